@@ -1,0 +1,7 @@
+/** Raised when bytes or strings from outside do not fit a camrec contract. */
+export class ContractError extends Error {
+  override readonly name = 'ContractError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

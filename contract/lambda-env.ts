@@ -1,0 +1,21 @@
+/**
+ * Environment variable names the CDK stack sets and the Lambda handlers read. `lib/`
+ * and `lambda/` share only these names; each handler validates its values at cold start.
+ */
+export const LambdaEnv = {
+  BUCKET_NAME: 'CAMREC_BUCKET_NAME',
+  TABLE_NAME: 'CAMREC_TABLE_NAME',
+  /** Days to keep index items (their TTL) and objects (lifecycle). */
+  RETENTION_DAYS: 'CAMREC_RETENTION_DAYS',
+  /** Fixed EXT-X-TARGETDURATION in whole seconds (>= the longest segment the devices make). */
+  TARGET_DURATION_SECONDS: 'CAMREC_TARGET_DURATION_SECONDS',
+  LIVE_WINDOW_SEGMENTS: 'CAMREC_LIVE_WINDOW_SEGMENTS',
+  /** Secrets Manager secret (ARN or name) holding the session-token HMAC secret. */
+  TOKEN_SECRET_ID: 'CAMREC_TOKEN_SECRET_ID',
+  /** KMS key id/ARN of the RSA content-key pair (key route only). */
+  CONTENT_KEY_ID: 'CAMREC_CONTENT_KEY_ID',
+  /** Comma-separated allowed CORS origins, or `*`. */
+  CORS_ORIGINS: 'CAMREC_CORS_ORIGINS',
+  /** Public base URL of the API, e.g. https://abc.execute-api.eu-west-1.amazonaws.com (optional; derived from the request when unset). */
+  PUBLIC_BASE_URL: 'CAMREC_PUBLIC_BASE_URL',
+} as const;
