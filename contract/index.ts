@@ -4,3 +4,4 @@ export * from './object-keys.ts';
 export * from './segment-metadata.ts';
 export * from './key-wrapping.ts';
 export * from './lambda-env.ts';
+export * from './index-table.ts';
