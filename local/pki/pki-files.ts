@@ -1,0 +1,88 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assertDeviceId } from '../../contract/index.ts';
+import { createCertificateAuthority, issueDeviceCertificate, issueServerCertificate, type PemPair } from './certificate-authority.ts';
+
+/**
+ * Local-mode PKI on disk, created on first use and reused afterwards:
+ *
+ *   {dir}/ca.pem, ca.key                 the local CA (trust anchor for both sides)
+ *   {dir}/server.pem, server.key         the IoT credential provider's TLS certificate
+ *   {dir}/devices/{thing}.pem, .key      one client certificate per camera (CN = thing)
+ *
+ * Keys are written with mode 0600.
+ */
+export interface PkiPaths {
+  readonly dir: string;
+  readonly caCertPath: string;
+  readonly caKeyPath: string;
+  readonly serverCertPath: string;
+  readonly serverKeyPath: string;
+  /** thing name -> its certificate and key paths. */
+  readonly devices: ReadonlyMap<string, { readonly certPath: string; readonly keyPath: string }>;
+}
+
+export interface LoadedPki {
+  readonly paths: PkiPaths;
+  readonly ca: PemPair;
+  readonly server: PemPair;
+  readonly devices: ReadonlyMap<string, PemPair>;
+}
+
+async function readPair(certPath: string, keyPath: string): Promise<PemPair | undefined> {
+  try {
+    return { certPem: await readFile(certPath, 'utf8'), keyPem: await readFile(keyPath, 'utf8') };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Atomic write: a crash never leaves half a PEM behind. */
+async function writeAtomic(path: string, text: string, mode: number): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text, { mode });
+  await rename(tmp, path);
+}
+
+async function writePair(certPath: string, keyPath: string, pair: PemPair): Promise<void> {
+  await writeAtomic(keyPath, pair.keyPem, 0o600);
+  await writeAtomic(certPath, pair.certPem, 0o644);
+}
+
+async function ensurePair(certPath: string, keyPath: string, make: () => PemPair): Promise<PemPair> {
+  const existing = await readPair(certPath, keyPath);
+  if (existing) return existing;
+  const pair = make();
+  await writePair(certPath, keyPath, pair);
+  return pair;
+}
+
+/**
+ * Loads the PKI under `dir`, creating whatever is missing: the CA, the server certificate
+ * and a device certificate for each of `thingNames`. Existing files are kept as they are.
+ */
+export async function ensureLocalPki(dir: string, thingNames: readonly string[]): Promise<LoadedPki> {
+  thingNames.forEach((t) => assertDeviceId(t));
+  await mkdir(join(dir, 'devices'), { recursive: true });
+  const caCertPath = join(dir, 'ca.pem');
+  const caKeyPath = join(dir, 'ca.key');
+  const serverCertPath = join(dir, 'server.pem');
+  const serverKeyPath = join(dir, 'server.key');
+  const ca = await ensurePair(caCertPath, caKeyPath, () => createCertificateAuthority());
+  const server = await ensurePair(serverCertPath, serverKeyPath, () => issueServerCertificate(ca));
+  const devicePaths = new Map<string, { certPath: string; keyPath: string }>();
+  const devices = new Map<string, PemPair>();
+  for (const thing of thingNames) {
+    const certPath = join(dir, 'devices', `${thing}.pem`);
+    const keyPath = join(dir, 'devices', `${thing}.key`);
+    devices.set(thing, await ensurePair(certPath, keyPath, () => issueDeviceCertificate(ca, thing)));
+    devicePaths.set(thing, { certPath, keyPath });
+  }
+  return {
+    paths: { dir, caCertPath, caKeyPath, serverCertPath, serverKeyPath, devices: devicePaths },
+    ca,
+    server,
+    devices,
+  };
+}
