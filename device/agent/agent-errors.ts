@@ -1,0 +1,67 @@
+/**
+ * The agent's error family: one base class, one subclass per kind of failure. Each
+ * carries `retryable` so the uploader and credential provider decide in one place.
+ */
+export class AgentError extends Error {
+  override readonly name: string = 'AgentError';
+  readonly retryable: boolean;
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** device.json does not validate; `problems` lists every one at once. */
+export class ConfigError extends AgentError {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[], options: { cause?: unknown; file?: string } = {}) {
+    super(
+      `${options.file ? `${options.file}: ` : ''}the device configuration has ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}\nFix these and start the agent again.`,
+      { cause: options.cause },
+    );
+    this.problems = problems;
+  }
+}
+
+/** The IoT credential provider could not be reached or answered something unusable. */
+export class CredentialsError extends AgentError {
+  override readonly name = 'CredentialsError';
+  readonly statusCode: number | undefined;
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean; statusCode?: number } = {}) {
+    super(message, options);
+    this.statusCode = options.statusCode;
+  }
+}
+
+/** A PUT to S3 failed; `retryable` says whether the same request may be tried again. */
+export class UploadError extends AgentError {
+  override readonly name = 'UploadError';
+  readonly statusCode: number | undefined;
+  readonly code: string | undefined;
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean; statusCode?: number; code?: string } = {}) {
+    super(message, options);
+    this.statusCode = options.statusCode;
+    this.code = options.code;
+  }
+}
+
+/** A spool entry could not be written or read back intact. */
+export class SpoolError extends AgentError {
+  override readonly name = 'SpoolError';
+  readonly file: string | undefined;
+  constructor(message: string, options: { cause?: unknown; file?: string } = {}) {
+    super(message, options);
+    this.file = options.file;
+  }
+}
+
+/** A video/audio source failed to open, stalled or ended. */
+export class SourceError extends AgentError {
+  override readonly name = 'SourceError';
+}
+
+/** A control request was malformed (maps to HTTP 400). */
+export class ControlError extends AgentError {
+  override readonly name = 'ControlError';
+}

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { DEVICE_ID_PATTERN } from '../../contract/index.ts';
+
+/**
+ * device.json: everything one camera agent needs. `camrec provision` (cloud) and
+ * `camrec local` write it; `camrec agent --config device.json` reads it. Relative paths
+ * are resolved against the file's own folder. Every field is documented here; the
+ * defaults are the `.default(...)` values.
+ */
+
+export const RecordingMode = { CONTINUOUS: 'continuous', EVENT: 'event' } as const;
+export const SourceType = { FILE: 'file', FIFO: 'fifo', STDIN: 'stdin', RTSP: 'rtsp', API: 'api' } as const;
+export const LogLevel = { DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host or host:port, e.g. abc123.credentials.iot.eu-west-1.amazonaws.com');
+
+const credentialsSchema = z.strictObject({
+  /** The account's IoT credential provider endpoint (`aws iot describe-endpoint --endpoint-type iot:CredentialProvider`), host[:port]. */
+  endpoint: hostPort,
+  /** The IoT role alias whose role grants PutObject under this device's prefixes. */
+  roleAlias: z.string().regex(/^[\w=,@-]{1,128}$/, 'must be an IoT role alias name'),
+  /** Device certificate (PEM) for mutual TLS. */
+  certificateFile: z.string().min(1),
+  /** Device private key (PEM). */
+  privateKeyFile: z.string().min(1),
+  /** CA bundle (PEM) that signs the endpoint's server certificate (Amazon Root CA 1, or the local CA). */
+  caFile: z.string().min(1),
+  /** Refresh this many seconds before expiry. @default 300 */
+  refreshAheadSeconds: z.number().int().min(10).max(3000).default(300),
+  /** Timeout for one request to the credential provider. @default 10 */
+  timeoutSeconds: z.number().min(1).max(60).default(10),
+});
+
+const s3Schema = z.strictObject({
+  /** An S3-compatible endpoint URL (a private store on the LAN, or the local S3 front). @default AWS S3 for `region` */
+  endpoint: z.url().optional(),
+  /** Path-style addressing (needed by most S3-compatible stores). @default false */
+  forcePathStyle: z.boolean().default(false),
+});
+
+const bufferSchema = z.strictObject({
+  /** Bytes of the in-memory segment buffer, allocated once. @default two segments at `expectedBitrateKbps` plus 15 % TS overhead */
+  memoryBytes: z.number().int().min(64 * 1024).max(512 * 1024 * 1024).optional(),
+  /** Folder for the disk spool (segments waiting for S3). */
+  spoolDir: z.string().min(1),
+  /** Byte cap of the spool; at the cap the oldest segments are dropped (counted and logged). @default 1 GiB */
+  spoolMaxBytes: z.number().int().min(1024 * 1024).default(1024 * 1024 * 1024),
+  /** Spool every segment before its first PUT (survives kill -9 with no completed segment lost, at the cost of one disk write per segment). @default false */
+  writeThrough: z.boolean().default(false),
+});
+
+const uploadSchema = z.strictObject({
+  /** PUTs in flight at once. @default 2 */
+  concurrency: z.number().int().min(1).max(16).default(2),
+  /** Timeout for one PUT attempt. @default 30 */
+  requestTimeoutSeconds: z.number().min(1).max(600).default(30),
+  /** First retry delay; doubles per attempt with full jitter. @default 0.5 */
+  retryBaseSeconds: z.number().min(0.01).max(60).default(0.5),
+  /** Longest retry delay. @default 30 */
+  retryMaxSeconds: z.number().min(0.05).max(600).default(30),
+});
+
+const recordingSchema = z.strictObject({
+  /** `continuous` uploads everything; `event` uploads only around events. @default continuous */
+  mode: z.enum([RecordingMode.CONTINUOUS, RecordingMode.EVENT]).default(RecordingMode.CONTINUOUS),
+  /** Seconds kept before an event starts (never more than the memory buffer holds). @default 2 */
+  preRecordSeconds: z.number().min(0).max(60).default(2),
+  /** Seconds kept after an event stops. @default 5 */
+  postRecordSeconds: z.number().min(0).max(600).default(5),
+  /** An event longer than this is closed. @default 300 */
+  maxEventSeconds: z.number().min(1).max(86_400).default(300),
+  /** Record audio when the source has it. @default true */
+  audio: z.boolean().default(true),
+  /** Start in privacy pause (nothing recorded or uploaded). @default false */
+  privacyPaused: z.boolean().default(false),
+});
+
+const controlSchema = z.strictObject({
+  /** Listen on 127.0.0.1:port (0 = any free port, printed at start). Ignored when `socketPath` is set. */
+  port: z.number().int().min(0).max(65_535).optional(),
+  /** Listen on a Unix socket instead of TCP. */
+  socketPath: z.string().min(1).optional(),
+});
+
+const sourceSchema = z.strictObject({
+  /** `file`, `fifo` or `stdin` (raw H.264 Annex B), `rtsp` (through ffmpeg -c copy), `api` (firmware calls putVideoFrame). @default api */
+  type: z.enum([SourceType.FILE, SourceType.FIFO, SourceType.STDIN, SourceType.RTSP, SourceType.API]).default(SourceType.API),
+  /** H.264 Annex B file or FIFO (type file/fifo). */
+  path: z.string().min(1).optional(),
+  /** ADTS AAC file or FIFO to pair with `path` (optional). */
+  audioPath: z.string().min(1).optional(),
+  /** rtsp://... (type rtsp). */
+  url: z.string().regex(/^rtsps?:\/\//, 'must start with rtsp:// or rtsps://').optional(),
+  /** Frames per second used to pace and time-stamp a file (type file). @default 25 */
+  fps: z.number().min(1).max(120).default(25),
+  /** Replay a file source from the start when it ends. @default false */
+  loop: z.boolean().default(false),
+  /** Seconds without data before the source counts as stalled and is reopened. @default 10 */
+  stallSeconds: z.number().min(1).max(600).default(10),
+});
+
+export const deviceConfigSchema = z
+  .strictObject({
+    /** The IoT thing name; first path element of every object the device writes. */
+    deviceId: z.string().regex(DEVICE_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 _ : - (an AWS IoT thing name)'),
+    /** AWS region of the bucket (any string for an S3-compatible store). */
+    region: z.string().min(1),
+    /** The recordings bucket. */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+    s3: s3Schema.default({ forcePathStyle: false }),
+    credentials: credentialsSchema,
+    /** The deployment's RSA content-key public key, PEM (SPKI) or base64 DER. One of this or the file. */
+    contentKeyPublicKeyPem: z.string().min(1).optional(),
+    /** Path of a PEM file holding the content-key public key. */
+    contentKeyPublicKeyFile: z.string().min(1).optional(),
+    /** Target segment length. @default 2 */
+    segmentSeconds: z.number().min(1).max(10).default(2),
+    /** Draw a new data key this often. @default 3600 */
+    keyRotationSeconds: z.number().int().min(10).max(7 * 86_400).default(3600),
+    /** Expected video bitrate, used to size the memory buffer. @default 5000 */
+    expectedBitrateKbps: z.number().int().min(64).max(100_000).default(5000),
+    buffer: bufferSchema,
+    /** Folder for the agent's state (seq, disc-seq). */
+    stateDir: z.string().min(1),
+    upload: uploadSchema.default({ concurrency: 2, requestTimeoutSeconds: 30, retryBaseSeconds: 0.5, retryMaxSeconds: 30 }),
+    recording: recordingSchema.default({
+      mode: 'continuous', preRecordSeconds: 2, postRecordSeconds: 5, maxEventSeconds: 300, audio: true, privacyPaused: false,
+    }),
+    /** Local control endpoint for the camera's motion detector. Omit to disable. */
+    control: controlSchema.optional(),
+    source: sourceSchema.default({ type: 'api', fps: 25, loop: false, stallSeconds: 10 }),
+    log: z.strictObject({ level: z.enum([LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR]).default(LogLevel.INFO) }).default({ level: 'info' }),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.contentKeyPublicKeyPem === !c.contentKeyPublicKeyFile) {
+      ctx.addIssue({ code: 'custom', path: ['contentKeyPublicKeyPem'], message: 'set exactly one of contentKeyPublicKeyPem or contentKeyPublicKeyFile' });
+    }
+    if ((c.source.type === 'file' || c.source.type === 'fifo') && !c.source.path) {
+      ctx.addIssue({ code: 'custom', path: ['source', 'path'], message: `is required when source.type is ${c.source.type}` });
+    }
+    if (c.source.type === 'rtsp' && !c.source.url) {
+      ctx.addIssue({ code: 'custom', path: ['source', 'url'], message: 'is required when source.type is rtsp' });
+    }
+    if (c.control && c.control.port === undefined && c.control.socketPath === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['control'], message: 'set port (127.0.0.1) or socketPath, or omit control' });
+    }
+  });
+
+/** device.json as written (defaults optional). */
+export type DeviceConfigInput = z.input<typeof deviceConfigSchema>;
+/** device.json after validation, defaults filled in. */
+export type DeviceConfig = z.output<typeof deviceConfigSchema>;
+
+/** TS overhead over the elementary stream (packet headers, PES, PAT/PMT, stuffing). */
+const TS_OVERHEAD_FACTOR = 1.15;
+const SEGMENTS_IN_MEMORY = 2;
+
+/** Default memory buffer: two segments at the expected bitrate, plus TS overhead. */
+export function defaultMemoryBytes(c: Pick<DeviceConfig, 'segmentSeconds' | 'expectedBitrateKbps'>): number {
+  const segmentBytes = (c.expectedBitrateKbps * 1000 * c.segmentSeconds) / 8;
+  return Math.ceil(SEGMENTS_IN_MEMORY * segmentBytes * TS_OVERHEAD_FACTOR);
+}

@@ -1,0 +1,2 @@
+export * from './device-config-schema.ts';
+export * from './load-device-config.ts';

@@ -1,0 +1,67 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../device/agent/agent-errors.ts';
+import { defaultMemoryBytes, loadDeviceConfig } from '../../../device/config/index.ts';
+
+const EXAMPLE = new URL('../../../device/config/device.example.json', import.meta.url);
+
+describe('loadDeviceConfig', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'camrec-config-'));
+    mkdirSync(join(dir, 'certs'));
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(join(dir, 'certs/content-key.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+    for (const f of ['device.pem.crt', 'device.pem.key', 'AmazonRootCA1.pem']) writeFileSync(join(dir, 'certs', f), 'x');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts the shipped example, fills defaults and resolves paths against the file', () => {
+    writeFileSync(join(dir, 'device.json'), readFileSync(EXAMPLE));
+    const c = loadDeviceConfig(join(dir, 'device.json'));
+    expect(c.deviceId).toBe('front-door-cam');
+    expect(c.credentials.caFile).toBe(join(dir, 'certs/AmazonRootCA1.pem'));
+    expect(c.credentials.refreshAheadSeconds).toBe(300);
+    expect(c.s3.forcePathStyle).toBe(false);
+    expect(c.buffer.writeThrough).toBe(false);
+    expect(defaultMemoryBytes(c)).toBeLessThanOrEqual(4 * 1024 * 1024);
+  });
+
+  it('lists every problem at once', () => {
+    const raw = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+    raw.deviceId = 'bad/id';
+    raw.segmentSeconds = 0;
+    raw.bucket = 'No_Such';
+    raw.recording.mode = 'sometimes';
+    raw.source = { type: 'file' };
+    raw.unknownField = 1;
+    writeFileSync(join(dir, 'device.json'), JSON.stringify(raw));
+    let err: unknown;
+    try {
+      loadDeviceConfig(join(dir, 'device.json'));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    for (const field of ['deviceId', 'segmentSeconds', 'bucket', 'recording.mode', 'unknownField']) expect(problems).toContain(field);
+    expect((err as Error).message).toMatch(/problem\(s\)/);
+  });
+
+  it('reports unreadable files and a bad public key together', () => {
+    const raw = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+    raw.credentials.caFile = 'certs/missing.pem';
+    delete raw.contentKeyPublicKeyFile;
+    raw.contentKeyPublicKeyPem = 'not a key';
+    writeFileSync(join(dir, 'device.json'), JSON.stringify(raw));
+    expect(() => loadDeviceConfig(join(dir, 'device.json'))).toThrow(/caFile: cannot read .*ENOENT[\s\S]*contentKeyPublicKeyPem/);
+  });
+
+  it('says when the file is not JSON', () => {
+    writeFileSync(join(dir, 'device.json'), '{ nope');
+    expect(() => loadDeviceConfig(join(dir, 'device.json'))).toThrow(/not valid JSON/);
+  });
+});
