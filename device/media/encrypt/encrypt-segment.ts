@@ -1,0 +1,47 @@
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { MediaArgumentError } from '../media-error.ts';
+
+export const AES_128_KEY_BYTES = 16;
+export const AES_BLOCK_BYTES = 16;
+
+function checkKeyIv(key: Uint8Array, iv: Uint8Array): void {
+  if (key.byteLength !== AES_128_KEY_BYTES) {
+    throw new MediaArgumentError(`AES-128 key must be ${AES_128_KEY_BYTES} bytes, got ${key.byteLength}: pass a 16-byte data key`);
+  }
+  if (iv.byteLength !== AES_BLOCK_BYTES) {
+    throw new MediaArgumentError(`AES-128 IV must be ${AES_BLOCK_BYTES} bytes, got ${iv.byteLength}: pass a 16-byte IV (32 hex digits)`);
+  }
+}
+
+/**
+ * HLS AES-128 (RFC 8216 section 5.2): the whole segment in AES-128-CBC with PKCS#7
+ * padding and an explicit IV. One OpenSSL call over the whole buffer (large chunks,
+ * never per 188-byte packet). Output length: plain length rounded up to the next
+ * multiple of 16 (always at least one byte of padding).
+ */
+export function encryptSegment(plain: Uint8Array, key: Uint8Array, iv: Uint8Array): Uint8Array {
+  checkKeyIv(key, iv);
+  const cipher = createCipheriv('aes-128-cbc', key, iv);
+  const out = new Uint8Array(paddedLength(plain.byteLength));
+  const body = cipher.update(plain);
+  out.set(body, 0);
+  out.set(cipher.final(), body.byteLength);
+  return out;
+}
+
+/** The reverse of encryptSegment (for tests and tools; players do this themselves). */
+export function decryptSegment(encrypted: Uint8Array, key: Uint8Array, iv: Uint8Array): Uint8Array {
+  checkKeyIv(key, iv);
+  const decipher = createDecipheriv('aes-128-cbc', key, iv);
+  const body = decipher.update(encrypted);
+  const tail = decipher.final();
+  const out = new Uint8Array(body.byteLength + tail.byteLength);
+  out.set(body, 0);
+  out.set(tail, body.byteLength);
+  return out;
+}
+
+/** Ciphertext length for a plain length under PKCS#7: the next multiple of 16 above it. */
+export function paddedLength(plainBytes: number): number {
+  return (Math.floor(plainBytes / AES_BLOCK_BYTES) + 1) * AES_BLOCK_BYTES;
+}

@@ -1,0 +1,37 @@
+/**
+ * One finished MPEG-TS segment, as the segmenter hands it to its receiver (the agent's
+ * buffer, or the `camrec segment` file writer). Plain (not yet encrypted) TS bytes.
+ */
+export interface MediaSegment {
+  /** Plain MPEG-TS, 188-byte packets, PAT+PMT first; owned by the receiver (never reused by the segmenter). */
+  bytes: Uint8Array;
+  /** UTC ms of the first video frame. */
+  startMs: number;
+  /** From the first video frame to the end of the last one, in ms. */
+  durationMs: number;
+  /** RFC 6381 codecs, e.g. `avc1.64001f` or `avc1.64001f,mp4a.40.2`. */
+  codecs: string;
+  width: number;
+  height: number;
+  /** True for the first segment after start, after a gap or cut, or after an encoder (SPS) change. */
+  discontinuity: boolean;
+  videoFrames: number;
+  hasAudio: boolean;
+}
+
+/** Counters a segmenter reports through `stats()`. All only ever grow. */
+export interface SegmenterStats {
+  /** Video access units muxed into segments. */
+  frames: number;
+  /** Audio (ADTS) frames muxed into segments. */
+  audioFrames: number;
+  segments: number;
+  /** Plain TS bytes of all emitted segments. */
+  bytes: number;
+  /** Input problems found (garbage, broken NAL units, start mid-GOP, bad ADTS, ...): one per resync. */
+  inputErrors: number;
+  /** Input bytes thrown away while resyncing (garbage and dropped access units / audio frames). */
+  droppedBytes: number;
+  /** Video access units thrown away (before the first IDR, or after an error until the next IDR). */
+  droppedFrames: number;
+}

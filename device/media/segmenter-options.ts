@@ -1,0 +1,30 @@
+import type { MediaInputError } from './media-error.ts';
+import type { MediaSegment } from './media-segment.ts';
+
+/** How video frames get their time (raw Annex-B carries none). */
+export type VideoTiming =
+  /** Live: a frame takes the time it arrives (pushVideo) or the time given (putVideoFrame). */
+  | { readonly kind: 'arrival' }
+  /**
+   * Files: frame n is at `epochMs + n / fps`. `fps` overrides the SPS VUI frame rate; with
+   * neither, pushing video throws UnsupportedStreamError ("pass --fps").
+   */
+  | { readonly kind: 'frame-rate'; readonly fps?: number; readonly epochMs?: number };
+
+export interface SegmenterOptions {
+  /** A segment closes at the first IDR at or after this many seconds. @default 6 */
+  readonly targetSegmentSeconds?: number;
+  /** Mux audio (pushAudio / putAudioFrame); when false audio input is ignored. @default false */
+  readonly audio?: boolean;
+  /** @default { kind: 'arrival' } */
+  readonly videoTiming?: VideoTiming;
+  /**
+   * A gap between two video frames longer than this closes the open segment; the next one
+   * starts at an IDR and is a discontinuity. Only for 'arrival' timing. @default 3000
+   */
+  readonly maxFrameGapMs?: number;
+  /** Called synchronously with each finished segment; the receiver owns `seg.bytes`. */
+  readonly onSegment: (seg: MediaSegment) => void;
+  /** Called for each corrupt-input problem (already counted in stats()); the segmenter resyncs by itself. */
+  readonly onInputError?: (err: MediaInputError) => void;
+}
