@@ -1,0 +1,70 @@
+/**
+ * npm run cost [-- --bitrate-mbps B --retention-days D --segment-seconds S ...]
+ * Cost per camera-month of camrec beside Kinesis Video Streams, from public us-east-1
+ * prices (bench/cost/prices-us-east-1.ts) and per-activity request counts (the soak's
+ * measured bench/out/soak-requests.json when present, else the committed design counts).
+ */
+import { relative } from 'node:path';
+import { CostModelError } from './cost/cost-errors.ts';
+import { compareCosts, ColdStorageClass, type CostScenario } from './cost/cost-model.ts';
+import { describeScenario, formatBreakdown, formatGrid } from './cost/format-cost-table.ts';
+import { loadRequestCounts } from './cost/load-request-counts.ts';
+import { costHelp, parseCostArgs } from './cost/parse-cost-args.ts';
+import { PRICES_US_EAST_1 as prices } from './cost/prices-us-east-1.ts';
+
+const GRID_BITRATES_MBPS = [1, 2, 5] as const;
+const GRID_RETENTION_DAYS = [7, 30, 90] as const;
+/** The device default, and Apple's recommended HLS segment length. */
+const GRID_SEGMENT_SECONDS = [2, 6] as const;
+const LIFECYCLE_AFTER_DAYS = 30;
+
+function main(argv: readonly string[]): void {
+  const args = parseCostArgs(argv);
+  if (args.help) {
+    console.log(costHelp());
+    return;
+  }
+  const { counts, path } = loadRequestCounts();
+  console.log(`camrec cost per camera-month, ${prices.region}, prices looked up ${prices.lookedUpOn} (bench/cost/prices-us-east-1.ts)`);
+  console.log(`request counts: ${relative(process.cwd(), path)} (${counts.label})`);
+  console.log('month = 30 days, GB = GiB, steady state (retention already full), no free tier, first price tier.\n');
+
+  if (args.single) {
+    const c = compareCosts(args.scenario, counts, prices);
+    console.log(`${args.scenario.bitrateMbps} Mbps, ${args.scenario.retentionDays} days' retention; ${describeScenario(args.scenario)}\n`);
+    console.log(formatBreakdown('camrec', c.camrec));
+    console.log();
+    console.log(formatBreakdown('Kinesis Video Streams', c.kvs));
+    console.log(`\ncamrec ${c.camrec.totalUsd.toFixed(2)} USD vs KVS ${c.kvs.totalUsd.toFixed(2)} USD per camera-month: KVS / camrec = ${c.kvsOverCamrec.toFixed(2)}x`);
+    return;
+  }
+
+  const segmentLengths = args.segmentSecondsGiven ? [args.scenario.segmentSeconds] : GRID_SEGMENT_SECONDS;
+  for (const segmentSeconds of segmentLengths) {
+    const base: CostScenario = { ...args.scenario, segmentSeconds };
+    console.log(`${describeScenario(base)}\n`);
+    const rows = GRID_BITRATES_MBPS.flatMap((bitrateMbps) =>
+      GRID_RETENTION_DAYS.map((retentionDays) => {
+        const s = { ...base, bitrateMbps, retentionDays };
+        const withLifecycle = retentionDays > LIFECYCLE_AFTER_DAYS
+          ? compareCosts({ ...s, lifecycle: { transitionAfterDays: LIFECYCLE_AFTER_DAYS, toClass: ColdStorageClass.STANDARD_IA } }, counts, prices)
+          : undefined;
+        return { comparison: compareCosts(s, counts, prices), withLifecycle };
+      }),
+    );
+    console.log(formatGrid(rows));
+    console.log();
+  }
+  console.log('recording = S3 PUTs + indexer (Lambda, DynamoDB); storage = S3 + index; viewing = API, Lambda, KMS, S3 GETs, data transfer out; fixed = KMS key + secret shared by the fleet.');
+  console.log('KVS = ingest + storage + HLS consumed + data transfer out (KVS ingests media without MPEG-TS overhead). One scenario in detail: npm run cost -- --bitrate-mbps 2 --retention-days 30');
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof CostModelError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  throw e;
+}

@@ -1,0 +1,230 @@
+import type { PRICES_US_EAST_1 } from './prices-us-east-1.ts';
+import { addScaled, ZERO_REQUESTS, type RequestCounts, type RequestVector } from './request-counts.ts';
+
+/**
+ * Cost per camera-month: camrec (S3 + Lambda + DynamoDB + API Gateway + KMS) beside
+ * Kinesis Video Streams for the same bitrate, retention and viewing. Pure arithmetic:
+ * prices and request counts come in as arguments, nothing is read here.
+ *
+ * Conventions: a month is 30 days; "GB" in AWS prices is a GiB (2^30 bytes); steady state
+ * (the bucket already holds `retentionDays` of footage, and expires as much as it adds);
+ * no free tier; first volume tier only.
+ */
+export const MONTH_DAYS = 30;
+export const SECONDS_PER_DAY = 86_400;
+export const MONTH_SECONDS = MONTH_DAYS * SECONDS_PER_DAY;
+export const BYTES_PER_GIB = 2 ** 30;
+/** Standard-IA and Glacier IR bill objects smaller than this as this size. */
+export const COLD_MIN_OBJECT_BYTES = 128 * 1024;
+
+type Widen<T> = T extends string ? string : T extends number ? number : { -readonly [K in keyof T]: Widen<T[K]> };
+/** The price table's shape, with any numbers (tests use round ones). */
+export type Prices = Widen<typeof PRICES_US_EAST_1>;
+
+export const ColdStorageClass = { STANDARD_IA: 'STANDARD_IA', GLACIER_IR: 'GLACIER_IR' } as const;
+export type ColdStorageClass = (typeof ColdStorageClass)[keyof typeof ColdStorageClass];
+
+export const ContentKeySpec = { RSA_2048: 'RSA_2048', RSA_3072: 'RSA_3072', RSA_4096: 'RSA_4096' } as const;
+export type ContentKeySpec = (typeof ContentKeySpec)[keyof typeof ContentKeySpec];
+
+export interface CostScenario {
+  /** Media bitrate (video + audio) the camera encodes. */
+  readonly bitrateMbps: number;
+  readonly retentionDays: number;
+  readonly segmentSeconds: number;
+  /** @default 3600 */
+  readonly keyRotationSeconds: number;
+  /** Event records (motion, doorbell, ...) per camera per day. */
+  readonly eventsPerDay: number;
+  /** Hours of video watched per camera-month (live or recorded). */
+  readonly viewingHoursPerMonth: number;
+  /** Average length of one playback session (one session token, one player). */
+  readonly viewingSessionMinutes: number;
+  /** Cameras sharing one deployment's fixed costs (the KMS key, the token secret). */
+  readonly camerasPerDeployment: number;
+  /** The RSA content-key pair in KMS; prices RSA 2048 requests as symmetric ones. */
+  readonly contentKeySpec: ContentKeySpec;
+  /** Optional S3 lifecycle: move segments to a colder class after some days. */
+  readonly lifecycle?: { readonly transitionAfterDays: number; readonly toClass: ColdStorageClass };
+}
+
+export const DEFAULT_SCENARIO: CostScenario = {
+  bitrateMbps: 2,
+  retentionDays: 30,
+  segmentSeconds: 2,
+  keyRotationSeconds: 3600,
+  eventsPerDay: 24,
+  viewingHoursPerMonth: 30,
+  viewingSessionMinutes: 10,
+  camerasPerDeployment: 100,
+  contentKeySpec: ContentKeySpec.RSA_3072,
+};
+
+export const Service = {
+  S3: 'S3',
+  LAMBDA: 'Lambda',
+  DYNAMODB: 'DynamoDB',
+  API_GATEWAY: 'API Gateway',
+  KMS: 'KMS',
+  SECRETS_MANAGER: 'Secrets Manager',
+  DATA_TRANSFER: 'Data transfer out',
+  KVS: 'Kinesis Video Streams',
+} as const;
+export type Service = (typeof Service)[keyof typeof Service];
+
+export const Phase = { RECORDING: 'recording', STORAGE: 'storage', VIEWING: 'viewing', FIXED: 'fixed' } as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+export interface CostLine {
+  readonly service: Service;
+  readonly phase: Phase;
+  readonly item: string;
+  readonly quantity: number;
+  readonly unit: string;
+  readonly usd: number;
+}
+
+export interface CostEstimate {
+  readonly lines: readonly CostLine[];
+  readonly totalUsd: number;
+}
+
+/** How often each billable activity happens in one camera-month. */
+export interface MonthlyActivity {
+  readonly segments: number;
+  readonly keyRotations: number;
+  readonly events: number;
+  readonly viewingSeconds: number;
+  readonly sessions: number;
+  readonly segmentsWatched: number;
+  readonly playlistRequests: number;
+  readonly keyFetches: number;
+}
+
+export function monthlyActivity(s: CostScenario, counts: RequestCounts): MonthlyActivity {
+  const viewingSeconds = s.viewingHoursPerMonth * 3600;
+  const sessionSeconds = s.viewingSessionMinutes * 60;
+  const segmentsWatched = viewingSeconds / s.segmentSeconds;
+  const sessions = viewingSeconds / sessionSeconds;
+  return {
+    segments: MONTH_SECONDS / s.segmentSeconds,
+    keyRotations: MONTH_SECONDS / s.keyRotationSeconds,
+    events: s.eventsPerDay * MONTH_DAYS,
+    viewingSeconds,
+    sessions,
+    segmentsWatched,
+    playlistRequests: segmentsWatched * counts.viewing.playlistRequestsPerSegment,
+    // A session of length L sees on average 1 + L / rotation distinct keys.
+    keyFetches: sessions + viewingSeconds / s.keyRotationSeconds,
+  };
+}
+
+/** Bytes per second the camera produces (media only, what KVS ingests). */
+export const mediaBytesPerSecond = (bitrateMbps: number): number => (bitrateMbps * 1_000_000) / 8;
+
+export function recordingRequests(a: MonthlyActivity, counts: RequestCounts): RequestVector {
+  let v = addScaled(ZERO_REQUESTS, counts.recording.perSegment, a.segments);
+  v = addScaled(v, counts.recording.perKeyRotation, a.keyRotations);
+  return addScaled(v, counts.recording.perEvent, a.events);
+}
+
+export function viewingRequests(a: MonthlyActivity, counts: RequestCounts): RequestVector {
+  let v = addScaled(ZERO_REQUESTS, counts.viewing.perSession, a.sessions);
+  v = addScaled(v, counts.viewing.perPlaylistRequest, a.playlistRequests);
+  v = addScaled(v, counts.viewing.perSegmentWatched, a.segmentsWatched);
+  return addScaled(v, counts.viewing.perKeyFetch, a.keyFetches);
+}
+
+function requestLines(v: RequestVector, phase: Phase, s: CostScenario, counts: RequestCounts, p: Prices): CostLine[] {
+  const gbSeconds = (v.lambdaMs / 1000) * (counts.lambdaMemoryMb / 1024);
+  const kmsPer10k = s.contentKeySpec === ContentKeySpec.RSA_2048 ? p.kms.rsa2048Per10k : p.kms.asymmetricOtherPer10k;
+  const lines: CostLine[] = [
+    { service: Service.S3, phase, item: 'PUT requests', quantity: v.s3Put, unit: 'requests', usd: (v.s3Put / 1000) * p.s3.standardPutPer1k },
+    { service: Service.S3, phase, item: 'GET/HEAD requests', quantity: v.s3Get, unit: 'requests', usd: (v.s3Get / 1000) * p.s3.standardGetPer1k },
+    { service: Service.LAMBDA, phase, item: 'invocations', quantity: v.lambdaInvocations, unit: 'requests', usd: (v.lambdaInvocations / 1e6) * p.lambda.requestsPerMillion },
+    { service: Service.LAMBDA, phase, item: 'compute (arm64)', quantity: gbSeconds, unit: 'GB-s', usd: gbSeconds * p.lambda.arm64PerGbSecond },
+    { service: Service.DYNAMODB, phase, item: 'write request units', quantity: v.dynamoWriteUnits, unit: 'WRU', usd: (v.dynamoWriteUnits / 1e6) * p.dynamodb.writeRequestUnitsPerMillion },
+    { service: Service.DYNAMODB, phase, item: 'read request units', quantity: v.dynamoReadUnits, unit: 'RRU', usd: (v.dynamoReadUnits / 1e6) * p.dynamodb.readRequestUnitsPerMillion },
+    { service: Service.API_GATEWAY, phase, item: 'HTTP API requests', quantity: v.apiRequests, unit: 'requests', usd: (v.apiRequests / 1e6) * p.apiGateway.httpApiRequestsPerMillion },
+    { service: Service.KMS, phase, item: `Decrypt (${s.contentKeySpec})`, quantity: v.kmsDecrypts, unit: 'requests', usd: (v.kmsDecrypts / 10_000) * kmsPer10k },
+  ];
+  return lines.filter((l) => l.quantity > 0);
+}
+
+/** S3 storage by class at steady state, plus lifecycle transition requests. */
+export function s3StorageLines(s: CostScenario, a: MonthlyActivity, counts: RequestCounts, p: Prices): CostLine[] {
+  const storedBytesPerSecond = mediaBytesPerSecond(s.bitrateMbps) * (1 + counts.bytes.tsOverheadFraction);
+  const gibMonthsFor = (bytesPerSecond: number, days: number) => (bytesPerSecond * days * SECONDS_PER_DAY) / BYTES_PER_GIB;
+  const lc = s.lifecycle;
+  if (!lc || s.retentionDays <= lc.transitionAfterDays) {
+    const gib = gibMonthsFor(storedBytesPerSecond, s.retentionDays);
+    return [{ service: Service.S3, phase: Phase.STORAGE, item: 'Standard storage', quantity: gib, unit: 'GiB-month', usd: gib * p.s3.standardStoragePerGibMonth }];
+  }
+  const ia = lc.toClass === ColdStorageClass.STANDARD_IA;
+  const minimumDays = ia ? p.s3.standardIaMinimumDays : p.s3.glacierIrMinimumDays;
+  const perGibMonth = ia ? p.s3.standardIaStoragePerGibMonth : p.s3.glacierIrStoragePerGibMonth;
+  const transitionPer1k = ia ? p.s3.transitionToStandardIaPer1k : p.s3.transitionToGlacierIrPer1k;
+  // Objects expire before the class's minimum duration are billed for the minimum;
+  // objects smaller than 128 KiB are billed as 128 KiB.
+  const coldDays = Math.max(s.retentionDays - lc.transitionAfterDays, minimumDays);
+  const segmentBytes = storedBytesPerSecond * s.segmentSeconds;
+  const coldBytesPerSecond = Math.max(segmentBytes, COLD_MIN_OBJECT_BYTES) / s.segmentSeconds;
+  const hotGib = gibMonthsFor(storedBytesPerSecond, lc.transitionAfterDays);
+  const coldGib = gibMonthsFor(coldBytesPerSecond, coldDays);
+  return [
+    { service: Service.S3, phase: Phase.STORAGE, item: 'Standard storage', quantity: hotGib, unit: 'GiB-month', usd: hotGib * p.s3.standardStoragePerGibMonth },
+    { service: Service.S3, phase: Phase.STORAGE, item: `${lc.toClass} storage`, quantity: coldGib, unit: 'GiB-month', usd: coldGib * perGibMonth },
+    { service: Service.S3, phase: Phase.STORAGE, item: `transitions to ${lc.toClass}`, quantity: a.segments, unit: 'requests', usd: (a.segments / 1000) * transitionPer1k },
+  ];
+}
+
+export function camrecCost(s: CostScenario, counts: RequestCounts, p: Prices): CostEstimate {
+  const a = monthlyActivity(s, counts);
+  const storedBytesPerSecond = mediaBytesPerSecond(s.bitrateMbps) * (1 + counts.bytes.tsOverheadFraction);
+  const indexItems = ((a.segments + a.keyRotations + a.events) / MONTH_DAYS) * s.retentionDays;
+  const indexGib = (indexItems * counts.bytes.indexItemBytes) / BYTES_PER_GIB;
+  const egressGib = (a.viewingSeconds * storedBytesPerSecond + a.playlistRequests * counts.bytes.playlistBytes) / BYTES_PER_GIB;
+  const lines: CostLine[] = [
+    ...requestLines(recordingRequests(a, counts), Phase.RECORDING, s, counts, p),
+    ...s3StorageLines(s, a, counts, p),
+    { service: Service.DYNAMODB, phase: Phase.STORAGE, item: 'index storage', quantity: indexGib, unit: 'GiB-month', usd: indexGib * p.dynamodb.storagePerGibMonth },
+    ...requestLines(viewingRequests(a, counts), Phase.VIEWING, s, counts, p),
+    { service: Service.DATA_TRANSFER, phase: Phase.VIEWING, item: 'segments + playlists to viewers', quantity: egressGib, unit: 'GiB', usd: egressGib * p.dataTransfer.outToInternetPerGib },
+    { service: Service.KMS, phase: Phase.FIXED, item: `content key, 1 per deployment / ${s.camerasPerDeployment} cameras`, quantity: 1 / s.camerasPerDeployment, unit: 'key-months', usd: p.kms.keyPerMonth / s.camerasPerDeployment },
+    { service: Service.SECRETS_MANAGER, phase: Phase.FIXED, item: `token secret, 1 per deployment / ${s.camerasPerDeployment} cameras`, quantity: 1 / s.camerasPerDeployment, unit: 'secret-months', usd: p.secretsManager.secretPerMonth / s.camerasPerDeployment },
+  ];
+  return { lines, totalUsd: sumUsd(lines) };
+}
+
+export function kvsCost(s: CostScenario, p: Prices): CostEstimate {
+  const bytesPerSecond = mediaBytesPerSecond(s.bitrateMbps);
+  const ingestGib = (bytesPerSecond * MONTH_SECONDS) / BYTES_PER_GIB;
+  const storedGibMonths = (bytesPerSecond * s.retentionDays * SECONDS_PER_DAY) / BYTES_PER_GIB;
+  const viewedGib = (bytesPerSecond * s.viewingHoursPerMonth * 3600) / BYTES_PER_GIB;
+  const k = p.kinesisVideoStreams;
+  const lines: CostLine[] = [
+    { service: Service.KVS, phase: Phase.RECORDING, item: 'data ingested', quantity: ingestGib, unit: 'GiB', usd: ingestGib * k.ingestPerGib },
+    { service: Service.KVS, phase: Phase.STORAGE, item: 'data stored', quantity: storedGibMonths, unit: 'GiB-month', usd: storedGibMonths * k.storagePerGibMonth },
+    { service: Service.KVS, phase: Phase.VIEWING, item: 'HLS data consumed', quantity: viewedGib, unit: 'GiB', usd: viewedGib * k.hlsConsumedPerGib },
+    { service: Service.DATA_TRANSFER, phase: Phase.VIEWING, item: 'HLS to viewers', quantity: viewedGib, unit: 'GiB', usd: viewedGib * p.dataTransfer.outToInternetPerGib },
+  ];
+  return { lines, totalUsd: sumUsd(lines) };
+}
+
+export interface CostComparison {
+  readonly scenario: CostScenario;
+  readonly camrec: CostEstimate;
+  readonly kvs: CostEstimate;
+  /** KVS cost / camrec cost: above 1, camrec is cheaper. */
+  readonly kvsOverCamrec: number;
+}
+
+export function compareCosts(s: CostScenario, counts: RequestCounts, p: Prices): CostComparison {
+  const camrec = camrecCost(s, counts, p);
+  const kvs = kvsCost(s, p);
+  return { scenario: s, camrec, kvs, kvsOverCamrec: kvs.totalUsd / camrec.totalUsd };
+}
+
+export const sumUsd = (lines: readonly CostLine[]): number => lines.reduce((t, l) => t + l.usd, 0);
+
+export const usdByPhase = (e: CostEstimate, phase: Phase): number => sumUsd(e.lines.filter((l) => l.phase === phase));
