@@ -1,0 +1,57 @@
+import { TopFolder, devicePrefix } from '../../contract/index.ts';
+
+/**
+ * The device's S3 permissions in local mode, as one pure function, so it can be compared
+ * with the IAM policy the CDK stack gives the IoT role alias. In IAM terms:
+ *
+ *   Allow s3:PutObject on
+ *     arn:aws:s3:::{bucket}/segments/${credentials-iot:ThingName}/*
+ *     arn:aws:s3:::{bucket}/keys/${credentials-iot:ThingName}/*
+ *     arn:aws:s3:::{bucket}/events/${credentials-iot:ThingName}/*
+ *   Condition: s3:if-none-match = "*"  (write-once: a PUT that could overwrite is denied)
+ *
+ * and nothing else: no GetObject, ListBucket, DeleteObject, CopyObject, ACLs, or any
+ * other bucket. Without a thing name (the credential request sent no
+ * x-amzn-iot-thingname) the policy variable does not resolve, so nothing is allowed.
+ */
+export const S3Action = {
+  PUT_OBJECT: 's3:PutObject',
+  GET_OBJECT: 's3:GetObject',
+  LIST_BUCKET: 's3:ListBucket',
+  DELETE_OBJECT: 's3:DeleteObject',
+  /** Anything else the front does not model (bucket configuration, ACLs, copies, multipart listing...). */
+  OTHER: 'other',
+} as const;
+export type S3ActionName = (typeof S3Action)[keyof typeof S3Action];
+
+export interface DeviceRequest {
+  /** The thing name the credentials were issued for, if any. */
+  readonly thingName: string | undefined;
+  readonly action: S3ActionName;
+  readonly bucket: string;
+  /** Object key, URL-decoded; undefined for bucket-level requests. */
+  readonly key: string | undefined;
+  /** The request's If-None-Match header, if sent. */
+  readonly ifNoneMatch: string | undefined;
+  /** Whether the request copies from another object (x-amz-copy-source). */
+  readonly isCopy: boolean;
+}
+
+export type PolicyDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+
+/** The folders a device may write under, each followed by `{thingName}/`. */
+export const DEVICE_WRITABLE_FOLDERS = [TopFolder.SEGMENTS, TopFolder.KEYS, TopFolder.EVENTS] as const;
+
+export function deviceMay(bucket: string, req: DeviceRequest): PolicyDecision {
+  if (req.bucket !== bucket) return { allowed: false, reason: `devices may only write to bucket ${bucket}` };
+  if (!req.thingName) return { allowed: false, reason: 'the credentials carry no thing name (request them with the x-amzn-iot-thingname header)' };
+  if (req.action !== S3Action.PUT_OBJECT || req.isCopy) return { allowed: false, reason: `devices may only PutObject, not ${req.isCopy ? 'CopyObject' : req.action}` };
+  const key = req.key ?? '';
+  if (key.includes('/../') || key.includes('/./')) return { allowed: false, reason: 'object keys with dot segments are refused' };
+  const prefixes = DEVICE_WRITABLE_FOLDERS.map((f) => devicePrefix(f, req.thingName!));
+  if (!prefixes.some((p) => key.startsWith(p) && key.length > p.length)) {
+    return { allowed: false, reason: `thing ${req.thingName} may only write under ${prefixes.join(', ')}` };
+  }
+  if (req.ifNoneMatch?.trim() !== '*') return { allowed: false, reason: 'devices must PUT with If-None-Match: * (objects are written once, never overwritten)' };
+  return { allowed: true };
+}

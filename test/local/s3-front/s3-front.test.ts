@@ -1,0 +1,136 @@
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { segmentKey, wrappedKeyKey } from '../../../contract/index.ts';
+import { CredentialRegistry, type RegisteredCredentials } from '../../../local/iot/credential-registry.ts';
+import { startS3Front, type S3Front } from '../../../local/s3-front/s3-front-server.ts';
+import { startS3rverFixture, type S3rverFixture } from '../../support/s3rver-fixture.ts';
+
+const BUCKET = 'camrec-test';
+let clock = Date.now();
+const registry = new CredentialRegistry(() => clock);
+let s3rver: S3rverFixture;
+let front: S3Front;
+
+function client(creds: RegisteredCredentials, extra: Partial<ConstructorParameters<typeof S3Client>[0]> = {}): S3Client {
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint: front.endpoint,
+    forcePathStyle: true,
+    maxAttempts: 1,
+    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken || undefined },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    ...extra,
+  });
+}
+
+async function s3Error(p: Promise<unknown>): Promise<{ status: number | undefined; code: string }> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof S3ServiceException) return { status: err.$metadata.httpStatusCode, code: err.name };
+    throw err;
+  }
+  throw new Error('expected the request to fail');
+}
+
+const segKey = (thing: string, seq: number) => segmentKey({ deviceId: thing, startMs: 1_760_000_000_000 + seq * 2000, seq });
+
+beforeAll(async () => {
+  s3rver = await startS3rverFixture(BUCKET);
+  front = await startS3Front({ upstream: s3rver.endpoint, bucket: BUCKET, registry, now: () => clock });
+});
+afterAll(async () => {
+  await front.stop();
+  await s3rver.close();
+});
+
+describe('local S3 front', () => {
+  const cam1 = registry.issueDevice('cam-1', 900);
+  const service = registry.issueService('playback');
+
+  test('a device writes once under its own prefix; the service reads back the same bytes and metadata', async () => {
+    const key = segKey('cam-1', 1);
+    const body = Buffer.from('segment bytes \x00\x01\x02');
+    await client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, IfNoneMatch: '*', ContentType: 'video/mp2t', Metadata: { seq: '1' } }));
+    const got = await client(service).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(Buffer.from(await got.Body!.transformToByteArray())).toEqual(body);
+    expect(got.Metadata).toMatchObject({ seq: '1' });
+    expect(got.ContentType).toBe('video/mp2t');
+  });
+
+  test('a second PUT of the same key with If-None-Match: * gets 412 and leaves the first object', async () => {
+    const key = wrappedKeyKey({ deviceId: 'cam-1', keyId: 'a'.repeat(32) });
+    await client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'first', IfNoneMatch: '*' }));
+    expect(await s3Error(client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'second', IfNoneMatch: '*' })))).toEqual({ status: 412, code: 'PreconditionFailed' });
+    const got = await client(service).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(await got.Body!.transformToString()).toBe('first');
+  });
+
+  test('racing conditional PUTs to one key: exactly one wins', async () => {
+    const key = segKey('cam-1', 99);
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) => client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `writer ${i}`, IfNoneMatch: '*' }))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  test('a device may not write under another device, nor without If-None-Match, nor read, list or delete', async () => {
+    const c = client(cam1);
+    const denied = { status: 403, code: 'AccessDenied' };
+    expect(await s3Error(c.send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-2', 1), Body: 'x', IfNoneMatch: '*' })))).toEqual(denied);
+    expect(await s3Error(c.send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 2), Body: 'x' })))).toEqual(denied);
+    expect(await s3Error(c.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'other/cam-1/x', Body: 'x', IfNoneMatch: '*' })))).toEqual(denied);
+    expect(await s3Error(c.send(new GetObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 1) })))).toEqual(denied);
+    expect(await s3Error(c.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'segments/cam-1/' })))).toEqual(denied);
+    expect(await s3Error(c.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 1) })))).toEqual(denied);
+    // still there
+    await client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 1) }));
+  });
+
+  test('credentials issued without a thing name may do nothing', async () => {
+    const anon = registry.issueDevice(undefined, 900);
+    expect(await s3Error(client(anon).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 3), Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 403, code: 'AccessDenied' });
+  });
+
+  test('a wrong secret gets SignatureDoesNotMatch; an unknown key InvalidAccessKeyId; a missing token InvalidToken', async () => {
+    expect(await s3Error(client({ ...cam1, secretAccessKey: 'x'.repeat(40) }).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 4), Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(await s3Error(client({ ...cam1, accessKeyId: 'ASIAUNKNOWNUNKNOWN12' }).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 4), Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 403, code: 'InvalidAccessKeyId' });
+    expect(await s3Error(client({ ...cam1, sessionToken: '' }).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 4), Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 400, code: 'InvalidToken' });
+  });
+
+  test('expired device credentials get 400 ExpiredToken', async () => {
+    const shortLived = registry.issueDevice('cam-1', 60);
+    const saved = clock;
+    clock += 61_000;
+    try {
+      expect(await s3Error(client(shortLived, { systemClockOffset: clock - Date.now() }).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 5), Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 400, code: 'ExpiredToken' });
+    } finally {
+      clock = saved;
+    }
+  });
+
+  test('the SDK default (streaming aws-chunked with a trailing checksum) stores the plain bytes', async () => {
+    const key = segKey('cam-1', 6);
+    const body = Buffer.alloc(70_000, 7);
+    await client(cam1, { requestChecksumCalculation: 'WHEN_SUPPORTED' }).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, IfNoneMatch: '*' }));
+    const got = await client(service).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(Buffer.from(await got.Body!.transformToByteArray())).toEqual(body);
+  });
+
+  test('a presigned GET made with the service credentials works from a plain fetch, with CORS', async () => {
+    const url = await getSignedUrl(client(service), new GetObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 1) }), { expiresIn: 600 });
+    const res = await fetch(url, { headers: { origin: 'http://player.local' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://player.local');
+    expect(Buffer.from(await res.arrayBuffer()).toString()).toBe('segment bytes \x00\x01\x02');
+    const tampered = await fetch(url.replace(/seq|\d-1\.ts/, (m) => m.replace('1', '2')));
+    expect(tampered.status).toBe(403);
+  });
+
+  test('an unsigned request is refused with S3 error XML', async () => {
+    const res = await fetch(`${front.endpoint}/${BUCKET}/${segKey('cam-1', 1)}`);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toMatch(/<Code>AccessDenied<\/Code>/);
+  });
+});
