@@ -1,0 +1,40 @@
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Prefix of files being written; a scan deletes these (a crash mid-write leaves one). */
+export const TEMP_PREFIX = '.tmp-';
+
+let counter = 0;
+
+/**
+ * Writes `data` to `path` so that a crash at any instant leaves either the old file or
+ * the complete new one: write a temp name in the same folder, fsync, rename, fsync the
+ * folder (so the rename itself is durable).
+ */
+export async function writeFileAtomic(path: string, chunks: Uint8Array | readonly Uint8Array[]): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}.${process.pid}.${counter++}`);
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    for (const c of Array.isArray(chunks) ? chunks : [chunks]) await fh.write(c as Uint8Array);
+    await fh.sync();
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  await rename(tmp, path);
+  await syncDir(dir);
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } catch {
+    // Some file systems refuse fsync on a folder; the rename is still atomic there.
+  } finally {
+    await dh.close();
+  }
+}

@@ -1,0 +1,88 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../buffer/atomic-file.ts';
+import type { Logger } from '../agent/json-logger.ts';
+
+/** state.json in the state folder: the next seq to hand out and the current disc-seq. */
+export interface PersistedSequence {
+  nextSeq: number;
+  discSeq: number;
+}
+
+export const SEQUENCE_FILE = 'sequence.json';
+
+/**
+ * seq: per device, +1 per segment, never decreasing, kept across restarts; after lost
+ * state it restarts from floor(nowMs / 1000) (so it still never goes back). disc-seq: +1
+ * at every discontinuity, the first one being this boot. Every change is persisted
+ * atomically before the caller may use the number, so a number that reached S3 is never
+ * handed out again.
+ */
+export class SequenceState {
+  private state: PersistedSequence;
+  private writing: Promise<void> = Promise.resolve();
+  private constructor(
+    private readonly file: string,
+    state: PersistedSequence,
+  ) {
+    this.state = state;
+  }
+
+  /**
+   * Loads the state (or starts from floor(nowMs/1000) when it is missing or unreadable),
+   * raises seq above `minNextSeq` (e.g. the spool's highest seq + 1), counts this boot
+   * as a discontinuity and persists.
+   */
+  static async open(dir: string, opts: { nowMs: number; minNextSeq?: number; log?: Logger }): Promise<SequenceState> {
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, SEQUENCE_FILE);
+    const fresh = Math.floor(opts.nowMs / 1000);
+    let loaded: PersistedSequence | undefined;
+    try {
+      const raw = JSON.parse(await readFile(file, 'utf8')) as Partial<PersistedSequence>;
+      if (Number.isSafeInteger(raw.nextSeq) && Number.isSafeInteger(raw.discSeq) && raw.nextSeq! >= 0 && raw.discSeq! >= 0) {
+        loaded = { nextSeq: raw.nextSeq!, discSeq: raw.discSeq! };
+      } else {
+        opts.log?.warn('sequence state unreadable; restarting seq from the clock', { file });
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') opts.log?.warn('sequence state unreadable; restarting seq from the clock', { file, err: e });
+    }
+    const start = loaded ?? { nextSeq: fresh, discSeq: fresh };
+    const s = new SequenceState(file, {
+      nextSeq: Math.max(start.nextSeq, opts.minNextSeq ?? 0),
+      discSeq: loaded ? loaded.discSeq + 1 : start.discSeq,
+    });
+    await s.persist();
+    return s;
+  }
+
+  get discSeq(): number {
+    return this.state.discSeq;
+  }
+
+  get nextSeq(): number {
+    return this.state.nextSeq;
+  }
+
+  /** Hands out the next seq once it is on disk. */
+  async takeSeq(): Promise<number> {
+    const seq = this.state.nextSeq;
+    this.state = { ...this.state, nextSeq: seq + 1 };
+    await this.persist();
+    return seq;
+  }
+
+  /** Starts a new discontinuity (gap, encoder change) and returns its disc-seq. */
+  async bumpDisc(): Promise<number> {
+    this.state = { ...this.state, discSeq: this.state.discSeq + 1 };
+    await this.persist();
+    return this.state.discSeq;
+  }
+
+  private persist(): Promise<void> {
+    const snapshot = JSON.stringify(this.state);
+    this.writing = this.writing.catch(() => {}).then(() => writeFileAtomic(this.file, Buffer.from(snapshot)));
+    return this.writing;
+  }
+}
