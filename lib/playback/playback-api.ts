@@ -1,0 +1,244 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { LambdaEnv } from '../../contract/index.ts';
+import { CamrecFunction } from '../functions/camrec-function.ts';
+import { HandlerEntry } from '../handler-entries.ts';
+import type { ContentKey } from '../keys/content-key.ts';
+import { PipelineDefault, PipelineLimit, PropsChecker, defaultTargetDurationSeconds } from '../settings.ts';
+import type { SegmentIndex } from '../storage/segment-index.ts';
+import type { SegmentStore } from '../storage/segment-store.ts';
+
+export interface PlaybackApiProps {
+  readonly store: SegmentStore;
+  readonly index: SegmentIndex;
+  readonly contentKey: ContentKey;
+  /**
+   * Segment length the cameras aim for (device.json segmentSeconds).
+   * @default 2
+   */
+  readonly segmentSeconds?: number;
+  /**
+   * Fixed EXT-X-TARGETDURATION of every playlist; must be >= the longest segment.
+   * @default ceil(segmentSeconds) + 2
+   */
+  readonly targetDurationSeconds?: number;
+  /**
+   * Segments in a LIVE playlist's sliding window.
+   * @default 6
+   */
+  readonly liveWindowSegments?: number;
+  /**
+   * Browser origins allowed to call the API (CORS).
+   * @default ['*']
+   */
+  readonly corsOrigins?: readonly string[];
+  /**
+   * Steady-state request rate of the whole API (requests per second).
+   * @default 100
+   */
+  readonly throttleRatePerSecond?: number;
+  /**
+   * Burst of requests allowed above the rate.
+   * @default 200
+   */
+  readonly throttleBurstRequests?: number;
+  /**
+   * What happens to the token secret when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** @default lambda/api/handler.ts */
+  readonly apiEntry?: string;
+  /** @default lambda/keys/handler.ts */
+  readonly keysEntry?: string;
+}
+
+/** The routes, their handler and whether API Gateway checks SigV4 (IAM) before the function runs. */
+export const PlaybackRoute = {
+  CREATE_SESSION: { method: apigwv2.HttpMethod.POST, path: '/v1/cameras/{id}/sessions', iam: true, fn: 'api' },
+  TIMELINE: { method: apigwv2.HttpMethod.GET, path: '/v1/cameras/{id}/timeline', iam: true, fn: 'api' },
+  PLAYLIST: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/playlist.m3u8', iam: false, fn: 'api' },
+  SEGMENT: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/segments/{name}', iam: false, fn: 'api' },
+  KEY: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/keys/{keyId}', iam: false, fn: 'keys' },
+} as const;
+
+/**
+ * One JSON line per request. The route key, not the path: a path carries the session
+ * token, which must not end up in logs.
+ */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+});
+
+/**
+ * The playback API: an HTTP API (payload 2.0) with IAM auth on the camera routes and the
+ * signed session token (checked by the functions) on the session routes; stage
+ * throttling, JSON access logs, CORS; the token HMAC secret in Secrets Manager. Two
+ * functions: `api` (sessions, timeline, playlists, segment redirects) and `keys` (the
+ * only one that may kms:Decrypt).
+ */
+export class PlaybackApi extends Construct {
+  public readonly httpApi: apigwv2.HttpApi;
+  public readonly stage: apigwv2.HttpStage;
+  public readonly tokenSecret: secretsmanager.Secret;
+  public readonly apiFunction: CamrecFunction;
+  public readonly keysFunction: CamrecFunction;
+  public readonly accessLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PlaybackApiProps) {
+    super(scope, id);
+    const segmentSeconds = props.segmentSeconds ?? PipelineDefault.SEGMENT_SECONDS;
+    const targetDurationSeconds = props.targetDurationSeconds ?? defaultTargetDurationSeconds(segmentSeconds);
+    const liveWindowSegments = props.liveWindowSegments ?? PipelineDefault.LIVE_WINDOW_SEGMENTS;
+    const corsOrigins = [...(props.corsOrigins ?? PipelineDefault.CORS_ORIGINS)];
+    validatePlaybackApiProps({ segmentSeconds, targetDurationSeconds, liveWindowSegments, corsOrigins, props });
+
+    this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
+      description: 'camrec playback session-token HMAC-SHA256 secret',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.tokenSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Rotating the HMAC secret would cut every open playback session; tokens live at most 12 h and the secret never leaves Lambda. Rotate by replacing the secret in a maintenance window.',
+    });
+
+    const common = {
+      [LambdaEnv.BUCKET_NAME]: props.store.bucket.bucketName,
+      [LambdaEnv.TABLE_NAME]: props.index.table.tableName,
+      [LambdaEnv.RETENTION_DAYS]: String(props.store.retentionDays),
+      [LambdaEnv.TARGET_DURATION_SECONDS]: String(targetDurationSeconds),
+      [LambdaEnv.LIVE_WINDOW_SEGMENTS]: String(liveWindowSegments),
+      [LambdaEnv.TOKEN_SECRET_ID]: this.tokenSecret.secretArn,
+      [LambdaEnv.CORS_ORIGINS]: corsOrigins.join(','),
+    };
+    this.apiFunction = new CamrecFunction(this, 'Api', {
+      entry: props.apiEntry ?? HandlerEntry.API,
+      description: 'camrec playback API: sessions, timeline, playlists, segment redirects',
+      environment: common,
+      memorySize: 512,
+    });
+    this.keysFunction = new CamrecFunction(this, 'Keys', {
+      entry: props.keysEntry ?? HandlerEntry.KEYS,
+      description: 'camrec key route: unwraps content keys with KMS for valid sessions',
+      environment: { ...common, [LambdaEnv.CONTENT_KEY_ID]: props.contentKey.key.keyArn },
+    });
+
+    // api: presigned GETs of segments, index reads, the token secret.
+    props.store.grantObjectRead(this.apiFunction.role, 'segments/*', 'the API presigns GETs of any segment of any camera a valid session names; the session token decides which.');
+    props.index.grantIndexRead(this.apiFunction.role);
+    this.tokenSecret.grantRead(this.apiFunction.role);
+    // keys: wrapped keys, index reads, the token secret, and the only kms:Decrypt.
+    props.store.grantObjectRead(this.keysFunction.role, 'keys/*', 'the key route reads the wrapped data key a valid session asks for; the session token decides which camera.');
+    props.index.grantIndexRead(this.keysFunction.role);
+    this.tokenSecret.grantRead(this.keysFunction.role);
+    props.contentKey.grantUnwrap(this.keysFunction.role);
+
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'camrec playback API',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: corsOrigins,
+        allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.OPTIONS],
+        allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256', 'range'],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: {
+        rateLimit: props.throttleRatePerSecond ?? PipelineDefault.THROTTLE_RATE_PER_SECOND,
+        burstLimit: props.throttleBurstRequests ?? PipelineDefault.THROTTLE_BURST_REQUESTS,
+      },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
+        format: apigw.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+      },
+    });
+
+    const iamAuthorizer = new HttpIamAuthorizer();
+    const integrations = {
+      api: new HttpLambdaIntegration('ApiIntegration', this.apiFunction.fn),
+      keys: new HttpLambdaIntegration('KeysIntegration', this.keysFunction.fn),
+    };
+    for (const route of Object.values(PlaybackRoute)) {
+      const routes = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [route.method],
+        integration: integrations[route.fn],
+        authorizer: route.iam ? iamAuthorizer : undefined,
+      });
+      if (!route.iam) {
+        for (const r of routes) {
+          Validations.of(r).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.method} ${route.path} is authorised by the signed session token in the path (HMAC-SHA256, expiry, camera and range), which the function checks in constant time; players such as hls.js, AVPlayer and VLC cannot sign requests.`,
+          });
+        }
+      }
+    }
+  }
+
+  /** The API's base URL, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/ */
+  public get url(): string {
+    return this.stage.url;
+  }
+
+  /** Lets `grantee` call the IAM-authorised camera routes (create sessions, read timelines). */
+  public grantCameraRoutes(grantee: iam.IGrantable): iam.Grant {
+    const arn = (path: string, method: string) =>
+      Stack.of(this).formatArn({ service: 'execute-api', resource: this.httpApi.apiId, resourceName: `${this.stage.stageName}/${method}${path.replace(/\{[^}]+\}/g, '*')}` });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: [arn(PlaybackRoute.CREATE_SESSION.path, 'POST'), arn(PlaybackRoute.TIMELINE.path, 'GET')],
+    });
+  }
+}
+
+function validatePlaybackApiProps(v: {
+  segmentSeconds: number;
+  targetDurationSeconds: number;
+  liveWindowSegments: number;
+  corsOrigins: string[];
+  props: PlaybackApiProps;
+}): void {
+  new PropsChecker('PlaybackApi')
+    .numberInRange('segmentSeconds', v.segmentSeconds, PipelineLimit.SEGMENT_SECONDS_MIN, PipelineLimit.SEGMENT_SECONDS_MAX)
+    .wholeInRange('targetDurationSeconds', v.targetDurationSeconds, 1, 60)
+    .require(
+      v.targetDurationSeconds >= Math.ceil(v.segmentSeconds),
+      `targetDurationSeconds=${v.targetDurationSeconds} must be >= ceil(segmentSeconds)=${Math.ceil(v.segmentSeconds)} (RFC 8216 4.3.3.1); raise it`,
+    )
+    .wholeInRange('liveWindowSegments', v.liveWindowSegments, PipelineLimit.LIVE_WINDOW_SEGMENTS_MIN, PipelineLimit.LIVE_WINDOW_SEGMENTS_MAX)
+    .require(v.corsOrigins.length > 0, 'corsOrigins must name at least one origin, or [\'*\']')
+    .require(
+      v.corsOrigins.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)),
+      `corsOrigins=${JSON.stringify(v.corsOrigins)}: each must be '*' or scheme://host[:port] with no path`,
+    )
+    .wholeInRange('throttleRatePerSecond', v.props.throttleRatePerSecond, 1, 100_000)
+    .wholeInRange('throttleBurstRequests', v.props.throttleBurstRequests, 1, 100_000)
+    .throwIfAny();
+}

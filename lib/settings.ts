@@ -1,0 +1,76 @@
+import { Token } from 'aws-cdk-lib';
+import { InvalidPropsError } from './infra-error.ts';
+
+/**
+ * Defaults and limits of every knob, as small pure functions and named values, so the
+ * constructs hold no logic and a test can check each rule without synthesising.
+ */
+export const PipelineDefault = {
+  RETENTION_DAYS: 30,
+  ARCHIVE_AFTER_DAYS: 30,
+  /** The agent's own default segment length (device/config). */
+  SEGMENT_SECONDS: 2,
+  LIVE_WINDOW_SEGMENTS: 6,
+  CREDENTIAL_DURATION_SECONDS: 3600,
+  CORS_ORIGINS: ['*'] as readonly string[],
+  THROTTLE_RATE_PER_SECOND: 100,
+  THROTTLE_BURST_REQUESTS: 200,
+} as const;
+
+export const PipelineLimit = {
+  /** IoT role alias credentialDurationSeconds range. */
+  CREDENTIAL_DURATION_MIN_SECONDS: 900,
+  CREDENTIAL_DURATION_MAX_SECONDS: 43_200,
+  /** device/config accepts segmentSeconds 1..10. */
+  SEGMENT_SECONDS_MIN: 1,
+  SEGMENT_SECONDS_MAX: 10,
+  /** RFC 8216 6.2.2: a live playlist should hold at least three target durations. */
+  LIVE_WINDOW_SEGMENTS_MIN: 3,
+  LIVE_WINDOW_SEGMENTS_MAX: 1000,
+  /** S3 refuses transitions to the IA classes before 30 days. */
+  IA_MIN_TRANSITION_DAYS: 30,
+} as const;
+
+/**
+ * EXT-X-TARGETDURATION is fixed from configuration and must be >= every segment. The
+ * agent closes a segment at the first IDR at or after `segmentSeconds`, so a segment can
+ * run one GOP long; two seconds of slack covers the usual 1-2 s GOP.
+ */
+export function defaultTargetDurationSeconds(segmentSeconds: number): number {
+  return Math.ceil(segmentSeconds) + 2;
+}
+
+/** The role's maximum session must cover the role alias's credential duration. */
+export function roleMaxSessionSeconds(credentialDurationSeconds: number): number {
+  return Math.max(3600, credentialDurationSeconds);
+}
+
+/** Collects problems; `throwIfAny` throws one InvalidPropsError naming every one. */
+export class PropsChecker {
+  private readonly problems: string[] = [];
+  constructor(private readonly construct: string) {}
+
+  /** A whole number in [min, max]; unresolved tokens are left to CloudFormation. */
+  wholeInRange(name: string, value: number | undefined, min: number, max: number, hint = ''): this {
+    if (value === undefined || Token.isUnresolved(value)) return this;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}=${value} must be a whole number from ${min} to ${max}${hint ? ` (${hint})` : ''}`);
+    }
+    return this;
+  }
+
+  numberInRange(name: string, value: number | undefined, min: number, max: number): this {
+    if (value === undefined || Token.isUnresolved(value)) return this;
+    if (!Number.isFinite(value) || value < min || value > max) this.problems.push(`${name}=${value} must be from ${min} to ${max}`);
+    return this;
+  }
+
+  require(ok: boolean, problem: string): this {
+    if (!ok) this.problems.push(problem);
+    return this;
+  }
+
+  throwIfAny(): void {
+    if (this.problems.length) throw new InvalidPropsError(this.construct, this.problems);
+  }
+}
