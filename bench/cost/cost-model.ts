@@ -57,7 +57,8 @@ export const DEFAULT_SCENARIO: CostScenario = {
   viewingHoursPerMonth: 30,
   viewingSessionMinutes: 10,
   camerasPerDeployment: 100,
-  contentKeySpec: ContentKeySpec.RSA_3072,
+  /** What lib/keys/content-key.ts creates. */
+  contentKeySpec: ContentKeySpec.RSA_2048,
 };
 
 export const Service = {
@@ -136,7 +137,8 @@ export function viewingRequests(a: MonthlyActivity, counts: RequestCounts): Requ
 }
 
 function requestLines(v: RequestVector, phase: Phase, s: CostScenario, counts: RequestCounts, p: Prices): CostLine[] {
-  const gbSeconds = (v.lambdaMs / 1000) * (counts.lambdaMemoryMb / 1024);
+  const memoryMb = phase === Phase.RECORDING ? counts.lambdaMemoryMb.indexer : counts.lambdaMemoryMb.api;
+  const gbSeconds = (v.lambdaMs / 1000) * (memoryMb / 1024);
   const kmsPer10k = s.contentKeySpec === ContentKeySpec.RSA_2048 ? p.kms.rsa2048Per10k : p.kms.asymmetricOtherPer10k;
   const lines: CostLine[] = [
     { service: Service.S3, phase, item: 'PUT requests', quantity: v.s3Put, unit: 'requests', usd: (v.s3Put / 1000) * p.s3.standardPutPer1k },

@@ -13,7 +13,7 @@ export const COST_FLAGS = {
   '--cameras-per-deployment': 'cameras sharing the KMS key and token secret (default 100)',
   '--transition-days': 'move segments to --cold-class after this many days',
   '--cold-class': `${Object.values(ColdStorageClass).join(' | ')} (default STANDARD_IA)`,
-  '--key-spec': `KMS content key: ${Object.values(ContentKeySpec).join(' | ')} (default RSA_3072)`,
+  '--key-spec': `KMS content key: ${Object.values(ContentKeySpec).join(' | ')} (default RSA_2048, as lib/ creates it)`,
   '--help': 'print this help',
 } as const;
 

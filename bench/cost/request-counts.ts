@@ -24,7 +24,8 @@ export const requestCountsSchema = z.object({
   /** Shown beside every figure: e.g. "design counts, not yet measured" or "measured by the soak, 2026-11-21". */
   label: z.string().min(1),
   notes: z.array(z.string()).optional(),
-  lambdaMemoryMb: z.number().int().min(128).max(10_240),
+  /** Memory of the indexer (recording) and the playback API (viewing) functions (lib/ sets them). */
+  lambdaMemoryMb: z.object({ indexer: z.number().int().min(128).max(10_240), api: z.number().int().min(128).max(10_240) }),
   recording: z.object({
     perSegment: requestVector,
     perKeyRotation: requestVector,

@@ -20,7 +20,7 @@ import type { RequestCounts, RequestVector } from '../../bench/cost/request-coun
 const none: RequestVector = { s3Put: 0, s3Get: 0, lambdaInvocations: 0, lambdaMs: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0, apiRequests: 0, kmsDecrypts: 0 };
 const counts: RequestCounts = {
   label: 'test counts',
-  lambdaMemoryMb: 256,
+  lambdaMemoryMb: { indexer: 256, api: 512 },
   recording: {
     perSegment: { ...none, s3Put: 1, s3Get: 1, lambdaInvocations: 1, lambdaMs: 40, dynamoWriteUnits: 2 },
     perKeyRotation: { ...none, s3Put: 1 },
