@@ -1,0 +1,42 @@
+/** Counters the agent reports in its status answer. All only ever grow. */
+export interface AgentCounters {
+  /** Segments finished by the segmenter and kept for upload. */
+  segmentsRecorded: number;
+  /** Plain TS bytes of those segments. */
+  bytesRecorded: number;
+  /** Segments S3 confirmed (200, or 412 after an earlier attempt). */
+  segmentsUploaded: number;
+  /** Bytes S3 confirmed (all objects: segments, keys, events). */
+  bytesUploaded: number;
+  /** Objects of any kind confirmed. */
+  objectsUploaded: number;
+  /** Segments written to the disk spool. */
+  segmentsSpooled: number;
+  /** Segments thrown away: spool at its cap, rejected by S3, or no room anywhere. */
+  segmentsDropped: number;
+  /** PUT attempts that failed (each retry counts). */
+  uploadFailures: number;
+  /** Spool entries that could not be read back intact (deleted). */
+  spoolCorrupt: number;
+  /** Corrupt or truncated video/audio input (resynced). */
+  inputErrors: number;
+  /** Source failures: open errors, stalls, ends (the source is reopened). */
+  sourceErrors: number;
+  /** A 412 on a first attempt: the key already existed. */
+  conflicts: number;
+}
+
+export const newCounters = (): AgentCounters => ({
+  segmentsRecorded: 0,
+  bytesRecorded: 0,
+  segmentsUploaded: 0,
+  bytesUploaded: 0,
+  objectsUploaded: 0,
+  segmentsSpooled: 0,
+  segmentsDropped: 0,
+  uploadFailures: 0,
+  spoolCorrupt: 0,
+  inputErrors: 0,
+  sourceErrors: 0,
+  conflicts: 0,
+});

@@ -1,0 +1,249 @@
+import { SpoolError } from '../agent/agent-errors.ts';
+import type { AgentCounters } from '../agent/agent-counters.ts';
+import type { Logger } from '../agent/json-logger.ts';
+import { ItemKind, type UploadItem } from '../upload/upload-item.ts';
+import { DiskSpool, type SpoolRef } from './disk-spool.ts';
+import type { MemoryBuffer, MemorySlot } from './memory-buffer.ts';
+
+/** One object waiting for S3, its bytes in the memory buffer, the spool, or both. */
+export interface BacklogEntry {
+  readonly id: number;
+  readonly item: UploadItem;
+  readonly bytes: number;
+  memory: MemorySlot | undefined;
+  spool: SpoolRef | undefined;
+  spooling: Promise<void> | undefined;
+  inFlight: boolean;
+  /** A PUT was tried before (in this process, or before a restart for recovered entries): a 412 then means it landed. */
+  attempted: boolean;
+}
+
+export interface BacklogOptions {
+  /** Spool every segment before its first PUT. */
+  writeThrough: boolean;
+  counters: AgentCounters;
+  log: Logger;
+}
+
+/**
+ * Everything not yet confirmed by S3, and the order it goes in. Wrapped keys and event
+ * records go straight to the spool (small, must survive a crash). Segments go to the
+ * memory buffer; a segment that is waiting while another one arrives, or whose PUT
+ * failed, is written to the spool ("uploads fall behind"), and leaves memory once it is
+ * on disk. At the spool's cap the oldest segments are dropped, counted and logged.
+ * Nothing leaves before `confirm` (S3 said 200, or 412 on a retry).
+ *
+ * Order (`take`): keys and events first; then the newest segment; other workers drain
+ * the backlog oldest-first. A segment waits while its wrapped key is still queued.
+ */
+export class Backlog {
+  private readonly entries = new Map<number, BacklogEntry>();
+  private nextId = 1;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    readonly memory: MemoryBuffer,
+    readonly spool: DiskSpool,
+    private readonly o: BacklogOptions,
+  ) {}
+
+  /** Adopts entries found in the spool at start (they count as attempted: a 412 means they landed). */
+  addRecovered(refs: readonly SpoolRef[]): void {
+    for (const ref of refs) this.insert(ref.item, ref.fileBytes, { spool: ref, attempted: true });
+    this.wake();
+  }
+
+  /**
+   * Queues one object. `body` is the bytes, or a slot of the memory buffer the caller
+   * filled (ownership passes to the backlog). Resolves once the object is queued (and,
+   * for keys, events and write-through segments, on disk).
+   */
+  async add(item: UploadItem, body: Uint8Array | MemorySlot): Promise<void> {
+    const bytes = body instanceof Uint8Array ? body : this.memory.view(body);
+    if (item.kind !== ItemKind.SEGMENT || this.o.writeThrough) {
+      const ref = await this.spoolPut(item, bytes);
+      if (!(body instanceof Uint8Array)) this.memory.release(body);
+      if (ref) this.insert(item, bytes.length, { spool: ref });
+      this.wake();
+      return;
+    }
+    // Segments waiting while a new one arrives: uploads are behind, so move them to disk.
+    const spills = [...this.entries.values()].filter((e) => e.item.kind === ItemKind.SEGMENT && e.memory && !e.spool && !e.spooling && !e.inFlight).map((e) => this.spill(e));
+    await Promise.all(spills);
+    const slot = body instanceof Uint8Array ? this.memory.put(body) : body;
+    if (slot) {
+      this.insert(item, bytes.length, { memory: slot });
+    } else {
+      const ref = await this.spoolPut(item, bytes);
+      if (ref) this.insert(item, bytes.length, { spool: ref });
+    }
+    this.wake();
+  }
+
+  /** The next entry to PUT (marked in flight), or undefined when nothing is ready. */
+  take(): BacklogEntry | undefined {
+    let keyOrEvent: BacklogEntry | undefined;
+    const pendingKeys = new Set<string>();
+    let oldest: BacklogEntry | undefined;
+    let newest: BacklogEntry | undefined;
+    for (const e of this.entries.values()) {
+      if (e.item.kind === ItemKind.KEY && e.item.keyId) pendingKeys.add(e.item.keyId);
+    }
+    for (const e of this.entries.values()) {
+      if (e.inFlight) continue;
+      if (e.item.kind !== ItemKind.SEGMENT) {
+        if (!keyOrEvent || e.item.createdMs < keyOrEvent.item.createdMs) keyOrEvent = e;
+        continue;
+      }
+      if (e.item.keyId && pendingKeys.has(e.item.keyId)) continue;
+      if (!oldest || (e.item.seq ?? 0) < (oldest.item.seq ?? 0)) oldest = e;
+      if (!newest || (e.item.seq ?? 0) > (newest.item.seq ?? 0)) newest = e;
+    }
+    const newestInFlight = [...this.entries.values()].some((e) => e.inFlight && e.item.kind === ItemKind.SEGMENT && newest && (e.item.seq ?? 0) > (newest.item.seq ?? 0));
+    const pick = keyOrEvent ?? (newest && !newestInFlight ? newest : oldest);
+    if (pick) pick.inFlight = true;
+    return pick;
+  }
+
+  /** The entry's bytes; a spool entry is checked against its SHA-256 (SpoolError if not intact). */
+  async body(e: BacklogEntry): Promise<Uint8Array> {
+    if (e.memory) return this.memory.view(e.memory);
+    if (e.spool) return this.spool.readBody(e.spool);
+    throw new SpoolError(`entry ${e.item.objectKey} has no bytes`);
+  }
+
+  /** S3 confirmed: free its memory and spool file. */
+  async confirm(e: BacklogEntry): Promise<void> {
+    await this.forget(e);
+  }
+
+  /** A PUT failed and will be retried; spill it to disk if it only lives in memory. */
+  release(e: BacklogEntry): void {
+    e.inFlight = false;
+    e.attempted = true;
+    if (e.memory && !e.spool && !e.spooling) void this.spill(e);
+    this.wake();
+  }
+
+  /** Drops an entry that can never be uploaded (corrupt, or refused by S3 for good). */
+  async discard(e: BacklogEntry, reason: string): Promise<void> {
+    if (e.item.kind === ItemKind.SEGMENT) this.o.counters.segmentsDropped++;
+    this.o.log.error('object dropped', { objectKey: e.item.objectKey, reason });
+    await this.forget(e);
+  }
+
+  /** Moves every memory-only entry to the spool (shutdown). */
+  async spillAll(): Promise<void> {
+    await Promise.all([...this.entries.values()].filter((e) => e.memory && !e.spool).map((e) => e.spooling ?? this.spill(e)));
+  }
+
+  /** Resolves at the next change (new entry, released entry) or when `signal` aborts. */
+  changed(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.push(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  get count(): number {
+    return this.entries.size;
+  }
+
+  get segmentCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.item.kind === ItemKind.SEGMENT) n++;
+    return n;
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.bytes;
+    return n;
+  }
+
+  /** Snapshot for tests and status. */
+  list(): readonly BacklogEntry[] {
+    return [...this.entries.values()];
+  }
+
+  private insert(item: UploadItem, bytes: number, where: { memory?: MemorySlot; spool?: SpoolRef; attempted?: boolean }): void {
+    const e: BacklogEntry = { id: this.nextId++, item, bytes, memory: where.memory, spool: where.spool, spooling: undefined, inFlight: false, attempted: where.attempted ?? false };
+    this.entries.set(e.id, e);
+  }
+
+  private async forget(e: BacklogEntry): Promise<void> {
+    this.entries.delete(e.id);
+    e.inFlight = false;
+    if (e.spooling) await e.spooling.catch(() => {});
+    if (e.memory) {
+      this.memory.release(e.memory);
+      e.memory = undefined;
+    }
+    if (e.spool) {
+      await this.spool.remove(e.spool);
+      e.spool = undefined;
+    }
+  }
+
+  /** Copies a memory entry to the spool; frees its memory if no PUT is reading it. */
+  private spill(e: BacklogEntry): Promise<void> {
+    const body = this.memory.view(e.memory!);
+    e.spooling = (async () => {
+      const ref = await this.spoolPut(e.item, body, e);
+      e.spooling = undefined;
+      if (!this.entries.has(e.id)) {
+        if (ref) await this.spool.remove(ref); // confirmed while we wrote
+        return;
+      }
+      if (!ref) return; // could not spool; it stays in memory
+      e.spool = ref;
+      if (!e.inFlight && e.memory) {
+        this.memory.release(e.memory);
+        e.memory = undefined;
+      }
+    })();
+    return e.spooling;
+  }
+
+  /**
+   * Writes to the spool, dropping the oldest spooled segments (not in flight) to make
+   * room. Returns undefined (and counts the drop) when a segment cannot be stored.
+   */
+  private async spoolPut(item: UploadItem, body: Uint8Array, self?: BacklogEntry): Promise<SpoolRef | undefined> {
+    const need = DiskSpool.entryBytes(item, body);
+    for (;;) {
+      if (this.spool.bytes + need <= this.spool.maxBytes || need > this.spool.maxBytes) break;
+      const victim = [...this.entries.values()]
+        .filter((x) => x !== self && x.item.kind === ItemKind.SEGMENT && x.spool && !x.inFlight && !x.memory && (x.item.seq ?? 0) < (item.seq ?? Infinity))
+        .sort((a, b) => (a.item.seq ?? 0) - (b.item.seq ?? 0))[0];
+      if (!victim) break;
+      this.o.counters.segmentsDropped++;
+      this.o.log.warn('spool full: dropped the oldest segment', { objectKey: victim.item.objectKey, seq: victim.item.seq, spoolBytes: this.spool.bytes, spoolMaxBytes: this.spool.maxBytes });
+      await this.forget(victim);
+    }
+    try {
+      const ref = await this.spool.put(item, body);
+      if (item.kind === ItemKind.SEGMENT) this.o.counters.segmentsSpooled++;
+      return ref;
+    } catch (err) {
+      if (item.kind !== ItemKind.SEGMENT) throw err;
+      if (self) {
+        this.o.log.warn('could not spool a segment; it stays in memory', { objectKey: item.objectKey, err });
+      } else {
+        this.o.counters.segmentsDropped++;
+        this.o.log.error('segment dropped: no room in memory or spool', { objectKey: item.objectKey, seq: item.seq, err });
+      }
+      return undefined;
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}

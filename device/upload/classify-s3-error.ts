@@ -1,0 +1,44 @@
+import { AgentError, UploadError } from '../agent/agent-errors.ts';
+
+/** S3 error codes that mean "the credentials, not the request, are the problem": fetch new ones and retry. */
+export const CREDENTIAL_ERROR_CODES = new Set([
+  'ExpiredToken', 'ExpiredTokenException', 'InvalidToken', 'TokenRefreshRequired', 'InvalidAccessKeyId', 'SignatureDoesNotMatch',
+]);
+/** Throttling and transient service codes (retry with backoff). */
+const RETRYABLE_CODES = new Set([
+  'SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout', 'RequestTimeTooSkewed', 'InternalError', 'ServiceUnavailable',
+  'RequestLimitExceeded', 'TooManyRequestsException', 'OperationAborted', 'TimeoutError', 'AbortError',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+export interface ClassifiedUploadError extends UploadError {
+  readonly credentialsRejected: boolean;
+}
+
+/**
+ * Maps an SDK/network error to an UploadError. Retryable: network errors, timeouts,
+ * 5xx, 429, throttling, clock skew, and credential errors (after a refresh). Not
+ * retryable: other 4xx (the request itself is wrong; retrying cannot help). 403
+ * AccessDenied is retried too: a policy fix or new credentials may cure it, and
+ * dropping a recording for a misconfiguration would be worse.
+ */
+export function classifyS3Error(err: unknown, objectKey: string): ClassifiedUploadError {
+  const e = err as { name?: string; code?: string; Code?: string; $metadata?: { httpStatusCode?: number }; message?: string; cause?: { code?: string } };
+  const status = e?.$metadata?.httpStatusCode;
+  const code = e?.Code ?? e?.name ?? e?.code;
+  const sysCode = e?.code ?? e?.cause?.code;
+  const credentialsRejected = (code !== undefined && CREDENTIAL_ERROR_CODES.has(code)) || (err instanceof AgentError && err.name === 'CredentialsError');
+  const retryable =
+    credentialsRejected ||
+    (err instanceof AgentError && err.retryable) ||
+    (code !== undefined && RETRYABLE_CODES.has(code)) ||
+    (sysCode !== undefined && NETWORK_CODES.has(sysCode)) ||
+    status === undefined ||
+    status >= 500 ||
+    status === 429 ||
+    status === 408 ||
+    status === 403;
+  const what = status ? `S3 answered ${status}${code ? ` ${code}` : ''}` : `network error${sysCode || code ? ` ${sysCode ?? code}` : ''}`;
+  const out = new UploadError(`PUT ${objectKey} failed: ${what}: ${e?.message ?? String(err)}`, { cause: err, retryable, statusCode: status, code });
+  return Object.assign(out, { credentialsRejected });
+}
