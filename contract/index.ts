@@ -5,3 +5,6 @@ export * from './segment-metadata.ts';
 export * from './key-wrapping.ts';
 export * from './lambda-env.ts';
 export * from './index-table.ts';
+export * from './token.ts';
+export * from './event-record.ts';
+export * from './index-item.ts';

@@ -1,0 +1,97 @@
+import { IndexTable, SortKeyPrefix, padMs } from './index-table.ts';
+import type { SegmentMetadata } from './segment-metadata.ts';
+import type { EventRecord } from './event-record.ts';
+
+/**
+ * Shapes of the items in the DynamoDB index (one table, see index-table.ts). Every item
+ * has `deviceId` (partition key), `sk` (sort key, typed by prefix) and, except the state
+ * item, `ttl` (epoch seconds) so it expires with its object.
+ *
+ *   seg#{startMs:13}            one per segment
+ *   evt#{startMs:13}#{eventId}  one per event record
+ *   key#{keyId}                 one per wrapped data key
+ *   state                       the device's latest state
+ */
+export interface SegmentItem extends SegmentMetadata {
+  deviceId: string;
+  sk: string;
+  /** The S3 object key of the segment. */
+  objectKey: string;
+  sizeBytes: number;
+  ttl: number;
+}
+
+export interface EventItem {
+  deviceId: string;
+  sk: string;
+  eventId: string;
+  type: string;
+  startMs: number;
+  endMs: number;
+  label?: string;
+  objectKey: string;
+  ttl: number;
+}
+
+export interface KeyItem {
+  deviceId: string;
+  sk: string;
+  keyId: string;
+  objectKey: string;
+  /** When the indexer saw the wrapped key object (S3 event time), UTC ms. */
+  createdMs: number;
+  ttl: number;
+}
+
+/** The device's latest state; fields only ever move forward (conditional updates). */
+export interface DeviceStateItem {
+  deviceId: string;
+  sk: typeof SortKeyPrefix.STATE;
+  /** Latest end of a recorded segment (startMs + durationMs), UTC ms. */
+  lastSeenMs: number;
+  lastSeq: number;
+  lastDiscSeq: number;
+  lastKeyId: string;
+}
+
+export const segmentSortKey = (startMs: number): string => `${SortKeyPrefix.SEGMENT}${padMs(startMs)}`;
+export const eventSortKey = (startMs: number, eventId: string): string => `${SortKeyPrefix.EVENT}${padMs(startMs)}#${eventId}`;
+export const keySortKey = (keyId: string): string => `${SortKeyPrefix.KEY}${keyId}`;
+
+const DAY_SECONDS = 86_400;
+
+/** TTL (epoch seconds) for an item whose object was recorded at `recordedMs`. */
+export function ttlFor(recordedMs: number, retentionDays: number): number {
+  return Math.floor(recordedMs / 1000) + Math.ceil(retentionDays * DAY_SECONDS);
+}
+
+export function toSegmentItem(deviceId: string, meta: SegmentMetadata, objectKey: string, sizeBytes: number, retentionDays: number): SegmentItem {
+  return {
+    [IndexTable.PARTITION_KEY]: deviceId,
+    [IndexTable.SORT_KEY]: segmentSortKey(meta.startMs),
+    ...meta,
+    objectKey,
+    sizeBytes,
+    [IndexTable.TTL_ATTRIBUTE]: ttlFor(meta.startMs, retentionDays),
+  } as SegmentItem;
+}
+
+export function toEventItem(record: EventRecord, objectKey: string, retentionDays: number): EventItem {
+  const item: EventItem = {
+    deviceId: record.deviceId,
+    sk: eventSortKey(record.startMs, record.eventId),
+    eventId: record.eventId,
+    type: record.type,
+    startMs: record.startMs,
+    endMs: record.endMs,
+    objectKey,
+    ttl: ttlFor(record.startMs, retentionDays),
+  };
+  if (record.label !== undefined) item.label = record.label;
+  return item;
+}
+
+/** A key outlives its creation by one extra day: segments using it start up to a rotation period later. */
+export function toKeyItem(deviceId: string, keyId: string, objectKey: string, createdMs: number, retentionDays: number): KeyItem {
+  return { deviceId, sk: keySortKey(keyId), keyId, objectKey, createdMs, ttl: ttlFor(createdMs, retentionDays + 1) };
+}

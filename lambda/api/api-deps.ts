@@ -1,0 +1,20 @@
+import type { SegmentIndex } from '../index/segment-index.ts';
+import type { Presigner } from '../storage/object-store.ts';
+import type { TokenSecrets } from '../token/token-secrets.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Log, MetricsSink } from '../shared/log.ts';
+import type { PlaybackConfig } from '../shared/lambda-config.ts';
+
+/** Everything the playback API core needs; the Lambda entry builds AWS-backed ones, local mode its own. */
+export interface ApiDeps {
+  config: Pick<PlaybackConfig, 'targetDurationSeconds' | 'liveWindowSegments' | 'corsOrigins' | 'publicBaseUrl'>;
+  index: SegmentIndex;
+  presigner: Presigner;
+  tokenSecrets: TokenSecrets;
+  clock: Clock;
+  log?: Log;
+  metrics?: MetricsSink;
+}
+
+/** Lifetime of the presigned GET a segment route redirects to. */
+export const SEGMENT_PRESIGN_SECONDS = 300;

@@ -1,0 +1,92 @@
+import { SessionMode } from '../../contract/index.ts';
+import { buildSessionPlaylist } from '../playlist/build-session-playlist.ts';
+import { CacheControl, corsHeaders, errorResult, header, jsonResult, preflight, publicBaseUrl, routePath, type HttpEvent, type HttpResult } from '../shared/http.ts';
+import { noMetrics, silentLog } from '../shared/log.ts';
+import { BadRequestError, MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
+import { authorizeSession, cameraIdFromPath, decodePathParam } from '../shared/request-input.ts';
+import type { ApiDeps } from './api-deps.ts';
+import { createSession } from './routes/create-session.ts';
+import { segmentRedirect } from './routes/get-segment.ts';
+import { getTimeline } from './routes/get-timeline.ts';
+
+export type ApiHandler = (event: HttpEvent) => Promise<HttpResult>;
+
+/** The playback API's routes; the keys route is its own function (only it may call KMS). */
+export const ApiRoute = {
+  CREATE_SESSION: /^\/v1\/cameras\/([^/]+)\/sessions$/,
+  TIMELINE: /^\/v1\/cameras\/([^/]+)\/timeline$/,
+  PLAYLIST: /^\/v1\/sessions\/([^/]+)\/playlist\.m3u8$/,
+  SEGMENT: /^\/v1\/sessions\/([^/]+)\/segments\/([^/]+)$/,
+  KEY: /^\/v1\/sessions\/([^/]+)\/keys\/([^/]+)$/,
+} as const;
+
+const PLAYLIST_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
+
+/**
+ * The playback API over injected dependencies: sessions, playlists, segment redirects,
+ * timeline. Every client mistake is a 4xx with `{error: {code, message}}`; everything
+ * else a 500 without details. CORS on every answer, OPTIONS preflight answered here.
+ */
+export function createApiHandler(deps: ApiDeps): ApiHandler {
+  const log = deps.log ?? silentLog;
+  const metrics = deps.metrics ?? noMetrics;
+  const { config } = deps;
+
+  async function route(event: HttpEvent, method: string, path: string): Promise<HttpResult> {
+    let m: RegExpExecArray | null;
+    const only = (allowed: string) => {
+      if (method !== allowed) throw new MethodNotAllowedError(method, [allowed, 'OPTIONS']);
+    };
+    if ((m = ApiRoute.CREATE_SESSION.exec(path))) {
+      only('POST');
+      const deviceId = cameraIdFromPath(m[1]!);
+      const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      const answer = await createSession(deps, deviceId, body, publicBaseUrl(event, config.publicBaseUrl));
+      metrics.count('SessionsCreated');
+      return jsonResult(201, answer, { 'cache-control': CacheControl.NONE });
+    }
+    if ((m = ApiRoute.TIMELINE.exec(path))) {
+      only('GET');
+      const deviceId = cameraIdFromPath(m[1]!);
+      const timeline = await getTimeline(deps, deviceId, event.queryStringParameters ?? {});
+      return jsonResult(200, timeline, { 'cache-control': CacheControl.TIMELINE });
+    }
+    if ((m = ApiRoute.PLAYLIST.exec(path))) {
+      only('GET');
+      const nowMs = deps.clock.nowMs();
+      const claims = await authorizeSession(decodePathParam('token', m[1]!), deps.tokenSecrets, nowMs);
+      const t0 = performance.now();
+      const playlist = await buildSessionPlaylist(claims, deps.index, config, nowMs);
+      metrics.millis('PlaylistMs', performance.now() - t0);
+      metrics.count('PlaylistEntries', playlist.entryCount);
+      const cache = claims.mode === SessionMode.ON_DEMAND ? CacheControl.VOD_PLAYLIST : CacheControl.LIVE_PLAYLIST;
+      return { statusCode: 200, headers: { 'content-type': PLAYLIST_CONTENT_TYPE, 'cache-control': cache }, body: playlist.body };
+    }
+    if ((m = ApiRoute.SEGMENT.exec(path))) {
+      only('GET');
+      const claims = await authorizeSession(decodePathParam('token', m[1]!), deps.tokenSecrets, deps.clock.nowMs());
+      const location = await segmentRedirect(deps, claims, decodePathParam('segment name', m[2]!));
+      return { statusCode: 302, headers: { location, 'cache-control': CacheControl.SEGMENT_REDIRECT }, body: '' };
+    }
+    if (ApiRoute.KEY.test(path)) throw new NotFoundError('wrong_function', 'the key route is served by the keys function: check the API Gateway routes');
+    throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see /v1/cameras/{id}/sessions, /v1/cameras/{id}/timeline, /v1/sessions/{token}/playlist.m3u8`);
+  }
+
+  return async (event) => {
+    const origin = header(event, 'origin');
+    const method = event.requestContext?.http?.method?.toUpperCase() ?? 'GET';
+    const requestId = event.requestContext?.requestId;
+    let result: HttpResult;
+    try {
+      const path = routePath(event);
+      if (method === 'OPTIONS') result = preflight(config.corsOrigins, origin);
+      else if (path.length > 2048) throw new BadRequestError('bad_path', 'the path is over 2048 characters');
+      else result = await route(event, method, path);
+    } catch (err) {
+      result = errorResult(err, log, requestId);
+      if (result.statusCode < 500) metrics.count('ClientErrors');
+    }
+    Object.assign(result.headers, corsHeaders(config.corsOrigins, origin));
+    return result;
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Lambda entry: the playback API (API Gateway HTTP API, payload format 2.0). Builds the
+ * AWS-backed dependencies once at cold start; a missing or bad setting throws here.
+ */
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { LambdaEnv } from '../../contract/index.ts';
+import { dynamoSegmentIndex } from '../index/dynamo-segment-index.ts';
+import { systemClock } from '../shared/clock.ts';
+import { RequiredEnv, readPlaybackConfig } from '../shared/lambda-config.ts';
+import { powertools } from '../shared/powertools.ts';
+import { s3ObjectStore } from '../storage/s3-object-store.ts';
+import { secretsManagerTokenSecrets } from '../token/secrets-manager-token-secrets.ts';
+import { createApiHandler } from './create-api-handler.ts';
+
+const config = readPlaybackConfig(process.env, RequiredEnv.api);
+const { logger, metrics, log, sink } = powertools('camrec-api');
+const api = createApiHandler({
+  config,
+  index: dynamoSegmentIndex(new DynamoDBClient({}), config.tableName),
+  presigner: s3ObjectStore(new S3Client({}), config.bucketName),
+  tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), process.env[LambdaEnv.TOKEN_SECRET_ID]!, systemClock),
+  clock: systemClock,
+  log,
+  metrics: sink,
+});
+
+export const handler = async (event: APIGatewayProxyEventV2, context?: Context) => {
+  if (context) logger.addContext(context);
+  try {
+    return await api(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,106 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { EVENT_MAX_DURATION_MS, IndexTable, SortKeyPrefix, padMs, type DeviceStateItem, type EventItem, type SegmentItem } from '../../contract/index.ts';
+import type { PutOutcome, SegmentIndex, SegmentPage } from './segment-index.ts';
+
+const PK = IndexTable.PARTITION_KEY;
+const SK = IndexTable.SORT_KEY;
+
+/**
+ * SegmentIndex over the DynamoDB table from contract/index-table.ts. Items are written
+ * with `attribute_not_exists(sk)` (first write wins, a replay is a no-op); the state item
+ * moves only to a higher seq. Reads are Queries on the device's partition; sort keys hold
+ * zero-padded start times, so a time range is one BETWEEN.
+ */
+export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): SegmentIndex {
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+  async function putOnce(item: object): Promise<PutOutcome> {
+    try {
+      await doc.send(new PutCommand({ TableName: tableName, Item: item as Record<string, unknown>, ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': SK } }));
+      return 'created';
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') return 'exists';
+      throw e;
+    }
+  }
+
+  /** Runs a Query to the end (or `max` items), following LastEvaluatedKey. */
+  async function queryAll<T>(input: QueryCommandInput, max = Number.POSITIVE_INFINITY): Promise<T[]> {
+    const out: T[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const remaining = max - out.length;
+      const page = await doc.send(new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}), ...(Number.isFinite(remaining) ? { Limit: remaining } : {}) }));
+      for (const item of page.Items ?? []) out.push(item as T);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && out.length < max);
+    return out;
+  }
+
+  const between = (lo: string, hi: string): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> => ({
+    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+    ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+    ExpressionAttributeValues: { ':lo': lo, ':hi': hi },
+  });
+
+  return {
+    putSegment: (item) => putOnce(item),
+    putEvent: (item) => putOnce(item),
+    putKey: (item) => putOnce(item),
+
+    async advanceState(deviceId, u) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { [PK]: deviceId, [SK]: SortKeyPrefix.STATE },
+            UpdateExpression: 'SET lastSeenMs = :seen, lastSeq = :seq, lastDiscSeq = :disc, lastKeyId = :key',
+            ConditionExpression: 'attribute_not_exists(lastSeq) OR lastSeq < :seq',
+            ExpressionAttributeValues: { ':seen': u.seenMs, ':seq': u.seq, ':disc': u.discSeq, ':key': u.keyId },
+          }),
+        );
+      } catch (e) {
+        if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') return;
+        throw e;
+      }
+    },
+
+    async getState(deviceId) {
+      const out = await doc.send(new GetCommand({ TableName: tableName, Key: { [PK]: deviceId, [SK]: SortKeyPrefix.STATE } }));
+      return out.Item as DeviceStateItem | undefined;
+    },
+
+    async querySegments(deviceId, startMs, endMs, limit): Promise<SegmentPage> {
+      if (endMs <= startMs) return { items: [] };
+      const q = between(`${SortKeyPrefix.SEGMENT}${padMs(startMs)}`, `${SortKeyPrefix.SEGMENT}${padMs(endMs - 1)}`);
+      const items = await queryAll<SegmentItem>(
+        { TableName: tableName, ...q, ExpressionAttributeValues: { ...q.ExpressionAttributeValues, ':pk': deviceId } },
+        limit === undefined ? undefined : limit + 1,
+      );
+      if (limit !== undefined && items.length > limit) return { items: items.slice(0, limit), nextStartMs: items[limit]!.startMs };
+      return { items };
+    },
+
+    async newestSegments(deviceId, count) {
+      const items = await queryAll<SegmentItem>(
+        {
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': deviceId, ':prefix': SortKeyPrefix.SEGMENT },
+          ScanIndexForward: false,
+        },
+        count,
+      );
+      return items.reverse();
+    },
+
+    async queryEvents(deviceId, startMs, endMs) {
+      // Events are keyed by start; one that began up to 24 h earlier may still overlap.
+      const q = between(`${SortKeyPrefix.EVENT}${padMs(Math.max(0, startMs - EVENT_MAX_DURATION_MS))}`, `${SortKeyPrefix.EVENT}${padMs(endMs)}`);
+      const items = await queryAll<EventItem>({ TableName: tableName, ...q, ExpressionAttributeValues: { ...q.ExpressionAttributeValues, ':pk': deviceId } });
+      return items.filter((e) => e.endMs > startMs && e.startMs < endMs);
+    },
+  };
+}

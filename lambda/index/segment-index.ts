@@ -1,0 +1,37 @@
+import type { DeviceStateItem, EventItem, KeyItem, SegmentItem } from '../../contract/index.ts';
+
+/** Outcome of an idempotent, conditional write. */
+export type PutOutcome = 'created' | 'exists';
+
+export interface StateAdvance {
+  seenMs: number;
+  seq: number;
+  discSeq: number;
+  keyId: string;
+}
+
+export interface SegmentPage {
+  /** Ascending by startMs. */
+  items: SegmentItem[];
+  /** Set when more segments remain in the range: the startMs to continue from. */
+  nextStartMs?: number;
+}
+
+/**
+ * The index over DynamoDB (or a fake). Every read is one Query on a device's partition;
+ * every write is conditional, so replays and out-of-order delivery leave the same index.
+ */
+export interface SegmentIndex {
+  putSegment(item: SegmentItem): Promise<PutOutcome>;
+  putEvent(item: EventItem): Promise<PutOutcome>;
+  putKey(item: KeyItem): Promise<PutOutcome>;
+  /** Moves the device's state forward if `seq` is the highest seen; older news is ignored. */
+  advanceState(deviceId: string, update: StateAdvance): Promise<void>;
+  getState(deviceId: string): Promise<DeviceStateItem | undefined>;
+  /** Segments with startMs in [startMs, endMs), ascending, at most `limit` (default: all). */
+  querySegments(deviceId: string, startMs: number, endMs: number, limit?: number): Promise<SegmentPage>;
+  /** The newest `count` segments, ascending by startMs. */
+  newestSegments(deviceId: string, count: number): Promise<SegmentItem[]>;
+  /** Events overlapping [startMs, endMs), ascending by start. */
+  queryEvents(deviceId: string, startMs: number, endMs: number): Promise<EventItem[]>;
+}

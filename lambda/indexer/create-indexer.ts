@@ -1,0 +1,174 @@
+import type { S3Event, S3EventRecord } from 'aws-lambda';
+import {
+  ContractError,
+  parseEventRecord,
+  parseObjectKey,
+  parseSegmentMetadata,
+  toEventItem,
+  toKeyItem,
+  toSegmentItem,
+  type ParsedObjectKey,
+} from '../../contract/index.ts';
+import type { SegmentIndex } from '../index/segment-index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { noMetrics, silentLog, type Log, type MetricsSink } from '../shared/log.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+
+export interface IndexerDeps {
+  index: SegmentIndex;
+  store: ObjectStore;
+  config: { retentionDays: number; /** Records from any other bucket are skipped. */ bucketName?: string };
+  clock: Clock;
+  log?: Log;
+  metrics?: MetricsSink;
+}
+
+export type IndexOutcome = 'indexed' | 'duplicate' | 'skipped';
+
+export interface IndexerReport {
+  indexed: number;
+  duplicates: number;
+  skipped: { key: string; reason: string }[];
+}
+
+/** Infrastructure trouble (S3, DynamoDB); the whole batch is retried, which is safe: writes are idempotent. */
+export class IndexerError extends Error {
+  override readonly name: string = 'IndexerError';
+  readonly retryable = true;
+  readonly failedKeys: string[];
+  constructor(message: string, failedKeys: string[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.failedKeys = failedKeys;
+  }
+}
+
+/** An object that is not camrec's or does not parse: logged, counted and never indexed. */
+class SkipObject extends Error {
+  override readonly name: string = 'SkipObject';
+}
+
+const MAX_EVENT_RECORD_BYTES = 64 * 1024;
+const MAX_WRAPPED_KEY_BYTES = 1024;
+
+/** S3 notifications carry keys form-encoded ('+' for space, %XX for the rest). */
+export function decodeS3EventKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    throw new SkipObject(`object key ${JSON.stringify(raw.slice(0, 200))} is not valid URL encoding`);
+  }
+}
+
+export type Indexer = ((event: S3Event) => Promise<IndexerReport>) & {
+  /** Indexes one object by key (local mode feeds s3rver's events one at a time). */
+  indexObject(key: string, eventTimeMs?: number): Promise<IndexOutcome>;
+};
+
+/**
+ * The indexer: S3 ObjectCreated -> HeadObject (or GetObject for small JSON) -> DynamoDB.
+ * Idempotent and order-free: every item is written once (conditional put) and the
+ * device state only moves to a higher seq, so the same event twice, or events out of
+ * order, leave the same index.
+ */
+export function createIndexer(deps: IndexerDeps): Indexer {
+  const log = deps.log ?? silentLog;
+  const metrics = deps.metrics ?? noMetrics;
+  const { retentionDays } = deps.config;
+
+  async function indexParsed(key: string, p: ParsedObjectKey, eventTimeMs: number): Promise<IndexOutcome> {
+    if (p.kind === 'segment') {
+      const head = await deps.store.head(key);
+      if (!head) throw new SkipObject('object no longer exists');
+      let meta;
+      try {
+        meta = parseSegmentMetadata(head.metadata);
+      } catch (e) {
+        throw new SkipObject((e as Error).message);
+      }
+      if (meta.startMs !== p.startMs || meta.seq !== p.seq) throw new SkipObject(`metadata start-ms ${meta.startMs} / seq ${meta.seq} disagree with the key (${p.startMs}-${p.seq})`);
+      const outcome = await deps.index.putSegment(toSegmentItem(p.deviceId, meta, key, head.sizeBytes, retentionDays));
+      await deps.index.advanceState(p.deviceId, { seenMs: meta.startMs + meta.durationMs, seq: meta.seq, discSeq: meta.discSeq, keyId: meta.keyId });
+      return outcome === 'created' ? 'indexed' : 'duplicate';
+    }
+    if (p.kind === 'key') {
+      const head = await deps.store.head(key);
+      if (!head) throw new SkipObject('object no longer exists');
+      if (head.sizeBytes < 1 || head.sizeBytes > MAX_WRAPPED_KEY_BYTES) throw new SkipObject(`a wrapped key is 1-${MAX_WRAPPED_KEY_BYTES} bytes, this one ${head.sizeBytes}`);
+      const outcome = await deps.index.putKey(toKeyItem(p.deviceId, p.keyId, key, head.lastModifiedMs ?? eventTimeMs, retentionDays));
+      return outcome === 'created' ? 'indexed' : 'duplicate';
+    }
+    const body = await deps.store.getBytes(key, MAX_EVENT_RECORD_BYTES).catch((e: unknown) => {
+      if (e instanceof Error && /over the/.test(e.message)) throw new SkipObject(`event record over ${MAX_EVENT_RECORD_BYTES} bytes`);
+      throw e;
+    });
+    if (!body) throw new SkipObject('object no longer exists');
+    let record;
+    try {
+      record = parseEventRecord(JSON.parse(Buffer.from(body).toString('utf8')));
+    } catch (e) {
+      throw new SkipObject(e instanceof SyntaxError ? 'event record is not JSON' : (e as Error).message);
+    }
+    if (record.deviceId !== p.deviceId || record.eventId !== p.eventId || record.startMs !== p.startMs) {
+      throw new SkipObject(`event record (device ${record.deviceId}, ${record.startMs}-${record.eventId}) disagrees with its key`);
+    }
+    const outcome = await deps.index.putEvent(toEventItem(record, key, retentionDays));
+    return outcome === 'created' ? 'indexed' : 'duplicate';
+  }
+
+  async function indexObject(key: string, eventTimeMs = deps.clock.nowMs()): Promise<IndexOutcome> {
+    let parsed: ParsedObjectKey;
+    try {
+      parsed = parseObjectKey(key);
+    } catch (e) {
+      throw new SkipObject(e instanceof ContractError ? e.message : String(e));
+    }
+    return indexParsed(key, parsed, eventTimeMs);
+  }
+
+  async function one(record: S3EventRecord, report: IndexerReport, failed: string[], causes: unknown[]): Promise<void> {
+    const rawKey = record.s3?.object?.key ?? '';
+    let key = rawKey;
+    try {
+      if (!record.eventName?.startsWith('ObjectCreated:')) throw new SkipObject(`event ${record.eventName} is not ObjectCreated`);
+      if (deps.config.bucketName && record.s3?.bucket?.name !== deps.config.bucketName) throw new SkipObject(`bucket ${record.s3?.bucket?.name} is not ${deps.config.bucketName}`);
+      key = decodeS3EventKey(rawKey);
+      const t = Date.parse(record.eventTime);
+      const outcome = await indexObject(key, Number.isFinite(t) ? t : deps.clock.nowMs());
+      if (outcome === 'indexed') report.indexed++;
+      else report.duplicates++;
+    } catch (e) {
+      if (e instanceof SkipObject) {
+        report.skipped.push({ key: key.slice(0, 300), reason: e.message });
+        log.warn('skipped object', { key: key.slice(0, 300), reason: e.message });
+        return;
+      }
+      failed.push(key);
+      causes.push(e);
+      log.error('indexing failed; the batch will be retried', { key, error: (e as Error).message });
+    }
+  }
+
+  const handler = (async (event: S3Event): Promise<IndexerReport> => {
+    const report: IndexerReport = { indexed: 0, duplicates: 0, skipped: [] };
+    const failed: string[] = [];
+    const causes: unknown[] = [];
+    for (const record of event?.Records ?? []) await one(record, report, failed, causes);
+    metrics.count('ObjectsIndexed', report.indexed);
+    metrics.count('ObjectsDuplicate', report.duplicates);
+    metrics.count('ObjectsSkipped', report.skipped.length);
+    if (failed.length) throw new IndexerError(`could not index ${failed.length} object(s): ${failed.slice(0, 5).join(', ')}`, failed, { cause: causes[0] });
+    return report;
+  }) as Indexer;
+  handler.indexObject = async (key, eventTimeMs) => {
+    try {
+      return await indexObject(key, eventTimeMs);
+    } catch (e) {
+      if (e instanceof SkipObject) {
+        log.warn('skipped object', { key: key.slice(0, 300), reason: e.message });
+        return 'skipped';
+      }
+      throw e;
+    }
+  };
+  return handler;
+}

@@ -1,0 +1,20 @@
+/** One line group of a media playlist: a recorded segment, or a placeholder for a missing one. */
+export interface PlaylistEntry {
+  /** Device seq (the live media sequence number). */
+  seq: number;
+  discSeq: number;
+  startMs: number;
+  durationMs: number;
+  /** Absent for a gap (EXT-X-GAP): nothing was recorded, or it has not arrived yet. */
+  segment?: { keyId: string; iv: string };
+  /** EXT-X-DISCONTINUITY before this entry. */
+  discontinuity: boolean;
+}
+
+/** Playlist-relative URIs; the playlist lives at .../v1/sessions/{token}/playlist.m3u8. */
+export const segmentUri = (e: Pick<PlaylistEntry, 'startMs' | 'seq'>): string => `segments/${e.startMs}-${e.seq}.ts`;
+export const gapUri = (seq: number): string => `segments/gap-${seq}.ts`;
+export const keyUri = (keyId: string): string => `keys/${keyId}`;
+
+/** Segment names the segment route accepts: `{startMs}-{seq}.ts`. */
+export const SEGMENT_NAME_PATTERN = /^(\d{1,15})-(\d{1,16})\.ts$/;

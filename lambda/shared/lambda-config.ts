@@ -1,0 +1,59 @@
+import { LambdaEnv } from '../../contract/index.ts';
+import { ConfigError } from './playback-error.ts';
+
+/** Configuration every handler reads once at cold start. */
+export interface PlaybackConfig {
+  bucketName: string;
+  tableName: string;
+  /** Fixed EXT-X-TARGETDURATION, whole seconds. */
+  targetDurationSeconds: number;
+  liveWindowSegments: number;
+  retentionDays: number;
+  /** Allowed CORS origins; ['*'] for any. */
+  corsOrigins: string[];
+  /** Absolute base URL of the API (no trailing slash), or undefined to derive it per request. */
+  publicBaseUrl?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Which variables each handler needs; the CDK stack sets at least these. */
+export const RequiredEnv = {
+  indexer: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.RETENTION_DAYS],
+  api: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.TARGET_DURATION_SECONDS, LambdaEnv.LIVE_WINDOW_SEGMENTS, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CORS_ORIGINS],
+  keys: [LambdaEnv.BUCKET_NAME, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CONTENT_KEY_ID, LambdaEnv.CORS_ORIGINS],
+} as const;
+
+export function requireEnv(env: Env, names: readonly string[]): void {
+  const missing = names.filter((n) => !env[n]);
+  if (missing.length) throw new ConfigError(`missing environment variable(s) ${missing.join(', ')}: the CDK stack sets them; set them when running a handler by hand`);
+}
+
+function wholeInRange(env: Env, name: string, min: number, max: number, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min || n > max) problems.push(`${name}=${JSON.stringify(raw)} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** Parses the environment; collects every problem and throws once. */
+export function readPlaybackConfig(env: Env, required: readonly string[]): PlaybackConfig {
+  requireEnv(env, required);
+  const problems: string[] = [];
+  const config: PlaybackConfig = {
+    bucketName: env[LambdaEnv.BUCKET_NAME] ?? '',
+    tableName: env[LambdaEnv.TABLE_NAME] ?? '',
+    targetDurationSeconds: wholeInRange(env, LambdaEnv.TARGET_DURATION_SECONDS, 1, 60, 8, problems),
+    liveWindowSegments: wholeInRange(env, LambdaEnv.LIVE_WINDOW_SEGMENTS, 3, 100, 5, problems),
+    retentionDays: wholeInRange(env, LambdaEnv.RETENTION_DAYS, 1, 3650, 30, problems),
+    corsOrigins: (env[LambdaEnv.CORS_ORIGINS] ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
+  };
+  const base = env[LambdaEnv.PUBLIC_BASE_URL];
+  if (base) {
+    if (!/^https?:\/\/[^\s]+$/.test(base)) problems.push(`${LambdaEnv.PUBLIC_BASE_URL}=${JSON.stringify(base)} must be an http(s) URL`);
+    config.publicBaseUrl = base.replace(/\/+$/, '');
+  }
+  if (problems.length) throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
+  return config;
+}

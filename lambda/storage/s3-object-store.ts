@@ -1,0 +1,38 @@
+import { GetObjectCommand, HeadObjectCommand, NotFound, NoSuchKey, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ObjectHead, ObjectStore, Presigner } from './object-store.ts';
+
+const isMissing = (e: unknown): boolean =>
+  e instanceof NotFound || e instanceof NoSuchKey || (e instanceof S3ServiceException && (e.$metadata?.httpStatusCode === 404 || e.name === 'NotFound' || e.name === 'NoSuchKey'));
+
+/** ObjectStore and Presigner over one S3 bucket (or s3rver with forcePathStyle). */
+export function s3ObjectStore(client: S3Client, bucket: string): ObjectStore & Presigner {
+  return {
+    async head(key): Promise<ObjectHead | undefined> {
+      try {
+        const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const head: ObjectHead = { metadata: out.Metadata ?? {}, sizeBytes: out.ContentLength ?? 0 };
+        if (out.ContentType) head.contentType = out.ContentType;
+        if (out.LastModified) head.lastModifiedMs = out.LastModified.getTime();
+        return head;
+      } catch (e) {
+        if (isMissing(e)) return undefined;
+        throw e;
+      }
+    },
+    async getBytes(key, maxBytes) {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        if ((out.ContentLength ?? 0) > maxBytes) {
+          await out.Body?.transformToByteArray().catch(() => undefined);
+          throw new Error(`object ${key} is ${out.ContentLength} bytes, over the ${maxBytes} expected`);
+        }
+        return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+      } catch (e) {
+        if (isMissing(e)) return undefined;
+        throw e;
+      }
+    },
+    presignGet: (key, expiresInSeconds) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds }),
+  };
+}
