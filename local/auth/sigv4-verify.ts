@@ -1,9 +1,10 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * AWS Signature Version 4 verification for S3 requests (header and presigned-query
- * forms), as pure functions over the request as it arrived on the wire. S3 signs the path
- * exactly as sent (already URI-encoded once, no normalisation).
+ * AWS Signature Version 4 verification (header and presigned-query forms), as pure
+ * functions over the request as it arrived on the wire. S3 signs the path exactly as
+ * sent (already URI-encoded once, no normalisation); other services such as execute-api
+ * sign it escaped once more. Used by the local S3 front and the local API's IAM routes.
  *
  *   Authorization: AWS4-HMAC-SHA256 Credential={akid}/{yyyymmdd}/{region}/{service}/aws4_request,
  *                  SignedHeaders={h1;h2;...}, Signature={64 hex}
@@ -166,7 +167,9 @@ export function canonicalRequest(req: WireRequest, auth: ParsedAuth): string {
   const canonicalHeaders = auth.signedHeaders
     .map((name) => `${name}:${(header1(req.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
     .join('');
-  return [req.method.toUpperCase(), path, canonicalQuery, canonicalHeaders, auth.signedHeaders.join(';'), auth.payloadHash].join('\n');
+  // S3 signs the path as sent; every other service (execute-api) escapes it once more.
+  const canonicalPath = auth.service === 's3' ? path : path.split('/').map(sigv4Encode).join('/');
+  return [req.method.toUpperCase(), canonicalPath, canonicalQuery, canonicalHeaders, auth.signedHeaders.join(';'), auth.payloadHash].join('\n');
 }
 
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();

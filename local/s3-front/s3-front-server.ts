@@ -6,7 +6,7 @@ import type { CredentialRegistry, RegisteredCredentials } from '../iot/credentia
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.ts';
 import { deviceMay, S3Action, type S3ActionName } from './device-policy.ts';
 import { s3ErrorXml } from './s3-error-xml.ts';
-import { AuthFailure, SigV4Failure, UNSIGNED_PAYLOAD, verifySigV4 } from './sigv4-verify.ts';
+import { AuthFailure, SigV4Failure, UNSIGNED_PAYLOAD, verifySigV4 } from '../auth/sigv4-verify.ts';
 
 /**
  * The local S3 front: an HTTP server in front of s3rver that does what S3 and IAM do and
@@ -120,10 +120,11 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
   const keyLocks = new Map<string, Promise<void>>();
   const sockets = new Set<Socket>();
 
-  const corsHeaders = (req: IncomingMessage): OutgoingHttpHeaders => ({
-    'access-control-allow-origin': req.headers.origin ?? '*',
+  // '*' rather than the echoed origin: after the playback API's cross-origin 302 the
+  // browser sends `Origin: null`, and presigned URLs carry no cookies anyway.
+  const corsHeaders = (_req: IncomingMessage): OutgoingHttpHeaders => ({
+    'access-control-allow-origin': '*',
     'access-control-expose-headers': 'ETag, x-amz-request-id, Content-Length, Content-Range',
-    vary: 'Origin',
   });
 
   const sendError = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, resource: string): void => {
