@@ -1,0 +1,74 @@
+// The day timeline: recorded spans, gaps and event marks over a time window, drawn with
+// absolutely positioned elements (percent of the window), plus a playhead.
+
+/** Position of `ms` in [startMs, endMs) as a percentage, clamped to 0..100. */
+export const percentAt = (ms, startMs, endMs) => Math.min(100, Math.max(0, ((ms - startMs) / (endMs - startMs)) * 100));
+
+/** The time at horizontal fraction `x` (0..1) of the window. */
+export const timeAtFraction = (x, startMs, endMs) => Math.round(startMs + Math.min(1, Math.max(0, x)) * (endMs - startMs));
+
+const fmt = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+export function renderTimeline(root, { startMs, endMs, spans, gaps, events }, onPick) {
+  root.replaceChildren();
+  root.dataset.startMs = String(startMs);
+  root.dataset.endMs = String(endMs);
+  const track = document.createElement('div');
+  track.className = 'track';
+  root.append(track);
+  const place = (el, a, b) => {
+    const left = percentAt(a, startMs, endMs);
+    el.style.left = `${left}%`;
+    el.style.width = `${Math.max(0.15, percentAt(b, startMs, endMs) - left)}%`;
+  };
+  for (const s of spans) {
+    const el = document.createElement('div');
+    el.className = 'span';
+    el.title = `recorded ${fmt(s.startMs)} – ${fmt(s.endMs)} (${s.segments} segments)`;
+    place(el, s.startMs, s.endMs);
+    track.append(el);
+  }
+  for (const g of gaps) {
+    const el = document.createElement('div');
+    el.className = 'gap';
+    el.title = `no recording ${fmt(g.startMs)} – ${fmt(g.endMs)}`;
+    place(el, g.startMs, g.endMs);
+    track.append(el);
+  }
+  for (const e of events) {
+    const el = document.createElement('div');
+    el.className = 'event-mark';
+    el.dataset.eventId = e.eventId;
+    el.dataset.type = e.type;
+    el.title = `${e.type} ${fmt(e.startMs)}`;
+    place(el, e.startMs, e.endMs);
+    track.append(el);
+  }
+  const head = document.createElement('div');
+  head.className = 'playhead';
+  head.hidden = true;
+  track.append(head);
+  const labels = document.createElement('div');
+  labels.className = 'labels';
+  for (let i = 0; i <= 4; i++) {
+    const l = document.createElement('span');
+    l.textContent = fmt(startMs + ((endMs - startMs) * i) / 4);
+    l.style.left = `${i * 25}%`;
+    labels.append(l);
+  }
+  root.append(labels);
+  track.onclick = (ev) => {
+    const r = track.getBoundingClientRect();
+    onPick(timeAtFraction((ev.clientX - r.left) / r.width, startMs, endMs));
+  };
+  return {
+    setPlayhead(ms) {
+      if (ms === undefined || ms < startMs || ms > endMs) {
+        head.hidden = true;
+        return;
+      }
+      head.hidden = false;
+      head.style.left = `${percentAt(ms, startMs, endMs)}%`;
+    },
+  };
+}
