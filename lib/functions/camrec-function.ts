@@ -64,6 +64,9 @@ export class CamrecFunction extends Construct {
         format: nodejs.OutputFormat.ESM,
         target: 'node24',
         mainFields: ['module', 'main'],
+        // Bundle the AWS SDK too: the deployed code is exactly the tested versions, not
+        // whatever SDK the runtime ships that month.
+        externalModules: [],
         minify: true,
         sourceMap: true,
         // Some dependencies are CommonJS and call require(); give ESM output one.
