@@ -1,0 +1,21 @@
+import { LiveSegmenter } from '../media/live-segmenter.ts';
+import type { MediaSegment, SegmenterStats } from '../media/media-segment.ts';
+import type { SegmenterOptions } from '../media/segmenter-options.ts';
+
+/** The part of device/media's LiveSegmenter the agent uses (a seam for tests). */
+export interface SegmenterPort {
+  pushVideo(chunk: Uint8Array, arrivalMs?: number): void;
+  putVideoFrame(accessUnit: Uint8Array, timestampMs?: number): void;
+  pushAudio(chunk: Uint8Array, arrivalMs?: number): void;
+  putAudioFrame(frame: Uint8Array, timestampMs?: number): void;
+  setAudioEnabled(on: boolean): void;
+  closeSegment(): void;
+  end(): void;
+  stats(): SegmenterStats;
+}
+
+export type SegmenterFactory = (options: SegmenterOptions) => SegmenterPort;
+
+export const liveSegmenterFactory: SegmenterFactory = (options) => new LiveSegmenter(options);
+
+export type { MediaSegment, SegmenterOptions };
