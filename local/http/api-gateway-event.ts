@@ -28,6 +28,10 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, ctx: Event
     if (v === undefined || k === 'cookie') continue;
     headers[k] = Array.isArray(v) ? v.join(',') : v;
   }
+  // API Gateway adds these; handlers build absolute URLs from them.
+  headers['x-forwarded-proto'] = 'http';
+  headers['x-forwarded-for'] = req.socket.remoteAddress ?? '127.0.0.1';
+  headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
   const query: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(rawQueryString)) query[k] = k in query ? `${query[k]},${v}` : v;
   const cookies = req.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LocalStartError } from '../local-error.ts';
+import { AuthFailure, SigV4Failure, verifySigV4, type KnownCredentials } from '../auth/sigv4-verify.ts';
+import { toApiGatewayEvent, writeHandlerResult, type HandlerResult } from './api-gateway-event.ts';
+
+/**
+ * The playback API on localhost, as API Gateway would front it:
+ *
+ *   POST /v1/cameras/{id}/sessions, GET /v1/cameras/{id}/timeline   IAM (SigV4, service execute-api)
+ *   GET  /v1/sessions/{token}/keys/{keyId}                          the keys handler
+ *   GET  /v1/sessions/{token}/...                                   the API handler
+ *
+ * plus what only local mode has: the player page at /player/ (hls.js from node_modules),
+ * `/local/config.json` for the page, and `POST /local/cameras/{id}/events` which starts an
+ * event on that camera's agent.
+ */
+export type LambdaLikeHandler = (event: ReturnType<typeof toApiGatewayEvent>) => Promise<HandlerResult>;
+
+export interface EventTrigger {
+  (cameraId: string, request: { type: string; seconds?: number }): Promise<{ status: number; body: unknown }>;
+}
+
+export interface LocalApiServerOptions {
+  readonly api: LambdaLikeHandler;
+  readonly keys: LambdaLikeHandler;
+  /** Credentials allowed on the IAM routes (local service credentials). */
+  readonly lookupCredentials: (accessKeyId: string) => KnownCredentials | undefined;
+  /** JSON served at /local/config.json (read per request, so it can name late-bound URLs). */
+  readonly pageConfig: () => unknown;
+  readonly triggerEvent?: EventTrigger;
+  /** @default 0 */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  readonly now?: () => number;
+}
+
+export interface LocalApiServer {
+  /** e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const PLAYER_DIR = fileURLToPath(new URL('../player/', import.meta.url));
+const HLS_JS = fileURLToPath(new URL('../../node_modules/hls.js/dist/hls.min.js', import.meta.url));
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+const IAM_ROUTE = /^\/v1\/cameras\/[^/]+\/(sessions|timeline)$/;
+const KEY_ROUTE = /^\/v1\/sessions\/[^/]+\/keys\/[^/]+$/;
+const EVENT_ROUTE = /^\/local\/cameras\/([^/]+)\/events$/;
+const MAX_BODY_BYTES = 64 * 1024;
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    req.on('data', (c: Buffer) => {
+      n += c.length;
+      if (n > MAX_BODY_BYTES) {
+        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function serveStatic(res: ServerResponse, path: string, method: string): Promise<void> {
+  const rel = path.replace(/^\/player\/?/, '') || 'index.html';
+  const file = rel === 'hls.min.js' ? HLS_JS : normalize(join(PLAYER_DIR, decodeURIComponent(rel)));
+  if (file !== HLS_JS && !file.startsWith(PLAYER_DIR.endsWith(sep) ? PLAYER_DIR : PLAYER_DIR + sep)) {
+    sendJson(res, 404, { message: 'Not Found' });
+    return;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch {
+    sendJson(res, 404, { message: `no file ${path}` });
+    return;
+  }
+  res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': bytes.length, 'cache-control': 'no-cache' });
+  res.end(method === 'HEAD' ? undefined : bytes);
+}
+
+export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<LocalApiServer> {
+  const now = opts.now ?? Date.now;
+  const host = opts.host ?? '127.0.0.1';
+  let domainName = host;
+  const sockets = new Set<Socket>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/' || path === '/player') {
+      res.writeHead(302, { location: '/player/' });
+      res.end();
+      return;
+    }
+    if (path.startsWith('/player/') && (method === 'GET' || method === 'HEAD')) return serveStatic(res, path, method);
+    if (path === '/local/config.json' && method === 'GET') return sendJson(res, 200, opts.pageConfig());
+    const ev = EVENT_ROUTE.exec(path);
+    if (ev) {
+      if (method !== 'POST') return sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'use POST' } });
+      if (!opts.triggerEvent) return sendJson(res, 404, { error: { code: 'no_agents', message: 'this local stack runs no agents' } });
+      let request: { type: string; seconds?: number };
+      try {
+        request = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+      } catch {
+        return sendJson(res, 400, { error: { code: 'bad_body', message: 'the body must be JSON like {"type":"motion","seconds":10}' } });
+      }
+      const answer = await opts.triggerEvent(decodeURIComponent(ev[1]!), request);
+      return sendJson(res, answer.status, answer.body);
+    }
+    if (!path.startsWith('/v1/')) return sendJson(res, 404, { message: 'Not Found' });
+
+    const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+    if (method !== 'OPTIONS' && IAM_ROUTE.test(path)) {
+      // API Gateway's IAM authorizer: a valid SigV4 signature from known credentials, or 403.
+      try {
+        const who = verifySigV4({ method, url: req.url ?? '/', headers: req.headers }, opts.lookupCredentials, now());
+        if (!who) return sendJson(res, 403, { message: 'Missing Authentication Token: sign the request with SigV4 (service execute-api)' }, { 'access-control-allow-origin': '*' });
+      } catch (err) {
+        if (!(err instanceof SigV4Failure)) throw err;
+        return sendJson(res, AuthFailure[err.kind].status === 400 ? 400 : 403, { message: err.message }, { 'access-control-allow-origin': '*' });
+      }
+    }
+    const event = toApiGatewayEvent(req, body, { domainName, requestId: randomUUID(), nowMs: now() });
+    const result = KEY_ROUTE.test(path) ? await opts.keys(event) : await opts.api(event);
+    writeHandlerResult(res, result, method);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (res.headersSent) res.destroy(err as Error);
+      else sendJson(res, 500, { error: { code: 'internal', message: `local API server: ${(err as Error).message}` } });
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', (cause) => reject(new LocalStartError(`the local API could not listen on ${host}:${opts.port ?? 0}: ${(cause as Error).message}; choose another --port`, { cause })));
+    server.listen(opts.port ?? 0, host, () => resolve((server.address() as { port: number }).port));
+  });
+  domainName = `${host}:${port}`;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
