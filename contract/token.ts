@@ -121,10 +121,12 @@ function splitToken(token: unknown): [string, string, string] {
 export function verifySessionToken(token: unknown, secret: Uint8Array | undefined, nowMs: number): SessionClaims {
   const [version, payload, macText] = splitToken(token);
   if (!secret) throw new TokenError(TokenProblem.UNKNOWN_KEY_VERSION, `session token was signed with key version ${JSON.stringify(version)}, which this deployment does not know (rotated out?): ask for a new playlist URL`);
-  const expected = mac(secret, version, payload);
-  const given = Buffer.from(macText, 'base64url');
+  // Compare the MAC's canonical base64url text, not its decoded bytes: the last of its 43
+  // characters carries 2 unused bits, so decoding would accept 4 spellings of one MAC.
+  const expected = Buffer.from(mac(secret, version, payload).toString('base64url'));
+  const given = Buffer.from(macText);
   // Compare equal-length buffers only; a length mismatch is itself a bad signature.
-  const same = given.length === TOKEN_MAC_BYTES && timingSafeEqual(given, expected);
+  const same = given.length === expected.length && timingSafeEqual(given, expected);
   if (!same) throw new TokenError(TokenProblem.BAD_SIGNATURE, 'session token signature does not match: the token was altered or forged; ask for a new playlist URL');
   let claims: SessionClaims;
   try {

@@ -35,7 +35,10 @@ export function createFuzzSuite(suite: string) {
   return function check<Ts>(name: string, property: fc.IProperty<Ts>, runs: number = FUZZ_RUNS): void {
     const details = fc.check(property, { numRuns: runs });
     cases.set(name, (cases.get(name) ?? 0) + details.numRuns + (details.failed ? 1 : 0));
-    if (details.failed) throw new Error(fc.defaultReportMessage(details) ?? `property ${name} failed`);
+    if (details.failed) {
+      const cause = details.errorInstance;
+      throw new Error(`${fc.defaultReportMessage(details) ?? `property ${name} failed`}\n${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
   };
 }
 
