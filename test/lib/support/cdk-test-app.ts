@@ -15,7 +15,7 @@ export function cdkJsonContext(): Record<string, unknown> {
  * bundled once, by the synth test); template assertions do not need the code.
  */
 export function testApp(): App {
-  return new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
+  return new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true } });
 }
 
 /** Builds one construct into a fresh stack and returns its template. */
