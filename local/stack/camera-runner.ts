@@ -1,0 +1,40 @@
+/** How `camrec local` starts one camera: the seam between the stack and device/. */
+export type CameraSource =
+  | { readonly kind: 'sample' }
+  | { readonly kind: 'file'; readonly path: string; readonly audioPath?: string; readonly loop?: boolean }
+  | { readonly kind: 'stdin' }
+  | { readonly kind: 'rtsp'; readonly url: string };
+
+export interface CameraSpec {
+  /** The IoT thing name. */
+  readonly id: string;
+  readonly source: CameraSource;
+}
+
+/** Everything a camera needs to reach the local stack the way a real one reaches AWS. */
+export interface CameraContext {
+  readonly spec: CameraSpec;
+  /** The camera's own folder (state, spool, device.json). */
+  readonly dir: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly s3Endpoint: string;
+  /** https://127.0.0.1:{port} */
+  readonly iotEndpoint: string;
+  readonly roleAlias: string;
+  readonly caCertPath: string;
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly contentKeyPublicPath: string;
+  readonly segmentSeconds: number;
+  readonly log: (line: string) => void;
+}
+
+export interface RunningCamera {
+  readonly id: string;
+  /** The agent's control endpoint, e.g. http://127.0.0.1:40123 */
+  readonly controlUrl: string | undefined;
+  stop(): Promise<void>;
+}
+
+export type CameraRunner = (ctx: CameraContext) => Promise<RunningCamera>;

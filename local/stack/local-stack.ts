@@ -1,0 +1,256 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
+import { dynamoSegmentIndex } from '../../lambda/index/dynamo-segment-index.ts';
+import { createIndexer } from '../../lambda/indexer/create-indexer.ts';
+import { createKeysHandler } from '../../lambda/keys/create-keys-handler.ts';
+import { localKeyUnwrapper } from '../../lambda/keys/key-unwrapper.ts';
+import { s3ObjectStore } from '../../lambda/storage/s3-object-store.ts';
+import { staticTokenSecrets } from '../../lambda/token/token-secrets.ts';
+import { EMULATOR_REGION, emulatorS3Client, startS3rver, type RunningS3rver } from '../emulators/start-s3rver.ts';
+import { startDynalite, type RunningDynalite } from '../emulators/start-dynalite.ts';
+import { startLocalApiServer, type LocalApiServer } from '../http/local-api-server.ts';
+import { CredentialRegistry, type RegisteredCredentials } from '../iot/credential-registry.ts';
+import { DEFAULT_ROLE_ALIAS, startIotCredentialProvider, type IotCredentialProvider } from '../iot/iot-credential-provider.ts';
+import { ensureLocalPki, type LoadedPki } from '../pki/pki-files.ts';
+import { startS3Front, type S3Front } from '../s3-front/s3-front-server.ts';
+import { ensureLocalSecrets } from './local-secrets.ts';
+import type { CameraRunner, CameraSpec, RunningCamera } from './camera-runner.ts';
+import { triggerCameraEvent } from './trigger-event.ts';
+
+/**
+ * `camrec local` in one process: s3rver and dynalite persisting under the data dir, the
+ * mutual-TLS IoT credential provider, the S3 front (SigV4, device policy, 412), s3rver's
+ * ObjectCreated events fed to the same indexer code as in Lambda, the playback API and
+ * keys handlers on a localhost HTTP server with the player page, and one agent per camera
+ * through the real credential and upload path.
+ *
+ *   {dataDir}/s3/  dynamo/  pki/  content-key/  token-secret.json  cameras/{id}/  local.json
+ */
+export const LOCAL_BUCKET = 'camrec-local';
+export const LOCAL_TABLE = 'camrec-index';
+export const LOCAL_REGION = EMULATOR_REGION;
+export const LOCAL_JSON = 'local.json';
+
+export interface LocalStackOptions {
+  /** @default '.camrec' */
+  readonly dataDir?: string;
+  /** API / player port. @default 0 (free port) */
+  readonly port?: number;
+  readonly cameras: readonly CameraSpec[];
+  /** @default 2 */
+  readonly segmentSeconds?: number;
+  /** @default 3600 */
+  readonly credentialDurationSeconds?: number;
+  /** @default 5 */
+  readonly liveWindowSegments?: number;
+  /** Starts each camera (agent + source + control endpoint); without it no cameras run. */
+  readonly runCamera?: CameraRunner;
+  /** Progress lines for people. @default silent */
+  readonly log?: (line: string) => void;
+}
+
+/** What DIR/local.json holds, for `camrec play-url`, `camrec event` and people. */
+export interface LocalStackInfo {
+  apiUrl: string;
+  playerUrl: string;
+  s3Endpoint: string;
+  bucket: string;
+  region: string;
+  tableName: string;
+  dynamoEndpoint: string;
+  iotEndpoint: string;
+  /** Credentials the local API accepts on its IAM routes (valid while this run lasts). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  targetDurationSeconds: number;
+  segmentSeconds: number;
+  cameras: { id: string; controlUrl: string | undefined; source: string }[];
+  startedAt: string;
+  pid: number;
+}
+
+export interface LocalStack {
+  readonly info: LocalStackInfo;
+  readonly dataDir: string;
+  readonly registry: CredentialRegistry;
+  readonly iot: IotCredentialProvider;
+  readonly front: S3Front;
+  readonly api: LocalApiServer;
+  readonly pki: LoadedPki;
+  readonly cameras: ReadonlyMap<string, RunningCamera>;
+  /** Called with each object key once the indexer has indexed it (benchmarks, tests). */
+  onIndexed(listener: (key: string, atMs: number) => void): () => void;
+  stop(): Promise<void>;
+}
+
+/** EXT-X-TARGETDURATION for a segment length: segments end at the first IDR after it. */
+export const targetDurationFor = (segmentSeconds: number): number => Math.max(2, Math.ceil(segmentSeconds * 1.5));
+
+async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const log = opts.log ?? (() => {});
+  const dataDir = resolve(opts.dataDir ?? '.camrec');
+  const segmentSeconds = opts.segmentSeconds ?? 2;
+  const targetDurationSeconds = targetDurationFor(segmentSeconds);
+  const liveWindowSegments = opts.liveWindowSegments ?? 5;
+  await mkdir(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+  };
+
+  try {
+    const [secrets, pki] = await Promise.all([ensureLocalSecrets(dataDir), ensureLocalPki(join(dataDir, 'pki'), opts.cameras.map((c) => c.id))]);
+    await mkdir(join(dataDir, 's3'), { recursive: true });
+    const s3rver: RunningS3rver = await startS3rver({ bucketName: LOCAL_BUCKET, directory: join(dataDir, 's3') });
+    stops.push(() => s3rver.close());
+    const dynalite: RunningDynalite = await startDynalite({ tableName: LOCAL_TABLE, path: join(dataDir, 'dynamo') });
+    stops.push(() => dynalite.close());
+
+    const registry = new CredentialRegistry();
+    const service: RegisteredCredentials = registry.issueService('camrec-local-service');
+    const iot = await startIotCredentialProvider({
+      caCertPem: pki.ca.certPem,
+      serverCertPem: pki.server.certPem,
+      serverKeyPem: pki.server.keyPem,
+      registry,
+      credentialDurationSeconds: opts.credentialDurationSeconds ?? 3600,
+    });
+    stops.push(() => iot.stop());
+    const front = await startS3Front({ upstream: s3rver.endpoint, bucket: LOCAL_BUCKET, registry });
+    stops.push(() => front.stop());
+
+    // The cloud side: reads go straight to s3rver; presigned URLs point at the front,
+    // signed with the service credentials the front knows.
+    const ddb = dynalite.createClient();
+    const index = dynamoSegmentIndex(ddb, LOCAL_TABLE);
+    const store = s3ObjectStore(emulatorS3Client(s3rver.endpoint), LOCAL_BUCKET);
+    const presigner = s3ObjectStore(
+      new S3Client({ region: LOCAL_REGION, endpoint: front.endpoint, forcePathStyle: true, credentials: { accessKeyId: service.accessKeyId, secretAccessKey: service.secretAccessKey } }),
+      LOCAL_BUCKET,
+    );
+    const clock = { nowMs: () => Date.now() };
+    const tokenSecrets = staticTokenSecrets([secrets.tokenKey]);
+    const warn = (msg: string, fields?: Record<string, unknown>) => log(`${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
+    const handlerLog = { info: () => {}, warn, error: warn };
+    const indexer = createIndexer({ index, store, config: { retentionDays: 30, bucketName: LOCAL_BUCKET }, clock, log: handlerLog });
+    const indexedListeners = new Set<(key: string, atMs: number) => void>();
+    s3rver.events.on('event', (event: S3Event) => {
+      if (!event.Records?.every((r) => r.eventName?.startsWith('ObjectCreated'))) return;
+      indexer(event)
+        .then(() => {
+          const at = Date.now();
+          for (const r of event.Records) for (const l of indexedListeners) l(decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')), at);
+        })
+        .catch((err: Error) => log(`indexer: ${err.message}`));
+    });
+
+    const corsOrigins = ['*'];
+    const api = createApiHandler({ config: { targetDurationSeconds, liveWindowSegments, corsOrigins, publicBaseUrl: undefined }, index, presigner, tokenSecrets, clock, log: handlerLog });
+    const keys = createKeysHandler({ config: { corsOrigins }, store, unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem), tokenSecrets, clock, log: handlerLog });
+
+    const cameras = new Map<string, RunningCamera>();
+    let info: LocalStackInfo | undefined;
+    const server = await startLocalApiServer({
+      api,
+      keys,
+      port: opts.port,
+      lookupCredentials: (id) => (id === service.accessKeyId ? service : undefined),
+      pageConfig: () => ({
+        apiUrl: info?.apiUrl,
+        region: LOCAL_REGION,
+        credentials: { accessKeyId: service.accessKeyId, secretAccessKey: service.secretAccessKey },
+        cameras: [...opts.cameras].map((c) => ({ id: c.id })),
+        segmentSeconds,
+      }),
+      triggerEvent: (id, req) => triggerCameraEvent(cameras.get(id)?.controlUrl, id, req),
+    });
+    stops.push(() => server.stop());
+
+    info = {
+      apiUrl: server.url,
+      playerUrl: `${server.url}/player/`,
+      s3Endpoint: front.endpoint,
+      bucket: LOCAL_BUCKET,
+      region: LOCAL_REGION,
+      tableName: LOCAL_TABLE,
+      dynamoEndpoint: dynalite.endpoint,
+      iotEndpoint: iot.endpoint,
+      credentials: { accessKeyId: service.accessKeyId, secretAccessKey: service.secretAccessKey },
+      targetDurationSeconds,
+      segmentSeconds,
+      cameras: [],
+      startedAt: new Date().toISOString(),
+      pid: process.pid,
+    };
+
+    if (opts.runCamera) {
+      for (const spec of opts.cameras) {
+        const device = pki.paths.devices.get(spec.id)!;
+        const cam = await opts.runCamera({
+          spec,
+          dir: join(dataDir, 'cameras', spec.id),
+          region: LOCAL_REGION,
+          bucket: LOCAL_BUCKET,
+          s3Endpoint: front.endpoint,
+          iotEndpoint: iot.endpoint,
+          roleAlias: DEFAULT_ROLE_ALIAS,
+          caCertPath: pki.paths.caCertPath,
+          certPath: device.certPath,
+          keyPath: device.keyPath,
+          contentKeyPublicPath: secrets.contentKeyPublicPath,
+          segmentSeconds,
+          log,
+        });
+        cameras.set(spec.id, cam);
+        stops.push(() => cam.stop());
+      }
+    }
+    info.cameras = opts.cameras.map((c) => ({ id: c.id, controlUrl: cameras.get(c.id)?.controlUrl, source: describeSource(c) }));
+    const localJson = join(dataDir, LOCAL_JSON);
+    await writeJsonAtomic(localJson, info);
+    const finalInfo = info;
+
+    return {
+      info: finalInfo,
+      dataDir,
+      registry,
+      iot,
+      front,
+      api: server,
+      pki,
+      cameras,
+      onIndexed(listener) {
+        indexedListeners.add(listener);
+        return () => indexedListeners.delete(listener);
+      },
+      async stop() {
+        await stopAll();
+        ddb.destroy();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+export function describeSource(c: CameraSpec): string {
+  switch (c.source.kind) {
+    case 'sample':
+      return 'sample clip (looped, real time)';
+    case 'file':
+      return `file ${c.source.path}${c.source.loop ? ' (looped)' : ''}`;
+    case 'stdin':
+      return 'stdin';
+    case 'rtsp':
+      return c.source.url;
+  }
+}
