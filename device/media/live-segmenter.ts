@@ -1,5 +1,17 @@
+import { AdtsParser, type AdtsFrameEvent } from './aac/adts-parser.ts';
+import { parseAdtsHeader, type AdtsHeader } from './aac/adts-header.ts';
+import { AccessUnitAssembler, type AccessUnit } from './h264/access-unit-assembler.ts';
+import { AnnexBSplitter } from './h264/annexb-splitter.ts';
+import { BitReader } from './h264/bit-reader.ts';
+import { aacCodecString, avcCodecString } from './h264/codecs-string.ts';
+import { AUD_WITH_START_CODE, START_CODE_4 } from './h264/nal-unit-type.ts';
+import { unescapeRbsp } from './h264/rbsp.ts';
+import type { SpsInfo } from './h264/sps-parser.ts';
+import { MediaInputError, UnsupportedStreamError } from './media-error.ts';
 import type { MediaSegment, SegmenterStats } from './media-segment.ts';
-import type { SegmenterOptions } from './segmenter-options.ts';
+import type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
+import { PTS_HZ } from './ts/ts-constants.ts';
+import { TsMuxer } from './ts/ts-muxer.ts';
 export type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
 
 /** The open (not yet finished) segment, for event pre-record. */
@@ -13,34 +25,464 @@ export interface OpenSegmentInfo {
   videoFrames: number;
 }
 
+const TICKS_PER_MS = PTS_HZ / 1000;
+/** Files start at PTS 1.4 s (as ffmpeg does), so PCR = DTS - 0.7 s stays positive. */
+const FILE_START_TICKS = 126_000;
+const DEFAULT_TARGET_SECONDS = 6;
+const DEFAULT_MAX_FRAME_GAP_MS = 3000;
+const DEFAULT_FRAME_TICKS = 3000; // 1/30 s, until a frame rate or interval is known
+/** Arrival times within this of the expected time are smoothed, not taken raw. */
+const ARRIVAL_SMOOTHING_WINDOW_MS = 1000;
+const ARRIVAL_SMOOTHING_GAIN = 1 / 8;
+const MAX_AUDIO_FRAMES_PER_PES = 8;
+/** Audio waiting for video (no open segment): at most this many frames (~10 s at 48 kHz). */
+const MAX_QUEUED_AUDIO_FRAMES = 512;
+
+interface OpenSegment {
+  startTicks: number;
+  lastTicks: number;
+  frames: number;
+  discontinuity: boolean;
+  hasAudio: boolean;
+  codecs: string;
+  width: number;
+  height: number;
+}
+
+interface QueuedAudio {
+  frame: Uint8Array;
+  ticks: number;
+}
+
 /**
  * H.264 Annex-B (+ AAC ADTS) in, MPEG-TS segments out. Used by the agent (live, frames
  * timed on arrival) and by `camrec segment` (files, frames timed by frame rate): the same
  * parsers, segmenter and muxer.
  *
+ * A segment starts at an IDR with SPS and PPS in front (the latest ones are cached and
+ * inserted when the encoder sends them only now and then) and closes at the first IDR at
+ * or after the target duration; a longer GOP makes a longer segment, never a cut
+ * without an IDR. Corrupt input is reported, counted, and skipped to the next IDR.
+ *
  * Memory: the open segment's TS bytes plus the input of the access unit being assembled
  * (pushed chunks are referenced, not copied, until their frame is muxed: do not reuse a
- * chunk's memory after pushing it). Finished segments are handed over and forgotten.
+ * chunk's memory after pushing it), plus at most 512 queued live audio frames. Finished
+ * segments are handed over and forgotten. Under 'frame-rate' timing with audio, video
+ * frames wait for audio to catch up (see `wantsAudio()`), so a file reader keeps the two
+ * in step.
  */
 export class LiveSegmenter {
+  private readonly targetTicks: number;
+  private readonly timing: VideoTiming;
+  private readonly maxGapMs: number;
+  private audioOn: boolean;
+  private readonly splitter: AnnexBSplitter;
+  private readonly assembler: AccessUnitAssembler;
+  private readonly adts: AdtsParser;
+  private readonly muxer = new TsMuxer();
+  private sps?: { nal: Uint8Array; info: SpsInfo };
+  private readonly ppsById = new Map<number, Uint8Array>();
+  private audioInfo?: AdtsHeader;
+  private seg?: OpenSegment;
+  private needIdr = true;
+  private nextDiscontinuity = true;
+  private everOpened = false;
+  private resyncing = false;
+  private reportedLeadingGarbage = false;
+  // Video timing
+  private frameIndex = 0;
+  private lastVideoMs?: number;
+  private lastFrameTicks = DEFAULT_FRAME_TICKS;
+  private explicitTime = false;
+  // Audio
+  private audioQueue: QueuedAudio[] = [];
+  private lastAudioMuxedTicks = -Infinity;
+  private audioSamples = 0;
+  private audioNextMs?: number;
+  private audioEnded = false;
+  private audioCoveredTicks = -Infinity;
+  private heldVideo: Array<{ au: AccessUnit; ticks: number }> = [];
+  private readonly st: SegmenterStats = { frames: 0, audioFrames: 0, segments: 0, bytes: 0, inputErrors: 0, droppedBytes: 0, droppedFrames: 0 };
+
   constructor(readonly options: SegmenterOptions) {
-    throw new Error('LiveSegmenter: being implemented');
+    const target = options.targetSegmentSeconds ?? DEFAULT_TARGET_SECONDS;
+    if (!(target > 0 && target <= 600)) throw new RangeError(`targetSegmentSeconds=${target}: must be more than 0 and at most 600`);
+    const timing = options.videoTiming ?? { kind: 'arrival' };
+    if (timing.kind === 'frame-rate' && timing.fps !== undefined && !(timing.fps > 0 && timing.fps <= 300)) {
+      throw new RangeError(`fps=${timing.fps}: must be more than 0 and at most 300`);
+    }
+    this.targetTicks = Math.round(target * PTS_HZ);
+    this.timing = timing;
+    this.maxGapMs = options.maxFrameGapMs ?? DEFAULT_MAX_FRAME_GAP_MS;
+    this.audioOn = options.audio ?? false;
+    this.assembler = new AccessUnitAssembler((au) => this.onAccessUnit(au));
+    this.splitter = new AnnexBSplitter((e) => this.assembler.push(e));
+    this.adts = new AdtsParser(
+      (e) => this.onAdtsFrame(e),
+      (message, offset) => this.report(message, offset),
+    );
   }
+
   /** Bytes of an Annex-B stream (any chunking; start codes may straddle chunks). */
-  pushVideo(annexBChunk: Uint8Array, arrivalMs?: number): void {}
+  pushVideo(annexBChunk: Uint8Array, arrivalMs: number = Date.now()): void {
+    this.splitter.push(annexBChunk, arrivalMs);
+    this.checkLeadingGarbage();
+  }
+
   /** Exactly one access unit in Annex-B (start codes included), with its capture time. */
-  putVideoFrame(accessUnitAnnexB: Uint8Array, timestampMs?: number): void {}
-  /** Bytes of an ADTS stream (any chunking). */
-  pushAudio(adtsChunk: Uint8Array, arrivalMs?: number): void {}
-  /** Exactly one ADTS frame (header included), with its capture time. */
-  putAudioFrame(adtsFrame: Uint8Array, timestampMs?: number): void {}
+  putVideoFrame(accessUnitAnnexB: Uint8Array, timestampMs?: number): void {
+    const splitter = new AnnexBSplitter((e) => this.assembler.push(e));
+    this.explicitTime = timestampMs !== undefined;
+    try {
+      splitter.push(accessUnitAnnexB, timestampMs ?? Date.now());
+      splitter.flush();
+      this.assembler.flush();
+    } finally {
+      this.explicitTime = false;
+    }
+    if (splitter.leadingGarbageBytes) this.report(`frame has ${splitter.leadingGarbageBytes} bytes before its first start code (expected Annex-B)`, 0, splitter.leadingGarbageBytes);
+  }
+
+  /** Bytes of an ADTS stream (any chunking). Ignored while audio is off. */
+  pushAudio(adtsChunk: Uint8Array, arrivalMs: number = Date.now()): void {
+    if (!this.audioOn) return;
+    this.adts.push(adtsChunk, arrivalMs);
+  }
+
+  /** Exactly one ADTS frame (header included), with its capture time. Ignored while audio is off. */
+  putAudioFrame(adtsFrame: Uint8Array, timestampMs?: number): void {
+    if (!this.audioOn) return;
+    const header = parseAdtsHeader(adtsFrame, 0);
+    if (!header || header.frameBytes !== adtsFrame.byteLength) {
+      this.report(`audio frame of ${adtsFrame.byteLength} bytes is not one ADTS frame`, 0, adtsFrame.byteLength);
+      return;
+    }
+    this.explicitTime = timestampMs !== undefined;
+    try {
+      this.onAdtsFrame({ frame: adtsFrame, header, offset: 0, arrivalMs: timestampMs ?? Date.now() });
+    } finally {
+      this.explicitTime = false;
+    }
+  }
+
   /** Audio on/off at run time; takes effect at the next segment (the PMT lists audio per segment). */
-  setAudioEnabled(on: boolean): void {}
+  setAudioEnabled(on: boolean): void {
+    this.audioOn = on;
+    if (!on) this.audioQueue = [];
+  }
+
+  /** Files: no more audio will come, so video stops waiting for it. */
+  endAudio(): void {
+    this.adts.flush();
+    this.audioEnded = true;
+    this.releaseHeldVideo();
+  }
+
+  /** Files under 'frame-rate' timing with audio: true while video frames wait for audio to catch up. */
+  wantsAudio(): boolean {
+    return this.heldVideo.length > 0;
+  }
+
   /** Cut now after the last complete frame (emits it if it has any frame); the next segment starts at an IDR and is a discontinuity. */
-  closeSegment(): void {}
+  closeSegment(): void {
+    this.releaseHeldVideo(true);
+    this.cut();
+  }
+
   /** End of input: flush the frame being assembled, then closeSegment(). */
-  end(): void {}
+  end(): void {
+    this.splitter.flush();
+    this.assembler.flush();
+    this.checkLeadingGarbage();
+    // Audio past the last video frame is not needed; a partial frame there is no error.
+    this.audioEnded = true;
+    this.closeSegment();
+  }
+
   /** The open segment, or undefined when none is open (before the first IDR, or right after a cut). */
-  openSegment(): OpenSegmentInfo | undefined { return undefined; }
-  stats(): SegmenterStats { return { frames: 0, audioFrames: 0, segments: 0, bytes: 0, inputErrors: 0, droppedBytes: 0, droppedFrames: 0 }; }
+  openSegment(): OpenSegmentInfo | undefined {
+    const s = this.seg;
+    if (!s) return undefined;
+    return {
+      startMs: this.ticksToMs(s.startTicks),
+      durationMs: (s.lastTicks + this.lastFrameTicks - s.startTicks) / TICKS_PER_MS,
+      bytes: this.muxer.bytes,
+      videoFrames: s.frames,
+    };
+  }
+
+  stats(): SegmenterStats {
+    return { ...this.st, droppedBytes: this.st.droppedBytes + this.splitter.leadingGarbageBytes + this.adts.droppedBytes };
+  }
+
+  // ---- video -------------------------------------------------------------------------
+
+  private onAccessUnit(au: AccessUnit): void {
+    if (au.corrupt) {
+      this.report(au.corrupt, au.offset, au.nalBytes);
+      this.st.droppedBytes += au.nalBytes;
+      if (au.hasVcl) {
+        this.st.droppedFrames++;
+        this.frameIndex++;
+      }
+      this.resyncing = true;
+      this.releaseHeldVideo(true);
+      this.cut();
+      return;
+    }
+    const encoderChanged = this.cacheParameterSets(au);
+    if (!au.hasVcl) {
+      if (encoderChanged) this.cutForChange();
+      return;
+    }
+    if (au.hasBSlice) {
+      throw new UnsupportedStreamError(
+        'the H.264 stream has B-frames, which camrec does not reorder: configure the encoder without B-frames ' +
+          '(x264/ffmpeg: -bf 0 or -tune zerolatency; cameras: baseline profile or "B-frames off")',
+      );
+    }
+    const ticks = this.videoTicks(au);
+    if (encoderChanged) this.cutForChange();
+    if (this.timing.kind === 'frame-rate' && this.audioOn && !this.audioEnded && (this.heldVideo.length || ticks >= this.audioCoveredTicks)) {
+      this.heldVideo.push({ au, ticks });
+      return;
+    }
+    this.placeAccessUnit(au, ticks);
+  }
+
+  private releaseHeldVideo(all = false): void {
+    while (this.heldVideo.length && (all || this.audioEnded || this.heldVideo[0]!.ticks < this.audioCoveredTicks)) {
+      const h = this.heldVideo.shift()!;
+      this.placeAccessUnit(h.au, h.ticks);
+    }
+  }
+
+  /** Decides whether a timed access unit opens a segment, closes one, is dropped, or is muxed. */
+  private placeAccessUnit(au: AccessUnit, ticks: number): void {
+    if (this.needIdr || this.resyncing) {
+      if (!au.isIdr) {
+        if (!this.everOpened && !this.resyncing && this.st.droppedFrames === 0) {
+          this.report('the video starts mid-GOP (no IDR yet): dropping frames until the first IDR', au.offset);
+        }
+        this.drop(au);
+        return;
+      }
+    } else if (au.isIdr && this.seg && ticks - this.seg.startTicks >= this.targetTicks) {
+      this.finish(ticks);
+    }
+    if (!this.seg) {
+      if (!this.sps || this.ppsById.size === 0) {
+        this.report(`IDR at byte ${au.offset} has no SPS/PPS before it: dropping until an IDR with parameter sets`, au.offset);
+        this.drop(au);
+        return;
+      }
+      this.openSegmentAt(ticks);
+    }
+    this.muxAccessUnit(au, ticks);
+  }
+
+  private openSegmentAt(ticks: number): void {
+    const info = this.sps!.info;
+    const hasAudio = this.audioOn && this.audioInfo !== undefined;
+    this.seg = {
+      startTicks: ticks, lastTicks: ticks, frames: 0, discontinuity: this.nextDiscontinuity, hasAudio,
+      codecs: avcCodecString(info) + (hasAudio ? `,${aacCodecString(this.audioInfo!.audioObjectType)}` : ''),
+      width: info.width, height: info.height,
+    };
+    this.needIdr = false;
+    this.resyncing = false;
+    this.nextDiscontinuity = false;
+    this.everOpened = true;
+    this.muxer.beginSegment(hasAudio);
+  }
+
+  private muxAccessUnit(au: AccessUnit, ticks: number): void {
+    const seg = this.seg!;
+    this.flushAudio(ticks);
+    const parts: Uint8Array[] = [];
+    let i = 0;
+    if (au.hasAud) {
+      parts.push(START_CODE_4, au.nals[0]!);
+      i = 1;
+    } else {
+      parts.push(AUD_WITH_START_CODE);
+    }
+    if (seg.frames === 0) {
+      // The segment must decode on its own: SPS and PPS in front of its first IDR.
+      if (!au.sps) parts.push(START_CODE_4, this.sps!.nal);
+      if (au.pps.length === 0) for (const pps of this.ppsById.values()) parts.push(START_CODE_4, pps);
+    }
+    for (; i < au.nals.length; i++) parts.push(START_CODE_4, au.nals[i]!);
+    this.muxer.writeVideo(parts, ticks, ticks, au.isIdr);
+    if (seg.frames > 0 && ticks > seg.lastTicks) this.lastFrameTicks = this.frameDurationTicks(ticks - seg.lastTicks);
+    seg.lastTicks = ticks;
+    seg.frames++;
+    this.st.frames++;
+  }
+
+  private drop(au: AccessUnit): void {
+    this.st.droppedFrames++;
+    this.st.droppedBytes += au.nalBytes;
+  }
+
+  /** Caches SPS/PPS; true when the SPS differs from the cached one (an encoder change). */
+  private cacheParameterSets(au: AccessUnit): boolean {
+    let changed = false;
+    if (au.sps) {
+      changed = this.sps !== undefined && !sameBytes(this.sps.nal, au.sps.nal);
+      this.sps = { nal: au.sps.nal.slice(), info: au.sps.info };
+      if (changed) this.ppsById.clear();
+    }
+    for (const pps of au.pps) {
+      try {
+        this.ppsById.set(new BitReader(unescapeRbsp(pps, 1, 8)).ue(), pps.slice());
+      } catch {
+        // An unreadable PPS id: the slices that use it will fail to decode; keep the stream going.
+      }
+    }
+    return changed;
+  }
+
+  private cutForChange(): void {
+    this.releaseHeldVideo(true);
+    this.cut();
+  }
+
+  /** Timestamp of a coded picture in 90 kHz ticks (unwrapped). */
+  private videoTicks(au: AccessUnit): number {
+    if (this.timing.kind === 'frame-rate') {
+      const fps = this.timing.fps ?? this.sps?.info.fps;
+      if (!fps) {
+        throw new UnsupportedStreamError('the H.264 stream has no frame rate in its SPS (VUI timing): pass --fps N');
+      }
+      this.lastFrameTicks = PTS_HZ / fps;
+      return FILE_START_TICKS + Math.round((this.frameIndex++ * PTS_HZ) / fps);
+    }
+    let ms = au.arrivalMs;
+    const last = this.lastVideoMs;
+    if (last !== undefined) {
+      if (!this.explicitTime) {
+        const fps = this.sps?.info.fps;
+        const expected = last + (fps ? 1000 / fps : this.lastFrameTicks / TICKS_PER_MS);
+        const diff = ms - expected;
+        if (Math.abs(diff) < ARRIVAL_SMOOTHING_WINDOW_MS) ms = expected + diff * ARRIVAL_SMOOTHING_GAIN;
+      }
+      if (ms <= last) ms = last + 1;
+      if (ms - last > this.maxGapMs && this.seg) {
+        this.releaseHeldVideo(true);
+        this.cut();
+      }
+    }
+    this.lastVideoMs = ms;
+    return Math.round(ms * TICKS_PER_MS);
+  }
+
+  private frameDurationTicks(interval: number): number {
+    const fps = this.timing.kind === 'frame-rate' ? (this.timing.fps ?? this.sps?.info.fps) : this.sps?.info.fps;
+    return fps ? PTS_HZ / fps : interval;
+  }
+
+  private ticksToMs(ticks: number): number {
+    if (this.timing.kind === 'frame-rate') return (this.timing.epochMs ?? 0) + (ticks - FILE_START_TICKS) / TICKS_PER_MS;
+    return ticks / TICKS_PER_MS;
+  }
+
+  /** Close the open segment after its last frame; the next one starts at an IDR, as a discontinuity. */
+  private cut(): void {
+    if (this.seg) this.finish(this.seg.lastTicks + Math.round(this.lastFrameTicks));
+    this.needIdr = true;
+    this.nextDiscontinuity = true;
+  }
+
+  private finish(endTicks: number): void {
+    const seg = this.seg!;
+    this.flushAudio(endTicks);
+    const bytes = this.muxer.finishSegment();
+    this.seg = undefined;
+    this.st.segments++;
+    this.st.bytes += bytes.byteLength;
+    this.options.onSegment({
+      bytes,
+      startMs: this.ticksToMs(seg.startTicks),
+      durationMs: (endTicks - seg.startTicks) / TICKS_PER_MS,
+      codecs: seg.codecs,
+      width: seg.width,
+      height: seg.height,
+      discontinuity: seg.discontinuity,
+      videoFrames: seg.frames,
+      hasAudio: seg.hasAudio,
+    });
+  }
+
+  // ---- audio -------------------------------------------------------------------------
+
+  private onAdtsFrame(e: AdtsFrameEvent): void {
+    if (!this.audioOn) return;
+    const h = e.header;
+    this.audioInfo = h;
+    let ticks: number;
+    if (this.timing.kind === 'frame-rate') {
+      ticks = FILE_START_TICKS + Math.round((this.audioSamples * PTS_HZ) / h.sampleRateHz);
+    } else {
+      let ms = e.arrivalMs;
+      const expected = this.audioNextMs;
+      if (!this.explicitTime && expected !== undefined) {
+        const diff = ms - expected;
+        if (Math.abs(diff) < ARRIVAL_SMOOTHING_WINDOW_MS) ms = expected + diff * ARRIVAL_SMOOTHING_GAIN;
+      }
+      this.audioNextMs = ms + (h.samples * 1000) / h.sampleRateHz;
+      ticks = Math.round(ms * TICKS_PER_MS);
+    }
+    this.audioSamples += h.samples;
+    this.audioCoveredTicks = this.timing.kind === 'frame-rate' ? FILE_START_TICKS + Math.round((this.audioSamples * PTS_HZ) / h.sampleRateHz) : ticks;
+    // The frame may be a view of a chunk the caller reuses (pipes do not, but be safe): copy it (small).
+    this.audioQueue.push({ frame: e.frame.slice(), ticks });
+    // Live audio waiting for video is capped; files keep step through wantsAudio() instead.
+    if (this.timing.kind === 'arrival' && this.audioQueue.length > MAX_QUEUED_AUDIO_FRAMES) this.audioQueue.shift();
+    if (this.heldVideo.length) this.releaseHeldVideo();
+    else if (this.seg && this.seg.frames > 0 && ticks <= this.seg.lastTicks) this.flushAudio(this.seg.lastTicks + 1);
+  }
+
+  /** Mux queued audio older than `beforeTicks` into the open segment (if it carries audio). */
+  private flushAudio(beforeTicks: number): void {
+    const seg = this.seg;
+    const q = this.audioQueue;
+    if (!seg || !seg.hasAudio || q.length === 0) return;
+    let i = 0;
+    while (i < q.length && q[i]!.ticks < beforeTicks) {
+      // Older than the segment or than audio already muxed: drop (keeps audio monotonic).
+      if (q[i]!.ticks < seg.startTicks || q[i]!.ticks <= this.lastAudioMuxedTicks) {
+        i++;
+        continue;
+      }
+      const group: Uint8Array[] = [];
+      const pts = q[i]!.ticks;
+      while (i < q.length && q[i]!.ticks < beforeTicks && group.length < MAX_AUDIO_FRAMES_PER_PES) {
+        group.push(q[i]!.frame);
+        this.lastAudioMuxedTicks = q[i]!.ticks;
+        i++;
+      }
+      this.muxer.writeAudio(group, pts);
+      this.st.audioFrames += group.length;
+    }
+    if (i) this.audioQueue = q.slice(i);
+  }
+
+  private report(message: string, offset: number, droppedBytes = 0): void {
+    this.st.inputErrors++;
+    this.options.onInputError?.(new MediaInputError(message, { offset, droppedBytes }));
+  }
+
+  private checkLeadingGarbage(): void {
+    if (!this.reportedLeadingGarbage && this.splitter.leadingGarbageBytes > 0) {
+      this.reportedLeadingGarbage = true;
+      this.report(`${this.splitter.leadingGarbageBytes} bytes of garbage before the first start code were dropped`, 0, this.splitter.leadingGarbageBytes);
+    }
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

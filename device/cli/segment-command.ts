@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encryptSegment } from '../media/encrypt/encrypt-segment.ts';
+import { segmentFiles } from '../media/file/segment-files.ts';
+import { buildVodPlaylist, type PlaylistSegment } from '../media/hls/vod-playlist.ts';
+import { MediaError } from '../media/media-error.ts';
+
+const USAGE = `usage: camrec segment --video in.h264 [--audio in.aac] --out DIR [--segment-seconds 6]
+                      [--fps N] [--key HEX32 | --no-encrypt]
+
+Muxes an H.264 Annex-B file (and an AAC ADTS file) into HLS: DIR/index.m3u8 (VOD),
+DIR/segment-NNNNN.ts (AES-128 encrypted unless --no-encrypt) and DIR/key.bin.
+`;
+
+const KEY_FILE = 'key.bin';
+const PLAYLIST_FILE = 'index.m3u8';
+const segmentName = (i: number): string => `segment-${String(i).padStart(5, '0')}.ts`;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+interface SegmentArgs {
+  video: string;
+  audio?: string;
+  out: string;
+  segmentSeconds: number;
+  fps?: number;
+  key?: Uint8Array;
+  encrypt: boolean;
+}
+
+function parse(argv: string[]): SegmentArgs | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        video: { type: 'string' },
+        audio: { type: 'string' },
+        out: { type: 'string' },
+        'segment-seconds': { type: 'string' },
+        fps: { type: 'string' },
+        key: { type: 'string' },
+        'no-encrypt': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  const problems: string[] = [];
+  if (!values.video) problems.push('--video FILE is required (an H.264 Annex-B elementary stream)');
+  if (!values.out) problems.push('--out DIR is required');
+  const segmentSeconds = values['segment-seconds'] === undefined ? 6 : Number(values['segment-seconds']);
+  if (!(segmentSeconds > 0 && segmentSeconds <= 600)) problems.push(`--segment-seconds ${values['segment-seconds']}: must be a number of seconds from 0 to 600`);
+  const fps = values.fps === undefined ? undefined : Number(values.fps);
+  if (fps !== undefined && !(fps > 0 && fps <= 300)) problems.push(`--fps ${values.fps}: must be a frame rate from 0 to 300`);
+  if (values.key !== undefined && values['no-encrypt']) problems.push('--key and --no-encrypt exclude each other');
+  let key: Uint8Array | undefined;
+  if (values.key !== undefined) {
+    if (!/^[0-9a-fA-F]{32}$/.test(values.key)) problems.push('--key must be 32 hex digits (a 16-byte AES-128 key)');
+    else key = Buffer.from(values.key, 'hex');
+  }
+  if (problems.length) throw new UsageError(problems.join('\n'));
+  return { video: values.video!, audio: values.audio, out: values.out!, segmentSeconds, fps, key, encrypt: !values['no-encrypt'] };
+}
+
+/** `camrec segment`: exit code 0 on success, 1 on an unusable input, 2 on bad arguments. */
+export async function run(argv: string[]): Promise<number> {
+  let args: SegmentArgs | 'help';
+  try {
+    args = parse(argv);
+  } catch (err) {
+    process.stderr.write(`camrec segment: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  for (const [flag, path] of [['--video', args.video], ['--audio', args.audio]] as const) {
+    if (path === undefined) continue;
+    try {
+      await access(path);
+    } catch {
+      process.stderr.write(`camrec segment: ${flag} ${path}: no such file (give the path of an existing file)\n`);
+      return 1;
+    }
+  }
+  const started = process.hrtime.bigint();
+  try {
+    await mkdir(args.out, { recursive: true });
+    const key = args.encrypt ? (args.key ?? randomBytes(16)) : undefined;
+    if (key) await writeFile(join(args.out, KEY_FILE), key);
+    const entries: PlaylistSegment[] = [];
+    let seconds = 0;
+    let outBytes = 0;
+    const warnings: string[] = [];
+    const { stats, inputBytes } = await segmentFiles({
+      videoPath: args.video,
+      audioPath: args.audio,
+      segmentSeconds: args.segmentSeconds,
+      fps: args.fps,
+      onInputError: (e) => {
+        if (warnings.length < 10) warnings.push(e.message);
+      },
+      onSegment: async (seg) => {
+        const uri = segmentName(entries.length);
+        const iv = key ? randomBytes(16) : undefined;
+        const body = key && iv ? encryptSegment(seg.bytes, key, iv) : seg.bytes;
+        await writeFile(join(args.out, uri), body);
+        entries.push({ uri, durationSeconds: seg.durationMs / 1000, discontinuity: seg.discontinuity, iv });
+        seconds += seg.durationMs / 1000;
+        outBytes += body.byteLength;
+      },
+    });
+    for (const w of warnings) process.stderr.write(`camrec segment: warning: ${w}\n`);
+    if (entries.length === 0) {
+      process.stderr.write(`camrec segment: ${args.video}: no playable video found (no IDR frame with SPS and PPS); is it an H.264 Annex-B elementary stream?\n`);
+      return 1;
+    }
+    await writeFile(join(args.out, PLAYLIST_FILE), buildVodPlaylist(entries, { targetSeconds: args.segmentSeconds, keyUri: key ? KEY_FILE : undefined }));
+    const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+    const mbPerS = inputBytes / 1e6 / Math.max(elapsedS, 1e-9);
+    process.stdout.write(
+      `camrec segment: ${entries.length} segments, ${seconds.toFixed(2)} s, ${outBytes} bytes, ${mbPerS.toFixed(1)} MB/s, ` +
+        `${stats.inputErrors} input errors (${stats.droppedFrames} frames, ${stats.droppedBytes} bytes dropped)\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof MediaError) {
+      process.stderr.write(`camrec segment: ${args.video}: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`camrec segment: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,83 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { LiveSegmenter } from '../live-segmenter.ts';
+import type { MediaInputError } from '../media-error.ts';
+import type { MediaSegment, SegmenterStats } from '../media-segment.ts';
+
+const VIDEO_CHUNK_BYTES = 1024 * 1024;
+const AUDIO_CHUNK_BYTES = 16 * 1024;
+
+export interface SegmentFilesOptions {
+  videoPath: string;
+  audioPath?: string;
+  segmentSeconds?: number;
+  /** Overrides the SPS frame rate. */
+  fps?: number;
+  /** UTC ms given to the first frame. @default Date.now() */
+  epochMs?: number;
+  /** Receives each segment in order; awaited before more input is read (so memory stays ~2 segments). */
+  onSegment: (seg: MediaSegment) => Promise<void> | void;
+  onInputError?: (err: MediaInputError) => void;
+}
+
+export interface SegmentFilesResult {
+  stats: SegmenterStats;
+  inputBytes: number;
+}
+
+/**
+ * `camrec segment`'s engine: reads an Annex-B file (and an ADTS file) in chunks through
+ * the same LiveSegmenter the agent uses, with frames timed by frame rate. Video is read
+ * 1 MB at a time and audio only as far as the video needs it.
+ */
+export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFilesResult> {
+  const ready: MediaSegment[] = [];
+  const seg = new LiveSegmenter({
+    targetSegmentSeconds: o.segmentSeconds,
+    audio: o.audioPath !== undefined,
+    videoTiming: { kind: 'frame-rate', fps: o.fps, epochMs: o.epochMs ?? Date.now() },
+    onSegment: (s) => ready.push(s),
+    onInputError: o.onInputError,
+  });
+  const video = await open(o.videoPath, 'r');
+  let audio: FileHandle | undefined;
+  let inputBytes = 0;
+  try {
+    audio = o.audioPath !== undefined ? await open(o.audioPath, 'r') : undefined;
+    let audioDone = audio === undefined;
+    const drain = async (): Promise<void> => {
+      while (ready.length) await o.onSegment(ready.shift()!);
+    };
+    const feedAudio = async (): Promise<void> => {
+      while (!audioDone && seg.wantsAudio()) {
+        const buf = Buffer.allocUnsafe(AUDIO_CHUNK_BYTES);
+        const { bytesRead } = await audio!.read(buf, 0, AUDIO_CHUNK_BYTES, null);
+        if (bytesRead === 0) {
+          audioDone = true;
+          seg.endAudio();
+        } else {
+          inputBytes += bytesRead;
+          seg.pushAudio(buf.subarray(0, bytesRead));
+        }
+        await drain();
+      }
+    };
+    for (;;) {
+      // A fresh buffer per chunk: the segmenter keeps views of it until its frames are muxed.
+      const buf = Buffer.allocUnsafe(VIDEO_CHUNK_BYTES);
+      const { bytesRead } = await video.read(buf, 0, VIDEO_CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      inputBytes += bytesRead;
+      seg.pushVideo(buf.subarray(0, bytesRead));
+      await drain();
+      await feedAudio();
+    }
+    // Drain the rest of the audio that still lines up with video, then finish.
+    await feedAudio();
+    seg.end();
+    await drain();
+  } finally {
+    await video.close();
+    await audio?.close();
+  }
+  return { stats: seg.stats(), inputBytes };
+}

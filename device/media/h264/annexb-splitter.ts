@@ -1,0 +1,128 @@
+/** A NAL unit as found in the byte stream: payload without start code or trailing zeros. */
+export interface NalUnitEvent {
+  nal: Uint8Array;
+  /** Stream offset of the first byte of the NAL unit (after its start code). */
+  offset: number;
+  /** Arrival time of the chunk holding its start code. */
+  arrivalMs: number;
+}
+
+const START_CODE_3 = Buffer.from([0, 0, 1]);
+
+/**
+ * Streaming Annex-B byte-stream splitter (H.264 annex B): finds 3- and 4-byte start codes
+ * (00 00 01 / 00 00 00 01) anywhere, including across chunk boundaries, and emits each NAL
+ * unit with trailing_zero_8bits removed (a NAL unit never ends in 0x00).
+ *
+ * A NAL unit that lies inside one chunk is emitted as a view of that chunk (no copy);
+ * one that straddles chunks is joined. Bytes before the first start code are garbage:
+ * counted in `leadingGarbageBytes` and dropped.
+ */
+export class AnnexBSplitter {
+  /** Pieces of the NAL unit being collected; null before the first start code. */
+  private parts: Uint8Array[] | null = null;
+  private partsBytes = 0;
+  private nalOffset = 0;
+  private nalArrivalMs = 0;
+  /** Zero bytes at the very end of the data seen so far (after the last start code). */
+  private zeroRun = 0;
+  private streamOffset = 0;
+  leadingGarbageBytes = 0;
+
+  constructor(private readonly onNal: (e: NalUnitEvent) => void) {}
+
+  push(chunk: Uint8Array, arrivalMs = 0): void {
+    const len = chunk.byteLength;
+    if (len === 0) return;
+    const base = this.streamOffset;
+    let segStart = 0;
+    // Start codes whose 00 00 straddle the previous chunk: 01 at index 0 or 1 here.
+    if (this.zeroRun >= 2 && chunk[0] === 1) {
+      this.boundary(chunk, 0, 0, base, arrivalMs);
+      segStart = 1;
+    } else if (this.zeroRun >= 1 && len >= 2 && chunk[0] === 0 && chunk[1] === 1) {
+      this.boundary(chunk, 0, 1, base, arrivalMs);
+      segStart = 2;
+    }
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, len);
+    let from = segStart;
+    for (;;) {
+      const p = buf.indexOf(START_CODE_3, from);
+      if (p < 0) break;
+      this.boundary(chunk, segStart, p + 2, base, arrivalMs);
+      segStart = p + 3;
+      from = segStart;
+    }
+    // Keep the tail of the NAL unit being collected.
+    if (segStart < len) {
+      if (this.parts) {
+        this.parts.push(chunk.subarray(segStart));
+        this.partsBytes += len - segStart;
+      } else {
+        this.leadingGarbageBytes += len - segStart;
+      }
+    }
+    let z = 0;
+    while (z < len - segStart && chunk[len - 1 - z] === 0) z++;
+    this.zeroRun = z === len - segStart && segStart === 0 ? this.zeroRun + z : z;
+    this.streamOffset += len;
+  }
+
+  /** End of stream: emit the last NAL unit. */
+  flush(): void {
+    this.emit();
+    this.parts = null;
+    this.partsBytes = 0;
+    this.zeroRun = 0;
+  }
+
+  /** A start code ends at chunk[oneAt] (the 01); data of the current NAL runs to just before it. */
+  private boundary(chunk: Uint8Array, segStart: number, oneAt: number, base: number, arrivalMs: number): void {
+    if (oneAt > segStart) {
+      if (this.parts) {
+        this.parts.push(chunk.subarray(segStart, oneAt));
+        this.partsBytes += oneAt - segStart;
+      } else {
+        // Zeros in front of a start code are leading_zero_8bits, not garbage.
+        let end = oneAt;
+        while (end > segStart && chunk[end - 1] === 0) end--;
+        this.leadingGarbageBytes += end - segStart;
+      }
+    }
+    this.emit();
+    this.parts = [];
+    this.partsBytes = 0;
+    this.nalOffset = base + oneAt + 1;
+    this.nalArrivalMs = arrivalMs;
+  }
+
+  private emit(): void {
+    const parts = this.parts;
+    if (!parts) return;
+    // Strip trailing zeros (the start code's leading zeros and trailing_zero_8bits), across parts.
+    while (parts.length) {
+      const last = parts[parts.length - 1]!;
+      let end = last.byteLength;
+      while (end > 0 && last[end - 1] === 0) end--;
+      this.partsBytes -= last.byteLength - end;
+      if (end > 0) {
+        parts[parts.length - 1] = last.subarray(0, end);
+        break;
+      }
+      parts.pop();
+    }
+    if (parts.length === 0) return;
+    let nal: Uint8Array;
+    if (parts.length === 1) {
+      nal = parts[0]!;
+    } else {
+      nal = new Uint8Array(this.partsBytes);
+      let o = 0;
+      for (const p of parts) {
+        nal.set(p, o);
+        o += p.byteLength;
+      }
+    }
+    this.onNal({ nal, offset: this.nalOffset, arrivalMs: this.nalArrivalMs });
+  }
+}

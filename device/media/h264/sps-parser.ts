@@ -1,0 +1,119 @@
+import { BitReader } from './bit-reader.ts';
+import { unescapeRbsp } from './rbsp.ts';
+
+/** What camrec needs from a sequence parameter set (H.264 7.3.2.1.1). */
+export interface SpsInfo {
+  profileIdc: number;
+  /** constraint_set0..5_flags + reserved_zero_2bits, the byte between profile and level. */
+  constraintFlags: number;
+  levelIdc: number;
+  spsId: number;
+  chromaFormatIdc: number;
+  width: number;
+  height: number;
+  frameMbsOnly: boolean;
+  picOrderCntType: number;
+  log2MaxFrameNum: number;
+  log2MaxPicOrderCntLsb: number;
+  /** time_scale / (2 * num_units_in_tick) when VUI timing_info is present. */
+  fps?: number;
+  /** VUI timing, raw (for exact frame durations). */
+  timing?: { numUnitsInTick: number; timeScale: number };
+}
+
+/** Profiles whose SPS carries chroma_format_idc, bit depths and scaling matrices. */
+const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
+
+/** scaling_list(): delta_scale se(v) until nextScale is 0 (H.264 7.3.2.1.1.1). */
+function skipScalingList(r: BitReader, size: number): void {
+  let last = 8;
+  let next = 8;
+  for (let j = 0; j < size; j++) {
+    if (next !== 0) next = (last + r.se() + 256) % 256;
+    last = next === 0 ? last : next;
+  }
+}
+
+/**
+ * Parses an SPS NAL unit (header byte included, emulation-prevention bytes still in).
+ * Throws BitReaderOverrun on a truncated unit; callers treat that as corrupt input.
+ */
+export function parseSps(nal: Uint8Array): SpsInfo {
+  const rbsp = unescapeRbsp(nal, 1, 512);
+  const r = new BitReader(rbsp);
+  const profileIdc = r.u(8);
+  const constraintFlags = r.u(8);
+  const levelIdc = r.u(8);
+  const spsId = r.ue();
+  let chromaFormatIdc = 1;
+  let separateColourPlane = 0;
+  if (HIGH_PROFILES.has(profileIdc)) {
+    chromaFormatIdc = r.ue();
+    if (chromaFormatIdc === 3) separateColourPlane = r.u1();
+    r.ue(); // bit_depth_luma_minus8
+    r.ue(); // bit_depth_chroma_minus8
+    r.u1(); // qpprime_y_zero_transform_bypass_flag
+    if (r.u1()) {
+      const lists = chromaFormatIdc !== 3 ? 8 : 12;
+      for (let i = 0; i < lists; i++) if (r.u1()) skipScalingList(r, i < 6 ? 16 : 64);
+    }
+  }
+  const log2MaxFrameNum = r.ue() + 4;
+  const picOrderCntType = r.ue();
+  let log2MaxPicOrderCntLsb = 0;
+  if (picOrderCntType === 0) {
+    log2MaxPicOrderCntLsb = r.ue() + 4;
+  } else if (picOrderCntType === 1) {
+    r.u1(); // delta_pic_order_always_zero_flag
+    r.se(); // offset_for_non_ref_pic
+    r.se(); // offset_for_top_to_bottom_field
+    const cycle = r.ue();
+    for (let i = 0; i < cycle; i++) r.se();
+  }
+  r.ue(); // max_num_ref_frames
+  r.u1(); // gaps_in_frame_num_value_allowed_flag
+  const widthMbs = r.ue() + 1;
+  const heightMapUnits = r.ue() + 1;
+  const frameMbsOnly = r.u1() === 1;
+  if (!frameMbsOnly) r.u1(); // mb_adaptive_frame_field_flag
+  r.u1(); // direct_8x8_inference_flag
+  let crop = { left: 0, right: 0, top: 0, bottom: 0 };
+  if (r.u1()) crop = { left: r.ue(), right: r.ue(), top: r.ue(), bottom: r.ue() };
+  // Table 6-1: SubWidthC / SubHeightC by chroma format; ChromaArrayType 0 crops in luma samples.
+  const chromaArrayType = separateColourPlane ? 0 : chromaFormatIdc;
+  const cropUnitX = chromaArrayType === 0 ? 1 : chromaFormatIdc === 3 ? 1 : 2;
+  const cropUnitY = (chromaArrayType === 0 ? 1 : chromaFormatIdc === 1 ? 2 : 1) * (frameMbsOnly ? 1 : 2);
+  const width = widthMbs * 16 - cropUnitX * (crop.left + crop.right);
+  const height = (frameMbsOnly ? 1 : 2) * heightMapUnits * 16 - cropUnitY * (crop.top + crop.bottom);
+  const info: SpsInfo = {
+    profileIdc, constraintFlags, levelIdc, spsId, chromaFormatIdc, width, height, frameMbsOnly,
+    picOrderCntType, log2MaxFrameNum, log2MaxPicOrderCntLsb,
+  };
+  if (r.u1()) readVuiTiming(r, info);
+  return info;
+}
+
+/** vui_parameters() up to timing_info (H.264 E.1.1). */
+function readVuiTiming(r: BitReader, info: SpsInfo): void {
+  const EXTENDED_SAR = 255;
+  if (r.u1()) {
+    if (r.u(8) === EXTENDED_SAR) r.skip(32); // sar_width u(16), sar_height u(16)
+  }
+  if (r.u1()) r.u1(); // overscan_info_present -> overscan_appropriate
+  if (r.u1()) {
+    r.skip(4); // video_format u(3), video_full_range_flag u(1)
+    if (r.u1()) r.skip(24); // colour_primaries, transfer_characteristics, matrix_coefficients
+  }
+  if (r.u1()) {
+    r.ue(); // chroma_sample_loc_type_top_field
+    r.ue(); // chroma_sample_loc_type_bottom_field
+  }
+  if (r.u1()) {
+    const numUnitsInTick = r.u(32);
+    const timeScale = r.u(32);
+    if (numUnitsInTick > 0 && timeScale > 0) {
+      info.timing = { numUnitsInTick, timeScale };
+      info.fps = timeScale / (2 * numUnitsInTick);
+    }
+  }
+}

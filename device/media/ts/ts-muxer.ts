@@ -1,0 +1,197 @@
+import { patSection, pmtSection } from './psi-tables.ts';
+import { writePcrField, writeTimestampField } from './timestamp-fields.ts';
+import {
+  AdaptationControl, AdaptationFlag, PCR_LEAD_TICKS, PCR_MAX_INTERVAL_TICKS, Pid, StreamId, STUFFING_BYTE,
+  SYNC_BYTE, TimestampPrefix, TS_PACKET_BYTES, TS_PAYLOAD_BYTES,
+} from './ts-constants.ts';
+
+const MIN_SEGMENT_CAPACITY_BYTES = 256 * 1024;
+const PES_HEADER_MAX_BYTES = 19;
+
+interface PesOptions {
+  pid: number;
+  /** Write a PCR (90 kHz base) in the first packet's adaptation field. */
+  pcrTicks?: number;
+  randomAccess: boolean;
+}
+
+/**
+ * MPEG-TS muxer for one program (H.264 on PID 0x100, optional AAC ADTS on 0x101, PCR on
+ * video). Writes one segment at a time into one growing buffer and hands it over:
+ * PAT + PMT first, then PES packets. Continuity counters run on across segments (each
+ * segment is still decodable on its own: a demuxer takes any first counter per PID).
+ */
+export class TsMuxer {
+  private buf: Uint8Array = Buffer.allocUnsafe(MIN_SEGMENT_CAPACITY_BYTES);
+  private len = 0;
+  private readonly cc = new Map<number, number>();
+  private lastPcrTicks: number | undefined;
+
+  get bytes(): number {
+    return this.len;
+  }
+
+  /** Starts a segment: PAT and PMT (listing audio only when `withAudio`). */
+  beginSegment(withAudio: boolean): void {
+    this.len = 0;
+    this.lastPcrTicks = undefined;
+    this.writeSection(Pid.PAT, patSection());
+    this.writeSection(Pid.PMT, pmtSection(withAudio));
+  }
+
+  /**
+   * One video access unit as a PES (stream_id 0xE0, PES_packet_length 0): `parts` are
+   * the Annex-B bytes (start codes included) in order. PCR rides on the first packet
+   * (with extra PCR-only packets first if the last PCR is over 100 ms old).
+   */
+  writeVideo(parts: readonly Uint8Array[], ptsTicks: number, dtsTicks: number, randomAccess: boolean): void {
+    const pcr = dtsTicks - PCR_LEAD_TICKS;
+    if (this.lastPcrTicks !== undefined) {
+      let next = this.lastPcrTicks + PCR_MAX_INTERVAL_TICKS;
+      for (let n = 0; next < pcr && n < 100; n++, next += PCR_MAX_INTERVAL_TICKS) this.writePcrOnly(next);
+    }
+    this.lastPcrTicks = pcr;
+    const header = videoPesHeader(ptsTicks, dtsTicks);
+    this.writePes(header, parts, { pid: Pid.VIDEO, pcrTicks: Math.max(0, pcr), randomAccess });
+  }
+
+  /** ADTS frames (headers included) in one audio PES (stream_id 0xC0) with the first frame's PTS. */
+  writeAudio(frames: readonly Uint8Array[], ptsTicks: number): void {
+    let payloadBytes = 0;
+    for (const f of frames) payloadBytes += f.byteLength;
+    this.writePes(audioPesHeader(ptsTicks, payloadBytes), frames, { pid: Pid.AUDIO, randomAccess: false });
+  }
+
+  /** Hands the segment's bytes over (the receiver owns them) and starts a fresh buffer. */
+  finishSegment(): Uint8Array {
+    const out = this.buf.subarray(0, this.len);
+    this.buf = Buffer.allocUnsafe(Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil(this.len * 1.25 / TS_PACKET_BYTES) * TS_PACKET_BYTES));
+    this.len = 0;
+    return out;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.len + bytes <= this.buf.byteLength) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.byteLength * 2, this.len + bytes));
+    next.set(this.buf.subarray(0, this.len), 0);
+    this.buf = next;
+  }
+
+  /** TS header (2.4.3.2): sync(8) | TEI(1) PUSI(1) priority(1) PID(13) | scrambling(2) adaptation_field_control(2) CC(4). */
+  private header(at: number, pid: number, unitStart: boolean, control: number): void {
+    const b = this.buf;
+    const cc = control === AdaptationControl.ADAPTATION ? (this.cc.get(pid) ?? 15) : ((this.cc.get(pid) ?? 15) + 1) & 0x0f;
+    this.cc.set(pid, cc);
+    b[at] = SYNC_BYTE;
+    b[at + 1] = (unitStart ? 0x40 : 0) | ((pid >> 8) & 0x1f);
+    b[at + 2] = pid & 0xff;
+    b[at + 3] = (control << 4) | cc;
+  }
+
+  /** A PSI section in one packet: pointer_field 0, the section, 0xFF stuffing. */
+  private writeSection(pid: number, section: Uint8Array): void {
+    this.reserve(TS_PACKET_BYTES);
+    const at = this.len;
+    this.header(at, pid, true, AdaptationControl.PAYLOAD);
+    this.buf[at + 4] = 0; // pointer_field
+    this.buf.set(section, at + 5);
+    this.buf.fill(STUFFING_BYTE, at + 5 + section.byteLength, at + TS_PACKET_BYTES);
+    this.len += TS_PACKET_BYTES;
+  }
+
+  /** Adaptation-field-only packet on the video PID carrying a PCR (CC does not advance). */
+  private writePcrOnly(pcrTicks: number): void {
+    this.reserve(TS_PACKET_BYTES);
+    const at = this.len;
+    const b = this.buf;
+    this.header(at, Pid.VIDEO, false, AdaptationControl.ADAPTATION);
+    b[at + 4] = TS_PACKET_BYTES - 5; // adaptation_field_length: the rest of the packet
+    b[at + 5] = AdaptationFlag.PCR;
+    writePcrField(b, at + 6, pcrTicks);
+    b.fill(STUFFING_BYTE, at + 12, at + TS_PACKET_BYTES);
+    this.len += TS_PACKET_BYTES;
+  }
+
+  /**
+   * Splits header + parts into packets. The first packet may carry an adaptation field
+   * (random_access_indicator, PCR); the last one is padded with adaptation-field stuffing:
+   * adaptation_field_length(8) [flags(8) [PCR(48)] stuffing 0xFF...].
+   */
+  private writePes(header: Uint8Array, parts: readonly Uint8Array[], o: PesOptions): void {
+    let remaining = header.byteLength;
+    for (const p of parts) remaining += p.byteLength;
+    this.reserve((Math.ceil(remaining / (TS_PAYLOAD_BYTES - 8)) + 1) * TS_PACKET_BYTES);
+    const b = this.buf;
+    let partIndex = -1;
+    let part = header;
+    let partOffset = 0;
+    let first = true;
+    while (remaining > 0) {
+      const at = this.len;
+      let flags = 0;
+      if (first && o.randomAccess) flags |= AdaptationFlag.RANDOM_ACCESS;
+      if (first && o.pcrTicks !== undefined) flags |= AdaptationFlag.PCR;
+      let afBytes = flags ? 2 + (flags & AdaptationFlag.PCR ? 6 : 0) : 0;
+      const n = Math.min(TS_PAYLOAD_BYTES - afBytes, remaining);
+      const stuffing = TS_PAYLOAD_BYTES - afBytes - n;
+      if (stuffing > 0 && afBytes === 0) afBytes = stuffing; // length byte (+ flags 0x00) + 0xFF...
+      else afBytes += stuffing;
+      this.header(at, o.pid, first, afBytes ? AdaptationControl.BOTH : AdaptationControl.PAYLOAD);
+      let w = at + 4;
+      if (afBytes) {
+        b[w++] = afBytes - 1; // adaptation_field_length
+        if (afBytes > 1) {
+          b[w++] = flags;
+          if (flags & AdaptationFlag.PCR) {
+            writePcrField(b, w, o.pcrTicks!);
+            w += 6;
+          }
+          const end = at + 4 + afBytes;
+          if (w < end) b.fill(STUFFING_BYTE, w, end);
+          w = end;
+        }
+      }
+      // Payload: n bytes gathered from header and parts.
+      let need = n;
+      while (need > 0) {
+        const avail = part.byteLength - partOffset;
+        if (avail === 0) {
+          part = parts[++partIndex]!;
+          partOffset = 0;
+          continue;
+        }
+        const take = avail < need ? avail : need;
+        b.set(take === part.byteLength ? part : part.subarray(partOffset, partOffset + take), w);
+        w += take;
+        partOffset += take;
+        need -= take;
+      }
+      remaining -= n;
+      this.len += TS_PACKET_BYTES;
+      first = false;
+    }
+  }
+}
+
+/**
+ * PES header (2.4.3.6) for video: 00 00 01 E0, PES_packet_length 0 (unbounded),
+ * '10' scrambling(2)=0 priority(1)=0 data_alignment(1)=1 copyright(1) original(1) = 0x84,
+ * PTS_DTS_flags(2) + 6 flags, header_data_length, PTS [DTS].
+ */
+function videoPesHeader(ptsTicks: number, dtsTicks: number): Uint8Array {
+  const withDts = dtsTicks !== ptsTicks;
+  const h = new Uint8Array(withDts ? PES_HEADER_MAX_BYTES : 14);
+  h.set([0x00, 0x00, 0x01, StreamId.VIDEO, 0x00, 0x00, 0x84, withDts ? 0xc0 : 0x80, withDts ? 10 : 5]);
+  writeTimestampField(h, 9, withDts ? TimestampPrefix.PTS_WITH_DTS : TimestampPrefix.PTS_ONLY, ptsTicks);
+  if (withDts) writeTimestampField(h, 14, TimestampPrefix.DTS, dtsTicks);
+  return h;
+}
+
+/** PES header for audio: 00 00 01 C0, PES_packet_length = 3 + 5 + payload, 0x84, PTS only, 5, PTS. */
+function audioPesHeader(ptsTicks: number, payloadBytes: number): Uint8Array {
+  const h = new Uint8Array(14);
+  const pesLength = 8 + payloadBytes;
+  h.set([0x00, 0x00, 0x01, StreamId.AUDIO, (pesLength >> 8) & 0xff, pesLength & 0xff, 0x84, 0x80, 5]);
+  writeTimestampField(h, 9, TimestampPrefix.PTS_ONLY, ptsTicks);
+  return h;
+}
