@@ -1,0 +1,60 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, test } from 'vitest';
+import { CamrecStack } from '../../lib/camrec-stack.ts';
+import { RecordingPipeline } from '../../lib/recording-pipeline.ts';
+import { StackOutput } from '../../lib/stack-outputs.ts';
+import { testApp } from './support/cdk-test-app.ts';
+
+describe('CamrecStack', () => {
+  const app = testApp();
+  const stack = new CamrecStack(app, 'Camrec');
+  const template = Template.fromStack(stack);
+
+  test('outputs everything provisioning and users need', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(Object.values(StackOutput).sort());
+    template.hasOutput(StackOutput.CREDENTIAL_ENDPOINT_COMMAND, { Value: 'aws iot describe-endpoint --endpoint-type iot:CredentialProvider' });
+    template.hasOutput(StackOutput.SEGMENT_SECONDS, { Value: '2' });
+  });
+
+  test('has one of each part', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::IoT::RoleAlias', 1);
+    template.resourceCountIs('AWS::IoT::Policy', 1);
+    template.resourceCountIs('AWS::IoT::ThingType', 1);
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+  });
+
+  test('every camrec function runs Node 24 on arm64', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^camrec ') } }));
+    expect(fns.length).toBe(3);
+    for (const f of fns) expect((f as any).Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  });
+});
+
+describe('RecordingPipeline in a user app', () => {
+  test('drops into any stack under any id, and the AWS Solutions checks pass there too', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Theirs');
+    new RecordingPipeline(stack, 'FrontDoorCameras', { retentionDays: 7, segmentSeconds: 4 });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const assembly = app.synth();
+    expect(assembly.getStackByName('Theirs').template.Resources).toBeDefined();
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7 })] } });
+  });
+
+  test('cdk-nag is on: an unacknowledged finding fails the synth', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Bad');
+    new RecordingPipeline(stack, 'Cameras');
+    new s3.Bucket(stack, 'UnloggedPublicish'); // no TLS policy, no access logs
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1[\s\S]*Bad\/UnloggedPublicish/);
+  });
+});
