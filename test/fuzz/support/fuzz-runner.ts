@@ -32,14 +32,20 @@ export function createFuzzSuite(suite: string) {
     mkdirSync(OUT_DIR, { recursive: true });
     writeFileSync(`${OUT_DIR}${suite}.json`, `${JSON.stringify({ suite, fuzzRuns: FUZZ_RUNS, totalCases: total, properties: Object.fromEntries(cases) }, null, 2)}\n`);
   });
-  return function check<Ts>(name: string, property: fc.IProperty<Ts>, runs: number = FUZZ_RUNS): void {
-    const details = fc.check(property, { numRuns: runs });
+  function record(name: string, details: fc.RunDetails<unknown>): void {
     cases.set(name, (cases.get(name) ?? 0) + details.numRuns + (details.failed ? 1 : 0));
     if (details.failed) {
       const cause = details.errorInstance;
       throw new Error(`${fc.defaultReportMessage(details) ?? `property ${name} failed`}\n${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
-  };
+  }
+  function check<Ts>(name: string, property: fc.IProperty<Ts>, runs: number = FUZZ_RUNS): void {
+    record(name, fc.check(property, { numRuns: runs }) as fc.RunDetails<unknown>);
+  }
+  async function checkAsync<Ts>(name: string, property: fc.IAsyncProperty<Ts>, runs: number = FUZZ_RUNS): Promise<void> {
+    record(name, (await fc.check(property, { numRuns: runs })) as fc.RunDetails<unknown>);
+  }
+  return Object.assign(check, { async: checkAsync });
 }
 
 /** Calls `fn`; returns the error it threw (or undefined). */
