@@ -16,6 +16,8 @@ import { createIotCredentialsFetcher, type FetchIotCredentials } from '../creden
 import { KeyRotator } from '../keys/key-rotator.ts';
 import { SequenceState } from '../keys/sequence-state.ts';
 import { encryptSegment } from '../media/encrypt/encrypt-segment.ts';
+import { startControlServer } from '../control/control-server.ts';
+import { createSource } from '../sources/create-source.ts';
 import { RecordingPolicy, type EventSpan, type RecordingModeName } from '../recording/recording-policy.ts';
 import type { ObjectPutter } from '../upload/object-putter.ts';
 import { S3ObjectPutter } from '../upload/s3-object-putter.ts';
@@ -39,6 +41,8 @@ export interface AgentDeps {
   /** Replaces S3 entirely. */
   putter?: ObjectPutter;
   segmenterFactory?: SegmenterFactory;
+  /** Start the source device.json names. @default true */
+  startSource?: boolean;
 }
 
 /** A finished, encrypted segment waiting for the recording policy. */
@@ -93,7 +97,10 @@ export class Agent {
   private pausedAtMs = 0;
   private audio: boolean;
   private tickTimer: NodeJS.Timeout | undefined;
+  private eventTimer: NodeJS.Timeout | undefined;
   private readonly stopHooks: (() => Promise<void> | void)[] = [];
+  /** Where the control endpoint listens (`http://127.0.0.1:port` or `unix:path`), once started. */
+  controlAddress: string | undefined;
 
   constructor(config: DeviceConfig, deps: AgentDeps = {}) {
     this.config = config;
@@ -164,9 +171,19 @@ export class Agent {
         this.log.warn('corrupt input skipped; resyncing at the next IDR', { err });
       },
     });
+    if (c.control) {
+      const cs = await startControlServer(this, c.control, this.log);
+      this.controlAddress = cs.address;
+      this.onStop(() => cs.close());
+    }
     this.tickTimer = setInterval(() => this.tick(), EVENT_TICK_MS);
     this.tickTimer.unref();
     this.state = 'running';
+    const source = this.deps.startSource === false ? undefined : createSource(this, c);
+    if (source) {
+      source.start();
+      this.onStop(() => source.stop());
+    }
     this.log.info('agent started', {
       memoryBufferBytes: this.memory.capacityBytes, spoolDir: c.buffer.spoolDir, spoolMaxBytes: c.buffer.spoolMaxBytes,
       seq: this.seqState.nextSeq, discSeq: this.seqState.discSeq, mode: c.recording.mode,
@@ -187,6 +204,7 @@ export class Agent {
     this.state = 'stopping';
     const deadline = this.now() + timeoutMs;
     clearInterval(this.tickTimer);
+    clearTimeout(this.eventTimer);
     for (const hook of this.stopHooks.splice(0).reverse()) await Promise.resolve(hook()).catch((err) => this.log.warn('stop hook failed', { err }));
     if (!this.privacyPaused) {
       try {
@@ -238,7 +256,7 @@ export class Agent {
   // ---- run-time switches (library API and control endpoint) ----
 
   /** Starts an event (closing one already open); returns its id. */
-  startEvent(type: string, opts: { eventId?: string; atMs?: number } = {}): string {
+  startEvent(type: string, opts: { eventId?: string; atMs?: number; durationSeconds?: number } = {}): string {
     this.assertRunning();
     try {
       assertEventType(type);
@@ -248,7 +266,17 @@ export class Agent {
     }
     const eventId = opts.eventId ?? newEventId(this.now());
     const atMs = Math.round(opts.atMs ?? this.now());
+    if (opts.durationSeconds !== undefined && !(opts.durationSeconds > 0 && opts.durationSeconds <= 86_400)) {
+      throw new ControlError(`durationSeconds must be between 0 and 86400, got ${opts.durationSeconds}`);
+    }
     const d = this.policy.startEvent(type, eventId, atMs);
+    clearTimeout(this.eventTimer);
+    if (opts.durationSeconds !== undefined) {
+      this.eventTimer = setTimeout(() => {
+        if (this.state === 'running' && this.policy.openEvent?.eventId === eventId) this.stopEvent();
+      }, opts.durationSeconds * 1000);
+      this.eventTimer.unref();
+    }
     this.enqueue(async () => {
       if (d.ended) await this.publishEvent(d.ended);
       this.releaseSlots(d.release);
