@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { segmentFiles } from '../../../device/media/file/segment-files.ts';
+import type { MediaSegment } from '../../../device/media/media-segment.ts';
+
+const run = promisify(execFile);
+export const FFMPEG = '/usr/bin/ffmpeg';
+export const FFPROBE = '/usr/bin/ffprobe';
+
+/**
+ * Real segments from the media core: ffmpeg draws a tiny test card (128x96, 10 fps, an
+ * IDR every second) with a sine tone, and the device's segmenter (`camrec segment`'s
+ * engine) cuts it into 1-second MPEG-TS segments.
+ */
+export async function makeMediaSegments(o: { seconds: number; epochMs: number }): Promise<MediaSegment[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'camrec-fixture-'));
+  try {
+    const video = join(dir, 'v.h264');
+    const audio = join(dir, 'a.aac');
+    await run(FFMPEG, [
+      '-v', 'error', '-y',
+      '-f', 'lavfi', '-t', String(o.seconds), '-i', 'testsrc2=size=128x96:rate=10',
+      '-f', 'lavfi', '-t', String(o.seconds), '-i', 'sine=frequency=440:sample_rate=22050',
+      '-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '10', '-keyint_min', '10', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', video,
+      '-map', '1:a', '-c:a', 'aac', '-b:a', '32k', '-f', 'adts', audio,
+    ]);
+    const out: MediaSegment[] = [];
+    await segmentFiles({ videoPath: video, audioPath: audio, segmentSeconds: 1, fps: 10, epochMs: o.epochMs, onSegment: (s) => void out.push(s) });
+    return out;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function ffmpegRun(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(FFMPEG, args, { maxBuffer: 64 * 1024 * 1024 });
+}

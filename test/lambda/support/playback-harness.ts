@@ -1,0 +1,166 @@
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Event } from 'aws-lambda';
+import {
+  SEGMENT_CONTENT_TYPE,
+  WRAPPED_KEY_CONTENT_TYPE,
+  EVENT_CONTENT_TYPE,
+  segmentKey,
+  serializeEventRecord,
+  toS3Metadata,
+  wrapDataKey,
+  wrappedKeyKey,
+  eventKey,
+  type EventRecord,
+  type SegmentMetadata,
+} from '../../../contract/index.ts';
+import { encryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
+import type { MediaSegment } from '../../../device/media/media-segment.ts';
+import { createApiHandler, ApiRoute } from '../../../lambda/api/create-api-handler.ts';
+import { dynamoSegmentIndex } from '../../../lambda/index/dynamo-segment-index.ts';
+import { createIndexer, type IndexerReport } from '../../../lambda/indexer/create-indexer.ts';
+import { createKeysHandler } from '../../../lambda/keys/create-keys-handler.ts';
+import { localKeyUnwrapper } from '../../../lambda/keys/key-unwrapper.ts';
+import { s3ObjectStore } from '../../../lambda/storage/s3-object-store.ts';
+import { staticTokenSecrets } from '../../../lambda/token/token-secrets.ts';
+import { toApiGatewayEvent, writeHandlerResult } from '../../../local/http/api-gateway-event.ts';
+import { startDynalite, type RunningDynalite } from '../../../local/emulators/start-dynalite.ts';
+import { startS3rver, type RunningS3rver } from '../../../local/emulators/start-s3rver.ts';
+
+export const BUCKET = 'camrec-test';
+export const TABLE = 'camrec-index';
+
+export interface HarnessOptions {
+  targetDurationSeconds?: number;
+  liveWindowSegments?: number;
+}
+
+/** A segment as a camera would upload it: encrypted bytes plus its metadata. */
+export interface UploadSegment {
+  deviceId: string;
+  meta: SegmentMetadata;
+  body: Uint8Array;
+}
+
+/**
+ * The cloud side on this machine: s3rver and dynalite in process, the real indexer fed
+ * from s3rver's ObjectCreated events, and the API and keys handlers behind a node:http
+ * server through local mode's API Gateway event adapter.
+ */
+export class PlaybackHarness {
+  s3!: RunningS3rver;
+  dynamo!: RunningDynalite;
+  s3Client!: S3Client;
+  baseUrl = '';
+  /** Offset added to the real clock (tests move time forward). */
+  clockOffsetMs = 0;
+  readonly wrapping = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  readonly reports: IndexerReport[] = [];
+  readonly indexErrors: unknown[] = [];
+  private server!: Server;
+  private pending = new Set<Promise<unknown>>();
+
+  static async start(o: HarnessOptions = {}): Promise<PlaybackHarness> {
+    const h = new PlaybackHarness();
+    await h.init(o);
+    return h;
+  }
+
+  private async init(o: HarnessOptions): Promise<void> {
+    [this.s3, this.dynamo] = await Promise.all([startS3rver({ bucketName: BUCKET }), startDynalite({ tableName: TABLE })]);
+    this.s3Client = this.s3.createClient();
+    const store = s3ObjectStore(this.s3Client, BUCKET);
+    const index = dynamoSegmentIndex(this.dynamo.createClient(), TABLE);
+    const clock = { nowMs: () => Date.now() + this.clockOffsetMs };
+    const tokenSecrets = staticTokenSecrets([{ version: 'test1', secret: randomBytes(32) }]);
+    const indexer = createIndexer({ index, store, config: { retentionDays: 7, bucketName: BUCKET }, clock });
+    this.s3.events.on('event', (e: S3Event) => {
+      const p = indexer(e).then(
+        (r) => void this.reports.push(r),
+        (err) => void this.indexErrors.push(err),
+      );
+      this.pending.add(p);
+      void p.finally(() => this.pending.delete(p));
+    });
+    this.server = createServer();
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const config = {
+      targetDurationSeconds: o.targetDurationSeconds ?? 2,
+      liveWindowSegments: o.liveWindowSegments ?? 5,
+      corsOrigins: ['*'],
+      publicBaseUrl: this.baseUrl,
+    };
+    const api = createApiHandler({ config, index, presigner: store, tokenSecrets, clock });
+    const keys = createKeysHandler({ config, store, unwrapper: localKeyUnwrapper(this.wrapping.privateKey), tokenSecrets, clock });
+    this.server.on('request', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        const event = toApiGatewayEvent(req, Buffer.concat(chunks), { domainName: new URL(this.baseUrl).host, requestId: randomUUID(), nowMs: clock.nowMs() });
+        const path = event.rawPath;
+        const result = ApiRoute.KEY.test(path) ? await keys(event) : await api(event);
+        writeHandlerResult(res, result, req.method ?? 'GET');
+      });
+    });
+  }
+
+  /** Waits until every S3 event so far has been indexed. */
+  async settle(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 20));
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  async putObject(key: string, body: Uint8Array | string, contentType: string, metadata?: Record<string, string>): Promise<void> {
+    await this.s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: contentType, ...(metadata ? { Metadata: metadata } : {}) }));
+  }
+
+  /** Wraps a fresh data key with the deployment's public key and uploads it; returns {keyId, key}. */
+  async putDataKey(deviceId: string): Promise<{ keyId: string; key: Buffer }> {
+    const key = randomBytes(16);
+    const keyId = randomBytes(16).toString('hex');
+    await this.putObject(wrappedKeyKey({ deviceId, keyId }), wrapDataKey(this.wrapping.publicKey, key), WRAPPED_KEY_CONTENT_TYPE);
+    return { keyId, key };
+  }
+
+  async putSegment(s: UploadSegment): Promise<void> {
+    await this.putObject(segmentKey({ deviceId: s.deviceId, startMs: s.meta.startMs, seq: s.meta.seq }), s.body, SEGMENT_CONTENT_TYPE, toS3Metadata(s.meta));
+  }
+
+  async putEvent(r: EventRecord): Promise<void> {
+    await this.putObject(eventKey(r), serializeEventRecord(r), EVENT_CONTENT_TYPE);
+  }
+
+  /** Encrypts media-core segments as a camera would (fresh IV each) and numbers them from seq. */
+  encrypt(deviceId: string, segments: readonly MediaSegment[], o: { seq: number; discSeq: number; keyId: string; key: Buffer }): UploadSegment[] {
+    return segments.map((s, i) => {
+      const iv = randomBytes(16);
+      return {
+        deviceId,
+        body: encryptSegment(s.bytes, o.key, iv),
+        meta: { startMs: s.startMs, durationMs: s.durationMs, seq: o.seq + i, discSeq: o.discSeq, keyId: o.keyId, iv: iv.toString('hex'), codecs: s.codecs, width: s.width, height: s.height },
+      };
+    });
+  }
+
+  async session(deviceId: string, body: object): Promise<{ playlistUrl: string; expiresAt: string }> {
+    const res = await fetch(`${this.baseUrl}/v1/cameras/${deviceId}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 201) throw new Error(`session: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { playlistUrl: string; expiresAt: string };
+  }
+
+  async text(url: string): Promise<string> {
+    const res = await fetch(url);
+    if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
+    return res.text();
+  }
+
+  async close(): Promise<void> {
+    await this.settle();
+    await new Promise<void>((r) => this.server.close(() => r()));
+    this.s3Client.destroy();
+    await Promise.all([this.s3.close(), this.dynamo.close()]);
+  }
+}
