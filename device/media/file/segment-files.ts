@@ -44,8 +44,15 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
   try {
     audio = o.audioPath !== undefined ? await open(o.audioPath, 'r') : undefined;
     let audioDone = audio === undefined;
+    // One segment may be in the receiver's hands (being encrypted/written) while the next
+    // one is built: at most about two segments in memory.
+    let inFlight: Promise<void> = Promise.resolve();
     const drain = async (): Promise<void> => {
-      while (ready.length) await o.onSegment(ready.shift()!);
+      while (ready.length) {
+        await inFlight;
+        inFlight = Promise.resolve(o.onSegment(ready.shift()!));
+        inFlight.catch(() => {}); // awaited (and rethrown) before the next segment or at the end
+      }
     };
     const feedAudio = async (): Promise<void> => {
       while (!audioDone && seg.wantsAudio()) {
@@ -61,13 +68,20 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
         await drain();
       }
     };
-    for (;;) {
-      // A fresh buffer per chunk: the segmenter keeps views of it until its frames are muxed.
+    // A fresh buffer per chunk (the segmenter keeps views of it until its frames are
+    // muxed), and the next chunk is read while this one is muxed.
+    const readVideo = async (): Promise<Uint8Array> => {
       const buf = Buffer.allocUnsafe(VIDEO_CHUNK_BYTES);
       const { bytesRead } = await video.read(buf, 0, VIDEO_CHUNK_BYTES, null);
-      if (bytesRead === 0) break;
-      inputBytes += bytesRead;
-      seg.pushVideo(buf.subarray(0, bytesRead));
+      return buf.subarray(0, bytesRead);
+    };
+    let next = readVideo();
+    for (;;) {
+      const chunk = await next;
+      if (chunk.byteLength === 0) break;
+      next = readVideo();
+      inputBytes += chunk.byteLength;
+      seg.pushVideo(chunk);
       await drain();
       await feedAudio();
     }
@@ -75,6 +89,7 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
     await feedAudio();
     seg.end();
     await drain();
+    await inFlight;
   } finally {
     await video.close();
     await audio?.close();
