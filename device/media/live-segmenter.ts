@@ -352,6 +352,10 @@ export class LiveSegmenter {
   private videoTicks(au: AccessUnit): number {
     if (this.timing.kind === 'frame-rate') {
       const fps = this.timing.fps ?? this.sps?.info.fps;
+      if (!fps && !this.sps) {
+        // No SPS yet (a stream starting mid-GOP): this frame will be dropped; keep its slot.
+        return FILE_START_TICKS + this.frameIndex++ * DEFAULT_FRAME_TICKS;
+      }
       if (!fps) {
         throw new UnsupportedStreamError('the H.264 stream has no frame rate in its SPS (VUI timing): pass --fps N');
       }
