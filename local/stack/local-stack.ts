@@ -142,14 +142,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const handlerLog = { info: () => {}, warn, error: warn };
     const indexer = createIndexer({ index, store, config: { retentionDays: 30, bucketName: LOCAL_BUCKET }, clock, log: handlerLog });
     const indexedListeners = new Set<(key: string, atMs: number) => void>();
+    const indexing = new Set<Promise<void>>();
     s3rver.events.on('event', (event: S3Event) => {
       if (!event.Records?.every((r) => r.eventName?.startsWith('ObjectCreated'))) return;
-      indexer(event)
+      const done = indexer(event)
         .then(() => {
           const at = Date.now();
           for (const r of event.Records) for (const l of indexedListeners) l(decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')), at);
         })
-        .catch((err: Error) => log(`indexer: ${err.message}`));
+        .catch((err: Error) => log(`indexer: ${err.message}`))
+        .finally(() => indexing.delete(done));
+      indexing.add(done);
     });
 
     const corsOrigins = ['*'];
@@ -173,6 +176,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       triggerEvent: (id, req) => triggerCameraEvent(cameras.get(id)?.controlUrl, id, req),
     });
     stops.push(() => server.stop());
+    // Runs after the cameras stopped (stops run last-in first-out): their final uploads get indexed.
+    stops.push(async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      await Promise.allSettled([...indexing]);
+    });
 
     info = {
       apiUrl: server.url,
