@@ -41,6 +41,8 @@ export interface AgentDeps {
   /** Replaces S3 entirely. */
   putter?: ObjectPutter;
   segmenterFactory?: SegmenterFactory;
+  /** Simulates a device clock this many ms ahead of true time (tests): shifts `now` and the S3 signer's clock. */
+  clockSkewMs?: number;
   /** Start the source device.json names. @default true */
   startSource?: boolean;
 }
@@ -105,7 +107,7 @@ export class Agent {
   constructor(config: DeviceConfig, deps: AgentDeps = {}) {
     this.config = config;
     this.deps = deps;
-    this.now = deps.now ?? Date.now;
+    this.now = deps.now ?? (deps.clockSkewMs ? () => Date.now() + deps.clockSkewMs! : Date.now);
     this.log = deps.log ?? createJsonLogger({ level: config.log.level, fields: { deviceId: config.deviceId } });
     this.privacyPaused = config.recording.privacyPaused;
     this.audio = config.recording.audio;
@@ -406,6 +408,7 @@ export class Agent {
       credentials: creds,
       requestTimeoutMs: c.upload.requestTimeoutSeconds * 1000,
       onCredentialsRejected: () => provider?.invalidate(),
+      systemClockOffsetMs: this.deps.clockSkewMs,
     });
   }
 

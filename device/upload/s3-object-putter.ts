@@ -16,6 +16,8 @@ export interface S3ObjectPutterOptions {
   requestTimeoutMs: number;
   /** Called when S3 says the credentials expired or are invalid. */
   onCredentialsRejected?: () => void;
+  /** The device clock's error (ms ahead of true time); the SDK corrects it from S3's answers. @default 0 */
+  systemClockOffsetMs?: number;
 }
 
 /**
@@ -34,6 +36,7 @@ export class S3ObjectPutter implements ObjectPutter {
       forcePathStyle: o.forcePathStyle,
       credentials: o.credentials,
       maxAttempts: 1,
+      systemClockOffset: o.systemClockOffsetMs ?? 0,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });

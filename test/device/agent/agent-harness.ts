@@ -111,11 +111,12 @@ export async function getObject(stack: Stack, key: string): Promise<{ body: Buff
 }
 
 /** Fetches every segment, unwraps its key with the deployment's private key and decrypts it. */
-export async function readSegments(stack: Stack): Promise<StoredSegment[]> {
+export async function readSegments(stack: Stack, range: { fromMs?: number; toMs?: number } = {}): Promise<StoredSegment[]> {
   const out: StoredSegment[] = [];
   const keyCache = new Map<string, Buffer>();
   for (const key of await listKeys(stack, 'segments')) {
-    parseObjectKey(key);
+    const parsed = parseObjectKey(key);
+    if (parsed.kind !== 'segment' || parsed.startMs < (range.fromMs ?? 0) || parsed.startMs >= (range.toMs ?? Infinity)) continue;
     const { body, metadata } = await getObject(stack, key);
     const meta = parseSegmentMetadata(metadata);
     let dataKey = keyCache.get(meta.keyId);

@@ -7,13 +7,13 @@ const opts = { preRecordMs: 2000, postRecordMs: 3000, maxEventMs: 300_000 };
 
 describe('RecordingPolicy', () => {
   it('continuous mode records every segment', () => {
-    const p = new RecordingPolicy({ mode: 'continuous', ...opts });
+    const p = new RecordingPolicy<ReturnType<typeof seg>>({ mode: 'continuous', ...opts });
     expect(ids(p.offer(seg(0)).commit)).toEqual([0]);
     expect(ids(p.offer(seg(2000)).commit)).toEqual([2000]);
   });
 
   it('event mode holds only the pre-record reach and commits it when an event starts', () => {
-    const p = new RecordingPolicy({ mode: 'event', ...opts });
+    const p = new RecordingPolicy<ReturnType<typeof seg>>({ mode: 'event', ...opts });
     expect(p.offer(seg(0)).commit).toEqual([]);
     const d1 = p.offer(seg(2000));
     expect(d1.commit).toEqual([]);
@@ -32,7 +32,7 @@ describe('RecordingPolicy', () => {
   });
 
   it('closes an event at maxEventMs', () => {
-    const p = new RecordingPolicy({ mode: 'event', ...opts, maxEventMs: 10_000 });
+    const p = new RecordingPolicy<ReturnType<typeof seg>>({ mode: 'event', ...opts, maxEventMs: 10_000 });
     p.startEvent('motion', 'e1', 1000);
     expect(p.tick(5000)).toBeUndefined();
     expect(p.tick(11_500)).toMatchObject({ endMs: 11_000, endReason: 'max-duration' });
@@ -40,21 +40,21 @@ describe('RecordingPolicy', () => {
   });
 
   it('a second start closes the first event', () => {
-    const p = new RecordingPolicy({ mode: 'event', ...opts });
+    const p = new RecordingPolicy<ReturnType<typeof seg>>({ mode: 'event', ...opts });
     p.startEvent('motion', 'e1', 1000);
     expect(p.startEvent('person', 'e2', 3000).ended).toMatchObject({ eventId: 'e1', endMs: 3000, endReason: 'replaced' });
     expect(p.openEvent?.eventId).toBe('e2');
   });
 
   it('switching to continuous releases what was held', () => {
-    const p = new RecordingPolicy({ mode: 'event', ...opts });
+    const p = new RecordingPolicy<ReturnType<typeof seg>>({ mode: 'event', ...opts });
     p.offer(seg(0));
     expect(ids(p.update({ mode: 'continuous' }).release)).toEqual([0]);
     expect(ids(p.offer(seg(2000)).commit)).toEqual([2000]);
   });
 
   it('pre-record 0 holds nothing', () => {
-    const p = new RecordingPolicy({ mode: 'event', ...opts, preRecordMs: 0 });
+    const p = new RecordingPolicy<ReturnType<typeof seg>>({ mode: 'event', ...opts, preRecordMs: 0 });
     expect(ids(p.offer(seg(0)).release)).toEqual([0]);
     expect(p.heldCount).toBe(0);
   });
