@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../../device/cli/segment-command.ts';
+
+const SAMPLES = resolve(import.meta.dirname, '../../../samples');
+const dir = mkdtempSync(join(tmpdir(), 'camrec-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = process.stdout.write;
+  const e = process.stderr.write;
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  try {
+    return { code: await run(args), out, err };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+  }
+}
+
+describe('camrec segment', () => {
+  it('segments the sample with a given key: playlist, segments, key.bin and a one-line summary', async () => {
+    const out = join(dir, 'a');
+    const key = '000102030405060708090a0b0c0d0e0f';
+    const r = await cli(['--video', join(SAMPLES, 'sample.h264'), '--audio', join(SAMPLES, 'sample.aac'), '--out', out, '--key', key]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^camrec segment: 4 segments, 20\.00 s, \d+ bytes, [\d.]+ MB\/s, 0 input errors/);
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(join(out, 'key.bin')).toString('hex')).toBe(key);
+    const m3u8 = readFileSync(join(out, 'index.m3u8'), 'utf8');
+    expect(m3u8).toMatch(/^#EXTM3U\n/);
+    expect(m3u8).toContain('#EXT-X-TARGETDURATION:6\n');
+    expect(m3u8.match(/#EXT-X-KEY:METHOD=AES-128,URI="key.bin",IV=0x[0-9a-f]{32}/g)).toHaveLength(4);
+    expect(m3u8.match(/#EXTINF:[\d.]+,/g)).toEqual(['#EXTINF:6.000,', '#EXTINF:6.000,', '#EXTINF:6.000,', '#EXTINF:2.000,']);
+    expect(m3u8.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
+    expect(readdirSync(out).filter((f) => f.endsWith('.ts'))).toHaveLength(4);
+  });
+
+  it('--no-encrypt writes plain TS and no key', async () => {
+    const out = join(dir, 'b');
+    const r = await cli(['--video', join(SAMPLES, 'sample.h264'), '--out', out, '--no-encrypt', '--segment-seconds', '4']);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(out, 'key.bin'))).toBe(false);
+    const m3u8 = readFileSync(join(out, 'index.m3u8'), 'utf8');
+    expect(m3u8).not.toContain('EXT-X-KEY');
+    expect(m3u8.match(/#EXTINF/g)).toHaveLength(5);
+    expect(readFileSync(join(out, 'segment-00000.ts'))[0]).toBe(0x47);
+  });
+
+  it('exits 1 with a clear message on a missing file', async () => {
+    const r = await cli(['--video', join(dir, 'nope.h264'), '--out', join(dir, 'c')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/--video .*nope\.h264: no such file/);
+  });
+
+  it('exits 1 on a file that is not H.264', async () => {
+    const r = await cli(['--video', join(SAMPLES, 'sample.aac'), '--out', join(dir, 'd')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no playable video found/);
+  });
+
+  it('exits 2 on bad arguments, listing every problem', async () => {
+    const r = await cli(['--video', 'x', '--segment-seconds', '0', '--key', 'abc']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--out DIR is required/);
+    expect(r.err).toMatch(/--segment-seconds 0:/);
+    expect(r.err).toMatch(/--key must be 32 hex digits/);
+    expect((await cli(['--bogus'])).code).toBe(2);
+    expect((await cli(['--video', 'x', '--out', 'y', '--key', '00'.repeat(16), '--no-encrypt'])).err).toMatch(/exclude each other/);
+  });
+});
