@@ -32,3 +32,6 @@ export function applyEdit(s: string, e: StringEdit): string {
 }
 
 export const applyEdits = (s: string, edits: readonly StringEdit[]): string => edits.reduce(applyEdit, s);
+
+/** False when `s` holds a lone surrogate (an edit may split an emoji), which no URL can carry. */
+export const isWellFormedUtf16 = (s: string): boolean => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
