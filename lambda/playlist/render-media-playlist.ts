@@ -4,8 +4,11 @@ import { gapUri, keyUri, segmentUri, type PlaylistEntry } from './playlist-entry
 export const PlaylistKind = { LIVE: 'LIVE', EVENT: 'EVENT', VOD: 'VOD' } as const;
 export type PlaylistKind = (typeof PlaylistKind)[keyof typeof PlaylistKind];
 
-/** EXT-X-VERSION 3: floating-point EXTINF (v3) and EXT-X-KEY IV (v2). */
-export const HLS_VERSION = 3;
+/**
+ * EXT-X-VERSION: 3 for floating-point EXTINF (v3) and EXT-X-KEY IV (v2); 8 when the
+ * playlist holds an EXT-X-GAP (draft-pantos-hls-rfc8216bis: GAP needs version 8).
+ */
+export const HlsVersion = { BASE: 3, WITH_GAP: 8 } as const;
 export const DATERANGE_CLASS = 'com.camrec.event';
 
 export interface PlaylistEvent {
@@ -47,7 +50,8 @@ function dateRange(ev: PlaylistEvent): string {
  * playlist carries none). Builds one array and joins once: 24 h is 14,400 entries.
  */
 export function renderMediaPlaylist(p: MediaPlaylist): string {
-  const out: string[] = ['#EXTM3U', `#EXT-X-VERSION:${HLS_VERSION}`, `#EXT-X-TARGETDURATION:${p.targetDurationSeconds}`];
+  const version = p.entries.some((e) => !e.segment) ? HlsVersion.WITH_GAP : HlsVersion.BASE;
+  const out: string[] = ['#EXTM3U', `#EXT-X-VERSION:${version}`, `#EXT-X-TARGETDURATION:${p.targetDurationSeconds}`];
   if (p.kind !== PlaylistKind.LIVE) out.push(`#EXT-X-PLAYLIST-TYPE:${p.kind}`);
   out.push(`#EXT-X-MEDIA-SEQUENCE:${p.mediaSequence}`);
   if (p.discontinuitySequence > 0) out.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${p.discontinuitySequence}`);

@@ -1,0 +1,136 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { parse, setOptions, types } from 'hls-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaSegment } from '../../../device/media/media-segment.ts';
+import { makeMediaSegments, FFPROBE } from '../support/fixture-media.ts';
+import { PlaybackHarness, type UploadSegment } from '../support/playback-harness.ts';
+
+const run = promisify(execFile);
+const CAMERA = 'cam-garage';
+const TARGET_SECONDS = 2;
+const WINDOW = 5;
+
+interface Poll {
+  text: string;
+  pl: types.MediaPlaylist;
+}
+
+/** RFC 8216 6.2.1 / 6.2.2 rules between two successive polls of one live playlist. */
+function assertLiveRules(prev: Poll | undefined, cur: Poll, step: string): void {
+  const { pl } = cur;
+  expect(pl.targetDuration, step).toBe(TARGET_SECONDS);
+  for (const s of pl.segments) {
+    expect(Math.round(s.duration), `${step}: rounded EXTINF ${s.duration} within TARGETDURATION`).toBeLessThanOrEqual(TARGET_SECONDS);
+    expect(s.programDateTime, `${step}: PROGRAM-DATE-TIME on ${s.uri}`).toBeInstanceOf(Date);
+    // A recorded segment's number is its device seq.
+    const m = /^segments\/\d+-(\d+)\.ts$/.exec(s.uri);
+    if (m) expect(s.mediaSequenceNumber, `${step}: number of ${s.uri}`).toBe(Number(m[1]));
+    else expect(s.gap, `${step}: ${s.uri} is a gap`).toBe(true);
+  }
+  expect(pl.endlist, step).toBe(false);
+  if (!prev) return;
+  expect(pl.mediaSequenceBase ?? 0, `${step}: MEDIA-SEQUENCE never decreases`).toBeGreaterThanOrEqual(prev.pl.mediaSequenceBase ?? 0);
+  expect(pl.discontinuitySequenceBase ?? 0, `${step}: DISCONTINUITY-SEQUENCE never decreases`).toBeGreaterThanOrEqual(prev.pl.discontinuitySequenceBase ?? 0);
+  const now = new Map(pl.segments.map((s) => [s.mediaSequenceNumber, s]));
+  const last = pl.segments.at(-1)?.mediaSequenceNumber ?? -1;
+  for (const old of prev.pl.segments) {
+    const same = now.get(old.mediaSequenceNumber);
+    if (old.mediaSequenceNumber < (pl.mediaSequenceBase ?? 0)) continue; // slid out of the front
+    if (old.mediaSequenceNumber > last) throw new Error(`${step}: segment ${old.mediaSequenceNumber} vanished from the end`);
+    expect(same, `${step}: segment ${old.mediaSequenceNumber} still there`).toBeDefined();
+    // A gap may fill in when the late segment lands; a recorded segment keeps its URI and never turns into a gap.
+    if (!old.gap) expect(same!.uri, `${step}: segment ${old.mediaSequenceNumber} keeps its URI`).toBe(old.uri);
+    if (!old.gap && !same!.gap) expect(same!.discontinuitySequence, `${step}: segment ${old.mediaSequenceNumber} keeps its discontinuity number`).toBe(old.discontinuitySequence);
+  }
+}
+
+describe('LIVE playlist conformance while segments arrive', () => {
+  let h: PlaybackHarness;
+  let media: MediaSegment[];
+  const polls: Poll[] = [];
+  let playlistUrl: string;
+
+  beforeAll(async () => {
+    setOptions({ strictMode: true });
+    h = await PlaybackHarness.start({ targetDurationSeconds: TARGET_SECONDS, liveWindowSegments: WINDOW });
+    media = await makeMediaSegments({ seconds: 16, epochMs: Math.floor(Date.now() / 1000) * 1000 - 60_000 });
+    ({ playlistUrl } = await h.session(CAMERA, { mode: 'LIVE' }));
+  });
+  afterAll(async () => {
+    setOptions({ strictMode: false });
+    await h?.close();
+  });
+
+  async function poll(step: string): Promise<Poll> {
+    await h.settle();
+    const res = await fetch(playlistUrl);
+    expect(res.status, step).toBe(200);
+    expect(res.headers.get('cache-control'), step).toBe('private, max-age=1');
+    const text = await res.text();
+    const cur = { text, pl: parse(text) as types.MediaPlaylist };
+    assertLiveRules(polls.at(-1), cur, step);
+    polls.push(cur);
+    return cur;
+  }
+
+  it('holds the RFC 8216 live rules through order, disorder, a gap and two restarts', async () => {
+    const idle = await poll('idle camera');
+    expect(idle.pl.segments).toEqual([]);
+    expect(idle.text).toContain('#EXT-X-TARGETDURATION:2');
+
+    const k1 = await h.putDataKey(CAMERA);
+    const run1 = h.encrypt(CAMERA, media.slice(0, 12), { seq: 500, discSeq: 1, ...k1 });
+    const bySeq = new Map(run1.map((u) => [u.meta.seq, u]));
+    const put = async (...seqs: number[]) => {
+      for (const s of seqs) await h.putSegment(bySeq.get(s)!);
+    };
+
+    // In order.
+    for (const s of [500, 501, 502]) {
+      await put(s);
+      await poll(`in order ${s}`);
+    }
+    // Out of order: 504 before 503 shows 503 as a gap, then fills it.
+    await put(504);
+    const withGap = await poll('504 before 503');
+    expect(withGap.pl.segments.find((s) => s.mediaSequenceNumber === 503)?.gap).toBe(true);
+    await put(503);
+    const filled = await poll('503 lands late');
+    expect(filled.pl.segments.find((s) => s.mediaSequenceNumber === 503)?.gap).toBeFalsy();
+    // A segment that never arrives: 506 stays a gap until it slides out.
+    for (const s of [505, 507, 508, 509, 510, 511]) {
+      await put(s);
+      await poll(`gap at 506, then ${s}`);
+    }
+    expect(polls.at(-1)!.pl.segments.map((s) => s.mediaSequenceNumber)).toEqual([507, 508, 509, 510, 511]);
+
+    // A device restart that kept its seq: disc-seq +1, a new data key.
+    const k2 = await h.putDataKey(CAMERA);
+    const run2 = h.encrypt(CAMERA, media.slice(12, 14), { seq: 512, discSeq: 2, ...k2 });
+    for (const u of run2) {
+      await h.putSegment(u);
+      const p = await poll(`restart (seq kept) ${u.meta.seq}`);
+      expect(p.text).toContain('#EXT-X-DISCONTINUITY\n');
+    }
+    // A restart after lost state: seq starts again from floor(now / 1000), disc-seq +1.
+    const reset = Math.floor(Date.now() / 1000);
+    const run3 = h.encrypt(CAMERA, media.slice(14, 16), { seq: reset, discSeq: 3, ...k2 });
+    for (const u of run3) {
+      await h.putSegment(u);
+      await poll(`restart (seq reset) ${u.meta.seq}`);
+    }
+    const final = polls.at(-1)!;
+    expect(final.pl.mediaSequenceBase).toBe(reset);
+    expect(final.pl.discontinuitySequenceBase).toBe(3);
+    expect(final.pl.segments.map((s) => s.gap ?? false)).toEqual([false, false]);
+    expect(h.indexErrors).toEqual([]);
+
+    // ffprobe reads the final live window (recorded segments, decrypted through the key route).
+    // A live playlist never ends: probe only the first half second from the window's start.
+    const probe = await run(FFPROBE, ['-v', 'error', '-live_start_index', '0', '-analyzeduration', '500000', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', playlistUrl], { timeout: 20_000 });
+    expect(probe.stderr).toBe('');
+    // (ffprobe lists streams once per program as well.)
+    expect([...new Set(probe.stdout.split('\n').filter(Boolean))].sort()).toEqual(['aac', 'h264']);
+  });
+});
