@@ -3,6 +3,7 @@ import { MediaArgumentError } from '../media-error.ts';
 
 export const AES_128_KEY_BYTES = 16;
 export const AES_BLOCK_BYTES = 16;
+const ENCRYPT_CHUNK_BYTES = 1024 * 1024;
 
 function checkKeyIv(key: Uint8Array, iv: Uint8Array): void {
   if (key.byteLength !== AES_128_KEY_BYTES) {
@@ -15,8 +16,7 @@ function checkKeyIv(key: Uint8Array, iv: Uint8Array): void {
 
 /**
  * HLS AES-128 (RFC 8216 section 5.2): the whole segment in AES-128-CBC with PKCS#7
- * padding and an explicit IV. One OpenSSL call over the whole buffer (large chunks,
- * never per 188-byte packet). Output length: plain length rounded up to the next
+ * padding and an explicit IV, in 1 MB chunks (never per 188-byte packet). Output length: plain length rounded up to the next
  * multiple of 16 (always at least one byte of padding).
  */
 export function encryptSegment(plain: Uint8Array, key: Uint8Array, iv: Uint8Array): Uint8Array {
@@ -24,9 +24,15 @@ export function encryptSegment(plain: Uint8Array, key: Uint8Array, iv: Uint8Arra
   const cipher = createCipheriv('aes-128-cbc', key, iv);
   // allocUnsafe: every byte is overwritten below (no zero-fill pass over a whole segment).
   const out: Uint8Array = Buffer.allocUnsafe(paddedLength(plain.byteLength));
-  const body = cipher.update(plain);
-  out.set(body, 0);
-  out.set(cipher.final(), body.byteLength);
+  let o = 0;
+  // 1 MB per OpenSSL call: large enough to run at full speed, small enough that the
+  // temporary output stays in cache and never doubles a segment's memory.
+  for (let at = 0; at < plain.byteLength; at += ENCRYPT_CHUNK_BYTES) {
+    const part = cipher.update(plain.subarray(at, Math.min(at + ENCRYPT_CHUNK_BYTES, plain.byteLength)));
+    out.set(part, o);
+    o += part.byteLength;
+  }
+  out.set(cipher.final(), o);
   return out;
 }
 
