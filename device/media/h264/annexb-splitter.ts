@@ -27,6 +27,8 @@ export class AnnexBSplitter {
   /** Zero bytes at the very end of the data seen so far (after the last start code). */
   private zeroRun = 0;
   private streamOffset = 0;
+  /** Zeros ending the garbage seen so far: leading zeros if a start code follows, else garbage. */
+  private heldZeros = 0;
   leadingGarbageBytes = 0;
 
   constructor(private readonly onNal: (e: NalUnitEvent) => void) {}
@@ -59,7 +61,14 @@ export class AnnexBSplitter {
         this.parts.push(chunk.subarray(segStart));
         this.partsBytes += len - segStart;
       } else {
-        this.leadingGarbageBytes += len - segStart;
+        // Trailing zeros may be the start of a start code split across chunks: held until known.
+        let end = len;
+        while (end > segStart && chunk[end - 1] === 0) end--;
+        if (end > segStart) {
+          this.leadingGarbageBytes += this.heldZeros + (end - segStart);
+          this.heldZeros = 0;
+        }
+        this.heldZeros += len - end;
       }
     }
     let z = 0;
@@ -70,6 +79,8 @@ export class AnnexBSplitter {
 
   /** End of stream: emit the last NAL unit. */
   flush(): void {
+    if (!this.parts) this.leadingGarbageBytes += this.heldZeros;
+    this.heldZeros = 0;
     this.emit();
     this.parts = null;
     this.partsBytes = 0;
@@ -86,9 +97,10 @@ export class AnnexBSplitter {
         // Zeros in front of a start code are leading_zero_8bits, not garbage.
         let end = oneAt;
         while (end > segStart && chunk[end - 1] === 0) end--;
-        this.leadingGarbageBytes += end - segStart;
+        if (end > segStart) this.leadingGarbageBytes += this.heldZeros + (end - segStart);
       }
     }
+    this.heldZeros = 0;
     this.emit();
     this.parts = [];
     this.partsBytes = 0;
