@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { LiveSegmenter } from '../../../../device/media/live-segmenter.ts';
+import type { MediaSegment } from '../../../../device/media/media-segment.ts';
+import { MediaError, UnsupportedStreamError } from '../../../../device/media/media-error.ts';
+import { chunkAt, createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../../support/fuzz-runner.ts';
+import { adtsFrame } from './adts-builders.ts';
+import { BitWriter, buildAnnexB, escapeRbsp, writeSps } from './h264-builders.ts';
+
+const check = createFuzzSuite('device-media-live-segmenter');
+
+const TS_PACKET_BYTES = 188;
+const TS_SYNC_BYTE = 0x47;
+
+/** A slice NAL: header (nal_ref_idc 3, type), first_mb_in_slice 0, slice_type, pps_id 0, then body bits. */
+function slice(type: 1 | 5, sliceType: number, body: Uint8Array): Uint8Array {
+  const w = new BitWriter().ue(0).ue(sliceType).ue(0);
+  for (const b of body) w.u(8, b);
+  return Uint8Array.of(0x60 | type, ...escapeRbsp(w.bytesWithTrailingBits()));
+}
+
+const SPS = writeSps({ profileIdc: 77, constraintFlags: 0x40, levelIdc: 31, spsId: 0, widthMbs: 80, heightMapUnits: 45, frameMbsOnly: true, picOrderCntType: 2, log2MaxFrameNumMinus4: 0, timing: { numUnitsInTick: 1, timeScale: 50 } });
+const PPS = Uint8Array.of(0x68, 0xce, 0x3c, 0x80);
+const SLICE_P = 0;
+const SLICE_I = 7; // I, all slices of the picture
+
+/** A clean 1280x720, 25 fps, no-B stream: GOPs of an IDR (with SPS/PPS) and P frames. */
+const cleanVideo = fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 6 }).chain((gops) =>
+  fc.array(fc.uint8Array({ minLength: 1, maxLength: 40 }), { minLength: gops.length * 13, maxLength: gops.length * 13 }).map((bodies) => {
+    const nals: Uint8Array[] = [];
+    let b = 0;
+    for (const pFrames of gops) {
+      nals.push(SPS, PPS, slice(5, SLICE_I, bodies[b++]!));
+      for (let i = 0; i < pFrames; i++) nals.push(slice(1, SLICE_P, bodies[b++]!));
+    }
+    return { bytes: buildAnnexB(nals, [true, false], [0]), frames: gops.reduce((t, p) => t + 1 + p, 0) };
+  }),
+);
+
+/** Byte-level damage: overwrite, insert or delete bytes at random places. */
+type Damage = { at: number; kind: 'set' | 'insert' | 'delete'; byte: number };
+const damage = fc.array(fc.record({ at: fc.nat(), kind: fc.constantFrom('set' as const, 'insert' as const, 'delete' as const), byte: fc.integer({ min: 0, max: 255 }) }), { maxLength: 8 });
+function applyDamage(bytes: Uint8Array, ds: readonly Damage[]): Uint8Array {
+  const a = [...bytes];
+  for (const d of ds) {
+    if (a.length === 0) break;
+    const at = d.at % a.length;
+    if (d.kind === 'set') a[at] = d.byte;
+    else if (d.kind === 'insert') a.splice(at, 0, d.byte);
+    else a.splice(at, 1);
+  }
+  return Uint8Array.from(a);
+}
+
+interface Result { segments: MediaSegment[]; error: unknown; inputErrors: number }
+
+function segment(video: readonly Uint8Array[], audio: readonly Uint8Array[] = []): Result {
+  const segments: MediaSegment[] = [];
+  const s = new LiveSegmenter({ targetSegmentSeconds: 1, audio: audio.length > 0, onSegment: (x) => segments.push(x) });
+  const error = thrownBy(() => {
+    video.forEach((chunk, i) => {
+      s.pushVideo(chunk, 1_700_000_000_000 + i * 40);
+      if (audio[i]) s.pushAudio(audio[i]!, 1_700_000_000_000 + i * 40);
+    });
+    s.end();
+  });
+  return { segments, error, inputErrors: s.stats().inputErrors };
+}
+
+function expectWellFormed(seg: MediaSegment): void {
+  expect(seg.bytes.byteLength % TS_PACKET_BYTES).toBe(0);
+  for (let i = 0; i < seg.bytes.byteLength; i += TS_PACKET_BYTES) expect(seg.bytes[i]).toBe(TS_SYNC_BYTE);
+  expect(seg.durationMs).toBeGreaterThanOrEqual(0); // 0 for a lone frame timed by arrival; the agent clamps to 1 ms
+  expect(seg.videoFrames).toBeGreaterThan(0);
+}
+
+describe('LiveSegmenter (the whole media core on outside bytes)', () => {
+  test('a clean stream in any chunking: no error, 1280x720 segments of whole TS packets', () => {
+    check('clean stream', fc.property(cleanVideo, fc.array(fc.nat(), { maxLength: 20 }), ({ bytes: video, frames }, cuts) => {
+      const r = segment(chunkAt(video, cuts.map((c) => c % (video.byteLength + 1))));
+      expect(r.error).toBeUndefined();
+      expect(r.inputErrors).toBe(0);
+      expect(r.segments.reduce((t, x) => t + x.videoFrames, 0)).toBe(frames);
+      for (const seg of r.segments) {
+        expectWellFormed(seg);
+        expect([seg.width, seg.height, seg.codecs]).toEqual([1280, 720, 'avc1.4d401f']);
+      }
+    }));
+  }, fuzzTimeoutMs(25));
+
+  test('a damaged stream: only UnsupportedStreamError (B-frames) may be thrown; segments stay whole TS', () => {
+    check('damaged stream', fc.property(cleanVideo, damage, fc.array(fc.nat(), { maxLength: 20 }), ({ bytes: video }, ds, cuts) => {
+      const damaged = applyDamage(video, ds);
+      const r = segment(chunkAt(damaged, cuts.map((c) => c % (damaged.byteLength + 1))));
+      expect(r.error === undefined || r.error instanceof UnsupportedStreamError, String(r.error)).toBe(true);
+      for (const seg of r.segments) expectWellFormed(seg);
+    }));
+  }, fuzzTimeoutMs(25));
+
+  test('random video and audio bytes: nothing but a MediaError escapes', () => {
+    check('random bytes', fc.property(fc.array(fc.uint8Array({ maxLength: 400 }), { maxLength: 8 }), fc.array(fc.uint8Array({ maxLength: 400 }), { maxLength: 8 }), (video, audio) => {
+      const r = segment(video, audio);
+      expect(r.error === undefined || r.error instanceof MediaError, String(r.error)).toBe(true);
+    }));
+  }, fuzzTimeoutMs(25));
+
+  test('audio mixed in: ADTS frames with clean video give whole-TS segments that carry audio', () => {
+    const frame = adtsFrame({ profile: 1, sampleRateIndex: 3, channels: 2 }, new Uint8Array(100).fill(0x21));
+    check('clean audio + video', fc.property(cleanVideo, ({ bytes: video }) => {
+      const chunks = chunkAt(video, Array.from({ length: 20 }, (_, i) => Math.floor((video.byteLength * i) / 20)));
+      const r = segment(chunks, chunks.map(() => Uint8Array.of(...frame, ...frame)));
+      expect(r.error).toBeUndefined();
+      for (const seg of r.segments) expectWellFormed(seg);
+      expect(r.segments.some((x) => x.hasAudio && x.codecs.endsWith(',mp4a.40.2'))).toBe(true);
+    }), Math.max(1, Math.floor(Number(process.env.FUZZ_RUNS ?? 200) / 4)));
+  }, fuzzTimeoutMs(25));
+});
