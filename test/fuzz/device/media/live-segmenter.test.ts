@@ -97,6 +97,23 @@ describe('LiveSegmenter (the whole media core on outside bytes)', () => {
     }));
   }, fuzzTimeoutMs(25));
 
+  test('after any junk (even junk that threw), the segmenter records the clean GOPs that follow', () => {
+    const gop = buildAnnexB([SPS, PPS, slice(5, SLICE_I, Uint8Array.of(0x55)), ...Array.from({ length: 24 }, () => slice(1, SLICE_P, Uint8Array.of(0x55)))], [true], [0]);
+    const junk = fc.uint8Array({ maxLength: 3000 }).map((b) => b.map((x) => (x < 60 ? 0 : x < 80 ? 1 : x)));
+    check('recovers after junk', fc.property(junk, (bytes) => {
+      const segments: MediaSegment[] = [];
+      const s = new LiveSegmenter({ targetSegmentSeconds: 1, onSegment: (x) => segments.push(x) });
+      let t = 1_700_000_000_000;
+      const push = (b: Uint8Array) => thrownBy(() => s.pushVideo(b, (t += 1000)));
+      const first = push(bytes);
+      expect(first === undefined || first instanceof UnsupportedStreamError, String(first)).toBe(true);
+      for (let i = 0; i < 6; i++) push(gop);
+      thrownBy(() => s.end());
+      // The GOP right after the junk may be lost (the junk's last NAL runs into it); the rest are recorded.
+      expect(segments.reduce((n, x) => n + x.videoFrames, 0)).toBeGreaterThanOrEqual(4 * 25);
+    }));
+  }, fuzzTimeoutMs(25));
+
   test('random video and audio bytes: nothing but a MediaError escapes', () => {
     check('random bytes', fc.property(fc.array(fc.uint8Array({ maxLength: 400 }), { maxLength: 8 }), fc.array(fc.uint8Array({ maxLength: 400 }), { maxLength: 8 }), (video, audio) => {
       const r = segment(video, audio);
