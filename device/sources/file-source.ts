@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceError } from '../agent/agent-errors.ts';
 import { AdtsParser } from '../media/aac/adts-parser.ts';
@@ -15,19 +15,24 @@ export interface FileSourceOptions {
   now?: () => number;
 }
 
-/** A frame ready to feed, with its offset from the start of one pass (ms). */
+/** Bytes read from the video file at a time. */
+const READ_BYTES = 128 * 1024;
+/** Frames parsed ahead of the one being fed (about a second at 25 fps). */
+const FRAMES_AHEAD = 25;
+
+/** A frame with its offset from the start of one pass of the file (ms). */
 interface TimedFrame {
-  kind: 'video' | 'audio';
   atMs: number;
   data: Uint8Array;
 }
 
 /**
  * A raw H.264 (Annex B) file, optionally with an ADTS AAC file, played in real time:
- * frame n at start + n / fps, audio frame k at start + k * 1024 / sampleRate. Each frame
- * goes in with that capture time, as camera firmware would call putVideoFrame.
- * With `loop`, the file plays again from the start, continuing the time line.
- * Memory: the file's frames (a sample clip), not a stream of unbounded size.
+ * frame n at start + n / fps, audio frame k at its sample time. Each frame goes in with
+ * that capture time, as camera firmware calls putVideoFrame. With `loop`, the file plays
+ * again from the start and the time line continues.
+ * Memory: the video is read 128 KiB at a time, about a second of frames ahead; the audio
+ * file (small) is read whole.
  */
 export class FileSource implements MediaSource {
   private stopped = false;
@@ -51,60 +56,102 @@ export class FileSource implements MediaSource {
     await this.done;
   }
 
-  /** Resolves when a non-looping file has been played to the end. */
+  /** Resolves when a non-looping file has been played to the end (or the source stopped). */
   get finished(): Promise<void> {
     return this.done ?? Promise.resolve();
   }
 
   private async run(): Promise<void> {
     const now = this.o.now ?? Date.now;
-    const frames = await loadFrames(this.o.videoPath, this.o.audioPath, this.o.fps);
-    if (!frames.length) throw new Error('no H.264 access units found: is it a raw Annex-B .h264 file?');
-    const passMs = frames.filter((f) => f.kind === 'video').length * (1000 / this.o.fps);
+    const audio = this.o.audioPath ? await loadAudio(this.o.audioPath) : [];
+    const frameMs = 1000 / this.o.fps;
     let epoch = now();
     do {
-      for (const f of frames) {
-        if (this.stopped) return;
-        const at = epoch + f.atMs;
-        const wait = at - now();
-        if (wait > 1) await this.sleep(wait);
-        if (this.stopped) return;
-        if (f.kind === 'video') this.input.putVideoFrame(f.data, at);
-        else this.input.putAudioFrame(f.data, at);
+      const video = new VideoReader(await open(this.o.videoPath, 'r'));
+      let n = 0;
+      let a = 0;
+      try {
+        for (;;) {
+          if (this.stopped) return;
+          const frame = await video.next();
+          const vAt = frame ? n * frameMs : Infinity;
+          // Audio frames due before this video frame go first.
+          while (a < audio.length && audio[a]!.atMs <= vAt && !this.stopped) {
+            await this.waitUntil(epoch + audio[a]!.atMs, now);
+            this.input.putAudioFrame(audio[a]!.data, epoch + audio[a]!.atMs);
+            a++;
+          }
+          if (!frame) break;
+          await this.waitUntil(epoch + vAt, now);
+          if (this.stopped) return;
+          this.input.putVideoFrame(frame, epoch + vAt);
+          n++;
+        }
+      } finally {
+        await video.close();
       }
-      epoch += passMs;
+      if (n === 0) throw new Error('no H.264 access units found: is it a raw Annex-B .h264 file?');
+      epoch += n * frameMs;
     } while (this.o.loop && !this.stopped);
   }
 
-  private async sleep(ms: number): Promise<void> {
+  private async waitUntil(atMs: number, now: () => number): Promise<void> {
+    const wait = atMs - now();
+    if (wait <= 1) return;
     const ac = new AbortController();
     this.wake = () => ac.abort();
-    await sleep(ms, undefined, { signal: ac.signal }).catch(() => {});
+    await sleep(wait, undefined, { signal: ac.signal }).catch(() => {});
     this.wake = undefined;
   }
 }
 
-/** Splits the files into access units / ADTS frames with their time offsets, merged in time order. */
-export async function loadFrames(videoPath: string, audioPath: string | undefined, fps: number): Promise<TimedFrame[]> {
-  const out: TimedFrame[] = [];
-  let n = 0;
-  const asm = new AccessUnitAssembler((au) => {
-    if (!au.hasVcl) return;
-    const parts: Uint8Array[] = [];
-    for (const nal of au.nals) parts.push(START_CODE_4, nal);
-    out.push({ kind: 'video', atMs: (n++ * 1000) / fps, data: Buffer.concat(parts) });
-  });
-  const splitter = new AnnexBSplitter((e) => asm.push(e));
-  splitter.push(await readFile(videoPath), 0);
-  splitter.flush();
-  asm.flush();
-  if (audioPath) {
-    let samples = 0;
-    const parser = new AdtsParser((e) => {
-      out.push({ kind: 'audio', atMs: (samples * 1000) / e.header.sampleRateHz, data: e.frame });
-      samples += e.header.samples;
+/** Reads access units from an Annex-B file a chunk at a time. */
+class VideoReader {
+  private readonly queue: Uint8Array[] = [];
+  private readonly splitter: AnnexBSplitter;
+  private readonly assembler: AccessUnitAssembler;
+  private position = 0;
+  private eof = false;
+
+  constructor(private readonly fh: FileHandle) {
+    this.assembler = new AccessUnitAssembler((au) => {
+      if (!au.hasVcl) return;
+      const parts: Uint8Array[] = [];
+      for (const nal of au.nals) parts.push(START_CODE_4, nal);
+      this.queue.push(Buffer.concat(parts));
     });
-    parser.push(await readFile(audioPath), 0);
+    this.splitter = new AnnexBSplitter((e) => this.assembler.push(e));
   }
-  return out.sort((a, b) => a.atMs - b.atMs);
+
+  async next(): Promise<Uint8Array | undefined> {
+    while (this.queue.length < FRAMES_AHEAD && !this.eof) {
+      const buf = Buffer.allocUnsafe(READ_BYTES);
+      const { bytesRead } = await this.fh.read(buf, 0, READ_BYTES, this.position);
+      this.position += bytesRead;
+      if (bytesRead === 0) {
+        this.eof = true;
+        this.splitter.flush();
+        this.assembler.flush();
+      } else {
+        this.splitter.push(buf.subarray(0, bytesRead), 0);
+      }
+    }
+    return this.queue.shift();
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
+/** Splits an ADTS file into frames with their sample-time offsets. */
+export async function loadAudio(path: string): Promise<TimedFrame[]> {
+  const out: TimedFrame[] = [];
+  let samples = 0;
+  const parser = new AdtsParser((e) => {
+    out.push({ atMs: (samples * 1000) / e.header.sampleRateHz, data: e.frame });
+    samples += e.header.samples;
+  });
+  parser.push(await readFile(path), 0);
+  return out;
 }
