@@ -7,6 +7,16 @@ import {
 
 const MIN_SEGMENT_CAPACITY_BYTES = 256 * 1024;
 const PES_HEADER_MAX_BYTES = 19;
+/**
+ * Every segment buffer keeps this much room after the last packet: a receiver can
+ * encrypt the segment in place (AES-128-CBC PKCS#7 adds 1..16 bytes).
+ */
+export const SEGMENT_SPARE_BYTES = 16;
+/** Recycled segment buffers kept for reuse (one being filled, one in the receiver's hands). */
+const MAX_POOLED_BUFFERS = 2;
+/** PID is 13 bits: one continuity counter slot per PID. */
+const PID_COUNT = 0x2000;
+const CC_UNSET = 0xff;
 
 interface PesOptions {
   pid: number;
@@ -17,15 +27,22 @@ interface PesOptions {
 
 /**
  * MPEG-TS muxer for one program (H.264 on PID 0x100, optional AAC ADTS on 0x101, PCR on
- * video). Writes one segment at a time into one growing buffer and hands it over:
- * PAT + PMT first, then PES packets. Continuity counters run on across segments (each
- * segment is still decodable on its own: a demuxer takes any first counter per PID).
+ * video). Writes one segment at a time into one buffer (grown rarely, never per packet)
+ * and hands it over: PAT + PMT first, then PES packets. Continuity counters run on across
+ * segments (each segment is still decodable on its own: a demuxer takes any first
+ * counter per PID).
+ *
+ * Memory: the open segment's buffer, plus at most 2 buffers given back with `recycle()`.
  */
 export class TsMuxer {
-  private buf: Uint8Array = Buffer.allocUnsafe(MIN_SEGMENT_CAPACITY_BYTES);
+  private buf: Uint8Array = Buffer.allocUnsafeSlow(MIN_SEGMENT_CAPACITY_BYTES);
   private len = 0;
-  private readonly cc = new Map<number, number>();
+  /** Last continuity_counter per PID (CC_UNSET before the first packet). */
+  private readonly cc = new Uint8Array(PID_COUNT).fill(CC_UNSET);
   private lastPcrTicks: number | undefined;
+  /** Buffers this muxer allocated (recycle() takes back only these). */
+  private readonly own = new WeakSet<ArrayBufferLike>([this.buf.buffer]);
+  private readonly pool: Uint8Array[] = [];
 
   get bytes(): number {
     return this.len;
@@ -62,17 +79,41 @@ export class TsMuxer {
     this.writePes(audioPesHeader(ptsTicks, payloadBytes), frames, { pid: Pid.AUDIO, randomAccess: false });
   }
 
-  /** Hands the segment's bytes over (the receiver owns them) and starts a fresh buffer. */
+  /**
+   * Hands the segment's bytes over (the receiver owns them) and starts on a recycled
+   * buffer, or a fresh one. The returned view's buffer has SEGMENT_SPARE_BYTES or more
+   * after the segment (see `segmentBuffer()`).
+   */
   finishSegment(): Uint8Array {
     const out = this.buf.subarray(0, this.len);
-    this.buf = Buffer.allocUnsafe(Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil(this.len * 1.25 / TS_PACKET_BYTES) * TS_PACKET_BYTES));
+    const next = this.pool.pop();
+    this.buf = next ?? this.allocate(Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil(this.len * 1.25 / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES));
     this.len = 0;
     return out;
   }
 
+  /**
+   * Gives a segment's memory back for later segments (the caller must not touch it
+   * afterwards). Takes only views that finishSegment() returned; anything else is ignored.
+   */
+  recycle(segmentBytes: Uint8Array): void {
+    const whole = segmentBuffer(segmentBytes);
+    if (!whole || !this.own.has(whole.buffer) || whole.buffer === this.buf.buffer || this.pool.length >= MAX_POOLED_BUFFERS) return;
+    if (this.pool.some((p) => p.buffer === whole.buffer)) return;
+    this.pool.push(whole);
+  }
+
+  private allocate(bytes: number): Uint8Array {
+    // allocUnsafeSlow: a buffer of its own (never a slice of Node's shared pool), so the
+    // spare bytes after a segment belong to it and recycle() can take it back whole.
+    const b = Buffer.allocUnsafeSlow(bytes);
+    this.own.add(b.buffer);
+    return b;
+  }
+
   private reserve(bytes: number): void {
-    if (this.len + bytes <= this.buf.byteLength) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.byteLength * 2, this.len + bytes));
+    if (this.len + bytes + SEGMENT_SPARE_BYTES <= this.buf.byteLength) return;
+    const next = this.allocate(Math.max(this.buf.byteLength * 2, this.len + bytes + SEGMENT_SPARE_BYTES));
     next.set(this.buf.subarray(0, this.len), 0);
     this.buf = next;
   }
@@ -80,8 +121,10 @@ export class TsMuxer {
   /** TS header (2.4.3.2): sync(8) | TEI(1) PUSI(1) priority(1) PID(13) | scrambling(2) adaptation_field_control(2) CC(4). */
   private header(at: number, pid: number, unitStart: boolean, control: number): void {
     const b = this.buf;
-    const cc = control === AdaptationControl.ADAPTATION ? (this.cc.get(pid) ?? 15) : ((this.cc.get(pid) ?? 15) + 1) & 0x0f;
-    this.cc.set(pid, cc);
+    const last = this.cc[pid]!;
+    const prev = last === CC_UNSET ? 15 : last;
+    const cc = control === AdaptationControl.ADAPTATION ? prev : (prev + 1) & 0x0f;
+    this.cc[pid] = cc;
     b[at] = SYNC_BYTE;
     b[at + 1] = (unitStart ? 0x40 : 0) | ((pid >> 8) & 0x1f);
     b[at + 2] = pid & 0xff;
@@ -116,22 +159,35 @@ export class TsMuxer {
    * Splits header + parts into packets. The first packet may carry an adaptation field
    * (random_access_indicator, PCR); the last one is padded with adaptation-field stuffing:
    * adaptation_field_length(8) [flags(8) [PCR(48)] stuffing 0xFF...].
+   *
+   * Copying: the payload is first copied in bulk (one set() per part) to the end of the
+   * PES's packets, then moved down into each packet with copyWithin (a memmove, no
+   * per-packet view or allocation). Staged bytes are never overwritten before they are
+   * moved: packets i..k-1 hold all remaining payload plus at least packet i's header.
    */
   private writePes(header: Uint8Array, parts: readonly Uint8Array[], o: PesOptions): void {
     let remaining = header.byteLength;
     for (const p of parts) remaining += p.byteLength;
-    this.reserve((Math.ceil(remaining / (TS_PAYLOAD_BYTES - 8)) + 1) * TS_PACKET_BYTES);
+    let flags = 0;
+    if (o.randomAccess) flags |= AdaptationFlag.RANDOM_ACCESS;
+    if (o.pcrTicks !== undefined) flags |= AdaptationFlag.PCR;
+    const firstAfBytes = flags ? 2 + (flags & AdaptationFlag.PCR ? 6 : 0) : 0;
+    const packets = pesPacketCount(remaining, firstAfBytes);
+    this.reserve(packets * TS_PACKET_BYTES);
     const b = this.buf;
-    let partIndex = -1;
-    let part = header;
-    let partOffset = 0;
+    // Stage the whole payload right-aligned in this PES's packets.
+    let s = this.len + packets * TS_PACKET_BYTES - remaining;
+    b.set(header, s);
+    let sw = s + header.byteLength;
+    for (const p of parts) {
+      b.set(p, sw);
+      sw += p.byteLength;
+    }
     let first = true;
     while (remaining > 0) {
       const at = this.len;
-      let flags = 0;
-      if (first && o.randomAccess) flags |= AdaptationFlag.RANDOM_ACCESS;
-      if (first && o.pcrTicks !== undefined) flags |= AdaptationFlag.PCR;
-      let afBytes = flags ? 2 + (flags & AdaptationFlag.PCR ? 6 : 0) : 0;
+      const f = first ? flags : 0;
+      let afBytes = first ? firstAfBytes : 0;
       const n = Math.min(TS_PAYLOAD_BYTES - afBytes, remaining);
       const stuffing = TS_PAYLOAD_BYTES - afBytes - n;
       if (stuffing > 0 && afBytes === 0) afBytes = stuffing; // length byte (+ flags 0x00) + 0xFF...
@@ -141,8 +197,8 @@ export class TsMuxer {
       if (afBytes) {
         b[w++] = afBytes - 1; // adaptation_field_length
         if (afBytes > 1) {
-          b[w++] = flags;
-          if (flags & AdaptationFlag.PCR) {
+          b[w++] = f;
+          if (f & AdaptationFlag.PCR) {
             writePcrField(b, w, o.pcrTicks!);
             w += 6;
           }
@@ -151,26 +207,29 @@ export class TsMuxer {
           w = end;
         }
       }
-      // Payload: n bytes gathered from header and parts.
-      let need = n;
-      while (need > 0) {
-        const avail = part.byteLength - partOffset;
-        if (avail === 0) {
-          part = parts[++partIndex]!;
-          partOffset = 0;
-          continue;
-        }
-        const take = avail < need ? avail : need;
-        b.set(take === part.byteLength ? part : part.subarray(partOffset, partOffset + take), w);
-        w += take;
-        partOffset += take;
-        need -= take;
-      }
+      if (w !== s) b.copyWithin(w, s, s + n);
+      s += n;
       remaining -= n;
       this.len += TS_PACKET_BYTES;
       first = false;
     }
   }
+}
+
+/**
+ * The whole buffer a segment view from TsMuxer.finishSegment() lives in (the segment
+ * is its first `bytes.byteLength` bytes; SEGMENT_SPARE_BYTES or more follow), or
+ * undefined for a view that does not start its buffer.
+ */
+export function segmentBuffer(segmentBytes: Uint8Array): Uint8Array | undefined {
+  if (segmentBytes.byteOffset !== 0 || segmentBytes.buffer.byteLength < segmentBytes.byteLength + SEGMENT_SPARE_BYTES) return undefined;
+  return new Uint8Array(segmentBytes.buffer, 0, segmentBytes.buffer.byteLength);
+}
+
+/** Packets for a PES of `payloadBytes` (header included) whose first packet has a `firstAfBytes` adaptation field. */
+function pesPacketCount(payloadBytes: number, firstAfBytes: number): number {
+  const firstPayload = TS_PAYLOAD_BYTES - firstAfBytes;
+  return payloadBytes <= firstPayload ? 1 : 1 + Math.ceil((payloadBytes - firstPayload) / TS_PAYLOAD_BYTES);
 }
 
 /**
