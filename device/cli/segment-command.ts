@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { encryptSegment } from '../media/encrypt/encrypt-segment.ts';
+import { encryptSegment, encryptSegmentInPlace } from '../media/encrypt/encrypt-segment.ts';
 import { segmentFiles } from '../media/file/segment-files.ts';
+import { writeWholeFile } from '../media/file/write-whole-file.ts';
+import { segmentBuffer } from '../media/live-segmenter.ts';
 import { buildVodPlaylist, type PlaylistSegment } from '../media/hls/vod-playlist.ts';
 import { MediaError } from '../media/media-error.ts';
 
@@ -107,14 +109,20 @@ export async function run(argv: string[]): Promise<number> {
       audioPath: args.audio,
       segmentSeconds: args.segmentSeconds,
       fps: args.fps,
+      // Each segment is encrypted in place and written before its memory is reused.
+      recycleSegments: true,
       onInputError: (e) => {
         if (warnings.length < 10) warnings.push(e.message);
       },
       onSegment: async (seg) => {
         const uri = segmentName(entries.length);
         const iv = key ? randomBytes(16) : undefined;
-        const body = key && iv ? encryptSegment(seg.bytes, key, iv) : seg.bytes;
-        await writeFile(join(args.out, uri), body);
+        let body = seg.bytes;
+        if (key && iv) {
+          const room = segmentBuffer(seg.bytes);
+          body = room ? encryptSegmentInPlace(room, seg.bytes.byteLength, key, iv) : encryptSegment(seg.bytes, key, iv);
+        }
+        await writeWholeFile(join(args.out, uri), body);
         entries.push({ uri, durationSeconds: seg.durationMs / 1000, discontinuity: seg.discontinuity, iv });
         seconds += seg.durationMs / 1000;
         outBytes += body.byteLength;

@@ -12,6 +12,7 @@ import type { MediaSegment, SegmenterStats } from './media-segment.ts';
 import type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
 import { PTS_HZ } from './ts/ts-constants.ts';
 import { TsMuxer } from './ts/ts-muxer.ts';
+export { segmentBuffer } from './ts/ts-muxer.ts';
 export type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
 
 /** The open (not yet finished) segment, for event pre-record. */
@@ -209,6 +210,16 @@ export class LiveSegmenter {
       bytes: this.muxer.bytes,
       videoFrames: s.frames,
     };
+  }
+
+  /**
+   * Optional: gives a finished segment's bytes back once the receiver is done with them
+   * (encrypted, written, uploaded), so later segments reuse that memory instead of
+   * allocating (and page-faulting) a fresh buffer each time. At most 2 are kept. Do not
+   * touch `bytes` afterwards. Views this segmenter did not hand out are ignored.
+   */
+  recycle(bytes: Uint8Array): void {
+    this.muxer.recycle(bytes);
   }
 
   stats(): SegmenterStats {

@@ -3,7 +3,12 @@
  * buffer, or the `camrec segment` file writer). Plain (not yet encrypted) TS bytes.
  */
 export interface MediaSegment {
-  /** Plain MPEG-TS, 188-byte packets, PAT+PMT first; owned by the receiver (never reused by the segmenter). */
+  /**
+   * Plain MPEG-TS, 188-byte packets, PAT+PMT first; owned by the receiver (never reused
+   * by the segmenter unless given back with LiveSegmenter.recycle()). From LiveSegmenter
+   * it starts a buffer of its own with 16 or more spare bytes after it
+   * (`segmentBuffer(bytes)`), so it can be encrypted in place (encryptSegmentInPlace).
+   */
   bytes: Uint8Array;
   /** UTC ms of the first video frame. */
   startMs: number;

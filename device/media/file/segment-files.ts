@@ -16,6 +16,13 @@ export interface SegmentFilesOptions {
   epochMs?: number;
   /** Receives each segment in order; awaited before more input is read (so memory stays ~2 segments). */
   onSegment: (seg: MediaSegment) => Promise<void> | void;
+  /**
+   * The receiver is done with `seg.bytes` once its onSegment has returned (or its promise
+   * resolved): their memory is reused for later segments, so the file is segmented with
+   * the same two segment buffers whatever its size. Leave false to keep segments.
+   * @default false
+   */
+  recycleSegments?: boolean;
   onInputError?: (err: MediaInputError) => void;
 }
 
@@ -50,7 +57,9 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
     const drain = async (): Promise<void> => {
       while (ready.length) {
         await inFlight;
-        inFlight = Promise.resolve(o.onSegment(ready.shift()!));
+        const s = ready.shift()!;
+        inFlight = Promise.resolve(o.onSegment(s));
+        if (o.recycleSegments) inFlight = inFlight.then(() => seg.recycle(s.bytes));
         inFlight.catch(() => {}); // awaited (and rethrown) before the next segment or at the end
       }
     };
