@@ -39,6 +39,8 @@ const MB = 1024 * 1024;
  * by plain node; `tsx` is `bin/camrec.js` from a checkout (adds the TypeScript loader's
  * ~60 MB). Set BENCH_AGENT_RUNNER=tsx to measure that.
  */
+/** V8 flags for the agent process: a 1 MB young-generation semi-space keeps RSS near the live set (recommended on cameras). */
+const DEFAULT_NODE_FLAGS = '--max-semi-space-size=1';
 const RUNNER = process.env.BENCH_AGENT_RUNNER === 'tsx' ? 'tsx' : 'bundle';
 
 function bundleAgent(): string {
@@ -46,7 +48,8 @@ function bundleAgent(): string {
   const out = join(OUT, 'camrec-agent.mjs');
   writeFileSync(entry, `import { run } from '../../device/cli/agent-command.ts';\nprocess.exitCode = await run(process.argv.slice(2));\n`);
   execFileSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [
-    entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${out}`, '--log-level=warning',
+    // module first: the SDK's ESM builds tree-shake down to the commands the agent uses.
+    entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--main-fields=module,main', `--outfile=${out}`, '--log-level=warning',
     "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
   ], { stdio: ['ignore', 'inherit', 'inherit'] });
   return out;
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
 
   const agentArgs = ['--config', join(dir, 'device.json'), '--status-seconds', '0'];
-  const agent = spawn(process.execPath, RUNNER === 'tsx' ? [join(ROOT, 'bin', 'camrec.js'), 'agent', ...agentArgs] : [bundleAgent(), ...agentArgs], {
+  const agent = spawn(process.execPath, RUNNER === 'tsx' ? [join(ROOT, 'bin', 'camrec.js'), 'agent', ...agentArgs] : [...(process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS).split(' ').filter(Boolean), bundleAgent(), ...agentArgs], {
     cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'],
   });
   process.stderr.write(`bench: measuring camrec agent and ffmpeg for ${SECONDS} s after ${WARMUP_SECONDS} s warm-up ...\n`);
@@ -179,6 +182,7 @@ async function main(): Promise<void> {
     `  agent CPU:            ${a.cpuPercent.toFixed(2)} % of one core   (target < 3 %)`,
     `  agent peak RSS:       ${(a.steadyPeakRssBytes / MB).toFixed(1)} MB while recording; ${(a.lifetimePeakRssBytes / MB).toFixed(1)} MB VmHWM incl. start-up; runner ${RUNNER}   (target < 80 MB)`,
     `  media buffer:         ${(buf.capacityBytes / MB).toFixed(2)} MB allocated once (default for ${BITRATE_KBPS} kbit/s: ${(defaultMemoryBytes({ segmentSeconds: SEGMENT_SECONDS, expectedBitrateKbps: BITRATE_KBPS }) / MB).toFixed(2)} MB); two average TS segments of this stream = ${(twoSegmentsBytes / MB).toFixed(2)} MB; peak used ${(buf.peakUsedBytes / MB).toFixed(2)} MB   (target <= 2 segments and <= 4 MB)`,
+    `  agent process:        heap used ${(status.process.heapUsedBytes / MB).toFixed(1)} MB, external ${(status.process.externalBytes / MB).toFixed(1)} MB (array buffers ${(status.process.arrayBuffersBytes / MB).toFixed(1)} MB) at the end; node flags: ${process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS}`,
     `  segments:             recorded ${status.segmentsRecorded}, uploaded ${status.segmentsUploaded}, spooled ${status.segmentsSpooled}, dropped ${status.segmentsDropped}, input errors ${status.inputErrors}`,
     `  SIGTERM -> exit:      ${exitMs} ms (exit code ${exitCode})`,
     `peer ffmpeg -re -c copy -f hls -hls_key_info_file (same clip, local disk, no upload):`,

@@ -19,4 +19,6 @@ export interface AgentStatus extends AgentCounters {
   credentialsExpireAt: string | null;
   lastError: { atMs: number; message: string } | null;
   segmenter: { frames: number; inputErrors: number; droppedFrames: number };
+  /** This process's memory (bytes), from process.memoryUsage(). */
+  process: { rssBytes: number; heapUsedBytes: number; externalBytes: number; arrayBuffersBytes: number };
 }

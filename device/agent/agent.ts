@@ -369,6 +369,7 @@ export class Agent {
       credentialsExpireAt: this.credentials?.expiresAt?.toISOString() ?? null,
       lastError: this.lastError,
       segmenter: { frames: seg?.frames ?? 0, inputErrors: seg?.inputErrors ?? 0, droppedFrames: seg?.droppedFrames ?? 0 },
+      process: processMemory(),
     };
   }
 
@@ -543,6 +544,11 @@ export class Agent {
 /** Builds an agent (not started). */
 export function createAgent(config: DeviceConfig, deps: AgentDeps = {}): Agent {
   return new Agent(config, deps);
+}
+
+function processMemory(): AgentStatus['process'] {
+  const m = process.memoryUsage();
+  return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external, arrayBuffersBytes: m.arrayBuffers };
 }
 
 function newEventId(nowMs: number): string {
