@@ -1,46 +1,85 @@
 /**
  * `npm run bench:segment`: segments a >= 100 MB 1080p H.264 stream with AES-128 and
- * compares camrec with ffmpeg's HLS muxer (-c copy, -hls_key_info_file) on the same input,
- * in the same run. Prints MB/s for both, the ratio, and camrec's peak RSS.
- * Input is generated once into bench/out/ (git-ignored) (not in git); set BENCH_MB to change its size.
+ * compares camrec with ffmpeg's HLS muxer on the same input, in the same run:
+ *
+ *   camrec segment --video IN --out DIR --key HEX
+ *   ffmpeg -f h264 -i IN -c copy -f hls -hls_time 6 -hls_key_info_file INFO ...
+ *
+ * Each is run RUNS times, interleaved (so both see the same machine load), and the best
+ * and the median are printed. camrec is timed two ways: the whole process (node + tsx
+ * loading TypeScript + work, as a user runs it) and its own in-process figure (read + mux
+ * + encrypt + write, printed by the command). ffmpeg is always its whole process.
+ * Memory: camrec's peak RSS on the input and on the input twice over (the same stream
+ * concatenated), next to an idle `camrec segment --help`: flat means memory does not grow
+ * with the file.
+ * Inputs are generated once into bench/out/ (git-ignored); BENCH_MB and BENCH_RUNS change
+ * the size and the number of runs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { copyFileSync, appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, 'bench', 'out');
 const INPUT = join(DIR, 'bench-1080p.h264');
+const INPUT_2X = join(DIR, 'bench-1080p-2x.h264');
 const TARGET_MB = Number(process.env.BENCH_MB ?? 110);
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+const CAMREC = join(ROOT, 'bin', 'camrec.js');
 
-function makeInput(): void {
-  if (existsSync(INPUT) && statSync(INPUT).size >= TARGET_MB * 1e6) return;
-  mkdirSync(DIR, { recursive: true });
-  // ~25 Mbit/s 1080p25 with 2 s GOPs: ~3.1 MB/s of stream, so TARGET_MB needs ~TARGET_MB/3 s.
-  const seconds = Math.ceil(TARGET_MB / 3);
-  process.stderr.write(`bench: generating ${seconds} s of 1080p25 H.264 into ${INPUT} ...\n`);
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-y', '-f', 'lavfi', '-t', String(seconds), '-i', 'testsrc2=size=1920x1080:rate=25',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-    '-b:v', '26M', '-minrate', '26M', '-maxrate', '26M', '-bufsize', '26M', '-x264-params', 'nal-hrd=cbr',
-    '-f', 'h264', INPUT,
-  ], { stdio: ['ignore', 'inherit', 'inherit'] });
+function makeInputs(): void {
+  if (!(existsSync(INPUT) && statSync(INPUT).size >= TARGET_MB * 1e6)) {
+    mkdirSync(DIR, { recursive: true });
+    // ~25 Mbit/s 1080p25 with 2 s GOPs: ~3.1 MB/s of stream, so TARGET_MB needs ~TARGET_MB/3 s.
+    const seconds = Math.ceil(TARGET_MB / 3);
+    process.stderr.write(`bench: generating ${seconds} s of 1080p25 H.264 into ${INPUT} ...\n`);
+    execFileSync('ffmpeg', [
+      '-v', 'error', '-y', '-f', 'lavfi', '-t', String(seconds), '-i', 'testsrc2=size=1920x1080:rate=25',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
+      '-b:v', '26M', '-minrate', '26M', '-maxrate', '26M', '-bufsize', '26M', '-x264-params', 'nal-hrd=cbr',
+      '-f', 'h264', INPUT,
+    ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  // The same stream twice (it starts with SPS, PPS and an IDR, so it is a valid stream).
+  if (!(existsSync(INPUT_2X) && statSync(INPUT_2X).size === 2 * statSync(INPUT).size)) {
+    copyFileSync(INPUT, INPUT_2X);
+    appendFileSync(INPUT_2X, readFileSync(INPUT));
+  }
 }
 
 function dirBytes(d: string): number {
   return readdirSync(d).reduce((n, f) => n + statSync(join(d, f)).size, 0);
 }
 
-function runCamrec(out: string): { seconds: number; peakRssMb: number; line: string } {
+interface CamrecRun {
+  wallS: number;
+  innerMbS: number;
+  peakRssMb: number;
+  line: string;
+}
+
+/** One `camrec segment` process, timed from spawn to exit, peak RSS from /usr/bin/time. */
+function runCamrec(input: string, out: string): CamrecRun {
   rmSync(out, { recursive: true, force: true });
   const key = randomBytes(16).toString('hex');
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', process.execPath, join(ROOT, 'bin', 'camrec.js'), 'segment', '--video', INPUT, '--out', out, '--key', key], { encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`camrec segment failed: ${r.stderr}`);
+  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', process.execPath, CAMREC, 'segment', '--video', input, '--out', out, '--key', key], { encoding: 'utf8' });
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`camrec segment failed (exit ${r.status}): ${r.stderr}`);
   const rss = Number(/PEAK_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
-  return { seconds, peakRssMb: rss / 1024, line: r.stdout.trim() };
+  const line = r.stdout.trim();
+  return { wallS, innerMbS: Number(/([\d.]+) MB\/s/.exec(line)?.[1] ?? NaN), peakRssMb: rss / 1024, line };
+}
+
+/** Node + tsx start and module loading alone, and the RSS of an idle camrec process. */
+function runCamrecHelp(): { wallS: number; peakRssMb: number } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', process.execPath, CAMREC, 'segment', '--help'], { encoding: 'utf8' });
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`camrec segment --help failed: ${r.stderr}`);
+  return { wallS, peakRssMb: Number(/PEAK_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024 };
 }
 
 function runFfmpeg(out: string): number {
@@ -56,18 +95,46 @@ function runFfmpeg(out: string): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-makeInput();
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const f1 = (x: number): string => x.toFixed(1);
+const f2 = (x: number): string => x.toFixed(2);
+
+makeInputs();
 const inputMb = statSync(INPUT).size / 1e6;
-// Warm the page cache so both read from memory.
-execFileSync('cat', [INPUT], { maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'ignore'] });
-const cam = runCamrec(join(DIR, 'camrec-out'));
-const ffSeconds = runFfmpeg(join(DIR, 'ffmpeg-out'));
-const camMbS = inputMb / cam.seconds;
-const ffMbS = inputMb / ffSeconds;
-console.log(`input: ${INPUT} (${inputMb.toFixed(1)} MB, 1920x1080 25 fps, 2 s GOP), AES-128, 6 s segments`);
-console.log(`camrec segment : ${cam.seconds.toFixed(2)} s wall (incl. process start), ${camMbS.toFixed(1)} MB/s, peak RSS ${cam.peakRssMb.toFixed(0)} MB, output ${(dirBytes(join(DIR, 'camrec-out')) / 1e6).toFixed(1)} MB`);
-console.log(`  ${cam.line}`);
-console.log(`ffmpeg -c copy -f hls -hls_key_info_file: ${ffSeconds.toFixed(2)} s wall, ${ffMbS.toFixed(1)} MB/s, output ${(dirBytes(join(DIR, 'ffmpeg-out')) / 1e6).toFixed(1)} MB`);
-const camInnerMbS = Number(/([\d.]+) MB\/s/.exec(cam.line)?.[1] ?? NaN);
-console.log(`ratio camrec/ffmpeg, wall clock incl. process start (tsx loads TypeScript): ${(camMbS / ffMbS).toFixed(2)}x`);
-console.log(`ratio camrec/ffmpeg, camrec's own timing (read+mux+encrypt+write, after start-up): ${(camInnerMbS / ffMbS).toFixed(2)}x`);
+// Warm the page cache so every run reads from memory.
+for (const f of [INPUT, INPUT_2X]) execFileSync('cat', [f], { stdio: ['ignore', 'ignore', 'ignore'] });
+const camOut = join(DIR, 'camrec-out');
+const ffOut = join(DIR, 'ffmpeg-out');
+const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+
+const help = Array.from({ length: RUNS }, () => runCamrecHelp());
+const cams: CamrecRun[] = [];
+const ffs: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  cams.push(runCamrec(INPUT, camOut));
+  ffs.push(runFfmpeg(ffOut));
+}
+const cam2x = runCamrec(INPUT_2X, join(DIR, 'camrec-out-2x'));
+rmSync(join(DIR, 'camrec-out-2x'), { recursive: true, force: true });
+
+const camWall = cams.map((c) => inputMb / c.wallS);
+const camInner = cams.map((c) => c.innerMbS);
+const ffWall = ffs.map((s) => inputMb / s);
+const best = { camWall: Math.max(...camWall), camInner: Math.max(...camInner), ff: Math.max(...ffWall) };
+const med = { camWall: median(camWall), camInner: median(camInner), ff: median(ffWall) };
+
+console.log(`input: ${INPUT} (${f1(inputMb)} MB, 1920x1080 25 fps, 2 s GOP), AES-128, 6 s segments; ${RUNS} runs each, interleaved; load average ${load} on ${availableParallelism()} cores`);
+console.log(`camrec segment, whole process (node + tsx start + work): best ${f1(best.camWall)} MB/s, median ${f1(med.camWall)} MB/s  [${camWall.map(f1).join(', ')}]`);
+console.log(`camrec segment, in-process (read + mux + encrypt + write):   best ${f1(best.camInner)} MB/s, median ${f1(med.camInner)} MB/s  [${camInner.map(f1).join(', ')}]`);
+console.log(`  node + tsx start alone (camrec segment --help): best ${f2(Math.min(...help.map((h) => h.wallS)))} s`);
+console.log(`  last run: ${cams.at(-1)!.line}; output ${f1(dirBytes(camOut) / 1e6)} MB`);
+console.log(`ffmpeg -f h264 -i IN -c copy -f hls -hls_time 6 -hls_key_info_file, whole process: best ${f1(best.ff)} MB/s, median ${f1(med.ff)} MB/s  [${ffWall.map(f1).join(', ')}]; output ${f1(dirBytes(ffOut) / 1e6)} MB`);
+console.log(`ratio camrec/ffmpeg, whole process vs whole process: best ${f2(best.camWall / best.ff)}x, median ${f2(med.camWall / med.ff)}x`);
+console.log(`ratio camrec/ffmpeg, camrec in-process vs ffmpeg whole process: best ${f2(best.camInner / best.ff)}x, median ${f2(med.camInner / med.ff)}x`);
+console.log(
+  `peak RSS camrec: idle (--help) ${f1(Math.max(...help.map((h) => h.peakRssMb)))} MB; ${f1(inputMb)} MB input ${f1(Math.max(...cams.map((c) => c.peakRssMb)))} MB; ` +
+    `${f1(2 * inputMb)} MB input ${f1(cam2x.peakRssMb)} MB (${f1(cam2x.innerMbS)} MB/s in-process)`,
+);
