@@ -1,0 +1,283 @@
+/**
+ * `npm run bench:api`: concurrent LIVE viewers polling the local playback API.
+ *
+ * A child process runs the local stack (s3rver, dynalite, IoT provider, S3 front, the
+ * Lambda handlers behind the local API server) on free ports on 127.0.0.1, uploads a
+ * wrapped key and SEGMENTS segments for one camera through the S3 front with the
+ * camera's own IoT credentials (the indexer fills the index from s3rver's events, as in
+ * the cloud), and creates TOKENS LIVE sessions. This process then drives it with
+ * autocannon: every connection is one viewer with its own session token, polling
+ * GET /v1/sessions/{token}/playlist.m3u8 back to back (a closed loop, so the figures are
+ * capacity, not a paced rate), at 100 and 1,000 viewers for BENCH_SECONDS each.
+ *
+ * The peer, measured in the same run and the same child process: a bare node:http server
+ * answering the same playlist text from memory (no token check, no index query), the
+ * ceiling for HTTP on this machine. The ratio camrec / peer says what the token check,
+ * the index Query (dynalite) and the playlist writer cost.
+ *
+ * Server and load generator are separate processes; on a 2-core machine they share the
+ * cores, so read the figures as local-mode capacity, not Lambda's.
+ *
+ * Env: BENCH_SECONDS (default 10), BENCH_VIEWERS (default "100,1000"), BENCH_SEGMENTS
+ * (default 300), BENCH_TOKENS (default 200).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { loadWrappingPublicKey, segmentKey, toS3Metadata, wrapDataKey, wrappedKeyKey } from '../contract/index.ts';
+import { signedFetch } from '../local/auth/signed-fetch.ts';
+import { DEFAULT_ROLE_ALIAS } from '../local/iot/iot-credential-provider.ts';
+import { startLocalStack } from '../local/stack/local-stack.ts';
+
+const SELF = fileURLToPath(import.meta.url);
+const CAMERA = 'bench-cam';
+const SEGMENT_MS = 2000;
+const SECONDS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 10));
+const VIEWERS = (process.env.BENCH_VIEWERS ?? '100,1000').split(',').map(Number).filter((n) => n > 0);
+const SEGMENTS = Math.max(1, Number(process.env.BENCH_SEGMENTS ?? 300));
+const TOKENS = Math.max(1, Number(process.env.BENCH_TOKENS ?? 200));
+
+/** What the serving child reports on its first stdout line. */
+interface Ready {
+  apiUrl: string;
+  peerUrl: string;
+  playlistPaths: string[];
+  playlistBytes: number;
+  indexedSegments: number;
+  seedSeconds: number;
+}
+
+// ---------------------------------------------------------------- the serving child
+
+async function deviceCredentials(endpoint: string, ca: string, cert: string, key: string, thing: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(`${endpoint}/role-aliases/${DEFAULT_ROLE_ALIAS}/credentials`, { ca, cert, key, headers: { 'x-amzn-iot-thingname': thing }, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`IoT provider: ${res.statusCode} ${body}`));
+        const c = JSON.parse(body).credentials as { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+        resolve({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function serve(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'camrec-bench-api-'));
+  const stack = await startLocalStack({ dataDir, cameras: [{ id: CAMERA, source: { kind: 'sample' } }] });
+  const info = stack.info;
+  const t0 = performance.now();
+  const dev = stack.pki.devices.get(CAMERA)!;
+  const creds = await deviceCredentials(stack.iot.endpoint, stack.pki.ca.certPem, dev.certPem, dev.keyPem, CAMERA);
+  const s3 = new S3Client({ region: info.region, endpoint: info.s3Endpoint, forcePathStyle: true, credentials: creds, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const publicKey = loadWrappingPublicKey(await readFile(join(dataDir, 'content-key', 'public.pem'), 'utf8'));
+  const keyId = randomBytes(16).toString('hex');
+  await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: CAMERA, keyId }), Body: wrapDataKey(publicKey, randomBytes(16)), IfNoneMatch: '*' }));
+
+  // SEGMENTS segments of 2 s ending now, one discontinuity in the middle, as an agent writes them.
+  const indexed = new Set<string>();
+  stack.onIndexed((k) => indexed.add(k));
+  const firstMs = Date.now() - SEGMENTS * SEGMENT_MS;
+  const keys: string[] = [];
+  const body = randomBytes(188 * 64);
+  for (let seq = 0; seq < SEGMENTS; seq += 8) {
+    await Promise.all(
+      Array.from({ length: Math.min(8, SEGMENTS - seq) }, (_, i) => {
+        const n = seq + i;
+        const startMs = firstMs + n * SEGMENT_MS;
+        const key = segmentKey({ deviceId: CAMERA, startMs, seq: n });
+        keys.push(key);
+        return s3.send(
+          new PutObjectCommand({
+            Bucket: info.bucket,
+            Key: key,
+            Body: body,
+            IfNoneMatch: '*',
+            ContentType: 'video/mp2t',
+            Metadata: toS3Metadata({ startMs, durationMs: SEGMENT_MS, seq: n, discSeq: n < SEGMENTS / 2 ? 0 : 1, keyId, iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f,mp4a.40.2', width: 1280, height: 720 }),
+          }),
+        );
+      }),
+    );
+  }
+  const until = Date.now() + 60_000;
+  while (!keys.every((k) => indexed.has(k))) {
+    if (Date.now() > until) throw new Error(`only ${keys.filter((k) => indexed.has(k)).length} of ${keys.length} segments indexed after 60 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  s3.destroy();
+  const seedSeconds = (performance.now() - t0) / 1000;
+
+  const playlistPaths: string[] = [];
+  for (let i = 0; i < TOKENS; i++) {
+    const res = await signedFetch(`${info.apiUrl}/v1/cameras/${CAMERA}/sessions`, { credentials: info.credentials, region: info.region, json: { mode: 'LIVE', expiresInSeconds: 3600 } });
+    if (res.status !== 201) throw new Error(`session request answered ${res.status}: ${await res.text()}`);
+    playlistPaths.push(new URL(((await res.json()) as { playlistUrl: string }).playlistUrl).pathname);
+  }
+  const sample = await fetch(`${info.apiUrl}${playlistPaths[0]}`);
+  const text = await sample.text();
+  if (sample.status !== 200 || !text.startsWith('#EXTM3U') || !text.includes(`-${SEGMENTS - 1}.ts`)) throw new Error(`the LIVE playlist is not what the bench expects:\n${text}`);
+
+  // The peer: the same bytes from a bare node:http server.
+  const peer = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, max-age=1', 'access-control-allow-origin': '*', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  });
+  peer.keepAliveTimeout = 5_000;
+  await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+  const peerUrl = `http://127.0.0.1:${(peer.address() as { port: number }).port}`;
+
+  const ready: Ready = { apiUrl: info.apiUrl, peerUrl, playlistPaths, playlistBytes: Buffer.byteLength(text), indexedSegments: keys.length, seedSeconds };
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
+
+  const stop = async () => {
+    peer.close();
+    await stack.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.stdin.on('end', () => void stop());
+  process.stdin.resume();
+}
+
+// ---------------------------------------------------------------- the load generator
+
+interface Histogram {
+  average: number;
+  p50: number;
+  p99: number;
+}
+interface AutocannonResult {
+  requests: Histogram & { total: number };
+  latency: Histogram;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+  duration: number;
+}
+interface AutocannonClient {
+  setRequests(reqs: { method?: string; path?: string }[]): void;
+}
+type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => unknown;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+interface Row {
+  viewers: number;
+  target: string;
+  reqPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  ok: number;
+  errors: number;
+}
+
+function load(url: string, viewers: number, paths: readonly string[]): Promise<AutocannonResult> {
+  let next = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections: viewers,
+        duration: SECONDS,
+        pipelining: 1,
+        timeout: 10,
+        setupClient: (client: AutocannonClient) => client.setRequests([{ method: 'GET', path: paths[next++ % paths.length] }]),
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+const toRow = (viewers: number, target: string, r: AutocannonResult): Row => ({
+  viewers,
+  target,
+  reqPerS: r['2xx'] / r.duration,
+  p50Ms: r.latency.p50,
+  p99Ms: r.latency.p99,
+  ok: r['2xx'],
+  errors: r.errors + r.non2xx,
+});
+
+function startServer(): Promise<{ child: ChildProcess; ready: Ready }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      try {
+        resolve({ child, ready: JSON.parse(line) as Ready });
+      } catch (cause) {
+        reject(new Error(`the bench server printed ${line.slice(0, 200)}`, { cause }));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the bench server exited with ${code} before it was ready`)));
+  });
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.padEnd(n));
+
+async function main(): Promise<void> {
+  process.stderr.write(`bench:api: starting the local stack and indexing ${SEGMENTS} segments ...\n`);
+  const { child, ready } = await startServer();
+  const rows: Row[] = [];
+  try {
+    for (const viewers of VIEWERS) {
+      process.stderr.write(`bench:api: ${viewers} viewers, ${SECONDS} s each: camrec, then the peer ...\n`);
+      rows.push(toRow(viewers, 'camrec LIVE playlist', await load(ready.apiUrl, viewers, ready.playlistPaths)));
+      rows.push(toRow(viewers, 'peer: same bytes, bare node:http', await load(ready.peerUrl, viewers, ['/playlist.m3u8'])));
+    }
+  } finally {
+    child.stdin!.end();
+    child.kill('SIGTERM');
+  }
+
+  const cpu = cpus();
+  const out: string[] = [];
+  out.push('camrec bench:api: concurrent LIVE viewers polling the local playback API (127.0.0.1)');
+  out.push(`machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown'}), node ${process.version}, load avg at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  out.push(
+    `index: 1 camera, ${ready.indexedSegments} segments of ${SEGMENT_MS / 1000} s uploaded through the S3 front and indexed in ${ready.seedSeconds.toFixed(1)} s; ` +
+      `${ready.playlistPaths.length} LIVE session tokens (one per connection, round robin); playlist ${ready.playlistBytes} bytes; ${SECONDS} s per run, closed loop`,
+  );
+  out.push('');
+  const header = `| ${pad('viewers', 7)} | ${pad('target', 33)} | ${pad('req/s', 8, true)} | ${pad('p50 ms', 7, true)} | ${pad('p99 ms', 7, true)} | ${pad('2xx', 8, true)} | ${pad('errors', 6, true)} | ${pad('viewers at 1 poll / 2 s', 23, true)} |`;
+  out.push(header, header.replace(/[^|]/g, '-'));
+  for (const r of rows) {
+    out.push(
+      `| ${pad(fmt(r.viewers), 7, true)} | ${pad(r.target, 33)} | ${pad(fmt(r.reqPerS), 8, true)} | ${pad(fmt(r.p50Ms), 7, true)} | ${pad(fmt(r.p99Ms), 7, true)} | ${pad(fmt(r.ok), 8, true)} | ${pad(fmt(r.errors), 6, true)} | ${pad(fmt(r.reqPerS * (SEGMENT_MS / 1000)), 23, true)} |`,
+    );
+  }
+  out.push('');
+  for (const viewers of VIEWERS) {
+    const [c, p] = [rows.find((r) => r.viewers === viewers && r.target.startsWith('camrec'))!, rows.find((r) => r.viewers === viewers && r.target.startsWith('peer'))!];
+    out.push(`ratio at ${fmt(viewers)} viewers: camrec / peer req/s = ${(c.reqPerS / p.reqPerS).toFixed(3)}; p99 camrec / peer = ${(c.p99Ms / Math.max(p.p99Ms, 1)).toFixed(1)}x`);
+  }
+  out.push('errors = connection errors + timeouts + non-2xx answers. "viewers at 1 poll / 2 s" = req/s x segment length: players poll a LIVE playlist about once per target duration.');
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (rows.some((r) => r.target.startsWith('camrec') && r.ok === 0)) process.exitCode = 1;
+}
+
+if (process.argv.includes('--serve')) {
+  serve().catch((err) => {
+    process.stderr.write(`bench:api server: ${(err as Error).stack}\n`);
+    process.exit(1);
+  });
+} else {
+  main().catch((err) => {
+    process.stderr.write(`bench:api: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
