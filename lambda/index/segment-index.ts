@@ -10,9 +10,13 @@ export interface StateAdvance {
   keyId: string;
 }
 
+/** The fields playlists and the timeline read; the index may leave out the rest. */
+export type SegmentSummary = Pick<SegmentItem, 'startMs' | 'durationMs' | 'seq' | 'discSeq' | 'keyId' | 'iv'>;
+export const SEGMENT_SUMMARY_FIELDS = ['startMs', 'durationMs', 'seq', 'discSeq', 'keyId', 'iv'] as const;
+
 export interface SegmentPage {
   /** Ascending by startMs. */
-  items: SegmentItem[];
+  items: SegmentSummary[];
   /** Set when more segments remain in the range: the startMs to continue from. */
   nextStartMs?: number;
 }
@@ -31,7 +35,7 @@ export interface SegmentIndex {
   /** Segments with startMs in [startMs, endMs), ascending, at most `limit` (default: all). */
   querySegments(deviceId: string, startMs: number, endMs: number, limit?: number): Promise<SegmentPage>;
   /** The newest `count` segments, ascending by startMs. */
-  newestSegments(deviceId: string, count: number): Promise<SegmentItem[]>;
+  newestSegments(deviceId: string, count: number): Promise<SegmentSummary[]>;
   /** Events overlapping [startMs, endMs), ascending by start. */
   queryEvents(deviceId: string, startMs: number, endMs: number): Promise<EventItem[]>;
 }

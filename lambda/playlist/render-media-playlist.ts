@@ -30,6 +30,33 @@ export interface MediaPlaylist {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+const DAY_MS = 86_400_000;
+const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
+const pad3 = (n: number): string => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
+
+/**
+ * ISO 8601 UTC with milliseconds, as Date.prototype.toISOString writes it, but with the
+ * `YYYY-MM-DDT` prefix cached per day: a 24 h playlist formats 14,400 of these.
+ */
+function isoFormatter(): (ms: number) => string {
+  let day = Number.NaN;
+  let prefix = '';
+  return (ms) => {
+    const d = Math.floor(ms / DAY_MS);
+    if (d !== day) {
+      day = d;
+      prefix = iso(d * DAY_MS).slice(0, 11);
+    }
+    let t = ms - d * DAY_MS;
+    const h = Math.floor(t / 3_600_000);
+    t -= h * 3_600_000;
+    const m = Math.floor(t / 60_000);
+    t -= m * 60_000;
+    const sec = Math.floor(t / 1000);
+    return `${prefix}${pad2(h)}:${pad2(m)}:${pad2(sec)}.${pad3(t - sec * 1000)}Z`;
+  };
+}
+
 /** EXTINF duration in seconds with millisecond precision. */
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 /** Quoted-string attribute values may not hold '"', CR or LF (RFC 8216 4.2). */
@@ -58,21 +85,29 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
   out.push('#EXT-X-INDEPENDENT-SEGMENTS');
 
   const events = [...p.events].sort((a, b) => a.startMs - b.startMs);
+  const pdt = isoFormatter();
   let nextEvent = 0;
-  let keyLine = '';
+  let keyId = '';
+  let iv = '';
+  let extinfMs = -1;
+  let extinf = '';
+  // One string built by appending (V8 ropes), flattened once at the end.
+  let body = '';
   for (const e of p.entries) {
-    if (e.discontinuity) out.push('#EXT-X-DISCONTINUITY');
-    while (nextEvent < events.length && events[nextEvent]!.startMs < e.startMs + e.durationMs) out.push(dateRange(events[nextEvent++]!));
-    if (e.segment) {
-      const line = `#EXT-X-KEY:METHOD=AES-128,URI=${quoted(keyUri(e.segment.keyId))},IV=0x${e.segment.iv}`;
-      if (line !== keyLine) out.push((keyLine = line));
+    if (e.discontinuity) body += '#EXT-X-DISCONTINUITY\n';
+    while (nextEvent < events.length && events[nextEvent]!.startMs < e.startMs + e.durationMs) body += dateRange(events[nextEvent++]!) + '\n';
+    if (e.segment && (e.segment.keyId !== keyId || e.segment.iv !== iv)) {
+      keyId = e.segment.keyId;
+      iv = e.segment.iv;
+      body += `#EXT-X-KEY:METHOD=AES-128,URI=${quoted(keyUri(keyId))},IV=0x${iv}\n`;
     }
-    out.push(`#EXT-X-PROGRAM-DATE-TIME:${iso(e.startMs)}`);
-    out.push(`#EXTINF:${seconds(e.durationMs)},`);
-    if (e.segment) out.push(segmentUri(e));
-    else out.push('#EXT-X-GAP', gapUri(e.seq));
+    if (e.durationMs !== extinfMs) {
+      extinfMs = e.durationMs;
+      extinf = `#EXTINF:${seconds(extinfMs)},\n`;
+    }
+    body += `#EXT-X-PROGRAM-DATE-TIME:${pdt(e.startMs)}\n${extinf}`;
+    body += e.segment ? segmentUri(e) + '\n' : `#EXT-X-GAP\n${gapUri(e.seq)}\n`;
   }
-  if (p.ended) out.push('#EXT-X-ENDLIST');
-  out.push('');
+  out.push(body + (p.ended ? '#EXT-X-ENDLIST\n' : ''));
   return out.join('\n');
 }

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:playlist`: indexes 24 h of 6 s segments (14,400) for one camera in
+ * dynalite (in process) and measures the playback API handler, in process, over the real
+ * DynamoDB index:
+ *   - the 24 h ON_DEMAND playlist (p50/p99 over repeated calls), split into index query
+ *     and rendering;
+ *   - the LIVE playlist (p50/p99);
+ *   - presigning: one segment redirect (what the segment route does per request) and
+ *     14,400 presigned URLs (what a playlist with presigned URLs would cost instead).
+ * dynalite runs in a child process, so the emulator's own CPU is not counted as handler time
+ * (in the cloud DynamoDB runs elsewhere too).
+ * Targets: 24 h under 150 ms of handler time, LIVE under 15 ms at p99.
+ * Kinesis Video Streams caps an HLS playlist at 5,000 fragments; one camrec playlist holds 14,400.
+ */
+import { randomBytes } from 'node:crypto';
+import { S3Client } from '@aws-sdk/client-s3';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { signSessionToken, toSegmentItem, type SegmentItem } from '../contract/index.ts';
+import { createApiHandler } from '../lambda/api/create-api-handler.ts';
+import { dynamoSegmentIndex } from '../lambda/index/dynamo-segment-index.ts';
+import { liveWindow, rangeEntries } from '../lambda/playlist/segment-entries.ts';
+import { PlaylistKind, renderMediaPlaylist } from '../lambda/playlist/render-media-playlist.ts';
+import { s3ObjectStore } from '../lambda/storage/s3-object-store.ts';
+import { staticTokenSecrets } from '../lambda/token/token-secrets.ts';
+import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { createIndexTable, emulatorDynamoClient } from '../local/emulators/start-dynalite.ts';
+
+const CAMERA = 'bench-cam';
+const SEGMENT_MS = 6000;
+const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 14_400);
+const ON_DEMAND_RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const LIVE_RUNS = 300;
+const TABLE = 'camrec-bench';
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+/** CPU ms this process spent in the last timeRuns call, per run (the emulator's CPU is in its own process). */
+const cpuPerRun: number[] = [];
+async function timeRuns(n: number, f: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  cpuPerRun.length = 0;
+  for (let i = 0; i < n; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await f();
+    out.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuPerRun.push((c.user + c.system) / 1000);
+  }
+  return out;
+}
+
+/** dynalite in its own process, on a free port. */
+async function dynaliteProcess(): Promise<{ endpoint: string; close(): void }> {
+  const child = spawn(process.execPath, ['-e', "const d=require('dynalite')({createTableMs:0});d.listen(0,'127.0.0.1',()=>console.log(d.address().port))"], { cwd: import.meta.dirname, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString().trim())));
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, close: () => child.kill() };
+}
+
+const dyn = await dynaliteProcess();
+try {
+  const client = emulatorDynamoClient(dyn.endpoint);
+  await createIndexTable(client, TABLE);
+  const doc = DynamoDBDocumentClient.from(client);
+  const startMs = Date.UTC(2026, 0, 1);
+  const keyId = randomBytes(16).toString('hex');
+  const items: SegmentItem[] = [];
+  for (let i = 0; i < SEGMENTS; i++) {
+    const s = startMs + i * SEGMENT_MS;
+    items.push(toSegmentItem(CAMERA, { startMs: s, durationMs: SEGMENT_MS, seq: 1000 + i, discSeq: 1, keyId, iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f,mp4a.40.2', width: 1920, height: 1080 }, `segments/${CAMERA}/x/${s}-${1000 + i}.ts`, 4_500_000, 30));
+  }
+  const tSeed = performance.now();
+  const batches: SegmentItem[][] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  for (let i = 0; i < batches.length; i += 8) {
+    await Promise.all(batches.slice(i, i + 8).map((b) => doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: b.map((Item) => ({ PutRequest: { Item } })) } }))));
+  }
+  const seedMs = performance.now() - tSeed;
+
+  const secret = { version: 'bench', secret: randomBytes(32) };
+  const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' } });
+  const store = s3ObjectStore(s3, 'camrec-bench-bucket');
+  const index = dynamoSegmentIndex(client, TABLE);
+  const nowMs = startMs + SEGMENTS * SEGMENT_MS + 60_000;
+  const config = { targetDurationSeconds: 6, liveWindowSegments: 5, corsOrigins: ['*'], publicBaseUrl: 'https://api.example.com' };
+  const api = createApiHandler({ config, index, presigner: store, tokenSecrets: staticTokenSecrets([secret]), clock: { nowMs: () => nowMs } });
+  const exp = Math.floor(nowMs / 1000) + 3600;
+  const onDemand = signSessionToken({ deviceId: CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, expiresAtSeconds: exp }, secret);
+  const live = signSessionToken({ deviceId: CAMERA, mode: 'LIVE', expiresAtSeconds: exp }, secret);
+  const ev = (token: string) => ({ rawPath: `/v1/sessions/${token}/playlist.m3u8`, headers: {}, requestContext: { http: { method: 'GET' }, stage: '$default' } }) as unknown as APIGatewayProxyEventV2;
+
+  const first = await api(ev(onDemand));
+  const lines = (first.body ?? '').split('\n').filter((l) => l.startsWith('segments/')).length;
+  if (first.statusCode !== 200 || lines !== SEGMENTS) throw new Error(`24 h playlist: status ${first.statusCode}, ${lines} segments, expected ${SEGMENTS}`);
+  await timeRuns(3, () => api(ev(live)));
+
+  const odRuns = await timeRuns(ON_DEMAND_RUNS, () => api(ev(onDemand)));
+  const odCpu = [...cpuPerRun];
+  const queryRuns = await timeRuns(ON_DEMAND_RUNS, () => index.querySegments(CAMERA, startMs - 6000, startMs + SEGMENTS * SEGMENT_MS));
+  const renderRuns = await timeRuns(ON_DEMAND_RUNS, async () =>
+    renderMediaPlaylist({ kind: PlaylistKind.VOD, targetDurationSeconds: 6, mediaSequence: 0, discontinuitySequence: 0, entries: rangeEntries(items, 6000), events: [], ended: true }),
+  );
+  const liveRuns = await timeRuns(LIVE_RUNS, () => api(ev(live)));
+  const liveCpu = [...cpuPerRun];
+  const liveRenderRuns = await timeRuns(LIVE_RUNS, async () => {
+    const w = liveWindow(items.slice(-10), 5);
+    return renderMediaPlaylist({ kind: PlaylistKind.LIVE, targetDurationSeconds: 6, mediaSequence: w.mediaSequence, discontinuitySequence: w.discontinuitySequence, entries: w.entries, events: [], ended: false });
+  });
+  const presignOne = await timeRuns(200, () => store.presignGet(items[0]!.objectKey, 300));
+  const tAll = performance.now();
+  for (const it of items) await store.presignGet(it.objectKey, 300);
+  const presignAllMs = performance.now() - tAll;
+
+  const bytes = Buffer.byteLength(first.body ?? '');
+  const p50 = pct(odRuns, 50);
+  console.log(`camrec bench:playlist  (${SEGMENTS} x ${SEGMENT_MS / 1000} s segments = ${(SEGMENTS * SEGMENT_MS) / 3_600_000} h, dynalite in a child process, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores)`);
+  console.log(`  seeding dynalite (BatchWrite)        ${(seedMs / 1000).toFixed(1)} s`);
+  console.log(`  24 h ON_DEMAND playlist, handler     p50 ${ms(p50)}  p99 ${ms(pct(odRuns, 99))}  (${(bytes / 1e6).toFixed(2)} MB, ${SEGMENTS} segments; target < 150 ms)`);
+  console.log(`    handler CPU in this process        p50 ${ms(pct(odCpu, 50))}  p99 ${ms(pct(odCpu, 99))}`);
+  console.log(`    of which index query (dynalite)    p50 ${ms(pct(queryRuns, 50))}  p99 ${ms(pct(queryRuns, 99))}`);
+  console.log(`    of which render (pure core)        p50 ${ms(pct(renderRuns, 50))}  p99 ${ms(pct(renderRuns, 99))}`);
+  console.log(`  LIVE playlist, handler               p50 ${ms(pct(liveRuns, 50))}  p99 ${ms(pct(liveRuns, 99))}  (target < 15 ms p99)`);
+  console.log(`    handler CPU in this process        p50 ${ms(pct(liveCpu, 50))}  p99 ${ms(pct(liveCpu, 99))}`);
+  console.log(`    of which render (pure core)        p50 ${ms(pct(liveRenderRuns, 50))}  p99 ${ms(pct(liveRenderRuns, 99))}`);
+  console.log(`  presign one segment GET (redirect)   p50 ${ms(pct(presignOne, 50))}  p99 ${ms(pct(presignOne, 99))}`);
+  console.log(`  presign all ${SEGMENTS} URLs inline      ${ms(presignAllMs)}  = ${(presignAllMs / p50).toFixed(1)}x the whole 24 h handler time (why segments go through the redirect route)`);
+  console.log(`  vs Kinesis Video Streams HLS cap     5,000 fragments per playlist; this playlist holds ${SEGMENTS} (${(SEGMENTS / 5000).toFixed(2)}x)`);
+  client.destroy();
+  s3.destroy();
+} finally {
+  dyn.close();
+}
