@@ -18,6 +18,8 @@
  * Server and load generator are separate processes; on a 2-core machine they share the
  * cores, so read the figures as local-mode capacity, not Lambda's.
  *
+ * Both targets get a 2 s warm-up at 10 connections first, not reported.
+ *
  * Env: BENCH_SECONDS (default 10), BENCH_VIEWERS (default "100,1000"), BENCH_SEGMENTS
  * (default 300), BENCH_TOKENS (default 200).
  */
@@ -184,14 +186,14 @@ interface Row {
   errors: number;
 }
 
-function load(url: string, viewers: number, paths: readonly string[]): Promise<AutocannonResult> {
+function load(url: string, viewers: number, paths: readonly string[], seconds = SECONDS): Promise<AutocannonResult> {
   let next = 0;
   return new Promise((resolve, reject) => {
     autocannon(
       {
         url,
         connections: viewers,
-        duration: SECONDS,
+        duration: seconds,
         pipelining: 1,
         timeout: 10,
         setupClient: (client: AutocannonClient) => client.setRequests([{ method: 'GET', path: paths[next++ % paths.length] }]),
@@ -234,6 +236,9 @@ async function main(): Promise<void> {
   const { child, ready } = await startServer();
   const rows: Row[] = [];
   try {
+    // Warm-up (JIT, dynalite's LevelDB cache, keep-alive sockets), not reported.
+    await load(ready.apiUrl, 10, ready.playlistPaths, 2);
+    await load(ready.peerUrl, 10, ['/playlist.m3u8'], 2);
     for (const viewers of VIEWERS) {
       process.stderr.write(`bench:api: ${viewers} viewers, ${SECONDS} s each: camrec, then the peer ...\n`);
       rows.push(toRow(viewers, 'camrec LIVE playlist', await load(ready.apiUrl, viewers, ready.playlistPaths)));
