@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { devicePrefix, eventKey, hourFolder, parseObjectKey, segmentKey, wrappedKeyKey } from '../../contract/index.ts';
+
+const START = Date.UTC(2026, 2, 4, 5, 6, 7, 890);
+
+describe('object keys', () => {
+  it('lays out segments, keys and events under the device id', () => {
+    expect(segmentKey({ deviceId: 'cam-1', startMs: START, seq: 42 })).toBe(`segments/cam-1/2026/03/04/05/${START}-42.ts`);
+    expect(wrappedKeyKey({ deviceId: 'cam-1', keyId: 'ab'.repeat(16) })).toBe(`keys/cam-1/${'ab'.repeat(16)}.bin`);
+    expect(eventKey({ deviceId: 'cam-1', startMs: START, eventId: 'e-1' })).toBe(`events/cam-1/${START}-e-1.json`);
+    expect(devicePrefix('segments', 'cam-1')).toBe('segments/cam-1/');
+    expect(hourFolder(Date.UTC(2026, 11, 31, 23, 59, 59, 999))).toBe('2026/12/31/23');
+  });
+
+  it('parses what it builds, for any valid parts', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9_:-]{1,128}$/), fc.integer({ min: 0, max: 253_402_300_799_999 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (deviceId, startMs, seq) => {
+        expect(parseObjectKey(segmentKey({ deviceId, startMs, seq }))).toEqual({ kind: 'segment', deviceId, startMs, seq });
+      }),
+    );
+    expect(parseObjectKey(`events/cam-1/${START}-e-1.json`)).toEqual({ kind: 'event', deviceId: 'cam-1', startMs: START, eventId: 'e-1' });
+    expect(parseObjectKey(`keys/cam-1/${'0f'.repeat(16)}.bin`)).toEqual({ kind: 'key', deviceId: 'cam-1', keyId: '0f'.repeat(16) });
+  });
+
+  it.each([
+    ['another top folder', `videos/cam-1/2026/03/04/05/${START}-42.ts`],
+    ['hour folder that disagrees with the start', `segments/cam-1/2026/03/04/06/${START}-42.ts`],
+    ['path traversal in the device id', `segments/../2026/03/04/05/${START}-42.ts`],
+    ['a device id with a space', `keys/cam 1/${'ab'.repeat(16)}.bin`],
+    ['an upper-case key id', `keys/cam-1/${'AB'.repeat(16)}.bin`],
+    ['an event id with a dot', `events/cam-1/${START}-e.1.json`],
+    ['leading zeros in seq', `segments/cam-1/2026/03/04/05/${START}-042.ts`],
+    ['a wrong extension', `segments/cam-1/2026/03/04/05/${START}-42.mp4`],
+    ['an empty key', ''],
+  ])('refuses %s', (_name, key) => {
+    expect(() => parseObjectKey(key)).toThrow(/invalid|not under/);
+  });
+
+  it('refuses to build keys from bad parts', () => {
+    expect(() => segmentKey({ deviceId: 'a/b', startMs: START, seq: 1 })).toThrow(/device id/);
+    expect(() => segmentKey({ deviceId: 'a', startMs: -1, seq: 1 })).toThrow(/startMs/);
+    expect(() => segmentKey({ deviceId: 'a', startMs: START, seq: 1.5 })).toThrow(/seq/);
+    expect(() => wrappedKeyKey({ deviceId: 'a', keyId: 'xyz' })).toThrow(/key id/);
+  });
+});
