@@ -213,6 +213,19 @@ export class LiveSegmenter {
   }
 
   /**
+   * Stream offset (counting the bytes given to pushVideo) of the oldest pushed byte the
+   * segmenter may still reference: the frame being assembled and frames waiting for
+   * audio. Memory of chunks that lie wholly before it can be reused by the caller.
+   */
+  videoHeldFrom(): number {
+    let from = this.splitter.heldFrom;
+    const au = this.assembler.heldFrom;
+    if (au !== undefined && au < from) from = au;
+    for (const h of this.heldVideo) if (h.au.offset < from) from = h.au.offset;
+    return from;
+  }
+
+  /**
    * Optional: gives a finished segment's bytes back once the receiver is done with them
    * (encrypted, written, uploaded), so later segments reuse that memory instead of
    * allocating (and page-faulting) a fresh buffer each time. At most 2 are kept. Do not
@@ -341,12 +354,12 @@ export class LiveSegmenter {
     let changed = false;
     if (au.sps) {
       changed = this.sps !== undefined && !sameBytes(this.sps.nal, au.sps.nal);
-      this.sps = { nal: au.sps.nal.slice(), info: au.sps.info };
+      this.sps = { nal: copyBytes(au.sps.nal), info: au.sps.info };
       if (changed) this.ppsById.clear();
     }
     for (const pps of au.pps) {
       try {
-        this.ppsById.set(new BitReader(unescapeRbsp(pps, 1, 8)).ue(), pps.slice());
+        this.ppsById.set(new BitReader(unescapeRbsp(pps, 1, 8)).ue(), copyBytes(pps));
       } catch {
         // An unreadable PPS id: the slices that use it will fail to decode; keep the stream going.
       }
@@ -451,7 +464,7 @@ export class LiveSegmenter {
     this.audioSamples += h.samples;
     this.audioCoveredTicks = this.timing.kind === 'frame-rate' ? FILE_START_TICKS + Math.round((this.audioSamples * PTS_HZ) / h.sampleRateHz) : ticks;
     // The frame may be a view of a chunk the caller reuses (pipes do not, but be safe): copy it (small).
-    this.audioQueue.push({ frame: e.frame.slice(), ticks });
+    this.audioQueue.push({ frame: copyBytes(e.frame), ticks });
     // Live audio waiting for video is capped; files keep step through wantsAudio() instead.
     if (this.timing.kind === 'arrival' && this.audioQueue.length > MAX_QUEUED_AUDIO_FRAMES) this.audioQueue.shift();
     if (this.heldVideo.length) this.releaseHeldVideo();
@@ -494,6 +507,14 @@ export class LiveSegmenter {
       this.report(`${this.splitter.leadingGarbageBytes} bytes of garbage before the first start code were dropped`, 0, this.splitter.leadingGarbageBytes);
     }
   }
+}
+
+/**
+ * A copy of `bytes` in memory of its own. (Buffer#slice is a view, not a copy: the
+ * cached SPS/PPS and queued audio frames must not point into a caller's chunk.)
+ */
+function copyBytes(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

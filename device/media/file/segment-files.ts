@@ -1,10 +1,13 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { LiveSegmenter } from '../live-segmenter.ts';
+import { ReadBufferPool } from './read-buffer-pool.ts';
 import type { MediaInputError } from '../media-error.ts';
 import type { MediaSegment, SegmenterStats } from '../media-segment.ts';
 
 const VIDEO_CHUNK_BYTES = 1024 * 1024;
 const AUDIO_CHUNK_BYTES = 16 * 1024;
+/** Read buffers kept for reuse: the chunk being muxed, the one being read, and slack for frames spanning chunks. */
+const MAX_POOLED_READ_BUFFERS = 4;
 
 export interface SegmentFilesOptions {
   videoPath: string;
@@ -48,6 +51,8 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
   const video = await open(o.videoPath, 'r');
   let audio: FileHandle | undefined;
   let inputBytes = 0;
+  let inputVideoBytes = 0;
+  const readPool = new ReadBufferPool(VIDEO_CHUNK_BYTES, MAX_POOLED_READ_BUFFERS);
   try {
     audio = o.audioPath !== undefined ? await open(o.audioPath, 'r') : undefined;
     let audioDone = audio === undefined;
@@ -77,11 +82,14 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
         await drain();
       }
     };
-    // A fresh buffer per chunk (the segmenter keeps views of it until its frames are
-    // muxed), and the next chunk is read while this one is muxed.
+    // The next chunk is read while this one is muxed. The segmenter keeps views of a
+    // chunk until its frames are muxed, so a read buffer is reused only once everything
+    // in it lies before videoHeldFrom(); otherwise a fresh one is allocated.
     const readVideo = async (): Promise<Uint8Array> => {
-      const buf = Buffer.allocUnsafe(VIDEO_CHUNK_BYTES);
+      const buf = readPool.take(seg.videoHeldFrom(), inputVideoBytes);
       const { bytesRead } = await video.read(buf, 0, VIDEO_CHUNK_BYTES, null);
+      readPool.filled(buf, inputVideoBytes, inputVideoBytes + bytesRead);
+      inputVideoBytes += bytesRead;
       return buf.subarray(0, bytesRead);
     };
     let next = readVideo();

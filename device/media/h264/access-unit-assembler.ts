@@ -78,6 +78,11 @@ export class AccessUnitAssembler {
     this.add(au, nal);
   }
 
+  /** Stream offset of the first NAL unit of the access unit being collected (views of pushed chunks), or undefined. */
+  get heldFrom(): number | undefined {
+    return this.cur?.offset;
+  }
+
   /** Emit the access unit being collected (end of stream, or a whole frame was given). */
   flush(): void {
     const au = this.cur;

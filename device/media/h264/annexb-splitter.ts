@@ -77,6 +77,19 @@ export class AnnexBSplitter {
     this.streamOffset += len;
   }
 
+  /** Bytes pushed so far (the stream offset the next chunk starts at). */
+  get bytesPushed(): number {
+    return this.streamOffset;
+  }
+
+  /**
+   * Stream offset of the oldest pushed byte this splitter may still reference (the start
+   * of the NAL unit being collected), or bytesPushed when it holds none.
+   */
+  get heldFrom(): number {
+    return this.parts ? this.nalOffset : this.streamOffset;
+  }
+
   /** End of stream: emit the last NAL unit. */
   flush(): void {
     if (!this.parts) this.leadingGarbageBytes += this.heldZeros;
