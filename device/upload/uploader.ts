@@ -26,7 +26,7 @@ export interface UploaderOptions {
  * success resets it. A 412 on a retry is success: an earlier attempt landed.
  */
 export class Uploader {
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private workers: Promise<void>[] = [];
   private failures = 0;
   private pauseUntilMs = 0;
@@ -40,8 +40,12 @@ export class Uploader {
     this.now = o.now ?? Date.now;
   }
 
+  /** Starts the workers (again, after `stop`). */
   start(): void {
     if (this.workers.length) return;
+    this.stopping = false;
+    this.abort = new AbortController();
+    this.wakeAll = new AbortController();
     for (let i = 0; i < this.o.concurrency; i++) this.workers.push(this.work());
   }
 
@@ -67,7 +71,7 @@ export class Uploader {
   }
 
   private stopping = false;
-  private readonly wakeAll = new AbortController();
+  private wakeAll = new AbortController();
 
   private async work(): Promise<void> {
     while (!this.stopping) {
