@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { liveWindow, rangeEntries } from '../../../lambda/playlist/segment-entries.ts';
+
+const T0 = 1_767_225_600_000;
+const KEY = 'ab'.repeat(16);
+/** A 6 s segment with device seq `seq`, placed at its natural time from T0. */
+const seg = (seq: number, discSeq = 0, startMs = T0 + (seq - 100) * 6000) => ({ seq, discSeq, startMs, durationMs: 6000, keyId: KEY, iv: seq.toString(16).padStart(32, '0') });
+const shape = (es: { seq: number; segment?: unknown; discontinuity: boolean }[]) => es.map((e) => `${e.discontinuity ? '|' : ''}${e.seq}${e.segment ? '' : 'g'}`);
+
+describe('liveWindow', () => {
+  it('is empty (sequence 0) for an idle camera', () => {
+    expect(liveWindow([], 5)).toEqual({ mediaSequence: 0, discontinuitySequence: 0, entries: [] });
+  });
+
+  it('holds the newest N seqs, numbered by device seq', () => {
+    const w = liveWindow([100, 101, 102, 103, 104, 105, 106].map((s) => seg(s, 4)), 5);
+    expect(w.mediaSequence).toBe(102);
+    expect(w.discontinuitySequence).toBe(4);
+    expect(shape(w.entries)).toEqual(['102', '103', '104', '105', '106']);
+  });
+
+  it('shows a missing seq inside the window as a gap with an estimated time', () => {
+    const w = liveWindow([100, 101, 102, 104, 105].map((s) => seg(s)), 5);
+    expect(shape(w.entries)).toEqual(['101', '102', '103g', '104', '105']);
+    expect(w.entries[2]).toMatchObject({ startMs: T0 + 3 * 6000, durationMs: 6000 });
+  });
+
+  it('starts with a gap when the first seq of the window is late, history below', () => {
+    const w = liveWindow([99, 100, 102, 103, 104, 105].map((s) => seg(s)), 5);
+    expect(w.mediaSequence).toBe(101);
+    expect(shape(w.entries)).toEqual(['101g', '102', '103', '104', '105']);
+  });
+
+  it('starts at the first segment for a camera that has just started', () => {
+    const w = liveWindow([500, 501].map((s) => seg(s)), 5);
+    expect(w.mediaSequence).toBe(500);
+    expect(shape(w.entries)).toEqual(['500', '501']);
+  });
+
+  it('marks a restart (disc-seq change) and drops a run left behind by a seq reset', () => {
+    const kept = liveWindow([seg(100, 1), seg(101, 1), seg(102, 2), seg(103, 2)], 5);
+    expect(shape(kept.entries)).toEqual(['100', '101', '|102', '103']);
+    const reset = liveWindow([seg(100, 1), seg(101, 1), seg(1_767_225_900, 2, T0 + 20_000)], 5);
+    expect(reset.mediaSequence).toBe(1_767_225_900);
+    expect(reset.discontinuitySequence).toBe(2);
+    expect(shape(reset.entries)).toEqual(['1767225900']);
+  });
+
+  it('never lowers MEDIA-SEQUENCE as segments arrive in any order within a running camera', () => {
+    const arrival = [100, 101, 102, 103, 104, 106, 105, 107, 109, 108, 110, 112, 111];
+    let prev = -1;
+    for (let i = 1; i <= arrival.length; i++) {
+      const w = liveWindow(arrival.slice(Math.max(0, i - 10), i).map((s) => seg(s)), 5);
+      expect(w.mediaSequence).toBeGreaterThanOrEqual(prev);
+      prev = w.mediaSequence;
+    }
+  });
+});
+
+describe('rangeEntries', () => {
+  it('fills a hole that fits the missing seqs with gaps', () => {
+    expect(shape(rangeEntries([seg(100), seg(101), seg(104)], 6000))).toEqual(['100', '101', '102g', '103g', '104']);
+  });
+
+  it('treats a pause in recording (seq +1, time jumps) as a discontinuity, not a gap', () => {
+    expect(shape(rangeEntries([seg(100), seg(101, 0, T0 + 3_600_000)], 6000))).toEqual(['100', '|101']);
+  });
+
+  it('treats a missing seq with an hour-long hole as a discontinuity', () => {
+    expect(shape(rangeEntries([seg(100), seg(102, 0, T0 + 3_600_000)], 6000))).toEqual(['100', '|102']);
+  });
+
+  it('marks a disc-seq change even when times are contiguous', () => {
+    expect(shape(rangeEntries([seg(100, 0), seg(101, 1)], 6000))).toEqual(['100', '|101']);
+  });
+});
