@@ -15,6 +15,10 @@
  * ceiling for HTTP on this machine. The ratio camrec / peer says what the token check,
  * the index Query (dynalite) and the playlist writer cost.
  *
+ * Then, in this process and one poll at a time, where a poll's time goes: the same API
+ * handler over the dynalite-backed index (as local mode runs it) and over an in-memory
+ * index (test/fuzz's), CPU ms per poll.
+ *
  * Server and load generator are separate processes; on a 2-core machine they share the
  * cores, so read the figures as local-mode capacity, not Lambda's.
  *
@@ -34,7 +38,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { loadWrappingPublicKey, segmentKey, toS3Metadata, wrapDataKey, wrappedKeyKey } from '../contract/index.ts';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { loadWrappingPublicKey, segmentKey, signSessionToken, toS3Metadata, toSegmentItem, wrapDataKey, wrappedKeyKey } from '../contract/index.ts';
+import { createApiHandler } from '../lambda/api/create-api-handler.ts';
+import { dynamoSegmentIndex } from '../lambda/index/dynamo-segment-index.ts';
+import type { SegmentIndex } from '../lambda/index/segment-index.ts';
+import { staticTokenSecrets } from '../lambda/token/token-secrets.ts';
+import { startDynalite } from '../local/emulators/start-dynalite.ts';
+import { memorySegmentIndex } from '../test/fuzz/lambda/memory-segment-index.ts';
 import { signedFetch } from '../local/auth/signed-fetch.ts';
 import { DEFAULT_ROLE_ALIAS } from '../local/iot/iot-credential-provider.ts';
 import { startLocalStack } from '../local/stack/local-stack.ts';
@@ -228,6 +239,65 @@ function startServer(): Promise<{ child: ChildProcess; ready: Ready }> {
   });
 }
 
+interface PollCost {
+  index: string;
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Sequential LIVE polls straight into the handler: the handler's own cost vs the index behind it. */
+async function pollCosts(polls = 300): Promise<PollCost[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'camrec-bench-api-split-'));
+  const dynalite = await startDynalite({ tableName: 'camrec-bench', path: join(dir, 'dynamo') });
+  const ddb = dynalite.createClient();
+  try {
+    const now = Date.now();
+    const keyId = randomBytes(16).toString('hex');
+    const items = Array.from({ length: SEGMENTS }, (_, n) => {
+      const startMs = now - (SEGMENTS - n) * SEGMENT_MS;
+      const meta = { startMs, durationMs: SEGMENT_MS, seq: n, discSeq: 0, keyId, iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f,mp4a.40.2', width: 1280, height: 720 };
+      return toSegmentItem(CAMERA, meta, segmentKey({ deviceId: CAMERA, startMs, seq: n }), 188 * 64, 30);
+    });
+    const dynamo = dynamoSegmentIndex(ddb, 'camrec-bench');
+    for (const item of items) await dynamo.putSegment(item);
+    const tokenKey = { version: 'bench-1', secret: randomBytes(32) };
+    const token = signSessionToken({ deviceId: CAMERA, mode: 'LIVE', expiresAtSeconds: Math.floor(now / 1000) + 3600 }, tokenKey);
+    const event = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: `/v1/sessions/${token}/playlist.m3u8`,
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'GET', path: `/v1/sessions/${token}/playlist.m3u8` }, stage: '$default', domainName: '127.0.0.1', requestId: 'bench' },
+    } as unknown as APIGatewayProxyEventV2;
+    const out: PollCost[] = [];
+    for (const [name, index] of [['dynalite (local mode)', dynamo], ['in-memory (handler alone)', memorySegmentIndex(CAMERA, items)]] as [string, SegmentIndex][]) {
+      const handler = createApiHandler({
+        config: { targetDurationSeconds: 3, liveWindowSegments: 5, corsOrigins: ['*'], publicBaseUrl: undefined },
+        index,
+        presigner: { presignGet: async (key: string) => `http://127.0.0.1/${key}` },
+        tokenSecrets: staticTokenSecrets([tokenKey]),
+        clock: { nowMs: () => Date.now() },
+      });
+      for (let i = 0; i < 50; i++) await handler(event);
+      const t0 = performance.now();
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < polls; i++) {
+        const r = await handler(event);
+        if (r.statusCode !== 200) throw new Error(`the handler answered ${r.statusCode}: ${r.body}`);
+      }
+      const cpu = process.cpuUsage(c0);
+      out.push({ index: name, wallMs: (performance.now() - t0) / polls, cpuMs: (cpu.user + cpu.system) / 1000 / polls });
+    }
+    return out;
+  } finally {
+    ddb.destroy();
+    await dynalite.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.padEnd(n));
 
@@ -249,6 +319,8 @@ async function main(): Promise<void> {
     child.kill('SIGTERM');
   }
 
+  process.stderr.write('bench:api: sequential polls straight into the handler (dynalite vs in-memory index) ...\n');
+  const costs = await pollCosts();
   const cpu = cpus();
   const out: string[] = [];
   out.push('camrec bench:api: concurrent LIVE viewers polling the local playback API (127.0.0.1)');
@@ -270,6 +342,10 @@ async function main(): Promise<void> {
     const [c, p] = [rows.find((r) => r.viewers === viewers && r.target.startsWith('camrec'))!, rows.find((r) => r.viewers === viewers && r.target.startsWith('peer'))!];
     out.push(`ratio at ${fmt(viewers)} viewers: camrec / peer req/s = ${(c.reqPerS / p.reqPerS).toFixed(3)}; p99 camrec / peer = ${(c.p99Ms / Math.max(p.p99Ms, 1)).toFixed(1)}x`);
   }
+  out.push('');
+  out.push('where a LIVE poll goes (this process, one poll at a time, 300 polls, the same handler):');
+  for (const c of costs) out.push(`  index ${pad(c.index, 26)} ${c.wallMs.toFixed(2)} ms wall, ${c.cpuMs.toFixed(2)} ms CPU per poll`);
+  out.push(`  ratio dynalite / in-memory CPU per poll = ${(costs[0]!.cpuMs / costs[1]!.cpuMs).toFixed(0)}x`);
   out.push('errors = connection errors + timeouts + non-2xx answers. "viewers at 1 poll / 2 s" = req/s x segment length: players poll a LIVE playlist about once per target duration.');
   process.stdout.write(`${out.join('\n')}\n`);
   if (rows.some((r) => r.target.startsWith('camrec') && r.ok === 0)) process.exitCode = 1;
