@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { SEGMENT_SPARE_BYTES, TsMuxer, segmentBuffer } from '../../../../device/media/ts/ts-muxer.ts';
+import { readPackets } from '../../../fixtures/ts-inspect.ts';
+
+/** Segments of frames with varied sizes (1..40 packets), video + audio, from one muxer. */
+function segments(m: TsMuxer, count: number, recycle: boolean): Uint8Array[] {
+  const copies: Uint8Array[] = [];
+  let t = 126_000;
+  for (let s = 0; s < count; s++) {
+    m.beginSegment(true);
+    for (let i = 0; i < 25; i++, t += 3600) {
+      const nal = new Uint8Array(17 + ((s * 7919 + i * 1013) % 7000));
+      for (let j = 0; j < nal.byteLength; j++) nal[j] = (j * 31 + i) & 0xff;
+      m.writeVideo([Uint8Array.of(0, 0, 0, 1), nal], t, t, i === 0);
+      m.writeAudio([new Uint8Array(90 + i).fill(0xaa), new Uint8Array(7).fill(0xbb)], t);
+    }
+    const bytes = m.finishSegment();
+    copies.push(Uint8Array.prototype.slice.call(bytes));
+    if (recycle) {
+      bytes.fill(0x99); // the receiver may scribble on it (e.g. encrypt in place) before giving it back
+      m.recycle(bytes);
+    }
+  }
+  return copies;
+}
+
+describe('TsMuxer buffer recycling', () => {
+  it('muxes the same bytes whether or not segment buffers are given back', () => {
+    const plain = segments(new TsMuxer(), 6, false);
+    const recycled = segments(new TsMuxer(), 6, true);
+    expect(recycled.map((b) => Buffer.from(b).toString('hex'))).toEqual(plain.map((b) => Buffer.from(b).toString('hex')));
+    for (const seg of recycled) {
+      const packets = readPackets(seg);
+      expect(packets.length * 188).toBe(seg.byteLength);
+    }
+  });
+
+  it('reuses given-back memory for later segments and leaves 16 spare bytes after each segment', () => {
+    const m = new TsMuxer();
+    const buffers = new Set<ArrayBufferLike>();
+    for (let s = 0; s < 8; s++) {
+      m.beginSegment(false);
+      m.writeVideo([Uint8Array.of(0, 0, 0, 1), new Uint8Array(50_000).fill(0x41)], 126_000 + s * 9000, 126_000 + s * 9000, true);
+      const bytes = m.finishSegment();
+      const whole = segmentBuffer(bytes)!;
+      expect(whole.byteLength).toBeGreaterThanOrEqual(bytes.byteLength + SEGMENT_SPARE_BYTES);
+      buffers.add(bytes.buffer);
+      m.recycle(bytes);
+    }
+    expect(buffers.size).toBeLessThanOrEqual(2);
+  });
+
+  it('ignores views it did not hand out', () => {
+    const m = new TsMuxer();
+    m.beginSegment(false);
+    const first = m.finishSegment();
+    m.recycle(new Uint8Array(1 << 20)); // foreign
+    m.recycle(first.subarray(188)); // not the start of its buffer
+    m.beginSegment(false);
+    const second = m.finishSegment();
+    expect(second.buffer).not.toBe(first.buffer);
+    expect(second.buffer.byteLength).not.toBe(1 << 20);
+  });
+});
