@@ -7,7 +7,8 @@ import { isWholeTs, makeClip, readSegments, sleep, startStack, until, type Stack
 const ROOT = resolve(import.meta.dirname, '../../..');
 
 /** Runs `camrec agent` as a child; collects the object keys it logged as recorded. */
-function runAgent(configFile: string, recorded: Set<string>): { child: ChildProcess; exited: Promise<number | null> } {
+function runAgent(configFile: string, recorded: Set<string>): { child: ChildProcess; exited: Promise<number | null>; started: () => boolean } {
+  let started = false;
   const child = spawn(process.execPath, [join(ROOT, 'bin/camrec.js'), 'agent', '--config', configFile, '--status-seconds', '0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let buf = '';
   child.stderr!.on('data', (c: Buffer) => {
@@ -19,12 +20,13 @@ function runAgent(configFile: string, recorded: Set<string>): { child: ChildProc
       try {
         const rec = JSON.parse(line) as { msg?: string; objectKey?: string };
         if (rec.msg === 'segment recorded' && rec.objectKey) recorded.add(rec.objectKey);
+        if (rec.msg === 'agent started') started = true;
       } catch {
         // not a log line
       }
     }
   });
-  return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
+  return { child, exited: new Promise((r) => child.on('exit', (code) => r(code))), started: () => started };
 }
 
 describe('kill -9 at any point', () => {
@@ -64,6 +66,7 @@ describe('kill -9 at any point', () => {
       await stack.proxy.setFault(undefined);
       const last = runAgent(file, recorded);
       const landed = async () => (await readSegments(stack, { fromMs: startedAt })).length;
+      await until('last run started', last.started, 30_000);
       await until('spool drained', async () => (await landed()) >= recorded.size - (writeThrough ? 0 : 2 * kills), 40_000);
       await sleep(500);
       last.child.kill('SIGTERM');
