@@ -24,7 +24,8 @@ const AUDIO_FD = 3;
  * to fd 3. `-c copy`: no transcoding, so the CPU cost is demuxing only.
  */
 export function ffmpegRtspArgs(url: string, audio: boolean): string[] {
-  const input = url.startsWith('rtsp') ? ['-rtsp_transport', 'tcp'] : [];
+  // A live camera paces itself; anything else (a file) is read at its native rate (-re).
+  const input = /^rtsps?:\/\//.test(url) ? ['-rtsp_transport', 'tcp'] : ['-re'];
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     ...input, '-i', url,
