@@ -63,6 +63,43 @@ describe('ON_DEMAND playback through the handlers (s3rver + dynalite + ffmpeg)',
     expect(text).toContain('#EXT-X-DATERANGE:ID="evt-1"');
   });
 
+  it('serves LIVE_REPLAY as a growing EVENT playlist that ends once its range is over', async () => {
+    const open = await h.session(CAMERA, { mode: 'LIVE_REPLAY', start: new Date(epochMs + 2000).toISOString() });
+    const growing = parse(await h.text(open.playlistUrl)) as types.MediaPlaylist;
+    expect(growing.playlistType).toBe('EVENT');
+    expect(growing.endlist).toBe(false);
+    expect(growing.segments).toHaveLength(uploads.length - 2);
+    const closed = await h.session(CAMERA, { mode: 'LIVE_REPLAY', start: new Date(epochMs).toISOString(), end: new Date(epochMs + 3000).toISOString() });
+    const done = parse(await h.text(closed.playlistUrl)) as types.MediaPlaylist;
+    expect(done.endlist).toBe(true);
+    expect(done.segments.map((s) => s.uri)).toEqual(uploads.slice(0, 3).map((u) => `segments/${u.meta.startMs}-${u.meta.seq}.ts`));
+    expect((await ffmpegRun(['-nostdin', '-v', 'warning', '-i', closed.playlistUrl, '-map', '0', '-f', 'null', '-'])).stderr).toBe('');
+  });
+
+  it('answers the timeline with one recorded span, the gaps around it and the event', async () => {
+    const q = new URLSearchParams({ start: new Date(epochMs - 60_000).toISOString(), end: new Date(epochMs + 60_000).toISOString() });
+    const res = await fetch(`${h.baseUrl}/v1/cameras/${CAMERA}/timeline?${q}`);
+    expect(res.status).toBe(200);
+    const t = (await res.json()) as { spans: { startMs: number; endMs: number; segments: number }[]; gaps: unknown[]; events: { eventId: string }[]; nextCursor: string | null };
+    const last = uploads.at(-1)!.meta;
+    expect(t.spans).toEqual([expect.objectContaining({ startMs: epochMs, endMs: last.startMs + last.durationMs, segments: uploads.length })]);
+    expect(t.gaps).toHaveLength(2);
+    expect(t.events.map((e) => e.eventId)).toEqual(['evt-1']);
+    expect(t.nextCursor).toBeNull();
+    // Paged two segments at a time, the pages cover the same span.
+    let cursor: string | null = null;
+    let segments = 0;
+    do {
+      const page = new URLSearchParams(q);
+      page.set('limit', '2');
+      if (cursor) page.set('cursor', cursor);
+      const body = (await (await fetch(`${h.baseUrl}/v1/cameras/${CAMERA}/timeline?${page}`)).json()) as typeof t;
+      segments += body.spans.reduce((n, s) => n + s.segments, 0);
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(segments).toBe(uploads.length);
+  });
+
   it('ffmpeg plays the playlist over HTTP, decrypting with the key route, with no warnings', async () => {
     const { playlistUrl } = await h.session(CAMERA, { mode: 'ON_DEMAND', start: new Date(epochMs).toISOString(), end: new Date(epochMs + SECONDS * 1000).toISOString() });
     const { stderr } = await ffmpegRun(['-nostdin', '-v', 'warning', '-i', playlistUrl, '-map', '0', '-f', 'null', '-']);
