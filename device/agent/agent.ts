@@ -331,19 +331,20 @@ export class Agent {
   }
 
   /**
-   * SIGHUP: applies what can change at run time (recording, audio, privacy, key
-   * rotation period); logs the fields that need a restart.
+   * SIGHUP: applies what can change at run time (recording mode, pre/post-record, max
+   * event, audio, privacy, key rotation period); logs the fields that need a restart.
    */
   reload(next: DeviceConfig): string[] {
     const restartNeeded = (Object.keys(next) as (keyof DeviceConfig)[]).filter(
-      (k) => !['recording', 'log', 'keyRotationSeconds'].includes(k) && JSON.stringify(next[k]) !== JSON.stringify(this.config[k]),
+      (k) => !['recording', 'keyRotationSeconds'].includes(k) && JSON.stringify(next[k]) !== JSON.stringify(this.config[k]),
     );
     const r = next.recording;
     const d = this.policy.update({ mode: r.mode, preRecordMs: r.preRecordSeconds * 1000, postRecordMs: r.postRecordSeconds * 1000, maxEventMs: r.maxEventSeconds * 1000 });
     this.enqueue(async () => this.releaseSlots(d.release));
     if (r.audio !== this.audio) this.setAudio(r.audio);
     if (r.privacyPaused !== this.config.recording.privacyPaused) this.setPrivacy(r.privacyPaused);
-    this.config = { ...this.config, recording: r, log: next.log, keyRotationSeconds: next.keyRotationSeconds };
+    this.keys.setRotationMs(next.keyRotationSeconds * 1000);
+    this.config = { ...this.config, recording: r, keyRotationSeconds: next.keyRotationSeconds };
     if (restartNeeded.length) this.log.warn('config reloaded; these fields take effect after a restart', { fields: restartNeeded });
     else this.log.info('config reloaded');
     return restartNeeded;

@@ -33,7 +33,8 @@ export class KeyRotator {
   private rotating: Promise<DataKey> | undefined;
   private readonly now: () => number;
 
-  constructor(private readonly o: KeyRotatorOptions) {
+  constructor(private o: KeyRotatorOptions) {
+    this.o = { ...o };
     this.now = o.now ?? Date.now;
   }
 
@@ -44,6 +45,11 @@ export class KeyRotator {
       this.rotating = undefined;
     });
     return this.rotating;
+  }
+
+  /** Changes the rotation period (config reload); the current key keeps its start time. */
+  setRotationMs(ms: number): void {
+    this.o.rotationMs = ms;
   }
 
   /** Forgets the plain key (shutdown). */

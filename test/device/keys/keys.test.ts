@@ -1,0 +1,58 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { unwrapDataKeyLocally } from '../../../contract/index.ts';
+import { KeyRotator } from '../../../device/keys/key-rotator.ts';
+import { SEQUENCE_FILE, SequenceState } from '../../../device/keys/sequence-state.ts';
+import type { UploadItem } from '../../../device/upload/upload-item.ts';
+
+describe('KeyRotator', () => {
+  it('publishes the wrapped key before handing it out, rotates on time, and zeroes the old key', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    let now = 0;
+    const published: { item: UploadItem; wrapped: Uint8Array }[] = [];
+    const r = new KeyRotator({ deviceId: 'cam-1', publicKey, rotationMs: 3600_000, now: () => now, publish: async (item, wrapped) => void published.push({ item, wrapped }) });
+    const k1 = await r.current();
+    expect(published).toHaveLength(1);
+    expect(published[0]!.item.objectKey).toBe(`keys/cam-1/${k1.keyId}.bin`);
+    expect(unwrapDataKeyLocally(privateKey, published[0]!.wrapped)).toEqual(k1.key);
+    const k1Copy = Buffer.from(k1.key);
+    now += 3599_000;
+    expect((await r.current()).keyId).toBe(k1.keyId);
+    now += 1000;
+    const k2 = await r.current();
+    expect(k2.keyId).not.toBe(k1.keyId);
+    expect(published).toHaveLength(2);
+    expect(k1.key.equals(Buffer.alloc(16))).toBe(true); // forgotten
+    expect(k1Copy.equals(Buffer.alloc(16))).toBe(false);
+  });
+});
+
+describe('SequenceState', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'camrec-seq-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('starts from floor(now/1000) without state, persists every seq, and counts each boot as a discontinuity', async () => {
+    const a = await SequenceState.open(dir, { nowMs: 1_700_000_000_123 });
+    expect(a.nextSeq).toBe(1_700_000_000);
+    expect(await a.takeSeq()).toBe(1_700_000_000);
+    expect(await a.takeSeq()).toBe(1_700_000_001);
+    const disc = a.discSeq;
+    const b = await SequenceState.open(dir, { nowMs: 0 });
+    expect(b.nextSeq).toBe(1_700_000_002);
+    expect(b.discSeq).toBe(disc + 1);
+    expect(JSON.parse(readFileSync(join(dir, SEQUENCE_FILE), 'utf8'))).toEqual({ nextSeq: 1_700_000_002, discSeq: disc + 1 });
+  });
+
+  it('never goes below what the spool already holds, and survives a garbled state file', async () => {
+    writeFileSync(join(dir, SEQUENCE_FILE), '{"nextSeq": "x"');
+    const s = await SequenceState.open(dir, { nowMs: 5_000, minNextSeq: 42 });
+    expect(s.nextSeq).toBe(42);
+    expect(s.discSeq).toBe(5);
+  });
+});
