@@ -81,7 +81,15 @@ export async function signRaw(
   baseUrl: string,
   method: string,
   rawPath: string,
-  opts: { credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }; region: string; body?: string; service?: string; signingDate?: Date },
+  opts: {
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    region: string;
+    body?: string;
+    service?: string;
+    signingDate?: Date;
+    /** Send x-amz-content-sha256 (default true); browsers sign the body's hash without sending it. */
+    sendPayloadHash?: boolean;
+  },
 ): Promise<Record<string, string>> {
   const u = new URL(baseUrl);
   const q = rawPath.indexOf('?');
@@ -95,7 +103,7 @@ export async function signRaw(
   }
   const headers: Record<string, string> = { host: u.host };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const signer = new SignatureV4({ credentials: opts.credentials, region: opts.region, service: opts.service ?? 'execute-api', sha256: Sha256, uriEscapePath: false });
+  const signer = new SignatureV4({ credentials: opts.credentials, region: opts.region, service: opts.service ?? 'execute-api', sha256: Sha256, uriEscapePath: false, applyChecksum: opts.sendPayloadHash ?? true });
   const signed = await signer.sign(
     new HttpRequest({ method, protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: path.split('/').map(sigv4Encode).join('/'), query, headers, body: opts.body }),
     opts.signingDate ? { signingDate: opts.signingDate } : {},
