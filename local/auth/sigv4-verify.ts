@@ -23,6 +23,11 @@ export interface WireRequest {
   readonly url: string;
   /** Header names lower-case; repeated headers as arrays (node's `IncomingMessage.headers`). */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * The body, when already read. Services other than S3 sign the body's SHA-256 without
+   * sending it in x-amz-content-sha256 (browsers don't), so it is computed from this.
+   */
+  readonly body?: Uint8Array;
 }
 
 export interface ParsedAuth {
@@ -124,7 +129,7 @@ export function parseAuth(req: WireRequest): ParsedAuth | undefined {
       signedHeaders: signedHeaders.split(';'),
       signature,
       amzDate,
-      payloadHash: header1(req.headers, 'x-amz-content-sha256') ?? createHash('sha256').update('').digest('hex'),
+      payloadHash: header1(req.headers, 'x-amz-content-sha256') ?? createHash('sha256').update(req.body ?? new Uint8Array()).digest('hex'),
       securityToken: header1(req.headers, 'x-amz-security-token'),
       expiresSeconds: undefined,
     };
@@ -203,6 +208,9 @@ export function verifySigV4(req: WireRequest, lookup: (accessKeyId: string) => K
   const wanted = Buffer.from(expectedSignature(req, auth, creds.secretAccessKey), 'utf8');
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
     throw new SigV4Failure('BAD_SIGNATURE', 'the request signature we calculated does not match the signature you provided; check your key and signing method');
+  }
+  if (req.body && /^[0-9a-f]{64}$/.test(auth.payloadHash) && createHash('sha256').update(req.body).digest('hex') !== auth.payloadHash) {
+    throw new SigV4Failure('BAD_SIGNATURE', 'the body does not match the payload hash that was signed');
   }
   if (creds.sessionToken && auth.securityToken !== creds.sessionToken) {
     throw new SigV4Failure('BAD_TOKEN', 'the provided token is malformed or otherwise invalid (send the session token that came with these credentials)');

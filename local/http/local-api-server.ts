@@ -110,6 +110,11 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
     const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/favicon.ico') {
+      res.writeHead(204, { 'cache-control': 'max-age=86400' });
+      res.end();
+      return;
+    }
     if (path === '/' || path === '/player') {
       res.writeHead(302, { location: '/player/' });
       res.end();
@@ -136,7 +141,7 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
     if (method !== 'OPTIONS' && IAM_ROUTE.test(path)) {
       // API Gateway's IAM authorizer: a valid SigV4 signature from known credentials, or 403.
       try {
-        const who = verifySigV4({ method, url: req.url ?? '/', headers: req.headers }, opts.lookupCredentials, now());
+        const who = verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, opts.lookupCredentials, now());
         if (!who) return sendJson(res, 403, { message: 'Missing Authentication Token: sign the request with SigV4 (service execute-api)' }, { 'access-control-allow-origin': '*' });
       } catch (err) {
         if (!(err instanceof SigV4Failure)) throw err;

@@ -67,7 +67,10 @@ function attach(playlistUrl, startAtWallMs) {
     void video.play().catch(() => {});
     return;
   }
-  const hls = new window.Hls({ liveSyncDurationCount: 2, enableWorker: true, lowLatencyMode: false });
+  // From a picked moment the playlist starts at the segment holding it: play from its
+  // start rather than jumping to the live edge of the growing (EVENT) playlist.
+  const replay = startAtWallMs !== undefined;
+  const hls = new window.Hls({ liveSyncDurationCount: 2, enableWorker: true, lowLatencyMode: false, startPosition: replay ? 0 : -1 });
   camrec.hls = hls;
   hls.on(window.Hls.Events.ERROR, (_e, data) => {
     camrec.errors.push({ type: data.type, details: data.details, fatal: data.fatal });
@@ -79,6 +82,11 @@ function attach(playlistUrl, startAtWallMs) {
   camrec.startAtWallMs = startAtWallMs;
 }
 
+async function hasSegments(playlistUrl) {
+  const res = await fetch(playlistUrl, { cache: 'no-store' });
+  return res.ok && (await res.text()).includes('#EXTINF');
+}
+
 async function play(mode, startMs) {
   const id = camrec.camera;
   if (!id) return;
@@ -86,6 +94,14 @@ async function play(mode, startMs) {
   status(mode === 'LIVE' ? `${id}: live` : `${id}: from ${new Date(startMs).toLocaleString()}`);
   try {
     const { playlistUrl } = await api('POST', `/v1/cameras/${encodeURIComponent(id)}/sessions`, body);
+    // A camera that has not uploaded yet has a valid but empty playlist: wait for a segment.
+    for (let tries = 0; !(await hasSegments(playlistUrl)); tries++) {
+      if (id !== camrec.camera) return;
+      status(`${id}: waiting for the first segment...`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    if (id !== camrec.camera) return;
+    status(mode === 'LIVE' ? `${id}: live` : `${id}: from ${new Date(startMs).toLocaleString()}`);
     camrec.mode = mode;
     camrec.pickedMs = startMs;
     $('mode').textContent = mode === 'LIVE' ? 'LIVE' : 'REPLAY';

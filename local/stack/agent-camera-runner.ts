@@ -1,9 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAgent } from '../../device/agent/agent.ts';
 import { createJsonLogger } from '../../device/agent/json-logger.ts';
 import { parseDeviceConfig, type DeviceConfigInput } from '../../device/config/index.ts';
+import { SEQUENCE_FILE } from '../../device/keys/sequence-state.ts';
 import type { CameraContext, CameraRunner, RunningCamera } from './camera-runner.ts';
 
 /** The sample clip shipped in the repo (raw H.264 Annex B + ADTS AAC). */
@@ -54,6 +55,24 @@ export function localDeviceConfig(ctx: CameraContext, controlPort: number): Devi
   };
 }
 
+/**
+ * A new local camera starts like a provisioned one with state, not like one that lost it:
+ * seq from the clock (as after lost state) but disc-seq from 0. The agent's lost-state
+ * rule also starts disc-seq from floor(nowMs / 1000), and an EXT-X-DISCONTINUITY-SEQUENCE
+ * near 1.8e9 freezes hls.js 1.7's main thread (1e7 is fine), so the player would hang.
+ */
+export async function seedSequenceState(stateDir: string, nowMs: number): Promise<void> {
+  const file = join(stateDir, SEQUENCE_FILE);
+  try {
+    await access(file);
+    return;
+  } catch {
+    // first run of this camera
+  }
+  await mkdir(stateDir, { recursive: true });
+  await writeFile(file, JSON.stringify({ nextSeq: Math.floor(nowMs / 1000), discSeq: 0 }));
+}
+
 /** The real agent (device/) with its source and control endpoint, in this process. */
 export const agentCameraRunner: CameraRunner = async (ctx): Promise<RunningCamera> => {
   await mkdir(ctx.dir, { recursive: true });
@@ -61,6 +80,7 @@ export const agentCameraRunner: CameraRunner = async (ctx): Promise<RunningCamer
   const config = parseDeviceConfig(input, ctx.dir);
   await writeFile(join(ctx.dir, 'device.json'), `${JSON.stringify({ ...input, credentials: { ...input.credentials, certificateFile: relative(ctx.dir, ctx.certPath), privateKeyFile: relative(ctx.dir, ctx.keyPath), caFile: relative(ctx.dir, ctx.caCertPath) }, contentKeyPublicKeyFile: relative(ctx.dir, ctx.contentKeyPublicPath) }, null, 2)}\n`);
   const log = createJsonLogger({ level: config.log.level, fields: { deviceId: config.deviceId } });
+  await seedSequenceState(config.stateDir, Date.now());
   // The agent starts the source and the control endpoint device.json names.
   const agent = createAgent(config, { log });
   await agent.start();

@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { signedFetch } from '../../../local/auth/signed-fetch.ts';
+import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
+import { parseMediaPlaylist } from '../../support/hls-text.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+const CAM = 'cam-1';
+
+let dir: string;
+let profile: string;
+let stack: LocalStackProcess;
+let context: BrowserContext;
+let page: Page;
+
+interface PageState {
+  mode: string | undefined;
+  errors: { type: string; details: string; fatal: boolean }[];
+  playlistUrl: string | undefined;
+  playingAtMs: number | undefined;
+  currentTime: number;
+  paused: boolean;
+  width: number;
+  height: number;
+}
+
+const state = (): Promise<PageState> =>
+  page.evaluate(() => {
+    const c = (window as unknown as { camrec: { mode?: string; errors: PageState['errors']; playlistUrl?: string; playingAtMs(): number | undefined } }).camrec;
+    const v = document.getElementById('video') as HTMLVideoElement;
+    return { mode: c.mode, errors: c.errors, playlistUrl: c.playlistUrl, playingAtMs: c.playingAtMs(), currentTime: v.currentTime, paused: v.paused, width: v.videoWidth, height: v.videoHeight };
+  });
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; page state ${JSON.stringify(await state().catch(() => null))}, status ${await page.textContent('#status').catch(() => '?')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The video is playing: currentTime moves forward by more than 1 s within 3 s. */
+async function expectAdvancing(): Promise<void> {
+  const t0 = (await state()).currentTime;
+  await until('currentTime to advance', async () => (await state()).currentTime > t0 + 1, 6000);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+  await mkdir(ARTIFACTS, { recursive: true });
+  dir = await mkdtemp(join(tmpdir(), 'camrec-e2e-browser-'));
+  profile = await mkdtemp(join(tmpdir(), 'camrec-chromium-'));
+  stack = await startLocalStackProcess(dir);
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1100, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+  });
+  page = await context.newPage();
+});
+afterAll(async () => {
+  await context?.close();
+  await stack?.stop();
+  await rm(dir, { recursive: true, force: true });
+  await rm(profile, { recursive: true, force: true });
+});
+
+describe('the player page in headless Chromium against camrec local', () => {
+  test('LIVE plays: time advances, 640x360, no hls.js error', async () => {
+    await page.goto(stack.info.playerUrl);
+    await until('LIVE playback', async () => {
+      const s = await state();
+      return s.mode === 'LIVE' && s.currentTime > 0.5 && !s.paused;
+    }, 40_000);
+    await expectAdvancing();
+    const s = await state();
+    expect([s.width, s.height]).toEqual([640, 360]);
+    expect(s.errors).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'player-live.png') });
+  });
+
+  test('clicking a past moment on the timeline plays from there', async () => {
+    // let a few more segments land, then zoom to 10 minutes so a second is a pixel or so
+    await new Promise((r) => setTimeout(r, 4000));
+    await page.selectOption('#zoom', '10min');
+    const spans = await until('a recorded span on the timeline', async () =>
+      page.evaluate(() => (window as unknown as { camrec: { timeline?: { spans: { startMs: number; endMs: number }[] } } }).camrec.timeline?.spans[0]),
+    );
+    // a moment well behind live: 3 s into the recording, once it is 10 s old
+    const pickMs = spans.startMs + 3000;
+    await new Promise((r) => setTimeout(r, Math.max(0, pickMs + 10_000 - Date.now())));
+    // the window slides with the clock: read it and click at once
+    const win = await page.evaluate(() => {
+      const tl = document.getElementById('timeline')!;
+      const r = tl.querySelector('.track')!.getBoundingClientRect();
+      return { startMs: Number(tl.dataset.startMs), endMs: Number(tl.dataset.endMs), x: r.x, y: r.y, width: r.width, height: r.height };
+    });
+    await page.locator('#timeline .track').click({ position: { x: ((pickMs - win.startMs) / (win.endMs - win.startMs)) * win.width, y: win.height / 2 } });
+    const at = await until('replay from the picked moment', async () => {
+      const s = await state();
+      return s.mode === 'LIVE_REPLAY' && s.playingAtMs !== undefined && s.currentTime > 0.3 ? s.playingAtMs : undefined;
+    });
+    // the playlist starts at the segment holding the moment (2 s segments), give a pixel of slack
+    expect(at).toBeGreaterThanOrEqual(pickMs - 3000);
+    expect(at).toBeLessThan(pickMs + 4000);
+    await expectAdvancing();
+    expect((await state()).errors.filter((e) => e.fatal)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'player-replay.png') });
+  });
+
+  test('an event triggered from the page appears on the timeline, in the list and as a DATERANGE', async () => {
+    await page.fill('#event-seconds', '2');
+    await page.click('#trigger-event');
+    await until('the event started', async () => /event started/.test((await page.textContent('#status')) ?? ''), 5000);
+    const eventId = await until(
+      'an event mark on the timeline',
+      async () => page.evaluate(() => document.querySelector<HTMLElement>('#timeline .event-mark')?.dataset.eventId),
+      40_000,
+    );
+    expect(await page.locator(`#events li[data-event-id="${eventId}"]`).textContent()).toContain('motion');
+    await page.screenshot({ path: join(ARTIFACTS, 'player-event.png') });
+
+    const { playlistUrl } = (await (await signedFetch(`${stack.info.apiUrl}/v1/cameras/${CAM}/sessions`, {
+      credentials: stack.info.credentials,
+      region: stack.info.region,
+      json: { mode: 'ON_DEMAND', start: new Date(Date.now() - 60_000).toISOString(), end: new Date().toISOString() },
+    })).json()) as { playlistUrl: string };
+    const ranges = parseMediaPlaylist(await (await fetch(playlistUrl)).text()).dateRanges;
+    expect(ranges.some((r) => r.includes(eventId) && r.includes('motion'))).toBe(true);
+  });
+});
