@@ -147,8 +147,11 @@ async function main(): Promise<void> {
   mkdirSync(hlsDir);
   writeFileSync(join(hlsDir, 'k.bin'), randomBytes(16));
   writeFileSync(join(hlsDir, 'k.info'), `k.bin\n${join(hlsDir, 'k.bin')}\n${randomBytes(16).toString('hex')}\n`);
+  // ffmpeg cannot seek back in a raw .h264 to loop it: it loops the same frames remuxed into Matroska.
+  const clipMkv = CLIP.replace(/\.h264$/, '.mkv');
+  if (!existsSync(clipMkv)) execFileSync('ffmpeg', ['-v', 'error', '-y', '-framerate', '25', '-f', 'h264', '-i', CLIP, '-c', 'copy', clipMkv]);
   const ffmpeg = spawn('ffmpeg', [
-    '-v', 'error', '-re', '-stream_loop', '-1', '-framerate', '25', '-f', 'h264', '-i', CLIP, '-c', 'copy',
+    '-v', 'error', '-re', '-stream_loop', '-1', '-i', clipMkv, '-c', 'copy',
     '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_list_size', '5', '-hls_flags', 'delete_segments',
     '-hls_key_info_file', join(hlsDir, 'k.info'), join(hlsDir, 'live.m3u8'),
   ], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -41,7 +41,7 @@ const s3Schema = z.strictObject({
 });
 
 const bufferSchema = z.strictObject({
-  /** Bytes of the in-memory segment buffer, allocated once. @default two segments at `expectedBitrateKbps` plus 15 % TS overhead */
+  /** Bytes of the in-memory segment buffer, allocated once. @default two segments at `expectedBitrateKbps` */
   memoryBytes: z.number().int().min(64 * 1024).max(512 * 1024 * 1024).optional(),
   /** Folder for the disk spool (segments waiting for S3). */
   spoolDir: z.string().min(1),
@@ -153,12 +153,14 @@ export type DeviceConfigInput = z.input<typeof deviceConfigSchema>;
 /** device.json after validation, defaults filled in. */
 export type DeviceConfig = z.output<typeof deviceConfigSchema>;
 
-/** TS overhead over the elementary stream (packet headers, PES, PAT/PMT, stuffing). */
-const TS_OVERHEAD_FACTOR = 1.15;
 const SEGMENTS_IN_MEMORY = 2;
 
-/** Default memory buffer: two segments at the expected bitrate, plus TS overhead. */
+/**
+ * Default memory buffer: two segments at the expected bitrate (the bitrate of the
+ * muxed stream). In steady state one segment is in memory (the newest, while its PUT
+ * runs); anything that waits longer goes to the disk spool, so two is enough.
+ */
 export function defaultMemoryBytes(c: Pick<DeviceConfig, 'segmentSeconds' | 'expectedBitrateKbps'>): number {
   const segmentBytes = (c.expectedBitrateKbps * 1000 * c.segmentSeconds) / 8;
-  return Math.ceil(SEGMENTS_IN_MEMORY * segmentBytes * TS_OVERHEAD_FACTOR);
+  return Math.ceil(SEGMENTS_IN_MEMORY * segmentBytes);
 }

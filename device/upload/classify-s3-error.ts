@@ -17,7 +17,8 @@ export interface ClassifiedUploadError extends UploadError {
 
 /**
  * Maps an SDK/network error to an UploadError. Retryable: network errors, timeouts,
- * 5xx, 429, throttling, clock skew, and credential errors (after a refresh). Not
+ * 5xx, 429, throttling, clock skew, credential errors (after a refresh), and having no
+ * credentials at all. Not
  * retryable: other 4xx (the request itself is wrong; retrying cannot help). 403
  * AccessDenied is retried too: a policy fix or new credentials may cure it, and
  * dropping a recording for a misconfiguration would be worse.
@@ -27,9 +28,14 @@ export function classifyS3Error(err: unknown, objectKey: string): ClassifiedUplo
   const status = e?.$metadata?.httpStatusCode;
   const code = e?.Code ?? e?.name ?? e?.code;
   const sysCode = e?.code ?? e?.cause?.code;
-  const credentialsRejected = (code !== undefined && CREDENTIAL_ERROR_CODES.has(code)) || (err instanceof AgentError && err.name === 'CredentialsError');
+  // S3 refused the credentials themselves: fetch new ones before the retry.
+  const credentialsRejected = code !== undefined && CREDENTIAL_ERROR_CODES.has(code);
+  // No credentials to sign with (the IoT endpoint is down or refuses us): keep the segment
+  // and retry; dropping recordings over a fixable misconfiguration would be worse.
+  const noCredentials = err instanceof AgentError && err.name === 'CredentialsError';
   const retryable =
     credentialsRejected ||
+    noCredentials ||
     (err instanceof AgentError && err.retryable) ||
     (code !== undefined && RETRYABLE_CODES.has(code)) ||
     (sysCode !== undefined && NETWORK_CODES.has(sysCode)) ||
