@@ -10,11 +10,18 @@ export interface PersistedSequence {
 }
 
 export const SEQUENCE_FILE = 'sequence.json';
+/**
+ * After lost state disc-seq restarts from minutes since the epoch (~2.9e7 in 2026): still
+ * above anything one device counts up from 0, and small enough for players (hls.js 1.7
+ * stalls on an EXT-X-DISCONTINUITY-SEQUENCE near 1.8e9, i.e. seconds since the epoch).
+ */
+export const DISC_SEQ_CLOCK_UNIT_MS = 60_000;
 
 /**
  * seq: per device, +1 per segment, never decreasing, kept across restarts; after lost
  * state it restarts from floor(nowMs / 1000) (so it still never goes back). disc-seq: +1
- * at every discontinuity, the first one being this boot. Every change is persisted
+ * at every discontinuity, the first one being this boot; after lost state it restarts
+ * from floor(nowMs / 60_000). Every change is persisted
  * atomically before the caller may use the number, so a number that reached S3 is never
  * handed out again.
  */
@@ -48,7 +55,7 @@ export class SequenceState {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') opts.log?.warn('sequence state unreadable; restarting seq from the clock', { file, err: e });
     }
-    const start = loaded ?? { nextSeq: fresh, discSeq: fresh };
+    const start = loaded ?? { nextSeq: fresh, discSeq: Math.floor(opts.nowMs / DISC_SEQ_CLOCK_UNIT_MS) };
     const s = new SequenceState(file, {
       nextSeq: Math.max(start.nextSeq, opts.minNextSeq ?? 0),
       discSeq: loaded ? loaded.discSeq + 1 : start.discSeq,
