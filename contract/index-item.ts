@@ -15,6 +15,11 @@ import type { EventRecord } from './event-record.ts';
 export interface SegmentItem extends SegmentMetadata {
   deviceId: string;
   sk: string;
+  /**
+   * What playlists read, packed into one string (see packSegmentSummary), so a 24 h
+   * playlist reads 14,400 attribute values instead of 86,400.
+   */
+  summary: string;
   /** The S3 object key of the segment. */
   objectKey: string;
   sizeBytes: number;
@@ -65,11 +70,29 @@ export function ttlFor(recordedMs: number, retentionDays: number): number {
   return Math.floor(recordedMs / 1000) + Math.ceil(retentionDays * DAY_SECONDS);
 }
 
+/** The fields of a segment that playlists and the timeline read. */
+export type SegmentSummaryFields = Pick<SegmentMetadata, 'startMs' | 'durationMs' | 'seq' | 'discSeq' | 'keyId' | 'iv'>;
+
+/** Layout: `{startMs}:{durationMs}:{seq}:{discSeq}:{keyId}:{iv}` (decimal, decimal, decimal, decimal, 32 hex, 32 hex). */
+export function packSegmentSummary(m: SegmentSummaryFields): string {
+  return `${m.startMs}:${m.durationMs}:${m.seq}:${m.discSeq}:${m.keyId}:${m.iv}`;
+}
+
+/** Reads packSegmentSummary's layout; undefined when the text does not have it. */
+export function unpackSegmentSummary(text: string): SegmentSummaryFields | undefined {
+  const p = text.split(':');
+  if (p.length !== 6) return undefined;
+  const [startMs, durationMs, seq, discSeq] = p.slice(0, 4).map(Number) as [number, number, number, number];
+  if (![startMs, durationMs, seq, discSeq].every(Number.isSafeInteger)) return undefined;
+  return { startMs, durationMs, seq, discSeq, keyId: p[4]!, iv: p[5]! };
+}
+
 export function toSegmentItem(deviceId: string, meta: SegmentMetadata, objectKey: string, sizeBytes: number, retentionDays: number): SegmentItem {
   return {
     [IndexTable.PARTITION_KEY]: deviceId,
     [IndexTable.SORT_KEY]: segmentSortKey(meta.startMs),
     ...meta,
+    summary: packSegmentSummary(meta),
     objectKey,
     sizeBytes,
     [IndexTable.TTL_ATTRIBUTE]: ttlFor(meta.startMs, retentionDays),

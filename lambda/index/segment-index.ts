@@ -1,4 +1,4 @@
-import type { DeviceStateItem, EventItem, KeyItem, SegmentItem } from '../../contract/index.ts';
+import type { DeviceStateItem, EventItem, KeyItem, SegmentItem, SegmentSummaryFields } from '../../contract/index.ts';
 
 /** Outcome of an idempotent, conditional write. */
 export type PutOutcome = 'created' | 'exists';
@@ -11,8 +11,7 @@ export interface StateAdvance {
 }
 
 /** The fields playlists and the timeline read; the index may leave out the rest. */
-export type SegmentSummary = Pick<SegmentItem, 'startMs' | 'durationMs' | 'seq' | 'discSeq' | 'keyId' | 'iv'>;
-export const SEGMENT_SUMMARY_FIELDS = ['startMs', 'durationMs', 'seq', 'discSeq', 'keyId', 'iv'] as const;
+export type SegmentSummary = SegmentSummaryFields;
 
 export interface SegmentPage {
   /** Ascending by startMs. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventSortKey, parseEventRecord, segmentSortKey, serializeEventRecord, toEventItem, toKeyItem, toSegmentItem, ttlFor } from '../../contract/index.ts';
+import { packSegmentSummary, unpackSegmentSummary, eventSortKey, parseEventRecord, segmentSortKey, serializeEventRecord, toEventItem, toKeyItem, toSegmentItem, ttlFor } from '../../contract/index.ts';
 
 const rec = { version: 1 as const, deviceId: 'cam-1', eventId: 'e-1', type: 'motion', startMs: 1_767_225_600_000, endMs: 1_767_225_610_000 };
 
@@ -16,6 +16,13 @@ describe('event record', () => {
 });
 
 describe('index items', () => {
+  it('pack what playlists read into one string and read it back', () => {
+    const m = { startMs: 1_767_225_600_000, durationMs: 5960, seq: 9_007_199_254_740_991, discSeq: 3, keyId: 'ab'.repeat(16), iv: '0f'.repeat(16) };
+    expect(packSegmentSummary(m)).toBe(`1767225600000:5960:9007199254740991:3:${'ab'.repeat(16)}:${'0f'.repeat(16)}`);
+    expect(unpackSegmentSummary(packSegmentSummary(m))).toEqual(m);
+    for (const bad of ['', '1:2:3', '1:2:x:4:k:i', '1:2:3:4:k:i:extra']) expect(unpackSegmentSummary(bad)).toBeUndefined();
+  });
+
   it('sort keys sort by time as strings', () => {
     const times = [0, 9, 10, 999_999_999_999, 1_767_225_600_000];
     const keys = times.map(segmentSortKey);
