@@ -127,6 +127,17 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
     await expectAllLanded(day(5), 6);
   });
 
+  it('S3 that accepts the connection and never answers: the attempt times out and is retried', async () => {
+    await stack.proxy.setFault({ kind: 'stall', connections: 2 });
+    agent = createAgent(stack.config({ upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.5, requestTimeoutSeconds: 1 } }), { log: silentLogger });
+    await agent.start();
+    feed(agent, day(7));
+    agent.cutSegment();
+    await drained(6);
+    expect(agent.status().uploadFailures).toBeGreaterThan(0);
+    await expectAllLanded(day(7), 6);
+  });
+
   it('at the spool cap the oldest segments are dropped, counted, and the rest land', async () => {
     await stack.proxy.setFault({ kind: 'refuse' });
     stack.proxy.cutAll();
