@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, setOptions, types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,7 +129,25 @@ describe('LIVE playlist conformance while segments arrive', () => {
     expect(final.pl.segments.map((s) => s.gap ?? false)).toEqual([false, false]);
     expect(h.indexErrors).toEqual([]);
 
-    // ffprobe reads the final live window (recorded segments, decrypted through the key route).
+    // ffmpeg reads every playlist polled above (saved with absolute URIs, so each is probed as served).
+    const base = playlistUrl.replace(/playlist\.m3u8$/, '');
+    const dir = await mkdtemp(join(tmpdir(), 'camrec-live-'));
+    try {
+      for (const [i, p] of polls.entries()) {
+        if (p.pl.segments.length === 0) continue;
+        const file = join(dir, `poll-${i}.m3u8`);
+        await writeFile(file, p.text.replace(/^(segments|keys)\//gm, `${base}$1/`).replace(/URI="keys\//g, `URI="${base}keys/`));
+        const out = await run(FFPROBE, ['-v', 'error', '-protocol_whitelist', 'file,http,tcp,crypto', '-live_start_index', '0', '-analyzeduration', '500000', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], { timeout: 20_000 });
+        // ffmpeg 5.1 does not implement EXT-X-GAP: it tries the gap entries' URIs (404s) and says so. Nothing else may appear.
+        const complaints = out.stderr.split('\n').filter((l) => l && !/gap-\d+\.ts/.test(l));
+        expect(complaints, `poll ${i}:\n${p.text}`).toEqual([]);
+        expect(out.stdout, `poll ${i}`).toContain('h264');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    // ffprobe reads the final live window over HTTP (recorded segments, decrypted through the key route).
     // A live playlist never ends: probe only the first half second from the window's start.
     const probe = await run(FFPROBE, ['-v', 'error', '-live_start_index', '0', '-analyzeduration', '500000', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', playlistUrl], { timeout: 20_000 });
     expect(probe.stderr).toBe('');
