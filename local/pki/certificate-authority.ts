@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { constants, createPrivateKey, generateKeyPair, generateKeyPairSync, privateEncrypt, randomBytes, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { assertDeviceId } from '../../contract/index.ts';
 
@@ -7,8 +8,9 @@ import { assertDeviceId } from '../../contract/index.ts';
  * the local IoT credential provider (127.0.0.1 / localhost), and one client certificate per
  * device whose subject CN is the thing name (what AWS IoT calls "attached to the thing").
  *
- * RSA keys come from node:crypto (native, ~50 ms for 2048 bits); node-forge only builds
- * and signs the certificates, because its pure-JS key generation takes seconds.
+ * RSA keys come from node:crypto (native, ~50 ms for 2048 bits, off the main thread in
+ * the async variants); node-forge only builds the certificates, and the signature itself
+ * is made natively too (forge's pure-JS RSA takes seconds to generate and ~100 ms to sign).
  */
 export interface PemPair {
   /** The certificate, PEM. */
@@ -21,17 +23,49 @@ export const RSA_KEY_BITS = 2048;
 const DAY_MS = 86_400_000;
 export const CertValidityDays = { CA: 3650, SERVER: 825, DEVICE: 3650 } as const;
 
-function newKeyPair(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: RSA_KEY_BITS,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
+interface KeyPair {
+  readonly publicKey: forge.pki.rsa.PublicKey;
+  readonly keyPem: string;
+}
+
+const RSA_OPTIONS = {
+  modulusLength: RSA_KEY_BITS,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+} as const;
+
+const toPair = (k: { publicKey: string; privateKey: string }): KeyPair => ({
+  publicKey: forge.pki.publicKeyFromPem(k.publicKey) as forge.pki.rsa.PublicKey,
+  keyPem: k.privateKey,
+});
+
+function newKeyPair(): KeyPair {
+  return toPair(generateKeyPairSync('rsa', RSA_OPTIONS));
+}
+
+/** A fresh RSA key pair generated on libuv's thread pool (several at once run in parallel). */
+export async function newKeyPairAsync(): Promise<KeyPair> {
+  return toPair(await promisify(generateKeyPair)('rsa', RSA_OPTIONS));
+}
+
+/**
+ * DER of DigestInfo{sha256} before the 32-byte digest (RFC 8017 section 9.2 note 1):
+ * SEQUENCE { SEQUENCE { OID 2.16.840.1.101.3.4.2.1, NULL }, OCTET STRING (32) }
+ */
+const SHA256_DIGEST_INFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+
+/**
+ * A signer forge's `cert.sign` accepts, doing RSASSA-PKCS1-v1_5 natively: forge hands it
+ * the SHA-256 of the TBSCertificate, node's privateEncrypt applies type-1 padding.
+ */
+function nativeSigner(keyPem: string): forge.pki.rsa.PrivateKey {
+  const key: KeyObject = createPrivateKey(keyPem);
   return {
-    publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
-    privateKey: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey,
-    keyPem: privateKey,
-  };
+    sign: (md: forge.md.MessageDigest) => {
+      const digest = Buffer.from(md.digest().getBytes(), 'binary');
+      return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO_PREFIX, digest])).toString('binary');
+    },
+  } as unknown as forge.pki.rsa.PrivateKey;
 }
 
 /** A positive serial number (first byte below 0x80, so DER does not read it as negative). */
@@ -51,8 +85,7 @@ function baseCert(publicKey: forge.pki.rsa.PublicKey, validityDays: number, nowM
   return cert;
 }
 
-export function createCertificateAuthority(commonName = 'camrec local CA', nowMs = Date.now()): PemPair {
-  const keys = newKeyPair();
+export function createCertificateAuthority(commonName = 'camrec local CA', nowMs = Date.now(), keys: KeyPair = newKeyPair()): PemPair {
   const cert = baseCert(keys.publicKey, CertValidityDays.CA, nowMs);
   const subject = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'camrec local' }];
   cert.setSubject(subject);
@@ -62,14 +95,12 @@ export function createCertificateAuthority(commonName = 'camrec local CA', nowMs
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
+  cert.sign(nativeSigner(keys.keyPem), forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.keyPem };
 }
 
-function issue(ca: PemPair, commonName: string, validityDays: number, extensions: object[], nowMs: number): PemPair {
+function issue(ca: PemPair, commonName: string, validityDays: number, extensions: object[], nowMs: number, keys: KeyPair): PemPair {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
-  const keys = newKeyPair();
   const cert = baseCert(keys.publicKey, validityDays, nowMs);
   cert.setSubject([{ name: 'commonName', value: commonName }]);
   cert.setIssuer(caCert.subject.attributes);
@@ -78,25 +109,25 @@ function issue(ca: PemPair, commonName: string, validityDays: number, extensions
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
     ...extensions,
   ]);
-  cert.sign(caKey, forge.md.sha256.create());
+  cert.sign(nativeSigner(ca.keyPem), forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.keyPem };
 }
 
 /** A TLS server certificate; `hosts` become subjectAltNames (IP addresses or DNS names). */
-export function issueServerCertificate(ca: PemPair, hosts: readonly string[] = ['127.0.0.1', 'localhost', '::1'], nowMs = Date.now()): PemPair {
+export function issueServerCertificate(ca: PemPair, hosts: readonly string[] = ['127.0.0.1', 'localhost', '::1'], nowMs = Date.now(), keys: KeyPair = newKeyPair()): PemPair {
   const altNames = hosts.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
   return issue(ca, hosts[0] ?? 'localhost', CertValidityDays.SERVER, [
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
     { name: 'subjectAltName', altNames },
-  ], nowMs);
+  ], nowMs, keys);
 }
 
 /** A device (client) certificate whose subject CN is the IoT thing name. */
-export function issueDeviceCertificate(ca: PemPair, thingName: string, nowMs = Date.now()): PemPair {
+export function issueDeviceCertificate(ca: PemPair, thingName: string, nowMs = Date.now(), keys: KeyPair = newKeyPair()): PemPair {
   assertDeviceId(thingName);
   return issue(ca, thingName, CertValidityDays.DEVICE, [
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', clientAuth: true },
-  ], nowMs);
+  ], nowMs, keys);
 }

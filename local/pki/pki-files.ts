@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertDeviceId } from '../../contract/index.ts';
-import { createCertificateAuthority, issueDeviceCertificate, issueServerCertificate, type PemPair } from './certificate-authority.ts';
+import { createCertificateAuthority, issueDeviceCertificate, issueServerCertificate, newKeyPairAsync, type PemPair } from './certificate-authority.ts';
 
 /**
  * Local-mode PKI on disk, created on first use and reused afterwards:
@@ -50,10 +50,10 @@ async function writePair(certPath: string, keyPath: string, pair: PemPair): Prom
   await writeAtomic(certPath, pair.certPem, 0o644);
 }
 
-async function ensurePair(certPath: string, keyPath: string, make: () => PemPair): Promise<PemPair> {
+async function ensurePair(certPath: string, keyPath: string, make: () => PemPair | Promise<PemPair>): Promise<PemPair> {
   const existing = await readPair(certPath, keyPath);
   if (existing) return existing;
-  const pair = make();
+  const pair = await make();
   await writePair(certPath, keyPath, pair);
   return pair;
 }
@@ -69,20 +69,23 @@ export async function ensureLocalPki(dir: string, thingNames: readonly string[])
   const caKeyPath = join(dir, 'ca.key');
   const serverCertPath = join(dir, 'server.pem');
   const serverKeyPath = join(dir, 'server.key');
-  const ca = await ensurePair(caCertPath, caKeyPath, () => createCertificateAuthority());
-  const server = await ensurePair(serverCertPath, serverKeyPath, () => issueServerCertificate(ca));
+  // Keys for whatever is missing are generated in parallel on the thread pool.
+  const ca = await ensurePair(caCertPath, caKeyPath, async () => createCertificateAuthority(undefined, undefined, await newKeyPairAsync()));
   const devicePaths = new Map<string, { certPath: string; keyPath: string }>();
   const devices = new Map<string, PemPair>();
-  for (const thing of thingNames) {
-    const certPath = join(dir, 'devices', `${thing}.pem`);
-    const keyPath = join(dir, 'devices', `${thing}.key`);
-    devices.set(thing, await ensurePair(certPath, keyPath, () => issueDeviceCertificate(ca, thing)));
-    devicePaths.set(thing, { certPath, keyPath });
-  }
+  const [server] = await Promise.all([
+    ensurePair(serverCertPath, serverKeyPath, async () => issueServerCertificate(ca, undefined, undefined, await newKeyPairAsync())),
+    ...thingNames.map(async (thing) => {
+      const certPath = join(dir, 'devices', `${thing}.pem`);
+      const keyPath = join(dir, 'devices', `${thing}.key`);
+      devicePaths.set(thing, { certPath, keyPath });
+      devices.set(thing, await ensurePair(certPath, keyPath, async () => issueDeviceCertificate(ca, thing, undefined, await newKeyPairAsync())));
+    }),
+  ]);
   return {
     paths: { dir, caCertPath, caKeyPath, serverCertPath, serverKeyPath, devices: devicePaths },
     ca,
-    server,
+    server: server!,
     devices,
   };
 }

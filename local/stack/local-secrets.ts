@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TokenSigningKey } from '../../contract/index.ts';
@@ -18,14 +19,14 @@ export interface LocalSecrets {
   readonly tokenKey: TokenSigningKey;
 }
 
-async function readOrCreate(path: string, make: () => string, mode: number): Promise<string> {
+async function readOrCreate(path: string, make: () => string | Promise<string>, mode: number): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   await mkdir(dirname(path), { recursive: true });
-  const text = make();
+  const text = await make();
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, text, { mode });
   await rename(tmp, path);
@@ -35,11 +36,11 @@ async function readOrCreate(path: string, make: () => string, mode: number): Pro
 export async function ensureLocalSecrets(dir: string): Promise<LocalSecrets> {
   const privatePath = join(dir, 'content-key', 'private.pem');
   const publicPath = join(dir, 'content-key', 'public.pem');
-  let pair: { privateKey: string; publicKey: string } | undefined;
+  let pair: Promise<{ privateKey: string; publicKey: string }> | undefined;
   const makePair = () =>
-    (pair ??= generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }));
-  const contentKeyPrivatePem = await readOrCreate(privatePath, () => makePair().privateKey, 0o600);
-  const contentKeyPublicPem = await readOrCreate(publicPath, () => makePair().publicKey, 0o644);
+    (pair ??= promisify(generateKeyPair)('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }));
+  const contentKeyPrivatePem = await readOrCreate(privatePath, async () => (await makePair()).privateKey, 0o600);
+  const contentKeyPublicPem = await readOrCreate(publicPath, async () => (await makePair()).publicKey, 0o644);
   const tokenJson = await readOrCreate(join(dir, 'token-secret.json'), () => JSON.stringify({ version: 'local-1', secretBase64: randomBytes(32).toString('base64') }), 0o600);
   const token = JSON.parse(tokenJson) as { version: string; secretBase64: string };
   return {

@@ -77,6 +77,8 @@ export interface LocalStack {
   readonly registry: CredentialRegistry;
   readonly iot: IotCredentialProvider;
   readonly front: S3Front;
+  /** s3rver itself, behind the front (no auth; benchmarks and debugging only). */
+  readonly s3rverEndpoint: string;
   readonly api: LocalApiServer;
   readonly pki: LoadedPki;
   readonly cameras: ReadonlyMap<string, RunningCamera>;
@@ -102,35 +104,44 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const liveWindowSegments = opts.liveWindowSegments ?? 5;
   await mkdir(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
+  /** Cameras stop first (their last segments upload and get indexed), then the rest, last started first. */
+  const cameraStops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
+    await Promise.allSettled(cameraStops.splice(0).map((stop) => stop()));
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
   };
 
   try {
-    const [secrets, pki] = await Promise.all([ensureLocalSecrets(dataDir), ensureLocalPki(join(dataDir, 'pki'), opts.cameras.map((c) => c.id))]);
+    // Everything independent starts at once: keys and certificates, both emulators. The
+    // cameras start as soon as the upload path (IoT provider, S3 front, s3rver) is up; the
+    // index and API come up while their first segment is still being recorded.
     await mkdir(join(dataDir, 's3'), { recursive: true });
-    const s3rver: RunningS3rver = await startS3rver({ bucketName: LOCAL_BUCKET, directory: join(dataDir, 's3') });
-    stops.push(() => s3rver.close());
-    const dynalite: RunningDynalite = await startDynalite({ tableName: LOCAL_TABLE, path: join(dataDir, 'dynamo') });
-    stops.push(() => dynalite.close());
+    const s3rverStarting = startS3rver({ bucketName: LOCAL_BUCKET, directory: join(dataDir, 's3') });
+    const dynaliteStarting = startDynalite({ tableName: LOCAL_TABLE, path: join(dataDir, 'dynamo') });
+    s3rverStarting.then((x) => stops.push(() => x.close()), () => {});
+    dynaliteStarting.then((x) => stops.push(() => x.close()), () => {});
+    const [secrets, pki, s3rver]: [Awaited<ReturnType<typeof ensureLocalSecrets>>, LoadedPki, RunningS3rver] = await Promise.all([
+      ensureLocalSecrets(dataDir),
+      ensureLocalPki(join(dataDir, 'pki'), opts.cameras.map((c) => c.id)),
+      s3rverStarting,
+    ]);
 
     const registry = new CredentialRegistry();
     const service: RegisteredCredentials = registry.issueService('camrec-local-service');
-    const iot = await startIotCredentialProvider({
-      caCertPem: pki.ca.certPem,
-      serverCertPem: pki.server.certPem,
-      serverKeyPem: pki.server.keyPem,
-      registry,
-      credentialDurationSeconds: opts.credentialDurationSeconds ?? 3600,
-    });
-    stops.push(() => iot.stop());
-    const front = await startS3Front({ upstream: s3rver.endpoint, bucket: LOCAL_BUCKET, registry });
-    stops.push(() => front.stop());
+    const [iot, front] = await Promise.all([
+      startIotCredentialProvider({
+        caCertPem: pki.ca.certPem,
+        serverCertPem: pki.server.certPem,
+        serverKeyPem: pki.server.keyPem,
+        registry,
+        credentialDurationSeconds: opts.credentialDurationSeconds ?? 3600,
+      }),
+      startS3Front({ upstream: s3rver.endpoint, bucket: LOCAL_BUCKET, registry }),
+    ]);
+    stops.push(() => iot.stop(), () => front.stop());
 
     // The cloud side: reads go straight to s3rver; presigned URLs point at the front,
     // signed with the service credentials the front knows.
-    const ddb = dynalite.createClient();
-    const index = dynamoSegmentIndex(ddb, LOCAL_TABLE);
     const store = s3ObjectStore(emulatorS3Client(s3rver.endpoint), LOCAL_BUCKET);
     const presigner = s3ObjectStore(
       new S3Client({ region: LOCAL_REGION, endpoint: front.endpoint, forcePathStyle: true, credentials: { accessKeyId: service.accessKeyId, secretAccessKey: service.secretAccessKey } }),
@@ -140,12 +151,19 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const tokenSecrets = staticTokenSecrets([secrets.tokenKey]);
     const warn = (msg: string, fields?: Record<string, unknown>) => log(`${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
     const handlerLog = { info: () => {}, warn, error: warn };
-    const indexer = createIndexer({ index, store, config: { retentionDays: 30, bucketName: LOCAL_BUCKET }, clock, log: handlerLog });
+    const indexReady = dynaliteStarting.then((dynalite) => {
+      const ddb = dynalite.createClient();
+      stops.push(async () => ddb.destroy());
+      const index = dynamoSegmentIndex(ddb, LOCAL_TABLE);
+      return { index, indexer: createIndexer({ index, store, config: { retentionDays: 30, bucketName: LOCAL_BUCKET }, clock, log: handlerLog }) };
+    });
+    indexReady.catch(() => {});
     const indexedListeners = new Set<(key: string, atMs: number) => void>();
     const indexing = new Set<Promise<void>>();
     s3rver.events.on('event', (event: S3Event) => {
       if (!event.Records?.every((r) => r.eventName?.startsWith('ObjectCreated'))) return;
-      const done = indexer(event)
+      const done = indexReady
+        .then(({ indexer }) => indexer(event))
         .then(() => {
           const at = Date.now();
           for (const r of event.Records) for (const l of indexedListeners) l(decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')), at);
@@ -155,11 +173,36 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       indexing.add(done);
     });
 
+    const cameras = new Map<string, RunningCamera>();
+    const camerasStarting = Promise.all(
+      (opts.runCamera ? opts.cameras : []).map(async (spec) => {
+        const device = pki.paths.devices.get(spec.id)!;
+        const cam = await opts.runCamera!({
+          spec,
+          dir: join(dataDir, 'cameras', spec.id),
+          region: LOCAL_REGION,
+          bucket: LOCAL_BUCKET,
+          s3Endpoint: front.endpoint,
+          iotEndpoint: iot.endpoint,
+          roleAlias: DEFAULT_ROLE_ALIAS,
+          caCertPath: pki.paths.caCertPath,
+          certPath: device.certPath,
+          keyPath: device.keyPath,
+          contentKeyPublicPath: secrets.contentKeyPublicPath,
+          segmentSeconds,
+          log,
+        });
+        cameras.set(spec.id, cam);
+        cameraStops.push(() => cam.stop());
+      }),
+    );
+
+    camerasStarting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+    const { index } = await indexReady;
     const corsOrigins = ['*'];
     const api = createApiHandler({ config: { targetDurationSeconds, liveWindowSegments, corsOrigins, publicBaseUrl: undefined }, index, presigner, tokenSecrets, clock, log: handlerLog });
     const keys = createKeysHandler({ config: { corsOrigins }, store, unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem), tokenSecrets, clock, log: handlerLog });
 
-    const cameras = new Map<string, RunningCamera>();
     let info: LocalStackInfo | undefined;
     const server = await startLocalApiServer({
       api,
@@ -176,7 +219,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       triggerEvent: (id, req) => triggerCameraEvent(cameras.get(id)?.controlUrl, id, req),
     });
     stops.push(() => server.stop());
-    // Runs after the cameras stopped (stops run last-in first-out): their final uploads get indexed.
+    await camerasStarting;
+    // Runs right after the cameras stopped: their final uploads get indexed before the emulators go.
     stops.push(async () => {
       await new Promise((r) => setTimeout(r, 50));
       await Promise.allSettled([...indexing]);
@@ -189,7 +233,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       bucket: LOCAL_BUCKET,
       region: LOCAL_REGION,
       tableName: LOCAL_TABLE,
-      dynamoEndpoint: dynalite.endpoint,
+      dynamoEndpoint: (await dynaliteStarting).endpoint,
       iotEndpoint: iot.endpoint,
       credentials: { accessKeyId: service.accessKeyId, secretAccessKey: service.secretAccessKey },
       targetDurationSeconds,
@@ -199,28 +243,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       pid: process.pid,
     };
 
-    if (opts.runCamera) {
-      for (const spec of opts.cameras) {
-        const device = pki.paths.devices.get(spec.id)!;
-        const cam = await opts.runCamera({
-          spec,
-          dir: join(dataDir, 'cameras', spec.id),
-          region: LOCAL_REGION,
-          bucket: LOCAL_BUCKET,
-          s3Endpoint: front.endpoint,
-          iotEndpoint: iot.endpoint,
-          roleAlias: DEFAULT_ROLE_ALIAS,
-          caCertPath: pki.paths.caCertPath,
-          certPath: device.certPath,
-          keyPath: device.keyPath,
-          contentKeyPublicPath: secrets.contentKeyPublicPath,
-          segmentSeconds,
-          log,
-        });
-        cameras.set(spec.id, cam);
-        stops.push(() => cam.stop());
-      }
-    }
     info.cameras = opts.cameras.map((c) => ({ id: c.id, controlUrl: cameras.get(c.id)?.controlUrl, source: describeSource(c) }));
     const localJson = join(dataDir, LOCAL_JSON);
     await writeJsonAtomic(localJson, info);
@@ -232,6 +254,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       registry,
       iot,
       front,
+      s3rverEndpoint: s3rver.endpoint,
       api: server,
       pki,
       cameras,
@@ -239,10 +262,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         indexedListeners.add(listener);
         return () => indexedListeners.delete(listener);
       },
-      async stop() {
-        await stopAll();
-        ddb.destroy();
-      },
+      stop: stopAll,
     };
   } catch (err) {
     await stopAll();
