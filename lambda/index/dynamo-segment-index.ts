@@ -58,12 +58,23 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
 
   /** Reads only the packed summary playlists and the timeline use (see contract/index-item.ts). */
   const summary = { ProjectionExpression: '#summary', names: { '#summary': 'summary' } };
+  /** Fallback for items written before the packed summary existed: the separate fields too. */
+  const FIELDS = ['startMs', 'durationMs', 'seq', 'discSeq', 'keyId', 'iv'] as const;
+  const fullSummary = {
+    ProjectionExpression: ['#summary', ...FIELDS.map((_, i) => `#f${i}`)].join(', '),
+    names: { '#summary': 'summary', ...Object.fromEntries(FIELDS.map((f, i) => [`#f${i}`, f])) },
+  };
+  const fromFields = (it: Record<string, AttributeValue>): SegmentSummary | undefined =>
+    it.startMs?.N && it.seq?.N
+      ? { startMs: Number(it.startMs.N), durationMs: Number(it.durationMs?.N), seq: Number(it.seq.N), discSeq: Number(it.discSeq?.N), keyId: it.keyId?.S ?? '', iv: it.iv?.S ?? '' }
+      : undefined;
 
   /**
    * Segment summaries through the low-level client, one packed string per item: for
    * 14,400 items this is several times cheaper than the document client's unmarshalling.
    */
-  async function querySummaries(input: QueryCommandInput, max = Number.POSITIVE_INFINITY): Promise<SegmentSummary[]> {
+  async function querySummaries(input: QueryCommandInput, max = Number.POSITIVE_INFINITY, full = false): Promise<SegmentSummary[]> {
+    const projection = full ? fullSummary : summary;
     const out: SegmentSummary[] = [];
     const values: Record<string, AttributeValue> = {};
     for (const [k, v] of Object.entries(input.ExpressionAttributeValues ?? {})) values[k] = typeof v === 'number' ? { N: String(v) } : { S: String(v) };
@@ -74,8 +85,8 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
         new RawQueryCommand({
           TableName: input.TableName,
           KeyConditionExpression: input.KeyConditionExpression,
-          ProjectionExpression: summary.ProjectionExpression,
-          ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...summary.names },
+          ProjectionExpression: projection.ProjectionExpression,
+          ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...projection.names },
           ExpressionAttributeValues: values,
           ...(input.ScanIndexForward === false ? { ScanIndexForward: false } : {}),
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -83,8 +94,9 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
         }),
       );
       for (const it of page.Items ?? []) {
-        const s = unpackSegmentSummary(it.summary?.S ?? '');
+        const s = unpackSegmentSummary(it.summary?.S ?? '') ?? (full ? fromFields(it) : undefined);
         if (s) out.push(s);
+        else if (!full) return querySummaries(input, max, true);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey && out.length < max);
