@@ -1,0 +1,46 @@
+import { describe, expect, test } from 'vitest';
+import { parseLocalArgs } from '../../../local/cli/local-command.ts';
+import { parsePlayUrlArgs } from '../../../local/cli/play-url-command.ts';
+
+describe('camrec local arguments', () => {
+  test('defaults: .camrec, port 8080, one sample camera, 2 s segments', () => {
+    expect(parseLocalArgs([])).toEqual({ dataDir: '.camrec', port: 8080, cameras: [{ id: 'cam-1', source: { kind: 'sample' } }], segmentSeconds: 2 });
+  });
+
+  test('--cameras N names cam-1..cam-N', () => {
+    expect(parseLocalArgs(['--cameras', '3']).cameras.map((c) => c.id)).toEqual(['cam-1', 'cam-2', 'cam-3']);
+  });
+
+  test('--camera with a file, stdin or RTSP source', () => {
+    expect(parseLocalArgs(['--camera', 'door', '--source', 'clip.h264', '--loop']).cameras).toEqual([{ id: 'door', source: { kind: 'file', path: 'clip.h264', loop: true } }]);
+    expect(parseLocalArgs(['--camera', 'door', '--source', '-']).cameras[0]!.source).toEqual({ kind: 'stdin' });
+    expect(parseLocalArgs(['--source', 'rtsp://10.0.0.2/s1']).cameras[0]).toEqual({ id: 'cam-1', source: { kind: 'rtsp', url: 'rtsp://10.0.0.2/s1' } });
+  });
+
+  test('every problem is named at once', () => {
+    expect(() => parseLocalArgs(['--port', '70000', '--segment-seconds', '0.5', '--cameras', '2', '--camera', 'x'])).toThrow(
+      /--port 70000 must be 0\.\.65535; --segment-seconds 0\.5 must be 1\.\.10; give either --cameras N or --camera ID/,
+    );
+    expect(() => parseLocalArgs(['--camera', 'a/b'])).toThrow(/IoT thing name/);
+    expect(() => parseLocalArgs(['--bogus'])).toThrow(/bogus/);
+  });
+});
+
+describe('camrec play-url arguments', () => {
+  test('local by default, LIVE by default', () => {
+    expect(parsePlayUrlArgs(['--camera', 'cam-1'])).toEqual({ camera: 'cam-1', body: { mode: 'LIVE' }, target: { kind: 'local', dataDir: '.camrec' } });
+  });
+
+  test('ON_DEMAND against a deployed API', () => {
+    const r = parsePlayUrlArgs(['--camera', 'c', '--mode', 'on_demand', '--start', '2026-01-01T00:00:00Z', '--end', '2026-01-01T01:00:00Z', '--expires', '600', '--api', 'https://x.execute-api.eu-west-1.amazonaws.com/', '--region', 'eu-west-1']);
+    expect(r).toEqual({
+      camera: 'c',
+      body: { mode: 'ON_DEMAND', start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T01:00:00.000Z', expiresInSeconds: 600 },
+      target: { kind: 'deployed', apiUrl: 'https://x.execute-api.eu-west-1.amazonaws.com', region: 'eu-west-1' },
+    });
+  });
+
+  test('refuses a missing camera, a bad mode and a bad time together', () => {
+    expect(() => parsePlayUrlArgs(['--mode', 'LATER', '--start', 'yesterday'])).toThrow(/--camera ID is required; --mode LATER must be .*; --start yesterday is not an ISO 8601 time/);
+  });
+});
