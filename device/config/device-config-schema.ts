@@ -47,8 +47,13 @@ const bufferSchema = z.strictObject({
   spoolDir: z.string().min(1),
   /** Byte cap of the spool; at the cap the oldest segments are dropped (counted and logged). @default 1 GiB */
   spoolMaxBytes: z.number().int().min(1024 * 1024).default(1024 * 1024 * 1024),
-  /** Spool every segment before its first PUT (survives kill -9 with no completed segment lost, at the cost of one disk write per segment). @default false */
-  writeThrough: z.boolean().default(false),
+  /**
+   * Spool every segment before its first PUT, so a kill -9 or power cut loses no completed
+   * segment (the agent's promise). Costs one disk write per segment: set false only when
+   * the spool sits on flash too fragile for that, accepting that up to `upload.concurrency`
+   * segments in flight can be lost on a crash. @default true
+   */
+  writeThrough: z.boolean().default(true),
 });
 
 const uploadSchema = z.strictObject({

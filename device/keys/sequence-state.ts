@@ -11,17 +11,24 @@ export interface PersistedSequence {
 
 export const SEQUENCE_FILE = 'sequence.json';
 /**
- * After lost state disc-seq restarts from minutes since the epoch (~2.9e7 in 2026): still
+ * After lost state disc-seq restarts from minutes since 2024-01-01 (~1.5e6 in 2026): still
  * above anything one device counts up from 0, and small enough for players (hls.js 1.7
- * stalls on an EXT-X-DISCONTINUITY-SEQUENCE near 1.8e9, i.e. seconds since the epoch).
+ * stalls on an EXT-X-DISCONTINUITY-SEQUENCE near 1.8e9, i.e. seconds since the epoch,
+ * and is known to be fine at 1e7).
  */
 export const DISC_SEQ_CLOCK_UNIT_MS = 60_000;
+export const DISC_SEQ_CLOCK_ORIGIN_MS = Date.UTC(2024, 0, 1);
+
+/** The disc-seq a device with no state starts from. */
+export function discSeqFromClock(nowMs: number): number {
+  return Math.max(0, Math.floor((nowMs - DISC_SEQ_CLOCK_ORIGIN_MS) / DISC_SEQ_CLOCK_UNIT_MS));
+}
 
 /**
  * seq: per device, +1 per segment, never decreasing, kept across restarts; after lost
  * state it restarts from floor(nowMs / 1000) (so it still never goes back). disc-seq: +1
  * at every discontinuity, the first one being this boot; after lost state it restarts
- * from floor(nowMs / 60_000). Every change is persisted
+ * from the minutes since 2024-01-01 (discSeqFromClock). Every change is persisted
  * atomically before the caller may use the number, so a number that reached S3 is never
  * handed out again.
  */
@@ -55,7 +62,7 @@ export class SequenceState {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') opts.log?.warn('sequence state unreadable; restarting seq from the clock', { file, err: e });
     }
-    const start = loaded ?? { nextSeq: fresh, discSeq: Math.floor(opts.nowMs / DISC_SEQ_CLOCK_UNIT_MS) };
+    const start = loaded ?? { nextSeq: fresh, discSeq: discSeqFromClock(opts.nowMs) };
     const s = new SequenceState(file, {
       nextSeq: Math.max(start.nextSeq, opts.minNextSeq ?? 0),
       discSeq: loaded ? loaded.discSeq + 1 : start.discSeq,

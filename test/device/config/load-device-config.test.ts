@@ -26,7 +26,7 @@ describe('loadDeviceConfig', () => {
     expect(c.credentials.caFile).toBe(join(dir, 'certs/AmazonRootCA1.pem'));
     expect(c.credentials.refreshAheadSeconds).toBe(300);
     expect(c.s3.forcePathStyle).toBe(false);
-    expect(c.buffer.writeThrough).toBe(false);
+    expect(c.buffer.writeThrough).toBe(true); // no completed segment is lost on kill -9 unless the maker opts out
     expect(defaultMemoryBytes(c)).toBeLessThanOrEqual(4 * 1024 * 1024);
   });
 

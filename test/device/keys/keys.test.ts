@@ -38,22 +38,22 @@ describe('SequenceState', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('starts from floor(now/1000) without state, persists every seq, and counts each boot as a discontinuity', async () => {
-    const a = await SequenceState.open(dir, { nowMs: 1_700_000_000_123 });
-    expect(a.nextSeq).toBe(1_700_000_000);
-    expect(a.discSeq).toBe(28_333_333);
-    expect(await a.takeSeq()).toBe(1_700_000_000);
-    expect(await a.takeSeq()).toBe(1_700_000_001);
+    const a = await SequenceState.open(dir, { nowMs: 1_767_225_600_123 }); // 2026-01-01T00:00:00.123Z
+    expect(a.nextSeq).toBe(1_767_225_600);
+    expect(a.discSeq).toBe(1_052_640); // minutes since 2024-01-01: small enough for hls.js
+    expect(await a.takeSeq()).toBe(1_767_225_600);
+    expect(await a.takeSeq()).toBe(1_767_225_601);
     const disc = a.discSeq;
     const b = await SequenceState.open(dir, { nowMs: 0 });
-    expect(b.nextSeq).toBe(1_700_000_002);
+    expect(b.nextSeq).toBe(1_767_225_602);
     expect(b.discSeq).toBe(disc + 1);
-    expect(JSON.parse(readFileSync(join(dir, SEQUENCE_FILE), 'utf8'))).toEqual({ nextSeq: 1_700_000_002, discSeq: disc + 1 });
+    expect(JSON.parse(readFileSync(join(dir, SEQUENCE_FILE), 'utf8'))).toEqual({ nextSeq: 1_767_225_602, discSeq: disc + 1 });
   });
 
   it('never goes below what the spool already holds, and survives a garbled state file', async () => {
     writeFileSync(join(dir, SEQUENCE_FILE), '{"nextSeq": "x"');
-    const s = await SequenceState.open(dir, { nowMs: 300_000, minNextSeq: 420 });
-    expect(s.nextSeq).toBe(420); // the spool holds seq 419; the clock says 300
-    expect(s.discSeq).toBe(5); // minutes since the epoch: small enough for players
+    const s = await SequenceState.open(dir, { nowMs: Date.UTC(2024, 0, 1, 0, 5) / 1000 * 1000, minNextSeq: 1_704_067_600 });
+    expect(s.nextSeq).toBe(1_704_067_600); // the spool holds seq 1_704_067_599; the clock says 1_704_067_500
+    expect(s.discSeq).toBe(5); // minutes since 2024-01-01
   });
 });
