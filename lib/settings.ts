@@ -9,8 +9,8 @@ export const PipelineDefault = {
   RETENTION_DAYS: 30,
   ARCHIVE_AFTER_DAYS: 30,
   /** The agent's own default segment length (device/config). */
-  SEGMENT_SECONDS: 2,
-  LIVE_WINDOW_SEGMENTS: 6,
+  SEGMENT_SECONDS: 6,
+  LIVE_WINDOW_SEGMENTS: 5,
   CREDENTIAL_DURATION_SECONDS: 3600,
   CORS_ORIGINS: ['*'] as readonly string[],
   THROTTLE_RATE_PER_SECOND: 100,

@@ -120,8 +120,12 @@ export const deviceConfigSchema = z
     contentKeyPublicKeyPem: z.string().min(1).optional(),
     /** Path of a PEM file holding the content-key public key. */
     contentKeyPublicKeyFile: z.string().min(1).optional(),
-    /** Target segment length. @default 2 */
-    segmentSeconds: z.number().min(1).max(10).default(2),
+    /**
+     * Target segment length: a segment closes at the first IDR at or after it. Each
+     * segment is one S3 PUT, so longer segments cost less (see `npm run cost`) and shorter
+     * ones cut live latency. @default 6
+     */
+    segmentSeconds: z.number().min(1).max(10).default(6),
     /** Draw a new data key this often. @default 3600 */
     keyRotationSeconds: z.number().int().min(10).max(7 * 86_400).default(3600),
     /** Expected video bitrate, used to size the memory buffer. @default 5000 */

@@ -16,7 +16,7 @@ describe('CamrecStack', () => {
   test('outputs everything provisioning and users need', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual(Object.values(StackOutput).sort());
     template.hasOutput(StackOutput.CREDENTIAL_ENDPOINT_COMMAND, { Value: 'aws iot describe-endpoint --endpoint-type iot:CredentialProvider' });
-    template.hasOutput(StackOutput.SEGMENT_SECONDS, { Value: '2' });
+    template.hasOutput(StackOutput.SEGMENT_SECONDS, { Value: '6' });
   });
 
   test('has one of each part', () => {

@@ -27,7 +27,10 @@ describe('loadDeviceConfig', () => {
     expect(c.credentials.refreshAheadSeconds).toBe(300);
     expect(c.s3.forcePathStyle).toBe(false);
     expect(c.buffer.writeThrough).toBe(true); // no completed segment is lost on kill -9 unless the maker opts out
-    expect(defaultMemoryBytes(c)).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(c.segmentSeconds).toBe(6);
+    // two 6 s segments at the default 5 Mbit/s: 2 x 3.75 MB
+    expect(defaultMemoryBytes(c)).toBe(7_500_000);
+    expect(defaultMemoryBytes({ segmentSeconds: 2, expectedBitrateKbps: 5000 })).toBeLessThanOrEqual(4 * 1024 * 1024);
   });
 
   it('lists every problem at once', () => {
