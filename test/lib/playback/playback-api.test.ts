@@ -84,7 +84,7 @@ describe('PlaybackApi alone', () => {
   test('functions get playlist settings: target duration = ceil(segment) + 2 by default, live window 5 (6 s segments)', () => {
     const [, api] = fnOf('playback API');
     expect(api.Environment.Variables).toMatchObject({
-      [LambdaEnv.TARGET_DURATION_SECONDS]: '4',
+      [LambdaEnv.TARGET_DURATION_SECONDS]: '8',
       [LambdaEnv.LIVE_WINDOW_SEGMENTS]: '5',
       [LambdaEnv.CORS_ORIGINS]: '*',
       [LambdaEnv.RETENTION_DAYS]: '30',
