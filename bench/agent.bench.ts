@@ -44,14 +44,9 @@ const DEFAULT_NODE_FLAGS = '--max-semi-space-size=1';
 const RUNNER = process.env.BENCH_AGENT_RUNNER === 'tsx' ? 'tsx' : 'bundle';
 
 function bundleAgent(): string {
-  const entry = join(OUT, 'camrec-agent-entry.ts');
   const out = join(OUT, 'camrec-agent.mjs');
-  writeFileSync(entry, `import { run } from '../../device/cli/agent-command.ts';\nprocess.exitCode = await run(process.argv.slice(2));\n`);
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'esbuild'), [
-    // module first: the SDK's ESM builds tree-shake down to the commands the agent uses.
-    entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', '--main-fields=module,main', `--outfile=${out}`, '--log-level=warning',
-    "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-  ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // The same bundle `npm run build:agent` ships to cameras.
+  execFileSync('bash', [join(ROOT, 'scripts', 'build-agent.sh'), out], { stdio: ['ignore', 'ignore', 'inherit'] });
   return out;
 }
 
