@@ -1,5 +1,14 @@
+import { MediaInputError } from '../media-error.ts';
 import { BitReader } from './bit-reader.ts';
 import { unescapeRbsp } from './rbsp.ts';
+
+/** Picture sizes camrec believes (luma samples, after cropping); outside them an SPS is corrupt. */
+export const SPS_PICTURE_LIMITS = {
+  MIN_SIDE_PIXELS: 16,
+  MAX_SIDE_PIXELS: 16384,
+  /** MaxFS of level 6.2 (H.264 table A-1), the largest frame any level allows, in macroblocks. */
+  MAX_FRAME_MBS: 139264,
+} as const;
 
 /** What camrec needs from a sequence parameter set (H.264 7.3.2.1.1). */
 export interface SpsInfo {
@@ -36,7 +45,9 @@ function skipScalingList(r: BitReader, size: number): void {
 
 /**
  * Parses an SPS NAL unit (header byte included, emulation-prevention bytes still in).
- * Throws BitReaderOverrun on a truncated unit; callers treat that as corrupt input.
+ * Throws BitReaderOverrun on a truncated unit, and MediaInputError on an impossible
+ * picture (crop larger than the frame, a side outside 16..16384, a frame larger than
+ * any level allows); callers treat both as corrupt input.
  */
 export function parseSps(nal: Uint8Array): SpsInfo {
   const rbsp = unescapeRbsp(nal, 1, 512);
@@ -83,14 +94,29 @@ export function parseSps(nal: Uint8Array): SpsInfo {
   const chromaArrayType = separateColourPlane ? 0 : chromaFormatIdc;
   const cropUnitX = chromaArrayType === 0 ? 1 : chromaFormatIdc === 3 ? 1 : 2;
   const cropUnitY = (chromaArrayType === 0 ? 1 : chromaFormatIdc === 1 ? 2 : 1) * (frameMbsOnly ? 1 : 2);
-  const width = widthMbs * 16 - cropUnitX * (crop.left + crop.right);
-  const height = (frameMbsOnly ? 1 : 2) * heightMapUnits * 16 - cropUnitY * (crop.top + crop.bottom);
+  const codedWidth = widthMbs * 16;
+  const codedHeight = (frameMbsOnly ? 1 : 2) * heightMapUnits * 16;
+  const width = codedWidth - cropUnitX * (crop.left + crop.right);
+  const height = codedHeight - cropUnitY * (crop.top + crop.bottom);
+  checkPictureSize(codedWidth, codedHeight, width, height);
   const info: SpsInfo = {
     profileIdc, constraintFlags, levelIdc, spsId, chromaFormatIdc, width, height, frameMbsOnly,
     picOrderCntType, log2MaxFrameNum, log2MaxPicOrderCntLsb,
   };
   if (r.u1()) readVuiTiming(r, info);
   return info;
+}
+
+/** Throws MediaInputError unless the coded and cropped sizes are a picture some encoder could send. */
+function checkPictureSize(codedWidth: number, codedHeight: number, width: number, height: number): void {
+  const L = SPS_PICTURE_LIMITS;
+  const frameMbs = (codedWidth / 16) * (codedHeight / 16);
+  const problem =
+    width < L.MIN_SIDE_PIXELS || height < L.MIN_SIDE_PIXELS ? `frame cropping leaves ${width}x${height} of a ${codedWidth}x${codedHeight} frame` :
+    codedWidth > L.MAX_SIDE_PIXELS || codedHeight > L.MAX_SIDE_PIXELS ? `coded size ${codedWidth}x${codedHeight} has a side over ${L.MAX_SIDE_PIXELS}` :
+    frameMbs > L.MAX_FRAME_MBS ? `coded size ${codedWidth}x${codedHeight} is ${frameMbs} macroblocks, over the ${L.MAX_FRAME_MBS} any level allows` :
+    undefined;
+  if (problem) throw new MediaInputError(`SPS describes an impossible picture: ${problem} (corrupt SPS)`, { offset: 0 });
 }
 
 /** vui_parameters() up to timing_info (H.264 E.1.1). */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parseSps } from '../../../../device/media/h264/sps-parser.ts';
 import { unescapeRbsp } from '../../../../device/media/h264/rbsp.ts';
-import { MediaError } from '../../../../device/media/media-error.ts';
+import { MediaError, MediaInputError } from '../../../../device/media/media-error.ts';
 import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../../support/fuzz-runner.ts';
 import { escapeRbsp, writeSps, type SpsFields } from './h264-builders.ts';
 
@@ -39,22 +39,34 @@ describe('parseSps (the encoder\'s sequence parameter set)', () => {
       const nal = forceProfile ? Uint8Array.of(0x67, profile, ...bytes) : Uint8Array.of(0x67, ...bytes);
       const err = thrownBy(() => parseSps(nal));
       expect(err === undefined || err instanceof MediaError, String(err)).toBe(true);
+      if (err === undefined) {
+        // Whatever parses is a picture a decoder could show (random bytes gave -88x72 and 1280x59456).
+        const { width, height } = parseSps(nal);
+        expect(width >= 16 && width <= 16384 && height >= 16 && height <= 16384, `${width}x${height}`).toBe(true);
+      }
     }));
   }, fuzzTimeoutMs());
 
-  test('write -> parse gives back profile, level, id, size after cropping, scan and frame rate', () => {
+  test('write -> parse gives back profile, level, id, size after cropping, scan and frame rate; an impossible size throws MediaInputError', () => {
     check('round trip', fc.property(spsFields, (f) => {
-      const info = parseSps(writeSps(f));
       const fieldFactor = f.frameMbsOnly ? 1 : 2;
       const crop = f.crop ?? { left: 0, right: 0, top: 0, bottom: 0 };
+      const width = f.widthMbs * 16 - 2 * (crop.left + crop.right);
+      const height = fieldFactor * f.heightMapUnits * 16 - 2 * fieldFactor * (crop.top + crop.bottom);
+      const frameMbs = f.widthMbs * f.heightMapUnits * fieldFactor;
+      if (width < 16 || height < 16 || frameMbs > 139264) {
+        expect(() => parseSps(writeSps(f))).toThrow(MediaInputError);
+        return;
+      }
+      const info = parseSps(writeSps(f));
       expect(info).toMatchObject({
         profileIdc: f.profileIdc,
         constraintFlags: f.constraintFlags,
         levelIdc: f.levelIdc,
         spsId: f.spsId,
         chromaFormatIdc: 1,
-        width: f.widthMbs * 16 - 2 * (crop.left + crop.right),
-        height: fieldFactor * f.heightMapUnits * 16 - 2 * fieldFactor * (crop.top + crop.bottom),
+        width,
+        height,
         frameMbsOnly: f.frameMbsOnly,
         picOrderCntType: f.picOrderCntType,
         log2MaxFrameNum: f.log2MaxFrameNumMinus4 + 4,
