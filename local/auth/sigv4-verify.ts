@@ -58,6 +58,8 @@ export const AuthFailure = {
   EXPIRED_TOKEN: { code: 'ExpiredToken', status: 400 },
   SKEWED: { code: 'RequestTimeTooSkewed', status: 403 },
   PRESIGN_EXPIRED: { code: 'AccessDenied', status: 403 },
+  /** Credential scope for another date, region or service (S3: 400; API Gateway answers 403). */
+  WRONG_SCOPE: { code: 'AuthorizationHeaderMalformed', status: 400 },
 } as const;
 export type AuthFailureKind = keyof typeof AuthFailure;
 
@@ -194,13 +196,34 @@ export interface KnownCredentials {
   readonly expiresAtMs: number;
 }
 
+/** The credential scope a service accepts: its own region and signing name. */
+export interface ExpectedScope {
+  readonly region: string;
+  /** Signing name: `s3`, `execute-api`. */
+  readonly service: string;
+}
+
 /**
- * Checks a request's signature, token and times. Returns the access key id on success,
- * undefined for an anonymous request; throws SigV4Failure naming what was wrong.
+ * Credential scope `{yyyymmdd}/{region}/{service}/aws4_request`: the date must be the
+ * signing date (first 8 characters of x-amz-date), region and service the receiver's.
  */
-export function verifySigV4(req: WireRequest, lookup: (accessKeyId: string) => KnownCredentials | undefined, nowMs: number): string | undefined {
+export function checkScope(auth: ParsedAuth, expected: ExpectedScope): void {
+  const problems: string[] = [];
+  if (auth.date !== auth.amzDate.slice(0, 8)) problems.push(`the credential date ${auth.date} is not the signing date ${auth.amzDate.slice(0, 8)}`);
+  if (auth.region !== expected.region) problems.push(`the region '${auth.region}' is wrong; expecting '${expected.region}'`);
+  if (auth.service !== expected.service) problems.push(`the service '${auth.service}' is wrong; expecting '${expected.service}'`);
+  if (problems.length > 0) throw new SigV4Failure('WRONG_SCOPE', `credential scope ${auth.date}/${auth.region}/${auth.service}: ${problems.join('; ')} (sign for region ${expected.region}, service ${expected.service})`);
+}
+
+/**
+ * Checks a request's credential scope (when `expected` is given), signature, token and
+ * times. Returns the access key id on success, undefined for an anonymous request;
+ * throws SigV4Failure naming what was wrong.
+ */
+export function verifySigV4(req: WireRequest, lookup: (accessKeyId: string) => KnownCredentials | undefined, nowMs: number, expected?: ExpectedScope): string | undefined {
   const auth = parseAuth(req);
   if (!auth) return undefined;
+  if (expected) checkScope(auth, expected);
   const creds = lookup(auth.accessKeyId);
   if (!creds) throw new SigV4Failure('UNKNOWN_KEY', `the access key id ${auth.accessKeyId} does not exist in our records`);
   if (!auth.signedHeaders.includes('host')) throw new SigV4Failure(auth.form === 'header' ? 'MALFORMED' : 'QUERY_MALFORMED', 'the host header must be signed');

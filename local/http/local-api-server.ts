@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LocalStartError } from '../local-error.ts';
+import { LocalError, LocalStartError } from '../local-error.ts';
+import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
 import { AuthFailure, SigV4Failure, verifySigV4, type KnownCredentials } from '../auth/sigv4-verify.ts';
 import { toApiGatewayEvent, writeHandlerResult, type HandlerResult } from './api-gateway-event.ts';
 
@@ -38,6 +39,11 @@ export interface LocalApiServerOptions {
   /** @default '127.0.0.1' */
   readonly host?: string;
   readonly now?: () => number;
+  /**
+   * The region IAM routes must be signed for (service execute-api), as API Gateway checks.
+   * @default the local stack's region (EMULATOR_REGION)
+   */
+  readonly region?: string;
 }
 
 export interface LocalApiServer {
@@ -60,6 +66,13 @@ const IAM_ROUTE = /^\/v1\/cameras\/[^/]+\/(sessions|timeline)$/;
 const KEY_ROUTE = /^\/v1\/sessions\/[^/]+\/keys\/[^/]+$/;
 const EVENT_ROUTE = /^\/local\/cameras\/([^/]+)\/events$/;
 const MAX_BODY_BYTES = 64 * 1024;
+/** API Gateway's signing name: IAM routes must be signed for it. */
+const API_SERVICE = 'execute-api';
+
+/** A request body over MAX_BODY_BYTES: answered 413, the rest of the body drained. */
+class BodyTooLargeError extends LocalError {
+  override name = 'BodyTooLargeError';
+}
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -67,21 +80,38 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
+/**
+ * Reads the body up to MAX_BODY_BYTES. A larger one (by content-length or as it streams)
+ * rejects with BodyTooLargeError at once; the rest is read and dropped, not kept, so the
+ * client gets its 413 answer instead of a reset connection.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => new BodyTooLargeError(`the request body is over ${MAX_BODY_BYTES} bytes (the API takes small JSON bodies); send less`);
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      req.resume();
+      reject(tooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let n = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
+      if (over) return;
       n += c.length;
       if (n > MAX_BODY_BYTES) {
-        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+        over = true;
+        chunks.length = 0;
+        reject(tooLarge());
       } else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
+
+const bodyTooLarge = (res: ServerResponse, err: BodyTooLargeError): void =>
+  sendJson(res, 413, { error: { code: 'body_too_large', message: err.message } }, { 'access-control-allow-origin': '*' });
 
 async function serveStatic(res: ServerResponse, path: string, method: string): Promise<void> {
   const rel = path.replace(/^\/player\/?/, '') || 'index.html';
@@ -104,6 +134,7 @@ async function serveStatic(res: ServerResponse, path: string, method: string): P
 export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<LocalApiServer> {
   const now = opts.now ?? Date.now;
   const host = opts.host ?? '127.0.0.1';
+  const scope = { region: opts.region ?? EMULATOR_REGION, service: API_SERVICE };
   let domainName = host;
   const sockets = new Set<Socket>();
 
@@ -129,7 +160,8 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
       let request: { type: string; seconds?: number };
       try {
         request = JSON.parse((await readBody(req)).toString('utf8') || '{}');
-      } catch {
+      } catch (err) {
+        if (err instanceof BodyTooLargeError) return bodyTooLarge(res, err);
         return sendJson(res, 400, { error: { code: 'bad_body', message: 'the body must be JSON like {"type":"motion","seconds":10}' } });
       }
       const answer = await opts.triggerEvent(decodeURIComponent(ev[1]!), request);
@@ -137,15 +169,23 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
     }
     if (!path.startsWith('/v1/')) return sendJson(res, 404, { message: 'Not Found' });
 
-    const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+    let body: Buffer;
+    try {
+      body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return bodyTooLarge(res, err);
+      throw err;
+    }
     if (method !== 'OPTIONS' && IAM_ROUTE.test(path)) {
       // API Gateway's IAM authorizer: a valid SigV4 signature from known credentials, or 403.
       try {
-        const who = verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, opts.lookupCredentials, now());
+        const who = verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, opts.lookupCredentials, now(), scope);
         if (!who) return sendJson(res, 403, { message: 'Missing Authentication Token: sign the request with SigV4 (service execute-api)' }, { 'access-control-allow-origin': '*' });
       } catch (err) {
         if (!(err instanceof SigV4Failure)) throw err;
-        return sendJson(res, AuthFailure[err.kind].status === 400 ? 400 : 403, { message: err.message }, { 'access-control-allow-origin': '*' });
+        // API Gateway answers a wrong credential scope with 403, other malformed signatures with 400.
+        const status = err.kind !== 'WRONG_SCOPE' && AuthFailure[err.kind].status === 400 ? 400 : 403;
+        return sendJson(res, status, { message: err.message }, { 'access-control-allow-origin': '*' });
       }
     }
     const event = toApiGatewayEvent(req, body, { domainName, requestId: randomUUID(), nowMs: now() });

@@ -7,6 +7,7 @@ import { decodeAwsChunked, isAwsChunked } from './aws-chunked.ts';
 import { deviceMay, S3Action, type S3ActionName } from './device-policy.ts';
 import { s3ErrorXml } from './s3-error-xml.ts';
 import { AuthFailure, SigV4Failure, UNSIGNED_PAYLOAD, verifySigV4 } from '../auth/sigv4-verify.ts';
+import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
 
 /**
  * The local S3 front: an HTTP server in front of s3rver that does what S3 and IAM do and
@@ -37,6 +38,11 @@ export interface S3FrontOptions {
   readonly host?: string;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * The region requests must be signed for (service s3), as S3 checks.
+   * @default the local stack's region (EMULATOR_REGION)
+   */
+  readonly region?: string;
   /** Largest request body accepted, bytes. @default 64 MiB */
   readonly maxBodyBytes?: number;
 }
@@ -116,6 +122,7 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
   const now = opts.now ?? Date.now;
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const host = opts.host ?? '127.0.0.1';
+  const scope = { region: opts.region ?? EMULATOR_REGION, service: 's3' };
   /** key -> tail of the queue of conditional PUTs to it. */
   const keyLocks = new Map<string, Promise<void>>();
   const sockets = new Set<Socket>();
@@ -194,7 +201,7 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
     }
     let caller: RegisteredCredentials | undefined;
     try {
-      const akid = verifySigV4({ method: req.method ?? 'GET', url, headers: req.headers }, (id) => opts.registry.lookup(id), now());
+      const akid = verifySigV4({ method: req.method ?? 'GET', url, headers: req.headers }, (id) => opts.registry.lookup(id), now(), scope);
       caller = akid ? opts.registry.lookup(akid) : undefined;
     } catch (err) {
       if (err instanceof SigV4Failure) {

@@ -8,8 +8,8 @@ const creds = { accessKeyId: 'AKIALOCALTEST0000001', secretAccessKey: 'local-sec
 const known = { secretAccessKey: creds.secretAccessKey, sessionToken: '', expiresAtMs: Date.now() + 3_600_000 };
 const lookup = (id: string) => (id === creds.accessKeyId ? known : undefined);
 
-async function signed(service: string, path: string, query: Record<string, string>, body: string): Promise<WireRequest> {
-  const signer = new SignatureV4({ credentials: creds, region: 'eu-west-1', service, sha256: Sha256, uriEscapePath: service !== 's3' });
+async function signed(service: string, path: string, query: Record<string, string>, body: string, region = 'eu-west-1'): Promise<WireRequest> {
+  const signer = new SignatureV4({ credentials: creds, region, service, sha256: Sha256, uriEscapePath: service !== 's3' });
   const req = await signer.sign(
     new HttpRequest({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: 8080, path, query, headers: { host: '127.0.0.1:8080', 'content-type': 'application/json' }, body }),
   );
@@ -51,6 +51,45 @@ describe('SigV4 verification', () => {
 
   test('an unsigned request is anonymous (undefined), not an error', () => {
     expect(verifySigV4({ method: 'GET', url: '/x', headers: {} }, lookup, Date.now())).toBeUndefined();
+  });
+});
+
+describe('SigV4 credential scope (what API Gateway and S3 check before the signature)', () => {
+  const apiScope = { region: 'eu-west-1', service: 'execute-api' } as const;
+  const kindOf = (fn: () => unknown): string | undefined => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as SigV4Failure).kind;
+    }
+    return undefined;
+  };
+
+  test('a request signed for the expected region and service is accepted', async () => {
+    const req = await signed('execute-api', '/v1/cameras/cam-1/sessions', {}, '');
+    expect(verifySigV4(req, lookup, Date.now(), apiScope)).toBe(creds.accessKeyId);
+  });
+
+  test('a valid signature for another service or region is refused with WRONG_SCOPE naming what to sign for', async () => {
+    const forS3 = await signed('s3', '/v1/cameras/cam-1/sessions', {}, '');
+    const otherRegion = await signed('execute-api', '/v1/cameras/cam-1/sessions', {}, '', 'ap-southeast-2');
+    // both are good signatures on their own: only the scope is wrong
+    expect(verifySigV4(forS3, lookup, Date.now())).toBe(creds.accessKeyId);
+    expect(verifySigV4(otherRegion, lookup, Date.now())).toBe(creds.accessKeyId);
+    expect(kindOf(() => verifySigV4(forS3, lookup, Date.now(), apiScope))).toBe('WRONG_SCOPE');
+    expect(() => verifySigV4(forS3, lookup, Date.now(), apiScope)).toThrow(/service 's3' is wrong; expecting 'execute-api'/);
+    expect(kindOf(() => verifySigV4(otherRegion, lookup, Date.now(), apiScope))).toBe('WRONG_SCOPE');
+    expect(() => verifySigV4(otherRegion, lookup, Date.now(), apiScope)).toThrow(/region 'ap-southeast-2' is wrong; expecting 'eu-west-1'/);
+  });
+
+  test('a credential date other than the signing date is refused', async () => {
+    const req = await signed('execute-api', '/v1/cameras/cam-1/sessions', {}, '');
+    const auth = req.headers.authorization as string;
+    const day = /Credential=[^/]+\/(\d{8})\//.exec(auth)![1]!;
+    const other = day === '20200101' ? '20200102' : '20200101';
+    const moved = { ...req, headers: { ...req.headers, authorization: auth.replace(`/${day}/`, `/${other}/`) } };
+    expect(kindOf(() => verifySigV4(moved, lookup, Date.now(), apiScope))).toBe('WRONG_SCOPE');
+    expect(() => verifySigV4(moved, lookup, Date.now(), apiScope)).toThrow(/is not the signing date/);
   });
 });
 

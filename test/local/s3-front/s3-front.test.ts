@@ -59,6 +59,13 @@ describe('local S3 front', () => {
     expect(got.ContentType).toBe('video/mp2t');
   });
 
+  test('a request signed for another region is refused as S3 does (AuthorizationHeaderMalformed) and writes nothing', async () => {
+    const key = segKey('cam-1', 7);
+    const wrongRegion = client(cam1, { region: 'eu-central-1' });
+    expect(await s3Error(wrongRegion.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 400, code: 'AuthorizationHeaderMalformed' });
+    expect(await s3Error(client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))).toMatchObject({ status: 404 });
+  });
+
   test('a second PUT of the same key with If-None-Match: * gets 412 and leaves the first object', async () => {
     const key = wrappedKeyKey({ deviceId: 'cam-1', keyId: 'a'.repeat(32) });
     await client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'first', IfNoneMatch: '*' }));
