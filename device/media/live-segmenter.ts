@@ -36,6 +36,10 @@ const DEFAULT_FRAME_TICKS = 3000; // 1/30 s, until a frame rate or interval is k
 const ARRIVAL_SMOOTHING_WINDOW_MS = 1000;
 const ARRIVAL_SMOOTHING_GAIN = 1 / 8;
 const MAX_AUDIO_FRAMES_PER_PES = 8;
+/** B-slices in one GOP that look like a real B-frame stream before it is refused (fewer: corrupt bytes). */
+const B_FRAMES_TO_REFUSE = 2;
+/** profile_idc of Baseline (H.264 A.2.1): it has no B slices, so one there is corrupt. */
+const PROFILE_BASELINE = 66;
 /** Audio waiting for video (no open segment): at most this many frames (~10 s at 48 kHz). */
 const MAX_QUEUED_AUDIO_FRAMES = 512;
 
@@ -103,6 +107,13 @@ export class LiveSegmenter {
   private audioEnded = false;
   private audioCoveredTicks = -Infinity;
   private heldVideo: Array<{ au: AccessUnit; ticks: number }> = [];
+  /** Well-formed B access units seen since the last IDR. */
+  private bFramesInGop = 0;
+  /**
+   * An error raised while the splitter was handing over NAL units: kept until the splitter
+   * has finished the chunk (so it is never left mid-NAL), then thrown out of push*.
+   */
+  private deferred?: unknown;
   private readonly st: SegmenterStats = { frames: 0, audioFrames: 0, segments: 0, bytes: 0, inputErrors: 0, droppedBytes: 0, droppedFrames: 0 };
 
   constructor(readonly options: SegmenterOptions) {
@@ -116,7 +127,7 @@ export class LiveSegmenter {
     this.timing = timing;
     this.maxGapMs = options.maxFrameGapMs ?? DEFAULT_MAX_FRAME_GAP_MS;
     this.audioOn = options.audio ?? false;
-    this.assembler = new AccessUnitAssembler((au) => this.onAccessUnit(au));
+    this.assembler = new AccessUnitAssembler((au) => this.onAccessUnitSafely(au));
     this.splitter = new AnnexBSplitter((e) => this.assembler.push(e));
     this.adts = new AdtsParser(
       (e) => this.onAdtsFrame(e),
@@ -128,6 +139,7 @@ export class LiveSegmenter {
   pushVideo(annexBChunk: Uint8Array, arrivalMs: number = Date.now()): void {
     this.splitter.push(annexBChunk, arrivalMs);
     this.checkLeadingGarbage();
+    this.throwDeferred();
   }
 
   /** Exactly one access unit in Annex-B (start codes included), with its capture time. */
@@ -142,6 +154,7 @@ export class LiveSegmenter {
       this.explicitTime = false;
     }
     if (splitter.leadingGarbageBytes) this.report(`frame has ${splitter.leadingGarbageBytes} bytes before its first start code (expected Annex-B)`, 0, splitter.leadingGarbageBytes);
+    this.throwDeferred();
   }
 
   /** Bytes of an ADTS stream (any chunking). Ignored while audio is off. */
@@ -198,6 +211,7 @@ export class LiveSegmenter {
     // Audio past the last video frame is not needed; a partial frame there is no error.
     this.audioEnded = true;
     this.closeSegment();
+    this.throwDeferred();
   }
 
   /** The open segment, or undefined when none is open (before the first IDR, or right after a cut). */
@@ -241,6 +255,42 @@ export class LiveSegmenter {
 
   // ---- video -------------------------------------------------------------------------
 
+  /** Called from inside the splitter: nothing may be thrown through it (see `deferred`). */
+  private onAccessUnitSafely(au: AccessUnit): void {
+    if (this.deferred instanceof UnsupportedStreamError) {
+      this.drop(au);
+      return;
+    }
+    try {
+      this.onAccessUnit(au);
+    } catch (err) {
+      this.deferred ??= err;
+      if (err instanceof UnsupportedStreamError) {
+        // Keep what was recorded up to here; the next segment starts at an IDR.
+        this.drop(au);
+        this.releaseHeldVideo(true);
+        this.cut();
+      }
+    }
+  }
+
+  private throwDeferred(): void {
+    const err = this.deferred;
+    if (err === undefined) return;
+    this.deferred = undefined;
+    throw err;
+  }
+
+  /**
+   * A B access unit is believed (and the stream refused) only when it is well formed: an
+   * SPS of a profile with B slices, and its slice names a PPS the stream sent. Anything
+   * else is corrupt bytes that happen to read as slice_type B.
+   */
+  private isWellFormedBFrame(au: AccessUnit): boolean {
+    const profile = au.sps?.info.profileIdc ?? this.sps?.info.profileIdc;
+    return profile !== undefined && profile !== PROFILE_BASELINE && au.bSlicePpsId !== undefined && this.ppsById.has(au.bSlicePpsId);
+  }
+
   private onAccessUnit(au: AccessUnit): void {
     if (au.corrupt) {
       this.report(au.corrupt, au.offset, au.nalBytes);
@@ -257,6 +307,12 @@ export class LiveSegmenter {
     const encoderChanged = this.cacheParameterSets(au);
     if (!au.hasVcl) {
       if (encoderChanged) this.cutForChange();
+      return;
+    }
+    if (au.isIdr && !au.hasBSlice) this.bFramesInGop = 0;
+    if (au.hasBSlice && (!this.isWellFormedBFrame(au) || ++this.bFramesInGop < B_FRAMES_TO_REFUSE)) {
+      // Once is not yet a B-frame stream: drop it as corrupt and resync at the next IDR.
+      this.onAccessUnit({ ...au, corrupt: `frame at byte ${au.offset} has a B slice${this.isWellFormedBFrame(au) ? '' : ' that names no known PPS (or a Baseline SPS)'} (corrupt bytes, or B-frames)` });
       return;
     }
     if (au.hasBSlice) {

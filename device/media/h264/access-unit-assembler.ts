@@ -15,6 +15,8 @@ export interface AccessUnit {
   isIdr: boolean;
   hasAud: boolean;
   hasBSlice: boolean;
+  /** pic_parameter_set_id of its first B slice (when hasBSlice). */
+  bSlicePpsId?: number;
   sps?: { nal: Uint8Array; info: SpsInfo };
   pps: Uint8Array[];
   /** Stream offset of its first NAL unit. */
@@ -47,10 +49,12 @@ export class AccessUnitAssembler {
     if (isVcl(type)) {
       let firstMb = -1;
       let sliceType = -1;
+      let ppsId = -1;
       try {
         const h = parseSliceHeaderStart(nal);
         firstMb = h.firstMbInSlice;
         sliceType = h.sliceType;
+        ppsId = h.ppsId;
         if (h.ppsId < 0) throw new BitReaderOverrun(`slice_type out of range`);
       } catch (err) {
         au = this.open(e);
@@ -63,7 +67,10 @@ export class AccessUnitAssembler {
       au = this.open(e);
       au.hasVcl = true;
       if (type === NalType.IDR) au.isIdr = true;
-      if (sliceType === SliceType.B) au.hasBSlice = true;
+      if (sliceType === SliceType.B && !au.hasBSlice) {
+        au.hasBSlice = true;
+        au.bSlicePpsId = ppsId;
+      }
     } else {
       au = this.open(e);
       if (type === NalType.AUD) au.hasAud = true;

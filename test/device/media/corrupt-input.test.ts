@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LiveSegmenter } from '../../../device/media/live-segmenter.ts';
+import { UnsupportedStreamError } from '../../../device/media/media-error.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { FFMPEG, FFPROBE, makeStream, referenceNalUnits, requireFfmpeg } from '../../fixtures/h264-streams.ts';
 
@@ -98,5 +99,46 @@ describe('corrupt input', () => {
     const r = segmentBytes(noise);
     expect(r.segs).toHaveLength(0);
     expect(r.stats.inputErrors).toBeGreaterThan(0);
+  });
+
+  it('one garbage frame that reads as a B slice is corrupt input, not a B-frame stream: no throw, resync at the next IDR', () => {
+    // AUD, then a non-IDR slice NAL (0x01) whose header bits are first_mb_in_slice ue=0 '1',
+    // slice_type ue=1 (B) '010', pic_parameter_set_id ue=0 '1' -> 0b10101000 = 0xA8.
+    const fakeB = Uint8Array.of(0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x01, 0xa8, 0x55, 0x66, 0x77);
+    // The same, naming PPS 5, which the stream never sent: '1' '010' '00110' + stop bit '1' -> 0xA3 0x40.
+    const fakeBUnknownPps = Uint8Array.of(0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x01, 0xa3, 0x40);
+    const a = auStarts[30]!;
+    const b = auStarts[60]!;
+    const data = Uint8Array.from([...clean.subarray(0, a), ...fakeB, ...clean.subarray(a, b), ...fakeBUnknownPps, ...fakeBUnknownPps, ...clean.subarray(b)]);
+    let r!: ReturnType<typeof segmentBytes>;
+    expect(() => { r = segmentBytes(data); }).not.toThrow();
+    // 30..49 dropped after the first fake frame (IDR at 50), 60..74 after the second (no IDR after 50);
+    // each fake frame is one error.
+    expect(r.stats).toMatchObject({ frames: 40, inputErrors: 3, droppedFrames: 38 });
+    expect(r.errors.join('\n')).not.toMatch(/-bf 0/);
+    expect(play('fake-b', r.segs)).toEqual({ warnings: '', frames: 40 });
+  });
+
+  it('after refusing a B-frame stream the splitter is not left mid-NAL: the stream that follows is recorded whole', () => {
+    const { video } = makeStream(dir, 'bframes', { width: 160, height: 120, fps: '25', seconds: 1, gopFrames: 25, profile: 'main', bFrames: 2 });
+    const data = Uint8Array.from([...readFileSync(video), ...clean]);
+    const segs: MediaSegment[] = [];
+    const s = new LiveSegmenter({ targetSegmentSeconds: 1, videoTiming: { kind: 'frame-rate' }, onSegment: (x) => segs.push(x) });
+    const thrown: unknown[] = [];
+    const CHUNK = 4093;
+    for (let at = 0; at < data.byteLength; at += CHUNK) {
+      try {
+        s.pushVideo(data.subarray(at, at + CHUNK));
+      } catch (e) {
+        thrown.push(e);
+      }
+    }
+    s.end();
+    expect(thrown.length).toBeGreaterThan(0);
+    for (const e of thrown) expect(e).toBeInstanceOf(UnsupportedStreamError);
+    const after = segs.filter((x) => x.width === 320);
+    expect(after.reduce((n, x) => n + x.videoFrames, 0)).toBe(75);
+    expect(after[0]!.discontinuity).toBe(true);
+    expect(play('after-b', after)).toEqual({ warnings: '', frames: 75 });
   });
 });
