@@ -9,13 +9,23 @@ export interface AdtsFrameEvent {
 }
 
 /**
- * Streaming ADTS parser: any chunking. Garbage between frames is skipped up to the next
- * header whose fixed fields match the last good frame (counted in droppedBytes, one
- * error per resync). Keeps at most one partial frame (< 8 KB) between pushes.
+ * Streaming ADTS parser: any chunking.
+ *
+ * Sync: a header whose fixed fields (object type, sample rate, channels) match the frame
+ * before it is believed at once. Any other header (the first one, one after garbage with
+ * a new config, a genuine config change) is believed only when the header right after
+ * its frame agrees with it; then the parser re-locks onto that config. So a plausible fake
+ * header in garbage cannot lock out the real stream, and a real config change is followed
+ * within one frame. Skipped bytes are counted in droppedBytes, one error per resync.
+ *
+ * Memory: keeps at most one partial frame plus the next header (< 8 KB + 7 bytes) between
+ * pushes. At end of stream (flush) a last unconfirmed frame that ends exactly there is
+ * believed.
  */
 export class AdtsParser {
   private pending: Uint8Array = new Uint8Array(0);
   private pendingOffset = 0;
+  private pendingArrivalMs = 0;
   private last?: AdtsHeader;
   private inGarbage = false;
   droppedBytes = 0;
@@ -35,17 +45,57 @@ export class AdtsParser {
     } else {
       data = chunk;
     }
-    const base = this.pendingOffset;
+    const i = this.scan(data, this.pendingOffset, arrivalMs, false);
+    this.pending = data.slice(i);
+    this.pendingOffset += i;
+    this.pendingArrivalMs = arrivalMs;
+  }
+
+  /** End of stream: a last unconfirmed whole frame is believed; a partial frame left over is dropped and counted. */
+  flush(): void {
+    const data = this.pending;
+    const i = this.scan(data, this.pendingOffset, this.pendingArrivalMs, true);
+    const rest = data.byteLength - i;
+    if (rest > 0) {
+      this.droppedBytes += rest;
+      if (!this.inGarbage) {
+        this.errors++;
+        this.onError(`ADTS stream ends inside a frame (${rest} bytes dropped)`, this.pendingOffset + i);
+      }
+    }
+    this.pending = new Uint8Array(0);
+    this.pendingOffset += data.byteLength;
+    this.inGarbage = false;
+  }
+
+  /**
+   * Emits the frames in `data` (stream offset `base`); returns where the unread rest
+   * starts. `final`: no more bytes will come, so a frame cannot wait for its successor.
+   */
+  private scan(data: Uint8Array, base: number, arrivalMs: number, final: boolean): number {
+    const len = data.byteLength;
     let i = 0;
-    while (i + ADTS_HEADER_BYTES <= data.byteLength) {
+    while (i + ADTS_HEADER_BYTES <= len) {
       const h = parseAdtsHeader(data, i);
-      if (h && this.matchesLast(h)) {
-        if (i + h.frameBytes > data.byteLength) break; // wait for the rest
-        this.inGarbage = false;
-        this.last = h;
-        this.onFrame({ frame: data.subarray(i, i + h.frameBytes), header: h, offset: base + i, arrivalMs });
-        i += h.frameBytes;
-        continue;
+      if (h) {
+        const end = i + h.frameBytes;
+        if (this.matchesLast(h)) {
+          if (end > len) {
+            if (final) return i; // a partial last frame: flush counts it
+            break; // wait for the rest
+          }
+          this.accept(data, i, h, base, arrivalMs);
+          i = end;
+          continue;
+        }
+        // A header with a config not locked yet: confirmed by the next frame's header.
+        if (end + ADTS_HEADER_BYTES > len && !final) break; // wait for the next header
+        const next = end + ADTS_HEADER_BYTES <= len ? parseAdtsHeader(data, end) : undefined;
+        if ((next && sameConfig(h, next)) || (final && end === len)) {
+          this.accept(data, i, h, base, arrivalMs);
+          i = end;
+          continue;
+        }
       }
       if (!this.inGarbage) {
         this.inGarbage = true;
@@ -55,23 +105,22 @@ export class AdtsParser {
       this.droppedBytes++;
       i++;
     }
-    this.pending = data.slice(i);
-    this.pendingOffset = base + i;
+    return i;
   }
 
-  /** End of stream: a partial frame left over is dropped and counted. */
-  flush(): void {
-    if (this.pending.byteLength) {
-      this.errors++;
-      this.droppedBytes += this.pending.byteLength;
-      this.onError(`ADTS stream ends inside a frame (${this.pending.byteLength} bytes dropped)`, this.pendingOffset);
-    }
-    this.pending = new Uint8Array(0);
+  private accept(data: Uint8Array, i: number, h: AdtsHeader, base: number, arrivalMs: number): void {
+    this.inGarbage = false;
+    this.last = h;
+    this.onFrame({ frame: data.subarray(i, i + h.frameBytes), header: h, offset: base + i, arrivalMs });
   }
 
-  /** A header is believed when its fixed part matches the stream's (guards against 0xFFF in garbage). */
+  /** A header is believed at once only when its fixed part matches the locked stream's. */
   private matchesLast(h: AdtsHeader): boolean {
-    const l = this.last;
-    return !l || (l.sampleRateHz === h.sampleRateHz && l.channels === h.channels && l.audioObjectType === h.audioObjectType);
+    return this.last !== undefined && sameConfig(this.last, h);
   }
+}
+
+/** Same fixed header fields: object type, sample rate, channels (guards against 0xFFF in garbage). */
+function sameConfig(a: AdtsHeader, b: AdtsHeader): boolean {
+  return a.sampleRateHz === b.sampleRateHz && a.channels === b.channels && a.audioObjectType === b.audioObjectType;
 }

@@ -58,4 +58,40 @@ describe('ADTS', () => {
     expect(r.errors[1]).toMatch(/ends inside a frame/);
     expect(r.dropped).toBe(15);
   });
+
+  /** An ADTS frame as above but with sampling_frequency_index and channel_configuration given. */
+  function adtsFrameOf(sfIndex: number, channels: number, payloadBytes: number, fill: number): Uint8Array {
+    const f = adtsFrame(payloadBytes, false, fill);
+    f[2] = (0b01 << 6) | (sfIndex << 2) | ((channels >> 2) & 1);
+    f[3] = ((channels & 3) << 6) | (f[3]! & 0x03);
+    return f;
+  }
+
+  it('a plausible fake header in leading garbage does not lock out the real stream (all 1,000 frames come out)', () => {
+    // Fake: 44.1 kHz (index 4) mono, a 10-byte frame, then junk without 0xFF.
+    const fake = Uint8Array.from([...adtsFrameOf(4, 1, 3, 0x33), 0x12, 0x34, 0x56, 0x78, 0x9a]);
+    const real = Array.from({ length: 1000 }, (_, i) => adtsFrameOf(3, 2, 20 + (i % 7), 0x40 + (i % 16)));
+    const r = parse([concat([fake, ...real])]);
+    expect(r.frames).toHaveLength(1000);
+    expect(r.frames.every((f, i) => f.bytes.length === real[i]!.byteLength)).toBe(true);
+    expect(r.errors).toHaveLength(1);
+    expect(r.dropped).toBe(fake.byteLength);
+  });
+
+  it('follows a genuine audio config change (48 kHz stereo -> 44.1 kHz mono) without losing frames', () => {
+    const before = Array.from({ length: 50 }, () => adtsFrameOf(3, 2, 30, 0x21));
+    const after = Array.from({ length: 50 }, () => adtsFrameOf(4, 1, 25, 0x22));
+    const bytes = concat([...before, ...after]);
+    for (const cut of [0, 1, 37, 30 * 37 + 3, 50 * 37 + 5, bytes.byteLength - 4]) {
+      const r = parse(cut ? [bytes.subarray(0, cut), bytes.subarray(cut)] : [bytes]);
+      expect(r.frames.map((f) => f.bytes.length), `cut at ${cut}`).toEqual([...before, ...after].map((f) => f.byteLength));
+      expect(r.errors).toEqual([]);
+      expect(r.dropped).toBe(0);
+    }
+  });
+
+  it('a lone frame is believed at end of stream (nothing after it to confirm it)', () => {
+    const one = adtsFrameOf(4, 1, 25, 0x22);
+    expect(parse([one]).frames.map((f) => f.bytes.length)).toEqual([32]);
+  });
 });
