@@ -43,8 +43,9 @@ const CODECS_RE = /^(avc1\.[0-9A-Fa-f]{6})(,mp4a\.40\.\d{1,2})?$/;
 const MAX_DURATION_MS = 10 * 60 * 1000;
 const MAX_DIMENSION = 16_384;
 
+/** The S3 user metadata of a segment; throws ContractError (listing every problem) if any field is out of range. */
 export function toS3Metadata(m: SegmentMetadata): Record<string, string> {
-  const parsed = parseSegmentMetadata({
+  const meta: Record<string, string> = {
     [SegmentMeta.START_MS]: String(m.startMs),
     [SegmentMeta.DURATION_MS]: String(m.durationMs),
     [SegmentMeta.SEQ]: String(m.seq),
@@ -54,18 +55,9 @@ export function toS3Metadata(m: SegmentMetadata): Record<string, string> {
     [SegmentMeta.CODECS]: m.codecs,
     [SegmentMeta.WIDTH]: String(m.width),
     [SegmentMeta.HEIGHT]: String(m.height),
-  });
-  return {
-    [SegmentMeta.START_MS]: String(parsed.startMs),
-    [SegmentMeta.DURATION_MS]: String(parsed.durationMs),
-    [SegmentMeta.SEQ]: String(parsed.seq),
-    [SegmentMeta.DISC_SEQ]: String(parsed.discSeq),
-    [SegmentMeta.KEY_ID]: parsed.keyId,
-    [SegmentMeta.IV]: parsed.iv,
-    [SegmentMeta.CODECS]: parsed.codecs,
-    [SegmentMeta.WIDTH]: String(parsed.width),
-    [SegmentMeta.HEIGHT]: String(parsed.height),
   };
+  parseSegmentMetadata(meta); // what the device writes is exactly what the indexer accepts
+  return meta;
 }
 
 function whole(meta: Record<string, string | undefined>, name: string, min: number, max: number, problems: string[]): number {
