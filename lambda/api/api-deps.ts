@@ -14,6 +14,12 @@ export interface ApiDeps {
   clock: Clock;
   log?: Log;
   metrics?: MetricsSink;
+  /**
+   * How long a camera's LIVE playlist is served from memory to every session of it
+   * (see playlist/live-playlist-cache.ts); 0 reads the index on every poll.
+   * @default min(1 s, targetDuration / 4)
+   */
+  liveCacheTtlMs?: number;
 }
 
 /** Lifetime of the presigned GET a segment route redirects to. */

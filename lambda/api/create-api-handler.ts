@@ -1,5 +1,6 @@
 import { SessionMode } from '../../contract/index.ts';
 import { buildSessionPlaylist } from '../playlist/build-session-playlist.ts';
+import { createLivePlaylistCache, liveCacheTtlMs } from '../playlist/live-playlist-cache.ts';
 import { CacheControl, corsHeaders, errorResult, header, jsonResult, preflight, publicBaseUrl, routePath, type HttpEvent, type HttpResult } from '../shared/http.ts';
 import { noMetrics, silentLog } from '../shared/log.ts';
 import { BadRequestError, MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
@@ -31,6 +32,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
   const log = deps.log ?? silentLog;
   const metrics = deps.metrics ?? noMetrics;
   const { config } = deps;
+  const liveCache = createLivePlaylistCache({ ttlMs: deps.liveCacheTtlMs ?? liveCacheTtlMs(config.targetDurationSeconds) });
 
   async function route(event: HttpEvent, method: string, path: string): Promise<HttpResult> {
     let m: RegExpExecArray | null;
@@ -56,7 +58,8 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       const nowMs = deps.clock.nowMs();
       const claims = await authorizeSession(decodePathParam('token', m[1]!), deps.tokenSecrets, nowMs);
       const t0 = performance.now();
-      const playlist = await buildSessionPlaylist(claims, deps.index, config, nowMs);
+      const build = () => buildSessionPlaylist(claims, deps.index, config, nowMs);
+      const playlist = claims.mode === SessionMode.LIVE ? await liveCache.get(claims.deviceId, nowMs, build) : await build();
       metrics.millis('PlaylistMs', performance.now() - t0);
       metrics.count('PlaylistEntries', playlist.entryCount);
       const cache = claims.mode === SessionMode.ON_DEMAND ? CacheControl.VOD_PLAYLIST : CacheControl.LIVE_PLAYLIST;

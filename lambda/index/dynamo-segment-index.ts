@@ -89,6 +89,7 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
           ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...projection.names },
           ExpressionAttributeValues: values,
           ...(input.ScanIndexForward === false ? { ScanIndexForward: false } : {}),
+          ...(input.ConsistentRead ? { ConsistentRead: true } : {}),
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           ...(Number.isFinite(remaining) ? { Limit: remaining } : {}),
         }),
@@ -161,6 +162,8 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
           ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
           ExpressionAttributeValues: { ':pk': deviceId, ':prefix': SortKeyPrefix.SEGMENT },
           ScanIndexForward: false,
+          // LIVE reads are strongly consistent, so a later poll never sees an older window.
+          ConsistentRead: true,
         },
         count,
       );

@@ -33,7 +33,7 @@ export interface SegmentIndex {
   getState(deviceId: string): Promise<DeviceStateItem | undefined>;
   /** Segments with startMs in [startMs, endMs), ascending, at most `limit` (default: all). */
   querySegments(deviceId: string, startMs: number, endMs: number, limit?: number): Promise<SegmentPage>;
-  /** The newest `count` segments, ascending by startMs. */
+  /** The newest `count` segments, ascending by startMs; strongly consistent (LIVE polls never see an older window). */
   newestSegments(deviceId: string, count: number): Promise<SegmentSummary[]>;
   /** Events overlapping [startMs, endMs), ascending by start. */
   queryEvents(deviceId: string, startMs: number, endMs: number): Promise<EventItem[]>;

@@ -7,6 +7,7 @@ import { parse, setOptions, types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { makeMediaSegments, FFPROBE } from '../support/fixture-media.ts';
+import { liveCacheTtlMs } from '../../../lambda/playlist/live-playlist-cache.ts';
 import { PlaybackHarness, type UploadSegment } from '../support/playback-harness.ts';
 
 const run = promisify(execFile);
@@ -67,6 +68,9 @@ describe('LIVE playlist conformance while segments arrive', () => {
 
   async function poll(step: string): Promise<Poll> {
     await h.settle();
+    // A player reloads a live playlist a target duration apart (at least half of one), never
+    // faster than the API's per-camera LIVE cache lives: move the clock on by that much.
+    h.clockOffsetMs += liveCacheTtlMs(TARGET_SECONDS);
     const res = await fetch(playlistUrl);
     expect(res.status, step).toBe(200);
     expect(res.headers.get('cache-control'), step).toBe('private, max-age=1');
