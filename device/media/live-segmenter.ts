@@ -1,7 +1,7 @@
 import { AdtsParser, type AdtsFrameEvent } from './aac/adts-parser.ts';
 import { parseAdtsHeader, type AdtsHeader } from './aac/adts-header.ts';
 import { AccessUnitAssembler, type AccessUnit } from './h264/access-unit-assembler.ts';
-import { AnnexBSplitter } from './h264/annexb-splitter.ts';
+import { AnnexBSplitter, DEFAULT_MAX_NAL_BYTES, type OversizeNalEvent } from './h264/annexb-splitter.ts';
 import { BitReader } from './h264/bit-reader.ts';
 import { aacCodecString, avcCodecString } from './h264/codecs-string.ts';
 import { AUD_WITH_START_CODE, START_CODE_4 } from './h264/nal-unit-type.ts';
@@ -10,7 +10,7 @@ import type { SpsInfo } from './h264/sps-parser.ts';
 import { MediaInputError, UnsupportedStreamError } from './media-error.ts';
 import type { MediaSegment, SegmenterStats } from './media-segment.ts';
 import type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
-import { PTS_HZ } from './ts/ts-constants.ts';
+import { PTS_HZ, TS_PACKET_BYTES, TS_PAYLOAD_BYTES } from './ts/ts-constants.ts';
 import { TsMuxer } from './ts/ts-muxer.ts';
 export { segmentBuffer } from './ts/ts-muxer.ts';
 export type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
@@ -42,6 +42,12 @@ const B_FRAMES_TO_REFUSE = 2;
 const PROFILE_BASELINE = 66;
 /** Audio waiting for video (no open segment): at most this many frames (~10 s at 48 kHz). */
 const MAX_QUEUED_AUDIO_FRAMES = 512;
+/** Files: audio read ahead of video, at most this many bytes (a reader keeps them in step well under it). */
+const MAX_QUEUED_FILE_AUDIO_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** Without maxSegmentSeconds: this many targets, and never under MIN_MAX_SEGMENT_SECONDS. */
+const MAX_SEGMENT_TARGETS = 5;
+const MIN_MAX_SEGMENT_SECONDS = 30;
 
 interface OpenSegment {
   startTicks: number;
@@ -80,6 +86,9 @@ export class LiveSegmenter {
   private readonly targetTicks: number;
   private readonly timing: VideoTiming;
   private readonly maxGapMs: number;
+  private readonly maxFrameBytes: number;
+  private readonly maxSegmentBytes: number;
+  private readonly maxSegmentTicks: number;
   private audioOn: boolean;
   private readonly splitter: AnnexBSplitter;
   private readonly assembler: AccessUnitAssembler;
@@ -101,6 +110,8 @@ export class LiveSegmenter {
   private explicitTime = false;
   // Audio
   private audioQueue: QueuedAudio[] = [];
+  private audioQueueBytes = 0;
+  private heldVideoBytes = 0;
   private lastAudioMuxedTicks = -Infinity;
   private audioSamples = 0;
   private audioNextMs?: number;
@@ -127,8 +138,11 @@ export class LiveSegmenter {
     this.timing = timing;
     this.maxGapMs = options.maxFrameGapMs ?? DEFAULT_MAX_FRAME_GAP_MS;
     this.audioOn = options.audio ?? false;
-    this.assembler = new AccessUnitAssembler((au) => this.onAccessUnitSafely(au));
-    this.splitter = new AnnexBSplitter((e) => this.assembler.push(e));
+    this.maxFrameBytes = positiveOption('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_NAL_BYTES);
+    this.maxSegmentBytes = positiveOption('maxSegmentBytes', options.maxSegmentBytes, DEFAULT_MAX_SEGMENT_BYTES);
+    this.maxSegmentTicks = Math.round(PTS_HZ * positiveOption('maxSegmentSeconds', options.maxSegmentSeconds, Math.max(MAX_SEGMENT_TARGETS * target, MIN_MAX_SEGMENT_SECONDS)));
+    this.assembler = new AccessUnitAssembler((au) => this.onAccessUnitSafely(au), this.maxFrameBytes);
+    this.splitter = this.newSplitter();
     this.adts = new AdtsParser(
       (e) => this.onAdtsFrame(e),
       (message, offset) => this.report(message, offset),
@@ -144,7 +158,7 @@ export class LiveSegmenter {
 
   /** Exactly one access unit in Annex-B (start codes included), with its capture time. */
   putVideoFrame(accessUnitAnnexB: Uint8Array, timestampMs?: number): void {
-    const splitter = new AnnexBSplitter((e) => this.assembler.push(e));
+    const splitter = this.newSplitter();
     this.explicitTime = timestampMs !== undefined;
     try {
       splitter.push(accessUnitAnnexB, timestampMs ?? Date.now());
@@ -182,7 +196,10 @@ export class LiveSegmenter {
   /** Audio on/off at run time; takes effect at the next segment (the PMT lists audio per segment). */
   setAudioEnabled(on: boolean): void {
     this.audioOn = on;
-    if (!on) this.audioQueue = [];
+    if (!on) {
+      this.audioQueue = [];
+      this.audioQueueBytes = 0;
+    }
   }
 
   /** Files: no more audio will come, so video stops waiting for it. */
@@ -250,7 +267,18 @@ export class LiveSegmenter {
   }
 
   stats(): SegmenterStats {
-    return { ...this.st, droppedBytes: this.st.droppedBytes + this.splitter.leadingGarbageBytes + this.adts.droppedBytes };
+    return { ...this.st, droppedBytes: this.st.droppedBytes + this.splitter.leadingGarbageBytes + this.splitter.droppedBytes + this.adts.droppedBytes };
+  }
+
+  private newSplitter(): AnnexBSplitter {
+    return new AnnexBSplitter((e) => this.assembler.push(e), this.maxFrameBytes, (e) => this.onOversizeNal(e));
+  }
+
+  /** A NAL unit passed maxFrameBytes (its bytes are dropped as they come): the frame it belongs to is corrupt. */
+  private onOversizeNal(e: OversizeNalEvent): void {
+    // Which frame the NAL belonged to is unknown: the one being assembled is let go too.
+    this.assembler.markCorrupt(e.offset, this.lastVideoMs ?? 0, `NAL unit at byte ${e.offset} is over ${this.maxFrameBytes} bytes with no start code (a bad encoder pipe, or raise maxFrameBytes): dropping it`);
+    this.assembler.flush();
   }
 
   // ---- video -------------------------------------------------------------------------
@@ -325,6 +353,9 @@ export class LiveSegmenter {
     if (encoderChanged) this.cutForChange();
     if (this.timing.kind === 'frame-rate' && this.audioOn && !this.audioEnded && (this.heldVideo.length || ticks >= this.audioCoveredTicks)) {
       this.heldVideo.push({ au, ticks });
+      this.heldVideoBytes += au.nalBytes;
+      // Audio that never catches up must not hold video without bound: stop waiting for it.
+      if (this.heldVideoBytes > this.maxSegmentBytes) this.releaseHeldVideo(true);
       return;
     }
     this.placeAccessUnit(au, ticks);
@@ -333,6 +364,7 @@ export class LiveSegmenter {
   private releaseHeldVideo(all = false): void {
     while (this.heldVideo.length && (all || this.audioEnded || this.heldVideo[0]!.ticks < this.audioCoveredTicks)) {
       const h = this.heldVideo.shift()!;
+      this.heldVideoBytes -= h.au.nalBytes;
       this.placeAccessUnit(h.au, h.ticks);
     }
   }
@@ -349,6 +381,20 @@ export class LiveSegmenter {
       }
     } else if (au.isIdr && this.seg && ticks - this.seg.startTicks >= this.targetTicks) {
       this.finish(ticks);
+    } else if (this.seg && (this.muxer.bytes + tsBytesOf(au) > this.maxSegmentBytes || ticks - this.seg.startTicks > this.maxSegmentTicks)) {
+      // No IDR to close at (an encoder that stopped sending them): cut, so memory stays bounded.
+      const overBytes = this.muxer.bytes + tsBytesOf(au) > this.maxSegmentBytes;
+      this.report(
+        `no IDR to close the segment at within ${overBytes ? `${this.maxSegmentBytes} bytes` : `${this.maxSegmentTicks / PTS_HZ} s`}: cut there; video resumes at the next IDR (configure the encoder's GOP/keyframe interval shorter)`,
+        au.offset,
+      );
+      this.releaseHeldVideo(true);
+      this.cut();
+      this.resyncing = true;
+      if (!au.isIdr) {
+        this.drop(au);
+        return;
+      }
     }
     if (!this.seg) {
       if (!this.sps || this.ppsById.size === 0) {
@@ -521,8 +567,14 @@ export class LiveSegmenter {
     this.audioCoveredTicks = this.timing.kind === 'frame-rate' ? FILE_START_TICKS + Math.round((this.audioSamples * PTS_HZ) / h.sampleRateHz) : ticks;
     // The frame may be a view of a chunk the caller reuses (pipes do not, but be safe): copy it (small).
     this.audioQueue.push({ frame: copyBytes(e.frame), ticks });
-    // Live audio waiting for video is capped; files keep step through wantsAudio() instead.
-    if (this.timing.kind === 'arrival' && this.audioQueue.length > MAX_QUEUED_AUDIO_FRAMES) this.audioQueue.shift();
+    this.audioQueueBytes += e.frame.byteLength;
+    // Audio waiting for video is capped (dropped oldest first, counted): live by frames, files by bytes.
+    const over = () => (this.timing.kind === 'arrival' ? this.audioQueue.length > MAX_QUEUED_AUDIO_FRAMES : this.audioQueueBytes > MAX_QUEUED_FILE_AUDIO_BYTES);
+    while (over()) {
+      const dropped = this.audioQueue.shift()!;
+      this.audioQueueBytes -= dropped.frame.byteLength;
+      this.st.droppedBytes += dropped.frame.byteLength;
+    }
     if (this.heldVideo.length) this.releaseHeldVideo();
     else if (this.seg && this.seg.frames > 0 && ticks <= this.seg.lastTicks) this.flushAudio(this.seg.lastTicks + 1);
   }
@@ -549,7 +601,10 @@ export class LiveSegmenter {
       this.muxer.writeAudio(group, pts);
       this.st.audioFrames += group.length;
     }
-    if (i) this.audioQueue = q.slice(i);
+    if (i) {
+      for (let k = 0; k < i; k++) this.audioQueueBytes -= q[k]!.frame.byteLength;
+      this.audioQueue = q.slice(i);
+    }
   }
 
   private report(message: string, offset: number, droppedBytes = 0): void {
@@ -571,6 +626,23 @@ export class LiveSegmenter {
  */
 function copyBytes(bytes: Uint8Array): Uint8Array {
   return Uint8Array.prototype.slice.call(bytes);
+}
+
+/**
+ * TS bytes an access unit can take at most when muxed: its NAL units with 4-byte start
+ * codes, an AUD and SPS/PPS in front, a PES header, 184 payload bytes per 188-byte packet,
+ * plus PCR-only packets.
+ */
+function tsBytesOf(au: AccessUnit): number {
+  const PES_AND_PARAMETER_SETS_BYTES = 1024;
+  const PCR_PACKETS = 2;
+  return (Math.ceil((au.nalBytes + 4 * au.nals.length + PES_AND_PARAMETER_SETS_BYTES) / TS_PAYLOAD_BYTES) + PCR_PACKETS) * TS_PACKET_BYTES;
+}
+
+function positiveOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(value > 0)) throw new RangeError(`${name}=${value}: must be more than 0`);
+  return value;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

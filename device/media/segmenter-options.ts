@@ -23,6 +23,23 @@ export interface SegmenterOptions {
    * starts at an IDR and is a discontinuity. Only for 'arrival' timing. @default 3000
    */
   readonly maxFrameGapMs?: number;
+  /**
+   * Largest NAL unit and access unit believed, in bytes; a longer one (a bad encoder pipe)
+   * is dropped as it grows, counted, and video resyncs at the next IDR. @default 4 MiB
+   */
+  readonly maxFrameBytes?: number;
+  /**
+   * Largest open segment, in TS bytes. A segment that grows past it without an IDR to
+   * close at (an encoder that stopped sending IDRs) is cut there, counted as an input
+   * error, and video resyncs at the next IDR. With the frame cap this bounds the
+   * segmenter's memory whatever the input. @default 64 MiB
+   */
+  readonly maxSegmentBytes?: number;
+  /**
+   * Longest open segment, in seconds, cut the same way when no IDR comes.
+   * @default max(5 * targetSegmentSeconds, 30)
+   */
+  readonly maxSegmentSeconds?: number;
   /** Called synchronously with each finished segment; the receiver owns `seg.bytes`. */
   readonly onSegment: (seg: MediaSegment) => void;
   /** Called for each corrupt-input problem (already counted in stats()); the segmenter resyncs by itself. */

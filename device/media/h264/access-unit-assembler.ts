@@ -26,15 +26,32 @@ export interface AccessUnit {
   corrupt?: string;
 }
 
+/** Bookkeeping bytes counted per NAL unit against the frame cap (array slot + view object). */
+const NAL_OVERHEAD_BYTES = 64;
+
 /**
  * Groups NAL units into access units (H.264 7.4.1.2.3): a new one starts at an AUD, SPS,
  * PPS, SEI or types 14-18 after a coded slice, or at a slice with first_mb_in_slice 0
  * after a coded slice. An access unit is emitted when the next one begins (or on flush).
+ *
+ * Memory: at most `maxFrameBytes` (NAL bytes + 64 per NAL unit) of the access unit being
+ * collected; past that it is marked corrupt and its NAL units are let go (still counted in
+ * nalBytes) until the next access unit begins.
  */
 export class AccessUnitAssembler {
   private cur: AccessUnit | null = null;
+  private heldBytes = 0;
 
-  constructor(private readonly onAccessUnit: (au: AccessUnit) => void) {}
+  constructor(
+    private readonly onAccessUnit: (au: AccessUnit) => void,
+    private readonly maxFrameBytes: number = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** The access unit being collected lost bytes upstream (e.g. an oversize NAL unit dropped): it cannot be trusted. */
+  markCorrupt(offset: number, arrivalMs: number, why: string): void {
+    const au = this.open({ nal: new Uint8Array(0), offset, arrivalMs });
+    au.corrupt ??= why;
+  }
 
   push(e: NalUnitEvent): void {
     const nal = e.nal;
@@ -94,6 +111,7 @@ export class AccessUnitAssembler {
   flush(): void {
     const au = this.cur;
     this.cur = null;
+    this.heldBytes = 0;
     if (au && (au.nals.length > 0 || au.corrupt)) this.onAccessUnit(au);
   }
 
@@ -106,7 +124,15 @@ export class AccessUnitAssembler {
   }
 
   private add(au: AccessUnit, nal: Uint8Array): void {
-    au.nals.push(nal);
     au.nalBytes += nal.byteLength;
+    this.heldBytes += nal.byteLength + NAL_OVERHEAD_BYTES;
+    if (this.heldBytes > this.maxFrameBytes) {
+      au.corrupt ??= `access unit at byte ${au.offset} is over ${this.maxFrameBytes} bytes (a damaged stream, or raise maxFrameBytes)`;
+      au.nals.length = 0;
+      au.pps.length = 0;
+      au.sps = undefined;
+      return;
+    }
+    au.nals.push(nal);
   }
 }

@@ -8,6 +8,18 @@ export interface NalUnitEvent {
 }
 
 const START_CODE_3 = Buffer.from([0, 0, 1]);
+/**
+ * Largest NAL unit believed by default: 4 MiB. A level 5.1 IDR at its MinCR (MaxFS 36864 MBs
+ * * 384 bytes / 2, H.264 A.3.1) is ~7 MB in theory, but a camera's largest frame is well
+ * under 2 MB; a bad encoder pipe (no start code for megabytes) must not hold memory.
+ */
+export const DEFAULT_MAX_NAL_BYTES = 4 * 1024 * 1024;
+
+/** A NAL unit longer than the cap: its bytes were dropped (reported once, when it ends). */
+export interface OversizeNalEvent {
+  offset: number;
+  droppedBytes: number;
+}
 
 /**
  * Streaming Annex-B byte-stream splitter (H.264 annex B): finds 3- and 4-byte start codes
@@ -17,6 +29,10 @@ const START_CODE_3 = Buffer.from([0, 0, 1]);
  * A NAL unit that lies inside one chunk is emitted as a view of that chunk (no copy);
  * one that straddles chunks is joined. Bytes before the first start code are garbage:
  * counted in `leadingGarbageBytes` and dropped.
+ *
+ * Memory: at most `maxNalBytes` of the NAL unit being collected. A longer one is dropped
+ * as it grows (counted in `droppedBytes`, `onOversize` called as soon as it passes the
+ * cap), and splitting resyncs at the next start code.
  */
 export class AnnexBSplitter {
   /** Pieces of the NAL unit being collected; null before the first start code. */
@@ -30,8 +46,16 @@ export class AnnexBSplitter {
   /** Zeros ending the garbage seen so far: leading zeros if a start code follows, else garbage. */
   private heldZeros = 0;
   leadingGarbageBytes = 0;
+  /** Bytes of NAL units dropped for being longer than maxNalBytes. */
+  droppedBytes = 0;
+  /** The NAL unit being collected passed the cap: its bytes are dropped up to the next start code. */
+  private oversize = false;
 
-  constructor(private readonly onNal: (e: NalUnitEvent) => void) {}
+  constructor(
+    private readonly onNal: (e: NalUnitEvent) => void,
+    private readonly maxNalBytes: number = DEFAULT_MAX_NAL_BYTES,
+    private readonly onOversize: (e: OversizeNalEvent) => void = () => {},
+  ) {}
 
   push(chunk: Uint8Array, arrivalMs = 0): void {
     const len = chunk.byteLength;
@@ -58,8 +82,7 @@ export class AnnexBSplitter {
     // Keep the tail of the NAL unit being collected.
     if (segStart < len) {
       if (this.parts) {
-        this.parts.push(chunk.subarray(segStart));
-        this.partsBytes += len - segStart;
+        this.collect(chunk.subarray(segStart));
       } else {
         // Trailing zeros may be the start of a start code split across chunks: held until known.
         let end = len;
@@ -87,7 +110,7 @@ export class AnnexBSplitter {
    * of the NAL unit being collected), or bytesPushed when it holds none.
    */
   get heldFrom(): number {
-    return this.parts ? this.nalOffset : this.streamOffset;
+    return this.parts && !this.oversize ? this.nalOffset : this.streamOffset;
   }
 
   /** End of stream: emit the last NAL unit. */
@@ -97,15 +120,35 @@ export class AnnexBSplitter {
     this.emit();
     this.parts = null;
     this.partsBytes = 0;
+    this.oversize = false;
     this.zeroRun = 0;
+  }
+
+  /** Adds bytes to the NAL unit being collected, or drops them once it is over the cap. */
+  private collect(piece: Uint8Array): void {
+    const parts = this.parts!;
+    if (this.oversize) {
+      this.droppedBytes += piece.byteLength;
+      return;
+    }
+    if (this.partsBytes + piece.byteLength > this.maxNalBytes) {
+      const dropped = this.partsBytes + piece.byteLength;
+      this.droppedBytes += dropped;
+      parts.length = 0;
+      this.partsBytes = 0;
+      this.oversize = true;
+      this.onOversize({ offset: this.nalOffset, droppedBytes: dropped });
+      return;
+    }
+    parts.push(piece);
+    this.partsBytes += piece.byteLength;
   }
 
   /** A start code ends at chunk[oneAt] (the 01); data of the current NAL runs to just before it. */
   private boundary(chunk: Uint8Array, segStart: number, oneAt: number, base: number, arrivalMs: number): void {
     if (oneAt > segStart) {
       if (this.parts) {
-        this.parts.push(chunk.subarray(segStart, oneAt));
-        this.partsBytes += oneAt - segStart;
+        this.collect(chunk.subarray(segStart, oneAt));
       } else {
         // Zeros in front of a start code are leading_zero_8bits, not garbage.
         let end = oneAt;
@@ -117,13 +160,14 @@ export class AnnexBSplitter {
     this.emit();
     this.parts = [];
     this.partsBytes = 0;
+    this.oversize = false;
     this.nalOffset = base + oneAt + 1;
     this.nalArrivalMs = arrivalMs;
   }
 
   private emit(): void {
     const parts = this.parts;
-    if (!parts) return;
+    if (!parts || this.oversize) return;
     // Strip trailing zeros (the start code's leading zeros and trailing_zero_8bits), across parts.
     while (parts.length) {
       const last = parts[parts.length - 1]!;

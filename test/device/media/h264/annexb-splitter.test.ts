@@ -64,3 +64,25 @@ describe('unescapeRbsp', () => {
     expect([...unescapeRbsp(Uint8Array.of(0x67, 0x00, 0x00, 0x03, 0x01, 0x00, 0x00, 0x03, 0x00, 0x03), 1)]).toEqual([0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x03]);
   });
 });
+
+describe('AnnexBSplitter memory cap', () => {
+  it('a NAL unit longer than maxNalBytes is dropped as it grows (nothing held), counted once, and splitting resyncs at the next start code', () => {
+    const nals: number[][] = [];
+    const oversize: Array<{ offset: number; droppedBytes: number }> = [];
+    const s = new AnnexBSplitter((e) => nals.push([...e.nal]), 1024, (e) => oversize.push(e));
+    s.push(Uint8Array.of(0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x41));
+    const junk = new Uint8Array(4096).fill(0xab);
+    for (let i = 0; i < 64; i++) {
+      s.push(junk);
+      expect(s.bytesPushed - s.heldFrom).toBeLessThanOrEqual(1024);
+    }
+    s.push(Uint8Array.of(0, 0, 1, 0x65, 0x88, 0x84));
+    s.flush();
+    expect(nals).toEqual([[0x09, 0xf0], [0x65, 0x88, 0x84]]);
+    expect(oversize).toHaveLength(1);
+    expect(oversize[0]!.offset).toBe(10);
+    // The NAL header byte and the junk (+ the zeros of the next start code, which end the dropped unit).
+    expect(s.droppedBytes - (1 + 64 * 4096)).toBeLessThanOrEqual(2);
+    expect(s.droppedBytes).toBeGreaterThanOrEqual(1 + 64 * 4096);
+  });
+});

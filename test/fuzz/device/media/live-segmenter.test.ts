@@ -133,3 +133,69 @@ describe('LiveSegmenter (the whole media core on outside bytes)', () => {
     }), Math.max(1, Math.floor(Number(process.env.FUZZ_RUNS ?? 200) / 4)));
   }, fuzzTimeoutMs(25));
 });
+
+describe('LiveSegmenter memory stays bounded whatever the input', () => {
+  const T0 = 1_700_000_000_000;
+  const gop = (pFrames: number, body = Uint8Array.of(0x55)) => buildAnnexB([SPS, PPS, slice(5, SLICE_I, body), ...Array.from({ length: pFrames }, () => slice(1, SLICE_P, body))], [true], [0]);
+  /** One access unit per push, 25 fps arrival times. */
+  function pushFrames(s: LiveSegmenter, stream: Uint8Array, t: { ms: number }, after?: () => void): void {
+    const starts: number[] = [];
+    for (let i = 0; i + 4 < stream.byteLength; i++) if (stream[i] === 0 && stream[i + 1] === 0 && stream[i + 2] === 0 && stream[i + 3] === 1 && [1, 5, 7].includes(stream[i + 4]! & 0x1f)) starts.push(i);
+    starts.push(stream.byteLength);
+    for (let k = 0; k + 1 < starts.length; k++) {
+      s.pushVideo(stream.subarray(starts[k]!, starts[k + 1]!), (t.ms += 40));
+      after?.();
+    }
+  }
+
+  test('an encoder that stops sending IDRs: the open segment is cut at maxSegmentBytes / maxSegmentSeconds, counted, and the next IDR records again', () => {
+    check('no IDR', fc.property(fc.integer({ min: 400, max: 1200 }), fc.integer({ min: 200, max: 400 }), fc.boolean(), (pFrames, bodyBytes, byBytes) => {
+      const segments: MediaSegment[] = [];
+      const maxSegmentBytes = 50_000;
+      const s = new LiveSegmenter({ targetSegmentSeconds: 1, ...(byBytes ? { maxSegmentBytes } : { maxSegmentSeconds: 4 }), onSegment: (x) => segments.push(x) });
+      const t = { ms: T0 };
+      let most = 0;
+      pushFrames(s, gop(pFrames, new Uint8Array(bodyBytes).fill(0x55)), t, () => (most = Math.max(most, s.openSegment()?.bytes ?? 0)));
+      pushFrames(s, gop(50), t);
+      s.end();
+      if (byBytes) expect(most).toBeLessThanOrEqual(maxSegmentBytes);
+      else for (const seg of segments) expect(seg.durationMs).toBeLessThanOrEqual(4040);
+      expect(s.stats().inputErrors).toBeGreaterThanOrEqual(1);
+      // The GOP after the IDR-less run is recorded whole, as a discontinuity.
+      expect(segments.filter((x) => x.discontinuity).length).toBeGreaterThanOrEqual(2);
+      expect(segments.slice(segments.findLastIndex((x) => x.discontinuity)).reduce((n, x) => n + x.videoFrames, 0)).toBe(51);
+    }), 20);
+  }, fuzzTimeoutMs(25));
+
+  test('megabytes after a start code with no other start code: the segmenter holds at most maxFrameBytes, counts the drop, and records the clean GOPs after', () => {
+    const maxFrameBytes = 256 * 1024;
+    const segments: MediaSegment[] = [];
+    const s = new LiveSegmenter({ targetSegmentSeconds: 1, maxFrameBytes, onSegment: (x) => segments.push(x) });
+    const t = { ms: T0 };
+    pushFrames(s, gop(24), t);
+    const junk = new Uint8Array(64 * 1024).fill(0xab); // one chunk pushed again and again (a pipe gone bad)
+    s.pushVideo(Uint8Array.of(0, 0, 0, 1, 0x41), (t.ms += 40));
+    let pushed = 0;
+    for (let i = 0; i < 256; i++) { // 16 MiB
+      s.pushVideo(junk, (t.ms += 1));
+      pushed += junk.byteLength;
+      // Bytes pushed but still referenced by the segmenter.
+      const held = (s as unknown as { splitter: { bytesPushed: number } }).splitter.bytesPushed - s.videoHeldFrom();
+      expect(held).toBeLessThanOrEqual(maxFrameBytes + 64); // + the start code and NAL header
+    }
+    for (let g = 0; g < 3; g++) pushFrames(s, gop(24), t);
+    s.end();
+    expect(s.stats().inputErrors).toBeGreaterThanOrEqual(1);
+    expect(s.stats().droppedBytes).toBeGreaterThanOrEqual(pushed);
+    expect(segments.reduce((n, x) => n + x.videoFrames, 0)).toBeGreaterThanOrEqual(25 + 3 * 25 - 25);
+  });
+
+  test('live audio while no video arrives: queued audio is capped (oldest dropped and counted)', () => {
+    const frame = adtsFrame({ profile: 1, sampleRateIndex: 3, channels: 2 }, new Uint8Array(300).fill(0x21));
+    const s = new LiveSegmenter({ audio: true, onSegment: () => {} });
+    for (let i = 0; i < 2000; i++) s.pushAudio(frame, T0 + i * 21);
+    const queued = (s as unknown as { audioQueue: unknown[] }).audioQueue.length;
+    expect(queued).toBeLessThanOrEqual(512);
+    expect(s.stats().droppedBytes).toBeGreaterThanOrEqual((2000 - 512 - 1) * frame.byteLength);
+  });
+});
