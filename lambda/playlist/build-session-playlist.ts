@@ -1,12 +1,19 @@
 import { SessionMode, type SessionClaims } from '../../contract/index.ts';
 import type { SegmentIndex } from '../index/segment-index.ts';
-import { liveWindow, rangeEntries } from './segment-entries.ts';
+import { idleWindow, liveWindow, rangeEntries } from './segment-entries.ts';
 import { PlaylistKind, renderMediaPlaylist, type MediaPlaylist } from './render-media-playlist.ts';
 
 export interface PlaylistSettings {
   targetDurationSeconds: number;
   liveWindowSegments: number;
 }
+
+/**
+ * A LIVE window lists only segments that ended within the last (liveWindowSegments + 1)
+ * target durations: a normal window is younger than that, so a camera that stops
+ * recording drains out of the window as a live window slides, and ends as an empty one.
+ */
+export const liveStaleAfterMs = (s: PlaylistSettings): number => (s.liveWindowSegments + 1) * s.targetDurationSeconds * 1000;
 
 /** The most one playlist covers: 24 h (14,400 six-second segments). */
 export const MAX_PLAYLIST_RANGE_MS = 24 * 60 * 60 * 1000;
@@ -19,7 +26,10 @@ export interface SessionPlaylist {
 
 /**
  * The media playlist for a session:
- * - LIVE: sliding window of the newest segments (see liveWindow), never ENDLIST.
+ * - LIVE: sliding window of the newest segments (see liveWindow), never ENDLIST. Stale
+ *   segments (liveStaleAfterMs) are left out; an idle camera gets an empty window whose
+ *   MEDIA-SEQUENCE is its next seq (see idleWindow), so a player waits for new video
+ *   instead of playing old video as live, and the sequence never goes back.
  * - LIVE_REPLAY: EVENT playlist from start, growing, capped at start + 24 h (or end);
  *   ENDLIST once that range is over and late uploads had two target durations to land.
  * - ON_DEMAND: VOD of [start, end), ENDLIST.
@@ -30,7 +40,9 @@ export async function buildSessionPlaylist(claims: SessionClaims, index: Segment
   let playlist: MediaPlaylist;
   if (claims.mode === SessionMode.LIVE) {
     const recent = await index.newestSegments(claims.deviceId, settings.liveWindowSegments * 2);
-    const w = liveWindow(recent, settings.liveWindowSegments);
+    const freshFromMs = nowMs - liveStaleAfterMs(settings);
+    const fresh = recent.filter((s) => s.startMs + s.durationMs >= freshFromMs);
+    const w = fresh.length > 0 ? liveWindow(fresh, settings.liveWindowSegments) : idleWindow(recent);
     const first = w.entries[0];
     const last = w.entries[w.entries.length - 1];
     const events = first && last ? await index.queryEvents(claims.deviceId, first.startMs, last.startMs + last.durationMs) : [];

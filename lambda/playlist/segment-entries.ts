@@ -88,6 +88,18 @@ export function liveWindow(recent: readonly Seg[], windowSize: number): LiveWind
   return { mediaSequence: first, discontinuitySequence: entries[0]!.discSeq, entries };
 }
 
+/**
+ * The LIVE window of a camera whose recent segments are all stale (or that never
+ * recorded): no entries, EXT-X-MEDIA-SEQUENCE the seq after the newest one (every earlier
+ * segment has slid out of the window) and the newest disc-seq, so neither number goes
+ * back when the camera records again (its next segment has a higher seq).
+ */
+export function idleWindow(recent: readonly Seg[]): LiveWindow {
+  let newest: Seg | undefined;
+  for (const s of recent) if (!newest || s.seq > newest.seq) newest = s;
+  return newest ? { mediaSequence: newest.seq + 1, discontinuitySequence: newest.discSeq, entries: [] } : { mediaSequence: 0, discontinuitySequence: 0, entries: [] };
+}
+
 /** Hole sizes beyond this many missing segments are a pause in recording, not a gap. */
 const MAX_GAP_SEGMENTS = 100;
 

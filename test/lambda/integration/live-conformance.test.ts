@@ -7,6 +7,7 @@ import { parse, setOptions, types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { makeMediaSegments, FFPROBE } from '../support/fixture-media.ts';
+import { liveStaleAfterMs } from '../../../lambda/playlist/build-session-playlist.ts';
 import { liveCacheTtlMs } from '../../../lambda/playlist/live-playlist-cache.ts';
 import { PlaybackHarness, type UploadSegment } from '../support/playback-harness.ts';
 
@@ -58,7 +59,9 @@ describe('LIVE playlist conformance while segments arrive', () => {
   beforeAll(async () => {
     setOptions({ strictMode: true });
     h = await PlaybackHarness.start({ targetDurationSeconds: TARGET_SECONDS, liveWindowSegments: WINDOW });
-    media = await makeMediaSegments({ seconds: 16, epochMs: Math.floor(Date.now() / 1000) * 1000 - 60_000 });
+    // Recorded just now: a LIVE window lists only segments that ended within the last
+    // (window + 1) target durations (12 s here).
+    media = await makeMediaSegments({ seconds: 16, epochMs: Math.floor(Date.now() / 1000) * 1000 - 4_000 });
     ({ playlistUrl } = await h.session(CAMERA, { mode: 'LIVE' }));
   });
   afterAll(async () => {
@@ -131,6 +134,26 @@ describe('LIVE playlist conformance while segments arrive', () => {
     expect(final.pl.mediaSequenceBase).toBe(reset);
     expect(final.pl.discontinuitySequenceBase).toBe(3);
     expect(final.pl.segments.map((s) => s.gap ?? false)).toEqual([false, false]);
+
+    // The camera stops recording. Once its newest segment is older than (window + 1) target
+    // durations the window is empty (no old video played as live), still a 200 with a valid
+    // playlist, and its MEDIA-SEQUENCE is the next seq: every old segment slid out.
+    const lastEndMs = Math.max(...run3.map((u) => u.meta.startMs + u.meta.durationMs));
+    h.clockOffsetMs = lastEndMs - Date.now() + liveStaleAfterMs({ targetDurationSeconds: TARGET_SECONDS, liveWindowSegments: WINDOW }) + 1000;
+    const idleAgain = await poll('camera stopped recording');
+    expect(idleAgain.pl.segments).toEqual([]);
+    expect(idleAgain.pl.mediaSequenceBase).toBe(reset + 2);
+    expect(idleAgain.pl.discontinuitySequenceBase).toBe(3);
+    // It records again (disc-seq +1 after the pause): only the new segments show, numbered on.
+    const backAtMs = Date.now() + h.clockOffsetMs;
+    const run4 = run3.map((u, i) => ({ ...u, meta: { ...u.meta, startMs: backAtMs + i * u.meta.durationMs, seq: reset + 2 + i, discSeq: 4 } }));
+    for (const u of run4) {
+      await h.putSegment(u);
+      await poll(`back after the pause ${u.meta.seq}`);
+    }
+    const back = polls.at(-1)!;
+    expect(back.pl.segments.map((s) => s.mediaSequenceNumber)).toEqual([reset + 2, reset + 3]);
+    expect(back.pl.discontinuitySequenceBase).toBe(4);
     expect(h.indexErrors).toEqual([]);
 
     // ffmpeg reads every playlist polled above (saved with absolute URIs, so each is probed as served).

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { liveWindow, rangeEntries } from '../../../lambda/playlist/segment-entries.ts';
+import type { SegmentIndex } from '../../../lambda/index/segment-index.ts';
+import { buildSessionPlaylist, liveStaleAfterMs } from '../../../lambda/playlist/build-session-playlist.ts';
+import { idleWindow, liveWindow, rangeEntries } from '../../../lambda/playlist/segment-entries.ts';
 
 const T0 = 1_767_225_600_000;
 const KEY = 'ab'.repeat(16);
@@ -72,5 +74,37 @@ describe('rangeEntries', () => {
 
   it('marks a disc-seq change even when times are contiguous', () => {
     expect(shape(rangeEntries([seg(100, 0), seg(101, 1)], 6000))).toEqual(['100', '|101']);
+  });
+});
+
+describe('idleWindow', () => {
+  it('lists nothing and numbers on from the newest seq and disc-seq, in any order', () => {
+    expect(idleWindow([seg(104, 2), seg(102, 1), seg(103, 2)])).toEqual({ mediaSequence: 105, discontinuitySequence: 2, entries: [] });
+  });
+  it('is sequence 0 for a camera that never recorded', () => {
+    expect(idleWindow([])).toEqual({ mediaSequence: 0, discontinuitySequence: 0, entries: [] });
+  });
+});
+
+describe('buildSessionPlaylist LIVE for a camera that stopped recording', () => {
+  const settings = { targetDurationSeconds: 8, liveWindowSegments: 5 };
+  const claims = { deviceId: 'cam', mode: 'LIVE', expiresAtSeconds: T0 / 1000 + 3600 } as const;
+  const index = (segs: ReturnType<typeof seg>[]) => ({ newestSegments: async () => segs, queryEvents: async () => [] }) as unknown as SegmentIndex;
+  const segs = [100, 101, 102, 103, 104].map((s) => seg(s));
+  const newestEndMs = T0 + 5 * 6000;
+
+  it('keeps the full window while the newest segment is recent, drops what aged out, then lists nothing', async () => {
+    const at = async (nowMs: number) => (await buildSessionPlaylist(claims, index(segs), settings, nowMs)).body;
+    const live = await at(newestEndMs + 5000);
+    expect(live).toContain('#EXT-X-MEDIA-SEQUENCE:100\n');
+    expect(live.match(/^segments\//gm)).toHaveLength(5);
+    // 48 s = (5 + 1) x 8 s after segment 101 ended, it has slid out; 102..104 remain
+    const draining = await at(T0 + 2 * 6000 + liveStaleAfterMs(settings) + 1);
+    expect(draining).toContain('#EXT-X-MEDIA-SEQUENCE:102\n');
+    expect(draining.match(/^segments\//gm)).toHaveLength(3);
+    const idle = await at(newestEndMs + liveStaleAfterMs(settings) + 1);
+    expect(idle).toContain('#EXT-X-MEDIA-SEQUENCE:105\n');
+    expect(idle).not.toMatch(/^segments\//m);
+    expect(idle).not.toContain('#EXT-X-ENDLIST');
   });
 });
