@@ -15,7 +15,8 @@ import { IotCredentialProvider } from '../credentials/iot-credential-provider.ts
 import { createIotCredentialsFetcher, type FetchIotCredentials } from '../credentials/iot-credentials-client.ts';
 import { KeyRotator } from '../keys/key-rotator.ts';
 import { SequenceState } from '../keys/sequence-state.ts';
-import { encryptSegment } from '../media/encrypt/encrypt-segment.ts';
+import { encryptSegment, encryptSegmentInPlace } from '../media/encrypt/encrypt-segment.ts';
+import { segmentBuffer } from '../media/live-segmenter.ts';
 import { startControlServer } from '../control/control-server.ts';
 import { createSource } from '../sources/create-source.ts';
 import { RecordingPolicy, type EventSpan, type RecordingModeName } from '../recording/recording-policy.ts';
@@ -56,6 +57,8 @@ interface PendingSegment {
   readonly keyId: string;
   readonly ivHex: string;
   encrypted: Uint8Array | undefined;
+  /** Gives `encrypted`'s memory back to the segmenter (it was encrypted in place) once copied; at most once. */
+  recycle?: () => void;
   slot: MemorySlot | undefined;
 }
 
@@ -456,6 +459,10 @@ export class Agent {
     if (this.privacyPaused && seg.startMs >= this.pausedAtMs) return;
     const key = await this.keys.current();
     const iv = randomBytes(16);
+    // Encrypted in place in the segment's own buffer (no second segment-sized copy); once the
+    // ciphertext is copied into the memory buffer or the spool, the buffer goes back to the segmenter.
+    const room = this.segmenter.recycle ? segmentBuffer(seg.bytes) : undefined;
+    const encrypted = room ? encryptSegmentInPlace(room, seg.bytes.byteLength, key.key, iv) : encryptSegment(seg.bytes, key.key, iv);
     const p: PendingSegment = {
       startMs: Math.round(seg.startMs),
       durationMs: Math.max(1, Math.round(seg.durationMs)),
@@ -463,9 +470,10 @@ export class Agent {
       plainBytes: seg.bytes.length,
       keyId: key.keyId,
       ivHex: iv.toString('hex'),
-      encrypted: encryptSegment(seg.bytes, key.key, iv),
+      encrypted,
       slot: undefined,
     };
+    if (room) p.recycle = () => this.segmenter.recycle?.(seg.bytes);
     const d = this.policy.offer(p);
     this.releaseSlots(d.release);
     if (!d.commit.includes(p)) this.hold(p);
@@ -478,12 +486,12 @@ export class Agent {
       const slot = this.memory.put(p.encrypted!);
       if (slot) {
         p.slot = slot;
-        p.encrypted = undefined;
+        this.dropEncrypted(p);
         return;
       }
       const oldest = this.policy.dropOldestHeld();
       if (!oldest || oldest === p) {
-        p.encrypted = undefined;
+        this.dropEncrypted(p);
         return;
       }
       this.releaseSlots([oldest]);
@@ -494,8 +502,16 @@ export class Agent {
     for (const x of xs) {
       if (x.slot) this.memory.release(x.slot);
       x.slot = undefined;
-      x.encrypted = undefined;
+      this.dropEncrypted(x);
     }
+  }
+
+  /** Forgets a segment's ciphertext and gives its memory back to the segmenter (copied or dropped by now). */
+  private dropEncrypted(p: PendingSegment): void {
+    p.encrypted = undefined;
+    const recycle = p.recycle;
+    p.recycle = undefined;
+    recycle?.();
   }
 
   private async commit(p: PendingSegment): Promise<void> {
@@ -525,6 +541,8 @@ export class Agent {
       { kind: ItemKind.SEGMENT, objectKey, contentType: SEGMENT_CONTENT_TYPE, metadata, seq, keyId: p.keyId, startMs: p.startMs, createdMs: this.now() },
       body,
     );
+    // The backlog copied the ciphertext into the memory buffer or wrote it to the spool.
+    if (body instanceof Uint8Array) this.dropEncrypted(p);
     this.counters.segmentsRecorded++;
     this.counters.bytesRecorded += p.plainBytes;
     this.log.debug('segment recorded', { objectKey, seq, discSeq, durationMs: p.durationMs, bytes: p.plainBytes });

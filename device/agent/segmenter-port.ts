@@ -12,6 +12,11 @@ export interface SegmenterPort {
   closeSegment(): void;
   end(): void;
   stats(): SegmenterStats;
+  /**
+   * Optional: gives a finished segment's bytes back once they were encrypted in place and
+   * copied to the memory buffer or spool, so later segments reuse that memory.
+   */
+  recycle?(bytes: Uint8Array): void;
 }
 
 export type SegmenterFactory = (options: SegmenterOptions) => SegmenterPort;
