@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process';
+import { createDecipheriv, createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { IndexTable, SortKeyPrefix, parseObjectKey, parseSegmentMetadata, unwrapDataKeyLocally, wrappedKeyKey } from '../../contract/index.ts';
+
+const run = promisify(execFile);
+export const FFPROBE = '/usr/bin/ffprobe';
+/** MPEG-TS packet layout: 188 bytes, first byte the sync byte 0x47. */
+export const TS_PACKET_BYTES = 188;
+export const TS_SYNC_BYTE = 0x47;
+
+/** True when `ts` is whole 188-byte packets, each starting with 0x47. */
+export function isWholeTs(ts: Uint8Array): boolean {
+  if (ts.length === 0 || ts.length % TS_PACKET_BYTES !== 0) return false;
+  for (let i = 0; i < ts.length; i += TS_PACKET_BYTES) if (ts[i] !== TS_SYNC_BYTE) return false;
+  return true;
+}
+
+export interface StoredSegment {
+  readonly key: string;
+  readonly seq: number;
+  readonly startMs: number;
+  readonly bytes: number;
+  /** SHA-256 of the decrypted TS (same media under two keys shows as two keys with one hash). */
+  plainSha256: string | undefined;
+  /** Why the object is not a playable segment (undefined = fine). */
+  corrupt: string | undefined;
+  probed: boolean;
+}
+
+export interface CameraStore {
+  readonly segments: StoredSegment[];
+  /** seq values of the index's seg# items (one per item). */
+  readonly indexedSeqs: number[];
+  readonly keyObjects: number;
+  readonly eventObjects: number;
+}
+
+async function listAll(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const r = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of r.Contents ?? []) keys.push(o.Key!);
+    token = r.NextContinuationToken;
+  } while (token);
+  return keys.sort();
+}
+
+async function getObject(s3: S3Client, bucket: string, key: string): Promise<{ body: Buffer; metadata: Record<string, string> }> {
+  const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return { body: Buffer.from(await r.Body!.transformToByteArray()), metadata: r.Metadata ?? {} };
+}
+
+/** ffprobe must read the TS with no error and find an H.264 stream. */
+export async function probeTs(file: string): Promise<string | undefined> {
+  try {
+    const { stdout, stderr } = await run(FFPROBE, ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'json', file]);
+    const codecs = ((JSON.parse(stdout) as { streams?: { codec_name?: string }[] }).streams ?? []).map((s) => s.codec_name);
+    if (!codecs.includes('h264')) return `ffprobe found no h264 stream (${codecs.join(',') || 'none'})`;
+    if (stderr.trim()) return `ffprobe: ${stderr.trim().split('\n')[0]}`;
+    return undefined;
+  } catch (e) {
+    const err = e as Error & { code?: string; stderr?: string };
+    if (err.code === 'ENOENT') throw new Error(`${FFPROBE} is missing; install ffmpeg (apt-get install ffmpeg): the soak probes segments with it`);
+    return `ffprobe failed: ${(err.stderr ?? err.message).trim().split('\n')[0]}`;
+  }
+}
+
+/**
+ * Everything the bucket and the index hold for one camera. Each segment is fetched,
+ * its data key unwrapped with the deployment's private key, decrypted (AES-128-CBC,
+ * PKCS#7), checked packet by packet, and (every `probeEvery`-th, and every suspect one)
+ * probed with ffprobe.
+ */
+export async function readCameraStore(opts: {
+  s3: S3Client; bucket: string; ddb: DynamoDBClient; table: string; deviceId: string; contentKeyPrivatePem: string; probeEvery: number;
+}): Promise<CameraStore> {
+  const { s3, bucket, deviceId } = opts;
+  const keyCache = new Map<string, Buffer | Error>();
+  const dir = await mkdtemp(join(tmpdir(), 'camrec-soak-probe-'));
+  const segments: StoredSegment[] = [];
+  try {
+    const keys = await listAll(s3, bucket, `segments/${deviceId}/`);
+    let n = 0;
+    for (const key of keys) {
+      const parsed = parseObjectKey(key);
+      if (parsed.kind !== 'segment') {
+        segments.push({ key, seq: -1, startMs: -1, bytes: 0, plainSha256: undefined, corrupt: 'not a segment key', probed: false });
+        continue;
+      }
+      const { body, metadata } = await getObject(s3, bucket, key);
+      const seg: StoredSegment = { key, seq: parsed.seq, startMs: parsed.startMs, bytes: body.length, plainSha256: undefined, corrupt: undefined, probed: false };
+      segments.push(seg);
+      try {
+        const meta = parseSegmentMetadata(metadata);
+        if (meta.seq !== parsed.seq || meta.startMs !== parsed.startMs) throw new Error(`metadata seq/start-ms ${meta.seq}/${meta.startMs} differ from the key`);
+        let dataKey = keyCache.get(meta.keyId);
+        if (!dataKey) {
+          try {
+            dataKey = unwrapDataKeyLocally(opts.contentKeyPrivatePem, (await getObject(s3, bucket, wrappedKeyKey({ deviceId, keyId: meta.keyId }))).body);
+          } catch (e) {
+            dataKey = e as Error;
+          }
+          keyCache.set(meta.keyId, dataKey);
+        }
+        if (dataKey instanceof Error) throw new Error(`wrapped key ${meta.keyId} missing or unreadable: ${dataKey.message}`);
+        const d = createDecipheriv('aes-128-cbc', dataKey, Buffer.from(meta.iv, 'hex'));
+        const plain = Buffer.concat([d.update(body), d.final()]);
+        seg.plainSha256 = createHash('sha256').update(plain).digest('hex');
+        if (!isWholeTs(plain)) throw new Error('decrypted bytes are not whole 188-byte TS packets starting with 0x47');
+        if (n++ % opts.probeEvery === 0) {
+          const file = join(dir, 'seg.ts');
+          await writeFile(file, plain);
+          seg.probed = true;
+          seg.corrupt = await probeTs(file);
+        }
+      } catch (e) {
+        seg.corrupt = (e as Error).message;
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const indexedSeqs: number[] = [];
+  let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+  do {
+    const page = await opts.ddb.send(new QueryCommand({
+      TableName: opts.table,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :seg)',
+      ExpressionAttributeNames: { '#pk': IndexTable.PARTITION_KEY, '#sk': IndexTable.SORT_KEY },
+      ExpressionAttributeValues: { ':pk': { S: deviceId }, ':seg': { S: SortKeyPrefix.SEGMENT } },
+      ExclusiveStartKey: startKey,
+    }));
+    for (const item of page.Items ?? []) indexedSeqs.push(Number(item.seq?.N ?? -1));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+
+  return {
+    segments,
+    indexedSeqs,
+    keyObjects: (await listAll(s3, bucket, `keys/${deviceId}/`)).length,
+    eventObjects: (await listAll(s3, bucket, `events/${deviceId}/`)).length,
+  };
+}
