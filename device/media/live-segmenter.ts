@@ -55,6 +55,8 @@ interface OpenSegment {
   frames: number;
   discontinuity: boolean;
   hasAudio: boolean;
+  /** Audio was on at open but no audio frame had arrived yet: the first one adds it. */
+  awaitingAudio: boolean;
   codecs: string;
   width: number;
   height: number;
@@ -412,6 +414,7 @@ export class LiveSegmenter {
     const hasAudio = this.audioOn && this.audioInfo !== undefined;
     this.seg = {
       startTicks: ticks, lastTicks: ticks, frames: 0, discontinuity: this.nextDiscontinuity, hasAudio,
+      awaitingAudio: this.audioOn && !hasAudio,
       codecs: avcCodecString(info) + (hasAudio ? `,${aacCodecString(this.audioInfo!.audioObjectType)}` : ''),
       width: info.width, height: info.height,
     };
@@ -550,6 +553,15 @@ export class LiveSegmenter {
     if (!this.audioOn) return;
     const h = e.header;
     this.audioInfo = h;
+    const seg = this.seg;
+    if (seg && !seg.hasAudio && seg.awaitingAudio) {
+      // Audio was on when this segment opened but its first frame only arrives now (a
+      // live start): the segment carries audio from here, under one PMT.
+      seg.hasAudio = true;
+      seg.awaitingAudio = false;
+      seg.codecs += `,${aacCodecString(h.audioObjectType)}`;
+      this.muxer.addAudioToPmt();
+    }
     let ticks: number;
     if (this.timing.kind === 'frame-rate') {
       ticks = FILE_START_TICKS + Math.round((this.audioSamples * PTS_HZ) / h.sampleRateHz);

@@ -34,6 +34,9 @@ interface PesOptions {
  *
  * Memory: the open segment's buffer, plus at most 2 buffers given back with `recycle()`.
  */
+/** A segment is PAT (packet 0), PMT (packet 1), then PES packets. */
+const PMT_PACKET_INDEX = 1;
+
 export class TsMuxer {
   private buf: Uint8Array = Buffer.allocUnsafeSlow(MIN_SEGMENT_CAPACITY_BYTES);
   private len = 0;
@@ -54,6 +57,20 @@ export class TsMuxer {
     this.lastPcrTicks = undefined;
     this.writeSection(Pid.PAT, patSection());
     this.writeSection(Pid.PMT, pmtSection(withAudio));
+  }
+
+  /**
+   * Audio joins the open segment (its first frame arrived after the segment opened, as at
+   * start-up): rewrites the PMT, always the segment's second packet, in place to list the
+   * audio PID, so the whole segment keeps one program description. Header bytes (PID,
+   * continuity counter) stay as written; only the section and its stuffing change.
+   */
+  addAudioToPmt(): void {
+    const at = PMT_PACKET_INDEX * TS_PACKET_BYTES;
+    const section = pmtSection(true);
+    this.buf[at + 4] = 0; // pointer_field
+    this.buf.set(section, at + 5);
+    this.buf.fill(STUFFING_BYTE, at + 5 + section.byteLength, at + TS_PACKET_BYTES);
   }
 
   /**

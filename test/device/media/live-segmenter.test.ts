@@ -1,4 +1,5 @@
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,37 @@ describe('LiveSegmenter (live path)', () => {
     s.end();
     expect(segs.map((x) => [x.startMs - t0, x.videoFrames, x.discontinuity])).toEqual([[0, 30, true], [2000, 50, true]]);
     expect(s.stats()).toMatchObject({ frames: 80, droppedFrames: 20, segments: 2, inputErrors: 0 });
+  });
+
+  it('a live start where video comes first: audio joins the first segment, which lists it in its one PMT and plays with ffmpeg', () => {
+    const aac = readFileSync(audio!);
+    const segs: MediaSegment[] = [];
+    const s = new LiveSegmenter({ targetSegmentSeconds: 2, audio: true, onSegment: (x) => segs.push(x) });
+    const fs = frames(false);
+    const steps = 40; // the microphone's 100 ms chunks start 300 ms after the first picture
+    let nextAudio = 0;
+    fs.forEach((f, i) => {
+      const now = t0 + i * 40;
+      s.putVideoFrame(f, now);
+      while (nextAudio < steps && t0 + 300 + nextAudio * 100 <= now) {
+        s.pushAudio(aac.subarray(Math.floor((aac.byteLength * nextAudio) / steps), Math.floor((aac.byteLength * (nextAudio + 1)) / steps)), t0 + 300 + nextAudio * 100);
+        nextAudio++;
+      }
+    });
+    s.end();
+    const first = segs[0]!;
+    expect(first).toMatchObject({ hasAudio: true, codecs: 'avc1.42c00d,mp4a.40.2' });
+    const packets = readPackets(first.bytes);
+    expect(packets[1]!.pid).toBe(0x1000); // PMT
+    expect(packets.filter((p) => p.pid === 0x101).length).toBeGreaterThan(0); // audio PID carried
+    const file = join(dir, 'video-first.ts');
+    writeFileSync(file, first.bytes);
+    const streams = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+    expect([...new Set(streams.split('\n').filter(Boolean))].sort()).toEqual(['audio', 'video']);
+    // Decodes without errors (pipe-style arrival times jitter, so the null muxer's
+    // constant-rate warnings are not the point here).
+    const errors = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' }).stderr;
+    expect(errors).toBe('');
   });
 
   it('streams bytes from a pipe in arbitrary chunks with arrival times, and muxes audio', () => {
