@@ -100,6 +100,7 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
   let stack: LocalStack | undefined;
   let proxy: FaultProxy | undefined;
   const agents: AgentChild[] = [];
+  let passed = false;
   try {
     say(`soak: ${opts.cameras} cameras x ${opts.minutes} min, ${opts.segmentSeconds} s segments, sample clip looped in real time; credentials live ${credSeconds} s; camera ${ids.at(-1)} spool cap ${(tinySpool / 1048576).toFixed(1)} MiB (the others ${NORMAL_SPOOL_BYTES / 1048576} MiB); data ${dataDir}`);
     stack = await startLocalStack({
@@ -229,7 +230,7 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
             if (!hit) await sleep(opts.segmentSeconds * 1000);
           }
           end();
-          outcome.note = hit ? `killed while ${file} was being written (left half-written), ${tries} kill(s)` : `did not catch a write in ${tries} kills (the temp files were renamed before SIGKILL landed)`;
+          outcome.note = hit ? `a temp spool file was left half-written (${tries} kill(s))` : `did not catch a write in ${tries} kills (the temp files were renamed before SIGKILL landed)`;
           break;
         }
         case FaultKind.EVENT: {
@@ -280,7 +281,8 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
     const design = JSON.parse(await readFile(new URL('../cost/requests-per-segment.json', import.meta.url), 'utf8')) as RequestCounts;
     const requestCounts = toRequestCounts(totals, { segments, keys, events }, design, new Date(), `npm run soak -- --minutes ${opts.minutes} --cameras ${opts.cameras}`);
     const faults = watches.map((w) => w.outcome);
-    return { cameras: results, faults, pass: results.every(passes), totals, requestCounts, lines, dataDir };
+    passed = results.every(passes);
+    return { cameras: results, faults, pass: passed, totals, requestCounts, lines, dataDir };
   } finally {
     await Promise.allSettled(agents.map(async (a) => {
       await a.kill9();
@@ -289,7 +291,8 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
     await proxy?.stop().catch(() => {});
     await stack?.stop().catch(() => {});
     meter.uninstall();
-    if (!opts.keep) await rm(dataDir, { recursive: true, force: true });
+    // A failed run keeps its data (agent logs, spools, bucket) for the report.
+    if (!opts.keep && passed) await rm(dataDir, { recursive: true, force: true });
   }
 }
 
