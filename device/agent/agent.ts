@@ -21,7 +21,7 @@ import { startControlServer } from '../control/control-server.ts';
 import { createSource } from '../sources/create-source.ts';
 import { RecordingPolicy, type EventSpan, type RecordingModeName } from '../recording/recording-policy.ts';
 import type { ObjectPutter } from '../upload/object-putter.ts';
-import { S3ObjectPutter } from '../upload/s3-object-putter.ts';
+import { SigV4ObjectPutter } from '../upload/sigv4-object-putter.ts';
 import { ItemKind } from '../upload/upload-item.ts';
 import { Uploader } from '../upload/uploader.ts';
 import { newCounters } from './agent-counters.ts';
@@ -226,7 +226,7 @@ export class Agent {
     await this.uploader.stop(0);
     await withDeadline(this.backlog.spillAll(), Math.max(100, deadline - this.now()));
     this.keys.forget();
-    if (this.putter instanceof S3ObjectPutter) this.putter.destroy();
+    if (this.putter instanceof SigV4ObjectPutter) this.putter.destroy();
     this.state = 'stopped';
     this.log.info('agent stopped', { backlog: this.backlog.count, spoolEntries: this.spool.count });
   }
@@ -405,7 +405,7 @@ export class Agent {
       creds = this.credentials.provide;
     }
     const provider = this.credentials;
-    return new S3ObjectPutter({
+    return new SigV4ObjectPutter({
       bucket: c.bucket,
       region: c.region,
       endpoint: c.s3.endpoint,
@@ -414,6 +414,7 @@ export class Agent {
       requestTimeoutMs: c.upload.requestTimeoutSeconds * 1000,
       onCredentialsRejected: () => provider?.invalidate(),
       systemClockOffsetMs: this.deps.clockSkewMs,
+      maxSockets: c.upload.concurrency,
     });
   }
 
