@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException, QueryCommand as RawQueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { EVENT_MAX_DURATION_MS, IndexTable, SortKeyPrefix, padMs, unpackSegmentSummary, type DeviceStateItem, type EventItem } from '../../contract/index.ts';
+import { rawQuery } from './raw-query.ts';
 import { type PutOutcome, type SegmentIndex, type SegmentPage, type SegmentSummary } from './segment-index.ts';
 
 const PK = IndexTable.PARTITION_KEY;
@@ -81,20 +82,18 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const remaining = max - out.length;
-      const page = await client.send(
-        new RawQueryCommand({
-          TableName: input.TableName,
-          KeyConditionExpression: input.KeyConditionExpression,
-          ProjectionExpression: projection.ProjectionExpression,
-          ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...projection.names },
-          ExpressionAttributeValues: values,
-          ...(input.ScanIndexForward === false ? { ScanIndexForward: false } : {}),
-          ...(input.ConsistentRead ? { ConsistentRead: true } : {}),
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          ...(Number.isFinite(remaining) ? { Limit: remaining } : {}),
-        }),
-      );
-      for (const it of page.Items ?? []) {
+      const page = await rawQuery(client, {
+        TableName: input.TableName,
+        KeyConditionExpression: input.KeyConditionExpression,
+        ProjectionExpression: projection.ProjectionExpression,
+        ExpressionAttributeNames: { ...input.ExpressionAttributeNames, ...projection.names },
+        ExpressionAttributeValues: values,
+        ...(input.ScanIndexForward === false ? { ScanIndexForward: false } : {}),
+        ...(input.ConsistentRead ? { ConsistentRead: true } : {}),
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        ...(Number.isFinite(remaining) ? { Limit: remaining } : {}),
+      });
+      for (const it of page.Items) {
         const s = unpackSegmentSummary(it.summary?.S ?? '') ?? (full ? fromFields(it) : undefined);
         if (s) out.push(s);
         else if (!full) return querySummaries(input, max, true);

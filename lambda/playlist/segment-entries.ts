@@ -8,7 +8,8 @@ const real = (s: Seg): PlaylistEntry => ({
   discSeq: s.discSeq,
   startMs: s.startMs,
   durationMs: s.durationMs,
-  segment: { keyId: s.keyId, iv: s.iv },
+  // The summary itself carries keyId and iv: no second object per entry (24 h is 14,400).
+  segment: s,
   discontinuity: false,
 });
 
