@@ -153,5 +153,7 @@ export async function loadAudio(path: string): Promise<TimedFrame[]> {
     samples += e.header.samples;
   });
   parser.push(await readFile(path), 0);
+  // The parser holds the last frame until the next header confirms it; end of file does.
+  parser.flush();
   return out;
 }
