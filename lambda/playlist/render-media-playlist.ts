@@ -88,6 +88,7 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
   const pdt = isoFormatter();
   let nextEvent = 0;
   let keyId = '';
+  let keyHead = '';
   let iv = '';
   let extinfMs = -1;
   let extinf = '';
@@ -97,9 +98,11 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
     if (e.discontinuity) body += '#EXT-X-DISCONTINUITY\n';
     while (nextEvent < events.length && events[nextEvent]!.startMs < e.startMs + e.durationMs) body += dateRange(events[nextEvent++]!) + '\n';
     if (e.segment && (e.segment.keyId !== keyId || e.segment.iv !== iv)) {
+      // Every segment has its own IV, the key changes hourly: the tag's head is built once per key.
+      if (e.segment.keyId !== keyId) keyHead = `#EXT-X-KEY:METHOD=AES-128,URI=${quoted(keyUri(e.segment.keyId))},IV=0x`;
       keyId = e.segment.keyId;
       iv = e.segment.iv;
-      body += `#EXT-X-KEY:METHOD=AES-128,URI=${quoted(keyUri(keyId))},IV=0x${iv}\n`;
+      body += `${keyHead}${iv}\n`;
     }
     if (e.durationMs !== extinfMs) {
       extinfMs = e.durationMs;
