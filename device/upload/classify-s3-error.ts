@@ -11,6 +11,11 @@ const RETRYABLE_CODES = new Set([
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
+/** What to check when S3 refuses a device's PUT: almost always the IAM policy, never the segment. */
+export const ACCESS_DENIED_HINT =
+  "the IoT role alias' IAM role must allow s3:PutObject on segments/{thingName}/*, keys/{thingName}/* and events/{thingName}/* of this bucket, " +
+  'the bucket and region in device.json must be right, and the thing name must be the deviceId; the object is kept and retried';
+
 export interface ClassifiedUploadError extends UploadError {
   readonly credentialsRejected: boolean;
 }
@@ -45,6 +50,7 @@ export function classifyS3Error(err: unknown, objectKey: string): ClassifiedUplo
     status === 408 ||
     status === 403;
   const what = status ? `S3 answered ${status}${code ? ` ${code}` : ''}` : `network error${sysCode || code ? ` ${sysCode ?? code}` : ''}`;
-  const out = new UploadError(`PUT ${objectKey} failed: ${what}: ${e?.message ?? String(err)}`, { cause: err, retryable, statusCode: status, code });
+  const hint = code === 'AccessDenied' ? ` (${ACCESS_DENIED_HINT})` : '';
+  const out = new UploadError(`PUT ${objectKey} failed: ${what}: ${e?.message ?? String(err)}${hint}`, { cause: err, retryable, statusCode: status, code });
   return Object.assign(out, { credentialsRejected });
 }

@@ -172,6 +172,7 @@ describe('SigV4ObjectPutter', () => {
     const denied = await rejection(putter((await fakeS3(s3Error(403, 'AccessDenied', 'Access Denied'))).endpoint).put(item, body, new AbortController().signal));
     expect(denied).toMatchObject({ statusCode: 403, code: 'AccessDenied' });
     expect(denied.message).toContain(`PUT ${item.objectKey} failed: S3 answered 403 AccessDenied: Access Denied`);
+    expect(denied.message).toContain('must allow s3:PutObject on segments/{thingName}/*');
   });
 
   it('RequestTimeTooSkewed: the signing clock takes S3\'s Date, so the retry is signed at S3\'s time', async () => {
