@@ -38,8 +38,15 @@ export function measureTotals(requests: readonly MeteredRequest[], ports: StackP
     segmentPuts: 0, segmentPuts200: 0, segmentPuts412: 0, segmentPutsOther: 0, keyPuts: 0, eventPuts: 0,
     objectsCreated: 0, segmentObjectsCreated: 0, indexerS3Gets: 0, segmentS3Gets: 0, dynamoWrites: 0, dynamoReads: 0, apiRequests: 0,
   };
+  /** The local S3 front HEADs s3rver before each conditional PUT it lets through (its If-None-Match emulation); S3 does not bill that, so it is taken off the reads. */
+  let frontChecks = 0;
+  let frontSegmentChecks = 0;
   for (const r of requests) {
     const folder = folderOf(r.url);
+    if (r.port === ports.front && r.method === 'PUT' && (r.status === 200 || r.status === 412)) {
+      frontChecks++;
+      if (folder === 'segments') frontSegmentChecks++;
+    }
     if (r.port === ports.front && r.method === 'PUT') {
       if (folder === 'segments') {
         t.segmentPuts++;
@@ -62,6 +69,8 @@ export function measureTotals(requests: readonly MeteredRequest[], ports: StackP
       else if (DYNAMO_READ_OPS.has(op)) t.dynamoReads++;
     } else if (r.port === ports.api) t.apiRequests++;
   }
+  t.indexerS3Gets = Math.max(0, t.indexerS3Gets - frontChecks);
+  t.segmentS3Gets = Math.max(0, t.segmentS3Gets - frontSegmentChecks);
   return t;
 }
 
