@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Where a PutObject goes: the pieces of the request line a signer and node:http need. */
 export interface S3ObjectTarget {
   readonly protocol: 'https:' | 'http:';
@@ -22,8 +24,9 @@ const AWS_DNS_SUFFIX = { 'cn-': 'amazonaws.com.cn', default: 'amazonaws.com' } a
 
 /**
  * Virtual-hosted style (`{bucket}.s3.{region}.amazonaws.com/{key}`) for real AWS, path
- * style when asked or when the bucket name has dots (a dotted host would not match
- * S3's wildcard TLS certificate; the SDK falls back the same way).
+ * style when asked, when the endpoint is an IP address or localhost (no names under it),
+ * or when the bucket name has dots over https (a dotted host would not match S3's
+ * wildcard TLS certificate). The SDK's endpoint rules fall back the same way.
  */
 export function s3ObjectTarget(o: S3AddressOptions, objectKey: string): S3ObjectTarget {
   const suffix = o.region.startsWith('cn-') ? AWS_DNS_SUFFIX['cn-'] : AWS_DNS_SUFFIX.default;
@@ -33,7 +36,8 @@ export function s3ObjectTarget(o: S3AddressOptions, objectKey: string): S3Object
   }
   const basePath = base.pathname.replace(/\/+$/, '');
   const key = encodeS3Key(objectKey);
-  const pathStyle = o.forcePathStyle === true || (o.bucket.includes('.') && base.protocol === 'https:');
+  const host = base.hostname.replace(/^\[|\]$/g, '');
+  const pathStyle = o.forcePathStyle === true || isIP(host) !== 0 || host === 'localhost' || (o.bucket.includes('.') && base.protocol === 'https:');
   return pathStyle
     ? { protocol: base.protocol, hostname: base.hostname, port: base.port, path: `${basePath}/${encodeS3Key(o.bucket)}/${key}` }
     : { protocol: base.protocol, hostname: `${o.bucket}.${base.hostname}`, port: base.port, path: `${basePath}/${key}` };
