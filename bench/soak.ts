@@ -37,6 +37,7 @@ async function main(): Promise<number> {
     const a = c.problems.slice(0, 8);
     if (a.length) print(`${c.id}: ${a.join('; ')}${c.problems.length > a.length ? `; ... ${c.problems.length - a.length} more` : ''}`);
   }
+  print(`failed upload attempts by kind (agent logs): ${Object.entries(r.failureKinds).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
   const t = r.totals;
   print(`requests: segment PUTs at S3 ${t.segmentPuts} (${t.segmentPuts200} x 200, ${t.segmentPuts412} x 412, ${t.segmentPutsOther} other), key PUTs ${t.keyPuts}, event PUTs ${t.eventPuts}, indexer invocations ${t.objectsCreated}, indexer S3 reads ${t.indexerS3Gets}, DynamoDB writes ${t.dynamoWrites}`);
   const ps = r.requestCounts.recording.perSegment;

@@ -38,6 +38,8 @@ export interface FaultOutcome {
 }
 
 export interface SoakResult {
+  /** Failed PUT attempts over all cameras, by error code or name, as the agents logged them. */
+  failureKinds: Record<string, number>;
   cameras: CameraResult[];
   faults: FaultOutcome[];
   pass: boolean;
@@ -193,7 +195,9 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
           end();
           break;
         case FaultKind.S3_503:
+          // New connections get 503; open keep-alive connections are cut so the agents reconnect into it.
           await proxy!.setFault({ kind: 'http-status', status: 503 });
+          proxy!.cutAll();
           await sleep(f.durationMs);
           await proxy!.setFault(undefined);
           end();
@@ -282,7 +286,9 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
     const requestCounts = toRequestCounts(totals, { segments, keys, events }, design, new Date(), `npm run soak -- --minutes ${opts.minutes} --cameras ${opts.cameras}`);
     const faults = watches.map((w) => w.outcome);
     passed = results.every(passes);
-    return { cameras: results, faults, pass: passed, totals, requestCounts, lines, dataDir };
+    const failureKinds: Record<string, number> = {};
+    for (const a of agents) for (const [k, n] of a.ledger.failureKinds) failureKinds[k] = (failureKinds[k] ?? 0) + n;
+    return { failureKinds, cameras: results, faults, pass: passed, totals, requestCounts, lines, dataDir };
   } finally {
     await Promise.allSettled(agents.map(async (a) => {
       await a.kill9();
