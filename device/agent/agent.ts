@@ -410,6 +410,7 @@ export class Agent {
       region: c.region,
       endpoint: c.s3.endpoint,
       forcePathStyle: c.s3.forcePathStyle,
+      extraCaPem: c.s3.caFile ? readFileSync(c.s3.caFile, 'utf8') : undefined,
       credentials: creds,
       requestTimeoutMs: c.upload.requestTimeoutSeconds * 1000,
       onCredentialsRejected: () => provider?.invalidate(),

@@ -38,6 +38,8 @@ const s3Schema = z.strictObject({
   endpoint: z.url().optional(),
   /** Path-style addressing (needed by most S3-compatible stores). @default false */
   forcePathStyle: z.boolean().default(false),
+  /** Extra CA (PEM file) to trust for a private store's TLS certificate, on top of the system CAs; certificates are always verified. @default none */
+  caFile: z.string().min(1).optional(),
 });
 
 const bufferSchema = z.strictObject({

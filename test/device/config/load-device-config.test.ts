@@ -63,6 +63,15 @@ describe('loadDeviceConfig', () => {
     expect(() => loadDeviceConfig(join(dir, 'device.json'))).toThrow(/caFile: cannot read .*ENOENT[\s\S]*contentKeyPublicKeyPem/);
   });
 
+  it('a private store: s3.caFile resolves against the config file and must be readable', () => {
+    const raw = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+    raw.s3 = { endpoint: 'https://nas.local:9000', forcePathStyle: true, caFile: 'certs/lan-ca.pem' };
+    writeFileSync(join(dir, 'device.json'), JSON.stringify(raw));
+    expect(() => loadDeviceConfig(join(dir, 'device.json'))).toThrow(/s3\.caFile: cannot read .*lan-ca\.pem.*ENOENT/);
+    writeFileSync(join(dir, 'certs/lan-ca.pem'), 'x');
+    expect(loadDeviceConfig(join(dir, 'device.json')).s3.caFile).toBe(join(dir, 'certs/lan-ca.pem'));
+  });
+
   it('says when the file is not JSON', () => {
     writeFileSync(join(dir, 'device.json'), '{ nope');
     expect(() => loadDeviceConfig(join(dir, 'device.json'))).toThrow(/not valid JSON/);
