@@ -184,20 +184,15 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
       say(`  ${el()} s  ${f.kind}${cam ? ` (${cam})` : ''}${f.durationMs ? ` for ${(f.durationMs / 1000).toFixed(1)} s` : ''}`);
       switch (f.kind) {
         case FaultKind.NETWORK_CUT:
-        {
-          // Stop listening and drop the open connections together: the proxy's close waits for them.
-          const refusing = proxy!.setFault({ kind: 'refuse' });
-          proxy!.cutAll();
-          await refusing;
-        }
+          // The proxy stops listening and cuts the open connections.
+          await proxy!.setFault({ kind: 'refuse' });
           await sleep(f.durationMs);
           await proxy!.setFault(undefined);
           end();
           break;
         case FaultKind.S3_503:
-          // New connections get 503; open keep-alive connections are cut so the agents reconnect into it.
+          // Open keep-alive connections are cut by the proxy, so the agents reconnect into the 503s.
           await proxy!.setFault({ kind: 'http-status', status: 503 });
-          proxy!.cutAll();
           await sleep(f.durationMs);
           await proxy!.setFault(undefined);
           end();

@@ -46,6 +46,35 @@ describe('fault proxy', () => {
     expect(await call(proxy.url)).toMatchObject({ status: 200 });
   });
 
+  test('a fault reaches keep-alive clients too: setting it cuts their open connections, and refuse never waits on them', async () => {
+    const { Agent } = await import('node:http');
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    const viaAgent = (): Promise<{ status: number } | { error: string }> =>
+      new Promise((resolve) => {
+        const req = request(proxy.url, { agent: keepAlive, timeout: 800 }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode! }));
+        });
+        req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+        req.end();
+      });
+    try {
+      expect(await viaAgent()).toEqual({ status: 200 }); // the connection stays open in the agent
+      const settle = () => new Promise((r) => setTimeout(r, 50)); // the client sees its socket close
+      await proxy.setFault({ kind: 'http-status', status: 503 });
+      await settle();
+      expect(await viaAgent()).toEqual({ status: 503 });
+      expect(await viaAgent()).toEqual({ status: 503 });
+      await proxy.setFault({ kind: 'refuse' }); // resolves although a keep-alive connection was open
+      await settle();
+      expect(await viaAgent()).toEqual({ error: 'ECONNREFUSED' });
+      await proxy.setFault(undefined);
+      expect(await viaAgent()).toEqual({ status: 200 });
+    } finally {
+      keepAlive.destroy();
+    }
+  });
+
   test('reset and stall break the request', async () => {
     await proxy.setFault({ kind: 'reset' });
     expect(await call(proxy.url)).toEqual({ error: 'ECONNRESET' });
