@@ -2,7 +2,6 @@
  * Lambda entry: the playback API (API Gateway HTTP API, payload format 2.0). Builds the
  * AWS-backed dependencies once at cold start; a missing or bad setting throws here.
  */
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -16,22 +15,15 @@ import { secretsManagerTokenSecrets } from '../token/secrets-manager-token-secre
 import { createApiHandler } from './create-api-handler.ts';
 
 const config = readPlaybackConfig(process.env, RequiredEnv.api);
-const { logger, metrics, log, sink } = powertools('camrec-api');
+const tools = powertools('camrec-api');
 const api = createApiHandler({
   config,
   index: dynamoSegmentIndex(new DynamoDBClient({}), config.tableName),
   presigner: s3ObjectStore(new S3Client({}), config.bucketName),
   tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), process.env[LambdaEnv.TOKEN_SECRET_ID]!, systemClock),
   clock: systemClock,
-  log,
-  metrics: sink,
+  log: tools.log,
+  metrics: tools.sink,
 });
 
-export const handler = async (event: APIGatewayProxyEventV2, context?: Context) => {
-  if (context) logger.addContext(context);
-  try {
-    return await api(event);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = tools.entry(api);

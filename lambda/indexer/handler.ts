@@ -3,7 +3,6 @@
  * is read once at cold start. Unparseable objects are skipped; S3 or DynamoDB trouble
  * throws so Lambda retries the (idempotent) batch.
  */
-import type { Context, S3Event } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { dynamoSegmentIndex } from '../index/dynamo-segment-index.ts';
@@ -14,21 +13,14 @@ import { s3ObjectStore } from '../storage/s3-object-store.ts';
 import { createIndexer } from './create-indexer.ts';
 
 const config = readPlaybackConfig(process.env, RequiredEnv.indexer);
-const { logger, metrics, log, sink } = powertools('camrec-indexer');
+const tools = powertools('camrec-indexer');
 const indexer = createIndexer({
   index: dynamoSegmentIndex(new DynamoDBClient({}), config.tableName),
   store: s3ObjectStore(new S3Client({}), config.bucketName),
   config: { retentionDays: config.retentionDays, bucketName: config.bucketName },
   clock: systemClock,
-  log,
-  metrics: sink,
+  log: tools.log,
+  metrics: tools.sink,
 });
 
-export const handler = async (event: S3Event, context?: Context) => {
-  if (context) logger.addContext(context);
-  try {
-    return await indexer(event);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = tools.entry(indexer);

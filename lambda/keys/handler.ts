@@ -2,7 +2,6 @@
  * Lambda entry: GET /v1/sessions/{token}/keys/{keyId}. The only function whose role may
  * call KMS Decrypt on the content key. Configuration is read once at cold start.
  */
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -16,22 +15,15 @@ import { createKeysHandler } from './create-keys-handler.ts';
 import { kmsKeyUnwrapper } from './kms-key-unwrapper.ts';
 
 const config = readPlaybackConfig(process.env, RequiredEnv.keys);
-const { logger, metrics, log, sink } = powertools('camrec-keys');
+const tools = powertools('camrec-keys');
 const keys = createKeysHandler({
   config,
   store: s3ObjectStore(new S3Client({}), config.bucketName),
   unwrapper: kmsKeyUnwrapper(new KMSClient({}), process.env[LambdaEnv.CONTENT_KEY_ID]!),
   tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), process.env[LambdaEnv.TOKEN_SECRET_ID]!, systemClock),
   clock: systemClock,
-  log,
-  metrics: sink,
+  log: tools.log,
+  metrics: tools.sink,
 });
 
-export const handler = async (event: APIGatewayProxyEventV2, context?: Context) => {
-  if (context) logger.addContext(context);
-  try {
-    return await keys(event);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = tools.entry(keys);
