@@ -10,7 +10,11 @@ export interface IotCredentialProviderOptions {
   refreshAheadMs?: number;
   /** Backoff after a failed refresh: full jitter from this base, doubling. @default 1000 */
   backoffBaseMs?: number;
-  /** @default 60_000 */
+  /**
+   * Longest wait between refresh attempts. With full jitter a fleet averages half of it,
+   * so after an outage cameras resume within ~10 s without stampeding the endpoint.
+   * @default 20_000
+   */
   backoffMaxMs?: number;
   now?: () => number;
   random?: () => number;
@@ -120,7 +124,7 @@ export class IotCredentialProvider {
       this.log.info('credentials refreshed', { expiresAt: new Date(cached.localExpiresAtMs).toISOString() });
       return cached;
     } catch (err) {
-      const delay = fullJitterDelayMs(this.failures++, this.o.backoffBaseMs ?? 1000, this.o.backoffMaxMs ?? 60_000, this.o.random);
+      const delay = fullJitterDelayMs(this.failures++, this.o.backoffBaseMs ?? 1000, this.o.backoffMaxMs ?? 20_000, this.o.random);
       this.nextAttemptAtMs = this.now() + delay;
       this.lastError = err as Error;
       const level = this.cached && this.now() < this.cached.localExpiresAtMs ? 'warn' : 'error';

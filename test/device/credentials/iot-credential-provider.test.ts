@@ -129,4 +129,22 @@ describe('IotCredentialProvider timing', () => {
     now += 1000; // second backoff is up to 2 s
     await expect(p.provide()).rejects.toThrow(/next attempt in/);
   });
+
+  it('after a long outage the next attempt is never more than 20 s away, so uploads resume soon after the provider returns', async () => {
+    let now = 0;
+    let up = false;
+    const p = new IotCredentialProvider({
+      fetch: async () => {
+        if (!up) throw new Error('down');
+        return { accessKeyId: 'A', secretAccessKey: 'S', sessionToken: 'T', expirationMs: now + 3_600_000 };
+      },
+      now: () => now, random: () => 0.999,
+    });
+    for (let i = 0; i < 20; i++) {
+      await expect(p.provide()).rejects.toThrow();
+      now += 20_000; // the longest backoff at the default cap
+    }
+    up = true;
+    await expect(p.provide()).resolves.toMatchObject({ accessKeyId: 'A' });
+  });
 });
