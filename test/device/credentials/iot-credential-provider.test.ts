@@ -136,7 +136,7 @@ describe('IotCredentialProvider timing', () => {
     const p = new IotCredentialProvider({
       fetch: async () => {
         if (!up) throw new Error('down');
-        return { accessKeyId: 'A', secretAccessKey: 'S', sessionToken: 'T', expirationMs: now + 3_600_000 };
+        return { accessKeyId: 'A', secretAccessKey: 'S', sessionToken: 'T', expirationMs: now + 3_600_000, serverDateMs: now };
       },
       now: () => now, random: () => 0.999,
     });
