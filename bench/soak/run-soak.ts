@@ -191,8 +191,9 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
           end();
           break;
         case FaultKind.S3_503:
-          // Open keep-alive connections are cut by the proxy, so the agents reconnect into the 503s.
+          // New connections get 503; open keep-alive connections are cut so the agents reconnect into it.
           await proxy!.setFault({ kind: 'http-status', status: 503 });
+          proxy!.cutAll();
           await sleep(f.durationMs);
           await proxy!.setFault(undefined);
           end();

@@ -46,7 +46,7 @@ describe('fault proxy', () => {
     expect(await call(proxy.url)).toMatchObject({ status: 200 });
   });
 
-  test('a fault reaches keep-alive clients too: setting it cuts their open connections, and refuse never waits on them', async () => {
+  test('refuse cuts keep-alive connections too and never waits on them; cutAll sends kept-alive clients into other faults', async () => {
     const { Agent } = await import('node:http');
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
     const viaAgent = (): Promise<{ status: number } | { error: string }> =>
@@ -62,6 +62,7 @@ describe('fault proxy', () => {
       expect(await viaAgent()).toEqual({ status: 200 }); // the connection stays open in the agent
       const settle = () => new Promise((r) => setTimeout(r, 50)); // the client sees its socket close
       await proxy.setFault({ kind: 'http-status', status: 503 });
+      proxy.cutAll();
       await settle();
       expect(await viaAgent()).toEqual({ status: 503 });
       expect(await viaAgent()).toEqual({ status: 503 });

@@ -197,10 +197,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     faultUntil = f?.forMs !== undefined ? Date.now() + f.forMs : Infinity;
     faultConnectionsLeft = f && 'connections' in f && f.connections !== undefined ? f.connections : Infinity;
     clearTimeout(refuseTimer);
-    // A fault reaches every client at once, as a real one would: open (keep-alive)
-    // connections are cut, so their next request meets the fault, and closing the
-    // listener for 'refuse' never waits on them.
-    if (f) cutAll();
+    // A network cut drops the open (keep-alive) connections too, and closing the listener
+    // then never waits on them. Other faults meet new connections only; cutAll() sends
+    // kept-alive clients into them.
+    if (f?.kind === 'refuse') cutAll();
     if (f?.kind === 'refuse') {
       await unlisten();
       if (f.forMs !== undefined) {
