@@ -74,7 +74,18 @@ export class SigV4ObjectPutter implements ObjectPutter {
   }
 
   async put(item: UploadItem, body: Uint8Array, signal: AbortSignal): Promise<'created' | 'exists'> {
-    const attempt = AbortSignal.any([signal, AbortSignal.timeout(this.o.requestTimeoutMs)]);
+    // The attempt's deadline is a plain timer held by this call. (AbortSignal.any over
+    // AbortSignal.timeout can be garbage-collected before it fires on Node 20, which left
+    // a PUT to a stalled connection hanging for good under memory pressure.)
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(Object.assign(new Error(`no answer from S3 within ${this.o.requestTimeoutMs} ms`), { name: 'TimeoutError', code: 'ETIMEDOUT' })),
+      this.o.requestTimeoutMs,
+    );
+    const onOuterAbort = () => deadline.abort(signal.reason);
+    if (signal.aborted) onOuterAbort();
+    else signal.addEventListener('abort', onOuterAbort, { once: true });
+    const attempt = deadline.signal;
     try {
       const target = s3ObjectTarget(this.o, item.objectKey);
       const headers = await this.signedHeaders(target, item, body);
@@ -86,6 +97,9 @@ export class SigV4ObjectPutter implements ObjectPutter {
       const classified = classifyS3Error(err, item.objectKey);
       if (classified.credentialsRejected) this.o.onCredentialsRejected?.();
       throw classified;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onOuterAbort);
     }
   }
 
