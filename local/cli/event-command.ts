@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { EVENT_TYPE_PATTERN } from '../../contract/index.ts';
 import { LocalUsageError } from '../local-error.ts';
 import { triggerCameraEvent } from '../stack/trigger-event.ts';
 import { readLocalInfo } from './local-info.ts';
@@ -35,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const problems: string[] = [];
   if (!values.camera && !values.control) problems.push('--camera ID is required');
-  if (!values.type || !/^[a-z0-9_-]{1,32}$/.test(values.type)) problems.push('--type must be 1-32 of a-z 0-9 _ - (e.g. motion)');
+  if (!values.type || !EVENT_TYPE_PATTERN.test(values.type)) problems.push('--type must be 1-32 of a-z 0-9 _ - (e.g. motion)');
   const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
   if (seconds !== undefined && !(seconds > 0)) problems.push(`--seconds ${values.seconds} must be a positive number`);
   if (problems.length) {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEVICE_ID_PATTERN } from '../../contract/index.ts';
 import { LocalError, LocalUsageError } from '../local-error.ts';
 import { agentCameraRunner } from '../stack/agent-camera-runner.ts';
 import type { CameraSpec } from '../stack/camera-runner.ts';
@@ -58,7 +59,7 @@ export function parseLocalArgs(argv: string[]): { dataDir: string; port: number;
       : /^rtsps?:\/\//.test(src) ? { kind: 'rtsp', url: src }
       : { kind: 'file', path: src, ...(values.audio ? { audioPath: values.audio } : {}), loop: values.loop ?? false };
     cameras = [{ id, source }];
-    if (!/^[A-Za-z0-9_:-]{1,128}$/.test(id)) problems.push(`--camera ${JSON.stringify(id)} must be 1-128 of A-Z a-z 0-9 _ : - (an IoT thing name)`);
+    if (!DEVICE_ID_PATTERN.test(id)) problems.push(`--camera ${JSON.stringify(id)} must be 1-128 of A-Z a-z 0-9 _ : - (an IoT thing name)`);
   } else {
     const n = values.cameras === undefined ? 1 : Number(values.cameras);
     if (!Number.isInteger(n) || n < 0 || n > 64) problems.push(`--cameras ${values.cameras} must be 0..64`);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SessionMode } from '../../contract/token.ts';
 import { signedFetch } from '../auth/signed-fetch.ts';
 import { LocalUsageError } from '../local-error.ts';
 import { readLocalInfo } from './local-info.ts';
@@ -42,7 +43,7 @@ export function parsePlayUrlArgs(argv: string[]): PlayUrlRequest {
   const problems: string[] = [];
   if (!values.camera) problems.push('--camera ID is required');
   const mode = (values.mode ?? 'LIVE').toUpperCase();
-  if (!['LIVE', 'LIVE_REPLAY', 'ON_DEMAND'].includes(mode)) problems.push(`--mode ${values.mode} must be LIVE, LIVE_REPLAY or ON_DEMAND`);
+  if (!(Object.values(SessionMode) as string[]).includes(mode)) problems.push(`--mode ${values.mode} must be LIVE, LIVE_REPLAY or ON_DEMAND`);
   for (const name of ['start', 'end'] as const) {
     if (values[name] !== undefined && Number.isNaN(Date.parse(values[name]!))) problems.push(`--${name} ${values[name]} is not an ISO 8601 time`);
   }
