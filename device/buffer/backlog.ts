@@ -62,8 +62,14 @@ export class Backlog {
     const bytes = body instanceof Uint8Array ? body : this.memory.view(body);
     if (item.kind !== ItemKind.SEGMENT || this.o.writeThrough) {
       const ref = await this.spoolPut(item, bytes);
-      if (!(body instanceof Uint8Array)) this.memory.release(body);
-      if (ref) this.insert(item, bytes.length, { spool: ref });
+      // A write-through segment keeps a copy in the memory buffer while there is room, so
+      // its first PUT sends those bytes instead of reading and re-hashing the spool file.
+      // Copies of segments that are still waiting (uploads are behind) give way first:
+      // the spool has them, and the buffer stays free for pre-record.
+      if (item.kind === ItemKind.SEGMENT) for (const e of this.entries.values()) if (e.spool && e.memory && !e.inFlight) this.freeMemory(e);
+      const slot = item.kind === ItemKind.SEGMENT && ref ? (body instanceof Uint8Array ? this.memory.put(body) : body) : undefined;
+      if (!(body instanceof Uint8Array) && slot !== body) this.memory.release(body);
+      if (ref) this.insert(item, bytes.length, { spool: ref, memory: slot });
       this.wake();
       return;
     }
@@ -121,7 +127,8 @@ export class Backlog {
   release(e: BacklogEntry): void {
     e.inFlight = false;
     e.attempted = true;
-    if (e.memory && !e.spool && !e.spooling) void this.spill(e);
+    if (e.memory && e.spool) this.freeMemory(e); // retries read the spool
+    else if (e.memory && !e.spooling) void this.spill(e);
     this.wake();
   }
 
@@ -175,6 +182,11 @@ export class Backlog {
     this.entries.set(e.id, e);
   }
 
+  private freeMemory(e: BacklogEntry): void {
+    this.memory.release(e.memory!);
+    e.memory = undefined;
+  }
+
   private async forget(e: BacklogEntry): Promise<void> {
     this.entries.delete(e.id);
     e.inFlight = false;
@@ -218,7 +230,7 @@ export class Backlog {
     for (;;) {
       if (this.spool.bytes + need <= this.spool.maxBytes || need > this.spool.maxBytes) break;
       const victim = [...this.entries.values()]
-        .filter((x) => x !== self && x.item.kind === ItemKind.SEGMENT && x.spool && !x.inFlight && !x.memory && (x.item.seq ?? 0) < (item.seq ?? Infinity))
+        .filter((x) => x !== self && x.item.kind === ItemKind.SEGMENT && x.spool && !x.spooling && !x.inFlight && (x.item.seq ?? 0) < (item.seq ?? Infinity))
         .sort((a, b) => (a.item.seq ?? 0) - (b.item.seq ?? 0))[0];
       if (!victim) break;
       this.o.counters.segmentsDropped++;
