@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/cli (the JavaScript `bin/camrec.js` runs) from the sources under test.
+    globalSetup: ['test/support/global-build.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: integration tests start emulators, ffmpeg and Chromium.

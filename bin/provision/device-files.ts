@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DeviceConfigInput } from '../../device/config/device-config-schema.ts';
+import { packagePath } from '../../local/package-root.ts';
 import { OutputExistsError } from './provision-errors.ts';
 
 /** Files inside the output folder, relative to device.json (the agent resolves them so). */
@@ -20,7 +20,7 @@ export const DeviceFile = {
 export const PRIVATE_KEY_MODE = 0o600;
 
 /** Amazon Root CA 1, the CA of the IoT credential provider's server certificate (public). */
-export const AMAZON_ROOT_CA_1_PATH = fileURLToPath(new URL('./AmazonRootCA1.pem', import.meta.url));
+export const AMAZON_ROOT_CA_1_PATH = packagePath('bin', 'provision', 'AmazonRootCA1.pem');
 
 export interface DeviceMaterial {
   readonly deviceId: string;

@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { LocalError, LocalStartError } from '../local-error.ts';
+import { packagePath } from '../package-root.ts';
 import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
 import { AuthFailure, SigV4Failure, verifySigV4, type KnownCredentials } from '../auth/sigv4-verify.ts';
 import { toApiGatewayEvent, writeHandlerResult, type HandlerResult } from './api-gateway-event.ts';
@@ -53,8 +54,8 @@ export interface LocalApiServer {
   stop(): Promise<void>;
 }
 
-const PLAYER_DIR = fileURLToPath(new URL('../player/', import.meta.url));
-const HLS_JS = fileURLToPath(new URL('../../node_modules/hls.js/dist/hls.min.js', import.meta.url));
+const PLAYER_DIR = packagePath('local', 'player') + sep;
+const HLS_JS = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

@@ -1,15 +1,15 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createAgent } from '../../device/agent/agent.ts';
 import { createJsonLogger } from '../../device/agent/json-logger.ts';
 import { parseDeviceConfig, type DeviceConfigInput } from '../../device/config/index.ts';
 import { SEQUENCE_FILE } from '../../device/keys/sequence-state.ts';
+import { packagePath } from '../package-root.ts';
 import type { CameraContext, CameraRunner, RunningCamera } from './camera-runner.ts';
 
 /** The sample clip shipped in the repo (raw H.264 Annex B + ADTS AAC). */
-export const SAMPLE_VIDEO_PATH = fileURLToPath(new URL('../../samples/sample.h264', import.meta.url));
-export const SAMPLE_AUDIO_PATH = fileURLToPath(new URL('../../samples/sample.aac', import.meta.url));
+export const SAMPLE_VIDEO_PATH = packagePath('samples', 'sample.h264');
+export const SAMPLE_AUDIO_PATH = packagePath('samples', 'sample.aac');
 export const SAMPLE_FPS = 25;
 
 /**

@@ -1,0 +1,2 @@
+/** Builds the `camrec` command into dist/cli; resolves with the output folder. */
+export function buildCli(): Promise<string>;

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// Builds the `camrec` command into plain JavaScript under dist/cli/, so no TypeScript
+// loader runs in any shipped path. One esbuild pass with code splitting: each subcommand
+// stays its own lazily loaded chunk (`camrec --help` loads a few KB), and npm packages stay
+// external (resolved from node_modules at run time, as any Node program does).
+// Runs from `npm ci` (prepare), `npm run build`, and the test suite's global setup.
+import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = `${root}dist/cli`;
+
+export async function buildCli() {
+  await rm(outdir, { recursive: true, force: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints: { 'camrec-cli': 'bin/camrec-cli.ts' },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    chunkNames: 'chunks/[name]-[hash]',
+    logLevel: 'warning',
+  });
+  return outdir;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const started = performance.now();
+  await buildCli();
+  console.log(`camrec: built dist/cli in ${Math.round(performance.now() - started)} ms`);
+}
