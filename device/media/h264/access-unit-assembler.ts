@@ -1,5 +1,5 @@
-import { BitReaderOverrun } from './bit-reader.ts';
-import type { NalUnitEvent } from './annexb-splitter.ts';
+import { BitReaderOverrun } from '../bitstream/bit-reader.ts';
+import type { NalUnitEvent } from '../bitstream/annexb-splitter.ts';
 import { forbiddenBit, isUnexpected, isVcl, NalType, nalType, SliceType, startsAccessUnit } from './nal-unit-type.ts';
 import { parseSliceHeaderStart } from './slice-header.ts';
 import { parseSps, type SpsInfo } from './sps-parser.ts';

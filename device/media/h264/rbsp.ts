@@ -1,20 +1,6 @@
 /**
- * NAL payload -> RBSP: drop each emulation_prevention_three_byte (the 0x03 in 00 00 03)
- * (H.264 7.4.1). `limit` stops after that many output bytes (headers need only a few).
+ * Moved to ../bitstream/rbsp.ts (codec-neutral: H.264 and H.265 share it). This re-export
+ * keeps live-segmenter.ts and the sources building until the staged pipeline imports the
+ * new path; delete it then.
  */
-export function unescapeRbsp(nal: Uint8Array, start = 0, limit = Infinity): Uint8Array {
-  const end = nal.byteLength;
-  const out = new Uint8Array(Math.min(end - start, limit));
-  let o = 0;
-  let zeros = 0;
-  for (let i = start; i < end && o < out.byteLength; i++) {
-    const b = nal[i]!;
-    if (zeros >= 2 && b === 0x03) {
-      zeros = 0;
-      continue;
-    }
-    zeros = b === 0 ? zeros + 1 : 0;
-    out[o++] = b;
-  }
-  return o === out.byteLength ? out : out.subarray(0, o);
-}
+export * from '../bitstream/rbsp.ts';

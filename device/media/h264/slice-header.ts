@@ -1,5 +1,5 @@
-import { BitReader } from './bit-reader.ts';
-import { unescapeRbsp } from './rbsp.ts';
+import { BitReader } from '../bitstream/bit-reader.ts';
+import { unescapeRbsp } from '../bitstream/rbsp.ts';
 
 /** The start of slice_header() (H.264 7.3.3): enough to group slices and spot B-frames. */
 export interface SliceHeaderStart {

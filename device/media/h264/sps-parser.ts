@@ -1,6 +1,6 @@
 import { MediaInputError } from '../media-error.ts';
-import { BitReader } from './bit-reader.ts';
-import { unescapeRbsp } from './rbsp.ts';
+import { BitReader } from '../bitstream/bit-reader.ts';
+import { unescapeRbsp } from '../bitstream/rbsp.ts';
 
 /** Picture sizes camrec believes (luma samples, after cropping); outside them an SPS is corrupt. */
 export const SPS_PICTURE_LIMITS = {

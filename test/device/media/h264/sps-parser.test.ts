@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { avcCodecString } from '../../../../device/media/h264/codecs-string.ts';
 import { parseSps } from '../../../../device/media/h264/sps-parser.ts';
-import { BitReaderOverrun } from '../../../../device/media/h264/bit-reader.ts';
+import { BitReaderOverrun } from '../../../../device/media/bitstream/bit-reader.ts';
 import { MediaInputError } from '../../../../device/media/media-error.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));

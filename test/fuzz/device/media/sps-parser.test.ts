@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parseSps } from '../../../../device/media/h264/sps-parser.ts';
-import { unescapeRbsp } from '../../../../device/media/h264/rbsp.ts';
+import { unescapeRbsp } from '../../../../device/media/bitstream/rbsp.ts';
 import { MediaError, MediaInputError } from '../../../../device/media/media-error.ts';
 import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../../support/fuzz-runner.ts';
 import { escapeRbsp, writeSps, type SpsFields } from './h264-builders.ts';
