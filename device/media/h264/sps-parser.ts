@@ -18,6 +18,9 @@ export interface SpsInfo {
   levelIdc: number;
   spsId: number;
   chromaFormatIdc: number;
+  /** bit_depth_luma_minus8 + 8 (8 unless a High-family profile says otherwise). */
+  bitDepthLuma: number;
+  bitDepthChroma: number;
   width: number;
   height: number;
   frameMbsOnly: boolean;
@@ -58,11 +61,13 @@ export function parseSps(nal: Uint8Array): SpsInfo {
   const spsId = r.ue();
   let chromaFormatIdc = 1;
   let separateColourPlane = 0;
+  let bitDepthLuma = 8;
+  let bitDepthChroma = 8;
   if (HIGH_PROFILES.has(profileIdc)) {
     chromaFormatIdc = r.ue();
     if (chromaFormatIdc === 3) separateColourPlane = r.u1();
-    r.ue(); // bit_depth_luma_minus8
-    r.ue(); // bit_depth_chroma_minus8
+    bitDepthLuma = r.ue() + 8;
+    bitDepthChroma = r.ue() + 8;
     r.u1(); // qpprime_y_zero_transform_bypass_flag
     if (r.u1()) {
       const lists = chromaFormatIdc !== 3 ? 8 : 12;
@@ -100,7 +105,7 @@ export function parseSps(nal: Uint8Array): SpsInfo {
   const height = codedHeight - cropUnitY * (crop.top + crop.bottom);
   checkPictureSize(codedWidth, codedHeight, width, height);
   const info: SpsInfo = {
-    profileIdc, constraintFlags, levelIdc, spsId, chromaFormatIdc, width, height, frameMbsOnly,
+    profileIdc, constraintFlags, levelIdc, spsId, chromaFormatIdc, bitDepthLuma, bitDepthChroma, width, height, frameMbsOnly,
     picOrderCntType, log2MaxFrameNum, log2MaxPicOrderCntLsb,
   };
   if (r.u1()) readVuiTiming(r, info);
