@@ -4,7 +4,7 @@
  */
 export function unescapeRbsp(nal: Uint8Array, start = 0, limit = Infinity): Uint8Array {
   const end = nal.byteLength;
-  const out = new Uint8Array(Math.min(end - start, limit));
+  const out = new Uint8Array(Math.max(0, Math.min(end - start, limit)));
   let o = 0;
   let zeros = 0;
   for (let i = start; i < end && o < out.byteLength; i++) {

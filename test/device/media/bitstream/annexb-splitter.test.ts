@@ -63,6 +63,11 @@ describe('unescapeRbsp', () => {
   it('drops emulation_prevention_three_byte after 00 00', () => {
     expect([...unescapeRbsp(Uint8Array.of(0x67, 0x00, 0x00, 0x03, 0x01, 0x00, 0x00, 0x03, 0x00, 0x03), 1)]).toEqual([0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x03]);
   });
+
+  it('gives no bytes (not a RangeError) when the header is longer than the unit (an H.265 unit cut to 1 byte)', () => {
+    expect(unescapeRbsp(Uint8Array.of(0x42), 2).byteLength).toBe(0);
+    expect(unescapeRbsp(new Uint8Array(0), 1).byteLength).toBe(0);
+  });
 });
 
 describe('AnnexBSplitter memory cap', () => {
