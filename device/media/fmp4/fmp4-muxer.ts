@@ -237,9 +237,10 @@ export class Fmp4Muxer {
     // allocUnsafeSlow: a buffer of its own (never a slice of Node's shared pool), so the
     // spare bytes after a segment belong to it and recycle() can take it back whole.
     // Room to spare: the next segment of a similar size fits a recycled buffer.
+    // A plain Uint8Array view: Buffer's slice() would share memory, a trap for a receiver that copies.
     const b = Buffer.allocUnsafeSlow(Math.ceil(bytes * 1.25));
     this.own.add(b.buffer);
-    return b;
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
 }
 
