@@ -14,6 +14,8 @@ import type { AudioTrack, VideoTrack } from './tracks.ts';
 export const FMP4_SEGMENT_SPARE_BYTES = 16;
 /** Recycled segment buffers kept for reuse (one being filled, one in the receiver's hands). */
 const MAX_POOLED_BUFFERS = 2;
+/** The longest reorder delay believed when the decode shift is derived from the first segment (10 s). */
+const MAX_REORDER_DELAY_TICKS = 900_000;
 /** Duration of a lone picture when neither the caller nor the SPS says (25 fps). */
 const DEFAULT_FRAME_TICKS = 3600;
 
@@ -26,6 +28,15 @@ export interface Fmp4MuxerOptions {
    * each fragment starting at a sync sample (a player can start inside the segment).
    */
   fragments?: 'segment' | 'gop';
+  /**
+   * Added to every video decode time written (90 kHz ticks): composition offsets become
+   * pts - (dts + shift), signed. With the encoder's reorder delay here, each fragment's
+   * earliest presentation time equals its tfdt (CMAF's rule), so players that anchor
+   * the timeline at tfdt (hls.js) see no hole at the start. Fixed for the muxer's life, so
+   * decode times stay continuous.
+   * @default the first segment's earliest pts minus its first dts (0 without B-frames)
+   */
+  decodeShiftTicks?: number;
 }
 
 export interface Fmp4MuxerStats {
@@ -61,9 +72,11 @@ const AUDIO_TFHD_FLAGS = TfhdFlags.DEFAULT_BASE_IS_MOOF | TfhdFlags.DEFAULT_SAMP
  * 2 at its sample rate. Samples are written as 4-byte-length-prefixed NAL units with the
  * parameter sets left in the init segment (hvc1/avc1). Sync samples have
  * sample_depends_on 2; others depends_on 1 + sample_is_non_sync_sample. B-frames get
- * version 1 truns with signed composition offsets (pts - dts). tfdt is the first dts, so
- * decode times run on across segments when the caller passes each segment's videoEndDts;
- * audio decode times run on by themselves (see planAudioRun).
+ * version 1 truns with signed composition offsets: video decode times are written
+ * shifted by the reorder delay (decodeShiftTicks), so presentation times stay the
+ * input's pts and each fragment's earliest one equals its tfdt, as CMAF asks. Decode
+ * times run on across segments when the caller passes each segment's videoEndDts; audio
+ * decode times run on by themselves (see planAudioRun).
  *
  * Each segment is written into one buffer whose size is computed exactly first; the NAL
  * units are copied once, in bulk. Memory: the segment being written, plus at most 2
@@ -78,6 +91,7 @@ export class Fmp4Muxer {
   private readonly audio: AudioTrack | undefined;
   private readonly perGop: boolean;
   private sequenceNumber = 0;
+  private decodeShift: number | undefined;
   private lastVideoDuration: number;
   private videoEnd: number | undefined;
   private audioEnd: number | undefined;
@@ -89,6 +103,12 @@ export class Fmp4Muxer {
     this.video = options.video;
     this.audio = options.audio;
     this.perGop = options.fragments === 'gop';
+    if (options.decodeShiftTicks !== undefined) {
+      if (!(Number.isSafeInteger(options.decodeShiftTicks) && options.decodeShiftTicks >= 0)) {
+        throw new MediaArgumentError(`decodeShiftTicks ${options.decodeShiftTicks} must be a whole number of 90 kHz ticks >= 0 (the encoder's reorder delay)`);
+      }
+      this.decodeShift = options.decodeShiftTicks;
+    }
     this.lastVideoDuration = options.video.frameTicks ?? DEFAULT_FRAME_TICKS;
     this.initSegment = buildInitSegment(options.video, options.audio);
     this.codecs = options.audio ? `${options.video.codecString},${options.audio.codecString}` : options.video.codecString;
@@ -109,8 +129,9 @@ export class Fmp4Muxer {
     if (video.length === 0) throw new MediaArgumentError('a segment needs at least one video sample');
     const audio = input.audio ?? [];
     if (audio.length && !this.audio) throw new MediaArgumentError('audio samples given to a muxer made without an audio track: pass `audio: aacAudioTrack(...)` to the Fmp4Muxer');
-    if (this.videoEnd !== undefined && video[0]!.dts !== this.videoEnd) this.counts.videoDecodeTimeJumps++;
-    const { plans, audioEnd } = this.plan(video, audio, input.videoEndDts);
+    const shift = this.decodeShift ?? firstSegmentShift(video);
+    if (this.videoEnd !== undefined && video[0]!.dts + shift !== this.videoEnd) this.counts.videoDecodeTimeJumps++;
+    const { plans, audioEnd } = this.plan(video, audio, input.videoEndDts, shift);
     let total = STYP.byteLength;
     for (const f of plans) total += f.moofBytes + MDAT_HEADER_BYTES + f.video.dataBytes + (f.audio?.dataBytes ?? 0);
     const out = this.take(total + FMP4_SEGMENT_SPARE_BYTES);
@@ -122,6 +143,7 @@ export class Fmp4Muxer {
     this.lastVideoDuration = last.video.durations[last.video.count - 1]!;
     this.videoEnd = last.video.endDecodeTime;
     this.audioEnd = audioEnd;
+    this.decodeShift = shift;
     this.counts.segments++;
     this.counts.videoSamples += video.length;
     this.counts.audioSamples += audio.length;
@@ -140,7 +162,7 @@ export class Fmp4Muxer {
   }
 
   /** Plans every fragment before anything is written or remembered (a bad sample throws with the muxer unchanged). */
-  private plan(video: readonly VideoSample[], audio: readonly AudioSample[], videoEndDts: number | undefined): { plans: FragmentPlan[]; audioEnd: number | undefined } {
+  private plan(video: readonly VideoSample[], audio: readonly AudioSample[], videoEndDts: number | undefined, shift: number): { plans: FragmentPlan[]; audioEnd: number | undefined } {
     let audioEnd = this.audioEnd;
     const starts = [0];
     if (this.perGop) for (let i = 1; i < video.length; i++) if (video[i]!.isSync) starts.push(i);
@@ -150,7 +172,7 @@ export class Fmp4Muxer {
       const from = starts[k]!;
       const to = k + 1 < starts.length ? starts[k + 1]! : video.length;
       const nextDts = to < video.length ? video[to]!.dts : videoEndDts;
-      const v = planVideoRun(video, from, to, nextDts, this.lastVideoDuration, this.video.dropNalType);
+      const v = planVideoRun(video, from, to, nextDts, this.lastVideoDuration, this.video.dropNalType, shift);
       // Audio before the next fragment's sync picture (in presentation time) goes with this one; the last takes the rest.
       let audioTo = audio.length;
       if (to < video.length) {
@@ -242,6 +264,21 @@ export class Fmp4Muxer {
     this.own.add(b.buffer);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
+}
+
+/**
+ * The first segment's earliest presentation time minus its first decode time (the
+ * encoder's reorder delay), at least 0. Throws MediaArgumentError past MAX_REORDER_DELAY_TICKS:
+ * no encoder holds pictures that long; the timestamps are wrong.
+ */
+function firstSegmentShift(video: readonly VideoSample[]): number {
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const s of video) if (s.pts < earliest) earliest = s.pts;
+  const shift = earliest - video[0]!.dts;
+  if (shift > MAX_REORDER_DELAY_TICKS) {
+    throw new MediaArgumentError(`the first segment's earliest pts is ${shift} ticks after its first dts, more than any encoder's reorder delay (${MAX_REORDER_DELAY_TICKS / 90_000} s): check the timestamps, or pass decodeShiftTicks`);
+  }
+  return Number.isSafeInteger(shift) && shift > 0 ? shift : 0;
 }
 
 /** The whole buffer behind a segment returned by Fmp4Muxer.writeSegment() (its spare bytes included). */

@@ -13,30 +13,32 @@ const MAX_I32 = 2 ** 31 - 1;
 
 export interface VideoRunPlan {
   count: number;
-  /** tfdt: decode time of the first sample (90 kHz, the video track's timescale). */
+  /** tfdt: decode time of the first sample plus the decode shift (90 kHz, the video track's timescale). */
   baseDecodeTime: number;
   durations: number[];
   /** Bytes per sample: 4-byte length + NAL unit, for each NAL unit kept. */
   sizes: number[];
   flags: number[];
-  /** pts - dts per sample. */
+  /** pts - (dts + decode shift) per sample (signed). */
   compositionOffsets: number[];
   /** Some sample has a non-zero composition offset (B-frames): trun version 1 with offsets. */
   hasCompositionOffsets: boolean;
   dataBytes: number;
-  /** Decode time after the last sample (its dts + duration). */
+  /** Decode time after the last sample (its dts + duration, plus the decode shift). */
   endDecodeTime: number;
 }
 
 /**
  * Plans samples[from..to) as one video run. `nextDts` is the decode time after the run
  * (the next sample's dts); undefined: the last sample lasts as long as the one before it,
- * or `fallbackDuration` when it is alone. Throws MediaArgumentError on timestamps no
- * fragment can carry, naming the sample.
+ * or `fallbackDuration` when it is alone. `decodeShift` moves the written decode times
+ * later (composition offsets shrink by as much, going negative where needed), so a
+ * fragment's earliest presentation time can equal its tfdt. Throws MediaArgumentError
+ * on timestamps no fragment can carry, naming the sample.
  */
 export function planVideoRun(
   samples: readonly VideoSample[], from: number, to: number, nextDts: number | undefined, fallbackDuration: number,
-  dropNal: (nal: Uint8Array) => boolean,
+  dropNal: (nal: Uint8Array) => boolean, decodeShift = 0,
 ): VideoRunPlan {
   const count = to - from;
   const durations: number[] = new Array(count);
@@ -59,7 +61,7 @@ export function planVideoRun(
     if (!(duration > 0 && duration <= MAX_U32)) {
       throw new MediaArgumentError(`video sample ${from + i}: the next decode time ${next} is not after its dts ${s.dts}: decode times must increase (put a clock stage in front that unwraps and orders them)`);
     }
-    const cto = s.pts - s.dts;
+    const cto = s.pts - (s.dts + decodeShift);
     if (cto < MIN_I32 || cto > MAX_I32) throw new MediaArgumentError(`video sample ${from + i}: pts ${s.pts} is ${cto} ticks from its dts ${s.dts}, more than a 32-bit composition offset holds`);
     if (cto !== 0) hasCompositionOffsets = true;
     durations[i] = duration;
@@ -71,8 +73,8 @@ export function planVideoRun(
   const first = samples[from]!;
   const last = samples[to - 1]!;
   return {
-    count, baseDecodeTime: first.dts, durations, sizes, flags, compositionOffsets, hasCompositionOffsets, dataBytes,
-    endDecodeTime: last.dts + durations[count - 1]!,
+    count, baseDecodeTime: first.dts + decodeShift, durations, sizes, flags, compositionOffsets, hasCompositionOffsets, dataBytes,
+    endDecodeTime: last.dts + decodeShift + durations[count - 1]!,
   };
 }
 

@@ -52,24 +52,39 @@ describe('media segment boxes, byte by byte', () => {
     // parameter sets dropped), TRAIL of sample 2 (AUD dropped)
   });
 
-  it('B-frames: trun version 1 with signed composition offsets (pts - dts), negative ones included', () => {
+  it('B-frames: decode times shifted by the reorder delay, trun version 1 with signed composition offsets, negative ones included', () => {
     const m = new Fmp4Muxer({ video });
     const seg = m.writeSegment({
       video: [
         { dts: 1000, pts: 8200, isSync: true, nals: [IDR] },
         { dts: 4600, pts: 15400, isSync: false, nals: [TRAIL] },
-        { dts: 8200, pts: 1000, isSync: false, nals: [TRAIL] }, // pts before dts: -7200
+        { dts: 8200, pts: 4600, isSync: false, nals: [TRAIL] }, // shown first
       ],
       videoEndDts: 11800,
     });
-    const trun = findBox(readBoxes(seg), 'moof/traf/trun')!;
-    expect(hexOf(trun.payload)).toBe(hex(`
+    const boxes = readBoxes(seg);
+    // Earliest pts 4600 - first dts 1000: decode times move 3600 later, so tfdt = the earliest presentation time.
+    expect(hexOf(findBox(boxes, 'moof/traf/tfdt')!.payload)).toBe(hex('01000000 | 00000000 000011f8'));
+    expect(hexOf(findBox(boxes, 'moof/traf/trun')!.payload)).toBe(hex(`
       01 000f01 | 00000003 | 00000090 |
-      00000e10 00000009 02000000 00001c20
-      00000e10 00000008 01010000 00002a30
+      00000e10 00000009 02000000 00000e10
+      00000e10 00000008 01010000 00001c20
       00000e10 00000008 01010000 ffffe3e0`));
     // version 1, flags + composition offsets (0x800) | 3 samples | data_offset |
-    // duration 3600 | size | flags | offset 7200, 10800, -7200 (two's complement)
+    // duration 3600 | size | flags | offset 8200 - 4600 = 3600, 15400 - 8200 = 7200, 4600 - 11800 = -7200 (two's complement)
+  });
+
+  it('the decode shift stays for the life of the muxer (decode times continuous), or is given; an absurd one is refused', () => {
+    const m = new Fmp4Muxer({ video });
+    const seg = (dts: number, ctoTicks: number) => m.writeSegment({ video: [{ dts, pts: dts + ctoTicks, isSync: true, nals: [IDR] }], videoEndDts: dts + 3600 });
+    const tfdtOf = (b: Uint8Array) => readTfdt(findBox(readBoxes(b), 'moof/traf/tfdt')!);
+    expect(tfdtOf(seg(0, 7200))).toBe(7200);
+    expect(tfdtOf(seg(3600, 3600))).toBe(10_800); // same shift: continuous, the composition offset is now -3600
+    expect(m.stats().videoDecodeTimeJumps).toBe(0);
+    const given = new Fmp4Muxer({ video, decodeShiftTicks: 0 });
+    expect(tfdtOf(given.writeSegment({ video: [{ dts: 0, pts: 7200, isSync: true, nals: [IDR] }] }))).toBe(0);
+    expect(() => new Fmp4Muxer({ video, decodeShiftTicks: -1 })).toThrow(/decodeShiftTicks -1/);
+    expect(() => new Fmp4Muxer({ video }).writeSegment({ video: [{ dts: 0, pts: 90_000 * 60, isSync: true, nals: [IDR] }] })).toThrow(/more than any encoder's reorder delay/);
   });
 
   it('audio traf: tfhd default duration 1024 and sync flags, tfdt at the sample rate, trun with sizes only; mdat holds video then audio', () => {
@@ -191,7 +206,7 @@ describe('Fmp4Muxer', () => {
       [{ video: [] }, /at least one video sample/],
       [{ video: [{ dts: 0, pts: 0, isSync: true, nals: [IDR] }, { dts: 0, pts: 0, isSync: false, nals: [TRAIL] }] }, /video sample 0: the next decode time 0 is not after its dts 0/],
       [{ video: [{ dts: 0, pts: 0, isSync: true, nals: [AUD, VPS, SPS, PPS] }] }, /video sample 0 \(dts 0\) has no NAL units besides parameter sets/],
-      [{ video: [{ dts: 0, pts: 2 ** 32, isSync: true, nals: [IDR] }] }, /more than a 32-bit composition offset/],
+      [{ video: [{ dts: 0, pts: 0, isSync: true, nals: [IDR] }, { dts: 3600, pts: 2 ** 32, isSync: false, nals: [TRAIL] }] }, /video sample 1: pts 4294967296 is .* more than a 32-bit composition offset/],
       [{ video: [{ dts: -1, pts: 0, isSync: true, nals: [IDR] }] }, /non-negative whole 90 kHz ticks/],
       [{ video: [{ dts: 0, pts: 0, isSync: true, nals: [IDR] }], audio: [{ pts: 0, data: Uint8Array.of(1) }] }, /made without an audio track/],
     ];
