@@ -8,12 +8,11 @@ import { planAudioRun, planVideoRun, type AudioRunPlan, type VideoRunPlan } from
 import { buildInitSegment, TrackId } from './init-segment.ts';
 import { BOX_HEADER_BYTES, Brand, SampleFlags, TfhdFlags, TrunFlags } from './iso-bmff-constants.ts';
 import { fileTypeBox } from './movie-boxes.ts';
+import { FMP4_SEGMENT_SPARE_BYTES, SegmentBufferPool } from './segment-buffer-pool.ts';
 import type { AudioTrack, VideoTrack } from './tracks.ts';
 
-/** Every segment buffer keeps this much room after the segment: AES-128-CBC PKCS#7 in place adds 1..16 bytes. */
-export const FMP4_SEGMENT_SPARE_BYTES = 16;
-/** Recycled segment buffers kept for reuse (one being filled, one in the receiver's hands). */
-const MAX_POOLED_BUFFERS = 2;
+export { FMP4_SEGMENT_SPARE_BYTES, fmp4SegmentBuffer } from './segment-buffer-pool.ts';
+
 /** The longest reorder delay believed when the decode shift is derived from the first segment (10 s). */
 const MAX_REORDER_DELAY_TICKS = 900_000;
 /** Duration of a lone picture when neither the caller nor the SPS says (25 fps). */
@@ -95,8 +94,7 @@ export class Fmp4Muxer {
   private lastVideoDuration: number;
   private videoEnd: number | undefined;
   private audioEnd: number | undefined;
-  private readonly pool: Uint8Array[] = [];
-  private readonly own = new WeakSet<ArrayBufferLike>();
+  private readonly buffers = new SegmentBufferPool();
   private readonly counts: Fmp4MuxerStats = { segments: 0, fragments: 0, videoSamples: 0, audioSamples: 0, bytes: 0, videoDecodeTimeJumps: 0 };
 
   constructor(options: Fmp4MuxerOptions) {
@@ -134,7 +132,7 @@ export class Fmp4Muxer {
     const { plans, audioEnd } = this.plan(video, audio, input.videoEndDts, shift);
     let total = STYP.byteLength;
     for (const f of plans) total += f.moofBytes + MDAT_HEADER_BYTES + f.video.dataBytes + (f.audio?.dataBytes ?? 0);
-    const out = this.take(total + FMP4_SEGMENT_SPARE_BYTES);
+    const out = this.buffers.take(total + FMP4_SEGMENT_SPARE_BYTES);
     out.set(STYP, 0);
     let at = STYP.byteLength;
     for (const f of plans) at = this.writeFragment(out, at, f, video, audio);
@@ -156,9 +154,7 @@ export class Fmp4Muxer {
    * afterwards). Takes only views that writeSegment() returned; anything else is ignored.
    */
   recycle(segmentBytes: Uint8Array): void {
-    const whole = fmp4SegmentBuffer(segmentBytes);
-    if (!this.own.has(whole.buffer) || this.pool.length >= MAX_POOLED_BUFFERS || this.pool.some((p) => p.buffer === whole.buffer)) return;
-    this.pool.push(whole);
+    this.buffers.recycle(segmentBytes);
   }
 
   /** Plans every fragment before anything is written or remembered (a bad sample throws with the muxer unchanged). */
@@ -252,18 +248,6 @@ export class Fmp4Muxer {
     this.counts.fragments++;
     return at;
   }
-
-  private take(bytes: number): Uint8Array {
-    const i = this.pool.findIndex((p) => p.byteLength >= bytes);
-    if (i >= 0) return this.pool.splice(i, 1)[0]!;
-    // allocUnsafeSlow: a buffer of its own (never a slice of Node's shared pool), so the
-    // spare bytes after a segment belong to it and recycle() can take it back whole.
-    // Room to spare: the next segment of a similar size fits a recycled buffer.
-    // A plain Uint8Array view: Buffer's slice() would share memory, a trap for a receiver that copies.
-    const b = Buffer.allocUnsafeSlow(Math.ceil(bytes * 1.25));
-    this.own.add(b.buffer);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  }
 }
 
 /**
@@ -279,11 +263,6 @@ function firstSegmentShift(video: readonly VideoSample[]): number {
     throw new MediaArgumentError(`the first segment's earliest pts is ${shift} ticks after its first dts, more than any encoder's reorder delay (${MAX_REORDER_DELAY_TICKS / 90_000} s): check the timestamps, or pass decodeShiftTicks`);
   }
   return Number.isSafeInteger(shift) && shift > 0 ? shift : 0;
-}
-
-/** The whole buffer behind a segment returned by Fmp4Muxer.writeSegment() (its spare bytes included). */
-export function fmp4SegmentBuffer(segmentBytes: Uint8Array): Uint8Array {
-  return new Uint8Array(segmentBytes.buffer, segmentBytes.byteOffset, segmentBytes.buffer.byteLength - segmentBytes.byteOffset);
 }
 
 function videoTrunFlags(v: VideoRunPlan): number {
