@@ -7,9 +7,10 @@
  *   ffmpeg -f hevc|h264 -r 25 -i IN -c copy -f hls -hls_time 6 -hls_segment_type fmp4 ...
  *
  * ffmpeg 5.1 refuses AES-128 with fMP4 segments ("Encrypted fmp4 not yet supported"):
- * the bench shows that refusal, then times ffmpeg without encryption, a peer that does
- * less work than camrec. Each is run BENCH_RUNS (5) times, interleaved; best and median are
- * printed. Inputs are generated once into bench/out/ (git-ignored); BENCH_MB sets their size.
+ * the bench shows that refusal, then times ffmpeg without encryption, and camrec both with
+ * AES-128 (ffmpeg does less work) and without (the same work). Each is run BENCH_RUNS (5)
+ * times, interleaved; best and median are printed. Inputs are generated once into
+ * bench/out/ (git-ignored); BENCH_MB sets their size.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -70,10 +71,10 @@ function ffmpegWithKey(input: Input, out: string): string {
   return r.status === 0 ? 'ok' : `exit ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
 }
 
-function runCamrec(input: Input, out: string): { seconds: number; segments: number; outputBytes: number } {
+function runCamrec(input: Input, out: string, encrypt: boolean): { seconds: number; segments: number; outputBytes: number } {
   rmSync(out, { recursive: true, force: true });
   const t0 = process.hrtime.bigint();
-  const r = muxFileToFmp4(input.file, out, input.codec, { segmentSeconds: SEGMENT_SECONDS, fps: FPS });
+  const r = muxFileToFmp4(input.file, out, input.codec, { segmentSeconds: SEGMENT_SECONDS, fps: FPS, encrypt });
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, segments: r.segments, outputBytes: r.outputBytes };
 }
 
@@ -105,13 +106,15 @@ for (const input of INPUTS) {
   const camOut = join(DIR, `fmp4-camrec-${input.codec}`);
   const ffOut = join(DIR, `fmp4-ffmpeg-${input.codec}`);
   const cam: number[] = [];
+  const clear: number[] = [];
   const ff: number[] = [];
   let last = { segments: 0, outputBytes: 0 };
   for (let i = 0; i < RUNS; i++) {
-    const c = runCamrec(input, camOut);
+    clear.push(mb / runCamrec(input, `${camOut}-clear`, false).seconds);
+    ff.push(mb / runFfmpeg(input, ffOut));
+    const c = runCamrec(input, camOut, true);
     cam.push(mb / c.seconds);
     last = c;
-    ff.push(mb / runFfmpeg(input, ffOut));
   }
   checkCamrecOutput(camOut);
   const keyed = ffmpegWithKey(input, join(DIR, `fmp4-ffmpeg-key-${input.codec}`));
@@ -119,5 +122,6 @@ for (const input of INPUTS) {
   console.log(`camrec in-process (read + split + access units + fMP4 mux + AES-128 + write): best ${f1(Math.max(...cam))} MB/s, median ${f1(median(cam))} MB/s  [${cam.map(f1).join(', ')}]; ${last.segments} segments, ${f1(last.outputBytes / 1e6)} MB`);
   console.log(`ffmpeg -c copy -f hls -hls_segment_type fmp4 with -hls_key_info_file (AES-128): ${keyed}`);
   console.log(`ffmpeg -c copy -f hls -hls_segment_type fmp4 (no encryption), whole process: best ${f1(Math.max(...ff))} MB/s, median ${f1(median(ff))} MB/s  [${ff.map(f1).join(', ')}]; output ${f1(dirMb(ffOut))} MB`);
-  console.log(`ratio camrec (with AES-128) / ffmpeg (without): best ${f2(Math.max(...cam) / Math.max(...ff))}x, median ${f2(median(cam) / median(ff))}x`);
+  console.log(`camrec in-process without AES-128 (the work ffmpeg does): best ${f1(Math.max(...clear))} MB/s, median ${f1(median(clear))} MB/s  [${clear.map(f1).join(', ')}]`);
+  console.log(`ratio camrec / ffmpeg, camrec with AES-128: best ${f2(Math.max(...cam) / Math.max(...ff))}x, median ${f2(median(cam) / median(ff))}x; both without: best ${f2(Math.max(...clear) / Math.max(...ff))}x, median ${f2(median(clear) / median(ff))}x`);
 }
