@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -24,16 +24,35 @@ export interface DeviceAccessProps {
  */
 export const THING_NAME_VARIABLE = '${credentials-iot:ThingName}';
 
+/**
+ * The IAM condition key the IoT credential provider fills with the type of that thing
+ * (only when the camera sent `x-amzn-iot-thingname`). It lives in the role's policy, not
+ * in the IoT policy: the `iot:Connection.Thing.*` variables are documented for MQTT and
+ * MQTT-over-WebSocket connections, and the credential provider is an HTTPS call.
+ */
+export const THING_TYPE_CONDITION_KEY = 'credentials-iot:ThingTypeName';
+
 /** The only object patterns a device may PUT: its own prefix in each top folder. */
 export function devicePutPatterns(): string[] {
   return [TopFolder.SEGMENTS, TopFolder.KEYS, TopFolder.EVENTS].map((f) => `${f}/${THING_NAME_VARIABLE}/*`);
 }
 
 /**
- * How cameras get AWS credentials: an IAM role trusted only by the IoT credential
- * provider, allowed nothing but PutObject under the calling thing's own prefixes; an IoT
- * role alias for it; an IoT policy that lets a certificate assume the alias only as a
- * thing of our type it is attached to; and that thing type.
+ * How cameras get AWS credentials: an IAM role trusted only by this account's IoT
+ * credential provider, allowed nothing but PutObject under the calling thing's own
+ * prefixes and only for things of our type; an IoT role alias for it; an IoT policy that
+ * lets a certificate assume that alias; and the thing type.
+ *
+ * Every rule uses only what AWS documents for the credential provider ("Authorizing
+ * direct calls to AWS services using AWS IoT Core credential provider", IoT Developer
+ * Guide, https://docs.aws.amazon.com/iot/latest/developerguide/authorizing-direct-aws.html):
+ * - the IoT policy grants `iot:AssumeRoleWithCertificate` on the role alias ARN;
+ * - the agent sends `x-amzn-iot-thingname`; the provider answers 403 unless that thing is
+ *   attached to the certificate ("must match the name of the AWS IoT Thing resource
+ *   assigned to a cert. If it doesn't match, a 403 error is returned");
+ * - only then does it put `credentials-iot:ThingName` and `credentials-iot:ThingTypeName`
+ *   into the session, which the role's policy uses ("These three variables work for IAM
+ *   policies only, not AWS IoT Core policies").
  */
 export class DeviceAccess extends Construct {
   public readonly role: iam.Role;
@@ -54,8 +73,22 @@ export class DeviceAccess extends Construct {
       )
       .throwIfAny();
 
+    this.thingType = new iot.CfnThingType(this, 'ThingType', {
+      thingTypeProperties: { thingTypeDescription: 'A camrec camera (records encrypted HLS to S3)' },
+    });
+
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com'),
+      // Confused-deputy guard ("Cross-service confused deputy prevention", IoT Developer
+      // Guide, https://docs.aws.amazon.com/iot/latest/developerguide/cross-service-confused-deputy-prevention.html):
+      // aws:SourceAccount is this account and aws:SourceArn "must comply with the format
+      // arn:aws:iot:region:account-id:*". The role alias ARN is not named exactly: the alias
+      // points at this role, so naming it here would be a dependency cycle.
+      assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:iot:${Aws.REGION}:${Aws.ACCOUNT_ID}:*` },
+        },
+      }),
       description: 'camrec cameras: PutObject under their own thing-name prefixes only',
       maxSessionDuration: Duration.seconds(roleMaxSessionSeconds(credentialDurationSeconds)),
       inlinePolicies: {
@@ -65,6 +98,9 @@ export class DeviceAccess extends Construct {
               sid: 'PutOwnRecordings',
               actions: ['s3:PutObject'],
               resources: devicePutPatterns().map((p) => props.bucket.arnForObjects(p)),
+              // Set by the credential provider from the thing named in x-amzn-iot-thingname
+              // (see the class comment); a thing of another type, or no thing, gets nothing.
+              conditions: { StringEquals: { [THING_TYPE_CONDITION_KEY]: this.thingType.ref } },
             }),
           ],
         }),
@@ -80,10 +116,6 @@ export class DeviceAccess extends Construct {
       validate: () => (this.role.node.tryFindChild('DefaultPolicy') ? ['DeviceAccess role must not get more statements: it is the whole device permission set'] : []),
     });
 
-    this.thingType = new iot.CfnThingType(this, 'ThingType', {
-      thingTypeProperties: { thingTypeDescription: 'A camrec camera (records encrypted HLS to S3)' },
-    });
-
     this.roleAlias = new iot.CfnRoleAlias(this, 'RoleAlias', {
       roleArn: this.role.roleArn,
       credentialDurationSeconds,
@@ -93,15 +125,13 @@ export class DeviceAccess extends Construct {
       policyDocument: {
         Version: '2012-10-17',
         Statement: [
+          // Exactly the documented statement: no iot:Connection.Thing.* conditions, which
+          // are documented for MQTT connections and would refuse every camera here.
           {
-            Sid: 'AssumeRoleAliasAsAttachedThing',
+            Sid: 'AssumeDeviceRoleAlias',
             Effect: 'Allow',
             Action: 'iot:AssumeRoleWithCertificate',
             Resource: this.roleAlias.attrRoleAliasArn,
-            Condition: {
-              Bool: { 'iot:Connection.Thing.IsAttached': 'true' },
-              StringEquals: { 'iot:Connection.Thing.ThingTypeName': this.thingType.ref },
-            },
           },
         ],
       },

@@ -4,6 +4,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KMS_WRAPPING_ALGORITHM } from '../../contract/index.ts';
 
+/**
+ * Everything that can use the private half. kms:Decrypt is the obvious one; ReEncrypt
+ * (permission kms:ReEncryptFrom) also decrypts ciphertext made outside KMS with the public
+ * half, exactly as cameras wrap data keys (KMS API Reference, ReEncrypt), and moves it
+ * under a key the caller controls; a grant (kms:CreateGrant) would hand either on.
+ */
+export const UNWRAPPING_ACTIONS = ['kms:Decrypt', 'kms:ReEncrypt*', 'kms:CreateGrant'] as const;
+
 /** Matches no principal: until a role is granted, nobody may Decrypt. */
 const NO_ROLE_ARN = 'arn:aws:iam::000000000000:role/camrec-no-unwrap-role-granted';
 
@@ -19,8 +27,9 @@ export interface ContentKeyProps {
 /**
  * The deployment's content-key pair: an RSA-2048 KMS key for ENCRYPT_DECRYPT. Devices
  * get the public half (GetPublicKey, at provisioning) and wrap each data key with
- * RSA-OAEP-SHA256; the private half never leaves KMS. The key policy refuses kms:Decrypt
- * to every principal except the roles given `grantUnwrap`.
+ * RSA-OAEP-SHA256; the private half never leaves KMS. The key policy refuses every
+ * operation that uses the private half (UNWRAPPING_ACTIONS) to every principal except the
+ * roles given `grantUnwrap`.
  */
 export class ContentKey extends Construct {
   public readonly key: kms.Key;
@@ -36,10 +45,10 @@ export class ContentKey extends Construct {
     });
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'DecryptOnlyByTheKeyRoute',
+        sid: 'UnwrapOnlyByTheKeyRoute',
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
-        actions: ['kms:Decrypt'],
+        actions: [...UNWRAPPING_ACTIONS],
         resources: ['*'],
         conditions: {
           ArnNotEquals: {

@@ -14,8 +14,12 @@ export interface TemporaryCredentials {
 }
 
 export type Principal =
-  /** A camera, with the thing name the IoT provider saw on its certificate (undefined when no x-amzn-iot-thingname was sent). */
-  | { readonly kind: 'device'; readonly thingName: string | undefined }
+  /**
+   * A camera, with the thing name it sent in x-amzn-iot-thingname (checked as attached to
+   * its certificate) and that thing's type; both undefined when no thing name was sent, as
+   * the credential provider leaves credentials-iot:ThingName/ThingTypeName unset then.
+   */
+  | { readonly kind: 'device'; readonly thingName: string | undefined; readonly thingTypeName: string | undefined }
   /** The cloud side in local mode (indexer, playback API): may read the bucket. */
   | { readonly kind: 'service'; readonly name: string };
 
@@ -44,10 +48,10 @@ export class CredentialRegistry {
   }
 
   /** Fresh temporary credentials for a device, valid for `durationSeconds`. */
-  issueDevice(thingName: string | undefined, durationSeconds: number): RegisteredCredentials {
+  issueDevice(thing: { thingName: string; thingTypeName: string | undefined } | undefined, durationSeconds: number): RegisteredCredentials {
     // Whole seconds: the provider reports expiry as an ISO time without milliseconds.
     const expiresAtMs = Math.floor((this.#now() + durationSeconds * 1000) / 1000) * 1000;
-    return this.#add({ kind: 'device', thingName }, 'ASIA', expiresAtMs);
+    return this.#add({ kind: 'device', thingName: thing?.thingName, thingTypeName: thing ? thing.thingTypeName : undefined }, 'ASIA', expiresAtMs);
   }
 
   /** Long-lived credentials for a local service principal (reads allowed). */

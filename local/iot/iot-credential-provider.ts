@@ -15,6 +15,12 @@ import type { CredentialRegistry } from './credential-registry.ts';
  * with `expiration` as an ISO-8601 UTC time, as AWS answers. Errors are
  * `{"message": ...}` with an `x-amzn-ErrorType` header. A certificate is "attached" to the
  * thing named by its subject CN. Faults can be switched on for tests.
+ *
+ * It applies AWS's documented rules ("Authorizing direct calls to AWS services using AWS
+ * IoT Core credential provider"): a thing named in x-amzn-iot-thingname that is not
+ * attached to the certificate gets 403; only with that header do the credentials carry
+ * the thing's name and type (credentials-iot:ThingName / ThingTypeName), which the local
+ * S3 front checks as the device role's policy does.
  */
 export interface IotCredentialProviderOptions {
   /** The CA that signs device certificates (PEM); clients without one are refused in the handshake. */
@@ -30,6 +36,11 @@ export interface IotCredentialProviderOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
+  /**
+   * The thing type of each thing (what CreateThing set); undefined for a thing without one.
+   * @default every thing is of type LOCAL_THING_TYPE
+   */
+  readonly thingTypeOf?: (thingName: string) => string | undefined;
 }
 
 /** A failure the provider can be told to produce, for fault tests. */
@@ -56,6 +67,8 @@ export interface IotCredentialProvider {
 }
 
 export const DEFAULT_ROLE_ALIAS = 'camrec-device';
+/** The camera thing type in local mode (the CDK stack creates its own and names it in ThingTypeName). */
+export const LOCAL_THING_TYPE = 'camrec-camera';
 const ROUTE_RE = /^\/role-aliases\/([\w=,@-]{1,128})\/credentials\/?$/;
 const STATUS_ERROR_TYPE: Record<number, string> = {
   403: 'ForbiddenException',
@@ -123,7 +136,8 @@ export async function startIotCredentialProvider(opts: IotCredentialProviderOpti
       sendError(res, 403, `Access Denied: the certificate is not attached to thing ${requestedThing}`);
       return;
     }
-    const creds = opts.registry.issueDevice(requestedThing, durationSeconds);
+    const thingTypeOf = opts.thingTypeOf ?? (() => LOCAL_THING_TYPE);
+    const creds = opts.registry.issueDevice(requestedThing === undefined ? undefined : { thingName: requestedThing, thingTypeName: thingTypeOf(requestedThing) }, durationSeconds);
     issuedCount++;
     const body = JSON.stringify({
       credentials: {

@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 import { LocalStartError } from '../local-error.ts';
 import type { CredentialRegistry, RegisteredCredentials } from '../iot/credential-registry.ts';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.ts';
-import { deviceMay, S3Action, type S3ActionName } from './device-policy.ts';
+import { LOCAL_THING_TYPE } from '../iot/iot-credential-provider.ts';
+import { deviceMay, S3Action, unsafeKeyProblem, type S3ActionName } from './device-policy.ts';
 import { s3ErrorXml } from './s3-error-xml.ts';
 import { AuthFailure, SigV4Failure, UNSIGNED_PAYLOAD, verifySigV4 } from '../auth/sigv4-verify.ts';
 import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
@@ -17,7 +18,10 @@ import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
  *   the local IoT provider issued (or the local service credentials), with session token,
  *   clock skew and expiry (ExpiredToken);
  * - enforces the device policy (`deviceMay`): PutObject with If-None-Match: * under the
- *   device's own prefixes, nothing else;
+ *   device's own prefixes, for things of the camera thing type, nothing else; the key it
+ *   checks is exactly the key it forwards (the path is split and percent-decoded once, never
+ *   normalised, and re-encoded from the checked key), and keys with backslashes or dot
+ *   segments are refused for everyone;
  * - answers 412 PreconditionFailed to `If-None-Match: *` when the key exists
  *   (conditional PUTs to one key are serialised, so two racing writers get 200 and 412);
  * - decodes aws-chunked bodies;
@@ -31,6 +35,11 @@ export interface S3FrontOptions {
   readonly upstream: string;
   /** The one bucket devices write to. */
   readonly bucket: string;
+  /**
+   * The thing type devices must be of (the device role's credentials-iot:ThingTypeName condition).
+   * @default LOCAL_THING_TYPE
+   */
+  readonly deviceThingType?: string;
   readonly registry: CredentialRegistry;
   /** @default 0 */
   readonly port?: number;
@@ -80,12 +89,38 @@ interface Target {
   readonly isCopy: boolean;
 }
 
+/**
+ * Splits a request target into bucket and key exactly as S3 reads it: the raw path is
+ * split at the first `/` after the bucket and percent-decoded once. No WHATWG URL
+ * parsing: that turns `\` into `/` and resolves `..`, so the key checked would not be
+ * the key stored.
+ */
+export function splitS3Path(url: string): { bucket: string | undefined; key: string | undefined; query: string } {
+  const q = url.indexOf('?');
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  const query = q < 0 ? '' : url.slice(q + 1);
+  const m = /^\/([^/]*)(?:\/(.*))?$/s.exec(rawPath);
+  if (!m) throw new SigV4Failure('MALFORMED', `request target ${JSON.stringify(rawPath.slice(0, 100))} does not start with /`);
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new SigV4Failure('MALFORMED', 'the request path is not valid percent-encoding');
+    }
+  };
+  return { bucket: m[1] ? decode(m[1]) : undefined, key: m[2] ? decode(m[2]) : undefined, query };
+}
+
+/** The upstream path for a bucket and key: each key byte that is not unreserved is percent-encoded, `/` kept. */
+export function s3ObjectPath(bucket: string, key: string | undefined): string {
+  const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `/${enc(bucket)}${key === undefined ? '' : `/${key.split('/').map(enc).join('/')}`}`;
+}
+
 /** What an S3 REST request does, by method, path (`/{bucket}/{key}`) and sub-resource. */
 export function classifyS3Request(method: string, url: string, headers: IncomingMessage['headers']): Target {
-  const u = new URL(url, 'http://local');
-  const [, rawBucket, ...rawKey] = u.pathname.split('/');
-  const bucket = rawBucket ? decodeURIComponent(rawBucket) : undefined;
-  const key = rawKey.length && rawKey.join('/') !== '' ? decodeURIComponent(rawKey.join('/')) : undefined;
+  const { bucket, key } = splitS3Path(url);
+  const u = new URL(`http://local/?${splitS3Path(url).query}`);
   const subresource = [...u.searchParams.keys()].filter((k) => !PRESIGN_QUERY.test(k) && !k.startsWith('x-id') && !k.startsWith('response-'));
   const isCopy = headers['x-amz-copy-source'] !== undefined;
   let action: S3ActionName = S3Action.OTHER;
@@ -215,11 +250,24 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
       sendError(req, res, 403, 'AccessDenied', 'Access Denied: anonymous requests are not allowed; sign the request with SigV4', resource);
       return;
     }
-    const target = classifyS3Request(req.method ?? 'GET', url, req.headers);
+    let target: Target;
+    try {
+      target = classifyS3Request(req.method ?? 'GET', url, req.headers);
+    } catch (err) {
+      if (!(err instanceof SigV4Failure)) throw err;
+      sendError(req, res, 400, 'InvalidURI', `Couldn't parse the specified URI: ${err.message}`, resource);
+      return;
+    }
+    const unsafe = target.key === undefined ? undefined : unsafeKeyProblem(target.key);
+    if (unsafe) {
+      sendError(req, res, 400, 'InvalidArgument', `${unsafe}: camrec object keys never contain them`, resource);
+      return;
+    }
     const ifNoneMatch = req.headers['if-none-match'];
     if (caller.principal.kind === 'device') {
-      const decision = deviceMay(opts.bucket, {
+      const decision = deviceMay({ bucket: opts.bucket, thingTypeName: opts.deviceThingType ?? LOCAL_THING_TYPE }, {
         thingName: caller.principal.thingName,
+        thingTypeName: caller.principal.thingTypeName,
         action: target.action,
         bucket: target.bucket ?? '',
         key: target.key,
@@ -252,7 +300,9 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
       req.resume();
     }
 
-    const upstreamPath = stripPresignQuery(url);
+    // Forward exactly the bucket and key that were checked, re-encoded from their decoded form.
+    const keptQuery = stripPresignQuery(`?${splitS3Path(url).query}`);
+    const upstreamPath = `${target.bucket === undefined ? '/' : s3ObjectPath(target.bucket, target.key)}${keptQuery === '?' ? '' : keptQuery}`;
     if (target.action === S3Action.PUT_OBJECT && ifNoneMatch !== undefined && target.key) {
       if (String(ifNoneMatch).trim() !== '*') {
         sendError(req, res, 501, 'NotImplemented', 'If-None-Match on PUT only supports *', resource);

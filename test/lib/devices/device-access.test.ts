@@ -10,13 +10,25 @@ const build = (credentialDurationSeconds?: number) =>
 const template = build();
 
 describe('DeviceAccess alone', () => {
-  test('the role is trusted by the IoT credential provider only', () => {
+  test("the role is trusted by this account's IoT credential provider only (aws:SourceAccount, aws:SourceArn)", () => {
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'credentials.iot.amazonaws.com' } }] },
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'credentials.iot.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']] } },
+            },
+          },
+        ],
+      },
     });
   });
 
-  test('the role allows only PutObject on segments/, keys/ and events/ under ${credentials-iot:ThingName}', () => {
+  test('the role allows only PutObject on segments/, keys/ and events/ under ${credentials-iot:ThingName}, for things of our type', () => {
     const [, role] = resourcesOf(template, 'AWS::IAM::Role')[0]!;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.Policies).toHaveLength(1);
@@ -24,7 +36,8 @@ describe('DeviceAccess alone', () => {
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toBe('s3:PutObject');
     expect(statements[0].Effect).toBe('Allow');
-    expect(statements[0].Condition).toBeUndefined();
+    const typeId = resourcesOf(template, 'AWS::IoT::ThingType')[0]![0];
+    expect(statements[0].Condition).toEqual({ StringEquals: { 'credentials-iot:ThingTypeName': { Ref: typeId } } });
     const suffixes = statements[0].Resource.map((r: { 'Fn::Join': [string, unknown[]] }) => r['Fn::Join'][1][1]);
     expect(suffixes).toEqual(['/events/${credentials-iot:ThingName}/*', '/keys/${credentials-iot:ThingName}/*', '/segments/${credentials-iot:ThingName}/*']);
     template.resourceCountIs('AWS::IAM::Policy', 0);
@@ -37,26 +50,14 @@ describe('DeviceAccess alone', () => {
     t.hasResourceProperties('AWS::IAM::Role', { MaxSessionDuration: 7200 });
   });
 
-  test('the IoT policy lets a certificate assume only that role alias, only as an attached thing of our type', () => {
+  test('the IoT policy is exactly what AWS documents for the credential provider: AssumeRoleWithCertificate on the alias, no MQTT-only conditions', () => {
     const aliasId = resourcesOf(template, 'AWS::IoT::RoleAlias')[0]![0];
-    const typeId = resourcesOf(template, 'AWS::IoT::ThingType')[0]![0];
-    template.hasResourceProperties('AWS::IoT::Policy', {
-      PolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'AssumeRoleAliasAsAttachedThing',
-            Effect: 'Allow',
-            Action: 'iot:AssumeRoleWithCertificate',
-            Resource: { 'Fn::GetAtt': [aliasId, 'RoleAliasArn'] },
-            Condition: {
-              Bool: { 'iot:Connection.Thing.IsAttached': 'true' },
-              StringEquals: { 'iot:Connection.Thing.ThingTypeName': { Ref: typeId } },
-            },
-          },
-        ],
-      },
+    const [, policy] = resourcesOf(template, 'AWS::IoT::Policy')[0]!;
+    expect(policy.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'AssumeDeviceRoleAlias', Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate', Resource: { 'Fn::GetAtt': [aliasId, 'RoleAliasArn'] } }],
     });
+    expect(JSON.stringify(policy)).not.toContain('iot:Connection.Thing');
   });
 
   test('a thing type exists for cameras', () => {

@@ -2,7 +2,7 @@ import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCertificateAuthority, issueDeviceCertificate, issueServerCertificate, type PemPair } from '../../../local/pki/certificate-authority.ts';
 import { CredentialRegistry } from '../../../local/iot/credential-registry.ts';
-import { startIotCredentialProvider, type IotCredentialProvider } from '../../../local/iot/iot-credential-provider.ts';
+import { LOCAL_THING_TYPE, startIotCredentialProvider, type IotCredentialProvider } from '../../../local/iot/iot-credential-provider.ts';
 
 interface Reply { status: number; body: string; errorType?: string }
 
@@ -56,7 +56,7 @@ describe('local IoT credential provider', () => {
     expect(expiresMs).toBeGreaterThan(before + 899_000);
     expect(expiresMs).toBeLessThanOrEqual(Date.now() + 900_000);
     const held = registry.lookup(credentials.accessKeyId);
-    expect(held?.principal).toEqual({ kind: 'device', thingName: 'cam-1' });
+    expect(held?.principal).toEqual({ kind: 'device', thingName: 'cam-1', thingTypeName: LOCAL_THING_TYPE });
     expect(held?.secretAccessKey).toBe(credentials.secretAccessKey);
   });
 
@@ -65,6 +65,24 @@ describe('local IoT credential provider', () => {
     expect(r.status).toBe(403);
     expect(r.errorType).toBe('ForbiddenException');
     expect(JSON.parse(r.body).message).toMatch(/not attached to thing cam-2/);
+  });
+
+  test('without x-amzn-iot-thingname the credentials carry no thing name and no thing type (as AWS leaves credentials-iot:* unset)', async () => {
+    const r = await get(provider, ca.certPem, cam1, PATH, undefined);
+    expect(r.status).toBe(200);
+    expect(registry.lookup(JSON.parse(r.body).credentials.accessKeyId)?.principal).toEqual({ kind: 'device', thingName: undefined, thingTypeName: undefined });
+  });
+
+  test("the credentials carry the thing's own type, whatever it is (the S3 side decides what that type may do)", async () => {
+    const typed = await startIotCredentialProvider({
+      caCertPem: ca.certPem, serverCertPem: server.certPem, serverKeyPem: server.keyPem, registry, thingTypeOf: (t) => (t === 'cam-1' ? 'thermostat' : undefined),
+    });
+    try {
+      const r = await get(typed, ca.certPem, cam1, PATH, 'cam-1');
+      expect(registry.lookup(JSON.parse(r.body).credentials.accessKeyId)?.principal).toEqual({ kind: 'device', thingName: 'cam-1', thingTypeName: 'thermostat' });
+    } finally {
+      await typed.stop();
+    }
   });
 
   test('refuses a client without a certificate in the TLS handshake', async () => {

@@ -1,8 +1,14 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { segmentKey, wrappedKeyKey } from '../../../contract/index.ts';
+import { EMULATOR_REGION } from '../../../local/emulators/start-s3rver.ts';
 import { CredentialRegistry, type RegisteredCredentials } from '../../../local/iot/credential-registry.ts';
+import { LOCAL_THING_TYPE } from '../../../local/iot/iot-credential-provider.ts';
 import { startS3Front, type S3Front } from '../../../local/s3-front/s3-front-server.ts';
 import { startS3rverFixture, type S3rverFixture } from '../../support/s3rver-fixture.ts';
 
@@ -34,6 +40,25 @@ async function s3Error(p: Promise<unknown>): Promise<{ status: number | undefine
   throw new Error('expected the request to fail');
 }
 
+/** A PUT of `path` exactly as written (no URL normalisation), SigV4-signed for it, with If-None-Match: *. */
+async function signedRawPut(creds: { accessKeyId: string; secretAccessKey: string; sessionToken: string }, path: string, body: string): Promise<{ status: number; text: string }> {
+  const endpoint = new URL(front.endpoint);
+  const signer = new SignatureV4({ service: 's3', region: EMULATOR_REGION, credentials: creds, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const signed = await signer.sign(
+    new HttpRequest({ method: 'PUT', protocol: 'http:', hostname: endpoint.hostname, port: Number(endpoint.port), path, headers: { host: endpoint.host, 'if-none-match': '*', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body }),
+    { signingDate: new Date(clock) },
+  );
+  return new Promise((resolve, reject) => {
+    const r = httpRequest({ host: endpoint.hostname, port: endpoint.port, method: 'PUT', path, headers: signed.headers }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    r.on('error', reject);
+    r.end(body);
+  });
+}
+
 const segKey = (thing: string, seq: number) => segmentKey({ deviceId: thing, startMs: 1_760_000_000_000 + seq * 2000, seq });
 
 beforeAll(async () => {
@@ -46,7 +71,7 @@ afterAll(async () => {
 });
 
 describe('local S3 front', () => {
-  const cam1 = registry.issueDevice('cam-1', 900);
+  const cam1 = registry.issueDevice({ thingName: 'cam-1', thingTypeName: LOCAL_THING_TYPE }, 900);
   const service = registry.issueService('playback');
 
   test('a device writes once under its own prefix; the service reads back the same bytes and metadata', async () => {
@@ -107,7 +132,7 @@ describe('local S3 front', () => {
   });
 
   test('expired device credentials get 400 ExpiredToken', async () => {
-    const shortLived = registry.issueDevice('cam-1', 60);
+    const shortLived = registry.issueDevice({ thingName: 'cam-1', thingTypeName: LOCAL_THING_TYPE }, 60);
     const saved = clock;
     clock += 61_000;
     try {
@@ -133,6 +158,29 @@ describe('local S3 front', () => {
     expect(Buffer.from(await res.arrayBuffer()).toString()).toBe('segment bytes \x00\x01\x02');
     const tampered = await fetch(url.replace(/seq|\d-1\.ts/, (m) => m.replace('1', '2')));
     expect(tampered.status).toBe(403);
+  });
+
+  test('a thing of another type may write nothing, not even under its own prefix (credentials-iot:ThingTypeName)', async () => {
+    const thermostat = registry.issueDevice({ thingName: 'cam-1', thingTypeName: 'thermostat' }, 900);
+    const key = segKey('cam-1', 31);
+    const err = await s3Error(client(thermostat).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', IfNoneMatch: '*' })));
+    expect(err).toEqual({ status: 403, code: 'AccessDenied' });
+    expect(await s3Error(client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))).toMatchObject({ status: 404 });
+  });
+
+  test.each([
+    ['backslash traversal', 'segments/cam-2/x\\..\\..\\cam-1/y.ts'],
+    ['percent-encoded backslashes', 'segments/cam-2/x%5C..%5C..%5Ccam-1/y.ts'],
+    ['percent-encoded dot segments', 'segments/cam-1/%2E%2E/cam-2/y.ts'],
+    ['plain dot segments', 'segments/cam-1/../cam-2/y.ts'],
+  ])("%s cannot put cam-1's bytes under cam-2's prefix: refused, and nothing is stored", async (_, rawKey) => {
+    // Raw HTTP, signed by the SDK's signer for the exact path sent (the SDK itself would normalise nothing either).
+    const path = `/${BUCKET}/${rawKey}`;
+    const res = await signedRawPut(cam1, path, 'evil');
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    const listed = await client(service).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'segments/cam-2/' }));
+    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([]);
   });
 
   test('an unsigned request is refused with S3 error XML', async () => {

@@ -1,0 +1,89 @@
+import { describe, expect, test } from 'vitest';
+import { judge, type Verdict } from '../support/iam-judge.ts';
+import { SynthesisedPolicies } from '../support/synthesised-policies.ts';
+
+/**
+ * What each Lambda role of the synthesised CamrecStack can reach, judged by
+ * iam-simulate with the bucket policy and key policy as resource policies. One table per
+ * role: what it needs is allowed; everything a bug or an injected request could abuse is not.
+ */
+const t = SynthesisedPolicies.ofCamrecStack();
+const bucketId = t.id('AWS::S3::Bucket', 'Recordings');
+const B = t.arn(bucketId);
+const bucketPolicy = t.bucketPolicy(bucketId);
+const keyId = t.ids('AWS::KMS::Key')[0]!;
+const TABLE = t.arn(t.id('AWS::DynamoDB::Table', 'IndexTable'));
+const SECRET = t.ref(t.id('AWS::SecretsManager::Secret', 'TokenSecret'));
+const SECURE = { 'aws:SecureTransport': 'true', 's3:TlsVersion': '1.3' };
+
+type Row = [action: string, resource: string, allowed: boolean];
+const seg = `${B}/segments/camA/2026/01/02/03/1767323045000-1.ts`;
+const key = `${B}/keys/camA/0123456789abcdef0123456789abcdef.bin`;
+const evt = `${B}/events/camA/1767323045000-e1.json`;
+
+const ROLES: Record<string, Row[]> = {
+  IndexerRole: [
+    ['s3:GetObject', seg, true],
+    ['s3:GetObject', key, true],
+    ['s3:GetObject', evt, true],
+    ['s3:PutObject', seg, false],
+    ['s3:DeleteObject', seg, false],
+    ['s3:ListBucket', B, false],
+    ['dynamodb:PutItem', TABLE, true],
+    ['dynamodb:UpdateItem', TABLE, true],
+    ['dynamodb:DeleteItem', TABLE, false],
+    ['dynamodb:Scan', TABLE, false],
+    ['kms:Decrypt', t.arn(keyId), false],
+    ['secretsmanager:GetSecretValue', SECRET, false],
+  ],
+  PlaybackApiRole: [
+    ['s3:GetObject', seg, true],
+    ['s3:GetObject', key, false],
+    ['s3:GetObject', evt, false],
+    ['s3:PutObject', seg, false],
+    ['s3:DeleteObject', seg, false],
+    ['s3:ListBucket', B, false],
+    ['dynamodb:Query', TABLE, true],
+    ['dynamodb:PutItem', TABLE, false],
+    ['dynamodb:DeleteItem', TABLE, false],
+    ['secretsmanager:GetSecretValue', SECRET, true],
+    ['secretsmanager:PutSecretValue', SECRET, false],
+    ['kms:Decrypt', t.arn(keyId), false],
+  ],
+  PlaybackKeysRole: [
+    ['s3:GetObject', key, true],
+    ['s3:GetObject', seg, false],
+    ['s3:PutObject', key, false],
+    ['s3:DeleteObject', key, false],
+    ['dynamodb:Query', TABLE, true],
+    ['dynamodb:PutItem', TABLE, false],
+    ['secretsmanager:GetSecretValue', SECRET, true],
+    ['secretsmanager:PutSecretValue', SECRET, false],
+  ],
+};
+
+describe("each Lambda role's reach (iam-simulate over the synthesised stack)", () => {
+  test('every camrec Lambda role is in the table (a new function gets a row set)', () => {
+    const camrecRoles = t.lambdaRoleIds().filter((id) => id.startsWith('Cameras'));
+    expect(camrecRoles.map((id) => Object.keys(ROLES).find((name) => id.includes(name)) ?? id).sort()).toEqual(Object.keys(ROLES).sort());
+  });
+
+  for (const [name, rows] of Object.entries(ROLES)) {
+    test.each(rows)(`${name}: %s on %s -> allowed %s`, async (action, resource, allowed) => {
+      const roleId = t.id('AWS::IAM::Role', name);
+      const resourcePolicy = action.startsWith('s3:') ? bucketPolicy : action.startsWith('kms:') ? t.keyPolicy(keyId) : undefined;
+      const context = action.startsWith('s3:') ? SECURE : action.startsWith('kms:') ? { 'aws:PrincipalArn': t.arn(roleId), 'kms:EncryptionAlgorithm': 'RSAES_OAEP_SHA_256' } : {};
+      const verdict = await judge({ principal: t.arn(roleId), action, resource, identity: t.identityPolicies(roleId), resourcePolicy, context });
+      expect(verdict === 'Allowed').toBe(allowed);
+    });
+  }
+
+  test('the CDK bucket-notifications helper may only configure notifications', async () => {
+    const roleId = t.lambdaRoleIds().find((id) => id.startsWith('BucketNotificationsHandler'))!;
+    const identity = t.identityPolicies(roleId);
+    expect(await judge({ principal: t.arn(roleId), action: 's3:PutBucketNotification', resource: B, identity, resourcePolicy: bucketPolicy, context: SECURE })).toBe<Verdict>('Allowed');
+    for (const [action, resource] of [['s3:GetObject', seg], ['s3:PutObject', seg], ['s3:PutBucketPolicy', B]] as const) {
+      expect(await judge({ principal: t.arn(roleId), action, resource, identity, resourcePolicy: bucketPolicy, context: SECURE }), action).not.toBe<Verdict>('Allowed');
+    }
+  });
+});
