@@ -96,7 +96,7 @@ async function serve(): Promise<void> {
   const s3 = new S3Client({ region: info.region, endpoint: info.s3Endpoint, forcePathStyle: true, credentials: creds, requestChecksumCalculation: 'WHEN_REQUIRED' });
   const publicKey = loadWrappingPublicKey(await readFile(join(dataDir, 'content-key', 'public.pem'), 'utf8'));
   const keyId = randomBytes(16).toString('hex');
-  await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: CAMERA, keyId }), Body: wrapDataKey(publicKey, randomBytes(16)), IfNoneMatch: '*' }));
+  await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: CAMERA, keyId }), Body: wrapDataKey(publicKey, randomBytes(16), { deviceId: CAMERA, keyId }), IfNoneMatch: '*' }));
 
   // SEGMENTS segments of 2 s ending now, one discontinuity in the middle, as an agent writes them.
   const indexed = new Set<string>();
@@ -261,7 +261,7 @@ async function pollCosts(polls = 300): Promise<PollCost[]> {
     const dynamo = dynamoSegmentIndex(ddb, 'camrec-bench');
     for (const item of items) await dynamo.putSegment(item);
     const tokenKey = { version: 'bench-1', secret: randomBytes(32) };
-    const token = signSessionToken({ deviceId: CAMERA, mode: 'LIVE', expiresAtSeconds: Math.floor(now / 1000) + 3600 }, tokenKey);
+    const token = signSessionToken({ deviceId: CAMERA, mode: 'LIVE', issuedAtSeconds: Math.floor(now / 1000), expiresAtSeconds: Math.floor(now / 1000) + 3600 }, tokenKey);
     const event = {
       version: '2.0',
       routeKey: '$default',

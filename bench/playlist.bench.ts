@@ -97,8 +97,8 @@ try {
   // LIVE with the per-camera cache off: every poll reads the index (a cache miss).
   const apiNoCache = createApiHandler({ config, index, presigner: store, tokenSecrets: staticTokenSecrets([secret]), clock: { nowMs: () => nowMs }, liveCacheTtlMs: 0 });
   const exp = Math.floor(nowMs / 1000) + 3600;
-  const onDemand = signSessionToken({ deviceId: CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, expiresAtSeconds: exp }, secret);
-  const live = signSessionToken({ deviceId: CAMERA, mode: 'LIVE', expiresAtSeconds: exp }, secret);
+  const onDemand = signSessionToken({ deviceId: CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: exp - 3600, expiresAtSeconds: exp }, secret);
+  const live = signSessionToken({ deviceId: CAMERA, mode: 'LIVE', issuedAtSeconds: exp - 3600, expiresAtSeconds: exp }, secret);
   const ev = (token: string) => ({ rawPath: `/v1/sessions/${token}/playlist.m3u8`, headers: {}, requestContext: { http: { method: 'GET' }, stage: '$default' } }) as unknown as APIGatewayProxyEventV2;
 
   const first = await api(ev(onDemand));

@@ -16,6 +16,11 @@ export const LambdaEnv = {
   CONTENT_KEY_ID: 'CAMREC_CONTENT_KEY_ID',
   /** Comma-separated allowed CORS origins, or `*`. */
   CORS_ORIGINS: 'CAMREC_CORS_ORIGINS',
+  /**
+   * ISO 8601 time: wrapped keys in the legacy unbound format are served only if S3 stored
+   * them before it (key route only; optional; unset refuses the legacy format).
+   */
+  UNBOUND_KEYS_STORED_BEFORE: 'CAMREC_UNBOUND_KEYS_STORED_BEFORE',
   /** Public base URL of the API, e.g. https://abc.execute-api.eu-west-1.amazonaws.com (optional; derived from the request when unset). */
   PUBLIC_BASE_URL: 'CAMREC_PUBLIC_BASE_URL',
 } as const;

@@ -10,7 +10,10 @@ import { assertDeviceId } from './ids.ts';
  *
  *   {keyVersion}.{payload}.{mac}
  *   keyVersion  1..64 of [A-Za-z0-9_-]: which HMAC secret signed it (so the secret can rotate)
- *   payload     base64url(JSON {c: deviceId, m: mode, s?: startMs, e?: endMs, x: expiry epoch s})
+ *   payload     base64url(JSON {c: deviceId, m: mode, s?: startMs, e?: endMs, i: issued-at epoch s, x: expiry epoch s})
+ *
+ * The issue time bounds what a LIVE session reaches (see sessionReach in
+ * lambda/playlist/session-reach.ts): a token without `i` is malformed.
  *   mac         base64url(HMAC-SHA256(secret, "camrec-session-v1." + keyVersion + "." + payload)), 32 bytes
  */
 export const SessionMode = { LIVE: 'LIVE', LIVE_REPLAY: 'LIVE_REPLAY', ON_DEMAND: 'ON_DEMAND' } as const;
@@ -31,7 +34,9 @@ export interface SessionClaims {
   startMs?: number;
   /** UTC ms, exclusive; required for ON_DEMAND, optional for LIVE_REPLAY. */
   endMs?: number;
-  /** Expiry, whole seconds since the epoch. */
+  /** When the token was issued, whole seconds since the epoch. */
+  issuedAtSeconds: number;
+  /** Expiry, whole seconds since the epoch; at most SessionLifetime.MAX_SECONDS after issue. */
   expiresAtSeconds: number;
 }
 
@@ -79,6 +84,10 @@ export function assertSessionClaims(c: SessionClaims): SessionClaims {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new ContractError(`invalid ${name} ${v}: must be a whole number of UTC ms`);
   }
   if (!Number.isSafeInteger(c.expiresAtSeconds) || c.expiresAtSeconds <= 0) throw new ContractError(`invalid expiry ${c.expiresAtSeconds}`);
+  if (!Number.isSafeInteger(c.issuedAtSeconds) || c.issuedAtSeconds <= 0) throw new ContractError(`invalid issue time ${c.issuedAtSeconds}`);
+  if (c.expiresAtSeconds <= c.issuedAtSeconds || c.expiresAtSeconds - c.issuedAtSeconds > SessionLifetime.MAX_SECONDS) {
+    throw new ContractError(`a session lives more than 0 and at most ${SessionLifetime.MAX_SECONDS} s after issue; issued ${c.issuedAtSeconds}, expires ${c.expiresAtSeconds}`);
+  }
   if (c.mode === SessionMode.LIVE && (c.startMs !== undefined || c.endMs !== undefined)) throw new ContractError('a LIVE session takes no start or end');
   if (c.mode !== SessionMode.LIVE && c.startMs === undefined) throw new ContractError(`a ${c.mode} session needs a start`);
   if (c.mode === SessionMode.ON_DEMAND && c.endMs === undefined) throw new ContractError('an ON_DEMAND session needs an end');
@@ -90,7 +99,7 @@ export function signSessionToken(claims: SessionClaims, key: TokenSigningKey): s
   assertSessionClaims(claims);
   assertSecret(key.secret);
   if (!TOKEN_KEY_VERSION_PATTERN.test(key.version)) throw new ContractError(`invalid token key version ${JSON.stringify(key.version)}: must be 1-64 of A-Z a-z 0-9 _ -`);
-  const wire: Record<string, unknown> = { c: claims.deviceId, m: claims.mode, x: claims.expiresAtSeconds };
+  const wire: Record<string, unknown> = { c: claims.deviceId, m: claims.mode, i: claims.issuedAtSeconds, x: claims.expiresAtSeconds };
   if (claims.startMs !== undefined) wire.s = claims.startMs;
   if (claims.endMs !== undefined) wire.e = claims.endMs;
   const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
@@ -136,6 +145,7 @@ export function verifySessionToken(token: unknown, secret: Uint8Array | undefine
       mode: wire.m as SessionMode,
       ...(wire.s !== undefined ? { startMs: wire.s as number } : {}),
       ...(wire.e !== undefined ? { endMs: wire.e as number } : {}),
+      issuedAtSeconds: wire.i as number,
       expiresAtSeconds: wire.x as number,
     });
   } catch (cause) {

@@ -67,6 +67,12 @@ export interface RecordingPipelineProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
+   * Serve wrapped keys in the legacy unbound format only if S3 stored them before this
+   * ISO 8601 time (see PlaybackApiProps.unboundKeysStoredBefore).
+   * @default - the legacy format is refused
+   */
+  readonly unboundKeysStoredBefore?: string;
+  /**
    * Handler entry files, to run forked handlers.
    * @default - lambda/indexer/handler.ts, lambda/api/handler.ts, lambda/keys/handler.ts
    */
@@ -121,6 +127,7 @@ export class RecordingPipeline extends Construct {
       throttleRatePerSecond: props.throttleRatePerSecond,
       throttleBurstRequests: props.throttleBurstRequests,
       removalPolicy,
+      unboundKeysStoredBefore: props.unboundKeysStoredBefore,
       apiEntry: props.handlerEntries?.api,
       keysEntry: props.handlerEntries?.keys,
     });

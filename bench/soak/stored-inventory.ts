@@ -103,7 +103,7 @@ export async function readCameraStore(opts: {
         let dataKey = keyCache.get(meta.keyId);
         if (!dataKey) {
           try {
-            dataKey = unwrapDataKeyLocally(opts.contentKeyPrivatePem, (await getObject(s3, bucket, wrappedKeyKey({ deviceId, keyId: meta.keyId }))).body);
+            dataKey = unwrapDataKeyLocally(opts.contentKeyPrivatePem, (await getObject(s3, bucket, wrappedKeyKey({ deviceId, keyId: meta.keyId }))).body, { deviceId, keyId: meta.keyId });
           } catch (e) {
             dataKey = e as Error;
           }

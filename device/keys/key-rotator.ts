@@ -61,7 +61,7 @@ export class KeyRotator {
   private async rotate(): Promise<DataKey> {
     const key = randomBytes(DATA_KEY_BYTES);
     const keyId = randomBytes(16).toString('hex');
-    const wrapped = wrapDataKey(this.o.publicKey, key);
+    const wrapped = wrapDataKey(this.o.publicKey, key, { deviceId: this.o.deviceId, keyId });
     const createdMs = this.now();
     await this.o.publish(
       { kind: ItemKind.KEY, objectKey: wrappedKeyKey({ deviceId: this.o.deviceId, keyId }), contentType: WRAPPED_KEY_CONTENT_TYPE, metadata: {}, keyId, createdMs },

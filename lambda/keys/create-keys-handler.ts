@@ -1,23 +1,37 @@
-import { DATA_KEY_BYTES, KEY_ID_PATTERN, wrappedKeyKey } from '../../contract/index.ts';
+import { KEY_ID_PATTERN, KeyBindingError, WrappedKeyFormat, openWrappedKeyPlaintext, wrappedKeyKey, type SessionClaims } from '../../contract/index.ts';
 import { ApiRoute } from '../api/create-api-handler.ts';
+import type { SegmentIndex } from '../index/segment-index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { CacheControl, corsHeaders, errorResult, header, preflight, routePath, type HttpEvent, type HttpResult } from '../shared/http.ts';
 import { noMetrics, silentLog, type Log, type MetricsSink } from '../shared/log.ts';
-import { MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
+import { ForbiddenError, MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
 import { authorizeSession, decodePathParam } from '../shared/request-input.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { TokenSecrets } from '../token/token-secrets.ts';
 import type { KeyUnwrapper } from './key-unwrapper.ts';
+import { createSessionKeyScope } from './session-key-scope.ts';
 
 export interface KeysDeps {
-  config: { corsOrigins: string[] };
+  config: {
+    corsOrigins: string[];
+    targetDurationSeconds: number;
+    liveWindowSegments: number;
+    /**
+     * Wrapped keys in the legacy unbound format (written by agents before format 2) are
+     * served only if S3 stored the object before this time (UTC ms). A camera cannot forge
+     * S3's LastModified, so a key it copies from another camera today is refused.
+     * @default undefined: the legacy format is refused
+     */
+    unboundKeysStoredBeforeMs?: number;
+  };
   store: ObjectStore;
+  index: SegmentIndex;
   unwrapper: KeyUnwrapper;
   tokenSecrets: TokenSecrets;
   clock: Clock;
   log?: Log;
   metrics?: MetricsSink;
-  /** Unwrapped keys kept in memory (LRU), default 1000. */
+  /** Unwrapped keys kept in memory (LRU), default 1000; sessions whose key ids are kept, the same. */
   cacheEntries?: number;
 }
 
@@ -27,16 +41,23 @@ const MAX_WRAPPED_KEY_BYTES = 1024;
 export type KeysHandler = (event: HttpEvent) => Promise<HttpResult>;
 
 /**
- * GET /v1/sessions/{token}/keys/{keyId}: the 16-byte AES-128 key for a segment, only for
- * the session's camera (the wrapped key is read from that camera's own keys/ prefix, so
- * another camera's key id is simply not found). Unwrapped keys are cached in memory, so
- * KMS is called once per key per warm function.
+ * GET /v1/sessions/{token}/keys/{keyId}: the 16-byte AES-128 key for a segment, served only
+ * - to a valid session of the camera whose keys/ prefix holds it (another camera's key id
+ *   is simply not found there);
+ * - when a segment in the session's reach uses that key (see session-key-scope.ts), so a
+ *   token for one hour of a camera does not unwrap the camera's whole history;
+ * - when the unwrapped plaintext is bound to that camera and key id (format 2), or is a
+ *   legacy unbound key S3 stored before the deployment's cutoff.
+ * Unwrapped keys are cached in memory (after those checks), so KMS is called once per key
+ * per warm function. Answers are `Cache-Control: no-store`: a plain AES key must not sit in
+ * a browser's disk cache.
  */
 export function createKeysHandler(deps: KeysDeps): KeysHandler {
   const log = deps.log ?? silentLog;
   const metrics = deps.metrics ?? noMetrics;
   const capacity = deps.cacheEntries ?? 1000;
   const cache = new Map<string, Uint8Array>();
+  const scope = createSessionKeyScope(deps.index, deps.config, capacity);
 
   async function dataKey(deviceId: string, keyId: string): Promise<Uint8Array> {
     const objectKey = wrappedKeyKey({ deviceId, keyId });
@@ -49,21 +70,47 @@ export function createKeysHandler(deps: KeysDeps): KeysHandler {
     }
     const wrapped = await deps.store.getBytes(objectKey, MAX_WRAPPED_KEY_BYTES);
     if (!wrapped) throw new NotFoundError('key_not_found', `no key ${keyId} for this session's camera`);
-    const key = await deps.unwrapper.unwrap(wrapped);
-    if (key.length !== DATA_KEY_BYTES) throw new Error(`unwrapped key ${objectKey} is ${key.length} bytes`);
+    const plaintext = await deps.unwrapper.unwrap(wrapped);
+    let opened: ReturnType<typeof openWrappedKeyPlaintext>;
+    try {
+      opened = openWrappedKeyPlaintext(plaintext, { deviceId, keyId });
+    } catch (err) {
+      if (!(err instanceof KeyBindingError)) throw err;
+      metrics.count('KeysRefusedBinding');
+      log.warn('wrapped key refused: not bound to its camera and key id (copied from another camera?)', { objectKey, reason: err.message });
+      throw new ForbiddenError('key_not_bound', `key ${keyId} under this camera's prefix was not made for this camera: it is not served`);
+    } finally {
+      plaintext.fill(0);
+    }
+    if (opened.format === WrappedKeyFormat.LEGACY_UNBOUND) {
+      const cutoff = deps.config.unboundKeysStoredBeforeMs;
+      const storedAtMs = cutoff === undefined ? undefined : (await deps.store.head(objectKey))?.lastModifiedMs;
+      if (cutoff === undefined || storedAtMs === undefined || storedAtMs >= cutoff) {
+        opened.dataKey.fill(0);
+        metrics.count('KeysRefusedUnbound');
+        log.warn('wrapped key refused: legacy unbound format stored after the cutoff', { objectKey, storedAtMs, cutoffMs: cutoff });
+        throw new ForbiddenError('key_unbound', `key ${keyId} is in the legacy unbound format and was not stored before this deployment's cutoff: it is not served`);
+      }
+    }
     metrics.count('KeysUnwrapped');
-    cache.set(objectKey, key);
+    cache.set(objectKey, opened.dataKey);
     if (cache.size > capacity) cache.delete(cache.keys().next().value!);
-    return key;
+    return opened.dataKey;
   }
 
   async function route(method: string, path: string): Promise<HttpResult> {
     const m = ApiRoute.KEY.exec(path);
     if (!m) throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)} in the keys function`);
     if (method !== 'GET') throw new MethodNotAllowedError(method, ['GET', 'OPTIONS']);
-    const claims = await authorizeSession(decodePathParam('token', m[1]!), deps.tokenSecrets, deps.clock.nowMs());
+    const nowMs = deps.clock.nowMs();
+    const token = decodePathParam('token', m[1]!);
+    const claims: SessionClaims = await authorizeSession(token, deps.tokenSecrets, nowMs);
     const keyId = decodePathParam('key id', m[2]!);
     if (!KEY_ID_PATTERN.test(keyId)) throw new NotFoundError('key_not_found', 'key ids are 32 lowercase hex digits');
+    if (!(await scope.allows(token, claims, keyId, nowMs))) {
+      metrics.count('KeysOutOfReach');
+      throw new NotFoundError('key_not_found', `no segment this session's playlist can list uses key ${keyId}`);
+    }
     const key = await dataKey(claims.deviceId, keyId);
     return {
       statusCode: 200,

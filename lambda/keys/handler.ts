@@ -3,9 +3,11 @@
  * call KMS Decrypt on the content key. Configuration is read once at cold start.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LambdaEnv } from '../../contract/index.ts';
+import { dynamoSegmentIndex } from '../index/dynamo-segment-index.ts';
 import { systemClock } from '../shared/clock.ts';
 import { RequiredEnv, readPlaybackConfig } from '../shared/lambda-config.ts';
 import { powertools } from '../shared/powertools.ts';
@@ -19,6 +21,7 @@ const tools = powertools('camrec-keys');
 const keys = createKeysHandler({
   config,
   store: s3ObjectStore(new S3Client({}), config.bucketName),
+  index: dynamoSegmentIndex(new DynamoDBClient({}), config.tableName),
   unwrapper: kmsKeyUnwrapper(new KMSClient({}), process.env[LambdaEnv.CONTENT_KEY_ID]!),
   tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), process.env[LambdaEnv.TOKEN_SECRET_ID]!, systemClock),
   clock: systemClock,

@@ -1,12 +1,15 @@
 import type { KeyObject } from 'node:crypto';
-import { unwrapDataKeyLocally } from '../../contract/index.ts';
+import { decryptWrappedKeyLocally } from '../../contract/index.ts';
 
-/** Turns a wrapped data key (RSA-OAEP-SHA256) back into its 16 bytes. */
+/**
+ * Decrypts a wrapped data key (RSA-OAEP-SHA256) to its plaintext, which the key route then
+ * opens and checks (contract/key-wrapping.ts: format, binding to camera and key id).
+ */
 export interface KeyUnwrapper {
   unwrap(wrapped: Uint8Array): Promise<Uint8Array>;
 }
 
 /** Local mode: the private half of the wrapping key pair is a PEM on this machine. */
 export function localKeyUnwrapper(privateKey: KeyObject | string): KeyUnwrapper {
-  return { unwrap: async (wrapped) => unwrapDataKeyLocally(privateKey, wrapped) };
+  return { unwrap: async (wrapped) => decryptWrappedKeyLocally(privateKey, wrapped) };
 }

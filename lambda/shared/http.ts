@@ -13,8 +13,8 @@ export const CacheControl = {
   VOD_PLAYLIST: 'private, max-age=60',
   /** The redirect points at a URL presigned for 300 s. */
   SEGMENT_REDIRECT: 'private, max-age=60',
-  /** A data key never changes; only this session's holder may keep it. */
-  DATA_KEY: 'private, max-age=3600',
+  /** A plain AES key: never stored by a browser or proxy (players fetch each key once per session anyway). */
+  DATA_KEY: 'no-store',
   TIMELINE: 'private, max-age=5',
 } as const;
 

@@ -13,6 +13,8 @@ export interface PlaybackConfig {
   corsOrigins: string[];
   /** Absolute base URL of the API (no trailing slash), or undefined to derive it per request. */
   publicBaseUrl?: string;
+  /** Key route: legacy unbound wrapped keys are served only if stored before this (UTC ms); undefined refuses them. */
+  unboundKeysStoredBeforeMs?: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -21,7 +23,7 @@ type Env = Record<string, string | undefined>;
 export const RequiredEnv = {
   indexer: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.RETENTION_DAYS],
   api: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.TARGET_DURATION_SECONDS, LambdaEnv.LIVE_WINDOW_SEGMENTS, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CORS_ORIGINS],
-  keys: [LambdaEnv.BUCKET_NAME, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CONTENT_KEY_ID, LambdaEnv.CORS_ORIGINS],
+  keys: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.TARGET_DURATION_SECONDS, LambdaEnv.LIVE_WINDOW_SEGMENTS, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CONTENT_KEY_ID, LambdaEnv.CORS_ORIGINS],
 } as const;
 
 export function requireEnv(env: Env, names: readonly string[]): void {
@@ -53,6 +55,12 @@ export function readPlaybackConfig(env: Env, required: readonly string[]): Playb
   if (base) {
     if (!/^https?:\/\/[^\s]+$/.test(base)) problems.push(`${LambdaEnv.PUBLIC_BASE_URL}=${JSON.stringify(base)} must be an http(s) URL`);
     config.publicBaseUrl = base.replace(/\/+$/, '');
+  }
+  const cutoff = env[LambdaEnv.UNBOUND_KEYS_STORED_BEFORE];
+  if (cutoff) {
+    const ms = Date.parse(cutoff);
+    if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(cutoff) || !Number.isFinite(ms)) problems.push(`${LambdaEnv.UNBOUND_KEYS_STORED_BEFORE}=${JSON.stringify(cutoff)} must be an ISO 8601 time with a zone, e.g. 2026-12-01T00:00:00Z`);
+    else config.unboundKeysStoredBeforeMs = ms;
   }
   if (problems.length) throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
   return config;

@@ -54,6 +54,14 @@ export interface PlaybackApiProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Wrapped keys in the legacy unbound format (agents before key format 2) are served
+   * only if S3 stored them before this ISO 8601 time. S3's LastModified cannot be forged by
+   * a camera, so a key copied from another camera's prefix after the cutoff is refused.
+   * Set it to the time you upgraded the agents if recordings made before then must stay playable.
+   * @default - the legacy format is refused
+   */
+  readonly unboundKeysStoredBefore?: string;
   /** @default lambda/api/handler.ts */
   readonly apiEntry?: string;
   /** @default lambda/keys/handler.ts */
@@ -137,7 +145,11 @@ export class PlaybackApi extends Construct {
     this.keysFunction = new CamrecFunction(this, 'Keys', {
       entry: props.keysEntry ?? HandlerEntry.KEYS,
       description: 'camrec key route: unwraps content keys with KMS for valid sessions',
-      environment: { ...common, [LambdaEnv.CONTENT_KEY_ID]: props.contentKey.key.keyArn },
+      environment: {
+        ...common,
+        [LambdaEnv.CONTENT_KEY_ID]: props.contentKey.key.keyArn,
+        ...(props.unboundKeysStoredBefore ? { [LambdaEnv.UNBOUND_KEYS_STORED_BEFORE]: props.unboundKeysStoredBefore } : {}),
+      },
     });
 
     // api: presigned GETs of segments, index reads, the token secret.
@@ -237,6 +249,10 @@ function validatePlaybackApiProps(v: {
     .require(
       v.corsOrigins.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)),
       `corsOrigins=${JSON.stringify(v.corsOrigins)}: each must be '*' or scheme://host[:port] with no path`,
+    )
+    .require(
+      v.props.unboundKeysStoredBefore === undefined || (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(v.props.unboundKeysStoredBefore) && Number.isFinite(Date.parse(v.props.unboundKeysStoredBefore))),
+      `unboundKeysStoredBefore=${JSON.stringify(v.props.unboundKeysStoredBefore)} must be an ISO 8601 time with a zone, e.g. 2026-12-01T00:00:00Z`,
     )
     .wholeInRange('throttleRatePerSecond', v.props.throttleRatePerSecond, 1, 100_000)
     .wholeInRange('throttleBurstRequests', v.props.throttleBurstRequests, 1, 100_000)

@@ -201,7 +201,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const { index } = await indexReady;
     const corsOrigins = ['*'];
     const api = createApiHandler({ config: { targetDurationSeconds, liveWindowSegments, corsOrigins, publicBaseUrl: undefined }, index, presigner, tokenSecrets, clock, log: handlerLog });
-    const keys = createKeysHandler({ config: { corsOrigins }, store, unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem), tokenSecrets, clock, log: handlerLog });
+    const keys = createKeysHandler({ config: { corsOrigins, targetDurationSeconds, liveWindowSegments }, store, index, unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem), tokenSecrets, clock, log: handlerLog });
 
     let info: LocalStackInfo | undefined;
     const server = await startLocalApiServer({

@@ -83,7 +83,7 @@ describe('the genuine path works (so the refusals below are not an API that refu
 });
 
 describe('session tokens: forged, altered, expired, replayed after expiry', () => {
-  const claimsA = (over: Partial<SessionClaims> = {}): SessionClaims => ({ deviceId: CAM_A, mode: 'LIVE', expiresAtSeconds: nowS() + 600, ...over });
+  const claimsA = (over: Partial<SessionClaims> = {}): SessionClaims => ({ deviceId: CAM_A, mode: 'LIVE', issuedAtSeconds: nowS() - 60, expiresAtSeconds: nowS() + 600, ...over });
   const cases: { name: string; token: () => string; status: number; code: string }[] = [
     { name: 'forged: signed with another secret under the real key version', token: () => signSessionToken(claimsA(), { version: abuse.tokenKey.version, secret: randomBytes(32) }), status: 403, code: 'token_invalid' },
     { name: 'forged: a key version the deployment does not know', token: () => signSessionToken(claimsA(), { version: 'attacker-1', secret: randomBytes(32) }), status: 403, code: 'token_invalid' },
@@ -115,7 +115,7 @@ describe('session tokens: forged, altered, expired, replayed after expiry', () =
     { name: 'expired: expiry equal to now', token: () => signSessionToken(claimsA({ expiresAtSeconds: nowS() }), abuse.tokenKey), status: 403, code: 'token_expired' },
     {
       name: 'replayed after expiry: a genuine ON_DEMAND token for camA captured yesterday',
-      token: () => signSessionToken({ deviceId: CAM_A, mode: 'ON_DEMAND', startMs: camA.startsMs[0]!, endMs: camA.startsMs[3]! + 2000, expiresAtSeconds: nowS() - 86_400 + 3600 }, abuse.tokenKey),
+      token: () => signSessionToken({ deviceId: CAM_A, mode: 'ON_DEMAND', startMs: camA.startsMs[0]!, endMs: camA.startsMs[3]! + 2000, issuedAtSeconds: nowS() - 86_400, expiresAtSeconds: nowS() - 86_400 + 3600 }, abuse.tokenKey),
       status: 403,
       code: 'token_expired',
     },

@@ -5,7 +5,7 @@ import { readTokenKeyVersion, signSessionToken, TokenError, verifySessionToken, 
 const secret = randomBytes(32);
 const key = { version: 'k2', secret };
 const NOW = Date.UTC(2026, 5, 1);
-const claims: SessionClaims = { deviceId: 'cam-1', mode: 'ON_DEMAND', startMs: NOW - 3_600_000, endMs: NOW, expiresAtSeconds: NOW / 1000 + 600 };
+const claims: SessionClaims = { deviceId: 'cam-1', mode: 'ON_DEMAND', startMs: NOW - 3_600_000, endMs: NOW, issuedAtSeconds: NOW / 1000 - 60, expiresAtSeconds: NOW / 1000 + 600 };
 
 const problem = (f: () => unknown): string => {
   try {
@@ -59,6 +59,16 @@ describe('session token', () => {
     const payload = Buffer.from(JSON.stringify({ c: '../cam', m: 'LIVE', x: NOW / 1000 + 60 })).toString('base64url');
     const mac = createHmac('sha256', secret).update(`camrec-session-v1.k2.${payload}`).digest('base64url');
     expect(problem(() => verifySessionToken(`k2.${payload}.${mac}`, secret, NOW))).toBe('malformed');
+  });
+
+  it('refuses a validly signed token without an issue time, or living longer than 12 h after it', () => {
+    const signRaw = (wire: object) => {
+      const payload = Buffer.from(JSON.stringify(wire)).toString('base64url');
+      return `k2.${payload}.${createHmac('sha256', secret).update(`camrec-session-v1.k2.${payload}`).digest('base64url')}`;
+    };
+    expect(problem(() => verifySessionToken(signRaw({ c: 'cam-1', m: 'LIVE', x: NOW / 1000 + 60 }), secret, NOW))).toBe('malformed');
+    expect(problem(() => verifySessionToken(signRaw({ c: 'cam-1', m: 'LIVE', i: NOW / 1000 - 43_200, x: NOW / 1000 + 60 }), secret, NOW))).toBe('malformed');
+    expect(problem(() => verifySessionToken(signRaw({ c: 'cam-1', m: 'LIVE', i: NOW / 1000 - 60, x: NOW / 1000 + 60 }), secret, NOW))).toBe('accepted');
   });
 
   it('will not sign inconsistent claims or with a short secret', () => {

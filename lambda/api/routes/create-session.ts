@@ -47,10 +47,12 @@ export function parseSessionRequest(deviceId: string, body: string | undefined, 
     if (endMs <= startMs) throw new BadRequestError('bad_range', 'end must be after start');
     if (endMs - startMs > MAX_PLAYLIST_RANGE_MS) throw new BadRequestError('bad_range', 'a range may span at most 24 h: split it into several sessions');
   }
+  const issuedAtSeconds = Math.floor(nowMs / 1000);
   const claims: SessionClaims = {
     deviceId,
     mode: req.mode,
-    expiresAtSeconds: Math.floor(nowMs / 1000) + (req.expiresInSeconds ?? SessionLifetime.DEFAULT_SECONDS),
+    issuedAtSeconds,
+    expiresAtSeconds: issuedAtSeconds + (req.expiresInSeconds ?? SessionLifetime.DEFAULT_SECONDS),
   };
   if (startMs !== undefined) claims.startMs = startMs;
   if (endMs !== undefined) claims.endMs = endMs;

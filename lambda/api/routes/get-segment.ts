@@ -1,25 +1,21 @@
-import { SessionLifetime, SessionMode, segmentKey, type SessionClaims } from '../../../contract/index.ts';
+import { segmentKey, type SessionClaims } from '../../../contract/index.ts';
 import { SEGMENT_NAME_PATTERN } from '../../playlist/playlist-entry.ts';
+import { reaches, sessionReach } from '../../playlist/session-reach.ts';
 import { NotFoundError } from '../../shared/playback-error.ts';
 import { SEGMENT_PRESIGN_SECONDS, type ApiDeps } from '../api-deps.ts';
 
 /**
  * The S3 object key for a segment name in a session (`{startMs}-{seq}.ts`), checked
- * against the session's camera and time range. Gap placeholders and names outside the
- * range are 404s. The camera comes from the signed token, never from the client.
+ * against the session's camera and reach (what its playlist can list, see sessionReach).
+ * Gap placeholders and names outside the reach are 404s. The camera comes from the
+ * signed token, never from the client.
  */
 export function segmentObjectKeyFor(claims: SessionClaims, name: string, targetDurationSeconds: number, liveWindowSegments: number): string {
   const m = SEGMENT_NAME_PATTERN.exec(name);
   if (!m) throw new NotFoundError('segment_not_found', `no segment ${JSON.stringify(name.slice(0, 60))}: names look like {startMs}-{seq}.ts (gap entries have no media)`);
   const startMs = Number(m[1]);
   const seq = Number(m[2]);
-  const targetMs = targetDurationSeconds * 1000;
-  const lowMs =
-    claims.mode === SessionMode.LIVE
-      ? claims.expiresAtSeconds * 1000 - SessionLifetime.MAX_SECONDS * 1000 - (liveWindowSegments + 2) * targetMs
-      : claims.startMs! - targetMs;
-  const highMs = claims.endMs ?? Number.MAX_SAFE_INTEGER;
-  if (startMs < lowMs || startMs >= highMs) throw new NotFoundError('segment_not_found', `segment ${name} is outside this session's time range`);
+  if (!reaches(sessionReach(claims, { targetDurationSeconds, liveWindowSegments }), startMs)) throw new NotFoundError('segment_not_found', `segment ${name} is outside this session's time range`);
   try {
     return segmentKey({ deviceId: claims.deviceId, startMs, seq });
   } catch {

@@ -170,7 +170,7 @@ export async function startAbuseStack(cameras: readonly string[]): Promise<Abuse
     const s3 = deviceS3(await deviceCredentials(id));
     const keyId = randomBytes(16).toString('hex');
     const dataKey = randomBytes(16);
-    await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: id, keyId }), Body: wrapDataKey(publicKey, dataKey), IfNoneMatch: '*' }));
+    await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: id, keyId }), Body: wrapDataKey(publicKey, dataKey, { deviceId: id, keyId }), IfNoneMatch: '*' }));
     const startsMs: number[] = [];
     const bodies: Buffer[] = [];
     const keys: string[] = [];

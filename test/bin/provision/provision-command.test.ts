@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../../../bin/provision/provision-command.ts';
 import { loadDeviceConfig } from '../../../device/config/load-device-config.ts';
-import { loadWrappingPublicKey, wrapDataKey } from '../../../contract/index.ts';
+import { loadWrappingPublicKey, openWrappedKeyPlaintext, wrapDataKey } from '../../../contract/index.ts';
 
 const STACK = 'Camrec';
 const REGION = 'eu-west-1';
@@ -161,9 +161,10 @@ describe('camrec provision', () => {
     expect(readFileSync(config.credentials.caFile, 'utf8')).toContain('BEGIN CERTIFICATE');
     expect(new X509Certificate(readFileSync(config.credentials.caFile)).subject).toContain('CN=Amazon Root CA 1');
     // The content key written is the KMS key's public half: what it wraps, the private half unwraps.
-    const wrapped = wrapDataKey(loadWrappingPublicKey(readFileSync(config.contentKeyPublicKeyFile!, 'utf8')), randomBytes(16).fill(7));
+    const ref = { deviceId: 'front-door', keyId: '0'.repeat(32) };
+    const wrapped = wrapDataKey(loadWrappingPublicKey(readFileSync(config.contentKeyPublicKeyFile!, 'utf8')), randomBytes(16).fill(7), ref);
     const plain = privateDecrypt({ key: contentKeys.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, wrapped);
-    expect(plain).toEqual(Buffer.alloc(16, 7));
+    expect(openWrappedKeyPlaintext(plain, ref).dataKey).toEqual(Buffer.alloc(16, 7));
   });
 
   test('refuses an existing --out folder before any AWS call, and leaves it alone', async () => {

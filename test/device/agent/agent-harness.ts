@@ -122,7 +122,7 @@ export async function readSegments(stack: Stack, range: { fromMs?: number; toMs?
     let dataKey = keyCache.get(meta.keyId);
     if (!dataKey) {
       const wrapped = await getObject(stack, `keys/${DEVICE_ID}/${meta.keyId}.bin`);
-      dataKey = unwrapDataKeyLocally(stack.contentPrivateKey, wrapped.body);
+      dataKey = unwrapDataKeyLocally(stack.contentPrivateKey, wrapped.body, { deviceId: DEVICE_ID, keyId: meta.keyId });
       keyCache.set(meta.keyId, dataKey);
     }
     const d = createDecipheriv('aes-128-cbc', dataKey, Buffer.from(meta.iv, 'hex'));

@@ -17,7 +17,9 @@ describe('KeyRotator', () => {
     const k1 = await r.current();
     expect(published).toHaveLength(1);
     expect(published[0]!.item.objectKey).toBe(`keys/cam-1/${k1.keyId}.bin`);
-    expect(unwrapDataKeyLocally(privateKey, published[0]!.wrapped)).toEqual(k1.key);
+    expect(unwrapDataKeyLocally(privateKey, published[0]!.wrapped, { deviceId: 'cam-1', keyId: k1.keyId })).toEqual(k1.key);
+    // Bound to its camera and key id: unwrapping it as another camera's (or another key id) fails.
+    expect(() => unwrapDataKeyLocally(privateKey, published[0]!.wrapped, { deviceId: 'cam-2', keyId: k1.keyId })).toThrow(/bound to another camera/);
     const k1Copy = Buffer.from(k1.key);
     now += 3599_000;
     expect((await r.current()).keyId).toBe(k1.keyId);

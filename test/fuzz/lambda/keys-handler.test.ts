@@ -1,32 +1,47 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { signSessionToken, wrappedKeyKey } from '../../../contract/index.ts';
+import { keyBinding, parseObjectKey, signSessionToken, toSegmentItem, wrappedKeyKey } from '../../../contract/index.ts';
 import { createKeysHandler } from '../../../lambda/keys/create-keys-handler.ts';
 import type { HttpEvent, HttpResult } from '../../../lambda/shared/http.ts';
 import type { ObjectStore } from '../../../lambda/storage/object-store.ts';
 import { staticTokenSecrets } from '../../../lambda/token/token-secrets.ts';
 import { createFuzzSuite, fuzzTimeoutMs } from '../support/fuzz-runner.ts';
 import { applyEdits, isWellFormedUtf16, stringEdit } from '../support/mutations.ts';
+import { MemorySegmentIndex } from '../../lambda/support/memory-segment-index.ts';
 
 const check = createFuzzSuite('lambda-keys-handler');
 
 const NOW_MS = Date.UTC(2026, 10, 21, 12);
 const SECRET = randomBytes(32);
 const CAMERAS = ['cam-1', 'cam-2'] as const;
-/** Three keys per camera; the fake "wrapping" is the key bytes with a 4-byte marker in front. */
+/**
+ * Three keys per camera, each used by a recent segment in the index; the fake "wrapping"
+ * is the bound format-2 plaintext with a 4-byte marker in front.
+ */
 const KEYS = new Map(CAMERAS.flatMap((c) => Array.from({ length: 3 }, () => [wrappedKeyKey({ deviceId: c, keyId: randomBytes(16).toString('hex') }), randomBytes(16)] as const)));
 const MARKER = Buffer.from('wrap');
 const store: ObjectStore = {
   head: async () => undefined,
   getBytes: async (key) => {
     const k = KEYS.get(key);
-    return k && Buffer.concat([MARKER, k]);
+    if (!k) return undefined;
+    const p = parseObjectKey(key);
+    return p.kind === 'key' ? Buffer.concat([MARKER, Buffer.of(2), k, keyBinding(p)]) : undefined;
   },
 };
+const index = new MemorySegmentIndex();
+let seq = 0;
+for (const objectKey of KEYS.keys()) {
+  const p = parseObjectKey(objectKey);
+  if (p.kind !== 'key') continue;
+  seq++;
+  await index.putSegment(toSegmentItem(p.deviceId, { startMs: NOW_MS - 10_000 - seq * 2000, durationMs: 2000, seq, discSeq: 0, keyId: p.keyId, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 }, `k${seq}`, 10, 7));
+}
 const handler = createKeysHandler({
-  config: { corsOrigins: ['*'] },
+  config: { corsOrigins: ['*'], targetDurationSeconds: 8, liveWindowSegments: 5 },
   store,
+  index,
   unwrapper: { unwrap: async (w) => Buffer.from(w).subarray(MARKER.length) },
   tokenSecrets: staticTokenSecrets([{ version: 'v1', secret: SECRET }]),
   clock: { nowMs: () => NOW_MS },
@@ -34,7 +49,7 @@ const handler = createKeysHandler({
 });
 
 const keyIdsOf = (camera: string) => [...KEYS.keys()].filter((k) => k.startsWith(`keys/${camera}/`)).map((k) => k.slice(`keys/${camera}/`.length, -'.bin'.length));
-const tokenFor = (camera: string) => signSessionToken({ deviceId: camera, mode: 'LIVE', expiresAtSeconds: NOW_MS / 1000 + 3600 }, { version: 'v1', secret: SECRET });
+const tokenFor = (camera: string) => signSessionToken({ deviceId: camera, mode: 'LIVE', issuedAtSeconds: NOW_MS / 1000, expiresAtSeconds: NOW_MS / 1000 + 3600 }, { version: 'v1', secret: SECRET });
 
 function get(path: string, method = 'GET'): Promise<HttpResult> {
   const e = {

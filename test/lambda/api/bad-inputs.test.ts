@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { signSessionToken, toSegmentItem, type SessionClaims } from '../../../contract/index.ts';
+import { keyBinding, signSessionToken, toSegmentItem, type SessionClaims } from '../../../contract/index.ts';
 import { createApiHandler } from '../../../lambda/api/create-api-handler.ts';
 import { createKeysHandler } from '../../../lambda/keys/create-keys-handler.ts';
 import type { ObjectStore } from '../../../lambda/storage/object-store.ts';
@@ -19,7 +19,10 @@ const KEY_B = 'bb'.repeat(16);
 
 const index = new MemorySegmentIndex();
 await index.putSegment(
-  toSegmentItem('cam-a', { startMs: NOW_MS - 60_000, durationMs: 6000, seq: 1, discSeq: 0, keyId: KEY_A, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 }, 'k', 10, 7),
+  toSegmentItem('cam-a', { startMs: NOW_MS - 30_000, durationMs: 6000, seq: 1, discSeq: 0, keyId: KEY_A, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 }, 'k', 10, 7),
+);
+await index.putSegment(
+  toSegmentItem('cam-b', { startMs: NOW_MS - 30_000, durationMs: 6000, seq: 1, discSeq: 0, keyId: KEY_B, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 }, 'k', 10, 7),
 );
 const api = createApiHandler({ config, index, presigner: { presignGet: async (k) => `https://s3.example.com/${k}?sig` }, tokenSecrets: secrets, clock });
 /** Camera B's wrapped key exists; camera A's token must not reach it. */
@@ -27,9 +30,9 @@ const store: ObjectStore = {
   head: async () => undefined,
   getBytes: async (key) => (key === `keys/cam-b/${KEY_B}.bin` ? new Uint8Array(256) : undefined),
 };
-const keys = createKeysHandler({ config, store, unwrapper: { unwrap: async () => new Uint8Array(16) }, tokenSecrets: secrets, clock });
+const keys = createKeysHandler({ config, store, index, unwrapper: { unwrap: async () => Buffer.concat([Buffer.of(2), Buffer.alloc(16, 5), keyBinding({ deviceId: 'cam-b', keyId: KEY_B })]) }, tokenSecrets: secrets, clock });
 
-const claims = (c: Partial<SessionClaims> = {}): SessionClaims => ({ deviceId: 'cam-a', mode: 'LIVE', expiresAtSeconds: NOW_MS / 1000 + 3600, ...c });
+const claims = (c: Partial<SessionClaims> = {}): SessionClaims => ({ deviceId: 'cam-a', mode: 'LIVE', issuedAtSeconds: NOW_MS / 1000, expiresAtSeconds: NOW_MS / 1000 + 3600, ...c });
 const token = (c: Partial<SessionClaims> = {}, secret: Buffer = SECRET, version = 'v1') => signSessionToken(claims(c), { version, secret });
 const good = token();
 const forged = (() => {
@@ -99,18 +102,18 @@ const cases: Case[] = [
   ['token signed with another secret', 'GET', `/v1/sessions/${token({}, OTHER_SECRET)}/playlist.m3u8`, {}, 403, 'token_invalid'],
   ['token with an unknown key version', 'GET', `/v1/sessions/${token({}, SECRET, 'v0')}/playlist.m3u8`, {}, 403, 'token_invalid'],
   ['token with a truncated mac', 'GET', `/v1/sessions/${good.slice(0, -4)}/playlist.m3u8`, {}, 403, 'token_invalid'],
-  ['expired token', 'GET', `/v1/sessions/${token({ expiresAtSeconds: NOW_MS / 1000 - 1 })}/playlist.m3u8`, {}, 403, 'token_expired'],
+  ['expired token', 'GET', `/v1/sessions/${token({ issuedAtSeconds: NOW_MS / 1000 - 3601, expiresAtSeconds: NOW_MS / 1000 - 1 })}/playlist.m3u8`, {}, 403, 'token_expired'],
   ['token broken escape', 'GET', '/v1/sessions/%E0%A4%A/playlist.m3u8', {}, 400, 'bad_path'],
   // Segments.
   ['segment gap placeholder', 'GET', `/v1/sessions/${good}/segments/gap-12.ts`, {}, 404, 'segment_not_found'],
   ['segment path traversal', 'GET', `/v1/sessions/${good}/segments/..%2F..%2Fkeys%2Fcam-b`, {}, 404, 'segment_not_found'],
-  ['segment outside an ON_DEMAND range', 'GET', `/v1/sessions/${token({ mode: 'ON_DEMAND', startMs: NOW_MS - 7200_000, endMs: NOW_MS - 3600_000 })}/segments/${NOW_MS - 60_000}-1.ts`, {}, 404, 'segment_not_found'],
-  ['segment with an expired token', 'GET', `/v1/sessions/${token({ expiresAtSeconds: 1 })}/segments/${NOW_MS - 60_000}-1.ts`, {}, 403, 'token_expired'],
+  ['segment outside an ON_DEMAND range', 'GET', `/v1/sessions/${token({ mode: 'ON_DEMAND', startMs: NOW_MS - 7200_000, endMs: NOW_MS - 3600_000 })}/segments/${NOW_MS - 30_000}-1.ts`, {}, 404, 'segment_not_found'],
+  ['segment with an expired token', 'GET', `/v1/sessions/${token({ issuedAtSeconds: 1, expiresAtSeconds: 2 })}/segments/${NOW_MS - 30_000}-1.ts`, {}, 403, 'token_expired'],
   // Keys (its own function).
   ['cross-camera key', 'GET', `/v1/sessions/${good}/keys/${KEY_B}`, {}, 404, 'key_not_found', 'keys'],
   ['key id not hex', 'GET', `/v1/sessions/${good}/keys/..%2F..%2Fx`, {}, 404, 'key_not_found', 'keys'],
   ['key with a forged token', 'GET', `/v1/sessions/${forged}/keys/${KEY_B}`, {}, 403, 'token_invalid', 'keys'],
-  ['key with an expired token', 'GET', `/v1/sessions/${token({ expiresAtSeconds: 1 })}/keys/${KEY_A}`, {}, 403, 'token_expired', 'keys'],
+  ['key with an expired token', 'GET', `/v1/sessions/${token({ issuedAtSeconds: 1, expiresAtSeconds: 2 })}/keys/${KEY_A}`, {}, 403, 'token_expired', 'keys'],
   ['keys function on another route', 'GET', '/v1/cameras/cam-a/timeline', {}, 404, 'unknown_route', 'keys'],
   ['POST to a key', 'POST', `/v1/sessions/${good}/keys/${KEY_A}`, {}, 405, 'method_not_allowed', 'keys'],
   // Routes and methods.
@@ -157,9 +160,9 @@ describe('bad input never reaches S3 or DynamoDB and always gets a 4xx naming th
     expect(answer.expiresAt).toBe(new Date(NOW_MS + 600_000).toISOString());
     const live = await api(event('GET', `/v1/sessions/${good}/playlist.m3u8`));
     expect(live.statusCode).toBe(200);
-    const seg = await api(event('GET', `/v1/sessions/${good}/segments/${NOW_MS - 60_000}-1.ts`));
+    const seg = await api(event('GET', `/v1/sessions/${good}/segments/${NOW_MS - 30_000}-1.ts`));
     expect(seg.statusCode).toBe(302);
-    expect(seg.headers.location).toContain(`segments/cam-a/2026/01/02/11/${NOW_MS - 60_000}-1.ts`);
+    expect(seg.headers.location).toContain(`segments/cam-a/2026/01/02/11/${NOW_MS - 30_000}-1.ts`);
     const key = await keys(event('GET', `/v1/sessions/${token({ deviceId: 'cam-b' })}/keys/${KEY_B}`));
     expect(key.statusCode).toBe(200);
     expect(Buffer.from(key.body as string, 'base64')).toHaveLength(16);

@@ -121,7 +121,7 @@ describe('ON_DEMAND playback through the handlers (s3rver + dynalite + ffmpeg)',
     expect(Buffer.from(body).equals(Buffer.from(uploads[0]!.body))).toBe(true);
     const key = await fetch(`${base}keys/${keyId}`);
     expect(key.status).toBe(200);
-    expect(key.headers.get('cache-control')).toContain('private');
+    expect(key.headers.get('cache-control')).toBe('no-store');
     expect((await key.arrayBuffer()).byteLength).toBe(16);
   });
 });

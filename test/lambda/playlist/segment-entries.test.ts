@@ -88,7 +88,7 @@ describe('idleWindow', () => {
 
 describe('buildSessionPlaylist LIVE for a camera that stopped recording', () => {
   const settings = { targetDurationSeconds: 8, liveWindowSegments: 5 };
-  const claims = { deviceId: 'cam', mode: 'LIVE', expiresAtSeconds: T0 / 1000 + 3600 } as const;
+  const claims = { deviceId: 'cam', mode: 'LIVE', issuedAtSeconds: T0 / 1000, expiresAtSeconds: T0 / 1000 + 3600 } as const;
   const index = (segs: ReturnType<typeof seg>[]) => ({ newestSegments: async () => segs, queryEvents: async () => [] }) as unknown as SegmentIndex;
   const segs = [100, 101, 102, 103, 104].map((s) => seg(s));
   const newestEndMs = T0 + 5 * 6000;

@@ -35,6 +35,8 @@ export const TABLE = 'camrec-index';
 export interface HarnessOptions {
   targetDurationSeconds?: number;
   liveWindowSegments?: number;
+  /** The key route's cutoff for legacy unbound wrapped keys (UTC ms). */
+  unboundKeysStoredBeforeMs?: number;
 }
 
 /** A segment as a camera would upload it: encrypted bytes plus its metadata. */
@@ -94,7 +96,7 @@ export class PlaybackHarness {
       publicBaseUrl: this.baseUrl,
     };
     const api = createApiHandler({ config, index, presigner: store, tokenSecrets, clock });
-    const keys = createKeysHandler({ config, store, unwrapper: localKeyUnwrapper(this.wrapping.privateKey), tokenSecrets, clock });
+    const keys = createKeysHandler({ config: { ...config, unboundKeysStoredBeforeMs: o.unboundKeysStoredBeforeMs }, store, index, unwrapper: localKeyUnwrapper(this.wrapping.privateKey), tokenSecrets, clock });
     this.server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -121,7 +123,7 @@ export class PlaybackHarness {
   async putDataKey(deviceId: string): Promise<{ keyId: string; key: Buffer }> {
     const key = randomBytes(16);
     const keyId = randomBytes(16).toString('hex');
-    await this.putObject(wrappedKeyKey({ deviceId, keyId }), wrapDataKey(this.wrapping.publicKey, key), WRAPPED_KEY_CONTENT_TYPE);
+    await this.putObject(wrappedKeyKey({ deviceId, keyId }), wrapDataKey(this.wrapping.publicKey, key, { deviceId, keyId }), WRAPPED_KEY_CONTENT_TYPE);
     return { keyId, key };
   }
 

@@ -52,7 +52,7 @@ beforeAll(async () => {
   const creds = { accessKeyId, secretAccessKey, sessionToken };
   const s3 = new S3Client({ region: info.region, endpoint: info.s3Endpoint, forcePathStyle: true, credentials: creds, requestChecksumCalculation: 'WHEN_REQUIRED' });
   const publicKey = loadWrappingPublicKey(await readFile(join(dir, 'content-key', 'public.pem'), 'utf8'));
-  await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: CAM, keyId }), Body: wrapDataKey(publicKey, dataKey), IfNoneMatch: '*' }));
+  await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: CAM, keyId }), Body: wrapDataKey(publicKey, dataKey, { deviceId: CAM, keyId }), IfNoneMatch: '*' }));
   for (let seq = 0; seq < 3; seq++) {
     await s3.send(
       new PutObjectCommand({
