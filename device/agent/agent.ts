@@ -9,7 +9,7 @@ import {
 import { Backlog } from '../buffer/backlog.ts';
 import { DiskSpool } from '../buffer/disk-spool.ts';
 import { MemoryBuffer, type MemorySlot } from '../buffer/memory-buffer.ts';
-import { defaultMemoryBytes, RecordingMode, type DeviceConfig } from '../config/device-config-schema.ts';
+import { defaultMemoryBytes, insecureS3Endpoint, RecordingMode, type DeviceConfig } from '../config/device-config-schema.ts';
 import { contentKeyPublicKey } from '../config/load-device-config.ts';
 import { IotCredentialProvider } from '../credentials/iot-credential-provider.ts';
 import { createIotCredentialsFetcher, type FetchIotCredentials } from '../credentials/iot-credentials-client.ts';
@@ -136,6 +136,9 @@ export class Agent {
     this.backlog = new Backlog(this.memory, this.spool, { writeThrough: c.buffer.writeThrough, counters: this.counters, log: this.log });
     this.backlog.addRecovered(recovered);
 
+    if (c.s3.endpoint && insecureS3Endpoint(c.s3.endpoint)) {
+      this.log.warn('S3 endpoint is plain http:// to a non-loopback host (s3.allowInsecureHttp): request signatures, metadata and wrapped keys travel unencrypted; use https://', { endpoint: c.s3.endpoint });
+    }
     this.putter = this.deps.putter ?? this.createS3Putter();
     this.uploader = new Uploader(this.backlog, this.putter, {
       concurrency: c.upload.concurrency,

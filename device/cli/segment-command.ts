@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encryptSegment, encryptSegmentInPlace } from '../media/encrypt/encrypt-segment.ts';
@@ -99,7 +99,12 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await mkdir(args.out, { recursive: true });
     const key = args.encrypt ? (args.key ?? randomBytes(16)) : undefined;
-    if (key) await writeFile(join(args.out, KEY_FILE), key);
+    if (key) {
+      // The plain AES key: readable by its owner only (chmod too: an existing file keeps its mode on write).
+      const keyPath = join(args.out, KEY_FILE);
+      await writeFile(keyPath, key, { mode: 0o600 });
+      await chmod(keyPath, 0o600);
+    }
     const entries: PlaylistSegment[] = [];
     let seconds = 0;
     let outBytes = 0;

@@ -34,8 +34,18 @@ const credentialsSchema = z.strictObject({
 });
 
 const s3Schema = z.strictObject({
-  /** An S3-compatible endpoint URL (a private store on the LAN, or the local S3 front). @default AWS S3 for `region` */
+  /**
+   * An S3-compatible endpoint URL (a private store on the LAN, or the local S3 front). Must be
+   * https:// unless the host is loopback (127.0.0.0/8, ::1, localhost) or
+   * `allowInsecureHttp` is true. @default AWS S3 for `region`
+   */
   endpoint: z.url().optional(),
+  /**
+   * Allow an http:// endpoint on a non-loopback host: segments are encrypted, but the
+   * credentials' signatures, metadata and wrapped keys travel in clear. The agent warns at
+   * start. @default false
+   */
+  allowInsecureHttp: z.boolean().default(false),
   /** Path-style addressing (needed by most S3-compatible stores). @default false */
   forcePathStyle: z.boolean().default(false),
   /** Extra CA (PEM file) to trust for a private store's TLS certificate, on top of the system CAs; certificates are always verified. @default none */
@@ -87,8 +97,14 @@ const recordingSchema = z.strictObject({
 const controlSchema = z.strictObject({
   /** Listen on 127.0.0.1:port (0 = any free port, printed at start). Ignored when `socketPath` is set. */
   port: z.number().int().min(0).max(65_535).optional(),
-  /** Listen on a Unix socket instead of TCP. */
+  /** Listen on a Unix socket instead of TCP (created mode 0600). */
   socketPath: z.string().min(1).optional(),
+  /**
+   * A shared secret: every request must carry `Authorization: Bearer {token}`. Whatever the
+   * setting, the endpoint only answers loopback Host names, refuses requests from web pages
+   * (an Origin header) and takes JSON bodies only. @default none (any local program may call)
+   */
+  token: z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 16)').max(256).optional(),
 });
 
 const sourceSchema = z.strictObject({
@@ -116,7 +132,7 @@ export const deviceConfigSchema = z
     region: z.string().min(1),
     /** The recordings bucket. */
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-    s3: s3Schema.default({ forcePathStyle: false }),
+    s3: s3Schema.default({ forcePathStyle: false, allowInsecureHttp: false }),
     credentials: credentialsSchema,
     /** The deployment's RSA content-key public key, PEM (SPKI) or base64 DER. One of this or the file. */
     contentKeyPublicKeyPem: z.string().min(1).optional(),
@@ -154,10 +170,25 @@ export const deviceConfigSchema = z
     if (c.source.type === 'rtsp' && !c.source.url) {
       ctx.addIssue({ code: 'custom', path: ['source', 'url'], message: 'is required when source.type is rtsp' });
     }
+    if (c.s3.endpoint && insecureS3Endpoint(c.s3.endpoint) && !c.s3.allowInsecureHttp) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['s3', 'endpoint'],
+        message: `${c.s3.endpoint} is plain http:// to a host that is not loopback: use https://, or set s3.allowInsecureHttp: true if this network is trusted`,
+      });
+    }
     if (c.control && c.control.port === undefined && c.control.socketPath === undefined) {
       ctx.addIssue({ code: 'custom', path: ['control'], message: 'set port (127.0.0.1) or socketPath, or omit control' });
     }
   });
+
+/** True for an http:// URL whose host is not loopback (127.0.0.0/8, ::1, localhost). */
+export function insecureS3Endpoint(endpoint: string): boolean {
+  const u = new URL(endpoint);
+  if (u.protocol !== 'http:') return false;
+  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return !(host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host));
+}
 
 /** device.json as written (defaults optional). */
 export type DeviceConfigInput = z.input<typeof deviceConfigSchema>;

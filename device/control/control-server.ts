@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { timingSafeEqual } from 'node:crypto';
+import { chmod, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentError, ControlError } from '../agent/agent-errors.ts';
@@ -18,6 +19,20 @@ import type { EventSpan, RecordingModeName } from '../recording/recording-policy
  *   PUT  /v1/mode         {mode: "continuous" | "event"}
  *
  * Errors: 400 {error: {code, message}} for a bad request, 404/405 for unknown routes.
+ *
+ * Who may call it (anything on the camera can reach 127.0.0.1, including a browser
+ * showing some web page, and a DNS-rebinding page whose host name now points at
+ * 127.0.0.1):
+ * - over TCP, the Host header must name a loopback address (127.0.0.1, localhost, [::1]),
+ *   so a rebinding page (Host: attacker.example) is refused with 421;
+ * - a request carrying an Origin header (every cross-site browser request does) is
+ *   refused with 403: the callers are local programs, not web pages;
+ * - a request with a body must say Content-Type: application/json (415 otherwise), which a
+ *   cross-site form or text/plain POST cannot do without a CORS preflight this server never
+ *   grants;
+ * - with `token` set (device.json control.token), every request must carry
+ *   Authorization: Bearer {token} (401 otherwise), compared in constant time;
+ * - a Unix socket is created mode 0600 (only the agent's user may connect).
  */
 export const ControlRoute = {
   STATUS: '/v1/status',
@@ -47,9 +62,50 @@ export interface ControlServer {
 
 const MAX_BODY_BYTES = 4096;
 const LOOPBACK = '127.0.0.1';
+/** Host header values that name this machine's loopback interface, with an optional port. */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
 
-export async function startControlServer(target: ControlTarget, where: { port?: number; socketPath?: string }, log: Logger): Promise<ControlServer> {
+export interface ControlListen {
+  port?: number;
+  socketPath?: string;
+  /** A shared secret callers send as `Authorization: Bearer {token}`. */
+  token?: string;
+}
+
+/** Why a request is refused before any route runs, or undefined to go on. */
+export function controlRequestProblem(req: Pick<IncomingMessage, 'headers' | 'method'>, o: { tcp: boolean; token?: string }): { status: number; code: string; message: string } | undefined {
+  const host = req.headers.host ?? '';
+  if (o.tcp && !LOOPBACK_HOST.test(host)) {
+    return { status: 421, code: 'bad_host', message: `Host ${JSON.stringify(host.slice(0, 100))} is not this camera's loopback address: call http://127.0.0.1:{port} (or localhost) directly` };
+  }
+  if (req.headers.origin !== undefined) {
+    return { status: 403, code: 'browser_origin', message: 'requests from web pages (with an Origin header) are refused: call the control endpoint from a local program' };
+  }
+  if (o.token !== undefined) {
+    const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    const expected = Buffer.from(o.token);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return { status: 401, code: 'unauthorized', message: 'send Authorization: Bearer {control.token from device.json}' };
+    }
+  }
+  const hasBody = req.method === 'POST' || req.method === 'PUT';
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (hasBody && type !== 'application/json') {
+    return { status: 415, code: 'unsupported_media_type', message: `send the body as Content-Type: application/json (got ${JSON.stringify(type || 'none')})` };
+  }
+  return undefined;
+}
+
+export async function startControlServer(target: ControlTarget, where: ControlListen, log: Logger): Promise<ControlServer> {
+  const tcp = !where.socketPath;
   const server = createServer((req, res) => {
+    const problem = controlRequestProblem(req, { tcp, token: where.token });
+    if (problem) {
+      req.resume();
+      log.warn('control request refused', { code: problem.code, method: req.method, url: req.url?.slice(0, 100) });
+      send(res, problem.status, { error: { code: problem.code, message: problem.message } });
+      return;
+    }
     handle(target, req, res).catch((err) => {
       const bad = err instanceof ControlError;
       if (!bad) log.error('control request failed', { err, url: req.url });
@@ -59,6 +115,7 @@ export async function startControlServer(target: ControlTarget, where: { port?: 
   if (where.socketPath) {
     await rm(where.socketPath, { force: true });
     await listen(server, () => server.listen(where.socketPath));
+    await chmod(where.socketPath, 0o600);
     log.info('control endpoint listening', { socketPath: where.socketPath });
     return { address: `unix:${where.socketPath}`, port: undefined, close: () => close(server) };
   }

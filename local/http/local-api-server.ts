@@ -19,7 +19,9 @@ import { toApiGatewayEvent, writeHandlerResult, type HandlerResult } from './api
  *
  * plus what only local mode has: the player page at /player/ (hls.js from node_modules),
  * `/local/config.json` for the page, and `POST /local/cameras/{id}/events` which starts an
- * event on that camera's agent.
+ * event on that camera's agent. Those two answer only this machine's own pages (see
+ * localOnlyProblem): config.json holds the local API credentials, and the trigger starts
+ * recordings.
  */
 export type LambdaLikeHandler = (event: ReturnType<typeof toApiGatewayEvent>) => Promise<HandlerResult>;
 
@@ -63,6 +65,26 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
 };
+/** Host header values that name this machine's loopback interface, with an optional port. */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
+
+/**
+ * Why a request to a local-only route is refused, or undefined: the Host must be a
+ * loopback name (a DNS-rebinding page arrives with its own host name), an Origin, when
+ * sent, must be this very origin, and Sec-Fetch-Site, when sent, must say same-origin or
+ * none (a user typing the URL). A page elsewhere can neither read the credentials nor
+ * start events.
+ */
+export function localOnlyProblem(headers: IncomingMessage['headers']): string | undefined {
+  const host = headers.host ?? '';
+  if (!LOOPBACK_HOST.test(host)) return `Host ${JSON.stringify(host.slice(0, 100))} is not a loopback address: open the player at http://127.0.0.1:{port}/player/`;
+  const origin = headers.origin;
+  if (origin !== undefined && origin !== `http://${host}`) return `Origin ${JSON.stringify(String(origin).slice(0, 100))} is not this page's origin: only the local player page may use this route`;
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `a ${JSON.stringify(site)} request: only the local player page may use this route`;
+  return undefined;
+}
+
 const IAM_ROUTE = /^\/v1\/cameras\/[^/]+\/(sessions|timeline)$/;
 const KEY_ROUTE = /^\/v1\/sessions\/[^/]+\/keys\/[^/]+$/;
 const EVENT_ROUTE = /^\/local\/cameras\/([^/]+)\/events$/;
@@ -153,8 +175,15 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
       return;
     }
     if (path.startsWith('/player/') && (method === 'GET' || method === 'HEAD')) return serveStatic(res, path, method);
-    if (path === '/local/config.json' && method === 'GET') return sendJson(res, 200, opts.pageConfig());
     const ev = EVENT_ROUTE.exec(path);
+    if (path === '/local/config.json' || ev) {
+      const problem = localOnlyProblem(req.headers);
+      if (problem) {
+        req.resume();
+        return sendJson(res, 403, { error: { code: 'local_only', message: problem } });
+      }
+    }
+    if (path === '/local/config.json' && method === 'GET') return sendJson(res, 200, opts.pageConfig());
     if (ev) {
       if (method !== 'POST') return sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'use POST' } });
       if (!opts.triggerEvent) return sendJson(res, 404, { error: { code: 'no_agents', message: 'this local stack runs no agents' } });

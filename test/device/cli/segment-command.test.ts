@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,7 @@ describe('camrec segment', () => {
     expect(r.out).toMatch(/^camrec segment: 4 segments, 20\.00 s, \d+ bytes, [\d.]+ MB\/s, 0 input errors/);
     expect(r.out.trim().split('\n')).toHaveLength(1);
     expect(readFileSync(join(out, 'key.bin')).toString('hex')).toBe(key);
+    expect(statSync(join(out, 'key.bin')).mode & 0o777).toBe(0o600); // the plain AES key: its owner only
     const m3u8 = readFileSync(join(out, 'index.m3u8'), 'utf8');
     expect(m3u8).toMatch(/^#EXTM3U\n/);
     expect(m3u8).toContain('#EXT-X-TARGETDURATION:6\n');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +122,39 @@ describe('camrec local stack (no agents)', () => {
     expect(hls.headers.get('content-type')).toMatch(/javascript/);
     const config = (await (await fetch(`${info.apiUrl}/local/config.json`)).json()) as { apiUrl: string };
     expect(config.apiUrl).toBe(info.apiUrl);
+  });
+
+  test('/local/config.json (it holds the credentials) and the event trigger answer only this machine\'s own page', async () => {
+    const port = new URL(info.apiUrl).port;
+    const self = `127.0.0.1:${port}`;
+    const ask = (method: string, path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end(method === 'POST' ? '{"type":"motion","seconds":5}' : undefined);
+      });
+    for (const [method, path] of [['GET', '/local/config.json'], ['POST', `/local/cameras/${CAM}/events`]] as const) {
+      for (const headers of <Record<string, string>[]>[
+        { host: `rebound.attacker.example:${port}` }, // DNS rebinding
+        { host: self, origin: 'https://attacker.example' }, // cross-site fetch
+        { host: self, origin: `http://localhost:${port}` }, // another origin, even on this machine
+        { host: self, 'sec-fetch-site': 'cross-site' }, // a no-cors request from another site
+      ]) {
+        const r = await ask(method, path, headers);
+        expect(r.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
+        expect(r.body).not.toContain(info.credentials.secretAccessKey);
+        expect(JSON.parse(r.body).error.code).toBe('local_only');
+      }
+    }
+    const own = await ask('GET', '/local/config.json', { host: self, origin: `http://${self}`, 'sec-fetch-site': 'same-origin' });
+    expect(own.status).toBe(200);
+    expect(JSON.parse(own.body).credentials.secretAccessKey).toBe(info.credentials.secretAccessKey);
+    // This stack runs no agents: a same-origin trigger gets past the check to "no agents".
+    expect((await ask('POST', `/local/cameras/${CAM}/events`, { host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(404);
   });
 
   test('after a restart on the same data dir the recordings are still listed', async () => {
