@@ -12,12 +12,16 @@ export interface AgentCounters {
   objectsUploaded: number;
   /** Segments written to the disk spool. */
   segmentsSpooled: number;
-  /** Segments thrown away: spool at its cap, rejected by S3, or no room anywhere. */
+  /** Segments thrown away: spool at its cap, or no room anywhere (the spool failed and memory is full). */
   segmentsDropped: number;
   /** PUT attempts that failed (each retry counts). */
   uploadFailures: number;
-  /** Spool entries that could not be read back intact (deleted). */
+  /** Spool entries proven corrupt (bad header, checksum mismatch; deleted). */
   spoolCorrupt: number;
+  /** Spool reads that failed with an I/O error (EIO, EMFILE, ...); the entry is kept and read again. */
+  spoolReadErrors: number;
+  /** Spool writes the disk refused (ENOSPC, EROFS, a dead card); the object is kept in memory. */
+  spoolWriteErrors: number;
   /** Corrupt or truncated video/audio input (resynced). */
   inputErrors: number;
   /** Source failures: open errors, stalls, ends (the source is reopened). */
@@ -36,6 +40,8 @@ export const newCounters = (): AgentCounters => ({
   segmentsDropped: 0,
   uploadFailures: 0,
   spoolCorrupt: 0,
+  spoolReadErrors: 0,
+  spoolWriteErrors: 0,
   inputErrors: 0,
   sourceErrors: 0,
   conflicts: 0,

@@ -46,13 +46,20 @@ export class UploadError extends AgentError {
   }
 }
 
-/** A spool entry could not be written or read back intact. */
+/**
+ * A spool entry could not be written or read back intact. `corrupt` is set only on proof
+ * that the entry can never be read (bad magic or header, wrong length, checksum mismatch,
+ * the file gone): only then may it be discarded. An I/O error (EIO, EMFILE, ENOMEM, ...)
+ * leaves `corrupt` false: the entry is kept and read again later.
+ */
 export class SpoolError extends AgentError {
   override readonly name = 'SpoolError';
   readonly file: string | undefined;
-  constructor(message: string, options: { cause?: unknown; file?: string } = {}) {
+  readonly corrupt: boolean;
+  constructor(message: string, options: { cause?: unknown; file?: string; corrupt?: boolean } = {}) {
     super(message, options);
     this.file = options.file;
+    this.corrupt = options.corrupt ?? false;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { UploadBlocker } from '../upload/uploader.ts';
 import type { AgentCounters } from './agent-counters.ts';
 
 /** The agent's status answer (library `status()`, control `GET /v1/status`, logs). */
@@ -7,7 +8,14 @@ export interface AgentStatus extends AgentCounters {
   /** Objects waiting for S3 (segments, keys, events), in memory and spool. */
   backlog: { objects: number; segments: number; bytes: number };
   memoryBuffer: { capacityBytes: number; usedBytes: number; peakUsedBytes: number };
-  spool: { bytes: number; maxBytes: number; entries: number };
+  /**
+   * `failed`: the last write the disk refused (ENOSPC, EROFS, a dead card), until one
+   * succeeds again; objects meanwhile wait in memory. `unreadable`: entries kept on disk
+   * that could not be read at start (read again every minute).
+   */
+  spool: { bytes: number; maxBytes: number; entries: number; failed: { atMs: number; message: string } | null; unreadable: number };
+  /** Why objects are not landing (a wrong bucket, region or permission, a refusal, a spool that will not read), or null. Every object waits. */
+  uploadBlocked: UploadBlocker | null;
   recording: {
     mode: 'continuous' | 'event';
     privacyPaused: boolean;

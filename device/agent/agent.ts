@@ -23,7 +23,7 @@ import { RecordingPolicy, type EventSpan, type RecordingModeName } from '../reco
 import type { ObjectPutter } from '../upload/object-putter.ts';
 import { SigV4ObjectPutter } from '../upload/sigv4-object-putter.ts';
 import { ItemKind } from '../upload/upload-item.ts';
-import { Uploader } from '../upload/uploader.ts';
+import { Uploader, type UploadBlocker } from '../upload/uploader.ts';
 import { newCounters } from './agent-counters.ts';
 import { ControlError } from './agent-errors.ts';
 import type { AgentStatus } from './agent-status.ts';
@@ -65,6 +65,8 @@ interface PendingSegment {
 /** Two segments further apart than this (ms) are a gap: the second starts a discontinuity. */
 const GAP_TOLERANCE_MS = 1500;
 const EVENT_TICK_MS = 1000;
+/** How often spool entries that failed to read at start are tried again. */
+const SPOOL_REREAD_MS = 60_000;
 
 /**
  * The camera agent: source -> segmenter -> AES-128 -> memory buffer / disk spool ->
@@ -84,6 +86,10 @@ export class Agent {
   private readonly counters = newCounters();
   private state: AgentStatus['state'] = 'stopped';
   private lastError: AgentStatus['lastError'] = null;
+  private uploadBlocked: UploadBlocker | null = null;
+  /** Spool files that could not be read at start (I/O errors): read again from time to time. */
+  private unreadableSpool: string[] = [];
+  private lastSpoolRetryMs = 0;
 
   private memory!: MemoryBuffer;
   private spool!: DiskSpool;
@@ -126,9 +132,11 @@ export class Agent {
     this.state = 'starting';
     const c = this.config;
     await mkdir(c.stateDir, { recursive: true });
-    const { spool, recovered, corrupt } = await DiskSpool.open(c.buffer.spoolDir, c.buffer.spoolMaxBytes, this.log);
+    const { spool, recovered, corrupt, unreadable } = await DiskSpool.open(c.buffer.spoolDir, c.buffer.spoolMaxBytes, this.log);
     this.spool = spool;
     this.counters.spoolCorrupt += corrupt;
+    this.unreadableSpool = unreadable;
+    this.counters.spoolReadErrors += unreadable.length;
     if (recovered.length) this.log.info('spool recovered; draining', { entries: recovered.length, bytes: spool.bytes });
     const maxSpooledSeq = Math.max(-1, ...recovered.map((r) => r.item.seq ?? -1));
     this.seqState = await SequenceState.open(c.stateDir, { nowMs: this.now(), minNextSeq: maxSpooledSeq + 1, log: this.log });
@@ -148,6 +156,7 @@ export class Agent {
       log: this.log,
       now: this.now,
       onError: (e) => this.noteError(e),
+      onProblem: (p) => (this.uploadBlocked = p),
     });
     if (!this.privacyPaused) this.uploader.start();
 
@@ -365,7 +374,14 @@ export class Agent {
       state: this.state,
       backlog: { objects: this.backlog?.count ?? 0, segments: this.backlog?.segmentCount ?? 0, bytes: this.backlog?.bytes ?? 0 },
       memoryBuffer: { capacityBytes: this.memory?.capacityBytes ?? 0, usedBytes: this.memory?.usedBytes ?? 0, peakUsedBytes: this.memory?.peakUsedBytes ?? 0 },
-      spool: { bytes: this.spool?.bytes ?? 0, maxBytes: this.config.buffer.spoolMaxBytes, entries: this.spool?.count ?? 0 },
+      spool: {
+        bytes: this.spool?.bytes ?? 0,
+        maxBytes: this.config.buffer.spoolMaxBytes,
+        entries: this.spool?.count ?? 0,
+        failed: this.backlog?.spoolFailure ?? null,
+        unreadable: this.unreadableSpool.length,
+      },
+      uploadBlocked: this.uploadBlocked,
       recording: {
         mode: this.policy?.mode ?? this.config.recording.mode,
         privacyPaused: this.privacyPaused,
@@ -453,10 +469,27 @@ export class Agent {
   }
 
   private tick(): void {
+    if (this.unreadableSpool.length && this.now() - this.lastSpoolRetryMs >= SPOOL_REREAD_MS) {
+      this.lastSpoolRetryMs = this.now();
+      void this.rereadSpool();
+    }
     const ended = this.policy.tick(this.now());
     if (ended) {
       this.log.info('event closed at maxEventSeconds', { eventId: ended.eventId });
       this.enqueue(() => this.publishEvent(ended));
+    }
+  }
+
+  /** Reads again the spool entries that failed to read at start; adopts those that read now. */
+  private async rereadSpool(): Promise<void> {
+    const files = this.unreadableSpool.splice(0);
+    for (const file of files) {
+      const outcome = await this.spool.adopt(file);
+      if (outcome === 'unreadable') this.unreadableSpool.push(file);
+      else if (outcome !== 'corrupt') {
+        this.backlog.addRecovered([outcome]);
+        this.log.info('spool entry readable again; queued', { file });
+      }
     }
   }
 

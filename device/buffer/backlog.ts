@@ -12,10 +12,14 @@ export interface BacklogEntry {
   readonly bytes: number;
   memory: MemorySlot | undefined;
   spool: SpoolRef | undefined;
+  /** A wrapped key or event record kept as its own small copy because the spool could not take it. */
+  held: Uint8Array | undefined;
   spooling: Promise<void> | undefined;
   inFlight: boolean;
   /** A PUT was tried before (in this process, or before a restart for recovered entries): a 412 then means it landed. */
   attempted: boolean;
+  /** Not taken again before this time (UTC ms): set when this entry alone failed (its spool file would not read, S3 refused this request). */
+  retryAtMs?: number;
 }
 
 export interface BacklogOptions {
@@ -33,6 +37,12 @@ export interface BacklogOptions {
  * on disk. At the spool's cap the oldest segments are dropped, counted and logged.
  * Nothing leaves before `confirm` (S3 said 200, or 412 on a retry).
  *
+ * When the spool cannot be written (ENOSPC, EROFS, a dead SD card), nothing is dropped for
+ * it: a write-through segment stays in the memory buffer (dropped only if that has no
+ * room either, counted and logged), a wrapped key or event record is kept as a small copy
+ * of its own, so recording goes on across key rotations; `spoolFailure` says so until a
+ * spool write succeeds again.
+ *
  * Order (`take`): keys and events first; then the newest segment; other workers drain
  * the backlog oldest-first. A segment waits while its wrapped key is still queued.
  */
@@ -40,6 +50,8 @@ export class Backlog {
   private readonly entries = new Map<number, BacklogEntry>();
   private nextId = 1;
   private waiters: (() => void)[] = [];
+  /** The last spool write that failed, until one succeeds again. */
+  spoolFailure: { atMs: number; message: string } | null = null;
 
   constructor(
     readonly memory: MemoryBuffer,
@@ -61,7 +73,18 @@ export class Backlog {
   async add(item: UploadItem, body: Uint8Array | MemorySlot): Promise<void> {
     const bytes = body instanceof Uint8Array ? body : this.memory.view(body);
     if (item.kind !== ItemKind.SEGMENT || this.o.writeThrough) {
-      const ref = await this.spoolPut(item, bytes);
+      let ref: SpoolRef | undefined;
+      try {
+        ref = await this.spoolPut(item, bytes, undefined, true);
+      } catch {
+        ref = undefined;
+      }
+      if (!ref && this.spoolFailure) {
+        // The disk refused: keep the object in memory instead (the failure is logged and in the status).
+        this.keepInMemory(item, body, bytes);
+        this.wake();
+        return;
+      }
       // A write-through segment keeps a copy in the memory buffer while there is room, so
       // its first PUT sends those bytes instead of reading and re-hashing the spool file.
       // Copies of segments that are still waiting (uploads are behind) give way first:
@@ -86,8 +109,15 @@ export class Backlog {
     this.wake();
   }
 
-  /** The next entry to PUT (marked in flight), or undefined when nothing is ready. */
-  take(): BacklogEntry | undefined {
+  /** The earliest retryAtMs of a waiting entry, if any waits. */
+  nextRetryAtMs(): number | undefined {
+    let next: number | undefined;
+    for (const e of this.entries.values()) if (!e.inFlight && e.retryAtMs !== undefined && (next === undefined || e.retryAtMs < next)) next = e.retryAtMs;
+    return next;
+  }
+
+  /** The next entry to PUT (marked in flight), or undefined when nothing is ready. Entries waiting for their retryAtMs are passed over. */
+  take(nowMs = Date.now()): BacklogEntry | undefined {
     let keyOrEvent: BacklogEntry | undefined;
     const pendingKeys = new Set<string>();
     let oldest: BacklogEntry | undefined;
@@ -96,7 +126,7 @@ export class Backlog {
       if (e.item.kind === ItemKind.KEY && e.item.keyId) pendingKeys.add(e.item.keyId);
     }
     for (const e of this.entries.values()) {
-      if (e.inFlight) continue;
+      if (e.inFlight || (e.retryAtMs !== undefined && e.retryAtMs > nowMs)) continue;
       if (e.item.kind !== ItemKind.SEGMENT) {
         if (!keyOrEvent || e.item.createdMs < keyOrEvent.item.createdMs) keyOrEvent = e;
         continue;
@@ -113,6 +143,7 @@ export class Backlog {
 
   /** The entry's bytes; a spool entry is checked against its SHA-256 (SpoolError if not intact). */
   async body(e: BacklogEntry): Promise<Uint8Array> {
+    if (e.held) return e.held;
     if (e.memory) return this.memory.view(e.memory);
     if (e.spool) return this.spool.readBody(e.spool);
     throw new SpoolError(`entry ${e.item.objectKey} has no bytes`);
@@ -123,10 +154,11 @@ export class Backlog {
     await this.forget(e);
   }
 
-  /** A PUT failed and will be retried; spill it to disk if it only lives in memory. */
-  release(e: BacklogEntry): void {
+  /** A PUT failed and will be retried (not before `retryAtMs`, when given); spill it to disk if it only lives in memory. */
+  release(e: BacklogEntry, retryAtMs?: number): void {
     e.inFlight = false;
     e.attempted = true;
+    e.retryAtMs = retryAtMs;
     if (e.memory && e.spool) this.freeMemory(e); // retries read the spool
     else if (e.memory && !e.spooling) void this.spill(e);
     this.wake();
@@ -177,9 +209,25 @@ export class Backlog {
     return [...this.entries.values()];
   }
 
-  private insert(item: UploadItem, bytes: number, where: { memory?: MemorySlot; spool?: SpoolRef; attempted?: boolean }): void {
-    const e: BacklogEntry = { id: this.nextId++, item, bytes, memory: where.memory, spool: where.spool, spooling: undefined, inFlight: false, attempted: where.attempted ?? false };
+  private insert(item: UploadItem, bytes: number, where: { memory?: MemorySlot; spool?: SpoolRef; held?: Uint8Array; attempted?: boolean }): void {
+    const e: BacklogEntry = { id: this.nextId++, item, bytes, memory: where.memory, spool: where.spool, held: where.held, spooling: undefined, inFlight: false, attempted: where.attempted ?? false };
     this.entries.set(e.id, e);
+  }
+
+  /** The spool refused `item`: a segment goes to the memory buffer, a key or event record into a copy of its own. */
+  private keepInMemory(item: UploadItem, body: Uint8Array | MemorySlot, bytes: Uint8Array): void {
+    if (item.kind !== ItemKind.SEGMENT) {
+      this.insert(item, bytes.length, { held: Buffer.from(bytes) });
+      if (!(body instanceof Uint8Array)) this.memory.release(body);
+      return;
+    }
+    const slot = body instanceof Uint8Array ? this.memory.put(body) : body;
+    if (slot) {
+      this.insert(item, bytes.length, { memory: slot });
+      return;
+    }
+    this.o.counters.segmentsDropped++;
+    this.o.log.error('segment dropped: the spool failed and the memory buffer is full', { objectKey: item.objectKey, seq: item.seq, spoolFailure: this.spoolFailure?.message });
   }
 
   private freeMemory(e: BacklogEntry): void {
@@ -223,9 +271,10 @@ export class Backlog {
 
   /**
    * Writes to the spool, dropping the oldest spooled segments (not in flight) to make
-   * room. Returns undefined (and counts the drop) when a segment cannot be stored.
+   * room. Returns undefined (and counts the drop) when a segment cannot be stored; with
+   * `fallback` the caller keeps it elsewhere when the disk refused (spoolFailure set).
    */
-  private async spoolPut(item: UploadItem, body: Uint8Array, self?: BacklogEntry): Promise<SpoolRef | undefined> {
+  private async spoolPut(item: UploadItem, body: Uint8Array, self?: BacklogEntry, fallback = false): Promise<SpoolRef | undefined> {
     const need = DiskSpool.entryBytes(item, body);
     for (;;) {
       if (this.spool.bytes + need <= this.spool.maxBytes || need > this.spool.maxBytes) break;
@@ -240,8 +289,20 @@ export class Backlog {
     try {
       const ref = await this.spool.put(item, body);
       if (item.kind === ItemKind.SEGMENT) this.o.counters.segmentsSpooled++;
+      if (this.spoolFailure) {
+        this.o.log.info('the spool writes again', { failedSince: this.spoolFailure.atMs });
+        this.spoolFailure = null;
+      }
       return ref;
     } catch (err) {
+      const full = this.spool.bytes + need > this.spool.maxBytes;
+      if (!full) {
+        // The disk itself refused (ENOSPC, EROFS, EIO, a path that fails to open): not the cap.
+        if (!this.spoolFailure) this.o.log.error('SPOOL FAILED: the disk refuses writes; keeping objects in memory until it works again', { err });
+        this.spoolFailure = { atMs: Date.now(), message: (err as Error).message };
+        this.o.counters.spoolWriteErrors++;
+        if (fallback) return undefined;
+      }
       if (item.kind !== ItemKind.SEGMENT) throw err;
       if (self) {
         this.o.log.warn('could not spool a segment; it stays in memory', { objectKey: item.objectKey, err });

@@ -1,5 +1,6 @@
 import { open, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SpoolError } from '../agent/agent-errors.ts';
 import type { Logger } from '../agent/json-logger.ts';
 import type { UploadItem } from '../upload/upload-item.ts';
@@ -7,6 +8,9 @@ import { TEMP_PREFIX, writeFileAtomic } from './atomic-file.ts';
 import { decodeSpoolEntry, decodeSpoolHeader, encodeSpoolEntry, SPOOL_PREFIX_BYTES } from './spool-entry-codec.ts';
 
 export const SPOOL_SUFFIX = '.spool';
+/** Reads of an entry at start-up before it counts as unreadable for now, and the pause between them. */
+const OPEN_READ_ATTEMPTS = 3;
+const OPEN_RETRY_MS = 50;
 const HEADER_READ_BYTES = 64 * 1024 + SPOOL_PREFIX_BYTES;
 
 /** A spooled object: its file, its size on disk and the item it carries. */
@@ -41,12 +45,16 @@ export class DiskSpool {
 
   /**
    * Opens the folder, deletes half-written temp files, and reads every entry's header.
-   * Entries that cannot be read are logged, counted in `corrupt`, and deleted.
+   * Entries proven corrupt (bad header, wrong size) are logged, counted in `corrupt`, and
+   * deleted. Entries that fail to read for another reason (EIO, EMFILE, ENOMEM...) are read
+   * again a few times; if they still fail they stay on disk, untouched, and are returned in
+   * `unreadable` for the caller to try later (see `adopt`).
    */
-  static async open(dir: string, maxBytes: number, log: Logger): Promise<{ spool: DiskSpool; recovered: SpoolRef[]; corrupt: number }> {
+  static async open(dir: string, maxBytes: number, log: Logger): Promise<{ spool: DiskSpool; recovered: SpoolRef[]; corrupt: number; unreadable: string[] }> {
     await mkdir(dir, { recursive: true });
     const spool = new DiskSpool(dir, maxBytes, log);
     const recovered: SpoolRef[] = [];
+    const unreadable: string[] = [];
     let corrupt = 0;
     for (const name of (await readdir(dir)).sort()) {
       const file = join(dir, name);
@@ -56,17 +64,37 @@ export class DiskSpool {
         continue;
       }
       if (!name.endsWith(SPOOL_SUFFIX)) continue;
+      const outcome = await spool.adopt(file, OPEN_READ_ATTEMPTS);
+      if (outcome === 'corrupt') corrupt++;
+      else if (outcome === 'unreadable') unreadable.push(file);
+      else recovered.push(outcome);
+    }
+    return { spool, recovered, corrupt, unreadable };
+  }
+
+  /**
+   * Reads an entry's header and tracks it: the entry, 'corrupt' (proven, and deleted) or
+   * 'unreadable' (an I/O error after `attempts` tries; left on disk for a later try).
+   */
+  async adopt(file: string, attempts = 1): Promise<SpoolRef | 'corrupt' | 'unreadable'> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        const ref = await spool.readRef(file);
-        spool.track(ref);
-        recovered.push(ref);
+        const ref = await this.readRef(file);
+        this.track(ref);
+        return ref;
       } catch (err) {
-        corrupt++;
-        log.error('unreadable spool entry deleted', { file, err });
-        await rm(file, { force: true });
+        if (err instanceof SpoolError && err.corrupt) {
+          this.log.error('corrupt spool entry deleted', { file, err });
+          await rm(file, { force: true });
+          return 'corrupt';
+        }
+        if (attempt >= attempts) {
+          this.log.error('spool entry could not be read (kept on disk; will try again)', { file, err });
+          return 'unreadable';
+        }
+        await sleep(OPEN_RETRY_MS * attempt);
       }
     }
-    return { spool, recovered, corrupt };
   }
 
   get bytes(): number {
@@ -105,14 +133,24 @@ export class DiskSpool {
     try {
       data = await readFile(ref.file);
     } catch (cause) {
-      throw new SpoolError(`cannot read spool entry ${ref.file}: ${(cause as Error).message}`, { file: ref.file, cause });
+      // A file that is gone can never be read; any other error may pass (EIO, EMFILE, ENOMEM).
+      const gone = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new SpoolError(`cannot read spool entry ${ref.file}: ${(cause as Error).message}`, { file: ref.file, cause, corrupt: gone });
     }
     return decodeSpoolEntry(data, ref.file).body;
   }
 
+  /**
+   * Deletes a confirmed entry. A disk that refuses (EROFS, a dead card) leaves the file: the
+   * next start uploads it again and S3's 412 confirms it, so nothing is lost or duplicated.
+   */
   async remove(ref: SpoolRef): Promise<void> {
     this.untrack(ref.file);
-    await rm(ref.file, { force: true });
+    try {
+      await rm(ref.file, { force: true });
+    } catch (err) {
+      this.log.warn('could not delete a confirmed spool entry; it will be confirmed again (412) at the next start', { file: ref.file, err });
+    }
   }
 
   private track(ref: SpoolRef): void {
@@ -130,13 +168,18 @@ export class DiskSpool {
   }
 
   private async readRef(file: string): Promise<SpoolRef> {
-    const fh = await open(file, 'r');
+    let fh;
+    try {
+      fh = await open(file, 'r');
+    } catch (cause) {
+      throw new SpoolError(`cannot open spool entry ${file}: ${(cause as Error).message}`, { file, cause, corrupt: (cause as NodeJS.ErrnoException).code === 'ENOENT' });
+    }
     try {
       const size = (await fh.stat()).size;
       const buf = Buffer.alloc(Math.min(size, HEADER_READ_BYTES));
       await fh.read(buf, 0, buf.length, 0);
       const { header, bodyOffset } = decodeSpoolHeader(buf, file);
-      if (bodyOffset + header.bodyBytes !== size) throw new SpoolError(`spool entry is ${size} bytes, header says ${bodyOffset + header.bodyBytes}`, { file });
+      if (bodyOffset + header.bodyBytes !== size) throw new SpoolError(`spool entry is ${size} bytes, header says ${bodyOffset + header.bodyBytes}`, { file, corrupt: true });
       return { file, fileBytes: size, item: header.item };
     } finally {
       await fh.close();

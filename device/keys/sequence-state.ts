@@ -38,6 +38,7 @@ export class SequenceState {
   private constructor(
     private readonly file: string,
     state: PersistedSequence,
+    private readonly log?: Logger,
   ) {
     this.state = state;
   }
@@ -66,7 +67,7 @@ export class SequenceState {
     const s = new SequenceState(file, {
       nextSeq: Math.max(start.nextSeq, opts.minNextSeq ?? 0),
       discSeq: loaded ? loaded.discSeq + 1 : start.discSeq,
-    });
+    }, opts.log);
     await s.persist();
     return s;
   }
@@ -79,19 +80,36 @@ export class SequenceState {
     return this.state.nextSeq;
   }
 
-  /** Hands out the next seq once it is on disk. */
+  /**
+   * Hands out the next seq once it is on disk. A disk that refuses the write (a dead card)
+   * does not stop recording: the seq is handed out from memory, the failure is logged, and
+   * after a restart with lost state seq restarts from the clock, as the contract says.
+   */
   async takeSeq(): Promise<number> {
     const seq = this.state.nextSeq;
     this.state = { ...this.state, nextSeq: seq + 1 };
-    await this.persist();
+    await this.persistOrWarn();
     return seq;
   }
 
   /** Starts a new discontinuity (gap, encoder change) and returns its disc-seq. */
   async bumpDisc(): Promise<number> {
     this.state = { ...this.state, discSeq: this.state.discSeq + 1 };
-    await this.persist();
+    await this.persistOrWarn();
     return this.state.discSeq;
+  }
+
+  /** The last write of the state that failed, until one succeeds. */
+  persistFailure: string | null = null;
+
+  private async persistOrWarn(): Promise<void> {
+    try {
+      await this.persist();
+      this.persistFailure = null;
+    } catch (err) {
+      if (!this.persistFailure) this.log?.error('sequence state could not be written; going on from memory', { file: this.file, err });
+      this.persistFailure = (err as Error).message;
+    }
   }
 
   private persist(): Promise<void> {

@@ -4,6 +4,7 @@ import { SpoolError, UploadError } from '../agent/agent-errors.ts';
 import type { Logger } from '../agent/json-logger.ts';
 import type { Backlog, BacklogEntry } from '../buffer/backlog.ts';
 import { fullJitterDelayMs } from '../credentials/backoff.ts';
+import { UploadProblem } from './classify-s3-error.ts';
 import type { ObjectPutter } from './object-putter.ts';
 import { ItemKind } from './upload-item.ts';
 
@@ -15,8 +16,18 @@ export interface UploaderOptions {
   counters: AgentCounters;
   log: Logger;
   onError?: (err: Error) => void;
+  /** What keeps objects from landing (a wrong setting, a refusal, a disk that will not read), or null once a PUT succeeds. */
+  onProblem?: (p: UploadBlocker | null) => void;
   now?: () => number;
   random?: () => number;
+}
+
+/** Why uploads are not landing, for the status: the kind (see UploadProblem, or 'spool-read'), the S3 code, the message. */
+export interface UploadBlocker {
+  readonly kind: UploadProblem | 'spool-read';
+  readonly code: string | undefined;
+  readonly message: string;
+  readonly sinceMs: number;
 }
 
 /**
@@ -24,6 +35,12 @@ export interface UploaderOptions {
  * retry policy lives here alone: a retryable failure releases the entry and pauses all
  * workers for a jittered, doubling delay (the network or S3 is down for everyone); a
  * success resets it. A 412 on a retry is success: an earlier attempt landed.
+ *
+ * Nothing is dropped here: every failed PUT is kept and retried, whatever S3 answered (a
+ * wrong bucket, region or permission is logged as an error and reported through
+ * `onProblem` until a PUT lands); an entry whose spool file cannot be read is kept and
+ * read again, unless it is proven corrupt (bad header, checksum mismatch), the one case
+ * where it is deleted, counted and logged.
  */
 export class Uploader {
   private abort = new AbortController();
@@ -80,24 +97,64 @@ export class Uploader {
         await sleep(wait, undefined, { signal: this.wakeAll.signal }).catch(() => {});
         continue;
       }
-      const e = this.backlog.take();
+      const e = this.backlog.take(this.now());
       if (!e) {
-        await this.backlog.changed(this.wakeAll.signal);
+        // Nothing ready: wait for a change, or for an entry whose own retry time comes.
+        const next = this.backlog.nextRetryAtMs();
+        const wake = next === undefined ? undefined : new AbortController();
+        const timer = next === undefined ? undefined : setTimeout(() => wake!.abort(), Math.max(1, next - this.now()));
+        const signal = wake ? AbortSignal.any([this.wakeAll.signal, wake.signal]) : this.wakeAll.signal;
+        await this.backlog.changed(signal);
+        clearTimeout(timer);
         continue;
       }
       await this.attempt(e);
     }
   }
 
+  private blocker: UploadBlocker | null = null;
+
+  private report(kind: UploadBlocker['kind'], code: string | undefined, message: string): void {
+    if (this.blocker?.kind === kind && this.blocker.code === code) return;
+    this.blocker = { kind, code, message, sinceMs: this.now() };
+    this.o.onProblem?.(this.blocker);
+  }
+
+  /** Pauses every worker (the network, S3 or a setting is wrong for all objects alike). */
+  private backOff(): number {
+    const delay = fullJitterDelayMs(this.failures++, this.o.retryBaseMs, this.o.retryMaxMs, this.o.random);
+    this.pauseUntilMs = Math.max(this.pauseUntilMs, this.now() + delay);
+    return delay;
+  }
+
+  /** Delays this entry alone (its own spool file or request is the problem); the others go on. */
+  private entryRetryAtMs(e: BacklogEntry): number {
+    const n = (this.entryFailures.get(e.id) ?? 0) + 1;
+    this.entryFailures.set(e.id, n);
+    return this.now() + fullJitterDelayMs(n - 1, this.o.retryBaseMs, this.o.retryMaxMs, this.o.random) + this.o.retryBaseMs;
+  }
+
+  private readonly entryFailures = new Map<number, number>();
+
   private async attempt(e: BacklogEntry): Promise<void> {
     let body: Uint8Array;
     try {
       body = await this.backlog.body(e);
     } catch (err) {
-      this.o.counters.spoolCorrupt++;
       this.o.onError?.(err as Error);
-      this.o.log.error('spool entry unreadable; dropped', { objectKey: e.item.objectKey, err });
-      await this.backlog.discard(e, err instanceof SpoolError ? err.message : 'unreadable');
+      if (err instanceof SpoolError && err.corrupt) {
+        this.o.counters.spoolCorrupt++;
+        this.o.log.error('spool entry corrupt; dropped', { objectKey: e.item.objectKey, err });
+        this.entryFailures.delete(e.id);
+        await this.backlog.discard(e, err.message);
+        return;
+      }
+      // EIO, EMFILE, ENOMEM...: the entry may read fine later. Keep it and back off.
+      this.o.counters.spoolReadErrors++;
+      this.report('spool-read', (err as NodeJS.ErrnoException).code ?? (err as { cause?: { code?: string } }).cause?.code, (err as Error).message);
+      const retryAtMs = this.entryRetryAtMs(e);
+      this.o.log.error('SPOOL READ FAILED: entry kept, will read it again', { objectKey: e.item.objectKey, retryInMs: retryAtMs - this.now(), err });
+      this.backlog.release(e, retryAtMs);
       return;
     }
     try {
@@ -107,6 +164,12 @@ export class Uploader {
         this.o.log.warn('object already existed before our first attempt (412); keeping the stored one', { objectKey: e.item.objectKey });
       }
       this.failures = 0;
+      this.entryFailures.delete(e.id);
+      if (this.blocker) {
+        this.o.log.info('uploads land again', { after: this.blocker.kind, code: this.blocker.code, sinceMs: this.blocker.sinceMs });
+        this.blocker = null;
+        this.o.onProblem?.(null);
+      }
       this.o.counters.objectsUploaded++;
       this.o.counters.bytesUploaded += body.length;
       if (e.item.kind === ItemKind.SEGMENT) this.o.counters.segmentsUploaded++;
@@ -120,14 +183,19 @@ export class Uploader {
         this.backlog.release(e);
         return;
       }
-      if (!ue.retryable) {
-        await this.backlog.discard(e, ue.message);
-        return;
+      // Kept, whatever the answer: only S3's 200 (or 412 on a retry) lets an object go.
+      const problem = (ue as { problem?: UploadProblem }).problem ?? UploadProblem.TRANSIENT;
+      // A refusal of this request, or a conflict on this key, waits alone; anything else pauses all.
+      const own = problem === UploadProblem.REJECTED || problem === UploadProblem.CONFLICT;
+      const retryAtMs = own ? this.entryRetryAtMs(e) : undefined;
+      const delay = own ? retryAtMs! - this.now() : this.backOff();
+      if (problem === UploadProblem.CONFIGURATION || problem === UploadProblem.REJECTED) {
+        this.report(problem, ue.code, ue.message);
+        this.o.log.error(`UPLOADS BLOCKED (${problem}): object kept, will retry`, { objectKey: e.item.objectKey, code: ue.code, status: ue.statusCode, retryInMs: delay, err: ue });
+      } else {
+        this.o.log.warn('upload failed; will retry', { objectKey: e.item.objectKey, problem, retryInMs: delay, err: ue });
       }
-      const delay = fullJitterDelayMs(this.failures++, this.o.retryBaseMs, this.o.retryMaxMs, this.o.random);
-      this.pauseUntilMs = Math.max(this.pauseUntilMs, this.now() + delay);
-      this.o.log.warn('upload failed; will retry', { objectKey: e.item.objectKey, retryInMs: delay, err: ue });
-      this.backlog.release(e);
+      this.backlog.release(e, retryAtMs);
     }
   }
 }

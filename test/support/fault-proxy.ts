@@ -27,7 +27,8 @@ export type Fault =
   | { kind: 'cut-after'; bytes: number; forMs?: number; connections?: number }
   | { kind: 'delay'; ms: number; forMs?: number; connections?: number }
   | { kind: 'stall'; forMs?: number; connections?: number }
-  | { kind: 'http-status'; status: number; forMs?: number; connections?: number };
+  /** `code` names the S3 error (default by status: SlowDown, InternalError...), e.g. 409 ConditionalRequestConflict, 404 NoSuchBucket. */
+  | { kind: 'http-status'; status: number; code?: string; forMs?: number; connections?: number };
 
 export interface FaultProxyStats {
   connections: number;
@@ -61,7 +62,7 @@ export interface FaultProxyOptions {
   readonly control?: boolean;
 }
 
-const HTTP_REASON: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout', 429: 'Too Many Requests' };
+const HTTP_REASON: Record<number, string> = { 301: 'Moved Permanently', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout', 429: 'Too Many Requests' };
 const S3_CODE: Record<number, string> = { 500: 'InternalError', 503: 'SlowDown', 429: 'SlowDown' };
 const HEAD_END = Buffer.from('\r\n\r\n');
 
@@ -112,7 +113,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         head = Buffer.concat([head, c]);
         if (head.indexOf(HEAD_END) < 0) return;
         client.off('data', onData);
-        const code = S3_CODE[f.status] ?? 'InternalError';
+        const code = f.code ?? S3_CODE[f.status] ?? 'InternalError';
         const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>injected fault ${f.status}</Message></Error>`;
         client.end(`HTTP/1.1 ${f.status} ${HTTP_REASON[f.status] ?? 'Error'}\r\ncontent-type: application/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
       };

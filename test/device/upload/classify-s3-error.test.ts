@@ -6,18 +6,24 @@ const s3err = (name: string, status: number) => Object.assign(new Error(name), {
 
 describe('classifyS3Error', () => {
   it.each([
-    ['SlowDown', 503, true, false],
-    ['InternalError', 500, true, false],
-    ['ExpiredToken', 400, true, true],
-    ['RequestTimeTooSkewed', 403, true, false],
-    ['AccessDenied', 403, true, false],
-    ['InvalidArgument', 400, false, false],
-    ['EntityTooLarge', 400, false, false],
-  ])('%s (%i): retryable %s, credentials rejected %s', (name, status, retryable, rejected) => {
+    ['SlowDown', 503, 'transient', false],
+    ['InternalError', 500, 'transient', false],
+    ['ExpiredToken', 400, 'credentials', true],
+    ['RequestTimeTooSkewed', 403, 'transient', false],
+    ['AccessDenied', 403, 'configuration', false],
+    ['NoSuchBucket', 404, 'configuration', false],
+    ['PermanentRedirect', 301, 'configuration', false],
+    ['AuthorizationHeaderMalformed', 400, 'configuration', false],
+    ['ConditionalRequestConflict', 409, 'conflict', false],
+    ['InvalidArgument', 400, 'rejected', false],
+    ['EntityTooLarge', 400, 'rejected', false],
+  ])('%s (%i): kept and retried as %s, credentials rejected %s', (name, status, problem, rejected) => {
     const e = classifyS3Error(s3err(name, status), 'segments/x.ts');
-    expect(e.retryable).toBe(retryable);
+    expect(e.retryable).toBe(true); // only S3's 200 (or 412 on a retry) lets an object go
+    expect(e.problem).toBe(problem);
     expect(e.credentialsRejected).toBe(rejected);
     expect(e.message).toContain(`S3 answered ${status} ${name}`);
+    if (problem === 'configuration') expect(e.message).toMatch(/device\.json|IAM role/);
   });
 
   it('network errors and missing credentials are retried; missing credentials do not force a refetch', () => {

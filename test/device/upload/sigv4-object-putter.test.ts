@@ -166,11 +166,11 @@ describe('SigV4ObjectPutter', () => {
     }
   });
 
-  it('a 400 for a wrong request is not retried; AccessDenied says so in the message', async () => {
+  it('a 400 for a wrong request is kept for a retry and classed as rejected; AccessDenied says what to check', async () => {
     const bad = await rejection(putter((await fakeS3(s3Error(400, 'InvalidDigest', 'The Content-MD5 you specified was invalid.'))).endpoint).put(item, body, new AbortController().signal));
-    expect(bad).toMatchObject({ retryable: false, statusCode: 400, code: 'InvalidDigest' });
+    expect(bad).toMatchObject({ retryable: true, problem: 'rejected', statusCode: 400, code: 'InvalidDigest' });
     const denied = await rejection(putter((await fakeS3(s3Error(403, 'AccessDenied', 'Access Denied'))).endpoint).put(item, body, new AbortController().signal));
-    expect(denied).toMatchObject({ statusCode: 403, code: 'AccessDenied' });
+    expect(denied).toMatchObject({ statusCode: 403, code: 'AccessDenied', problem: 'configuration' });
     expect(denied.message).toContain(`PUT ${item.objectKey} failed: S3 answered 403 AccessDenied: Access Denied`);
     expect(denied.message).toContain('must allow s3:PutObject on segments/{thingName}/*');
   });
