@@ -158,7 +158,13 @@ describe("replaying camA's valid token against camB", () => {
   test("a camB segment name under camA's token redirects only into camA's prefix, which does not hold it", async () => {
     // The segment route builds the object key from the token's camera, never from the
     // request, so the best an attacker gets is a URL for a camA object that does not exist.
-    const answer = await get(`/v1/sessions/${tokenA}/segments/${camB.startsMs[0]}-0.ts`);
+    // (A LIVE token does not even reach camB's times: see the next test.) An ON_DEMAND token
+    // for camA over the whole seeded range does.
+    const res = await signedFetch(`${base}/v1/cameras/${CAM_A}/sessions`, {
+      credentials: service, region, json: { mode: 'ON_DEMAND', start: new Date(camB.startsMs[0]! - 5000).toISOString(), end: new Date(Date.now() + 60_000).toISOString() },
+    });
+    const onDemandA = tokenOf(((await res.json()) as { playlistUrl: string }).playlistUrl);
+    const answer = await get(`/v1/sessions/${onDemandA}/segments/${camB.startsMs[0]}-0.ts`);
     expect(answer.status).toBe(302);
     const location = new URL(String(answer.headers.location));
     expect(location.pathname).toContain(`/segments/${CAM_A}/`);
@@ -166,6 +172,12 @@ describe("replaying camA's valid token against camB", () => {
     const fetched = await fetch(location);
     expect(fetched.status).toBe(404);
     expect(Buffer.from(await fetched.arrayBuffer()).includes(camB.bodies[0]!)).toBe(false);
+  });
+
+  test("a LIVE token does not reach a minute back: camA's own older segment name is 404", async () => {
+    const older = await get(`/v1/sessions/${tokenA}/segments/${camB.startsMs[0]}-0.ts`);
+    expect(older.status).toBe(404);
+    expect(JSON.parse(older.body.toString()).error.code).toBe('segment_not_found');
   });
 });
 
