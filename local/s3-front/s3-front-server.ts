@@ -260,7 +260,7 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
     }
     const unsafe = target.key === undefined ? undefined : unsafeKeyProblem(target.key);
     if (unsafe) {
-      sendError(req, res, 400, 'InvalidArgument', `${unsafe}: camrec object keys never contain them`, resource);
+      sendError(req, res, 403, 'AccessDenied', `Access Denied: ${unsafe} (camrec object keys never contain them)`, resource);
       return;
     }
     const ifNoneMatch = req.headers['if-none-match'];
