@@ -79,8 +79,9 @@ export class Backlog {
       } catch {
         ref = undefined;
       }
-      if (!ref && this.spoolFailure) {
-        // The disk refused: keep the object in memory instead (the failure is logged and in the status).
+      if (!ref && (this.spoolFailure || item.kind !== ItemKind.SEGMENT)) {
+        // The disk refused (or, for a key or event record, the spool had no room): keep the
+        // object in memory instead. A wrapped key is never lost: segments that name it wait for it.
         this.keepInMemory(item, body, bytes);
         this.wake();
         return;

@@ -59,10 +59,12 @@ describe('LIVE playlist conformance while segments arrive', () => {
   beforeAll(async () => {
     setOptions({ strictMode: true });
     h = await PlaybackHarness.start({ targetDurationSeconds: TARGET_SECONDS, liveWindowSegments: WINDOW });
+    // The session first: a LIVE token reaches back only one live window from its issue
+    // time, and making the media can take a while on a loaded machine.
+    ({ playlistUrl } = await h.session(CAMERA, { mode: 'LIVE' }));
     // Recorded just now: a LIVE window lists only segments that ended within the last
     // (window + 1) target durations (12 s here).
     media = await makeMediaSegments({ seconds: 16, epochMs: Math.floor(Date.now() / 1000) * 1000 - 4_000 });
-    ({ playlistUrl } = await h.session(CAMERA, { mode: 'LIVE' }));
   });
   afterAll(async () => {
     setOptions({ strictMode: false });
