@@ -8,3 +8,4 @@ export * from './index-table.ts';
 export * from './token.ts';
 export * from './event-record.ts';
 export * from './index-item.ts';
+export * from './target-duration.ts';

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { targetDurationSeconds } from '../contract/index.ts';
 import { InvalidPropsError } from './infra-error.ts';
 
 /**
@@ -32,12 +33,12 @@ export const PipelineLimit = {
 } as const;
 
 /**
- * EXT-X-TARGETDURATION is fixed from configuration and must be >= every segment. The
- * agent closes a segment at the first IDR at or after `segmentSeconds`, so a segment can
- * run one GOP long; two seconds of slack covers the usual 1-2 s GOP.
+ * EXT-X-TARGETDURATION is fixed from configuration and must be >= every segment: the
+ * contract's formula, shared with the agent's cut rule and local mode (the agent never
+ * lets a segment run past it).
  */
 export function defaultTargetDurationSeconds(segmentSeconds: number): number {
-  return Math.ceil(segmentSeconds) + 2;
+  return targetDurationSeconds(segmentSeconds);
 }
 
 /** The role's maximum session must cover the role alias's credential duration. */

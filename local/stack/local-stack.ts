@@ -2,6 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
+import { targetDurationSeconds } from '../../contract/index.ts';
 import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
 import { dynamoSegmentIndex } from '../../lambda/index/dynamo-segment-index.ts';
 import { createIndexer } from '../../lambda/indexer/create-indexer.ts';
@@ -87,8 +88,8 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** EXT-X-TARGETDURATION for a segment length: segments end at the first IDR after it. */
-export const targetDurationFor = (segmentSeconds: number): number => Math.max(2, Math.ceil(segmentSeconds * 1.5));
+/** EXT-X-TARGETDURATION for a segment length: the contract's formula, as in the cloud. */
+export const targetDurationFor = (segmentSeconds: number): number => targetDurationSeconds(segmentSeconds);
 
 async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;

@@ -56,7 +56,7 @@ describe('npx cdk synth (offline, cdk-nag on)', () => {
       [LambdaEnv.BUCKET_NAME]: 'bucket',
       [LambdaEnv.TABLE_NAME]: 'table',
       [LambdaEnv.RETENTION_DAYS]: '30',
-      [LambdaEnv.TARGET_DURATION_SECONDS]: '8',
+      [LambdaEnv.TARGET_DURATION_SECONDS]: '6',
       [LambdaEnv.LIVE_WINDOW_SEGMENTS]: '5',
       [LambdaEnv.TOKEN_SECRET_ID]: 'secret',
       [LambdaEnv.CONTENT_KEY_ID]: 'key',

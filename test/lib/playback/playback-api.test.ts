@@ -84,7 +84,7 @@ describe('PlaybackApi alone', () => {
   test('functions get playlist settings: target duration = ceil(segment) + 2 by default, live window 5 (6 s segments)', () => {
     const [, api] = fnOf('playback API');
     expect(api.Environment.Variables).toMatchObject({
-      [LambdaEnv.TARGET_DURATION_SECONDS]: '8',
+      [LambdaEnv.TARGET_DURATION_SECONDS]: '6',
       [LambdaEnv.LIVE_WINDOW_SEGMENTS]: '5',
       [LambdaEnv.CORS_ORIGINS]: '*',
       [LambdaEnv.RETENTION_DAYS]: '30',
@@ -95,7 +95,7 @@ describe('PlaybackApi alone', () => {
     expect(keys.Environment.Variables[LambdaEnv.CONTENT_KEY_ID]).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
     const custom = build({ segmentSeconds: 6, liveWindowSegments: 10, throttleRatePerSecond: 50, throttleBurstRequests: 80 });
     custom.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ [LambdaEnv.TARGET_DURATION_SECONDS]: '8', [LambdaEnv.LIVE_WINDOW_SEGMENTS]: '10' }) },
+      Environment: { Variables: Match.objectLike({ [LambdaEnv.TARGET_DURATION_SECONDS]: '6', [LambdaEnv.LIVE_WINDOW_SEGMENTS]: '10' }) },
     });
     custom.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 80 } });
   });
