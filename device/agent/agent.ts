@@ -187,6 +187,7 @@ export class Agent {
         this.counters.inputErrors++;
         this.log.warn('corrupt input skipped; resyncing at the next IDR', { err });
       },
+      onStreamWarning: (message) => this.log.warn('camera stream', { message }),
     });
     if (c.control) {
       const cs = await startControlServer(this, c.control, this.log);
@@ -245,14 +246,18 @@ export class Agent {
 
   // ---- media input (library API) ----
 
-  /** One H.264 access unit in Annex B, with its capture time (UTC ms, default now). */
-  putVideoFrame(accessUnit: Uint8Array, timestampMs?: number): void {
-    if (this.accepting()) this.guard(() => this.segmenter.putVideoFrame(accessUnit, timestampMs ?? this.now()));
+  /**
+   * One H.264 access unit in Annex B. `ptsMs`: its capture (presentation) time, UTC ms
+   * (default now). With `dtsMs` too (its decode time, from the encoder), the stream may
+   * carry B-frames: both are kept, in the encoder's order. Fractions of a ms are fine.
+   */
+  putVideoFrame(accessUnit: Uint8Array, ptsMs?: number, dtsMs?: number): void {
+    if (this.accepting()) this.guard(() => this.segmenter.putVideoFrame(accessUnit, ptsMs ?? this.now(), dtsMs));
   }
 
-  /** One ADTS AAC frame, with its capture time (UTC ms, default now). */
-  putAudioFrame(adtsFrame: Uint8Array, timestampMs?: number): void {
-    if (this.accepting() && this.audio) this.guard(() => this.segmenter.putAudioFrame(adtsFrame, timestampMs ?? this.now()));
+  /** One ADTS AAC frame, with its capture (presentation) time (UTC ms, default now). */
+  putAudioFrame(adtsFrame: Uint8Array, ptsMs?: number): void {
+    if (this.accepting() && this.audio) this.guard(() => this.segmenter.putAudioFrame(adtsFrame, ptsMs ?? this.now()));
   }
 
   /** Raw Annex-B bytes from a pipe, any chunking. Do not reuse the chunk's memory. */
@@ -401,6 +406,11 @@ export class Agent {
     this.counters.sourceErrors++;
     this.noteError(err);
     this.log.warn('source problem', { err });
+  }
+
+  /** A source's one-time notice (audio transcoded, video only, a file ended): logged, not counted. */
+  noteSourceNotice(message: string): void {
+    this.log.warn('source', { message });
   }
 
   // ---- internals ----

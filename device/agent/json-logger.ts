@@ -1,6 +1,9 @@
+import { redactSecrets } from './redact-secrets.ts';
+
 /**
  * Structured JSON logs, one object per line: `{"time":..., "level":..., "msg":..., ...fields}`.
- * Small on purpose: the agent runs on cameras, not in Lambda.
+ * Small on purpose: the agent runs on cameras, not in Lambda. Every line passes through
+ * `redactSecrets`, so a camera URL's password never reaches a log, whoever logged it.
  */
 export type LogFields = Record<string, unknown>;
 
@@ -46,7 +49,7 @@ export function createJsonLogger(
     if (LEVEL_RANK[level] < min) return;
     const record: LogFields = { time: new Date(now()).toISOString(), level, msg, ...base };
     for (const [k, v] of Object.entries(fields ?? {})) record[k] = plain(v);
-    out.write(`${JSON.stringify(record)}\n`);
+    out.write(`${redactSecrets(JSON.stringify(record))}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),

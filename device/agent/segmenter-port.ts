@@ -5,9 +5,9 @@ import type { SegmenterOptions } from '../media/segmenter-options.ts';
 /** The part of device/media's LiveSegmenter the agent uses (a seam for tests). */
 export interface SegmenterPort {
   pushVideo(chunk: Uint8Array, arrivalMs?: number): void;
-  putVideoFrame(accessUnit: Uint8Array, timestampMs?: number): void;
+  putVideoFrame(accessUnit: Uint8Array, ptsMs?: number, dtsMs?: number): void;
   pushAudio(chunk: Uint8Array, arrivalMs?: number): void;
-  putAudioFrame(frame: Uint8Array, timestampMs?: number): void;
+  putAudioFrame(frame: Uint8Array, ptsMs?: number): void;
   setAudioEnabled(on: boolean): void;
   closeSegment(): void;
   end(): void;

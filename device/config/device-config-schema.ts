@@ -108,16 +108,29 @@ const controlSchema = z.strictObject({
 });
 
 const sourceSchema = z.strictObject({
-  /** `file`, `fifo` or `stdin` (raw H.264 Annex B), `rtsp` (through ffmpeg -c copy), `api` (firmware calls putVideoFrame). @default api */
+  /**
+   * `file` (a raw H.264 Annex-B file, or a container such as .mp4/.mkv/.ts read through
+   * ffmpeg with its own timestamps), `fifo` or `stdin` (raw H.264 Annex B, timed by
+   * arrival), `rtsp` (through an ffmpeg child: video copied, audio copied or transcoded to
+   * AAC, the camera's timestamps kept), `api` (firmware calls putVideoFrame). @default api
+   */
   type: z.enum([SourceType.FILE, SourceType.FIFO, SourceType.STDIN, SourceType.RTSP, SourceType.API]).default(SourceType.API),
-  /** H.264 Annex B file or FIFO (type file/fifo). */
+  /** H.264 Annex B file or FIFO, or a container file (type file/fifo). */
   path: z.string().min(1).optional(),
   /** ADTS AAC file or FIFO to pair with `path` (optional). */
   audioPath: z.string().min(1).optional(),
-  /** rtsp://... (type rtsp). */
+  /** rtsp://... (type rtsp). Credentials in it are redacted from every log line. */
   url: z.string().regex(/^rtsps?:\/\//, 'must start with rtsp:// or rtsps://').optional(),
-  /** Frames per second used to pace and time-stamp a file (type file). @default 25 */
-  fps: z.number().min(1).max(120).default(25),
+  /**
+   * RTP transport for type rtsp: `tcp` (interleaved in the RTSP connection: passes NAT
+   * and firewalls, nothing lost) or `udp` (lower overhead on a clean LAN). @default tcp
+   */
+  rtspTransport: z.enum(['tcp', 'udp']).default('tcp'),
+  /**
+   * Frames per second used to pace and time-stamp a raw H.264 file (type file). @default the
+   * frame rate in the stream's SPS (VUI timing); a stream without one needs this set.
+   */
+  fps: z.number().min(1).max(120).optional(),
   /** Replay a file source from the start when it ends. @default false */
   loop: z.boolean().default(false),
   /** Seconds without data before the source counts as stalled and is reopened. @default 10 */
@@ -157,7 +170,7 @@ export const deviceConfigSchema = z
     }),
     /** Local control endpoint for the camera's motion detector. Omit to disable. */
     control: controlSchema.optional(),
-    source: sourceSchema.default({ type: 'api', fps: 25, loop: false, stallSeconds: 10 }),
+    source: sourceSchema.default({ type: 'api', rtspTransport: 'tcp', loop: false, stallSeconds: 10 }),
     log: z.strictObject({ level: z.enum([LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR]).default(LogLevel.INFO) }).default({ level: 'info' }),
   })
   .superRefine((c, ctx) => {

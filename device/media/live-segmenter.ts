@@ -7,8 +7,10 @@ import { aacCodecString, avcCodecString } from './h264/codecs-string.ts';
 import { AUD_WITH_START_CODE, START_CODE_4 } from './h264/nal-unit-type.ts';
 import { unescapeRbsp } from './h264/rbsp.ts';
 import type { SpsInfo } from './h264/sps-parser.ts';
+import { FILE_START_TICKS, RawVideoClock } from './clock/raw-video-clock.ts';
 import { MediaInputError, UnsupportedStreamError } from './media-error.ts';
 import type { MediaSegment, SegmenterStats } from './media-segment.ts';
+import { cutAtIdr, cutRuleFor, GopTracker, type CutRule } from './segment/cut-policy.ts';
 import type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
 import { PTS_HZ, TS_PACKET_BYTES, TS_PAYLOAD_BYTES } from './ts/ts-constants.ts';
 import { TsMuxer } from './ts/ts-muxer.ts';
@@ -27,17 +29,12 @@ export interface OpenSegmentInfo {
 }
 
 const TICKS_PER_MS = PTS_HZ / 1000;
-/** Files start at PTS 1.4 s (as ffmpeg does), so PCR = DTS - 0.7 s stays positive. */
-const FILE_START_TICKS = 126_000;
 const DEFAULT_TARGET_SECONDS = 6;
 const DEFAULT_MAX_FRAME_GAP_MS = 3000;
-const DEFAULT_FRAME_TICKS = 3000; // 1/30 s, until a frame rate or interval is known
 /** Arrival times within this of the expected time are smoothed, not taken raw. */
 const ARRIVAL_SMOOTHING_WINDOW_MS = 1000;
 const ARRIVAL_SMOOTHING_GAIN = 1 / 8;
 const MAX_AUDIO_FRAMES_PER_PES = 8;
-/** B-slices in one GOP that look like a real B-frame stream before it is refused (fewer: corrupt bytes). */
-const B_FRAMES_TO_REFUSE = 2;
 /** profile_idc of Baseline (H.264 A.2.1): it has no B slices, so one there is corrupt. */
 const PROFILE_BASELINE = 66;
 /** Audio waiting for video (no open segment): at most this many frames (~10 s at 48 kHz). */
@@ -50,8 +47,13 @@ const MAX_SEGMENT_TARGETS = 5;
 const MIN_MAX_SEGMENT_SECONDS = 30;
 
 interface OpenSegment {
-  startTicks: number;
-  lastTicks: number;
+  /** Presentation time of its first IDR: where the segment starts. */
+  startPts: number;
+  /** Decode time of its first IDR: audio from here on belongs to this segment. */
+  startDts: number;
+  lastDts: number;
+  /** Latest presentation time muxed (B-frames: not the last frame's). */
+  maxPts: number;
   frames: number;
   discontinuity: boolean;
   hasAudio: boolean;
@@ -67,15 +69,28 @@ interface QueuedAudio {
   ticks: number;
 }
 
+/** A coded picture with its times (90 kHz, unwrapped). */
+interface TimedAccessUnit {
+  au: AccessUnit;
+  pts: number;
+  dts: number;
+}
+
 /**
- * H.264 Annex-B (+ AAC ADTS) in, MPEG-TS segments out. Used by the agent (live, frames
- * timed on arrival) and by `camrec segment` (files, frames timed by frame rate): the same
- * parsers, segmenter and muxer.
+ * H.264 Annex-B (+ AAC ADTS) in, MPEG-TS segments out. Used by the agent (live) and by
+ * `camrec segment` (files): the same parsers, cut rule and muxer.
+ *
+ * Time: access units given with a presentation and a decode time (the source's own clock:
+ * RTSP, a container, firmware) keep them, so B-frames are welcome: PES headers carry
+ * both, PCR follows DTS, and segments start and last in presentation time. Raw Annex-B
+ * without times (a pipe, a file) is timed by arrival or frame rate (`RawVideoClock`); it
+ * cannot be reordered, so a B-frame stream there is refused once and nothing of it is kept.
  *
  * A segment starts at an IDR with SPS and PPS in front (the latest ones are cached and
- * inserted when the encoder sends them only now and then) and closes at the first IDR at
- * or after the target duration; a longer GOP makes a longer segment, never a cut
- * without an IDR. Corrupt input is reported, counted, and skipped to the next IDR.
+ * inserted when the encoder sends them only now and then) and ends where `cut-policy`
+ * says: at the first IDR at or after the target (less half a frame), or earlier when the
+ * camera's GOP would carry it past EXT-X-TARGETDURATION; never at a frame that is not an
+ * IDR. Corrupt input is reported, counted, and skipped to the next IDR.
  *
  * Memory: the open segment's TS bytes plus the input of the access unit being assembled
  * (pushed chunks are referenced, not copied, until their frame is muxed: do not reuse a
@@ -85,9 +100,8 @@ interface QueuedAudio {
  * in step.
  */
 export class LiveSegmenter {
-  private readonly targetTicks: number;
+  private readonly rule: CutRule;
   private readonly timing: VideoTiming;
-  private readonly maxGapMs: number;
   private readonly maxFrameBytes: number;
   private readonly maxSegmentBytes: number;
   private readonly maxSegmentTicks: number;
@@ -96,6 +110,8 @@ export class LiveSegmenter {
   private readonly assembler: AccessUnitAssembler;
   private readonly adts: AdtsParser;
   private readonly muxer = new TsMuxer();
+  private readonly clock: RawVideoClock;
+  private readonly gop = new GopTracker();
   private sps?: { nal: Uint8Array; info: SpsInfo };
   private readonly ppsById = new Map<number, Uint8Array>();
   private audioInfo?: AdtsHeader;
@@ -105,11 +121,11 @@ export class LiveSegmenter {
   private everOpened = false;
   private resyncing = false;
   private reportedLeadingGarbage = false;
-  // Video timing
-  private frameIndex = 0;
-  private lastVideoMs?: number;
-  private lastFrameTicks = DEFAULT_FRAME_TICKS;
-  private explicitTime = false;
+  /** Times the caller gave with putVideoFrame, for the access unit(s) of that call. */
+  private given: { ptsMs?: number; dtsMs?: number } | undefined;
+  /** Duration of one frame (90 kHz) for timed input: from DTS steps or the SPS. */
+  private frameTicks: number;
+  private lastDts: number | undefined;
   // Audio
   private audioQueue: QueuedAudio[] = [];
   private audioQueueBytes = 0;
@@ -119,9 +135,14 @@ export class LiveSegmenter {
   private audioNextMs?: number;
   private audioEnded = false;
   private audioCoveredTicks = -Infinity;
-  private heldVideo: Array<{ au: AccessUnit; ticks: number }> = [];
-  /** Well-formed B access units seen since the last IDR. */
-  private bFramesInGop = 0;
+  private explicitAudioTime = false;
+  private heldVideo: TimedAccessUnit[] = [];
+  /** Untimed input: a well-formed B access unit was seen in this GOP; frames wait to learn whether it was corrupt. */
+  private suspectB: AccessUnit | undefined;
+  /** Untimed B-frame stream refused: everything is dropped until the SPS changes. */
+  private refusedB = false;
+  /** Warned that the camera's GOP is longer than the target (once per SPS). */
+  private warnedGop = false;
   /**
    * An error raised while the splitter was handing over NAL units: kept until the splitter
    * has finished the chunk (so it is never left mid-NAL), then thrown out of push*.
@@ -136,9 +157,10 @@ export class LiveSegmenter {
     if (timing.kind === 'frame-rate' && timing.fps !== undefined && !(timing.fps > 0 && timing.fps <= 300)) {
       throw new RangeError(`fps=${timing.fps}: must be more than 0 and at most 300`);
     }
-    this.targetTicks = Math.round(target * PTS_HZ);
+    this.rule = cutRuleFor(target);
     this.timing = timing;
-    this.maxGapMs = options.maxFrameGapMs ?? DEFAULT_MAX_FRAME_GAP_MS;
+    this.clock = new RawVideoClock(timing, options.maxFrameGapMs ?? DEFAULT_MAX_FRAME_GAP_MS);
+    this.frameTicks = this.clock.frameTicks;
     this.audioOn = options.audio ?? false;
     this.maxFrameBytes = positiveOption('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_NAL_BYTES);
     this.maxSegmentBytes = positiveOption('maxSegmentBytes', options.maxSegmentBytes, DEFAULT_MAX_SEGMENT_BYTES);
@@ -151,23 +173,28 @@ export class LiveSegmenter {
     );
   }
 
-  /** Bytes of an Annex-B stream (any chunking; start codes may straddle chunks). */
+  /** Bytes of an Annex-B stream (any chunking; start codes may straddle chunks); frames are timed by arrival (or frame rate). */
   pushVideo(annexBChunk: Uint8Array, arrivalMs: number = Date.now()): void {
     this.splitter.push(annexBChunk, arrivalMs);
     this.checkLeadingGarbage();
     this.throwDeferred();
   }
 
-  /** Exactly one access unit in Annex-B (start codes included), with its capture time. */
-  putVideoFrame(accessUnitAnnexB: Uint8Array, timestampMs?: number): void {
+  /**
+   * Exactly one access unit in Annex-B (start codes included). With `ptsMs` and `dtsMs`
+   * (UTC ms, fractions allowed: the source's own clock) the frame keeps both and may be a
+   * B-frame; with `ptsMs` alone it is a capture time (no reordering); with neither it
+   * takes the time it arrives.
+   */
+  putVideoFrame(accessUnitAnnexB: Uint8Array, ptsMs?: number, dtsMs?: number): void {
     const splitter = this.newSplitter();
-    this.explicitTime = timestampMs !== undefined;
+    this.given = ptsMs === undefined ? undefined : { ptsMs, dtsMs };
     try {
-      splitter.push(accessUnitAnnexB, timestampMs ?? Date.now());
+      splitter.push(accessUnitAnnexB, ptsMs ?? Date.now());
       splitter.flush();
       this.assembler.flush();
     } finally {
-      this.explicitTime = false;
+      this.given = undefined;
     }
     if (splitter.leadingGarbageBytes) this.report(`frame has ${splitter.leadingGarbageBytes} bytes before its first start code (expected Annex-B)`, 0, splitter.leadingGarbageBytes);
     this.throwDeferred();
@@ -179,19 +206,19 @@ export class LiveSegmenter {
     this.adts.push(adtsChunk, arrivalMs);
   }
 
-  /** Exactly one ADTS frame (header included), with its capture time. Ignored while audio is off. */
-  putAudioFrame(adtsFrame: Uint8Array, timestampMs?: number): void {
+  /** Exactly one ADTS frame (header included), with its presentation time (UTC ms). Ignored while audio is off. */
+  putAudioFrame(adtsFrame: Uint8Array, ptsMs?: number): void {
     if (!this.audioOn) return;
     const header = parseAdtsHeader(adtsFrame, 0);
     if (!header || header.frameBytes !== adtsFrame.byteLength) {
       this.report(`audio frame of ${adtsFrame.byteLength} bytes is not one ADTS frame`, 0, adtsFrame.byteLength);
       return;
     }
-    this.explicitTime = timestampMs !== undefined;
+    this.explicitAudioTime = ptsMs !== undefined;
     try {
-      this.onAdtsFrame({ frame: adtsFrame, header, offset: 0, arrivalMs: timestampMs ?? Date.now() });
+      this.onAdtsFrame({ frame: adtsFrame, header, offset: 0, arrivalMs: ptsMs ?? Date.now() });
     } finally {
-      this.explicitTime = false;
+      this.explicitAudioTime = false;
     }
   }
 
@@ -218,6 +245,7 @@ export class LiveSegmenter {
 
   /** Cut now after the last complete frame (emits it if it has any frame); the next segment starts at an IDR and is a discontinuity. */
   closeSegment(): void {
+    this.settleSuspectB();
     this.releaseHeldVideo(true);
     this.cut();
   }
@@ -238,8 +266,8 @@ export class LiveSegmenter {
     const s = this.seg;
     if (!s) return undefined;
     return {
-      startMs: this.ticksToMs(s.startTicks),
-      durationMs: (s.lastTicks + this.lastFrameTicks - s.startTicks) / TICKS_PER_MS,
+      startMs: this.ticksToMs(s.startPts),
+      durationMs: (s.maxPts + this.frameTicks - s.startPts) / TICKS_PER_MS,
       bytes: this.muxer.bytes,
       videoFrames: s.frames,
     };
@@ -279,7 +307,7 @@ export class LiveSegmenter {
   /** A NAL unit passed maxFrameBytes (its bytes are dropped as they come): the frame it belongs to is corrupt. */
   private onOversizeNal(e: OversizeNalEvent): void {
     // Which frame the NAL belonged to is unknown: the one being assembled is let go too.
-    this.assembler.markCorrupt(e.offset, this.lastVideoMs ?? 0, `NAL unit at byte ${e.offset} is over ${this.maxFrameBytes} bytes with no start code (a bad encoder pipe, or raise maxFrameBytes): dropping it`);
+    this.assembler.markCorrupt(e.offset, 0, `NAL unit at byte ${e.offset} is over ${this.maxFrameBytes} bytes with no start code (a bad encoder pipe, or raise maxFrameBytes): dropping it`);
     this.assembler.flush();
   }
 
@@ -312,9 +340,9 @@ export class LiveSegmenter {
   }
 
   /**
-   * A B access unit is believed (and the stream refused) only when it is well formed: an
-   * SPS of a profile with B slices, and its slice names a PPS the stream sent. Anything
-   * else is corrupt bytes that happen to read as slice_type B.
+   * A B access unit is believed only when it is well formed: an SPS of a profile with B
+   * slices, and its slice names a PPS the stream sent. Anything else is corrupt bytes
+   * that happen to read as slice_type B.
    */
   private isWellFormedBFrame(au: AccessUnit): boolean {
     const profile = au.sps?.info.profileIdc ?? this.sps?.info.profileIdc;
@@ -323,56 +351,168 @@ export class LiveSegmenter {
 
   private onAccessUnit(au: AccessUnit): void {
     if (au.corrupt) {
-      this.report(au.corrupt, au.offset, au.nalBytes);
-      this.st.droppedBytes += au.nalBytes;
-      if (au.hasVcl) {
-        this.st.droppedFrames++;
-        this.frameIndex++;
-      }
-      this.resyncing = true;
-      this.releaseHeldVideo(true);
-      this.cut();
+      this.onCorrupt(au, au.corrupt);
       return;
     }
     const encoderChanged = this.cacheParameterSets(au);
+    if (encoderChanged) {
+      // A new encoder configuration: a B-frame refusal or GOP warning is for the old one.
+      this.refusedB = false;
+      this.warnedGop = false;
+      this.settleSuspectB();
+    }
     if (!au.hasVcl) {
       if (encoderChanged) this.cutForChange();
       return;
     }
-    if (au.isIdr && !au.hasBSlice) this.bFramesInGop = 0;
-    if (au.hasBSlice && (!this.isWellFormedBFrame(au) || ++this.bFramesInGop < B_FRAMES_TO_REFUSE)) {
-      // Once is not yet a B-frame stream: drop it as corrupt and resync at the next IDR.
-      this.onAccessUnit({ ...au, corrupt: `frame at byte ${au.offset} has a B slice${this.isWellFormedBFrame(au) ? '' : ' that names no known PPS (or a Baseline SPS)'} (corrupt bytes, or B-frames)` });
+    if (this.refusedB) {
+      this.drop(au);
       return;
     }
-    if (au.hasBSlice) {
-      throw new UnsupportedStreamError(
-        'the H.264 stream has B-frames, which camrec does not reorder: configure the encoder without B-frames ' +
-          '(x264/ffmpeg: -bf 0 or -tune zerolatency; cameras: baseline profile or "B-frames off")',
-      );
-    }
-    const ticks = this.videoTicks(au);
+    const given = this.given;
+    const timed = given?.ptsMs !== undefined && given.dtsMs !== undefined;
+    if (!timed && this.screenBFrames(au)) return;
+    const t = timed ? this.timedTicks(given.ptsMs!, given.dtsMs!) : this.rawTicks(au, given?.ptsMs);
     if (encoderChanged) this.cutForChange();
-    if (this.timing.kind === 'frame-rate' && this.audioOn && !this.audioEnded && (this.heldVideo.length || ticks >= this.audioCoveredTicks)) {
-      this.heldVideo.push({ au, ticks });
+    if (this.timing.kind === 'frame-rate' && this.audioOn && !this.audioEnded && (this.heldVideo.length || t.dts >= this.audioCoveredTicks)) {
+      this.heldVideo.push({ au, pts: t.pts, dts: t.dts });
       this.heldVideoBytes += au.nalBytes;
       // Audio that never catches up must not hold video without bound: stop waiting for it.
       if (this.heldVideoBytes > this.maxSegmentBytes) this.releaseHeldVideo(true);
       return;
     }
-    this.placeAccessUnit(au, ticks);
+    this.placeAccessUnit({ au, pts: t.pts, dts: t.dts });
+  }
+
+  private onCorrupt(au: AccessUnit, why: string): void {
+    this.report(why, au.offset, au.nalBytes);
+    this.st.droppedBytes += au.nalBytes;
+    if (au.hasVcl) {
+      this.st.droppedFrames++;
+      if (!this.given) this.clock.skip();
+    }
+    this.resyncing = true;
+    this.releaseHeldVideo(true);
+    this.cut();
+  }
+
+  /**
+   * Untimed input cannot carry B-frames (no decode order to rebuild). A well-formed B
+   * access unit makes the segmenter wait (its frames are held back) to learn which it is:
+   * a second one in the GOP is a B-frame stream, refused once with the fix, and the open
+   * segment, already holding its first frames, is thrown away with it (nothing of such a
+   * stream is uploaded); an IDR with no second one means the first was corrupt bytes,
+   * handled as corrupt input (the segment closes at the last good frame). Returns true
+   * when the access unit was taken care of here.
+   */
+  private screenBFrames(au: AccessUnit): boolean {
+    if (this.suspectB) {
+      if (au.hasBSlice && this.isWellFormedBFrame(au)) {
+        this.suspectB = undefined;
+        this.refuseBFrames(au);
+        return true;
+      }
+      if (!au.isIdr) {
+        this.drop(au);
+        if (!this.given) this.clock.skip();
+        return true;
+      }
+      this.settleSuspectB();
+    }
+    if (!au.hasBSlice) return false;
+    if (!this.isWellFormedBFrame(au)) {
+      this.onCorrupt(au, `frame at byte ${au.offset} has a B slice that names no known PPS (or a Baseline SPS) (corrupt bytes, or B-frames)`);
+      return true;
+    }
+    this.suspectB = au;
+    if (!this.given) this.clock.skip();
+    return true;
+  }
+
+  /** The held-back B access unit turned out to be a lone one: corrupt input. */
+  private settleSuspectB(): void {
+    const b = this.suspectB;
+    if (!b) return;
+    this.suspectB = undefined;
+    this.onCorrupt(b, `frame at byte ${b.offset} has a B slice (corrupt bytes, or B-frames)`);
+  }
+
+  private refuseBFrames(au: AccessUnit): void {
+    this.refusedB = true;
+    this.drop(au);
+    this.discardOpenSegment();
+    throw new UnsupportedStreamError(
+      'the H.264 stream has B-frames but no timestamps to reorder them by (raw Annex-B): nothing of it is recorded. ' +
+        'Feed it with timestamps (RTSP, a container file such as .mp4/.mkv/.ts, or putVideoFrame(au, ptsMs, dtsMs)), ' +
+        'or configure the encoder without B-frames (x264/ffmpeg: -bf 0 or -tune zerolatency; cameras: baseline profile or "B-frames off")',
+    );
+  }
+
+  /** Drops the open segment unsent (a refused stream): its frames count as dropped. */
+  private discardOpenSegment(): void {
+    this.releaseHeldVideo(true);
+    if (this.seg) {
+      this.st.droppedFrames += this.seg.frames;
+      this.st.frames -= this.seg.frames;
+      this.muxer.discardSegment();
+      this.seg = undefined;
+    }
+    this.needIdr = true;
+    this.nextDiscontinuity = true;
+  }
+
+  /** Source times (UTC ms) to ticks; decode time kept increasing, presentation never before decode. */
+  private timedTicks(ptsMs: number, dtsMs: number): { pts: number; dts: number } {
+    let dts = Math.round(dtsMs * TICKS_PER_MS);
+    let pts = Math.round(ptsMs * TICKS_PER_MS);
+    const last = this.lastDts;
+    if (last !== undefined) {
+      if (dts <= last || dts - last > (this.options.maxFrameGapMs ?? DEFAULT_MAX_FRAME_GAP_MS) * TICKS_PER_MS) {
+        // Time went back or jumped (a new connection, a clock step): a new discontinuity.
+        if (dts <= last && last - dts < this.frameTicks) {
+          // A one-tick stumble: keep going.
+          const shift = last + 1 - dts;
+          dts += shift;
+          pts += shift;
+        } else if (this.seg) {
+          this.releaseHeldVideo(true);
+          this.cut();
+          this.gop.reset();
+        }
+      } else if (this.seg) {
+        const fps = this.sps?.info.fps;
+        this.frameTicks = fps ? PTS_HZ / fps : dts - last;
+      }
+    }
+    if (pts < dts) pts = dts;
+    this.lastDts = dts;
+    return { pts, dts };
+  }
+
+  private rawTicks(au: AccessUnit, explicitMs: number | undefined): { pts: number; dts: number } {
+    const hasSps = this.sps !== undefined;
+    const t = this.clock.next(explicitMs ?? au.arrivalMs, explicitMs !== undefined, this.sps?.info.fps, hasSps);
+    this.frameTicks = this.clock.frameTicks;
+    if (t.gap && this.seg) {
+      this.releaseHeldVideo(true);
+      this.cut();
+      this.gop.reset();
+    }
+    this.lastDts = t.ticks;
+    return { pts: t.ticks, dts: t.ticks };
   }
 
   private releaseHeldVideo(all = false): void {
-    while (this.heldVideo.length && (all || this.audioEnded || this.heldVideo[0]!.ticks < this.audioCoveredTicks)) {
+    while (this.heldVideo.length && (all || this.audioEnded || this.heldVideo[0]!.dts < this.audioCoveredTicks)) {
       const h = this.heldVideo.shift()!;
       this.heldVideoBytes -= h.au.nalBytes;
-      this.placeAccessUnit(h.au, h.ticks);
+      this.placeAccessUnit(h);
     }
   }
 
   /** Decides whether a timed access unit opens a segment, closes one, is dropped, or is muxed. */
-  private placeAccessUnit(au: AccessUnit, ticks: number): void {
+  private placeAccessUnit(t: TimedAccessUnit): void {
+    const au = t.au;
     if (this.needIdr || this.resyncing) {
       if (!au.isIdr) {
         if (!this.everOpened && !this.resyncing && this.st.droppedFrames === 0) {
@@ -381,9 +521,13 @@ export class LiveSegmenter {
         this.drop(au);
         return;
       }
-    } else if (au.isIdr && this.seg && ticks - this.seg.startTicks >= this.targetTicks) {
-      this.finish(ticks);
-    } else if (this.seg && (this.muxer.bytes + tsBytesOf(au) > this.maxSegmentBytes || ticks - this.seg.startTicks > this.maxSegmentTicks)) {
+    } else if (au.isIdr && this.seg) {
+      const interval = this.gop.idr(t.pts);
+      if (interval !== undefined) this.checkGop();
+      if (cutAtIdr(this.rule, { elapsedTicks: t.pts - this.seg.startPts, frameTicks: this.frameTicks, gopTicks: this.gop.gopTicks })) {
+        this.finish(t.pts, t.dts);
+      }
+    } else if (this.seg && (this.muxer.bytes + tsBytesOf(au) > this.maxSegmentBytes || t.pts - this.seg.startPts > this.maxSegmentTicks)) {
       // No IDR to close at (an encoder that stopped sending them): cut, so memory stays bounded.
       const overBytes = this.muxer.bytes + tsBytesOf(au) > this.maxSegmentBytes;
       this.report(
@@ -404,16 +548,33 @@ export class LiveSegmenter {
         this.drop(au);
         return;
       }
-      this.openSegmentAt(ticks);
+      if (this.nextDiscontinuity) this.gop.reset();
+      this.gop.idr(t.pts);
+      this.openSegmentAt(t);
     }
-    this.muxAccessUnit(au, ticks);
+    this.muxAccessUnit(t);
   }
 
-  private openSegmentAt(ticks: number): void {
+  /** Once per encoder configuration: the camera's GOP is longer than the target, so segments cannot keep to it. */
+  private checkGop(): void {
+    if (this.warnedGop || !this.gop.tooLong(this.rule, this.frameTicks)) return;
+    this.warnedGop = true;
+    const gopS = this.gop.gopTicks! / PTS_HZ;
+    const targetS = this.rule.targetTicks / PTS_HZ;
+    const fps = this.sps?.info.fps ?? PTS_HZ / this.frameTicks;
+    const exceeds = this.gop.gopTicks! > this.rule.ceilingTicks + this.frameTicks / 2;
+    this.options.onStreamWarning?.(
+      `the camera sends an IDR (keyframe) every ${gopS.toFixed(2)} s, longer than the ${targetS} s segment length: segments run ${gopS.toFixed(2)} s` +
+        (exceeds ? ` and exceed the playlists' EXT-X-TARGETDURATION of ${this.rule.ceilingTicks / PTS_HZ} s (players may stall)` : '') +
+        `. Fix: set the camera's I-frame (keyframe/GOP) interval to at most ${targetS} s (${Math.max(1, Math.floor(targetS * fps + 1e-6))} frames at ${Math.round(fps * 100) / 100} fps), or raise segmentSeconds`,
+    );
+  }
+
+  private openSegmentAt(t: TimedAccessUnit): void {
     const info = this.sps!.info;
     const hasAudio = this.audioOn && this.audioInfo !== undefined;
     this.seg = {
-      startTicks: ticks, lastTicks: ticks, frames: 0, discontinuity: this.nextDiscontinuity, hasAudio,
+      startPts: t.pts, startDts: t.dts, lastDts: t.dts, maxPts: t.pts, frames: 0, discontinuity: this.nextDiscontinuity, hasAudio,
       awaitingAudio: this.audioOn && !hasAudio,
       codecs: avcCodecString(info) + (hasAudio ? `,${aacCodecString(this.audioInfo!.audioObjectType)}` : ''),
       width: info.width, height: info.height,
@@ -425,9 +586,10 @@ export class LiveSegmenter {
     this.muxer.beginSegment(hasAudio);
   }
 
-  private muxAccessUnit(au: AccessUnit, ticks: number): void {
+  private muxAccessUnit(t: TimedAccessUnit): void {
     const seg = this.seg!;
-    this.flushAudio(ticks);
+    const au = t.au;
+    this.flushAudio(t.dts);
     const parts: Uint8Array[] = [];
     let i = 0;
     if (au.hasAud) {
@@ -442,9 +604,9 @@ export class LiveSegmenter {
       if (au.pps.length === 0) for (const pps of this.ppsById.values()) parts.push(START_CODE_4, pps);
     }
     for (; i < au.nals.length; i++) parts.push(START_CODE_4, au.nals[i]!);
-    this.muxer.writeVideo(parts, ticks, ticks, au.isIdr);
-    if (seg.frames > 0 && ticks > seg.lastTicks) this.lastFrameTicks = this.frameDurationTicks(ticks - seg.lastTicks);
-    seg.lastTicks = ticks;
+    this.muxer.writeVideo(parts, t.pts, t.dts, au.isIdr);
+    seg.lastDts = t.dts;
+    if (t.pts > seg.maxPts) seg.maxPts = t.pts;
     seg.frames++;
     this.st.frames++;
   }
@@ -475,69 +637,36 @@ export class LiveSegmenter {
   private cutForChange(): void {
     this.releaseHeldVideo(true);
     this.cut();
-  }
-
-  /** Timestamp of a coded picture in 90 kHz ticks (unwrapped). */
-  private videoTicks(au: AccessUnit): number {
-    if (this.timing.kind === 'frame-rate') {
-      const fps = this.timing.fps ?? this.sps?.info.fps;
-      if (!fps && !this.sps) {
-        // No SPS yet (a stream starting mid-GOP): this frame will be dropped; keep its slot.
-        return FILE_START_TICKS + this.frameIndex++ * DEFAULT_FRAME_TICKS;
-      }
-      if (!fps) {
-        throw new UnsupportedStreamError('the H.264 stream has no frame rate in its SPS (VUI timing): pass --fps N');
-      }
-      this.lastFrameTicks = PTS_HZ / fps;
-      return FILE_START_TICKS + Math.round((this.frameIndex++ * PTS_HZ) / fps);
-    }
-    let ms = au.arrivalMs;
-    const last = this.lastVideoMs;
-    if (last !== undefined) {
-      if (!this.explicitTime) {
-        const fps = this.sps?.info.fps;
-        const expected = last + (fps ? 1000 / fps : this.lastFrameTicks / TICKS_PER_MS);
-        const diff = ms - expected;
-        if (Math.abs(diff) < ARRIVAL_SMOOTHING_WINDOW_MS) ms = expected + diff * ARRIVAL_SMOOTHING_GAIN;
-      }
-      if (ms <= last) ms = last + 1;
-      if (ms - last > this.maxGapMs && this.seg) {
-        this.releaseHeldVideo(true);
-        this.cut();
-      }
-    }
-    this.lastVideoMs = ms;
-    return Math.round(ms * TICKS_PER_MS);
-  }
-
-  private frameDurationTicks(interval: number): number {
-    const fps = this.timing.kind === 'frame-rate' ? (this.timing.fps ?? this.sps?.info.fps) : this.sps?.info.fps;
-    return fps ? PTS_HZ / fps : interval;
+    this.gop.reset();
   }
 
   private ticksToMs(ticks: number): number {
-    if (this.timing.kind === 'frame-rate') return (this.timing.epochMs ?? 0) + (ticks - FILE_START_TICKS) / TICKS_PER_MS;
-    return ticks / TICKS_PER_MS;
+    return this.clock.toMs(ticks);
   }
 
   /** Close the open segment after its last frame; the next one starts at an IDR, as a discontinuity. */
   private cut(): void {
-    if (this.seg) this.finish(this.seg.lastTicks + Math.round(this.lastFrameTicks));
+    const seg = this.seg;
+    if (seg) {
+      const end = seg.maxPts + Math.round(this.frameTicks);
+      this.finish(end, seg.lastDts + Math.round(this.frameTicks));
+    }
     this.needIdr = true;
     this.nextDiscontinuity = true;
   }
 
-  private finish(endTicks: number): void {
+  /** Ends the open segment at presentation time `endPts`; audio before `endDts` (the next segment's audio boundary) goes in. */
+  private finish(endPts: number, endDts: number): void {
     const seg = this.seg!;
-    this.flushAudio(endTicks);
+    this.flushAudio(endDts);
     const bytes = this.muxer.finishSegment();
     this.seg = undefined;
     this.st.segments++;
     this.st.bytes += bytes.byteLength;
     this.options.onSegment({
       bytes,
-      startMs: this.ticksToMs(seg.startTicks),
-      durationMs: (endTicks - seg.startTicks) / TICKS_PER_MS,
+      startMs: this.ticksToMs(seg.startPts),
+      durationMs: (endPts - seg.startPts) / TICKS_PER_MS,
       codecs: seg.codecs,
       width: seg.width,
       height: seg.height,
@@ -568,7 +697,7 @@ export class LiveSegmenter {
     } else {
       let ms = e.arrivalMs;
       const expected = this.audioNextMs;
-      if (!this.explicitTime && expected !== undefined) {
+      if (!this.explicitAudioTime && expected !== undefined) {
         const diff = ms - expected;
         if (Math.abs(diff) < ARRIVAL_SMOOTHING_WINDOW_MS) ms = expected + diff * ARRIVAL_SMOOTHING_GAIN;
       }
@@ -588,7 +717,7 @@ export class LiveSegmenter {
       this.st.droppedBytes += dropped.frame.byteLength;
     }
     if (this.heldVideo.length) this.releaseHeldVideo();
-    else if (this.seg && this.seg.frames > 0 && ticks <= this.seg.lastTicks) this.flushAudio(this.seg.lastTicks + 1);
+    else if (this.seg && this.seg.frames > 0 && ticks <= this.seg.lastDts) this.flushAudio(this.seg.lastDts + 1);
   }
 
   /** Mux queued audio older than `beforeTicks` into the open segment (if it carries audio). */
@@ -599,7 +728,7 @@ export class LiveSegmenter {
     let i = 0;
     while (i < q.length && q[i]!.ticks < beforeTicks) {
       // Older than the segment or than audio already muxed: drop (keeps audio monotonic).
-      if (q[i]!.ticks < seg.startTicks || q[i]!.ticks <= this.lastAudioMuxedTicks) {
+      if (q[i]!.ticks < seg.startDts || q[i]!.ticks <= this.lastAudioMuxedTicks) {
         i++;
         continue;
       }

@@ -1,9 +1,12 @@
 import type { MediaInputError } from './media-error.ts';
 import type { MediaSegment } from './media-segment.ts';
 
-/** How video frames get their time (raw Annex-B carries none). */
+/**
+ * How video frames without timestamps get their time (raw Annex-B carries none). Frames
+ * given with a presentation and decode time (putVideoFrame(au, ptsMs, dtsMs)) keep theirs.
+ */
 export type VideoTiming =
-  /** Live: a frame takes the time it arrives (pushVideo) or the time given (putVideoFrame). */
+  /** Live: a frame takes the time it arrives (pushVideo) or the capture time given (putVideoFrame(au, ptsMs)). */
   | { readonly kind: 'arrival' }
   /**
    * Files: frame n is at `epochMs + n / fps`. `fps` overrides the SPS VUI frame rate; with
@@ -12,7 +15,11 @@ export type VideoTiming =
   | { readonly kind: 'frame-rate'; readonly fps?: number; readonly epochMs?: number };
 
 export interface SegmenterOptions {
-  /** A segment closes at the first IDR at or after this many seconds. @default 6 */
+  /**
+   * Segment length: a segment closes at the first IDR at or after this (less half a
+   * frame), or earlier when the GOP would carry it past EXT-X-TARGETDURATION (the
+   * contract's `targetDurationSeconds` of it). @default 6
+   */
   readonly targetSegmentSeconds?: number;
   /** Mux audio (pushAudio / putAudioFrame); when false audio input is ignored. @default false */
   readonly audio?: boolean;
@@ -42,6 +49,11 @@ export interface SegmenterOptions {
   readonly maxSegmentSeconds?: number;
   /** Called synchronously with each finished segment; the receiver owns `seg.bytes`. */
   readonly onSegment: (seg: MediaSegment) => void;
+  /**
+   * Called once per encoder configuration with a problem of the stream itself that the
+   * camera's settings fix (e.g. a GOP longer than the segment length), to be logged.
+   */
+  readonly onStreamWarning?: (message: string) => void;
   /** Called for each corrupt-input problem (already counted in stats()); the segmenter resyncs by itself. */
   readonly onInputError?: (err: MediaInputError) => void;
 }

@@ -1,8 +1,9 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { DeviceConfig } from '../config/device-config-schema.ts';
+import { FfmpegSource } from './ffmpeg-source.ts';
 import { FileSource } from './file-source.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
 import { PipeSource } from './pipe-source.ts';
-import { RtspSource } from './rtsp-source.ts';
 
 /** The source device.json names, or undefined for `api` (firmware calls the library). */
 export function createSource(input: MediaInput, c: DeviceConfig): MediaSource | undefined {
@@ -10,14 +11,37 @@ export function createSource(input: MediaInput, c: DeviceConfig): MediaSource | 
   const stallMs = s.stallSeconds * 1000;
   switch (s.type) {
     case 'file':
+      // A container (.mp4, .mkv, .ts, ...) has timestamps: ffmpeg reads it and they are kept.
+      if (!isAnnexB(s.path!)) return new FfmpegSource(input, { url: s.path!, audio: c.recording.audio, stallMs, loop: s.loop });
       return new FileSource(input, { videoPath: s.path!, audioPath: c.recording.audio ? s.audioPath : undefined, fps: s.fps, loop: s.loop });
     case 'fifo':
       return new PipeSource(input, { videoPath: s.path!, audioPath: c.recording.audio ? s.audioPath : undefined, stallMs });
     case 'stdin':
       return new PipeSource(input, { stallMs, reopen: false });
     case 'rtsp':
-      return new RtspSource(input, { url: s.url!, audio: c.recording.audio, stallMs });
+      return new FfmpegSource(input, { url: s.url!, audio: c.recording.audio, stallMs, rtspTransport: s.rtspTransport });
     case 'api':
       return undefined;
+  }
+}
+
+/**
+ * True when a file starts like raw H.264 Annex B (a start code, after at most a few zero
+ * bytes), false for anything else (a container). Unreadable files count as Annex B: the
+ * file source then says what is wrong.
+ */
+export function isAnnexB(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(64);
+    const n = readSync(fd, head, 0, head.byteLength, 0);
+    let i = 0;
+    while (i < n && head[i] === 0) i++;
+    return i >= 2 && i < n && head[i] === 1;
+  } catch {
+    return true;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

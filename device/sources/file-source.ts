@@ -10,7 +10,8 @@ import type { MediaInput, MediaSource } from './media-input.ts';
 export interface FileSourceOptions {
   videoPath: string;
   audioPath?: string;
-  fps: number;
+  /** Frames per second. @default the SPS frame rate (VUI timing); without one the source fails, saying to set it. */
+  fps?: number;
   loop: boolean;
   now?: () => number;
 }
@@ -23,14 +24,24 @@ const FRAMES_AHEAD = 25;
 /** A frame with its offset from the start of one pass of the file (ms). */
 interface TimedFrame {
   atMs: number;
+  durationMs: number;
   data: Uint8Array;
+}
+
+/** An access unit read from the file, with the frame rate of the SPS it came with (if any). */
+interface ReadFrame {
+  data: Uint8Array;
+  spsFps?: number;
 }
 
 /**
  * A raw H.264 (Annex B) file, optionally with an ADTS AAC file, played in real time:
- * frame n at start + n / fps, audio frame k at its sample time. Each frame goes in with
- * that capture time, as camera firmware calls putVideoFrame. With `loop`, the file plays
- * again from the start and the time line continues.
+ * frame n at start + n / fps (fps as configured, else from the SPS), audio frame k at its
+ * sample time. Each frame goes in with that capture time, as camera firmware calls
+ * putVideoFrame. With `loop`, the file plays again from the start and the time line
+ * continues; audio that would run past the video's end is left out at each pass, so two
+ * passes never overlap (an audio file a few ms longer than the video, as AAC's 1024-sample
+ * frames make it, would otherwise put two audio frames on the same instant at every loop).
  * Memory: the video is read 128 KiB at a time, about a second of frames ahead; the audio
  * file (small) is read whole.
  */
@@ -64,7 +75,7 @@ export class FileSource implements MediaSource {
   private async run(): Promise<void> {
     const now = this.o.now ?? Date.now;
     const audio = this.o.audioPath ? await loadAudio(this.o.audioPath) : [];
-    const frameMs = 1000 / this.o.fps;
+    let frameMs = this.o.fps ? 1000 / this.o.fps : undefined;
     let epoch = now();
     do {
       const video = new VideoReader(await open(this.o.videoPath, 'r'));
@@ -74,9 +85,15 @@ export class FileSource implements MediaSource {
         for (;;) {
           if (this.stopped) return;
           const frame = await video.next();
-          const vAt = frame ? n * frameMs : Infinity;
-          // Audio frames due before this video frame go first.
-          while (a < audio.length && audio[a]!.atMs <= vAt && !this.stopped) {
+          if (frame && frameMs === undefined) {
+            if (!frame.spsFps) throw new Error('the H.264 stream has no frame rate in its SPS (VUI timing): set source.fps in device.json (camrec local: --fps N)');
+            frameMs = 1000 / frame.spsFps;
+          }
+          const vAt = n * (frameMs ?? 0);
+          // Audio frames due before this video frame go first; at the end of the video, the
+          // ones that end within it (none overlaps the next pass).
+          const due = (f: TimedFrame) => (frame ? f.atMs <= vAt : f.atMs + f.durationMs <= vAt + 0.5);
+          while (a < audio.length && due(audio[a]!) && !this.stopped) {
             await this.waitUntil(epoch + audio[a]!.atMs, now);
             this.input.putAudioFrame(audio[a]!.data, epoch + audio[a]!.atMs);
             a++;
@@ -84,14 +101,14 @@ export class FileSource implements MediaSource {
           if (!frame) break;
           await this.waitUntil(epoch + vAt, now);
           if (this.stopped) return;
-          this.input.putVideoFrame(frame, epoch + vAt);
+          this.input.putVideoFrame(frame.data, epoch + vAt);
           n++;
         }
       } finally {
         await video.close();
       }
       if (n === 0) throw new Error('no H.264 access units found: is it a raw Annex-B .h264 file?');
-      epoch += n * frameMs;
+      epoch += n * (frameMs ?? 0);
     } while (this.o.loop && !this.stopped);
   }
 
@@ -107,7 +124,8 @@ export class FileSource implements MediaSource {
 
 /** Reads access units from an Annex-B file a chunk at a time. */
 class VideoReader {
-  private readonly queue: Uint8Array[] = [];
+  private readonly queue: ReadFrame[] = [];
+  private spsFps: number | undefined;
   private readonly splitter: AnnexBSplitter;
   private readonly assembler: AccessUnitAssembler;
   private position = 0;
@@ -115,15 +133,16 @@ class VideoReader {
 
   constructor(private readonly fh: FileHandle) {
     this.assembler = new AccessUnitAssembler((au) => {
+      if (au.sps?.info.fps) this.spsFps = au.sps.info.fps;
       if (!au.hasVcl) return;
       const parts: Uint8Array[] = [];
       for (const nal of au.nals) parts.push(START_CODE_4, nal);
-      this.queue.push(Buffer.concat(parts));
+      this.queue.push({ data: Buffer.concat(parts), spsFps: this.spsFps });
     });
     this.splitter = new AnnexBSplitter((e) => this.assembler.push(e));
   }
 
-  async next(): Promise<Uint8Array | undefined> {
+  async next(): Promise<ReadFrame | undefined> {
     while (this.queue.length < FRAMES_AHEAD && !this.eof) {
       const buf = Buffer.allocUnsafe(READ_BYTES);
       const { bytesRead } = await this.fh.read(buf, 0, READ_BYTES, this.position);
@@ -149,7 +168,7 @@ export async function loadAudio(path: string): Promise<TimedFrame[]> {
   const out: TimedFrame[] = [];
   let samples = 0;
   const parser = new AdtsParser((e) => {
-    out.push({ atMs: (samples * 1000) / e.header.sampleRateHz, data: e.frame });
+    out.push({ atMs: (samples * 1000) / e.header.sampleRateHz, durationMs: (e.header.samples * 1000) / e.header.sampleRateHz, data: e.frame });
     samples += e.header.samples;
   });
   parser.push(await readFile(path), 0);

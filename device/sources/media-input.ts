@@ -1,12 +1,15 @@
 /** What a source feeds (the Agent implements it). */
 export interface MediaInput {
   pushVideo(chunk: Uint8Array, arrivalMs?: number): void;
-  putVideoFrame(accessUnit: Uint8Array, timestampMs?: number): void;
+  /** One access unit; with ptsMs and dtsMs (the source's clock, UTC ms) it keeps both (B-frames welcome). */
+  putVideoFrame(accessUnit: Uint8Array, ptsMs?: number, dtsMs?: number): void;
   pushAudio(chunk: Uint8Array, arrivalMs?: number): void;
-  putAudioFrame(frame: Uint8Array, timestampMs?: number): void;
+  putAudioFrame(frame: Uint8Array, ptsMs?: number): void;
   /** Cut the open segment (stall or close: the next segment is a discontinuity). */
   cutSegment(): void;
   noteSourceError(err: Error): void;
+  /** Something about the source worth one log line that is not a failure (audio transcoded, a file ended). */
+  noteSourceNotice?(message: string): void;
 }
 
 /** A running source. `stop` resolves once it has released its files / child process. */

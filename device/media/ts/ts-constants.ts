@@ -15,6 +15,19 @@ export const PCR_MAX_INTERVAL_TICKS = 9_000;
 
 export const Pid = { PAT: 0x0000, PMT: 0x1000, VIDEO: 0x0100, AUDIO: 0x0101 } as const;
 export const StreamType = { H264: 0x1b, AAC_ADTS: 0x0f } as const;
+/**
+ * stream_type values a demuxer may meet (ISO 13818-1 table 2-34 and registrations), named
+ * for messages. H.265 (0x24) is listed so that adding it is a parser beside h264/.
+ */
+export const KnownStreamType: Readonly<Record<number, string>> = {
+  0x01: 'MPEG-1 video', 0x02: 'MPEG-2 video', 0x03: 'MPEG-1 audio (MP2/MP3)', 0x04: 'MPEG-2 audio (MP3)',
+  0x06: 'private data (PCM, G.711, Opus, ...)', 0x0f: 'AAC (ADTS)', 0x10: 'MPEG-4 video', 0x11: 'AAC (LATM)',
+  0x1b: 'H.264', 0x24: 'H.265', 0x81: 'AC-3', 0x87: 'E-AC-3',
+};
+/** stream_types that carry video (the rest of a PMT is audio or data). */
+export const VIDEO_STREAM_TYPES: ReadonlySet<number> = new Set([0x01, 0x02, 0x10, 0x1b, 0x24]);
+/** stream_types that carry audio. 0x06 (private data) is audio when its stream_id is an audio one. */
+export const AUDIO_STREAM_TYPES: ReadonlySet<number> = new Set([0x03, 0x04, 0x0f, 0x11, 0x81, 0x87]);
 export const StreamId = { VIDEO: 0xe0, AUDIO: 0xc0 } as const;
 export const TableId = { PAT: 0x00, PMT: 0x02 } as const;
 export const PROGRAM_NUMBER = 1;

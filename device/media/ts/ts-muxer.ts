@@ -109,6 +109,12 @@ export class TsMuxer {
     return out;
   }
 
+  /** Throws the open segment away (a refused stream); the buffer is kept for the next one. */
+  discardSegment(): void {
+    this.len = 0;
+    this.lastPcrTicks = undefined;
+  }
+
   /**
    * Gives a segment's memory back for later segments (the caller must not touch it
    * afterwards). Takes only views that finishSegment() returned; anything else is ignored.
