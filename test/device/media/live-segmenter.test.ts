@@ -153,20 +153,54 @@ describe('LiveSegmenter (live path)', () => {
     expect(segs.map((x) => [x.startMs - t0, x.videoFrames, x.discontinuity])).toEqual([[0, 50, true], [60_000, 50, true]]);
   });
 
-  it('refuses a stream with B-frames with a message saying how to fix the encoder', () => {
-    const b = makeStream(dir, 'bframes', { width: 160, height: 120, fps: '25', seconds: 1, gopFrames: 25, profile: 'main', bFrames: 2 });
-    const s = new LiveSegmenter({ onSegment: () => {} });
-    expect(() => {
-      s.pushVideo(readFileSync(b.video));
-      s.end();
-    }).toThrow(UnsupportedStreamError);
-    expect(() => new LiveSegmenter({ onSegment: () => {} }).pushVideo(Uint8Array.of(0))).not.toThrow();
-    try {
-      const t = new LiveSegmenter({ onSegment: () => {} });
-      t.pushVideo(readFileSync(b.video));
-      t.end();
-    } catch (e) {
-      expect((e as Error).message).toMatch(/B-frames.*-bf 0/);
+  it('raw Annex-B with B-frames (no timestamps to reorder by): refused once with the fix, and nothing of it is kept', () => {
+    const b = makeStream(dir, 'bframes', { width: 160, height: 120, fps: '25', seconds: 3, gopFrames: 25, profile: 'main', bFrames: 2 });
+    const segs: MediaSegment[] = [];
+    const s = new LiveSegmenter({ targetSegmentSeconds: 1, onSegment: (x) => segs.push(x) });
+    const data = readFileSync(b.video);
+    const thrown: unknown[] = [];
+    // Pushed as a pipe would: many chunks over three GOPs.
+    for (let at = 0; at < data.byteLength; at += 1500) {
+      try {
+        s.pushVideo(data.subarray(at, at + 1500));
+      } catch (e) {
+        thrown.push(e);
+      }
     }
+    try {
+      s.end();
+    } catch (e) {
+      thrown.push(e);
+    }
+    expect(thrown).toHaveLength(1);
+    expect(thrown[0]).toBeInstanceOf(UnsupportedStreamError);
+    expect((thrown[0] as Error).message).toMatch(/B-frames.*timestamps.*-bf 0/);
+    // No stub segments: not the IDR + P that came before the first B-frame, nor any GOP after.
+    expect(segs).toEqual([]);
+    expect(s.stats()).toMatchObject({ frames: 0, segments: 0, droppedFrames: 75 });
+    expect(() => new LiveSegmenter({ onSegment: () => {} }).pushVideo(Uint8Array.of(0))).not.toThrow();
+  });
+
+  it('warns once, with the fix, when the camera GOP is longer than the segment length', () => {
+    const long = makeStream(dir, 'longgop', { width: 160, height: 120, fps: '25', seconds: 12, gopFrames: 75, profile: 'main' });
+    const warnings: string[] = [];
+    const segs: MediaSegment[] = [];
+    const s = new LiveSegmenter({ targetSegmentSeconds: 2, videoTiming: { kind: 'frame-rate' }, onSegment: (x) => segs.push(x), onStreamWarning: (m) => warnings.push(m) });
+    s.pushVideo(readFileSync(long.video));
+    s.end();
+    expect(segs.slice(0, -1).map((x) => x.durationMs)).toEqual([3000, 3000, 3000]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/every 3\.00 s, longer than the 2 s segment length.*exceed.*TARGETDURATION of 2 s.*I-frame.*at most 2 s \(50 frames at 25 fps\)/);
+  });
+
+  it('a 1.5 s GOP under a 2 s target makes 1.5 s segments, none over TARGETDURATION', () => {
+    const g = makeStream(dir, 'gop15', { width: 160, height: 120, fps: '25', seconds: 9, gopFrames: 38, profile: 'main' });
+    const segs: MediaSegment[] = [];
+    const s = new LiveSegmenter({ targetSegmentSeconds: 2, videoTiming: { kind: 'frame-rate' }, onSegment: (x) => segs.push(x) });
+    s.pushVideo(readFileSync(g.video));
+    s.end();
+    expect(segs.length).toBeGreaterThanOrEqual(5);
+    for (const x of segs) expect(x.durationMs).toBeLessThanOrEqual(2000);
+    expect(segs.slice(0, -1).every((x) => x.durationMs === 1520)).toBe(true);
   });
 });
