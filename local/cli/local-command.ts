@@ -5,7 +5,8 @@ import { agentCameraRunner } from '../stack/agent-camera-runner.ts';
 import type { CameraSpec } from '../stack/camera-runner.ts';
 import { startLocalStack } from '../stack/local-stack.ts';
 
-const USAGE = `usage: camrec local [--data-dir DIR] [--port N] [--cameras N | --camera ID --source FILE|-|rtsp://...] [--loop] [--segment-seconds S]
+const USAGE = `usage: camrec local [--data-dir DIR] [--port N] [--segment-seconds S] [--fps N]
+                    [--cameras N | --camera ID --source FILE|-|rtsp://... [--audio FILE] [--loop] [--fps N] [--rtsp-transport tcp|udp] ...]
 
 Runs the whole camrec stack on this machine, no AWS account: S3 and DynamoDB emulators,
 a mutual-TLS IoT credential provider, the indexer and playback API, a web player, and
@@ -13,32 +14,45 @@ one agent per camera fed from the sample clip (in real time, looped) or from a s
 
   --data-dir DIR         where recordings, certificates and keys live (default .camrec)
   --port N               API and player port (default 8080; 0 picks a free one)
+  --segment-seconds S    target segment length (default 2); EXT-X-TARGETDURATION is S rounded up
   --cameras N            run N cameras cam-1..cam-N on the sample clip (default 1)
-  --camera ID            one camera with this id (an IoT thing name) ...
-  --source SRC           ... fed from a raw H.264 file, - for stdin, or an rtsp:// URL
-  --audio FILE           ADTS AAC file to go with --source FILE
-  --loop                 loop --source FILE
-  --segment-seconds S    target segment length (default 2)
+  --camera ID            a camera with this id (an IoT thing name); repeat for more cameras.
+                         The options after it, up to the next --camera, are its own:
+  --source SRC             a raw H.264 file, a container file (.mp4, .mkv, .ts: timestamps
+                           kept, needs ffmpeg), - for stdin, or an rtsp:// URL (needs ffmpeg)
+  --audio FILE             ADTS AAC file to go with a raw H.264 --source FILE
+  --loop                   loop a file source
+  --fps N                  frame rate of a raw H.264 file (default: the stream's own, from
+                           its SPS); before any --camera: for every camera
+  --rtsp-transport T       tcp (default: RTP interleaved in the RTSP connection) or udp
 `;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** Options that belong to the camera named by the --camera before them. */
+const PER_CAMERA = new Set(['camera', 'source', 'audio', 'loop', 'fps', 'rtsp-transport']);
 
 /** Parses `camrec local` arguments; throws LocalUsageError naming the problem. */
 export function parseLocalArgs(argv: string[]): { dataDir: string; port: number; cameras: CameraSpec[]; segmentSeconds: number } {
   let values;
+  let tokens;
   try {
-    ({ values } = parseArgs({
+    ({ values, tokens } = parseArgs({
       args: argv,
       options: {
         'data-dir': { type: 'string' },
         port: { type: 'string' },
         cameras: { type: 'string' },
-        camera: { type: 'string' },
-        source: { type: 'string' },
-        audio: { type: 'string' },
-        loop: { type: 'boolean' },
+        camera: { type: 'string', multiple: true },
+        source: { type: 'string', multiple: true },
+        audio: { type: 'string', multiple: true },
+        loop: { type: 'boolean', multiple: true },
+        fps: { type: 'string', multiple: true },
+        'rtsp-transport': { type: 'string', multiple: true },
         'segment-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
+      tokens: true,
     }));
   } catch (err) {
     throw new LocalUsageError((err as Error).message);
@@ -48,26 +62,82 @@ export function parseLocalArgs(argv: string[]): { dataDir: string; port: number;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) problems.push(`--port ${values.port} must be 0..65535`);
   const segmentSeconds = values['segment-seconds'] === undefined ? 2 : Number(values['segment-seconds']);
   if (!(segmentSeconds >= 1 && segmentSeconds <= 10)) problems.push(`--segment-seconds ${values['segment-seconds']} must be 1..10`);
+
+  // Per-camera options in order: each --camera opens a camera; options before any --camera
+  // belong to an implicit cam-1 when a --source is among them, else they are defaults for all.
+  interface Draft { id?: string; source?: string; audio?: string; loop?: boolean; fps?: number; transport?: 'tcp' | 'udp' }
+  const drafts: Draft[] = [];
+  const defaults: Draft = {};
+  let cur: Draft = defaults;
+  for (const t of tokens ?? []) {
+    if (t.kind !== 'option' || !PER_CAMERA.has(t.name)) continue;
+    const v = t.value;
+    switch (t.name) {
+      case 'camera':
+        cur = { id: v };
+        drafts.push(cur);
+        break;
+      case 'source':
+        if (cur === defaults) {
+          cur = { ...defaults };
+          drafts.push(cur);
+        }
+        if (cur.source !== undefined) problems.push(`--source given twice for ${cur.id ? `--camera ${cur.id}` : 'one camera'}: put a --camera ID before each`);
+        cur.source = v;
+        break;
+      case 'audio':
+        cur.audio = v;
+        break;
+      case 'loop':
+        cur.loop = true;
+        break;
+      case 'fps': {
+        const fps = Number(v);
+        if (!(fps >= 1 && fps <= 120)) problems.push(`--fps ${v} must be 1..120`);
+        cur.fps = fps;
+        break;
+      }
+      case 'rtsp-transport':
+        if (v !== 'tcp' && v !== 'udp') problems.push(`--rtsp-transport ${v} must be tcp or udp`);
+        else cur.transport = v;
+        break;
+    }
+  }
+
   let cameras: CameraSpec[] = [];
-  if (values.camera !== undefined || values.source !== undefined) {
+  if (drafts.length) {
     if (values.cameras !== undefined) problems.push('give either --cameras N or --camera ID [--source ...], not both');
-    const id = values.camera ?? 'cam-1';
-    const src = values.source;
-    const source: CameraSpec['source'] =
-      src === undefined ? { kind: 'sample' }
-      : src === '-' ? { kind: 'stdin' }
-      : /^rtsps?:\/\//.test(src) ? { kind: 'rtsp', url: src }
-      : { kind: 'file', path: src, ...(values.audio ? { audioPath: values.audio } : {}), loop: values.loop ?? false };
-    cameras = [{ id, source }];
-    if (!DEVICE_ID_PATTERN.test(id)) problems.push(`--camera ${JSON.stringify(id)} must be 1-128 of A-Z a-z 0-9 _ : - (an IoT thing name)`);
+    const seen = new Set<string>();
+    drafts.forEach((d, i) => {
+      const id = d.id ?? `cam-${i + 1}`;
+      if (!DEVICE_ID_PATTERN.test(id)) problems.push(`--camera ${JSON.stringify(id)} must be 1-128 of A-Z a-z 0-9 _ : - (an IoT thing name)`);
+      if (seen.has(id)) problems.push(`--camera ${id} is given twice`);
+      seen.add(id);
+      cameras.push({ id, source: sourceFor({ ...defaults, ...stripUndefined(d) }) });
+    });
   } else {
     const n = values.cameras === undefined ? 1 : Number(values.cameras);
     if (!Number.isInteger(n) || n < 0 || n > 64) problems.push(`--cameras ${values.cameras} must be 0..64`);
-    else cameras = Array.from({ length: n }, (_, i) => ({ id: `cam-${i + 1}`, source: { kind: 'sample' } as const }));
+    else cameras = Array.from({ length: n }, (_, i) => ({ id: `cam-${i + 1}`, source: defaults.fps ? { kind: 'sample', fps: defaults.fps } : { kind: 'sample' } }));
   }
   if (values.help) throw new LocalUsageError('');
   if (problems.length) throw new LocalUsageError(problems.join('; '));
   return { dataDir: values['data-dir'] ?? '.camrec', port, cameras, segmentSeconds };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function sourceFor(d: { source?: string; audio?: string; loop?: boolean; fps?: number; transport?: 'tcp' | 'udp' }): CameraSpec['source'] {
+  const src = d.source;
+  if (src === undefined) return d.fps ? { kind: 'sample', fps: d.fps } : { kind: 'sample' };
+  if (src === '-') return { kind: 'stdin' };
+  if (/^rtsps?:\/\//.test(src)) return { kind: 'rtsp', url: src, ...(d.transport ? { transport: d.transport } : {}) };
+  const file: Mutable<Extract<CameraSpec['source'], { kind: 'file' }>> = { kind: 'file', path: src, loop: d.loop ?? false };
+  if (d.audio) file.audioPath = d.audio;
+  if (d.fps) file.fps = d.fps;
+  return file;
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -10,6 +10,7 @@ import type { CameraContext, CameraRunner, RunningCamera } from './camera-runner
 /** The sample clip shipped in the repo (raw H.264 Annex B + ADTS AAC). */
 export const SAMPLE_VIDEO_PATH = packagePath('samples', 'sample.h264');
 export const SAMPLE_AUDIO_PATH = packagePath('samples', 'sample.aac');
+/** The sample's frame rate (in its SPS; the file source reads it from there). */
 export const SAMPLE_FPS = 25;
 
 /**
@@ -23,13 +24,13 @@ export function localDeviceConfig(ctx: CameraContext, controlPort: number): Devi
     const s = ctx.spec.source;
     switch (s.kind) {
       case 'sample':
-        return { type: 'file', path: SAMPLE_VIDEO_PATH, audioPath: SAMPLE_AUDIO_PATH, fps: SAMPLE_FPS, loop: true };
+        return { type: 'file', path: SAMPLE_VIDEO_PATH, audioPath: SAMPLE_AUDIO_PATH, ...(s.fps ? { fps: s.fps } : {}), loop: true };
       case 'file':
-        return { type: 'file', path: s.path, ...(s.audioPath ? { audioPath: s.audioPath } : {}), fps: SAMPLE_FPS, loop: s.loop ?? false };
+        return { type: 'file', path: s.path, ...(s.audioPath ? { audioPath: s.audioPath } : {}), ...(s.fps ? { fps: s.fps } : {}), loop: s.loop ?? false };
       case 'stdin':
         return { type: 'stdin' };
       case 'rtsp':
-        return { type: 'rtsp', url: s.url };
+        return { type: 'rtsp', url: s.url, ...(s.transport ? { rtspTransport: s.transport } : {}) };
     }
   })();
   return {

@@ -1,9 +1,11 @@
 /** How `camrec local` starts one camera: the seam between the stack and device/. */
 export type CameraSource =
-  | { readonly kind: 'sample' }
-  | { readonly kind: 'file'; readonly path: string; readonly audioPath?: string; readonly loop?: boolean }
+  /** The sample clip, looped; `fps` overrides the clip's own 25. */
+  | { readonly kind: 'sample'; readonly fps?: number }
+  /** A raw H.264 file (fps: its SPS frame rate unless given) or a container file (its own timestamps). */
+  | { readonly kind: 'file'; readonly path: string; readonly audioPath?: string; readonly loop?: boolean; readonly fps?: number }
   | { readonly kind: 'stdin' }
-  | { readonly kind: 'rtsp'; readonly url: string };
+  | { readonly kind: 'rtsp'; readonly url: string; readonly transport?: 'tcp' | 'udp' };
 
 export interface CameraSpec {
   /** The IoT thing name. */

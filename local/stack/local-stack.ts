@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { targetDurationSeconds } from '../../contract/index.ts';
+import { redactSecrets } from '../../device/agent/redact-secrets.ts';
 import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
 import { dynamoSegmentIndex } from '../../lambda/index/dynamo-segment-index.ts';
 import { createIndexer } from '../../lambda/indexer/create-indexer.ts';
@@ -276,10 +277,10 @@ export function describeSource(c: CameraSpec): string {
     case 'sample':
       return 'sample clip (looped, real time)';
     case 'file':
-      return `file ${c.source.path}${c.source.loop ? ' (looped)' : ''}`;
+      return `file ${c.source.path}${c.source.fps ? ` at ${c.source.fps} fps` : ''}${c.source.loop ? ' (looped)' : ''}`;
     case 'stdin':
       return 'stdin';
     case 'rtsp':
-      return c.source.url;
+      return `${redactSecrets(c.source.url)}${c.source.transport === 'udp' ? ' (RTP over UDP)' : ''}`;
   }
 }

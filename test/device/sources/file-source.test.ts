@@ -40,4 +40,39 @@ describe('FileSource', () => {
     expect(audio.length).toBeGreaterThan(10);
     expect(audio[1]! - audio[0]!).toBeCloseTo((1024 / 48000) * 1000, 2);
   });
+
+  it('without fps: a 30 fps clip is timed by the frame rate in its SPS', async () => {
+    execFileSync('/usr/bin/ffmpeg', [
+      '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=30:duration=0.5',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-bf', '0', '-f', 'h264', join(dir, 'v30.h264'),
+    ]);
+    const video: number[] = [];
+    const src = new FileSource(
+      { putVideoFrame: (_f, t) => void video.push(t!), putAudioFrame: () => {}, pushVideo: () => {}, pushAudio: () => {}, cutSegment: () => {}, noteSourceError: (e) => { throw e; } },
+      { videoPath: join(dir, 'v30.h264'), loop: false },
+    );
+    src.start();
+    await src.finished;
+    expect(video).toHaveLength(15);
+    for (const [i, t] of video.entries()) expect(t - video[0]!).toBeCloseTo((i * 1000) / 30, 3);
+  });
+
+  it('looping: audio never overlaps the next pass (an audio file 32 ms longer than the video is trimmed at each end)', async () => {
+    // 0.4 s of video, 0.432 s of audio (the sample's 939 frames for 20 s of video do the same).
+    execFileSync('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=0.432', '-c:a', 'aac', '-f', 'adts', join(dir, 'long.aac')]);
+    const audio: Array<{ at: number; end: number }> = [];
+    const src = new FileSource(
+      {
+        putVideoFrame: () => {},
+        putAudioFrame: (f, t) => void audio.push({ at: t!, end: t! + ((((f[6]! & 3) + 1) * 1024) / 48000) * 1000 }),
+        pushVideo: () => {}, pushAudio: () => {}, cutSegment: () => {}, noteSourceError: (e) => { throw e; },
+      },
+      { videoPath: join(dir, 'v.h264'), audioPath: join(dir, 'long.aac'), fps: 25, loop: true },
+    );
+    src.start();
+    await new Promise((r) => setTimeout(r, 1000)); // two loops and a half
+    await src.stop();
+    expect(audio.length).toBeGreaterThan(30);
+    for (let i = 1; i < audio.length; i++) expect(audio[i]!.at, `audio frame ${i}`).toBeGreaterThanOrEqual(audio[i - 1]!.end - 1e-6);
+  });
 });

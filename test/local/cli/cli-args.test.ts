@@ -17,6 +17,22 @@ describe('camrec local arguments', () => {
     expect(parseLocalArgs(['--source', 'rtsp://10.0.0.2/s1']).cameras[0]).toEqual({ id: 'cam-1', source: { kind: 'rtsp', url: 'rtsp://10.0.0.2/s1' } });
   });
 
+  test('several cameras, each with its own source, fps and RTSP transport; --fps before any --camera is for all', () => {
+    const args = ['--fps', '30', '--camera', 'door', '--source', 'door.h264', '--loop', '--camera', 'yard', '--source', 'yard.h264', '--fps', '12.5', '--audio', 'yard.aac',
+      '--camera', 'gate', '--source', 'rtsp://u:p@10.0.0.3/s', '--rtsp-transport', 'udp', '--camera', 'drive', '--source', 'drive.mp4'];
+    expect(parseLocalArgs(args).cameras).toEqual([
+      { id: 'door', source: { kind: 'file', path: 'door.h264', loop: true, fps: 30 } },
+      { id: 'yard', source: { kind: 'file', path: 'yard.h264', loop: false, fps: 12.5, audioPath: 'yard.aac' } },
+      { id: 'gate', source: { kind: 'rtsp', url: 'rtsp://u:p@10.0.0.3/s', transport: 'udp' } },
+      { id: 'drive', source: { kind: 'file', path: 'drive.mp4', loop: false, fps: 30 } },
+    ]);
+    expect(parseLocalArgs(['--source', 'clip.h264', '--fps', '30']).cameras).toEqual([{ id: 'cam-1', source: { kind: 'file', path: 'clip.h264', loop: false, fps: 30 } }]);
+    expect(parseLocalArgs(['--cameras', '2', '--fps', '30']).cameras).toEqual([{ id: 'cam-1', source: { kind: 'sample', fps: 30 } }, { id: 'cam-2', source: { kind: 'sample', fps: 30 } }]);
+    expect(() => parseLocalArgs(['--camera', 'a', '--source', 'x', '--source', 'y', '--fps', '0', '--rtsp-transport', 'sctp', '--camera', 'a'])).toThrow(
+      /--source given twice for --camera a.*--fps 0 must be 1\.\.120.*--rtsp-transport sctp must be tcp or udp.*--camera a is given twice/,
+    );
+  });
+
   test('every problem is named at once', () => {
     expect(() => parseLocalArgs(['--port', '70000', '--segment-seconds', '0.5', '--cameras', '2', '--camera', 'x'])).toThrow(
       /--port 70000 must be 0\.\.65535; --segment-seconds 0\.5 must be 1\.\.10; give either --cameras N or --camera ID/,
