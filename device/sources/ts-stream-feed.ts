@@ -1,5 +1,6 @@
 import { parseAdtsHeader } from '../media/aac/adts-header.ts';
 import { ConnectionClock, TimestampUnwrapper } from '../media/clock/source-clock.ts';
+import { SliceJoiner } from '../media/h264/slice-joiner.ts';
 import type { PmtInfo } from '../media/ts/psi-reader.ts';
 import { AUDIO_STREAM_TYPES, KnownStreamType, PTS_HZ, StreamType, VIDEO_STREAM_TYPES } from '../media/ts/ts-constants.ts';
 import { TsDemuxer, type DemuxedPes } from '../media/ts/ts-demuxer.ts';
@@ -34,7 +35,8 @@ export const describeStreamType = (t: number): string => `0x${t.toString(16).pad
 
 /**
  * One connection's MPEG-TS (from the ffmpeg child) to timed frames for the agent:
- * demux -> unwrap 33-bit times -> map them to wall clock once (ConnectionClock) ->
+ * demux -> unwrap 33-bit times -> join pictures sent in pieces (SliceJoiner) -> map
+ * times to wall clock once (ConnectionClock) ->
  * `putVideoFrame(accessUnit, ptsMs, dtsMs)` and `putAudioFrame(adtsFrame, ptsMs)`.
  * H.264 video and AAC audio are fed; another video codec is said once (H.265 joins with
  * fMP4 later), other audio is left to the ffmpeg child (it transcodes it to AAC).
@@ -43,6 +45,7 @@ export class TsStreamFeed {
   private readonly demuxer: TsDemuxer;
   private readonly unwrap = new TimestampUnwrapper();
   private readonly clock: ConnectionClock<Unit>;
+  private readonly joiner: SliceJoiner<{ pts: number; dts: number; arrivalMs: number }>;
   private videoPid: number | undefined;
   private audioPid: number | undefined;
   private arrivalMs = 0;
@@ -57,6 +60,7 @@ export class TsStreamFeed {
     private readonly o: TsStreamFeedOptions = {},
   ) {
     this.clock = new ConnectionClock<Unit>({ floorTicks: o.floorTicks, calibrationMs: o.calibrationMs });
+    this.joiner = new SliceJoiner(({ data, time }) => this.hold({ kind: 'video', data, pts: time.pts, dts: time.dts }, time.dts, time.arrivalMs));
     this.demuxer = new TsDemuxer({
       onProgram: (p) => this.onProgram(p),
       onPes: (p) => this.onPes(p),
@@ -73,6 +77,7 @@ export class TsStreamFeed {
   /** End of the connection: hand on what is still held. */
   end(): void {
     this.demuxer.flush();
+    this.joiner.flush();
     for (const u of this.clock.drain()) this.deliver(u);
   }
 
@@ -92,15 +97,16 @@ export class TsStreamFeed {
     if (p.pid === this.videoPid) {
       const pts = this.unwrap.unwrap(p.pts);
       const dts = p.dts === undefined ? pts : this.unwrap.unwrap(p.dts);
-      this.hold({ kind: 'video', data: p.data, pts, dts: Math.min(dts, pts) }, Math.min(dts, pts));
+      // Pieces of one picture (slice groups sent apart) are joined before it is timed.
+      this.joiner.push(p.data, { pts, dts: Math.min(dts, pts), arrivalMs: this.arrivalMs });
     } else if (p.pid === this.audioPid && ((p.streamId >= AUDIO_STREAM_IDS.FIRST && p.streamId <= AUDIO_STREAM_IDS.LAST) || p.streamId === AUDIO_STREAM_IDS.PRIVATE_1)) {
       const pts = this.unwrap.unwrap(p.pts);
-      this.hold({ kind: 'audio', data: p.data, pts }, pts);
+      this.hold({ kind: 'audio', data: p.data, pts }, pts, this.arrivalMs);
     }
   }
 
-  private hold(u: Unit, sourceTicks: number): void {
-    for (const ready of this.clock.add(u, sourceTicks, this.arrivalMs)) this.deliver(ready);
+  private hold(u: Unit, sourceTicks: number, arrivalMs: number): void {
+    for (const ready of this.clock.add(u, sourceTicks, arrivalMs)) this.deliver(ready);
   }
 
   private deliver(u: Unit): void {

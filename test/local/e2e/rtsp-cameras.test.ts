@@ -1,0 +1,169 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { signedFetch } from '../../../local/auth/signed-fetch.ts';
+import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
+import { parseMediaPlaylist, startMsOf, type PlaylistSegment } from '../../support/hls-text.ts';
+import { fetchDecryptedSegments, timestampsOf } from '../../support/hls-segments.ts';
+import { cameraPipeline, PYTHON, startRtspServer, type RtspServer } from '../../support/rtsp/rtsp-server.ts';
+
+/**
+ * `camrec local` recording real RTSP streams from Debian's gst-rtsp-server, judged by
+ * ffmpeg, GStreamer and VLC: H.264 + AAC, H.264 + G.711 A-law, H.264 with B-frames + AAC,
+ * and a server that restarts mid-stream, all four cameras in one `camrec local` (one
+ * camera's trouble must not touch the others).
+ */
+const run = promisify(execFile);
+const FFMPEG = '/usr/bin/ffmpeg';
+const FFPROBE = '/usr/bin/ffprobe';
+const CVLC = '/usr/bin/cvlc';
+const COUNT_FRAMES = fileURLToPath(new URL('../../support/gst/count-frames.py', import.meta.url));
+const FPS = 25;
+const FRAME_S = 1 / FPS;
+const VLC_USER = 'camrec-vlc';
+
+const CAMERAS = { aac: '/aac', alaw: '/alaw', bframes: '/bframes' } as const;
+type CameraId = keyof typeof CAMERAS | 'restart';
+
+let dir: string;
+let server: RtspServer;
+let rebooting: RtspServer;
+let stack: LocalStackProcess;
+let restartAtMs = 0;
+
+async function sessionUrl(camera: string, body: Record<string, string>): Promise<string> {
+  const create = () => signedFetch(`${stack.info.apiUrl}/v1/cameras/${camera}/sessions`, { credentials: stack.info.credentials, region: stack.info.region, json: body });
+  // One retry on a network error: a kept-alive socket the server just closed (not what is judged here).
+  const res = await create().catch(() => create());
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { playlistUrl: string }).playlistUrl;
+}
+
+async function liveSegments(camera: string): Promise<PlaylistSegment[]> {
+  return parseMediaPlaylist(await (await fetch(await sessionUrl(camera, { mode: 'LIVE' }))).text()).segments;
+}
+
+async function waitFor(what: string, ok: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}\n${stack.output()}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * ON_DEMAND over everything the camera recorded in this run, up to the end of the newest
+ * segment listed now (a range ending at "now" would take in a segment still on its way,
+ * and two fetches of the playlist could differ).
+ */
+async function onDemandUrl(camera: CameraId): Promise<string> {
+  const live = await liveSegments(camera);
+  const last = live.filter((s) => !s.gap).at(-1)!;
+  const endMs = startMsOf(last.uri) + Math.round(last.durationS * 1000);
+  return sessionUrl(camera, { mode: 'ON_DEMAND', start: new Date(startedAt - 60_000).toISOString(), end: new Date(endMs).toISOString() });
+}
+
+let startedAt = 0;
+
+/** VLC refuses root: run it as a plain user (created on first use, as .ci/run does). */
+function vlcCommand(): string[] {
+  if (process.getuid?.() !== 0) return [CVLC];
+  if (spawnSync('id', ['-u', VLC_USER]).status !== 0) {
+    const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', VLC_USER]);
+    if (made.status !== 0) throw new Error(`useradd ${VLC_USER} failed: ${made.stderr}`);
+  }
+  return ['runuser', '-u', VLC_USER, '--', 'env', `HOME=${join(dir, 'vlc-home')}`, CVLC];
+}
+
+beforeAll(async () => {
+  for (const tool of [FFMPEG, FFPROBE, CVLC, PYTHON]) if (!existsSync(tool)) throw new Error(`${tool} is missing: .ci/run installs it from Debian`);
+  dir = await mkdtemp(join(tmpdir(), 'camrec-rtsp-e2e-'));
+  await mkdir(join(dir, 'vlc-home'), { recursive: true });
+  await chmod(dir, 0o755);
+  await chmod(join(dir, 'vlc-home'), 0o777);
+  server = await startRtspServer({
+    [CAMERAS.aac]: cameraPipeline({ audio: 'aac' }),
+    [CAMERAS.alaw]: cameraPipeline({ audio: 'alaw' }),
+    [CAMERAS.bframes]: cameraPipeline({ audio: 'aac', bFrames: 2 }),
+  });
+  rebooting = await startRtspServer({ '/cam': cameraPipeline({ audio: 'aac' }) });
+  startedAt = Date.now();
+  stack = await startLocalStackProcess(dir, [
+    '--camera', 'aac', '--source', server.url(CAMERAS.aac),
+    '--camera', 'alaw', '--source', server.url(CAMERAS.alaw),
+    '--camera', 'bframes', '--source', server.url(CAMERAS.bframes),
+    '--camera', 'restart', '--source', rebooting.url('/cam'),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await server?.stop();
+  await rebooting?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
+  test('all four cameras record; the restarted server is reconnected to, and the others go on untouched', async () => {
+    for (const cam of ['aac', 'alaw', 'bframes', 'restart']) await waitFor(`${cam} to record 4 segments`, async () => (await liveSegments(cam)).length >= 4);
+    await rebooting.restart(1000);
+    restartAtMs = Date.now();
+    await waitFor('restart to record again after its server came back', async () => (await liveSegments('restart')).filter((s) => startMsOf(s.uri) > restartAtMs).length >= 3);
+    const restarted = await liveSegments('restart');
+    expect(restarted.some((s) => s.discontinuityBefore && startMsOf(s.uri) > restartAtMs - 5000)).toBe(true);
+    // The other cameras did not notice: no discontinuity after their first segment.
+    for (const cam of ['aac', 'alaw', 'bframes']) {
+      const segs = parseMediaPlaylist(await (await fetch(await onDemandUrl(cam as CameraId))).text()).segments;
+      expect(segs.slice(1).filter((s) => s.discontinuityBefore), cam).toEqual([]);
+    }
+  }, 240_000);
+
+  test('VLC plays 10 s of LIVE without "PCR is called too late", 5 runs of 5', async () => {
+    const cmd = vlcCommand();
+    for (let runNo = 1; runNo <= 5; runNo++) {
+      const url = await sessionUrl('aac', { mode: 'LIVE' });
+      const r = spawnSync(cmd[0]!, [...cmd.slice(1), '-vvv', '--intf', 'dummy', '--vout', 'dummy', '--aout', 'dummy', '--no-video-title-show', '--play-and-exit', '--run-time', '10', url], {
+        encoding: 'utf8', timeout: 40_000, maxBuffer: 64 * 1024 * 1024,
+      });
+      const log = `${r.stdout}\n${r.stderr}`;
+      expect(log, `run ${runNo}: VLC did not play (exit ${r.status})`).toMatch(/Buffering 100%|Stream buffering done/);
+      expect(log.split('\n').filter((l) => /PCR\s+is called too late/.test(l)), `run ${runNo}`).toEqual([]);
+    }
+  }, 300_000);
+
+  for (const cam of ['aac', 'alaw', 'bframes', 'restart'] as const) {
+    test(`${cam}: ON_DEMAND decodes in ffmpeg with no warning, EXTINF <= TARGETDURATION and sums to the decoded duration, GStreamer decodes every frame, DTS/PTS rise across joins`, async () => {
+      const url = await onDemandUrl(cam);
+      const { targetDuration, segments } = await fetchDecryptedSegments(url);
+      expect(targetDuration).toBe(2);
+      expect(segments.length).toBeGreaterThanOrEqual(cam === 'restart' ? 6 : 4);
+      for (const s of segments) expect(s.extinfS, s.uri).toBeLessThanOrEqual(targetDuration);
+
+      const { videoDts, audioPts, videoFrames } = timestampsOf(segments);
+      const frames = videoFrames.reduce((a, b) => a + b, 0);
+      for (let i = 1; i < videoDts.length; i++) expect(videoDts[i]!, `video DTS ${i}`).toBeGreaterThan(videoDts[i - 1]!);
+      expect(audioPts.length).toBeGreaterThan(0);
+      for (let i = 1; i < audioPts.length; i++) expect(audioPts[i]!, `audio PTS ${i}`).toBeGreaterThan(audioPts[i - 1]!);
+
+      // ffmpeg: no warning, and the EXTINF sum is the decoded duration within one frame per segment.
+      const decoded = await run(FFMPEG, ['-nostdin', '-v', 'warning', '-i', url, '-f', 'null', '-'], { timeout: 120_000 });
+      expect(decoded.stderr.trim()).toBe('');
+      const probe = await run(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'json', url], { timeout: 120_000 });
+      const ffmpegFrames = Number((JSON.parse(probe.stdout) as { streams: { nb_read_frames: string }[] }).streams[0]!.nb_read_frames);
+      expect(ffmpegFrames).toBe(frames);
+      const extinfSum = segments.reduce((a, s) => a + s.extinfS, 0);
+      expect(Math.abs(extinfSum - frames * FRAME_S)).toBeLessThanOrEqual(segments.length * FRAME_S + 1e-6);
+
+      // GStreamer: decodes the same playlist to the same number of frames.
+      const gst = await run(PYTHON, [COUNT_FRAMES, url, '120'], { timeout: 150_000 }).catch((e: { stdout?: string; message: string }) => ({ stdout: e.stdout ?? '', stderr: e.message }));
+      const judged = JSON.parse(gst.stdout.trim().split('\n').at(-1) ?? '{}') as { frames: number; error: string | null };
+      expect(judged.error).toBeNull();
+      expect(judged.frames).toBe(frames);
+    }, 300_000);
+  }
+});
