@@ -19,6 +19,7 @@ import { encryptSegment, encryptSegmentInPlace } from '../media/encrypt/encrypt-
 import { segmentBuffer } from '../media/live-segmenter.ts';
 import { startControlServer } from '../control/control-server.ts';
 import { createSource } from '../sources/create-source.ts';
+import { G711Transcoder, type G711Format } from '../sources/g711-transcoder.ts';
 import { RecordingPolicy, type EventSpan, type RecordingModeName } from '../recording/recording-policy.ts';
 import type { ObjectPutter } from '../upload/object-putter.ts';
 import { SigV4ObjectPutter } from '../upload/sigv4-object-putter.ts';
@@ -110,6 +111,9 @@ export class Agent {
   private tickTimer: NodeJS.Timeout | undefined;
   private eventTimer: NodeJS.Timeout | undefined;
   private readonly stopHooks: (() => Promise<void> | void)[] = [];
+  private g711: { transcoder: G711Transcoder; key: string } | undefined;
+  /** Set once G.711 was refused (no ffmpeg): later calls are ignored, not thrown again. */
+  private g711Refused = false;
   /** Where the control endpoint listens (`http://127.0.0.1:port` or `unix:path`), once started. */
   controlAddress: string | undefined;
 
@@ -258,6 +262,34 @@ export class Agent {
   /** One ADTS AAC frame, with its capture (presentation) time (UTC ms, default now). */
   putAudioFrame(adtsFrame: Uint8Array, ptsMs?: number): void {
     if (this.accepting() && this.audio) this.guard(() => this.segmenter.putAudioFrame(adtsFrame, ptsMs ?? this.now()));
+  }
+
+  /**
+   * G.711 audio (A-law or mu-law, one byte per sample, any chunking) captured at `ptsMs`
+   * (UTC ms, default now): transcoded to AAC by an ffmpeg child and recorded with the
+   * video. Without ffmpeg the first call throws a ControlError saying so (later calls are
+   * ignored): video goes on either way.
+   */
+  putG711Audio(samples: Uint8Array, format: G711Format, ptsMs?: number): void {
+    if (!this.accepting() || !this.audio || this.g711Refused) return;
+    const key = `${format.law}/${format.sampleRateHz ?? 8000}/${format.channels ?? 1}`;
+    if (this.g711?.key !== key) {
+      const old = this.g711?.transcoder;
+      if (old) void old.close();
+      let transcoder: G711Transcoder;
+      try {
+        transcoder = new G711Transcoder({ ...format, onFrame: (f, t) => this.putAudioFrame(f, t), onError: (e) => this.noteSourceError(e) });
+      } catch (cause) {
+        this.g711Refused = true;
+        this.noteError(cause as Error);
+        this.log.error('G.711 audio refused; recording video only', { err: cause });
+        throw new ControlError((cause as Error).message, { cause });
+      }
+      if (!this.g711) this.onStop(() => this.g711?.transcoder.close());
+      this.g711 = { transcoder, key };
+      this.segmenter.expectAudio?.();
+    }
+    this.g711.transcoder.write(samples, ptsMs ?? this.now());
   }
 
   /** Raw Annex-B bytes from a pipe, any chunking. Do not reuse the chunk's memory. */

@@ -9,6 +9,8 @@ export interface SegmenterPort {
   pushAudio(chunk: Uint8Array, arrivalMs?: number): void;
   putAudioFrame(frame: Uint8Array, ptsMs?: number): void;
   setAudioEnabled(on: boolean): void;
+  /** Optional: audio is on its way (a transcoder starting); video waits a little for its first frame. */
+  expectAudio?(): void;
   closeSegment(): void;
   end(): void;
   stats(): SegmenterStats;

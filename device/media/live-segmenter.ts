@@ -37,6 +37,10 @@ const ARRIVAL_SMOOTHING_GAIN = 1 / 8;
 const MAX_AUDIO_FRAMES_PER_PES = 8;
 /** profile_idc of Baseline (H.264 A.2.1): it has no B slices, so one there is corrupt. */
 const PROFILE_BASELINE = 66;
+/** Live video waits for audio at most this far behind it (90 kHz): 1 s. */
+const MAX_LIVE_AUDIO_WAIT_TICKS = 90_000;
+/** ... and for announced audio's first frame at most this long: 2 s. */
+const MAX_AUDIO_START_WAIT_TICKS = 180_000;
 /** Audio waiting for video (no open segment): at most this many frames (~10 s at 48 kHz). */
 const MAX_QUEUED_AUDIO_FRAMES = 512;
 /** Files: audio read ahead of video, at most this many bytes (a reader keeps them in step well under it). */
@@ -136,6 +140,7 @@ export class LiveSegmenter {
   private audioEnded = false;
   private audioCoveredTicks = -Infinity;
   private explicitAudioTime = false;
+  private audioExpected = false;
   private heldVideo: TimedAccessUnit[] = [];
   /** Untimed input: a well-formed B access unit was seen in this GOP; frames wait to learn whether it was corrupt. */
   private suspectB: AccessUnit | undefined;
@@ -229,6 +234,14 @@ export class LiveSegmenter {
       this.audioQueue = [];
       this.audioQueueBytes = 0;
     }
+  }
+
+  /**
+   * Live: audio is on its way but has not started (e.g. a transcoder starting up): video
+   * waits for its first frame up to 2 s, so the first segment carries audio too.
+   */
+  expectAudio(): void {
+    if (this.audioOn && this.audioInfo === undefined) this.audioExpected = true;
   }
 
   /** Files: no more audio will come, so video stops waiting for it. */
@@ -374,7 +387,7 @@ export class LiveSegmenter {
     if (!timed && this.screenBFrames(au)) return;
     const t = timed ? this.timedTicks(given.ptsMs!, given.dtsMs!) : this.rawTicks(au, given?.ptsMs);
     if (encoderChanged) this.cutForChange();
-    if (this.timing.kind === 'frame-rate' && this.audioOn && !this.audioEnded && (this.heldVideo.length || t.dts >= this.audioCoveredTicks)) {
+    if (this.waitsForAudio(t.dts)) {
       this.heldVideo.push({ au, pts: t.pts, dts: t.dts });
       this.heldVideoBytes += au.nalBytes;
       // Audio that never catches up must not hold video without bound: stop waiting for it.
@@ -500,6 +513,29 @@ export class LiveSegmenter {
     }
     this.lastDts = t.ticks;
     return { pts: t.ticks, dts: t.ticks };
+  }
+
+  /**
+   * Video waits for audio to catch up, so a segment is cut with its audio in hand (audio
+   * that came after the cut would belong to a finished segment and be lost). Files wait as
+   * long as audio comes; live sources wait only while audio is flowing and at most
+   * MAX_LIVE_AUDIO_WAIT_TICKS behind (a transcoder's delay, a muxer's interleaving): audio
+   * further behind, or gone, lets video through.
+   */
+  private waitsForAudio(dts: number): boolean {
+    if (!this.audioOn || this.audioEnded) return false;
+    if (this.timing.kind !== 'frame-rate' || this.given) {
+      if (this.audioInfo === undefined && this.audioExpected) {
+        // Audio announced but not here yet (a transcoder starting): wait, but not for ever.
+        if (dts - (this.heldVideo[0]?.dts ?? dts) <= MAX_AUDIO_START_WAIT_TICKS) return true;
+        this.audioExpected = false;
+      }
+      if (this.audioInfo === undefined || dts - this.audioCoveredTicks > MAX_LIVE_AUDIO_WAIT_TICKS) {
+        if (this.heldVideo.length) this.releaseHeldVideo(true);
+        return false;
+      }
+    }
+    return this.heldVideo.length > 0 || dts >= this.audioCoveredTicks;
   }
 
   private releaseHeldVideo(all = false): void {
@@ -705,7 +741,7 @@ export class LiveSegmenter {
       ticks = Math.round(ms * TICKS_PER_MS);
     }
     this.audioSamples += h.samples;
-    this.audioCoveredTicks = this.timing.kind === 'frame-rate' ? FILE_START_TICKS + Math.round((this.audioSamples * PTS_HZ) / h.sampleRateHz) : ticks;
+    this.audioCoveredTicks = this.timing.kind === 'frame-rate' ? FILE_START_TICKS + Math.round((this.audioSamples * PTS_HZ) / h.sampleRateHz) : ticks + Math.round((h.samples * PTS_HZ) / h.sampleRateHz);
     // The frame may be a view of a chunk the caller reuses (pipes do not, but be safe): copy it (small).
     this.audioQueue.push({ frame: copyBytes(e.frame), ticks });
     this.audioQueueBytes += e.frame.byteLength;
