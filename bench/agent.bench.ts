@@ -6,6 +6,11 @@
  * buffer's size. Peer, measured in the same run on the same clip: ffmpeg's HLS muxer with
  * AES-128 (`-re -c copy -hls_key_info_file`) writing to local disk, i.e. the same
  * segmenting and encryption with no upload. Input is generated once into bench/out/.
+ *
+ * `npm run bench:agent -- --rtsp` runs the RTSP variant instead (bench/agent/rtsp-variant.ts):
+ * the same 1080p stream from Debian's gst-rtsp-server, the agent and its ffmpeg child
+ * against ffmpeg alone writing HLS from the same URL; `--formats` adds the measurement
+ * behind the ffmpeg child's output format (MPEG-TS vs NUT vs raw H.264).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -196,4 +201,12 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-await main();
+if (process.argv.includes('--rtsp')) {
+  const { runRtspVariant } = await import('./agent/rtsp-variant.ts');
+  await runRtspVariant({
+    root: ROOT, out: OUT, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, segmentSeconds: SEGMENT_SECONDS, bitrateKbps: BITRATE_KBPS,
+    nodeFlags: process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS, bundleAgent, formats: process.argv.includes('--formats'),
+  });
+} else {
+  await main();
+}

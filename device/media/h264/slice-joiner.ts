@@ -55,9 +55,16 @@ export class SliceJoiner<T> {
  * first_mb_in_slice, ue(v) right after the NAL header, is not 0 (ue 0 is the single bit 1).
  */
 export function continuesPicture(annexB: Uint8Array): boolean {
-  for (const nal of nalUnits(annexB)) {
-    if (!isVcl(nalType(nal))) continue;
-    return nal.byteLength > 1 && (nal[1]! & 0x80) === 0;
+  // Only the bytes up to the first slice header are read (the slice itself is the bulk).
+  const n = annexB.byteLength;
+  for (let i = 0; i + 4 < n; i++) {
+    if (annexB[i + 2]! > 1) {
+      i += 2;
+      continue;
+    }
+    if (annexB[i] !== 0 || annexB[i + 1] !== 0 || annexB[i + 2] !== 1) continue;
+    if (isVcl(annexB[i + 3]! & 0x1f)) return (annexB[i + 4]! & 0x80) === 0;
+    i += 2;
   }
   return false;
 }

@@ -27,8 +27,10 @@ export interface TsDemuxerHandlers {
 interface PesAssembly {
   parts: Uint8Array[];
   bytes: number;
-  /** PES_packet_length + 6, or 0 while unbounded / unknown. */
+  /** PES_packet_length + 6, or 0 when unbounded (or not read yet). */
   expected: number;
+  /** PES_packet_length has been read (it is in the unit's first 6 bytes). */
+  lengthKnown: boolean;
   randomAccess: boolean;
   lastCc: number;
 }
@@ -231,7 +233,7 @@ export class TsDemuxer {
     }
     if (pusi) {
       if (a) this.emit(pid);
-      a = { parts: [], bytes: 0, expected: 0, randomAccess, lastCc: cc };
+      a = { parts: [], bytes: 0, expected: 0, lengthKnown: false, randomAccess, lastCc: cc };
       this.pes.set(pid, a);
     }
     if (!a) return; // the middle of a unit whose start we missed
@@ -245,10 +247,11 @@ export class TsDemuxer {
     // the unit is copied once, whole, when it is complete.
     a.parts.push(payload);
     a.bytes += payload.byteLength;
-    if (a.expected === 0 && a.bytes >= 6) {
+    if (!a.lengthKnown && a.bytes >= 6) {
       const head = a.parts.length === 1 ? a.parts[0]! : concat(a.parts, a.bytes);
       const length = pesPacketLength(head);
       a.expected = length ? length + 6 : 0;
+      a.lengthKnown = true;
     }
     if (a.expected && a.bytes >= a.expected) this.emit(pid);
   }

@@ -1,0 +1,147 @@
+/**
+ * `npm run bench:agent -- --rtsp`: the agent recording an RTSP camera, as on a gateway.
+ * Debian's gst-rtsp-server serves a 1080p25 ~5 Mbit/s H.264 stream (a file, paced in
+ * real time by the server, so its CPU is no encoder's); the agent (the esbuild bundle, as
+ * shipped) records it through its ffmpeg child (`-c:v copy -f mpegts`), segments,
+ * encrypts and uploads to the local S3. Measured together: the agent and its ffmpeg child
+ * (CPU, peak RSS and PSS). Peer in the same run, from the same RTSP URL at the same time:
+ * ffmpeg alone writing AES-128 HLS to local disk (`-c copy -f hls -hls_key_info_file`).
+ *
+ * With `--formats` it also measures what decided the child's output format: the ffmpeg
+ * child alone writing MPEG-TS, NUT or raw H.264 to a pipe that Node reads (CPU and RSS of
+ * ffmpeg, bytes per second), and the agent's TS demuxer on those bytes in-process.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startRtspServer } from '../../test/support/rtsp/rtsp-server.ts';
+import { TsDemuxer } from '../../device/media/ts/ts-demuxer.ts';
+import { agentStatus, startBenchBackend } from './bench-backend.ts';
+import { measure, type Measured } from './process-meter.ts';
+
+const MB = 1024 * 1024;
+
+export interface RtspVariantOptions {
+  root: string;
+  out: string;
+  seconds: number;
+  warmupSeconds: number;
+  segmentSeconds: number;
+  bitrateKbps: number;
+  nodeFlags: string;
+  bundleAgent: () => string;
+  formats: boolean;
+}
+
+/** A 1080p25 clip long enough for the whole run (the server plays it once, in real time). */
+function makeLongClip(out: string, seconds: number, kbps: number): string {
+  const clip = join(out, `agent-rtsp-1080p25-${kbps}k-${seconds}s.mkv`);
+  if (existsSync(clip)) return clip;
+  mkdirSync(out, { recursive: true });
+  process.stderr.write(`bench: generating ${seconds} s of 1080p25 at ${kbps} kbit/s into ${clip} (once) ...\n`);
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y', '-f', 'lavfi', '-t', String(seconds), '-i', 'testsrc2=size=1920x1080:rate=25',
+    '-vf', 'noise=alls=8:allf=t', '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
+    '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`, clip,
+  ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return clip;
+}
+
+const fmt = (m: Measured) => `CPU ${m.cpuPercent.toFixed(2)} % of one core; peak RSS ${(m.steadyPeakRssBytes / MB).toFixed(1)} MB, PSS ${(m.steadyPeakPssBytes / MB).toFixed(1)} MB`;
+
+export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
+  const clipSeconds = o.seconds + o.warmupSeconds + 30;
+  const clip = makeLongClip(o.out, clipSeconds, o.bitrateKbps);
+  const server = await startRtspServer({ '/cam': `filesrc location=${clip} ! matroskademux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1` });
+  const url = server.url('/cam');
+  const backend = await startBenchBackend();
+  const deviceJson = backend.writeDeviceJson({ source: { type: 'rtsp', url }, segmentSeconds: o.segmentSeconds, bitrateKbps: o.bitrateKbps });
+  const hlsDir = join(backend.dir, 'ffmpeg-hls');
+  mkdirSync(hlsDir);
+  writeFileSync(join(hlsDir, 'k.bin'), randomBytes(16));
+  writeFileSync(join(hlsDir, 'k.info'), `k.bin\n${join(hlsDir, 'k.bin')}\n${randomBytes(16).toString('hex')}\n`);
+
+  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], { cwd: o.root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const peer = spawn('ffmpeg', [
+    '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-c', 'copy',
+    '-f', 'hls', '-hls_time', String(o.segmentSeconds), '-hls_list_size', '5', '-hls_flags', 'delete_segments',
+    '-hls_key_info_file', join(hlsDir, 'k.info'), join(hlsDir, 'live.m3u8'),
+  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const killAll = () => {
+    agent.kill('SIGKILL');
+    peer.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  process.stderr.write(`bench: RTSP ${url}: measuring the agent + its ffmpeg child and ffmpeg alone for ${o.seconds} s after ${o.warmupSeconds} s warm-up ...\n`);
+  const [a, f] = await Promise.all([
+    measure(agent.pid!, { warmupSeconds: o.warmupSeconds, seconds: o.seconds, withChildren: true }),
+    measure(peer.pid!, { warmupSeconds: o.warmupSeconds, seconds: o.seconds }),
+  ]).catch((e: unknown) => {
+    killAll();
+    throw e;
+  });
+  const status = await agentStatus(backend.controlSocket);
+  agent.kill('SIGTERM');
+  peer.kill('SIGTERM');
+  await new Promise((r) => agent.once('exit', r));
+
+  const lines = [
+    `camrec agent, RTSP source (Debian gst-rtsp-server, TCP interleaved): 1080p25 H.264 at ${o.bitrateKbps} kbit/s, ${o.segmentSeconds} s segments, AES-128, local S3, ${o.seconds} s measured after ${o.warmupSeconds} s warm-up`,
+    `  agent + its ffmpeg child (${a.processes} processes): ${fmt(a)}`,
+    `  segments:             recorded ${status.segmentsRecorded}, uploaded ${status.segmentsUploaded}, input errors ${status.inputErrors}, source errors ${status.sourceErrors}`,
+    `peer ffmpeg -rtsp_transport tcp -i URL -c copy -f hls -hls_key_info_file (same URL at the same time, local disk, no upload):`,
+    `  ffmpeg alone:         ${fmt(f)}`,
+    `  ratio pair/ffmpeg:    CPU ${(a.cpuPercent / f.cpuPercent).toFixed(2)}x, RSS ${(a.steadyPeakRssBytes / f.steadyPeakRssBytes).toFixed(2)}x, PSS ${(a.steadyPeakPssBytes / f.steadyPeakPssBytes).toFixed(2)}x   (target <= 1.5x)`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const result: Record<string, unknown> = { url, seconds: o.seconds, pair: a, ffmpeg: f, status };
+  if (o.formats) result.formats = await measureFormats(url, o);
+  writeFileSync(join(o.out, 'agent-rtsp.json'), JSON.stringify(result, null, 2));
+  process.removeListener('exit', killAll);
+  await backend.stop();
+  await server.stop();
+}
+
+/** The ffmpeg child alone per output format, read by Node and thrown away; plus the TS demuxer's cost on the TS bytes. */
+async function measureFormats(url: string, o: RtspVariantOptions): Promise<Record<string, unknown>> {
+  const formats: Array<[string, string[]]> = [
+    ['mpegts', ['-bsf:v', 'noise=drop=eq(pts\\,nopts)', '-f', 'mpegts', '-pes_payload_size', '0', '-flush_packets', '1']],
+    ['nut', ['-f', 'nut', '-flush_packets', '1']],
+    ['h264 (no timestamps)', ['-bsf:v', 'h264_mp4toannexb', '-f', 'h264']],
+  ];
+  const seconds = Math.min(30, o.seconds);
+  const out: Record<string, unknown> = {};
+  process.stdout.write(`ffmpeg child alone by output format (RTSP in, -c:v copy, to a pipe Node reads), ${seconds} s each:\n`);
+  for (const [name, args] of formats) {
+    const child = spawn('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-map', '0:v:0', '-c:v', 'copy', ...args, 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let bytes = 0;
+    const kept: Buffer[] = [];
+    child.stdout!.on('data', (c: Buffer) => {
+      bytes += c.byteLength;
+      if (name === 'mpegts' && kept.length < 4000) kept.push(c);
+    });
+    const m = await measure(child.pid!, { warmupSeconds: 3, seconds });
+    child.kill('SIGKILL');
+    const mbps = (bytes * 8) / (seconds + 3) / 1e6;
+    let demux = '';
+    if (name === 'mpegts') {
+      const ts = Buffer.concat(kept);
+      const t0 = process.cpuUsage();
+      const rounds = 5;
+      for (let r = 0; r < rounds; r++) {
+        const d = new TsDemuxer({ onProgram: () => {}, onPes: () => {} });
+        for (let at = 0; at < ts.byteLength; at += 65536) d.push(ts.subarray(at, at + 65536));
+        d.flush();
+      }
+      const cpuMs = (process.cpuUsage(t0).user + process.cpuUsage(t0).system) / 1000 / rounds;
+      const perSecond = (cpuMs / (ts.byteLength / ((bytes / (seconds + 3)) || 1))) / 10;
+      demux = `; agent TS demuxer: ${(ts.byteLength / MB / (cpuMs / 1000)).toFixed(0)} MB/s in-process = ${perSecond.toFixed(3)} % of one core for this stream`;
+      out.demuxMBps = ts.byteLength / MB / (cpuMs / 1000);
+    }
+    process.stdout.write(`  ${name.padEnd(22)} ${fmt(m)}; ${mbps.toFixed(2)} Mbit/s on the pipe${demux}\n`);
+    out[name] = { ...m, pipeMbps: mbps };
+  }
+  return out;
+}
