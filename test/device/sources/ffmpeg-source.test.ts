@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,37 @@ describe('FfmpegSource on container files (the same path as RTSP: the source clo
     expect(r.segments.length).toBeGreaterThanOrEqual(2);
     expect(r.segments.every((s) => /^avc1\.[0-9a-f]{6},mp4a\.40\.2$/.test(s.codecs))).toBe(true);
     expect(decode('alaw', r.segments).warnings).toBe('');
+  });
+
+  it('a resolution change mid-stream starts a new segment with a discontinuity', async () => {
+    const part = (name: string, size: string) => {
+      const f = join(dir, name);
+      execFileSync(FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=25:duration=2`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '0', '-f', 'mpegts', f]);
+      return readFileSync(f);
+    };
+    const joined = join(dir, 'resize.ts');
+    writeFileSync(joined, Buffer.concat([part('small.ts', '320x240'), part('large.ts', '640x360')]));
+    const r = await record(joined, false);
+    const sizes = r.segments.map((s) => `${s.width}x${s.height}${s.discontinuity ? '!' : ''}`);
+    expect(sizes[0]).toBe('320x240!');
+    const firstLarge = sizes.findIndex((x) => x.startsWith('640'));
+    expect(firstLarge).toBeGreaterThan(0);
+    expect(sizes[firstLarge]).toBe('640x360!');
+    expect(sizes.filter((x) => x.endsWith('!'))).toHaveLength(2);
+  });
+
+  it('an unreachable camera: the failure is counted and retried, and its password appears in no message', async () => {
+    const errors: Error[] = [];
+    const src = new FfmpegSource(
+      { pushVideo: () => {}, pushAudio: () => {}, putVideoFrame: () => {}, putAudioFrame: () => {}, cutSegment: () => {}, noteSourceError: (e) => errors.push(e) },
+      { url: 'rtsp://admin:hunter2@127.0.0.1:9/stream1?password=hunter2', audio: true, stallMs: 10_000 },
+    );
+    src.start();
+    const until = Date.now() + 20_000;
+    while (errors.length < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await src.stop();
+    expect(errors[0]?.message).toMatch(/ffmpeg for rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:9\/stream1\?password=\*\*\* exited .*restarting/);
+    expect(errors.map((e) => e.message).join('\n')).not.toContain('hunter2');
   });
 
   it('B-frames keep their PTS and DTS: PES headers carry both, PCR follows DTS, segments last their GOP', async () => {
