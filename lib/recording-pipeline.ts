@@ -32,7 +32,8 @@ export interface RecordingPipelineProps {
   readonly segmentSeconds?: number;
   /**
    * Fixed EXT-X-TARGETDURATION; must be >= the longest segment.
-   * @default ceil(segmentSeconds) + 2
+   * @default targetDurationSeconds(segmentSeconds) from contract/: segmentSeconds rounded up
+   * (the agent never lets a segment run past it; local mode uses the same formula)
    */
   readonly targetDurationSeconds?: number;
   /**

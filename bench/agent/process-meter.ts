@@ -51,6 +51,8 @@ export interface Measured {
   lifetimePeakRssBytes: number;
   /** How many processes were measured (the process plus the children seen). */
   processes: number;
+  /** The same per process: the process first, then its children. */
+  parts: Array<{ pid: number; cpuPercent: number; peakRssBytes: number }>;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function measure(pid: number, o: { warmupSeconds: number; seconds: 
   const t0 = process.hrtime.bigint();
   let peakRss = 0;
   let peakPss = 0;
+  const peakRssOf = new Map<number, number>();
   for (let i = 0; i < o.seconds; i++) {
     await sleep(1000);
     let rss = 0;
@@ -74,6 +77,7 @@ export async function measure(pid: number, o: { warmupSeconds: number; seconds: 
       if (!cpuAtStart.has(p)) cpuAtStart.set(p, 0);
       cpuLast.set(p, cpuSeconds(p));
       const m = memory(p);
+      peakRssOf.set(p, Math.max(peakRssOf.get(p) ?? 0, m.rss));
       rss += m.rss;
       pss += m.pss;
     }
@@ -82,6 +86,11 @@ export async function measure(pid: number, o: { warmupSeconds: number; seconds: 
   }
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   let cpu = 0;
-  for (const [p, start] of cpuAtStart) cpu += (cpuLast.get(p) ?? cpuSeconds(p)) - start;
-  return { cpuPercent: (100 * cpu) / wall, steadyPeakRssBytes: peakRss, steadyPeakPssBytes: peakPss, lifetimePeakRssBytes: memory(pid).hwm, processes: cpuAtStart.size };
+  const parts: Measured['parts'] = [];
+  for (const [p, start] of cpuAtStart) {
+    const used = (cpuLast.get(p) ?? cpuSeconds(p)) - start;
+    cpu += used;
+    parts.push({ pid: p, cpuPercent: (100 * used) / wall, peakRssBytes: peakRssOf.get(p) ?? 0 });
+  }
+  return { cpuPercent: (100 * cpu) / wall, steadyPeakRssBytes: peakRss, steadyPeakPssBytes: peakPss, lifetimePeakRssBytes: memory(pid).hwm, processes: cpuAtStart.size, parts };
 }

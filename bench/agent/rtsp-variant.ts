@@ -90,6 +90,7 @@ export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
   const lines = [
     `camrec agent, RTSP source (Debian gst-rtsp-server, TCP interleaved): 1080p25 H.264 at ${o.bitrateKbps} kbit/s, ${o.segmentSeconds} s segments, AES-128, local S3, ${o.seconds} s measured after ${o.warmupSeconds} s warm-up`,
     `  agent + its ffmpeg child (${a.processes} processes): ${fmt(a)}`,
+    `    of which:           ${a.parts.map((p, i) => `${i === 0 ? 'agent (node)' : 'ffmpeg child'} CPU ${p.cpuPercent.toFixed(2)} %, RSS ${(p.peakRssBytes / MB).toFixed(1)} MB`).join('; ')}`,
     `  segments:             recorded ${status.segmentsRecorded}, uploaded ${status.segmentsUploaded}, input errors ${status.inputErrors}, source errors ${status.sourceErrors}`,
     `peer ffmpeg -rtsp_transport tcp -i URL -c copy -f hls -hls_key_info_file (same URL at the same time, local disk, no upload):`,
     `  ffmpeg alone:         ${fmt(f)}`,

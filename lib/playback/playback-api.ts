@@ -26,7 +26,8 @@ export interface PlaybackApiProps {
   readonly segmentSeconds?: number;
   /**
    * Fixed EXT-X-TARGETDURATION of every playlist; must be >= the longest segment.
-   * @default ceil(segmentSeconds) + 2
+   * @default targetDurationSeconds(segmentSeconds) from contract/: segmentSeconds rounded up
+   * (the agent never lets a segment run past it; local mode uses the same formula)
    */
   readonly targetDurationSeconds?: number;
   /**
