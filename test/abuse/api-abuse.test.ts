@@ -48,7 +48,9 @@ beforeAll(async () => {
   region = info.region;
   service = info.credentials;
   const now = Date.now();
-  camA = await abuse.seedCamera(CAM_A, { firstStartMs: now - 20_000, segments: 4 });
+  // camA is live: its newest segment ends 2 s ago, well inside the LIVE window's freshness
+  // ((liveWindowSegments + 1) x TARGETDURATION = 12 s with 2 s segments).
+  camA = await abuse.seedCamera(CAM_A, { firstStartMs: now - 10_000, segments: 4 });
   // camB's recordings are at other times than camA's, so a name can only mean camB's.
   camB = await abuse.seedCamera(CAM_B, { firstStartMs: now - 61_000, segments: 3 });
   const res = await signedFetch(`${base}/v1/cameras/${CAM_A}/sessions`, { credentials: service, region, json: { mode: 'LIVE' } });

@@ -114,8 +114,9 @@ describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
     await rebooting.restart(1000);
     restartAtMs = Date.now();
     await waitFor('restart to record again after its server came back', async () => (await liveSegments('restart')).filter((s) => startMsOf(s.uri) > restartAtMs).length >= 3);
-    const restarted = await liveSegments('restart');
-    expect(restarted.some((s) => s.discontinuityBefore && startMsOf(s.uri) > restartAtMs - 5000)).toBe(true);
+    // (ON_DEMAND over the whole run: a LIVE window that starts at the reconnect shows it as its DISCONTINUITY-SEQUENCE instead.)
+    const restarted = parseMediaPlaylist(await (await fetch(await onDemandUrl('restart'))).text()).segments;
+    expect(restarted.slice(1).filter((s) => s.discontinuityBefore).map((s) => startMsOf(s.uri) > restartAtMs - 5000)).toEqual([true]);
     // The other cameras did not notice: no discontinuity after their first segment.
     for (const cam of ['aac', 'alaw', 'bframes']) {
       const segs = parseMediaPlaylist(await (await fetch(await onDemandUrl(cam as CameraId))).text()).segments;

@@ -32,8 +32,11 @@ export function cameraPipeline(c: CameraStream = {}): string {
   const x264 = b > 0
     ? `x264enc speed-preset=ultrafast bframes=${b} b-adapt=false key-int-max=${gop} bitrate=${c.kbps ?? 300} ! video/x-h264,profile=main`
     : `x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${gop} bitrate=${c.kbps ?? 300} ! video/x-h264,profile=baseline`;
-  const video = `videotestsrc is-live=true pattern=ball ! video/x-raw,width=${c.width ?? 320},height=${c.height ?? 240},framerate=${fps}/1 ! ${x264} ! rtph264pay name=pay0 pt=96 config-interval=-1`;
-  const tone = 'audiotestsrc is-live=true wave=sine freq=440';
+  // Not live sources: the server's sinks pace them in real time, and their timestamps stay
+  // exact frame steps even when the machine is too busy to encode on time (a live source
+  // would stamp late frames late, and a 50-frame GOP would then span more than 2 s).
+  const video = `videotestsrc is-live=false pattern=ball ! video/x-raw,width=${c.width ?? 320},height=${c.height ?? 240},framerate=${fps}/1 ! ${x264} ! rtph264pay name=pay0 pt=96 config-interval=-1`;
+  const tone = 'audiotestsrc is-live=false wave=sine freq=440 samplesperbuffer=1024';
   switch (c.audio ?? 'aac') {
     case 'aac':
       return `${video} ${tone} ! audio/x-raw,rate=48000,channels=1 ! audioconvert ! avenc_aac ! rtpmp4gpay name=pay1 pt=97`;
