@@ -40,7 +40,8 @@ let stack: LocalStack;
 let info: LocalStackInfo;
 const keyId = randomBytes(16).toString('hex');
 const dataKey = randomBytes(16);
-const startMs = Date.now() - 10_000;
+/** The uploads' start: set right before they are made, so they are live (the LIVE window keeps (5 + 1) x TARGETDURATION = 12 s of 2 s segments). */
+let startMs: number;
 
 const api = (path: string, json?: unknown) => signedFetch(`${info.apiUrl}${path}`, { credentials: info.credentials, region: info.region, json });
 
@@ -53,6 +54,7 @@ beforeAll(async () => {
   const creds = { accessKeyId, secretAccessKey, sessionToken };
   const s3 = new S3Client({ region: info.region, endpoint: info.s3Endpoint, forcePathStyle: true, credentials: creds, requestChecksumCalculation: 'WHEN_REQUIRED' });
   const publicKey = loadWrappingPublicKey(await readFile(join(dir, 'content-key', 'public.pem'), 'utf8'));
+  startMs = Date.now() - 6_000;
   await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: CAM, keyId }), Body: wrapDataKey(publicKey, dataKey, { deviceId: CAM, keyId }), IfNoneMatch: '*' }));
   for (let seq = 0; seq < 3; seq++) {
     await s3.send(
