@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRtspServer } from '../../test/support/rtsp/rtsp-server.ts';
-import { TsDemuxer } from '../../device/media/ts/ts-demuxer.ts';
+import { TsDemuxer } from '../../media/ts/ts-demuxer.ts';
 import { agentStatus, startBenchBackend } from './bench-backend.ts';
 import { measure, type Measured } from './process-meter.ts';
 

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnnexBSplitter } from '../../device/media/bitstream/annexb-splitter.ts';
+import { AnnexBSplitter } from '../../media/bitstream/annexb-splitter.ts';
 import { encryptSegmentInPlace } from '../../device/media/encrypt/encrypt-segment.ts';
 import { ReadBufferPool } from '../../device/media/file/read-buffer-pool.ts';
-import { Fmp4Muxer, fmp4SegmentBuffer } from '../../device/media/fmp4/fmp4-muxer.ts';
-import type { VideoSample } from '../../device/media/fmp4/fmp4-input.ts';
-import { avcVideoTrack, hevcVideoTrack, type VideoTrack } from '../../device/media/fmp4/tracks.ts';
-import { AccessUnitAssembler } from '../../device/media/h264/access-unit-assembler.ts';
-import { HevcAccessUnitAssembler } from '../../device/media/h265/access-unit-assembler.ts';
-import { HevcParameterSets } from '../../device/media/h265/parameter-sets.ts';
+import { Fmp4Muxer, fmp4SegmentBuffer } from '../../media/fmp4/fmp4-muxer.ts';
+import type { VideoSample } from '../../media/fmp4/fmp4-input.ts';
+import { avcVideoTrack, hevcVideoTrack, type VideoTrack } from '../../media/fmp4/tracks.ts';
+import { AccessUnitAssembler } from '../../media/h264/access-unit-assembler.ts';
+import { HevcAccessUnitAssembler } from '../../media/h265/access-unit-assembler.ts';
+import { HevcParameterSets } from '../../media/h265/parameter-sets.ts';
 
 const READ_BYTES = 1 << 20;
 

@@ -7,7 +7,7 @@ import { segmentFiles } from '../media/file/segment-files.ts';
 import { writeWholeFile } from '../media/file/write-whole-file.ts';
 import { segmentBuffer } from '../media/live-segmenter.ts';
 import { buildVodPlaylist, type PlaylistSegment } from '../media/hls/vod-playlist.ts';
-import { MediaError } from '../media/media-error.ts';
+import { MediaError } from '../../media/media-error.ts';
 
 const USAGE = `usage: camrec segment --video in.h264 [--audio in.aac] --out DIR [--segment-seconds 6]
                       [--fps N] [--key HEX32 | --no-encrypt]

@@ -1,20 +1,20 @@
-import { AdtsParser, type AdtsFrameEvent } from './aac/adts-parser.ts';
-import { parseAdtsHeader, type AdtsHeader } from './aac/adts-header.ts';
-import { AccessUnitAssembler, type AccessUnit } from './h264/access-unit-assembler.ts';
-import { AnnexBSplitter, DEFAULT_MAX_NAL_BYTES, type OversizeNalEvent } from './h264/annexb-splitter.ts';
-import { BitReader } from './h264/bit-reader.ts';
-import { aacCodecString, avcCodecString } from './h264/codecs-string.ts';
-import { AUD_WITH_START_CODE, START_CODE_4 } from './h264/nal-unit-type.ts';
-import { unescapeRbsp } from './h264/rbsp.ts';
-import type { SpsInfo } from './h264/sps-parser.ts';
+import { AdtsParser, type AdtsFrameEvent } from '../../media/aac/adts-parser.ts';
+import { parseAdtsHeader, type AdtsHeader } from '../../media/aac/adts-header.ts';
+import { AccessUnitAssembler, type AccessUnit } from '../../media/h264/access-unit-assembler.ts';
+import { AnnexBSplitter, DEFAULT_MAX_NAL_BYTES, type OversizeNalEvent } from '../../media/bitstream/annexb-splitter.ts';
+import { BitReader } from '../../media/bitstream/bit-reader.ts';
+import { aacCodecString, avcCodecString } from '../../media/h264/codecs-string.ts';
+import { AUD_WITH_START_CODE, START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
+import { unescapeRbsp } from '../../media/bitstream/rbsp.ts';
+import type { SpsInfo } from '../../media/h264/sps-parser.ts';
 import { FILE_START_TICKS, RawVideoClock } from './clock/raw-video-clock.ts';
-import { MediaInputError, UnsupportedStreamError } from './media-error.ts';
+import { MediaInputError, UnsupportedStreamError } from '../../media/media-error.ts';
 import type { MediaSegment, SegmenterStats } from './media-segment.ts';
 import { cutAtIdr, cutRuleFor, GopTracker, type CutRule } from './segment/cut-policy.ts';
 import type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
-import { PTS_HZ, TS_PACKET_BYTES, TS_PAYLOAD_BYTES } from './ts/ts-constants.ts';
-import { TsMuxer } from './ts/ts-muxer.ts';
-export { segmentBuffer } from './ts/ts-muxer.ts';
+import { PTS_HZ, TS_PACKET_BYTES, TS_PAYLOAD_BYTES } from '../../media/ts/ts-constants.ts';
+import { TsMuxer } from '../../media/ts/ts-muxer.ts';
+export { segmentBuffer } from '../../media/ts/ts-muxer.ts';
 export type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
 
 /** The open (not yet finished) segment, for event pre-record. */

@@ -1,4 +1,4 @@
-import type { MediaInputError } from './media-error.ts';
+import type { MediaInputError } from '../../media/media-error.ts';
 import type { MediaSegment } from './media-segment.ts';
 
 /**

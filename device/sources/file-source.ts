@@ -1,10 +1,10 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceError } from '../agent/agent-errors.ts';
-import { AdtsParser } from '../media/aac/adts-parser.ts';
-import { AccessUnitAssembler } from '../media/h264/access-unit-assembler.ts';
-import { AnnexBSplitter } from '../media/h264/annexb-splitter.ts';
-import { START_CODE_4 } from '../media/h264/nal-unit-type.ts';
+import { AdtsParser } from '../../media/aac/adts-parser.ts';
+import { AccessUnitAssembler } from '../../media/h264/access-unit-assembler.ts';
+import { AnnexBSplitter } from '../../media/bitstream/annexb-splitter.ts';
+import { START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
 
 export interface FileSourceOptions {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { AdtsParser } from '../media/aac/adts-parser.ts';
+import { AdtsParser } from '../../media/aac/adts-parser.ts';
 import { findFfmpeg } from './ffmpeg-args.ts';
 
 /** G.711 companding law: A-law (Europe, most IP cameras' default) or mu-law (North America, Japan). */

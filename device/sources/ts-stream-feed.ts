@@ -1,9 +1,9 @@
-import { parseAdtsHeader } from '../media/aac/adts-header.ts';
+import { parseAdtsHeader } from '../../media/aac/adts-header.ts';
 import { ConnectionClock, TimestampUnwrapper } from '../media/clock/source-clock.ts';
-import { SliceJoiner } from '../media/h264/slice-joiner.ts';
-import type { PmtInfo } from '../media/ts/psi-reader.ts';
-import { AUDIO_STREAM_TYPES, KnownStreamType, PTS_HZ, StreamType, VIDEO_STREAM_TYPES } from '../media/ts/ts-constants.ts';
-import { TsDemuxer, type DemuxedPes } from '../media/ts/ts-demuxer.ts';
+import { SliceJoiner } from '../../media/h264/slice-joiner.ts';
+import type { PmtInfo } from '../../media/ts/psi-reader.ts';
+import { AUDIO_STREAM_TYPES, KnownStreamType, PTS_HZ, StreamType, VIDEO_STREAM_TYPES } from '../../media/ts/ts-constants.ts';
+import { TsDemuxer, type DemuxedPes } from '../../media/ts/ts-demuxer.ts';
 import type { MediaInput } from './media-input.ts';
 
 const TICKS_PER_MS = PTS_HZ / 1000;

@@ -1,6 +1,6 @@
-import { UnsupportedStreamError } from '../media-error.ts';
+import { UnsupportedStreamError } from '../../../media/media-error.ts';
 import type { VideoTiming } from '../segmenter-options.ts';
-import { PTS_HZ } from '../ts/ts-constants.ts';
+import { PTS_HZ } from '../../../media/ts/ts-constants.ts';
 
 const TICKS_PER_MS = PTS_HZ / 1000;
 /** Files start at PTS 1.4 s (as ffmpeg does), so PCR = DTS - 0.7 s stays positive. */

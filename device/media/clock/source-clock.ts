@@ -1,4 +1,4 @@
-import { PTS_HZ, PTS_WRAP } from '../ts/ts-constants.ts';
+import { PTS_HZ, PTS_WRAP } from '../../../media/ts/ts-constants.ts';
 
 const TICKS_PER_MS = PTS_HZ / 1000;
 const HALF_WRAP = PTS_WRAP / 2;

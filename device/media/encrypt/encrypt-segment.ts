@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { MediaArgumentError } from '../media-error.ts';
+import { MediaArgumentError } from '../../../media/media-error.ts';
 
 export const AES_128_KEY_BYTES = 16;
 export const AES_BLOCK_BYTES = 16;

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { LiveSegmenter } from '../live-segmenter.ts';
 import { ReadBufferPool } from './read-buffer-pool.ts';
-import type { MediaInputError } from '../media-error.ts';
+import type { MediaInputError } from '../../../media/media-error.ts';
 import type { MediaSegment, SegmenterStats } from '../media-segment.ts';
 
 const VIDEO_CHUNK_BYTES = 1024 * 1024;

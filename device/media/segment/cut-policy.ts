@@ -1,5 +1,5 @@
 import { targetDurationSeconds } from '../../../contract/index.ts';
-import { PTS_HZ } from '../ts/ts-constants.ts';
+import { PTS_HZ } from '../../../media/ts/ts-constants.ts';
 
 /**
  * Where a segment ends: a pure rule over presentation times (90 kHz ticks), asked at each

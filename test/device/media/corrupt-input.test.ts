@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LiveSegmenter } from '../../../device/media/live-segmenter.ts';
-import { UnsupportedStreamError } from '../../../device/media/media-error.ts';
+import { UnsupportedStreamError } from '../../../media/media-error.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { FFMPEG, FFPROBE, makeStream, referenceNalUnits, requireFfmpeg } from '../../fixtures/h264-streams.ts';
 

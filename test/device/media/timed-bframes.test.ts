@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAdtsHeader } from '../../../device/media/aac/adts-header.ts';
+import { parseAdtsHeader } from '../../../media/aac/adts-header.ts';
 import { LiveSegmenter } from '../../../device/media/live-segmenter.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
-import { TsDemuxer, type DemuxedPes } from '../../../device/media/ts/ts-demuxer.ts';
+import { TsDemuxer, type DemuxedPes } from '../../../media/ts/ts-demuxer.ts';
 import { FFMPEG, requireFfmpeg } from '../../fixtures/h264-streams.ts';
 import { pesStarts, readPackets } from '../../fixtures/ts-inspect.ts';
 

@@ -1,7 +1,7 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encryptSegment, encryptSegmentInPlace, paddedLength } from '../../../../device/media/encrypt/encrypt-segment.ts';
-import { MediaArgumentError } from '../../../../device/media/media-error.ts';
+import { MediaArgumentError } from '../../../../media/media-error.ts';
 
 describe('encryptSegmentInPlace', () => {
   const key = randomBytes(16);

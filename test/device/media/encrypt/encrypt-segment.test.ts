@@ -1,7 +1,7 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encryptSegment, paddedLength } from '../../../../device/media/encrypt/encrypt-segment.ts';
-import { MediaArgumentError } from '../../../../device/media/media-error.ts';
+import { MediaArgumentError } from '../../../../media/media-error.ts';
 
 describe('encryptSegment (HLS AES-128)', () => {
   it('is AES-128-CBC with PKCS#7 that node:crypto decrypts back', () => {

@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { LiveSegmenter } from '../../../../device/media/live-segmenter.ts';
 import type { MediaSegment } from '../../../../device/media/media-segment.ts';
-import { MediaError } from '../../../../device/media/media-error.ts';
+import { MediaError } from '../../../../media/media-error.ts';
 import { chunkAt, createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../../support/fuzz-runner.ts';
-import { adtsFrame } from './adts-builders.ts';
-import { BitWriter, buildAnnexB, escapeRbsp, writeSps } from './h264-builders.ts';
+import { adtsFrame } from '../../media/adts-builders.ts';
+import { BitWriter, buildAnnexB, escapeRbsp, writeSps } from '../../media/h264-builders.ts';
 
 const check = createFuzzSuite('device-media-live-segmenter');
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { audioSpecificConfig } from '../../../../device/media/fmp4/audio-specific-config.ts';
-import { avcDecoderConfigRecord } from '../../../../device/media/fmp4/avc-decoder-config.ts';
-import { hevcDecoderConfigRecord } from '../../../../device/media/fmp4/hevc-decoder-config.ts';
-import { buildInitSegment } from '../../../../device/media/fmp4/init-segment.ts';
-import { aacAudioTrack, avcVideoTrack, hevcVideoTrack } from '../../../../device/media/fmp4/tracks.ts';
-import { MediaArgumentError, MediaInputError } from '../../../../device/media/media-error.ts';
-import { findBox, outline, readBoxes, type Mp4Box } from '../../../fixtures/mp4-inspect.ts';
-import { MAIN_PTL, writeHevcPps, writeHevcSps, writeVps } from '../../../fuzz/device/media/h265-builders.ts';
+import { audioSpecificConfig } from '../../../media/fmp4/audio-specific-config.ts';
+import { avcDecoderConfigRecord } from '../../../media/fmp4/avc-decoder-config.ts';
+import { hevcDecoderConfigRecord } from '../../../media/fmp4/hevc-decoder-config.ts';
+import { buildInitSegment } from '../../../media/fmp4/init-segment.ts';
+import { aacAudioTrack, avcVideoTrack, hevcVideoTrack } from '../../../media/fmp4/tracks.ts';
+import { MediaArgumentError, MediaInputError } from '../../../media/media-error.ts';
+import { findBox, outline, readBoxes, type Mp4Box } from '../../fixtures/mp4-inspect.ts';
+import { MAIN_PTL, writeHevcPps, writeHevcSps, writeVps } from '../../fuzz/media/h265-builders.ts';
 
 /** Hex with spaces and line breaks for annotation; `|` separates fields in the comments only. */
 const hex = (s: string): string => s.replace(/\s+/g, '');
@@ -16,7 +16,7 @@ const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const whole = (b: Mp4Box): string => hexOf(Uint8Array.of(...u32(b.size), ...Buffer.from(b.type, 'latin1'), ...b.payload));
 const u32 = (v: number): number[] => [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
 
-// libx265 426x240 (see test/device/media/h265/parameter-sets.test.ts for the annotation).
+// libx265 426x240 (see test/media/h265/parameter-sets.test.ts for the annotation).
 const VPS = bytes('40010c01ffff01600000030090000003000003003c959409');
 const SPS = bytes('42010101600000030090000003000003003ca00d880f1c9e595952930bc05a020000030002000003003210');
 const PPS = bytes('4401c073c189');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SEGMENT_SPARE_BYTES, TsMuxer, segmentBuffer } from '../../../../device/media/ts/ts-muxer.ts';
-import { readPackets } from '../../../fixtures/ts-inspect.ts';
+import { SEGMENT_SPARE_BYTES, TsMuxer, segmentBuffer } from '../../../media/ts/ts-muxer.ts';
+import { readPackets } from '../../fixtures/ts-inspect.ts';
 
 /** Segments of frames with varied sizes (1..40 packets), video + audio, from one muxer. */
 function segments(m: TsMuxer, count: number, recycle: boolean): Uint8Array[] {

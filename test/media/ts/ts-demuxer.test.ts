@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPmt } from '../../../../device/media/ts/psi-reader.ts';
-import { pmtSection } from '../../../../device/media/ts/psi-tables.ts';
-import { TsDemuxer, type DemuxedPes } from '../../../../device/media/ts/ts-demuxer.ts';
-import { FFMPEG, FFPROBE, requireFfmpeg } from '../../../fixtures/h264-streams.ts';
+import { readPmt } from '../../../media/ts/psi-reader.ts';
+import { pmtSection } from '../../../media/ts/psi-tables.ts';
+import { TsDemuxer, type DemuxedPes } from '../../../media/ts/ts-demuxer.ts';
+import { FFMPEG, FFPROBE, requireFfmpeg } from '../../fixtures/h264-streams.ts';
 
 interface ProbePacket { stream: 'video' | 'audio'; pts: number; dts: number; size: number }
 

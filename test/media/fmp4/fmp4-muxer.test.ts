@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { encryptSegmentInPlace, decryptSegment } from '../../../../device/media/encrypt/encrypt-segment.ts';
-import { FMP4_SEGMENT_SPARE_BYTES, Fmp4Muxer, fmp4SegmentBuffer } from '../../../../device/media/fmp4/fmp4-muxer.ts';
-import type { AudioSample, VideoSample } from '../../../../device/media/fmp4/fmp4-input.ts';
-import { aacAudioTrack, hevcVideoTrack } from '../../../../device/media/fmp4/tracks.ts';
-import { MediaArgumentError } from '../../../../device/media/media-error.ts';
-import { findBox, findBoxes, outline, readBoxes, readMfhd, readTfdt, readTfhd, readTrun, segmentDecodeSpans } from '../../../fixtures/mp4-inspect.ts';
+import { encryptSegmentInPlace, decryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
+import { FMP4_SEGMENT_SPARE_BYTES, Fmp4Muxer, fmp4SegmentBuffer } from '../../../media/fmp4/fmp4-muxer.ts';
+import type { AudioSample, VideoSample } from '../../../media/fmp4/fmp4-input.ts';
+import { aacAudioTrack, hevcVideoTrack } from '../../../media/fmp4/tracks.ts';
+import { MediaArgumentError } from '../../../media/media-error.ts';
+import { findBox, findBoxes, outline, readBoxes, readMfhd, readTfdt, readTfhd, readTrun, segmentDecodeSpans } from '../../fixtures/mp4-inspect.ts';
 
 const hex = (s: string): string => s.replace(/[\s|]+/g, '');
 const bytes = (s: string): Uint8Array => Uint8Array.from(Buffer.from(hex(s), 'hex'));

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { Fmp4Muxer } from '../../../../device/media/fmp4/fmp4-muxer.ts';
-import type { AudioSample, VideoSample } from '../../../../device/media/fmp4/fmp4-input.ts';
-import { aacAudioTrack, hevcVideoTrack } from '../../../../device/media/fmp4/tracks.ts';
-import { MediaArgumentError } from '../../../../device/media/media-error.ts';
-import { findBox, findBoxes, readBoxes, readTfhd, readTrun } from '../../../fixtures/mp4-inspect.ts';
-import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../../support/fuzz-runner.ts';
+import { Fmp4Muxer } from '../../../media/fmp4/fmp4-muxer.ts';
+import type { AudioSample, VideoSample } from '../../../media/fmp4/fmp4-input.ts';
+import { aacAudioTrack, hevcVideoTrack } from '../../../media/fmp4/tracks.ts';
+import { MediaArgumentError } from '../../../media/media-error.ts';
+import { findBox, findBoxes, readBoxes, readTfhd, readTrun } from '../../fixtures/mp4-inspect.ts';
+import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../support/fuzz-runner.ts';
 import { nalHeader, writeHevcPps, writeHevcSps, writeVps } from './h265-builders.ts';
 
 const check = createFuzzSuite('device-media-fmp4-muxer');

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BitReaderOverrun } from '../../../../device/media/bitstream/bit-reader.ts';
-import { hevcCodecString, reverseBits32 } from '../../../../device/media/h265/codecs-string.ts';
-import { HevcParameterSets } from '../../../../device/media/h265/parameter-sets.ts';
-import { parseHevcPps } from '../../../../device/media/h265/pps-parser.ts';
-import { parseHevcSps } from '../../../../device/media/h265/sps-parser.ts';
-import { parseHevcVps } from '../../../../device/media/h265/vps-parser.ts';
-import { MediaError, MediaInputError } from '../../../../device/media/media-error.ts';
-import { MAIN_PTL, writeHevcPps, writeHevcSps, type HevcSpsFields } from '../../../fuzz/device/media/h265-builders.ts';
+import { BitReaderOverrun } from '../../../media/bitstream/bit-reader.ts';
+import { hevcCodecString, reverseBits32 } from '../../../media/h265/codecs-string.ts';
+import { HevcParameterSets } from '../../../media/h265/parameter-sets.ts';
+import { parseHevcPps } from '../../../media/h265/pps-parser.ts';
+import { parseHevcSps } from '../../../media/h265/sps-parser.ts';
+import { parseHevcVps } from '../../../media/h265/vps-parser.ts';
+import { MediaError, MediaInputError } from '../../../media/media-error.ts';
+import { MAIN_PTL, writeHevcPps, writeHevcSps, type HevcSpsFields } from '../../fuzz/media/h265-builders.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAdtsHeader } from '../../../../device/media/aac/adts-header.ts';
-import { AdtsParser } from '../../../../device/media/aac/adts-parser.ts';
+import { parseAdtsHeader } from '../../../media/aac/adts-header.ts';
+import { AdtsParser } from '../../../media/aac/adts-parser.ts';
 
 /**
  * ADTS header bits: FFF sync | id 0 | layer 00 | protection_absent | profile 01 (LC) |

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { avcCodecString } from '../../../../device/media/h264/codecs-string.ts';
-import { parseSps } from '../../../../device/media/h264/sps-parser.ts';
-import { BitReaderOverrun } from '../../../../device/media/bitstream/bit-reader.ts';
-import { MediaInputError } from '../../../../device/media/media-error.ts';
+import { avcCodecString } from '../../../media/h264/codecs-string.ts';
+import { parseSps } from '../../../media/h264/sps-parser.ts';
+import { BitReaderOverrun } from '../../../media/bitstream/bit-reader.ts';
+import { MediaInputError } from '../../../media/media-error.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 

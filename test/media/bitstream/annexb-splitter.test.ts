@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AnnexBSplitter } from '../../../../device/media/bitstream/annexb-splitter.ts';
-import { unescapeRbsp } from '../../../../device/media/bitstream/rbsp.ts';
+import { AnnexBSplitter } from '../../../media/bitstream/annexb-splitter.ts';
+import { unescapeRbsp } from '../../../media/bitstream/rbsp.ts';
 
 // Annotated Annex-B: a 4-byte start code, a 3-byte one, trailing_zero_8bits, an escaped 00 00 03.
 const STREAM = Uint8Array.from([

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { AnnexBSplitter } from '../../../../device/media/bitstream/annexb-splitter.ts';
-import { annexBNalUnits } from '../../../../device/media/bitstream/annexb-nal-units.ts';
-import { HevcAccessUnitAssembler, type HevcAccessUnit } from '../../../../device/media/h265/access-unit-assembler.ts';
-import { HevcNalType, hevcNalType, isIrap, isSubLayerNonReference, parseHevcNalHeader, startsHevcAccessUnit } from '../../../../device/media/h265/nal-unit-type.ts';
-import { HevcParameterSets } from '../../../../device/media/h265/parameter-sets.ts';
-import { PicOrderCounter } from '../../../../device/media/h265/picture-order-count.ts';
-import { parseHevcSliceHeaderStart } from '../../../../device/media/h265/slice-header.ts';
-import { MediaInputError } from '../../../../device/media/media-error.ts';
-import { buildAnnexB } from '../../../fuzz/device/media/h264-builders.ts';
-import { MAIN_PTL, nalHeader, writeHevcPps, writeHevcSps, writeSliceSegment, writeVps, type HevcPpsFields, type HevcSpsFields } from '../../../fuzz/device/media/h265-builders.ts';
+import { AnnexBSplitter } from '../../../media/bitstream/annexb-splitter.ts';
+import { annexBNalUnits } from '../../../media/bitstream/annexb-nal-units.ts';
+import { HevcAccessUnitAssembler, type HevcAccessUnit } from '../../../media/h265/access-unit-assembler.ts';
+import { HevcNalType, hevcNalType, isIrap, isSubLayerNonReference, parseHevcNalHeader, startsHevcAccessUnit } from '../../../media/h265/nal-unit-type.ts';
+import { HevcParameterSets } from '../../../media/h265/parameter-sets.ts';
+import { PicOrderCounter } from '../../../media/h265/picture-order-count.ts';
+import { parseHevcSliceHeaderStart } from '../../../media/h265/slice-header.ts';
+import { MediaInputError } from '../../../media/media-error.ts';
+import { buildAnnexB } from '../../fuzz/media/h264-builders.ts';
+import { MAIN_PTL, nalHeader, writeHevcPps, writeHevcSps, writeSliceSegment, writeVps, type HevcPpsFields, type HevcSpsFields } from '../../fuzz/media/h265-builders.ts';
 
 describe('H.265 NAL unit header (7.3.1.2)', () => {
   it('reads type, layer and temporal id from the two header bytes', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { AnnexBSplitter, type NalUnitEvent } from '../../../../device/media/bitstream/annexb-splitter.ts';
-import { chunkAt, chunkedBytes, createFuzzSuite, FUZZ_RUNS, fuzzTimeoutMs } from '../../support/fuzz-runner.ts';
+import { AnnexBSplitter, type NalUnitEvent } from '../../../media/bitstream/annexb-splitter.ts';
+import { chunkAt, chunkedBytes, createFuzzSuite, FUZZ_RUNS, fuzzTimeoutMs } from '../support/fuzz-runner.ts';
 import { buildAnnexB, escapeRbsp } from './h264-builders.ts';
 
 const check = createFuzzSuite('device-media-annexb-splitter');

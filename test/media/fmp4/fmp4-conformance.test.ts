@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decryptSegment } from '../../../../device/media/encrypt/encrypt-segment.ts';
-import { makeCodedStream, type CodedStream, type CodedStreamSpec } from '../../../fixtures/coded-streams.ts';
-import { readVideo, writeFmp4Hls, type Fmp4Hls } from '../../../fixtures/fmp4-hls-writer.ts';
-import { FFMPEG, FFPROBE } from '../../../fixtures/h264-streams.ts';
-import { findBox, findBoxes, readBoxes, readTfhd, readTrun } from '../../../fixtures/mp4-inspect.ts';
-import { gstCodecString, gstDecode, requireGstreamer } from '../../../support/gst/gstreamer.ts';
+import { decryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
+import { makeCodedStream, type CodedStream, type CodedStreamSpec } from '../../fixtures/coded-streams.ts';
+import { readVideo, writeFmp4Hls, type Fmp4Hls } from '../../fixtures/fmp4-hls-writer.ts';
+import { FFMPEG, FFPROBE } from '../../fixtures/h264-streams.ts';
+import { findBox, findBoxes, readBoxes, readTfhd, readTrun } from '../../fixtures/mp4-inspect.ts';
+import { gstCodecString, gstDecode, requireGstreamer } from '../../support/gst/gstreamer.ts';
 
 /**
  * The H.265 / H.264 parsers and the fMP4 muxer judged by tools that share none of their

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { continuesPicture, nalUnits, SliceJoiner } from '../../../../device/media/h264/slice-joiner.ts';
+import { continuesPicture, nalUnits, SliceJoiner } from '../../../media/h264/slice-joiner.ts';
 
 // AUD (09 f0); SPS/PPS stand-ins (67 .., 68 ..);
 // IDR slice header byte 0x88 = '1' first_mb_in_slice ue 0, '0001000' slice_type ue 7 (I) ...

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { AnnexBSplitter } from '../../../../device/media/bitstream/annexb-splitter.ts';
-import { HevcAccessUnitAssembler, type HevcAccessUnit } from '../../../../device/media/h265/access-unit-assembler.ts';
-import { hevcCodecString } from '../../../../device/media/h265/codecs-string.ts';
-import { HevcParameterSets } from '../../../../device/media/h265/parameter-sets.ts';
-import { PicOrderCounter } from '../../../../device/media/h265/picture-order-count.ts';
-import { parseHevcPps } from '../../../../device/media/h265/pps-parser.ts';
-import { parseHevcSliceHeaderStart } from '../../../../device/media/h265/slice-header.ts';
-import { HEVC_SPS_LIMITS, parseHevcSps } from '../../../../device/media/h265/sps-parser.ts';
-import { parseHevcVps } from '../../../../device/media/h265/vps-parser.ts';
-import { MediaError } from '../../../../device/media/media-error.ts';
-import { chunkAt, chunkedBytes, createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../../support/fuzz-runner.ts';
+import { AnnexBSplitter } from '../../../media/bitstream/annexb-splitter.ts';
+import { HevcAccessUnitAssembler, type HevcAccessUnit } from '../../../media/h265/access-unit-assembler.ts';
+import { hevcCodecString } from '../../../media/h265/codecs-string.ts';
+import { HevcParameterSets } from '../../../media/h265/parameter-sets.ts';
+import { PicOrderCounter } from '../../../media/h265/picture-order-count.ts';
+import { parseHevcPps } from '../../../media/h265/pps-parser.ts';
+import { parseHevcSliceHeaderStart } from '../../../media/h265/slice-header.ts';
+import { HEVC_SPS_LIMITS, parseHevcSps } from '../../../media/h265/sps-parser.ts';
+import { parseHevcVps } from '../../../media/h265/vps-parser.ts';
+import { MediaError } from '../../../media/media-error.ts';
+import { chunkAt, chunkedBytes, createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../support/fuzz-runner.ts';
 import { buildAnnexB } from './h264-builders.ts';
 import {
   nalHeader, predictedFlagCount, writeHevcPps, writeHevcSps, writeSliceSegment, writeVps, type HevcPpsFields, type HevcSpsFields,

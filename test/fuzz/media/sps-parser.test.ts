@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { parseSps } from '../../../../device/media/h264/sps-parser.ts';
-import { unescapeRbsp } from '../../../../device/media/bitstream/rbsp.ts';
-import { MediaError, MediaInputError } from '../../../../device/media/media-error.ts';
-import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../../support/fuzz-runner.ts';
+import { parseSps } from '../../../media/h264/sps-parser.ts';
+import { unescapeRbsp } from '../../../media/bitstream/rbsp.ts';
+import { MediaError, MediaInputError } from '../../../media/media-error.ts';
+import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../support/fuzz-runner.ts';
 import { escapeRbsp, writeSps, type SpsFields } from './h264-builders.ts';
 
 const check = createFuzzSuite('device-media-sps-parser');

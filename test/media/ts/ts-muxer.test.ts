@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { crc32Mpeg2 } from '../../../../device/media/ts/crc32-mpeg2.ts';
-import { patSection, pmtSection } from '../../../../device/media/ts/psi-tables.ts';
-import { readTimestampField, writeTimestampField } from '../../../../device/media/ts/timestamp-fields.ts';
-import { TsMuxer } from '../../../../device/media/ts/ts-muxer.ts';
-import { pesStarts, readPackets } from '../../../fixtures/ts-inspect.ts';
+import { crc32Mpeg2 } from '../../../media/ts/crc32-mpeg2.ts';
+import { patSection, pmtSection } from '../../../media/ts/psi-tables.ts';
+import { readTimestampField, writeTimestampField } from '../../../media/ts/timestamp-fields.ts';
+import { TsMuxer } from '../../../media/ts/ts-muxer.ts';
+import { pesStarts, readPackets } from '../../fixtures/ts-inspect.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { parseAdtsHeader } from '../../../../device/media/aac/adts-header.ts';
-import { AdtsParser } from '../../../../device/media/aac/adts-parser.ts';
-import { chunkAt, chunkedBytes, createFuzzSuite, fuzzTimeoutMs } from '../../support/fuzz-runner.ts';
+import { parseAdtsHeader } from '../../../media/aac/adts-header.ts';
+import { AdtsParser } from '../../../media/aac/adts-parser.ts';
+import { chunkAt, chunkedBytes, createFuzzSuite, fuzzTimeoutMs } from '../support/fuzz-runner.ts';
 import { ADTS_MAX_FRAME_BYTES, adtsFrame, type AdtsConfig } from './adts-builders.ts';
 
 const check = createFuzzSuite('device-media-adts-parser');

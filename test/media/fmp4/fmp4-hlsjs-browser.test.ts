@@ -6,8 +6,8 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { makeCodedStream } from '../../../fixtures/coded-streams.ts';
-import { writeFmp4Hls } from '../../../fixtures/fmp4-hls-writer.ts';
+import { makeCodedStream } from '../../fixtures/coded-streams.ts';
+import { writeFmp4Hls } from '../../fixtures/fmp4-hls-writer.ts';
 
 /**
  * H.264 in fMP4 from our muxer, played by hls.js (npm) in Debian's headless Chromium
@@ -16,7 +16,7 @@ import { writeFmp4Hls } from '../../../fixtures/fmp4-hls-writer.ts';
  */
 
 const CHROMIUM = '/usr/bin/chromium';
-const HLS_JS = fileURLToPath(new URL('../../../../node_modules/hls.js/dist/hls.min.js', import.meta.url));
+const HLS_JS = fileURLToPath(new URL('../../../node_modules/hls.js/dist/hls.min.js', import.meta.url));
 const TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.mp4': 'video/mp4', '.m4s': 'video/iso.segment', '.js': 'text/javascript', '.html': 'text/html', '.bin': 'application/octet-stream' };
 
 const PAGE = `<!doctype html><html><body><video id="video" muted playsinline></video>
