@@ -1,6 +1,6 @@
 import { IndexTable, SortKeyPrefix, padMs } from './index-table.ts';
 import type { SegmentMetadata } from './segment-metadata.ts';
-import type { EventRecord } from './event-record.ts';
+import { EVENT_MAX_DURATION_MS, type EventEndReason, type EventRecord } from './event-record.ts';
 
 /**
  * Shapes of the items in the DynamoDB index (one table, see index-table.ts). Every item
@@ -26,16 +26,35 @@ export interface SegmentItem extends SegmentMetadata {
   ttl: number;
 }
 
+/**
+ * One event. Written from the device's start record (the event is open: no `endMs`) and
+ * its end record (which sets `endMs`), in either order; or in one go from a version-1
+ * record. The cloud closes an event its device never closed (`endInferred`): when a later
+ * event of the camera starts, or when the camera goes offline; a device end record that
+ * arrives later still wins. Readers treat an open event as ended at `maxEndMs`.
+ */
 export interface EventItem {
   deviceId: string;
   sk: string;
   eventId: string;
   type: string;
   startMs: number;
-  endMs: number;
+  /** Absent while the event is open. */
+  endMs?: number;
   label?: string;
-  objectKey: string;
+  /** The start record's key (or the version-1 record's); absent until the start record was indexed. */
+  objectKey?: string;
   ttl: number;
+  /** startMs + the device's maximum event length: an open event counts as ended then. */
+  maxEndMs?: number;
+  endReason?: EventEndReason;
+  /** The end record's key, once the device's end record was indexed. */
+  endObjectKey?: string;
+  /** The cloud closed it (superseded or offline); a device end record replaces that end. */
+  endInferred?: boolean;
+  /** The "started" / "ended" notifications were published (so a replayed record does not publish again). */
+  startNotified?: boolean;
+  endNotified?: boolean;
 }
 
 export interface KeyItem {
@@ -48,7 +67,11 @@ export interface KeyItem {
   ttl: number;
 }
 
-/** The device's latest state; fields only ever move forward (conditional updates). */
+/**
+ * The device's latest state; fields only ever move forward (conditional updates). The
+ * segment fields exist once a segment was indexed; the liveness fields (`lastHeardMs`
+ * onward) once anything of the device was.
+ */
 export interface DeviceStateItem {
   deviceId: string;
   sk: typeof SortKeyPrefix.STATE;
@@ -57,6 +80,20 @@ export interface DeviceStateItem {
   lastSeq: number;
   lastDiscSeq: number;
   lastKeyId: string;
+  /** When S3 last received any object from the device (segment, key, event, heartbeat), UTC ms. */
+  lastHeardMs?: number;
+  /** When S3 last received a segment from the device, UTC ms. */
+  lastSegmentHeardMs?: number;
+  /** From the newest heartbeat: privacy pause, recording mode, and when it was written (S3 time). */
+  privacyPaused?: boolean;
+  recordingMode?: 'continuous' | 'event';
+  statusHeardMs?: number;
+  /** Id of the offline watch that follows this device (see lambda/liveness); absent while offline or never armed. */
+  watchId?: string;
+  /** Set while the device is offline: when it was last heard from before going silent. */
+  offlineSinceMs?: number;
+  /** When the cloud declared it offline, UTC ms. */
+  offlineDetectedMs?: number;
 }
 
 export const segmentSortKey = (startMs: number): string => `${SortKeyPrefix.SEGMENT}${padMs(startMs)}`;
@@ -113,6 +150,21 @@ export function toSegmentItem(deviceId: string, meta: SegmentMetadata, objectKey
     sizeBytes,
     [IndexTable.TTL_ATTRIBUTE]: ttlFor(meta.startMs, retentionDays),
   } as SegmentItem;
+}
+
+/**
+ * The latest an event may still be going on: its end, else its maximum end, else 24 h
+ * after its start. Range reads use it so an open event overlaps the times it may cover.
+ */
+export function eventEndBoundMs(e: Pick<EventItem, 'startMs' | 'endMs' | 'maxEndMs'>): number {
+  return e.endMs ?? e.maxEndMs ?? e.startMs + EVENT_MAX_DURATION_MS;
+}
+
+/** An event as readers show it at `nowMs`: open (still going on) or with its end, actual or at the maximum length. */
+export function resolveEventEnd(e: Pick<EventItem, 'startMs' | 'endMs' | 'maxEndMs'>, nowMs: number): { endMs: number; open: boolean } {
+  if (e.endMs !== undefined) return { endMs: e.endMs, open: false };
+  const bound = eventEndBoundMs(e);
+  return bound > nowMs ? { endMs: Math.max(e.startMs, nowMs), open: true } : { endMs: bound, open: false };
 }
 
 export function toEventItem(record: EventRecord, objectKey: string, retentionDays: number): EventItem {

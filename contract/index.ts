@@ -9,3 +9,5 @@ export * from './token.ts';
 export * from './event-record.ts';
 export * from './index-item.ts';
 export * from './target-duration.ts';
+export * from './heartbeat-record.ts';
+export * from './notification-events.ts';

@@ -21,6 +21,12 @@ export const LambdaEnv = {
    * them before it (key route only; optional; unset refuses the legacy format).
    */
   UNBOUND_KEYS_STORED_BEFORE: 'CAMREC_UNBOUND_KEYS_STORED_BEFORE',
+  /** Name of the EventBridge bus notifications go to (indexer, offline checker); unset: none are published. */
+  EVENT_BUS_NAME: 'CAMREC_EVENT_BUS_NAME',
+  /** URL of the SQS queue of offline-watch messages (indexer, offline checker); unset: no offline watch. */
+  WATCH_QUEUE_URL: 'CAMREC_WATCH_QUEUE_URL',
+  /** Seconds of silence after which a camera counts as offline (indexer, offline checker, API). */
+  OFFLINE_AFTER_SECONDS: 'CAMREC_OFFLINE_AFTER_SECONDS',
   /** Public base URL of the API, e.g. https://abc.execute-api.eu-west-1.amazonaws.com (optional; derived from the request when unset). */
   PUBLIC_BASE_URL: 'CAMREC_PUBLIC_BASE_URL',
 } as const;

@@ -3,13 +3,22 @@ import { assertDeviceId, assertEventId, assertKeyId } from './ids.ts';
 
 /**
  * The bucket's object key layout, shared by the device (which writes) and the cloud
- * (which parses what S3 reports). One bucket, three top folders, device id first:
+ * (which parses what S3 reports). One bucket, four top folders, device id first:
  *
  *   segments/{deviceId}/{YYYY}/{MM}/{DD}/{HH}/{startMs}-{seq}.ts   (UTC hour folders)
  *   keys/{deviceId}/{keyId}.bin                                    (RSA-OAEP wrapped data key)
- *   events/{deviceId}/{startMs}-{eventId}.json                     (event record)
+ *   events/{deviceId}/{startMs}-{eventId}.json                     (event record: start, or version 1)
+ *   events/{deviceId}/{startMs}-{eventId}.end.json                 (event record: end)
+ *   heartbeats/{deviceId}/{atMs}.json                              (heartbeat, expires after a day)
  */
-export const TopFolder = { SEGMENTS: 'segments', KEYS: 'keys', EVENTS: 'events' } as const;
+export const TopFolder = { SEGMENTS: 'segments', KEYS: 'keys', EVENTS: 'events', HEARTBEATS: 'heartbeats' } as const;
+
+/**
+ * Every top folder a device writes (each followed by `{deviceId}/`), all write-once: the
+ * IAM policy, the bucket's write-once rule, the indexer's notifications and the local S3
+ * front all take this one list.
+ */
+export const DEVICE_FOLDERS = [TopFolder.SEGMENTS, TopFolder.KEYS, TopFolder.EVENTS, TopFolder.HEARTBEATS] as const;
 
 /** Latest time a key may carry: 9999-12-31. Keeps startMs at 13 digits or fewer. */
 const MAX_START_MS = 253_402_300_799_999;
@@ -18,11 +27,13 @@ const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 export interface SegmentKeyParts { deviceId: string; startMs: number; seq: number }
 export interface WrappedKeyKeyParts { deviceId: string; keyId: string }
 export interface EventKeyParts { deviceId: string; startMs: number; eventId: string }
+export interface HeartbeatKeyParts { deviceId: string; atMs: number }
 
 export type ParsedObjectKey =
   | ({ kind: 'segment' } & SegmentKeyParts)
   | ({ kind: 'key' } & WrappedKeyKeyParts)
-  | ({ kind: 'event' } & EventKeyParts);
+  | ({ kind: 'event'; phase: 'start' | 'end' } & EventKeyParts)
+  | ({ kind: 'heartbeat' } & HeartbeatKeyParts);
 
 function assertWhole(kind: string, v: number, max: number): number {
   if (!Number.isSafeInteger(v) || v < 0 || v > max) {
@@ -59,6 +70,17 @@ export function eventKey(p: EventKeyParts): string {
   return `${TopFolder.EVENTS}/${p.deviceId}/${p.startMs}-${p.eventId}.json`;
 }
 
+/** Where the end record of an event goes: beside its start record. */
+export function eventEndKey(p: EventKeyParts): string {
+  return eventKey(p).replace(/\.json$/, '.end.json');
+}
+
+export function heartbeatKey(p: HeartbeatKeyParts): string {
+  assertDeviceId(p.deviceId);
+  assertWhole('atMs', p.atMs, MAX_START_MS);
+  return `${TopFolder.HEARTBEATS}/${p.deviceId}/${p.atMs}.json`;
+}
+
 /** The prefix a device may write under in a top folder (for IAM and the local S3 front). */
 export function devicePrefix(folder: (typeof TopFolder)[keyof typeof TopFolder], deviceId: string): string {
   return `${folder}/${assertDeviceId(deviceId)}/`;
@@ -66,11 +88,14 @@ export function devicePrefix(folder: (typeof TopFolder)[keyof typeof TopFolder],
 
 const SEGMENT_RE = /^segments\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/(\d{1,15})-(\d{1,16})\.ts$/;
 const KEY_RE = /^keys\/([^/]+)\/([^/]+)\.bin$/;
+const EVENT_END_RE = /^events\/([^/]+)\/(\d{1,15})-([^/]+)\.end\.json$/;
 const EVENT_RE = /^events\/([^/]+)\/(\d{1,15})-([^/]+)\.json$/;
+const HEARTBEAT_RE = /^heartbeats\/([^/]+)\/(\d{1,15})\.json$/;
 
 /**
  * Parses an object key (already URL-decoded). Throws ContractError for anything that is
- * not exactly what `segmentKey`, `wrappedKeyKey` or `eventKey` would build, including a
+ * not exactly what `segmentKey`, `wrappedKeyKey`, `eventKey`, `eventEndKey` or
+ * `heartbeatKey` would build, including a
  * segment whose hour folder disagrees with its start time.
  */
 export function parseObjectKey(key: string): ParsedObjectKey {
@@ -88,13 +113,25 @@ export function parseObjectKey(key: string): ParsedObjectKey {
     if (tryBuild(() => wrappedKeyKey(parts)) !== key) throw new ContractError(`invalid key object key ${JSON.stringify(key)}`);
     return { kind: 'key', ...parts };
   }
+  m = EVENT_END_RE.exec(key);
+  if (m) {
+    const parts = { deviceId: m[1]!, startMs: Number(m[2]), eventId: m[3]! };
+    if (tryBuild(() => eventEndKey(parts)) !== key) throw new ContractError(`invalid event key ${JSON.stringify(key)}`);
+    return { kind: 'event', phase: 'end', ...parts };
+  }
   m = EVENT_RE.exec(key);
   if (m) {
     const parts = { deviceId: m[1]!, startMs: Number(m[2]), eventId: m[3]! };
     if (tryBuild(() => eventKey(parts)) !== key) throw new ContractError(`invalid event key ${JSON.stringify(key)}`);
-    return { kind: 'event', ...parts };
+    return { kind: 'event', phase: 'start', ...parts };
   }
-  throw new ContractError(`object key ${JSON.stringify(key.slice(0, 200))} is not under segments/, keys/ or events/ in camrec's layout`);
+  m = HEARTBEAT_RE.exec(key);
+  if (m) {
+    const parts = { deviceId: m[1]!, atMs: Number(m[2]) };
+    if (tryBuild(() => heartbeatKey(parts)) !== key) throw new ContractError(`invalid heartbeat key ${JSON.stringify(key)}`);
+    return { kind: 'heartbeat', ...parts };
+  }
+  throw new ContractError(`object key ${JSON.stringify(key.slice(0, 200))} is not under segments/, keys/, events/ or heartbeats/ in camrec's layout`);
 }
 
 function tryBuild(build: () => string): string | undefined {

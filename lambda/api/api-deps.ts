@@ -1,3 +1,4 @@
+import type { EventStore } from '../events/event-store.ts';
 import type { SegmentIndex } from '../index/segment-index.ts';
 import type { Presigner } from '../storage/object-store.ts';
 import type { TokenSecrets } from '../token/token-secrets.ts';
@@ -7,8 +8,10 @@ import type { PlaybackConfig } from '../shared/lambda-config.ts';
 
 /** Everything the playback API core needs; the Lambda entry builds AWS-backed ones, local mode its own. */
 export interface ApiDeps {
-  config: Pick<PlaybackConfig, 'targetDurationSeconds' | 'liveWindowSegments' | 'corsOrigins' | 'publicBaseUrl'>;
+  config: Pick<PlaybackConfig, 'targetDurationSeconds' | 'liveWindowSegments' | 'corsOrigins' | 'publicBaseUrl'> & Partial<Pick<PlaybackConfig, 'offlineAfterMs'>>;
   index: SegmentIndex;
+  /** The newest event per camera, for the status route. @default the status answers no last event */
+  events?: Pick<EventStore, 'newestEvent'>;
   presigner: Presigner;
   tokenSecrets: TokenSecrets;
   clock: Clock;

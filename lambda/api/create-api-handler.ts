@@ -7,6 +7,7 @@ import { BadRequestError, MethodNotAllowedError, NotFoundError } from '../shared
 import { authorizeSession, cameraIdFromPath, decodePathParam } from '../shared/request-input.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { createSession } from './routes/create-session.ts';
+import { getCameraStatus } from './routes/get-camera-status.ts';
 import { segmentRedirect } from './routes/get-segment.ts';
 import { getTimeline } from './routes/get-timeline.ts';
 
@@ -16,6 +17,7 @@ export type ApiHandler = (event: HttpEvent) => Promise<HttpResult>;
 export const ApiRoute = {
   CREATE_SESSION: /^\/v1\/cameras\/([^/]+)\/sessions$/,
   TIMELINE: /^\/v1\/cameras\/([^/]+)\/timeline$/,
+  STATUS: /^\/v1\/cameras\/([^/]+)\/status$/,
   PLAYLIST: /^\/v1\/sessions\/([^/]+)\/playlist\.m3u8$/,
   SEGMENT: /^\/v1\/sessions\/([^/]+)\/segments\/([^/]+)$/,
   KEY: /^\/v1\/sessions\/([^/]+)\/keys\/([^/]+)$/,
@@ -53,6 +55,11 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       const timeline = await getTimeline(deps, deviceId, event.queryStringParameters ?? {});
       return jsonResult(200, timeline, { 'cache-control': CacheControl.TIMELINE });
     }
+    if ((m = ApiRoute.STATUS.exec(path))) {
+      only('GET');
+      const status = await getCameraStatus(deps, cameraIdFromPath(m[1]!));
+      return jsonResult(200, status, { 'cache-control': CacheControl.NONE });
+    }
     if ((m = ApiRoute.PLAYLIST.exec(path))) {
       only('GET');
       const nowMs = deps.clock.nowMs();
@@ -72,7 +79,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       return { statusCode: 302, headers: { location, 'cache-control': CacheControl.SEGMENT_REDIRECT }, body: '' };
     }
     if (ApiRoute.KEY.test(path)) throw new NotFoundError('wrong_function', 'the key route is served by the keys function: check the API Gateway routes');
-    throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see /v1/cameras/{id}/sessions, /v1/cameras/{id}/timeline, /v1/sessions/{token}/playlist.m3u8`);
+    throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see /v1/cameras/{id}/sessions, /v1/cameras/{id}/timeline, /v1/cameras/{id}/status, /v1/sessions/{token}/playlist.m3u8`);
   }
 
   return async (event) => {

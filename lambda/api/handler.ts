@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LambdaEnv } from '../../contract/index.ts';
+import { dynamoEventStore } from '../events/dynamo-event-store.ts';
 import { dynamoSegmentIndex } from '../index/dynamo-segment-index.ts';
 import { systemClock } from '../shared/clock.ts';
 import { RequiredEnv, readPlaybackConfig } from '../shared/lambda-config.ts';
@@ -16,9 +17,11 @@ import { createApiHandler } from './create-api-handler.ts';
 
 const config = readPlaybackConfig(process.env, RequiredEnv.api);
 const tools = powertools('camrec-api');
+const dynamo = new DynamoDBClient({});
 const api = createApiHandler({
   config,
-  index: dynamoSegmentIndex(new DynamoDBClient({}), config.tableName),
+  index: dynamoSegmentIndex(dynamo, config.tableName),
+  events: dynamoEventStore(dynamo, config.tableName),
   presigner: s3ObjectStore(new S3Client({}), config.bucketName),
   tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), process.env[LambdaEnv.TOKEN_SECRET_ID]!, systemClock),
   clock: systemClock,

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { EVENT_MAX_DURATION_MS, IndexTable, SortKeyPrefix, padMs, unpackSegmentSummary, type DeviceStateItem, type EventItem } from '../../contract/index.ts';
+import { EVENT_MAX_DURATION_MS, eventEndBoundMs, IndexTable, SortKeyPrefix, padMs, unpackSegmentSummary, type DeviceStateItem, type EventItem } from '../../contract/index.ts';
 import { rawQuery } from './raw-query.ts';
 import { type PutOutcome, type SegmentIndex, type SegmentPage, type SegmentSummary } from './segment-index.ts';
 
@@ -115,18 +115,21 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
     putKey: (item) => putOnce(item),
 
     async advanceState(deviceId, u) {
+      const heard = u.heardMs !== undefined ? ', lastHeardMs = :heard, lastSegmentHeardMs = :heard' : '';
       try {
-        await doc.send(
+        const out = await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { [PK]: deviceId, [SK]: SortKeyPrefix.STATE },
-            UpdateExpression: 'SET lastSeenMs = :seen, lastSeq = :seq, lastDiscSeq = :disc, lastKeyId = :key',
+            UpdateExpression: `SET lastSeenMs = :seen, lastSeq = :seq, lastDiscSeq = :disc, lastKeyId = :key${heard}`,
             ConditionExpression: 'attribute_not_exists(lastSeq) OR lastSeq < :seq',
-            ExpressionAttributeValues: { ':seen': u.seenMs, ':seq': u.seq, ':disc': u.discSeq, ':key': u.keyId },
+            ExpressionAttributeValues: { ':seen': u.seenMs, ':seq': u.seq, ':disc': u.discSeq, ':key': u.keyId, ...(u.heardMs !== undefined ? { ':heard': u.heardMs } : {}) },
+            ReturnValues: 'ALL_OLD',
           }),
         );
+        return { previous: out.Attributes as DeviceStateItem | undefined };
       } catch (e) {
-        if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') return;
+        if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') return 'stale';
         throw e;
       }
     },
@@ -170,10 +173,11 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
     },
 
     async queryEvents(deviceId, startMs, endMs) {
-      // Events are keyed by start; one that began up to 24 h earlier may still overlap.
+      // Events are keyed by start; one that began up to 24 h earlier may still overlap (an
+      // open one has no end yet: it overlaps up to its maximum end).
       const q = between(`${SortKeyPrefix.EVENT}${padMs(Math.max(0, startMs - EVENT_MAX_DURATION_MS))}`, `${SortKeyPrefix.EVENT}${padMs(endMs)}`);
       const items = await queryAll<EventItem>({ TableName: tableName, ...q, ExpressionAttributeValues: { ...q.ExpressionAttributeValues, ':pk': deviceId } });
-      return items.filter((e) => e.endMs > startMs && e.startMs < endMs);
+      return items.filter((e) => eventEndBoundMs(e) > startMs && e.startMs < endMs);
     },
   };
 }

@@ -8,7 +8,12 @@ export interface StateAdvance {
   seq: number;
   discSeq: number;
   keyId: string;
+  /** When S3 received the segment: also recorded as the device's last sign of life (lastHeardMs, lastSegmentHeardMs). */
+  heardMs?: number;
 }
+
+/** The state before an advance, or 'stale' when a higher seq was already recorded (nothing changed). */
+export type StateAdvanceResult = { previous: DeviceStateItem | undefined } | 'stale';
 
 /** The fields playlists and the timeline read; the index may leave out the rest. */
 export type SegmentSummary = SegmentSummaryFields;
@@ -29,7 +34,7 @@ export interface SegmentIndex {
   putEvent(item: EventItem): Promise<PutOutcome>;
   putKey(item: KeyItem): Promise<PutOutcome>;
   /** Moves the device's state forward if `seq` is the highest seen; older news is ignored. */
-  advanceState(deviceId: string, update: StateAdvance): Promise<void>;
+  advanceState(deviceId: string, update: StateAdvance): Promise<StateAdvanceResult>;
   getState(deviceId: string): Promise<DeviceStateItem | undefined>;
   /** Segments with startMs in [startMs, endMs), ascending, at most `limit` (default: all). */
   querySegments(deviceId: string, startMs: number, endMs: number, limit?: number): Promise<SegmentPage>;

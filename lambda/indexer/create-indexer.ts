@@ -1,24 +1,41 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import {
   ContractError,
-  parseEventRecord,
   parseObjectKey,
   parseSegmentMetadata,
-  toEventItem,
   toKeyItem,
   toSegmentItem,
+  type DeviceStateItem,
   type ParsedObjectKey,
 } from '../../contract/index.ts';
+import type { EventStore } from '../events/event-store.ts';
 import type { SegmentIndex } from '../index/segment-index.ts';
+import type { LivenessStore, HeardSignal } from '../liveness/liveness-store.ts';
+import { onHeard, type OfflineWatchDeps } from '../liveness/offline-watch.ts';
+import { noPublisher, type NotificationPublisher } from '../notify/notification-publisher.ts';
 import type { Clock } from '../shared/clock.ts';
 import { noMetrics, silentLog, type Log, type MetricsSink } from '../shared/log.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
+import { indexEventObject } from './index-event-object.ts';
+import { indexHeartbeat } from './index-heartbeat.ts';
+import { SkipObject } from './skip-object.ts';
 
 export interface IndexerDeps {
   index: SegmentIndex;
+  /** Event items (start and end records). */
+  events: EventStore;
   store: ObjectStore;
   config: { retentionDays: number; /** Records from any other bucket are skipped. */ bucketName?: string };
   clock: Clock;
+  /** Event started / ended (and, with `watch`, online) notifications. @default none */
+  publisher?: NotificationPublisher;
+  /**
+   * Liveness: every object a device uploads is a sign of life; with `watch`, a device
+   * with no offline watch gets one and a device back from offline is reported online.
+   * @default none (no liveness)
+   */
+  liveness?: LivenessStore;
+  watch?: Omit<OfflineWatchDeps, 'liveness' | 'events' | 'publisher' | 'clock' | 'log' | 'metrics'>;
   log?: Log;
   metrics?: MetricsSink;
 }
@@ -42,12 +59,7 @@ export class IndexerError extends Error {
   }
 }
 
-/** An object that is not camrec's or does not parse: logged, counted and never indexed. */
-class SkipObject extends Error {
-  override readonly name: string = 'SkipObject';
-}
 
-const MAX_EVENT_RECORD_BYTES = 64 * 1024;
 const MAX_WRAPPED_KEY_BYTES = 1024;
 
 /** S3 notifications carry keys form-encoded ('+' for space, %XX for the rest). */
@@ -74,6 +86,16 @@ export function createIndexer(deps: IndexerDeps): Indexer {
   const log = deps.log ?? silentLog;
   const metrics = deps.metrics ?? noMetrics;
   const { retentionDays } = deps.config;
+  const publisher = deps.publisher ?? noPublisher;
+  const watch: OfflineWatchDeps | undefined =
+    deps.liveness && deps.watch ? { ...deps.watch, liveness: deps.liveness, events: deps.events, publisher, clock: deps.clock, log, metrics } : undefined;
+
+  /** A sign of life from the device: recorded, and followed up by the offline watch. */
+  async function heard(deviceId: string, signal: HeardSignal, known?: { previous: DeviceStateItem | undefined }): Promise<void> {
+    if (!deps.liveness) return;
+    const r = known ?? (await deps.liveness.hear(deviceId, signal));
+    if (r !== 'stale' && watch) await onHeard(watch, deviceId, signal.heardMs, r.previous);
+  }
 
   async function indexParsed(key: string, p: ParsedObjectKey, eventTimeMs: number): Promise<IndexOutcome> {
     if (p.kind === 'segment') {
@@ -87,7 +109,12 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       }
       if (meta.startMs !== p.startMs || meta.seq !== p.seq) throw new SkipObject(`metadata start-ms ${meta.startMs} / seq ${meta.seq} disagree with the key (${p.startMs}-${p.seq})`);
       const outcome = await deps.index.putSegment(toSegmentItem(p.deviceId, meta, key, head.sizeBytes, retentionDays));
-      await deps.index.advanceState(p.deviceId, { seenMs: meta.startMs + meta.durationMs, seq: meta.seq, discSeq: meta.discSeq, keyId: meta.keyId });
+      // The state write also records the sign of life (one write per segment); a segment
+      // older than the newest one (a backlog draining) records it on its own.
+      const advanced = await deps.index.advanceState(p.deviceId, {
+        seenMs: meta.startMs + meta.durationMs, seq: meta.seq, discSeq: meta.discSeq, keyId: meta.keyId, ...(deps.liveness ? { heardMs: eventTimeMs } : {}),
+      });
+      await heard(p.deviceId, { heardMs: eventTimeMs, segment: true }, advanced === 'stale' || !advanced ? undefined : advanced);
       return outcome === 'created' ? 'indexed' : 'duplicate';
     }
     if (p.kind === 'key') {
@@ -95,24 +122,17 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       if (!head) throw new SkipObject('object no longer exists');
       if (head.sizeBytes < 1 || head.sizeBytes > MAX_WRAPPED_KEY_BYTES) throw new SkipObject(`a wrapped key is 1-${MAX_WRAPPED_KEY_BYTES} bytes, this one ${head.sizeBytes}`);
       const outcome = await deps.index.putKey(toKeyItem(p.deviceId, p.keyId, key, head.lastModifiedMs ?? eventTimeMs, retentionDays));
+      await heard(p.deviceId, { heardMs: eventTimeMs });
       return outcome === 'created' ? 'indexed' : 'duplicate';
     }
-    const body = await deps.store.getBytes(key, MAX_EVENT_RECORD_BYTES).catch((e: unknown) => {
-      if (e instanceof Error && /over the/.test(e.message)) throw new SkipObject(`event record over ${MAX_EVENT_RECORD_BYTES} bytes`);
-      throw e;
-    });
-    if (!body) throw new SkipObject('object no longer exists');
-    let record;
-    try {
-      record = parseEventRecord(JSON.parse(Buffer.from(body).toString('utf8')));
-    } catch (e) {
-      throw new SkipObject(e instanceof SyntaxError ? 'event record is not JSON' : (e as Error).message);
+    if (p.kind === 'heartbeat') {
+      const status = await indexHeartbeat(deps.store, key, p);
+      await heard(p.deviceId, { heardMs: eventTimeMs, status });
+      return 'indexed';
     }
-    if (record.deviceId !== p.deviceId || record.eventId !== p.eventId || record.startMs !== p.startMs) {
-      throw new SkipObject(`event record (device ${record.deviceId}, ${record.startMs}-${record.eventId}) disagrees with its key`);
-    }
-    const outcome = await deps.index.putEvent(toEventItem(record, key, retentionDays));
-    return outcome === 'created' ? 'indexed' : 'duplicate';
+    const outcome = await indexEventObject({ events: deps.events, publisher, retentionDays, store: deps.store }, key, p);
+    await heard(p.deviceId, { heardMs: eventTimeMs });
+    return outcome;
   }
 
   async function indexObject(key: string, eventTimeMs = deps.clock.nowMs()): Promise<IndexOutcome> {

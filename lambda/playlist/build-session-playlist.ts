@@ -1,7 +1,7 @@
-import { SessionMode, type SessionClaims } from '../../contract/index.ts';
+import { resolveEventEnd, SessionMode, type EventItem, type SessionClaims } from '../../contract/index.ts';
 import type { SegmentIndex } from '../index/segment-index.ts';
 import { idleWindow, liveWindow, rangeEntries } from './segment-entries.ts';
-import { PlaylistKind, renderMediaPlaylist, type MediaPlaylist } from './render-media-playlist.ts';
+import { PlaylistKind, renderMediaPlaylist, type MediaPlaylist, type PlaylistEvent } from './render-media-playlist.ts';
 
 export interface PlaylistSettings {
   targetDurationSeconds: number;
@@ -35,6 +35,14 @@ export interface SessionPlaylist {
  * - ON_DEMAND: VOD of [start, end), ENDLIST.
  * Range playlists include a segment that started before `start` but runs into it.
  */
+/** Events as DATERANGEs: an open one has no end yet; one open past its maximum length ends there. */
+function playlistEvents(items: readonly EventItem[], nowMs: number): PlaylistEvent[] {
+  return items.map((e) => {
+    const { endMs, open } = resolveEventEnd(e, nowMs);
+    return { eventId: e.eventId, type: e.type, startMs: e.startMs, ...(open ? {} : { endMs }) };
+  });
+}
+
 export async function buildSessionPlaylist(claims: SessionClaims, index: SegmentIndex, settings: PlaylistSettings, nowMs: number): Promise<SessionPlaylist> {
   const targetMs = settings.targetDurationSeconds * 1000;
   let playlist: MediaPlaylist;
@@ -45,7 +53,7 @@ export async function buildSessionPlaylist(claims: SessionClaims, index: Segment
     const w = fresh.length > 0 ? liveWindow(fresh, settings.liveWindowSegments) : idleWindow(recent);
     const first = w.entries[0];
     const last = w.entries[w.entries.length - 1];
-    const events = first && last ? await index.queryEvents(claims.deviceId, first.startMs, last.startMs + last.durationMs) : [];
+    const events = first && last ? playlistEvents(await index.queryEvents(claims.deviceId, first.startMs, last.startMs + last.durationMs), nowMs) : [];
     playlist = { kind: PlaylistKind.LIVE, targetDurationSeconds: settings.targetDurationSeconds, mediaSequence: w.mediaSequence, discontinuitySequence: w.discontinuitySequence, entries: w.entries, events, ended: false };
   } else {
     const startMs = claims.startMs!;
@@ -63,7 +71,7 @@ export async function buildSessionPlaylist(claims: SessionClaims, index: Segment
       mediaSequence: 0,
       discontinuitySequence: 0,
       entries: rangeEntries(segments, targetMs),
-      events,
+      events: playlistEvents(events, nowMs),
       ended: vod || nowMs >= endMs + 2 * targetMs,
     };
   }

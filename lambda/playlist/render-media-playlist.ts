@@ -15,7 +15,8 @@ export interface PlaylistEvent {
   eventId: string;
   type: string;
   startMs: number;
-  endMs: number;
+  /** Undefined while the event is still going on: its DATERANGE has no END-DATE yet. */
+  endMs?: number;
 }
 
 export interface MediaPlaylist {
@@ -65,7 +66,7 @@ const quoted = (s: string): string => `"${s.replace(/["\r\n]/g, '')}"`;
 function dateRange(ev: PlaylistEvent): string {
   return (
     `#EXT-X-DATERANGE:ID=${quoted(`${ev.eventId}`)},CLASS=${quoted(DATERANGE_CLASS)},` +
-    `START-DATE=${quoted(iso(ev.startMs))},END-DATE=${quoted(iso(ev.endMs))},X-CAMREC-TYPE=${quoted(ev.type)}`
+    `START-DATE=${quoted(iso(ev.startMs))},${ev.endMs !== undefined ? `END-DATE=${quoted(iso(ev.endMs))},` : ''}X-CAMREC-TYPE=${quoted(ev.type)}`
   );
 }
 

@@ -18,7 +18,16 @@ export interface PlaybackConfig {
   publicBaseUrl?: string;
   /** Key route: legacy unbound wrapped keys are served only if stored before this (UTC ms); undefined refuses them. */
   unboundKeysStoredBeforeMs?: number;
+  /** Silence after which a camera counts as offline, ms. */
+  offlineAfterMs: number;
+  /** The notification bus, if notifications are on. */
+  eventBusName?: string;
+  /** The offline-watch queue, if the watch is on. */
+  watchQueueUrl?: string;
 }
+
+/** Default silence after which a camera counts as offline: 90 s (a heartbeat every 45 s keeps an idle camera online; see docs/notifications.md). */
+export const DEFAULT_OFFLINE_AFTER_SECONDS = 90;
 
 type Env = Record<string, string | undefined>;
 
@@ -27,6 +36,7 @@ export const RequiredEnv = {
   indexer: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.RETENTION_DAYS],
   api: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.TARGET_DURATION_SECONDS, LambdaEnv.LIVE_WINDOW_SEGMENTS, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CORS_ORIGINS],
   keys: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.TARGET_DURATION_SECONDS, LambdaEnv.LIVE_WINDOW_SEGMENTS, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CONTENT_KEY_ID, LambdaEnv.CORS_ORIGINS],
+  offlineChecker: [LambdaEnv.TABLE_NAME, LambdaEnv.EVENT_BUS_NAME, LambdaEnv.WATCH_QUEUE_URL, LambdaEnv.OFFLINE_AFTER_SECONDS],
 } as const;
 
 export function requireEnv(env: Env, names: readonly string[]): void {
@@ -53,7 +63,14 @@ export function readPlaybackConfig(env: Env, required: readonly string[]): Playb
     liveWindowSegments: wholeInRange(env, LambdaEnv.LIVE_WINDOW_SEGMENTS, 3, 100, 5, problems),
     retentionDays: wholeInRange(env, LambdaEnv.RETENTION_DAYS, 1, 3650, 30, problems),
     corsOrigins: (env[LambdaEnv.CORS_ORIGINS] ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
+    offlineAfterMs: wholeInRange(env, LambdaEnv.OFFLINE_AFTER_SECONDS, 10, 900, DEFAULT_OFFLINE_AFTER_SECONDS, problems) * 1000,
   };
+  if (env[LambdaEnv.EVENT_BUS_NAME]) config.eventBusName = env[LambdaEnv.EVENT_BUS_NAME];
+  const queue = env[LambdaEnv.WATCH_QUEUE_URL];
+  if (queue) {
+    if (!/^https:\/\/\S+$/.test(queue)) problems.push(`${LambdaEnv.WATCH_QUEUE_URL}=${JSON.stringify(queue)} must be an SQS queue URL (https://...)`);
+    config.watchQueueUrl = queue;
+  }
   const base = env[LambdaEnv.PUBLIC_BASE_URL];
   if (base) {
     if (!/^https?:\/\/[^\s]+$/.test(base)) problems.push(`${LambdaEnv.PUBLIC_BASE_URL}=${JSON.stringify(base)} must be an http(s) URL`);

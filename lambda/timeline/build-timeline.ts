@@ -1,4 +1,4 @@
-import type { EventItem, SegmentItem } from '../../contract/index.ts';
+import { resolveEventEnd, type EventItem, type SegmentItem } from '../../contract/index.ts';
 
 /** Segments closer than this are one recorded span (muxer rounding, upload jitter). */
 export const SPAN_MERGE_TOLERANCE_MS = 500;
@@ -16,6 +16,10 @@ export interface TimelineEvent extends TimeSpan {
   eventId: string;
   type: string;
   label?: string;
+  /** Still going on: `end`/`endMs` are now, and move on. */
+  open?: true;
+  /** How it ended, when it has (see contract/event-record.ts EventEndReason). */
+  endReason?: string;
 }
 export interface Timeline {
   deviceId: string;
@@ -34,14 +38,17 @@ const span = (startMs: number, endMs: number): TimeSpan => ({ start: new Date(st
  * One page of a camera's timeline over [pageStartMs, pageEndMs): adjacent segments merged
  * into spans (clipped to the page), the holes between them as gaps, and the events that
  * overlap the page. A span that crosses a page boundary appears on both pages, cut there.
+ * An event still open at `nowMs` ends "now" and is marked `open`; one open past its
+ * maximum length ends there (its camera never closed it).
  */
 export function buildTimeline(
   deviceId: string,
   pageStartMs: number,
   pageEndMs: number,
   segments: readonly Pick<SegmentItem, 'startMs' | 'durationMs'>[],
-  events: readonly Pick<EventItem, 'eventId' | 'type' | 'startMs' | 'endMs' | 'label'>[],
+  events: readonly Pick<EventItem, 'eventId' | 'type' | 'startMs' | 'endMs' | 'label' | 'maxEndMs' | 'endReason'>[],
   nextCursor: string | null,
+  nowMs: number = Date.now(),
 ): Timeline {
   const spans: RecordedSpan[] = [];
   let cur: { startMs: number; endMs: number; segments: number } | undefined;
@@ -65,9 +72,17 @@ export function buildTimeline(
     at = Math.max(at, s.endMs);
   }
   if (pageEndMs > at) gaps.push(span(at, pageEndMs));
-  const evs: TimelineEvent[] = events
-    .filter((e) => e.endMs > pageStartMs && e.startMs < pageEndMs)
-    .map((e) => ({ eventId: e.eventId, type: e.type, ...span(e.startMs, e.endMs), ...(e.label !== undefined ? { label: e.label } : {}) }));
+  const evs: TimelineEvent[] = [];
+  for (const e of events) {
+    const { endMs, open } = resolveEventEnd(e, nowMs);
+    if (!(endMs > pageStartMs || (open && e.startMs >= pageStartMs)) || e.startMs >= pageEndMs) continue;
+    evs.push({
+      eventId: e.eventId, type: e.type, ...span(e.startMs, endMs),
+      ...(e.label !== undefined ? { label: e.label } : {}),
+      ...(open ? { open: true as const } : {}),
+      ...(e.endReason !== undefined && !open ? { endReason: e.endReason } : {}),
+    });
+  }
   return { deviceId, ...pick(span(pageStartMs, pageEndMs)), spans, gaps, events: evs, nextCursor };
 }
 

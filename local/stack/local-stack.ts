@@ -5,6 +5,7 @@ import type { S3Event } from 'aws-lambda';
 import { targetDurationSeconds } from '../../contract/index.ts';
 import { redactSecrets } from '../../device/agent/redact-secrets.ts';
 import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
+import { dynamoEventStore } from '../../lambda/events/dynamo-event-store.ts';
 import { dynamoSegmentIndex } from '../../lambda/index/dynamo-segment-index.ts';
 import { createIndexer } from '../../lambda/indexer/create-indexer.ts';
 import { createKeysHandler } from '../../lambda/keys/create-keys-handler.ts';
@@ -157,7 +158,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       const ddb = dynalite.createClient();
       stops.push(async () => ddb.destroy());
       const index = dynamoSegmentIndex(ddb, LOCAL_TABLE);
-      return { index, indexer: createIndexer({ index, store, config: { retentionDays: 30, bucketName: LOCAL_BUCKET }, clock, log: handlerLog }) };
+      const events = dynamoEventStore(ddb, LOCAL_TABLE);
+      return { index, indexer: createIndexer({ index, events, store, config: { retentionDays: 30, bucketName: LOCAL_BUCKET }, clock, log: handlerLog }) };
     });
     indexReady.catch(() => {});
     const indexedListeners = new Set<(key: string, atMs: number) => void>();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { devicePrefix, eventKey, hourFolder, parseObjectKey, segmentKey, wrappedKeyKey } from '../../contract/index.ts';
+import { devicePrefix, eventEndKey, eventKey, hourFolder, parseObjectKey, segmentKey, wrappedKeyKey } from '../../contract/index.ts';
 
 const START = Date.UTC(2026, 2, 4, 5, 6, 7, 890);
 
@@ -19,7 +19,10 @@ describe('object keys', () => {
         expect(parseObjectKey(segmentKey({ deviceId, startMs, seq }))).toEqual({ kind: 'segment', deviceId, startMs, seq });
       }),
     );
-    expect(parseObjectKey(`events/cam-1/${START}-e-1.json`)).toEqual({ kind: 'event', deviceId: 'cam-1', startMs: START, eventId: 'e-1' });
+    expect(parseObjectKey(`events/cam-1/${START}-e-1.json`)).toEqual({ kind: 'event', phase: 'start', deviceId: 'cam-1', startMs: START, eventId: 'e-1' });
+    expect(parseObjectKey(`events/cam-1/${START}-e-1.end.json`)).toEqual({ kind: 'event', phase: 'end', deviceId: 'cam-1', startMs: START, eventId: 'e-1' });
+    expect(eventEndKey({ deviceId: 'cam-1', startMs: START, eventId: 'e-1' })).toBe(`events/cam-1/${START}-e-1.end.json`);
+    expect(parseObjectKey(`heartbeats/cam-1/${START}.json`)).toEqual({ kind: 'heartbeat', deviceId: 'cam-1', atMs: START });
     expect(parseObjectKey(`keys/cam-1/${'0f'.repeat(16)}.bin`)).toEqual({ kind: 'key', deviceId: 'cam-1', keyId: '0f'.repeat(16) });
   });
 
@@ -30,6 +33,9 @@ describe('object keys', () => {
     ['a device id with a space', `keys/cam 1/${'ab'.repeat(16)}.bin`],
     ['an upper-case key id', `keys/cam-1/${'AB'.repeat(16)}.bin`],
     ['an event id with a dot', `events/cam-1/${START}-e.1.json`],
+    ['an end record with a dotted event id', `events/cam-1/${START}-e.1.end.json`],
+    ['a heartbeat with a fraction', `heartbeats/cam-1/${START}.5.json`],
+    ['a heartbeat in a sub-folder', `heartbeats/cam-1/x/${START}.json`],
     ['leading zeros in seq', `segments/cam-1/2026/03/04/05/${START}-042.ts`],
     ['a wrong extension', `segments/cam-1/2026/03/04/05/${START}-42.mp4`],
     ['an empty key', ''],

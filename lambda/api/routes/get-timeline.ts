@@ -31,5 +31,5 @@ export async function getTimeline(deps: ApiDeps, deviceId: string, query: Query)
   const page = await deps.index.querySegments(deviceId, Math.max(0, pageStartMs - lookBackMs), endMs, limit);
   const pageEndMs = page.nextStartMs ?? endMs;
   const events = await deps.index.queryEvents(deviceId, pageStartMs, pageEndMs);
-  return buildTimeline(deviceId, pageStartMs, pageEndMs, page.items, events, page.nextStartMs !== undefined ? String(page.nextStartMs) : null);
+  return buildTimeline(deviceId, pageStartMs, pageEndMs, page.items, events, page.nextStartMs !== undefined ? String(page.nextStartMs) : null, deps.clock.nowMs());
 }

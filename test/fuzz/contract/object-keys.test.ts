@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ContractError, eventKey, parseObjectKey, segmentKey, wrappedKeyKey, type ParsedObjectKey } from '../../../contract/index.ts';
+import { ContractError, eventEndKey, eventKey, heartbeatKey, parseObjectKey, segmentKey, wrappedKeyKey, type ParsedObjectKey } from '../../../contract/index.ts';
 import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../support/fuzz-runner.ts';
 import { applyEdits, stringEdit } from '../support/mutations.ts';
 
@@ -15,19 +15,23 @@ const eventId = fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/);
 const segmentParts = fc.record({ deviceId, startMs, seq });
 const keyParts = fc.record({ deviceId, keyId });
 const eventParts = fc.record({ deviceId, startMs, eventId });
+const heartbeatParts = fc.record({ deviceId, atMs: startMs });
 
 /** Any valid key with the parts it was built from. */
 const validKey = fc.oneof(
   segmentParts.map((p) => ({ key: segmentKey(p), parsed: { kind: 'segment', ...p } as ParsedObjectKey })),
   keyParts.map((p) => ({ key: wrappedKeyKey(p), parsed: { kind: 'key', ...p } as ParsedObjectKey })),
-  eventParts.map((p) => ({ key: eventKey(p), parsed: { kind: 'event', ...p } as ParsedObjectKey })),
+  eventParts.map((p) => ({ key: eventKey(p), parsed: { kind: 'event', phase: 'start', ...p } as ParsedObjectKey })),
+  eventParts.map((p) => ({ key: eventEndKey(p), parsed: { kind: 'event', phase: 'end', ...p } as ParsedObjectKey })),
+  heartbeatParts.map((p) => ({ key: heartbeatKey(p), parsed: { kind: 'heartbeat', ...p } as ParsedObjectKey })),
 );
 
 function rebuild(p: ParsedObjectKey): string {
   switch (p.kind) {
     case 'segment': return segmentKey(p);
     case 'key': return wrappedKeyKey(p);
-    case 'event': return eventKey(p);
+    case 'event': return p.phase === 'end' ? eventEndKey(p) : eventKey(p);
+    case 'heartbeat': return heartbeatKey(p);
   }
 }
 

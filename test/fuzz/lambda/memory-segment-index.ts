@@ -1,4 +1,4 @@
-import { SortKeyPrefix, toSegmentItem, type DeviceStateItem, type EventItem, type SegmentItem } from '../../../contract/index.ts';
+import { eventEndBoundMs, SortKeyPrefix, toSegmentItem, type DeviceStateItem, type EventItem, type SegmentItem } from '../../../contract/index.ts';
 import type { PutOutcome, SegmentIndex, SegmentPage } from '../../../lambda/index/segment-index.ts';
 
 /** A read-only in-memory index holding one camera's recent segments (fuzz fixture). */
@@ -24,7 +24,7 @@ export function memorySegmentIndex(deviceId: string, segments: readonly SegmentI
       return { items: all.slice(0, limit), nextStartMs: all[limit]!.startMs };
     },
     newestSegments: async (id, count) => mine(id).slice(-count),
-    queryEvents: async (id, startMs, endMs) => (id === deviceId ? events.filter((e) => e.endMs > startMs && e.startMs < endMs) : []),
+    queryEvents: async (id, startMs, endMs) => (id === deviceId ? events.filter((e) => eventEndBoundMs(e) > startMs && e.startMs < endMs) : []),
   };
 }
 

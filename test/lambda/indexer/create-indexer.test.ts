@@ -44,7 +44,7 @@ describe('indexer', () => {
     const snapshots: string[] = [];
     for (const order of orders) {
       const index = new MemorySegmentIndex();
-      const indexer = createIndexer({ index, store: bucket(good), config: { retentionDays: 7, bucketName: BUCKET }, clock });
+      const indexer = createIndexer({ index, events: index, store: bucket(good), config: { retentionDays: 7, bucketName: BUCKET }, clock });
       // One record per event, as S3 sends them, plus one batch with two records.
       for (const k of order.slice(0, -2)) await indexer(s3Event(k));
       await indexer(s3Event(...order.slice(-2)));
@@ -67,7 +67,7 @@ describe('indexer', () => {
     const index = new MemorySegmentIndex();
     const warnings: string[] = [];
     const log = { info: () => {}, error: () => {}, warn: (_m: string, extra?: Record<string, unknown>) => void warnings.push(String(extra?.reason)) };
-    const indexer = createIndexer({ index, store: bucket(objects), config: { retentionDays: 7, bucketName: BUCKET }, clock, log });
+    const indexer = createIndexer({ index, events: index, store: bucket(objects), config: { retentionDays: 7, bucketName: BUCKET }, clock, log });
     const report = await indexer(s3Event(...Object.keys(objects), 'segments/cam-1/gone.ts', segKey(7)));
     expect(report.indexed).toBe(5);
     expect(report.skipped.map((s) => s.key)).toEqual([
@@ -84,7 +84,7 @@ describe('indexer', () => {
   });
 
   it('skips other buckets and non-create events', async () => {
-    const indexer = createIndexer({ index: new MemorySegmentIndex(), store: bucket(good), config: { retentionDays: 7, bucketName: BUCKET }, clock });
+    const indexer = createIndexer({ index: new MemorySegmentIndex(), events: new MemorySegmentIndex(), store: bucket(good), config: { retentionDays: 7, bucketName: BUCKET }, clock });
     const other = s3Event(segKey(1));
     other.Records[0]!.s3.bucket.name = 'someone-else';
     expect((await indexer(other)).skipped[0]!.reason).toMatch(/not camrec-bucket/);
@@ -97,7 +97,7 @@ describe('indexer', () => {
     const index = new MemorySegmentIndex();
     const store = bucket(good);
     const flaky: ObjectStore = { ...store, head: async (k) => (k === segKey(2) ? Promise.reject(new Error('SlowDown')) : store.head(k)) };
-    const indexer = createIndexer({ index, store: flaky, config: { retentionDays: 7 }, clock });
+    const indexer = createIndexer({ index, events: index, store: flaky, config: { retentionDays: 7 }, clock });
     const err = await indexer(s3Event(segKey(1), segKey(2), segKey(3))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IndexerError);
     expect((err as IndexerError).retryable).toBe(true);

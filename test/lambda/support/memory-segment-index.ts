@@ -1,8 +1,10 @@
-import type { DeviceStateItem, EventItem, KeyItem, SegmentItem } from '../../../contract/index.ts';
-import type { PutOutcome, SegmentIndex, StateAdvance } from '../../../lambda/index/segment-index.ts';
+import { eventSortKey, padMs, type DeviceStateItem, type EventItem, type KeyItem, type SegmentItem } from '../../../contract/index.ts';
+import { eventEndBoundMs } from '../../../contract/index.ts';
+import type { EventStore } from '../../../lambda/events/event-store.ts';
+import type { PutOutcome, SegmentIndex, StateAdvance, StateAdvanceResult } from '../../../lambda/index/segment-index.ts';
 
-/** A SegmentIndex in memory with the same semantics as the DynamoDB one (first write wins). */
-export class MemorySegmentIndex implements SegmentIndex {
+/** A SegmentIndex and EventStore in memory with the same semantics as the DynamoDB ones (first write wins; ALL_OLD answers). */
+export class MemorySegmentIndex implements SegmentIndex, EventStore {
   readonly items = new Map<string, Map<string, object>>();
 
   private part(deviceId: string): Map<string, object> {
@@ -22,11 +24,13 @@ export class MemorySegmentIndex implements SegmentIndex {
   putSegment = (i: SegmentItem) => this.putOnce(i);
   putEvent = (i: EventItem) => this.putOnce(i);
   putKey = (i: KeyItem) => this.putOnce(i);
-  async advanceState(deviceId: string, u: StateAdvance): Promise<void> {
+  async advanceState(deviceId: string, u: StateAdvance): Promise<StateAdvanceResult> {
     const p = this.part(deviceId);
     const cur = p.get('state') as DeviceStateItem | undefined;
-    if (cur && cur.lastSeq >= u.seq) return;
-    p.set('state', { deviceId, sk: 'state', lastSeenMs: u.seenMs, lastSeq: u.seq, lastDiscSeq: u.discSeq, lastKeyId: u.keyId });
+    if (cur && cur.lastSeq !== undefined && cur.lastSeq >= u.seq) return 'stale';
+    const heard = u.heardMs !== undefined ? { lastHeardMs: u.heardMs, lastSegmentHeardMs: u.heardMs } : {};
+    p.set('state', { ...cur, deviceId, sk: 'state', lastSeenMs: u.seenMs, lastSeq: u.seq, lastDiscSeq: u.discSeq, lastKeyId: u.keyId, ...heard });
+    return { previous: cur && structuredClone(cur) };
   }
   async getState(deviceId: string) {
     return this.part(deviceId).get('state') as DeviceStateItem | undefined;
@@ -40,6 +44,43 @@ export class MemorySegmentIndex implements SegmentIndex {
     return this.sorted<SegmentItem>(deviceId, 'seg#').slice(-count);
   }
   async queryEvents(deviceId: string, startMs: number, endMs: number) {
-    return this.sorted<EventItem>(deviceId, 'evt#').filter((e) => e.endMs > startMs && e.startMs < endMs);
+    return this.sorted<EventItem>(deviceId, 'evt#').filter((e) => eventEndBoundMs(e) > startMs && e.startMs < endMs);
+  }
+
+  // ---- EventStore ----
+  private updateEvent(deviceId: string, sk: string, set: Partial<EventItem>, ifMissing: Partial<EventItem>, remove: (keyof EventItem)[] = []): EventItem | undefined {
+    const p = this.part(deviceId);
+    const before = p.get(sk) as EventItem | undefined;
+    const next: Record<string, unknown> = { deviceId, sk, ...before };
+    for (const [k, v] of Object.entries(ifMissing)) if (next[k] === undefined && v !== undefined) next[k] = v;
+    for (const [k, v] of Object.entries(set)) if (v !== undefined) next[k] = v;
+    for (const k of remove) delete next[k];
+    p.set(sk, next);
+    return before && structuredClone(before);
+  }
+  async recordStart(s: Parameters<EventStore['recordStart']>[0]) {
+    const { objectKey, maxEndMs, ...shared } = s;
+    return this.updateEvent(s.deviceId, eventSortKey(s.startMs, s.eventId), { objectKey, maxEndMs }, shared);
+  }
+  async recordEnd(e: Parameters<EventStore['recordEnd']>[0]) {
+    const { endMs, endReason, endObjectKey, ...shared } = e;
+    return this.updateEvent(e.deviceId, eventSortKey(e.startMs, e.eventId), { endMs, endReason, endObjectKey }, shared, ['endInferred']);
+  }
+  async closeInferred(deviceId: string, sk: string, endMs: number, reason: EventItem['endReason']) {
+    const cur = this.part(deviceId).get(sk) as EventItem | undefined;
+    if (!cur || cur.startMs === undefined || cur.endMs !== undefined) return undefined;
+    this.updateEvent(deviceId, sk, { endMs, endReason: reason, endInferred: true }, {});
+    return structuredClone(this.part(deviceId).get(sk) as EventItem);
+  }
+  async markNotified(deviceId: string, sk: string, phase: 'start' | 'end') {
+    if (this.part(deviceId).has(sk)) this.updateEvent(deviceId, sk, phase === 'start' ? { startNotified: true } : { endNotified: true }, {});
+  }
+  async openEvents(deviceId: string, fromMs: number, toMs: number) {
+    const lo = `evt#${padMs(Math.max(0, fromMs))}`;
+    const hi = `evt#${padMs(toMs - 1)}#~`;
+    return this.sorted<EventItem>(deviceId, 'evt#').filter((e) => e.sk >= lo && e.sk <= hi && e.endMs === undefined && e.startMs !== undefined);
+  }
+  async newestEvent(deviceId: string) {
+    return this.sorted<EventItem>(deviceId, 'evt#').at(-1);
   }
 }

@@ -19,6 +19,7 @@ import {
 import { encryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { createApiHandler, ApiRoute } from '../../../lambda/api/create-api-handler.ts';
+import { dynamoEventStore } from '../../../lambda/events/dynamo-event-store.ts';
 import { dynamoSegmentIndex } from '../../../lambda/index/dynamo-segment-index.ts';
 import { createIndexer, type IndexerReport } from '../../../lambda/indexer/create-indexer.ts';
 import { createKeysHandler } from '../../../lambda/keys/create-keys-handler.ts';
@@ -77,7 +78,7 @@ export class PlaybackHarness {
     const index = dynamoSegmentIndex(this.dynamo.createClient(), TABLE);
     const clock = { nowMs: () => Date.now() + this.clockOffsetMs };
     const tokenSecrets = staticTokenSecrets([{ version: 'test1', secret: randomBytes(32) }]);
-    const indexer = createIndexer({ index, store, config: { retentionDays: 7, bucketName: BUCKET }, clock });
+    const indexer = createIndexer({ index, events: dynamoEventStore(this.dynamo.createClient(), TABLE), store, config: { retentionDays: 7, bucketName: BUCKET }, clock });
     this.s3.events.on('event', (e: S3Event) => {
       const p = indexer(e).then(
         (r) => void this.reports.push(r),
