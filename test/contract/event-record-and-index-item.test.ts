@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packSegmentSummary, unpackSegmentSummary, eventSortKey, parseEventRecord, segmentSortKey, serializeEventRecord, toEventItem, toKeyItem, toSegmentItem, ttlFor } from '../../contract/index.ts';
+import { eventEndBoundMs, eventRecordPhases, packSegmentSummary, parseAnyEventRecord, parseHeartbeatRecord, resolveEventEnd, serializeHeartbeatRecord, unpackSegmentSummary, eventSortKey, parseEventRecord, segmentSortKey, serializeEventRecord, toEventItem, toKeyItem, toSegmentItem, ttlFor } from '../../contract/index.ts';
 
 const rec = { version: 1 as const, deviceId: 'cam-1', eventId: 'e-1', type: 'motion', startMs: 1_767_225_600_000, endMs: 1_767_225_610_000 };
 
@@ -37,5 +37,38 @@ describe('index items', () => {
     expect(toEventItem(rec, 'k', 30)).toMatchObject({ sk: `evt#${rec.startMs}#e-1`, ttl: rec.startMs / 1000 + 30 * 86_400 });
     // A key outlives the segments that use it.
     expect(toKeyItem('cam-1', 'ab'.repeat(16), 'k', 1_000_000, 30).ttl).toBe(1000 + 31 * 86_400);
+  });
+});
+
+describe('event records, version 2 (start and end)', () => {
+  const start = { version: 2 as const, phase: 'start' as const, deviceId: 'cam-1', eventId: 'e-2', type: 'doorbell', startMs: 1_767_225_600_000, maxDurationMs: 300_000 };
+  const end = { version: 2 as const, phase: 'end' as const, deviceId: 'cam-1', eventId: 'e-2', type: 'doorbell', startMs: 1_767_225_600_000, endMs: 1_767_225_604_000, endReason: 'stopped' as const };
+  it('round-trip, and a version-1 record still reads as both', () => {
+    expect(parseAnyEventRecord(JSON.parse(serializeEventRecord(start)))).toEqual(start);
+    expect(parseAnyEventRecord(JSON.parse(serializeEventRecord(end)))).toEqual(end);
+    expect(parseAnyEventRecord(rec)).toEqual(rec);
+    expect(eventRecordPhases(rec)).toEqual({ start: true, end: true });
+    expect(eventRecordPhases(start)).toEqual({ start: true, end: false });
+  });
+  it('list every problem', () => {
+    expect(() => parseAnyEventRecord({ ...start, phase: 'middle', maxDurationMs: 0 })).toThrow(/phase must be "start" or "end"/);
+    expect(() => parseAnyEventRecord({ ...start, maxDurationMs: 10 })).toThrow(/maxDurationMs must be whole ms from 1000/);
+    expect(() => parseAnyEventRecord({ ...end, endReason: 'bored', endMs: end.startMs - 1 })).toThrow(/endMs must not be before startMs.*endReason must be one of/);
+    expect(() => parseAnyEventRecord({ ...end, version: 3 })).toThrow(/version must be 1 or 2/);
+  });
+  it('an open event ends "now" until its maximum end, then there', () => {
+    const item = { startMs: 1000, maxEndMs: 61_000 };
+    expect(resolveEventEnd(item, 30_000)).toEqual({ endMs: 30_000, open: true });
+    expect(resolveEventEnd(item, 90_000)).toEqual({ endMs: 61_000, open: false });
+    expect(resolveEventEnd({ ...item, endMs: 5000 }, 30_000)).toEqual({ endMs: 5000, open: false });
+    expect(eventEndBoundMs({ startMs: 1000 })).toBe(1000 + 86_400_000);
+  });
+});
+
+describe('heartbeat record', () => {
+  const hb = { version: 1 as const, deviceId: 'cam-1', atMs: 1_767_225_600_000, mode: 'event' as const, privacyPaused: true, backlogSegments: 3 };
+  it('round-trips and lists every problem', () => {
+    expect(parseHeartbeatRecord(JSON.parse(serializeHeartbeatRecord(hb)))).toEqual(hb);
+    expect(() => parseHeartbeatRecord({ ...hb, mode: 'sometimes', privacyPaused: 'no', backlogSegments: -1 })).toThrow(/mode must be.*privacyPaused must be true or false.*backlogSegments/);
   });
 });
