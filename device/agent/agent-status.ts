@@ -11,11 +11,16 @@ export interface AgentStatus extends AgentCounters {
   /**
    * `failed`: the last write the disk refused (ENOSPC, EROFS, a dead card), until one
    * succeeds again; objects meanwhile wait in memory. `unreadable`: entries kept on disk
-   * that could not be read at start (read again every minute).
+   * that could not be read at start (read again every minute). `fullInSeconds`: at the rate
+   * the spool grew over the last minute, when it reaches maxBytes (then the oldest segments
+   * are dropped); null while it is not growing.
    */
-  spool: { bytes: number; maxBytes: number; entries: number; failed: { atMs: number; message: string } | null; unreadable: number };
+  spool: { bytes: number; maxBytes: number; entries: number; failed: { atMs: number; message: string } | null; unreadable: number; fullInSeconds: number | null };
   /** Why objects are not landing (a wrong bucket, region or permission, a refusal, a spool that will not read), or null. Every object waits. */
   uploadBlocked: UploadBlocker | null;
+  /** The link: the cap (null: none), the rate sent over the last 10 s, the backlog windows and whether one is open, segments held back. */
+  upload: { maxBytesPerSecond: number | null; bytesPerSecond: number; backlogWindows: readonly string[]; backlogWindowOpen: boolean; backlogSegments: number };
+  heartbeats: { sent: number; failed: number };
   recording: {
     mode: 'continuous' | 'event';
     privacyPaused: boolean;

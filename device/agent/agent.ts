@@ -2,10 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import {
-  assertEventId, assertEventType, EVENT_CONTENT_TYPE, EVENT_RECORD_VERSION, eventKey, loadWrappingPublicKey,
-  SEGMENT_CONTENT_TYPE, segmentKey, serializeEventRecord, toS3Metadata,
-} from '../../contract/index.ts';
+import { assertEventId, assertEventType, loadWrappingPublicKey, SEGMENT_CONTENT_TYPE, segmentKey, toS3Metadata } from '../../contract/index.ts';
 import { Backlog } from '../buffer/backlog.ts';
 import { DiskSpool } from '../buffer/disk-spool.ts';
 import { MemoryBuffer, type MemorySlot } from '../buffer/memory-buffer.ts';
@@ -20,6 +17,11 @@ import { segmentBuffer } from '../media/live-segmenter.ts';
 import { startControlServer } from '../control/control-server.ts';
 import { createSource } from '../sources/create-source.ts';
 import { G711Transcoder, type G711Format } from '../sources/g711-transcoder.ts';
+import { BacklogWindows } from '../link/backlog-windows.ts';
+import { ByteRateLimiter } from '../link/byte-rate-limiter.ts';
+import { Heartbeat } from '../link/heartbeat.ts';
+import { SpoolForecast } from '../link/spool-forecast.ts';
+import { EventRecords } from '../recording/event-records.ts';
 import { RecordingPolicy, type EventSpan, type RecordingModeName } from '../recording/recording-policy.ts';
 import type { ObjectPutter } from '../upload/object-putter.ts';
 import { SigV4ObjectPutter } from '../upload/sigv4-object-putter.ts';
@@ -101,6 +103,11 @@ export class Agent {
   private credentials: IotCredentialProvider | undefined;
   private keys!: KeyRotator;
   private policy!: RecordingPolicy<PendingSegment>;
+  private eventRecords!: EventRecords;
+  private heartbeat: Heartbeat | undefined;
+  private readonly limiter: ByteRateLimiter;
+  private readonly windows: BacklogWindows;
+  private readonly spoolForecast = new SpoolForecast();
   private segmenter!: SegmenterPort;
   private chain: Promise<void> = Promise.resolve();
   private committedAny = false;
@@ -124,6 +131,8 @@ export class Agent {
     this.log = deps.log ?? createJsonLogger({ level: config.log.level, fields: { deviceId: config.deviceId } });
     this.privacyPaused = config.recording.privacyPaused;
     this.audio = config.recording.audio;
+    this.limiter = new ByteRateLimiter({ bytesPerSecond: config.upload.maxBytesPerSecond, now: this.now });
+    this.windows = new BacklogWindows(config.upload.backlogWindows);
   }
 
   get deviceId(): string {
@@ -161,8 +170,21 @@ export class Agent {
       now: this.now,
       onError: (e) => this.noteError(e),
       onProblem: (p) => (this.uploadBlocked = p),
+      limiter: this.limiter,
+      windows: this.windows,
     });
     if (!this.privacyPaused) this.uploader.start();
+    this.eventRecords = new EventRecords({ deviceId: c.deviceId, stateDir: c.stateDir, upload: (item, body) => this.backlog.add(item, body), now: this.now, log: this.log });
+    await this.eventRecords.recover();
+    this.heartbeat = new Heartbeat({
+      deviceId: c.deviceId,
+      intervalMs: c.heartbeatSeconds * 1000,
+      putter: this.putter,
+      status: () => ({ mode: this.policy?.mode ?? c.recording.mode, privacyPaused: this.privacyPaused, backlogSegments: this.backlog.segmentCount, ...(this.policy?.openEvent ? { openEventId: this.policy.openEvent.eventId } : {}) }),
+      uploadedCount: () => this.counters.objectsUploaded,
+      now: this.now,
+      log: this.log,
+    });
 
     this.keys = new KeyRotator({
       deviceId: c.deviceId,
@@ -201,6 +223,7 @@ export class Agent {
     this.tickTimer = setInterval(() => this.tick(), EVENT_TICK_MS);
     this.tickTimer.unref();
     this.state = 'running';
+    if (c.heartbeatSeconds > 0) void this.heartbeat.sendNow('start');
     const source = this.deps.startSource === false ? undefined : createSource(this, c);
     if (source) {
       source.start();
@@ -235,6 +258,7 @@ export class Agent {
         this.noteError(err as Error);
       }
     }
+    this.heartbeat?.stop();
     const ended = this.policy.stopEvent(this.now(), 'shutdown');
     if (ended) this.enqueue(() => this.publishEvent(ended));
     this.enqueue(async () => this.releaseSlots(this.policy.releaseAll()));
@@ -324,6 +348,7 @@ export class Agent {
       throw new ControlError(`durationSeconds must be between 0 and 86400, got ${opts.durationSeconds}`);
     }
     const d = this.policy.startEvent(type, eventId, atMs);
+    const maxDurationMs = Math.min(this.config.recording.maxEventSeconds * 1000, opts.durationSeconds !== undefined ? Math.max(opts.durationSeconds * 1000, 1000) + 1000 : Number.POSITIVE_INFINITY);
     clearTimeout(this.eventTimer);
     if (opts.durationSeconds !== undefined) {
       this.eventTimer = setTimeout(() => {
@@ -333,6 +358,8 @@ export class Agent {
     }
     this.enqueue(async () => {
       if (d.ended) await this.publishEvent(d.ended);
+      // The start record goes ahead of the pre-record segments: "event started" reaches the cloud within seconds.
+      await this.eventRecords.started({ eventId, type, startMs: atMs, maxDurationMs });
       this.releaseSlots(d.release);
       for (const s of d.commit) await this.commit(s);
     });
@@ -354,6 +381,27 @@ export class Agent {
     const d = this.policy.update({ mode });
     this.enqueue(async () => this.releaseSlots(d.release));
     this.log.info('recording mode', { mode });
+    if (this.config.heartbeatSeconds > 0) void this.heartbeat?.sendNow('mode');
+  }
+
+  /**
+   * Changes the link settings at run time: the upload cap (null lifts it) and, when
+   * given, the backlog windows. Throws ControlError for a bad value.
+   */
+  setUploadLimits(limits: { maxBytesPerSecond: number | null; backlogWindows?: readonly string[] }): void {
+    this.assertRunning();
+    const rate = limits.maxBytesPerSecond;
+    if (rate !== null && !(Number.isSafeInteger(rate) && rate >= 8000)) throw new ControlError(`maxBytesPerSecond must be a whole number of at least 8000 (64 kbit/s), or null for no cap; got ${rate}`);
+    const before = this.windows;
+    try {
+      if (limits.backlogWindows) before.set(limits.backlogWindows);
+    } catch (cause) {
+      throw new ControlError((cause as Error).message, { cause });
+    }
+    this.limiter.setRate(rate ?? undefined);
+    this.config = { ...this.config, upload: { ...this.config.upload, maxBytesPerSecond: rate ?? undefined, backlogWindows: [...(limits.backlogWindows ?? this.config.upload.backlogWindows)] } };
+    this.uploader.nudge();
+    this.log.info('upload limits', { maxBytesPerSecond: rate, backlogWindows: this.config.upload.backlogWindows });
   }
 
   /** Privacy pause: the open segment is finished, then nothing is recorded or uploaded until resumed. */
@@ -373,6 +421,8 @@ export class Agent {
       this.enqueue(async () => this.uploader.start());
     }
     this.log.info(paused ? 'privacy pause: not recording or uploading' : 'privacy pause ended', { paused });
+    // The cloud learns at once (the camera's tile shows "privacy"); a heartbeat carries no video.
+    if (this.config.heartbeatSeconds > 0) void this.heartbeat?.sendNow(paused ? 'privacy' : 'privacy-ended');
   }
 
   setAudio(enabled: boolean): void {
@@ -388,8 +438,12 @@ export class Agent {
    */
   reload(next: DeviceConfig): string[] {
     const restartNeeded = (Object.keys(next) as (keyof DeviceConfig)[]).filter(
-      (k) => !['recording', 'keyRotationSeconds'].includes(k) && JSON.stringify(next[k]) !== JSON.stringify(this.config[k]),
+      (k) => !['recording', 'keyRotationSeconds', 'upload'].includes(k) && JSON.stringify(next[k]) !== JSON.stringify(this.config[k]),
     );
+    const { maxBytesPerSecond, backlogWindows, ...otherUpload } = next.upload;
+    const { maxBytesPerSecond: _r, backlogWindows: _w, ...currentUpload } = this.config.upload;
+    if (JSON.stringify(otherUpload) !== JSON.stringify(currentUpload)) restartNeeded.push('upload');
+    this.setUploadLimits({ maxBytesPerSecond: maxBytesPerSecond ?? null, backlogWindows });
     const r = next.recording;
     const d = this.policy.update({ mode: r.mode, preRecordMs: r.preRecordSeconds * 1000, postRecordMs: r.postRecordSeconds * 1000, maxEventMs: r.maxEventSeconds * 1000 });
     this.enqueue(async () => this.releaseSlots(d.release));
@@ -417,8 +471,17 @@ export class Agent {
         entries: this.spool?.count ?? 0,
         failed: this.backlog?.spoolFailure ?? null,
         unreadable: this.unreadableSpool.length,
+        fullInSeconds: this.spoolForecast.fullInSeconds(this.config.buffer.spoolMaxBytes),
       },
       uploadBlocked: this.uploadBlocked,
+      upload: {
+        maxBytesPerSecond: this.limiter.bytesPerSecond ?? null,
+        bytesPerSecond: this.limiter.measuredBytesPerSecond(),
+        backlogWindows: this.config.upload.backlogWindows,
+        backlogWindowOpen: this.windows.isOpen(this.now()),
+        backlogSegments: this.backlog?.backlogSegmentCount ?? 0,
+      },
+      heartbeats: { sent: this.heartbeat?.sent ?? 0, failed: this.heartbeat?.failed ?? 0 },
       recording: {
         mode: this.policy?.mode ?? this.config.recording.mode,
         privacyPaused: this.privacyPaused,
@@ -477,6 +540,7 @@ export class Agent {
       onCredentialsRejected: () => provider?.invalidate(),
       systemClockOffsetMs: this.deps.clockSkewMs,
       maxSockets: c.upload.concurrency,
+      limiter: this.limiter,
     });
   }
 
@@ -515,6 +579,8 @@ export class Agent {
       this.lastSpoolRetryMs = this.now();
       void this.rereadSpool();
     }
+    this.spoolForecast.sample(this.now(), this.spool.bytes);
+    this.heartbeat?.tick();
     const ended = this.policy.tick(this.now());
     if (ended) {
       this.log.info('event closed at maxEventSeconds', { eventId: ended.eventId });
@@ -629,13 +695,7 @@ export class Agent {
   }
 
   private async publishEvent(ev: EventSpan): Promise<void> {
-    const body = Buffer.from(serializeEventRecord({
-      version: EVENT_RECORD_VERSION, deviceId: this.config.deviceId, eventId: ev.eventId, type: ev.type, startMs: ev.startMs, endMs: ev.endMs,
-    }));
-    await this.backlog.add(
-      { kind: ItemKind.EVENT, objectKey: eventKey({ deviceId: this.config.deviceId, startMs: ev.startMs, eventId: ev.eventId }), contentType: EVENT_CONTENT_TYPE, metadata: {}, createdMs: this.now() },
-      body,
-    );
+    await this.eventRecords.ended(ev);
     this.log.info('event recorded', { ...ev });
   }
 }

@@ -49,6 +49,8 @@ export interface BacklogOptions {
 export class Backlog {
   private readonly entries = new Map<number, BacklogEntry>();
   private nextId = 1;
+  /** The highest seq added in this run: that segment is "live"; every other one waiting is backlog. */
+  private liveSeq = -1;
   private waiters: (() => void)[] = [];
   /** The last spool write that failed, until one succeeds again. */
   spoolFailure: { atMs: number; message: string } | null = null;
@@ -72,6 +74,7 @@ export class Backlog {
    */
   async add(item: UploadItem, body: Uint8Array | MemorySlot): Promise<void> {
     const bytes = body instanceof Uint8Array ? body : this.memory.view(body);
+    if (item.kind === ItemKind.SEGMENT && item.seq !== undefined) this.liveSeq = Math.max(this.liveSeq, item.seq);
     if (item.kind !== ItemKind.SEGMENT || this.o.writeThrough) {
       let ref: SpoolRef | undefined;
       try {
@@ -117,8 +120,13 @@ export class Backlog {
     return next;
   }
 
-  /** The next entry to PUT (marked in flight), or undefined when nothing is ready. Entries waiting for their retryAtMs are passed over. */
-  take(nowMs = Date.now()): BacklogEntry | undefined {
+  /**
+   * The next entry to PUT (marked in flight), or undefined when nothing is ready. Entries
+   * waiting for their retryAtMs are passed over. With `backlog: false` only keys, events
+   * and the live segment (the newest recorded) may go (outside the backlog windows); with
+   * `segments: false` only keys and events (a capped link already busy with a segment).
+   */
+  take(nowMs = Date.now(), opts: { backlog?: boolean; segments?: boolean } = {}): BacklogEntry | undefined {
     let keyOrEvent: BacklogEntry | undefined;
     const pendingKeys = new Set<string>();
     let oldest: BacklogEntry | undefined;
@@ -137,9 +145,23 @@ export class Backlog {
       if (!newest || (e.item.seq ?? 0) > (newest.item.seq ?? 0)) newest = e;
     }
     const newestInFlight = [...this.entries.values()].some((e) => e.inFlight && e.item.kind === ItemKind.SEGMENT && newest && (e.item.seq ?? 0) > (newest.item.seq ?? 0));
-    const pick = keyOrEvent ?? (newest && !newestInFlight ? newest : oldest);
+    const live = newest && !newestInFlight && this.isLive(newest) ? newest : undefined;
+    const segment = opts.segments === false ? undefined : opts.backlog === false ? live : newest && !newestInFlight ? newest : oldest;
+    const pick = keyOrEvent ?? segment;
     if (pick) pick.inFlight = true;
     return pick;
+  }
+
+  /** The newest segment recorded in this run (not one waiting from before, nor one a newer segment overtook). */
+  isLive(e: BacklogEntry): boolean {
+    return e.item.kind === ItemKind.SEGMENT && e.item.seq === this.liveSeq;
+  }
+
+  /** Segments waiting that are not live: what backlog windows and a busy capped link hold back. */
+  get backlogSegmentCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.item.kind === ItemKind.SEGMENT && !e.inFlight && !this.isLive(e)) n++;
+    return n;
   }
 
   /** The entry's bytes; a spool entry is checked against its SHA-256 (SpoolError if not intact). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEVICE_ID_PATTERN } from '../../contract/index.ts';
+import { parseDailyWindow } from '../link/backlog-windows.ts';
 
 /**
  * device.json: everything one camera agent needs. `camrec provision` (cloud) and
@@ -77,6 +78,32 @@ const uploadSchema = z.strictObject({
   retryBaseSeconds: z.number().min(0.01).max(60).default(0.5),
   /** Longest retry delay. @default 30 */
   retryMaxSeconds: z.number().min(0.05).max(600).default(30),
+  /**
+   * Cap on the agent's upload rate in bytes per second, over all PUTs (a token bucket;
+   * e.g. 125000 for 1 Mbit/s on a metered 4G link). Live segments get the link first; when
+   * the cap is below the recording rate the backlog grows into the spool (the status
+   * answer says how long until it is full) and drains once there is room. Changeable at
+   * run time (SIGHUP, or PUT /v1/upload on the control endpoint). @default no cap
+   */
+  maxBytesPerSecond: z.number().int().min(8000).max(10_000_000_000).optional(),
+  /**
+   * Daily windows, in the camera's local time, during which the backlog may drain, e.g.
+   * ["01:00-05:00"] or ["22:00-06:00"] (past midnight). Live segments, keys and events
+   * always go. @default [] (any time)
+   */
+  backlogWindows: z
+    .array(z.string())
+    .max(24)
+    .default([])
+    .superRefine((ws, ctx) => {
+      for (const [i, w] of ws.entries()) {
+        try {
+          parseDailyWindow(w);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', path: [i], message: (e as Error).message });
+        }
+      }
+    }),
 });
 
 const recordingSchema = z.strictObject({
@@ -164,7 +191,14 @@ export const deviceConfigSchema = z
     buffer: bufferSchema,
     /** Folder for the agent's state (seq, disc-seq). */
     stateDir: z.string().min(1),
-    upload: uploadSchema.default({ concurrency: 2, requestTimeoutSeconds: 30, retryBaseSeconds: 0.5, retryMaxSeconds: 30 }),
+    upload: uploadSchema.default({ concurrency: 2, requestTimeoutSeconds: 30, retryBaseSeconds: 0.5, retryMaxSeconds: 30, backlogWindows: [] }),
+    /**
+     * While the agent has uploaded nothing for this long (an idle event-mode camera, privacy
+     * pause), it PUTs a ~200-byte heartbeat to heartbeats/{deviceId}/ so the cloud knows it
+     * is alive (offline is reported after 90 s of silence by default); also at start and
+     * when privacy or the recording mode changes. 0 turns heartbeats off. @default 45
+     */
+    heartbeatSeconds: z.number().min(0).max(600).default(45),
     recording: recordingSchema.default({
       mode: 'continuous', preRecordSeconds: 2, postRecordSeconds: 5, maxEventSeconds: 300, audio: true, privacyPaused: false,
     }),

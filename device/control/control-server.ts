@@ -17,6 +17,7 @@ import type { EventSpan, RecordingModeName } from '../recording/recording-policy
  *   PUT  /v1/privacy      {paused: boolean}
  *   PUT  /v1/audio        {enabled: boolean}
  *   PUT  /v1/mode         {mode: "continuous" | "event"}
+ *   PUT  /v1/upload       {maxBytesPerSecond: number | null, backlogWindows?: ["HH:MM-HH:MM", ...]}
  *
  * Errors: 400 {error: {code, message}} for a bad request, 404/405 for unknown routes.
  *
@@ -41,6 +42,7 @@ export const ControlRoute = {
   PRIVACY: '/v1/privacy',
   AUDIO: '/v1/audio',
   MODE: '/v1/mode',
+  UPLOAD: '/v1/upload',
 } as const;
 
 /** What the control endpoint drives (the Agent implements it). */
@@ -51,6 +53,7 @@ export interface ControlTarget {
   setPrivacy(paused: boolean): void;
   setAudio(enabled: boolean): void;
   setMode(mode: RecordingModeName): void;
+  setUploadLimits(limits: { maxBytesPerSecond: number | null; backlogWindows?: readonly string[] }): void;
 }
 
 export interface ControlServer {
@@ -165,6 +168,15 @@ async function handle(t: ControlTarget, req: IncomingMessage, res: ServerRespons
       t.setMode(field(await readJson(req), 'mode', 'string') as RecordingModeName);
       send(res, 200, { recording: t.status().recording });
       return;
+    case ControlRoute.UPLOAD: {
+      if (!route('PUT')) return;
+      const b = await readJson(req);
+      if (b.maxBytesPerSecond !== null && typeof b.maxBytesPerSecond !== 'number') throw new ControlError('body field "maxBytesPerSecond" must be a number (bytes per second) or null (no cap)');
+      if (b.backlogWindows !== undefined && (!Array.isArray(b.backlogWindows) || !b.backlogWindows.every((w) => typeof w === 'string'))) throw new ControlError('body field "backlogWindows" must be a list of "HH:MM-HH:MM"');
+      t.setUploadLimits({ maxBytesPerSecond: b.maxBytesPerSecond as number | null, ...(b.backlogWindows ? { backlogWindows: b.backlogWindows as string[] } : {}) });
+      send(res, 200, { upload: t.status().upload });
+      return;
+    }
     default:
       send(res, 404, { error: { code: 'not_found', message: `no route ${path}; see ${Object.values(ControlRoute).join(', ')}` } });
   }

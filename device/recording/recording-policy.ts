@@ -1,3 +1,4 @@
+import type { EventEndReason } from '../../contract/index.ts';
 import { RecordingMode } from '../config/device-config-schema.ts';
 
 export type RecordingModeName = (typeof RecordingMode)[keyof typeof RecordingMode];
@@ -8,14 +9,14 @@ export interface TimedSegment {
   readonly durationMs: number;
 }
 
-/** A finished event, as written to events/{deviceId}/{startMs}-{eventId}.json. */
+/** A finished event, as written to events/{deviceId}/{startMs}-{eventId}.end.json (see event-records.ts). */
 export interface EventSpan {
   readonly eventId: string;
   readonly type: string;
   readonly startMs: number;
   readonly endMs: number;
-  /** Why it ended: stopped by the caller, closed at maxEventSeconds, or by shutdown / mode change. */
-  readonly endReason: 'stopped' | 'max-duration' | 'shutdown' | 'replaced';
+  /** Why it ended: stopped by the caller, closed at maxEventSeconds, by shutdown, or replaced by a new event (restart: found open after a crash). */
+  readonly endReason: EventEndReason;
 }
 
 export interface PolicyOptions {

@@ -4,6 +4,7 @@ import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ByteRateLimiter } from '../link/byte-rate-limiter.ts';
 import { classifyS3Error } from './classify-s3-error.ts';
 import { NodeSha256 } from './node-sha256.ts';
 import type { ObjectPutter } from './object-putter.ts';
@@ -25,7 +26,12 @@ export interface SigV4ObjectPutterOptions extends S3AddressOptions {
   maxSockets?: number;
   /** @default Date.now */
   now?: () => number;
+  /** Paces every request (head and body, in 16 KiB chunks) through this byte-rate cap. @default none */
+  limiter?: ByteRateLimiter;
 }
+
+/** Body bytes written per limiter take: small enough that the rate holds within a chunk's worth. */
+const PACED_CHUNK_BYTES = 16 * 1024;
 
 /** Bytes of an error answer read for its XML; S3 error documents are well under this. */
 const ERROR_BODY_MAX_BYTES = 64 * 1024;
@@ -144,8 +150,34 @@ export class SigV4ObjectPutter implements ObjectPutter {
         res.once('aborted', () => reject(Object.assign(new Error('S3 closed the connection mid-answer'), { code: 'ECONNRESET' })));
         res.once('end', () => resolve({ status, date: header1(res.headers.date), requestId: header1(res.headers['x-amz-request-id']), text: Buffer.concat(chunks).toString('utf8') }));
       });
-      req.end(body);
+      if (!this.o.limiter) req.end(body);
+      else void this.writePaced(req, headers, body, signal).catch((err: unknown) => req.destroy(err as Error));
     });
+  }
+
+  /** Writes the body chunk by chunk, each after the limiter allows it (the head is counted first). */
+  private async writePaced(req: http.ClientRequest, headers: Record<string, string>, body: Uint8Array, signal: AbortSignal): Promise<void> {
+    const limiter = this.o.limiter!;
+    let headBytes = 64; // request line and framing
+    for (const [k, v] of Object.entries(headers)) headBytes += k.length + String(v).length + 4;
+    await limiter.take(headBytes, signal);
+    for (let at = 0; at < body.length; at += PACED_CHUNK_BYTES) {
+      const chunk = body.subarray(at, Math.min(body.length, at + PACED_CHUNK_BYTES));
+      await limiter.take(chunk.length, signal);
+      if (req.destroyed) return;
+      if (!req.write(chunk)) {
+        await new Promise<void>((r) => {
+          const go = () => {
+            req.off('drain', go);
+            req.off('close', go);
+            r();
+          };
+          req.once('drain', go);
+          req.once('close', go);
+        });
+      }
+    }
+    req.end();
   }
 
   private serviceError(res: HttpAnswer): S3ServiceError {

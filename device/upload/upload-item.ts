@@ -1,5 +1,5 @@
-/** What the agent uploads. A segment waits until the wrapped key it names is in S3. */
-export const ItemKind = { SEGMENT: 'segment', KEY: 'key', EVENT: 'event' } as const;
+/** What the agent uploads. A segment waits until the wrapped key it names is in S3. Heartbeats never wait in the backlog (see link/heartbeat.ts). */
+export const ItemKind = { SEGMENT: 'segment', KEY: 'key', EVENT: 'event', HEARTBEAT: 'heartbeat' } as const;
 export type ItemKind = (typeof ItemKind)[keyof typeof ItemKind];
 
 /**

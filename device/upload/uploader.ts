@@ -5,6 +5,8 @@ import type { Logger } from '../agent/json-logger.ts';
 import type { Backlog, BacklogEntry } from '../buffer/backlog.ts';
 import { fullJitterDelayMs } from '../credentials/backoff.ts';
 import { UploadProblem } from './classify-s3-error.ts';
+import type { BacklogWindows } from '../link/backlog-windows.ts';
+import type { ByteRateLimiter } from '../link/byte-rate-limiter.ts';
 import type { ObjectPutter } from './object-putter.ts';
 import { ItemKind } from './upload-item.ts';
 
@@ -20,6 +22,15 @@ export interface UploaderOptions {
   onProblem?: (p: UploadBlocker | null) => void;
   now?: () => number;
   random?: () => number;
+  /**
+   * The link's byte cap (the putter paces its PUTs with it). While it is set, one segment
+   * is on the wire at a time (two would only split the capped rate), and the next one is
+   * the newest: live video gets the link first and, while the camera records faster than
+   * the cap, the backlog waits in the spool.
+   */
+  limiter?: ByteRateLimiter;
+  /** When the backlog may drain (live segments, keys and events always go). @default any time */
+  windows?: BacklogWindows;
 }
 
 /** Why uploads are not landing, for the status: the kind (see UploadProblem, or 'spool-read'), the S3 code, the message. */
@@ -41,12 +52,20 @@ export interface UploadBlocker {
  * `onProblem` until a PUT lands); an entry whose spool file cannot be read is kept and
  * read again, unless it is proven corrupt (bad header, checksum mismatch), the one case
  * where it is deleted, counted and logged.
+ *
+ * Live first: keys, events and the live segment may always go; the newest segment goes
+ * before older ones. Backlog segments (older ones waiting) go only inside `windows`; on a
+ * capped link one segment is on the wire at a time. A worker held back sleeps until a PUT
+ * ends, the backlog changes, an entry's retry time comes or a window opens.
  */
 export class Uploader {
   private abort = new AbortController();
   private workers: Promise<void>[] = [];
   private failures = 0;
   private pauseUntilMs = 0;
+  private segmentsInFlight = 0;
+  /** Aborted (and replaced) whenever a PUT ends, so workers held back look again. */
+  private settled = new AbortController();
   private readonly now: () => number;
 
   constructor(
@@ -97,18 +116,25 @@ export class Uploader {
         await sleep(wait, undefined, { signal: this.wakeAll.signal }).catch(() => {});
         continue;
       }
-      const e = this.backlog.take(this.now());
+      const windowOpen = this.o.windows?.isOpen(this.now()) ?? true;
+      const linkFree = this.o.limiter?.bytesPerSecond === undefined || this.segmentsInFlight === 0;
+      const e = this.backlog.take(this.now(), { backlog: windowOpen, segments: linkFree });
       if (!e) {
-        // Nothing ready: wait for a change, or for an entry whose own retry time comes.
+        // Nothing ready: wait for a change, a PUT to end, an entry's own retry time or a window.
         const next = this.backlog.nextRetryAtMs();
-        const wake = next === undefined ? undefined : new AbortController();
-        const timer = next === undefined ? undefined : setTimeout(() => wake!.abort(), Math.max(1, next - this.now()));
-        const signal = wake ? AbortSignal.any([this.wakeAll.signal, wake.signal]) : this.wakeAll.signal;
-        await this.backlog.changed(signal);
-        clearTimeout(timer);
+        const waits = [next === undefined ? undefined : Math.max(1, next - this.now()), windowOpen ? undefined : this.o.windows!.msUntilOpen(this.now())].filter((x): x is number => x !== undefined);
+        await this.idle(waits.length ? Math.min(...waits) : undefined);
         continue;
       }
-      await this.attempt(e);
+      const segment = e.item.kind === ItemKind.SEGMENT;
+      if (segment) this.segmentsInFlight++;
+      try {
+        await this.attempt(e);
+      } finally {
+        if (segment) this.segmentsInFlight--;
+        this.settled.abort();
+        this.settled = new AbortController();
+      }
     }
   }
 
@@ -135,6 +161,36 @@ export class Uploader {
   }
 
   private readonly entryFailures = new Map<number, number>();
+
+  /** Wakes idle workers to look again (the link settings changed). */
+  nudge(): void {
+    this.settled.abort();
+    this.settled = new AbortController();
+  }
+
+  /** Whether backlog segments may go now (inside a window); for the status answer. */
+  backlogWindowOpen(): boolean {
+    return this.o.windows?.isOpen(this.now()) ?? true;
+  }
+
+  /** Sleeps until the backlog changes, a PUT ends, `ms` passes (a window opens) or the uploader stops. */
+  private idle(ms: number | undefined): Promise<void> {
+    // Plain listeners and a timer held here (no AbortSignal.any: Node 20 may collect it early).
+    return new Promise<void>((resolve) => {
+      const done = new AbortController();
+      const finish = () => {
+        clearTimeout(timer);
+        done.abort();
+        resolve();
+      };
+      const timer = ms === undefined ? undefined : setTimeout(finish, ms);
+      for (const s of [this.wakeAll.signal, this.settled.signal]) {
+        if (s.aborted) return finish();
+        s.addEventListener('abort', finish, { once: true, signal: done.signal });
+      }
+      void this.backlog.changed(done.signal).then(finish);
+    });
+  }
 
   private async attempt(e: BacklogEntry): Promise<void> {
     let body: Uint8Array;

@@ -1,4 +1,4 @@
-import { TopFolder, devicePrefix } from '../../contract/index.ts';
+import { DEVICE_FOLDERS, devicePrefix } from '../../contract/index.ts';
 
 /**
  * The device's S3 permissions in local mode, as one pure function, so it can be compared
@@ -8,6 +8,7 @@ import { TopFolder, devicePrefix } from '../../contract/index.ts';
  *     arn:aws:s3:::{bucket}/segments/${credentials-iot:ThingName}/*
  *     arn:aws:s3:::{bucket}/keys/${credentials-iot:ThingName}/*
  *     arn:aws:s3:::{bucket}/events/${credentials-iot:ThingName}/*
+ *     arn:aws:s3:::{bucket}/heartbeats/${credentials-iot:ThingName}/*
  *   Condition: credentials-iot:ThingTypeName = the deployment's camera thing type
  *   Condition: s3:if-none-match = "*"  (write-once: a PUT that could overwrite is denied)
  *
@@ -47,8 +48,8 @@ export interface DeviceRequest {
 
 export type PolicyDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 
-/** The folders a device may write under, each followed by `{thingName}/`. */
-export const DEVICE_WRITABLE_FOLDERS = [TopFolder.SEGMENTS, TopFolder.KEYS, TopFolder.EVENTS] as const;
+/** The folders a device may write under, each followed by `{thingName}/` (the contract's one list). */
+export const DEVICE_WRITABLE_FOLDERS = DEVICE_FOLDERS;
 
 /** What the device role's policy names: the bucket and the camera thing type. */
 export interface DevicePolicyScope {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseEventRecord } from '../../../contract/index.ts';
+import { parseAnyEventRecord } from '../../../contract/index.ts';
 import { createAgent, type Agent } from '../../../device/agent/agent.ts';
 import { silentLogger } from '../../../device/agent/json-logger.ts';
 import { getObject, listKeys, makeClip, readSegments, sleep, startStack, until, type Stack } from './agent-harness.ts';
@@ -61,9 +61,9 @@ describe('recording modes, control endpoint and bad input', () => {
     const starts = segs.map((s) => s.meta.startMs - base);
     expect(starts).toEqual([3000, 4000, 5000, 6000]); // 1 s before, the event, 1 s after
     const events = await listKeys(stack, 'events');
-    const ev2 = events.find((k) => k.endsWith('-ev-2.json'))!;
-    const rec = parseEventRecord(JSON.parse((await getObject(stack, ev2)).body.toString()));
-    expect(rec).toMatchObject({ eventId: 'ev-2', type: 'motion', startMs: base + 4000, endMs: base + 6000 });
+    const read = async (suffix: string) => parseAnyEventRecord(JSON.parse((await getObject(stack, events.find((k) => k.endsWith(suffix))!)).body.toString()));
+    expect(await read('-ev-2.json')).toMatchObject({ version: 2, phase: 'start', eventId: 'ev-2', type: 'motion', startMs: base + 4000 });
+    expect(await read('-ev-2.end.json')).toMatchObject({ version: 2, phase: 'end', eventId: 'ev-2', type: 'motion', startMs: base + 4000, endMs: base + 6000, endReason: 'stopped' });
     const bad = await call(agent.controlAddress!, 'POST', '/v1/events', { type: 'Not Valid!' });
     expect(bad.status).toBe(400);
     expect(bad.json.error.message).toMatch(/event type/);

@@ -25,6 +25,7 @@ function recorder(): ControlTarget & { calls: string[] } {
     setPrivacy: (p) => void calls.push(`privacy:${p}`),
     setAudio: (a) => void calls.push(`audio:${a}`),
     setMode: (m) => void calls.push(`mode:${m}`),
+    setUploadLimits: (l) => void calls.push(`upload:${l.maxBytesPerSecond}`),
   };
 }
 
