@@ -184,6 +184,10 @@ export class Agent {
       uploadedCount: () => this.counters.objectsUploaded,
       now: this.now,
       log: this.log,
+      onFailure: (err) => {
+        this.counters.uploadFailures++;
+        this.noteError(err);
+      },
     });
 
     this.keys = new KeyRotator({

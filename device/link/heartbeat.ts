@@ -18,6 +18,8 @@ export interface HeartbeatOptions {
   retryMs?: number;
   /** Timeout of one heartbeat PUT. @default 10000 */
   timeoutMs?: number;
+  /** A heartbeat PUT failed (the agent counts it with the other failed PUTs). */
+  onFailure?: (err: Error) => void;
 }
 
 /**
@@ -83,6 +85,7 @@ export class Heartbeat {
         },
         (err: unknown) => {
           this.failed++;
+          this.o.onFailure?.(err as Error);
           this.nextTryMs = this.o.now() + (this.o.retryMs ?? 5000);
           this.o.log.debug('heartbeat failed; trying again shortly', { reason, err });
         },

@@ -46,6 +46,8 @@ export interface FaultProxy {
   /** The control API's base URL, when started with `control: true`. */
   readonly controlUrl: string | undefined;
   readonly stats: Readonly<FaultProxyStats>;
+  /** Bytes clients sent upstream with arrival time `atMs` in [fromMs, toMs): what the link carried, measured at the proxy. */
+  bytesUpBetween(fromMs: number, toMs: number): number;
   /** Sets (or with `undefined` clears) the current fault. */
   setFault(fault: Fault | undefined): Promise<void>;
   /** Destroys every open connection now. */
@@ -74,6 +76,16 @@ function parseTarget(target: string): { host: string; port: number } {
 export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
   const target = parseTarget(opts.target);
   const stats: FaultProxyStats = { connections: 0, faulted: 0, bytesUp: 0, bytesDown: 0 };
+  /** Upstream bytes per 100 ms slot: [slotStartMs, bytes], oldest first (bounded: 30 minutes of slots). */
+  const upSlots: [number, number][] = [];
+  const UP_SLOT_MS = 100;
+  const countUp = (n: number) => {
+    const slot = Math.floor(Date.now() / UP_SLOT_MS) * UP_SLOT_MS;
+    const last = upSlots[upSlots.length - 1];
+    if (last && last[0] === slot) last[1] += n;
+    else upSlots.push([slot, n]);
+    if (upSlots.length > 18_000) upSlots.shift();
+  };
   const open = new Set<Socket>();
   let fault: Fault | undefined;
   let faultUntil = Infinity;
@@ -147,8 +159,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           return;
         }
         if (up) upBudget -= piece.length;
-        if (up) stats.bytesUp += piece.length;
-        else stats.bytesDown += piece.length;
+        if (up) {
+          stats.bytesUp += piece.length;
+          countUp(piece.length);
+        } else stats.bytesDown += piece.length;
         if (delayMs > 0) {
           chain = chain.then(() => new Promise<void>((r) => setTimeout(r, delayMs))).then(() => {
             if (!to.destroyed) to.write(piece);
@@ -262,6 +276,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     },
     controlUrl,
     stats,
+    bytesUpBetween(fromMs, toMs) {
+      let n = 0;
+      for (const [t, b] of upSlots) if (t >= fromMs && t < toMs) n += b;
+      return n;
+    },
     setFault,
     cutAll,
     async stop() {
