@@ -16,7 +16,12 @@ export interface CamrecAppOptions {
 export function buildCamrecApp(options: CamrecAppOptions = {}): { app: App; stack: CamrecStack } {
   const app = new App(options.appProps);
   const stackName = options.stackName ?? (app.node.tryGetContext('stackName') as string | undefined) ?? DEFAULT_STACK_NAME;
-  const stack = new CamrecStack(app, stackName, options.stackProps);
+  // `-c webhookUrl=https://...` delivers every notification to that endpoint.
+  const webhookUrl = app.node.tryGetContext('webhookUrl') as string | undefined;
+  const stackProps: CamrecStackProps | undefined = webhookUrl
+    ? { ...options.stackProps, pipeline: { ...options.stackProps?.pipeline, notifications: { ...options.stackProps?.pipeline?.notifications, webhookUrl } } }
+    : options.stackProps;
+  const stack = new CamrecStack(app, stackName, stackProps);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }

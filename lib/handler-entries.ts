@@ -13,6 +13,8 @@ export const HandlerEntry = {
   API: entry('../lambda/api/handler.ts'),
   /** HTTP API: GET /v1/sessions/{token}/keys/{keyId}; the only function allowed kms:Decrypt. */
   KEYS: entry('../lambda/keys/handler.ts'),
+  /** SQS watch messages -> camera offline notifications. */
+  OFFLINE_CHECKER: entry('../lambda/liveness/handler.ts'),
 } as const;
 
 /** The repository root (where package-lock.json lives), for esbuild's project root. */

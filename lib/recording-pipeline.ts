@@ -1,9 +1,13 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { NotificationType } from '../contract/index.ts';
 import { Construct } from 'constructs';
 import { DeviceAccess } from './devices/device-access.ts';
 import { SegmentIndexer } from './indexer/segment-indexer.ts';
 import { ContentKey } from './keys/content-key.ts';
+import { CameraEvents } from './notifications/camera-events.ts';
+import { WebhookDelivery } from './notifications/webhook-delivery.ts';
 import { PlaybackApi } from './playback/playback-api.ts';
 import { SegmentIndex } from './storage/segment-index.ts';
 import { SegmentStore } from './storage/segment-store.ts';
@@ -74,16 +78,69 @@ export interface RecordingPipelineProps {
    */
   readonly unboundKeysStoredBefore?: string;
   /**
+   * Notifications: the bus is always there (source `camrec`: camera event started/ended,
+   * camera offline/online, clip ready); this adds delivery to a webhook and sets when a
+   * silent camera counts as offline.
+   * @default - notifications on the bus only; offline after 90 s
+   */
+  readonly notifications?: NotificationsProps;
+  /**
    * Handler entry files, to run forked handlers.
-   * @default - lambda/indexer/handler.ts, lambda/api/handler.ts, lambda/keys/handler.ts
+   * @default - lambda/indexer/handler.ts, lambda/api/handler.ts, lambda/keys/handler.ts, lambda/liveness/handler.ts
    */
   readonly handlerEntries?: HandlerEntries;
+}
+
+export interface NotificationsProps {
+  /**
+   * An HTTPS endpoint that gets every notification (POST, the EventBridge event JSON)
+   * through an EventBridge API destination, with retries and a dead-letter queue.
+   * @default - no webhook
+   */
+  readonly webhookUrl?: string;
+  /**
+   * How the webhook call authenticates.
+   * @default - header `x-camrec-webhook-secret` with a generated secret in Secrets Manager
+   */
+  readonly webhookAuthorization?: events.Authorization;
+  /**
+   * Which notifications the webhook gets.
+   * @default all
+   */
+  readonly webhookEventTypes?: readonly NotificationType[];
+  /**
+   * Webhook calls per second at most.
+   * @default 10
+   */
+  readonly webhookRateLimitPerSecond?: number;
+  /**
+   * Retries of a failed webhook call before the event goes to the dead-letter queue.
+   * @default 10
+   */
+  readonly webhookRetryAttempts?: number;
+  /**
+   * How long EventBridge retries one webhook call.
+   * @default Duration.hours(6)
+   */
+  readonly webhookMaxEventAge?: Duration;
+  /**
+   * Seconds of silence (no segment, event or heartbeat) after which a camera is reported
+   * offline; the agent heartbeats every 45 s while idle. 10..900.
+   * @default 90
+   */
+  readonly offlineAfterSeconds?: number;
+  /**
+   * Publish on your own bus instead of a new one.
+   * @default - a new bus
+   */
+  readonly eventBus?: events.IEventBus;
 }
 
 export interface HandlerEntries {
   readonly indexer?: string;
   readonly api?: string;
   readonly keys?: string;
+  readonly offlineChecker?: string;
 }
 
 /**
@@ -97,6 +154,10 @@ export class RecordingPipeline extends Construct {
   public readonly devices: DeviceAccess;
   public readonly indexer: SegmentIndexer;
   public readonly playback: PlaybackApi;
+  /** The notification bus and the offline watch. */
+  public readonly cameraEvents: CameraEvents;
+  /** Delivery to `notifications.webhookUrl`, when set. */
+  public readonly webhook: WebhookDelivery | undefined;
   /** What devices are told to aim for (device.json segmentSeconds). */
   public readonly segmentSeconds: number;
 
@@ -116,7 +177,25 @@ export class RecordingPipeline extends Construct {
       bucket: this.store.bucket,
       credentialDurationSeconds: props.credentialDurationSeconds,
     });
-    this.indexer = new SegmentIndexer(this, 'Indexer', { store: this.store, index: this.index, entry: props.handlerEntries?.indexer });
+    const n = props.notifications ?? {};
+    this.cameraEvents = new CameraEvents(this, 'Notifications', {
+      index: this.index,
+      offlineAfterSeconds: n.offlineAfterSeconds,
+      eventBus: n.eventBus,
+      checkerEntry: props.handlerEntries?.offlineChecker,
+    });
+    this.webhook = n.webhookUrl
+      ? new WebhookDelivery(this, 'Webhook', {
+          bus: this.cameraEvents.bus,
+          url: n.webhookUrl,
+          authorization: n.webhookAuthorization,
+          eventTypes: n.webhookEventTypes,
+          rateLimitPerSecond: n.webhookRateLimitPerSecond,
+          retryAttempts: n.webhookRetryAttempts,
+          maxEventAge: n.webhookMaxEventAge,
+        })
+      : undefined;
+    this.indexer = new SegmentIndexer(this, 'Indexer', { store: this.store, index: this.index, entry: props.handlerEntries?.indexer, cameraEvents: this.cameraEvents });
     this.playback = new PlaybackApi(this, 'Playback', {
       store: this.store,
       index: this.index,
@@ -131,6 +210,7 @@ export class RecordingPipeline extends Construct {
       unboundKeysStoredBefore: props.unboundKeysStoredBefore,
       apiEntry: props.handlerEntries?.api,
       keysEntry: props.handlerEntries?.keys,
+      offlineAfterSeconds: this.cameraEvents.offlineAfterSeconds,
     });
     this.segmentSeconds = props.segmentSeconds ?? PipelineDefault.SEGMENT_SECONDS;
   }

@@ -75,3 +75,17 @@ export class PropsChecker {
     if (this.problems.length) throw new InvalidPropsError(this.construct, this.problems);
   }
 }
+
+/** Notifications: the offline watch and webhook delivery. */
+export const NotificationDefault = {
+  /** The agent heartbeats every 45 s while idle; two missed beats mean offline (and it is reported within 2 minutes). */
+  OFFLINE_AFTER_SECONDS: 90,
+  WEBHOOK_RATE_PER_SECOND: 10,
+  WEBHOOK_RETRY_ATTEMPTS: 10,
+} as const;
+
+export const NotificationLimit = {
+  OFFLINE_AFTER_MIN_SECONDS: 10,
+  /** SQS delays a message at most 15 minutes. */
+  OFFLINE_AFTER_MAX_SECONDS: 900,
+} as const;

@@ -13,6 +13,8 @@ export const StackOutput = {
   CONTENT_KEY_ARN: 'ContentKeyArn',
   SEGMENT_SECONDS: 'SegmentSeconds',
   CREDENTIAL_ENDPOINT_COMMAND: 'CredentialProviderEndpointCommand',
+  EVENT_BUS_NAME: 'EventBusName',
+  EVENT_BUS_ARN: 'EventBusArn',
 } as const;
 
 export type StackOutputKey = (typeof StackOutput)[keyof typeof StackOutput];

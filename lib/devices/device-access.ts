@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as iot from 'aws-cdk-lib/aws-iot';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TopFolder } from '../../contract/index.ts';
+import { DEVICE_FOLDERS } from '../../contract/index.ts';
 import { acknowledgeObjectWildcards } from '../nag/acknowledge.ts';
 import { PipelineDefault, PipelineLimit, PropsChecker, roleMaxSessionSeconds } from '../settings.ts';
 
@@ -34,7 +34,7 @@ export const THING_TYPE_CONDITION_KEY = 'credentials-iot:ThingTypeName';
 
 /** The only object patterns a device may PUT: its own prefix in each top folder. */
 export function devicePutPatterns(): string[] {
-  return [TopFolder.SEGMENTS, TopFolder.KEYS, TopFolder.EVENTS].map((f) => `${f}/${THING_NAME_VARIABLE}/*`);
+  return DEVICE_FOLDERS.map((f) => `${f}/${THING_NAME_VARIABLE}/*`);
 }
 
 /**

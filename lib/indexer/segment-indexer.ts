@@ -8,6 +8,7 @@ import { LambdaEnv } from '../../contract/index.ts';
 import { CamrecFunction } from '../functions/camrec-function.ts';
 import { HandlerEntry } from '../handler-entries.ts';
 import { managedPolicyFinding } from '../nag/acknowledge.ts';
+import type { CameraEvents } from '../notifications/camera-events.ts';
 import type { SegmentIndex } from '../storage/segment-index.ts';
 import { WRITE_ONCE_FOLDERS, type SegmentStore } from '../storage/segment-store.ts';
 
@@ -24,11 +25,17 @@ export interface SegmentIndexerProps {
    * @default 2
    */
   readonly retryAttempts?: number;
+  /**
+   * Publish event started/ended and camera online on this bus, and arm the offline watch.
+   * @default - no notifications, no offline watch
+   */
+  readonly cameraEvents?: CameraEvents;
 }
 
 /**
- * The indexer: a Lambda on the bucket's ObjectCreated events under segments/, keys/ and
- * events/ that records each object in the index. Events that still fail after the
+ * The indexer: a Lambda on the bucket's ObjectCreated events under segments/, keys/,
+ * events/ and heartbeats/ that records each object in the index (and, with camera
+ * events, publishes notifications and arms each camera's offline watch). Events that still fail after the
  * retries land in an encrypted SQS dead-letter queue (kept 14 days) for replay.
  */
 export class SegmentIndexer extends Construct {
@@ -54,6 +61,7 @@ export class SegmentIndexer extends Construct {
         [LambdaEnv.BUCKET_NAME]: props.store.bucket.bucketName,
         [LambdaEnv.TABLE_NAME]: props.index.table.tableName,
         [LambdaEnv.RETENTION_DAYS]: String(props.store.retentionDays),
+        ...(props.cameraEvents?.indexerEnvironment ?? {}),
       },
       timeout: Duration.seconds(30),
     });
@@ -66,6 +74,12 @@ export class SegmentIndexer extends Construct {
 
     props.store.grantObjectRead(this.function.role, '*', 'the indexer reads the metadata (HeadObject) of every new segment, key and event object; object names are not known in advance.');
     props.index.grantIndexWrite(this.function.role);
+    if (props.cameraEvents) {
+      // A new event's start closes the camera's older open events: a Query of its recent events.
+      props.index.grantIndexRead(this.function.role);
+      props.cameraEvents.grantPublish(this.function.role);
+      props.cameraEvents.grantWatch(this.function.role);
+    }
     for (const folder of WRITE_ONCE_FOLDERS) {
       props.store.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), { prefix: `${folder}/` });
     }

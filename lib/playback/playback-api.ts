@@ -11,7 +11,7 @@ import { LambdaEnv } from '../../contract/index.ts';
 import { CamrecFunction } from '../functions/camrec-function.ts';
 import { HandlerEntry } from '../handler-entries.ts';
 import type { ContentKey } from '../keys/content-key.ts';
-import { PipelineDefault, PipelineLimit, PropsChecker, defaultTargetDurationSeconds } from '../settings.ts';
+import { NotificationDefault, PipelineDefault, PipelineLimit, PropsChecker, defaultTargetDurationSeconds } from '../settings.ts';
 import type { SegmentIndex } from '../storage/segment-index.ts';
 import type { SegmentStore } from '../storage/segment-store.ts';
 
@@ -67,12 +67,18 @@ export interface PlaybackApiProps {
   readonly apiEntry?: string;
   /** @default lambda/keys/handler.ts */
   readonly keysEntry?: string;
+  /**
+   * Silence after which the status route calls a camera offline (match CameraEvents).
+   * @default 90
+   */
+  readonly offlineAfterSeconds?: number;
 }
 
 /** The routes, their handler and whether API Gateway checks SigV4 (IAM) before the function runs. */
 export const PlaybackRoute = {
   CREATE_SESSION: { method: apigwv2.HttpMethod.POST, path: '/v1/cameras/{id}/sessions', iam: true, fn: 'api' },
   TIMELINE: { method: apigwv2.HttpMethod.GET, path: '/v1/cameras/{id}/timeline', iam: true, fn: 'api' },
+  STATUS: { method: apigwv2.HttpMethod.GET, path: '/v1/cameras/{id}/status', iam: true, fn: 'api' },
   PLAYLIST: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/playlist.m3u8', iam: false, fn: 'api' },
   SEGMENT: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/segments/{name}', iam: false, fn: 'api' },
   KEY: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/keys/{keyId}', iam: false, fn: 'keys' },
@@ -136,6 +142,7 @@ export class PlaybackApi extends Construct {
       [LambdaEnv.LIVE_WINDOW_SEGMENTS]: String(liveWindowSegments),
       [LambdaEnv.TOKEN_SECRET_ID]: this.tokenSecret.secretArn,
       [LambdaEnv.CORS_ORIGINS]: corsOrigins.join(','),
+      [LambdaEnv.OFFLINE_AFTER_SECONDS]: String(props.offlineAfterSeconds ?? NotificationDefault.OFFLINE_AFTER_SECONDS),
     };
     this.apiFunction = new CamrecFunction(this, 'Api', {
       entry: props.apiEntry ?? HandlerEntry.API,
@@ -219,14 +226,14 @@ export class PlaybackApi extends Construct {
     return this.stage.url;
   }
 
-  /** Lets `grantee` call the IAM-authorised camera routes (create sessions, read timelines). */
+  /** Lets `grantee` call the IAM-authorised camera routes (create sessions, read timelines and status). */
   public grantCameraRoutes(grantee: iam.IGrantable): iam.Grant {
     const arn = (path: string, method: string) =>
       Stack.of(this).formatArn({ service: 'execute-api', resource: this.httpApi.apiId, resourceName: `${this.stage.stageName}/${method}${path.replace(/\{[^}]+\}/g, '*')}` });
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],
-      resourceArns: [arn(PlaybackRoute.CREATE_SESSION.path, 'POST'), arn(PlaybackRoute.TIMELINE.path, 'GET')],
+      resourceArns: [arn(PlaybackRoute.CREATE_SESSION.path, 'POST'), arn(PlaybackRoute.TIMELINE.path, 'GET'), arn(PlaybackRoute.STATUS.path, 'GET')],
     });
   }
 }

@@ -37,6 +37,11 @@ export class SegmentIndex extends Construct {
     return this.table.grant(grantee, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem');
   }
 
+  /** What the offline checker does: read a camera's state and open events, update them conditionally. */
+  public grantLivenessWrite(grantee: iam.IGrantable): iam.Grant {
+    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+  }
+
   /** What playback does: Query and GetItem, never Scan. */
   public grantIndexRead(grantee: iam.IGrantable): iam.Grant {
     return this.table.grant(grantee, 'dynamodb:Query', 'dynamodb:GetItem');

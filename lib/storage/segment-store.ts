@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TopFolder } from '../../contract/index.ts';
+import { DEVICE_FOLDERS, TopFolder } from '../../contract/index.ts';
 import { acknowledgeObjectWildcards } from '../nag/acknowledge.ts';
 import { PipelineDefault, PipelineLimit, PropsChecker } from '../settings.ts';
 
@@ -35,17 +35,20 @@ export interface SegmentStoreProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Every top folder a device writes, as `folder/*` object patterns. */
-export const WRITE_ONCE_FOLDERS = [TopFolder.SEGMENTS, TopFolder.KEYS, TopFolder.EVENTS] as const;
+/** Every top folder a device writes (the contract's one list); all write-once. */
+export const WRITE_ONCE_FOLDERS = DEVICE_FOLDERS;
+
+/** Heartbeats only say "alive" at the time: kept one day. */
+export const HEARTBEAT_EXPIRY_DAYS = 1;
 
 /** Days an access log is kept. */
 const ACCESS_LOG_RETENTION_DAYS = 90;
 
 /**
  * The recordings bucket: all public access blocked, TLS only, SSE-S3 at rest, write-once
- * for segments/keys/events (a PUT without `If-None-Match` is refused by bucket policy),
- * expiry after `retentionDays`, an optional archive transition, and server access logs
- * into a second bucket.
+ * for segments/keys/events/heartbeats (a PUT without `If-None-Match` is refused by bucket
+ * policy), expiry after `retentionDays` (heartbeats after a day), an optional archive
+ * transition, and server access logs into a second bucket.
  */
 export class SegmentStore extends Construct {
   public readonly bucket: s3.Bucket;
@@ -90,6 +93,7 @@ export class SegmentStore extends Construct {
             ? [{ storageClass: props.archiveStorageClass, transitionAfter: Duration.days(archiveAfterDays) }]
             : undefined,
         },
+        { id: 'expire-heartbeats', prefix: `${TopFolder.HEARTBEATS}/`, expiration: Duration.days(HEARTBEAT_EXPIRY_DAYS) },
       ],
       cors: [
         {

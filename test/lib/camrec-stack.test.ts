@@ -3,10 +3,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, test } from 'vitest';
+import { buildCamrecApp } from '../../lib/camrec-app.ts';
 import { CamrecStack } from '../../lib/camrec-stack.ts';
 import { RecordingPipeline } from '../../lib/recording-pipeline.ts';
 import { StackOutput } from '../../lib/stack-outputs.ts';
-import { testApp } from './support/cdk-test-app.ts';
+import { cdkJsonContext, testApp } from './support/cdk-test-app.ts';
 
 describe('CamrecStack', () => {
   const app = testApp();
@@ -28,12 +29,14 @@ describe('CamrecStack', () => {
     template.resourceCountIs('AWS::IoT::ThingType', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+    // the indexer's dead letters; the offline watch queue and its dead letters
+    template.resourceCountIs('AWS::SQS::Queue', 3);
+    template.resourceCountIs('AWS::Events::EventBus', 1);
   });
 
   test('every camrec function runs Node 24 on arm64', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^camrec ') } }));
-    expect(fns.length).toBe(3);
+    expect(fns.length).toBe(4);
     for (const f of fns) expect((f as any).Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 });
@@ -46,7 +49,7 @@ describe('RecordingPipeline in a user app', () => {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const assembly = app.synth();
     expect(assembly.getStackByName('Theirs').template.Resources).toBeDefined();
-    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7 })] } });
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7 })]) } });
   });
 
   test('cdk-nag is on: an unacknowledged finding fails the synth', () => {
@@ -56,5 +59,13 @@ describe('RecordingPipeline in a user app', () => {
     new s3.Bucket(stack, 'UnloggedPublicish'); // no TLS policy, no access logs
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-S1[\s\S]*Bad\/UnloggedPublicish/);
+  });
+});
+
+describe('the deployable app', () => {
+  test('-c webhookUrl=https://... delivers every notification there, and cdk-nag still passes', () => {
+    const { app, stack } = buildCamrecApp({ appProps: { context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], webhookUrl: 'https://hooks.example.com/camrec' } } });
+    app.synth();
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::ApiDestination', { InvocationEndpoint: 'https://hooks.example.com/camrec' });
   });
 });

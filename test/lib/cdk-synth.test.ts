@@ -20,7 +20,7 @@ let out: string;
 let result: { stdout: string; stderr: string; code: number };
 
 // One real `npx cdk synth` (the pinned aws-cdk CLI, cdk.json's `npx tsx bin/app.ts`,
-// esbuild bundling of the three handlers, cdk-nag on) for the whole file.
+// esbuild bundling of the four handlers, cdk-nag on) for the whole file.
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'camrec-synth-'));
   try {
@@ -49,7 +49,7 @@ describe('npx cdk synth (offline, cdk-nag on)', () => {
 
   test('each bundled handler loads on its own in Node and exports handler', async () => {
     const assets = readdirSync(out).filter((d) => d.startsWith('asset.') && existsSync(join(out, d, 'index.mjs')));
-    expect(assets).toHaveLength(3);
+    expect(assets).toHaveLength(4);
     const env = {
       ...offlineEnv(),
       AWS_REGION: 'eu-west-1',
@@ -61,6 +61,9 @@ describe('npx cdk synth (offline, cdk-nag on)', () => {
       [LambdaEnv.TOKEN_SECRET_ID]: 'secret',
       [LambdaEnv.CONTENT_KEY_ID]: 'key',
       [LambdaEnv.CORS_ORIGINS]: '*',
+      [LambdaEnv.EVENT_BUS_NAME]: 'bus',
+      [LambdaEnv.WATCH_QUEUE_URL]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/watch',
+      [LambdaEnv.OFFLINE_AFTER_SECONDS]: '90',
     };
     for (const a of assets) {
       const dir = join(out, a);

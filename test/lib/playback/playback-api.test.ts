@@ -25,6 +25,7 @@ describe('PlaybackApi alone', () => {
     expect(byKey).toEqual({
       'POST /v1/cameras/{id}/sessions': 'AWS_IAM',
       'GET /v1/cameras/{id}/timeline': 'AWS_IAM',
+      'GET /v1/cameras/{id}/status': 'AWS_IAM',
       'GET /v1/sessions/{token}/playlist.m3u8': 'NONE',
       'GET /v1/sessions/{token}/segments/{name}': 'NONE',
       'GET /v1/sessions/{token}/keys/{keyId}': 'NONE',

@@ -34,7 +34,7 @@ describe('SegmentStore alone', () => {
     });
   });
 
-  test('refuses a segment, key or event PUT without If-None-Match (write-once)', () => {
+  test('refuses a segment, key, event or heartbeat PUT without If-None-Match (write-once)', () => {
     const [bucketId] = recordings();
     const objects = (folder: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${folder}/*`]] });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -46,7 +46,7 @@ describe('SegmentStore alone', () => {
             Effect: 'Deny',
             Principal: { AWS: '*' },
             Action: 's3:PutObject',
-            Resource: Match.arrayEquals([objects('events'), objects('keys'), objects('segments')]),
+            Resource: Match.arrayEquals([objects('events'), objects('heartbeats'), objects('keys'), objects('segments')]),
             Condition: { Null: { 's3:if-none-match': 'true' } },
           },
         ]),
@@ -54,10 +54,11 @@ describe('SegmentStore alone', () => {
     });
   });
 
-  test('expires recordings after 30 days by default, with no archive transition', () => {
+  test('expires recordings after 30 days by default, with no archive transition, and heartbeats after a day', () => {
     const [, props] = recordings();
     expect(props.LifecycleConfiguration.Rules).toEqual([
       expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 30, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+      { Id: 'expire-heartbeats', Prefix: 'heartbeats/', Status: 'Enabled', ExpirationInDays: 1 },
     ]);
     expect(props.LifecycleConfiguration.Rules[0].Transitions).toBeUndefined();
   });
@@ -88,7 +89,7 @@ describe('SegmentStore alone', () => {
     );
     t.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
-        Rules: [Match.objectLike({ ExpirationInDays: 365, Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }] })],
+        Rules: [Match.objectLike({ ExpirationInDays: 365, Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }] }), Match.objectLike({ Prefix: 'heartbeats/', ExpirationInDays: 1 })],
       },
       CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://app.example.com'] })] },
     });
