@@ -7,6 +7,7 @@ import { startLocalStack } from '../stack/local-stack.ts';
 
 const USAGE = `usage: camrec local [--data-dir DIR] [--port N] [--segment-seconds S] [--fps N]
                     [--cameras N | --camera ID --source FILE|-|rtsp://... [--audio FILE] [--loop] [--fps N] [--rtsp-transport tcp|udp] ...]
+                    [--webhook URL] [--offline-after S]
 
 Runs the whole camrec stack on this machine, no AWS account: S3 and DynamoDB emulators,
 a mutual-TLS IoT credential provider, the indexer and playback API, a web player, and
@@ -25,6 +26,11 @@ one agent per camera fed from the sample clip (in real time, looped) or from a s
   --fps N                  frame rate of a raw H.264 file (default: the stream's own, from
                            its SPS); before any --camera: for every camera
   --rtsp-transport T       tcp (default: RTP interleaved in the RTSP connection) or udp
+  --webhook URL          POST every notification (camera event started/ended, camera
+                         offline/online) to URL as EventBridge event JSON, with retries
+  --offline-after S      report a camera offline after S seconds of silence (default 90)
+
+Notifications also appear in this log and in the player.
 `;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -32,7 +38,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const PER_CAMERA = new Set(['camera', 'source', 'audio', 'loop', 'fps', 'rtsp-transport']);
 
 /** Parses `camrec local` arguments; throws LocalUsageError naming the problem. */
-export function parseLocalArgs(argv: string[]): { dataDir: string; port: number; cameras: CameraSpec[]; segmentSeconds: number } {
+export function parseLocalArgs(argv: string[]): { dataDir: string; port: number; cameras: CameraSpec[]; segmentSeconds: number; webhookUrl?: string; offlineAfterSeconds: number } {
   let values;
   let tokens;
   try {
@@ -49,6 +55,8 @@ export function parseLocalArgs(argv: string[]): { dataDir: string; port: number;
         fps: { type: 'string', multiple: true },
         'rtsp-transport': { type: 'string', multiple: true },
         'segment-seconds': { type: 'string' },
+        webhook: { type: 'string' },
+        'offline-after': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -104,6 +112,10 @@ export function parseLocalArgs(argv: string[]): { dataDir: string; port: number;
     }
   }
 
+  const webhookUrl = values.webhook;
+  if (webhookUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(webhookUrl)) problems.push(`--webhook ${JSON.stringify(webhookUrl)} must be an http:// or https:// URL`);
+  const offlineAfterSeconds = values['offline-after'] === undefined ? 90 : Number(values['offline-after']);
+  if (!(Number.isInteger(offlineAfterSeconds) && offlineAfterSeconds >= 2 && offlineAfterSeconds <= 900)) problems.push(`--offline-after ${values['offline-after']} must be a whole number of seconds from 2 to 900`);
   let cameras: CameraSpec[] = [];
   if (drafts.length) {
     if (values.cameras !== undefined) problems.push('give either --cameras N or --camera ID [--source ...], not both');
@@ -122,7 +134,7 @@ export function parseLocalArgs(argv: string[]): { dataDir: string; port: number;
   }
   if (values.help) throw new LocalUsageError('');
   if (problems.length) throw new LocalUsageError(problems.join('; '));
-  return { dataDir: values['data-dir'] ?? '.camrec', port, cameras, segmentSeconds };
+  return { dataDir: values['data-dir'] ?? '.camrec', port, cameras, segmentSeconds, offlineAfterSeconds, ...(webhookUrl ? { webhookUrl } : {}) };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -165,6 +177,7 @@ export async function run(argv: string[]): Promise<number> {
       `  S3:       ${info.s3Endpoint} (bucket ${info.bucket})\n` +
       `  cameras:  ${info.cameras.map((c) => `${c.id} (${c.source})`).join(', ') || 'none'}\n` +
       `  data:     ${stack.dataDir} (see local.json)\n` +
+      `  events:   in this log and the player${args.webhookUrl ? `, POSTed to ${args.webhookUrl}` : ''}; offline after ${args.offlineAfterSeconds} s of silence\n` +
       `Press Ctrl-C to stop.\n`,
   );
   await new Promise<void>((resolve) => {

@@ -8,20 +8,24 @@ import { LocalError, LocalStartError } from '../local-error.ts';
 import { packagePath } from '../package-root.ts';
 import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
 import { AuthFailure, SigV4Failure, verifySigV4, type KnownCredentials } from '../auth/sigv4-verify.ts';
+import type { KeptNotification } from '../notify/local-notifier.ts';
 import { toApiGatewayEvent, writeHandlerResult, type HandlerResult } from './api-gateway-event.ts';
 
 /**
  * The playback API on localhost, as API Gateway would front it:
  *
- *   POST /v1/cameras/{id}/sessions, GET /v1/cameras/{id}/timeline   IAM (SigV4, service execute-api)
+ *   POST /v1/cameras/{id}/sessions, GET /v1/cameras/{id}/timeline|status   IAM (SigV4, service execute-api)
  *   GET  /v1/sessions/{token}/keys/{keyId}                          the keys handler
  *   GET  /v1/sessions/{token}/...                                   the API handler
  *
  * plus what only local mode has: the player page at /player/ (hls.js from node_modules),
- * `/local/config.json` for the page, and `POST /local/cameras/{id}/events` which starts an
- * event on that camera's agent. Those two answer only this machine's own pages (see
- * localOnlyProblem): config.json holds the local API credentials, and the trigger starts
- * recordings.
+ * `/local/config.json` for the page, `POST /local/cameras/{id}/events` which starts an
+ * event on that camera's agent, `PUT /local/cameras/{id}/power {"on": false}` which
+ * unplugs a camera (stops its agent) to try out offline notifications, and
+ * `GET /local/notifications?after=N`: the notifications (EventBridge event JSON, as the
+ * webhook gets them) with a sequence number above N. These answer only this machine's own
+ * pages (see localOnlyProblem): config.json holds the local API credentials, the trigger
+ * and the power switch change what cameras do.
  */
 export type LambdaLikeHandler = (event: ReturnType<typeof toApiGatewayEvent>) => Promise<HandlerResult>;
 
@@ -37,6 +41,10 @@ export interface LocalApiServerOptions {
   /** JSON served at /local/config.json (read per request, so it can name late-bound URLs). */
   readonly pageConfig: () => unknown;
   readonly triggerEvent?: EventTrigger;
+  /** Unplugs or plugs in a camera (PUT /local/cameras/{id}/power {on}); false: no such camera. */
+  readonly cameraPower?: (cameraId: string, on: boolean) => Promise<boolean>;
+  /** The notifications after sequence number N (GET /local/notifications?after=N). */
+  readonly notifications?: (after: number) => KeptNotification[];
   /** @default 0 */
   readonly port?: number;
   /** @default '127.0.0.1' */
@@ -85,9 +93,10 @@ export function localOnlyProblem(headers: IncomingMessage['headers']): string | 
   return undefined;
 }
 
-const IAM_ROUTE = /^\/v1\/cameras\/[^/]+\/(sessions|timeline)$/;
+const IAM_ROUTE = /^\/v1\/cameras\/[^/]+\/(sessions|timeline|status)$/;
 const KEY_ROUTE = /^\/v1\/sessions\/[^/]+\/keys\/[^/]+$/;
 const EVENT_ROUTE = /^\/local\/cameras\/([^/]+)\/events$/;
+const POWER_ROUTE = /^\/local\/cameras\/([^/]+)\/power$/;
 const MAX_BODY_BYTES = 64 * 1024;
 /** API Gateway's signing name: IAM routes must be signed for it. */
 const API_SERVICE = 'execute-api';
@@ -176,7 +185,8 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
     }
     if (path.startsWith('/player/') && (method === 'GET' || method === 'HEAD')) return serveStatic(res, path, method);
     const ev = EVENT_ROUTE.exec(path);
-    if (path === '/local/config.json' || ev) {
+    const power = POWER_ROUTE.exec(path);
+    if (path === '/local/config.json' || path === '/local/notifications' || ev || power) {
       const problem = localOnlyProblem(req.headers);
       if (problem) {
         req.resume();
@@ -184,6 +194,12 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
       }
     }
     if (path === '/local/config.json' && method === 'GET') return sendJson(res, 200, opts.pageConfig());
+    if (path === '/local/notifications' && method === 'GET') {
+      const after = Number(new URL(req.url ?? '/', 'http://local').searchParams.get('after') ?? 0);
+      if (!Number.isSafeInteger(after) || after < 0) return sendJson(res, 400, { error: { code: 'bad_after', message: 'after must be a whole number (the seq of the last notification seen)' } });
+      const items = opts.notifications?.(after) ?? [];
+      return sendJson(res, 200, { notifications: items, last: items.at(-1)?.seq ?? after });
+    }
     if (ev) {
       if (method !== 'POST') return sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'use POST' } });
       if (!opts.triggerEvent) return sendJson(res, 404, { error: { code: 'no_agents', message: 'this local stack runs no agents' } });
@@ -196,6 +212,20 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
       }
       const answer = await opts.triggerEvent(decodeURIComponent(ev[1]!), request);
       return sendJson(res, answer.status, answer.body);
+    }
+    if (power) {
+      if (method !== 'PUT') return sendJson(res, 405, { error: { code: 'method_not_allowed', message: 'use PUT with {"on": true|false}' } });
+      let body: { on?: unknown };
+      try {
+        body = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+      } catch (err) {
+        if (err instanceof BodyTooLargeError) return bodyTooLarge(res, err);
+        body = {};
+      }
+      if (typeof body.on !== 'boolean') return sendJson(res, 400, { error: { code: 'bad_body', message: 'the body must be {"on": true} or {"on": false}' } });
+      const id = decodeURIComponent(power[1]!);
+      if (!opts.cameraPower || !(await opts.cameraPower(id, body.on))) return sendJson(res, 404, { error: { code: 'unknown_camera', message: `no camera ${id} in this local stack` } });
+      return sendJson(res, 200, { camera: id, on: body.on });
     }
     if (!path.startsWith('/v1/')) return sendJson(res, 404, { message: 'Not Found' });
 

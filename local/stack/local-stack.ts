@@ -6,6 +6,8 @@ import { targetDurationSeconds } from '../../contract/index.ts';
 import { redactSecrets } from '../../device/agent/redact-secrets.ts';
 import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
 import { dynamoEventStore } from '../../lambda/events/dynamo-event-store.ts';
+import { dynamoLivenessStore } from '../../lambda/liveness/dynamo-liveness-store.ts';
+import { checkDevice, validateOfflineAfterMs, WATCH_GRACE_MS, type OfflineWatchDeps } from '../../lambda/liveness/offline-watch.ts';
 import { dynamoSegmentIndex } from '../../lambda/index/dynamo-segment-index.ts';
 import { createIndexer } from '../../lambda/indexer/create-indexer.ts';
 import { createKeysHandler } from '../../lambda/keys/create-keys-handler.ts';
@@ -18,9 +20,11 @@ import { startLocalApiServer, type LocalApiServer } from '../http/local-api-serv
 import { CredentialRegistry, type RegisteredCredentials } from '../iot/credential-registry.ts';
 import { DEFAULT_ROLE_ALIAS, startIotCredentialProvider, type IotCredentialProvider } from '../iot/iot-credential-provider.ts';
 import { ensureLocalPki, type LoadedPki } from '../pki/pki-files.ts';
+import { createLocalNotifier, type LocalNotifier } from '../notify/local-notifier.ts';
+import { timerWatchQueue } from '../notify/timer-watch-queue.ts';
 import { startS3Front, type S3Front } from '../s3-front/s3-front-server.ts';
 import { ensureLocalSecrets } from './local-secrets.ts';
-import type { CameraRunner, CameraSpec, RunningCamera } from './camera-runner.ts';
+import type { CameraContext, CameraRunner, CameraSpec, RunningCamera } from './camera-runner.ts';
 import { triggerCameraEvent } from './trigger-event.ts';
 
 /**
@@ -53,6 +57,10 @@ export interface LocalStackOptions {
   readonly runCamera?: CameraRunner;
   /** Progress lines for people. @default silent */
   readonly log?: (line: string) => void;
+  /** POST every notification (event started/ended, camera offline/online) here, as the cloud's webhook does. */
+  readonly webhookUrl?: string;
+  /** Seconds of silence after which a camera is reported offline. @default 90 */
+  readonly offlineAfterSeconds?: number;
 }
 
 /** What DIR/local.json holds, for `camrec play-url`, `camrec event` and people. */
@@ -85,6 +93,10 @@ export interface LocalStack {
   readonly api: LocalApiServer;
   readonly pki: LoadedPki;
   readonly cameras: ReadonlyMap<string, RunningCamera>;
+  /** The notifications so far (log, player, webhook). */
+  readonly notifier: LocalNotifier;
+  /** Stops (unplugs) or starts again (plugs in) a camera's agent; false for an unknown camera. */
+  setCameraPower(id: string, on: boolean): Promise<boolean>;
   /** Called with each object key once the indexer has indexed it (benchmarks, tests). */
   onIndexed(listener: (key: string, atMs: number) => void): () => void;
   stop(): Promise<void>;
@@ -105,6 +117,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const segmentSeconds = opts.segmentSeconds ?? 2;
   const targetDurationSeconds = targetDurationFor(segmentSeconds);
   const liveWindowSegments = opts.liveWindowSegments ?? 5;
+  const offlineAfterMs = validateOfflineAfterMs(Math.round((opts.offlineAfterSeconds ?? 90) * 1000));
   await mkdir(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
   /** Cameras stop first (their last segments upload and get indexed), then the rest, last started first. */
@@ -154,12 +167,27 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const tokenSecrets = staticTokenSecrets([secrets.tokenKey]);
     const warn = (msg: string, fields?: Record<string, unknown>) => log(`${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
     const handlerLog = { info: () => {}, warn, error: warn };
+    // Notifications: the same ones the cloud publishes, to the log, the player and the webhook.
+    const notifier = createLocalNotifier({ region: LOCAL_REGION, log, webhookUrl: opts.webhookUrl, deadLetterFile: join(dataDir, 'webhook-dead-letters.jsonl') });
+    stops.push(async () => {
+      await notifier.drained(2000);
+      notifier.stop();
+    });
+    let watchDeps: OfflineWatchDeps | undefined;
+    const watchQueue = timerWatchQueue((m) => checkDevice(watchDeps!, m), (err) => log(`offline watch: ${err.message}; trying again`));
+    stops.push(async () => watchQueue.stop());
     const indexReady = dynaliteStarting.then((dynalite) => {
       const ddb = dynalite.createClient();
       stops.push(async () => ddb.destroy());
       const index = dynamoSegmentIndex(ddb, LOCAL_TABLE);
       const events = dynamoEventStore(ddb, LOCAL_TABLE);
-      return { index, indexer: createIndexer({ index, events, store, config: { retentionDays: 30, bucketName: LOCAL_BUCKET }, clock, log: handlerLog }) };
+      const liveness = dynamoLivenessStore(ddb, LOCAL_TABLE);
+      watchDeps = { liveness, events, queue: watchQueue, publisher: notifier, clock, offlineAfterMs, log: handlerLog };
+      const indexer = createIndexer({
+        index, events, store, config: { retentionDays: 30, bucketName: LOCAL_BUCKET }, clock, log: handlerLog,
+        publisher: notifier, liveness, watch: { queue: watchQueue, offlineAfterMs },
+      });
+      return { index, events, liveness, indexer };
     });
     indexReady.catch(() => {});
     const indexedListeners = new Set<(key: string, atMs: number) => void>();
@@ -178,10 +206,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
 
     const cameras = new Map<string, RunningCamera>();
+    const contexts = new Map<string, CameraContext>();
     const camerasStarting = Promise.all(
       (opts.runCamera ? opts.cameras : []).map(async (spec) => {
         const device = pki.paths.devices.get(spec.id)!;
-        const cam = await opts.runCamera!({
+        const ctx: CameraContext = {
           spec,
           dir: join(dataDir, 'cameras', spec.id),
           region: LOCAL_REGION,
@@ -195,16 +224,36 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
           contentKeyPublicPath: secrets.contentKeyPublicPath,
           segmentSeconds,
           log,
-        });
-        cameras.set(spec.id, cam);
-        cameraStops.push(() => cam.stop());
+        };
+        contexts.set(spec.id, ctx);
+        cameras.set(spec.id, await opts.runCamera!(ctx));
       }),
     );
-
+    cameraStops.push(async () => {
+      await Promise.allSettled([...cameras.values()].map((c) => c.stop()));
+    });
+    /** Unplugs (stops the agent of) or plugs in a camera, as a power cut would: for trying out offline notifications. */
+    const setCameraPower = async (id: string, on: boolean): Promise<boolean> => {
+      const ctx = contexts.get(id);
+      if (!ctx) return false;
+      const running = cameras.get(id);
+      if (on && !running) cameras.set(id, await opts.runCamera!(ctx));
+      if (!on && running) {
+        cameras.delete(id);
+        await running.stop();
+      }
+      log(`${id}: ${on ? 'plugged in' : 'unplugged'}`);
+      return true;
+    };
     camerasStarting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
-    const { index } = await indexReady;
+    const { index, events, liveness } = await indexReady;
+    // Watches of a previous run (their timers went with it) pick up where they were.
+    for (const c of opts.cameras) {
+      const st = await liveness.getState(c.id);
+      if (st?.watchId && st.lastHeardMs !== undefined) await watchQueue.schedule({ deviceId: c.id, watchId: st.watchId }, Math.max(0, st.lastHeardMs + offlineAfterMs - Date.now()) + WATCH_GRACE_MS);
+    }
     const corsOrigins = ['*'];
-    const api = createApiHandler({ config: { targetDurationSeconds, liveWindowSegments, corsOrigins, publicBaseUrl: undefined }, index, presigner, tokenSecrets, clock, log: handlerLog });
+    const api = createApiHandler({ config: { targetDurationSeconds, liveWindowSegments, corsOrigins, publicBaseUrl: undefined, offlineAfterMs }, index, events, presigner, tokenSecrets, clock, log: handlerLog });
     const keys = createKeysHandler({ config: { corsOrigins, targetDurationSeconds, liveWindowSegments }, store, index, unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem), tokenSecrets, clock, log: handlerLog });
 
     let info: LocalStackInfo | undefined;
@@ -221,6 +270,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         segmentSeconds,
       }),
       triggerEvent: (id, req) => triggerCameraEvent(cameras.get(id)?.controlUrl, id, req),
+      notifications: (after) => notifier.since(after),
+      cameraPower: (id, on) => setCameraPower(id, on),
     });
     stops.push(() => server.stop());
     await camerasStarting;
@@ -262,6 +313,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       api: server,
       pki,
       cameras,
+      notifier,
+      setCameraPower,
       onIndexed(listener) {
         indexedListeners.add(listener);
         return () => indexedListeners.delete(listener);

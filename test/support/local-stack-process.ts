@@ -12,6 +12,8 @@ export interface LocalStackProcess {
   readonly info: LocalStackInfo;
   /** stdout so far. */
   output(): string;
+  /** stderr so far: the progress log (notifications, warnings). */
+  log(): string;
   /** Sends SIGINT and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -48,6 +50,7 @@ export async function startLocalStackProcess(dataDir: string, extraArgs: string[
   return {
     info,
     output: () => out,
+    log: () => err,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGINT');

@@ -3,8 +3,13 @@ import { parseLocalArgs } from '../../../local/cli/local-command.ts';
 import { parsePlayUrlArgs } from '../../../local/cli/play-url-command.ts';
 
 describe('camrec local arguments', () => {
-  test('defaults: .camrec, port 8080, one sample camera, 2 s segments', () => {
-    expect(parseLocalArgs([])).toEqual({ dataDir: '.camrec', port: 8080, cameras: [{ id: 'cam-1', source: { kind: 'sample' } }], segmentSeconds: 2 });
+  test('defaults: .camrec, port 8080, one sample camera, 2 s segments, no webhook, offline after 90 s', () => {
+    expect(parseLocalArgs([])).toEqual({ dataDir: '.camrec', port: 8080, cameras: [{ id: 'cam-1', source: { kind: 'sample' } }], segmentSeconds: 2, offlineAfterSeconds: 90 });
+  });
+
+  test('--webhook URL and --offline-after S', () => {
+    expect(parseLocalArgs(['--webhook', 'http://127.0.0.1:9000/hook', '--offline-after', '20'])).toMatchObject({ webhookUrl: 'http://127.0.0.1:9000/hook', offlineAfterSeconds: 20 });
+    expect(() => parseLocalArgs(['--webhook', 'ftp://x', '--offline-after', '1'])).toThrow(/--webhook "ftp:\/\/x" must be an http:\/\/ or https:\/\/ URL; --offline-after 1 must be a whole number of seconds from 2 to 900/);
   });
 
   test('--cameras N names cam-1..cam-N', () => {
