@@ -37,10 +37,10 @@ export function renderTimeline(root, { startMs, endMs, spans, gaps, events }, on
   }
   for (const e of events) {
     const el = document.createElement('div');
-    el.className = 'event-mark';
+    el.className = e.open ? 'event-mark open' : 'event-mark';
     el.dataset.eventId = e.eventId;
     el.dataset.type = e.type;
-    el.title = `${e.type} ${fmt(e.startMs)}`;
+    el.title = `${e.type} ${fmt(e.startMs)}${e.open ? ' (going on)' : ''}`;
     place(el, e.startMs, e.endMs);
     track.append(el);
   }

@@ -76,7 +76,7 @@ afterAll(async () => {
 
 describe('the player page in headless Chromium against camrec local', () => {
   test('LIVE plays: time advances, 640x360, no hls.js error', async () => {
-    await page.goto(stack.info.playerUrl);
+    await page.goto(`${stack.info.playerUrl}#camera=${CAM}`);
     await until('LIVE playback', async () => {
       const s = await state();
       return s.mode === 'LIVE' && s.currentTime > 0.5 && !s.paused;
