@@ -48,6 +48,20 @@ describe('renderMediaPlaylist', () => {
     expect(pl.segments.map((s) => [s.mediaSequenceNumber, s.discontinuitySequence, s.gap ?? false])).toEqual([[0, 0, false], [1, 0, true], [2, 1, false]]);
   });
 
+  it('an event still going on gets a DATERANGE with no END-DATE yet (hls-parser reads it)', () => {
+    const text = renderMediaPlaylist({
+      ...base,
+      kind: 'LIVE',
+      ended: false,
+      entries: [{ seq: 1, discSeq: 0, startMs: T0, durationMs: 6000, segment: { keyId: KEY, iv: '01'.repeat(16) }, discontinuity: false }],
+      events: [{ eventId: 'open-1', type: 'doorbell', startMs: T0 + 2000 }],
+    });
+    expect(text).toContain('#EXT-X-DATERANGE:ID="open-1",CLASS="com.camrec.event",START-DATE="2026-01-01T23:59:56.000Z",X-CAMREC-TYPE="doorbell"\n');
+    const pl = parse(text) as types.MediaPlaylist;
+    expect(pl.segments[0]!.dateRange).toMatchObject({ id: 'open-1', start: new Date(T0 + 2000) });
+    expect(pl.segments[0]!.dateRange!.end).toBeUndefined();
+  });
+
   it('gives an idle camera a valid empty live playlist', () => {
     const text = renderMediaPlaylist({ ...base, kind: 'LIVE', ended: false, mediaSequence: 0 });
     expect(text).toBe('#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-INDEPENDENT-SEGMENTS\n');
