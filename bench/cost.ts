@@ -8,6 +8,7 @@ import { relative } from 'node:path';
 import { CostModelError } from './cost/cost-errors.ts';
 import { compareCosts, ColdStorageClass, type CostScenario } from './cost/cost-model.ts';
 import { describeScenario, formatBreakdown, formatGrid } from './cost/format-cost-table.ts';
+import { livenessCost } from './cost/liveness-cost.ts';
 import { loadRequestCounts } from './cost/load-request-counts.ts';
 import { costHelp, parseCostArgs } from './cost/parse-cost-args.ts';
 import { PRICES_US_EAST_1 as prices } from './cost/prices-us-east-1.ts';
@@ -57,6 +58,26 @@ function main(argv: readonly string[]): void {
   }
   console.log('recording = S3 PUTs + indexer (Lambda, DynamoDB); storage = S3 + index; viewing = API, Lambda, KMS, S3 GETs, data transfer out; fixed = KMS key + secret shared by the fleet.');
   console.log('KVS = ingest + storage + HLS consumed + data transfer out (KVS ingests media without MPEG-TS overhead). One scenario in detail: npm run cost -- --bitrate-mbps 2 --retention-days 30');
+  console.log();
+  printLiveness(args.scenario.eventsPerDay);
+}
+
+/** Offline watch, heartbeats and notifications per camera-month (bench/cost/liveness-cost.ts). */
+function printLiveness(eventsPerDay: number): void {
+  const notificationsPerMonth = eventsPerDay * 30 * 2;
+  console.log(`Offline watch, heartbeats and notifications per camera-month (offline after 90 s; ${notificationsPerMonth} notifications: ${eventsPerDay} events/day, started + ended; with a webhook):`);
+  console.log('| camera | heartbeats / month | offline watch | heartbeats | notifications | total |');
+  console.log('|---|--:|--:|--:|--:|--:|');
+  const rows: [string, number, number][] = [
+    ['continuous (segments are its sign of life)', 0, 45],
+    ['event mode, idle, heartbeat every 45 s (default)', 1, 45],
+    ['event mode, idle, heartbeat every 60 s', 1, 60],
+  ];
+  for (const [label, idleShare, heartbeatSeconds] of rows) {
+    const c = livenessCost({ offlineAfterSeconds: 90, heartbeatSeconds, idleShare, notificationsPerMonth, webhook: true }, prices);
+    const usd = (x: number) => `$${x.toFixed(4)}`;
+    console.log(`| ${label} | ${Math.round(c.heartbeatsPerMonth).toLocaleString('en-US')} | ${usd(c.watchUsd)} | ${usd(c.heartbeatUsd)} | ${usd(c.notificationsUsd)} | ${usd(c.totalUsd)} |`);
+  }
 }
 
 try {

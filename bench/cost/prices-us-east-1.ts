@@ -70,6 +70,15 @@ export const PRICES_US_EAST_1 = {
     outToInternetPerGib: 0.09,
     inFromInternetPerGib: 0,
   },
+  sqs: {
+    source: 'https://aws.amazon.com/sqs/pricing/ (standard queue, first 100 billion requests / month; each 64 KB chunk of a message is one request); looked up through stored copies of third-party summaries of that page (2026), which agree',
+    standardRequestsPerMillion: 0.4,
+  },
+  eventBridge: {
+    source: 'https://aws.amazon.com/eventbridge/pricing/ (custom events published to an event bus; API destinations invocations); looked up through stored copies of third-party summaries of that page (2026), which agree',
+    customEventsPerMillion: 1.0,
+    apiDestinationInvocationsPerMillion: 0.2,
+  },
   kinesisVideoStreams: {
     source: 'https://aws.amazon.com/kinesis/video-streams/pricing/ (US East; pricing examples state ingest $0.0085/GB, HLS $0.0119/GB, storage $0.023/GB-month)',
     ingestPerGib: 0.0085,

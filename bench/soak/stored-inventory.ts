@@ -38,6 +38,7 @@ export interface CameraStore {
   /** seq values of the index's seg# items (one per item). */
   readonly indexedSeqs: number[];
   readonly keyObjects: number;
+  /** Events stored (each a start and, once closed, an end record). */
   readonly eventObjects: number;
 }
 
@@ -146,6 +147,7 @@ export async function readCameraStore(opts: {
     segments,
     indexedSeqs,
     keyObjects: (await listAll(s3, bucket, `keys/${deviceId}/`)).length,
-    eventObjects: (await listAll(s3, bucket, `events/${deviceId}/`)).length,
+    // One event is a start record and an end record: count events by their start records.
+    eventObjects: (await listAll(s3, bucket, `events/${deviceId}/`)).filter((k) => !k.endsWith('.end.json')).length,
   };
 }
