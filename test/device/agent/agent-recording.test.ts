@@ -93,6 +93,23 @@ describe('recording modes, control endpoint and bad input', () => {
     expect(new Set(segs.map((s) => s.meta.discSeq)).size).toBe(2); // resume is a discontinuity
   });
 
+  it('PUT /v1/upload sets and lifts the upload cap and the backlog windows at run time; bad values are refused', async () => {
+    agent = createAgent(stack.config({ control: { port: 0 } }), { log: silentLogger });
+    await agent.start();
+    const set = await call(agent.controlAddress!, 'PUT', '/v1/upload', { maxBytesPerSecond: 125_000, backlogWindows: ['01:00-05:00'] });
+    expect(set.status).toBe(200);
+    expect(set.json.upload).toMatchObject({ maxBytesPerSecond: 125_000, backlogWindows: ['01:00-05:00'] });
+    expect(agent.status().upload.maxBytesPerSecond).toBe(125_000);
+    const lifted = await call(agent.controlAddress!, 'PUT', '/v1/upload', { maxBytesPerSecond: null, backlogWindows: [] });
+    expect(lifted.json.upload).toMatchObject({ maxBytesPerSecond: null, backlogWindows: [], backlogWindowOpen: true });
+    const bad = await call(agent.controlAddress!, 'PUT', '/v1/upload', { maxBytesPerSecond: 10 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/at least 8000/);
+    const badWindow = await call(agent.controlAddress!, 'PUT', '/v1/upload', { maxBytesPerSecond: null, backlogWindows: ['25:00-01:00'] });
+    expect(badWindow.json.error.message).toMatch(/HH:MM-HH:MM/);
+    expect(agent.status().upload.backlogWindows).toEqual([]); // a refused change changes nothing
+  });
+
   it('corrupt and truncated video is counted and skipped; recording carries on', async () => {
     agent = createAgent(stack.config(), { log: silentLogger });
     await agent.start();

@@ -67,6 +67,26 @@ describe('loadDeviceConfig', () => {
     expect((err as Error).message).toMatch(/problem\(s\)/);
   });
 
+  it('the link settings: no cap and no windows by default; a bad window or cap is named with what is expected', () => {
+    writeFileSync(join(dir, 'device.json'), readFileSync(EXAMPLE));
+    const c = loadDeviceConfig(join(dir, 'device.json'));
+    expect(c.upload.maxBytesPerSecond).toBeUndefined();
+    expect(c.upload.backlogWindows).toEqual([]);
+    expect(c.heartbeatSeconds).toBe(45);
+    const raw = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+    raw.upload = { maxBytesPerSecond: 100, backlogWindows: ['01:00-05:00', '1am-5am'] };
+    writeFileSync(join(dir, 'device.json'), JSON.stringify(raw));
+    let err: unknown;
+    try {
+      loadDeviceConfig(join(dir, 'device.json'));
+    } catch (e) {
+      err = e;
+    }
+    const problems = (err as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/upload\.maxBytesPerSecond.*8000/);
+    expect(problems).toMatch(/upload\.backlogWindows\.1.*"1am-5am" must be "HH:MM-HH:MM"/);
+  });
+
   it('reports unreadable files and a bad public key together', () => {
     const raw = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
     raw.credentials.caFile = 'certs/missing.pem';
