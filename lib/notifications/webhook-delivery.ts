@@ -1,4 +1,4 @@
-import { Duration, SecretValue, Validations } from 'aws-cdk-lib';
+import { Duration, SecretValue, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -58,7 +58,7 @@ export class WebhookDelivery extends Construct {
   constructor(scope: Construct, id: string, props: WebhookDeliveryProps) {
     super(scope, id);
     new PropsChecker('WebhookDelivery')
-      .require(/^https:\/\/[^\s/]+(\/\S*)?$/.test(props.url) || props.url.startsWith('${Token['), `webhookUrl=${JSON.stringify(props.url)} must be an https:// URL (EventBridge API destinations call HTTPS endpoints only)`)
+      .require(Token.isUnresolved(props.url) || /^https:\/\/[^\s/]+(\/\S*)?$/.test(props.url), `webhookUrl=${JSON.stringify(props.url)} must be an https:// URL (EventBridge API destinations call HTTPS endpoints only)`)
       .wholeInRange('rateLimitPerSecond', props.rateLimitPerSecond, 1, 300)
       .wholeInRange('retryAttempts', props.retryAttempts, 0, 185)
       .require((props.eventTypes ?? [undefined]).length > 0, 'eventTypes must name at least one notification type, or be left out for all')

@@ -92,7 +92,7 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
     expect(during.length).toBeGreaterThanOrEqual(8);
     expect(during.map((a) => a.startMs)).toEqual([...during.map((a) => a.startMs)].sort((a, b) => a - b));
     expect(Math.max(...gaps)).toBeLessThan(4000);
-    expect(Math.max(...lags)).toBeLessThan(5000); // two segments on the wire at once would each take 4 s
+    expect(Math.max(...lags)).toBeLessThan(5500); // ~1 s recording + 2 s on the wire; two segments on the wire at once take 4 s each (~6 s)
 
     // The rest waits in the spool, and the status says how long until it would be full.
     expect(capped.upload).toMatchObject({ maxBytesPerSecond: CAP_BYTES_PER_SECOND });
