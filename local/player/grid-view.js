@@ -66,7 +66,8 @@ class Tile {
     if (this.loadingPoster) return;
     this.loadingPoster = true;
     try {
-      const { playlistUrl } = await createSession(this.config, this.id, { mode: 'LIVE' });
+      const { playlistUrl, expiresAt } = await createSession(this.config, this.id, { mode: 'LIVE' });
+      this.expiresAtMs = Date.parse(expiresAt);
       if (!(await hasSegments(playlistUrl))) {
         setTimeout(() => {
           this.loadingPoster = false;
@@ -108,6 +109,12 @@ class Tile {
     if (reason === 'hover' && this.grid?.playAll) return;
     this.wantPlay = true;
     if (!this.hls) return;
+    if (this.expiresAtMs - Date.now() < 60_000) {
+      // The tile's session (1 h) is about to end: a fresh one, then play.
+      this.destroy();
+      void this.poster();
+      return;
+    }
     Object.assign(this.hls.config, { maxBufferLength: 4, maxMaxBufferLength: 8 });
     this.hls.startLoad(-1);
     void this.video.play().then(() => (this.info.playing = true)).catch(() => {});

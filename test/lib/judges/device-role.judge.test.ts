@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { eventKey, segmentKey, wrappedKeyKey } from '../../../contract/index.ts';
+import { eventEndKey, eventKey, heartbeatKey, segmentKey, wrappedKeyKey } from '../../../contract/index.ts';
 import { judge, type Verdict } from '../support/iam-judge.ts';
 import { SynthesisedPolicies } from '../support/synthesised-policies.ts';
 
@@ -40,6 +40,8 @@ const own = {
   segment: segmentKey({ deviceId: 'camA', startMs: T, seq: 42 }),
   key: wrappedKeyKey({ deviceId: 'camA', keyId: '0123456789abcdef0123456789abcdef' }),
   event: eventKey({ deviceId: 'camA', startMs: T, eventId: 'motion-1' }),
+  eventEnd: eventEndKey({ deviceId: 'camA', startMs: T, eventId: 'motion-1' }),
+  heartbeat: heartbeatKey({ deviceId: 'camA', atMs: T }),
 };
 
 describe('device role + bucket policy (iam-simulate over the synthesised stack)', () => {
@@ -60,6 +62,7 @@ describe('device role + bucket policy (iam-simulate over the synthesised stack)'
     ["camB's segment", segmentKey({ deviceId: 'camB', startMs: T, seq: 1 })],
     ["camB's key", wrappedKeyKey({ deviceId: 'camB', keyId: '0123456789abcdef0123456789abcdef' })],
     ["camB's event", eventKey({ deviceId: 'camB', startMs: T, eventId: 'e1' })],
+    ["camB's heartbeat", heartbeatKey({ deviceId: 'camB', atMs: T })],
     ['a prefix that merely starts like its own', segmentKey({ deviceId: 'camAB', startMs: T, seq: 1 })],
     ['the bucket root', 'camA/x.ts'],
     ['a folder root', 'segments/x.ts'],

@@ -20,19 +20,45 @@ type Row = [action: string, resource: string, allowed: boolean];
 const seg = `${B}/segments/camA/2026/01/02/03/1767323045000-1.ts`;
 const key = `${B}/keys/camA/0123456789abcdef0123456789abcdef.bin`;
 const evt = `${B}/events/camA/1767323045000-e1.json`;
+const beat = `${B}/heartbeats/camA/1767323045000.json`;
+const BUS = t.arn(t.id('AWS::Events::EventBus', 'Notifications'));
+const WATCH = t.arn(t.id('AWS::SQS::Queue', 'WatchQueue'));
+const OTHER_BUS = `arn:aws:events:eu-west-1:123456789012:event-bus/default`;
 
 const ROLES: Record<string, Row[]> = {
   IndexerRole: [
     ['s3:GetObject', seg, true],
     ['s3:GetObject', key, true],
     ['s3:GetObject', evt, true],
+    ['s3:GetObject', beat, true],
     ['s3:PutObject', seg, false],
     ['s3:DeleteObject', seg, false],
     ['s3:ListBucket', B, false],
     ['dynamodb:PutItem', TABLE, true],
     ['dynamodb:UpdateItem', TABLE, true],
+    ['dynamodb:Query', TABLE, true],
     ['dynamodb:DeleteItem', TABLE, false],
     ['dynamodb:Scan', TABLE, false],
+    ['events:PutEvents', BUS, true],
+    ['events:PutEvents', OTHER_BUS, false],
+    ['sqs:SendMessage', WATCH, true],
+    ['sqs:DeleteMessage', WATCH, false],
+    ['kms:Decrypt', t.arn(keyId), false],
+    ['secretsmanager:GetSecretValue', SECRET, false],
+  ],
+  OfflineCheckerRole: [
+    ['dynamodb:GetItem', TABLE, true],
+    ['dynamodb:UpdateItem', TABLE, true],
+    ['dynamodb:Query', TABLE, true],
+    ['dynamodb:PutItem', TABLE, false],
+    ['dynamodb:DeleteItem', TABLE, false],
+    ['dynamodb:Scan', TABLE, false],
+    ['events:PutEvents', BUS, true],
+    ['events:PutEvents', OTHER_BUS, false],
+    ['sqs:SendMessage', WATCH, true],
+    ['sqs:ReceiveMessage', WATCH, true],
+    ['s3:GetObject', seg, false],
+    ['s3:GetObject', key, false],
     ['kms:Decrypt', t.arn(keyId), false],
     ['secretsmanager:GetSecretValue', SECRET, false],
   ],

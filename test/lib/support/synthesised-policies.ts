@@ -10,6 +10,8 @@ import { testApp } from './cdk-test-app.ts';
  *   AWS::S3::Bucket     Ref = the logical id lowercased, Arn = arn:aws:s3:::{that}
  *   AWS::IAM::Role      Arn = arn:aws:iam::{account}:role/{logical id}
  *   AWS::SecretsManager::Secret  Ref = Arn = arn:aws:secretsmanager:{region}:{account}:secret:{logical id}-AbCdEf
+ *   AWS::Events::EventBus        Arn = arn:aws:events:{region}:{account}:event-bus/{logical id}
+ *   AWS::SQS::Queue              Arn = arn:aws:sqs:{region}:{account}:{logical id}
  *   other types         Arn / RoleAliasArn = arn:aws:{service}:{region}:{account}:{type}/{logical id}, Ref = the logical id
  */
 export const ACCOUNT = '123456789012';
@@ -60,7 +62,10 @@ export class SynthesisedPolicies {
         return `arn:aws:iam::${ACCOUNT}:role/${id}`;
       case 'AWS::SecretsManager::Secret':
         return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${id}-AbCdEf`;
+      case 'AWS::Events::EventBus':
+        return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${id}`;
       default: {
+        if (r.Type === 'AWS::SQS::Queue' && attr === 'Arn') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${id}`;
         const [, service, kind] = r.Type.split('::');
         return `arn:aws:${service!.toLowerCase()}:${REGION}:${ACCOUNT}:${kind!.toLowerCase()}/${id}${attr === 'Arn' ? '' : `#${attr}`}`;
       }
