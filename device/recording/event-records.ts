@@ -59,7 +59,10 @@ export class EventRecords {
       ...(ev.label !== undefined ? { label: ev.label } : {}),
     };
     const body = Buffer.from(serializeEventRecord(record));
-    await writeFileAtomic(join(this.o.stateDir, OPEN_EVENT_FILE), body);
+    // Best effort: a disk that refuses the write (full, read-only) must not hold up the record itself.
+    await writeFileAtomic(join(this.o.stateDir, OPEN_EVENT_FILE), body).catch((err: unknown) =>
+      this.o.log.warn('could not keep the open event in the state folder; a crash now would leave it to the cloud to close', { err }),
+    );
     await this.o.upload(this.item(eventKey(record)), body);
     return record;
   }
@@ -71,7 +74,7 @@ export class EventRecords {
       ...(label !== undefined ? { label } : {}),
     };
     await this.o.upload(this.item(eventEndKey(record)), Buffer.from(serializeEventRecord(record)));
-    await rm(join(this.o.stateDir, OPEN_EVENT_FILE), { force: true });
+    await rm(join(this.o.stateDir, OPEN_EVENT_FILE), { force: true }).catch((err: unknown) => this.o.log.warn('could not remove the open-event file', { err }));
     return record;
   }
 
