@@ -115,7 +115,7 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
     const st = agent.status();
     expect(st.segmentsDropped).toBe(0);
     expect(st.segmentsUploaded).toBe(st.segmentsRecorded);
-    const segs = await readSegments(stack, { fromMs: t0 - 1000 });
+    const segs = await readSegments(stack, { fromMs: t0 - 1000 }); // the camera stamps its first frame just before t0
     expect(segs).toHaveLength(st.segmentsRecorded);
     const seqs = segs.map((s) => s.meta.seq);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
@@ -128,7 +128,7 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
     const later = `${hhmm(Date.now() + 2 * 3_600_000)}-${hhmm(Date.now() + 3 * 3_600_000)}`; // closed now
     const agent = createAgent(stack.config({ upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.3, requestTimeoutSeconds: 5, backlogWindows: [later] }, heartbeatSeconds: 0 }), { log: silentLogger });
     await agent.start();
-    const t0 = Date.now();
+    const t0 = Date.now(); // this camera's frames are stamped from here on (the previous test's ended before)
     await stack.proxy.setFault({ kind: 'refuse' });
     const cam = camera(agent, small);
     await until('three segments recorded during the outage', () => agent.status().segmentsRecorded >= 3, 20_000);
@@ -139,7 +139,7 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
     const held = agent.status();
     expect(held.upload.backlogWindowOpen).toBe(false);
     expect(held.upload.backlogSegments).toBeGreaterThanOrEqual(2);
-    const landed = (await readSegments(stack, { fromMs: t0 - 1000 })).map((x) => x.meta.seq);
+    const landed = (await readSegments(stack, { fromMs: t0 })).map((x) => x.meta.seq);
     expect(landed.length).toBeGreaterThanOrEqual(2);
     expect(landed.some((seq) => seq < outageEndSeq - 1)).toBe(false); // the outage's segments wait (the newest of them may have gone live)
 
@@ -150,7 +150,7 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
     await agent.stop();
     const st = agent.status();
     expect(st.segmentsDropped).toBe(0);
-    const segs = await readSegments(stack, { fromMs: t0 - 1000 });
+    const segs = await readSegments(stack, { fromMs: t0 });
     expect(segs).toHaveLength(st.segmentsRecorded);
     const seqs = segs.map((x) => x.meta.seq);
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
