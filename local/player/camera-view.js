@@ -131,11 +131,14 @@ export class CameraView {
     const c = this.camrec;
     const id = c.camera;
     if (!id) return;
+    // Only the newest request may draw: an answer for the window before a zoom or day change
+    // that arrives after the new one must not put the old window back.
+    const generation = (this.timelineGeneration = (this.timelineGeneration ?? 0) + 1);
     const { startMs, endMs } = this.timelineWindow();
     const q = `start=${encodeURIComponent(new Date(startMs).toISOString())}&end=${encodeURIComponent(new Date(endMs).toISOString())}`;
     try {
       const t = await api(c.config, 'GET', `/v1/cameras/${encodeURIComponent(id)}/timeline?${q}`);
-      if (id !== c.camera) return;
+      if (id !== c.camera || generation !== this.timelineGeneration) return;
       c.timeline = t;
       this.view = renderTimeline($('timeline'), { startMs, endMs, spans: t.spans, gaps: t.gaps, events: t.events }, (ms) => void this.play('LIVE_REPLAY', ms));
       this.renderEvents(t.events);
