@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createAgent } from '../device/agent/agent.ts';
-import { createJsonLogger } from '../device/agent/json-logger.ts';
+import { createJsonLogger } from '../device/core/json-logger.ts';
 import { parseDeviceConfig } from '../device/config/index.ts';
 import { FileSource } from '../device/sources/file-source.ts';
 import type { MediaInput } from '../device/sources/media-input.ts';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { AgentStatus } from '../../device/agent/agent-status.ts';
+import type { AgentStatus } from '../../device/core/agent-status.ts';
 import { applyLogLine, type CameraLedger } from './camera-ledger.ts';
 
 const CAMREC = fileURLToPath(new URL('../../bin/camrec.js', import.meta.url));

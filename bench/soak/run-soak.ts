@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AgentStatus } from '../../device/agent/agent-status.ts';
+import type { AgentStatus } from '../../device/core/agent-status.ts';
 import { TEMP_PREFIX } from '../../device/buffer/atomic-file.ts';
 import { emulatorS3Client } from '../../local/emulators/start-s3rver.ts';
 import { localDeviceConfig, seedSequenceState } from '../../local/stack/agent-camera-runner.ts';

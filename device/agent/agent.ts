@@ -23,14 +23,14 @@ import { Heartbeat } from '../link/heartbeat.ts';
 import { SpoolForecast } from '../link/spool-forecast.ts';
 import { EventRecords } from '../recording/event-records.ts';
 import { RecordingPolicy, type EventSpan, type RecordingModeName } from '../recording/recording-policy.ts';
-import type { ObjectPutter } from '../upload/object-putter.ts';
+import type { ObjectPutter } from '../core/object-putter.ts';
 import { SigV4ObjectPutter } from '../upload/sigv4-object-putter.ts';
-import { ItemKind } from '../upload/upload-item.ts';
-import { Uploader, type UploadBlocker } from '../upload/uploader.ts';
-import { newCounters } from './agent-counters.ts';
-import { ControlError } from './agent-errors.ts';
-import type { AgentStatus } from './agent-status.ts';
-import { createJsonLogger, type Logger } from './json-logger.ts';
+import { ItemKind } from '../core/upload-item.ts';
+import { Uploader } from '../upload/uploader.ts';
+import { newCounters } from '../core/agent-counters.ts';
+import { ControlError } from '../core/agent-errors.ts';
+import type { AgentStatus, UploadBlocker } from '../core/agent-status.ts';
+import { createJsonLogger, type Logger } from '../core/json-logger.ts';
 import { liveSegmenterFactory, type MediaSegment, type SegmenterFactory, type SegmenterPort } from './segmenter-port.ts';
 
 /** Seams for tests and for `camrec local` (several agents in one process). */

@@ -1,7 +1,7 @@
-import { SpoolError } from '../agent/agent-errors.ts';
-import type { AgentCounters } from '../agent/agent-counters.ts';
-import type { Logger } from '../agent/json-logger.ts';
-import { ItemKind, type UploadItem } from '../upload/upload-item.ts';
+import { SpoolError } from '../core/agent-errors.ts';
+import type { AgentCounters } from '../core/agent-counters.ts';
+import type { Logger } from '../core/json-logger.ts';
+import { ItemKind, type UploadItem } from '../core/upload-item.ts';
 import { DiskSpool, type SpoolRef } from './disk-spool.ts';
 import type { MemoryBuffer, MemorySlot } from './memory-buffer.ts';
 

@@ -1,9 +1,9 @@
 import { open, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SpoolError } from '../agent/agent-errors.ts';
-import type { Logger } from '../agent/json-logger.ts';
-import type { UploadItem } from '../upload/upload-item.ts';
+import { SpoolError } from '../core/agent-errors.ts';
+import type { Logger } from '../core/json-logger.ts';
+import type { UploadItem } from '../core/upload-item.ts';
 import { TEMP_PREFIX, writeFileAtomic } from './atomic-file.ts';
 import { decodeSpoolEntry, decodeSpoolHeader, encodeSpoolEntry, SPOOL_PREFIX_BYTES } from './spool-entry-codec.ts';
 

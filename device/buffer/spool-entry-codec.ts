@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { SpoolError } from '../agent/agent-errors.ts';
-import type { UploadItem } from '../upload/upload-item.ts';
+import { SpoolError } from '../core/agent-errors.ts';
+import type { UploadItem } from '../core/upload-item.ts';
 
 /**
  * One spool file:

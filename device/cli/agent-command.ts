@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createAgent } from '../agent/agent.ts';
-import { ConfigError } from '../agent/agent-errors.ts';
-import { createJsonLogger } from '../agent/json-logger.ts';
+import { ConfigError } from '../core/agent-errors.ts';
+import { createJsonLogger } from '../core/json-logger.ts';
 import { loadDeviceConfig } from '../config/load-device-config.ts';
 
 const USAGE = `usage: camrec agent --config device.json

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { loadWrappingPublicKey } from '../../contract/index.ts';
-import { ConfigError } from '../agent/agent-errors.ts';
+import { ConfigError } from '../core/agent-errors.ts';
 import { deviceConfigSchema, type DeviceConfig } from './device-config-schema.ts';
 
 /**

@@ -2,9 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AgentError, ControlError } from '../agent/agent-errors.ts';
-import type { AgentStatus } from '../agent/agent-status.ts';
-import type { Logger } from '../agent/json-logger.ts';
+import { AgentError, ControlError } from '../core/agent-errors.ts';
+import type { AgentStatus } from '../core/agent-status.ts';
+import type { Logger } from '../core/json-logger.ts';
 import type { EventSpan, RecordingModeName } from '../recording/recording-policy.ts';
 
 /**

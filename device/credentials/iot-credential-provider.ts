@@ -1,7 +1,7 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { CredentialsError } from '../agent/agent-errors.ts';
-import { silentLogger, type Logger } from '../agent/json-logger.ts';
-import { fullJitterDelayMs } from './backoff.ts';
+import { CredentialsError } from '../core/agent-errors.ts';
+import { silentLogger, type Logger } from '../core/json-logger.ts';
+import { fullJitterDelayMs } from '../core/backoff.ts';
 import type { FetchIotCredentials, IotCredentials } from './iot-credentials-client.ts';
 
 export interface IotCredentialProviderOptions {

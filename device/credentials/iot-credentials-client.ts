@@ -1,5 +1,5 @@
 import { request, type RequestOptions } from 'node:https';
-import { CredentialsError } from '../agent/agent-errors.ts';
+import { CredentialsError } from '../core/agent-errors.ts';
 
 /** What one call to the IoT credential provider returns. */
 export interface IotCredentials {

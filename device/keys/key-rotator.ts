@@ -1,6 +1,6 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { DATA_KEY_BYTES, WRAPPED_KEY_CONTENT_TYPE, wrapDataKey, wrappedKeyKey } from '../../contract/index.ts';
-import { ItemKind, type UploadItem } from '../upload/upload-item.ts';
+import { ItemKind, type UploadItem } from '../core/upload-item.ts';
 
 export interface DataKey {
   /** 32 lowercase hex digits. */

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../buffer/atomic-file.ts';
-import type { Logger } from '../agent/json-logger.ts';
+import type { Logger } from '../core/json-logger.ts';
 
 /** state.json in the state folder: the next seq to hand out and the current disc-seq. */
 export interface PersistedSequence {

@@ -1,7 +1,7 @@
 import { HEARTBEAT_CONTENT_TYPE, heartbeatKey, HEARTBEAT_RECORD_VERSION, serializeHeartbeatRecord, type HeartbeatRecord } from '../../contract/index.ts';
-import type { Logger } from '../agent/json-logger.ts';
-import type { ObjectPutter } from '../upload/object-putter.ts';
-import { ItemKind } from '../upload/upload-item.ts';
+import type { Logger } from '../core/json-logger.ts';
+import type { ObjectPutter } from '../core/object-putter.ts';
+import { ItemKind } from '../core/upload-item.ts';
 
 export interface HeartbeatOptions {
   deviceId: string;

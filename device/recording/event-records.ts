@@ -4,9 +4,9 @@ import {
   EVENT_CONTENT_TYPE, EVENT_LIFECYCLE_VERSION, EVENT_MAX_DURATION_MS, EventEndReason, eventEndKey, eventKey, EventPhase, serializeEventRecord,
   type EventEndRecord, type EventStartRecord,
 } from '../../contract/index.ts';
-import type { Logger } from '../agent/json-logger.ts';
+import type { Logger } from '../core/json-logger.ts';
 import { writeFileAtomic } from '../buffer/atomic-file.ts';
-import { ItemKind, type UploadItem } from '../upload/upload-item.ts';
+import { ItemKind, type UploadItem } from '../core/upload-item.ts';
 import type { EventSpan } from './recording-policy.ts';
 
 /** The open event, kept in the state folder so a crash or power cut does not leave it open for good. */

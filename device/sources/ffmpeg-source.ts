@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SourceError } from '../agent/agent-errors.ts';
-import { redactSecrets } from '../agent/redact-secrets.ts';
-import { fullJitterDelayMs } from '../credentials/backoff.ts';
+import { SourceError } from '../core/agent-errors.ts';
+import { redactSecrets } from '../core/redact-secrets.ts';
+import { fullJitterDelayMs } from '../core/backoff.ts';
 import { AudioPlan, ffmpegArgs, findFfmpeg, isRtspUrl, type RtspTransport } from './ffmpeg-args.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
 import { StallWatchdog } from './stall-watchdog.ts';

@@ -1,6 +1,6 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SourceError } from '../agent/agent-errors.ts';
+import { SourceError } from '../core/agent-errors.ts';
 import { AdtsParser } from '../../media/aac/adts-parser.ts';
 import { AccessUnitAssembler } from '../../media/h264/access-unit-assembler.ts';
 import { AnnexBSplitter } from '../../media/bitstream/annexb-splitter.ts';

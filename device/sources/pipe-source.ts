@@ -1,7 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
-import { SourceError } from '../agent/agent-errors.ts';
+import { SourceError } from '../core/agent-errors.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
 import { StallWatchdog } from './stall-watchdog.ts';
 

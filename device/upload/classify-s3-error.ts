@@ -1,4 +1,4 @@
-import { AgentError, UploadError } from '../agent/agent-errors.ts';
+import { AgentError, UploadError, UploadProblem } from '../core/agent-errors.ts';
 
 /** S3 error codes that mean "the credentials, not the request, are the problem": fetch new ones and retry. */
 export const CREDENTIAL_ERROR_CODES = new Set([
@@ -11,26 +11,6 @@ const TRANSIENT_CODES = new Set([
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
-/**
- * What went wrong with a PUT, for the log, the status and the retry delay. Whatever the
- * kind, the object is kept and retried: a segment leaves the camera only when S3 confirmed it.
- * - transient: network, timeouts, 5xx, throttling, clock skew;
- * - credentials: S3 refused the credentials (they are fetched again first), or there are none yet;
- * - conflict: 409 ConditionalRequestConflict, a concurrent conditional write; AWS says retry;
- * - configuration: the device's settings or the IAM policy are wrong (wrong bucket, region,
- *   endpoint, permissions): nothing lands until someone fixes them, so it is logged as an error
- *   and shown in the status, and the objects wait;
- * - rejected: any other 4xx for this request; kept and retried too (the cap of the spool
- *   bounds what waits), and logged as an error.
- */
-export const UploadProblem = {
-  TRANSIENT: 'transient',
-  CREDENTIALS: 'credentials',
-  CONFLICT: 'conflict',
-  CONFIGURATION: 'configuration',
-  REJECTED: 'rejected',
-} as const;
-export type UploadProblem = (typeof UploadProblem)[keyof typeof UploadProblem];
 
 /** Codes that name a wrong setting of the device or the deployment, and what to check for each. */
 export const CONFIGURATION_HINTS: Readonly<Record<string, string>> = {

@@ -7,10 +7,10 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { ByteRateLimiter } from '../link/byte-rate-limiter.ts';
 import { classifyS3Error } from './classify-s3-error.ts';
 import { NodeSha256 } from './node-sha256.ts';
-import type { ObjectPutter } from './object-putter.ts';
+import type { ObjectPutter } from '../core/object-putter.ts';
 import { parseS3ErrorXml } from './s3-error-xml.ts';
 import { hostHeader, s3ObjectTarget, type S3AddressOptions, type S3ObjectTarget } from './s3-object-url.ts';
-import type { UploadItem } from './upload-item.ts';
+import type { UploadItem } from '../core/upload-item.ts';
 
 export interface SigV4ObjectPutterOptions extends S3AddressOptions {
   credentials: AwsCredentialIdentityProvider | AwsCredentialIdentity;

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AgentCounters } from '../agent/agent-counters.ts';
-import { SpoolError, UploadError } from '../agent/agent-errors.ts';
-import type { Logger } from '../agent/json-logger.ts';
+import type { AgentCounters } from '../core/agent-counters.ts';
+import { SpoolError, UploadError, UploadProblem } from '../core/agent-errors.ts';
+import type { UploadBlocker } from '../core/agent-status.ts';
+import type { Logger } from '../core/json-logger.ts';
 import type { Backlog, BacklogEntry } from '../buffer/backlog.ts';
-import { fullJitterDelayMs } from '../credentials/backoff.ts';
-import { UploadProblem } from './classify-s3-error.ts';
+import { fullJitterDelayMs } from '../core/backoff.ts';
 import type { BacklogWindows } from '../link/backlog-windows.ts';
 import type { ByteRateLimiter } from '../link/byte-rate-limiter.ts';
-import type { ObjectPutter } from './object-putter.ts';
-import { ItemKind } from './upload-item.ts';
+import type { ObjectPutter } from '../core/object-putter.ts';
+import { ItemKind } from '../core/upload-item.ts';
 
 export interface UploaderOptions {
   /** PUTs in flight at once; memory read by PUTs is bounded by the entries in flight. */
@@ -31,14 +31,6 @@ export interface UploaderOptions {
   limiter?: ByteRateLimiter;
   /** When the backlog may drain (live segments, keys and events always go). @default any time */
   windows?: BacklogWindows;
-}
-
-/** Why uploads are not landing, for the status: the kind (see UploadProblem, or 'spool-read'), the S3 code, the message. */
-export interface UploadBlocker {
-  readonly kind: UploadProblem | 'spool-read';
-  readonly code: string | undefined;
-  readonly message: string;
-  readonly sinceMs: number;
 }
 
 /**

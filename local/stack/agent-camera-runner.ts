@@ -1,7 +1,7 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createAgent } from '../../device/agent/agent.ts';
-import { createJsonLogger } from '../../device/agent/json-logger.ts';
+import { createJsonLogger } from '../../device/core/json-logger.ts';
 import { parseDeviceConfig, type DeviceConfigInput } from '../../device/config/index.ts';
 import { SEQUENCE_FILE } from '../../device/keys/sequence-state.ts';
 import { packagePath } from '../package-root.ts';

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { targetDurationSeconds } from '../../contract/index.ts';
-import { redactSecrets } from '../../device/agent/redact-secrets.ts';
+import { redactSecrets } from '../../device/core/redact-secrets.ts';
 import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
 import { dynamoEventStore } from '../../lambda/events/dynamo-event-store.ts';
 import { dynamoLivenessStore } from '../../lambda/liveness/dynamo-liveness-store.ts';

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,34 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   lib: ['contract'],
   local: ['contract', 'media', 'device', 'lambda'],
   bin: ['contract', 'media', 'device', 'lambda', 'lib', 'local'],
+};
+
+/**
+ * Inside device/, the stage folders form layers, each importing only the ones below it, so
+ * no folder imports upward and no two import each other:
+ *
+ *   core                                  errors, logger, counters, status, UploadItem, ObjectPutter, backoff
+ *   media, link, credentials, buffer      each uses core only
+ *   config (link: the window syntax), keys (buffer: atomic files), upload (buffer: the backlog it drains; link: cap, windows)
+ *   recording (config, buffer), sources (config, media), control (recording: its request types)
+ *   agent, cli                            the composition root and the command line: may import any stage
+ *
+ * A new stage folder has to be placed here before anything may import it or be imported.
+ */
+const DEVICE_MAY_IMPORT: Record<string, readonly string[] | 'any'> = {
+  core: [],
+  media: ['core'],
+  link: ['core'],
+  credentials: ['core'],
+  buffer: ['core'],
+  config: ['core', 'link'],
+  keys: ['core', 'buffer'],
+  upload: ['core', 'buffer', 'link'],
+  recording: ['core', 'config', 'buffer'],
+  sources: ['core', 'config', 'media'],
+  control: ['core', 'recording'],
+  agent: 'any',
+  cli: 'any',
 };
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
@@ -47,11 +75,67 @@ async function crossings(): Promise<{ checked: number; violations: string[] }> {
   return { checked, violations };
 }
 
+/** device/ imports that leave their stage folder for one the layering above does not allow. */
+async function deviceCrossings(): Promise<{ checked: number; violations: string[] }> {
+  const violations: string[] = [];
+  let checked = 0;
+  for (const file of sourceFiles().filter((f) => f.startsWith('device/'))) {
+    const from = file.split('/')[1]!;
+    const text = await readFile(join(ROOT, file), 'utf8');
+    for (const match of text.matchAll(IMPORT)) {
+      const target = relative('.', normalize(join(dirname(file), match[1]!))).split('/');
+      if (target[0] !== 'device' || target.length < 3) continue;
+      const to = target[1]!;
+      if (to === from) continue;
+      checked++;
+      const allowed = DEVICE_MAY_IMPORT[from];
+      if (allowed === undefined) violations.push(`${file}: device/${from}/ is not placed in DEVICE_MAY_IMPORT; give it a layer`);
+      else if (allowed !== 'any' && !allowed.includes(to)) violations.push(`${file} imports ${match[1]} (device/${from}/ may import only ${allowed.map((x) => `${x}/`).join(', ') || 'nothing of device/'})`);
+    }
+  }
+  return { checked, violations };
+}
+
+/** A cycle in the layering (a imports b, b imports a, possibly through others), or undefined. */
+function layeringCycle(): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (node: string, path: string[]): string[] | undefined => {
+    if (state.get(node) === 'done') return undefined;
+    if (state.get(node) === 'open') return [...path, node];
+    state.set(node, 'open');
+    const next = DEVICE_MAY_IMPORT[node];
+    for (const to of next === 'any' || next === undefined ? [] : next) {
+      const cycle = visit(to, [...path, node]);
+      if (cycle) return cycle;
+    }
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const node of Object.keys(DEVICE_MAY_IMPORT)) {
+    const cycle = visit(node, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
 describe('import boundaries between the parts', () => {
   test('every relative import stays inside what its part may use', async () => {
     const { checked, violations } = await crossings();
     // The scan really reads the tree's imports (hundreds of them), so an empty list means something.
     expect(checked).toBeGreaterThan(500);
     expect(violations).toEqual([]);
+  });
+
+  test('device/ stage folders import only the layers below them (core at the bottom, agent and cli on top)', async () => {
+    expect(layeringCycle()).toBeUndefined();
+    const { checked, violations } = await deviceCrossings();
+    // Dozens of imports cross device/ stage folders: the check sees them.
+    expect(checked).toBeGreaterThan(60);
+    expect(violations).toEqual([]);
+  });
+
+  test('every device/ folder has a place in the layering', async () => {
+    const folders = (await readdir(join(ROOT, 'device'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(folders.filter((f) => !(f in DEVICE_MAY_IMPORT))).toEqual([]);
   });
 });

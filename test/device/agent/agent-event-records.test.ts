@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAnyEventRecord, parseHeartbeatRecord } from '../../../contract/index.ts';
 import { createAgent, type Agent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/agent/json-logger.ts';
+import { silentLogger } from '../../../device/core/json-logger.ts';
 import { OPEN_EVENT_FILE } from '../../../device/recording/event-records.ts';
 import { DEVICE_ID, getObject, listKeys, makeClip, startStack, until, type Stack } from './agent-harness.ts';
 

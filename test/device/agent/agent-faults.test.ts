@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/agent/json-logger.ts';
+import { silentLogger } from '../../../device/core/json-logger.ts';
 import { createIotCredentialsFetcher } from '../../../device/credentials/iot-credentials-client.ts';
 import { isWholeTs, makeClip, readSegments, sleep, startStack, until, type Stack } from './agent-harness.ts';
 

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/agent/json-logger.ts';
+import { silentLogger } from '../../../device/core/json-logger.ts';
 import { pesStarts, readPackets } from '../../fixtures/ts-inspect.ts';
 import { makeClip, readSegments, sleep, startStack, until, type Stack } from './agent-harness.ts';
 

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../../device/agent/agent.ts';
-import { createJsonLogger, type Logger } from '../../../device/agent/json-logger.ts';
+import { createJsonLogger, type Logger } from '../../../device/core/json-logger.ts';
 import { failingDisk, type FailingDisk } from '../../support/failing-disk.ts';
 import { isWholeTs, listKeys, makeClip, readSegments, startStack, until, type Stack } from './agent-harness.ts';
 

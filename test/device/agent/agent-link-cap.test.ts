@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseObjectKey } from '../../../contract/index.ts';
 import { createAgent, type Agent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/agent/json-logger.ts';
+import { silentLogger } from '../../../device/core/json-logger.ts';
 import { isWholeTs, makeClip, readSegments, sleep, splitAccessUnits, startStack, until, type Stack } from './agent-harness.ts';
 
 /** 1 Mbit/s. */

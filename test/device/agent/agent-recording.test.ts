@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAnyEventRecord } from '../../../contract/index.ts';
 import { createAgent, type Agent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/agent/json-logger.ts';
+import { silentLogger } from '../../../device/core/json-logger.ts';
 import { getObject, listKeys, makeClip, readSegments, sleep, startStack, until, type Stack } from './agent-harness.ts';
 
 const day = (n: number) => Date.UTC(2025, 1, n, 12);

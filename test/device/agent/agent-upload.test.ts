@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/agent/json-logger.ts';
+import { silentLogger } from '../../../device/core/json-logger.ts';
 import { getObject, isWholeTs, listKeys, makeClip, readSegments, startStack, until, type Stack } from './agent-harness.ts';
 
 describe('agent against s3rver + S3 front + mTLS IoT provider', () => {

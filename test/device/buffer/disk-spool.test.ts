@@ -2,12 +2,12 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newCounters } from '../../../device/agent/agent-counters.ts';
-import { silentLogger } from '../../../device/agent/json-logger.ts';
+import { newCounters } from '../../../device/core/agent-counters.ts';
+import { silentLogger } from '../../../device/core/json-logger.ts';
 import { Backlog } from '../../../device/buffer/backlog.ts';
 import { DiskSpool } from '../../../device/buffer/disk-spool.ts';
 import { MemoryBuffer } from '../../../device/buffer/memory-buffer.ts';
-import { ItemKind, type UploadItem } from '../../../device/upload/upload-item.ts';
+import { ItemKind, type UploadItem } from '../../../device/core/upload-item.ts';
 
 const seg = (seq: number, keyId = 'k1'): UploadItem => ({
   kind: ItemKind.SEGMENT, objectKey: `segments/cam/2025/01/01/00/${1000 + seq}-${seq}.ts`, contentType: 'video/mp2t', metadata: { seq: String(seq) }, seq, keyId, startMs: 1000 + seq, createdMs: seq,

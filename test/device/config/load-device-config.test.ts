@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../device/agent/agent-errors.ts';
+import { ConfigError } from '../../../device/core/agent-errors.ts';
 import { defaultMemoryBytes, loadDeviceConfig } from '../../../device/config/index.ts';
 
 const EXAMPLE = new URL('../../../device/config/device.example.json', import.meta.url);

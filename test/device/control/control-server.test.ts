@@ -3,8 +3,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentStatus } from '../../../device/agent/agent-status.ts';
-import { createJsonLogger } from '../../../device/agent/json-logger.ts';
+import type { AgentStatus } from '../../../device/core/agent-status.ts';
+import { createJsonLogger } from '../../../device/core/json-logger.ts';
 import { startControlServer, type ControlServer, type ControlTarget } from '../../../device/control/control-server.ts';
 
 /**

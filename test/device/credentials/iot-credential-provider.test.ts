@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialsError } from '../../../device/agent/agent-errors.ts';
+import { CredentialsError } from '../../../device/core/agent-errors.ts';
 import { IotCredentialProvider } from '../../../device/credentials/iot-credential-provider.ts';
 import { createIotCredentialsFetcher, type IotCredentials } from '../../../device/credentials/iot-credentials-client.ts';
 import { CredentialRegistry } from '../../../local/iot/credential-registry.ts';

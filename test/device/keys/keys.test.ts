@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { unwrapDataKeyLocally } from '../../../contract/index.ts';
 import { KeyRotator } from '../../../device/keys/key-rotator.ts';
 import { SEQUENCE_FILE, SequenceState } from '../../../device/keys/sequence-state.ts';
-import type { UploadItem } from '../../../device/upload/upload-item.ts';
+import type { UploadItem } from '../../../device/core/upload-item.ts';
 
 describe('KeyRotator', () => {
   it('publishes the wrapped key before handing it out, rotates on time, and zeroes the old key', async () => {

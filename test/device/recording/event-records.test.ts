@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAnyEventRecord } from '../../../contract/index.ts';
-import { silentLogger } from '../../../device/agent/json-logger.ts';
+import { silentLogger } from '../../../device/core/json-logger.ts';
 import { EventRecords, OPEN_EVENT_FILE } from '../../../device/recording/event-records.ts';
-import type { UploadItem } from '../../../device/upload/upload-item.ts';
+import type { UploadItem } from '../../../device/core/upload-item.ts';
 
 describe('event records on the device', () => {
   let dir: string;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redactSecrets } from '../../../device/agent/redact-secrets.ts';
+import { redactSecrets } from '../../../device/core/redact-secrets.ts';
 import { LiveSegmenter } from '../../../device/media/live-segmenter.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { ffmpegArgs, findFfmpeg } from '../../../device/sources/ffmpeg-args.ts';

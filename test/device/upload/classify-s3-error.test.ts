@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialsError } from '../../../device/agent/agent-errors.ts';
+import { CredentialsError } from '../../../device/core/agent-errors.ts';
 import { classifyS3Error } from '../../../device/upload/classify-s3-error.ts';
 
 const s3err = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });

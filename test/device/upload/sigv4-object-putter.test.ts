@@ -4,10 +4,10 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UploadError } from '../../../device/agent/agent-errors.ts';
+import { UploadError } from '../../../device/core/agent-errors.ts';
 import { NodeSha256 } from '../../../device/upload/node-sha256.ts';
 import { SigV4ObjectPutter, type SigV4ObjectPutterOptions } from '../../../device/upload/sigv4-object-putter.ts';
-import type { UploadItem } from '../../../device/upload/upload-item.ts';
+import type { UploadItem } from '../../../device/core/upload-item.ts';
 import { amzDateToMs, verifySigV4 } from '../../../local/auth/sigv4-verify.ts';
 import { createCertificateAuthority, issueServerCertificate } from '../../../local/pki/certificate-authority.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createJsonLogger } from '../../../device/agent/json-logger.ts';
+import { createJsonLogger } from '../../../device/core/json-logger.ts';
 
 describe('JSON logger', () => {
   it('never writes a camera URL password, whoever logs it and however deep it sits', () => {

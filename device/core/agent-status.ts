@@ -1,5 +1,13 @@
-import type { UploadBlocker } from '../upload/uploader.ts';
 import type { AgentCounters } from './agent-counters.ts';
+import type { UploadProblem } from './agent-errors.ts';
+
+/** Why uploads are not landing, for the status: the kind (see UploadProblem, or 'spool-read'), the S3 code, the message. */
+export interface UploadBlocker {
+  readonly kind: UploadProblem | 'spool-read';
+  readonly code: string | undefined;
+  readonly message: string;
+  readonly sinceMs: number;
+}
 
 /** The agent's status answer (library `status()`, control `GET /v1/status`, logs). */
 export interface AgentStatus extends AgentCounters {

@@ -34,6 +34,27 @@ export class CredentialsError extends AgentError {
   }
 }
 
+/**
+ * What went wrong with a PUT, for the log, the status and the retry delay. Whatever the
+ * kind, the object is kept and retried: a segment leaves the camera only when S3 confirmed it.
+ * - transient: network, timeouts, 5xx, throttling, clock skew;
+ * - credentials: S3 refused the credentials (they are fetched again first), or there are none yet;
+ * - conflict: 409 ConditionalRequestConflict, a concurrent conditional write; AWS says retry;
+ * - configuration: the device's settings or the IAM policy are wrong (wrong bucket, region,
+ *   endpoint, permissions): nothing lands until someone fixes them, so it is logged as an error
+ *   and shown in the status, and the objects wait;
+ * - rejected: any other 4xx for this request; kept and retried too (the cap of the spool
+ *   bounds what waits), and logged as an error.
+ */
+export const UploadProblem = {
+  TRANSIENT: 'transient',
+  CREDENTIALS: 'credentials',
+  CONFLICT: 'conflict',
+  CONFIGURATION: 'configuration',
+  REJECTED: 'rejected',
+} as const;
+export type UploadProblem = (typeof UploadProblem)[keyof typeof UploadProblem];
+
 /** A PUT to S3 failed; `retryable` says whether the same request may be tried again. */
 export class UploadError extends AgentError {
   override readonly name = 'UploadError';
