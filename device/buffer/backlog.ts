@@ -199,7 +199,7 @@ export class Backlog {
     await Promise.all([...this.entries.values()].filter((e) => e.memory && !e.spool).map((e) => e.spooling ?? this.spill(e)));
   }
 
-  /** Resolves at the next change (new entry, released entry) or when `signal` aborts. */
+  /** Resolves at the next change (an entry added, released or removed) or when `signal` aborts. */
   changed(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
@@ -261,6 +261,7 @@ export class Backlog {
   private async forget(e: BacklogEntry): Promise<void> {
     this.entries.delete(e.id);
     e.inFlight = false;
+    this.wake();
     if (e.spooling) await e.spooling.catch(() => {});
     if (e.memory) {
       this.memory.release(e.memory);

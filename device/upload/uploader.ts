@@ -88,14 +88,23 @@ export class Uploader {
     this.workers = [];
   }
 
-  /** Resolves when nothing is queued or in flight, or after `timeoutMs`. */
+  /**
+   * Resolves true once nothing is queued or in flight, false after `timeoutMs`. Waits on
+   * the backlog's change signal (every add, release and removal), not on a timer.
+   */
   async drained(timeoutMs: number): Promise<boolean> {
-    const deadline = this.now() + timeoutMs;
-    while (this.backlog.count > 0) {
-      if (this.now() >= deadline) return false;
-      await sleep(20);
+    if (this.backlog.count === 0) return true;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), Math.max(0, timeoutMs));
+    try {
+      while (this.backlog.count > 0) {
+        if (timeout.signal.aborted) return false;
+        await this.backlog.changed(timeout.signal);
+      }
+      return true;
+    } finally {
+      clearTimeout(timer);
     }
-    return true;
   }
 
   private stopping = false;
