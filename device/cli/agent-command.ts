@@ -15,7 +15,8 @@ options:
   -h, --help           this text
 
 signals: SIGTERM/SIGINT finish or spool the open segment and exit within 5 s;
-         SIGHUP reloads the configuration (recording settings apply at once).
+         SIGHUP reloads the configuration: what the file changed applies at once
+         (a switch flipped on the control endpoint stays unless the file changes it).
 `;
 
 /** Hard limit for a clean shutdown after SIGTERM. */

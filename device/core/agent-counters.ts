@@ -12,7 +12,11 @@ export interface AgentCounters {
   objectsUploaded: number;
   /** Segments written to the disk spool. */
   segmentsSpooled: number;
-  /** Segments thrown away: spool at its cap, or no room anywhere (the spool failed and memory is full). */
+  /**
+   * Segments thrown away, each logged with why: spool at its cap (the oldest go), no room
+   * anywhere (the spool failed and memory is full), or committing so far behind (a stalling
+   * disk) that the pipeline was full (status `pipeline`).
+   */
   segmentsDropped: number;
   /** PUT attempts that failed (each retry counts). */
   uploadFailures: number;

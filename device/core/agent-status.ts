@@ -35,6 +35,13 @@ export interface AgentStatus extends AgentCounters {
     audio: boolean;
     event: { eventId: string; type: string; startMs: number } | null;
   };
+  /**
+   * Finished segments on their way to the backlog (encrypt, policy, number, spool), their
+   * bytes, and the most bytes that may wait (20 s at `expectedBitrateKbps`): a segment that
+   * would go past it is dropped, counted in `segmentsDropped` and logged, because committing
+   * is behind (a stalling disk, or firmware feeding video faster than real time).
+   */
+  pipeline: { segmentsWaiting: number; bytesWaiting: number; maxBytes: number };
   seq: { next: number; discSeq: number };
   /** When the current AWS credentials expire (ISO), if the agent holds any. */
   credentialsExpireAt: string | null;

@@ -76,4 +76,53 @@ describe('camrec agent --config', () => {
     expect(segs.length + final.spool.entries).toBeGreaterThanOrEqual(final.segmentsRecorded);
     expect(final.segmentsRecorded).toBeGreaterThanOrEqual(2);
   });
+
+  it('on SIGHUP applies only what the file changed: a switch flipped on the control endpoint stays until the file or the endpoint flips it', async () => {
+    const clip = join(stack.dir, 'reload-clip.h264');
+    writeFileSync(clip, Buffer.concat(makeClip(stack.dir, 3)));
+    const socketPath = join(stack.dir, 'reload.sock');
+    const cfg = stack.config({ source: { type: 'file', path: clip, fps: 25, loop: true }, control: { socketPath }, heartbeatSeconds: 0 });
+    const file = join(stack.dir, 'reload.json');
+    writeFileSync(file, JSON.stringify(cfg));
+    const p = camrec(['agent', '--config', file, '--status-seconds', '0']);
+    const status = async () => (await getJson(socketPath, '/v1/status')).json;
+    const reloads = () => p.err().split('\n').filter((l) => l.includes('"config reloaded')).length;
+    const sighup = async (edit: (c: any) => any) => {
+      const before = reloads();
+      writeFileSync(file, JSON.stringify(edit(JSON.parse(readFileSync(file, 'utf8')))));
+      p.child.kill('SIGHUP');
+      await until('config reloaded', async () => reloads() > before);
+    };
+    try {
+      await until('agent running', async () => {
+        try {
+          return (await status()).state === 'running';
+        } catch {
+          return false;
+        }
+      }, 30_000);
+      // Every run-time switch flipped away from the file's value on the control endpoint.
+      expect((await getJson(socketPath, '/v1/audio', 'PUT', { enabled: false })).status).toBe(200);
+      expect((await getJson(socketPath, '/v1/mode', 'PUT', { mode: 'event' })).status).toBe(200);
+      expect((await getJson(socketPath, '/v1/upload', 'PUT', { maxBytesPerSecond: 50_000, backlogWindows: ['01:00-02:00'] })).status).toBe(200);
+      expect((await getJson(socketPath, '/v1/privacy', 'PUT', { paused: true })).status).toBe(200);
+      const flipped = { recording: { mode: 'event', privacyPaused: true, audio: false }, upload: { maxBytesPerSecond: 50_000, backlogWindows: ['01:00-02:00'] } };
+      expect(await status()).toMatchObject(flipped);
+
+      // A SIGHUP whose file changes none of them (only the post-record time) keeps them all.
+      await sighup((c) => ({ ...c, recording: { ...c.recording, postRecordSeconds: 7 } }));
+      expect(await status()).toMatchObject(flipped);
+
+      // A field the file changes does apply, over the run-time value; the others stay.
+      expect((await getJson(socketPath, '/v1/privacy', 'PUT', { paused: false })).status).toBe(200);
+      await sighup((c) => ({ ...c, recording: { ...c.recording, privacyPaused: true }, upload: { ...c.upload, maxBytesPerSecond: 100_000 } }));
+      expect(await status()).toMatchObject({
+        recording: { mode: 'event', privacyPaused: true, audio: false },
+        upload: { maxBytesPerSecond: 100_000, backlogWindows: ['01:00-02:00'] },
+      });
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  });
 });
