@@ -6,8 +6,9 @@
  */
 import { relative } from 'node:path';
 import { CostModelError } from './cost/cost-errors.ts';
-import { compareCosts, ColdStorageClass, type CostScenario } from './cost/cost-model.ts';
-import { describeScenario, formatBreakdown, formatGrid } from './cost/format-cost-table.ts';
+import { compareCosts, type CostScenario } from './cost/cost-model.ts';
+import { checkTargets } from './cost/cost-targets.ts';
+import { describeScenario, formatBreakdown, formatGrid, formatTargets } from './cost/format-cost-table.ts';
 import { livenessCost } from './cost/liveness-cost.ts';
 import { loadRequestCounts } from './cost/load-request-counts.ts';
 import { costHelp, parseCostArgs } from './cost/parse-cost-args.ts';
@@ -15,9 +16,9 @@ import { PRICES_US_EAST_1 as prices } from './cost/prices-us-east-1.ts';
 
 const GRID_BITRATES_MBPS = [1, 2, 5] as const;
 const GRID_RETENTION_DAYS = [7, 30, 90] as const;
-/** The device default, and Apple's recommended HLS segment length. */
+/** The local demo's length, and the deployed default (PipelineDefault.SEGMENT_SECONDS, Apple's recommended HLS length). */
 const GRID_SEGMENT_SECONDS = [2, 6] as const;
-const LIFECYCLE_AFTER_DAYS = 30;
+const DEPLOYED_SEGMENT_SECONDS = 6;
 
 function main(argv: readonly string[]): void {
   const args = parseCostArgs(argv);
@@ -36,7 +37,7 @@ function main(argv: readonly string[]): void {
     console.log(formatBreakdown('camrec', c.camrec));
     console.log();
     console.log(formatBreakdown('Kinesis Video Streams', c.kvs));
-    console.log(`\ncamrec ${c.camrec.totalUsd.toFixed(2)} USD vs KVS ${c.kvs.totalUsd.toFixed(2)} USD per camera-month: KVS / camrec = ${c.kvsOverCamrec.toFixed(2)}x`);
+    console.log(`\ncamrec ${c.camrec.totalUsd.toFixed(2)} USD${c.camrec.packClass ? ` (packs in ${c.camrec.packClass})` : ''} vs KVS ${c.kvs.totalUsd.toFixed(2)} USD per camera-month: camrec / KVS = ${(c.camrec.totalUsd / c.kvs.totalUsd).toFixed(2)}x`);
     return;
   }
 
@@ -47,17 +48,19 @@ function main(argv: readonly string[]): void {
     const rows = GRID_BITRATES_MBPS.flatMap((bitrateMbps) =>
       GRID_RETENTION_DAYS.map((retentionDays) => {
         const s = { ...base, bitrateMbps, retentionDays };
-        const withLifecycle = retentionDays > LIFECYCLE_AFTER_DAYS
-          ? compareCosts({ ...s, lifecycle: { transitionAfterDays: LIFECYCLE_AFTER_DAYS, toClass: ColdStorageClass.STANDARD_IA } }, counts, prices)
-          : undefined;
-        return { comparison: compareCosts(s, counts, prices), withLifecycle };
+        return { comparison: compareCosts(s, counts, prices), unpacked: s.packing ? compareCosts({ ...s, packing: undefined }, counts, prices) : undefined };
       }),
     );
     console.log(formatGrid(rows));
     console.log();
   }
-  console.log('recording = S3 PUTs + indexer (Lambda, DynamoDB); storage = S3 + index; viewing = API, Lambda, KMS, S3 GETs, data transfer out; fixed = KMS key + secret shared by the fleet.');
-  console.log('KVS = ingest + storage + HLS consumed + data transfer out (KVS ingests media without MPEG-TS overhead). One scenario in detail: npm run cost -- --bitrate-mbps 2 --retention-days 30');
+  const targetBase: CostScenario = { ...args.scenario, segmentSeconds: args.segmentSecondsGiven ? args.scenario.segmentSeconds : DEPLOYED_SEGMENT_SECONDS };
+  console.log(`Targets (camrec at most this share of KVS), ${targetBase.segmentSeconds} s segments:`);
+  console.log(formatTargets(checkTargets(targetBase, counts, prices)));
+  console.log();
+  console.log('recording = S3 PUTs + indexer (Lambda, DynamoDB) + compactor; storage = S3 (hot hours in Standard, packs in their class) + index; viewing = API, Lambda, KMS, S3 GETs and retrieval, data transfer out; fixed = KMS key + secret shared by the fleet.');
+  console.log('unpacked = every segment kept as its own object in S3 Standard (camrec before packed history). KVS = ingest + storage + HLS consumed + data transfer out (KVS ingests media without MPEG-TS overhead).');
+  console.log('Both pay the same data transfer out to viewers, and camrec pays one S3 PUT per segment: those two bound how far below KVS camrec can go. One scenario in detail: npm run cost -- --bitrate-mbps 2 --retention-days 30');
   console.log();
   printLiveness(args.scenario.eventsPerDay);
 }

@@ -3,20 +3,22 @@
  * dynalite (in process) and measures the playback API handler, in process, over the real
  * DynamoDB index:
  *   - the 24 h ON_DEMAND playlist (p50/p99 over repeated calls), split into index query
- *     and rendering;
+ *     and rendering, with the DynamoDB read units it consumes, twice: from the 14,400
+ *     segment items (before packing) and from packed history (24 hour items and 24 pack
+ *     items, one Query per six hours), for a camera whose segment items are still there;
  *   - the LIVE playlist (p50/p99);
  *   - presigning: one segment redirect (what the segment route does per request) and
  *     14,400 presigned URLs (what a playlist with presigned URLs would cost instead).
  * dynalite runs in a child process, so the emulator's own CPU is not counted as handler time
  * (in the cloud DynamoDB runs elsewhere too).
- * Targets: 24 h under 150 ms of handler time, LIVE under 15 ms at p99.
+ * Targets: 24 h of packed history under 100 ms of handler time (p50), LIVE under 15 ms at p99.
  * Kinesis Video Streams caps an HLS playlist at 5,000 fragments; one camrec playlist holds 14,400.
  */
 import { randomBytes } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { signSessionToken, toSegmentItem, type SegmentItem } from '../contract/index.ts';
+import { HourStatus, hourSortKey, packDigest, packName, signSessionToken, toPackItems, toSegmentItem, ttlFor, type PackedSegment, type SegmentItem } from '../contract/index.ts';
 import { createApiHandler } from '../lambda/api/create-api-handler.ts';
 import { dynamoSegmentIndex } from '../lambda/index/dynamo-segment-index.ts';
 import { liveWindow, rangeEntries } from '../lambda/playlist/segment-entries.ts';
@@ -25,9 +27,13 @@ import { s3ObjectStore } from '../lambda/storage/s3-object-store.ts';
 import { staticTokenSecrets } from '../lambda/token/token-secrets.ts';
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { createIndexTable, emulatorDynamoClient } from '../local/emulators/start-dynalite.ts';
+import { createIndexTable } from '../local/emulators/start-dynalite.ts';
+import { meteredDynamoClient } from './playlist/capacity-meter.ts';
 
 const CAMERA = 'bench-cam';
+/** The same day of footage, packed: hour and pack items (and its segment items, not yet expired). */
+const PACKED_CAMERA = 'bench-cam-packed';
+const HOUR_MS = 3_600_000;
 const SEGMENT_MS = 6000;
 const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 14_400);
 const ON_DEMAND_RUNS = Number(process.env.BENCH_RUNS ?? 30);
@@ -68,7 +74,8 @@ async function dynaliteProcess(): Promise<{ endpoint: string; close(): void }> {
 
 const dyn = await dynaliteProcess();
 try {
-  const client = emulatorDynamoClient(dyn.endpoint);
+  const metered = meteredDynamoClient(dyn.endpoint);
+  const client = metered.client;
   await createIndexTable(client, TABLE);
   const doc = DynamoDBDocumentClient.from(client);
   const startMs = Date.UTC(2026, 0, 1);
@@ -84,6 +91,26 @@ try {
   for (let i = 0; i < batches.length; i += 8) {
     await Promise.all(batches.slice(i, i + 8).map((b) => doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: b.map((Item) => ({ PutRequest: { Item } })) } }))));
   }
+  // The packed camera: the same segments as one pack per hour, indexed 70 min after each hour began.
+  const packed: Record<string, unknown>[] = items.map((it) => ({ ...it, deviceId: PACKED_CAMERA }));
+  for (let h = 0; h < SEGMENTS / 600; h++) {
+    const hourMs = startMs + h * HOUR_MS;
+    let offset = 0;
+    const segs: PackedSegment[] = items.slice(h * 600, (h + 1) * 600).map((it) => {
+      const p: PackedSegment = { ...it, offset, length: it.sizeBytes, checksumSha256: randomBytes(32).toString('base64') };
+      offset += it.sizeBytes;
+      return p;
+    });
+    const ref = { kind: 'continuous' as const, hourMs, packNo: 0, digest: packDigest(segs) };
+    const { pack, checksums } = toPackItems(PACKED_CAMERA, ref, segs, { objectKey: `packs/continuous/${PACKED_CAMERA}/${packName(ref)}`, storageClass: 'STANDARD_IA', packedAtMs: hourMs + 70 * 60_000, retentionDays: 30 });
+    packed.push(pack as unknown as Record<string, unknown>, checksums as unknown as Record<string, unknown>);
+    packed.push({ deviceId: PACKED_CAMERA, sk: hourSortKey(hourMs), hourMs, status: HourStatus.PACKED, rev: 1, unpackable: 0, ttl: ttlFor(hourMs, 31) });
+  }
+  for (let i = 0; i < packed.length; i += 25 * 8) {
+    const group: Record<string, unknown>[][] = [];
+    for (let j = i; j < Math.min(packed.length, i + 25 * 8); j += 25) group.push(packed.slice(j, j + 25));
+    await Promise.all(group.map((b) => doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: b.map((Item) => ({ PutRequest: { Item } })) } }))));
+  }
   const seedMs = performance.now() - tSeed;
 
   const secret = { version: 'bench', secret: randomBytes(32) };
@@ -97,8 +124,18 @@ try {
   // LIVE with the per-camera cache off: every poll reads the index (a cache miss).
   const apiNoCache = createApiHandler({ config, index, presigner: store, tokenSecrets: staticTokenSecrets([secret]), clock: { nowMs: () => nowMs }, liveCacheTtlMs: 0 });
   const exp = Math.floor(nowMs / 1000) + 3600;
-  const onDemand = signSessionToken({ deviceId: CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: exp - 3600, expiresAtSeconds: exp }, secret);
-  const live = signSessionToken({ deviceId: CAMERA, mode: 'LIVE', issuedAtSeconds: exp - 3600, expiresAtSeconds: exp }, secret);
+  const iat = Math.floor(nowMs / 1000);
+  const onDemand = signSessionToken({ deviceId: CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iat, expiresAtSeconds: exp }, secret);
+  // A session lists the packs made before it was issued: here, the day viewed 14 h after it ended (all of it packed).
+  const laterMs = nowMs + 14 * HOUR_MS;
+  const apiLater = createApiHandler({ config, index, presigner: store, tokenSecrets: staticTokenSecrets([secret]), clock: { nowMs: () => laterMs } });
+  const iatLater = Math.floor(laterMs / 1000);
+  const expLater = iatLater + 3600;
+  const dayBefore = signSessionToken({ deviceId: CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iatLater, expiresAtSeconds: expLater }, secret);
+  const dayPacked = signSessionToken({ deviceId: PACKED_CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iatLater, expiresAtSeconds: expLater }, secret);
+  // The same day asked for right after it ended: its last hour is not packed yet, so it comes from segment items.
+  const dayRecent = signSessionToken({ deviceId: PACKED_CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iat, expiresAtSeconds: exp }, secret);
+  const live = signSessionToken({ deviceId: CAMERA, mode: 'LIVE', issuedAtSeconds: iat, expiresAtSeconds: exp }, secret);
   const ev = (token: string) => ({ rawPath: `/v1/sessions/${token}/playlist.m3u8`, headers: {}, requestContext: { http: { method: 'GET' }, stage: '$default' } }) as unknown as APIGatewayProxyEventV2;
 
   const first = await api(ev(onDemand));
@@ -108,6 +145,21 @@ try {
 
   const odRuns = await timeRuns(ON_DEMAND_RUNS, () => api(ev(onDemand)));
   const odCpu = [...cpuPerRun];
+  /** Handler times, CPU and read units per playlist of one session token on `handler`. */
+  const measure = async (handler: typeof api, token: string, expectRanges: number) => {
+    const body = (await handler(ev(token))).body ?? '';
+    const ranges = (body.match(/#EXT-X-BYTERANGE/g) ?? []).length;
+    const segs = body.split('\n').filter((l) => l.startsWith('segments/') || l.startsWith('packs/')).length;
+    if (segs !== SEGMENTS || ranges < expectRanges) throw new Error(`playlist: ${segs} segments, ${ranges} byte ranges; expected ${SEGMENTS}, at least ${expectRanges}`);
+    metered.reset();
+    await handler(ev(token));
+    const readUnits = metered.readUnits();
+    const runs = await timeRuns(ON_DEMAND_RUNS, () => handler(ev(token)));
+    return { runs, cpu: [...cpuPerRun], readUnits, ranges, bytes: Buffer.byteLength(body) };
+  };
+  const before = await measure(apiLater, dayBefore, 0);
+  const after = await measure(apiLater, dayPacked, SEGMENTS);
+  const recent = await measure(api, dayRecent, 1);
   const queryRuns = await timeRuns(ON_DEMAND_RUNS, () => index.querySegments(CAMERA, startMs - 6000, startMs + SEGMENTS * SEGMENT_MS));
   const queryCpu = [...cpuPerRun];
   const renderRuns = await timeRuns(ON_DEMAND_RUNS, async () =>
@@ -136,6 +188,14 @@ try {
   console.log(`    of which index query (dynalite)    p50 ${ms(pct(queryRuns, 50))}  p99 ${ms(pct(queryRuns, 99))}`);
   console.log(`      query CPU in this process        p50 ${ms(pct(queryCpu, 50))}  p99 ${ms(pct(queryCpu, 99))}`);
   console.log(`    of which render (pure core)        p50 ${ms(pct(renderRuns, 50))}  p99 ${ms(pct(renderRuns, 99))}`);
+  const line = (label: string, r: typeof before) =>
+    console.log(`  ${label.padEnd(36)} p50 ${ms(pct(r.runs, 50))}  p99 ${ms(pct(r.runs, 99))}  CPU p50 ${ms(pct(r.cpu, 50))}  ${r.readUnits} read units  (${r.ranges} byte ranges, ${(r.bytes / 1e6).toFixed(2)} MB)`);
+  console.log(`  24 h ON_DEMAND, viewed 14 h after the day (sessions may use packs made before they began):`);
+  line('  from segment items (before)', before);
+  line('  from packed hours (after)', after);
+  console.log(`    after / before: handler p50 ${(pct(after.runs, 50) / pct(before.runs, 50)).toFixed(3)}x, read units ${(after.readUnits / before.readUnits).toFixed(3)}x (target: p50 < 100 ms)`);
+  line('  packed, viewed right after the day', recent);
+  console.log(`    (a token without an issue time may not use packs made in the 12 h 5 min before it expires: those hours are read from segment items)`);
   console.log(`  LIVE playlist, handler, no cache     p50 ${ms(pct(liveRuns, 50))}  p99 ${ms(pct(liveRuns, 99))}  (target < 15 ms p99)`);
   console.log(`    handler CPU in this process        p50 ${ms(pct(liveCpu, 50))}  p99 ${ms(pct(liveCpu, 99))}`);
   console.log(`    of which render (pure core)        p50 ${ms(pct(liveRenderRuns, 50))}  p99 ${ms(pct(liveRenderRuns, 99))}`);

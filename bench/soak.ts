@@ -42,6 +42,9 @@ async function main(): Promise<number> {
   print(`requests: segment PUTs at S3 ${t.segmentPuts} (${t.segmentPuts200} x 200, ${t.segmentPuts412} x 412, ${t.segmentPutsOther} other), key PUTs ${t.keyPuts}, event PUTs ${t.eventPuts}, indexer invocations ${t.objectsCreated}, indexer S3 reads ${t.indexerS3Gets}, DynamoDB writes ${t.dynamoWrites}`);
   const ps = r.requestCounts.recording.perSegment;
   print(`per segment: S3 PUT ${ps.s3Put}, S3 GET ${ps.s3Get}, indexer invocations ${ps.lambdaInvocations}, DynamoDB write units ${ps.dynamoWriteUnits}`);
+  const c = r.compaction;
+  const tc = t.compactor;
+  print(`compaction: ${c.runs} packer runs wrote ${c.packs} packs of ${c.packedSegments} segments (${c.unpackable} unpackable); its requests: ${tc.segmentGets} hot GETs (${(tc.segmentGets / Math.max(1, c.packedSegments)).toFixed(3)} per segment packed), ${tc.packWrites} pack PUT/POSTs (${(tc.packWrites / Math.max(1, c.packs)).toFixed(2)} per pack), ${tc.deletes} DeleteObjects, DynamoDB ${tc.dynamoWrites} writes / ${tc.dynamoReads} reads (${(tc.dynamoWrites / Math.max(1, c.packs)).toFixed(2)} / ${(tc.dynamoReads / Math.max(1, c.packs)).toFixed(2)} per pack); local read-back GETs ${tc.packReadBacks} (the cloud verifies from S3's checksums)`);
   if (opts.requestsOut) {
     await mkdir(dirname(opts.requestsOut), { recursive: true });
     await writeFile(opts.requestsOut, `${JSON.stringify(r.requestCounts, null, 2)}\n`);

@@ -23,6 +23,11 @@ export interface SegmentItem extends SegmentMetadata {
   /** The S3 object key of the segment. */
   objectKey: string;
   sizeBytes: number;
+  /**
+   * Base64 SHA-256 of the object as S3 verified and stored it (the camera's
+   * x-amz-checksum-sha256); the compactor checks every packed byte range against it.
+   */
+  checksumSha256?: string;
   ttl: number;
 }
 
@@ -80,6 +85,8 @@ export interface DeviceStateItem {
   lastSeq: number;
   lastDiscSeq: number;
   lastKeyId: string;
+  /** The pack hour of the newest segment the state advanced for (packed history: the indexer registers each hour once). */
+  packHourMs?: number;
   /** When S3 last received any object from the device (segment, key, event, heartbeat), UTC ms. */
   lastHeardMs?: number;
   /** When S3 last received a segment from the device, UTC ms. */
@@ -140,16 +147,22 @@ export function unpackSegmentSummary(text: string): SegmentSummaryFields | undef
   return { startMs, durationMs, seq, discSeq, keyId: text.slice(c4 + 1, c5), iv: text.slice(c5 + 1) };
 }
 
-export function toSegmentItem(deviceId: string, meta: SegmentMetadata, objectKey: string, sizeBytes: number, retentionDays: number): SegmentItem {
-  return {
+/**
+ * The index item of one segment. `ttlDays` is how long the item lives: with packed history
+ * only until a few days after its hour is packed (history is then read from pack items).
+ */
+export function toSegmentItem(deviceId: string, meta: SegmentMetadata, objectKey: string, sizeBytes: number, ttlDays: number, checksumSha256?: string): SegmentItem {
+  const item = {
     [IndexTable.PARTITION_KEY]: deviceId,
     [IndexTable.SORT_KEY]: segmentSortKey(meta.startMs),
     ...meta,
     summary: packSegmentSummary(meta),
     objectKey,
     sizeBytes,
-    [IndexTable.TTL_ATTRIBUTE]: ttlFor(meta.startMs, retentionDays),
+    [IndexTable.TTL_ATTRIBUTE]: ttlFor(meta.startMs, ttlDays),
   } as SegmentItem;
+  if (checksumSha256 !== undefined) item.checksumSha256 = checksumSha256;
+  return item;
 }
 
 /**

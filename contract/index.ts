@@ -11,3 +11,5 @@ export * from './index-item.ts';
 export * from './target-duration.ts';
 export * from './heartbeat-record.ts';
 export * from './notification-events.ts';
+export * from './pack-keys.ts';
+export * from './pack-index.ts';

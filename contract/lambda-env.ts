@@ -27,6 +27,19 @@ export const LambdaEnv = {
   WATCH_QUEUE_URL: 'CAMREC_WATCH_QUEUE_URL',
   /** Seconds of silence after which a camera counts as offline (indexer, offline checker, API). */
   OFFLINE_AFTER_SECONDS: 'CAMREC_OFFLINE_AFTER_SECONDS',
+  /** Days event footage (packs of hours or ranges an event covers) is kept; >= RETENTION_DAYS. */
+  EVENT_RETENTION_DAYS: 'CAMREC_EVENT_RETENTION_DAYS',
+  /** Seconds after a pack hour closes before it is packed (indexer). */
+  PACK_GRACE_SECONDS: 'CAMREC_PACK_GRACE_SECONDS',
+  /** Seconds hot copies outlive their pack (packer deletes them then; the API lists a pack only to sessions that began after). */
+  PACK_DRAIN_SECONDS: 'CAMREC_PACK_DRAIN_SECONDS',
+  /** Days a segment's own index item lives once history is packed (indexer). */
+  HOT_INDEX_DAYS: 'CAMREC_HOT_INDEX_DAYS',
+  /** S3 storage class of continuous packs and of event packs (packer). */
+  PACK_STORAGE_CLASS: 'CAMREC_PACK_STORAGE_CLASS',
+  EVENT_PACK_STORAGE_CLASS: 'CAMREC_EVENT_PACK_STORAGE_CLASS',
+  /** Name of the packer function the sweep invokes (sweeper). */
+  PACKER_FUNCTION_NAME: 'CAMREC_PACKER_FUNCTION_NAME',
   /** Public base URL of the API, e.g. https://abc.execute-api.eu-west-1.amazonaws.com (optional; derived from the request when unset). */
   PUBLIC_BASE_URL: 'CAMREC_PUBLIC_BASE_URL',
 } as const;

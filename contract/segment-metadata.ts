@@ -18,6 +18,15 @@ export const SegmentMeta = {
 } as const;
 
 export const SEGMENT_CONTENT_TYPE = 'video/mp2t';
+/**
+ * The additional checksum every device PUT carries: base64 SHA-256 of the body. S3 refuses
+ * a body that does not match it (BadDigest) and keeps it; the indexer records it and the
+ * compactor checks packed bytes against it.
+ */
+export const CHECKSUM_SHA256_HEADER = 'x-amz-checksum-sha256';
+const SHA256_BASE64_RE = /^[A-Za-z0-9+/]{43}=$/;
+/** True for a base64 SHA-256 (44 characters, one '=' of padding). */
+export const isSha256Base64 = (s: unknown): s is string => typeof s === 'string' && SHA256_BASE64_RE.test(s);
 export const WRAPPED_KEY_CONTENT_TYPE = 'application/octet-stream';
 export const EVENT_CONTENT_TYPE = 'application/json';
 

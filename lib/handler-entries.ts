@@ -15,6 +15,10 @@ export const HandlerEntry = {
   KEYS: entry('../lambda/keys/handler.ts'),
   /** SQS watch messages -> camera offline notifications. */
   OFFLINE_CHECKER: entry('../lambda/liveness/handler.ts'),
+  /** Async invoke {deviceId, hourMs}: packs one camera-hour into a colder pack. */
+  PACKER: entry('../lambda/packer/handler.ts'),
+  /** Every few minutes: finds due pack hours (open-hours index) and invokes the packer. */
+  SWEEPER: entry('../lambda/sweeper/handler.ts'),
 } as const;
 
 /** The repository root (where package-lock.json lives), for esbuild's project root. */

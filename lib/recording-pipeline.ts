@@ -4,6 +4,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { NotificationType } from '../contract/index.ts';
 import { Construct } from 'constructs';
 import { DeviceAccess } from './devices/device-access.ts';
+import { HistoryPacker } from './packing/history-packer.ts';
 import { SegmentIndexer } from './indexer/segment-indexer.ts';
 import { ContentKey } from './keys/content-key.ts';
 import { CameraEvents } from './notifications/camera-events.ts';
@@ -15,17 +16,34 @@ import { PipelineDefault } from './settings.ts';
 
 export interface RecordingPipelineProps {
   /**
-   * Days to keep recordings (objects and index items).
+   * Days to keep continuous recordings (objects and index items).
    * @default 30
    */
   readonly retentionDays?: number;
   /**
-   * Cheaper storage class recordings move to after `archiveAfterDays`.
-   * @default - no transition (S3 Standard)
+   * Days to keep footage an event record covers (motion, doorbell, ...): those hours or
+   * ranges are packed into event packs with their own lifecycle rule. At least `retentionDays`.
+   * @default retentionDays
+   */
+  readonly eventRetentionDays?: number;
+  /**
+   * Storage class packed history is written in.
+   * @default the cheapest for `retentionDays` in `npm run cost`: S3 Standard under 17 days, Standard-IA to 30, Glacier Instant Retrieval above
+   */
+  readonly packStorageClass?: s3.StorageClass;
+  /**
+   * Storage class of event packs.
+   * @default the cheapest for `eventRetentionDays`, as packStorageClass
+   */
+  readonly eventPackStorageClass?: s3.StorageClass;
+  /**
+   * Cheaper storage class packs move to after `archiveAfterDays` (they are written in
+   * their pack class already).
+   * @default - no transition
    */
   readonly archiveStorageClass?: s3.StorageClass;
   /**
-   * Age in days at which recordings move to `archiveStorageClass`.
+   * Age in days at which packs move to `archiveStorageClass`.
    * @default 30
    */
   readonly archiveAfterDays?: number;
@@ -141,6 +159,8 @@ export interface HandlerEntries {
   readonly api?: string;
   readonly keys?: string;
   readonly offlineChecker?: string;
+  readonly packer?: string;
+  readonly sweeper?: string;
 }
 
 /**
@@ -158,6 +178,7 @@ export class RecordingPipeline extends Construct {
   public readonly cameraEvents: CameraEvents;
   /** Delivery to `notifications.webhookUrl`, when set. */
   public readonly webhook: WebhookDelivery | undefined;
+  public readonly packing: HistoryPacker;
   /** What devices are told to aim for (device.json segmentSeconds). */
   public readonly segmentSeconds: number;
 
@@ -166,6 +187,7 @@ export class RecordingPipeline extends Construct {
     const removalPolicy = props.removalPolicy;
     this.store = new SegmentStore(this, 'Store', {
       retentionDays: props.retentionDays,
+      eventRetentionDays: props.eventRetentionDays,
       archiveStorageClass: props.archiveStorageClass,
       archiveAfterDays: props.archiveAfterDays,
       corsOrigins: props.corsOrigins,
@@ -196,6 +218,14 @@ export class RecordingPipeline extends Construct {
         })
       : undefined;
     this.indexer = new SegmentIndexer(this, 'Indexer', { store: this.store, index: this.index, entry: props.handlerEntries?.indexer, cameraEvents: this.cameraEvents });
+    this.packing = new HistoryPacker(this, 'Packing', {
+      store: this.store,
+      index: this.index,
+      packStorageClass: props.packStorageClass,
+      eventPackStorageClass: props.eventPackStorageClass,
+      packerEntry: props.handlerEntries?.packer,
+      sweeperEntry: props.handlerEntries?.sweeper,
+    });
     this.playback = new PlaybackApi(this, 'Playback', {
       store: this.store,
       index: this.index,

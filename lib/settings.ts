@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { targetDurationSeconds } from '../contract/index.ts';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { InvalidPropsError } from './infra-error.ts';
 
 /**
@@ -16,7 +17,28 @@ export const PipelineDefault = {
   CORS_ORIGINS: ['*'] as readonly string[],
   THROTTLE_RATE_PER_SECOND: 100,
   THROTTLE_BURST_REQUESTS: 200,
+  /** The compactor's sweep for pack hours with work due. */
+  PACK_SWEEP_MINUTES: 5,
+  /** The packer: memory holds two part buffers (at most 64 MiB each) and a 32 MiB read-ahead. */
+  PACKER_MEMORY_MB: 1024,
 } as const;
+
+/**
+ * The storage class packs are written in, for footage kept `retentionDays`: whichever is
+ * cheapest per GiB in `npm run cost` (bench/cost/cost-model.ts, packClassCost) with its
+ * default viewing (30 h a camera-month), counting each class's minimum storage duration,
+ * its retrieval fee and request prices (packs are far above the 128 KB minimum size):
+ *   under 17 days   S3 Standard (IA's 30-day minimum costs more than Standard for the days kept)
+ *   17 to 30 days   Standard-IA
+ *   over 30 days    Glacier Instant Retrieval (its 90-day minimum and $0.03/GB retrieval are
+ *                   cheaper than Standard-IA from 31 days on)
+ * test/bench/pack-storage-class.test.ts checks this rule against the cost model day by day.
+ */
+export function defaultPackStorageClass(retentionDays: number): s3.StorageClass {
+  if (retentionDays < 17) return new s3.StorageClass('STANDARD');
+  if (retentionDays <= 30) return s3.StorageClass.INFREQUENT_ACCESS;
+  return s3.StorageClass.GLACIER_INSTANT_RETRIEVAL;
+}
 
 export const PipelineLimit = {
   /** IoT role alias credentialDurationSeconds range. */

@@ -1,4 +1,6 @@
-import type { PRICES_US_EAST_1 } from './prices-us-east-1.ts';
+import { BYTES_PER_GIB, COLD_MIN_OBJECT_BYTES, MONTH_DAYS, MONTH_SECONDS, Phase, SECONDS_PER_DAY, Service, type CostEstimate, type CostLine, type Prices } from './cost-units.ts';
+import { CostModelError } from './cost-errors.ts';
+import { DEFAULT_HISTORY_VIEWING_SHARE, DEFAULT_HOT_HOURS, DEFAULT_PACK_CLASSES, packingLines, type PackClass, type PackingScenario } from './packing-cost.ts';
 import { addScaled, ZERO_REQUESTS, type RequestCounts, type RequestVector } from './request-counts.ts';
 
 /**
@@ -10,16 +12,7 @@ import { addScaled, ZERO_REQUESTS, type RequestCounts, type RequestVector } from
  * (the bucket already holds `retentionDays` of footage, and expires as much as it adds);
  * no free tier; first volume tier only.
  */
-export const MONTH_DAYS = 30;
-export const SECONDS_PER_DAY = 86_400;
-export const MONTH_SECONDS = MONTH_DAYS * SECONDS_PER_DAY;
-export const BYTES_PER_GIB = 2 ** 30;
-/** Standard-IA and Glacier IR bill objects smaller than this as this size. */
-export const COLD_MIN_OBJECT_BYTES = 128 * 1024;
-
-type Widen<T> = T extends string ? string : T extends number ? number : { -readonly [K in keyof T]: Widen<T[K]> };
-/** The price table's shape, with any numbers (tests use round ones). */
-export type Prices = Widen<typeof PRICES_US_EAST_1>;
+export { BYTES_PER_GIB, COLD_MIN_OBJECT_BYTES, MONTH_DAYS, MONTH_SECONDS, Phase, SECONDS_PER_DAY, Service, type CostEstimate, type CostLine, type Prices } from './cost-units.ts';
 
 export const ColdStorageClass = { STANDARD_IA: 'STANDARD_IA', GLACIER_IR: 'GLACIER_IR' } as const;
 export type ColdStorageClass = (typeof ColdStorageClass)[keyof typeof ColdStorageClass];
@@ -44,8 +37,10 @@ export interface CostScenario {
   readonly camerasPerDeployment: number;
   /** The RSA content-key pair in KMS; prices RSA 2048 requests as symmetric ones. */
   readonly contentKeySpec: ContentKeySpec;
-  /** Optional S3 lifecycle: move segments to a colder class after some days. */
+  /** Optional S3 lifecycle: move segments to a colder class after some days (unpacked history only). */
   readonly lifecycle?: { readonly transitionAfterDays: number; readonly toClass: ColdStorageClass };
+  /** Packed history (what the stack does): hot segments for hours, then one pack per camera-hour in a colder class. */
+  readonly packing?: PackingScenario;
 }
 
 export const DEFAULT_SCENARIO: CostScenario = {
@@ -59,36 +54,8 @@ export const DEFAULT_SCENARIO: CostScenario = {
   camerasPerDeployment: 100,
   /** What lib/keys/content-key.ts creates. */
   contentKeySpec: ContentKeySpec.RSA_2048,
+  packing: { storageClass: 'cheapest', hotHours: DEFAULT_HOT_HOURS, historyViewingShare: DEFAULT_HISTORY_VIEWING_SHARE },
 };
-
-export const Service = {
-  S3: 'S3',
-  LAMBDA: 'Lambda',
-  DYNAMODB: 'DynamoDB',
-  API_GATEWAY: 'API Gateway',
-  KMS: 'KMS',
-  SECRETS_MANAGER: 'Secrets Manager',
-  DATA_TRANSFER: 'Data transfer out',
-  KVS: 'Kinesis Video Streams',
-} as const;
-export type Service = (typeof Service)[keyof typeof Service];
-
-export const Phase = { RECORDING: 'recording', STORAGE: 'storage', VIEWING: 'viewing', FIXED: 'fixed' } as const;
-export type Phase = (typeof Phase)[keyof typeof Phase];
-
-export interface CostLine {
-  readonly service: Service;
-  readonly phase: Phase;
-  readonly item: string;
-  readonly quantity: number;
-  readonly unit: string;
-  readonly usd: number;
-}
-
-export interface CostEstimate {
-  readonly lines: readonly CostLine[];
-  readonly totalUsd: number;
-}
 
 /** How often each billable activity happens in one camera-month. */
 export interface MonthlyActivity {
@@ -180,7 +147,35 @@ export function s3StorageLines(s: CostScenario, a: MonthlyActivity, counts: Requ
   ];
 }
 
+/** camrec's cost; with packing in the cheapest class, the class that makes it cheapest (named in `packClass`). */
 export function camrecCost(s: CostScenario, counts: RequestCounts, p: Prices): CostEstimate {
+  if (!s.packing) return unpackedCost(s, counts, p);
+  if (s.packing.storageClass !== 'cheapest') return packedCost(s, s.packing.storageClass, counts, p);
+  const options = DEFAULT_PACK_CLASSES.map((c) => packedCost(s, c, counts, p));
+  return options.reduce((best, o) => (o.totalUsd < best.totalUsd ? o : best));
+}
+
+function packedCost(s: CostScenario, c: PackClass, counts: RequestCounts, p: Prices): CostEstimate {
+  if (!counts.compaction) throw new CostModelError(`request counts "${counts.label}" have no compaction counts: run npm run soak, or use bench/cost/requests-per-segment.json`);
+  const a = monthlyActivity(s, counts);
+  const storedBytesPerSecond = mediaBytesPerSecond(s.bitrateMbps) * (1 + counts.bytes.tsOverheadFraction);
+  const unpacked = unpackedCost({ ...s, packing: undefined, lifecycle: undefined }, counts, p);
+  // Packing replaces all S3 and index storage (hot for hours, then packs); adds compaction and retrieval.
+  const kept = unpacked.lines.filter((l) => l.phase !== Phase.STORAGE);
+  const packing = packingLines(
+    {
+      storedBytesPerSecond, retentionDays: s.retentionDays, segments: a.segments, camerasPerDeployment: s.camerasPerDeployment, packing: s.packing!, compaction: counts.compaction,
+      // Live and recent viewing reads hot copies in Standard; only the rest is read from packs.
+      segmentsWatched: a.segmentsWatched * s.packing!.historyViewingShare, viewingSeconds: a.viewingSeconds * s.packing!.historyViewingShare,
+    },
+    c,
+    p,
+  );
+  const lines = [...kept, ...packing];
+  return { lines, totalUsd: sumUsd(lines), packClass: c };
+}
+
+function unpackedCost(s: CostScenario, counts: RequestCounts, p: Prices): CostEstimate {
   const a = monthlyActivity(s, counts);
   const storedBytesPerSecond = mediaBytesPerSecond(s.bitrateMbps) * (1 + counts.bytes.tsOverheadFraction);
   const indexItems = ((a.segments + a.keyRotations + a.events) / MONTH_DAYS) * s.retentionDays;

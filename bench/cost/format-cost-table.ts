@@ -1,4 +1,5 @@
 import { Phase, usdByPhase, type CostComparison, type CostEstimate, type CostScenario } from './cost-model.ts';
+import type { TargetVerdict } from './cost-targets.ts';
 
 export const usd = (v: number, decimals = 2): string => `$${v.toFixed(decimals)}`;
 const ratio = (v: number): string => `${v.toFixed(2)}x`;
@@ -12,24 +13,35 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
 }
 
 /**
- * The grid: one row per (bitrate, retention); camrec total and its parts (recording =
- * PUTs + indexing, storage, viewing + fixed), KVS total, KVS / camrec. A Markdown table,
- * so it drops into the README as printed.
+ * The grid: one row per (bitrate, retention); camrec total (packed history in its
+ * cheapest class) and its parts (recording = PUTs + indexing + compaction, storage,
+ * viewing + fixed), camrec without packing (every segment kept hot, as before), KVS,
+ * and camrec / KVS. A Markdown table, so it drops into the README as printed.
  */
-export function formatGrid(rows: readonly { comparison: CostComparison; withLifecycle?: CostComparison }[]): string {
-  const header = ['bitrate', 'retention', 'camrec', 'recording', 'storage', 'viewing+fixed', 'camrec, IA after 30 d', 'KVS', 'KVS / camrec'];
-  const body = rows.map(({ comparison: c, withLifecycle: l }) => [
+export function formatGrid(rows: readonly { comparison: CostComparison; unpacked?: CostComparison }[]): string {
+  const header = ['bitrate', 'retention', 'camrec', 'pack class', 'recording', 'storage', 'viewing+fixed', 'unpacked', 'KVS', 'camrec / KVS'];
+  const body = rows.map(({ comparison: c, unpacked: u }) => [
     `${c.scenario.bitrateMbps} Mbps`,
     `${c.scenario.retentionDays} d`,
     usd(c.camrec.totalUsd),
+    (c.camrec as { packClass?: string }).packClass ?? '-',
     usd(usdByPhase(c.camrec, Phase.RECORDING)),
     usd(usdByPhase(c.camrec, Phase.STORAGE)),
     usd(usdByPhase(c.camrec, Phase.VIEWING) + usdByPhase(c.camrec, Phase.FIXED)),
-    l ? usd(l.camrec.totalUsd) : '-',
+    u ? usd(u.camrec.totalUsd) : '-',
     usd(c.kvs.totalUsd),
-    ratio(c.kvsOverCamrec),
+    ratio(c.camrec.totalUsd / c.kvs.totalUsd),
   ]);
   return table(header, body);
+}
+
+export function formatTargets(verdicts: readonly TargetVerdict[]): string {
+  const lines: string[] = [];
+  for (const v of verdicts) {
+    lines.push(`${v.bitrateMbps} Mbps, ${v.retentionDays} d: camrec ${usd(v.camrecUsd)} (${v.packClass ?? 'unpacked'}) vs KVS ${usd(v.kvsUsd)} = ${ratio(v.share)} (target at most ${ratio(v.maxShareOfKvs)}): ${v.met ? 'met' : 'MISSED'}`);
+    for (const w of v.wouldTake) lines.push(`    it would take: ${w}`);
+  }
+  return lines.join('\n');
 }
 
 const quantity = (q: number): string => (q >= 100 ? Math.round(q).toLocaleString('en-US') : q >= 1 ? q.toFixed(2) : q.toPrecision(3));
@@ -48,6 +60,8 @@ export function describeScenario(s: CostScenario): string {
     `${s.viewingHoursPerMonth} h watched/month in ${s.viewingSessionMinutes}-min sessions`,
     `KMS key ${s.contentKeySpec}`,
     `fixed costs shared by ${s.camerasPerDeployment} cameras`,
-    s.lifecycle ? `segments to ${s.lifecycle.toClass} after ${s.lifecycle.transitionAfterDays} d` : 'all in S3 Standard',
+    s.packing
+      ? `history packed per camera-hour (${s.packing.storageClass === 'cheapest' ? 'cheapest class' : s.packing.storageClass}), hot copies kept ${s.packing.hotHours.toFixed(1)} h, ${Math.round(s.packing.historyViewingShare * 100)}% of viewing from packs`
+      : s.lifecycle ? `segments to ${s.lifecycle.toClass} after ${s.lifecycle.transitionAfterDays} d` : 'unpacked: every segment in S3 Standard',
   ].join(', ');
 }

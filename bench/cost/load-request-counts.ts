@@ -28,8 +28,16 @@ export function readRequestCounts(path: string): RequestCounts {
   return parsed.data;
 }
 
-/** The soak's measured counts when present, else the committed design counts. */
+/**
+ * The soak's measured counts when present, else the committed design counts. Counts a soak
+ * wrote before packed history existed get the design's compaction counts, and say so.
+ */
 export function loadRequestCounts(soakPath = SOAK_COUNTS_PATH, designPath = DESIGN_COUNTS_PATH): LoadedRequestCounts {
   const path = existsSync(soakPath) ? soakPath : designPath;
-  return { counts: readRequestCounts(path), path };
+  const counts = readRequestCounts(path);
+  if (!counts.compaction) {
+    const design = readRequestCounts(designPath);
+    return { counts: { ...counts, label: `${counts.label}; compaction from the design counts`, compaction: design.compaction }, path };
+  }
+  return { counts, path };
 }

@@ -1,5 +1,6 @@
 import { CostArgsError } from './cost-errors.ts';
 import { ColdStorageClass, ContentKeySpec, DEFAULT_SCENARIO, type CostScenario } from './cost-model.ts';
+import { PackClass, type PackingScenario } from './packing-cost.ts';
 
 /** Flags of `npm run cost -- ...`, each with the scenario field it sets. */
 export const COST_FLAGS = {
@@ -11,7 +12,10 @@ export const COST_FLAGS = {
   '--viewing-hours': 'hours watched per camera-month (default 30, i.e. 1 h/day)',
   '--session-minutes': 'average playback session length (default 10)',
   '--cameras-per-deployment': 'cameras sharing the KMS key and token secret (default 100)',
-  '--transition-days': 'move segments to --cold-class after this many days',
+  '--pack-class': `packs' storage class: ${Object.values(PackClass).join(' | ')} | cheapest (default) | none (unpacked: every segment in Standard)`,
+  '--hot-hours': 'hours a recorded byte stays hot in S3 Standard (default 12.8: to the hour\'s end, grace, sweep, 12 h 5 min drain)',
+  '--history-share': 'share of viewing read from packs, 0..1 (default 0.5; the rest is live or recent)',
+  '--transition-days': 'unpacked only: move segments to --cold-class after this many days',
   '--cold-class': `${Object.values(ColdStorageClass).join(' | ')} (default STANDARD_IA)`,
   '--key-spec': `KMS content key: ${Object.values(ContentKeySpec).join(' | ')} (default RSA_2048, as lib/ creates it)`,
   '--help': 'print this help',
@@ -48,6 +52,7 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
   let help = false;
   let segmentSecondsGiven = false;
   let transitionDays: number | undefined;
+  let packing: PackingScenario | undefined = DEFAULT_SCENARIO.packing;
   let coldClass: ColdStorageClass = ColdStorageClass.STANDARD_IA;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -70,7 +75,19 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
       case '--viewing-hours': s.viewingHoursPerMonth = numberFlag(flag, raw, problems, { allowZero: true }) ?? s.viewingHoursPerMonth; break;
       case '--session-minutes': s.viewingSessionMinutes = numberFlag(flag, raw, problems) ?? s.viewingSessionMinutes; break;
       case '--cameras-per-deployment': s.camerasPerDeployment = numberFlag(flag, raw, problems, { integer: true }) ?? s.camerasPerDeployment; break;
-      case '--transition-days': transitionDays = numberFlag(flag, raw, problems); break;
+      case '--transition-days': transitionDays = numberFlag(flag, raw, problems); packing = undefined; break;
+      case '--pack-class':
+        if (raw === 'none') packing = undefined;
+        else if (raw === 'cheapest' || (raw !== undefined && (Object.values(PackClass) as string[]).includes(raw))) packing = { ...DEFAULT_SCENARIO.packing!, ...packing, storageClass: raw as PackingScenario['storageClass'] };
+        else problems.push(`--pack-class ${JSON.stringify(raw ?? '')}: must be ${Object.values(PackClass).join(', ')}, cheapest or none`);
+        break;
+      case '--hot-hours': { const v = numberFlag(flag, raw, problems); if (v !== undefined && packing) packing = { ...packing, hotHours: v }; break; }
+      case '--history-share': {
+        const v = numberFlag(flag, raw, problems, { allowZero: true });
+        if (v !== undefined && v > 1) problems.push(`--history-share ${raw}: must be from 0 to 1`);
+        else if (v !== undefined && packing) packing = { ...packing, historyViewingShare: v };
+        break;
+      }
       case '--cold-class':
         if (raw === ColdStorageClass.STANDARD_IA || raw === ColdStorageClass.GLACIER_IR) coldClass = raw;
         else problems.push(`--cold-class ${JSON.stringify(raw ?? '')}: must be ${Object.values(ColdStorageClass).join(' or ')}`);
@@ -82,6 +99,7 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
     }
   }
   if (transitionDays !== undefined) s.lifecycle = { transitionAfterDays: transitionDays, toClass: coldClass };
+  s.packing = packing;
   if (problems.length) throw new CostArgsError(`npm run cost: ${problems.join('; ')}. Run npm run cost -- --help for the flags.`);
   return { single, help, scenario: s, segmentSecondsGiven };
 }

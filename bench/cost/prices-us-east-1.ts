@@ -22,6 +22,14 @@ export const PRICES_US_EAST_1 = {
     standardPutPer1k: 0.005,
     /** GET, SELECT and all other requests (HeadObject included) on S3 Standard. */
     standardGetPer1k: 0.0004,
+    /** PUT, COPY, POST, LIST (multipart parts included) into Standard-IA and into Glacier Instant Retrieval. */
+    standardIaPutPer1k: 0.01,
+    glacierIrPutPer1k: 0.02,
+    /** GET and all other requests on Standard-IA and on Glacier Instant Retrieval objects. */
+    standardIaGetPer1k: 0.001,
+    glacierIrGetPer1k: 0.01,
+    /** S3 One Zone-IA (one Availability Zone): storage; 30-day minimum; retrieval as Standard-IA. */
+    oneZoneIaStoragePerGibMonth: 0.01,
     /** Lifecycle transition requests into Standard-IA. */
     transitionToStandardIaPer1k: 0.01,
     /** Lifecycle transition requests into Glacier Instant Retrieval. */

@@ -39,6 +39,23 @@ export const requestCountsSchema = z.object({
     /** Playlist reloads per segment watched (a live player reloads about once per target duration). */
     playlistRequestsPerSegment: z.number().nonnegative(),
   }),
+  /**
+   * Packed history (the compactor). Requests per hot segment packed (its GET) and per pack
+   * run (its invocation, the PUT-class requests of a one-part pack, DynamoDB writes of the
+   * hour's status); the parts of a large pack and the item-size-dependent DynamoDB units
+   * are computed from the pack's size (bench/cost/packing-cost.ts). Absent in counts made
+   * before packing existed: the design counts are used then.
+   */
+  compaction: z
+    .object({
+      perSegment: requestVector,
+      perPack: requestVector,
+      /** Memory of the packer function (lib/ sets it). */
+      lambdaMemoryMb: z.number().int().min(128).max(10_240),
+      /** Billed packer time per GiB packed (GETs, hashing, part uploads). */
+      lambdaMsPerGib: z.number().nonnegative(),
+    })
+    .optional(),
   bytes: z.object({
     /** MPEG-TS packetisation + PES headers + AES padding, as a fraction of the media bitrate. */
     tsOverheadFraction: z.number().min(0).max(1),

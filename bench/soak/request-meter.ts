@@ -5,7 +5,7 @@ import { Server, type IncomingMessage, type ServerResponse } from 'node:http';
  * s3rver, dynalite, playback API), by server port, without touching their code: it wraps
  * `http.Server.prototype.emit('request')` in this process for the length of the soak.
  * Bodies are never read (that would race the server); only method, URL, the
- * `x-amz-target` header and the final status.
+ * `x-amz-target` and user-agent headers and the final status.
  */
 export interface MeteredRequest {
   readonly port: number;
@@ -13,6 +13,8 @@ export interface MeteredRequest {
   readonly url: string;
   /** DynamoDB operation, e.g. `DynamoDB_20120810.PutItem`. */
   readonly target: string | undefined;
+  /** The SDK's user agent (a client may name itself in it, as the compactor does). */
+  readonly userAgent: string;
   status: number | undefined;
 }
 
@@ -35,7 +37,8 @@ export function installRequestMeter(): RequestMeter {
       const res = args[1] as ServerResponse;
       const port = req.socket?.localPort ?? 0;
       const target = req.headers['x-amz-target'];
-      const r: MeteredRequest = { port, method: req.method ?? '', url: req.url ?? '', target: typeof target === 'string' ? target : undefined, status: undefined };
+      const ua = req.headers['x-amz-user-agent'] ?? req.headers['user-agent'] ?? '';
+      const r: MeteredRequest = { port, method: req.method ?? '', url: req.url ?? '', target: typeof target === 'string' ? target : undefined, userAgent: String(ua), status: undefined };
       requests.push(r);
       res.once('finish', () => (r.status = res.statusCode));
     }

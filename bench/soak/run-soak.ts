@@ -8,6 +8,7 @@ import { TEMP_PREFIX } from '../../device/buffer/atomic-file.ts';
 import { emulatorS3Client } from '../../local/emulators/start-s3rver.ts';
 import { localDeviceConfig, seedSequenceState } from '../../local/stack/agent-camera-runner.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack/local-stack.ts';
+import type { LocalPacking } from '../../local/stack/local-packing.ts';
 import { startFaultProxy, type FaultProxy } from '../../test/support/fault-proxy.ts';
 import type { RequestCounts } from '../cost/request-counts.ts';
 import { AgentChild } from './agent-child.ts';
@@ -27,6 +28,16 @@ const RESTART_DELAY_MS = 1000;
 const DRAIN_TIMEOUT_MS = 120_000;
 const NORMAL_SPOOL_BYTES = 512 * 1024 * 1024;
 
+/**
+ * The soak packs history as the cloud does, with a short pack period so a run packs many
+ * camera-periods (and late segments from the backlogs into follow-up packs): a tenth of
+ * the run, 10 to 60 s, packed half a period after it ends; hot copies deleted at once.
+ */
+export function soakPacking(runMs: number): LocalPacking {
+  const periodMs = Math.min(60_000, Math.max(10_000, Math.round(runMs / 10 / 1000) * 1000));
+  return { periodMs, graceMs: periodMs / 2, drainMs: 0, sweepMs: 2000 };
+}
+
 export interface FaultOutcome {
   label: string;
   camera: string | undefined;
@@ -45,6 +56,8 @@ export interface SoakResult {
   pass: boolean;
   totals: MeasuredTotals;
   requestCounts: RequestCounts;
+  /** Packed history: packer runs, packs written, segments packed (all cameras). */
+  compaction: { runs: number; packs: number; packedSegments: number; unpackable: number };
   /** Lines printed (also given to `out` as they come). */
   lines: string[];
   dataDir: string;
@@ -103,11 +116,20 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
   let proxy: FaultProxy | undefined;
   const agents: AgentChild[] = [];
   let passed = false;
+  const compaction = { runs: 0, packs: 0, packedSegments: 0, unpackable: 0 };
   try {
     say(`soak: ${opts.cameras} cameras x ${opts.minutes} min, ${opts.segmentSeconds} s segments, sample clip looped in real time; credentials live ${credSeconds} s; camera ${ids.at(-1)} spool cap ${(tinySpool / 1048576).toFixed(1)} MiB (the others ${NORMAL_SPOOL_BYTES / 1048576} MiB); data ${dataDir}`);
+    const packing = soakPacking(runMs);
     stack = await startLocalStack({
-      dataDir, cameras: ids.map((id) => ({ id, source: { kind: 'sample' as const } })), segmentSeconds: opts.segmentSeconds, credentialDurationSeconds: credSeconds,
+      dataDir, cameras: ids.map((id) => ({ id, source: { kind: 'sample' as const } })), segmentSeconds: opts.segmentSeconds, credentialDurationSeconds: credSeconds, packing,
     });
+    stack.onPacked((r) => {
+      compaction.runs++;
+      compaction.packs += r.packs.length;
+      compaction.packedSegments += r.packs.reduce((n, p) => n + p.segments, 0);
+      compaction.unpackable += r.unpackable.length;
+    });
+    say(`soak: history packed in ${packing.periodMs / 1000} s periods, ${packing.graceMs / 1000} s after each ends, hot copies deleted at once`);
     proxy = await startFaultProxy({ target: stack.front.endpoint });
     const contentKeyPrivatePem = await readFile(join(dataDir, 'content-key', 'private.pem'), 'utf8');
     const spoolDirs: string[] = [];
@@ -254,6 +276,15 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
     const settleBy = Date.now() + 30_000;
     while (Date.now() - lastIndexed < 2000 && Date.now() < settleBy) await sleep(200);
     off();
+    // Pack what is left: every period ends and its grace passes, then sweeps until nothing is due.
+    const lastDueBy = Date.now() + packing.periodMs + packing.graceMs + 1000;
+    say(`  ${el()} s  packing the last periods (until ${((lastDueBy - t0) / 1000).toFixed(0)} s)`);
+    await sleep(Math.max(0, lastDueBy - Date.now()));
+    for (let i = 0; i < 20; i++) {
+      const sweep = await stack.compactNow();
+      if (!sweep || sweep.due === 0) break;
+      await sleep(500);
+    }
     meter.pause();
     say(`  ${el()} s  agents exited with ${codes.join(' ')}; verifying bucket and index`);
 
@@ -264,7 +295,7 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
     let events = 0;
     try {
       for (const [i, a] of agents.entries()) {
-        const store = await readCameraStore({ s3, bucket: stack.info.bucket, ddb, table: stack.info.tableName, deviceId: a.ledger.id, contentKeyPrivatePem, probeEvery: opts.probeAll ? 1 : 10 });
+        const store = await readCameraStore({ s3, bucket: stack.info.bucket, ddb, table: stack.info.tableName, deviceId: a.ledger.id, contentKeyPrivatePem, probeEvery: opts.probeAll ? 1 : 10, packPeriodMs: packing.periodMs });
         keys += store.keyObjects;
         events += store.eventObjects;
         results.push(compareCamera(a.ledger, store, await spoolSeqs(spoolDirs[i]!), maxBacklog[i]!, a.kills));
@@ -279,12 +310,12 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
     const totals = measureTotals(meter.requests, ports);
     const segments = results.reduce((s, r) => s + r.uploaded + r.notIndexed, 0);
     const design = JSON.parse(await readFile(new URL('../cost/requests-per-segment.json', import.meta.url), 'utf8')) as RequestCounts;
-    const requestCounts = toRequestCounts(totals, { segments, keys, events }, design, new Date(), `npm run soak -- --minutes ${opts.minutes} --cameras ${opts.cameras}`);
+    const requestCounts = toRequestCounts(totals, { segments, keys, events, packs: compaction.packs, packedSegments: compaction.packedSegments, packRuns: compaction.runs }, design, new Date(), `npm run soak -- --minutes ${opts.minutes} --cameras ${opts.cameras}`);
     const faults = watches.map((w) => w.outcome);
     passed = results.every(passes);
     const failureKinds: Record<string, number> = {};
     for (const a of agents) for (const [k, n] of a.ledger.failureKinds) failureKinds[k] = (failureKinds[k] ?? 0) + n;
-    return { failureKinds, cameras: results, faults, pass: passed, totals, requestCounts, lines, dataDir };
+    return { failureKinds, cameras: results, faults, pass: passed, totals, requestCounts, compaction, lines, dataDir };
   } finally {
     await Promise.allSettled(agents.map(async (a) => {
       await a.kill9();

@@ -17,7 +17,7 @@ export interface CameraResult {
   lost: number;
   /** In the bucket but not in the index. */
   notIndexed: number;
-  /** Same seq twice in the bucket or index, or the same media (decrypted SHA-256) under two keys. */
+  /** Same seq twice in the bucket (hot and packed, or two packs) or index or a history read, or the same media (decrypted SHA-256) twice. */
   duplicated: number;
   corrupt: number;
   probed: number;
@@ -36,12 +36,18 @@ export function compareCamera(ledger: CameraLedger, store: CameraStore, pendingS
   for (const s of store.segments) bucketBySeq.set(s.seq, [...(bucketBySeq.get(s.seq) ?? []), s.key]);
   const indexCount = new Map<number, number>();
   for (const q of store.indexedSeqs) indexCount.set(q, (indexCount.get(q) ?? 0) + 1);
+  // What a playlist lists: packed history merged with hot segments.
+  const listedCount = new Map<number, number>();
+  for (const q of store.listedSeqs) listedCount.set(q, (listedCount.get(q) ?? 0) + 1);
 
   let uploaded = 0, droppedAtCap = 0, droppedOther = 0, pending = 0, lost = 0, notIndexed = 0;
   for (const [seq, key] of ledger.recorded) {
     const inBucket = bucketBySeq.has(seq);
     const inIndex = indexCount.has(seq);
-    if (inBucket && inIndex) uploaded++;
+    if (inBucket && inIndex && !listedCount.has(seq)) {
+      notIndexed++;
+      problems.push(`seq ${seq}: stored and indexed, but not listed when history is read`);
+    } else if (inBucket && inIndex) uploaded++;
     else if (inBucket) {
       notIndexed++;
       problems.push(`seq ${seq}: in the bucket, not in the index`);
@@ -67,6 +73,12 @@ export function compareCamera(ledger: CameraLedger, store: CameraStore, pendingS
     if (n > 1) {
       duplicated += n - 1;
       problems.push(`seq ${seq}: ${n} index items`);
+    }
+  }
+  for (const [seq, n] of listedCount) {
+    if (n > 1) {
+      duplicated += n - 1;
+      problems.push(`seq ${seq}: listed ${n} times when history is read`);
     }
   }
   const byHash = new Map<string, string[]>();

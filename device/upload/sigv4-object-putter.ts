@@ -5,6 +5,7 @@ import { rootCertificates } from 'node:tls';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ByteRateLimiter } from '../link/byte-rate-limiter.ts';
+import { CHECKSUM_SHA256_HEADER } from '../../contract/segment-metadata.ts';
 import { classifyS3Error } from './classify-s3-error.ts';
 import { NodeSha256 } from './node-sha256.ts';
 import type { ObjectPutter } from '../core/object-putter.ts';
@@ -55,8 +56,9 @@ export class S3ServiceError extends Error {
  * PutObject and nothing else, over node:https with a keep-alive agent, signed with the
  * SDK's own SigV4 signer (smithy) and node:crypto hashing: the agent needs one request
  * type and the full S3 client costs ~22 MB of RSS on a camera. Sends `If-None-Match: *`,
- * Content-MD5, Content-Type, `x-amz-meta-*` and the real payload SHA-256 in
- * `x-amz-content-sha256` (computed once per attempt, so the signer never hashes the body).
+ * Content-MD5, Content-Type, `x-amz-meta-*`, and the real payload SHA-256 twice: hex in
+ * `x-amz-content-sha256` (computed once per attempt, so the signer never hashes the body)
+ * and base64 in `x-amz-checksum-sha256`, which S3 verifies and stores with the object.
  * TLS is always verified. No retries here: the uploader retries, so it knows which
  * attempt a 412 answers. A RequestTimeTooSkewed answer corrects the signing clock from
  * S3's `Date` header before it is thrown (retryable), so the retry is signed right.
@@ -115,12 +117,15 @@ export class SigV4ObjectPutter implements ObjectPutter {
   }
 
   private async signedHeaders(target: S3ObjectTarget, item: UploadItem, body: Uint8Array): Promise<Record<string, string>> {
+    const sha256 = createHash('sha256').update(body).digest();
     const headers: Record<string, string> = {
       host: hostHeader(target),
       'content-length': String(body.length),
       'content-type': item.contentType,
       'content-md5': createHash('md5').update(body).digest('base64'),
-      'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+      'x-amz-content-sha256': sha256.toString('hex'),
+      // S3 verifies it (BadDigest otherwise) and keeps it: the cloud checks packed history against it.
+      [CHECKSUM_SHA256_HEADER]: sha256.toString('base64'),
       'if-none-match': '*',
     };
     for (const [name, value] of Object.entries(item.metadata)) headers[`x-amz-meta-${name.toLowerCase()}`] = value;

@@ -8,7 +8,7 @@ import type { PlaybackConfig } from '../shared/lambda-config.ts';
 
 /** Everything the playback API core needs; the Lambda entry builds AWS-backed ones, local mode its own. */
 export interface ApiDeps {
-  config: Pick<PlaybackConfig, 'targetDurationSeconds' | 'liveWindowSegments' | 'corsOrigins' | 'publicBaseUrl'> & Partial<Pick<PlaybackConfig, 'offlineAfterMs'>>;
+  config: Pick<PlaybackConfig, 'targetDurationSeconds' | 'liveWindowSegments' | 'corsOrigins' | 'publicBaseUrl'> & Partial<Pick<PlaybackConfig, 'offlineAfterMs' | 'packPeriodMs'>>;
   index: SegmentIndex;
   /** The newest event per camera, for the status route. @default the status answers no last event */
   events?: Pick<EventStore, 'newestEvent'>;
@@ -25,5 +25,5 @@ export interface ApiDeps {
   liveCacheTtlMs?: number;
 }
 
-/** Lifetime of the presigned GET a segment route redirects to. */
+/** Lifetime of the presigned GET a segment or pack route redirects to. */
 export const SEGMENT_PRESIGN_SECONDS = 300;

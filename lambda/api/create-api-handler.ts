@@ -1,4 +1,4 @@
-import { SessionMode } from '../../contract/index.ts';
+import { PACK_PERIOD_MS, SessionMode } from '../../contract/index.ts';
 import { buildSessionPlaylist } from '../playlist/build-session-playlist.ts';
 import { createLivePlaylistCache, liveCacheTtlMs } from '../playlist/live-playlist-cache.ts';
 import { CacheControl, corsHeaders, errorResult, header, jsonResult, preflight, publicBaseUrl, routePath, type HttpEvent, type HttpResult } from '../shared/http.ts';
@@ -8,6 +8,7 @@ import { authorizeSession, cameraIdFromPath, decodePathParam } from '../shared/r
 import type { ApiDeps } from './api-deps.ts';
 import { createSession } from './routes/create-session.ts';
 import { getCameraStatus } from './routes/get-camera-status.ts';
+import { createPackRoute } from './routes/get-pack.ts';
 import { segmentRedirect } from './routes/get-segment.ts';
 import { getTimeline } from './routes/get-timeline.ts';
 
@@ -20,6 +21,7 @@ export const ApiRoute = {
   STATUS: /^\/v1\/cameras\/([^/]+)\/status$/,
   PLAYLIST: /^\/v1\/sessions\/([^/]+)\/playlist\.m3u8$/,
   SEGMENT: /^\/v1\/sessions\/([^/]+)\/segments\/([^/]+)$/,
+  PACK: /^\/v1\/sessions\/([^/]+)\/packs\/([^/]+)$/,
   KEY: /^\/v1\/sessions\/([^/]+)\/keys\/([^/]+)$/,
 } as const;
 
@@ -35,6 +37,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
   const metrics = deps.metrics ?? noMetrics;
   const { config } = deps;
   const liveCache = createLivePlaylistCache({ ttlMs: deps.liveCacheTtlMs ?? liveCacheTtlMs(config.targetDurationSeconds) });
+  const packRedirect = createPackRoute(deps, config.packPeriodMs ?? PACK_PERIOD_MS);
 
   async function route(event: HttpEvent, method: string, path: string): Promise<HttpResult> {
     let m: RegExpExecArray | null;
@@ -78,6 +81,14 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       const location = await segmentRedirect(deps, claims, decodePathParam('segment name', m[2]!));
       return { statusCode: 302, headers: { location, 'cache-control': CacheControl.SEGMENT_REDIRECT }, body: '' };
     }
+    if ((m = ApiRoute.PACK.exec(path))) {
+      only('GET');
+      const claims = await authorizeSession(decodePathParam('token', m[1]!), deps.tokenSecrets, deps.clock.nowMs());
+      const location = await packRedirect(claims, decodePathParam('pack name', m[2]!), header(event, 'range'));
+      metrics.count('PackRangeRedirects');
+      // The Location is signed for the request's Range: never reuse it for another range.
+      return { statusCode: 302, headers: { location, 'cache-control': CacheControl.NONE, vary: 'range' }, body: '' };
+    }
     if (ApiRoute.KEY.test(path)) throw new NotFoundError('wrong_function', 'the key route is served by the keys function: check the API Gateway routes');
     throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see /v1/cameras/{id}/sessions, /v1/cameras/{id}/timeline, /v1/cameras/{id}/status, /v1/sessions/{token}/playlist.m3u8`);
   }
@@ -96,7 +107,9 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       result = errorResult(err, log, requestId);
       if (result.statusCode < 500) metrics.count('ClientErrors');
     }
-    Object.assign(result.headers, corsHeaders(config.corsOrigins, origin));
+    const cors = corsHeaders(config.corsOrigins, origin);
+    if (cors.vary && result.headers.vary) cors.vary = `${result.headers.vary}, ${cors.vary}`;
+    Object.assign(result.headers, cors);
     return result;
   };
 }

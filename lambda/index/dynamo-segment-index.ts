@@ -1,8 +1,28 @@
 import { ConditionalCheckFailedException, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { EVENT_MAX_DURATION_MS, eventEndBoundMs, IndexTable, SortKeyPrefix, padMs, unpackSegmentSummary, type DeviceStateItem, type EventItem } from '../../contract/index.ts';
+import {
+  EVENT_MAX_DURATION_MS,
+  eventEndBoundMs,
+  IndexTable,
+  OpenHoursIndex,
+  PACK_PERIOD_MS,
+  SortKeyPrefix,
+  HourStatus,
+  decodePackedSegments,
+  hourSortKey,
+  openShardFor,
+  packSortKey,
+  packHourOf,
+  padMs,
+  unpackSegmentSummary,
+  type DeviceStateItem,
+  type EventItem,
+  type PackItem,
+} from '../../contract/index.ts';
+import { inParallel, readHourViews } from './dynamo-hour-reader.ts';
+import { hotRanges, mergeHistory } from './merge-history.ts';
 import { rawQuery } from './raw-query.ts';
-import { type PutOutcome, type SegmentIndex, type SegmentPage, type SegmentSummary } from './segment-index.ts';
+import { type HistoryView, type PutOutcome, type SegmentIndex, type SegmentPage, type SegmentSummary } from './segment-index.ts';
 
 const PK = IndexTable.PARTITION_KEY;
 const SK = IndexTable.SORT_KEY;
@@ -10,28 +30,24 @@ const SK = IndexTable.SORT_KEY;
 /** Ranges longer than this are read as parallel Queries over slices of this length. */
 const PARALLEL_SLICE_MS = 60 * 60 * 1000;
 const PARALLEL_QUERIES = 6;
+/** A paged read (the timeline) goes through history this much at a time, stopping once it has a page. */
+const PAGED_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-/** Runs `tasks` with at most `limit` in flight; results in task order. */
-async function inParallel<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const out = new Array<T>(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      out[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return out;
+export interface DynamoSegmentIndexOptions {
+  /** The pack hour (local mode packs shorter ones for its demo). @default 1 h */
+  readonly packPeriodMs?: number;
 }
 
 /**
  * SegmentIndex over the DynamoDB table from contract/index-table.ts. Items are written
  * with `attribute_not_exists(sk)` (first write wins, a replay is a no-op); the state item
  * moves only to a higher seq. Reads are Queries on the device's partition; sort keys hold
- * zero-padded start times, so a time range is one BETWEEN.
+ * zero-padded start times, so a time range is one BETWEEN. History is read hour by hour:
+ * packed hours from their hour and pack items (one Query for several hours), hot ones
+ * from their segment items.
  */
-export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): SegmentIndex {
+export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, options: DynamoSegmentIndexOptions = {}): SegmentIndex {
+  const periodMs = options.packPeriodMs ?? PACK_PERIOD_MS;
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
   async function putOnce(item: object): Promise<PutOutcome> {
@@ -116,14 +132,20 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
 
     async advanceState(deviceId, u) {
       const heard = u.heardMs !== undefined ? ', lastHeardMs = :heard, lastSegmentHeardMs = :heard' : '';
+      const hour = u.hourMs !== undefined ? ', packHourMs = :hour' : '';
       try {
         const out = await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { [PK]: deviceId, [SK]: SortKeyPrefix.STATE },
-            UpdateExpression: `SET lastSeenMs = :seen, lastSeq = :seq, lastDiscSeq = :disc, lastKeyId = :key${heard}`,
+            UpdateExpression: `SET lastSeenMs = :seen, lastSeq = :seq, lastDiscSeq = :disc, lastKeyId = :key${heard}${hour}`,
             ConditionExpression: 'attribute_not_exists(lastSeq) OR lastSeq < :seq',
-            ExpressionAttributeValues: { ':seen': u.seenMs, ':seq': u.seq, ':disc': u.discSeq, ':key': u.keyId, ...(u.heardMs !== undefined ? { ':heard': u.heardMs } : {}) },
+            ExpressionAttributeValues: {
+              ':seen': u.seenMs, ':seq': u.seq, ':disc': u.discSeq, ':key': u.keyId,
+              ...(u.heardMs !== undefined ? { ':heard': u.heardMs } : {}),
+              ...(u.hourMs !== undefined ? { ':hour': u.hourMs } : {}),
+            },
+            // The state before comes back with the write itself (the pack hour it named, too): no read per segment.
             ReturnValues: 'ALL_OLD',
           }),
         );
@@ -134,24 +156,46 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
       }
     },
 
+    async registerHour(deviceId, hourMs, r) {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { [PK]: deviceId, [SK]: hourSortKey(hourMs) },
+          UpdateExpression: 'SET #st = :open, hourMs = :hour, #shard = :shard, #due = :due, #ttl = if_not_exists(#ttl, :ttl) ADD rev :one',
+          ExpressionAttributeNames: { '#st': 'status', '#shard': OpenHoursIndex.PARTITION_KEY, '#due': OpenHoursIndex.SORT_KEY, '#ttl': IndexTable.TTL_ATTRIBUTE },
+          ExpressionAttributeValues: { ':open': HourStatus.OPEN, ':hour': hourMs, ':shard': openShardFor(deviceId), ':due': r.dueMs, ':ttl': r.ttl, ':one': 1 },
+        }),
+      );
+    },
+
     async getState(deviceId) {
       const out = await doc.send(new GetCommand({ TableName: tableName, Key: { [PK]: deviceId, [SK]: SortKeyPrefix.STATE } }));
       return out.Item as DeviceStateItem | undefined;
     },
 
-    async querySegments(deviceId, startMs, endMs, limit): Promise<SegmentPage> {
+    async querySegments(deviceId, startMs, endMs, limit, view: HistoryView = {}): Promise<SegmentPage> {
       if (endMs <= startMs) return { items: [] };
-      const slice = (lo: number, hi: number, max?: number) => {
+      const slice = (lo: number, hi: number) => {
         const q = between(`${SortKeyPrefix.SEGMENT}${padMs(lo)}`, `${SortKeyPrefix.SEGMENT}${padMs(hi - 1)}`);
-        return querySummaries({ TableName: tableName, ...q, ExpressionAttributeValues: { ...q.ExpressionAttributeValues, ':pk': deviceId } }, max);
+        return querySummaries({ TableName: tableName, ...q, ExpressionAttributeValues: { ...q.ExpressionAttributeValues, ':pk': deviceId } });
       };
-      if (limit === undefined && endMs - startMs > 2 * PARALLEL_SLICE_MS) {
-        // A 24 h playlist is ~14,400 items over several 1 MB pages: read hour slices side by side.
+      /** Segment items of [lo, hi), hour slices side by side (an unpacked 24 h is ~14,400 items over several 1 MB pages). */
+      const hot = async (lo: number, hi: number): Promise<SegmentSummary[]> => {
         const tasks: (() => Promise<SegmentSummary[]>)[] = [];
-        for (let lo = startMs; lo < endMs; lo += PARALLEL_SLICE_MS) tasks.push(() => slice(lo, Math.min(lo + PARALLEL_SLICE_MS, endMs)));
-        return { items: (await inParallel(tasks, PARALLEL_QUERIES)).flat() };
+        for (let a = lo; a < hi; a += PARALLEL_SLICE_MS) tasks.push(() => slice(a, Math.min(a + PARALLEL_SLICE_MS, hi)));
+        return (await inParallel(tasks, PARALLEL_QUERIES)).flat();
+      };
+      const window = async (lo: number, hi: number): Promise<SegmentSummary[]> => {
+        const hours = await readHourViews(client, tableName, deviceId, packHourOf(lo, periodMs), packHourOf(hi - 1, periodMs), periodMs);
+        const ranges = hotRanges(hours, periodMs, lo, hi, view);
+        const segments = (await Promise.all(ranges.map(([a, b]) => hot(a, b)))).flat();
+        return mergeHistory(lo, hi, segments, hours.values(), view);
+      };
+      const items: SegmentSummary[] = [];
+      const step = limit === undefined ? endMs - startMs : PAGED_WINDOW_MS;
+      for (let lo = startMs; lo < endMs && (limit === undefined || items.length <= limit); lo += step) {
+        for (const s of await window(lo, Math.min(endMs, lo + step))) items.push(s);
       }
-      const items = await slice(startMs, endMs, limit === undefined ? undefined : limit + 1);
       if (limit !== undefined && items.length > limit) return { items: items.slice(0, limit), nextStartMs: items[limit]!.startMs };
       return { items };
     },
@@ -170,6 +214,12 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string): S
         count,
       );
       return items.reverse();
+    },
+
+    async getPack(deviceId, hourMs, packNo) {
+      const out = await doc.send(new GetCommand({ TableName: tableName, Key: { [PK]: deviceId, [SK]: packSortKey(hourMs, packNo) } }));
+      const p = out.Item as PackItem | undefined;
+      return p && { digest: p.digest, segments: decodePackedSegments(p.hourMs, new Uint8Array(p.segs), p.keys, p.formats) };
     },
 
     async queryEvents(deviceId, startMs, endMs) {

@@ -1,4 +1,4 @@
-import type { DeviceStateItem, EventItem, KeyItem, SegmentItem, SegmentSummaryFields } from '../../contract/index.ts';
+import type { DeviceStateItem, EventItem, KeyItem, PackedSegment, SegmentItem, SegmentSummaryFields } from '../../contract/index.ts';
 
 /** Outcome of an idempotent, conditional write. */
 export type PutOutcome = 'created' | 'exists';
@@ -10,19 +10,49 @@ export interface StateAdvance {
   keyId: string;
   /** When S3 received the segment: also recorded as the device's last sign of life (lastHeardMs, lastSegmentHeardMs). */
   heardMs?: number;
+  /** The segment's pack hour: the state remembers it (packHourMs), so the indexer registers each hour once. */
+  hourMs?: number;
 }
 
 /** The state before an advance, or 'stale' when a higher seq was already recorded (nothing changed). */
 export type StateAdvanceResult = { previous: DeviceStateItem | undefined } | 'stale';
+/** What the indexer writes when a segment arrives that a pack run of its hour may not have seen. */
+export interface HourRegistration {
+  /** When the compactor should pack the hour (it packs nothing before the hour closed plus grace). */
+  dueMs: number;
+  /** TTL (epoch seconds) the hour item gets when it is first written. */
+  ttl: number;
+}
 
-/** The fields playlists and the timeline read; the index may leave out the rest. */
-export type SegmentSummary = SegmentSummaryFields;
+/** Where a packed segment's bytes are: a range of the pack its playlist names. */
+export interface PackLocation {
+  /** The pack's name in a playlist (contract/pack-keys.ts packName). */
+  name: string;
+  offset: number;
+  length: number;
+}
+
+/** The fields playlists and the timeline read (the index may leave out the rest), and, for packed history, where the bytes are. */
+export type SegmentSummary = SegmentSummaryFields & { pack?: PackLocation };
 
 export interface SegmentPage {
   /** Ascending by startMs. */
   items: SegmentSummary[];
   /** Set when more segments remain in the range: the startMs to continue from. */
   nextStartMs?: number;
+}
+
+/**
+ * Which copy of history a reader sees. A pack stands in for its segments' hot copies for
+ * a session only when it was packed `drain` before the session could have started, so a
+ * playlist never changes a segment's URI during a session and every hot URI it lists
+ * stays valid until the session expires (hot copies are deleted `drain` after packing).
+ */
+export interface HistoryView {
+  /** Packs indexed at or before this time (UTC ms) are read; later ones are not. @default every pack */
+  packedBeforeMs?: number;
+  /** Items whose TTL passed before this (UTC ms) are skipped: DynamoDB deletes expired items lazily. */
+  nowMs?: number;
 }
 
 /**
@@ -35,11 +65,18 @@ export interface SegmentIndex {
   putKey(item: KeyItem): Promise<PutOutcome>;
   /** Moves the device's state forward if `seq` is the highest seen; older news is ignored. */
   advanceState(deviceId: string, update: StateAdvance): Promise<StateAdvanceResult>;
+  /** Marks a pack hour open (again) with work due at `dueMs` and bumps its revision. */
+  registerHour(deviceId: string, hourMs: number, registration: HourRegistration): Promise<void>;
   getState(deviceId: string): Promise<DeviceStateItem | undefined>;
-  /** Segments with startMs in [startMs, endMs), ascending, at most `limit` (default: all). */
-  querySegments(deviceId: string, startMs: number, endMs: number, limit?: number): Promise<SegmentPage>;
+  /**
+   * Segments with startMs in [startMs, endMs), ascending, at most `limit` (default: all):
+   * packed history from hour and pack items, hot segments from segment items.
+   */
+  querySegments(deviceId: string, startMs: number, endMs: number, limit?: number, view?: HistoryView): Promise<SegmentPage>;
   /** The newest `count` segments, ascending by startMs; strongly consistent (LIVE polls never see an older window). */
   newestSegments(deviceId: string, count: number): Promise<SegmentSummary[]>;
   /** Events overlapping [startMs, endMs), ascending by start. */
   queryEvents(deviceId: string, startMs: number, endMs: number): Promise<EventItem[]>;
+  /** One pack's digest and segments (the pack route checks a requested byte range against them); undefined when not indexed. */
+  getPack(deviceId: string, hourMs: number, packNo: number): Promise<{ digest: string; segments: PackedSegment[] } | undefined>;
 }

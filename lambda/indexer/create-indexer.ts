@@ -1,10 +1,12 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import {
   ContractError,
+  packHourOf,
   parseObjectKey,
   parseSegmentMetadata,
   toKeyItem,
   toSegmentItem,
+  ttlFor,
   type DeviceStateItem,
   type ParsedObjectKey,
 } from '../../contract/index.ts';
@@ -19,13 +21,25 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { indexEventObject } from './index-event-object.ts';
 import { indexHeartbeat } from './index-heartbeat.ts';
 import { SkipObject } from './skip-object.ts';
+import { hourDueMs, mustRegisterHour, type PackingConfig } from './hour-registration.ts';
+
+export interface IndexerConfig {
+  /** Days continuous footage is kept. */
+  retentionDays: number;
+  /** Days footage an event covers is kept (>= retentionDays). @default retentionDays */
+  eventRetentionDays?: number;
+  /** Records from any other bucket are skipped. */
+  bucketName?: string;
+  /** Packed history: without it segments stay hot, and indexed, for their whole retention. */
+  packing?: PackingConfig;
+}
 
 export interface IndexerDeps {
   index: SegmentIndex;
   /** Event items (start and end records). */
   events: EventStore;
   store: ObjectStore;
-  config: { retentionDays: number; /** Records from any other bucket are skipped. */ bucketName?: string };
+  config: IndexerConfig;
   clock: Clock;
   /** Event started / ended (and, with `watch`, online) notifications. @default none */
   publisher?: NotificationPublisher;
@@ -85,7 +99,10 @@ export type Indexer = ((event: S3Event) => Promise<IndexerReport>) & {
 export function createIndexer(deps: IndexerDeps): Indexer {
   const log = deps.log ?? silentLog;
   const metrics = deps.metrics ?? noMetrics;
-  const { retentionDays } = deps.config;
+  const { retentionDays, packing } = deps.config;
+  /** What outlives continuous footage (events, keys, hour items) lives as long as event footage. */
+  const historyDays = Math.max(retentionDays, deps.config.eventRetentionDays ?? retentionDays);
+  const segmentItemDays = packing ? Math.min(retentionDays, packing.hotIndexDays) : retentionDays;
   const publisher = deps.publisher ?? noPublisher;
   const watch: OfflineWatchDeps | undefined =
     deps.liveness && deps.watch ? { ...deps.watch, liveness: deps.liveness, events: deps.events, publisher, clock: deps.clock, log, metrics } : undefined;
@@ -108,20 +125,28 @@ export function createIndexer(deps: IndexerDeps): Indexer {
         throw new SkipObject((e as Error).message);
       }
       if (meta.startMs !== p.startMs || meta.seq !== p.seq) throw new SkipObject(`metadata start-ms ${meta.startMs} / seq ${meta.seq} disagree with the key (${p.startMs}-${p.seq})`);
-      const outcome = await deps.index.putSegment(toSegmentItem(p.deviceId, meta, key, head.sizeBytes, retentionDays));
+      const outcome = await deps.index.putSegment(toSegmentItem(p.deviceId, meta, key, head.sizeBytes, segmentItemDays, head.checksumSha256));
+      const hourMs = packing ? packHourOf(meta.startMs, packing.periodMs) : undefined;
       // The state write also records the sign of life (one write per segment); a segment
       // older than the newest one (a backlog draining) records it on its own.
       const advanced = await deps.index.advanceState(p.deviceId, {
-        seenMs: meta.startMs + meta.durationMs, seq: meta.seq, discSeq: meta.discSeq, keyId: meta.keyId, ...(deps.liveness ? { heardMs: eventTimeMs } : {}),
+        seenMs: meta.startMs + meta.durationMs, seq: meta.seq, discSeq: meta.discSeq, keyId: meta.keyId, ...(deps.liveness ? { heardMs: eventTimeMs } : {}), hourMs,
       });
       await heard(p.deviceId, { heardMs: eventTimeMs, segment: true }, advanced === 'stale' || !advanced ? undefined : advanced);
+      if (packing && hourMs !== undefined) {
+        const nowMs = deps.clock.nowMs();
+        if (mustRegisterHour(hourMs, advanced, nowMs, packing)) {
+          await deps.index.registerHour(p.deviceId, hourMs, { dueMs: hourDueMs(hourMs, nowMs, packing), ttl: ttlFor(hourMs, historyDays + 1) });
+          metrics.count('PackHoursRegistered');
+        }
+      }
       return outcome === 'created' ? 'indexed' : 'duplicate';
     }
     if (p.kind === 'key') {
       const head = await deps.store.head(key);
       if (!head) throw new SkipObject('object no longer exists');
       if (head.sizeBytes < 1 || head.sizeBytes > MAX_WRAPPED_KEY_BYTES) throw new SkipObject(`a wrapped key is 1-${MAX_WRAPPED_KEY_BYTES} bytes, this one ${head.sizeBytes}`);
-      const outcome = await deps.index.putKey(toKeyItem(p.deviceId, p.keyId, key, head.lastModifiedMs ?? eventTimeMs, retentionDays));
+      const outcome = await deps.index.putKey(toKeyItem(p.deviceId, p.keyId, key, head.lastModifiedMs ?? eventTimeMs, historyDays));
       await heard(p.deviceId, { heardMs: eventTimeMs });
       return outcome === 'created' ? 'indexed' : 'duplicate';
     }
@@ -130,7 +155,7 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       await heard(p.deviceId, { heardMs: eventTimeMs, status });
       return 'indexed';
     }
-    const outcome = await indexEventObject({ events: deps.events, publisher, retentionDays, store: deps.store }, key, p);
+    const outcome = await indexEventObject({ events: deps.events, publisher, retentionDays: historyDays, store: deps.store }, key, p);
     await heard(p.deviceId, { heardMs: eventTimeMs });
     return outcome;
   }

@@ -3,7 +3,8 @@
  * is read once at cold start. Unparseable objects are skipped; S3, DynamoDB, EventBridge
  * or SQS trouble throws so Lambda retries the (idempotent) batch. With an event bus it
  * publishes event started / ended and camera online; with a watch queue it arms the
- * offline watch of each camera it hears from.
+ * offline watch of each camera it hears from. It registers each device-hour for the
+ * compactor (lambda/packer).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -24,10 +25,15 @@ const config = readPlaybackConfig(process.env, RequiredEnv.indexer);
 const tools = powertools('camrec-indexer');
 const dynamo = new DynamoDBClient({});
 const indexer = createIndexer({
-  index: dynamoSegmentIndex(dynamo, config.tableName),
+  index: dynamoSegmentIndex(dynamo, config.tableName, { packPeriodMs: config.packPeriodMs }),
   events: dynamoEventStore(dynamo, config.tableName),
   store: s3ObjectStore(new S3Client({}), config.bucketName),
-  config: { retentionDays: config.retentionDays, bucketName: config.bucketName },
+  config: {
+    retentionDays: config.retentionDays,
+    eventRetentionDays: config.eventRetentionDays,
+    bucketName: config.bucketName,
+    packing: { periodMs: config.packPeriodMs, graceMs: config.packGraceMs, hotIndexDays: config.hotIndexDays },
+  },
   clock: systemClock,
   ...(config.eventBusName ? { publisher: eventBridgePublisher(new EventBridgeClient({}), config.eventBusName) } : {}),
   ...(config.watchQueueUrl

@@ -6,8 +6,10 @@ import { sessionReach } from '../playlist/session-reach.ts';
 /**
  * Which data keys a session may have: those of the segments its playlist can list. A key
  * is in use from its first segment to its last; the index knows which segments use which
- * key (every segment item names its key id), so the key ids in the session's reach (see
- * sessionReach) are read with one Query over that range, and kept per session: a player
+ * key (every segment item names its key id, and so does a pack item for each segment of
+ * packed history), so the key ids in the session's reach (see sessionReach) are read over
+ * that range (hour and pack items, and segment items where they are not packed), and kept
+ * per session: a player
  * asks for each key of its playlist, and the next ask for the same session is answered
  * from memory. A key id not found (a new key on a LIVE or LIVE_REPLAY session, whose
  * range grows) reads the range once more.

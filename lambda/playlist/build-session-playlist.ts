@@ -1,5 +1,5 @@
 import { resolveEventEnd, SessionMode, type EventItem, type SessionClaims } from '../../contract/index.ts';
-import type { SegmentIndex } from '../index/segment-index.ts';
+import type { HistoryView, SegmentIndex } from '../index/segment-index.ts';
 import { idleWindow, liveWindow, rangeEntries } from './segment-entries.ts';
 import { PlaylistKind, renderMediaPlaylist, type MediaPlaylist, type PlaylistEvent } from './render-media-playlist.ts';
 
@@ -9,11 +9,24 @@ export interface PlaylistSettings {
 }
 
 /**
+ * The history a range session reads: packs that existed when the session was issued.
+ * Hot copies are deleted a drain (the longest session and then some) after their pack, so
+ * every hot URI a session is given stays valid until it expires, and a reload never
+ * changes a segment's URI (a pack made during the session is not used by it).
+ */
+export function sessionHistoryView(claims: SessionClaims, nowMs: number): HistoryView {
+  return { packedBeforeMs: claims.issuedAtSeconds * 1000, nowMs };
+}
+
+/**
  * A LIVE window lists only segments that ended within the last (liveWindowSegments + 1)
  * target durations: a normal window is younger than that, so a camera that stops
  * recording drains out of the window as a live window slides, and ends as an empty one.
  */
 export const liveStaleAfterMs = (s: PlaylistSettings): number => (s.liveWindowSegments + 1) * s.targetDurationSeconds * 1000;
+
+/** How far ahead of the API's clock a camera's may be for its segments to be listed. */
+const CLOCK_AHEAD_MS = 60 * 60 * 1000;
 
 /** The most one playlist covers: 24 h (14,400 six-second segments). */
 export const MAX_PLAYLIST_RANGE_MS = 24 * 60 * 60 * 1000;
@@ -33,7 +46,8 @@ export interface SessionPlaylist {
  * - LIVE_REPLAY: EVENT playlist from start, growing, capped at start + 24 h (or end);
  *   ENDLIST once that range is over and late uploads had two target durations to land.
  * - ON_DEMAND: VOD of [start, end), ENDLIST.
- * Range playlists include a segment that started before `start` but runs into it.
+ * Range playlists include a segment that started before `start` but runs into it, and
+ * list packed history as byte ranges of its packs (see sessionHistoryView).
  */
 /** Events as DATERANGEs: an open one has no end yet; one open past its maximum length ends there. */
 function playlistEvents(items: readonly EventItem[], nowMs: number): PlaylistEvent[] {
@@ -59,8 +73,10 @@ export async function buildSessionPlaylist(claims: SessionClaims, index: Segment
     const startMs = claims.startMs!;
     const capMs = startMs + MAX_PLAYLIST_RANGE_MS;
     const endMs = Math.min(claims.endMs ?? capMs, capMs);
+    // Nothing is recorded in the future: a growing LIVE_REPLAY reads up to now (and a camera clock up to an hour fast), not its whole 24 h.
+    const readToMs = Math.max(startMs, Math.min(endMs, nowMs + CLOCK_AHEAD_MS));
     const [page, events] = await Promise.all([
-      index.querySegments(claims.deviceId, Math.max(0, startMs - targetMs), endMs),
+      index.querySegments(claims.deviceId, Math.max(0, startMs - targetMs), readToMs, undefined, sessionHistoryView(claims, nowMs)),
       index.queryEvents(claims.deviceId, startMs, endMs),
     ]);
     const segments = page.items.filter((s) => s.startMs + s.durationMs > startMs);

@@ -1,3 +1,5 @@
+import type { PackLocation } from '../index/segment-index.ts';
+
 /** One line group of a media playlist: a recorded segment, or a placeholder for a missing one. */
 export interface PlaylistEntry {
   /** Device seq (the live media sequence number). */
@@ -5,8 +7,11 @@ export interface PlaylistEntry {
   discSeq: number;
   startMs: number;
   durationMs: number;
-  /** Absent for a gap (EXT-X-GAP): nothing was recorded, or it has not arrived yet. */
-  segment?: { keyId: string; iv: string };
+  /**
+   * Absent for a gap (EXT-X-GAP): nothing was recorded, or it has not arrived yet. With
+   * `pack`, the segment is a byte range of packed history (EXT-X-BYTERANGE).
+   */
+  segment?: { keyId: string; iv: string; pack?: PackLocation };
   /** EXT-X-DISCONTINUITY before this entry. */
   discontinuity: boolean;
 }
@@ -15,6 +20,8 @@ export interface PlaylistEntry {
 export const segmentUri = (e: Pick<PlaylistEntry, 'startMs' | 'seq'>): string => `segments/${e.startMs}-${e.seq}.ts`;
 export const gapUri = (seq: number): string => `segments/gap-${seq}.ts`;
 export const keyUri = (keyId: string): string => `keys/${keyId}`;
+/** A pack of history; players fetch their segment's EXT-X-BYTERANGE of it. */
+export const packUri = (name: string): string => `packs/${name}`;
 
 /** Segment names the segment route accepts: `{startMs}-{seq}.ts`. */
 export const SEGMENT_NAME_PATTERN = /^(\d{1,15})-(\d{1,16})\.ts$/;

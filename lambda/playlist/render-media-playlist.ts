@@ -1,14 +1,15 @@
-import { gapUri, keyUri, segmentUri, type PlaylistEntry } from './playlist-entry.ts';
+import { gapUri, keyUri, packUri, segmentUri, type PlaylistEntry } from './playlist-entry.ts';
 
 /** RFC 8216 playlist kinds: a sliding LIVE window, a growing EVENT, a fixed VOD. */
 export const PlaylistKind = { LIVE: 'LIVE', EVENT: 'EVENT', VOD: 'VOD' } as const;
 export type PlaylistKind = (typeof PlaylistKind)[keyof typeof PlaylistKind];
 
 /**
- * EXT-X-VERSION: 3 for floating-point EXTINF (v3) and EXT-X-KEY IV (v2); 8 when the
- * playlist holds an EXT-X-GAP (draft-pantos-hls-rfc8216bis: GAP needs version 8).
+ * EXT-X-VERSION: 3 for floating-point EXTINF (v3) and EXT-X-KEY IV (v2); 4 when it holds
+ * an EXT-X-BYTERANGE (RFC 8216 7: BYTERANGE needs version 4); 8 when it holds an
+ * EXT-X-GAP (draft-pantos-hls-rfc8216bis: GAP needs version 8).
  */
-export const HlsVersion = { BASE: 3, WITH_GAP: 8 } as const;
+export const HlsVersion = { BASE: 3, WITH_BYTERANGE: 4, WITH_GAP: 8 } as const;
 export const DATERANGE_CLASS = 'com.camrec.event';
 
 export interface PlaylistEvent {
@@ -73,12 +74,19 @@ function dateRange(ev: PlaylistEvent): string {
 /**
  * Writes a media playlist. Fixed EXT-X-TARGETDURATION from configuration;
  * EXT-X-PROGRAM-DATE-TIME on every entry; EXT-X-KEY with its explicit IV whenever key or
- * IV changes; EXT-X-GAP entries for missing segments; an EXT-X-DATERANGE before the entry
+ * IV changes; EXT-X-BYTERANGE for packed segments (each was encrypted alone, so its range
+ * decrypts alone with its own IV); EXT-X-GAP entries for missing segments; an EXT-X-DATERANGE before the entry
  * during which each event starts (DATERANGE needs a PROGRAM-DATE-TIME, so an empty
  * playlist carries none). Builds one array and joins once: 24 h is 14,400 entries.
  */
 export function renderMediaPlaylist(p: MediaPlaylist): string {
-  const version = p.entries.some((e) => !e.segment) ? HlsVersion.WITH_GAP : HlsVersion.BASE;
+  let gap = false;
+  let byteRange = false;
+  for (const e of p.entries) {
+    if (!e.segment) gap = true;
+    else if (e.segment.pack) byteRange = true;
+  }
+  const version = gap ? HlsVersion.WITH_GAP : byteRange ? HlsVersion.WITH_BYTERANGE : HlsVersion.BASE;
   const out: string[] = ['#EXTM3U', `#EXT-X-VERSION:${version}`, `#EXT-X-TARGETDURATION:${p.targetDurationSeconds}`];
   if (p.kind !== PlaylistKind.LIVE) out.push(`#EXT-X-PLAYLIST-TYPE:${p.kind}`);
   out.push(`#EXT-X-MEDIA-SEQUENCE:${p.mediaSequence}`);
@@ -93,6 +101,8 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
   let iv = '';
   let extinfMs = -1;
   let extinf = '';
+  let packName = '';
+  let packLine = '';
   // One string built by appending (V8 ropes), flattened once at the end.
   let body = '';
   for (const e of p.entries) {
@@ -110,7 +120,16 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
       extinf = `#EXTINF:${seconds(extinfMs)},\n`;
     }
     body += `#EXT-X-PROGRAM-DATE-TIME:${pdt(e.startMs)}\n${extinf}`;
-    body += e.segment ? segmentUri(e) + '\n' : `#EXT-X-GAP\n${gapUri(e.seq)}\n`;
+    const pack = e.segment?.pack;
+    // A packed segment is its own byte range of the pack (always with its offset: packs interleave with hot segments).
+    if (pack) {
+      if (pack.name !== packName) {
+        packName = pack.name;
+        packLine = `\n${packUri(packName)}\n`;
+      }
+      body += `#EXT-X-BYTERANGE:${pack.length}@${pack.offset}${packLine}`;
+    }
+    else body += e.segment ? segmentUri(e) + '\n' : `#EXT-X-GAP\n${gapUri(e.seq)}\n`;
   }
   out.push(body + (p.ended ? '#EXT-X-ENDLIST\n' : ''));
   return out.join('\n');

@@ -1,14 +1,15 @@
 import type { SegmentItem } from '../../contract/index.ts';
+import type { PackLocation } from '../index/segment-index.ts';
 import type { PlaylistEntry } from './playlist-entry.ts';
 
-type Seg = Pick<SegmentItem, 'seq' | 'discSeq' | 'startMs' | 'durationMs' | 'keyId' | 'iv'>;
+type Seg = Pick<SegmentItem, 'seq' | 'discSeq' | 'startMs' | 'durationMs' | 'keyId' | 'iv'> & { pack?: PackLocation };
 
 const real = (s: Seg): PlaylistEntry => ({
   seq: s.seq,
   discSeq: s.discSeq,
   startMs: s.startMs,
   durationMs: s.durationMs,
-  // The summary itself carries keyId and iv: no second object per entry (24 h is 14,400).
+  // The summary itself carries keyId, iv (and a pack location): no second object per entry (24 h is 14,400).
   segment: s,
   discontinuity: false,
 });

@@ -1,4 +1,4 @@
-import { LambdaEnv, targetDurationSeconds } from '../../contract/index.ts';
+import { LambdaEnv, PACK_PERIOD_MS, PackDefault, targetDurationSeconds } from '../../contract/index.ts';
 import { ConfigError } from './playback-error.ts';
 
 /** The agent's default segment length: without TARGET_DURATION_SECONDS the target duration is the contract's for it. */
@@ -24,6 +24,13 @@ export interface PlaybackConfig {
   eventBusName?: string;
   /** The offline-watch queue, if the watch is on. */
   watchQueueUrl?: string;
+  /** Days footage an event covers is kept (>= retentionDays). */
+  eventRetentionDays: number;
+  /** Packed history: the pack hour, the grace before packing, how long hot copies outlive their pack, how long segment items live. */
+  packPeriodMs: number;
+  packGraceMs: number;
+  packDrainMs: number;
+  hotIndexDays: number;
 }
 
 /** Default silence after which a camera counts as offline: 90 s (a heartbeat every 45 s keeps an idle camera online; see docs/notifications.md). */
@@ -37,7 +44,25 @@ export const RequiredEnv = {
   api: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.TARGET_DURATION_SECONDS, LambdaEnv.LIVE_WINDOW_SEGMENTS, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CORS_ORIGINS],
   keys: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.TARGET_DURATION_SECONDS, LambdaEnv.LIVE_WINDOW_SEGMENTS, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CONTENT_KEY_ID, LambdaEnv.CORS_ORIGINS],
   offlineChecker: [LambdaEnv.TABLE_NAME, LambdaEnv.EVENT_BUS_NAME, LambdaEnv.WATCH_QUEUE_URL, LambdaEnv.OFFLINE_AFTER_SECONDS],
+  packer: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.RETENTION_DAYS, LambdaEnv.PACK_STORAGE_CLASS, LambdaEnv.EVENT_PACK_STORAGE_CLASS, LambdaEnv.PACK_DRAIN_SECONDS],
+  sweeper: [LambdaEnv.TABLE_NAME, LambdaEnv.PACKER_FUNCTION_NAME],
 } as const;
+
+/** S3 storage classes a pack may be written in (instant access: players read ranges at once). */
+export const PACK_STORAGE_CLASSES = ['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'GLACIER_IR', 'INTELLIGENT_TIERING'] as const;
+
+/** The packer's storage classes from the environment; throws ConfigError naming each bad one. */
+export function readPackStorageClasses(env: Env): { storageClass: string; eventStorageClass: string } {
+  const problems: string[] = [];
+  const read = (name: string): string => {
+    const v = env[name] ?? '';
+    if (!(PACK_STORAGE_CLASSES as readonly string[]).includes(v)) problems.push(`${name}=${JSON.stringify(v)} must be one of ${PACK_STORAGE_CLASSES.join(', ')}`);
+    return v;
+  };
+  const out = { storageClass: read(LambdaEnv.PACK_STORAGE_CLASS), eventStorageClass: read(LambdaEnv.EVENT_PACK_STORAGE_CLASS) };
+  if (problems.length) throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
+  return out;
+}
 
 export function requireEnv(env: Env, names: readonly string[]): void {
   const missing = names.filter((n) => !env[n]);
@@ -56,15 +81,22 @@ function wholeInRange(env: Env, name: string, min: number, max: number, fallback
 export function readPlaybackConfig(env: Env, required: readonly string[]): PlaybackConfig {
   requireEnv(env, required);
   const problems: string[] = [];
+  const retentionDays = wholeInRange(env, LambdaEnv.RETENTION_DAYS, 1, 3650, 30, problems);
   const config: PlaybackConfig = {
     bucketName: env[LambdaEnv.BUCKET_NAME] ?? '',
     tableName: env[LambdaEnv.TABLE_NAME] ?? '',
     targetDurationSeconds: wholeInRange(env, LambdaEnv.TARGET_DURATION_SECONDS, 1, 60, targetDurationSeconds(DEFAULT_SEGMENT_SECONDS), problems),
     liveWindowSegments: wholeInRange(env, LambdaEnv.LIVE_WINDOW_SEGMENTS, 3, 100, 5, problems),
-    retentionDays: wholeInRange(env, LambdaEnv.RETENTION_DAYS, 1, 3650, 30, problems),
+    retentionDays,
     corsOrigins: (env[LambdaEnv.CORS_ORIGINS] ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
     offlineAfterMs: wholeInRange(env, LambdaEnv.OFFLINE_AFTER_SECONDS, 10, 900, DEFAULT_OFFLINE_AFTER_SECONDS, problems) * 1000,
+    eventRetentionDays: wholeInRange(env, LambdaEnv.EVENT_RETENTION_DAYS, 1, 36_500, retentionDays, problems),
+    packPeriodMs: PACK_PERIOD_MS,
+    packGraceMs: wholeInRange(env, LambdaEnv.PACK_GRACE_SECONDS, 0, 86_400, PackDefault.GRACE_MS / 1000, problems) * 1000,
+    packDrainMs: wholeInRange(env, LambdaEnv.PACK_DRAIN_SECONDS, 0, 7 * 86_400, PackDefault.DRAIN_MS / 1000, problems) * 1000,
+    hotIndexDays: wholeInRange(env, LambdaEnv.HOT_INDEX_DAYS, 1, 3650, PackDefault.HOT_INDEX_DAYS, problems),
   };
+  if (config.eventRetentionDays < retentionDays) problems.push(`${LambdaEnv.EVENT_RETENTION_DAYS}=${config.eventRetentionDays} must be at least ${LambdaEnv.RETENTION_DAYS}=${retentionDays}`);
   if (env[LambdaEnv.EVENT_BUS_NAME]) config.eventBusName = env[LambdaEnv.EVENT_BUS_NAME];
   const queue = env[LambdaEnv.WATCH_QUEUE_URL];
   if (queue) {

@@ -5,6 +5,8 @@ export interface ObjectHead {
   sizeBytes: number;
   contentType?: string;
   lastModifiedMs?: number;
+  /** Base64 SHA-256 S3 verified and keeps for the object (the uploader's x-amz-checksum-sha256), when there is one. */
+  checksumSha256?: string;
 }
 
 export interface ObjectStore {
@@ -14,7 +16,12 @@ export interface ObjectStore {
   getBytes(key: string, maxBytes: number): Promise<Uint8Array | undefined>;
 }
 
-/** Presigned GET URLs for segment objects. */
+/** Presigned GET URLs for segment and pack objects. */
 export interface Presigner {
-  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A presigned GET of `key`. With `range` (`bytes=first-last`) the Range header is signed
+   * too: the URL then fetches exactly that range, and only a request that sends that same
+   * Range header (as a player following a redirect does) is accepted.
+   */
+  presignGet(key: string, expiresInSeconds: number, range?: string): Promise<string>;
 }

@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LambdaEnv } from '../../contract/index.ts';
+import { LambdaEnv, PackDefault } from '../../contract/index.ts';
 import { CamrecFunction } from '../functions/camrec-function.ts';
 import { HandlerEntry } from '../handler-entries.ts';
 import { managedPolicyFinding } from '../nag/acknowledge.ts';
@@ -34,8 +34,9 @@ export interface SegmentIndexerProps {
 
 /**
  * The indexer: a Lambda on the bucket's ObjectCreated events under segments/, keys/,
- * events/ and heartbeats/ that records each object in the index (and, with camera
- * events, publishes notifications and arms each camera's offline watch). Events that still fail after the
+ * events/ and heartbeats/ that records each object in the index (registering each
+ * camera-hour for the compactor; packs are written under packs/, which sends it nothing;
+ * with camera events, it publishes notifications and arms each camera's offline watch). Events that still fail after the
  * retries land in an encrypted SQS dead-letter queue (kept 14 days) for replay.
  */
 export class SegmentIndexer extends Construct {
@@ -62,6 +63,9 @@ export class SegmentIndexer extends Construct {
         [LambdaEnv.TABLE_NAME]: props.index.table.tableName,
         [LambdaEnv.RETENTION_DAYS]: String(props.store.retentionDays),
         ...(props.cameraEvents?.indexerEnvironment ?? {}),
+        [LambdaEnv.EVENT_RETENTION_DAYS]: String(props.store.eventRetentionDays),
+        [LambdaEnv.PACK_GRACE_SECONDS]: String(PackDefault.GRACE_MS / 1000),
+        [LambdaEnv.HOT_INDEX_DAYS]: String(PackDefault.HOT_INDEX_DAYS),
       },
       timeout: Duration.seconds(30),
     });

@@ -81,6 +81,7 @@ export const PlaybackRoute = {
   STATUS: { method: apigwv2.HttpMethod.GET, path: '/v1/cameras/{id}/status', iam: true, fn: 'api' },
   PLAYLIST: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/playlist.m3u8', iam: false, fn: 'api' },
   SEGMENT: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/segments/{name}', iam: false, fn: 'api' },
+  PACK: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/packs/{name}', iam: false, fn: 'api' },
   KEY: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/keys/{keyId}', iam: false, fn: 'keys' },
 } as const;
 
@@ -146,7 +147,7 @@ export class PlaybackApi extends Construct {
     };
     this.apiFunction = new CamrecFunction(this, 'Api', {
       entry: props.apiEntry ?? HandlerEntry.API,
-      description: 'camrec playback API: sessions, timeline, playlists, segment redirects',
+      description: 'camrec playback API: sessions, timeline, playlists, segment and pack redirects',
       environment: common,
       memorySize: 512,
     });
@@ -160,8 +161,9 @@ export class PlaybackApi extends Construct {
       },
     });
 
-    // api: presigned GETs of segments, index reads, the token secret.
+    // api: presigned GETs of segments and pack ranges, index reads, the token secret.
     props.store.grantObjectRead(this.apiFunction.role, 'segments/*', 'the API presigns GETs of any segment of any camera a valid session names; the session token decides which.');
+    props.store.grantObjectRead(this.apiFunction.role, 'packs/*', 'the API presigns ranged GETs of packed history a valid session names, each range checked against the session first.');
     props.index.grantIndexRead(this.apiFunction.role);
     this.tokenSecret.grantRead(this.apiFunction.role);
     // keys: wrapped keys, index reads, the token secret, and the only kms:Decrypt.

@@ -2,23 +2,31 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DEVICE_FOLDERS, TopFolder } from '../../contract/index.ts';
+import { DEVICE_FOLDERS, PackKind, TopFolder, packPrefix } from '../../contract/index.ts';
 import { acknowledgeObjectWildcards } from '../nag/acknowledge.ts';
 import { PipelineDefault, PipelineLimit, PropsChecker } from '../settings.ts';
 
 export interface SegmentStoreProps {
   /**
-   * Days to keep every object (segments, wrapped keys, events); S3 expires them after.
+   * Days to keep continuous footage: hot segments (normally packed within hours) and
+   * continuous packs; S3 lifecycle rules expire them, no code deletes them.
    * @default 30
    */
   readonly retentionDays?: number;
   /**
-   * Move objects to this cheaper storage class after `archiveAfterDays`.
-   * @default - objects stay in S3 Standard
+   * Days to keep footage an event record covers (event packs), the event records, and the
+   * wrapped keys (one day longer). At least `retentionDays`.
+   * @default retentionDays
+   */
+  readonly eventRetentionDays?: number;
+  /**
+   * Move packs to this cheaper storage class after `archiveAfterDays` (packs are written in
+   * their class already; see RecordingPipelineProps.packStorageClass).
+   * @default - no transition
    */
   readonly archiveStorageClass?: s3.StorageClass;
   /**
-   * Days after which objects move to `archiveStorageClass` (must be below `retentionDays`).
+   * Days after which packs move to `archiveStorageClass` (must be below `retentionDays`).
    * @default 30
    */
   readonly archiveAfterDays?: number;
@@ -44,23 +52,42 @@ export const HEARTBEAT_EXPIRY_DAYS = 1;
 /** Days an access log is kept. */
 const ACCESS_LOG_RETENTION_DAYS = 90;
 
+/** Every object prefix with its lifecycle: who writes it, and how long it is kept. */
+export const LifecycleRuleId = {
+  HOT_SEGMENTS: 'expire-hot-segments',
+  PACKS: 'expire-packs',
+  EVENT_PACKS: 'expire-event-packs',
+  EVENTS: 'expire-events',
+  KEYS: 'expire-keys',
+  HEARTBEATS: 'expire-heartbeats',
+  ABORT_UPLOADS: 'abort-incomplete-uploads',
+} as const;
+
 /**
  * The recordings bucket: all public access blocked, TLS only, SSE-S3 at rest, write-once
  * for segments/keys/events/heartbeats (a PUT without `If-None-Match` is refused by bucket
- * policy), expiry after `retentionDays` (heartbeats after a day), an optional archive
- * transition, and server access logs into a second bucket.
+ * policy), lifecycle rules by prefix (hot segments and continuous packs after
+ * `retentionDays`, event packs and event records after `eventRetentionDays`, wrapped keys
+ * a day after the longer, heartbeats after a day), an optional archive transition for
+ * packs, and server access logs into a second bucket.
  */
 export class SegmentStore extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly accessLogBucket: s3.Bucket;
   public readonly retentionDays: number;
+  public readonly eventRetentionDays: number;
 
   constructor(scope: Construct, id: string, props: SegmentStoreProps = {}) {
     super(scope, id);
     const retentionDays = props.retentionDays ?? PipelineDefault.RETENTION_DAYS;
+    const eventRetentionDays = props.eventRetentionDays ?? retentionDays;
     const archiveAfterDays = props.archiveAfterDays ?? PipelineDefault.ARCHIVE_AFTER_DAYS;
-    validateSegmentStoreProps(props, retentionDays, archiveAfterDays);
+    validateSegmentStoreProps(props, retentionDays, archiveAfterDays, eventRetentionDays);
     this.retentionDays = retentionDays;
+    this.eventRetentionDays = eventRetentionDays;
+    const historyDays = Math.max(retentionDays, eventRetentionDays);
+    const archive = (expireDays: number): s3.Transition[] | undefined =>
+      props.archiveStorageClass && archiveAfterDays < expireDays ? [{ storageClass: props.archiveStorageClass, transitionAfter: Duration.days(archiveAfterDays) }] : undefined;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
 
@@ -84,22 +111,25 @@ export class SegmentStore extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'recordings/',
+      // Deleting is lifecycle's job: no code lists or scans the bucket to expire anything.
       lifecycleRules: [
-        {
-          id: 'expire-recordings',
-          expiration: Duration.days(retentionDays),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-          transitions: props.archiveStorageClass
-            ? [{ storageClass: props.archiveStorageClass, transitionAfter: Duration.days(archiveAfterDays) }]
-            : undefined,
-        },
-        { id: 'expire-heartbeats', prefix: `${TopFolder.HEARTBEATS}/`, expiration: Duration.days(HEARTBEAT_EXPIRY_DAYS) },
+        // Hot segments are normally packed and deleted within hours; one never packed expires with its footage.
+        { id: LifecycleRuleId.HOT_SEGMENTS, prefix: `${TopFolder.SEGMENTS}/`, expiration: Duration.days(retentionDays) },
+        { id: LifecycleRuleId.PACKS, prefix: packPrefix(PackKind.CONTINUOUS), expiration: Duration.days(retentionDays), transitions: archive(retentionDays) },
+        { id: LifecycleRuleId.EVENT_PACKS, prefix: packPrefix(PackKind.EVENT), expiration: Duration.days(eventRetentionDays), transitions: archive(eventRetentionDays) },
+        { id: LifecycleRuleId.EVENTS, prefix: `${TopFolder.EVENTS}/`, expiration: Duration.days(historyDays) },
+        // A key decrypts segments recorded up to a rotation period after it was written.
+        { id: LifecycleRuleId.KEYS, prefix: `${TopFolder.KEYS}/`, expiration: Duration.days(historyDays + 1) },
+        { id: LifecycleRuleId.HEARTBEATS, prefix: `${TopFolder.HEARTBEATS}/`, expiration: Duration.days(HEARTBEAT_EXPIRY_DAYS) },
+        { id: LifecycleRuleId.ABORT_UPLOADS, abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       cors: [
         {
           allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
           allowedOrigins: [...(props.corsOrigins ?? PipelineDefault.CORS_ORIGINS)],
           allowedHeaders: ['*'],
+          // Players read packed history with Range: fetch-based loaders read Content-Range.
+          exposedHeaders: ['Content-Range', 'Content-Length', 'ETag'],
           maxAge: 3600,
         },
       ],
@@ -122,6 +152,32 @@ export class SegmentStore extends Construct {
   }
 
   /**
+   * The compactor's access to hot segments: read (GetObject, also UploadPartCopy's source)
+   * and delete them, and nothing else under segments/.
+   */
+  public grantHotSegmentCompaction(grantee: iam.IGrantable): iam.Grant {
+    const pattern = `${TopFolder.SEGMENTS}/*`;
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject', 's3:DeleteObject'], resourceArns: [this.bucket.arnForObjects(pattern)] });
+    if (grantee.grantPrincipal instanceof iam.Role) {
+      acknowledgeObjectWildcards(grantee.grantPrincipal, this.bucket, [pattern], 'The compactor reads and deletes the hot segment objects of any camera-hour it packs (and only after the pack is verified and indexed); object names are not known in advance.');
+    }
+    return grant;
+  }
+
+  /**
+   * The compactor's access to packs: write them (PutObject, the multipart upload calls it
+   * covers, AbortMultipartUpload) and nothing else: not read, not delete.
+   */
+  public grantPackWrite(grantee: iam.IGrantable): iam.Grant {
+    const patterns = [packPrefix(PackKind.CONTINUOUS), packPrefix(PackKind.EVENT)].map((p) => `${p}*`);
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resourceArns: patterns.map((p) => this.bucket.arnForObjects(p)) });
+    if (grantee.grantPrincipal instanceof iam.Role) {
+      acknowledgeObjectWildcards(grantee.grantPrincipal, this.bucket, patterns, 'The compactor writes one pack object per camera-hour under packs/; it cannot read or delete them (lifecycle rules expire packs).');
+    }
+    return grant;
+  }
+
+  /**
    * s3:GetObject (which also covers HeadObject and presigned GETs) on `pattern`, e.g.
    * `segments/*`. The wildcard is acknowledged for cdk-nag on the grantee with `why`.
    */
@@ -136,9 +192,11 @@ export class SegmentStore extends Construct {
 }
 
 /** Pure: lists every bad prop at once. */
-export function validateSegmentStoreProps(props: SegmentStoreProps, retentionDays: number, archiveAfterDays: number): void {
+export function validateSegmentStoreProps(props: SegmentStoreProps, retentionDays: number, archiveAfterDays: number, eventRetentionDays = retentionDays): void {
   const check = new PropsChecker('SegmentStore')
     .wholeInRange('retentionDays', retentionDays, 1, 36_500)
+    .wholeInRange('eventRetentionDays', eventRetentionDays, 1, 36_500)
+    .require(eventRetentionDays >= retentionDays, `eventRetentionDays=${eventRetentionDays} must be at least retentionDays=${retentionDays} (event footage is kept as long or longer); raise it or leave it unset`)
     .wholeInRange('archiveAfterDays', archiveAfterDays, 1, 36_500);
   if (props.archiveStorageClass) {
     check.require(

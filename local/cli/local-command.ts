@@ -4,10 +4,11 @@ import { LocalError, LocalUsageError } from '../local-error.ts';
 import { agentCameraRunner } from '../stack/agent-camera-runner.ts';
 import type { CameraSpec } from '../stack/camera-runner.ts';
 import { startLocalStack } from '../stack/local-stack.ts';
+import { DEFAULT_PACK_AFTER_MS, localPacking, parsePackAfter, type LocalPacking } from '../stack/local-packing.ts';
 
 const USAGE = `usage: camrec local [--data-dir DIR] [--port N] [--segment-seconds S] [--fps N]
                     [--cameras N | --camera ID --source FILE|-|rtsp://... [--audio FILE] [--loop] [--fps N] [--rtsp-transport tcp|udp] ...]
-                    [--webhook URL] [--offline-after S]
+                    [--webhook URL] [--offline-after S] [--pack-after D]
 
 Runs the whole camrec stack on this machine, no AWS account: S3 and DynamoDB emulators,
 a mutual-TLS IoT credential provider, the indexer and playback API, a web player, and
@@ -29,6 +30,8 @@ one agent per camera fed from the sample clip (in real time, looped) or from a s
   --webhook URL          POST every notification (camera event started/ended, camera
                          offline/online) to URL as EventBridge event JSON, with retries
   --offline-after S      report a camera offline after S seconds of silence (default 90)
+  --pack-after D         pack history into byte-range packs once it is about D old, as the
+                         cloud does with whole hours (default 2m; 90s, 1h, or off)
 
 Notifications also appear in this log and in the player.
 `;
@@ -38,7 +41,15 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const PER_CAMERA = new Set(['camera', 'source', 'audio', 'loop', 'fps', 'rtsp-transport']);
 
 /** Parses `camrec local` arguments; throws LocalUsageError naming the problem. */
-export function parseLocalArgs(argv: string[]): { dataDir: string; port: number; cameras: CameraSpec[]; segmentSeconds: number; webhookUrl?: string; offlineAfterSeconds: number } {
+export function parseLocalArgs(argv: string[]): {
+  dataDir: string;
+  port: number;
+  cameras: CameraSpec[];
+  segmentSeconds: number;
+  webhookUrl?: string;
+  offlineAfterSeconds: number;
+  packing: LocalPacking | false;
+} {
   let values;
   let tokens;
   try {
@@ -57,6 +68,7 @@ export function parseLocalArgs(argv: string[]): { dataDir: string; port: number;
         'segment-seconds': { type: 'string' },
         webhook: { type: 'string' },
         'offline-after': { type: 'string' },
+        'pack-after': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -132,9 +144,25 @@ export function parseLocalArgs(argv: string[]): { dataDir: string; port: number;
     if (!Number.isInteger(n) || n < 0 || n > 64) problems.push(`--cameras ${values.cameras} must be 0..64`);
     else cameras = Array.from({ length: n }, (_, i) => ({ id: `cam-${i + 1}`, source: defaults.fps ? { kind: 'sample', fps: defaults.fps } : { kind: 'sample' } }));
   }
+  let packAfterMs: number | undefined = DEFAULT_PACK_AFTER_MS;
+  if (values['pack-after'] !== undefined) {
+    try {
+      packAfterMs = parsePackAfter(values['pack-after']);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
   if (values.help) throw new LocalUsageError('');
   if (problems.length) throw new LocalUsageError(problems.join('; '));
-  return { dataDir: values['data-dir'] ?? '.camrec', port, cameras, segmentSeconds, offlineAfterSeconds, ...(webhookUrl ? { webhookUrl } : {}) };
+  return {
+    dataDir: values['data-dir'] ?? '.camrec',
+    port,
+    cameras,
+    segmentSeconds,
+    offlineAfterSeconds,
+    ...(webhookUrl ? { webhookUrl } : {}),
+    packing: packAfterMs === undefined ? false : localPacking(packAfterMs),
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -176,6 +204,7 @@ export async function run(argv: string[]): Promise<number> {
       `  API:      ${info.apiUrl}\n` +
       `  S3:       ${info.s3Endpoint} (bucket ${info.bucket})\n` +
       `  cameras:  ${info.cameras.map((c) => `${c.id} (${c.source})`).join(', ') || 'none'}\n` +
+      `  history:  ${info.packing ? `packed in ${info.packing.periodMs / 1000} s periods, ${info.packing.graceMs / 1000} s after each ends (the cloud: hours, 10 min after); --pack-after changes it` : 'not packed (--pack-after off)'}\n` +
       `  data:     ${stack.dataDir} (see local.json)\n` +
       `  events:   in this log and the player${args.webhookUrl ? `, POSTed to ${args.webhookUrl}` : ''}; offline after ${args.offlineAfterSeconds} s of silence\n` +
       `Press Ctrl-C to stop.\n`,

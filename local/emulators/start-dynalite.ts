@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { IndexTable } from '../../contract/index.ts';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { IndexTable, OpenHoursIndex } from '../../contract/index.ts';
 import { EMULATOR_REGION } from './start-s3rver.ts';
 
 const require = createRequire(import.meta.url);
@@ -17,18 +17,30 @@ export interface DynaliteOptions {
 export interface RunningDynalite {
   endpoint: string;
   tableName: string;
-  createClient(): DynamoDBClient;
+  createClient(userAgent?: string): DynamoDBClient;
   close(): Promise<void>;
 }
 
-export function emulatorDynamoClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: EMULATOR_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+export function emulatorDynamoClient(endpoint: string, userAgent?: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: EMULATOR_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, ...(userAgent ? { customUserAgent: userAgent } : {}) });
+}
+
+/** Whether the table exists and has the open-hours index packed history needs (tables made before it do not). */
+export async function indexTableState(client: DynamoDBClient, tableName: string): Promise<'missing' | 'current' | 'without-open-hours'> {
+  try {
+    const t = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return t.Table?.GlobalSecondaryIndexes?.some((g) => g.IndexName === OpenHoursIndex.NAME) ? 'current' : 'without-open-hours';
+  } catch (e) {
+    if ((e as Error).name === 'ResourceNotFoundException') return 'missing';
+    throw e;
+  }
 }
 
 /**
- * Creates the index table from contract/index-table.ts (on-demand, TTL attribute) if it is
- * not there. dynalite does not implement UpdateTimeToLive, so TTL is requested and a
- * refusal ignored; items then simply do not expire locally.
+ * Creates the index table from contract/index-table.ts (on-demand, TTL attribute, the
+ * sparse open-hours index) if it is not there. dynalite does not implement
+ * UpdateTimeToLive, so TTL is requested and a refusal ignored; items then simply do not
+ * expire locally.
  */
 export async function createIndexTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
@@ -39,10 +51,22 @@ export async function createIndexTable(client: DynamoDBClient, tableName: string
         AttributeDefinitions: [
           { AttributeName: IndexTable.PARTITION_KEY, AttributeType: 'S' },
           { AttributeName: IndexTable.SORT_KEY, AttributeType: 'S' },
+          { AttributeName: OpenHoursIndex.PARTITION_KEY, AttributeType: 'S' },
+          { AttributeName: OpenHoursIndex.SORT_KEY, AttributeType: 'N' },
         ],
         KeySchema: [
           { AttributeName: IndexTable.PARTITION_KEY, KeyType: 'HASH' },
           { AttributeName: IndexTable.SORT_KEY, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: OpenHoursIndex.NAME,
+            KeySchema: [
+              { AttributeName: OpenHoursIndex.PARTITION_KEY, KeyType: 'HASH' },
+              { AttributeName: OpenHoursIndex.SORT_KEY, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
       }),
     );
@@ -73,7 +97,7 @@ export async function startDynalite(options: DynaliteOptions): Promise<RunningDy
   return {
     endpoint,
     tableName: options.tableName,
-    createClient: () => emulatorDynamoClient(endpoint),
+    createClient: (userAgent) => emulatorDynamoClient(endpoint, userAgent),
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };
 }

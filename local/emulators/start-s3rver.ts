@@ -36,9 +36,10 @@ type S3rverCtor = new (opts: Record<string, unknown>) => S3rverInstance;
 
 export type S3rverEvent = S3Event;
 
-/** An S3 client for an emulator endpoint, with the settings s3rver needs. */
-export function emulatorS3Client(endpoint: string): S3Client {
+/** An S3 client for an emulator endpoint, with the settings s3rver needs (and a user agent to tell its requests apart, if given). */
+export function emulatorS3Client(endpoint: string, userAgent?: string): S3Client {
   return new S3Client({
+    ...(userAgent ? { customUserAgent: userAgent } : {}),
     endpoint,
     region: EMULATOR_REGION,
     forcePathStyle: true,

@@ -9,6 +9,8 @@ import { deviceMay, S3Action, unsafeKeyProblem, type S3ActionName } from './devi
 import { s3ErrorXml } from './s3-error-xml.ts';
 import { AuthFailure, SigV4Failure, UNSIGNED_PAYLOAD, verifySigV4 } from '../auth/sigv4-verify.ts';
 import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
+import { CHECKSUM_SHA256_HEADER } from '../../contract/index.ts';
+import { FRONT_CHECKSUM_HEADER } from './front-checksum.ts';
 
 /**
  * The local S3 front: an HTTP server in front of s3rver that does what S3 and IAM do and
@@ -25,6 +27,9 @@ import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
  * - answers 412 PreconditionFailed to `If-None-Match: *` when the key exists
  *   (conditional PUTs to one key are serialised, so two racing writers get 200 and 412);
  * - decodes aws-chunked bodies;
+ * - checks `x-amz-checksum-sha256` on PUT (400 BadDigest when the body does not match),
+ *   keeps it beside the object and returns it to HEAD/GET with `x-amz-checksum-mode:
+ *   ENABLED`, as S3 does (see front-checksum.ts);
  * - answers CORS itself, so a browser can fetch presigned segment URLs.
  *
  * Allowed requests go to s3rver with the authentication stripped (s3rver does not check
@@ -176,15 +181,16 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
     res.end(body);
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse | undefined, path: string, method: string, body: Buffer | undefined): Promise<{ status: number }> =>
+  const forward = (req: IncomingMessage, res: ServerResponse | undefined, path: string, method: string, body: Buffer | undefined, extra: OutgoingHttpHeaders = {}): Promise<{ status: number }> =>
     new Promise((resolve, reject) => {
       const headers: OutgoingHttpHeaders = {};
       // A probe (no response to relay) sends no caller headers: they describe the caller's body.
       if (res) {
         for (const [k, v] of Object.entries(req.headers)) {
-          if (!STRIPPED_HEADERS.has(k) && !k.startsWith('x-amz-checksum-') && k !== 'content-length' && v !== undefined) headers[k] = v;
+          if (!STRIPPED_HEADERS.has(k) && !k.startsWith('x-amz-checksum-') && k !== FRONT_CHECKSUM_HEADER && k !== 'content-length' && v !== undefined) headers[k] = v;
         }
       }
+      Object.assign(headers, extra);
       if (body) headers['content-length'] = body.length;
       const up = request(
         { host: upstream.hostname, port: upstream.port, method, path, headers },
@@ -194,7 +200,9 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
             upRes.on('end', () => resolve({ status: upRes.statusCode ?? 502 }));
             return;
           }
-          const outHeaders: OutgoingHttpHeaders = { ...upRes.headers, ...corsHeaders(req) };
+          const { [FRONT_CHECKSUM_HEADER]: kept, ...upHeaders } = upRes.headers;
+          const outHeaders: OutgoingHttpHeaders = { ...upHeaders, ...corsHeaders(req) };
+          if (kept && String(req.headers['x-amz-checksum-mode']).toUpperCase() === 'ENABLED') outHeaders[CHECKSUM_SHA256_HEADER] = kept;
           res.writeHead(upRes.statusCode ?? 502, outHeaders);
           upRes.pipe(res);
           upRes.on('end', () => resolve({ status: upRes.statusCode ?? 502 }));
@@ -300,6 +308,16 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
       req.resume();
     }
 
+    const extra: OutgoingHttpHeaders = {};
+    const checksum = req.headers[CHECKSUM_SHA256_HEADER];
+    if (body && target.action === S3Action.PUT_OBJECT && typeof checksum === 'string') {
+      if (createHash('sha256').update(body).digest('base64') !== checksum) {
+        sendError(req, res, 400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.', resource);
+        return;
+      }
+      extra[FRONT_CHECKSUM_HEADER] = checksum;
+    }
+
     // Forward exactly the bucket and key that were checked, re-encoded from their decoded form.
     const keptQuery = stripPresignQuery(`?${splitS3Path(url).query}`);
     const upstreamPath = `${target.bucket === undefined ? '/' : s3ObjectPath(target.bucket, target.key)}${keptQuery === '?' ? '' : keptQuery}`;
@@ -315,11 +333,11 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
           sendError(req, res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold (the object already exists)', resource);
           return;
         }
-        await forward(req, res, upstreamPath, 'PUT', body);
+        await forward(req, res, upstreamPath, 'PUT', body, extra);
       });
       return;
     }
-    await forward(req, res, upstreamPath, req.method ?? 'GET', body);
+    await forward(req, res, upstreamPath, req.method ?? 'GET', body, extra);
   };
 
   const server = createServer((req, res) => {

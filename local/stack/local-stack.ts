@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { targetDurationSeconds } from '../../contract/index.ts';
+import { PackDefault, targetDurationSeconds } from '../../contract/index.ts';
 import { redactSecrets } from '../../device/core/redact-secrets.ts';
 import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
 import { dynamoEventStore } from '../../lambda/events/dynamo-event-store.ts';
@@ -10,12 +10,18 @@ import { dynamoLivenessStore } from '../../lambda/liveness/dynamo-liveness-store
 import { checkDevice, validateOfflineAfterMs, WATCH_GRACE_MS, type OfflineWatchDeps } from '../../lambda/liveness/offline-watch.ts';
 import { dynamoSegmentIndex } from '../../lambda/index/dynamo-segment-index.ts';
 import { createIndexer } from '../../lambda/indexer/create-indexer.ts';
+import type { PackReport } from '../../lambda/packer/create-packer.ts';
+import type { SweepReport } from '../../lambda/sweeper/create-sweeper.ts';
 import { createKeysHandler } from '../../lambda/keys/create-keys-handler.ts';
 import { localKeyUnwrapper } from '../../lambda/keys/key-unwrapper.ts';
 import { s3ObjectStore } from '../../lambda/storage/s3-object-store.ts';
 import { staticTokenSecrets } from '../../lambda/token/token-secrets.ts';
 import { EMULATOR_REGION, emulatorS3Client, startS3rver, type RunningS3rver } from '../emulators/start-s3rver.ts';
 import { startDynalite, type RunningDynalite } from '../emulators/start-dynalite.ts';
+import { migrateIndexTable } from '../emulators/migrate-index-table.ts';
+import { withFrontChecksums } from '../s3-front/front-checksum.ts';
+import { DEFAULT_PACK_AFTER_MS, localPacking, type LocalPacking } from './local-packing.ts';
+import { startLocalCompactor, type LocalCompactor } from './local-compactor.ts';
 import { startLocalApiServer, type LocalApiServer } from '../http/local-api-server.ts';
 import { CredentialRegistry, type RegisteredCredentials } from '../iot/credential-registry.ts';
 import { DEFAULT_ROLE_ALIAS, startIotCredentialProvider, type IotCredentialProvider } from '../iot/iot-credential-provider.ts';
@@ -34,10 +40,21 @@ import { triggerCameraEvent } from './trigger-event.ts';
  * keys handlers on a localhost HTTP server with the player page, and one agent per camera
  * through the real credential and upload path.
  *
+ * History is packed as in the cloud, by the same packer and sweep on a timer, with a short
+ * pack "hour" (see local-packing.ts) so the try-out shows it.
+ *
  *   {dataDir}/s3/  dynamo/  pki/  content-key/  token-secret.json  cameras/{id}/  local.json
  */
 export const LOCAL_BUCKET = 'camrec-local';
-export const LOCAL_TABLE = 'camrec-index';
+/** The index table (with the open-hours index). Data dirs from before packed history had LEGACY_LOCAL_TABLE, migrated at start. */
+export const LOCAL_TABLE = 'camrec-index-v2';
+export const LEGACY_LOCAL_TABLE = 'camrec-index';
+/** Days local recordings are kept (index TTLs; s3rver has no lifecycle rules). */
+const LOCAL_RETENTION_DAYS = 30;
+/** The compactor's S3 and DynamoDB clients say so in their user agent (the soak counts its requests apart). */
+export const COMPACTOR_USER_AGENT = 'camrec-compactor';
+/** The top folders cameras write: only these objects go to the indexer (packs are the compactor's). */
+const INDEXED_KEY_RE = /^(segments|keys|events|heartbeats)\//;
 export const LOCAL_REGION = EMULATOR_REGION;
 export const LOCAL_JSON = 'local.json';
 
@@ -53,6 +70,11 @@ export interface LocalStackOptions {
   readonly credentialDurationSeconds?: number;
   /** @default 5 */
   readonly liveWindowSegments?: number;
+  /**
+   * Packed history: the pack period, grace, drain and sweep interval, or false for none.
+   * @default localPacking(DEFAULT_PACK_AFTER_MS): packed when about 2 minutes old
+   */
+  readonly packing?: LocalPacking | false;
   /** Starts each camera (agent + source + control endpoint); without it no cameras run. */
   readonly runCamera?: CameraRunner;
   /** Progress lines for people. @default silent */
@@ -77,6 +99,8 @@ export interface LocalStackInfo {
   credentials: { accessKeyId: string; secretAccessKey: string };
   targetDurationSeconds: number;
   segmentSeconds: number;
+  /** How history is packed here (null: not at all). */
+  packing: LocalPacking | null;
   cameras: { id: string; controlUrl: string | undefined; source: string }[];
   startedAt: string;
   pid: number;
@@ -99,6 +123,10 @@ export interface LocalStack {
   setCameraPower(id: string, on: boolean): Promise<boolean>;
   /** Called with each object key once the indexer has indexed it (benchmarks, tests). */
   onIndexed(listener: (key: string, atMs: number) => void): () => void;
+  /** Runs a sweep now (after the one running, if any) and every pack it dispatches; undefined without packing. */
+  compactNow(): Promise<SweepReport | undefined>;
+  /** Called with the report of each packer run (benchmarks, tests). */
+  onPacked(listener: (report: PackReport) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -176,24 +204,52 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     let watchDeps: OfflineWatchDeps | undefined;
     const watchQueue = timerWatchQueue((m) => checkDevice(watchDeps!, m), (err) => log(`offline watch: ${err.message}; trying again`));
     stops.push(async () => watchQueue.stop());
-    const indexReady = dynaliteStarting.then((dynalite) => {
+    const packing = opts.packing === undefined ? localPacking(DEFAULT_PACK_AFTER_MS) : opts.packing || undefined;
+    const indexReady = dynaliteStarting.then(async (dynalite) => {
       const ddb = dynalite.createClient();
       stops.push(async () => ddb.destroy());
-      const index = dynamoSegmentIndex(ddb, LOCAL_TABLE);
+      const migrated = await migrateIndexTable(ddb, LEGACY_LOCAL_TABLE, LOCAL_TABLE);
+      if (migrated) log(`moved ${migrated} index items to table ${LOCAL_TABLE} (with the open-hours index packed history needs)`);
+      const index = dynamoSegmentIndex(ddb, LOCAL_TABLE, packing ? { packPeriodMs: packing.periodMs } : {});
       const events = dynamoEventStore(ddb, LOCAL_TABLE);
       const liveness = dynamoLivenessStore(ddb, LOCAL_TABLE);
       watchDeps = { liveness, events, queue: watchQueue, publisher: notifier, clock, offlineAfterMs, log: handlerLog };
       const indexer = createIndexer({
-        index, events, store, config: { retentionDays: 30, bucketName: LOCAL_BUCKET }, clock, log: handlerLog,
-        publisher: notifier, liveness, watch: { queue: watchQueue, offlineAfterMs },
+        index,
+        events,
+        // The front keeps each upload's x-amz-checksum-sha256 as S3 does; the indexer records it.
+        store: withFrontChecksums(store),
+        config: {
+          retentionDays: LOCAL_RETENTION_DAYS,
+          bucketName: LOCAL_BUCKET,
+          ...(packing ? { packing: { periodMs: packing.periodMs, graceMs: packing.graceMs, hotIndexDays: PackDefault.HOT_INDEX_DAYS } } : {}),
+        },
+        clock,
+        log: handlerLog,
+        publisher: notifier,
+        liveness,
+        watch: { queue: watchQueue, offlineAfterMs },
       });
-      return { index, events, liveness, indexer };
+      let compactor: LocalCompactor | undefined;
+      if (packing) {
+        const compactorDdb = dynalite.createClient(COMPACTOR_USER_AGENT);
+        compactor = startLocalCompactor({
+          ddb: compactorDdb, s3rverEndpoint: s3rver.endpoint, bucket: LOCAL_BUCKET, table: LOCAL_TABLE, packing, retentionDays: LOCAL_RETENTION_DAYS,
+          userAgent: COMPACTOR_USER_AGENT, clock, log: handlerLog, onError: log,
+        });
+        const c = compactor;
+        stops.push(async () => {
+          await c.stop();
+          compactorDdb.destroy();
+        });
+      }
+      return { index, events, liveness, indexer, compactor };
     });
     indexReady.catch(() => {});
     const indexedListeners = new Set<(key: string, atMs: number) => void>();
     const indexing = new Set<Promise<void>>();
     s3rver.events.on('event', (event: S3Event) => {
-      if (!event.Records?.every((r) => r.eventName?.startsWith('ObjectCreated'))) return;
+      if (!event.Records?.every((r) => r.eventName?.startsWith('ObjectCreated') && INDEXED_KEY_RE.test(decodeURIComponent((r.s3?.object?.key ?? '').replace(/\+/g, ' '))))) return;
       const done = indexReady
         .then(({ indexer }) => indexer(event))
         .then(() => {
@@ -246,14 +302,22 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       return true;
     };
     camerasStarting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
-    const { index, events, liveness } = await indexReady;
+    const { index, events, liveness, compactor } = await indexReady;
     // Watches of a previous run (their timers went with it) pick up where they were.
     for (const c of opts.cameras) {
       const st = await liveness.getState(c.id);
       if (st?.watchId && st.lastHeardMs !== undefined) await watchQueue.schedule({ deviceId: c.id, watchId: st.watchId }, Math.max(0, st.lastHeardMs + offlineAfterMs - Date.now()) + WATCH_GRACE_MS);
     }
     const corsOrigins = ['*'];
-    const api = createApiHandler({ config: { targetDurationSeconds, liveWindowSegments, corsOrigins, publicBaseUrl: undefined, offlineAfterMs }, index, events, presigner, tokenSecrets, clock, log: handlerLog });
+    const api = createApiHandler({
+      config: { targetDurationSeconds, liveWindowSegments, corsOrigins, publicBaseUrl: undefined, offlineAfterMs, ...(packing ? { packPeriodMs: packing.periodMs } : {}) },
+      index,
+      events,
+      presigner,
+      tokenSecrets,
+      clock,
+      log: handlerLog,
+    });
     const keys = createKeysHandler({ config: { corsOrigins, targetDurationSeconds, liveWindowSegments }, store, index, unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem), tokenSecrets, clock, log: handlerLog });
 
     let info: LocalStackInfo | undefined;
@@ -293,6 +357,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       credentials: { accessKeyId: service.accessKeyId, secretAccessKey: service.secretAccessKey },
       targetDurationSeconds,
       segmentSeconds,
+      packing: packing ?? null,
       cameras: [],
       startedAt: new Date().toISOString(),
       pid: process.pid,
@@ -319,6 +384,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         indexedListeners.add(listener);
         return () => indexedListeners.delete(listener);
       },
+      compactNow: () => compactor?.compactNow() ?? Promise.resolve(undefined),
+      onPacked: (listener) => compactor?.onPacked(listener) ?? (() => false),
       stop: stopAll,
     };
   } catch (err) {

@@ -168,3 +168,38 @@ describe('Kinesis Video Streams', () => {
     expect(c.kvsOverCamrec).toBeCloseTo(9.505078 / 17.514983, 4);
   });
 });
+
+describe('camrec with packed history', () => {
+  const compaction = { perSegment: { ...none, s3Get: 1 }, perPack: { ...none, lambdaInvocations: 1, dynamoWriteUnits: 3, dynamoReadUnits: 2 }, lambdaMemoryMb: 1024, lambdaMsPerGib: 15_000 };
+  const packed: CostScenario = { ...base, bitrateMbps: 2, segmentSeconds: 6, viewingHoursPerMonth: 30, packing: { storageClass: 'STANDARD_IA', hotHours: 12, historyViewingShare: 0.5 } };
+  const e = camrecCost(packed, { ...counts, compaction }, prices);
+
+  test('hot copies for 12 h in Standard: 250,000 B/s x 43,200 s = 10.0583 GiB at $0.023; packs 30 days in Standard-IA: 603.4970 GiB at $0.0125', () => {
+    const hot = line(e, Service.S3, 'Standard storage (hot, 12.0 h)');
+    expect(hot.quantity).toBeCloseTo(10.058284, 5);
+    expect(hot.usd).toBeCloseTo(0.231341, 5);
+    const packs = line(e, Service.S3, 'STANDARD_IA storage (packs)');
+    expect(packs.quantity).toBeCloseTo(603.497028, 5);
+    expect(packs.usd).toBeCloseTo(7.543713, 5);
+    expect(e.packClass).toBe('STANDARD_IA');
+  });
+
+  test('an hour at 2 Mbps (900,000,000 B) is 16 parts: 18 PUT-class requests per pack, 720 packs = 12,960 at $0.01 per 1,000', () => {
+    const puts = line(e, Service.S3, 'pack PUTs (STANDARD_IA)');
+    expect(puts.quantity).toBe(12_960);
+    expect(puts.usd).toBeCloseTo(0.1296, 6);
+  });
+
+  test('half of 30 h watched is read from packs: 13.5 GB = 12.5729 GiB of retrieval at $0.01; Glacier IR bills 90 days for 30 kept', () => {
+    expect(line(e, Service.S3, 'STANDARD_IA retrieval').quantity).toBeCloseTo(12.572855, 5);
+    const gir = camrecCost({ ...packed, packing: { ...packed.packing!, storageClass: 'GLACIER_IR' } }, { ...counts, compaction }, prices);
+    expect(line(gir, Service.S3, 'GLACIER_IR storage (packs, billed 90 d)').quantity).toBeCloseTo(1810.491085, 4);
+  });
+
+  test('packing drops the unpacked storage lines and keeps every recording request', () => {
+    expect(e.lines.some((l) => l.item === 'Standard storage')).toBe(false);
+    expect(line(e, Service.S3, 'PUT requests', Phase.RECORDING).quantity).toBe(432_720);
+    expect(() => camrecCost(packed, counts, prices)).toThrow(/no compaction counts/);
+  });
+});
+

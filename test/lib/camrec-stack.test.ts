@@ -29,14 +29,17 @@ describe('CamrecStack', () => {
     template.resourceCountIs('AWS::IoT::ThingType', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    // the indexer's dead letters; the offline watch queue and its dead letters
-    template.resourceCountIs('AWS::SQS::Queue', 3);
+    // the indexer's dead letters; the offline watch queue and its dead letters; the packer's dead letters
+    template.resourceCountIs('AWS::SQS::Queue', 4);
     template.resourceCountIs('AWS::Events::EventBus', 1);
+    // the compactor's sweep schedule
+    template.resourceCountIs('AWS::Events::Rule', 1);
   });
 
   test('every camrec function runs Node 24 on arm64', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^camrec ') } }));
-    expect(fns.length).toBe(4);
+    // indexer, api, keys, offline checker, packer, sweep
+    expect(fns.length).toBe(6);
     for (const f of fns) expect((f as any).Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 });
@@ -49,7 +52,7 @@ describe('RecordingPipeline in a user app', () => {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const assembly = app.synth();
     expect(assembly.getStackByName('Theirs').template.Resources).toBeDefined();
-    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7 })]) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'packs/continuous/', ExpirationInDays: 7 })]) } });
   });
 
   test('cdk-nag is on: an unacknowledged finding fails the synth', () => {

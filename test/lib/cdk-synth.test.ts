@@ -20,7 +20,7 @@ let out: string;
 let result: { stdout: string; stderr: string; code: number };
 
 // One real `npx cdk synth` (the pinned aws-cdk CLI, cdk.json's `npx tsx bin/app.ts`,
-// esbuild bundling of the four handlers, cdk-nag on) for the whole file.
+// esbuild bundling of the six handlers, cdk-nag on) for the whole file.
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'camrec-synth-'));
   try {
@@ -49,7 +49,8 @@ describe('npx cdk synth (offline, cdk-nag on)', () => {
 
   test('each bundled handler loads on its own in Node and exports handler', async () => {
     const assets = readdirSync(out).filter((d) => d.startsWith('asset.') && existsSync(join(out, d, 'index.mjs')));
-    expect(assets).toHaveLength(4);
+    // indexer, api, keys, offline checker, packer, sweep
+    expect(assets).toHaveLength(6);
     const env = {
       ...offlineEnv(),
       AWS_REGION: 'eu-west-1',
@@ -64,6 +65,10 @@ describe('npx cdk synth (offline, cdk-nag on)', () => {
       [LambdaEnv.EVENT_BUS_NAME]: 'bus',
       [LambdaEnv.WATCH_QUEUE_URL]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/watch',
       [LambdaEnv.OFFLINE_AFTER_SECONDS]: '90',
+      [LambdaEnv.PACK_STORAGE_CLASS]: 'STANDARD_IA',
+      [LambdaEnv.EVENT_PACK_STORAGE_CLASS]: 'GLACIER_IR',
+      [LambdaEnv.PACK_DRAIN_SECONDS]: '43500',
+      [LambdaEnv.PACKER_FUNCTION_NAME]: 'packer',
     };
     for (const a of assets) {
       const dir = join(out, a);

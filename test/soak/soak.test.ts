@@ -6,8 +6,10 @@ import { FaultKind } from '../../bench/soak/soak-schedule.ts';
  * The soak, compressed: 2 cameras (`camrec agent` children) for 90 s on the local stack
  * with the whole fault schedule (network cut, S3 503, IoT provider down past the
  * credentials' expiry, kill -9s incl. one during a spool write, a 1 MiB spool that fills
- * during the cut). Every seq the agents recorded must be in the bucket and the index once,
- * decrypt to whole TS packets (every 10th also read by ffprobe), or have been dropped at the spool cap.
+ * during the cut), with history packed as it runs (10 s pack periods). Every seq the
+ * agents recorded must be stored once (hot or in a pack) and listed once when history is
+ * read, decrypt to whole TS packets (every 10th also read by ffprobe), or have been
+ * dropped at the spool cap.
  */
 describe('soak (2 cameras, 90 s, compressed fault schedule)', () => {
   it('loses, duplicates and corrupts nothing while the spool has room', async () => {
@@ -29,8 +31,15 @@ describe('soak (2 cameras, 90 s, compressed fault schedule)', () => {
     const kinds = new Set(r.faults.map((f) => f.label));
     for (const k of [FaultKind.NETWORK_CUT, FaultKind.S3_503, FaultKind.IOT_DOWN, FaultKind.KILL, FaultKind.KILL_MID_SPOOL_WRITE]) expect(kinds.has(k)).toBe(true);
     expect(r.faults.filter((f) => f.recoveryS === undefined).map((f) => f.label)).toEqual([]);
-    // Measured counts in the cost model's shape.
+    // History was packed while the faults ran (late segments in follow-up packs), and all of it after.
+    expect(r.compaction.packs, summary).toBeGreaterThan(4);
+    expect(r.compaction.unpackable, summary).toBe(0);
+    const stored = r.cameras.reduce((n, c) => n + c.uploaded, 0);
+    expect(r.compaction.packedSegments, summary).toBeGreaterThanOrEqual(stored);
+    // Measured counts in the cost model's shape, compaction included.
     expect(r.requestCounts.label).toMatch(/^measured by the soak/);
     expect(r.requestCounts.recording.perSegment.s3Put).toBeGreaterThanOrEqual(1);
+    expect(r.requestCounts.compaction!.perSegment.s3Get).toBeCloseTo(1, 1);
+    expect(r.totals.compactor.packWrites).toBeGreaterThanOrEqual(r.compaction.packs);
   }, 240_000);
 });

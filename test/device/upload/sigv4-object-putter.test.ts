@@ -116,7 +116,7 @@ describe('NodeSha256 with the SDK signer', () => {
 });
 
 describe('SigV4ObjectPutter', () => {
-  it('PUTs once with If-None-Match, Content-MD5, the real payload SHA-256, metadata and the session token, signed so S3 accepts it', async () => {
+  it('PUTs once with If-None-Match, Content-MD5, the real payload SHA-256 (hex and as x-amz-checksum-sha256), metadata and the session token, signed so S3 accepts it', async () => {
     const s3 = await fakeS3(ok);
     expect(await putter(s3.endpoint).put(item, body, new AbortController().signal)).toBe('created');
     expect(s3.seen).toHaveLength(1);
@@ -130,6 +130,7 @@ describe('SigV4ObjectPutter', () => {
       'content-length': String(body.length),
       'content-md5': createHash('md5').update(body).digest('base64'),
       'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+      'x-amz-checksum-sha256': createHash('sha256').update(body).digest('base64'),
       'x-amz-security-token': TOKEN,
       'x-amz-meta-start-ms': '1767323045000',
       'x-amz-meta-duration-ms': '6000',
@@ -137,7 +138,7 @@ describe('SigV4ObjectPutter', () => {
       'x-amz-meta-iv': '00112233445566778899aabbccddeeff',
     });
     const signedHeaders = /SignedHeaders=([^,]+)/.exec(String(req!.headers.authorization))![1]!.split(';');
-    expect(signedHeaders).toEqual(expect.arrayContaining(['host', 'if-none-match', 'content-md5', 'x-amz-content-sha256', 'x-amz-meta-seq', 'x-amz-security-token']));
+    expect(signedHeaders).toEqual(expect.arrayContaining(['host', 'if-none-match', 'content-md5', 'x-amz-content-sha256', 'x-amz-checksum-sha256', 'x-amz-meta-seq', 'x-amz-security-token']));
     // The local S3 front's independent verifier (node:crypto, written from the spec) accepts it.
     const who = verifySigV4(req!, (id) => (id === ACCESS_KEY_ID ? { secretAccessKey: SECRET, sessionToken: TOKEN, expiresAtMs: Date.now() + 60_000 } : undefined), Date.now(), { region: 'us-east-1', service: 's3' });
     expect(who).toBe(ACCESS_KEY_ID);

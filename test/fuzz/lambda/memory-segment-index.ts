@@ -14,6 +14,9 @@ export function memorySegmentIndex(deviceId: string, segments: readonly SegmentI
     advanceState: async () => {
       throw new Error('the fuzz index is read-only');
     },
+    registerHour: async () => {
+      throw new Error('the fuzz index is read-only');
+    },
     getState: async (id): Promise<DeviceStateItem | undefined> => {
       const last = mine(id).at(-1);
       return last && { deviceId: id, sk: SortKeyPrefix.STATE, lastSeenMs: last.startMs + last.durationMs, lastSeq: last.seq, lastDiscSeq: last.discSeq, lastKeyId: last.keyId };
@@ -25,6 +28,7 @@ export function memorySegmentIndex(deviceId: string, segments: readonly SegmentI
     },
     newestSegments: async (id, count) => mine(id).slice(-count),
     queryEvents: async (id, startMs, endMs) => (id === deviceId ? events.filter((e) => eventEndBoundMs(e) > startMs && e.startMs < endMs) : []),
+    getPack: async () => undefined,
   };
 }
 

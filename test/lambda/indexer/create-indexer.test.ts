@@ -104,4 +104,47 @@ describe('indexer', () => {
     expect((err as IndexerError).failedKeys).toEqual([segKey(2)]);
     expect([...index.items.get('cam-1')!.keys()].filter((k) => k.startsWith('seg#'))).toHaveLength(2);
   });
+
+  describe('with packed history', () => {
+    const HOUR = 3_600_000;
+    const packing = { periodMs: HOUR, graceMs: 600_000, hotIndexDays: 3 };
+    const at = (startMs: number, seq: number): [string, { metadata: Record<string, string> }] => [
+      segmentKey({ deviceId: 'cam-1', startMs, seq }),
+      { metadata: toS3Metadata({ ...meta(seq), startMs }) },
+    ];
+
+    it('registers each pack hour once while a camera records in order, and again for what a pack run may have missed', async () => {
+      const h0 = T0; // 10:00
+      const objects = Object.fromEntries([at(h0, 1), at(h0 + 6000, 2), at(h0 + HOUR, 3), at(h0 + HOUR + 6000, 4), at(h0 + 12_000, 5)]);
+      let now = h0 + 7000;
+      const index = new MemorySegmentIndex();
+      const indexer = createIndexer({ index, events: index, store: bucket(objects), config: { retentionDays: 30, bucketName: BUCKET, packing }, clock: { nowMs: () => now } });
+      const keys = Object.keys(objects);
+      await indexer(s3Event(keys[0]!)); // first of hour 10:00
+      await indexer(s3Event(keys[1]!)); // same hour, in order: no extra write
+      now = h0 + HOUR + 7000;
+      await indexer(s3Event(keys[2]!)); // first of 11:00
+      await indexer(s3Event(keys[3]!));
+      await indexer(s3Event(keys[3]!)); // a replay: the state did not move
+      now = h0 + HOUR + 700_000;
+      await indexer(s3Event(keys[4]!)); // a 10:00 segment arriving after that hour was due: seq 5 moves the state, the hour did not
+      expect(index.registrations.map((r) => [r.hourMs - h0, r.registration.dueMs - h0])).toEqual([
+        [0, HOUR + 600_000],
+        [HOUR, 2 * HOUR + 600_000],
+        [HOUR, 2 * HOUR + 600_000],
+        [0, HOUR + 700_000 + 600_000],
+      ]);
+      // Segment items live a few days (history is read from packs), not the whole retention.
+      const seg = index.items.get('cam-1')!.get(`seg#${h0}`) as { ttl: number };
+      expect(seg.ttl).toBe(Math.floor(h0 / 1000) + 3 * 86_400);
+    });
+
+    it('records the checksum S3 keeps for a segment', async () => {
+      const [key, o] = at(T0, 1);
+      const store: ObjectStore = { ...bucket({ [key]: o }), head: async () => ({ metadata: o.metadata, sizeBytes: 10, checksumSha256: 'x'.repeat(43) + '=' }) };
+      const index = new MemorySegmentIndex();
+      await createIndexer({ index, events: index, store, config: { retentionDays: 30, packing }, clock }).indexObject(key);
+      expect(index.items.get('cam-1')!.get(`seg#${T0}`)).toMatchObject({ checksumSha256: 'x'.repeat(43) + '=' });
+    });
+  });
 });

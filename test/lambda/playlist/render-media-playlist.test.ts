@@ -77,4 +77,24 @@ describe('renderMediaPlaylist', () => {
       }),
     );
   });
+
+  it('lists packed segments as EXT-X-BYTERANGE of their pack (with offsets) beside hot ones, at version 4', () => {
+    const pack = 'continuous-1767225600000-0-0123456789abcdef.ts';
+    const text = renderMediaPlaylist({
+      ...base,
+      entries: [
+        { seq: 1, discSeq: 0, startMs: T0, durationMs: 6000, segment: { keyId: KEY, iv: '01'.repeat(16), pack: { name: pack, offset: 0, length: 376 } }, discontinuity: false },
+        { seq: 2, discSeq: 0, startMs: T0 + 6000, durationMs: 6000, segment: { keyId: KEY, iv: '02'.repeat(16), pack: { name: pack, offset: 376, length: 752 } }, discontinuity: false },
+        { seq: 3, discSeq: 0, startMs: T0 + 12_000, durationMs: 6000, segment: { keyId: KEY, iv: '03'.repeat(16) }, discontinuity: false },
+      ],
+    });
+    expect(text).toContain('#EXT-X-VERSION:4\n');
+    expect(text).toContain(`#EXTINF:6.000,\n#EXT-X-BYTERANGE:376@0\npacks/${pack}\n`);
+    expect(text).toContain(`#EXT-X-BYTERANGE:752@376\npacks/${pack}\n`);
+    expect(text).toContain(`#EXTINF:6.000,\nsegments/${T0 + 12_000}-3.ts\n`);
+    const pl = parse(text) as types.MediaPlaylist;
+    expect(pl.segments.map((s) => s.byterange)).toEqual([{ length: 376, offset: 0 }, { length: 752, offset: 376 }, undefined]);
+    // A gap still needs version 8, which includes BYTERANGE.
+    expect(renderMediaPlaylist({ ...base, entries: [{ seq: 1, discSeq: 0, startMs: T0, durationMs: 6000, segment: { keyId: KEY, iv: '01'.repeat(16), pack: { name: pack, offset: 0, length: 1 } }, discontinuity: false }, { seq: 2, discSeq: 0, startMs: T0 + 6000, durationMs: 6000, discontinuity: false }] })).toContain('#EXT-X-VERSION:8\n');
+  });
 });

@@ -1,7 +1,7 @@
-import { eventSortKey, padMs, type DeviceStateItem, type EventItem, type KeyItem, type SegmentItem } from '../../../contract/index.ts';
+import { decodePackedSegments, eventSortKey, hourSortKey, packSortKey, padMs, type DeviceStateItem, type EventItem, type KeyItem, type PackItem, type SegmentItem } from '../../../contract/index.ts';
 import { eventEndBoundMs } from '../../../contract/index.ts';
 import type { EventStore } from '../../../lambda/events/event-store.ts';
-import type { PutOutcome, SegmentIndex, StateAdvance, StateAdvanceResult } from '../../../lambda/index/segment-index.ts';
+import type { HourRegistration, PutOutcome, SegmentIndex, StateAdvance, StateAdvanceResult } from '../../../lambda/index/segment-index.ts';
 
 /** A SegmentIndex and EventStore in memory with the same semantics as the DynamoDB ones (first write wins; ALL_OLD answers). */
 export class MemorySegmentIndex implements SegmentIndex, EventStore {
@@ -29,8 +29,17 @@ export class MemorySegmentIndex implements SegmentIndex, EventStore {
     const cur = p.get('state') as DeviceStateItem | undefined;
     if (cur && cur.lastSeq !== undefined && cur.lastSeq >= u.seq) return 'stale';
     const heard = u.heardMs !== undefined ? { lastHeardMs: u.heardMs, lastSegmentHeardMs: u.heardMs } : {};
-    p.set('state', { ...cur, deviceId, sk: 'state', lastSeenMs: u.seenMs, lastSeq: u.seq, lastDiscSeq: u.discSeq, lastKeyId: u.keyId, ...heard });
+    const hour = u.hourMs !== undefined ? { packHourMs: u.hourMs } : {};
+    p.set('state', { ...cur, deviceId, sk: 'state', lastSeenMs: u.seenMs, lastSeq: u.seq, lastDiscSeq: u.discSeq, lastKeyId: u.keyId, ...heard, ...hour });
     return { previous: cur && structuredClone(cur) };
+  }
+  /** Registrations as the indexer made them, in order. */
+  readonly registrations: { deviceId: string; hourMs: number; registration: HourRegistration }[] = [];
+  async registerHour(deviceId: string, hourMs: number, registration: HourRegistration): Promise<void> {
+    this.registrations.push({ deviceId, hourMs, registration });
+    const p = this.part(deviceId);
+    const cur = p.get(hourSortKey(hourMs)) as { rev: number } | undefined;
+    p.set(hourSortKey(hourMs), { deviceId, sk: hourSortKey(hourMs), hourMs, status: 'open', rev: (cur?.rev ?? 0) + 1, dueMs: registration.dueMs });
   }
   async getState(deviceId: string) {
     return this.part(deviceId).get('state') as DeviceStateItem | undefined;
@@ -82,5 +91,9 @@ export class MemorySegmentIndex implements SegmentIndex, EventStore {
   }
   async newestEvent(deviceId: string) {
     return this.sorted<EventItem>(deviceId, 'evt#').at(-1);
+  }
+  async getPack(deviceId: string, hourMs: number, packNo: number) {
+    const p = this.part(deviceId).get(packSortKey(hourMs, packNo)) as PackItem | undefined;
+    return p && { digest: p.digest, segments: decodePackedSegments(p.hourMs, p.segs, p.keys, p.formats) };
   }
 }

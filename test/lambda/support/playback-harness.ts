@@ -29,6 +29,12 @@ import { staticTokenSecrets } from '../../../lambda/token/token-secrets.ts';
 import { toApiGatewayEvent, writeHandlerResult } from '../../../local/http/api-gateway-event.ts';
 import { startDynalite, type RunningDynalite } from '../../../local/emulators/start-dynalite.ts';
 import { startS3rver, type RunningS3rver } from '../../../local/emulators/start-s3rver.ts';
+import { dynamoHistoryStore } from '../../../lambda/index/dynamo-history-store.ts';
+import type { SegmentIndex } from '../../../lambda/index/segment-index.ts';
+import type { PackingConfig } from '../../../lambda/indexer/hour-registration.ts';
+import { createPacker, type Packer } from '../../../lambda/packer/create-packer.ts';
+import { VerifyMode } from '../../../lambda/packer/pack-verify.ts';
+import { s3PackStore } from '../../../lambda/storage/s3-pack-store.ts';
 
 export const BUCKET = 'camrec-test';
 export const TABLE = 'camrec-index';
@@ -38,6 +44,8 @@ export interface HarnessOptions {
   liveWindowSegments?: number;
   /** The key route's cutoff for legacy unbound wrapped keys (UTC ms). */
   unboundKeysStoredBeforeMs?: number;
+  /** Packed history: the indexer registers pack hours and `packer()` packs them (read-back verified, hot copies deleted at once). */
+  packing?: PackingConfig;
 }
 
 /** A segment as a camera would upload it: encrypted bytes plus its metadata. */
@@ -62,6 +70,9 @@ export class PlaybackHarness {
   readonly wrapping = generateKeyPairSync('rsa', { modulusLength: 2048 });
   readonly reports: IndexerReport[] = [];
   readonly indexErrors: unknown[] = [];
+  index!: SegmentIndex;
+  /** The compactor over this harness's s3rver and dynalite (with `packing`). */
+  packer!: Packer;
   private server!: Server;
   private pending = new Set<Promise<unknown>>();
 
@@ -75,10 +86,28 @@ export class PlaybackHarness {
     [this.s3, this.dynamo] = await Promise.all([startS3rver({ bucketName: BUCKET }), startDynalite({ tableName: TABLE })]);
     this.s3Client = this.s3.createClient();
     const store = s3ObjectStore(this.s3Client, BUCKET);
-    const index = dynamoSegmentIndex(this.dynamo.createClient(), TABLE);
+    const ddb = this.dynamo.createClient();
+    const periodMs = o.packing?.periodMs;
+    const index = (this.index = dynamoSegmentIndex(ddb, TABLE, periodMs ? { packPeriodMs: periodMs } : {}));
     const clock = { nowMs: () => Date.now() + this.clockOffsetMs };
     const tokenSecrets = staticTokenSecrets([{ version: 'test1', secret: randomBytes(32) }]);
-    const indexer = createIndexer({ index, events: dynamoEventStore(this.dynamo.createClient(), TABLE), store, config: { retentionDays: 7, bucketName: BUCKET }, clock });
+    const indexer = createIndexer({
+      index,
+      events: dynamoEventStore(this.dynamo.createClient(), TABLE),
+      store,
+      config: { retentionDays: 7, bucketName: BUCKET, ...(o.packing ? { packing: o.packing } : {}) },
+      clock,
+    });
+    this.packer = createPacker({
+      history: dynamoHistoryStore(ddb, TABLE),
+      events: index,
+      store: s3PackStore(this.s3Client, BUCKET),
+      clock,
+      config: {
+        periodMs: periodMs ?? 3_600_000, drainMs: 0, retentionDays: 7, eventRetentionDays: 7, storageClass: 'STANDARD_IA', eventStorageClass: 'STANDARD_IA',
+        verify: VerifyMode.READ_BACK, copyParts: false,
+      },
+    });
     this.s3.events.on('event', (e: S3Event) => {
       const p = indexer(e).then(
         (r) => void this.reports.push(r),
@@ -95,6 +124,7 @@ export class PlaybackHarness {
       liveWindowSegments: o.liveWindowSegments ?? 5,
       corsOrigins: ['*'],
       publicBaseUrl: this.baseUrl,
+      ...(periodMs ? { packPeriodMs: periodMs } : {}),
     };
     const api = createApiHandler({ config, index, presigner: store, tokenSecrets, clock });
     const keys = createKeysHandler({ config: { ...config, unboundKeysStoredBeforeMs: o.unboundKeysStoredBeforeMs }, store, index, unwrapper: localKeyUnwrapper(this.wrapping.privateKey), tokenSecrets, clock });

@@ -24,6 +24,9 @@ const beat = `${B}/heartbeats/camA/1767323045000.json`;
 const BUS = t.arn(t.id('AWS::Events::EventBus', 'Notifications'));
 const WATCH = t.arn(t.id('AWS::SQS::Queue', 'WatchQueue'));
 const OTHER_BUS = `arn:aws:events:eu-west-1:123456789012:event-bus/default`;
+const pack = `${B}/packs/continuous/camA/2026/01/02/03/1767322800000-0-0123456789abcdef.ts`;
+const OPEN_HOURS = `${TABLE}/index/open-hours`;
+const PACKER = t.arn(t.id('AWS::Lambda::Function', 'PackerFunction'));
 
 const ROLES: Record<string, Row[]> = {
   IndexerRole: [
@@ -62,8 +65,34 @@ const ROLES: Record<string, Row[]> = {
     ['kms:Decrypt', t.arn(keyId), false],
     ['secretsmanager:GetSecretValue', SECRET, false],
   ],
+  PackingPackerRole: [
+    ['s3:GetObject', seg, true],
+    ['s3:DeleteObject', seg, true],
+    ['s3:PutObject', pack, true],
+    ['s3:GetObject', pack, false],
+    ['s3:DeleteObject', pack, false],
+    ['s3:PutObject', seg, false],
+    ['s3:GetObject', key, false],
+    ['s3:ListBucket', B, false],
+    ['dynamodb:Query', TABLE, true],
+    ['dynamodb:PutItem', TABLE, true],
+    ['dynamodb:UpdateItem', TABLE, true],
+    ['dynamodb:DeleteItem', TABLE, false],
+    ['dynamodb:Scan', TABLE, false],
+    ['kms:Decrypt', t.arn(keyId), false],
+  ],
+  PackingSweeperRole: [
+    ['dynamodb:Query', OPEN_HOURS, true],
+    ['dynamodb:UpdateItem', TABLE, true],
+    ['dynamodb:Scan', TABLE, false],
+    ['dynamodb:Scan', OPEN_HOURS, false],
+    ['lambda:InvokeFunction', PACKER, true],
+    ['s3:GetObject', seg, false],
+    ['s3:DeleteObject', seg, false],
+  ],
   PlaybackApiRole: [
     ['s3:GetObject', seg, true],
+    ['s3:GetObject', pack, true],
     ['s3:GetObject', key, false],
     ['s3:GetObject', evt, false],
     ['s3:PutObject', seg, false],

@@ -54,13 +54,28 @@ describe('SegmentStore alone', () => {
     });
   });
 
-  test('expires recordings after 30 days by default, with no archive transition, and heartbeats after a day', () => {
+  test('expires every prefix by lifecycle rule (30 days by default; heartbeats after a day), aborts stale uploads, and has no archive transition', () => {
     const [, props] = recordings();
-    expect(props.LifecycleConfiguration.Rules).toEqual([
-      expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 30, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
-      { Id: 'expire-heartbeats', Prefix: 'heartbeats/', Status: 'Enabled', ExpirationInDays: 1 },
+    const rules = (props.LifecycleConfiguration.Rules as { Id: string; Prefix?: string; ExpirationInDays?: number; Transitions?: unknown; AbortIncompleteMultipartUpload?: unknown }[])
+      .map((r) => [r.Id, r.Prefix ?? '', r.ExpirationInDays ?? r.AbortIncompleteMultipartUpload]);
+    expect(rules).toEqual([
+      ['expire-hot-segments', 'segments/', 30],
+      ['expire-packs', 'packs/continuous/', 30],
+      ['expire-event-packs', 'packs/event/', 30],
+      ['expire-events', 'events/', 30],
+      ['expire-keys', 'keys/', 31],
+      ['expire-heartbeats', 'heartbeats/', 1],
+      ['abort-incomplete-uploads', '', { DaysAfterInitiation: 1 }],
     ]);
-    expect(props.LifecycleConfiguration.Rules[0].Transitions).toBeUndefined();
+    expect(props.LifecycleConfiguration.Rules.every((r: { Transitions?: unknown }) => r.Transitions === undefined)).toBe(true);
+  });
+
+  test('event footage can be kept longer: event packs, event records and keys follow eventRetentionDays', () => {
+    const t = templateOf((stack) => new SegmentStore(stack, 'Store', { retentionDays: 14, eventRetentionDays: 90 }));
+    const [, props] = resourcesOf(t, 'AWS::S3::Bucket').find(([id]) => id.includes('Recordings'))!;
+    const days = Object.fromEntries((props.LifecycleConfiguration.Rules as { Id: string; ExpirationInDays?: number }[]).map((r) => [r.Id, r.ExpirationInDays]));
+    expect(days).toMatchObject({ 'expire-hot-segments': 14, 'expire-packs': 14, 'expire-event-packs': 90, 'expire-events': 90, 'expire-keys': 91 });
+    expect(() => templateOf((stack) => new SegmentStore(stack, 'Store', { retentionDays: 30, eventRetentionDays: 7 }))).toThrow(/eventRetentionDays=7 must be at least retentionDays=30/);
   });
 
   test('writes server access logs into the access-log bucket', () => {
@@ -68,8 +83,8 @@ describe('SegmentStore alone', () => {
     expect(recordings()[1].LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: logBucketId }, LogFilePrefix: 'recordings/' });
   });
 
-  test('allows browsers to GET segments (players follow a redirect to a presigned URL)', () => {
-    expect(recordings()[1].CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'] })]);
+  test('allows browsers to GET segments and pack ranges (players follow a redirect to a presigned URL)', () => {
+    expect(recordings()[1].CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], ExposedHeaders: ['Content-Range', 'Content-Length', 'ETag'] })]);
   });
 
   test('retains both buckets by default', () => {
@@ -89,7 +104,10 @@ describe('SegmentStore alone', () => {
     );
     t.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
-        Rules: [Match.objectLike({ ExpirationInDays: 365, Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }] }), Match.objectLike({ Prefix: 'heartbeats/', ExpirationInDays: 1 })],
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'packs/continuous/', ExpirationInDays: 365, Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 90 }] }),
+          Match.objectLike({ Prefix: 'heartbeats/', ExpirationInDays: 1 }),
+        ]),
       },
       CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://app.example.com'] })] },
     });

@@ -12,6 +12,7 @@ import { testApp } from './cdk-test-app.ts';
  *   AWS::SecretsManager::Secret  Ref = Arn = arn:aws:secretsmanager:{region}:{account}:secret:{logical id}-AbCdEf
  *   AWS::Events::EventBus        Arn = arn:aws:events:{region}:{account}:event-bus/{logical id}
  *   AWS::SQS::Queue              Arn = arn:aws:sqs:{region}:{account}:{logical id}
+ *   AWS::Lambda::Function        Arn = arn:aws:lambda:{region}:{account}:function:{logical id}
  *   other types         Arn / RoleAliasArn = arn:aws:{service}:{region}:{account}:{type}/{logical id}, Ref = the logical id
  */
 export const ACCOUNT = '123456789012';
@@ -66,6 +67,7 @@ export class SynthesisedPolicies {
         return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${id}`;
       default: {
         if (r.Type === 'AWS::SQS::Queue' && attr === 'Arn') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${id}`;
+        if (r.Type === 'AWS::Lambda::Function' && attr === 'Arn') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
         const [, service, kind] = r.Type.split('::');
         return `arn:aws:${service!.toLowerCase()}:${REGION}:${ACCOUNT}:${kind!.toLowerCase()}/${id}${attr === 'Arn' ? '' : `#${attr}`}`;
       }

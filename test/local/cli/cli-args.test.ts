@@ -3,13 +3,24 @@ import { parseLocalArgs } from '../../../local/cli/local-command.ts';
 import { parsePlayUrlArgs } from '../../../local/cli/play-url-command.ts';
 
 describe('camrec local arguments', () => {
-  test('defaults: .camrec, port 8080, one sample camera, 2 s segments, no webhook, offline after 90 s', () => {
-    expect(parseLocalArgs([])).toEqual({ dataDir: '.camrec', port: 8080, cameras: [{ id: 'cam-1', source: { kind: 'sample' } }], segmentSeconds: 2, offlineAfterSeconds: 90 });
+  test('defaults: .camrec, port 8080, one sample camera, 2 s segments, no webhook, offline after 90 s, history packed when about 2 minutes old', () => {
+    expect(parseLocalArgs([])).toEqual({
+      dataDir: '.camrec', port: 8080, cameras: [{ id: 'cam-1', source: { kind: 'sample' } }], segmentSeconds: 2, offlineAfterSeconds: 90,
+      packing: { periodMs: 60_000, graceMs: 30_000, drainMs: 120_000, sweepMs: 15_000 },
+    });
   });
 
   test('--webhook URL and --offline-after S', () => {
     expect(parseLocalArgs(['--webhook', 'http://127.0.0.1:9000/hook', '--offline-after', '20'])).toMatchObject({ webhookUrl: 'http://127.0.0.1:9000/hook', offlineAfterSeconds: 20 });
     expect(() => parseLocalArgs(['--webhook', 'ftp://x', '--offline-after', '1'])).toThrow(/--webhook "ftp:\/\/x" must be an http:\/\/ or https:\/\/ URL; --offline-after 1 must be a whole number of seconds from 2 to 900/);
+  });
+
+  test('--pack-after sets the short local pack "hour" (or turns packing off), and refuses what is not a duration', () => {
+    expect(parseLocalArgs(['--pack-after', '40s']).packing).toEqual({ periodMs: 20_000, graceMs: 10_000, drainMs: 40_000, sweepMs: 5_000 });
+    expect(parseLocalArgs(['--pack-after', '1h']).packing).toMatchObject({ periodMs: 1_800_000 });
+    expect(parseLocalArgs(['--pack-after', 'off']).packing).toBe(false);
+    expect(() => parseLocalArgs(['--pack-after', 'soon'])).toThrow(/--pack-after "soon" must be a duration from 8s to 2h, like 90s, 2m or 1h \(or off\)/);
+    expect(() => parseLocalArgs(['--pack-after', '1s'])).toThrow(/from 8s to 2h/);
   });
 
   test('--cameras N names cam-1..cam-N', () => {

@@ -53,7 +53,8 @@ async function decode(url: string): Promise<{ warnings: string; frames: number; 
 beforeAll(async () => {
   for (const tool of [FFMPEG, FFPROBE]) if (!existsSync(tool)) throw new Error(`${tool} is missing: install Debian's ffmpeg package`);
   dir = await mkdtemp(join(tmpdir(), 'camrec-e2e-ffmpeg-'));
-  stack = await startLocalStackProcess(dir);
+  // Seqs are read from hot segment URIs: history stays unpacked here (packed playback has its own e2e test).
+  stack = await startLocalStackProcess(dir, ['--pack-after', 'off']);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -87,7 +88,7 @@ describe('camrec local + camrec play-url + ffmpeg', () => {
   test('after a restart on the same data dir: old recordings still play, seq continues, a DISCONTINUITY marks the restart', async () => {
     expect(await stack.stop()).toBe(0);
     const restartMs = Date.now();
-    stack = await startLocalStackProcess(dir);
+    stack = await startLocalStackProcess(dir, ['--pack-after', 'off']);
     const lastSeqBefore = seqOf(firstRun.at(-1)!.uri);
     await waitForSegments(await livePlaylistUrl(stack), (s) => s.filter((x) => startMsOf(x.uri) > restartMs).length >= 2);
 

@@ -10,6 +10,9 @@ import { EMULATOR_REGION } from '../../../local/emulators/start-s3rver.ts';
 import { CredentialRegistry, type RegisteredCredentials } from '../../../local/iot/credential-registry.ts';
 import { LOCAL_THING_TYPE } from '../../../local/iot/iot-credential-provider.ts';
 import { startS3Front, type S3Front } from '../../../local/s3-front/s3-front-server.ts';
+import { withFrontChecksums } from '../../../local/s3-front/front-checksum.ts';
+import { s3ObjectStore } from '../../../lambda/storage/s3-object-store.ts';
+import { createHash } from 'node:crypto';
 import { startS3rverFixture, type S3rverFixture } from '../../support/s3rver-fixture.ts';
 
 const BUCKET = 'camrec-test';
@@ -181,6 +184,34 @@ describe('local S3 front', () => {
     expect(res.status).toBeLessThan(500);
     const listed = await client(service).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'segments/cam-2/' }));
     expect((listed.Contents ?? []).map((o) => o.Key)).toEqual([]);
+  });
+
+  test('x-amz-checksum-sha256: a body that does not match it is refused (400 BadDigest, nothing stored); a matching one is kept and returned as S3 does', async () => {
+    const key = segKey('cam-1', 11);
+    const body = Buffer.from('segment with a checksum');
+    const wrong = createHash('sha256').update('other bytes').digest('base64');
+    expect(await s3Error(client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, IfNoneMatch: '*', ChecksumSHA256: wrong })))).toEqual({ status: 400, code: 'BadDigest' });
+    expect(await s3Error(client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))).toMatchObject({ status: 404 });
+    const right = createHash('sha256').update(body).digest('base64');
+    await client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, IfNoneMatch: '*', ChecksumSHA256: right }));
+    const head = await client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }));
+    expect(head.ChecksumSHA256).toBe(right);
+    // Kept beside the object, never shown as user metadata, and only on request (as S3).
+    expect(Object.keys(head.Metadata ?? {})).toEqual([]);
+    expect((await client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ChecksumSHA256).toBeUndefined();
+    // Local code that reads s3rver directly sees it through withFrontChecksums, as the indexer does in the cloud.
+    const direct = withFrontChecksums(s3ObjectStore(new S3Client({ region: 'us-east-1', endpoint: s3rver.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }), BUCKET));
+    expect(await direct.head(key)).toMatchObject({ checksumSha256: right, metadata: {} });
+  });
+
+  test('a GET presigned with a Range header (as the pack route makes them) fetches that range and nothing else', async () => {
+    const url = await s3ObjectStore(client(service), BUCKET).presignGet(segKey('cam-1', 1), 600, 'bytes=2-5');
+    expect(url).toContain('X-Amz-SignedHeaders=host%3Brange');
+    const res = await fetch(url, { headers: { range: 'bytes=2-5' } });
+    expect(res.status).toBe(206);
+    expect(await res.text()).toBe('gmen');
+    expect((await fetch(url)).status).toBe(403);
+    expect((await fetch(url, { headers: { range: 'bytes=0-99' } })).status).toBe(403);
   });
 
   test('an unsigned request is refused with S3 error XML', async () => {
