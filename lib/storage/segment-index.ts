@@ -63,7 +63,7 @@ export class SegmentIndex extends Construct {
 
   /** What the offline checker does: read a camera's state and open events, update them conditionally. */
   public grantLivenessWrite(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+    return this.grantOnTable(grantee, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
   }
 
   /** What playback does: Query and GetItem, never Scan. */
