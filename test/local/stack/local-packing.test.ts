@@ -86,12 +86,14 @@ describe('camrec local packs history on a timer, as the cloud does', () => {
 
   test('the sweep packs both past periods; the playlist lists them as byte ranges that read back as the uploads, and the hot copies are gone', async () => {
     const first = Math.min(...bodies.keys());
-    const res = await signedFetch(`${stack.info.apiUrl}/v1/cameras/${CAM}/sessions`, {
-      credentials: stack.info.credentials, region: stack.info.region,
-      json: { mode: 'ON_DEMAND', start: new Date(first).toISOString(), end: new Date(first + 8000).toISOString() },
-    });
-    const { playlistUrl } = (await res.json()) as { playlistUrl: string };
+    // A session lists the packs made before it was issued: ask for a new one until it lists both.
+    let playlistUrl = '';
     const text = await until('both periods packed', async () => {
+      const res = await signedFetch(`${stack.info.apiUrl}/v1/cameras/${CAM}/sessions`, {
+        credentials: stack.info.credentials, region: stack.info.region,
+        json: { mode: 'ON_DEMAND', start: new Date(first).toISOString(), end: new Date(first + 8000).toISOString() },
+      });
+      ({ playlistUrl } = (await res.json()) as { playlistUrl: string });
       const t = await (await fetch(playlistUrl)).text();
       return (t.match(/#EXT-X-BYTERANGE/g) ?? []).length === 8 && t;
     });
