@@ -195,7 +195,7 @@ try {
   line('  from packed hours (after)', after);
   console.log(`    after / before: handler p50 ${(pct(after.runs, 50) / pct(before.runs, 50)).toFixed(3)}x, read units ${(after.readUnits / before.readUnits).toFixed(3)}x (target: p50 < 100 ms)`);
   line('  packed, viewed right after the day', recent);
-  console.log(`    (a token without an issue time may not use packs made in the 12 h 5 min before it expires: those hours are read from segment items)`);
+  console.log(`    (a session lists the packs made before it was issued: the day's last hour, not packed yet, is read from segment items)`);
   console.log(`  LIVE playlist, handler, no cache     p50 ${ms(pct(liveRuns, 50))}  p99 ${ms(pct(liveRuns, 99))}  (target < 15 ms p99)`);
   console.log(`    handler CPU in this process        p50 ${ms(pct(liveCpu, 50))}  p99 ${ms(pct(liveCpu, 99))}`);
   console.log(`    of which render (pure core)        p50 ${ms(pct(liveRenderRuns, 50))}  p99 ${ms(pct(liveRenderRuns, 99))}`);
