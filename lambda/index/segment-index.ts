@@ -44,9 +44,10 @@ export interface SegmentPage {
 
 /**
  * Which copy of history a reader sees. A pack stands in for its segments' hot copies for
- * a session only when it was packed `drain` before the session could have started, so a
- * playlist never changes a segment's URI during a session and every hot URI it lists
- * stays valid until the session expires (hot copies are deleted `drain` after packing).
+ * a session only when it was packed before the session was issued, so a playlist never
+ * changes a segment's URI during a session; every hot URI it lists stays valid until the
+ * session expires because hot copies are deleted `drain` (longer than any session) after
+ * packing.
  */
 export interface HistoryView {
   /** Packs indexed at or before this time (UTC ms) are read; later ones are not. @default every pack */

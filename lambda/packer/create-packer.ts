@@ -29,8 +29,8 @@ export interface PackerConfig {
   periodMs: number;
   /**
    * Hot copies are deleted this long after their pack was indexed. At least the longest
-   * session (12 h): a playlist lists a pack only for sessions that started after it was
-   * packed plus nothing, so every hot URI a session was given stays valid until it expires.
+   * session (12 h): a playlist lists a pack only for sessions issued after it was packed,
+   * so every hot URI a session was given stays valid until it expires.
    */
   drainMs: number;
   retentionDays: number;
