@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UploadError } from '../../../device/core/agent-errors.ts';
+import { ByteRateLimiter } from '../../../device/link/byte-rate-limiter.ts';
 import { NodeSha256 } from '../../../device/upload/node-sha256.ts';
 import { SigV4ObjectPutter, type SigV4ObjectPutterOptions } from '../../../device/upload/sigv4-object-putter.ts';
 import type { UploadItem } from '../../../device/core/upload-item.ts';
@@ -116,7 +117,7 @@ describe('NodeSha256 with the SDK signer', () => {
 });
 
 describe('SigV4ObjectPutter', () => {
-  it('PUTs once with If-None-Match, Content-MD5, the real payload SHA-256 (hex and as x-amz-checksum-sha256), metadata and the session token, signed so S3 accepts it', async () => {
+  it('PUTs once with If-None-Match, the real payload SHA-256 (hex and as x-amz-checksum-sha256, no second digest), metadata and the session token, signed so S3 accepts it', async () => {
     const s3 = await fakeS3(ok);
     expect(await putter(s3.endpoint).put(item, body, new AbortController().signal)).toBe('created');
     expect(s3.seen).toHaveLength(1);
@@ -128,7 +129,6 @@ describe('SigV4ObjectPutter', () => {
       'if-none-match': '*',
       'content-type': 'video/mp2t',
       'content-length': String(body.length),
-      'content-md5': createHash('md5').update(body).digest('base64'),
       'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
       'x-amz-checksum-sha256': createHash('sha256').update(body).digest('base64'),
       'x-amz-security-token': TOKEN,
@@ -137,11 +137,23 @@ describe('SigV4ObjectPutter', () => {
       'x-amz-meta-seq': '7',
       'x-amz-meta-iv': '00112233445566778899aabbccddeeff',
     });
+    // One digest of the body per attempt: the SHA-256 checksum proves it; no Content-MD5 pass.
+    expect(req!.headers['content-md5']).toBeUndefined();
     const signedHeaders = /SignedHeaders=([^,]+)/.exec(String(req!.headers.authorization))![1]!.split(';');
-    expect(signedHeaders).toEqual(expect.arrayContaining(['host', 'if-none-match', 'content-md5', 'x-amz-content-sha256', 'x-amz-checksum-sha256', 'x-amz-meta-seq', 'x-amz-security-token']));
+    expect(signedHeaders).toEqual(expect.arrayContaining(['host', 'if-none-match', 'x-amz-content-sha256', 'x-amz-checksum-sha256', 'x-amz-meta-seq', 'x-amz-security-token']));
     // The local S3 front's independent verifier (node:crypto, written from the spec) accepts it.
     const who = verifySigV4(req!, (id) => (id === ACCESS_KEY_ID ? { secretAccessKey: SECRET, sessionToken: TOKEN, expiresAtMs: Date.now() + 60_000 } : undefined), Date.now(), { region: 'us-east-1', service: 's3' });
     expect(who).toBe(ACCESS_KEY_ID);
+  });
+
+  it('with an uncapped link limiter the whole body arrives intact and every byte is counted for the measured rate', async () => {
+    const s3 = await fakeS3(ok);
+    const limiter = new ByteRateLimiter();
+    const big = Buffer.alloc(200 * 1024, 7); // more than a dozen 16 KiB paced chunks
+    expect(await putter(s3.endpoint, { limiter }).put(item, big, new AbortController().signal)).toBe('created');
+    expect(Buffer.compare(s3.seen[0]!.body, big)).toBe(0);
+    // head (estimated) + body, averaged over the 10 s window
+    expect(limiter.measuredBytesPerSecond() * 10).toBeGreaterThanOrEqual(big.length);
   });
 
   it('412 answers "exists" (an earlier attempt landed)', async () => {
