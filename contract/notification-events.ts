@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEVICE_ID_PATTERN, EVENT_ID_PATTERN, EVENT_TYPE_PATTERN } from './ids.ts';
 import { EventEndReason } from './event-record.ts';
 
