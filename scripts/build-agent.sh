@@ -5,7 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-dist/camrec-agent.mjs}"
-node_modules/.bin/esbuild device/cli/agent-main.ts --bundle --platform=node --format=esm --target=node20 \
-  --main-fields=module,main --outfile="$out" --log-level=warning \
-  "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+node scripts/build-agent.mjs "$out"
 echo "built $out ($(du -k "$out" | cut -f1) KB): run it with node --max-semi-space-size=1 $out --config device.json"

@@ -7,6 +7,7 @@
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { pureContractModules } from './pure-modules-plugin.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/cli`;
@@ -26,6 +27,7 @@ export async function buildCli() {
     sourcemap: 'linked',
     chunkNames: 'chunks/[name]-[hash]',
     logLevel: 'warning',
+    plugins: [pureContractModules],
   });
   return outdir;
 }
