@@ -30,6 +30,8 @@ export interface RtspVariantOptions {
   segmentSeconds: number;
   bitrateKbps: number;
   nodeFlags: string;
+  /** The agent's environment (MALLOC_ARENA_MAX, as on cameras); its ffmpeg child inherits it. */
+  agentEnv?: NodeJS.ProcessEnv;
   bundleAgent: () => string;
   formats: boolean;
 }
@@ -63,7 +65,7 @@ export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
   writeFileSync(join(hlsDir, 'k.bin'), randomBytes(16));
   writeFileSync(join(hlsDir, 'k.info'), `k.bin\n${join(hlsDir, 'k.bin')}\n${randomBytes(16).toString('hex')}\n`);
 
-  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], { cwd: o.root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], { cwd: o.root, stdio: ['ignore', 'inherit', 'inherit'], env: o.agentEnv });
   const peer = spawn('ffmpeg', [
     '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-c', 'copy',
     '-f', 'hls', '-hls_time', String(o.segmentSeconds), '-hls_list_size', '5', '-hls_flags', 'delete_segments',
