@@ -6,14 +6,16 @@
  *    front -> s3rver -> ObjectCreated -> indexer -> DynamoDB -> playlist), p50/p99 over
  *    BENCH_SEGMENTS segments (default 50, 2 s each, the sample clip in real time).
  *    Peer, same run: a bare PUT of the same bytes straight to s3rver.
- * 2. `camrec local` (a child process, as a user runs it) to the first playable segment:
- *    first run on an empty data dir and a restart on it. Target: segment length + 2 s.
- *    Peer, same run: `camrec --help` (process + TypeScript loader start).
+ * 2. `camrec local` (a child process, as a user runs it: bin/camrec.js, the JavaScript
+ *    `npm ci` builds into dist/) to the first playable segment: first run on an empty data
+ *    dir, then BENCH_RESTARTS (default 3) restarts on it, median printed. Targets: segment
+ *    length + 2 s, and under 3 s on a restart. Peer, same run: `camrec --help`.
+ *    `npm run bench:e2e -- --start-only` runs part 2 alone.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -165,20 +167,32 @@ async function helpStartMs(): Promise<number> {
   return performance.now() - t0;
 }
 
-console.log(`camrec bench:e2e — node ${process.version}, ${SEGMENTS} segments of ${SEGMENT_SECONDS} s (sample clip, real time)`);
-const { e2e, barePut } = await segmentLatency();
-console.log('\n1. last frame into the agent -> segment listed in the LIVE playlist');
-console.log(`   camrec pipeline   p50 ${ms(pct(e2e, 50))}   p99 ${ms(pct(e2e, 99))}   max ${ms(Math.max(...e2e))}   (target p99 < 500 ms: ${pct(e2e, 99) < 500 ? 'met' : 'NOT met'})`);
-console.log(`   peer: bare PUT    p50 ${ms(pct(barePut, 50))}   p99 ${ms(pct(barePut, 99))}   (a segment's worth of bytes straight to s3rver)`);
-console.log(`   ratio p50 pipeline / bare PUT: ${(pct(e2e, 50) / pct(barePut, 50)).toFixed(1)}x`);
+const startOnly = process.argv.includes('--start-only');
+const RESTARTS = Math.max(1, Number(process.env.BENCH_RESTARTS ?? 3));
+console.log(`camrec bench:e2e — node ${process.version}, ${SEGMENTS} segments of ${SEGMENT_SECONDS} s (sample clip, real time)${startOnly ? '; part 2 only' : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+if (!startOnly) {
+  const { e2e, barePut } = await segmentLatency();
+  console.log('\n1. last frame into the agent -> segment listed in the LIVE playlist');
+  console.log(`   camrec pipeline   p50 ${ms(pct(e2e, 50))}   p99 ${ms(pct(e2e, 99))}   max ${ms(Math.max(...e2e))}   (target p99 < 500 ms: ${pct(e2e, 99) < 500 ? 'met' : 'NOT met'})`);
+  console.log(`   peer: bare PUT    p50 ${ms(pct(barePut, 50))}   p99 ${ms(pct(barePut, 99))}   (a segment's worth of bytes straight to s3rver)`);
+  console.log(`   ratio p50 pipeline / bare PUT: ${(pct(e2e, 50) / pct(barePut, 50)).toFixed(1)}x`);
+}
 
+// What a user runs is dist/ (built by npm ci): rebuild it from these sources first.
+execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
 const dir = await mkdtemp(join(tmpdir(), 'camrec-bench-start-'));
 const help = await helpStartMs();
 const cold = await timeToFirstSegment(dir);
-const warm = await timeToFirstSegment(dir);
+const warms: Array<{ readyMs: number; firstSegmentMs: number }> = [];
+for (let i = 0; i < RESTARTS; i++) warms.push(await timeToFirstSegment(dir));
 await rm(dir, { recursive: true, force: true });
+const median = (xs: number[]): number => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+};
+const warm = { readyMs: median(warms.map((w) => w.readyMs)), firstSegmentMs: median(warms.map((w) => w.firstSegmentMs)) };
 const targetMs = SEGMENT_SECONDS * 1000 + 2000;
-console.log(`\n2. camrec local start -> first playable segment (target <= ${targetMs} ms)`);
+console.log(`\n2. camrec local start -> first playable segment (target <= ${targetMs} ms; on a restart under 3,000 ms)`);
 console.log(`   first run (empty data dir)  ready ${ms(cold.readyMs)}   first segment ${ms(cold.firstSegmentMs)}   ${cold.firstSegmentMs <= targetMs ? 'met' : 'NOT met'}`);
-console.log(`   restart (same data dir)     ready ${ms(warm.readyMs)}   first segment ${ms(warm.firstSegmentMs)}   ${warm.firstSegmentMs <= targetMs ? 'met' : 'NOT met'}`);
+console.log(`   restart (same data dir)     ready ${ms(warm.readyMs)}   first segment ${ms(warm.firstSegmentMs)} (median of ${RESTARTS}: ${warms.map((w) => ms(w.firstSegmentMs)).join(', ')})   ${warm.firstSegmentMs <= targetMs ? 'met' : 'NOT met'}; under 3 s: ${warm.firstSegmentMs < 3000 ? 'met' : 'NOT met'}`);
 console.log(`   peer: camrec --help         ${ms(help)}   ratio restart first segment / --help: ${(warm.firstSegmentMs / help).toFixed(1)}x`);
