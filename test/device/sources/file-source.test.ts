@@ -19,10 +19,14 @@ describe('FileSource', () => {
 
   it('plays frames in real time with capture times n/fps, audio by sample time, and loops on', async () => {
     const video: number[] = [];
+    const arrivals: number[] = [];
     const audio: number[] = [];
     const src = new FileSource(
       {
-        putVideoFrame: (_f, t) => void video.push(t!),
+        putVideoFrame: (_f, t) => {
+          video.push(t!);
+          arrivals.push(Date.now());
+        },
         putAudioFrame: (_f, t) => void audio.push(t!),
         pushVideo: () => {}, pushAudio: () => {}, cutSegment: () => {}, noteSourceError: (e) => { throw e; },
       },
@@ -30,15 +34,39 @@ describe('FileSource', () => {
     );
     const t0 = Date.now();
     src.start();
-    await new Promise((r) => setTimeout(r, 700));
+    // 15 frames: past the clip's end at 10 frames (0.4 s), so the loop is crossed. Waits on the
+    // frames themselves (not a fixed time), so a loaded machine only makes it slower.
+    while (video.length < 15) await new Promise((r) => setTimeout(r, 10));
     await src.stop();
-    expect(video.length).toBeGreaterThanOrEqual(12); // ~0.7 s at 25 fps, paced, not all at once
-    expect(video.length).toBeLessThanOrEqual(20);
+    // Paced in real time, not all at once: frame n is never handed over before its time
+    // (a wait of 1 ms or less is not slept), so the 15th comes 560 ms or more after the start.
+    for (let n = 0; n < video.length; n++) expect(arrivals[n]!).toBeGreaterThanOrEqual(video[n]! - 1);
+    expect(arrivals[14]! - t0).toBeGreaterThanOrEqual(14 * 40 - 1);
     const steps = video.slice(1).map((t, i) => t - video[i]!);
     for (const s of steps) expect(s).toBeCloseTo(40, 2); // continues across the loop at 0.4 s
-    expect(video[0]! - t0).toBeLessThan(100);
+    // The time line starts when the source starts.
+    expect(video[0]!).toBeGreaterThanOrEqual(t0);
+    expect(video[0]!).toBeLessThanOrEqual(arrivals[0]!);
     expect(audio.length).toBeGreaterThan(10);
     expect(audio[1]! - audio[0]!).toBeCloseTo((1024 / 48000) * 1000, 2);
+  });
+
+  it('stop() ends a wait for the next frame at once (no frame after it)', async () => {
+    const video: number[] = [];
+    const src = new FileSource(
+      {
+        putVideoFrame: (_f, t) => void video.push(t!),
+        putAudioFrame: () => {}, pushVideo: () => {}, pushAudio: () => {}, cutSegment: () => {}, noteSourceError: (e) => { throw e; },
+      },
+      { videoPath: join(dir, 'v.h264'), fps: 0.1, loop: false }, // the next frame is due 10 s after the first
+    );
+    src.start();
+    while (video.length < 1) await new Promise((r) => setTimeout(r, 10));
+    const t = Date.now();
+    await src.stop();
+    expect(Date.now() - t).toBeLessThan(5000);
+    await src.finished;
+    expect(video).toHaveLength(1);
   });
 
   it('without fps: a 30 fps clip is timed by the frame rate in its SPS', async () => {
