@@ -7,6 +7,7 @@ import { aacCodecString, avcCodecString } from '../../media/h264/codecs-string.t
 import { AUD_WITH_START_CODE, START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
 import { unescapeRbsp } from '../../media/bitstream/rbsp.ts';
 import type { SpsInfo } from '../../media/h264/sps-parser.ts';
+import { AudioTimeline } from './clock/audio-timeline.ts';
 import { FILE_START_TICKS, RawVideoClock } from './clock/raw-video-clock.ts';
 import { MediaInputError, UnsupportedStreamError } from '../../media/media-error.ts';
 import type { MediaSegment, SegmenterStats } from './media-segment.ts';
@@ -71,6 +72,9 @@ interface OpenSegment {
 interface QueuedAudio {
   frame: Uint8Array;
   ticks: number;
+  durationTicks: number;
+  /** The time is the source's own (not arrival): see AudioTimeline. */
+  sourceTimed: boolean;
 }
 
 /** A coded picture with its times (90 kHz, unwrapped). */
@@ -134,7 +138,8 @@ export class LiveSegmenter {
   private audioQueue: QueuedAudio[] = [];
   private audioQueueBytes = 0;
   private heldVideoBytes = 0;
-  private lastAudioMuxedTicks = -Infinity;
+  /** Audio decode times never go back: where each muxed frame goes (see AudioTimeline). */
+  private readonly audioTimeline = new AudioTimeline({ maxSnapBackTicks: ARRIVAL_SMOOTHING_WINDOW_MS * ARRIVAL_SMOOTHING_GAIN * TICKS_PER_MS });
   private audioSamples = 0;
   private audioNextMs?: number;
   private audioEnded = false;
@@ -487,10 +492,14 @@ export class LiveSegmenter {
           const shift = last + 1 - dts;
           dts += shift;
           pts += shift;
-        } else if (this.seg) {
-          this.releaseHeldVideo(true);
-          this.cut();
-          this.gop.reset();
+        } else {
+          if (this.seg) {
+            this.releaseHeldVideo(true);
+            this.cut();
+            this.gop.reset();
+          }
+          // The source's clock went back (a camera's clock step): audio follows it from here.
+          if (dts <= last) this.audioTimeline.restart();
         }
       } else if (this.seg) {
         const fps = this.sps?.info.fps;
@@ -743,7 +752,8 @@ export class LiveSegmenter {
     this.audioSamples += h.samples;
     this.audioCoveredTicks = this.timing.kind === 'frame-rate' ? FILE_START_TICKS + Math.round((this.audioSamples * PTS_HZ) / h.sampleRateHz) : ticks + Math.round((h.samples * PTS_HZ) / h.sampleRateHz);
     // The frame may be a view of a chunk the caller reuses (pipes do not, but be safe): copy it (small).
-    this.audioQueue.push({ frame: copyBytes(e.frame), ticks });
+    const durationTicks = (h.samples * PTS_HZ) / h.sampleRateHz;
+    this.audioQueue.push({ frame: copyBytes(e.frame), ticks, durationTicks, sourceTimed: this.timing.kind === 'frame-rate' || this.explicitAudioTime });
     this.audioQueueBytes += e.frame.byteLength;
     // Audio waiting for video is capped (dropped oldest first, counted): live by frames, files by bytes.
     const over = () => (this.timing.kind === 'arrival' ? this.audioQueue.length > MAX_QUEUED_AUDIO_FRAMES : this.audioQueueBytes > MAX_QUEUED_FILE_AUDIO_BYTES);
@@ -756,32 +766,42 @@ export class LiveSegmenter {
     else if (this.seg && this.seg.frames > 0 && ticks <= this.seg.lastDts) this.flushAudio(this.seg.lastDts + 1);
   }
 
-  /** Mux queued audio older than `beforeTicks` into the open segment (if it carries audio). */
+  /**
+   * Mux queued audio older than `beforeTicks` into the open segment (if it carries audio).
+   * Each frame is placed on the audio timeline (never back in time), and only frames that
+   * follow each other exactly share a PES: a decoder times the later frames of a PES by
+   * their sample count from its PTS.
+   */
   private flushAudio(beforeTicks: number): void {
     const seg = this.seg;
     const q = this.audioQueue;
     if (!seg || !seg.hasAudio || q.length === 0) return;
+    let group: Uint8Array[] = [];
+    let groupTicks = 0;
+    const writeGroup = () => {
+      if (group.length === 0) return;
+      this.muxer.writeAudio(group, Math.round(groupTicks));
+      this.st.audioFrames += group.length;
+      group = [];
+    };
     let i = 0;
-    while (i < q.length && q[i]!.ticks < beforeTicks) {
-      // Older than the segment or than audio already muxed: drop (keeps audio monotonic).
-      if (q[i]!.ticks < seg.startDts || q[i]!.ticks <= this.lastAudioMuxedTicks) {
-        i++;
+    for (; i < q.length && q[i]!.ticks < beforeTicks; i++) {
+      const f = q[i]!;
+      this.audioQueueBytes -= f.frame.byteLength;
+      // Older than the segment: its video is gone.
+      if (f.ticks < seg.startDts) continue;
+      const at = this.audioTimeline.place(f.ticks, f.durationTicks, f.sourceTimed);
+      if (!at) {
+        // It overlaps audio already muxed (the source's clock stepped back): counted, dropped.
+        this.st.droppedBytes += f.frame.byteLength;
         continue;
       }
-      const group: Uint8Array[] = [];
-      const pts = q[i]!.ticks;
-      while (i < q.length && q[i]!.ticks < beforeTicks && group.length < MAX_AUDIO_FRAMES_PER_PES) {
-        group.push(q[i]!.frame);
-        this.lastAudioMuxedTicks = q[i]!.ticks;
-        i++;
-      }
-      this.muxer.writeAudio(group, pts);
-      this.st.audioFrames += group.length;
+      if (!at.contiguous || group.length >= MAX_AUDIO_FRAMES_PER_PES) writeGroup();
+      if (group.length === 0) groupTicks = at.ticks;
+      group.push(f.frame);
     }
-    if (i) {
-      for (let k = 0; k < i; k++) this.audioQueueBytes -= q[k]!.frame.byteLength;
-      this.audioQueue = q.slice(i);
-    }
+    writeGroup();
+    if (i) this.audioQueue = q.slice(i);
   }
 
   private report(message: string, offset: number, droppedBytes = 0): void {
