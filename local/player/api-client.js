@@ -46,8 +46,24 @@ export async function localNotifications(after) {
   return res.json();
 }
 
+/**
+ * How far a LIVE playlist lets a player start behind live: RFC 8216 6.3.3 says a client
+ * SHOULD NOT start less than three target durations from the end of the playlist, so
+ * that segments landing a little late (an upload on a slow link, a busy camera) do not
+ * stall it. `{ segments, mediaSeconds, startSeconds }`: startSeconds is 3 x
+ * EXT-X-TARGETDURATION.
+ */
+export const LIVE_START_TARGET_DURATIONS = 3;
+export async function liveStartReadiness(playlistUrl) {
+  const res = await fetch(playlistUrl, { cache: 'no-store' });
+  if (!res.ok) return { segments: 0, mediaSeconds: 0, startSeconds: Infinity };
+  const text = await res.text();
+  const target = Number(/^#EXT-X-TARGETDURATION:(\d+)/m.exec(text)?.[1] ?? NaN);
+  const extinf = [...text.matchAll(/^#EXTINF:([\d.]+)/gm)].map((m) => Number(m[1]));
+  return { segments: extinf.length, mediaSeconds: extinf.reduce((a, b) => a + b, 0), startSeconds: LIVE_START_TARGET_DURATIONS * target };
+}
+
 /** A LIVE playlist with at least one segment yet? */
 export async function hasSegments(playlistUrl) {
-  const res = await fetch(playlistUrl, { cache: 'no-store' });
-  return res.ok && (await res.text()).includes('#EXTINF');
+  return (await liveStartReadiness(playlistUrl)).segments > 0;
 }

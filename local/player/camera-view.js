@@ -1,7 +1,7 @@
 // One camera: hls.js playback (LIVE, or from a moment picked on the timeline or in the
 // event list), today's timeline (recorded spans, gaps, events), the event list and, in
 // local mode, an event trigger and an unplug switch. State lives on window.camrec.
-import { createSession, hasSegments, setLocalCameraPower, triggerLocalEvent, api } from './api-client.js';
+import { createSession, LIVE_START_TARGET_DURATIONS, liveStartReadiness, setLocalCameraPower, triggerLocalEvent, api } from './api-client.js';
 import { renderTimeline } from './timeline-view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -78,7 +78,10 @@ export class CameraView {
     // From a picked moment the playlist starts at the segment holding it: play from its
     // start rather than jumping to the live edge of the growing (EVENT) playlist.
     const replay = startAtWallMs !== undefined;
-    const hls = new window.Hls({ liveSyncDurationCount: 2, enableWorker: true, lowLatencyMode: false, startPosition: replay ? 0 : -1 });
+    // LIVE starts three target durations behind the end of the playlist (RFC 8216 6.3.3;
+    // hls.js's default too, said here because it is the contract): that much buffer rides
+    // out a segment that lands late. Two (as this page had) stalled when the machine was busy.
+    const hls = new window.Hls({ liveSyncDurationCount: LIVE_START_TARGET_DURATIONS, enableWorker: true, lowLatencyMode: false, startPosition: replay ? 0 : -1 });
     c.hls = hls;
     hls.on(window.Hls.Events.ERROR, (_e, data) => {
       c.errors.push({ type: data.type, details: data.details, fatal: data.fatal });
@@ -100,9 +103,14 @@ export class CameraView {
     try {
       const { playlistUrl } = await createSession(c.config, id, body);
       // A camera that has not uploaded yet has a valid but empty playlist: wait for a segment.
-      while (!(await hasSegments(playlistUrl))) {
+      // LIVE waits until the playlist holds three target durations (a camera that has just
+      // started): starting on its first segment would leave nothing to play while the next
+      // one is on its way, and playback would stall.
+      for (;;) {
+        const r = await liveStartReadiness(playlistUrl);
         if (id !== c.camera) return;
-        this.status(`${id}: waiting for the first segment...`);
+        if (mode === 'LIVE' ? r.mediaSeconds >= r.startSeconds - 0.5 : r.segments > 0) break;
+        this.status(r.segments === 0 ? `${id}: waiting for the first segment...` : `${id}: waiting for ${Math.round(r.startSeconds)} s of video to start behind live...`);
         await new Promise((r) => setTimeout(r, 1000));
       }
       if (id !== c.camera) return;

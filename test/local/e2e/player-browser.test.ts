@@ -77,10 +77,20 @@ afterAll(async () => {
 describe('the player page in headless Chromium against camrec local', () => {
   test('LIVE plays: time advances, 640x360, no hls.js error', async () => {
     await page.goto(`${stack.info.playerUrl}#camera=${CAM}`);
-    await until('LIVE playback', async () => {
+    // The camera has only just started. LIVE must not start before its playlist holds three
+    // target durations (RFC 8216 6.3.3): started on the first segment, with nothing behind it,
+    // playback stalls (hls.js bufferStalledError) whenever the next one lands late (a busy machine).
+    const listedWhenPlaying = await until('LIVE playback', async () => {
       const s = await state();
-      return s.mode === 'LIVE' && s.currentTime > 0.5 && !s.paused;
+      if (!(s.mode === 'LIVE' && s.currentTime > 0.5 && !s.paused)) return undefined;
+      return parseMediaPlaylist(await (await fetch(s.playlistUrl!)).text());
     }, 40_000);
+    expect(listedWhenPlaying.targetDuration).toBe(2);
+    expect(listedWhenPlaying.segments.reduce((sum, x) => sum + x.durationS, 0)).toBeGreaterThanOrEqual(3 * listedWhenPlaying.targetDuration - 0.5);
+    // ... and plays three target durations behind the live edge (RFC 8216 6.3.3): that buffer is what
+    // rides out a segment landing late. hls.js's target latency is the distance it keeps from live.
+    const targetLatencyS = await page.evaluate(() => (window as unknown as { camrec: { hls: { targetLatency: number | null } } }).camrec.hls.targetLatency);
+    expect(targetLatencyS).toBeGreaterThanOrEqual(3 * listedWhenPlaying.targetDuration);
     await expectAdvancing();
     const s = await state();
     expect([s.width, s.height]).toEqual([640, 360]);
