@@ -102,8 +102,15 @@ describe('the player page in headless Chromium against camrec local', () => {
     // let a few more segments land, then zoom to 10 minutes so a second is a pixel or so
     await new Promise((r) => setTimeout(r, 4000));
     await page.selectOption('#zoom', '10min');
-    const spans = await until('a recorded span on the timeline', async () =>
-      page.evaluate(() => (window as unknown as { camrec: { timeline?: { spans: { startMs: number; endMs: number }[] } } }).camrec.timeline?.spans[0]),
+    // The page draws the new window when the timeline API answers: wait for it (the click below
+    // is aimed with the window read from the page, and an answer for the day view still on screen
+    // would aim it hours wide).
+    const spans = await until('a recorded span on the 10-minute timeline', async () =>
+      page.evaluate(() => {
+        const tl = document.getElementById('timeline')!;
+        if (Number(tl.dataset.endMs) - Number(tl.dataset.startMs) !== 600_000) return undefined;
+        return (window as unknown as { camrec: { timeline?: { spans: { startMs: number; endMs: number }[] } } }).camrec.timeline?.spans[0];
+      }),
     );
     // a moment well behind live: 3 s into the recording, once it is 10 s old
     const pickMs = spans.startMs + 3000;
