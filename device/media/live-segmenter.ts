@@ -36,6 +36,14 @@ const DEFAULT_MAX_FRAME_GAP_MS = 3000;
 const ARRIVAL_SMOOTHING_WINDOW_MS = 1000;
 const ARRIVAL_SMOOTHING_GAIN = 1 / 8;
 const MAX_AUDIO_FRAMES_PER_PES = 8;
+/**
+ * Timed frames whose decode times are closer than this (1 ms: no camera sends 1,000 frames a
+ * second) were re-stamped, not captured: when a source's clock steps back (a camera's clock
+ * step, ffmpeg's RTSP demuxer re-basing on its first RTCP sender report, an RTSP server
+ * restarting a shared stream for a new client), the ffmpeg CLI stamps the stepped-back
+ * packets at the last time + 1 tick, + 2, ... Their real times are unknown.
+ */
+const RESTAMPED_MAX_STEP_TICKS = 90;
 /** profile_idc of Baseline (H.264 A.2.1): it has no B slices, so one there is corrupt. */
 const PROFILE_BASELINE = 66;
 /** Live video waits for audio at most this far behind it (90 kHz): 1 s. */
@@ -131,6 +139,8 @@ export class LiveSegmenter {
   private reportedLeadingGarbage = false;
   /** Times the caller gave with putVideoFrame, for the access unit(s) of that call. */
   private given: { ptsMs?: number; dtsMs?: number } | undefined;
+  /** Inside a run of re-stamped frames (timed input): dropped until a believable time comes. */
+  private restamped = false;
   /** Duration of one frame (90 kHz) for timed input: from DTS steps or the SPS. */
   private frameTicks: number;
   private lastDts: number | undefined;
@@ -391,6 +401,10 @@ export class LiveSegmenter {
     const timed = given?.ptsMs !== undefined && given.dtsMs !== undefined;
     if (!timed && this.screenBFrames(au)) return;
     const t = timed ? this.timedTicks(given.ptsMs!, given.dtsMs!) : this.rawTicks(au, given?.ptsMs);
+    if (t === undefined) {
+      this.drop(au);
+      return;
+    }
     if (encoderChanged) this.cutForChange();
     if (this.waitsForAudio(t.dts)) {
       this.heldVideo.push({ au, pts: t.pts, dts: t.dts });
@@ -479,11 +493,35 @@ export class LiveSegmenter {
     this.nextDiscontinuity = true;
   }
 
-  /** Source times (UTC ms) to ticks; decode time kept increasing, presentation never before decode. */
-  private timedTicks(ptsMs: number, dtsMs: number): { pts: number; dts: number } {
+  /**
+   * Source times (UTC ms) to ticks; decode time kept increasing, presentation never before
+   * decode. Undefined for a frame whose time was re-stamped (see RESTAMPED_MAX_STEP_TICKS):
+   * it is dropped, the open segment closes at the last good frame, and video resumes at the
+   * next IDR with a believable time (a discontinuity).
+   */
+  private timedTicks(ptsMs: number, dtsMs: number): { pts: number; dts: number } | undefined {
     let dts = Math.round(dtsMs * TICKS_PER_MS);
     let pts = Math.round(ptsMs * TICKS_PER_MS);
     const last = this.lastDts;
+    if (last !== undefined && dts > last && dts - last < RESTAMPED_MAX_STEP_TICKS) {
+      if (!this.restamped) {
+        this.restamped = true;
+        // Frames from before the step (some may wait for audio) go first; after them, an IDR.
+        this.releaseHeldVideo(true);
+        if (this.seg) this.cut();
+        this.gop.reset();
+        this.needIdr = true;
+        this.nextDiscontinuity = true;
+        this.report(
+          `video frames ${((dts - last) / TICKS_PER_MS).toFixed(3)} ms apart: the source's clock stepped back and its frames were re-stamped (ffmpeg does that); ` +
+            'dropping them, video resumes at the next IDR',
+          0,
+        );
+      }
+      this.lastDts = dts;
+      return undefined;
+    }
+    this.restamped = false;
     if (last !== undefined) {
       if (dts <= last || dts - last > (this.options.maxFrameGapMs ?? DEFAULT_MAX_FRAME_GAP_MS) * TICKS_PER_MS) {
         // Time went back or jumped (a new connection, a clock step): a new discontinuity.
