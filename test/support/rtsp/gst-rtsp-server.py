@@ -41,7 +41,9 @@ def main():
             parser.error(f'--mount {spec!r}: expected /path=PIPELINE')
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(f'( {launch} )')
-        # One pipeline per mount, shared by every client (as a camera has one encoder).
+        # One pipeline per mount, shared by every client (as a camera has one encoder). But
+        # with non-live sources a client's PLAY seeks the shared media back to its start, so
+        # the clients already on it see their times step back: give each client its own mount.
         factory.set_shared(True)
         # Default protocols: RTP over UDP, UDP multicast and TCP interleaved, as cameras offer.
         mounts.add_factory(path, factory)
