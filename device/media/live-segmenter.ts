@@ -141,6 +141,12 @@ export class LiveSegmenter {
   private given: { ptsMs?: number; dtsMs?: number } | undefined;
   /** Inside a run of re-stamped frames (timed input): dropped until a believable time comes. */
   private restamped = false;
+  /**
+   * closeSegment() was called since the last timed frame (a source reconnecting): the next
+   * connection's clock starts 1 tick after the last time handed on, so its first frame may
+   * follow the last one by a tick without having been re-stamped.
+   */
+  private closedByCaller = false;
   /** Duration of one frame (90 kHz) for timed input: from DTS steps or the SPS. */
   private frameTicks: number;
   private lastDts: number | undefined;
@@ -273,6 +279,7 @@ export class LiveSegmenter {
 
   /** Cut now after the last complete frame (emits it if it has any frame); the next segment starts at an IDR and is a discontinuity. */
   closeSegment(): void {
+    this.closedByCaller = true;
     this.settleSuspectB();
     this.releaseHeldVideo(true);
     this.cut();
@@ -503,7 +510,9 @@ export class LiveSegmenter {
     let dts = Math.round(dtsMs * TICKS_PER_MS);
     let pts = Math.round(ptsMs * TICKS_PER_MS);
     const last = this.lastDts;
-    if (last !== undefined && dts > last && dts - last < RESTAMPED_MAX_STEP_TICKS) {
+    const afterClose = this.closedByCaller;
+    this.closedByCaller = false;
+    if (last !== undefined && !afterClose && dts > last && dts - last < RESTAMPED_MAX_STEP_TICKS) {
       if (!this.restamped) {
         this.restamped = true;
         // Frames from before the step (some may wait for audio) go first; after them, an IDR.

@@ -107,6 +107,35 @@ describe('a source clock that steps back, re-stamped 1 tick apart by the ffmpeg 
     });
   }
 
+  it('a reconnect whose new connection starts 1 tick after the last time handed on (ConnectionClock\'s floor) loses nothing', () => {
+    // Connection 1: the first 2 s; connection 2 (after closeSegment) continues 1 tick after connection 1's last video time.
+    const segs: MediaSegment[] = [];
+    const errors: MediaInputError[] = [];
+    const s = new LiveSegmenter({ targetSegmentSeconds: 1, audio: true, onSegment: (x) => segs.push(x), onInputError: (e) => errors.push(e) });
+    const ms = (t: number) => EPOCH_MS + t / 90;
+    const first = units.find((u) => u.pid === 0x100)!;
+    const SPLIT = (first.dts ?? first.pts!) + 2 * 90_000; // an IDR, 2 s in
+    let lastVideo = 0;
+    let closed = false;
+    for (const u of units) {
+      const t = u.dts ?? u.pts!;
+      if (!closed && u.pid === 0x100 && t >= SPLIT) {
+        s.closeSegment();
+        closed = true;
+      }
+      const shift = closed ? lastVideo + 1 - SPLIT : 0;
+      if (u.pid === 0x100) {
+        s.putVideoFrame(u.data, ms(u.pts! + shift), ms(t + shift));
+        if (!closed) lastVideo = t;
+      } else if (closed || u.pts! < SPLIT) s.putAudioFrame(u.data, ms(u.pts! + shift));
+    }
+    s.end();
+    expect(closed).toBe(true);
+    expect(errors).toEqual([]);
+    expect(segs.reduce((n, x) => n + x.videoFrames, 0)).toBe(150);
+    expect(segs.filter((x) => x.discontinuity)).toHaveLength(2); // the first segment and the reconnect
+  });
+
   it('a stream without a step is untouched: every frame recorded, no error', () => {
     const { segs, errors } = record(childTimes(Infinity, 0));
     expect(errors).toEqual([]);
