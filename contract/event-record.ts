@@ -1,4 +1,5 @@
 import { ContractError } from './contract-error.ts';
+import { MAX_TIME_MS } from './max-time.ts';
 import { assertDeviceId, assertEventId, assertEventType } from './ids.ts';
 
 /**
@@ -19,7 +20,7 @@ export const EVENT_LIFECYCLE_VERSION = 2 as const;
 /** Longest event one record may describe: 24 h. */
 export const EVENT_MAX_DURATION_MS = 24 * 60 * 60 * 1000;
 const LABEL_MAX_CHARS = 256;
-const MAX_START_MS = 253_402_300_799_999;
+const MAX_START_MS = MAX_TIME_MS;
 
 export const EventPhase = { START: 'start', END: 'end' } as const;
 export type EventPhase = (typeof EventPhase)[keyof typeof EventPhase];

@@ -9,6 +9,7 @@ export * from './token.ts';
 export * from './event-record.ts';
 export * from './index-item.ts';
 export * from './target-duration.ts';
+export * from './max-time.ts';
 export * from './heartbeat-record.ts';
 export * from './notification-events.ts';
 export * from './pack-keys.ts';

@@ -1,4 +1,5 @@
 import { ContractError } from './contract-error.ts';
+import { MAX_TIME_MS } from './max-time.ts';
 import { assertDeviceId, assertEventId, assertKeyId } from './ids.ts';
 
 /**
@@ -20,8 +21,7 @@ export const TopFolder = { SEGMENTS: 'segments', KEYS: 'keys', EVENTS: 'events',
  */
 export const DEVICE_FOLDERS = [TopFolder.SEGMENTS, TopFolder.KEYS, TopFolder.EVENTS, TopFolder.HEARTBEATS] as const;
 
-/** Latest time a key may carry: 9999-12-31. Keeps startMs at 13 digits or fewer. */
-const MAX_START_MS = 253_402_300_799_999;
+const MAX_START_MS = MAX_TIME_MS;
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 export interface SegmentKeyParts { deviceId: string; startMs: number; seq: number }

@@ -1,4 +1,5 @@
 import { ContractError } from './contract-error.ts';
+import { MAX_TIME_MS } from './max-time.ts';
 import { assertDeviceId } from './ids.ts';
 import { hourFolder } from './object-keys.ts';
 
@@ -38,7 +39,7 @@ export interface PackRef {
 }
 
 const KINDS = new Set<string>(Object.values(PackKind));
-const MAX_MS = 253_402_300_799_999;
+const MAX_MS = MAX_TIME_MS;
 
 function assertPackRef(p: PackRef): PackRef {
   if (!KINDS.has(p.kind)) throw new ContractError(`invalid pack kind ${JSON.stringify(p.kind)}: must be ${[...KINDS].join(' or ')}`);

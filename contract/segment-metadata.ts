@@ -1,4 +1,5 @@
 import { ContractError } from './contract-error.ts';
+import { MAX_TIME_MS } from './max-time.ts';
 import { assertKeyId } from './ids.ts';
 
 /**
@@ -87,7 +88,7 @@ export function parseSegmentMetadata(meta: Record<string, string | undefined> | 
   const m = meta ?? {};
   const problems: string[] = [];
   const out: SegmentMetadata = {
-    startMs: whole(m, SegmentMeta.START_MS, 0, 253_402_300_799_999, problems),
+    startMs: whole(m, SegmentMeta.START_MS, 0, MAX_TIME_MS, problems),
     durationMs: whole(m, SegmentMeta.DURATION_MS, 1, MAX_DURATION_MS, problems),
     seq: whole(m, SegmentMeta.SEQ, 0, Number.MAX_SAFE_INTEGER, problems),
     discSeq: whole(m, SegmentMeta.DISC_SEQ, 0, Number.MAX_SAFE_INTEGER, problems),

@@ -1,11 +1,11 @@
-import { ContractError, TokenError, TokenProblem, assertDeviceId, readTokenKeyVersion, verifySessionToken, type SessionClaims } from '../../contract/index.ts';
+import { ContractError, MAX_TIME_MS, TokenError, TokenProblem, assertDeviceId, readTokenKeyVersion, verifySessionToken, type SessionClaims } from '../../contract/index.ts';
 import type { TokenSecrets } from '../token/token-secrets.ts';
 import { BadRequestError, ForbiddenError } from './playback-error.ts';
 
 /** ISO 8601 date-time with a zone, e.g. 2026-01-02T03:04:05Z or 2026-01-02T03:04:05.123+01:00. */
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const MIN_MS = Date.UTC(2000, 0, 1);
-const MAX_MS = 253_402_300_799_999;
+const MAX_MS = MAX_TIME_MS;
 
 export function parseIsoMs(name: string, value: unknown): number {
   if (typeof value !== 'string' || !ISO_RE.test(value)) {

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ContractError, parseSegmentMetadata, SegmentMeta, toS3Metadata, type SegmentMetadata } from '../../../contract/index.ts';
+import { ContractError, MAX_TIME_MS, parseSegmentMetadata, SegmentMeta, toS3Metadata, type SegmentMetadata } from '../../../contract/index.ts';
 import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../support/fuzz-runner.ts';
 
 const check = createFuzzSuite('contract-segment-metadata');
 
 const hex32 = fc.stringMatching(/^[0-9a-f]{32}$/);
 const metadata: fc.Arbitrary<SegmentMetadata> = fc.record({
-  startMs: fc.integer({ min: 0, max: 253_402_300_799_999 }),
+  startMs: fc.integer({ min: 0, max: MAX_TIME_MS }),
   durationMs: fc.integer({ min: 1, max: 600_000 }),
   seq: fc.maxSafeNat(),
   discSeq: fc.maxSafeNat(),

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { parse, types } from 'hls-parser';
 import { describe, expect, it } from 'vitest';
 import { renderMediaPlaylist, type MediaPlaylist } from '../../../lambda/playlist/render-media-playlist.ts';
+import { MAX_TIME_MS } from '../../../contract/index.ts';
 
 const T0 = Date.UTC(2026, 0, 1, 23, 59, 54, 0);
 const KEY = 'ab'.repeat(16);
@@ -70,7 +71,7 @@ describe('renderMediaPlaylist', () => {
 
   it('writes PROGRAM-DATE-TIME exactly as Date.toISOString for any time', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 253_402_300_799_999 }), { minLength: 1, maxLength: 20 }), (times) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: MAX_TIME_MS }), { minLength: 1, maxLength: 20 }), (times) => {
         const entries = times.map((startMs, i) => ({ seq: i, discSeq: 0, startMs, durationMs: 1000, segment: { keyId: KEY, iv: '00'.repeat(16) }, discontinuity: false }));
         const pdts = renderMediaPlaylist({ ...base, entries }).split('\n').filter((l) => l.startsWith('#EXT-X-PROGRAM-DATE-TIME:')).map((l) => l.slice(25));
         expect(pdts).toEqual(times.map((t) => new Date(t).toISOString()));
