@@ -10,6 +10,8 @@ export * from './event-record.ts';
 export * from './index-item.ts';
 export * from './target-duration.ts';
 export * from './max-time.ts';
+export * from './segment-seconds.ts';
+export * from './max-time.ts';
 export * from './heartbeat-record.ts';
 export * from './notification-events.ts';
 export * from './pack-keys.ts';

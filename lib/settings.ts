@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { targetDurationSeconds } from '../contract/index.ts';
+import { SegmentSeconds, targetDurationSeconds } from '../contract/index.ts';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { InvalidPropsError } from './infra-error.ts';
 
@@ -10,8 +10,8 @@ import { InvalidPropsError } from './infra-error.ts';
 export const PipelineDefault = {
   RETENTION_DAYS: 30,
   ARCHIVE_AFTER_DAYS: 30,
-  /** The agent's own default segment length (device/config). */
-  SEGMENT_SECONDS: 6,
+  /** The agent's own default segment length (contract/segment-seconds.ts). */
+  SEGMENT_SECONDS: SegmentSeconds.DEFAULT,
   LIVE_WINDOW_SEGMENTS: 5,
   CREDENTIAL_DURATION_SECONDS: 3600,
   CORS_ORIGINS: ['*'] as readonly string[],
@@ -44,9 +44,9 @@ export const PipelineLimit = {
   /** IoT role alias credentialDurationSeconds range. */
   CREDENTIAL_DURATION_MIN_SECONDS: 900,
   CREDENTIAL_DURATION_MAX_SECONDS: 43_200,
-  /** device/config accepts segmentSeconds 1..10. */
-  SEGMENT_SECONDS_MIN: 1,
-  SEGMENT_SECONDS_MAX: 10,
+  /** The agent accepts segmentSeconds in this range (contract/segment-seconds.ts). */
+  SEGMENT_SECONDS_MIN: SegmentSeconds.MIN,
+  SEGMENT_SECONDS_MAX: SegmentSeconds.MAX,
   /** RFC 8216 6.2.2: a live playlist should hold at least three target durations. */
   LIVE_WINDOW_SEGMENTS_MIN: 3,
   LIVE_WINDOW_SEGMENTS_MAX: 1000,

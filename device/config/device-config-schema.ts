@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEVICE_ID_PATTERN } from '../../contract/index.ts';
+import { DEVICE_ID_PATTERN, SegmentSeconds } from '../../contract/index.ts';
 import { parseDailyWindow } from '../link/backlog-windows.ts';
 
 /**
@@ -183,7 +183,7 @@ export const deviceConfigSchema = z
      * segment is one S3 PUT, so longer segments cost less (see `npm run cost`) and shorter
      * ones cut live latency. @default 6
      */
-    segmentSeconds: z.number().min(1).max(10).default(6),
+    segmentSeconds: z.number().min(SegmentSeconds.MIN).max(SegmentSeconds.MAX).default(SegmentSeconds.DEFAULT),
     /** Draw a new data key this often. @default 3600 */
     keyRotationSeconds: z.number().int().min(10).max(7 * 86_400).default(3600),
     /** Expected video bitrate, used to size the memory buffer. @default 5000 */

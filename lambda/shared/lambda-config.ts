@@ -1,8 +1,5 @@
-import { LambdaEnv, PACK_PERIOD_MS, PackDefault, targetDurationSeconds } from '../../contract/index.ts';
+import { LambdaEnv, PACK_PERIOD_MS, PackDefault, SegmentSeconds, targetDurationSeconds } from '../../contract/index.ts';
 import { ConfigError } from './playback-error.ts';
-
-/** The agent's default segment length: without TARGET_DURATION_SECONDS the target duration is the contract's for it. */
-const DEFAULT_SEGMENT_SECONDS = 6;
 
 /** Configuration every handler reads once at cold start. */
 export interface PlaybackConfig {
@@ -85,7 +82,7 @@ export function readPlaybackConfig(env: Env, required: readonly string[]): Playb
   const config: PlaybackConfig = {
     bucketName: env[LambdaEnv.BUCKET_NAME] ?? '',
     tableName: env[LambdaEnv.TABLE_NAME] ?? '',
-    targetDurationSeconds: wholeInRange(env, LambdaEnv.TARGET_DURATION_SECONDS, 1, 60, targetDurationSeconds(DEFAULT_SEGMENT_SECONDS), problems),
+    targetDurationSeconds: wholeInRange(env, LambdaEnv.TARGET_DURATION_SECONDS, 1, 60, targetDurationSeconds(SegmentSeconds.DEFAULT), problems),
     liveWindowSegments: wholeInRange(env, LambdaEnv.LIVE_WINDOW_SEGMENTS, 3, 100, 5, problems),
     retentionDays,
     corsOrigins: (env[LambdaEnv.CORS_ORIGINS] ?? '*').split(',').map((s) => s.trim()).filter(Boolean),

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEVICE_ID_PATTERN } from '../../contract/index.ts';
+import { DEVICE_ID_PATTERN, SegmentSeconds, segmentSecondsInRange } from '../../contract/index.ts';
 import { LocalError, LocalUsageError } from '../local-error.ts';
 import { agentCameraRunner } from '../stack/agent-camera-runner.ts';
 import type { CameraSpec } from '../stack/camera-runner.ts';
@@ -16,7 +16,7 @@ one agent per camera fed from the sample clip (in real time, looped) or from a s
 
   --data-dir DIR         where recordings, certificates and keys live (default .camrec)
   --port N               API and player port (default 8080; 0 picks a free one)
-  --segment-seconds S    target segment length (default 2); EXT-X-TARGETDURATION is S rounded up
+  --segment-seconds S    target segment length (default ${SegmentSeconds.LOCAL_DEFAULT}); EXT-X-TARGETDURATION is S rounded up
   --cameras N            run N cameras cam-1..cam-N on the sample clip (default 1)
   --camera ID            a camera with this id (an IoT thing name); repeat for more cameras.
                          The options after it, up to the next --camera, are its own:
@@ -80,8 +80,8 @@ export function parseLocalArgs(argv: string[]): {
   const problems: string[] = [];
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) problems.push(`--port ${values.port} must be 0..65535`);
-  const segmentSeconds = values['segment-seconds'] === undefined ? 2 : Number(values['segment-seconds']);
-  if (!(segmentSeconds >= 1 && segmentSeconds <= 10)) problems.push(`--segment-seconds ${values['segment-seconds']} must be 1..10`);
+  const segmentSeconds = values['segment-seconds'] === undefined ? SegmentSeconds.LOCAL_DEFAULT : Number(values['segment-seconds']);
+  if (!segmentSecondsInRange(segmentSeconds)) problems.push(`--segment-seconds ${values['segment-seconds']} must be ${SegmentSeconds.MIN}..${SegmentSeconds.MAX}`);
 
   // Per-camera options in order: each --camera opens a camera; options before any --camera
   // belong to an implicit cam-1 when a --source is among them, else they are defaults for all.

@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { PackDefault, targetDurationSeconds } from '../../contract/index.ts';
+import { PackDefault, SegmentSeconds, targetDurationSeconds } from '../../contract/index.ts';
 import { redactSecrets } from '../../device/core/redact-secrets.ts';
 import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
 import { dynamoEventStore } from '../../lambda/events/dynamo-event-store.ts';
@@ -64,7 +64,7 @@ export interface LocalStackOptions {
   /** API / player port. @default 0 (free port) */
   readonly port?: number;
   readonly cameras: readonly CameraSpec[];
-  /** @default 2 */
+  /** @default SegmentSeconds.LOCAL_DEFAULT (2, contract/segment-seconds.ts) */
   readonly segmentSeconds?: number;
   /** @default 3600 */
   readonly credentialDurationSeconds?: number;
@@ -142,7 +142,7 @@ async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const log = opts.log ?? (() => {});
   const dataDir = resolve(opts.dataDir ?? '.camrec');
-  const segmentSeconds = opts.segmentSeconds ?? 2;
+  const segmentSeconds = opts.segmentSeconds ?? SegmentSeconds.LOCAL_DEFAULT;
   const targetDurationSeconds = targetDurationFor(segmentSeconds);
   const liveWindowSegments = opts.liveWindowSegments ?? 5;
   const offlineAfterMs = validateOfflineAfterMs(Math.round((opts.offlineAfterSeconds ?? 90) * 1000));

@@ -1,3 +1,5 @@
+import { targetDurationSeconds } from '../../../contract/index.ts';
+
 /** One media segment line group of a VOD playlist. */
 export interface PlaylistSegment {
   uri: string;
@@ -17,7 +19,7 @@ const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byt
  */
 export function buildVodPlaylist(segments: readonly PlaylistSegment[], opts: { targetSeconds: number; keyUri?: string }): string {
   const longest = segments.reduce((m, s) => Math.max(m, s.durationSeconds), 0);
-  const target = Math.max(Math.ceil(opts.targetSeconds), Math.round(longest));
+  const target = Math.max(targetDurationSeconds(opts.targetSeconds), Math.round(longest));
   const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD'];
   segments.forEach((s, i) => {
     if (s.discontinuity && i > 0) lines.push('#EXT-X-DISCONTINUITY');
