@@ -11,6 +11,7 @@ export * from './index-item.ts';
 export * from './target-duration.ts';
 export * from './max-time.ts';
 export * from './segment-seconds.ts';
+export * from './playback-routes.ts';
 export * from './max-time.ts';
 export * from './heartbeat-record.ts';
 export * from './notification-events.ts';

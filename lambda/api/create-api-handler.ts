@@ -1,4 +1,4 @@
-import { PACK_PERIOD_MS, SessionMode } from '../../contract/index.ts';
+import { PACK_PERIOD_MS, PlaybackRoute, SessionMode, routePattern } from '../../contract/index.ts';
 import { buildSessionPlaylist } from '../playlist/build-session-playlist.ts';
 import { createLivePlaylistCache, liveCacheTtlMs } from '../playlist/live-playlist-cache.ts';
 import { CacheControl, corsHeaders, errorResult, header, jsonResult, preflight, publicBaseUrl, routePath, type HttpEvent, type HttpResult } from '../shared/http.ts';
@@ -14,16 +14,8 @@ import { getTimeline } from './routes/get-timeline.ts';
 
 export type ApiHandler = (event: HttpEvent) => Promise<HttpResult>;
 
-/** The playback API's routes; the keys route is its own function (only it may call KMS). */
-export const ApiRoute = {
-  CREATE_SESSION: /^\/v1\/cameras\/([^/]+)\/sessions$/,
-  TIMELINE: /^\/v1\/cameras\/([^/]+)\/timeline$/,
-  STATUS: /^\/v1\/cameras\/([^/]+)\/status$/,
-  PLAYLIST: /^\/v1\/sessions\/([^/]+)\/playlist\.m3u8$/,
-  SEGMENT: /^\/v1\/sessions\/([^/]+)\/segments\/([^/]+)$/,
-  PACK: /^\/v1\/sessions\/([^/]+)\/packs\/([^/]+)$/,
-  KEY: /^\/v1\/sessions\/([^/]+)\/keys\/([^/]+)$/,
-} as const;
+/** The playback API's routes (contract/playback-routes.ts) as patterns; the keys route is its own function (only it may call KMS). */
+export const ApiRoute = Object.fromEntries(Object.entries(PlaybackRoute).map(([name, r]) => [name, routePattern(r.path)])) as Record<keyof typeof PlaybackRoute, RegExp>;
 
 const PLAYLIST_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
 
@@ -45,7 +37,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       if (method !== allowed) throw new MethodNotAllowedError(method, [allowed, 'OPTIONS']);
     };
     if ((m = ApiRoute.CREATE_SESSION.exec(path))) {
-      only('POST');
+      only(PlaybackRoute.CREATE_SESSION.method);
       const deviceId = cameraIdFromPath(m[1]!);
       const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
       const answer = await createSession(deps, deviceId, body, publicBaseUrl(event, config.publicBaseUrl));
@@ -90,7 +82,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       return { statusCode: 302, headers: { location, 'cache-control': CacheControl.NONE, vary: 'range' }, body: '' };
     }
     if (ApiRoute.KEY.test(path)) throw new NotFoundError('wrong_function', 'the key route is served by the keys function: check the API Gateway routes');
-    throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see /v1/cameras/{id}/sessions, /v1/cameras/{id}/timeline, /v1/cameras/{id}/status, /v1/sessions/{token}/playlist.m3u8`);
+    throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see ${[PlaybackRoute.CREATE_SESSION, PlaybackRoute.TIMELINE, PlaybackRoute.STATUS, PlaybackRoute.PLAYLIST].map((r) => r.path).join(', ')}`);
   }
 
   return async (event) => {

@@ -1,5 +1,4 @@
-import { KEY_ID_PATTERN, KeyBindingError, WrappedKeyFormat, openWrappedKeyPlaintext, wrappedKeyKey, type SessionClaims } from '../../contract/index.ts';
-import { ApiRoute } from '../api/create-api-handler.ts';
+import { KEY_ID_PATTERN, KeyBindingError, PlaybackRoute, WrappedKeyFormat, openWrappedKeyPlaintext, routePattern, wrappedKeyKey, type SessionClaims } from '../../contract/index.ts';
 import type { SegmentIndex } from '../index/segment-index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { CacheControl, corsHeaders, errorResult, header, preflight, routePath, type HttpEvent, type HttpResult } from '../shared/http.ts';
@@ -34,6 +33,8 @@ export interface KeysDeps {
   /** Unwrapped keys kept in memory (LRU), default 1000; sessions whose key ids are kept, the same. */
   cacheEntries?: number;
 }
+
+const KEY_ROUTE = routePattern(PlaybackRoute.KEY.path);
 
 /** An RSA-2048..4096 OAEP ciphertext is at most 512 bytes. */
 const MAX_WRAPPED_KEY_BYTES = 1024;
@@ -99,9 +100,9 @@ export function createKeysHandler(deps: KeysDeps): KeysHandler {
   }
 
   async function route(method: string, path: string): Promise<HttpResult> {
-    const m = ApiRoute.KEY.exec(path);
+    const m = KEY_ROUTE.exec(path);
     if (!m) throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)} in the keys function`);
-    if (method !== 'GET') throw new MethodNotAllowedError(method, ['GET', 'OPTIONS']);
+    if (method !== PlaybackRoute.KEY.method) throw new MethodNotAllowedError(method, [PlaybackRoute.KEY.method, 'OPTIONS']);
     const nowMs = deps.clock.nowMs();
     const token = decodePathParam('token', m[1]!);
     const claims: SessionClaims = await authorizeSession(token, deps.tokenSecrets, nowMs);

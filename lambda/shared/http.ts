@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from '../../contract/index.ts';
 import { PlaybackError } from './playback-error.ts';
 import type { Log } from './log.ts';
 
@@ -18,9 +19,6 @@ export const CacheControl = {
   TIMELINE: 'private, max-age=5',
 } as const;
 
-export const CORS_ALLOW_HEADERS = 'content-type,authorization,x-amz-date,x-amz-security-token,x-amz-content-sha256,range';
-export const CORS_ALLOW_METHODS = 'GET,POST,OPTIONS';
-
 export function header(event: HttpEvent, name: string): string | undefined {
   const h = event.headers ?? {};
   return h[name] ?? h[name.toLowerCase()] ?? Object.entries(h).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
@@ -38,9 +36,9 @@ export function preflight(allowed: readonly string[], origin: string | undefined
     statusCode: 204,
     headers: {
       ...corsHeaders(allowed, origin),
-      'access-control-allow-methods': CORS_ALLOW_METHODS,
-      'access-control-allow-headers': CORS_ALLOW_HEADERS,
-      'access-control-max-age': '86400',
+      'access-control-allow-methods': CORS_ALLOW_METHODS.join(','),
+      'access-control-allow-headers': CORS_ALLOW_HEADERS.join(','),
+      'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
       'cache-control': CacheControl.NONE,
     },
     body: '',

@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { LambdaEnv } from '../../contract/index.ts';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS, LambdaEnv, PlaybackRoute } from '../../contract/index.ts';
 import { CamrecFunction } from '../functions/camrec-function.ts';
 import { HandlerEntry } from '../handler-entries.ts';
 import type { ContentKey } from '../keys/content-key.ts';
@@ -21,7 +21,7 @@ export interface PlaybackApiProps {
   readonly contentKey: ContentKey;
   /**
    * Segment length the cameras aim for (device.json segmentSeconds).
-   * @default 2
+   * @default 6 (SegmentSeconds.DEFAULT in contract/, the agent's own default)
    */
   readonly segmentSeconds?: number;
   /**
@@ -32,7 +32,7 @@ export interface PlaybackApiProps {
   readonly targetDurationSeconds?: number;
   /**
    * Segments in a LIVE playlist's sliding window.
-   * @default 6
+   * @default 5
    */
   readonly liveWindowSegments?: number;
   /**
@@ -74,16 +74,8 @@ export interface PlaybackApiProps {
   readonly offlineAfterSeconds?: number;
 }
 
-/** The routes, their handler and whether API Gateway checks SigV4 (IAM) before the function runs. */
-export const PlaybackRoute = {
-  CREATE_SESSION: { method: apigwv2.HttpMethod.POST, path: '/v1/cameras/{id}/sessions', iam: true, fn: 'api' },
-  TIMELINE: { method: apigwv2.HttpMethod.GET, path: '/v1/cameras/{id}/timeline', iam: true, fn: 'api' },
-  STATUS: { method: apigwv2.HttpMethod.GET, path: '/v1/cameras/{id}/status', iam: true, fn: 'api' },
-  PLAYLIST: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/playlist.m3u8', iam: false, fn: 'api' },
-  SEGMENT: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/segments/{name}', iam: false, fn: 'api' },
-  PACK: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/packs/{name}', iam: false, fn: 'api' },
-  KEY: { method: apigwv2.HttpMethod.GET, path: '/v1/sessions/{token}/keys/{keyId}', iam: false, fn: 'keys' },
-} as const;
+/** The routes (contract/playback-routes.ts): their handler and whether API Gateway checks SigV4 (IAM) before the function runs. */
+export { PlaybackRoute };
 
 /**
  * One JSON line per request. The route key, not the path: a path carries the session
@@ -177,9 +169,9 @@ export class PlaybackApi extends Construct {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: corsOrigins,
-        allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.POST, apigwv2.CorsHttpMethod.OPTIONS],
-        allowHeaders: ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256', 'range'],
-        maxAge: Duration.hours(1),
+        allowMethods: CORS_ALLOW_METHODS.map((m) => apigwv2.CorsHttpMethod[m]),
+        allowHeaders: [...CORS_ALLOW_HEADERS],
+        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
       },
     });
 
@@ -208,11 +200,11 @@ export class PlaybackApi extends Construct {
     for (const route of Object.values(PlaybackRoute)) {
       const routes = this.httpApi.addRoutes({
         path: route.path,
-        methods: [route.method],
+        methods: [apigwv2.HttpMethod[route.method]],
         integration: integrations[route.fn],
-        authorizer: route.iam ? iamAuthorizer : undefined,
+        authorizer: route.auth === 'iam' ? iamAuthorizer : undefined,
       });
-      if (!route.iam) {
+      if (route.auth !== 'iam') {
         for (const r of routes) {
           Validations.of(r).acknowledge({
             id: 'AwsSolutions-APIG4',

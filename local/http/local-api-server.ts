@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { createRequire } from 'node:module';
+import { PlaybackRoute, routePattern } from '../../contract/index.ts';
 import { LocalError, LocalStartError } from '../local-error.ts';
 import { packagePath } from '../package-root.ts';
 import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
@@ -93,8 +94,9 @@ export function localOnlyProblem(headers: IncomingMessage['headers']): string | 
   return undefined;
 }
 
-const IAM_ROUTE = /^\/v1\/cameras\/[^/]+\/(sessions|timeline|status)$/;
-const KEY_ROUTE = /^\/v1\/sessions\/[^/]+\/keys\/[^/]+$/;
+/** Routes API Gateway checks SigV4 on, and the keys function's route (contract/playback-routes.ts). */
+const IAM_ROUTES = Object.values(PlaybackRoute).filter((r) => r.auth === 'iam').map((r) => routePattern(r.path));
+const KEYS_ROUTES = Object.values(PlaybackRoute).filter((r) => r.fn === 'keys').map((r) => routePattern(r.path));
 const EVENT_ROUTE = /^\/local\/cameras\/([^/]+)\/events$/;
 const POWER_ROUTE = /^\/local\/cameras\/([^/]+)\/power$/;
 const MAX_BODY_BYTES = 64 * 1024;
@@ -236,7 +238,7 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
       if (err instanceof BodyTooLargeError) return bodyTooLarge(res, err);
       throw err;
     }
-    if (method !== 'OPTIONS' && IAM_ROUTE.test(path)) {
+    if (method !== 'OPTIONS' && IAM_ROUTES.some((r) => r.test(path))) {
       // API Gateway's IAM authorizer: a valid SigV4 signature from known credentials, or 403.
       try {
         const who = verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, opts.lookupCredentials, now(), scope);
@@ -249,7 +251,7 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
       }
     }
     const event = toApiGatewayEvent(req, body, { domainName, requestId: randomUUID(), nowMs: now() });
-    const result = KEY_ROUTE.test(path) ? await opts.keys(event) : await opts.api(event);
+    const result = KEYS_ROUTES.some((r) => r.test(path)) ? await opts.keys(event) : await opts.api(event);
     writeHandlerResult(res, result, method);
   };
 
