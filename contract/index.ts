@@ -12,7 +12,7 @@ export * from './target-duration.ts';
 export * from './max-time.ts';
 export * from './segment-seconds.ts';
 export * from './playback-routes.ts';
-export * from './max-time.ts';
+export * from './liveness.ts';
 export * from './heartbeat-record.ts';
 export * from './notification-events.ts';
 export * from './pack-keys.ts';

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { SegmentSeconds, targetDurationSeconds } from '../contract/index.ts';
+import { Liveness, SegmentSeconds, targetDurationSeconds } from '../contract/index.ts';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { InvalidPropsError } from './infra-error.ts';
 
@@ -100,14 +100,14 @@ export class PropsChecker {
 
 /** Notifications: the offline watch and webhook delivery. */
 export const NotificationDefault = {
-  /** The agent heartbeats every 45 s while idle; two missed beats mean offline (and it is reported within 2 minutes). */
-  OFFLINE_AFTER_SECONDS: 90,
+  /** The agent heartbeats every 45 s while idle; two missed beats mean offline (contract/liveness.ts). */
+  OFFLINE_AFTER_SECONDS: Liveness.OFFLINE_AFTER_SECONDS,
   WEBHOOK_RATE_PER_SECOND: 10,
   WEBHOOK_RETRY_ATTEMPTS: 10,
 } as const;
 
 export const NotificationLimit = {
-  OFFLINE_AFTER_MIN_SECONDS: 10,
+  OFFLINE_AFTER_MIN_SECONDS: Liveness.OFFLINE_AFTER_MIN_SECONDS,
   /** SQS delays a message at most 15 minutes. */
-  OFFLINE_AFTER_MAX_SECONDS: 900,
+  OFFLINE_AFTER_MAX_SECONDS: Liveness.OFFLINE_AFTER_MAX_SECONDS,
 } as const;

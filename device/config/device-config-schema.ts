@@ -1,12 +1,13 @@
 import * as z from 'zod';
-import { DEVICE_ID_PATTERN, SegmentSeconds } from '../../contract/index.ts';
+import { DEVICE_ID_PATTERN, Liveness, SegmentSeconds } from '../../contract/index.ts';
 import { parseDailyWindow } from '../link/backlog-windows.ts';
 
 /**
  * device.json: everything one camera agent needs. `camrec provision` (cloud) and
  * `camrec local` write it; `camrec agent --config device.json` reads it. Relative paths
  * are resolved against the file's own folder. Every field is documented here; the
- * defaults are the `.default(...)` values.
+ * defaults are the `.default(...)` values. An omitted section is parsed as `{}` (`prefault`),
+ * so its fields' own defaults apply: each default is written once.
  */
 
 export const RecordingMode = { CONTINUOUS: 'continuous', EVENT: 'event' } as const;
@@ -172,7 +173,7 @@ export const deviceConfigSchema = z
     region: z.string().min(1),
     /** The recordings bucket. */
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
-    s3: s3Schema.default({ forcePathStyle: false, allowInsecureHttp: false }),
+    s3: s3Schema.prefault({}),
     credentials: credentialsSchema,
     /** The deployment's RSA content-key public key, PEM (SPKI) or base64 DER. One of this or the file. */
     contentKeyPublicKeyPem: z.string().min(1).optional(),
@@ -191,21 +192,19 @@ export const deviceConfigSchema = z
     buffer: bufferSchema,
     /** Folder for the agent's state (seq, disc-seq). */
     stateDir: z.string().min(1),
-    upload: uploadSchema.default({ concurrency: 2, requestTimeoutSeconds: 30, retryBaseSeconds: 0.5, retryMaxSeconds: 30, backlogWindows: [] }),
+    upload: uploadSchema.prefault({}),
     /**
      * While the agent has uploaded nothing for this long (an idle event-mode camera, privacy
      * pause), it PUTs a ~200-byte heartbeat to heartbeats/{deviceId}/ so the cloud knows it
      * is alive (offline is reported after 90 s of silence by default); also at start and
      * when privacy or the recording mode changes. 0 turns heartbeats off. @default 45
      */
-    heartbeatSeconds: z.number().min(0).max(600).default(45),
-    recording: recordingSchema.default({
-      mode: 'continuous', preRecordSeconds: 2, postRecordSeconds: 5, maxEventSeconds: 300, audio: true, privacyPaused: false,
-    }),
+    heartbeatSeconds: z.number().min(0).max(600).default(Liveness.HEARTBEAT_SECONDS),
+    recording: recordingSchema.prefault({}),
     /** Local control endpoint for the camera's motion detector. Omit to disable. */
     control: controlSchema.optional(),
-    source: sourceSchema.default({ type: 'api', rtspTransport: 'tcp', loop: false, stallSeconds: 10 }),
-    log: z.strictObject({ level: z.enum([LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR]).default(LogLevel.INFO) }).default({ level: 'info' }),
+    source: sourceSchema.prefault({}),
+    log: z.strictObject({ level: z.enum([LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR]).default(LogLevel.INFO) }).prefault({}),
   })
   .superRefine((c, ctx) => {
     if (!c.contentKeyPublicKeyPem === !c.contentKeyPublicKeyFile) {

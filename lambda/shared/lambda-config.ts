@@ -1,4 +1,4 @@
-import { LambdaEnv, PACK_PERIOD_MS, PackDefault, SegmentSeconds, targetDurationSeconds } from '../../contract/index.ts';
+import { LambdaEnv, Liveness, PACK_PERIOD_MS, PackDefault, SegmentSeconds, targetDurationSeconds } from '../../contract/index.ts';
 import { ConfigError } from './playback-error.ts';
 
 /** Configuration every handler reads once at cold start. */
@@ -30,8 +30,8 @@ export interface PlaybackConfig {
   hotIndexDays: number;
 }
 
-/** Default silence after which a camera counts as offline: 90 s (a heartbeat every 45 s keeps an idle camera online; see docs/notifications.md). */
-export const DEFAULT_OFFLINE_AFTER_SECONDS = 90;
+/** Default silence after which a camera counts as offline (contract/liveness.ts). */
+export const DEFAULT_OFFLINE_AFTER_SECONDS = Liveness.OFFLINE_AFTER_SECONDS;
 
 type Env = Record<string, string | undefined>;
 
@@ -86,7 +86,7 @@ export function readPlaybackConfig(env: Env, required: readonly string[]): Playb
     liveWindowSegments: wholeInRange(env, LambdaEnv.LIVE_WINDOW_SEGMENTS, 3, 100, 5, problems),
     retentionDays,
     corsOrigins: (env[LambdaEnv.CORS_ORIGINS] ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
-    offlineAfterMs: wholeInRange(env, LambdaEnv.OFFLINE_AFTER_SECONDS, 10, 900, DEFAULT_OFFLINE_AFTER_SECONDS, problems) * 1000,
+    offlineAfterMs: wholeInRange(env, LambdaEnv.OFFLINE_AFTER_SECONDS, Liveness.OFFLINE_AFTER_MIN_SECONDS, Liveness.OFFLINE_AFTER_MAX_SECONDS, DEFAULT_OFFLINE_AFTER_SECONDS, problems) * 1000,
     eventRetentionDays: wholeInRange(env, LambdaEnv.EVENT_RETENTION_DAYS, 1, 36_500, retentionDays, problems),
     packPeriodMs: PACK_PERIOD_MS,
     packGraceMs: wholeInRange(env, LambdaEnv.PACK_GRACE_SECONDS, 0, 86_400, PackDefault.GRACE_MS / 1000, problems) * 1000,

@@ -1,3 +1,4 @@
+import { Liveness } from '../../../contract/index.ts';
 import { cameraStatus, type CameraStatus } from '../../liveness/camera-status.ts';
 import type { ApiDeps } from '../api-deps.ts';
 
@@ -6,7 +7,7 @@ export async function getCameraStatus(deps: ApiDeps, deviceId: string): Promise<
   const [state, newest] = await Promise.all([deps.index.getState(deviceId), deps.events?.newestEvent(deviceId)]);
   const targetMs = deps.config.targetDurationSeconds * 1000;
   return cameraStatus(deviceId, state, newest, deps.clock.nowMs(), {
-    offlineAfterMs: deps.config.offlineAfterMs ?? 90_000,
+    offlineAfterMs: deps.config.offlineAfterMs ?? Liveness.OFFLINE_AFTER_SECONDS * 1000,
     recordingWithinMs: 2 * targetMs + 5000,
   });
 }
