@@ -49,7 +49,7 @@ export interface RecordingPipelineProps {
   readonly archiveAfterDays?: number;
   /**
    * Segment length the cameras aim for (written into device.json by `camrec provision`).
-   * @default 2
+   * @default 6 (SegmentSeconds.DEFAULT in contract/, the agent's own default)
    */
   readonly segmentSeconds?: number;
   /**
@@ -60,7 +60,7 @@ export interface RecordingPipelineProps {
   readonly targetDurationSeconds?: number;
   /**
    * Segments in a live playlist's window.
-   * @default 6
+   * @default 5
    */
   readonly liveWindowSegments?: number;
   /**
