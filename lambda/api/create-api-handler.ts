@@ -1,9 +1,10 @@
 import { PACK_PERIOD_MS, PlaybackRoute, SessionMode, routePattern } from '../../contract/index.ts';
 import { buildSessionPlaylist } from '../playlist/build-session-playlist.ts';
 import { createLivePlaylistCache, liveCacheTtlMs } from '../playlist/live-playlist-cache.ts';
-import { CacheControl, corsHeaders, errorResult, header, jsonResult, preflight, publicBaseUrl, routePath, type HttpEvent, type HttpResult } from '../shared/http.ts';
+import { CacheControl, header, jsonResult, publicBaseUrl, type HttpEvent, type HttpResult } from '../shared/http.ts';
+import { httpHandler } from '../shared/http-handler.ts';
 import { noMetrics, silentLog } from '../shared/log.ts';
-import { BadRequestError, MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
+import { MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
 import { authorizeSession, cameraIdFromPath, decodePathParam } from '../shared/request-input.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { createSession } from './routes/create-session.ts';
@@ -85,23 +86,5 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see ${[PlaybackRoute.CREATE_SESSION, PlaybackRoute.TIMELINE, PlaybackRoute.STATUS, PlaybackRoute.PLAYLIST].map((r) => r.path).join(', ')}`);
   }
 
-  return async (event) => {
-    const origin = header(event, 'origin');
-    const method = event.requestContext?.http?.method?.toUpperCase() ?? 'GET';
-    const requestId = event.requestContext?.requestId;
-    let result: HttpResult;
-    try {
-      const path = routePath(event);
-      if (method === 'OPTIONS') result = preflight(config.corsOrigins, origin);
-      else if (path.length > 2048) throw new BadRequestError('bad_path', 'the path is over 2048 characters');
-      else result = await route(event, method, path);
-    } catch (err) {
-      result = errorResult(err, log, requestId);
-      if (result.statusCode < 500) metrics.count('ClientErrors');
-    }
-    const cors = corsHeaders(config.corsOrigins, origin);
-    if (cors.vary && result.headers.vary) cors.vary = `${result.headers.vary}, ${cors.vary}`;
-    Object.assign(result.headers, cors);
-    return result;
-  };
+  return httpHandler({ corsOrigins: config.corsOrigins, log, metrics, route });
 }

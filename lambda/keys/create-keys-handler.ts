@@ -1,7 +1,8 @@
 import { KEY_ID_PATTERN, KeyBindingError, PlaybackRoute, WrappedKeyFormat, openWrappedKeyPlaintext, routePattern, wrappedKeyKey, type SessionClaims } from '../../contract/index.ts';
 import type { SegmentIndex } from '../index/segment-index.ts';
 import type { Clock } from '../shared/clock.ts';
-import { CacheControl, corsHeaders, errorResult, header, preflight, routePath, type HttpEvent, type HttpResult } from '../shared/http.ts';
+import { CacheControl, type HttpEvent, type HttpResult } from '../shared/http.ts';
+import { httpHandler } from '../shared/http-handler.ts';
 import { noMetrics, silentLog, type Log, type MetricsSink } from '../shared/log.ts';
 import { ForbiddenError, MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
 import { authorizeSession, decodePathParam } from '../shared/request-input.ts';
@@ -99,7 +100,7 @@ export function createKeysHandler(deps: KeysDeps): KeysHandler {
     return opened.dataKey;
   }
 
-  async function route(method: string, path: string): Promise<HttpResult> {
+  async function route(_event: HttpEvent, method: string, path: string): Promise<HttpResult> {
     const m = KEY_ROUTE.exec(path);
     if (!m) throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)} in the keys function`);
     if (method !== PlaybackRoute.KEY.method) throw new MethodNotAllowedError(method, [PlaybackRoute.KEY.method, 'OPTIONS']);
@@ -121,16 +122,5 @@ export function createKeysHandler(deps: KeysDeps): KeysHandler {
     };
   }
 
-  return async (event) => {
-    const origin = header(event, 'origin');
-    const method = event.requestContext?.http?.method?.toUpperCase() ?? 'GET';
-    let result: HttpResult;
-    try {
-      result = method === 'OPTIONS' ? preflight(deps.config.corsOrigins, origin) : await route(method, routePath(event));
-    } catch (err) {
-      result = errorResult(err, log, event.requestContext?.requestId);
-    }
-    Object.assign(result.headers, corsHeaders(deps.config.corsOrigins, origin));
-    return result;
-  };
+  return httpHandler({ corsOrigins: deps.config.corsOrigins, log, metrics, route });
 }
