@@ -5,17 +5,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LambdaEnv } from '../../contract/index.ts';
 import { dynamoEventStore } from '../events/dynamo-event-store.ts';
 import { dynamoSegmentIndex } from '../index/dynamo-segment-index.ts';
 import { systemClock } from '../shared/clock.ts';
-import { RequiredEnv, readPlaybackConfig } from '../shared/lambda-config.ts';
+import { RequiredEnv, readHandlerConfig } from '../shared/lambda-config.ts';
 import { powertools } from '../shared/powertools.ts';
 import { s3ObjectStore } from '../storage/s3-object-store.ts';
 import { secretsManagerTokenSecrets } from '../token/secrets-manager-token-secrets.ts';
 import { createApiHandler } from './create-api-handler.ts';
 
-const config = readPlaybackConfig(process.env, RequiredEnv.api);
+const config = readHandlerConfig(process.env, RequiredEnv.api, ['tokenSecretId']);
 const tools = powertools('camrec-api');
 const dynamo = new DynamoDBClient({});
 const api = createApiHandler({
@@ -23,7 +22,7 @@ const api = createApiHandler({
   index: dynamoSegmentIndex(dynamo, config.tableName),
   events: dynamoEventStore(dynamo, config.tableName),
   presigner: s3ObjectStore(new S3Client({}), config.bucketName),
-  tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), process.env[LambdaEnv.TOKEN_SECRET_ID]!, systemClock),
+  tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), config.tokenSecretId, systemClock),
   clock: systemClock,
   log: tools.log,
   metrics: tools.sink,

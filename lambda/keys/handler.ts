@@ -6,24 +6,23 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LambdaEnv } from '../../contract/index.ts';
 import { dynamoSegmentIndex } from '../index/dynamo-segment-index.ts';
 import { systemClock } from '../shared/clock.ts';
-import { RequiredEnv, readPlaybackConfig } from '../shared/lambda-config.ts';
+import { RequiredEnv, readHandlerConfig } from '../shared/lambda-config.ts';
 import { powertools } from '../shared/powertools.ts';
 import { s3ObjectStore } from '../storage/s3-object-store.ts';
 import { secretsManagerTokenSecrets } from '../token/secrets-manager-token-secrets.ts';
 import { createKeysHandler } from './create-keys-handler.ts';
 import { kmsKeyUnwrapper } from './kms-key-unwrapper.ts';
 
-const config = readPlaybackConfig(process.env, RequiredEnv.keys);
+const config = readHandlerConfig(process.env, RequiredEnv.keys, ['tokenSecretId', 'contentKeyId']);
 const tools = powertools('camrec-keys');
 const keys = createKeysHandler({
   config,
   store: s3ObjectStore(new S3Client({}), config.bucketName),
   index: dynamoSegmentIndex(new DynamoDBClient({}), config.tableName),
-  unwrapper: kmsKeyUnwrapper(new KMSClient({}), process.env[LambdaEnv.CONTENT_KEY_ID]!),
-  tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), process.env[LambdaEnv.TOKEN_SECRET_ID]!, systemClock),
+  unwrapper: kmsKeyUnwrapper(new KMSClient({}), config.contentKeyId),
+  tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), config.tokenSecretId, systemClock),
   clock: systemClock,
   log: tools.log,
   metrics: tools.sink,

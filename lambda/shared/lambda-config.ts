@@ -114,3 +114,32 @@ export function readPlaybackConfig(env: Env, required: readonly string[]): Playb
   if (problems.length) throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
   return config;
 }
+
+/** The ids of the AWS resources a function calls, checked present at cold start (the CDK sets them). */
+export interface ResourceIds {
+  /** Secrets Manager id (ARN) of the session-token HMAC secret. */
+  tokenSecretId: string;
+  /** KMS key id (ARN) of the content key; only the keys function has it. */
+  contentKeyId: string;
+  /** The packer function the sweeper invokes. */
+  packerFunctionName: string;
+}
+
+const RESOURCE_ENV: Record<keyof ResourceIds, string> = {
+  tokenSecretId: LambdaEnv.TOKEN_SECRET_ID,
+  contentKeyId: LambdaEnv.CONTENT_KEY_ID,
+  packerFunctionName: LambdaEnv.PACKER_FUNCTION_NAME,
+};
+
+/**
+ * A handler's configuration with the resource ids it names, typed: `ids` lists the ones
+ * this function needs; each is required (missing ones throw one ConfigError at cold
+ * start, with the rest of the configuration's problems), so no handler reads
+ * `process.env[...]!`.
+ */
+export function readHandlerConfig<K extends keyof ResourceIds>(env: Env, required: readonly string[], ids: readonly K[]): PlaybackConfig & Pick<ResourceIds, K> {
+  const names = ids.map((k) => RESOURCE_ENV[k]);
+  const config = readPlaybackConfig(env, [...new Set([...required, ...names])]);
+  const picked = Object.fromEntries(ids.map((k) => [k, env[RESOURCE_ENV[k]] as string])) as Pick<ResourceIds, K>;
+  return { ...config, ...picked };
+}

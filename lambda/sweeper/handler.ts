@@ -5,18 +5,17 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { LambdaEnv } from '../../contract/index.ts';
 import { dynamoHistoryStore } from '../index/dynamo-history-store.ts';
 import { systemClock } from '../shared/clock.ts';
-import { RequiredEnv, readPlaybackConfig } from '../shared/lambda-config.ts';
+import { RequiredEnv, readHandlerConfig } from '../shared/lambda-config.ts';
 import { powertools } from '../shared/powertools.ts';
 import { createSweeper } from './create-sweeper.ts';
 
 /** Longer than the packer's 15-minute timeout plus its async retries' first delay: one run per hour at a time. */
 const LEASE_MS = 20 * 60 * 1000;
 
-const config = readPlaybackConfig(process.env, RequiredEnv.sweeper);
-const packerName = process.env[LambdaEnv.PACKER_FUNCTION_NAME]!;
+const config = readHandlerConfig(process.env, RequiredEnv.sweeper, ['packerFunctionName']);
+const packerName = config.packerFunctionName;
 const tools = powertools('camrec-sweeper');
 const lambda = new LambdaClient({});
 const sweeper = createSweeper({
