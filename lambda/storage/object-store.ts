@@ -9,10 +9,22 @@ export interface ObjectHead {
   checksumSha256?: string;
 }
 
+/** `getBytes` refused an object larger than the caller allows (carries the sizes; callers test the class, never the message). */
+export class ObjectTooLargeError extends Error {
+  override readonly name = 'ObjectTooLargeError';
+  constructor(
+    readonly key: string,
+    readonly sizeBytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`object ${key} is ${sizeBytes} bytes, over the ${maxBytes} expected`);
+  }
+}
+
 export interface ObjectStore {
   /** undefined when the object does not exist. */
   head(key: string): Promise<ObjectHead | undefined>;
-  /** The whole body, or undefined when the object does not exist. Refuses bodies over maxBytes. */
+  /** The whole body, or undefined when the object does not exist. Throws ObjectTooLargeError for a body over maxBytes. */
   getBytes(key: string, maxBytes: number): Promise<Uint8Array | undefined>;
 }
 

@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, NotFound, NoSuchKey, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { isSha256Base64 } from '../../contract/index.ts';
-import type { ObjectHead, ObjectStore, Presigner } from './object-store.ts';
+import { ObjectTooLargeError, type ObjectHead, type ObjectStore, type Presigner } from './object-store.ts';
 
 /** A 404 from S3 (NotFound for HEAD, NoSuchKey for GET). */
 export const isMissing = (e: unknown): boolean =>
@@ -29,7 +29,7 @@ export function s3ObjectStore(client: S3Client, bucket: string): ObjectStore & P
         const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         if ((out.ContentLength ?? 0) > maxBytes) {
           await out.Body?.transformToByteArray().catch(() => undefined);
-          throw new Error(`object ${key} is ${out.ContentLength} bytes, over the ${maxBytes} expected`);
+          throw new ObjectTooLargeError(key, out.ContentLength ?? 0, maxBytes);
         }
         return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
       } catch (e) {
