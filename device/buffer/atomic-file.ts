@@ -9,14 +9,17 @@ let counter = 0;
 /**
  * Writes `data` to `path` so that a crash at any instant leaves either the old file or
  * the complete new one: write a temp name in the same folder, fsync, rename, fsync the
- * folder (so the rename itself is durable).
+ * folder (so the rename itself is durable). The one atomic write of the agent (segments,
+ * state, event records) and of local mode (PKI, secrets, device.json).
+ * @param mode permissions of the new file @default 0o600
  */
-export async function writeFileAtomic(path: string, chunks: Uint8Array | readonly Uint8Array[]): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], mode = 0o600): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}.${process.pid}.${counter++}`);
-  const fh = await open(tmp, 'w', 0o600);
+  const fh = await open(tmp, 'w', mode);
   try {
-    for (const c of Array.isArray(chunks) ? chunks : [chunks]) await fh.write(c as Uint8Array);
+    const chunks = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : Array.isArray(data) ? data : [data as Uint8Array];
+    for (const c of chunks) await fh.write(c as Uint8Array);
     await fh.sync();
   } catch (e) {
     await fh.close().catch(() => {});

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../device/buffer/atomic-file.ts';
 import { join } from 'node:path';
 import { assertDeviceId } from '../../contract/index.ts';
 import { createCertificateAuthority, issueDeviceCertificate, issueServerCertificate, newKeyPairAsync, type PemPair } from './certificate-authority.ts';
@@ -38,16 +39,10 @@ async function readPair(certPath: string, keyPath: string): Promise<PemPair | un
   }
 }
 
-/** Atomic write: a crash never leaves half a PEM behind. */
-async function writeAtomic(path: string, text: string, mode: number): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode });
-  await rename(tmp, path);
-}
-
 async function writePair(certPath: string, keyPath: string, pair: PemPair): Promise<void> {
-  await writeAtomic(keyPath, pair.keyPem, 0o600);
-  await writeAtomic(certPath, pair.certPem, 0o644);
+  // Atomic writes: a crash never leaves half a PEM behind.
+  await writeFileAtomic(keyPath, pair.keyPem, 0o600);
+  await writeFileAtomic(certPath, pair.certPem, 0o644);
 }
 
 async function ensurePair(certPath: string, keyPath: string, make: () => PemPair | Promise<PemPair>): Promise<PemPair> {

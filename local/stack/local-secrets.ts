@@ -1,6 +1,7 @@
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../device/buffer/atomic-file.ts';
 import { dirname, join } from 'node:path';
 import type { TokenSigningKey } from '../../contract/index.ts';
 
@@ -27,9 +28,7 @@ async function readOrCreate(path: string, make: () => string | Promise<string>, 
   }
   await mkdir(dirname(path), { recursive: true });
   const text = await make();
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode });
-  await rename(tmp, path);
+  await writeFileAtomic(path, text, mode);
   return text;
 }
 
