@@ -13,6 +13,7 @@ export * from './max-time.ts';
 export * from './segment-seconds.ts';
 export * from './playback-routes.ts';
 export * from './liveness.ts';
+export * from './playback-limits.ts';
 export * from './heartbeat-record.ts';
 export * from './notification-events.ts';
 export * from './pack-keys.ts';

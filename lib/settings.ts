@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { Liveness, SegmentSeconds, targetDurationSeconds } from '../contract/index.ts';
+import { Liveness, PlaybackLimit, SegmentSeconds, targetDurationSeconds } from '../contract/index.ts';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { InvalidPropsError } from './infra-error.ts';
 
@@ -8,11 +8,11 @@ import { InvalidPropsError } from './infra-error.ts';
  * constructs hold no logic and a test can check each rule without synthesising.
  */
 export const PipelineDefault = {
-  RETENTION_DAYS: 30,
+  RETENTION_DAYS: PlaybackLimit.RETENTION_DAYS_DEFAULT,
   ARCHIVE_AFTER_DAYS: 30,
   /** The agent's own default segment length (contract/segment-seconds.ts). */
   SEGMENT_SECONDS: SegmentSeconds.DEFAULT,
-  LIVE_WINDOW_SEGMENTS: 5,
+  LIVE_WINDOW_SEGMENTS: PlaybackLimit.LIVE_WINDOW_SEGMENTS_DEFAULT,
   CREDENTIAL_DURATION_SECONDS: 3600,
   CORS_ORIGINS: ['*'] as readonly string[],
   THROTTLE_RATE_PER_SECOND: 100,
@@ -48,8 +48,12 @@ export const PipelineLimit = {
   SEGMENT_SECONDS_MIN: SegmentSeconds.MIN,
   SEGMENT_SECONDS_MAX: SegmentSeconds.MAX,
   /** RFC 8216 6.2.2: a live playlist should hold at least three target durations. */
-  LIVE_WINDOW_SEGMENTS_MIN: 3,
-  LIVE_WINDOW_SEGMENTS_MAX: 1000,
+  LIVE_WINDOW_SEGMENTS_MIN: PlaybackLimit.LIVE_WINDOW_SEGMENTS_MIN,
+  LIVE_WINDOW_SEGMENTS_MAX: PlaybackLimit.LIVE_WINDOW_SEGMENTS_MAX,
+  TARGET_DURATION_MIN_SECONDS: PlaybackLimit.TARGET_DURATION_MIN_SECONDS,
+  TARGET_DURATION_MAX_SECONDS: PlaybackLimit.TARGET_DURATION_MAX_SECONDS,
+  RETENTION_DAYS_MIN: PlaybackLimit.RETENTION_DAYS_MIN,
+  RETENTION_DAYS_MAX: PlaybackLimit.RETENTION_DAYS_MAX,
   /** S3 refuses transitions to the IA classes before 30 days. */
   IA_MIN_TRANSITION_DAYS: 30,
 } as const;

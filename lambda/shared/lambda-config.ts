@@ -1,4 +1,4 @@
-import { LambdaEnv, Liveness, PACK_PERIOD_MS, PackDefault, SegmentSeconds, targetDurationSeconds } from '../../contract/index.ts';
+import { LambdaEnv, Liveness, PACK_PERIOD_MS, PlaybackLimit, PackDefault, SegmentSeconds, targetDurationSeconds } from '../../contract/index.ts';
 import { ConfigError } from './playback-error.ts';
 
 /** Configuration every handler reads once at cold start. */
@@ -78,16 +78,16 @@ function wholeInRange(env: Env, name: string, min: number, max: number, fallback
 export function readPlaybackConfig(env: Env, required: readonly string[]): PlaybackConfig {
   requireEnv(env, required);
   const problems: string[] = [];
-  const retentionDays = wholeInRange(env, LambdaEnv.RETENTION_DAYS, 1, 3650, 30, problems);
+  const retentionDays = wholeInRange(env, LambdaEnv.RETENTION_DAYS, PlaybackLimit.RETENTION_DAYS_MIN, PlaybackLimit.RETENTION_DAYS_MAX, PlaybackLimit.RETENTION_DAYS_DEFAULT, problems);
   const config: PlaybackConfig = {
     bucketName: env[LambdaEnv.BUCKET_NAME] ?? '',
     tableName: env[LambdaEnv.TABLE_NAME] ?? '',
-    targetDurationSeconds: wholeInRange(env, LambdaEnv.TARGET_DURATION_SECONDS, 1, 60, targetDurationSeconds(SegmentSeconds.DEFAULT), problems),
-    liveWindowSegments: wholeInRange(env, LambdaEnv.LIVE_WINDOW_SEGMENTS, 3, 100, 5, problems),
+    targetDurationSeconds: wholeInRange(env, LambdaEnv.TARGET_DURATION_SECONDS, PlaybackLimit.TARGET_DURATION_MIN_SECONDS, PlaybackLimit.TARGET_DURATION_MAX_SECONDS, targetDurationSeconds(SegmentSeconds.DEFAULT), problems),
+    liveWindowSegments: wholeInRange(env, LambdaEnv.LIVE_WINDOW_SEGMENTS, PlaybackLimit.LIVE_WINDOW_SEGMENTS_MIN, PlaybackLimit.LIVE_WINDOW_SEGMENTS_MAX, PlaybackLimit.LIVE_WINDOW_SEGMENTS_DEFAULT, problems),
     retentionDays,
     corsOrigins: (env[LambdaEnv.CORS_ORIGINS] ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
     offlineAfterMs: wholeInRange(env, LambdaEnv.OFFLINE_AFTER_SECONDS, Liveness.OFFLINE_AFTER_MIN_SECONDS, Liveness.OFFLINE_AFTER_MAX_SECONDS, DEFAULT_OFFLINE_AFTER_SECONDS, problems) * 1000,
-    eventRetentionDays: wholeInRange(env, LambdaEnv.EVENT_RETENTION_DAYS, 1, 36_500, retentionDays, problems),
+    eventRetentionDays: wholeInRange(env, LambdaEnv.EVENT_RETENTION_DAYS, PlaybackLimit.RETENTION_DAYS_MIN, PlaybackLimit.RETENTION_DAYS_MAX, retentionDays, problems),
     packPeriodMs: PACK_PERIOD_MS,
     packGraceMs: wholeInRange(env, LambdaEnv.PACK_GRACE_SECONDS, 0, 86_400, PackDefault.GRACE_MS / 1000, problems) * 1000,
     packDrainMs: wholeInRange(env, LambdaEnv.PACK_DRAIN_SECONDS, 0, 7 * 86_400, PackDefault.DRAIN_MS / 1000, problems) * 1000,

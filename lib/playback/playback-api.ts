@@ -241,7 +241,7 @@ function validatePlaybackApiProps(v: {
 }): void {
   new PropsChecker('PlaybackApi')
     .numberInRange('segmentSeconds', v.segmentSeconds, PipelineLimit.SEGMENT_SECONDS_MIN, PipelineLimit.SEGMENT_SECONDS_MAX)
-    .wholeInRange('targetDurationSeconds', v.targetDurationSeconds, 1, 60)
+    .wholeInRange('targetDurationSeconds', v.targetDurationSeconds, PipelineLimit.TARGET_DURATION_MIN_SECONDS, PipelineLimit.TARGET_DURATION_MAX_SECONDS)
     .require(
       v.targetDurationSeconds >= Math.ceil(v.segmentSeconds),
       `targetDurationSeconds=${v.targetDurationSeconds} must be >= ceil(segmentSeconds)=${Math.ceil(v.segmentSeconds)} (RFC 8216 4.3.3.1); raise it`,

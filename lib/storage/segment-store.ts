@@ -194,8 +194,8 @@ export class SegmentStore extends Construct {
 /** Pure: lists every bad prop at once. */
 export function validateSegmentStoreProps(props: SegmentStoreProps, retentionDays: number, archiveAfterDays: number, eventRetentionDays = retentionDays): void {
   const check = new PropsChecker('SegmentStore')
-    .wholeInRange('retentionDays', retentionDays, 1, 36_500)
-    .wholeInRange('eventRetentionDays', eventRetentionDays, 1, 36_500)
+    .wholeInRange('retentionDays', retentionDays, PipelineLimit.RETENTION_DAYS_MIN, PipelineLimit.RETENTION_DAYS_MAX)
+    .wholeInRange('eventRetentionDays', eventRetentionDays, PipelineLimit.RETENTION_DAYS_MIN, PipelineLimit.RETENTION_DAYS_MAX)
     .require(eventRetentionDays >= retentionDays, `eventRetentionDays=${eventRetentionDays} must be at least retentionDays=${retentionDays} (event footage is kept as long or longer); raise it or leave it unset`)
     .wholeInRange('archiveAfterDays', archiveAfterDays, 1, 36_500);
   if (props.archiveStorageClass) {

@@ -43,6 +43,22 @@ describe('values the agent, the cloud and local mode share are written once (con
     expect([NotificationLimit.OFFLINE_AFTER_MIN_SECONDS, NotificationLimit.OFFLINE_AFTER_MAX_SECONDS]).toEqual([Liveness.OFFLINE_AFTER_MIN_SECONDS, Liveness.OFFLINE_AFTER_MAX_SECONDS]);
   });
 
+  test('every value the CDK accepts for a Lambda setting lets the Lambda start (it refused live windows over 100 and retention over 3650 days)', () => {
+    const env = { CAMREC_BUCKET_NAME: 'b', CAMREC_TABLE_NAME: 't', CAMREC_TOKEN_SECRET_ID: 's' };
+    for (const [name, value] of [
+      ['CAMREC_LIVE_WINDOW_SEGMENTS', PipelineLimit.LIVE_WINDOW_SEGMENTS_MAX],
+      ['CAMREC_LIVE_WINDOW_SEGMENTS', PipelineLimit.LIVE_WINDOW_SEGMENTS_MIN],
+      ['CAMREC_TARGET_DURATION_SECONDS', PipelineLimit.TARGET_DURATION_MAX_SECONDS],
+      ['CAMREC_RETENTION_DAYS', PipelineLimit.RETENTION_DAYS_MAX],
+      ['CAMREC_EVENT_RETENTION_DAYS', PipelineLimit.RETENTION_DAYS_MAX],
+      ['CAMREC_OFFLINE_AFTER_SECONDS', NotificationLimit.OFFLINE_AFTER_MAX_SECONDS],
+    ] as const) {
+      expect(() => readPlaybackConfig({ ...env, [name]: String(value) }, []), `${name}=${value}`).not.toThrow();
+    }
+    const defaults = readPlaybackConfig(env, []);
+    expect([defaults.liveWindowSegments, defaults.retentionDays]).toEqual([PipelineDefault.LIVE_WINDOW_SEGMENTS, PipelineDefault.RETENTION_DAYS]);
+  });
+
   test('routePattern: a template becomes a path matcher capturing each parameter', () => {
     const key = routePattern(PlaybackRoute.KEY.path);
     expect(key.exec('/v1/sessions/abc.def/keys/0123')?.slice(1)).toEqual(['abc.def', '0123']);
