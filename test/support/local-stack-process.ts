@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LocalStackInfo } from '../../local/stack/local-stack.ts';
+import { until } from './until.ts';
 
 /**
  * `camrec local` as a user runs it: a child process (`node bin/camrec.js local ...`) on a
@@ -33,14 +34,7 @@ export async function startLocalStackProcess(dataDir: string, extraArgs: string[
   child.stderr!.on('data', (c) => (err += c));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const started = await Promise.race([
-    (async () => {
-      const until = Date.now() + START_TIMEOUT_MS;
-      while (!/Press Ctrl-C to stop/.test(out)) {
-        if (Date.now() > until) throw new Error(`camrec local did not start in ${START_TIMEOUT_MS} ms:\n${out}\n${err}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return true;
-    })(),
+    until('camrec local to start', () => /Press Ctrl-C to stop/.test(out), { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, detail: () => `\n${out}\n${err}` }),
     exited.then((code) => {
       throw new Error(`camrec local exited with ${code} before starting:\n${out}\n${err}`);
     }),

@@ -13,6 +13,7 @@ import { sigv4Encode } from '../../../local/auth/sigv4-verify.ts';
 import { DEFAULT_ROLE_ALIAS } from '../../../local/iot/iot-credential-provider.ts';
 import { startLocalStack, type LocalStack } from '../../../local/stack/local-stack.ts';
 import { ensureLocalSecrets } from '../../../local/stack/local-secrets.ts';
+import { until } from '../../support/until.ts';
 
 /**
  * The local stack started in-process on free ports (no agents), plus what an attacker
@@ -157,11 +158,7 @@ export async function startAbuseStack(cameras: readonly string[]): Promise<Abuse
   };
 
   const waitIndexed = async (keys: readonly string[], timeoutMs = 10_000): Promise<void> => {
-    const until = Date.now() + timeoutMs;
-    while (!keys.every((k) => indexed.has(k))) {
-      if (Date.now() > until) throw new Error(`timed out waiting for the indexer: ${keys.filter((k) => !indexed.has(k)).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await until('the indexer', () => keys.every((k) => indexed.has(k)), { timeoutMs, intervalMs: 25, detail: () => `not indexed: ${keys.filter((k) => !indexed.has(k)).join(', ')}` });
   };
 
   const publicKey = loadWrappingPublicKey(await readFile(localSecrets.contentKeyPublicPath, 'utf8'));

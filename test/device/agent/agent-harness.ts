@@ -20,6 +20,7 @@ import { createCertificateAuthority, issueDeviceCertificate, issueServerCertific
 import { startS3Front, type S3Front } from '../../../local/s3-front/s3-front-server.ts';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.ts';
 import { startS3rverFixture, type S3rverFixture } from '../../support/s3rver-fixture.ts';
+import { until as untilShared } from '../../support/until.ts';
 
 export const BUCKET = 'camrec-test';
 export const DEVICE_ID = 'cam-test-1';
@@ -164,10 +165,5 @@ export function splitAccessUnits(annexB: Uint8Array): Uint8Array[] {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+/** The tests' one poll helper (test/support/until.ts), polling every 25 ms. */
+export const until = (what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<unknown> => untilShared(what, cond, { timeoutMs, intervalMs: 25 });

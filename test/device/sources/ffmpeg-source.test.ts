@@ -10,6 +10,7 @@ import { ffmpegArgs, findFfmpeg } from '../../../device/sources/ffmpeg-args.ts';
 import { FfmpegSource } from '../../../device/sources/ffmpeg-source.ts';
 import { FFMPEG, FFPROBE } from '../../fixtures/h264-streams.ts';
 import { pesStarts, readPackets } from '../../fixtures/ts-inspect.ts';
+import { until } from '../../support/until.ts';
 
 let dir: string;
 
@@ -129,9 +130,7 @@ describe('FfmpegSource on container files (the same path as RTSP: the source clo
       { url: 'rtsp://admin:hunter2@127.0.0.1:9/stream1?password=hunter2', audio: true, stallMs: 10_000 },
     );
     src.start();
-    const until = Date.now() + 20_000;
-    while (errors.length < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    await src.stop();
+    await until('the failure to be counted', () => errors.length >= 1, 20_000).finally(() => src.stop());
     expect(errors[0]?.message).toMatch(/ffmpeg for rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:9\/stream1\?password=\*\*\* exited .*restarting/);
     expect(errors.map((e) => e.message).join('\n')).not.toContain('hunter2');
   });

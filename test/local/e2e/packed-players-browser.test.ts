@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signedFetch } from '../../../local/auth/signed-fetch.ts';
 import { ffmpegRun } from '../../lambda/support/fixture-media.ts';
 import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
+import { until as poll } from '../../support/until.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
@@ -24,15 +25,7 @@ let playlistUrl: string;
 let hotFromS: number;
 let totalS: number;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> => poll(what, fn, { timeoutMs, intervalMs: 500 });
 
 /** An ON_DEMAND playlist from the first recorded second to now, once it holds packed and hot segments. */
 async function spanningPlaylist(): Promise<{ url: string; text: string }> {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signedFetch } from '../../../local/auth/signed-fetch.ts';
 import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
 import { parseMediaPlaylist, seqOf, startMsOf, type PlaylistSegment } from '../../support/hls-text.ts';
+import { until } from '../../support/until.ts';
 
 const run = promisify(execFile);
 const CAMREC = fileURLToPath(new URL('../../../bin/camrec.js', import.meta.url));
@@ -27,13 +28,16 @@ async function livePlaylistUrl(s: LocalStackProcess): Promise<string> {
 }
 
 async function waitForSegments(url: string, enough: (segs: PlaylistSegment[]) => boolean, timeoutMs = 40_000): Promise<PlaylistSegment[]> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const segs = parseMediaPlaylist(await (await fetch(url)).text()).segments;
-    if (enough(segs)) return segs;
-    if (Date.now() > until) throw new Error(`timed out; playlist has ${segs.length} segments`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  let seen = 0;
+  return until(
+    'enough segments in the playlist',
+    async () => {
+      const segs = parseMediaPlaylist(await (await fetch(url)).text()).segments;
+      seen = segs.length;
+      return enough(segs) && segs;
+    },
+    { timeoutMs, intervalMs: 500, detail: () => `playlist has ${seen} segments` },
+  );
 }
 
 /** `camrec play-url` exactly as a user types it; returns the printed URL. */

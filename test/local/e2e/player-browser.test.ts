@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signedFetch } from '../../../local/auth/signed-fetch.ts';
 import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
 import { parseMediaPlaylist } from '../../support/hls-text.ts';
+import { until as poll } from '../../support/until.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
@@ -37,15 +38,8 @@ const state = (): Promise<PageState> =>
     return { mode: c.mode, errors: c.errors, playlistUrl: c.playlistUrl, playingAtMs: c.playingAtMs(), currentTime: v.currentTime, paused: v.paused, width: v.videoWidth, height: v.videoHeight };
   });
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; page state ${JSON.stringify(await state().catch(() => null))}, status ${await page.textContent('#status').catch(() => '?')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> =>
+  poll(what, fn, { timeoutMs, intervalMs: 250, detail: async () => `page state ${JSON.stringify(await state().catch(() => null))}, status ${await page.textContent('#status').catch(() => '?')}` });
 
 /** The video is playing: currentTime moves forward by more than 1 s within 3 s. */
 async function expectAdvancing(): Promise<void> {

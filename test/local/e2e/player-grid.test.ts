@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
+import { until as poll } from '../../support/until.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
@@ -32,15 +33,8 @@ const segmentRequests = new Map<string, number>();
 
 const tiles = (): Promise<Record<string, TileState>> => page.evaluate(() => (window as unknown as { camrec: { grid: { snapshot(): Record<string, TileState> } } }).camrec.grid.snapshot());
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; tiles ${JSON.stringify(await tiles().catch(() => null))}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> =>
+  poll(what, fn, { timeoutMs, intervalMs: 250, detail: async () => `tiles ${JSON.stringify(await tiles().catch(() => null))}` });
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);

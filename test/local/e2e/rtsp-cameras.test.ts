@@ -11,6 +11,7 @@ import { startLocalStackProcess, type LocalStackProcess } from '../../support/lo
 import { parseMediaPlaylist, startMsOf, type PlaylistSegment } from '../../support/hls-text.ts';
 import { fetchDecryptedSegments, timestampsOf } from '../../support/hls-segments.ts';
 import { cameraPipeline, PYTHON, startRtspServer, type RtspServer } from '../../support/rtsp/rtsp-server.ts';
+import { until } from '../../support/until.ts';
 
 /**
  * `camrec local` recording real RTSP streams from Debian's gst-rtsp-server, judged by
@@ -56,13 +57,7 @@ async function liveSegments(camera: string): Promise<PlaylistSegment[]> {
   return parseMediaPlaylist(await (await fetch(await sessionUrl(camera, { mode: 'LIVE' }))).text()).segments;
 }
 
-async function waitFor(what: string, ok: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}\n${stack.output()}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const waitFor = (what: string, ok: () => Promise<boolean>, timeoutMs = 90_000): Promise<unknown> => until(what, ok, { timeoutMs, intervalMs: 500, detail: () => `\n${stack.output()}` });
 
 /**
  * ON_DEMAND over everything the camera recorded in this run, up to the end of the newest

@@ -12,6 +12,7 @@ import { signedFetch } from '../../../local/auth/signed-fetch.ts';
 import { emulatorS3Client } from '../../../local/emulators/start-s3rver.ts';
 import { startDynalite } from '../../../local/emulators/start-dynalite.ts';
 import { LEGACY_LOCAL_TABLE, LOCAL_TABLE, startLocalStack, type LocalStack } from '../../../local/stack/local-stack.ts';
+import { until } from '../../support/until.ts';
 
 function deviceCredentials(stack: LocalStack, thing: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
   const dev = stack.pki.devices.get(thing)!;
@@ -26,15 +27,6 @@ function deviceCredentials(stack: LocalStack, thing: string): Promise<{ accessKe
   });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const CAM = 'cam-1';
 const PERIOD_MS = 4000;

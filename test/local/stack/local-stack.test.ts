@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadWrappingPublicKey, segmentKey, toS3Metadata, wrapDataKey, wrappedKeyKey } from '../../../contract/index.ts';
 import { signedFetch } from '../../../local/auth/signed-fetch.ts';
 import { LOCAL_JSON, startLocalStack, type LocalStack, type LocalStackInfo } from '../../../local/stack/local-stack.ts';
+import { until } from '../../support/until.ts';
 
 /** Device credentials the way a camera gets them: mutual TLS to the local IoT provider. */
 function deviceCredentials(stack: LocalStack, thing: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
@@ -24,15 +25,7 @@ function deviceCredentials(stack: LocalStack, thing: string): Promise<{ accessKe
   });
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> => until(what, fn, { timeoutMs, intervalMs: 50 });
 
 const CAM = 'cam-1';
 let dir: string;
