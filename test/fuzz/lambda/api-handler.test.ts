@@ -7,7 +7,8 @@ import type { HttpEvent, HttpResult } from '../../../lambda/shared/http.ts';
 import { staticTokenSecrets } from '../../../lambda/token/token-secrets.ts';
 import { createFuzzSuite, fuzzTimeoutMs } from '../support/fuzz-runner.ts';
 import { applyEdits, isWellFormedUtf16, stringEdit } from '../support/mutations.ts';
-import { memorySegmentIndex, recentSegments } from './memory-segment-index.ts';
+import { MemorySegmentIndex } from '../../lambda/support/memory-segment-index.ts';
+import { recentSegments } from './recent-segments.ts';
 
 const check = createFuzzSuite('lambda-api-handler');
 
@@ -16,7 +17,7 @@ const CAMERA = 'cam-1';
 const SECRET = randomBytes(32);
 const handler = createApiHandler({
   config: { targetDurationSeconds: 6, liveWindowSegments: 5, corsOrigins: ['*'], publicBaseUrl: 'https://api.example' },
-  index: memorySegmentIndex(CAMERA, recentSegments(CAMERA, NOW_MS - 3000, 600)),
+  index: MemorySegmentIndex.holding(CAMERA, recentSegments(CAMERA, NOW_MS - 3000, 600)),
   presigner: { presignGet: async (key, seconds) => `https://bucket.example/${encodeURI(key)}?X-Amz-Expires=${seconds}` },
   tokenSecrets: staticTokenSecrets([{ version: 'v1', secret: SECRET }]),
   clock: { nowMs: () => NOW_MS },

@@ -1,11 +1,27 @@
 import { decodePackedSegments, eventSortKey, hourSortKey, packSortKey, padMs, type DeviceStateItem, type EventItem, type KeyItem, type PackItem, type SegmentItem } from '../../../contract/index.ts';
-import { eventEndBoundMs } from '../../../contract/index.ts';
+import { eventEndBoundMs, SortKeyPrefix } from '../../../contract/index.ts';
 import type { EventStore } from '../../../lambda/events/event-store.ts';
 import type { HourRegistration, PutOutcome, SegmentIndex, StateAdvance, StateAdvanceResult } from '../../../lambda/index/segment-index.ts';
 
 /** A SegmentIndex and EventStore in memory with the same semantics as the DynamoDB ones (first write wins; ALL_OLD answers). */
 export class MemorySegmentIndex implements SegmentIndex, EventStore {
   readonly items = new Map<string, Map<string, object>>();
+
+  /**
+   * An index already holding one camera's `segments` and `events`, with the state item the
+   * indexer leaves after the newest segment (for handlers fed a fixed history, e.g. fuzzing).
+   */
+  static holding(deviceId: string, segments: readonly SegmentItem[], events: readonly EventItem[] = []): MemorySegmentIndex {
+    const index = new MemorySegmentIndex();
+    const p = index.part(deviceId);
+    for (const item of [...segments, ...events]) p.set(item.sk, structuredClone(item));
+    const last = [...segments].sort((x, y) => x.startMs - y.startMs).at(-1);
+    if (last) {
+      const state: DeviceStateItem = { deviceId, sk: SortKeyPrefix.STATE, lastSeenMs: last.startMs + last.durationMs, lastSeq: last.seq, lastDiscSeq: last.discSeq, lastKeyId: last.keyId };
+      p.set(state.sk, state);
+    }
+    return index;
+  }
 
   private part(deviceId: string): Map<string, object> {
     let p = this.items.get(deviceId);
