@@ -5,6 +5,7 @@ import { createIotCredentialsFetcher, type IotCredentials } from '../../../devic
 import { CredentialRegistry } from '../../../local/iot/credential-registry.ts';
 import { startIotCredentialProvider, type IotCredentialProvider as LocalIot } from '../../../local/iot/iot-credential-provider.ts';
 import { createCertificateAuthority, issueDeviceCertificate, issueServerCertificate, type PemPair } from '../../../local/pki/certificate-authority.ts';
+import { until } from '../../support/until.ts';
 
 const THING = 'cam-1';
 
@@ -66,7 +67,7 @@ describe('IoT credentials over mutual TLS (local provider with a CA generated he
       now += 3500_000; // inside the refresh-ahead window, not yet expired
       const c = await p.provide(); // background refresh fails
       expect(c.accessKeyId).toBe(a.accessKeyId);
-      await new Promise((r) => setTimeout(r, 200));
+      await until('the background refresh to fail', () => p.lastRefreshError !== undefined, 10_000);
       expect(p.lastRefreshError).toBeInstanceOf(CredentialsError);
       expect((await p.provide()).accessKeyId).toBe(a.accessKeyId);
       now += 200_000; // past expiry, endpoint still down
