@@ -88,7 +88,7 @@ export async function probeTs(file: string): Promise<string | undefined> {
     return undefined;
   } catch (e) {
     const err = e as Error & { code?: string; stderr?: string };
-    if (err.code === 'ENOENT') throw new Error(`${FFPROBE} is missing; install ffmpeg (apt-get install ffmpeg): the soak probes segments with it`);
+    if (err.code === 'ENOENT') throw new Error(`${FFPROBE} is missing; install ffmpeg (apt-get install ffmpeg): the soak probes segments with it`, { cause: e });
     return `ffprobe failed: ${(err.stderr ?? err.message).trim().split('\n')[0]}`;
   }
 }

@@ -80,7 +80,7 @@ export class SegmentQueue {
   }
 
   private async drain(): Promise<void> {
-    await undefined; // never run a step inside the caller's call (the segmenter's callback, a control request)
+    await Promise.resolve(); // never run a step inside the caller's call (the segmenter's callback, a control request)
     for (let step = this.steps.shift(); step; step = this.steps.shift()) {
       try {
         await step.run();

@@ -10,7 +10,7 @@ import type { SpsInfo } from '../../media/h264/sps-parser.ts';
 import { AudioTimeline } from './clock/audio-timeline.ts';
 import { FILE_START_TICKS, RawVideoClock } from './clock/raw-video-clock.ts';
 import { MediaInputError, UnsupportedStreamError } from '../../media/media-error.ts';
-import type { MediaSegment, SegmenterStats } from './media-segment.ts';
+import type { SegmenterStats } from './media-segment.ts';
 import { cutAtIdr, cutRuleFor, GopTracker, type CutRule } from './segment/cut-policy.ts';
 import type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
 import { PTS_HZ, TS_PACKET_BYTES, TS_PAYLOAD_BYTES } from '../../media/ts/ts-constants.ts';
@@ -371,7 +371,7 @@ export class LiveSegmenter {
     const err = this.deferred;
     if (err === undefined) return;
     this.deferred = undefined;
-    throw err;
+    throw err as Error; // rethrown as caught (an Error from our own stages)
   }
 
   /**

@@ -71,7 +71,11 @@ export function mergeHistory(startMs: number, endMs: number, hot: readonly Segme
   if (hot.length === 0 && (packs <= 1 || strictlyAscending(out))) return out;
   const seen = new Set<number>();
   const merged: SegmentSummary[] = [];
-  for (const s of out) if (!seen.has(s.startMs)) (seen.add(s.startMs), merged.push(s));
+  for (const s of out) {
+    if (seen.has(s.startMs)) continue;
+    seen.add(s.startMs);
+    merged.push(s);
+  }
   for (const s of hot) if (!seen.has(s.startMs)) merged.push(s);
   // Packs come hour by hour in order: sorting an almost sorted list is cheap.
   return merged.sort((a, b) => a.startMs - b.startMs);

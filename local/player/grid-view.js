@@ -165,7 +165,10 @@ export class GridView {
     this.playAll = on;
     this.playAllButton.setAttribute('aria-pressed', String(on));
     this.playAllButton.textContent = on ? 'Stop live' : 'Play all live';
-    for (const t of this.tiles.values()) (on ? t.play() : t.stop());
+    for (const t of this.tiles.values()) {
+      if (on) t.play();
+      else t.stop();
+    }
   }
 
   /** Starts polling the status of every camera. */

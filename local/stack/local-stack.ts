@@ -18,7 +18,7 @@ import { localKeyUnwrapper } from '../../lambda/keys/key-unwrapper.ts';
 import { s3ObjectStore } from '../../lambda/storage/s3-object-store.ts';
 import { staticTokenSecrets } from '../../lambda/token/token-secrets.ts';
 import { EMULATOR_REGION, emulatorS3Client, startS3rver, type RunningS3rver } from '../emulators/start-s3rver.ts';
-import { startDynalite, type RunningDynalite } from '../emulators/start-dynalite.ts';
+import { startDynalite } from '../emulators/start-dynalite.ts';
 import { migrateIndexTable } from '../emulators/migrate-index-table.ts';
 import { withFrontChecksums } from '../s3-front/front-checksum.ts';
 import { DEFAULT_PACK_AFTER_MS, localPacking, type LocalPacking } from './local-packing.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../../device/agent/agent.ts';
 import { silentLogger } from '../../../device/core/json-logger.ts';
-import { getObject, isWholeTs, listKeys, makeClip, readSegments, startStack, until, type Stack } from './agent-harness.ts';
+import { getObject, isWholeTs, listKeys, makeClip, readSegments, startStack, type Stack } from './agent-harness.ts';
 
 describe('agent against s3rver + S3 front + mTLS IoT provider', () => {
   let stack: Stack;

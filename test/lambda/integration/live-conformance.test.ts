@@ -9,7 +9,7 @@ import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { makeMediaSegments, FFPROBE } from '../support/fixture-media.ts';
 import { liveStaleAfterMs } from '../../../lambda/playlist/build-session-playlist.ts';
 import { liveCacheTtlMs } from '../../../lambda/playlist/live-playlist-cache.ts';
-import { PlaybackHarness, type UploadSegment } from '../support/playback-harness.ts';
+import { PlaybackHarness } from '../support/playback-harness.ts';
 
 const run = promisify(execFile);
 const CAMERA = 'cam-garage';
