@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS, Liveness, PlaybackRoute, SegmentSeconds, routePattern, targetDurationSeconds } from '../../contract/index.ts';
+import {
+  CORS_ALLOW_HEADERS,
+  CORS_ALLOW_METHODS,
+  CORS_MAX_AGE_SECONDS,
+  Liveness,
+  PlaybackRoute,
+  SegmentSeconds,
+  routePattern,
+  targetDurationSeconds,
+} from '../../contract/index.ts';
 import { deviceConfigSchema } from '../../device/config/device-config-schema.ts';
 import { ApiRoute } from '../../lambda/api/create-api-handler.ts';
 import { preflight } from '../../lambda/shared/http.ts';
@@ -16,7 +25,13 @@ const minimalDevice = {
   deviceId: 'cam-1',
   region: 'eu-west-1',
   bucket: 'camrec-bucket',
-  credentials: { endpoint: 'x.credentials.iot.eu-west-1.amazonaws.com', roleAlias: 'camrec', certificateFile: 'c.pem', privateKeyFile: 'k.pem', caFile: 'ca.pem' },
+  credentials: {
+    endpoint: 'x.credentials.iot.eu-west-1.amazonaws.com',
+    roleAlias: 'camrec',
+    certificateFile: 'c.pem',
+    privateKeyFile: 'k.pem',
+    caFile: 'ca.pem',
+  },
   contentKeyPublicKeyFile: 'content.pem',
   stateDir: 'state',
   buffer: { spoolDir: 'spool' },
@@ -40,7 +55,10 @@ describe('values the agent, the cloud and local mode share are written once (con
     expect(deviceConfigSchema.parse(minimalDevice).heartbeatSeconds).toBe(Liveness.HEARTBEAT_SECONDS);
     expect(Liveness.OFFLINE_AFTER_SECONDS).toBeGreaterThanOrEqual(2 * Liveness.HEARTBEAT_SECONDS);
     expect(NotificationDefault.OFFLINE_AFTER_SECONDS).toBe(Liveness.OFFLINE_AFTER_SECONDS);
-    expect([NotificationLimit.OFFLINE_AFTER_MIN_SECONDS, NotificationLimit.OFFLINE_AFTER_MAX_SECONDS]).toEqual([Liveness.OFFLINE_AFTER_MIN_SECONDS, Liveness.OFFLINE_AFTER_MAX_SECONDS]);
+    expect([NotificationLimit.OFFLINE_AFTER_MIN_SECONDS, NotificationLimit.OFFLINE_AFTER_MAX_SECONDS]).toEqual([
+      Liveness.OFFLINE_AFTER_MIN_SECONDS,
+      Liveness.OFFLINE_AFTER_MAX_SECONDS,
+    ]);
   });
 
   test('every value the CDK accepts for a Lambda setting lets the Lambda start (it refused live windows over 100 and retention over 3650 days)', () => {
@@ -77,10 +95,25 @@ describe('values the agent, the cloud and local mode share are written once (con
   });
 
   test('API Gateway routes and CORS are built from the contract, and the Lambdas answer preflights with the same rules', () => {
-    const template = templateOf((stack) => new PlaybackApi(stack, 'Playback', { store: new SegmentStore(stack, 'Store'), index: new SegmentIndex(stack, 'Index'), contentKey: new ContentKey(stack, 'Key') }));
-    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey);
-    expect(routeKeys.sort()).toEqual(Object.values(PlaybackRoute).map((r) => `${r.method} ${r.path}`).sort());
-    const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0] as { Properties: { CorsConfiguration: { AllowHeaders: string[]; AllowMethods: string[]; MaxAge: number } } };
+    const template = templateOf(
+      (stack) =>
+        new PlaybackApi(stack, 'Playback', {
+          store: new SegmentStore(stack, 'Store'),
+          index: new SegmentIndex(stack, 'Index'),
+          contentKey: new ContentKey(stack, 'Key'),
+        }),
+    );
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey,
+    );
+    expect(routeKeys.sort()).toEqual(
+      Object.values(PlaybackRoute)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
+    const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0] as {
+      Properties: { CorsConfiguration: { AllowHeaders: string[]; AllowMethods: string[]; MaxAge: number } };
+    };
     const cors = api.Properties.CorsConfiguration;
     const lambda = preflight(['*'], undefined).headers;
     expect(cors.AllowHeaders).toEqual([...CORS_ALLOW_HEADERS]);

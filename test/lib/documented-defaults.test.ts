@@ -38,7 +38,9 @@ interface DocumentedDefault {
 }
 
 function libFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? libFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? libFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Every optional prop with a `@default` tag in a `*Props` interface of lib/. */
@@ -83,16 +85,24 @@ const builders: Record<string, Build> = {
   RecordingPipelineProps: (stack, p) => new RecordingPipeline(stack, 'Pipeline', p),
   NotificationsProps: (stack, p) => new RecordingPipeline(stack, 'Pipeline', { notifications: { webhookUrl: 'https://hooks.example.com/camrec', ...p } }),
   PlaybackApiProps: (stack, p) =>
-    new PlaybackApi(stack, 'Playback', { store: new SegmentStore(stack, 'Store'), index: new SegmentIndex(stack, 'Index'), contentKey: new ContentKey(stack, 'Key'), ...p }),
+    new PlaybackApi(stack, 'Playback', {
+      store: new SegmentStore(stack, 'Store'),
+      index: new SegmentIndex(stack, 'Index'),
+      contentKey: new ContentKey(stack, 'Key'),
+      ...p,
+    }),
   SegmentStoreProps: (stack, p) => new SegmentStore(stack, 'Store', p),
   SegmentIndexProps: (stack, p) => new SegmentIndex(stack, 'Index', p),
   ContentKeyProps: (stack, p) => new ContentKey(stack, 'Key', p),
   DeviceAccessProps: (stack, p) => new DeviceAccess(stack, 'Devices', { bucket: new s3.Bucket(stack, 'Bucket'), ...p }),
-  HistoryPackerProps: (stack, p) => new HistoryPacker(stack, 'Packing', { store: new SegmentStore(stack, 'Store'), index: new SegmentIndex(stack, 'Index'), ...p }),
+  HistoryPackerProps: (stack, p) =>
+    new HistoryPacker(stack, 'Packing', { store: new SegmentStore(stack, 'Store'), index: new SegmentIndex(stack, 'Index'), ...p }),
   CameraEventsProps: (stack, p) => new CameraEvents(stack, 'Events', { index: new SegmentIndex(stack, 'Index'), ...p }),
-  WebhookDeliveryProps: (stack, p) => new WebhookDelivery(stack, 'Webhook', { bus: new events.EventBus(stack, 'Bus'), url: 'https://hooks.example.com/camrec', ...p }),
+  WebhookDeliveryProps: (stack, p) =>
+    new WebhookDelivery(stack, 'Webhook', { bus: new events.EventBus(stack, 'Bus'), url: 'https://hooks.example.com/camrec', ...p }),
   EmailAlertsProps: (stack, p) => new EmailAlerts(stack, 'Alerts', { bus: new events.EventBus(stack, 'Bus'), addresses: ['ops@example.com'], ...p }),
-  SegmentIndexerProps: (stack, p) => new SegmentIndexer(stack, 'Indexer', { store: new SegmentStore(stack, 'Store'), index: new SegmentIndex(stack, 'Index'), ...p }),
+  SegmentIndexerProps: (stack, p) =>
+    new SegmentIndexer(stack, 'Indexer', { store: new SegmentStore(stack, 'Store'), index: new SegmentIndex(stack, 'Index'), ...p }),
   CamrecFunctionProps: (stack, p) => new CamrecFunction(stack, 'Fn', { entry: HandlerEntry.API, description: 'test', environment: {}, ...p }),
 };
 
@@ -102,7 +112,9 @@ const valued = all.filter((d) => defaultValue(d.text) !== NOT_A_VALUE);
 describe('documented @default values in lib/ are the real defaults', () => {
   test('finds the props (a broken parser would check nothing)', () => {
     expect(valued.length).toBeGreaterThan(20);
-    expect(valued.map((d) => `${d.iface}.${d.prop}`)).toEqual(expect.arrayContaining(['PlaybackApiProps.segmentSeconds', 'RecordingPipelineProps.liveWindowSegments', 'CamrecFunctionProps.memorySize']));
+    expect(valued.map((d) => `${d.iface}.${d.prop}`)).toEqual(
+      expect.arrayContaining(['PlaybackApiProps.segmentSeconds', 'RecordingPipelineProps.liveWindowSegments', 'CamrecFunctionProps.memorySize']),
+    );
   });
 
   test('every construct with a documented value has a builder here', () => {
@@ -115,10 +127,14 @@ describe('documented @default values in lib/ are the real defaults', () => {
     return baselines.get(iface);
   };
 
-  test.each(valued.map((d) => [`${d.iface}.${d.prop} @default ${d.text} (${d.file})`, d] as const))('%s', (_name, d) => {
-    const explicit = templateOf((s) => builders[d.iface]!(s, { [d.prop]: defaultValue(d.text) })).toJSON();
-    expect(explicit, `setting ${d.prop} to its documented default changed the template: the JSDoc in ${d.file} is wrong`).toEqual(baseline(d.iface));
-  }, 60_000);
+  test.each(valued.map((d) => [`${d.iface}.${d.prop} @default ${d.text} (${d.file})`, d] as const))(
+    '%s',
+    (_name, d) => {
+      const explicit = templateOf((s) => builders[d.iface]!(s, { [d.prop]: defaultValue(d.text) })).toJSON();
+      expect(explicit, `setting ${d.prop} to its documented default changed the template: the JSDoc in ${d.file} is wrong`).toEqual(baseline(d.iface));
+    },
+    60_000,
+  );
 });
 
 describe('defaultValue', () => {
@@ -127,6 +143,7 @@ describe('defaultValue', () => {
     expect(defaultValue("['*']")).toEqual(['*']);
     expect(defaultValue('Duration.hours(6)')).toEqual(Duration.hours(6));
     expect(defaultValue('RemovalPolicy.DESTROY (logs go with the stack)')).toBe(RemovalPolicy.DESTROY);
-    for (const d of ['- a new bus', 'retentionDays', 'all of them', 'lambda/api/handler.ts', 'defaultPackStorageClass(retentionDays)']) expect(defaultValue(d)).toBe(NOT_A_VALUE);
+    for (const d of ['- a new bus', 'retentionDays', 'all of them', 'lambda/api/handler.ts', 'defaultPackStorageClass(retentionDays)'])
+      expect(defaultValue(d)).toBe(NOT_A_VALUE);
   });
 });

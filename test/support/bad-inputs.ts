@@ -40,8 +40,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const json = (o: unknown) => JSON.stringify(o);
 const RANGE = 'start=2026-01-01T00:00:00Z&end=2026-01-02T00:00:00Z';
 
-const session = (body: string) => (c: BadInputContext): BadRequest => ({ method: 'POST', path: `/v1/cameras/${c.camera}/sessions`, body });
-const timeline = (query: string) => (c: BadInputContext): BadRequest => ({ method: 'GET', path: `/v1/cameras/${c.camera}/timeline?${query}` });
+const session =
+  (body: string) =>
+  (c: BadInputContext): BadRequest => ({ method: 'POST', path: `/v1/cameras/${c.camera}/sessions`, body });
+const timeline =
+  (query: string) =>
+  (c: BadInputContext): BadRequest => ({ method: 'GET', path: `/v1/cameras/${c.camera}/timeline?${query}` });
 const claims = (c: BadInputContext, over: Partial<SessionClaims> = {}): SessionClaims => {
   const nowS = Math.floor(c.nowMs / 1000);
   return { deviceId: c.camera, mode: 'LIVE', issuedAtSeconds: nowS - 60, expiresAtSeconds: nowS + 600, ...over };
@@ -79,10 +83,25 @@ const CAMERA_IDS: readonly [name: string, id: (c: BadInputContext) => string][] 
 
 export const BAD_INPUTS: readonly BadInput[] = [
   ...CAMERA_IDS.flatMap(([name, id]): BadInput[] => [
-    { name: `camera id ${name}: session`, request: (c) => ({ method: 'POST', path: `/v1/cameras/${id(c)}/sessions`, body: '{"mode":"LIVE"}' }), status: 400, codes: ['bad_camera_id', 'bad_path'] },
-    { name: `camera id ${name}: timeline`, request: (c) => ({ method: 'GET', path: `/v1/cameras/${id(c)}/timeline?${RANGE}` }), status: 400, codes: ['bad_camera_id', 'bad_path'] },
+    {
+      name: `camera id ${name}: session`,
+      request: (c) => ({ method: 'POST', path: `/v1/cameras/${id(c)}/sessions`, body: '{"mode":"LIVE"}' }),
+      status: 400,
+      codes: ['bad_camera_id', 'bad_path'],
+    },
+    {
+      name: `camera id ${name}: timeline`,
+      request: (c) => ({ method: 'GET', path: `/v1/cameras/${id(c)}/timeline?${RANGE}` }),
+      status: 400,
+      codes: ['bad_camera_id', 'bad_path'],
+    },
   ]),
-  { name: 'path over 2048 characters', request: () => ({ method: 'GET', path: `/v1/cameras/${'A'.repeat(3000)}/timeline?${RANGE}` }), status: 400, codes: ['bad_path'] },
+  {
+    name: 'path over 2048 characters',
+    request: () => ({ method: 'GET', path: `/v1/cameras/${'A'.repeat(3000)}/timeline?${RANGE}` }),
+    status: 400,
+    codes: ['bad_path'],
+  },
 
   // Session bodies.
   { name: 'session body: empty', request: session(''), status: 400, codes: ['bad_body'] },
@@ -90,7 +109,12 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { name: 'session body: half an object', request: session('{mode: LIVE'), status: 400, codes: ['bad_body'] },
   { name: 'session body: a JSON array', request: session('["LIVE"]'), status: 400, codes: ['bad_body'] },
   { name: 'session body: unknown mode', request: session('{"mode":"ADMIN"}'), status: 400, codes: ['bad_body'] },
-  { name: 'session body: an extra field naming another camera', request: (c) => session(json({ mode: 'LIVE', camera: c.otherCamera }))(c), status: 400, codes: ['bad_body'] },
+  {
+    name: 'session body: an extra field naming another camera',
+    request: (c) => session(json({ mode: 'LIVE', camera: c.otherCamera }))(c),
+    status: 400,
+    codes: ['bad_body'],
+  },
   { name: 'session body: prototype pollution', request: session('{"mode":"LIVE","__proto__":{"admin":true}}'), status: 400, codes: ['bad_body'] },
   { name: 'session body: expiresInSeconds huge', request: session('{"mode":"LIVE","expiresInSeconds":1000000000000}'), status: 400, codes: ['bad_body'] },
   { name: 'session body: expiresInSeconds negative', request: session('{"mode":"LIVE","expiresInSeconds":-1}'), status: 400, codes: ['bad_body'] },
@@ -98,9 +122,24 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { name: 'session body: expiresInSeconds over 12 h', request: session('{"mode":"LIVE","expiresInSeconds":43201}'), status: 400, codes: ['bad_body'] },
   { name: 'session body: expiresInSeconds a string', request: session('{"mode":"LIVE","expiresInSeconds":"3600"}'), status: 400, codes: ['bad_body'] },
   { name: 'session body: expiresInSeconds fractional', request: session('{"mode":"LIVE","expiresInSeconds":300.5}'), status: 400, codes: ['bad_body'] },
-  { name: 'session body: ON_DEMAND over 24 h', request: session(json({ mode: 'ON_DEMAND', start: iso(T0), end: iso(T0 + DAY_MS + 1) })), status: 400, codes: ['bad_range'] },
-  { name: 'session body: ON_DEMAND end before start', request: session(json({ mode: 'ON_DEMAND', start: iso(T0), end: iso(T0 - 1) })), status: 400, codes: ['bad_range'] },
-  { name: 'session body: ON_DEMAND end equal to start', request: session(json({ mode: 'ON_DEMAND', start: iso(T0), end: iso(T0) })), status: 400, codes: ['bad_range'] },
+  {
+    name: 'session body: ON_DEMAND over 24 h',
+    request: session(json({ mode: 'ON_DEMAND', start: iso(T0), end: iso(T0 + DAY_MS + 1) })),
+    status: 400,
+    codes: ['bad_range'],
+  },
+  {
+    name: 'session body: ON_DEMAND end before start',
+    request: session(json({ mode: 'ON_DEMAND', start: iso(T0), end: iso(T0 - 1) })),
+    status: 400,
+    codes: ['bad_range'],
+  },
+  {
+    name: 'session body: ON_DEMAND end equal to start',
+    request: session(json({ mode: 'ON_DEMAND', start: iso(T0), end: iso(T0) })),
+    status: 400,
+    codes: ['bad_range'],
+  },
   { name: 'session body: ON_DEMAND without end', request: session(json({ mode: 'ON_DEMAND', start: iso(T0) })), status: 400, codes: ['bad_range'] },
   { name: 'session body: LIVE with a start', request: session(json({ mode: 'LIVE', start: iso(T0) })), status: 400, codes: ['bad_range'] },
   { name: 'session body: LIVE_REPLAY without start', request: session('{"mode":"LIVE_REPLAY"}'), status: 400, codes: ['bad_range'] },
@@ -116,7 +155,12 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { name: 'timeline: no start', request: timeline('end=2026-01-02T00:00:00Z'), status: 400, codes: ['bad_time'] },
   { name: 'timeline: end not ISO', request: timeline('start=2026-01-01T00:00:00Z&end=now'), status: 400, codes: ['bad_time'] },
   { name: 'timeline: injection in start', request: timeline("start='%20OR%201%3D1%20--&end=2026-01-02T00:00:00Z"), status: 400, codes: ['bad_time'] },
-  { name: 'timeline: start repeated', request: timeline('start=2026-01-01T00:00:00Z&start=2026-01-01T01:00:00Z&end=2026-01-02T00:00:00Z'), status: 400, codes: ['bad_time'] },
+  {
+    name: 'timeline: start repeated',
+    request: timeline('start=2026-01-01T00:00:00Z&start=2026-01-01T01:00:00Z&end=2026-01-02T00:00:00Z'),
+    status: 400,
+    codes: ['bad_time'],
+  },
   { name: 'timeline: start of 10,000 characters', request: timeline(`start=${'9'.repeat(10_000)}&end=2026-01-02T00:00:00Z`), status: 400, codes: ['bad_time'] },
   { name: 'timeline: range over 31 days', request: timeline('start=2026-01-01T00:00:00Z&end=2026-02-02T00:00:00Z'), status: 400, codes: ['bad_range'] },
   { name: 'timeline: range over a century', request: timeline('start=2000-01-01T00:00:00Z&end=9999-12-31T23:59:59Z'), status: 400, codes: ['bad_range'] },
@@ -145,11 +189,26 @@ export const BAD_INPUTS: readonly BadInput[] = [
       ['token payload rewritten to the other camera', (c) => altered(c, (p) => ({ ...p, c: c.otherCamera })), 403, 'token_invalid'],
       ['token expiry pushed a year out', (c) => altered(c, (p) => ({ ...p, x: Math.floor(c.nowMs / 1000) + 365 * 86_400 })), 403, 'token_invalid'],
       ['token MAC truncated', (c) => c.token.slice(0, -1), 403, 'token_invalid'],
-      ['token signed with another secret', (c) => signSessionToken(claims(c), { version: c.tokenKey.version, secret: new Uint8Array(32).fill(9) }), 403, 'token_invalid'],
+      [
+        'token signed with another secret',
+        (c) => signSessionToken(claims(c), { version: c.tokenKey.version, secret: new Uint8Array(32).fill(9) }),
+        403,
+        'token_invalid',
+      ],
       ['token with an unknown key version', (c) => signSessionToken(claims(c), { version: 'attacker-1', secret: c.tokenKey.secret }), 403, 'token_invalid'],
-      ['token expired a second ago', (c) => signSessionToken(claims(c, { expiresAtSeconds: Math.floor(c.nowMs / 1000) - 1 }), c.tokenKey), 403, 'token_expired'],
+      [
+        'token expired a second ago',
+        (c) => signSessionToken(claims(c, { expiresAtSeconds: Math.floor(c.nowMs / 1000) - 1 }), c.tokenKey),
+        403,
+        'token_expired',
+      ],
     ] as const satisfies readonly (readonly [string, (c: BadInputContext) => string, number, string])[]
-  ).map(([name, token, status, code]): BadInput => ({ name: `playlist: ${name}`, request: (c) => ({ method: 'GET', path: `/v1/sessions/${token(c)}/playlist.m3u8` }), status, codes: [code] })),
+  ).map(([name, token, status, code]): BadInput => ({
+    name: `playlist: ${name}`,
+    request: (c) => ({ method: 'GET', path: `/v1/sessions/${token(c)}/playlist.m3u8` }),
+    status,
+    codes: [code],
+  })),
 
   // Names under a valid session.
   ...(
@@ -163,13 +222,28 @@ export const BAD_INPUTS: readonly BadInput[] = [
       ['segment name NUL', () => 'segments/1-1.ts%00.m3u8', 'segment_not_found'],
       ['segment gap placeholder', () => 'segments/gap-3.ts', 'segment_not_found'],
     ] as const satisfies readonly (readonly [string, (c: BadInputContext) => string, string])[]
-  ).map(([name, rest, code]): BadInput => ({ name: `valid session: ${name}`, request: (c) => ({ method: 'GET', path: `/v1/sessions/${c.token}/${rest(c)}` }), status: 404, codes: [code] })),
+  ).map(([name, rest, code]): BadInput => ({
+    name: `valid session: ${name}`,
+    request: (c) => ({ method: 'GET', path: `/v1/sessions/${c.token}/${rest(c)}` }),
+    status: 404,
+    codes: [code],
+  })),
 
   // Methods and routes.
   { name: 'unknown route', request: () => ({ method: 'GET', path: '/v1/cameras' }), status: 404, codes: ['unknown_route'] },
   { name: 'unknown camera route', request: (c) => ({ method: 'GET', path: `/v1/cameras/${c.camera}/recordings` }), status: 404, codes: ['unknown_route'] },
-  { name: 'DELETE a playlist', request: (c) => ({ method: 'DELETE', path: `/v1/sessions/${c.token}/playlist.m3u8` }), status: 405, codes: ['method_not_allowed'] },
-  { name: 'POST to a key', request: (c) => ({ method: 'POST', path: `/v1/sessions/${c.token}/keys/${c.otherCameraKeyId}`, body: '{}' }), status: 405, codes: ['method_not_allowed'] },
+  {
+    name: 'DELETE a playlist',
+    request: (c) => ({ method: 'DELETE', path: `/v1/sessions/${c.token}/playlist.m3u8` }),
+    status: 405,
+    codes: ['method_not_allowed'],
+  },
+  {
+    name: 'POST to a key',
+    request: (c) => ({ method: 'POST', path: `/v1/sessions/${c.token}/keys/${c.otherCameraKeyId}`, body: '{}' }),
+    status: 405,
+    codes: ['method_not_allowed'],
+  },
 ];
 
 /** The path and the query of a BadRequest, for transports that take them apart (API Gateway events). */

@@ -26,7 +26,11 @@ describe('readSmallJson: the indexer skips what it must not read, by error class
   });
 
   test('any other failure is not mistaken for a skip, whatever its message says', async () => {
-    const failing = { getBytes: async () => { throw new Error('connection reset: read over the network failed'); } };
+    const failing = {
+      getBytes: async () => {
+        throw new Error('connection reset: read over the network failed');
+      },
+    };
     const err = await readSmallJson(failing, 'events/cam-1/e.json', 1024, 'event record').catch((e: unknown) => e);
     expect(err).not.toBeInstanceOf(SkipObject);
     expect((err as Error).message).toMatch(/connection reset/);
@@ -34,6 +38,8 @@ describe('readSmallJson: the indexer skips what it must not read, by error class
 
   test('a missing object and a body that is not JSON are skipped with the reason', async () => {
     await expect(readSmallJson({ getBytes: async () => undefined }, 'k', 10, 'heartbeat')).rejects.toThrow(new SkipObject('object no longer exists'));
-    await expect(readSmallJson({ getBytes: async () => new TextEncoder().encode('{') }, 'k', 10, 'heartbeat')).rejects.toThrow(new SkipObject('heartbeat is not JSON'));
+    await expect(readSmallJson({ getBytes: async () => new TextEncoder().encode('{') }, 'k', 10, 'heartbeat')).rejects.toThrow(
+      new SkipObject('heartbeat is not JSON'),
+    );
   });
 });

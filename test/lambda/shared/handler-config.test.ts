@@ -21,7 +21,9 @@ describe('typed resource ids at cold start', () => {
 
   test('an id a function names is required even when its list forgot it, and named in the one error', () => {
     const { [LambdaEnv.CONTENT_KEY_ID]: _k, [LambdaEnv.TOKEN_SECRET_ID]: _s, ...rest } = keysEnv;
-    expect(() => readHandlerConfig(rest, [], ['tokenSecretId', 'contentKeyId'])).toThrow(new RegExp(`missing environment variable\\(s\\) ${LambdaEnv.TOKEN_SECRET_ID}, ${LambdaEnv.CONTENT_KEY_ID}`));
+    expect(() => readHandlerConfig(rest, [], ['tokenSecretId', 'contentKeyId'])).toThrow(
+      new RegExp(`missing environment variable\\(s\\) ${LambdaEnv.TOKEN_SECRET_ID}, ${LambdaEnv.CONTENT_KEY_ID}`),
+    );
     expect(() => readHandlerConfig({}, [], ['packerFunctionName'])).toThrow(new RegExp(LambdaEnv.PACKER_FUNCTION_NAME));
   });
 });

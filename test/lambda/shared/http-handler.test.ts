@@ -21,7 +21,14 @@ function recorders() {
 }
 
 /** Neither handler reaches its stores on these requests: the frame answers first. */
-const unused = new Proxy({}, { get: () => { throw new Error('not reached'); } }) as never;
+const unused = new Proxy(
+  {},
+  {
+    get: () => {
+      throw new Error('not reached');
+    },
+  },
+) as never;
 const tokenSecrets = staticTokenSecrets([{ version: '1', secret: new Uint8Array(32).fill(7) }]);
 const config = { corsOrigins: ['https://app.example.com'], targetDurationSeconds: 2, liveWindowSegments: 5, publicBaseUrl: undefined };
 
@@ -35,7 +42,7 @@ function handlers() {
 }
 
 describe('httpHandler: the one frame of the api and keys functions', () => {
-  test.each(['api', 'keys'] as const)('%s: a preflight is answered from the contract\'s CORS rules, the origin echoed', async (fn) => {
+  test.each(['api', 'keys'] as const)("%s: a preflight is answered from the contract's CORS rules, the origin echoed", async (fn) => {
     const h = handlers()[fn];
     const res = await h(event('OPTIONS', PlaybackRoute.KEY.path.replace(/\{[^}]+\}/g, 'x'), 'https://app.example.com'));
     expect(res.statusCode).toBe(204);
@@ -60,17 +67,36 @@ describe('httpHandler: the one frame of the api and keys functions', () => {
     expect(res.headers.vary).toBe('origin');
   });
 
-  test('a failure that is not the client\'s is logged and answered 500 without details; the router\'s Vary is kept beside CORS', async () => {
+  test("a failure that is not the client's is logged and answered 500 without details; the router's Vary is kept beside CORS", async () => {
     const r = recorders();
-    const boom = httpHandler({ corsOrigins: ['https://app.example.com'], log: r.log, metrics: r.metrics, route: async () => { throw new Error('secret detail'); } });
+    const boom = httpHandler({
+      corsOrigins: ['https://app.example.com'],
+      log: r.log,
+      metrics: r.metrics,
+      route: async () => {
+        throw new Error('secret detail');
+      },
+    });
     const res = await boom(event('GET', '/v1/x'));
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('secret detail');
     expect(r.logged).toEqual(['unexpected error']);
     expect(r.counted).toEqual([]);
-    const ranged = httpHandler({ corsOrigins: ['https://app.example.com'], log: r.log, metrics: r.metrics, route: async (): Promise<HttpResult> => ({ statusCode: 302, headers: { vary: 'range' }, body: '' }) });
+    const ranged = httpHandler({
+      corsOrigins: ['https://app.example.com'],
+      log: r.log,
+      metrics: r.metrics,
+      route: async (): Promise<HttpResult> => ({ statusCode: 302, headers: { vary: 'range' }, body: '' }),
+    });
     expect((await ranged(event('GET', '/v1/x', 'https://app.example.com'))).headers.vary).toBe('range, origin');
-    const missing = httpHandler({ corsOrigins: ['*'], log: r.log, metrics: r.metrics, route: async () => { throw new NotFoundError('nope', 'not here'); } });
+    const missing = httpHandler({
+      corsOrigins: ['*'],
+      log: r.log,
+      metrics: r.metrics,
+      route: async () => {
+        throw new NotFoundError('nope', 'not here');
+      },
+    });
     expect((await missing(event('GET', '/v1/x'))).headers['access-control-allow-origin']).toBe('*');
   });
 });
