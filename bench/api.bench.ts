@@ -45,7 +45,7 @@ import { dynamoSegmentIndex } from '../lambda/index/dynamo-segment-index.ts';
 import type { SegmentIndex } from '../lambda/index/segment-index.ts';
 import { staticTokenSecrets } from '../lambda/token/token-secrets.ts';
 import { startDynalite } from '../local/emulators/start-dynalite.ts';
-import { memorySegmentIndex } from '../test/fuzz/lambda/memory-segment-index.ts';
+import { MemorySegmentIndex } from '../test/lambda/support/memory-segment-index.ts';
 import { signedFetch } from '../local/auth/signed-fetch.ts';
 import { DEFAULT_ROLE_ALIAS } from '../local/iot/iot-credential-provider.ts';
 import { startLocalStack } from '../local/stack/local-stack.ts';
@@ -275,7 +275,7 @@ async function pollCosts(polls = 300): Promise<PollCost[]> {
     const runs: [string, SegmentIndex, number | undefined][] = [
       // liveCacheTtlMs 0: every poll reads the index (two Queries), as before the LIVE cache
       ['dynalite, no LIVE cache', dynamo, 0],
-      ['in-memory, no LIVE cache', memorySegmentIndex(CAMERA, items), 0],
+      ['in-memory, no LIVE cache', MemorySegmentIndex.holding(CAMERA, items), 0],
       ['dynalite, LIVE cache', dynamo, undefined],
     ];
     for (const [name, index, liveCacheTtlMs] of runs) {
