@@ -49,7 +49,7 @@ describe('DiskSpool', () => {
     const { spool } = await DiskSpool.open(dir, 1 << 20, silentLogger);
     const ref = await spool.put(seg(1), body(1000, 1));
     const bytes = readFileSync(ref.file);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = bytes.at(-1)! ^ 0xff;
     writeFileSync(ref.file, bytes);
     await expect(spool.readBody(ref)).rejects.toThrow(/SHA-256/);
   });
