@@ -21,7 +21,7 @@ export default tseslint.config(
       // Real bugs in async code: a dropped promise loses its error (an unhandled rejection
       // ends the agent), and an async callback where void is expected runs unawaited.
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/only-throw-error': 'error',

@@ -21,6 +21,7 @@ import { CredentialRegistry } from '../../../local/iot/credential-registry.ts';
 import { LOCAL_THING_TYPE } from '../../../local/iot/iot-credential-provider.ts';
 import { withFrontChecksums } from '../../../local/s3-front/front-checksum.ts';
 import { startS3Front, type S3Front } from '../../../local/s3-front/s3-front-server.ts';
+import { until } from '../../support/until.ts';
 
 export const BUCKET = 'camrec-pack-test';
 export const TABLE = 'camrec-index';
@@ -93,6 +94,7 @@ export class PackingHarness {
       clock: h.clock,
     });
     h.s3.events.on('event', (e: S3Event) => {
+      for (const r of e.Records) h.unannounced.delete(decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')));
       if (!e.Records.every((r) => /^(segments|keys|events|heartbeats)\//.test(decodeURIComponent(r.s3.object.key)))) return;
       const p = indexer(e).then(
         (r) => void h.reports.push(r),
@@ -139,18 +141,29 @@ export class PackingHarness {
   /** PUTs each as the camera does (If-None-Match, x-amz-checksum-sha256) and waits until indexed. */
   async upload(segs: readonly HarnessSegment[]): Promise<void> {
     for (const s of segs) {
-      await this.device(s.deviceId).send(
-        new PutObjectCommand({
-          Bucket: BUCKET, Key: s.key, Body: s.body, ContentType: SEGMENT_CONTENT_TYPE, Metadata: toS3Metadata(s.meta), IfNoneMatch: '*',
-          ChecksumSHA256: createHash('sha256').update(s.body).digest('base64'),
-        }),
-      );
+      // Noted before the PUT: s3rver may announce the object before it answers.
+      this.unannounced.add(s.key);
+      try {
+        await this.device(s.deviceId).send(
+          new PutObjectCommand({
+            Bucket: BUCKET, Key: s.key, Body: s.body, ContentType: SEGMENT_CONTENT_TYPE, Metadata: toS3Metadata(s.meta), IfNoneMatch: '*',
+            ChecksumSHA256: createHash('sha256').update(s.body).digest('base64'),
+          }),
+        );
+      } catch (err) {
+        this.unannounced.delete(s.key);
+        throw err;
+      }
     }
     await this.settle();
   }
 
+  /** Segments uploaded whose S3 event has not arrived yet. */
+  private readonly unannounced = new Set<string>();
+
+  /** Waits until every uploaded segment has been announced by S3 and indexed. */
   async settle(): Promise<void> {
-    await new Promise((r) => setTimeout(r, 20));
+    await until('S3 events for every upload', () => this.unannounced.size === 0, { timeoutMs: 20_000, intervalMs: 5, detail: () => [...this.unannounced] });
     while (this.pending.size) await Promise.all([...this.pending]);
   }
 

@@ -35,6 +35,7 @@ import type { PackingConfig } from '../../../lambda/indexer/hour-registration.ts
 import { createPacker, type Packer } from '../../../lambda/packer/create-packer.ts';
 import { VerifyMode } from '../../../lambda/packer/pack-verify.ts';
 import { s3PackStore } from '../../../lambda/storage/s3-pack-store.ts';
+import { until } from '../../support/until.ts';
 
 export const BUCKET = 'camrec-test';
 export const TABLE = 'camrec-index';
@@ -109,6 +110,7 @@ export class PlaybackHarness {
       },
     });
     this.s3.events.on('event', (e: S3Event) => {
+      for (const r of e.Records) this.announced(decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')));
       const p = indexer(e).then(
         (r) => void this.reports.push(r),
         (err) => void this.indexErrors.push(err),
@@ -131,23 +133,42 @@ export class PlaybackHarness {
     this.server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', async () => {
+      req.on('end', () => {
         const event = toApiGatewayEvent(req, Buffer.concat(chunks), { domainName: new URL(this.baseUrl).host, requestId: randomUUID(), nowMs: clock.nowMs() });
         const path = event.rawPath;
-        const result = ApiRoute.KEY.test(path) ? await keys(event) : await api(event);
-        writeHandlerResult(res, result, req.method ?? 'GET');
+        // A handler that throws (it should answer a 500 itself) fails the request, not the test process.
+        (ApiRoute.KEY.test(path) ? keys(event) : api(event)).then(
+          (result) => writeHandlerResult(res, result, req.method ?? 'GET'),
+          (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`handler threw: ${String(err)}`),
+        );
       });
     });
   }
 
-  /** Waits until every S3 event so far has been indexed. */
+  /** Waits until every object put through putObject has been announced by S3 and indexed. */
   async settle(): Promise<void> {
-    await new Promise((r) => setTimeout(r, 20));
+    await until('S3 events for every PUT', () => this.unannounced.size === 0, { timeoutMs: 20_000, intervalMs: 5, detail: () => [...this.unannounced.keys()] });
     while (this.pending.size) await Promise.all([...this.pending]);
   }
 
   async putObject(key: string, body: Uint8Array | string, contentType: string, metadata?: Record<string, string>): Promise<void> {
-    await this.s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: contentType, ...(metadata ? { Metadata: metadata } : {}) }));
+    // Counted before the PUT: s3rver may announce the object before it answers.
+    this.unannounced.set(key, (this.unannounced.get(key) ?? 0) + 1);
+    try {
+      await this.s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: contentType, ...(metadata ? { Metadata: metadata } : {}) }));
+    } catch (err) {
+      this.announced(key);
+      throw err;
+    }
+  }
+
+  /** PUTs through putObject whose S3 event has not arrived yet, by key. */
+  private readonly unannounced = new Map<string, number>();
+  private announced(key: string): void {
+    const n = this.unannounced.get(key);
+    if (n === undefined) return;
+    if (n <= 1) this.unannounced.delete(key);
+    else this.unannounced.set(key, n - 1);
   }
 
   /** Wraps a fresh data key with the deployment's public key and uploads it; returns {keyId, key}. */
