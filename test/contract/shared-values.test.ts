@@ -122,5 +122,6 @@ describe('values the agent, the cloud and local mode share are written once (con
     expect(lambda['access-control-allow-methods']!.split(',')).toEqual(cors.AllowMethods);
     expect(Number(lambda['access-control-max-age'])).toBe(cors.MaxAge);
     expect(cors.MaxAge).toBe(CORS_MAX_AGE_SECONDS);
-  });
+    // A first CDK build loads aws-cdk-lib: over a minute on a loaded machine.
+  }, 180_000);
 });

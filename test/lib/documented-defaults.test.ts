@@ -133,7 +133,8 @@ describe('documented @default values in lib/ are the real defaults', () => {
       const explicit = templateOf((s) => builders[d.iface]!(s, { [d.prop]: defaultValue(d.text) })).toJSON();
       expect(explicit, `setting ${d.prop} to its documented default changed the template: the JSDoc in ${d.file} is wrong`).toEqual(baseline(d.iface));
     },
-    60_000,
+    // A first CDK build loads aws-cdk-lib: over a minute on a loaded machine.
+    180_000,
   );
 });
 
