@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** What an `until` waits for: any value but these means "not yet". */
-type NotYet = undefined | null | false;
+/** What an `until` waits for: a falsy value (undefined, null, false, 0, '') means "not yet". */
+type NotYet = undefined | null | false | 0 | '';
 
 export interface UntilOptions {
   /** How long to keep trying. @default 30_000 */
@@ -13,10 +13,10 @@ export interface UntilOptions {
 }
 
 /**
- * Polls `fn` until it returns something other than undefined, null or false, and returns
- * that; tries once more at the deadline, then throws `timed out after N ms waiting for
- * {what}` with `detail()`. The one poll helper of the tests: wait on a condition, never
- * a fixed sleep. `opts` may be the timeout in ms.
+ * Polls `fn` until it returns a truthy value, and returns that; tries once more at the
+ * deadline, then throws `timed out after N ms waiting for {what}` with `detail()`. The one
+ * poll helper of the tests: wait on a condition, never a fixed sleep. `opts` may be the
+ * timeout in ms.
  */
 export async function until<T>(what: string, fn: () => T | NotYet | Promise<T | NotYet>, opts: UntilOptions | number = {}): Promise<T> {
   const { timeoutMs = 30_000, intervalMs = 100, detail } = typeof opts === 'number' ? { timeoutMs: opts } : opts;
@@ -24,7 +24,7 @@ export async function until<T>(what: string, fn: () => T | NotYet | Promise<T | 
   for (;;) {
     const last = Date.now() >= deadline;
     const v = await fn();
-    if (v !== undefined && v !== null && v !== false) return v;
+    if (v) return v;
     if (last) {
       let extra = '';
       if (detail) {
