@@ -1,5 +1,7 @@
 import type { MediaInputError } from '../../media/media-error.ts';
+import type { ContainerKind } from './container/segment-container.ts';
 import type { MediaSegment } from './media-segment.ts';
+import type { VideoCodec } from './video/video-unit.ts';
 
 /**
  * How video frames without timestamps get their time (raw Annex-B carries none). Frames
@@ -21,6 +23,17 @@ export interface SegmenterOptions {
    * contract's `targetDurationSeconds` of it). @default 6
    */
   readonly targetSegmentSeconds?: number;
+  /**
+   * The video codec of the Annex-B input. @default told from the stream's first NAL units
+   * (and again after each `closeSegment()`, e.g. a camera switched between H.264 and H.265)
+   */
+  readonly videoCodec?: VideoCodec;
+  /**
+   * Segment container: `ts` (MPEG-TS) or `fmp4` (fragmented MP4 with an init section).
+   * H.265 is written in fMP4 only: `ts` with an H.265 stream is refused (UnsupportedStreamError).
+   * @default `ts` for H.264, `fmp4` for H.265
+   */
+  readonly container?: ContainerKind;
   /** Mux audio (pushAudio / putAudioFrame); when false audio input is ignored. @default false */
   readonly audio?: boolean;
   /** @default { kind: 'arrival' } */
@@ -36,7 +49,7 @@ export interface SegmenterOptions {
    */
   readonly maxFrameBytes?: number;
   /**
-   * Largest open segment, in TS bytes. A segment that grows past it without an IDR to
+   * Largest open segment, in bytes. A segment that grows past it without an IDR to
    * close at (an encoder that stopped sending IDRs) is cut there, counted as an input
    * error, and video resyncs at the next IDR. With the frame cap this bounds the
    * segmenter's memory whatever the input. @default 64 MiB

@@ -116,6 +116,11 @@ export class Fmp4Muxer {
     return { ...this.counts };
   }
 
+  /** The decode shift in use (90 kHz), once the first segment fixed it: pass it to a muxer that carries the stream on (a new init, same video). */
+  get decodeShiftTicks(): number | undefined {
+    return this.decodeShift;
+  }
+
   /**
    * One media segment: styp, then moof + mdat per fragment. Returns a view of a buffer
    * with at least FMP4_SEGMENT_SPARE_BYTES after it (see `fmp4SegmentBuffer()`), yours until

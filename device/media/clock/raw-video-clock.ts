@@ -49,7 +49,7 @@ export class RawVideoClock {
     if (this.timing.kind === 'frame-rate') {
       const rate = this.timing.fps ?? fps;
       if (!rate && !hasSps) return { ticks: FILE_START_TICKS + this.frameIndex++ * DEFAULT_FRAME_TICKS, gap: false };
-      if (!rate) throw new UnsupportedStreamError('the H.264 stream has no frame rate in its SPS (VUI timing): pass --fps N');
+      if (!rate) throw new UnsupportedStreamError('the video stream has no frame rate in its SPS (VUI timing): pass --fps N');
       this.frameTicks = PTS_HZ / rate;
       return { ticks: FILE_START_TICKS + Math.round((this.frameIndex++ * PTS_HZ) / rate), gap: false };
     }

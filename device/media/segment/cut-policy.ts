@@ -85,3 +85,15 @@ export class GopTracker {
     return gop !== undefined && gop > rule.targetTicks + frameTicks / 2;
   }
 }
+
+/** The warning for a camera whose GOP is longer than the segment length, with the fix. */
+export function gopTooLongWarning(rule: CutRule, gopTicks: number, frameTicks: number, fps: number): string {
+  const gopS = gopTicks / PTS_HZ;
+  const targetS = rule.targetTicks / PTS_HZ;
+  const exceeds = gopTicks > rule.ceilingTicks + frameTicks / 2;
+  return (
+    `the camera sends a key frame (IDR) every ${gopS.toFixed(2)} s, longer than the ${targetS} s segment length: segments run ${gopS.toFixed(2)} s` +
+    (exceeds ? ` and exceed the playlists' EXT-X-TARGETDURATION of ${rule.ceilingTicks / PTS_HZ} s (players may stall)` : '') +
+    `. Fix: set the camera's I-frame (keyframe/GOP) interval to at most ${targetS} s (${Math.max(1, Math.floor(targetS * fps + 1e-6))} frames at ${Math.round(fps * 100) / 100} fps), or raise segmentSeconds`
+  );
+}

@@ -194,7 +194,7 @@ describe('LiveSegmenter memory stays bounded whatever the input', () => {
     const frame = adtsFrame({ profile: 1, sampleRateIndex: 3, channels: 2 }, new Uint8Array(300).fill(0x21));
     const s = new LiveSegmenter({ audio: true, onSegment: () => {} });
     for (let i = 0; i < 2000; i++) s.pushAudio(frame, T0 + i * 21);
-    const queued = (s as unknown as { audioQueue: unknown[] }).audioQueue.length;
+    const queued = (s as unknown as { audio: { queue: { length: number } } }).audio.queue.length;
     expect(queued).toBeLessThanOrEqual(512);
     expect(s.stats().droppedBytes).toBeGreaterThanOrEqual((2000 - 512 - 1) * frame.byteLength);
   });
