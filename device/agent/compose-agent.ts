@@ -20,6 +20,7 @@ import { Heartbeat } from '../link/heartbeat.ts';
 import { SpoolForecast } from '../link/spool-forecast.ts';
 import { EventRecords } from '../recording/event-records.ts';
 import { RecordingPolicy } from '../recording/recording-policy.ts';
+import { InitSections } from '../upload/init-sections.ts';
 import { Uploader } from '../upload/uploader.ts';
 import type { RunTimeSettings } from './config-diff.ts';
 import { EventControl } from './event-control.ts';
@@ -169,6 +170,7 @@ export async function composeAgent(c: DeviceConfig, deps: AgentDeps, h: AgentHoo
     },
   });
   await keys.current();
+  const inits = new InitSections(c.deviceId, (item, bytes) => backlog.add(item, bytes), now);
 
   const queue = new SegmentQueue({
     maxBytes: segmentQueueBytes(c),
@@ -181,6 +183,7 @@ export async function composeAgent(c: DeviceConfig, deps: AgentDeps, h: AgentHoo
   let committer: SegmentCommitter | undefined;
   const segmenter = (deps.segmenterFactory ?? liveSegmenterFactory)({
     targetSegmentSeconds: c.segmentSeconds,
+    ...(c.container ? { container: c.container } : {}),
     audio: live.audio,
     videoTiming: { kind: 'arrival' },
     onSegment: (seg) => committer?.accept(seg),
@@ -190,7 +193,7 @@ export async function composeAgent(c: DeviceConfig, deps: AgentDeps, h: AgentHoo
     },
     onStreamWarning: (message) => log.warn('camera stream', { message }),
   });
-  committer = new SegmentCommitter({ deviceId: c.deviceId, queue, segmenter, keys, policy, memory, seqState, backlog, counters, log, now, pausedSinceMs: h.pausedSinceMs });
+  committer = new SegmentCommitter({ deviceId: c.deviceId, queue, segmenter, keys, inits, policy, memory, seqState, backlog, counters, log, now, pausedSinceMs: h.pausedSinceMs });
   const events = new EventControl({ policy, queue, committer, eventRecords, log, now, maxEventMs: () => h.live().maxEventMs, running: h.running });
 
   return {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SEGMENT_CONTENT_TYPE, segmentKey, toS3Metadata } from '../../contract/index.ts';
+import { segmentContentType, segmentKey, toS3Metadata } from '../../contract/index.ts';
 import type { Backlog } from '../buffer/backlog.ts';
 import type { MemoryBuffer, MemorySlot } from '../buffer/memory-buffer.ts';
 import type { AgentCounters } from '../core/agent-counters.ts';
@@ -7,6 +7,7 @@ import type { Logger } from '../core/json-logger.ts';
 import { ItemKind } from '../core/upload-item.ts';
 import type { KeyRotator } from '../keys/key-rotator.ts';
 import type { SequenceState } from '../keys/sequence-state.ts';
+import type { InitSections } from '../upload/init-sections.ts';
 import { encryptSegment, encryptSegmentInPlace } from '../media/encrypt/encrypt-segment.ts';
 import { segmentBuffer } from '../media/live-segmenter.ts';
 import type { RecordingPolicy } from '../recording/recording-policy.ts';
@@ -35,6 +36,8 @@ export interface SegmentCommitterOptions {
   readonly queue: SegmentQueue;
   readonly segmenter: SegmenterPort;
   readonly keys: KeyRotator;
+  /** fMP4: publishes each init section (once per data key) before the first segment that names it. */
+  readonly inits: InitSections;
   readonly policy: RecordingPolicy<PendingSegment>;
   readonly memory: MemoryBuffer;
   readonly seqState: SequenceState;
@@ -148,13 +151,16 @@ export class SegmentCommitter {
     const discSeq = this.committedAny && (p.media.discontinuity || gap) ? await seqState.bumpDisc() : seqState.discSeq;
     this.committedAny = true;
     this.lastCommittedEndMs = p.startMs + p.durationMs;
+    const { container = 'ts', init } = p.media;
+    // fMP4: the init section is queued (durably, like a wrapped key) before the first segment that names it.
+    const initId = init ? await this.o.inits.ensure(init, p.keyId) : undefined;
     let metadata: Record<string, string>;
     let objectKey: string;
     try {
-      objectKey = segmentKey({ deviceId: this.o.deviceId, startMs: p.startMs, seq });
+      objectKey = segmentKey({ deviceId: this.o.deviceId, startMs: p.startMs, seq, container });
       metadata = toS3Metadata({
         startMs: p.startMs, durationMs: p.durationMs, seq, discSeq, keyId: p.keyId, iv: p.ivHex,
-        codecs: p.media.codecs, width: p.media.width, height: p.media.height,
+        codecs: p.media.codecs, width: p.media.width, height: p.media.height, container, ...(initId ? { initId } : {}),
       });
     } catch (err) {
       this.o.counters.segmentsDropped++;
@@ -164,7 +170,10 @@ export class SegmentCommitter {
     p.slot = undefined;
     p.encrypted = undefined;
     await this.o.backlog.add(
-      { kind: ItemKind.SEGMENT, objectKey, contentType: SEGMENT_CONTENT_TYPE, metadata, seq, keyId: p.keyId, startMs: p.startMs, createdMs: this.o.now() },
+      {
+        kind: ItemKind.SEGMENT, objectKey, contentType: segmentContentType(container), metadata, seq, keyId: p.keyId,
+        ...(initId ? { initId } : {}), startMs: p.startMs, createdMs: this.o.now(),
+      },
       body,
     );
     // The backlog copied the ciphertext into the memory buffer or wrote it to the spool.

@@ -43,8 +43,10 @@ export interface BacklogOptions {
  * of its own, so recording goes on across key rotations; `spoolFailure` says so until a
  * spool write succeeds again.
  *
- * Order (`take`): keys and events first; then the newest segment; other workers drain
- * the backlog oldest-first. A segment waits while its wrapped key is still queued.
+ * Order (`take`): keys, init sections and events first; then the newest segment; other
+ * workers drain the backlog oldest-first. A segment waits while its wrapped key (or its
+ * fMP4 init section) is still queued. Init sections are kept like wrapped keys: spooled
+ * before they are queued, or held in memory when the spool cannot take them.
  */
 export class Backlog {
   private readonly entries = new Map<number, BacklogEntry>();
@@ -83,8 +85,8 @@ export class Backlog {
         ref = undefined;
       }
       if (!ref && (this.spoolFailure || item.kind !== ItemKind.SEGMENT)) {
-        // The disk refused (or, for a key or event record, the spool had no room): keep the
-        // object in memory instead. A wrapped key is never lost: segments that name it wait for it.
+        // The disk refused (or, for a key, init section or event record, the spool had no room): keep the
+        // object in memory instead. A wrapped key or init section is never lost: segments that name it wait for it.
         this.keepInMemory(item, body, bytes);
         this.wake();
         return;
@@ -129,10 +131,12 @@ export class Backlog {
   take(nowMs = Date.now(), opts: { backlog?: boolean; segments?: boolean } = {}): BacklogEntry | undefined {
     let keyOrEvent: BacklogEntry | undefined;
     const pendingKeys = new Set<string>();
+    const pendingInits = new Set<string>();
     let oldest: BacklogEntry | undefined;
     let newest: BacklogEntry | undefined;
     for (const e of this.entries.values()) {
       if (e.item.kind === ItemKind.KEY && e.item.keyId) pendingKeys.add(e.item.keyId);
+      if (e.item.kind === ItemKind.INIT && e.item.initId) pendingInits.add(e.item.initId);
     }
     for (const e of this.entries.values()) {
       if (e.inFlight || (e.retryAtMs !== undefined && e.retryAtMs > nowMs)) continue;
@@ -140,7 +144,7 @@ export class Backlog {
         if (!keyOrEvent || e.item.createdMs < keyOrEvent.item.createdMs) keyOrEvent = e;
         continue;
       }
-      if (e.item.keyId && pendingKeys.has(e.item.keyId)) continue;
+      if ((e.item.keyId && pendingKeys.has(e.item.keyId)) || (e.item.initId && pendingInits.has(e.item.initId))) continue;
       if (!oldest || (e.item.seq ?? 0) < (oldest.item.seq ?? 0)) oldest = e;
       if (!newest || (e.item.seq ?? 0) > (newest.item.seq ?? 0)) newest = e;
     }

@@ -8,17 +8,22 @@ import { writeWholeFile } from '../media/file/write-whole-file.ts';
 import { segmentBuffer } from '../media/live-segmenter.ts';
 import { buildVodPlaylist, type PlaylistSegment } from '../media/hls/vod-playlist.ts';
 import { MediaError } from '../../media/media-error.ts';
+import type { ContainerKind } from '../media/container/segment-container.ts';
 
-const USAGE = `usage: camrec segment --video in.h264 [--audio in.aac] --out DIR [--segment-seconds 6]
-                      [--fps N] [--key HEX32 | --no-encrypt]
+const USAGE = `usage: camrec segment --video in.h264|in.h265 [--audio in.aac] --out DIR [--segment-seconds 6]
+                      [--container ts|fmp4] [--fps N] [--key HEX32 | --no-encrypt]
 
-Muxes an H.264 Annex-B file (and an AAC ADTS file) into HLS: DIR/index.m3u8 (VOD),
-DIR/segment-NNNNN.ts (AES-128 encrypted unless --no-encrypt) and DIR/key.bin.
+Muxes an H.264 or H.265 Annex-B file (the codec is told from the stream; and an AAC ADTS
+file) into HLS: DIR/index.m3u8 (VOD), DIR/segment-NNNNN.ts or .m4s (AES-128 encrypted
+unless --no-encrypt), DIR/key.bin, and for fMP4 the init section(s) DIR/init-ID.mp4 (clear,
+as EXT-X-MAP; ID is the hash of its bytes). --container defaults to ts for H.264 and fmp4
+for H.265 (H.265 is written in fMP4 only).
 `;
 
 const KEY_FILE = 'key.bin';
 const PLAYLIST_FILE = 'index.m3u8';
-const segmentName = (i: number): string => `segment-${String(i).padStart(5, '0')}.ts`;
+const segmentName = (i: number, container: ContainerKind): string => `segment-${String(i).padStart(5, '0')}.${container === 'fmp4' ? 'm4s' : 'ts'}`;
+const initName = (id: string): string => `init-${id}.mp4`;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -29,6 +34,7 @@ interface SegmentArgs {
   audio?: string;
   out: string;
   segmentSeconds: number;
+  container?: ContainerKind;
   fps?: number;
   key?: Uint8Array;
   encrypt: boolean;
@@ -46,6 +52,7 @@ function parse(argv: string[]): SegmentArgs | 'help' {
         audio: { type: 'string' },
         out: { type: 'string' },
         'segment-seconds': { type: 'string' },
+        container: { type: 'string' },
         fps: { type: 'string' },
         key: { type: 'string' },
         'no-encrypt': { type: 'boolean' },
@@ -57,7 +64,9 @@ function parse(argv: string[]): SegmentArgs | 'help' {
   }
   if (values.help) return 'help';
   const problems: string[] = [];
-  if (!values.video) problems.push('--video FILE is required (an H.264 Annex-B elementary stream)');
+  if (!values.video) problems.push('--video FILE is required (an H.264 or H.265 Annex-B elementary stream)');
+  const container = values.container;
+  if (container !== undefined && container !== 'ts' && container !== 'fmp4') problems.push(`--container ${container}: must be ts (MPEG-TS) or fmp4 (fragmented MP4)`);
   if (!values.out) problems.push('--out DIR is required');
   const segmentSeconds = values['segment-seconds'] === undefined ? 6 : Number(values['segment-seconds']);
   if (!(segmentSeconds > 0 && segmentSeconds <= 600)) problems.push(`--segment-seconds ${values['segment-seconds']}: must be a number of seconds from 0 to 600`);
@@ -70,7 +79,10 @@ function parse(argv: string[]): SegmentArgs | 'help' {
     else key = Buffer.from(values.key, 'hex');
   }
   if (problems.length) throw new UsageError(problems.join('\n'));
-  return { video: values.video!, audio: values.audio, out: values.out!, segmentSeconds, fps, key, encrypt: !values['no-encrypt'] };
+  return {
+    video: values.video!, audio: values.audio, out: values.out!, segmentSeconds, fps, key, encrypt: !values['no-encrypt'],
+    ...(container ? { container: container as ContainerKind } : {}),
+  };
 }
 
 /** `camrec segment`: exit code 0 on success, 1 on an unusable input, 2 on bad arguments. */
@@ -109,10 +121,13 @@ export async function run(argv: string[]): Promise<number> {
     let seconds = 0;
     let outBytes = 0;
     const warnings: string[] = [];
-    const { stats, inputBytes } = await segmentFiles({
+    const inits = new Set<string>();
+    let container: ContainerKind | undefined;
+    const { stats, inputBytes, videoCodec } = await segmentFiles({
       videoPath: args.video,
       audioPath: args.audio,
       segmentSeconds: args.segmentSeconds,
+      ...(args.container ? { container: args.container } : {}),
       fps: args.fps,
       // Each segment is encrypted in place and written before its memory is reused.
       recycleSegments: true,
@@ -120,7 +135,14 @@ export async function run(argv: string[]): Promise<number> {
         if (warnings.length < 10) warnings.push(e.message);
       },
       onSegment: async (seg) => {
-        const uri = segmentName(entries.length);
+        container = seg.container;
+        const uri = segmentName(entries.length, seg.container);
+        // An fMP4 init section is written once (clear: see buildVodPlaylist), before the first segment that needs it.
+        const mapUri = seg.init ? initName(seg.init.id) : undefined;
+        if (seg.init && !inits.has(seg.init.id)) {
+          await writeWholeFile(join(args.out, mapUri!), seg.init.bytes);
+          inits.add(seg.init.id);
+        }
         const iv = key ? randomBytes(16) : undefined;
         let body = seg.bytes;
         if (key && iv) {
@@ -128,14 +150,14 @@ export async function run(argv: string[]): Promise<number> {
           body = room ? encryptSegmentInPlace(room, seg.bytes.byteLength, key, iv) : encryptSegment(seg.bytes, key, iv);
         }
         await writeWholeFile(join(args.out, uri), body);
-        entries.push({ uri, durationSeconds: seg.durationMs / 1000, discontinuity: seg.discontinuity, iv });
+        entries.push({ uri, durationSeconds: seg.durationMs / 1000, discontinuity: seg.discontinuity, iv, ...(mapUri ? { mapUri } : {}) });
         seconds += seg.durationMs / 1000;
         outBytes += body.byteLength;
       },
     });
     for (const w of warnings) process.stderr.write(`camrec segment: warning: ${w}\n`);
     if (entries.length === 0) {
-      process.stderr.write(`camrec segment: ${args.video}: no playable video found (no IDR frame with SPS and PPS); is it an H.264 Annex-B elementary stream?\n`);
+      process.stderr.write(`camrec segment: ${args.video}: no playable video found (no key frame with its parameter sets); is it an H.264 or H.265 Annex-B elementary stream?\n`);
       return 1;
     }
     await writeFile(join(args.out, PLAYLIST_FILE), buildVodPlaylist(entries, { targetSeconds: args.segmentSeconds, keyUri: key ? KEY_FILE : undefined }));
@@ -143,7 +165,8 @@ export async function run(argv: string[]): Promise<number> {
     const mbPerS = inputBytes / 1e6 / Math.max(elapsedS, 1e-9);
     process.stdout.write(
       `camrec segment: ${entries.length} segments, ${seconds.toFixed(2)} s, ${outBytes} bytes, ${mbPerS.toFixed(1)} MB/s, ` +
-        `${stats.inputErrors} input errors (${stats.droppedFrames} frames, ${stats.droppedBytes} bytes dropped)\n`,
+        `${stats.inputErrors} input errors (${stats.droppedFrames} frames, ${stats.droppedBytes} bytes dropped); ` +
+        `${videoCodec === 'h265' ? 'H.265' : 'H.264'} in ${container === 'fmp4' ? `fMP4 (${inits.size} init section${inits.size === 1 ? '' : 's'})` : 'MPEG-TS'}\n`,
     );
     return 0;
   } catch (err) {

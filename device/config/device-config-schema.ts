@@ -137,13 +137,14 @@ const controlSchema = z.strictObject({
 
 const sourceSchema = z.strictObject({
   /**
-   * `file` (a raw H.264 Annex-B file, or a container such as .mp4/.mkv/.ts read through
-   * ffmpeg with its own timestamps), `fifo` or `stdin` (raw H.264 Annex B, timed by
-   * arrival), `rtsp` (through an ffmpeg child: video copied, audio copied or transcoded to
-   * AAC, the camera's timestamps kept), `api` (firmware calls putVideoFrame). @default api
+   * `file` (a raw H.264 or H.265 Annex-B file, or a container such as .mp4/.mkv/.ts read
+   * through ffmpeg with its own timestamps), `fifo` or `stdin` (raw H.264 or H.265 Annex B,
+   * timed by arrival), `rtsp` (through an ffmpeg child: video copied, audio copied or
+   * transcoded to AAC, the camera's timestamps kept), `api` (firmware calls putVideoFrame).
+   * The video codec (H.264 or H.265) is told from the stream. @default api
    */
   type: z.enum([SourceType.FILE, SourceType.FIFO, SourceType.STDIN, SourceType.RTSP, SourceType.API]).default(SourceType.API),
-  /** H.264 Annex B file or FIFO, or a container file (type file/fifo). */
+  /** H.264 / H.265 Annex B file or FIFO (.h264, .h265, .hevc), or a container file (type file/fifo). */
   path: z.string().min(1).optional(),
   /** ADTS AAC file or FIFO to pair with `path` (optional). */
   audioPath: z.string().min(1).optional(),
@@ -155,7 +156,7 @@ const sourceSchema = z.strictObject({
    */
   rtspTransport: z.enum(['tcp', 'udp']).default('tcp'),
   /**
-   * Frames per second used to pace and time-stamp a raw H.264 file (type file). @default the
+   * Frames per second used to pace and time-stamp a raw H.264 / H.265 file (type file). @default the
    * frame rate in the stream's SPS (VUI timing); a stream without one needs this set.
    */
   fps: z.number().min(1).max(120).optional(),
@@ -185,6 +186,13 @@ export const deviceConfigSchema = z
      * ones cut live latency. @default 6
      */
     segmentSeconds: z.number().min(SegmentSeconds.MIN).max(SegmentSeconds.MAX).default(SegmentSeconds.DEFAULT),
+    /**
+     * Segment container: `ts` (MPEG-TS) or `fmp4` (fragmented MP4, CMAF-style: an init section
+     * uploaded once as `init/{deviceId}/{hash}.mp4` plus `.m4s` media segments). H.265 is
+     * recorded in fMP4 only (HLS players expect HEVC in fMP4): `ts` with an H.265 camera is
+     * refused with a message. @default `ts` for H.264, `fmp4` for H.265 (told from the stream)
+     */
+    container: z.enum(['ts', 'fmp4']).optional(),
     /** Draw a new data key this often. @default 3600 */
     keyRotationSeconds: z.number().int().min(10).max(7 * 86_400).default(3600),
     /** Expected video bitrate, used to size the memory buffer. @default 5000 */

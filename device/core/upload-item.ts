@@ -1,5 +1,8 @@
-/** What the agent uploads. A segment waits until the wrapped key it names is in S3. Heartbeats never wait in the backlog (see link/heartbeat.ts). */
-export const ItemKind = { SEGMENT: 'segment', KEY: 'key', EVENT: 'event', HEARTBEAT: 'heartbeat' } as const;
+/**
+ * What the agent uploads. A segment waits until the wrapped key (and, fMP4, the init section)
+ * it names is in S3. Heartbeats never wait in the backlog (see link/heartbeat.ts).
+ */
+export const ItemKind = { SEGMENT: 'segment', KEY: 'key', EVENT: 'event', HEARTBEAT: 'heartbeat', INIT: 'init' } as const;
 export type ItemKind = (typeof ItemKind)[keyof typeof ItemKind];
 
 /**
@@ -16,6 +19,8 @@ export interface UploadItem {
   readonly seq?: number;
   /** Segments: the data key that encrypted them (its wrapped key must land first). */
   readonly keyId?: string;
+  /** fMP4 segments and init sections: the init section's id (a segment's init section must land first). */
+  readonly initId?: string;
   /** Segments: UTC ms of the first frame. */
   readonly startMs?: number;
   readonly createdMs: number;

@@ -216,7 +216,8 @@ export class Uploader {
     }
     try {
       const result = await this.putter.put(e.item, body, this.abort.signal);
-      if (result === 'exists' && !e.attempted) {
+      // An init section is named by the hash of its bytes: one that exists (an earlier run's) is this one.
+      if (result === 'exists' && !e.attempted && e.item.kind !== ItemKind.INIT) {
         this.o.counters.conflicts++;
         this.o.log.warn('object already existed before our first attempt (412); keeping the stored one', { objectKey: e.item.objectKey });
       }

@@ -142,6 +142,7 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       }
       return outcome === 'created' ? 'indexed' : 'duplicate';
     }
+    if (p.kind === 'init') throw new SkipObject('an fMP4 init section needs no index item (the segments that use it name it by init-id)');
     if (p.kind === 'key') {
       const head = await deps.store.head(key);
       if (!head) throw new SkipObject('object no longer exists');

@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LambdaEnv, PackDefault } from '../../contract/index.ts';
+import { LambdaEnv, PackDefault, TopFolder } from '../../contract/index.ts';
 import { CamrecFunction } from '../functions/camrec-function.ts';
 import { HandlerEntry } from '../handler-entries.ts';
 import { managedPolicyFinding } from '../nag/acknowledge.ts';
@@ -84,7 +84,8 @@ export class SegmentIndexer extends Construct {
       props.cameraEvents.grantPublish(this.function.role);
       props.cameraEvents.grantWatch(this.function.role);
     }
-    for (const folder of WRITE_ONCE_FOLDERS) {
+    // Init sections (init/) need no index item: the segments that use them name them by init-id.
+    for (const folder of WRITE_ONCE_FOLDERS.filter((f) => f !== TopFolder.INIT)) {
       props.store.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn), { prefix: `${folder}/` });
     }
     // The CDK's own singleton that writes the bucket notification configuration.

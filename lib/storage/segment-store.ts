@@ -65,11 +65,11 @@ export const LifecycleRuleId = {
 
 /**
  * The recordings bucket: all public access blocked, TLS only, SSE-S3 at rest, write-once
- * for segments/keys/events/heartbeats (a PUT without `If-None-Match` is refused by bucket
- * policy), lifecycle rules by prefix (hot segments and continuous packs after
+ * for segments/init/keys/events/heartbeats (a PUT without `If-None-Match` is refused by
+ * bucket policy), lifecycle rules by prefix (hot segments and continuous packs after
  * `retentionDays`, event packs and event records after `eventRetentionDays`, wrapped keys
- * a day after the longer, heartbeats after a day), an optional archive transition for
- * packs, and server access logs into a second bucket.
+ * and init sections a day after the longer, heartbeats after a day), an optional archive
+ * transition for packs, and server access logs into a second bucket.
  */
 export class SegmentStore extends Construct {
   public readonly bucket: s3.Bucket;

@@ -6,6 +6,7 @@ import { DEVICE_FOLDERS, devicePrefix } from '../../contract/index.ts';
  *
  *   Allow s3:PutObject on
  *     arn:aws:s3:::{bucket}/segments/${credentials-iot:ThingName}/*
+ *     arn:aws:s3:::{bucket}/init/${credentials-iot:ThingName}/*
  *     arn:aws:s3:::{bucket}/keys/${credentials-iot:ThingName}/*
  *     arn:aws:s3:::{bucket}/events/${credentials-iot:ThingName}/*
  *     arn:aws:s3:::{bucket}/heartbeats/${credentials-iot:ThingName}/*

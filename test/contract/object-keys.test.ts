@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TIME_MS, devicePrefix, eventEndKey, eventKey, hourFolder, parseObjectKey, segmentKey, wrappedKeyKey } from '../../contract/index.ts';
+import { MAX_TIME_MS, devicePrefix, eventEndKey, eventKey, hourFolder, parseObjectKey, segmentKey, wrappedKeyKey, initKey } from '../../contract/index.ts';
 
 const START = Date.UTC(2026, 2, 4, 5, 6, 7, 890);
 
@@ -16,7 +16,8 @@ describe('object keys', () => {
   it('parses what it builds, for any valid parts', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[A-Za-z0-9_:-]{1,128}$/), fc.integer({ min: 0, max: MAX_TIME_MS }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (deviceId, startMs, seq) => {
-        expect(parseObjectKey(segmentKey({ deviceId, startMs, seq }))).toEqual({ kind: 'segment', deviceId, startMs, seq });
+        expect(parseObjectKey(segmentKey({ deviceId, startMs, seq }))).toEqual({ kind: 'segment', deviceId, startMs, seq, container: 'ts' });
+        expect(parseObjectKey(segmentKey({ deviceId, startMs, seq, container: 'fmp4' }))).toEqual({ kind: 'segment', deviceId, startMs, seq, container: 'fmp4' });
       }),
     );
     expect(parseObjectKey(`events/cam-1/${START}-e-1.json`)).toEqual({ kind: 'event', phase: 'start', deviceId: 'cam-1', startMs: START, eventId: 'e-1' });
@@ -24,10 +25,16 @@ describe('object keys', () => {
     expect(eventEndKey({ deviceId: 'cam-1', startMs: START, eventId: 'e-1' })).toBe(`events/cam-1/${START}-e-1.end.json`);
     expect(parseObjectKey(`heartbeats/cam-1/${START}.json`)).toEqual({ kind: 'heartbeat', deviceId: 'cam-1', atMs: START });
     expect(parseObjectKey(`keys/cam-1/${'0f'.repeat(16)}.bin`)).toEqual({ kind: 'key', deviceId: 'cam-1', keyId: '0f'.repeat(16) });
+    expect(parseObjectKey(`init/cam-1/${'0e'.repeat(16)}.mp4`)).toEqual({ kind: 'init', deviceId: 'cam-1', initId: '0e'.repeat(16) });
+    expect(segmentKey({ deviceId: 'cam-1', startMs: START, seq: 42, container: 'fmp4' })).toMatch(/^segments\/cam-1\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/\d+-42\.m4s$/);
+    expect(initKey({ deviceId: 'cam-1', initId: '0e'.repeat(16) })).toBe(`init/cam-1/${'0e'.repeat(16)}.mp4`);
   });
 
   it.each([
     ['another top folder', `videos/cam-1/2026/03/04/05/${START}-42.ts`],
+    ['an init id that is not 32 hex digits', `init/cam-1/${'0E'.repeat(16)}.mp4`],
+    ['an init section with another extension', `init/cam-1/${'0e'.repeat(16)}.m4s`],
+    ['an fMP4 segment as .mp4', `segments/cam-1/2026/03/04/05/${START}-42.mp4`],
     ['hour folder that disagrees with the start', `segments/cam-1/2026/03/04/06/${START}-42.ts`],
     ['path traversal in the device id', `segments/../2026/03/04/05/${START}-42.ts`],
     ['a device id with a space', `keys/cam 1/${'ab'.repeat(16)}.bin`],

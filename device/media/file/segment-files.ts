@@ -2,17 +2,25 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { LiveSegmenter } from '../live-segmenter.ts';
 import { ReadBufferPool } from './read-buffer-pool.ts';
 import type { MediaInputError } from '../../../media/media-error.ts';
+import type { ContainerKind } from '../container/segment-container.ts';
 import type { MediaSegment, SegmenterStats } from '../media-segment.ts';
 
 const VIDEO_CHUNK_BYTES = 1024 * 1024;
 const AUDIO_CHUNK_BYTES = 16 * 1024;
-/** Read buffers kept for reuse: the chunk being muxed, the one being read, and slack for frames spanning chunks. */
-const MAX_POOLED_READ_BUFFERS = 4;
+/**
+ * Read buffers kept for reuse. MPEG-TS copies each picture into the segment at once, so
+ * 3 or 4 are in use (the chunk being muxed, the one being read, frames spanning chunks);
+ * fMP4 keeps the open segment's pictures as views until it ends, so a segment's worth
+ * (a 6 s segment at 26 Mbit/s: ~20) is.
+ */
+const MAX_POOLED_READ_BUFFERS = 48;
 
 export interface SegmentFilesOptions {
   videoPath: string;
   audioPath?: string;
   segmentSeconds?: number;
+  /** @default `ts` for H.264, `fmp4` for H.265 (told from the stream) */
+  container?: ContainerKind;
   /** Overrides the SPS frame rate. */
   fps?: number;
   /** UTC ms given to the first frame. @default Date.now() */
@@ -32,20 +40,27 @@ export interface SegmentFilesOptions {
 export interface SegmentFilesResult {
   stats: SegmenterStats;
   inputBytes: number;
+  /** The video codec of the last segment (undefined when no segment was made). */
+  videoCodec?: 'h264' | 'h265';
 }
 
 /**
- * `camrec segment`'s engine: reads an Annex-B file (and an ADTS file) in chunks through
+ * `camrec segment`'s engine: reads an Annex-B file (H.264 or H.265, and an ADTS file) in chunks through
  * the same LiveSegmenter the agent uses, with frames timed by frame rate. Video is read
  * 1 MB at a time and audio only as far as the video needs it.
  */
 export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFilesResult> {
   const ready: MediaSegment[] = [];
+  let videoCodec: MediaSegment['videoCodec'] | undefined;
   const seg = new LiveSegmenter({
     targetSegmentSeconds: o.segmentSeconds,
+    ...(o.container ? { container: o.container } : {}),
     audio: o.audioPath !== undefined,
     videoTiming: { kind: 'frame-rate', fps: o.fps, epochMs: o.epochMs ?? Date.now() },
-    onSegment: (s) => ready.push(s),
+    onSegment: (s) => {
+      videoCodec = s.videoCodec;
+      ready.push(s);
+    },
     onInputError: o.onInputError,
   });
   const video = await open(o.videoPath, 'r');
@@ -111,5 +126,5 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
     await video.close();
     await audio?.close();
   }
-  return { stats: seg.stats(), inputBytes };
+  return { stats: seg.stats(), inputBytes, ...(videoCodec ? { videoCodec } : {}) };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ContractError, MAX_TIME_MS, eventEndKey, eventKey, heartbeatKey, parseObjectKey, segmentKey, wrappedKeyKey, type ParsedObjectKey } from '../../../contract/index.ts';
+import { ContractError, MAX_TIME_MS, eventEndKey, eventKey, heartbeatKey, parseObjectKey, segmentKey, wrappedKeyKey, type ParsedObjectKey, initKey } from '../../../contract/index.ts';
 import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../support/fuzz-runner.ts';
 import { applyEdits, stringEdit } from '../support/mutations.ts';
 
@@ -12,7 +12,9 @@ const seq = fc.maxSafeNat();
 const keyId = fc.stringMatching(/^[0-9a-f]{32}$/);
 const eventId = fc.stringMatching(/^[A-Za-z0-9-]{1,64}$/);
 
-const segmentParts = fc.record({ deviceId, startMs, seq });
+const container = fc.constantFrom('ts' as const, 'fmp4' as const);
+const segmentParts = fc.record({ deviceId, startMs, seq, container });
+const initParts = fc.record({ deviceId, initId: keyId });
 const keyParts = fc.record({ deviceId, keyId });
 const eventParts = fc.record({ deviceId, startMs, eventId });
 const heartbeatParts = fc.record({ deviceId, atMs: startMs });
@@ -20,6 +22,7 @@ const heartbeatParts = fc.record({ deviceId, atMs: startMs });
 /** Any valid key with the parts it was built from. */
 const validKey = fc.oneof(
   segmentParts.map((p) => ({ key: segmentKey(p), parsed: { kind: 'segment', ...p } as ParsedObjectKey })),
+  initParts.map((p) => ({ key: initKey(p), parsed: { kind: 'init', ...p } as ParsedObjectKey })),
   keyParts.map((p) => ({ key: wrappedKeyKey(p), parsed: { kind: 'key', ...p } as ParsedObjectKey })),
   eventParts.map((p) => ({ key: eventKey(p), parsed: { kind: 'event', phase: 'start', ...p } as ParsedObjectKey })),
   eventParts.map((p) => ({ key: eventEndKey(p), parsed: { kind: 'event', phase: 'end', ...p } as ParsedObjectKey })),
@@ -29,6 +32,7 @@ const validKey = fc.oneof(
 function rebuild(p: ParsedObjectKey): string {
   switch (p.kind) {
     case 'segment': return segmentKey(p);
+    case 'init': return initKey(p);
     case 'key': return wrappedKeyKey(p);
     case 'event': return p.phase === 'end' ? eventEndKey(p) : eventKey(p);
     case 'heartbeat': return heartbeatKey(p);
@@ -39,7 +43,7 @@ function rebuild(p: ParsedObjectKey): string {
 const keyLike = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.array(fc.oneof(fc.constantFrom('segments', 'keys', 'events', '2026', '01', '..', '', '.ts', '.bin', '.json', '-'), deviceId, fc.nat().map(String)), { maxLength: 10 }).map((a) => a.join('/')),
+  fc.array(fc.oneof(fc.constantFrom('segments', 'init', 'keys', 'events', '2026', '01', '..', '', '.ts', '.m4s', '.mp4', '.bin', '.json', '-'), deviceId, fc.nat().map(String)), { maxLength: 10 }).map((a) => a.join('/')),
   fc.string({ minLength: 1000, maxLength: 1100 }),
 );
 

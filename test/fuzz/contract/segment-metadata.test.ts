@@ -6,17 +6,26 @@ import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../support/fuzz-runner
 const check = createFuzzSuite('contract-segment-metadata');
 
 const hex32 = fc.stringMatching(/^[0-9a-f]{32}$/);
-const metadata: fc.Arbitrary<SegmentMetadata> = fc.record({
+const aac = fc.option(fc.integer({ min: 1, max: 99 })).map((a) => (a === null ? '' : `,mp4a.40.${a}`));
+const avc = fc.stringMatching(/^[0-9A-Fa-f]{6}$/).map((p) => `avc1.${p}`);
+const hevc = fc
+  .tuple(fc.constantFrom('hvc1', 'hev1'), fc.constantFrom('', 'A', 'B', 'C'), fc.integer({ min: 0, max: 255 }), fc.stringMatching(/^[0-9A-F]{1,8}$/), fc.constantFrom('L', 'H'), fc.integer({ min: 0, max: 255 }), fc.array(fc.stringMatching(/^[0-9A-F]{2}$/), { maxLength: 6 }))
+  .map(([e, sp, p, c, t, l, k]) => `${e}.${sp}${p}.${c}.${t}${l}${k.map((b) => `.${b}`).join('')}`);
+const base = {
   startMs: fc.integer({ min: 0, max: MAX_TIME_MS }),
   durationMs: fc.integer({ min: 1, max: 600_000 }),
   seq: fc.maxSafeNat(),
   discSeq: fc.maxSafeNat(),
   keyId: hex32,
   iv: hex32,
-  codecs: fc.tuple(fc.stringMatching(/^[0-9A-Fa-f]{6}$/), fc.option(fc.integer({ min: 1, max: 99 }))).map(([p, a]) => `avc1.${p}${a === null ? '' : `,mp4a.40.${a}`}`),
   width: fc.integer({ min: 1, max: 16_384 }),
   height: fc.integer({ min: 1, max: 16_384 }),
-});
+};
+/** MPEG-TS (H.264) or fMP4 (H.264 or H.265, with its init id): everything a device writes. */
+const metadata: fc.Arbitrary<SegmentMetadata> = fc.oneof(
+  fc.record({ ...base, codecs: fc.tuple(avc, aac).map(([v, a]) => v + a), container: fc.constant('ts' as const) }),
+  fc.record({ ...base, codecs: fc.tuple(fc.oneof(avc, hevc), aac).map(([v, a]) => v + a), container: fc.constant('fmp4' as const), initId: hex32 }),
+);
 
 const names = Object.values(SegmentMeta);
 /** Header maps as HeadObject could return them: our names and others, with any values. */

@@ -34,7 +34,7 @@ describe('SegmentStore alone', () => {
     });
   });
 
-  test('refuses a segment, key, event or heartbeat PUT without If-None-Match (write-once)', () => {
+  test('refuses a segment, init section, key, event or heartbeat PUT without If-None-Match (write-once)', () => {
     const [bucketId] = recordings();
     const objects = (folder: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${folder}/*`]] });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -46,7 +46,7 @@ describe('SegmentStore alone', () => {
             Effect: 'Deny',
             Principal: { AWS: '*' },
             Action: 's3:PutObject',
-            Resource: Match.arrayEquals([objects('events'), objects('heartbeats'), objects('keys'), objects('segments')]),
+            Resource: Match.arrayEquals([objects('events'), objects('heartbeats'), objects('init'), objects('keys'), objects('segments')]),
             Condition: { Null: { 's3:if-none-match': 'true' } },
           },
         ]),

@@ -33,6 +33,6 @@ describe('device policy', () => {
 
   test('the denial says what is allowed', () => {
     const d = deviceMay({ bucket: 'b', thingTypeName: 'camrec-camera' }, { ...base, key: 'segments/cam-2/x.ts' });
-    expect(d.allowed === false && d.reason).toMatch(/segments\/cam-1\/, keys\/cam-1\/, events\/cam-1\//);
+    expect(d.allowed === false && d.reason).toMatch(/segments\/cam-1\/, init\/cam-1\/, keys\/cam-1\/, events\/cam-1\//);
   });
 });
