@@ -1,9 +1,9 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { SourceError } from '../core/agent-errors.ts';
 import { AdtsParser } from '../../media/aac/adts-parser.ts';
-import { AccessUnitAssembler } from '../../media/h264/access-unit-assembler.ts';
-import { AnnexBSplitter } from '../../media/bitstream/annexb-splitter.ts';
+import { AnnexBSplitter, DEFAULT_MAX_NAL_BYTES } from '../../media/bitstream/annexb-splitter.ts';
 import { START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
+import { VideoStage } from '../media/video/video-stage.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
 
 export interface FileSourceOptions {
@@ -34,10 +34,11 @@ interface ReadFrame {
 }
 
 /**
- * A raw H.264 (Annex B) file, optionally with an ADTS AAC file, played in real time:
- * frame n at start + n / fps (fps as configured, else from the SPS), audio frame k at its
- * sample time. Each frame goes in with that capture time, as camera firmware calls
- * putVideoFrame. With `loop`, the file plays again from the start and the time line
+ * A raw H.264 or H.265 (Annex B) file, optionally with an ADTS AAC file, played in real
+ * time: frame n (in decode order) at start + n / fps (fps as configured, else from the
+ * SPS), audio frame k at its sample time. Each frame goes in with that capture time, as
+ * camera firmware calls putVideoFrame (an H.265 stream's B-frames get their presentation
+ * times from their picture order count in the segmenter). With `loop`, the file plays again from the start and the time line
  * continues; audio that would run past the video's end is left out at each pass, so two
  * passes never overlap (an audio file a few ms longer than the video, as AAC's 1024-sample
  * frames make it, would otherwise put two audio frames on the same instant at every loop).
@@ -85,7 +86,7 @@ export class FileSource implements MediaSource {
           if (this.stopped) return;
           const frame = await video.next();
           if (frame && frameMs === undefined) {
-            if (!frame.spsFps) throw new Error('the H.264 stream has no frame rate in its SPS (VUI timing): set source.fps in device.json (camrec local: --fps N)');
+            if (!frame.spsFps) throw new Error('the video stream has no frame rate in its SPS (VUI timing): set source.fps in device.json (camrec local: --fps N)');
             frameMs = 1000 / frame.spsFps;
           }
           const vAt = n * (frameMs ?? 0);
@@ -106,7 +107,7 @@ export class FileSource implements MediaSource {
       } finally {
         await video.close();
       }
-      if (n === 0) throw new Error('no H.264 access units found: is it a raw Annex-B .h264 file?');
+      if (n === 0) throw new Error('no H.264 or H.265 access units found: is it a raw Annex-B .h264 / .h265 file?');
       epoch += n * (frameMs ?? 0);
     } while (this.o.loop && !this.stopped);
   }
@@ -131,24 +132,25 @@ export class FileSource implements MediaSource {
   }
 }
 
-/** Reads access units from an Annex-B file a chunk at a time. */
+/** Reads access units from an Annex-B file (H.264 or H.265, told from the stream) a chunk at a time. */
 class VideoReader {
   private readonly queue: ReadFrame[] = [];
-  private spsFps: number | undefined;
   private readonly splitter: AnnexBSplitter;
-  private readonly assembler: AccessUnitAssembler;
+  private readonly video: VideoStage;
   private position = 0;
   private eof = false;
 
   constructor(private readonly fh: FileHandle) {
-    this.assembler = new AccessUnitAssembler((au) => {
-      if (au.sps?.info.fps) this.spsFps = au.sps.info.fps;
-      if (!au.hasVcl) return;
-      const parts: Uint8Array[] = [];
-      for (const nal of au.nals) parts.push(START_CODE_4, nal);
-      this.queue.push({ data: Buffer.concat(parts), spsFps: this.spsFps });
+    this.video = new VideoStage({
+      maxFrameBytes: DEFAULT_MAX_NAL_BYTES,
+      onUnit: (u) => {
+        if (!u.hasVcl) return;
+        const parts: Uint8Array[] = [];
+        for (const nal of u.nals) parts.push(START_CODE_4, nal);
+        this.queue.push({ data: Buffer.concat(parts), spsFps: this.video.config()?.fps });
+      },
     });
-    this.splitter = new AnnexBSplitter((e) => this.assembler.push(e));
+    this.splitter = new AnnexBSplitter((e) => this.video.push(e));
   }
 
   async next(): Promise<ReadFrame | undefined> {
@@ -159,7 +161,7 @@ class VideoReader {
       if (bytesRead === 0) {
         this.eof = true;
         this.splitter.flush();
-        this.assembler.flush();
+        this.video.end();
       } else {
         this.splitter.push(buf.subarray(0, bytesRead), 0);
       }

@@ -1,6 +1,7 @@
 import { parseAdtsHeader } from '../../media/aac/adts-header.ts';
 import { ConnectionClock, TimestampUnwrapper } from '../media/clock/source-clock.ts';
-import { SliceJoiner } from '../../media/h264/slice-joiner.ts';
+import { AVC_PICTURE_RULE, SliceJoiner } from '../../media/h264/slice-joiner.ts';
+import { HEVC_PICTURE_RULE } from '../../media/h265/picture-pieces.ts';
 import type { PmtInfo } from '../../media/ts/psi-reader.ts';
 import { AUDIO_STREAM_TYPES, KnownStreamType, PTS_HZ, StreamType, VIDEO_STREAM_TYPES } from '../../media/ts/ts-constants.ts';
 import { TsDemuxer, type DemuxedPes } from '../../media/ts/ts-demuxer.ts';
@@ -38,8 +39,9 @@ export const describeStreamType = (t: number): string => `0x${t.toString(16).pad
  * demux -> unwrap 33-bit times -> join pictures sent in pieces (SliceJoiner) -> map
  * times to wall clock once (ConnectionClock) ->
  * `putVideoFrame(accessUnit, ptsMs, dtsMs)` and `putAudioFrame(adtsFrame, ptsMs)`.
- * H.264 video and AAC audio are fed; another video codec is said once (H.265 joins with
- * fMP4 later), other audio is left to the ffmpeg child (it transcodes it to AAC).
+ * H.264 (stream_type 0x1b) and H.265 (0x24) video and AAC audio are fed (the segmenter tells
+ * the codec from the bytes); another video codec is said once, other audio is left to the
+ * ffmpeg child (it transcodes it to AAC).
  */
 export class TsStreamFeed {
   private readonly demuxer: TsDemuxer;
@@ -84,9 +86,16 @@ export class TsStreamFeed {
   private onProgram(p: PmtInfo): void {
     const video = p.streams.find((s) => VIDEO_STREAM_TYPES.has(s.streamType));
     const audio = p.streams.find((s) => AUDIO_STREAM_TYPES.has(s.streamType) || (s.streamType === 0x06 && s !== video));
-    this.videoPid = video?.streamType === StreamType.H264 ? video.pid : undefined;
-    if (video && video.streamType !== StreamType.H264) {
-      this.once(`video:${video.streamType}`, `the camera's video is ${describeStreamType(video.streamType)}: camrec records H.264 (H.265 comes with fMP4 segments); set the camera's encoder to H.264`);
+    const supported = video?.streamType === StreamType.H264 || video?.streamType === StreamType.H265;
+    this.videoPid = supported ? video.pid : undefined;
+    if (supported) {
+      const rule = video.streamType === StreamType.H265 ? HEVC_PICTURE_RULE : AVC_PICTURE_RULE;
+      if (rule !== this.joiner.rule) {
+        this.joiner.flush();
+        this.joiner.rule = rule;
+      }
+    } else if (video) {
+      this.once(`video:${video.streamType}`, `the camera's video is ${describeStreamType(video.streamType)}: camrec records H.264 and H.265; set the camera's encoder to one of them`);
     }
     this.audioPid = audio?.streamType === StreamType.AAC_ADTS ? audio.pid : undefined;
     this.o.onProgram?.({ videoStreamType: video?.streamType, audioStreamType: audio?.streamType, audioIsAac: audio?.streamType === StreamType.AAC_ADTS });

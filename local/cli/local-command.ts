@@ -7,7 +7,8 @@ import { startLocalStack } from '../stack/local-stack.ts';
 import { DEFAULT_PACK_AFTER_MS, localPacking, parsePackAfter, type LocalPacking } from '../stack/local-packing.ts';
 
 const USAGE = `usage: camrec local [--data-dir DIR] [--port N] [--segment-seconds S] [--fps N]
-                    [--cameras N | --camera ID --source FILE|-|rtsp://... [--audio FILE] [--loop] [--fps N] [--rtsp-transport tcp|udp] ...]
+                    [--cameras N | --camera ID --source FILE|-|rtsp://... [--audio FILE] [--loop] [--fps N] [--rtsp-transport tcp|udp]
+                                   [--container ts|fmp4] ...]
                     [--webhook URL] [--offline-after S] [--pack-after D]
 
 Runs the whole camrec stack on this machine, no AWS account: S3 and DynamoDB emulators,
@@ -20,13 +21,17 @@ one agent per camera fed from the sample clip (in real time, looped) or from a s
   --cameras N            run N cameras cam-1..cam-N on the sample clip (default 1)
   --camera ID            a camera with this id (an IoT thing name); repeat for more cameras.
                          The options after it, up to the next --camera, are its own:
-  --source SRC             a raw H.264 file, a container file (.mp4, .mkv, .ts: timestamps
-                           kept, needs ffmpeg), - for stdin, or an rtsp:// URL (needs ffmpeg)
-  --audio FILE             ADTS AAC file to go with a raw H.264 --source FILE
+  --source SRC             a raw H.264 or H.265 file (.h264, .h265, .hevc), a container file
+                           (.mp4, .mkv, .ts: timestamps kept, needs ffmpeg), - for stdin, or an
+                           rtsp:// URL (needs ffmpeg); H.264 or H.265 is told from the stream
+  --audio FILE             ADTS AAC file to go with a raw --source FILE
   --loop                   loop a file source
-  --fps N                  frame rate of a raw H.264 file (default: the stream's own, from
+  --fps N                  frame rate of a raw file (default: the stream's own, from
                            its SPS); before any --camera: for every camera
   --rtsp-transport T       tcp (default: RTP interleaved in the RTSP connection) or udp
+  --container C            ts (MPEG-TS) or fmp4 (fragmented MP4 + init section); default ts
+                           for H.264, fmp4 for H.265 (H.265 is recorded in fMP4 only);
+                           before any --camera: for every camera
   --webhook URL          POST every notification (camera event started/ended, camera
                          offline/online) to URL as EventBridge event JSON, with retries
   --offline-after S      report a camera offline after S seconds of silence (default 90)
@@ -38,7 +43,7 @@ Notifications also appear in this log and in the player.
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** Options that belong to the camera named by the --camera before them. */
-const PER_CAMERA = new Set(['camera', 'source', 'audio', 'loop', 'fps', 'rtsp-transport']);
+const PER_CAMERA = new Set(['camera', 'source', 'audio', 'loop', 'fps', 'rtsp-transport', 'container']);
 
 /** Parses `camrec local` arguments; throws LocalUsageError naming the problem. */
 export function parseLocalArgs(argv: string[]): {
@@ -65,6 +70,7 @@ export function parseLocalArgs(argv: string[]): {
         loop: { type: 'boolean', multiple: true },
         fps: { type: 'string', multiple: true },
         'rtsp-transport': { type: 'string', multiple: true },
+        container: { type: 'string', multiple: true },
         'segment-seconds': { type: 'string' },
         webhook: { type: 'string' },
         'offline-after': { type: 'string' },
@@ -85,7 +91,7 @@ export function parseLocalArgs(argv: string[]): {
 
   // Per-camera options in order: each --camera opens a camera; options before any --camera
   // belong to an implicit cam-1 when a --source is among them, else they are defaults for all.
-  interface Draft { id?: string; source?: string; audio?: string; loop?: boolean; fps?: number; transport?: 'tcp' | 'udp' }
+  interface Draft { id?: string; source?: string; audio?: string; loop?: boolean; fps?: number; transport?: 'tcp' | 'udp'; container?: 'ts' | 'fmp4' }
   const drafts: Draft[] = [];
   const defaults: Draft = {};
   let cur: Draft = defaults;
@@ -121,6 +127,10 @@ export function parseLocalArgs(argv: string[]): {
         if (v !== 'tcp' && v !== 'udp') problems.push(`--rtsp-transport ${v} must be tcp or udp`);
         else cur.transport = v;
         break;
+      case 'container':
+        if (v !== 'ts' && v !== 'fmp4') problems.push(`--container ${v} must be ts (MPEG-TS) or fmp4 (fragmented MP4)`);
+        else cur.container = v;
+        break;
     }
   }
 
@@ -137,12 +147,17 @@ export function parseLocalArgs(argv: string[]): {
       if (!DEVICE_ID_PATTERN.test(id)) problems.push(`--camera ${JSON.stringify(id)} must be 1-128 of A-Z a-z 0-9 _ : - (an IoT thing name)`);
       if (seen.has(id)) problems.push(`--camera ${id} is given twice`);
       seen.add(id);
-      cameras.push({ id, source: sourceFor({ ...defaults, ...stripUndefined(d) }) });
+      const merged = { ...defaults, ...stripUndefined(d) };
+      cameras.push({ id, source: sourceFor(merged), ...(merged.container ? { container: merged.container } : {}) });
     });
   } else {
     const n = values.cameras === undefined ? 1 : Number(values.cameras);
     if (!Number.isInteger(n) || n < 0 || n > 64) problems.push(`--cameras ${values.cameras} must be 0..64`);
-    else cameras = Array.from({ length: n }, (_, i) => ({ id: `cam-${i + 1}`, source: defaults.fps ? { kind: 'sample', fps: defaults.fps } : { kind: 'sample' } }));
+    else {
+      cameras = Array.from({ length: n }, (_, i) => ({
+        id: `cam-${i + 1}`, source: defaults.fps ? { kind: 'sample', fps: defaults.fps } : { kind: 'sample' }, ...(defaults.container ? { container: defaults.container } : {}),
+      }));
+    }
   }
   let packAfterMs: number | undefined = DEFAULT_PACK_AFTER_MS;
   if (values['pack-after'] !== undefined) {

@@ -47,6 +47,7 @@ export function localDeviceConfig(ctx: CameraContext, controlPort: number): Devi
     },
     contentKeyPublicKeyFile: ctx.contentKeyPublicPath,
     segmentSeconds: ctx.segmentSeconds,
+    ...(ctx.spec.container ? { container: ctx.spec.container } : {}),
     buffer: { spoolDir: join(ctx.dir, 'spool'), spoolMaxBytes: 256 * 1024 * 1024 },
     stateDir: join(ctx.dir, 'state'),
     upload: { concurrency: 2, retryBaseSeconds: 0.2, retryMaxSeconds: 5, requestTimeoutSeconds: 10 },

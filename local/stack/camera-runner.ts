@@ -2,7 +2,7 @@
 export type CameraSource =
   /** The sample clip, looped; `fps` overrides the clip's own 25. */
   | { readonly kind: 'sample'; readonly fps?: number }
-  /** A raw H.264 file (fps: its SPS frame rate unless given) or a container file (its own timestamps). */
+  /** A raw H.264 / H.265 file (fps: its SPS frame rate unless given) or a container file (its own timestamps). */
   | { readonly kind: 'file'; readonly path: string; readonly audioPath?: string; readonly loop?: boolean; readonly fps?: number }
   | { readonly kind: 'stdin' }
   | { readonly kind: 'rtsp'; readonly url: string; readonly transport?: 'tcp' | 'udp' };
@@ -11,6 +11,8 @@ export interface CameraSpec {
   /** The IoT thing name. */
   readonly id: string;
   readonly source: CameraSource;
+  /** Segment container (device.json `container`). @default ts for H.264, fmp4 for H.265 */
+  readonly container?: 'ts' | 'fmp4';
 }
 
 /** Everything a camera needs to reach the local stack the way a real one reaches AWS. */

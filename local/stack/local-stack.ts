@@ -392,6 +392,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 }
 
 export function describeSource(c: CameraSpec): string {
+  return describeSourceOnly(c) + (c.container ? ` in ${c.container === 'fmp4' ? 'fMP4' : 'MPEG-TS'}` : '');
+}
+
+function describeSourceOnly(c: CameraSpec): string {
   switch (c.source.kind) {
     case 'sample':
       return 'sample clip (looped, real time)';

@@ -1,3 +1,4 @@
+import type { PictureRule } from '../bitstream/picture-rule.ts';
 import { isVcl, nalType, START_CODE_4 } from './nal-unit-type.ts';
 
 /** A picture in Annex B with its times. */
@@ -5,6 +6,9 @@ export interface TimedPicture<T> {
   data: Uint8Array;
   time: T;
 }
+
+/** H.264: a first slice with first_mb_in_slice > 0 continues a picture. */
+export const AVC_PICTURE_RULE: PictureRule = { continuesPicture, isSlice: (nal) => isVcl(nalType(nal)) };
 
 /**
  * Joins pictures that arrive in pieces. Cameras that code a picture as several slices may
@@ -19,22 +23,28 @@ export interface TimedPicture<T> {
  * when it has no timestamp) is dropped: half a picture is no picture.
  *
  * A picture is handed on when the next one starts (or at flush()): one frame of latency.
+ * The rule is the codec's (H.264 here; H.265's `HEVC_PICTURE_RULE` reads
+ * first_slice_segment_in_pic_flag the same way).
  */
 export class SliceJoiner<T> {
   private pending: { parts: Uint8Array[]; time: T } | undefined;
   /** Pieces dropped because the start of their picture never came (e.g. the first packet of a connection). */
   droppedPieces = 0;
 
-  constructor(private readonly emit: (p: TimedPicture<T>) => void) {}
+  constructor(
+    private readonly emit: (p: TimedPicture<T>) => void,
+    /** The codec's rule; may be changed between pictures (a PMT announced another codec). */
+    public rule: PictureRule = AVC_PICTURE_RULE,
+  ) {}
 
   push(annexB: Uint8Array, time: T): void {
-    if (continuesPicture(annexB)) {
+    if (this.rule.continuesPicture(annexB)) {
       if (!this.pending) {
         this.droppedPieces++; // half a picture is no picture: the segmenter resyncs at the next IDR
         return;
       }
       for (const nal of nalUnits(annexB)) {
-        if (isVcl(nalType(nal))) this.pending.parts.push(START_CODE_4, nal);
+        if (this.rule.isSlice(nal)) this.pending.parts.push(START_CODE_4, nal);
       }
       return;
     }

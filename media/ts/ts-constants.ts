@@ -14,10 +14,10 @@ export const PCR_LEAD_TICKS = 63_000;
 export const PCR_MAX_INTERVAL_TICKS = 9_000;
 
 export const Pid = { PAT: 0x0000, PMT: 0x1000, VIDEO: 0x0100, AUDIO: 0x0101 } as const;
-export const StreamType = { H264: 0x1b, AAC_ADTS: 0x0f } as const;
+export const StreamType = { H264: 0x1b, H265: 0x24, AAC_ADTS: 0x0f } as const;
 /**
  * stream_type values a demuxer may meet (ISO 13818-1 table 2-34 and registrations), named
- * for messages. H.265 (0x24) is listed so that adding it is a parser beside h264/.
+ * for messages.
  */
 export const KnownStreamType: Readonly<Record<number, string>> = {
   0x01: 'MPEG-1 video', 0x02: 'MPEG-2 video', 0x03: 'MPEG-1 audio (MP2/MP3)', 0x04: 'MPEG-2 audio (MP3)',

@@ -11,12 +11,14 @@ export const PYTHON = '/usr/bin/python3';
 const START_TIMEOUT_MS = 30_000;
 
 export interface CameraStream {
+  /** @default 'h264' */
+  codec?: 'h264' | 'h265';
   width?: number;
   height?: number;
   fps?: number;
   /** IDR interval in frames. @default 2 s worth */
   gopFrames?: number;
-  /** B-frames between references (x264 bframes). @default 0 */
+  /** B-frames between references (x264 / x265 bframes). @default 0 */
   bFrames?: number;
   /** @default 'aac' */
   audio?: 'aac' | 'alaw' | 'mulaw' | 'opus' | 'none';
@@ -24,18 +26,23 @@ export interface CameraStream {
   kbps?: number;
 }
 
-/** A live camera-like gst-launch pipeline: test pattern -> x264 -> RTP H.264, plus RTP audio. */
+/** A live camera-like gst-launch pipeline: test pattern -> x264 / x265 -> RTP H.264 / H.265, plus RTP audio. */
 export function cameraPipeline(c: CameraStream = {}): string {
   const fps = c.fps ?? 25;
   const gop = c.gopFrames ?? 2 * fps;
   const b = c.bFrames ?? 0;
-  const x264 = b > 0
-    ? `x264enc speed-preset=ultrafast bframes=${b} b-adapt=false key-int-max=${gop} bitrate=${c.kbps ?? 300} ! video/x-h264,profile=main`
-    : `x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${gop} bitrate=${c.kbps ?? 300} ! video/x-h264,profile=baseline`;
+  const kbps = c.kbps ?? 300;
+  const encoder = c.codec === 'h265'
+    // x265enc: closed GOPs (IDR), B-frames only when asked (zerolatency has none).
+    ? `x265enc speed-preset=ultrafast ${b > 0 ? '' : 'tune=zerolatency '}key-int-max=${gop} bitrate=${kbps} option-string="bframes=${b}:open-gop=0:scenecut=0:repeat-headers=1" ! video/x-h265,profile=main ! h265parse`
+    : b > 0
+      ? `x264enc speed-preset=ultrafast bframes=${b} b-adapt=false key-int-max=${gop} bitrate=${kbps} ! video/x-h264,profile=main`
+      : `x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${gop} bitrate=${kbps} ! video/x-h264,profile=baseline`;
+  const pay = c.codec === 'h265' ? 'rtph265pay' : 'rtph264pay';
   // Not live sources: the server's sinks pace them in real time, and their timestamps stay
   // exact frame steps even when the machine is too busy to encode on time (a live source
   // would stamp late frames late, and a 50-frame GOP would then span more than 2 s).
-  const video = `videotestsrc is-live=false pattern=ball ! video/x-raw,width=${c.width ?? 320},height=${c.height ?? 240},framerate=${fps}/1 ! ${x264} ! rtph264pay name=pay0 pt=96 config-interval=-1`;
+  const video = `videotestsrc is-live=false pattern=ball ! video/x-raw,width=${c.width ?? 320},height=${c.height ?? 240},framerate=${fps}/1 ! ${encoder} ! ${pay} name=pay0 pt=96 config-interval=-1`;
   const tone = 'audiotestsrc is-live=false wave=sine freq=440 samplesperbuffer=1024';
   switch (c.audio ?? 'aac') {
     case 'aac':
