@@ -53,7 +53,7 @@ export class LiveSegmenter {
   private readonly audio: AudioStage;
   private readonly clock: PictureClock;
   private readonly cutter: SegmentCutter;
-  private readonly reorder = new PocReorder<Placed>((p, pts) => this.timed({ ...p, pts }));
+  private readonly reorder = new PocReorder<Placed>((p, pts, dts) => this.timed({ ...p, pts, dts }));
   private readonly bScreen: UntimedBFrameScreen;
   private readonly interleaver: AvInterleaver<Placed>;
   private readonly writer: SegmentWriter;

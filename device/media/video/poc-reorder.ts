@@ -7,6 +7,8 @@ interface Waiting<T> {
   poc: number;
   /** Presentation time, once known. */
   pts: number | undefined;
+  /** Both times are handed on this much earlier (the reorder delay). */
+  lead: number;
 }
 
 /**
@@ -16,9 +18,11 @@ interface Waiting<T> {
  * once more than `maxReorder` (sps_max_num_reorder_pics) wait, the one with the lowest
  * POC is output, at the decode time of the picture that pushed it out. With frame-rate
  * timing that is exactly `first + (output index + maxReorder) * frame`: B-frames get their
- * place and pts >= dts always holds. A picture that starts a coded video sequence (IDR,
- * BLA, a starting CRA) first outputs everything waiting, one frame apart after the last
- * decode time, as `flush()` does.
+ * place and pts >= dts always holds. Both times are then handed on `maxReorder` frames
+ * earlier, so the first picture shown is shown at the first decode slot's time, where an
+ * encoder's frame 0 was (and where a file's audio starts): decode times lead. A picture
+ * that starts a coded video sequence (IDR, BLA, a starting CRA) first outputs everything
+ * waiting, one frame apart after the last decode time, as `flush()` does.
  *
  * Pictures leave in decode order (what muxers need), each as soon as it and every picture
  * before it has its time: at most a GOP's reordering of latency. Memory: at most 64
@@ -42,7 +46,7 @@ export class PocReorder<T> {
 
   push(item: T, dts: number, poc: number, startsSequence: boolean, maxReorder: number, frameTicks: number): void {
     if (startsSequence || this.waiting.length >= MAX_WAITING_PICTURES) this.flush(frameTicks);
-    this.waiting.push({ item, dts, poc, pts: undefined });
+    this.waiting.push({ item, dts, poc, pts: undefined, lead: Math.round(maxReorder * frameTicks) });
     this.lastDts = dts;
     let unassigned = 0;
     for (const w of this.waiting) if (w.pts === undefined) unassigned++;
@@ -69,7 +73,7 @@ export class PocReorder<T> {
   private release(): void {
     while (this.waiting.length && this.waiting[0]!.pts !== undefined) {
       const w = this.waiting.shift()!;
-      this.emit(w.item, Math.max(w.pts!, w.dts), w.dts);
+      this.emit(w.item, Math.max(w.pts!, w.dts) - w.lead, w.dts - w.lead);
     }
   }
 }
