@@ -145,9 +145,14 @@ export class LiveSegmenter {
   /**
    * Cut now after the last complete frame (emits it if it has any frame); the next segment
    * starts at a key frame and is a discontinuity. The codec is told again from the next
-   * units when it was not fixed (a source that reconnects may bring another one).
+   * units when it was not fixed (a source that reconnects may bring another one). The
+   * NAL unit the splitter holds (pushVideo bytes not yet ended by a start code) belongs
+   * to what came before the cut, so it is finished first: after a reconnect the old
+   * stream's last unit cannot be taken for the new stream's first (nor tell its codec).
    */
   closeSegment(): void {
+    this.splitter.flush();
+    this.checkLeadingGarbage();
     this.bScreen.settle();
     this.cut();
     this.video.resniff();
