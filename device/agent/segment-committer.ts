@@ -36,7 +36,7 @@ export interface SegmentCommitterOptions {
   readonly queue: SegmentQueue;
   readonly segmenter: SegmenterPort;
   readonly keys: KeyRotator;
-  /** fMP4: publishes each init section (once per data key) before the first segment that names it. */
+  /** fMP4: publishes each init section once, before the first segment that names it. */
   readonly inits: InitSections;
   readonly policy: RecordingPolicy<PendingSegment>;
   readonly memory: MemoryBuffer;
@@ -60,6 +60,8 @@ export interface SegmentCommitterOptions {
 export class SegmentCommitter {
   private committedAny = false;
   private lastCommittedEndMs: number | undefined;
+  /** The init section the last committed segment named (fMP4). */
+  private lastInitId: string | undefined;
 
   constructor(private readonly o: SegmentCommitterOptions) {}
 
@@ -148,12 +150,15 @@ export class SegmentCommitter {
     const { seqState } = this.o;
     const seq = await seqState.takeSeq();
     const gap = this.lastCommittedEndMs !== undefined && Math.abs(p.startMs - this.lastCommittedEndMs) > GAP_TOLERANCE_MS;
-    const discSeq = this.committedAny && (p.media.discontinuity || gap) ? await seqState.bumpDisc() : seqState.discSeq;
-    this.committedAny = true;
-    this.lastCommittedEndMs = p.startMs + p.durationMs;
     const { container = 'ts', init } = p.media;
     // fMP4: the init section is queued (durably, like a wrapped key) before the first segment that names it.
-    const initId = init ? await this.o.inits.ensure(init, p.keyId) : undefined;
+    const initId = init ? await this.o.inits.ensure(init) : undefined;
+    // Another init section (a new configuration) is a discontinuity: players reload the init there.
+    const newInit = initId !== this.lastInitId;
+    this.lastInitId = initId;
+    const discSeq = this.committedAny && (p.media.discontinuity || gap || newInit) ? await seqState.bumpDisc() : seqState.discSeq;
+    this.committedAny = true;
+    this.lastCommittedEndMs = p.startMs + p.durationMs;
     let metadata: Record<string, string>;
     let objectKey: string;
     try {

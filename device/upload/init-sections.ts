@@ -1,28 +1,23 @@
-import { createHash } from 'node:crypto';
 import { INIT_CONTENT_TYPE, initKey } from '../../contract/index.ts';
 import { ItemKind, type UploadItem } from '../core/upload-item.ts';
-import type { InitSection } from '../media/container/segment-container.ts';
 
-/** Init sections remembered as published (one per configuration and data key; a few at most). */
-const REMEMBERED = 32;
-
-/**
- * The id an init section is published under for segments encrypted with `keyId`: the first
- * 16 bytes of SHA-256(init id, key id), 32 hex digits. The same configuration gets a new
- * copy with each data key, so the `init/` prefix can expire as `keys/` does (a day after
- * the longest history): every segment that names a copy was recorded within a key's
- * rotation period of it being written, like the key it names.
- */
-export function publishedInitId(initId: string, keyId: string): string {
-  return createHash('sha256').update(`${initId}/${keyId}`).digest('hex').slice(0, 32);
+/** An fMP4 init section as the segmenter hands it out (media/container's InitSection): its content id and bytes. */
+export interface InitSectionBytes {
+  readonly id: string;
+  readonly bytes: Uint8Array;
 }
 
+/** Init section ids remembered as published (a camera has one per configuration; a few at most). */
+const REMEMBERED_INIT_IDS = 32;
+
 /**
- * fMP4 init sections on their way to S3: each is published once per data key (queued with
- * the durability of a wrapped key: spooled, or held in memory when the disk fails) before
- * the first segment that names it, as `init/{deviceId}/{publishedInitId}.mp4`. The id is a
- * hash of the bytes and the key id, so the same configuration under the same key after a
- * restart names the same object, and S3's 412 for it means "already there".
+ * fMP4 init sections on their way to S3: each is published once (queued with the
+ * durability of a wrapped key: spooled, or held in memory when the disk fails) before the
+ * first segment that names it, as `init/{deviceId}/{initId}.mp4`. Its id is the hash of its
+ * bytes, so the same configuration after a restart names the same object, and S3's 412 for
+ * it means "already there". One object serves a configuration for as long as the camera
+ * keeps it (months): a new copy would change the playlist's EXT-X-MAP, which players
+ * (ffmpeg) treat as a second moov. So init/ has no age expiry (see lib/storage/segment-store.ts).
  */
 export class InitSections {
   private readonly published: string[] = [];
@@ -34,16 +29,15 @@ export class InitSections {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Publishes `init` for segments under `keyId` unless it was already (in this run); resolves with its id once it is queued. */
-  async ensure(init: InitSection, keyId: string): Promise<string> {
-    const id = publishedInitId(init.id, keyId);
-    if (this.published.includes(id)) return id;
+  /** Publishes `init` unless it was already (in this run); resolves with its id once it is queued. */
+  async ensure(init: InitSectionBytes): Promise<string> {
+    if (this.published.includes(init.id)) return init.id;
     await this.publish(
-      { kind: ItemKind.INIT, objectKey: initKey({ deviceId: this.deviceId, initId: id }), contentType: INIT_CONTENT_TYPE, metadata: {}, initId: id, createdMs: this.now() },
+      { kind: ItemKind.INIT, objectKey: initKey({ deviceId: this.deviceId, initId: init.id }), contentType: INIT_CONTENT_TYPE, metadata: {}, initId: init.id, createdMs: this.now() },
       init.bytes,
     );
-    this.published.push(id);
-    if (this.published.length > REMEMBERED) this.published.shift();
-    return id;
+    this.published.push(init.id);
+    if (this.published.length > REMEMBERED_INIT_IDS) this.published.shift();
+    return init.id;
   }
 }

@@ -14,8 +14,8 @@ const adts = Uint8Array.from([0xff, 0xf1, 0x50, 0x80, 0x01, 0x7f, 0xfc, 0x21, 0x
 
 function segment(c: Fmp4Container, withAudio: boolean, firstDts: number): ReturnType<Fmp4Container['finish']> {
   c.begin(hevc, withAudio ? aac : undefined);
-  c.writeVideo(unit({ isKey: true, nals: [HEVC.VPS, HEVC.SPS, HEVC.PPS, HEVC.IDR], offset: 500 }), firstDts, firstDts, true);
-  c.writeVideo(unit({ isKey: false, nals: [HEVC.trailP(2)], offset: 900 }), firstDts + 3600, firstDts + 3600, false);
+  c.writeVideo(unit({ isKey: true, nals: [HEVC.VPS, HEVC.SPS, HEVC.PPS, HEVC.IDR], offset: 500 }), firstDts, firstDts);
+  c.writeVideo(unit({ isKey: false, nals: [HEVC.trailP(2)], offset: 900 }), firstDts + 3600, firstDts + 3600);
   if (withAudio) c.writeAudio([{ frame: adts, ticks: firstDts }, { frame: adts, ticks: firstDts + 1920 }]);
   expect(c.heldFrom).toBe(500); // pictures are views of the input until the segment ends
   return c.finish(firstDts + 7200);
@@ -55,7 +55,7 @@ describe('Fmp4Container: fMP4 media segments with init sections named by their h
     c.begin(hevc, undefined);
     const u = unit({ isKey: true, nals: [HEVC.IDR] });
     const before = c.bytes;
-    c.writeVideo(u, 0, 0, true);
+    c.writeVideo(u, 0, 0);
     expect(c.bytes - before).toBe(c.bytesFor(u));
   });
 });
