@@ -1,4 +1,5 @@
 import { IndexTable, SortKeyPrefix, padMs } from './index-table.ts';
+import { INIT_ID_PATTERN } from './ids.ts';
 import type { SegmentMetadata } from './segment-metadata.ts';
 import { EVENT_MAX_DURATION_MS, type EventEndReason, type EventRecord } from './event-record.ts';
 
@@ -114,12 +115,17 @@ export function ttlFor(recordedMs: number, retentionDays: number): number {
   return Math.floor(recordedMs / 1000) + Math.ceil(retentionDays * DAY_SECONDS);
 }
 
-/** The fields of a segment that playlists and the timeline read. */
-export type SegmentSummaryFields = Pick<SegmentMetadata, 'startMs' | 'durationMs' | 'seq' | 'discSeq' | 'keyId' | 'iv'>;
+/** The fields of a segment that playlists and the timeline read (`initId`: fMP4 segments only). */
+export type SegmentSummaryFields = Pick<SegmentMetadata, 'startMs' | 'durationMs' | 'seq' | 'discSeq' | 'keyId' | 'iv' | 'initId'>;
 
-/** Layout: `{startMs}:{durationMs}:{seq}:{discSeq}:{keyId}:{iv}` (decimal, decimal, decimal, decimal, 32 hex, 32 hex). */
+/**
+ * Layout: `{startMs}:{durationMs}:{seq}:{discSeq}:{keyId}:{iv}` (decimal, decimal, decimal,
+ * decimal, 32 hex, 32 hex), then `:{initId}` (32 hex) for an fMP4 segment; a summary
+ * without it is an MPEG-TS segment.
+ */
 export function packSegmentSummary(m: SegmentSummaryFields): string {
-  return `${m.startMs}:${m.durationMs}:${m.seq}:${m.discSeq}:${m.keyId}:${m.iv}`;
+  const base = `${m.startMs}:${m.durationMs}:${m.seq}:${m.discSeq}:${m.keyId}:${m.iv}`;
+  return m.initId === undefined ? base : `${base}:${m.initId}`;
 }
 
 /** A decimal field of the packed summary (Number of the slice); an empty field is NaN. */
@@ -138,13 +144,17 @@ export function unpackSegmentSummary(text: string): SegmentSummaryFields | undef
   const c3 = c2 < 0 ? -1 : text.indexOf(':', c2 + 1);
   const c4 = c3 < 0 ? -1 : text.indexOf(':', c3 + 1);
   const c5 = c4 < 0 ? -1 : text.indexOf(':', c4 + 1);
-  if (c5 < 0 || text.indexOf(':', c5 + 1) >= 0) return undefined;
+  const c6 = c5 < 0 ? -1 : text.indexOf(':', c5 + 1);
+  if (c5 < 0 || (c6 >= 0 && text.indexOf(':', c6 + 1) >= 0)) return undefined;
   const startMs = decimalAt(text, 0, c1);
   const durationMs = decimalAt(text, c1 + 1, c2);
   const seq = decimalAt(text, c2 + 1, c3);
   const discSeq = decimalAt(text, c3 + 1, c4);
   if (!Number.isSafeInteger(startMs) || !Number.isSafeInteger(durationMs) || !Number.isSafeInteger(seq) || !Number.isSafeInteger(discSeq)) return undefined;
-  return { startMs, durationMs, seq, discSeq, keyId: text.slice(c4 + 1, c5), iv: text.slice(c5 + 1) };
+  if (c6 < 0) return { startMs, durationMs, seq, discSeq, keyId: text.slice(c4 + 1, c5), iv: text.slice(c5 + 1) };
+  const initId = text.slice(c6 + 1);
+  if (!INIT_ID_PATTERN.test(initId)) return undefined;
+  return { startMs, durationMs, seq, discSeq, keyId: text.slice(c4 + 1, c5), iv: text.slice(c5 + 1, c6), initId };
 }
 
 /**

@@ -66,7 +66,7 @@ export interface PackItem {
   segmentCount: number;
   /** Key ids the segments use (index into this list in `segs`). */
   keys: string[];
-  /** `codecs|width|height` the segments have (index into this list in `segs`). */
+  /** `codecs|width|height`, then `|initId` for fMP4, the segments have (index into this list in `segs`). */
   formats: string[];
   /** The segments, SEGMENT_RECORD_BYTES each (see encodePackedSegments). */
   segs: Uint8Array;
@@ -133,7 +133,14 @@ export interface EncodedPackSegments {
   sums: Uint8Array;
 }
 
-const formatOf = (s: Pick<PackedSegment, 'codecs' | 'width' | 'height'>): string => `${s.codecs}|${s.width}|${s.height}`;
+/** A pack's format entry: `codecs|width|height`, and `|initId` for an fMP4 segment (its init section is never packed). */
+const formatOf = (s: Pick<PackedSegment, 'codecs' | 'width' | 'height' | 'initId'>): string => `${s.codecs}|${s.width}|${s.height}${s.initId === undefined ? '' : `|${s.initId}`}`;
+
+/** The init section id of a pack format entry (formatOf), undefined for MPEG-TS. */
+export function initIdOfFormat(format: string | undefined): string | undefined {
+  const parts = format?.split('|');
+  return parts?.[3] || undefined;
+}
 
 /** Packs segment records (see SEGMENT_RECORD_BYTES); throws ContractError when a field does not fit. */
 export function encodePackedSegments(hourMs: number, segments: readonly PackedSegment[]): EncodedPackSegments {
@@ -209,15 +216,17 @@ export function decodePackedSegments(hourMs: number, segs: Uint8Array, keys: rea
   forEachPackedRecord(hourMs, segs, keys, (startMs, durationMs, seq, discSeq, keyId, iv, offset, length, formatIndex, i) => {
     const format = formats[formatIndex];
     if (format === undefined) throw new ContractError('a pack segment record names a format the pack item does not list');
-    const [codecs, width, height] = format.split('|');
+    const [codecs, width, height, initId] = format.split('|');
     const sum = sums?.subarray(i * SHA256_BYTES, (i + 1) * SHA256_BYTES);
-    out.push({
+    const seg: PackedSegment = {
       startMs, durationMs, seq, discSeq, keyId, iv, offset, length,
       checksumSha256: sum && sum.length === SHA256_BYTES && sum.some((b) => b !== 0) ? Buffer.from(sum).toString('base64') : undefined,
       codecs: codecs ?? '',
       width: Number(width),
       height: Number(height),
-    });
+    };
+    if (initId) seg.initId = initId;
+    out.push(seg);
   });
   return out;
 }

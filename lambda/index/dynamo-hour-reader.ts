@@ -1,5 +1,5 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { HourStatus, IndexTable, forEachPackedRecord, hourSortKey, hourSortKeyEnd, packName, type PackKind } from '../../contract/index.ts';
+import { HourStatus, IndexTable, forEachPackedRecord, hourSortKey, initIdOfFormat, hourSortKeyEnd, packName, type PackKind } from '../../contract/index.ts';
 import type { HourView, PackView } from './merge-history.ts';
 import { rawQuery } from './raw-query.ts';
 import type { SegmentSummary } from './segment-index.ts';
@@ -38,8 +38,11 @@ function toPackView(it: Record<string, AttributeValue>): PackView {
   const name = packName(ref);
   // One summary object per segment, holding its pack location: what playlists and the timeline read.
   const segments: SegmentSummary[] = [];
-  forEachPackedRecord(hourMs, bytes(it.segs), strings(it.keys), (startMs, durationMs, seq, discSeq, keyId, iv, offset, length) => {
-    segments.push({ startMs, durationMs, seq, discSeq, keyId, iv, pack: { name, offset, length } });
+  // fMP4 segments name their init section in the pack's format list (one entry per format, not per segment).
+  const inits = strings(it.formats).map(initIdOfFormat);
+  forEachPackedRecord(hourMs, bytes(it.segs), strings(it.keys), (startMs, durationMs, seq, discSeq, keyId, iv, offset, length, formatIndex) => {
+    const initId = inits[formatIndex];
+    segments.push(initId === undefined ? { startMs, durationMs, seq, discSeq, keyId, iv, pack: { name, offset, length } } : { startMs, durationMs, seq, discSeq, keyId, iv, initId, pack: { name, offset, length } });
   });
   return { name, packedAtMs: num(it.packedAtMs), expiresAtMs: num(it[IndexTable.TTL_ATTRIBUTE]) * 1000, segments };
 }

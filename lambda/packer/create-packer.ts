@@ -131,6 +131,8 @@ export function createPacker(deps: PackerDeps): Packer {
           startMs: s.startMs, durationMs: s.durationMs, seq: s.seq, discSeq: s.discSeq, keyId: s.keyId, iv: s.iv,
           offset, length: s.sizeBytes, checksumSha256: assembled.pack.segmentChecksums[i], codecs: s.codecs, width: s.width, height: s.height,
         };
+        // fMP4: the segment's init section stays its own object (never packed); the pack names it.
+        if (s.initId !== undefined) p.initId = s.initId;
         offset += s.sizeBytes;
         return p;
       });

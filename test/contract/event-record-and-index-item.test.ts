@@ -20,7 +20,14 @@ describe('index items', () => {
     const m = { startMs: 1_767_225_600_000, durationMs: 5960, seq: 9_007_199_254_740_991, discSeq: 3, keyId: 'ab'.repeat(16), iv: '0f'.repeat(16) };
     expect(packSegmentSummary(m)).toBe(`1767225600000:5960:9007199254740991:3:${'ab'.repeat(16)}:${'0f'.repeat(16)}`);
     expect(unpackSegmentSummary(packSegmentSummary(m))).toEqual(m);
-    for (const bad of ['', '1:2:3', '1:2:x:4:k:i', '1:2:3:4:k:i:extra']) expect(unpackSegmentSummary(bad)).toBeUndefined();
+    for (const bad of ['', '1:2:3', '1:2:x:4:k:i', '1:2:3:4:k:i:extra', `1:2:3:4:k:i:${'ab'.repeat(16)}:more`]) expect(unpackSegmentSummary(bad)).toBeUndefined();
+  });
+
+  it('an fMP4 segment summary also carries its init section id (a seventh field); one without it is MPEG-TS', () => {
+    const m = { startMs: 1_767_225_600_000, durationMs: 1000, seq: 7, discSeq: 0, keyId: 'ab'.repeat(16), iv: '0f'.repeat(16), initId: '1e'.repeat(16) };
+    expect(packSegmentSummary(m)).toBe(`1767225600000:1000:7:0:${'ab'.repeat(16)}:${'0f'.repeat(16)}:${'1e'.repeat(16)}`);
+    expect(unpackSegmentSummary(packSegmentSummary(m))).toEqual(m);
+    expect(unpackSegmentSummary(packSegmentSummary({ ...m, initId: undefined }))).not.toHaveProperty('initId');
   });
 
   it('sort keys sort by time as strings', () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SEGMENT_RECORD_BYTES, decodePackedSegments, encodePackedSegments, forEachPackedRecord, packDigest, packName, packObjectKey, parsePackName, type PackedSegment } from '../../contract/index.ts';
+import { SEGMENT_RECORD_BYTES, decodePackedSegments, initIdOfFormat, encodePackedSegments, forEachPackedRecord, packDigest, packName, packObjectKey, parsePackName, type PackedSegment } from '../../contract/index.ts';
 
 const HOUR = Date.UTC(2026, 2, 4, 5);
 const seg = (i: number, offset: number, length: number, extra: Partial<PackedSegment> = {}): PackedSegment => ({
@@ -9,6 +9,15 @@ const seg = (i: number, offset: number, length: number, extra: Partial<PackedSeg
 });
 
 describe('pack index items', () => {
+  it('fMP4 segments keep their init section id through the pack format list (init sections are never packed)', () => {
+    const init = '1e'.repeat(16);
+    const segs = [seg(0, 0, 100), seg(1, 100, 200, { codecs: 'hvc1.1.6.L93.90', initId: init }), seg(2, 300, 50, { codecs: 'hvc1.1.6.L93.90', initId: init })];
+    const enc = encodePackedSegments(HOUR, segs);
+    expect(enc.formats).toEqual(['avc1.64001f,mp4a.40.2|1920|1080', `hvc1.1.6.L93.90|1920|1080|${init}`]);
+    expect(decodePackedSegments(HOUR, enc.segs, enc.keys, enc.formats, enc.sums)).toEqual(segs);
+    expect(enc.formats.map(initIdOfFormat)).toEqual([undefined, init]);
+  });
+
   it('encodes segments in 48-byte records (checksums apart) and reads them back exactly (a key table, cumulative offsets, seq up to 2^53)', () => {
     const segs = [seg(0, 0, 1000), seg(1, 1000, 2000, { checksumSha256: undefined }), seg(2, 3000, 5, { codecs: 'avc1.4d401f', width: 640, height: 360 })];
     const enc = encodePackedSegments(HOUR, segs);
