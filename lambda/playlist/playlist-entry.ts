@@ -9,19 +9,24 @@ export interface PlaylistEntry {
   durationMs: number;
   /**
    * Absent for a gap (EXT-X-GAP): nothing was recorded, or it has not arrived yet. With
-   * `pack`, the segment is a byte range of packed history (EXT-X-BYTERANGE).
+   * `pack`, the segment is a byte range of packed history (EXT-X-BYTERANGE). With `initId`,
+   * an fMP4 segment (`.m4s`) whose init section is `init/{initId}.mp4` (EXT-X-MAP).
    */
-  segment?: { keyId: string; iv: string; pack?: PackLocation };
+  segment?: { keyId: string; iv: string; pack?: PackLocation; initId?: string };
   /** EXT-X-DISCONTINUITY before this entry. */
   discontinuity: boolean;
 }
 
 /** Playlist-relative URIs; the playlist lives at .../v1/sessions/{token}/playlist.m3u8. */
-export const segmentUri = (e: Pick<PlaylistEntry, 'startMs' | 'seq'>): string => `segments/${e.startMs}-${e.seq}.ts`;
+export const segmentUri = (e: Pick<PlaylistEntry, 'startMs' | 'seq' | 'segment'>): string => `segments/${e.startMs}-${e.seq}.${e.segment?.initId === undefined ? 'ts' : 'm4s'}`;
+/** An fMP4 init section of the session's camera (clear, never packed). */
+export const initUri = (initId: string): string => `init/${initId}.mp4`;
 export const gapUri = (seq: number): string => `segments/gap-${seq}.ts`;
 export const keyUri = (keyId: string): string => `keys/${keyId}`;
 /** A pack of history; players fetch their segment's EXT-X-BYTERANGE of it. */
 export const packUri = (name: string): string => `packs/${name}`;
 
-/** Segment names the segment route accepts: `{startMs}-{seq}.ts`. */
-export const SEGMENT_NAME_PATTERN = /^(\d{1,15})-(\d{1,16})\.ts$/;
+/** Segment names the segment route accepts: `{startMs}-{seq}.ts`, or `.m4s` for fMP4. */
+export const SEGMENT_NAME_PATTERN = /^(\d{1,15})-(\d{1,16})\.(ts|m4s)$/;
+/** Init section names the init route accepts: `{initId}.mp4`. */
+export const INIT_NAME_PATTERN = /^([0-9a-f]{32})\.mp4$/;

@@ -1,4 +1,4 @@
-import { gapUri, keyUri, packUri, segmentUri, type PlaylistEntry } from './playlist-entry.ts';
+import { gapUri, initUri, keyUri, packUri, segmentUri, type PlaylistEntry } from './playlist-entry.ts';
 
 /** RFC 8216 playlist kinds: a sliding LIVE window, a growing EVENT, a fixed VOD. */
 export const PlaylistKind = { LIVE: 'LIVE', EVENT: 'EVENT', VOD: 'VOD' } as const;
@@ -6,10 +6,11 @@ export type PlaylistKind = (typeof PlaylistKind)[keyof typeof PlaylistKind];
 
 /**
  * EXT-X-VERSION: 3 for floating-point EXTINF (v3) and EXT-X-KEY IV (v2); 4 when it holds
- * an EXT-X-BYTERANGE (RFC 8216 7: BYTERANGE needs version 4); 8 when it holds an
- * EXT-X-GAP (draft-pantos-hls-rfc8216bis: GAP needs version 8).
+ * an EXT-X-BYTERANGE (RFC 8216 7: BYTERANGE needs version 4); 6 when it holds an
+ * EXT-X-MAP (fMP4 segments; RFC 8216 7: MAP outside an I-frame playlist needs version 6);
+ * 8 when it holds an EXT-X-GAP (draft-pantos-hls-rfc8216bis: GAP needs version 8).
  */
-export const HlsVersion = { BASE: 3, WITH_BYTERANGE: 4, WITH_GAP: 8 } as const;
+export const HlsVersion = { BASE: 3, WITH_BYTERANGE: 4, WITH_MAP: 6, WITH_GAP: 8 } as const;
 export const DATERANGE_CLASS = 'com.camrec.event';
 
 export interface PlaylistEvent {
@@ -74,7 +75,8 @@ function dateRange(ev: PlaylistEvent): string {
 /**
  * Writes a media playlist. Fixed EXT-X-TARGETDURATION from configuration;
  * EXT-X-PROGRAM-DATE-TIME on every entry; EXT-X-KEY with its explicit IV whenever key or
- * IV changes; EXT-X-BYTERANGE for packed segments (each was encrypted alone, so its range
+ * IV changes; EXT-X-MAP (clear init section, after EXT-X-KEY:METHOD=NONE while a key is in
+ * force) before the first fMP4 segment of each init section; EXT-X-BYTERANGE for packed segments (each was encrypted alone, so its range
  * decrypts alone with its own IV); EXT-X-GAP entries for missing segments; an EXT-X-DATERANGE before the entry
  * during which each event starts (DATERANGE needs a PROGRAM-DATE-TIME, so an empty
  * playlist carries none). Builds one array and joins once: 24 h is 14,400 entries.
@@ -82,11 +84,15 @@ function dateRange(ev: PlaylistEvent): string {
 export function renderMediaPlaylist(p: MediaPlaylist): string {
   let gap = false;
   let byteRange = false;
+  let map = false;
   for (const e of p.entries) {
     if (!e.segment) gap = true;
-    else if (e.segment.pack) byteRange = true;
+    else {
+      if (e.segment.pack) byteRange = true;
+      if (e.segment.initId !== undefined) map = true;
+    }
   }
-  const version = gap ? HlsVersion.WITH_GAP : byteRange ? HlsVersion.WITH_BYTERANGE : HlsVersion.BASE;
+  const version = gap ? HlsVersion.WITH_GAP : map ? HlsVersion.WITH_MAP : byteRange ? HlsVersion.WITH_BYTERANGE : HlsVersion.BASE;
   const out: string[] = ['#EXTM3U', `#EXT-X-VERSION:${version}`, `#EXT-X-TARGETDURATION:${p.targetDurationSeconds}`];
   if (p.kind !== PlaylistKind.LIVE) out.push(`#EXT-X-PLAYLIST-TYPE:${p.kind}`);
   out.push(`#EXT-X-MEDIA-SEQUENCE:${p.mediaSequence}`);
@@ -97,6 +103,7 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
   const pdt = isoFormatter();
   let nextEvent = 0;
   let keyId = '';
+  let initId: string | undefined;
   let keyHead = '';
   let iv = '';
   let extinfMs = -1;
@@ -108,6 +115,14 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
   for (const e of p.entries) {
     if (e.discontinuity) body += '#EXT-X-DISCONTINUITY\n';
     while (nextEvent < events.length && events[nextEvent]!.startMs < e.startMs + e.durationMs) body += dateRange(events[nextEvent++]!) + '\n';
+    if (e.segment?.initId !== undefined && e.segment.initId !== initId) {
+      // The init section is clear (RFC 8216 4.3.2.5: an EXT-X-KEY applies to the MAPs after
+      // it): METHOD=NONE first while a key is in force, then the segment's key again.
+      if (keyId) body += '#EXT-X-KEY:METHOD=NONE\n';
+      keyId = '';
+      initId = e.segment.initId;
+      body += `#EXT-X-MAP:URI=${quoted(initUri(initId))}\n`;
+    }
     if (e.segment && (e.segment.keyId !== keyId || e.segment.iv !== iv)) {
       // Every segment has its own IV, the key changes hourly: the tag's head is built once per key.
       if (e.segment.keyId !== keyId) keyHead = `#EXT-X-KEY:METHOD=AES-128,URI=${quoted(keyUri(e.segment.keyId))},IV=0x`;

@@ -2,7 +2,7 @@ import type { SegmentItem } from '../../contract/index.ts';
 import type { PackLocation } from '../index/segment-index.ts';
 import type { PlaylistEntry } from './playlist-entry.ts';
 
-type Seg = Pick<SegmentItem, 'seq' | 'discSeq' | 'startMs' | 'durationMs' | 'keyId' | 'iv'> & { pack?: PackLocation };
+type Seg = Pick<SegmentItem, 'seq' | 'discSeq' | 'startMs' | 'durationMs' | 'keyId' | 'iv' | 'initId'> & { pack?: PackLocation };
 
 const real = (s: Seg): PlaylistEntry => ({
   seq: s.seq,
@@ -122,8 +122,9 @@ export function rangeEntries(segments: readonly Seg[], targetDurationMs: number)
       const fits = missing > 0 && missing <= MAX_GAP_SEGMENTS && holeMs > 0 && holeMs <= missing * targetDurationMs * 1.5;
       if (fits) entries.push(...gapsBetween(prev, s, missing));
       const e = real(s);
-      // A jump in time (over 1 s) that no gap explains also breaks timestamps.
-      if (s.discSeq !== prev.discSeq || (!fits && (missing !== 0 || Math.abs(holeMs) > 1000))) e.discontinuity = true;
+      // A jump in time (over 1 s) that no gap explains also breaks timestamps; so does another
+      // init section (a new codec, resolution or container: fMP4 names its configuration there).
+      if (s.discSeq !== prev.discSeq || s.initId !== prev.initId || (!fits && (missing !== 0 || Math.abs(holeMs) > 1000))) e.discontinuity = true;
       entries.push(e);
     } else {
       entries.push(real(s));

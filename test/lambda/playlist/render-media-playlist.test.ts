@@ -98,4 +98,35 @@ describe('renderMediaPlaylist', () => {
     // A gap still needs version 8, which includes BYTERANGE.
     expect(renderMediaPlaylist({ ...base, entries: [{ seq: 1, discSeq: 0, startMs: T0, durationMs: 6000, segment: { keyId: KEY, iv: '01'.repeat(16), pack: { name: pack, offset: 0, length: 1 } }, discontinuity: false }, { seq: 2, discSeq: 0, startMs: T0 + 6000, durationMs: 6000, discontinuity: false }] })).toContain('#EXT-X-VERSION:8\n');
   });
+
+  it('fMP4: version 6, the clear init section after EXT-X-KEY:METHOD=NONE while a key is in force, the key again, .m4s names', () => {
+    const a = 'a1'.repeat(16);
+    const b = 'b2'.repeat(16);
+    const text = renderMediaPlaylist({
+      ...base,
+      entries: [
+        { seq: 1, discSeq: 0, startMs: T0, durationMs: 6000, segment: { keyId: KEY, iv: '01'.repeat(16), initId: a }, discontinuity: false },
+        { seq: 2, discSeq: 0, startMs: T0 + 6000, durationMs: 6000, segment: { keyId: KEY, iv: '02'.repeat(16), initId: a }, discontinuity: false },
+        { seq: 3, discSeq: 1, startMs: T0 + 12_000, durationMs: 6000, segment: { keyId: KEY, iv: '03'.repeat(16), initId: b }, discontinuity: true },
+      ],
+    });
+    const body = text.split('\n').filter((l) => !l.startsWith('#EXT-X-PROGRAM-DATE-TIME') && !l.startsWith('#EXTINF'));
+    expect(body).toEqual([
+      '#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-TARGETDURATION:6', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-INDEPENDENT-SEGMENTS',
+      `#EXT-X-MAP:URI="init/${a}.mp4"`,
+      `#EXT-X-KEY:METHOD=AES-128,URI="keys/${KEY}",IV=0x${'01'.repeat(16)}`,
+      `segments/${T0}-1.m4s`,
+      `#EXT-X-KEY:METHOD=AES-128,URI="keys/${KEY}",IV=0x${'02'.repeat(16)}`,
+      `segments/${T0 + 6000}-2.m4s`,
+      '#EXT-X-DISCONTINUITY',
+      '#EXT-X-KEY:METHOD=NONE',
+      `#EXT-X-MAP:URI="init/${b}.mp4"`,
+      `#EXT-X-KEY:METHOD=AES-128,URI="keys/${KEY}",IV=0x${'03'.repeat(16)}`,
+      `segments/${T0 + 12_000}-3.m4s`,
+      '#EXT-X-ENDLIST',
+      '',
+    ]);
+    const pl = parse(text) as types.MediaPlaylist;
+    expect(pl.segments.map((s) => [s.map?.uri, s.key?.method])).toEqual([[`init/${a}.mp4`, 'AES-128'], [`init/${a}.mp4`, 'AES-128'], [`init/${b}.mp4`, 'AES-128']]);
+  });
 });

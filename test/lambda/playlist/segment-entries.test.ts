@@ -75,6 +75,13 @@ describe('rangeEntries', () => {
   it('marks a disc-seq change even when times are contiguous', () => {
     expect(shape(rangeEntries([seg(100, 0), seg(101, 1)], 6000))).toEqual(['100', '|101']);
   });
+
+  it('marks another init section (fMP4: a new codec, resolution or container) as a discontinuity even under one disc-seq', () => {
+    const a = 'a1'.repeat(16);
+    const b = 'b2'.repeat(16);
+    const fmp4 = (seq: number, initId?: string) => ({ ...seg(seq), ...(initId ? { initId } : {}) });
+    expect(shape(rangeEntries([fmp4(100, a), fmp4(101, a), fmp4(102, b), fmp4(103)], 6000))).toEqual(['100', '101', '|102', '|103']);
+  });
 });
 
 describe('idleWindow', () => {
