@@ -10,7 +10,7 @@ import type { ApiDeps } from './api-deps.ts';
 import { createSession } from './routes/create-session.ts';
 import { getCameraStatus } from './routes/get-camera-status.ts';
 import { createPackRoute } from './routes/get-pack.ts';
-import { segmentRedirect } from './routes/get-segment.ts';
+import { initRedirect, segmentRedirect } from './routes/get-segment.ts';
 import { getTimeline } from './routes/get-timeline.ts';
 
 export type ApiHandler = (event: HttpEvent) => Promise<HttpResult>;
@@ -72,6 +72,12 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       only('GET');
       const claims = await authorizeSession(decodePathParam('token', m[1]!), deps.tokenSecrets, deps.clock.nowMs());
       const location = await segmentRedirect(deps, claims, decodePathParam('segment name', m[2]!));
+      return { statusCode: 302, headers: { location, 'cache-control': CacheControl.SEGMENT_REDIRECT }, body: '' };
+    }
+    if ((m = ApiRoute.INIT.exec(path))) {
+      only('GET');
+      const claims = await authorizeSession(decodePathParam('token', m[1]!), deps.tokenSecrets, deps.clock.nowMs());
+      const location = await initRedirect(deps, claims, decodePathParam('init section name', m[2]!));
       return { statusCode: 302, headers: { location, 'cache-control': CacheControl.SEGMENT_REDIRECT }, body: '' };
     }
     if ((m = ApiRoute.PACK.exec(path))) {

@@ -14,8 +14,10 @@ import {
   packSortKey,
   packHourOf,
   padMs,
+  segmentSortKey,
   unpackSegmentSummary,
   type DeviceStateItem,
+  type SegmentItem,
   type EventItem,
   type PackItem,
 } from '../../contract/index.ts';
@@ -214,6 +216,23 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
         count,
       );
       return items.reverse();
+    },
+
+    async segmentFormat(deviceId, atMs) {
+      const after = atMs !== undefined;
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: after ? '#pk = :pk AND #sk BETWEEN :lo AND :hi' : '#pk = :pk AND begins_with(#sk, :lo)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#c': 'codecs', '#w': 'width', '#h': 'height', '#k': 'container' },
+          ExpressionAttributeValues: { ':pk': deviceId, ':lo': after ? segmentSortKey(atMs) : SortKeyPrefix.SEGMENT, ...(after ? { ':hi': `${SortKeyPrefix.SEGMENT}~` } : {}) },
+          ProjectionExpression: '#c, #w, #h, #k',
+          ScanIndexForward: after,
+          Limit: 1,
+        }),
+      );
+      const it = out.Items?.[0] as Pick<SegmentItem, 'codecs' | 'width' | 'height' | 'container'> | undefined;
+      return it && { codecs: it.codecs, width: it.width, height: it.height, container: it.container ?? 'ts' };
     },
 
     async getPack(deviceId, hourMs, packNo) {

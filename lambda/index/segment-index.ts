@@ -1,4 +1,4 @@
-import type { DeviceStateItem, EventItem, KeyItem, PackedSegment, SegmentItem, SegmentSummaryFields } from '../../contract/index.ts';
+import type { SegmentContainer, DeviceStateItem, EventItem, KeyItem, PackedSegment, SegmentItem, SegmentSummaryFields } from '../../contract/index.ts';
 
 /** Outcome of an idempotent, conditional write. */
 export type PutOutcome = 'created' | 'exists';
@@ -34,6 +34,15 @@ export interface PackLocation {
 
 /** The fields playlists and the timeline read (the index may leave out the rest), and, for packed history, where the bytes are. */
 export type SegmentSummary = SegmentSummaryFields & { pack?: PackLocation };
+
+/** What a player needs to know before it loads a playlist. */
+export interface SegmentFormat {
+  /** RFC 6381, e.g. `hvc1.1.6.L93.B0,mp4a.40.2`. */
+  codecs: string;
+  width: number;
+  height: number;
+  container: SegmentContainer;
+}
 
 export interface SegmentPage {
   /** Ascending by startMs. */
@@ -76,6 +85,11 @@ export interface SegmentIndex {
   querySegments(deviceId: string, startMs: number, endMs: number, limit?: number, view?: HistoryView): Promise<SegmentPage>;
   /** The newest `count` segments, ascending by startMs; strongly consistent (LIVE polls never see an older window). */
   newestSegments(deviceId: string, count: number): Promise<SegmentSummary[]>;
+  /**
+   * Codecs, size and container of the first segment from `atMs` on (undefined: the newest
+   * segment), from its segment item; undefined when there is none (or it expired: packed history).
+   */
+  segmentFormat(deviceId: string, atMs?: number): Promise<SegmentFormat | undefined>;
   /** Events overlapping [startMs, endMs), ascending by start. */
   queryEvents(deviceId: string, startMs: number, endMs: number): Promise<EventItem[]>;
   /** One pack's digest and segments (the pack route checks a requested byte range against them); undefined when not indexed. */

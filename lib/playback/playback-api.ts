@@ -155,6 +155,7 @@ export class PlaybackApi extends Construct {
 
     // api: presigned GETs of segments and pack ranges, index reads, the token secret.
     props.store.grantObjectRead(this.apiFunction.role, 'segments/*', 'the API presigns GETs of any segment of any camera a valid session names; the session token decides which.');
+    props.store.grantObjectRead(this.apiFunction.role, 'init/*', 'the API presigns GETs of the fMP4 init sections of the camera a valid session names; the session token decides which.');
     props.store.grantObjectRead(this.apiFunction.role, 'packs/*', 'the API presigns ranged GETs of packed history a valid session names, each range checked against the session first.');
     props.index.grantIndexRead(this.apiFunction.role);
     this.tokenSecret.grantRead(this.apiFunction.role);

@@ -20,6 +20,17 @@ export interface SessionAnswer {
   playlistUrl: string;
   /** ISO 8601. */
   expiresAt: string;
+  /**
+   * What the session starts with (LIVE: the newest segment; otherwise the first from
+   * `start`), so a player can tell before it loads whether it can play it: RFC 6381 codecs
+   * (as an EXT-X-STREAM-INF CODECS attribute would carry them, e.g. `hvc1.1.6.L93.B0` for
+   * H.265, `avc1.64001f,mp4a.40.2`), the picture size and the segment container (`ts`, or
+   * `fmp4` with EXT-X-MAP). Absent when the camera has no segment there yet (or only packed
+   * history whose segment items expired).
+   */
+  codecs?: string;
+  resolution?: { width: number; height: number };
+  container?: 'ts' | 'fmp4';
 }
 
 /** Reads and checks a POST body; every problem is a 400 naming the field. */
@@ -61,6 +72,13 @@ export function parseSessionRequest(deviceId: string, body: string | undefined, 
 
 export async function createSession(deps: ApiDeps, deviceId: string, body: string | undefined, baseUrl: string): Promise<SessionAnswer> {
   const claims = parseSessionRequest(deviceId, body, deps.clock.nowMs());
-  const token = signSessionToken(claims, await deps.tokenSecrets.signing());
-  return { playlistUrl: `${baseUrl}/v1/sessions/${token}/playlist.m3u8`, expiresAt: new Date(claims.expiresAtSeconds * 1000).toISOString() };
+  const [secret, format] = await Promise.all([deps.tokenSecrets.signing(), deps.index.segmentFormat(deviceId, claims.mode === SessionMode.LIVE ? undefined : claims.startMs)]);
+  const token = signSessionToken(claims, secret);
+  const answer: SessionAnswer = { playlistUrl: `${baseUrl}/v1/sessions/${token}/playlist.m3u8`, expiresAt: new Date(claims.expiresAtSeconds * 1000).toISOString() };
+  if (format) {
+    answer.codecs = format.codecs;
+    answer.resolution = { width: format.width, height: format.height };
+    answer.container = format.container;
+  }
+  return answer;
 }

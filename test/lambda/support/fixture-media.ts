@@ -15,20 +15,24 @@ export const FFPROBE = '/usr/bin/ffprobe';
  * IDR every second) with a sine tone, and the device's segmenter (`camrec segment`'s
  * engine) cuts it into 1-second MPEG-TS segments.
  */
-export async function makeMediaSegments(o: { seconds: number; epochMs: number }): Promise<MediaSegment[]> {
+export async function makeMediaSegments(o: { seconds: number; epochMs: number; codec?: 'h264' | 'hevc'; container?: 'ts' | 'fmp4' }): Promise<MediaSegment[]> {
   const dir = await mkdtemp(join(tmpdir(), 'camrec-fixture-'));
   try {
-    const video = join(dir, 'v.h264');
+    const hevc = o.codec === 'hevc';
+    const video = join(dir, hevc ? 'v.h265' : 'v.h264');
     const audio = join(dir, 'a.aac');
+    const encoder = hevc
+      ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=10:min-keyint=10:scenecut=0:bframes=0:log-level=error', '-pix_fmt', 'yuv420p', '-f', 'hevc', video]
+      : ['-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '10', '-keyint_min', '10', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', video];
     await run(FFMPEG, [
       '-v', 'error', '-y',
       '-f', 'lavfi', '-t', String(o.seconds), '-i', 'testsrc2=size=128x96:rate=10',
       '-f', 'lavfi', '-t', String(o.seconds), '-i', 'sine=frequency=440:sample_rate=22050',
-      '-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '10', '-keyint_min', '10', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', video,
+      '-map', '0:v', ...encoder,
       '-map', '1:a', '-c:a', 'aac', '-b:a', '32k', '-f', 'adts', audio,
     ]);
     const out: MediaSegment[] = [];
-    await segmentFiles({ videoPath: video, audioPath: audio, segmentSeconds: 1, fps: 10, epochMs: o.epochMs, onSegment: (s) => void out.push(s) });
+    await segmentFiles({ videoPath: video, audioPath: audio, segmentSeconds: 1, fps: 10, epochMs: o.epochMs, ...(o.container ? { container: o.container } : {}), onSegment: (s) => void out.push(s) });
     return out;
   } finally {
     await rm(dir, { recursive: true, force: true });

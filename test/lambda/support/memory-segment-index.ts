@@ -68,6 +68,11 @@ export class MemorySegmentIndex implements SegmentIndex, EventStore {
   async newestSegments(deviceId: string, count: number) {
     return this.sorted<SegmentItem>(deviceId, 'seg#').slice(-count);
   }
+  async segmentFormat(deviceId: string, atMs?: number) {
+    const segs = this.sorted<SegmentItem>(deviceId, 'seg#');
+    const s = atMs === undefined ? segs.at(-1) : segs.find((x) => x.startMs >= atMs);
+    return s && { codecs: s.codecs, width: s.width, height: s.height, container: s.container ?? 'ts' };
+  }
   async queryEvents(deviceId: string, startMs: number, endMs: number) {
     return this.sorted<EventItem>(deviceId, 'evt#').filter((e) => eventEndBoundMs(e) > startMs && e.startMs < endMs);
   }

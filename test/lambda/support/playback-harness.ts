@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import {
-  SEGMENT_CONTENT_TYPE,
+  INIT_CONTENT_TYPE,
   WRAPPED_KEY_CONTENT_TYPE,
   EVENT_CONTENT_TYPE,
+  initKey,
+  segmentContentType,
   segmentKey,
   serializeEventRecord,
   toS3Metadata,
@@ -19,6 +21,7 @@ import {
 import { encryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { createApiHandler, ApiRoute } from '../../../lambda/api/create-api-handler.ts';
+import type { SessionAnswer } from '../../../lambda/api/routes/create-session.ts';
 import { dynamoEventStore } from '../../../lambda/events/dynamo-event-store.ts';
 import { dynamoSegmentIndex } from '../../../lambda/index/dynamo-segment-index.ts';
 import { createIndexer, type IndexerReport } from '../../../lambda/indexer/create-indexer.ts';
@@ -180,7 +183,19 @@ export class PlaybackHarness {
   }
 
   async putSegment(s: UploadSegment): Promise<void> {
-    await this.putObject(segmentKey({ deviceId: s.deviceId, startMs: s.meta.startMs, seq: s.meta.seq }), s.body, SEGMENT_CONTENT_TYPE, toS3Metadata(s.meta));
+    const container = s.meta.container ?? 'ts';
+    await this.putObject(segmentKey({ deviceId: s.deviceId, startMs: s.meta.startMs, seq: s.meta.seq, container }), s.body, segmentContentType(container), toS3Metadata(s.meta));
+  }
+
+  /** fMP4: uploads the (clear) init sections the segments name, once each, as the agent does before their first segment. */
+  async putInitSections(deviceId: string, segments: readonly MediaSegment[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const s of segments) {
+      if (!s.init || ids.includes(s.init.id)) continue;
+      await this.putObject(initKey({ deviceId, initId: s.init.id }), s.init.bytes, INIT_CONTENT_TYPE);
+      ids.push(s.init.id);
+    }
+    return ids;
   }
 
   async putEvent(r: EventRecord): Promise<void> {
@@ -194,15 +209,18 @@ export class PlaybackHarness {
       return {
         deviceId,
         body: encryptSegment(s.bytes, o.key, iv),
-        meta: { startMs: s.startMs, durationMs: s.durationMs, seq: o.seq + i, discSeq: o.discSeq, keyId: o.keyId, iv: iv.toString('hex'), codecs: s.codecs, width: s.width, height: s.height },
+        meta: {
+          startMs: s.startMs, durationMs: s.durationMs, seq: o.seq + i, discSeq: o.discSeq, keyId: o.keyId, iv: iv.toString('hex'), codecs: s.codecs, width: s.width, height: s.height,
+          container: s.container ?? 'ts', ...(s.init ? { initId: s.init.id } : {}),
+        },
       };
     });
   }
 
-  async session(deviceId: string, body: object): Promise<{ playlistUrl: string; expiresAt: string }> {
+  async session(deviceId: string, body: object): Promise<SessionAnswer> {
     const res = await fetch(`${this.baseUrl}/v1/cameras/${deviceId}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (res.status !== 201) throw new Error(`session: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { playlistUrl: string; expiresAt: string };
+    return (await res.json()) as SessionAnswer;
   }
 
   async text(url: string): Promise<string> {

@@ -19,6 +19,7 @@ const SECURE = { 'aws:SecureTransport': 'true', 's3:TlsVersion': '1.3' };
 type Row = [action: string, resource: string, allowed: boolean];
 const seg = `${B}/segments/camA/2026/01/02/03/1767323045000-1.ts`;
 const key = `${B}/keys/camA/0123456789abcdef0123456789abcdef.bin`;
+const init = `${B}/init/camA/00112233445566778899aabbccddeeff.mp4`;
 const evt = `${B}/events/camA/1767323045000-e1.json`;
 const beat = `${B}/heartbeats/camA/1767323045000.json`;
 const BUS = t.arn(t.id('AWS::Events::EventBus', 'Notifications'));
@@ -70,6 +71,10 @@ const ROLES: Record<string, Row[]> = {
     ['s3:DeleteObject', seg, true],
     ['s3:PutObject', pack, true],
     ['s3:GetObject', pack, false],
+    // Init sections are never packed and never deleted by the packer: packed fMP4 segments still name them.
+    ['s3:GetObject', init, false],
+    ['s3:DeleteObject', init, false],
+    ['s3:PutObject', init, false],
     ['s3:DeleteObject', pack, false],
     ['s3:PutObject', seg, false],
     ['s3:GetObject', key, false],
@@ -92,6 +97,9 @@ const ROLES: Record<string, Row[]> = {
   ],
   PlaybackApiRole: [
     ['s3:GetObject', seg, true],
+    ['s3:GetObject', init, true],
+    ['s3:PutObject', init, false],
+    ['s3:DeleteObject', init, false],
     ['s3:GetObject', pack, true],
     ['s3:GetObject', key, false],
     ['s3:GetObject', evt, false],
@@ -107,6 +115,7 @@ const ROLES: Record<string, Row[]> = {
   ],
   PlaybackKeysRole: [
     ['s3:GetObject', key, true],
+    ['s3:GetObject', init, false],
     ['s3:GetObject', seg, false],
     ['s3:PutObject', key, false],
     ['s3:DeleteObject', key, false],
