@@ -68,8 +68,9 @@ export const LifecycleRuleId = {
  * for segments/init/keys/events/heartbeats (a PUT without `If-None-Match` is refused by
  * bucket policy), lifecycle rules by prefix (hot segments and continuous packs after
  * `retentionDays`, event packs and event records after `eventRetentionDays`, wrapped keys
- * and init sections a day after the longer, heartbeats after a day), an optional archive
- * transition for packs, and server access logs into a second bucket.
+ * a day after the longer, heartbeats after a day; fMP4 init sections never: one object
+ * serves a camera configuration for as long as the camera keeps it, a kilobyte or two
+ * each), an optional archive transition for packs, and server access logs into a second bucket.
  */
 export class SegmentStore extends Construct {
   public readonly bucket: s3.Bucket;
@@ -120,6 +121,8 @@ export class SegmentStore extends Construct {
         { id: LifecycleRuleId.EVENTS, prefix: `${TopFolder.EVENTS}/`, expiration: Duration.days(historyDays) },
         // A key decrypts segments recorded up to a rotation period after it was written.
         { id: LifecycleRuleId.KEYS, prefix: `${TopFolder.KEYS}/`, expiration: Duration.days(historyDays + 1) },
+        // init/ has no rule: an init section (1-2 KB, one per camera configuration) is named by every
+        // segment and pack of that configuration, for months; expiring it by age would break them.
         { id: LifecycleRuleId.HEARTBEATS, prefix: `${TopFolder.HEARTBEATS}/`, expiration: Duration.days(HEARTBEAT_EXPIRY_DAYS) },
         { id: LifecycleRuleId.ABORT_UPLOADS, abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],

@@ -70,6 +70,13 @@ describe('SegmentStore alone', () => {
     expect(props.LifecycleConfiguration.Rules.every((r: { Transitions?: unknown }) => r.Transitions === undefined)).toBe(true);
   });
 
+  test('never expires an init section: one serves a camera configuration for as long as the camera keeps it, so no expiry rule covers init/', () => {
+    const [, props] = recordings();
+    const expiring = (props.LifecycleConfiguration.Rules as { Prefix?: string; ExpirationInDays?: number }[]).filter((r) => r.ExpirationInDays !== undefined);
+    expect(expiring.length).toBeGreaterThan(0);
+    expect(expiring.filter((r) => 'init/x/y.mp4'.startsWith(r.Prefix ?? ''))).toEqual([]);
+  });
+
   test('event footage can be kept longer: event packs, event records and keys follow eventRetentionDays', () => {
     const t = templateOf((stack) => new SegmentStore(stack, 'Store', { retentionDays: 14, eventRetentionDays: 90 }));
     const [, props] = resourcesOf(t, 'AWS::S3::Bucket').find(([id]) => id.includes('Recordings'))!;
