@@ -28,6 +28,7 @@ describe('PlaybackApi alone', () => {
       'GET /v1/cameras/{id}/status': 'AWS_IAM',
       'GET /v1/sessions/{token}/playlist.m3u8': 'NONE',
       'GET /v1/sessions/{token}/segments/{name}': 'NONE',
+      'GET /v1/sessions/{token}/init/{name}': 'NONE',
       'GET /v1/sessions/{token}/packs/{name}': 'NONE',
       'GET /v1/sessions/{token}/keys/{keyId}': 'NONE',
     });
