@@ -64,14 +64,19 @@ export function packName(p: PackRef): string {
   return `${p.kind}-${p.hourMs}-${p.packNo}-${p.digest}.ts`;
 }
 
-const PACK_NAME_RE = /^(continuous|event)-(\d{1,15})-(\d{1,4})-([0-9a-f]{16})\.ts$/;
+const PACK_NAME_RE = /^(continuous|event)-(\d{1,15})-(\d{1,4})-([0-9a-f]{16})\.(ts|m4s)$/;
 
-/** Reads a pack name; throws ContractError for anything `packName` would not write. */
+/**
+ * Reads a pack name; throws ContractError for anything `packName` would not write. A
+ * playlist names a pack of fMP4 segments with `.m4s` instead of `.ts` (players such as
+ * Shaka guess the container from the extension); both name the same pack.
+ */
 export function parsePackName(name: string): PackRef {
   const m = typeof name === 'string' ? PACK_NAME_RE.exec(name) : null;
-  if (!m) throw new ContractError(`invalid pack name ${JSON.stringify(String(name).slice(0, 80))}: packs are named {continuous|event}-{hourMs}-{packNo}-{16 hex}.ts`);
+  if (!m) throw new ContractError(`invalid pack name ${JSON.stringify(String(name).slice(0, 80))}: packs are named {continuous|event}-{hourMs}-{packNo}-{16 hex}.ts (or .m4s)`);
   const ref = assertPackRef({ kind: m[1] as PackKind, hourMs: Number(m[2]), packNo: Number(m[3]), digest: m[4]! });
-  if (packName(ref) !== name) throw new ContractError(`invalid pack name ${JSON.stringify(name)}: expected ${packName(ref)}`);
+  const expected = packName(ref).replace(/\.ts$/, `.${m[5]}`);
+  if (expected !== name) throw new ContractError(`invalid pack name ${JSON.stringify(name)}: expected ${expected}`);
   return ref;
 }
 

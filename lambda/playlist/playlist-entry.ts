@@ -23,8 +23,8 @@ export const segmentUri = (e: Pick<PlaylistEntry, 'startMs' | 'seq' | 'segment'>
 export const initUri = (initId: string): string => `init/${initId}.mp4`;
 export const gapUri = (seq: number): string => `segments/gap-${seq}.ts`;
 export const keyUri = (keyId: string): string => `keys/${keyId}`;
-/** A pack of history; players fetch their segment's EXT-X-BYTERANGE of it. */
-export const packUri = (name: string): string => `packs/${name}`;
+/** A pack of history; players fetch their segment's EXT-X-BYTERANGE of it (named .m4s for fMP4 segments: players guess the container from the name). */
+export const packUri = (name: string, fmp4 = false): string => `packs/${fmp4 ? name.replace(/\.ts$/, '.m4s') : name}`;
 
 /** Segment names the segment route accepts: `{startMs}-{seq}.ts`, or `.m4s` for fMP4. */
 export const SEGMENT_NAME_PATTERN = /^(\d{1,15})-(\d{1,16})\.(ts|m4s)$/;

@@ -109,6 +109,7 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
   let extinfMs = -1;
   let extinf = '';
   let packName = '';
+  let packFmp4 = false;
   let packLine = '';
   // One string built by appending (V8 ropes), flattened once at the end.
   let body = '';
@@ -138,9 +139,11 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
     const pack = e.segment?.pack;
     // A packed segment is its own byte range of the pack (always with its offset: packs interleave with hot segments).
     if (pack) {
-      if (pack.name !== packName) {
+      const fmp4 = e.segment!.initId !== undefined;
+      if (pack.name !== packName || fmp4 !== packFmp4) {
         packName = pack.name;
-        packLine = `\n${packUri(packName)}\n`;
+        packFmp4 = fmp4;
+        packLine = `\n${packUri(packName, fmp4)}\n`;
       }
       body += `#EXT-X-BYTERANGE:${pack.length}@${pack.offset}${packLine}`;
     }

@@ -46,7 +46,9 @@ describe('pack index items', () => {
     expect(packName(ref)).toBe(`event-${HOUR}-3-${ref.digest}.ts`);
     expect(packObjectKey('cam-1', ref)).toBe(`packs/event/cam-1/2026/03/04/05/${HOUR}-3-${ref.digest}.ts`);
     expect(parsePackName(packName(ref))).toEqual(ref);
-    for (const bad of [`event-${HOUR}-03-${ref.digest}.ts`, `other-${HOUR}-3-${ref.digest}.ts`, `event-${HOUR}-3-${ref.digest.toUpperCase()}.ts`, '../x.ts', `event-${HOUR}-3-${ref.digest}.ts/x`]) {
+    // A playlist names a pack of fMP4 segments .m4s: the same pack.
+    expect(parsePackName(`event-${HOUR}-3-${ref.digest}.m4s`)).toEqual(ref);
+    for (const bad of [`event-${HOUR}-3-${ref.digest}.mp4`, `event-${HOUR}-03-${ref.digest}.m4s`, `event-${HOUR}-03-${ref.digest}.ts`, `other-${HOUR}-3-${ref.digest}.ts`, `event-${HOUR}-3-${ref.digest.toUpperCase()}.ts`, '../x.ts', `event-${HOUR}-3-${ref.digest}.ts/x`]) {
       expect(() => parsePackName(bad), bad).toThrow(/invalid pack name/);
     }
     // Same segments, same digest; any change in them (here one checksum), another.

@@ -63,7 +63,7 @@ describe('H.265 in fMP4 through indexer, packer, playlists and routes (s3rver + 
       const u = uploads[i]!;
       expect(s.discontinuity ?? false).toBe(false);
       if (i < 6) {
-        expect(s.uri).toMatch(/^packs\/continuous-\d+-0-[0-9a-f]{16}\.ts$/);
+        expect(s.uri).toMatch(/^packs\/continuous-\d+-0-[0-9a-f]{16}\.m4s$/); // named for its container: players guess from the name
         expect(s.byterange).toEqual({ length: u.body.length, offset });
         offset += u.body.length;
       } else {
