@@ -58,6 +58,8 @@ export class LiveSegmenter {
   private readonly interleaver: AvInterleaver<Placed>;
   private readonly writer: SegmentWriter;
   private reportedLeadingGarbage = false;
+  /** Decode time of the last timed picture (for the re-stamped report). */
+  private lastTimedDts: number | undefined;
   /** Times the caller gave with putVideoFrame, for the access unit(s) of that call. */
   private given: { ptsMs?: number; dtsMs?: number } | undefined;
   /** Refused (untimed B-frames, or a codec the container cannot carry): everything is dropped until the stream changes. */
@@ -151,6 +153,7 @@ export class LiveSegmenter {
    * stream's last unit cannot be taken for the new stream's first (nor tell its codec).
    */
   closeSegment(): void {
+    this.clock.markClosed();
     this.splitter.flush();
     this.checkLeadingGarbage();
     this.bScreen.settle();
@@ -282,6 +285,22 @@ export class LiveSegmenter {
     const t = timed
       ? this.clock.timed(given.ptsMs!, given.dtsMs!, config?.fps, this.writer.seg !== undefined)
       : this.clock.untimed(given?.ptsMs ?? u.arrivalMs, given?.ptsMs !== undefined, config?.fps, config !== undefined);
+    if (t.restamped) {
+      this.drop(u);
+      if (t.restamped === 'first') {
+        // Frames from before the step (some may wait for audio) go first; video resumes at the next key frame.
+        this.cutForChange();
+        this.report(
+          `video frames ${((t.dts - (this.lastTimedDts ?? t.dts)) / TICKS_PER_MS).toFixed(3)} ms apart: the source's clock stepped back and its frames were re-stamped (ffmpeg does that); dropping them, video resumes at the next key frame`,
+          u.offset,
+        );
+      }
+      this.lastTimedDts = t.dts;
+      return;
+    }
+    if (timed) this.lastTimedDts = t.dts;
+    // The source's clock went back (a camera's clock step): audio follows it from here.
+    if (t.back) this.audio.queue.restartTimeline();
     if (t.jump && this.writer.seg) this.cutForChange();
     const p: Placed = { u, changed, bytes: u.nalBytes, offset: u.offset, pts: t.pts, dts: t.dts };
     if (timed || !u.order) return this.timed(p);

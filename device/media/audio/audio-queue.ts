@@ -1,10 +1,18 @@
 import { copyBytes } from '../bytes.ts';
+import { AudioTimeline } from '../clock/audio-timeline.ts';
 
 /** One ADTS frame (header included) waiting for its segment, with its presentation time. */
 export interface QueuedAudio {
   readonly frame: Uint8Array;
   readonly ticks: number;
+  /** One frame's duration (90 kHz): samples / rate. */
+  readonly durationTicks?: number;
+  /** The time is the source's own (or a file's sample count), not arrival: see AudioTimeline. */
+  readonly sourceTimed?: boolean;
 }
+
+/** How far back an arrival-timed frame may be moved forward to the end of the last one (125 ms: the arrival smoothing's reach). */
+const MAX_SNAP_BACK_TICKS = 125 * 90;
 
 /** Live audio waiting for video (no open segment): at most this many frames (~10 s at 48 kHz). */
 export const MAX_QUEUED_LIVE_AUDIO_FRAMES = 512;
@@ -22,8 +30,8 @@ const MAX_FRAMES_PER_GROUP = 8;
 export class AudioQueue {
   private q: QueuedAudio[] = [];
   private bytes = 0;
-  /** Time of the last frame handed out: audio stays monotonic. */
-  private lastTakenTicks = -Infinity;
+  /** Audio decode times never go back: where each handed-out frame goes (see AudioTimeline). */
+  private readonly timeline = new AudioTimeline({ maxSnapBackTicks: MAX_SNAP_BACK_TICKS });
 
   constructor(private readonly cap: { frames: number } | { bytes: number }) {}
 
@@ -31,9 +39,19 @@ export class AudioQueue {
     return this.q.length;
   }
 
+  /** Frames dropped because they overlapped audio already handed out (a source clock that stepped back). */
+  get overlapped(): number {
+    return this.timeline.droppedFrames;
+  }
+
+  /** The video clock itself went back: audio follows it from here. */
+  restartTimeline(): void {
+    this.timeline.restart();
+  }
+
   /** Queues a copy of `frame`; returns the bytes dropped to stay under the cap. */
-  push(frame: Uint8Array, ticks: number): number {
-    this.q.push({ frame: copyBytes(frame), ticks });
+  push(frame: Uint8Array, ticks: number, durationTicks = 0, sourceTimed = true): number {
+    this.q.push({ frame: copyBytes(frame), ticks, durationTicks, sourceTimed });
     this.bytes += frame.byteLength;
     let dropped = 0;
     while ('frames' in this.cap ? this.q.length > this.cap.frames : this.bytes > this.cap.bytes) {
@@ -50,31 +68,38 @@ export class AudioQueue {
   }
 
   /**
-   * Hands out, in groups of up to 8, the frames timed before `beforeTicks`; frames older
-   * than `fromTicks` (before the segment) or not after the last one handed out are
-   * dropped. Returns the number of frames handed out.
+   * Hands out the frames timed before `beforeTicks`, each placed on the audio timeline
+   * (never back in time; within half a frame of the last end it is snapped there), in
+   * groups of up to 8 frames that follow each other exactly (a decoder times the later
+   * frames of a PES by their sample count from its PTS). Frames older than `fromTicks`
+   * (before the segment) or overlapping audio already handed out are dropped (`onDropped`).
+   * Returns the number of frames handed out.
    */
-  takeBefore(beforeTicks: number, fromTicks: number, write: (group: readonly QueuedAudio[]) => void): number {
+  takeBefore(beforeTicks: number, fromTicks: number, write: (group: readonly QueuedAudio[]) => void, onDropped: (bytes: number) => void = () => {}): number {
     const q = this.q;
-    let i = 0;
+    let group: QueuedAudio[] = [];
     let taken = 0;
-    while (i < q.length && q[i]!.ticks < beforeTicks) {
-      if (q[i]!.ticks < fromTicks || q[i]!.ticks <= this.lastTakenTicks) {
-        i++;
+    const flush = () => {
+      if (!group.length) return;
+      write(group);
+      taken += group.length;
+      group = [];
+    };
+    let i = 0;
+    for (; i < q.length && q[i]!.ticks < beforeTicks; i++) {
+      const f = q[i]!;
+      this.bytes -= f.frame.byteLength;
+      if (f.ticks < fromTicks) continue;
+      const at = this.timeline.place(f.ticks, f.durationTicks ?? 0, f.sourceTimed ?? true);
+      if (!at) {
+        onDropped(f.frame.byteLength);
         continue;
       }
-      const from = i;
-      while (i < q.length && q[i]!.ticks < beforeTicks && i - from < MAX_FRAMES_PER_GROUP) {
-        this.lastTakenTicks = q[i]!.ticks;
-        i++;
-      }
-      write(q.slice(from, i));
-      taken += i - from;
+      if (!at.contiguous || group.length >= MAX_FRAMES_PER_GROUP) flush();
+      group.push(at.ticks === f.ticks ? f : { ...f, ticks: Math.round(at.ticks) });
     }
-    if (i) {
-      for (let k = 0; k < i; k++) this.bytes -= q[k]!.frame.byteLength;
-      this.q = q.slice(i);
-    }
+    flush();
+    if (i) this.q = q.slice(i);
     return taken;
   }
 }

@@ -1,3 +1,4 @@
+import { PTS_HZ } from '../../../media/ts/ts-constants.ts';
 import { parseAdtsHeader, type AdtsHeader } from '../../../media/aac/adts-header.ts';
 import { AdtsParser, type AdtsFrameEvent } from '../../../media/aac/adts-parser.ts';
 import { AudioClock } from '../clock/audio-clock.ts';
@@ -79,7 +80,8 @@ export class AudioStage {
     const writer = this.o.writer();
     writer.audioJoined(e.header);
     const t = this.clock.next(e.header, e.arrivalMs, explicitTime);
-    const dropped = this.queue.push(e.frame, t.ticks);
+    // File audio is timed by its sample count and live audio given a time keeps the source's; arrival-timed audio may be moved forward (AudioTimeline).
+    const dropped = this.queue.push(e.frame, t.ticks, (e.header.samples * PTS_HZ) / e.header.sampleRateHz, this.o.files || explicitTime);
     if (dropped) this.o.onDropped(dropped);
     const seg = writer.seg;
     // Audio that came after the video it goes with is written at once (the segment may be cut before more video comes).

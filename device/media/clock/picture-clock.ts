@@ -8,6 +8,10 @@ export interface PictureTime {
   dts: number;
   /** A gap or jump in time: the open segment ends before this picture (a discontinuity). */
   jump: boolean;
+  /** Timed input: the source's decode time went back (audio follows it from here). */
+  back?: boolean;
+  /** Timed input: re-stamped by the source's demuxer (`first` of a run, or `more`): drop the picture. */
+  restamped?: 'first' | 'more';
 }
 
 /**
@@ -31,6 +35,7 @@ export class PictureClock {
   timed(ptsMs: number, dtsMs: number, fps: number | undefined, inSegment: boolean): PictureTime {
     const last = this.source.last;
     const t = this.source.next(ptsMs, dtsMs, this.frameTicks);
+    if (t.restamped) return t;
     if (!t.jump && last !== undefined && inSegment) this.frameTicks = fps ? PTS_HZ / fps : t.dts - last;
     return t;
   }
@@ -40,6 +45,11 @@ export class PictureClock {
     const t = this.raw.next(ms, explicit, fps, hasParameterSets);
     this.frameTicks = this.raw.frameTicks;
     return { pts: t.ticks, dts: t.ticks, jump: t.gap };
+  }
+
+  /** The caller closed the segment (a source reconnecting): see TimedVideoClock.markClosed. */
+  markClosed(): void {
+    this.source.markClosed();
   }
 
   /** A raw picture that is dropped keeps its slot under frame-rate timing. */

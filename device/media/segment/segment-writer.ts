@@ -94,7 +94,7 @@ export class SegmentWriter {
   flushAudio(beforeTicks: number): void {
     const seg = this.seg;
     if (!seg || !seg.hasAudio || this.audio.length === 0) return;
-    this.stats.audioFrames += this.audio.takeBefore(beforeTicks, seg.startDts, (group) => this.container.writeAudio(group));
+    this.stats.audioFrames += this.audio.takeBefore(beforeTicks, seg.startDts, (group) => this.container.writeAudio(group), (bytes) => (this.stats.droppedBytes += bytes));
   }
 
   /** Ends the open segment at presentation time `endPts`; audio before `endDts` (the next segment's audio boundary) goes in. */
