@@ -24,7 +24,8 @@ const picture = (n: number, isKey = false) => ({ u: unit({ isKey, nals: [isKey ?
 describe('SegmentWriter: one segment at a time, with the audio that belongs to it', () => {
   it('audio before each picture goes in ahead of it; audio from before the segment is dropped; the rest waits for the next segment', () => {
     const t = setup();
-    for (const ticks of [120_000, 126_000, 127_920, 129_840, 131_760]) t.audio.push(adts, ticks);
+    // 1024 samples at 48 kHz: 1920 ticks each, back to back.
+    for (const ticks of [120_000, 126_000, 127_920, 129_840, 131_760]) t.audio.push(adts, ticks, 1920);
     t.writer.open(picture(0, true), config, aac, true, true);
     t.writer.write(picture(0, true));
     t.writer.write(picture(1));
