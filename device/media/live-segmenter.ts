@@ -255,7 +255,7 @@ export class LiveSegmenter {
     const err = this.deferred;
     if (err === undefined) return;
     this.deferred = undefined;
-    throw err;
+    throw err as Error; // rethrown as caught (an Error from our own stages)
   }
 
   private onUnit(u: VideoUnit): void {
