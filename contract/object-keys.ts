@@ -1,25 +1,33 @@
 import { ContractError } from './contract-error.ts';
 import { MAX_TIME_MS } from './max-time.ts';
-import { assertDeviceId, assertEventId, assertKeyId } from './ids.ts';
+import { assertDeviceId, assertEventId, assertImageId, assertKeyId } from './ids.ts';
 
 /**
  * The bucket's object key layout, shared by the device (which writes) and the cloud
- * (which parses what S3 reports). One bucket, four top folders, device id first:
+ * (which parses what S3 reports). One bucket, six top folders, device id first:
  *
  *   segments/{deviceId}/{YYYY}/{MM}/{DD}/{HH}/{startMs}-{seq}.ts   (UTC hour folders)
  *   keys/{deviceId}/{keyId}.bin                                    (RSA-OAEP wrapped data key)
  *   events/{deviceId}/{startMs}-{eventId}.json                     (event record: start, or version 1)
  *   events/{deviceId}/{startMs}-{eventId}.end.json                 (event record: end)
  *   heartbeats/{deviceId}/{atMs}.json                              (heartbeat, expires after a day)
+ *   images/{deviceId}/{YYYY}/{MM}/{DD}/{HH}/{tsMs}-{imageId}.jpg       (picture, AES-128-CBC: kept as continuous footage)
+ *   event-images/{deviceId}/{YYYY}/{MM}/{DD}/{HH}/{tsMs}-{imageId}.jpg (picture taken in an event: kept as event footage)
+ *
+ * Pictures live in two top folders because S3 lifecycle rules filter by key prefix, and
+ * the device id comes right after the top folder: the folder is the only place the
+ * retention class can go.
  */
-export const TopFolder = { SEGMENTS: 'segments', KEYS: 'keys', EVENTS: 'events', HEARTBEATS: 'heartbeats' } as const;
+export const TopFolder = {
+  SEGMENTS: 'segments', KEYS: 'keys', EVENTS: 'events', HEARTBEATS: 'heartbeats', IMAGES: 'images', EVENT_IMAGES: 'event-images',
+} as const;
 
 /**
  * Every top folder a device writes (each followed by `{deviceId}/`), all write-once: the
  * IAM policy, the bucket's write-once rule, the indexer's notifications and the local S3
  * front all take this one list.
  */
-export const DEVICE_FOLDERS = [TopFolder.SEGMENTS, TopFolder.KEYS, TopFolder.EVENTS, TopFolder.HEARTBEATS] as const;
+export const DEVICE_FOLDERS = [TopFolder.SEGMENTS, TopFolder.KEYS, TopFolder.EVENTS, TopFolder.HEARTBEATS, TopFolder.IMAGES, TopFolder.EVENT_IMAGES] as const;
 
 const MAX_START_MS = MAX_TIME_MS;
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
@@ -28,12 +36,15 @@ export interface SegmentKeyParts { deviceId: string; startMs: number; seq: numbe
 export interface WrappedKeyKeyParts { deviceId: string; keyId: string }
 export interface EventKeyParts { deviceId: string; startMs: number; eventId: string }
 export interface HeartbeatKeyParts { deviceId: string; atMs: number }
+/** A picture: when it was taken, the device's id for it, and whether it keeps event retention. */
+export interface ImageKeyParts { deviceId: string; tsMs: number; imageId: string; event: boolean }
 
 export type ParsedObjectKey =
   | ({ kind: 'segment' } & SegmentKeyParts)
   | ({ kind: 'key' } & WrappedKeyKeyParts)
   | ({ kind: 'event'; phase: 'start' | 'end' } & EventKeyParts)
-  | ({ kind: 'heartbeat' } & HeartbeatKeyParts);
+  | ({ kind: 'heartbeat' } & HeartbeatKeyParts)
+  | ({ kind: 'image' } & ImageKeyParts);
 
 function assertWhole(kind: string, v: number, max: number): number {
   if (!Number.isSafeInteger(v) || v < 0 || v > max) {
@@ -81,6 +92,27 @@ export function heartbeatKey(p: HeartbeatKeyParts): string {
   return `${TopFolder.HEARTBEATS}/${p.deviceId}/${p.atMs}.json`;
 }
 
+export function imageKey(p: ImageKeyParts): string {
+  assertDeviceId(p.deviceId);
+  assertWhole('tsMs', p.tsMs, MAX_START_MS);
+  assertImageId(p.imageId);
+  return `${p.event ? TopFolder.EVENT_IMAGES : TopFolder.IMAGES}/${p.deviceId}/${hourFolder(p.tsMs)}/${imageName(p)}.jpg`;
+}
+
+/** A picture's name in URLs and the index: `{tsMs}-{imageId}` (unique per camera). */
+export function imageName(p: Pick<ImageKeyParts, 'tsMs' | 'imageId'>): string {
+  return `${p.tsMs}-${p.imageId}`;
+}
+
+const IMAGE_NAME_RE = /^(\d{1,15})-([A-Za-z0-9]{1,32})$/;
+
+/** Reads `{tsMs}-{imageId}`; undefined when the name is not one imageName could make. */
+export function parseImageName(name: string): { tsMs: number; imageId: string } | undefined {
+  const m = IMAGE_NAME_RE.exec(name);
+  if (!m || Number(m[1]) > MAX_START_MS) return undefined;
+  return { tsMs: Number(m[1]), imageId: m[2]! };
+}
+
 /** The prefix a device may write under in a top folder (for IAM and the local S3 front). */
 export function devicePrefix(folder: (typeof TopFolder)[keyof typeof TopFolder], deviceId: string): string {
   return `${folder}/${assertDeviceId(deviceId)}/`;
@@ -91,11 +123,12 @@ const KEY_RE = /^keys\/([^/]+)\/([^/]+)\.bin$/;
 const EVENT_END_RE = /^events\/([^/]+)\/(\d{1,15})-([^/]+)\.end\.json$/;
 const EVENT_RE = /^events\/([^/]+)\/(\d{1,15})-([^/]+)\.json$/;
 const HEARTBEAT_RE = /^heartbeats\/([^/]+)\/(\d{1,15})\.json$/;
+const IMAGE_RE = /^(images|event-images)\/([^/]+)\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/(\d{1,15})-([^/]+)\.jpg$/;
 
 /**
  * Parses an object key (already URL-decoded). Throws ContractError for anything that is
- * not exactly what `segmentKey`, `wrappedKeyKey`, `eventKey`, `eventEndKey` or
- * `heartbeatKey` would build, including a
+ * not exactly what `segmentKey`, `wrappedKeyKey`, `eventKey`, `eventEndKey`,
+ * `heartbeatKey` or `imageKey` would build, including a
  * segment whose hour folder disagrees with its start time.
  */
 export function parseObjectKey(key: string): ParsedObjectKey {
@@ -131,7 +164,14 @@ export function parseObjectKey(key: string): ParsedObjectKey {
     if (tryBuild(() => heartbeatKey(parts)) !== key) throw new ContractError(`invalid heartbeat key ${JSON.stringify(key)}`);
     return { kind: 'heartbeat', ...parts };
   }
-  throw new ContractError(`object key ${JSON.stringify(key.slice(0, 200))} is not under segments/, keys/, events/ or heartbeats/ in camrec's layout`);
+  m = IMAGE_RE.exec(key);
+  if (m) {
+    const parts = { deviceId: m[2]!, tsMs: Number(m[3]), imageId: m[4]!, event: m[1] === TopFolder.EVENT_IMAGES };
+    const rebuilt = tryBuild(() => imageKey(parts));
+    if (rebuilt !== key) throw new ContractError(`invalid image key ${JSON.stringify(key)}: expected ${rebuilt ?? 'a valid device id, tsMs and image id'}`);
+    return { kind: 'image', ...parts };
+  }
+  throw new ContractError(`object key ${JSON.stringify(key.slice(0, 200))} is not under ${DEVICE_FOLDERS.map((f) => `${f}/`).join(', ')} in camrec's layout`);
 }
 
 function tryBuild(build: () => string): string | undefined {

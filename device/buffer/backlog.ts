@@ -137,6 +137,8 @@ export class Backlog {
     for (const e of this.entries.values()) {
       if (e.inFlight || (e.retryAtMs !== undefined && e.retryAtMs > nowMs)) continue;
       if (e.item.kind !== ItemKind.SEGMENT) {
+        // A picture, like a segment, waits for the wrapped key that opens it.
+        if (e.item.kind === ItemKind.IMAGE && e.item.keyId && pendingKeys.has(e.item.keyId)) continue;
         if (!keyOrEvent || e.item.createdMs < keyOrEvent.item.createdMs) keyOrEvent = e;
         continue;
       }

@@ -200,6 +200,13 @@ export const deviceConfigSchema = z
      * when privacy or the recording mode changes. 0 turns heartbeats off. @default 45
      */
     heartbeatSeconds: z.number().min(0).max(600).default(Liveness.HEARTBEAT_SECONDS),
+    /**
+     * Pictures from ffmpeg-fed sources (RTSP, container files): one at each event start and
+     * one every this many seconds, decoded from keyframes only (see sources/ffmpeg-args.ts);
+     * in event mode only while an event records. 0 turns them off (`putImage` and
+     * POST /v1/images still work). @default 60
+     */
+    imageIntervalSeconds: z.number().min(0).max(86_400).default(60),
     recording: recordingSchema.prefault({}),
     /** Local control endpoint for the camera's motion detector. Omit to disable. */
     control: controlSchema.optional(),

@@ -1,5 +1,8 @@
-/** What the agent uploads. A segment waits until the wrapped key it names is in S3. Heartbeats never wait in the backlog (see link/heartbeat.ts). */
-export const ItemKind = { SEGMENT: 'segment', KEY: 'key', EVENT: 'event', HEARTBEAT: 'heartbeat' } as const;
+/**
+ * What the agent uploads. A segment or picture waits until the wrapped key it names is in
+ * S3. Heartbeats never wait in the backlog (see link/heartbeat.ts).
+ */
+export const ItemKind = { SEGMENT: 'segment', KEY: 'key', EVENT: 'event', HEARTBEAT: 'heartbeat', IMAGE: 'image' } as const;
 export type ItemKind = (typeof ItemKind)[keyof typeof ItemKind];
 
 /**
@@ -14,7 +17,7 @@ export interface UploadItem {
   readonly metadata: Readonly<Record<string, string>>;
   /** Segments: the device seq (ordering: newest first, backlog oldest first). */
   readonly seq?: number;
-  /** Segments: the data key that encrypted them (its wrapped key must land first). */
+  /** Segments and pictures: the data key that encrypted them (its wrapped key must land first). */
   readonly keyId?: string;
   /** Segments: UTC ms of the first frame. */
   readonly startMs?: number;
