@@ -130,7 +130,7 @@ const controlSchema = z.strictObject({
   /**
    * A shared secret: every request must carry `Authorization: Bearer {token}`. Whatever the
    * setting, the endpoint only answers loopback Host names, refuses requests from web pages
-   * (an Origin header) and takes JSON bodies only. @default none (any local program may call)
+   * (an Origin header) and takes JSON bodies only (a JPEG on /v1/images). @default none (any local program may call)
    */
   token: z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 16)').max(256).optional(),
 });
