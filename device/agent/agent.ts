@@ -188,6 +188,15 @@ export class Agent {
     });
   }
 
+  /**
+   * A keyframe picture from an ffmpeg-fed source (see sources/ffmpeg-args.ts): kept at each
+   * event start and once per `imageIntervalSeconds` (in event mode only while an event
+   * records), dropped otherwise.
+   */
+  putKeyframePicture(jpeg: Uint8Array, tsMs: number): void {
+    if (this.state === 'running') this.parts?.keyframePictures.offer(jpeg, tsMs);
+  }
+
   /** Cuts the open segment now (e.g. the source stalled or closed). */
   cutSegment(): void {
     const p = this.accepting();
@@ -198,7 +207,10 @@ export class Agent {
 
   /** Starts an event (closing one already open); returns its id. Throws ControlError for bad input. */
   startEvent(type: string, opts: StartEventOptions = {}): string {
-    return this.running().events.start(type, opts);
+    const p = this.running();
+    const eventId = p.events.start(type, opts);
+    p.keyframePictures.eventStarted();
+    return eventId;
   }
 
   /** Stops the open event (post-record continues); returns it, or undefined if none was open. */

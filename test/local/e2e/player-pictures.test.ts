@@ -73,12 +73,13 @@ describe('pictures in the player (headless Chromium, camrec local)', () => {
   test('an event picture in the event list, a strip on the timeline, the nearest picture on hover, the newest on the grid tile', async () => {
     const now = Date.now();
     // Pictures a minute and two minutes ago, and one for an event started now (the camera's SoC encoder would take these).
-    await postPicture(makeJpeg(320, 180, 'testsrc'), now - 120_000);
-    await postPicture(makeJpeg(320, 180, 'testsrc2'), now - 60_000);
+    const [a, b, c] = [makeJpeg(320, 180, 'testsrc'), makeJpeg(320, 180, 'testsrc2'), makeJpeg(320, 180, 'smptebars')];
+    await postPicture(a, now - 120_000);
+    await postPicture(b, now - 60_000);
     const controlUrl = stack.info.cameras.find((c) => c.id === CAM)!.controlUrl!;
-    const ev = await fetch(`${controlUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'doorbell', durationSeconds: 3 }) });
+    const ev = await fetch(`${controlUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'doorbell', durationSeconds: 30 }) });
     expect(ev.status, await ev.clone().text()).toBe(201);
-    const eventKey = await postPicture(makeJpeg(320, 180, 'smptebars'), Date.now());
+    const eventKey = await postPicture(c, Date.now());
     expect(eventKey).toMatch(/^event-images\//);
 
     await page.goto(`${stack.info.playerUrl}#camera=${CAM}`);
