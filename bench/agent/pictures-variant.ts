@@ -9,6 +9,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { agentStatus, startBenchBackend } from './bench-backend.ts';
 import { measure, type Measured } from './process-meter.ts';
@@ -60,6 +61,7 @@ async function runOnce(o: PicturesVariantOptions, clip: string, imageIntervalSec
 }
 
 const fmt = (m: Measured) => `CPU ${m.cpuPercent.toFixed(2)} % of one core; peak RSS ${(m.steadyPeakRssBytes / MB).toFixed(1)} MB (agent + ffmpeg child)`;
+const parts = (m: Measured) => m.parts.map((p, i) => `${i === 0 ? 'agent (node)' : 'ffmpeg child'} CPU ${p.cpuPercent.toFixed(2)} %, RSS ${(p.peakRssBytes / MB).toFixed(1)} MB`).join('; ');
 
 export async function runPicturesVariant(o: PicturesVariantOptions): Promise<void> {
   const clip = makeClip(o.out, o.seconds + o.warmupSeconds + 20, o.bitrateKbps);
@@ -69,10 +71,11 @@ export async function runPicturesVariant(o: PicturesVariantOptions): Promise<voi
   const lines = [
     `camrec agent, keyframe pictures: 1080p25 H.264 at ${o.bitrateKbps} kbit/s from a container file through the agent's ffmpeg child (real time), keyframe every 2 s, ${o.seconds} s measured after ${o.warmupSeconds} s warm-up each`,
     `  pictures off (imageIntervalSeconds 0):  ${fmt(off.m)}`,
+    `    of which:   ${parts(off.m)}`,
     `  pictures on  (imageIntervalSeconds 60): ${fmt(on.m)}; pictures recorded ${on.status.imagesRecorded}, uploaded ${on.status.imagesUploaded}`,
-    `    of which:   ${on.m.parts.map((p, i) => `${i === 0 ? 'agent (node)' : 'ffmpeg child'} CPU ${p.cpuPercent.toFixed(2)} %, RSS ${(p.peakRssBytes / MB).toFixed(1)} MB`).join('; ')}`,
+    `    of which:   ${parts(on.m)}`,
     `  cost of pictures: CPU +${(on.m.cpuPercent - off.m.cpuPercent).toFixed(2)} points of one core (${(on.m.cpuPercent / off.m.cpuPercent).toFixed(2)}x), RSS +${((on.m.steadyPeakRssBytes - off.m.steadyPeakRssBytes) / MB).toFixed(1)} MB`,
-    `  segments: off ${off.status.segmentsRecorded} recorded / ${off.status.segmentsUploaded} uploaded; on ${on.status.segmentsRecorded} / ${on.status.segmentsUploaded}`,
+    `  segments: off ${off.status.segmentsRecorded} recorded / ${off.status.segmentsUploaded} uploaded; on ${on.status.segmentsRecorded} / ${on.status.segmentsUploaded}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on this machine adds noise to both runs)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   writeFileSync(join(o.out, 'agent-pictures.json'), JSON.stringify({ seconds: o.seconds, off, on }, null, 2));

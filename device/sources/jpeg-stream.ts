@@ -39,7 +39,9 @@ export class JpegStream {
       const start = this.findSoi();
       if (start < 0) {
         // Keep a trailing 0xFF: it may be the first half of the next SOI.
-        this.buf = this.buf.length && this.buf[this.buf.length - 1] === JpegMarker.PREFIX ? this.buf.subarray(this.buf.length - 1) : Buffer.alloc(0);
+        const keep = this.buf.length && this.buf[this.buf.length - 1] === JpegMarker.PREFIX ? 1 : 0;
+        if (this.buf.length > keep) this.o.onCorrupt?.(`${this.buf.length - keep} bytes before a JPEG start (SOI) skipped`);
+        this.buf = this.buf.subarray(this.buf.length - keep);
         return;
       }
       if (start > 0) {
@@ -58,6 +60,11 @@ export class JpegStream {
       if (end < 0) {
         this.o.onCorrupt?.('a JPEG with a broken marker segment skipped');
         this.buf = this.buf.subarray(2);
+        continue;
+      }
+      if (end > this.o.maxBytes) {
+        this.o.onCorrupt?.(`a picture of ${end} bytes, over ${this.o.maxBytes}, skipped`);
+        this.buf = this.buf.subarray(end);
         continue;
       }
       const jpeg = Buffer.from(this.buf.subarray(0, end));
