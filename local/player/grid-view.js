@@ -3,7 +3,7 @@
 // on hover or keyboard focus (or all tiles, with "Play all live"); leaving stops loading.
 // Its label shows the camera's name, state (recording, idle, offline, privacy) and newest
 // event, from the status route every few seconds and at once on a notification. Until its
-// first frame is in (and while it is dark), a tile shows the camera's newest picture.
+// first frame is in, a tile shows the camera's newest picture.
 import { api, cameraStatus, createSession, hasSegments } from './api-client.js';
 
 const STATUS_REFRESH_MS = 5000;
@@ -63,7 +63,8 @@ class Tile {
     this.overlay.textContent = dark ? STATE_TEXT[s.state] : '';
     this.overlay.hidden = !dark;
     if (!dark && !this.hls) void this.poster();
-    void this.newestPicture();
+    // Until the tile's own first frame is in, the newest picture stands in for it (one timeline call, then one every 30 s at most).
+    if (!this.info.poster) void this.newestPicture();
   }
 
   /** The camera's newest picture (to the minute) as the video's poster: the timeline's last strip picture of the last 10 minutes. */
