@@ -36,6 +36,8 @@ export interface AgentCounters {
   imagesRecorded: number;
   /** Pictures S3 confirmed. */
   imagesUploaded: number;
+  /** Pictures dropped because the spool had no room (a picture never evicts footage, nor waits in memory); each logged. */
+  imagesDropped: number;
 }
 
 export const newCounters = (): AgentCounters => ({
@@ -55,4 +57,5 @@ export const newCounters = (): AgentCounters => ({
   conflicts: 0,
   imagesRecorded: 0,
   imagesUploaded: 0,
+  imagesDropped: 0,
 });
