@@ -100,6 +100,19 @@ describe('only a session whose camera and range cover the picture gets it', () =
   });
 });
 
+describe('the indexer', () => {
+  it('skips (and says why) a picture whose metadata disagrees with its key, or that is too small to be AES-128 ciphertext', async () => {
+    const key = imageKey({ deviceId: CAM, tsMs: now - 5 * HOUR, imageId: 'bad1', event: false });
+    await h.putObject(key, randomBytes(64), 'application/octet-stream', { 'ts-ms': String(now - 5 * HOUR + 1), 'key-id': 'ab'.repeat(16), iv: 'cd'.repeat(16) });
+    const tiny = imageKey({ deviceId: CAM, tsMs: now - 5 * HOUR, imageId: 'bad2', event: false });
+    await h.putObject(tiny, randomBytes(5), 'application/octet-stream', { 'ts-ms': String(now - 5 * HOUR), 'key-id': 'ab'.repeat(16), iv: 'cd'.repeat(16) });
+    await h.settle();
+    const skipped = h.reports.flatMap((r) => r.skipped);
+    expect(skipped.find((s) => s.key === key)?.reason).toMatch(/ts-ms .* disagrees with the key/);
+    expect(skipped.find((s) => s.key === tiny)?.reason).toMatch(/AES-128-CBC/);
+  });
+});
+
 describe('the timeline lists pictures for events and at intervals', () => {
   it('a strip (at most one per imageEverySeconds) and the event its picture, with URLs a browser can load as they are', async () => {
     const start = now - 3 * HOUR;
