@@ -227,7 +227,7 @@ if (process.argv.includes('--pictures')) {
   const { runPicturesVariant } = await import('./agent/pictures-variant.ts');
   await runPicturesVariant({
     root: ROOT, out: OUT, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, segmentSeconds: SEGMENT_SECONDS, bitrateKbps: BITRATE_KBPS,
-    nodeFlags: process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS, bundleAgent,
+    nodeFlags: process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS, agentEnv: agentEnv(), bundleAgent,
   });
 } else if (process.argv.includes('--rtsp')) {
   const { runRtspVariant } = await import('./agent/rtsp-variant.ts');

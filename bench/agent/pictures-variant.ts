@@ -24,6 +24,8 @@ export interface PicturesVariantOptions {
   segmentSeconds: number;
   bitrateKbps: number;
   nodeFlags: string;
+  /** The agent's environment (MALLOC_ARENA_MAX, as on cameras); its ffmpeg child inherits it. */
+  agentEnv: NodeJS.ProcessEnv;
   bundleAgent: () => string;
 }
 
@@ -44,7 +46,7 @@ function makeClip(out: string, seconds: number, kbps: number): string {
 async function runOnce(o: PicturesVariantOptions, clip: string, imageIntervalSeconds: number): Promise<{ m: Measured; status: Record<string, any> }> {
   const backend = await startBenchBackend();
   const deviceJson = backend.writeDeviceJson({ source: { type: 'file', path: clip }, segmentSeconds: o.segmentSeconds, bitrateKbps: o.bitrateKbps, imageIntervalSeconds });
-  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], { cwd: o.root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], { cwd: o.root, stdio: ['ignore', 'inherit', 'inherit'], env: o.agentEnv });
   const kill = () => agent.kill('SIGKILL');
   process.once('exit', kill);
   try {
