@@ -7,6 +7,9 @@
  * AES-128 (`-re -c copy -hls_key_info_file`) writing to local disk, i.e. the same
  * segmenting and encryption with no upload. Input is generated once into bench/out/.
  *
+ * `npm run bench:agent -- --pictures` measures keyframe pictures (bench/agent/pictures-variant.ts):
+ * the agent recording a container file through its ffmpeg child with pictures off and on.
+ *
  * `npm run bench:agent -- --rtsp` runs the RTSP variant instead (bench/agent/rtsp-variant.ts):
  * the same 1080p stream from Debian's gst-rtsp-server, the agent and its ffmpeg child
  * against ffmpeg alone writing HLS from the same URL; `--formats` adds the measurement
@@ -220,7 +223,13 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-if (process.argv.includes('--rtsp')) {
+if (process.argv.includes('--pictures')) {
+  const { runPicturesVariant } = await import('./agent/pictures-variant.ts');
+  await runPicturesVariant({
+    root: ROOT, out: OUT, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, segmentSeconds: SEGMENT_SECONDS, bitrateKbps: BITRATE_KBPS,
+    nodeFlags: process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS, agentEnv: agentEnv(), bundleAgent,
+  });
+} else if (process.argv.includes('--rtsp')) {
   const { runRtspVariant } = await import('./agent/rtsp-variant.ts');
   await runRtspVariant({
     root: ROOT, out: OUT, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, segmentSeconds: SEGMENT_SECONDS, bitrateKbps: BITRATE_KBPS,

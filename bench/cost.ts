@@ -10,6 +10,7 @@ import { compareCosts, type CostScenario } from './cost/cost-model.ts';
 import { checkTargets } from './cost/cost-targets.ts';
 import { describeScenario, formatBreakdown, formatGrid, formatTargets } from './cost/format-cost-table.ts';
 import { livenessCost } from './cost/liveness-cost.ts';
+import { picturesCost } from './cost/pictures-cost.ts';
 import { loadRequestCounts } from './cost/load-request-counts.ts';
 import { costHelp, parseCostArgs } from './cost/parse-cost-args.ts';
 import { PRICES_US_EAST_1 as prices } from './cost/prices-us-east-1.ts';
@@ -63,6 +64,20 @@ function main(argv: readonly string[]): void {
   console.log('Both pay the same data transfer out to viewers, and camrec pays one S3 PUT per segment: those two bound how far below KVS camrec can go. One scenario in detail: npm run cost -- --bitrate-mbps 2 --retention-days 30');
   console.log();
   printLiveness(args.scenario.eventsPerDay);
+  console.log();
+  printPictures();
+}
+
+/** Pictures (the agent's keyframe pictures or putImage) per camera-month (bench/cost/pictures-cost.ts). */
+function printPictures(): void {
+  console.log('Pictures per camera-month (S3 Standard PUT, indexer, storage for the retention; a 320 px keyframe JPEG is ~15 KB):');
+  console.log('| one picture every | retention | PUTs / month | PUTs | indexer | storage | total |');
+  console.log('|--:|--:|--:|--:|--:|--:|--:|');
+  const usd = (x: number) => `$${x.toFixed(4)}`;
+  for (const [intervalSeconds, retentionDays] of [[60, 30], [60, 90], [10, 30], [300, 30]] as const) {
+    const c = picturesCost({ intervalSeconds, retentionDays, pictureBytes: 15 * 1024 }, prices);
+    console.log(`| ${intervalSeconds} s${intervalSeconds === 60 ? ' (default)' : ''} | ${retentionDays} days | ${Math.round(c.picturesPerMonth).toLocaleString('en-US')} | ${usd(c.putUsd)} | ${usd(c.indexerUsd)} | ${usd(c.storageUsd)} | ${usd(c.totalUsd)} |`);
+  }
 }
 
 /** Offline watch, heartbeats and notifications per camera-month (bench/cost/liveness-cost.ts). */

@@ -13,6 +13,8 @@ export const KEY_ID_PATTERN = /^[0-9a-f]{32}$/;
 export const INIT_ID_PATTERN = /^[0-9a-f]{32}$/;
 /** An event id: 1..64 of [A-Za-z0-9-]. */
 export const EVENT_ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
+/** A picture's id, drawn by the device: 1..32 of [A-Za-z0-9] (no '-': a picture's name is `{tsMs}-{imageId}`). */
+export const IMAGE_ID_PATTERN = /^[A-Za-z0-9]{1,32}$/;
 /** An event type, e.g. `motion`, `person`, `doorbell`: 1..32 of [a-z0-9_-]. */
 export const EVENT_TYPE_PATTERN = /^[a-z0-9_-]{1,32}$/;
 
@@ -30,3 +32,4 @@ export const assertKeyId = (v: unknown): string => check('key id', v, KEY_ID_PAT
 export const assertInitId = (v: unknown): string => check('init id', v, INIT_ID_PATTERN, '32 lowercase hex digits (the SHA-256 of the init section, first 16 bytes)');
 export const assertEventId = (v: unknown): string => check('event id', v, EVENT_ID_PATTERN, '1-64 characters of A-Z a-z 0-9 -');
 export const assertEventType = (v: unknown): string => check('event type', v, EVENT_TYPE_PATTERN, '1-32 characters of a-z 0-9 _ -');
+export const assertImageId = (v: unknown): string => check('image id', v, IMAGE_ID_PATTERN, '1-32 characters of A-Z a-z 0-9');

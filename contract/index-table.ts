@@ -14,6 +14,8 @@ export const SortKeyPrefix = {
   SEGMENT: 'seg#',
   EVENT: 'evt#',
   KEY: 'key#',
+  /** `img#{tsMs:13}#{imageId}`: one picture (contract/image-metadata.ts). */
+  IMAGE: 'img#',
   /** The device's latest state (last seen, last seq, last disc-seq): one item per device. */
   STATE: 'state',
   /**

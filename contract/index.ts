@@ -18,3 +18,4 @@ export * from './heartbeat-record.ts';
 export * from './notification-events.ts';
 export * from './pack-keys.ts';
 export * from './pack-index.ts';
+export * from './image-metadata.ts';

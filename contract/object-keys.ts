@@ -1,10 +1,10 @@
 import { ContractError } from './contract-error.ts';
-import { assertDeviceId, assertEventId, assertKeyId, assertInitId } from './ids.ts';
+import { assertDeviceId, assertEventId, assertImageId, assertInitId, assertKeyId } from './ids.ts';
 import { MAX_TIME_MS } from './max-time.ts';
 
 /**
  * The bucket's object key layout, shared by the device (which writes) and the cloud
- * (which parses what S3 reports). One bucket, five top folders, device id first:
+ * (which parses what S3 reports). One bucket, seven top folders, device id first:
  *
  *   segments/{deviceId}/{YYYY}/{MM}/{DD}/{HH}/{startMs}-{seq}.ts   (UTC hour folders; .m4s for fMP4)
  *   init/{deviceId}/{initId}.mp4                                   (fMP4 init section, shared by its segments)
@@ -12,15 +12,25 @@ import { MAX_TIME_MS } from './max-time.ts';
  *   events/{deviceId}/{startMs}-{eventId}.json                     (event record: start, or version 1)
  *   events/{deviceId}/{startMs}-{eventId}.end.json                 (event record: end)
  *   heartbeats/{deviceId}/{atMs}.json                              (heartbeat, expires after a day)
+ *   images/{deviceId}/{YYYY}/{MM}/{DD}/{HH}/{tsMs}-{imageId}.jpg       (picture, AES-128-CBC: kept as continuous footage)
+ *   event-images/{deviceId}/{YYYY}/{MM}/{DD}/{HH}/{tsMs}-{imageId}.jpg (picture taken in an event: kept as event footage)
+ *
+ * Pictures live in two top folders because S3 lifecycle rules filter by key prefix, and
+ * the device id comes right after the top folder: the folder is the only place the
+ * retention class can go.
  */
-export const TopFolder = { SEGMENTS: 'segments', INIT: 'init', KEYS: 'keys', EVENTS: 'events', HEARTBEATS: 'heartbeats' } as const;
+export const TopFolder = {
+  SEGMENTS: 'segments', INIT: 'init', KEYS: 'keys', EVENTS: 'events', HEARTBEATS: 'heartbeats', IMAGES: 'images', EVENT_IMAGES: 'event-images',
+} as const;
 
 /**
  * Every top folder a device writes (each followed by `{deviceId}/`), all write-once: the
  * IAM policy, the bucket's write-once rule, the indexer's notifications (all but init/:
  * the segments that use an init section name it) and the local S3 front all take this one list.
  */
-export const DEVICE_FOLDERS = [TopFolder.SEGMENTS, TopFolder.INIT, TopFolder.KEYS, TopFolder.EVENTS, TopFolder.HEARTBEATS] as const;
+export const DEVICE_FOLDERS = [
+  TopFolder.SEGMENTS, TopFolder.INIT, TopFolder.KEYS, TopFolder.EVENTS, TopFolder.HEARTBEATS, TopFolder.IMAGES, TopFolder.EVENT_IMAGES,
+] as const;
 
 /** Segment containers and the file extension of each in the segment's key. */
 export type SegmentContainer = 'ts' | 'fmp4';
@@ -40,13 +50,16 @@ export interface InitKeyParts { deviceId: string; initId: string }
 export interface WrappedKeyKeyParts { deviceId: string; keyId: string }
 export interface EventKeyParts { deviceId: string; startMs: number; eventId: string }
 export interface HeartbeatKeyParts { deviceId: string; atMs: number }
+/** A picture: when it was taken, the device's id for it, and whether it keeps event retention. */
+export interface ImageKeyParts { deviceId: string; tsMs: number; imageId: string; event: boolean }
 
 export type ParsedObjectKey =
   | ({ kind: 'segment' } & Required<SegmentKeyParts>)
   | ({ kind: 'init' } & InitKeyParts)
   | ({ kind: 'key' } & WrappedKeyKeyParts)
   | ({ kind: 'event'; phase: 'start' | 'end' } & EventKeyParts)
-  | ({ kind: 'heartbeat' } & HeartbeatKeyParts);
+  | ({ kind: 'heartbeat' } & HeartbeatKeyParts)
+  | ({ kind: 'image' } & ImageKeyParts);
 
 function assertWhole(kind: string, v: number, max: number): number {
   if (!Number.isSafeInteger(v) || v < 0 || v > max) {
@@ -103,6 +116,27 @@ export function heartbeatKey(p: HeartbeatKeyParts): string {
   return `${TopFolder.HEARTBEATS}/${p.deviceId}/${p.atMs}.json`;
 }
 
+export function imageKey(p: ImageKeyParts): string {
+  assertDeviceId(p.deviceId);
+  assertWhole('tsMs', p.tsMs, MAX_START_MS);
+  assertImageId(p.imageId);
+  return `${p.event ? TopFolder.EVENT_IMAGES : TopFolder.IMAGES}/${p.deviceId}/${hourFolder(p.tsMs)}/${imageName(p)}.jpg`;
+}
+
+/** A picture's name in URLs and the index: `{tsMs}-{imageId}` (unique per camera). */
+export function imageName(p: Pick<ImageKeyParts, 'tsMs' | 'imageId'>): string {
+  return `${p.tsMs}-${p.imageId}`;
+}
+
+const IMAGE_NAME_RE = /^(\d{1,15})-([A-Za-z0-9]{1,32})$/;
+
+/** Reads `{tsMs}-{imageId}`; undefined when the name is not one imageName could make. */
+export function parseImageName(name: string): { tsMs: number; imageId: string } | undefined {
+  const m = IMAGE_NAME_RE.exec(name);
+  if (!m || Number(m[1]) > MAX_START_MS) return undefined;
+  return { tsMs: Number(m[1]), imageId: m[2]! };
+}
+
 /** The prefix a device may write under in a top folder (for IAM and the local S3 front). */
 export function devicePrefix(folder: (typeof TopFolder)[keyof typeof TopFolder], deviceId: string): string {
   return `${folder}/${assertDeviceId(deviceId)}/`;
@@ -114,11 +148,12 @@ const KEY_RE = /^keys\/([^/]+)\/([^/]+)\.bin$/;
 const EVENT_END_RE = /^events\/([^/]+)\/(\d{1,15})-([^/]+)\.end\.json$/;
 const EVENT_RE = /^events\/([^/]+)\/(\d{1,15})-([^/]+)\.json$/;
 const HEARTBEAT_RE = /^heartbeats\/([^/]+)\/(\d{1,15})\.json$/;
+const IMAGE_RE = /^(images|event-images)\/([^/]+)\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/(\d{1,15})-([^/]+)\.jpg$/;
 
 /**
  * Parses an object key (already URL-decoded). Throws ContractError for anything that is
- * not exactly what `segmentKey`, `initKey`, `wrappedKeyKey`, `eventKey`, `eventEndKey` or
- * `heartbeatKey` would build, including a
+ * not exactly what `segmentKey`, `initKey`, `wrappedKeyKey`, `eventKey`, `eventEndKey`,
+ * `heartbeatKey` or `imageKey` would build, including a
  * segment whose hour folder disagrees with its start time.
  */
 export function parseObjectKey(key: string): ParsedObjectKey {
@@ -161,7 +196,14 @@ export function parseObjectKey(key: string): ParsedObjectKey {
     if (tryBuild(() => heartbeatKey(parts)) !== key) throw new ContractError(`invalid heartbeat key ${JSON.stringify(key)}`);
     return { kind: 'heartbeat', ...parts };
   }
-  throw new ContractError(`object key ${JSON.stringify(key.slice(0, 200))} is not under segments/, init/, keys/, events/ or heartbeats/ in camrec's layout`);
+  m = IMAGE_RE.exec(key);
+  if (m) {
+    const parts = { deviceId: m[2]!, tsMs: Number(m[3]), imageId: m[4]!, event: m[1] === TopFolder.EVENT_IMAGES };
+    const rebuilt = tryBuild(() => imageKey(parts));
+    if (rebuilt !== key) throw new ContractError(`invalid image key ${JSON.stringify(key)}: expected ${rebuilt ?? 'a valid device id, tsMs and image id'}`);
+    return { kind: 'image', ...parts };
+  }
+  throw new ContractError(`object key ${JSON.stringify(key.slice(0, 200))} is not under ${DEVICE_FOLDERS.map((f) => `${f}/`).join(', ')} in camrec's layout`);
 }
 
 function tryBuild(build: () => string): string | undefined {

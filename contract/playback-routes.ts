@@ -18,6 +18,8 @@ export const PlaybackRoute = {
   INIT: { method: 'GET', path: '/v1/sessions/{token}/init/{name}', auth: 'token', fn: 'api' },
   PACK: { method: 'GET', path: '/v1/sessions/{token}/packs/{name}', auth: 'token', fn: 'api' },
   KEY: { method: 'GET', path: '/v1/sessions/{token}/keys/{keyId}', auth: 'token', fn: 'keys' },
+  /** `{name}` is `{tsMs}-{imageId}.jpg`; the keys function decrypts the picture (only it may unwrap keys). */
+  IMAGE: { method: 'GET', path: '/v1/sessions/{token}/images/{name}', auth: 'token', fn: 'keys' },
 } as const;
 
 export type PlaybackRouteName = keyof typeof PlaybackRoute;

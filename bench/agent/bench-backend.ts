@@ -16,7 +16,7 @@ export interface BenchBackend {
   dir: string;
   controlSocket: string;
   /** Writes {dir}/device.json for one agent with this source and returns its path. */
-  writeDeviceJson(o: { source: Record<string, unknown>; segmentSeconds: number; bitrateKbps: number; audio?: boolean }): string;
+  writeDeviceJson(o: { source: Record<string, unknown>; segmentSeconds: number; bitrateKbps: number; audio?: boolean; imageIntervalSeconds?: number }): string;
   stop(): Promise<void>;
 }
 
@@ -54,6 +54,7 @@ export async function startBenchBackend(): Promise<BenchBackend> {
         control: { socketPath: controlSocket },
         source: o.source,
         ...(o.audio === false ? { recording: { audio: false } } : {}),
+        ...(o.imageIntervalSeconds !== undefined ? { imageIntervalSeconds: o.imageIntervalSeconds } : {}),
         log: { level: 'warn' },
       };
       const path = join(dir, 'device.json');

@@ -167,6 +167,36 @@ export class Agent {
     if (p && this.switches.live.audio) this.guard(() => p.segmenter.pushAudio(chunk, arrivalMs ?? this.now()));
   }
 
+  /**
+   * A picture the camera took (a JPEG from its SoC's encoder), at `tsMs` (UTC ms, default
+   * now): checked at once (SOI/EOI framing, at most 1 MiB: a ControlError says what is
+   * wrong), then encrypted like a segment under the current data key and queued write-once
+   * under images/{deviceId}/ (event-images/ while an event is open). Resolves with its
+   * object key once it is queued (spooled), or undefined in privacy pause (nothing is
+   * recorded then).
+   */
+  putImage(jpeg: Uint8Array, tsMs?: number): Promise<string | undefined> {
+    const p = this.running();
+    const checked = p.images.check(jpeg, tsMs);
+    if (this.switches.live.privacyPaused) return Promise.resolve(undefined);
+    // Copied: the caller may reuse its buffer as soon as this returns.
+    const copy = Buffer.from(jpeg);
+    return p.images.commit(copy, checked).catch((err: Error) => {
+      this.noteError(err);
+      this.log.error('picture not recorded', { err });
+      throw err;
+    });
+  }
+
+  /**
+   * A keyframe picture from an ffmpeg-fed source (see sources/ffmpeg-args.ts): kept at each
+   * event start and once per `imageIntervalSeconds` (in event mode only while an event
+   * records), dropped otherwise.
+   */
+  putKeyframePicture(jpeg: Uint8Array, tsMs: number): void {
+    if (this.state === 'running') this.parts?.keyframePictures.offer(jpeg, tsMs);
+  }
+
   /** Cuts the open segment now (e.g. the source stalled or closed). */
   cutSegment(): void {
     const p = this.accepting();
@@ -177,7 +207,10 @@ export class Agent {
 
   /** Starts an event (closing one already open); returns its id. Throws ControlError for bad input. */
   startEvent(type: string, opts: StartEventOptions = {}): string {
-    return this.running().events.start(type, opts);
+    const p = this.running();
+    const eventId = p.events.start(type, opts);
+    p.keyframePictures.eventStarted();
+    return eventId;
   }
 
   /** Stops the open event (post-record continues); returns it, or undefined if none was open. */

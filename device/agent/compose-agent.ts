@@ -24,6 +24,9 @@ import { InitSections } from '../upload/init-sections.ts';
 import { Uploader } from '../upload/uploader.ts';
 import type { RunTimeSettings } from './config-diff.ts';
 import { EventControl } from './event-control.ts';
+import { ImageCommitter } from './image-committer.ts';
+import { KeyframePictures } from './keyframe-pictures.ts';
+import { MAX_IMAGE_BYTES } from '../../contract/index.ts';
 import { createS3Putter } from './s3-putter.ts';
 import { SegmentCommitter, type PendingSegment } from './segment-committer.ts';
 import { SegmentQueue } from './segment-queue.ts';
@@ -87,6 +90,8 @@ export interface AgentParts {
   readonly segmenter: SegmenterPort;
   readonly committer: SegmentCommitter;
   readonly events: EventControl;
+  readonly images: ImageCommitter;
+  readonly keyframePictures: KeyframePictures;
 }
 
 /**
@@ -194,12 +199,19 @@ export async function composeAgent(c: DeviceConfig, deps: AgentDeps, h: AgentHoo
     onStreamWarning: (message) => log.warn('camera stream', { message }),
   });
   committer = new SegmentCommitter({ deviceId: c.deviceId, queue, segmenter, keys, inits, policy, memory, seqState, backlog, counters, log, now, pausedSinceMs: h.pausedSinceMs });
+  const images = new ImageCommitter({
+    deviceId: c.deviceId, keys, backlog, counters, log, now, maxBytes: MAX_IMAGE_BYTES, openEventId: () => policy.openEvent?.eventId,
+  });
+  const keyframePictures = new KeyframePictures({
+    intervalMs: c.imageIntervalSeconds * 1000, images, log, onError: h.noteError,
+    now: { recording: () => policy.mode === 'continuous' || policy.openEvent !== undefined, paused: () => h.live().privacyPaused },
+  });
   const events = new EventControl({ policy, queue, committer, eventRecords, log, now, maxEventMs: () => h.live().maxEventMs, running: h.running });
 
   return {
     memory, spool, spoolReread, spoolForecast: new SpoolForecast(), backlog, seqState, limiter, windows, putter,
     credentials: s3.credentials, closePutter: s3.close,
-    uploader, eventRecords, heartbeat, keys, policy, queue, segmenter, committer, events,
+    uploader, eventRecords, heartbeat, keys, policy, queue, segmenter, committer, events, images, keyframePictures,
   };
 }
 

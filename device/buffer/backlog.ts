@@ -84,6 +84,13 @@ export class Backlog {
       } catch {
         ref = undefined;
       }
+      if (!ref && item.kind === ItemKind.IMAGE) {
+        // A picture is worth less than footage and memory stays bounded: with no room on disk it is dropped, never held.
+        this.o.counters.imagesDropped++;
+        this.o.log.warn('picture dropped: no room in the spool', { objectKey: item.objectKey, spoolBytes: this.spool.bytes, spoolMaxBytes: this.spool.maxBytes, spoolFailure: this.spoolFailure?.message });
+        if (!(body instanceof Uint8Array)) this.memory.release(body);
+        return;
+      }
       if (!ref && (this.spoolFailure || item.kind !== ItemKind.SEGMENT)) {
         // The disk refused (or, for a key, init section or event record, the spool had no room): keep the
         // object in memory instead. A wrapped key or init section is never lost: segments that name it wait for it.
@@ -141,6 +148,8 @@ export class Backlog {
     for (const e of this.entries.values()) {
       if (e.inFlight || (e.retryAtMs !== undefined && e.retryAtMs > nowMs)) continue;
       if (e.item.kind !== ItemKind.SEGMENT) {
+        // A picture, like a segment, waits for the wrapped key that opens it.
+        if (e.item.kind === ItemKind.IMAGE && e.item.keyId && pendingKeys.has(e.item.keyId)) continue;
         if (!keyOrEvent || e.item.createdMs < keyOrEvent.item.createdMs) keyOrEvent = e;
         continue;
       }
@@ -307,7 +316,7 @@ export class Backlog {
     for (;;) {
       if (this.spool.bytes + need <= this.spool.maxBytes || need > this.spool.maxBytes) break;
       const victim = [...this.entries.values()]
-        .filter((x) => x !== self && x.item.kind === ItemKind.SEGMENT && x.spool && !x.spooling && !x.inFlight && (x.item.seq ?? 0) < (item.seq ?? Infinity))
+        .filter((x) => item.kind !== ItemKind.IMAGE && x !== self && x.item.kind === ItemKind.SEGMENT && x.spool && !x.spooling && !x.inFlight && (x.item.seq ?? 0) < (item.seq ?? Infinity))
         .sort((a, b) => (a.item.seq ?? 0) - (b.item.seq ?? 0))[0];
       if (!victim) break;
       this.o.counters.segmentsDropped++;

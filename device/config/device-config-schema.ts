@@ -130,7 +130,7 @@ const controlSchema = z.strictObject({
   /**
    * A shared secret: every request must carry `Authorization: Bearer {token}`. Whatever the
    * setting, the endpoint only answers loopback Host names, refuses requests from web pages
-   * (an Origin header) and takes JSON bodies only. @default none (any local program may call)
+   * (an Origin header) and takes JSON bodies only (a JPEG on /v1/images). @default none (any local program may call)
    */
   token: z.string().min(16, 'must be at least 16 characters (e.g. openssl rand -hex 16)').max(256).optional(),
 });
@@ -208,6 +208,13 @@ export const deviceConfigSchema = z
      * when privacy or the recording mode changes. 0 turns heartbeats off. @default 45
      */
     heartbeatSeconds: z.number().min(0).max(600).default(Liveness.HEARTBEAT_SECONDS),
+    /**
+     * Pictures from ffmpeg-fed sources (RTSP, container files): one at each event start and
+     * one every this many seconds, decoded from keyframes only (see sources/ffmpeg-args.ts);
+     * in event mode only while an event records. 0 turns them off (`putImage` and
+     * POST /v1/images still work). @default 60
+     */
+    imageIntervalSeconds: z.number().min(0).max(86_400).default(60),
     recording: recordingSchema.prefault({}),
     /** Local control endpoint for the camera's motion detector. Omit to disable. */
     control: controlSchema.optional(),

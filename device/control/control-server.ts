@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { chmod, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MAX_IMAGE_BYTES } from '../../contract/index.ts';
 import { AgentError, ControlError } from '../core/agent-errors.ts';
 import type { AgentStatus } from '../core/agent-status.ts';
 import type { Logger } from '../core/json-logger.ts';
@@ -18,6 +19,8 @@ import type { EventSpan, RecordingModeName } from '../recording/recording-policy
  *   PUT  /v1/audio        {enabled: boolean}
  *   PUT  /v1/mode         {mode: "continuous" | "event"}
  *   PUT  /v1/upload       {maxBytesPerSecond: number | null, backlogWindows?: ["HH:MM-HH:MM", ...]}
+ *   POST /v1/images[?ts=UTC ms]  the JPEG itself (Content-Type: image/jpeg, at most 1 MiB)
+ *                                -> 201 {objectKey}, or 200 {recorded: false} in privacy pause
  *
  * Errors: 400 {error: {code, message}} for a bad request, 404/405 for unknown routes.
  *
@@ -28,9 +31,9 @@ import type { EventSpan, RecordingModeName } from '../recording/recording-policy
  *   so a rebinding page (Host: attacker.example) is refused with 421;
  * - a request carrying an Origin header (every cross-site browser request does) is
  *   refused with 403: the callers are local programs, not web pages;
- * - a request with a body must say Content-Type: application/json (415 otherwise), which a
- *   cross-site form or text/plain POST cannot do without a CORS preflight this server never
- *   grants;
+ * - a request with a body must say Content-Type: application/json (image/jpeg on
+ *   /v1/images; 415 otherwise), which a cross-site form or text/plain POST cannot do without
+ *   a CORS preflight this server never grants;
  * - with `token` set (device.json control.token), every request must carry
  *   Authorization: Bearer {token} (401 otherwise), compared in constant time;
  * - a Unix socket is created mode 0600 (only the agent's user may connect).
@@ -43,7 +46,10 @@ export const ControlRoute = {
   AUDIO: '/v1/audio',
   MODE: '/v1/mode',
   UPLOAD: '/v1/upload',
+  IMAGES: '/v1/images',
 } as const;
+
+const JPEG_TYPE = 'image/jpeg';
 
 /** What the control endpoint drives (the Agent implements it). */
 export interface ControlTarget {
@@ -54,6 +60,7 @@ export interface ControlTarget {
   setAudio(enabled: boolean): void;
   setMode(mode: RecordingModeName): void;
   setUploadLimits(limits: { maxBytesPerSecond: number | null; backlogWindows?: readonly string[] }): void;
+  putImage(jpeg: Uint8Array, tsMs?: number): Promise<string | undefined>;
 }
 
 export interface ControlServer {
@@ -76,7 +83,7 @@ export interface ControlListen {
 }
 
 /** Why a request is refused before any route runs, or undefined to go on. */
-export function controlRequestProblem(req: Pick<IncomingMessage, 'headers' | 'method'>, o: { tcp: boolean; token?: string }): { status: number; code: string; message: string } | undefined {
+export function controlRequestProblem(req: Pick<IncomingMessage, 'headers' | 'method' | 'url'>, o: { tcp: boolean; token?: string }): { status: number; code: string; message: string } | undefined {
   const host = req.headers.host ?? '';
   if (o.tcp && !LOOPBACK_HOST.test(host)) {
     return { status: 421, code: 'bad_host', message: `Host ${JSON.stringify(host.slice(0, 100))} is not this camera's loopback address: call http://127.0.0.1:{port} (or localhost) directly` };
@@ -93,8 +100,10 @@ export function controlRequestProblem(req: Pick<IncomingMessage, 'headers' | 'me
   }
   const hasBody = req.method === 'POST' || req.method === 'PUT';
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (hasBody && type !== 'application/json') {
-    return { status: 415, code: 'unsupported_media_type', message: `send the body as Content-Type: application/json (got ${JSON.stringify(type || 'none')})` };
+  const images = new URL(req.url ?? '/', 'http://local').pathname.replace(/\/+$/, '') === ControlRoute.IMAGES;
+  const wanted = images ? JPEG_TYPE : 'application/json';
+  if (hasBody && type !== wanted) {
+    return { status: 415, code: 'unsupported_media_type', message: `send the body as Content-Type: ${wanted} (got ${JSON.stringify(type || 'none')})` };
   }
   return undefined;
 }
@@ -177,6 +186,19 @@ async function handle(t: ControlTarget, req: IncomingMessage, res: ServerRespons
       send(res, 200, { upload: t.status().upload });
       return;
     }
+    case ControlRoute.IMAGES: {
+      if (!route('POST')) return;
+      const ts = new URL(req.url ?? '/', 'http://local').searchParams.get('ts');
+      if (ts !== null && !/^\d{1,15}(\.\d+)?$/.test(ts)) throw new ControlError(`query "ts" must be the picture's time in UTC ms (e.g. ${Date.now()}), got ${JSON.stringify(ts.slice(0, 40))}`);
+      const jpeg = await readBytes(req, MAX_IMAGE_BYTES);
+      if (jpeg === undefined) {
+        send(res, 413, { error: { code: 'too_large', message: `the picture is over ${MAX_IMAGE_BYTES} bytes: send a smaller JPEG (lower quality or resolution)` } });
+        return;
+      }
+      const objectKey = await t.putImage(jpeg, ts === null ? undefined : Number(ts));
+      send(res, objectKey ? 201 : 200, objectKey ? { objectKey } : { recorded: false, reason: 'privacy pause: nothing is recorded' });
+      return;
+    }
     default:
       send(res, 404, { error: { code: 'not_found', message: `no route ${path}; see ${Object.values(ControlRoute).join(', ')}` } });
   }
@@ -189,6 +211,17 @@ function field(b: Record<string, unknown>, name: string, type: 'string' | 'boole
 
 function optional(b: Record<string, unknown>, name: string, type: 'string' | 'number'): unknown {
   return b[name] === undefined ? undefined : field(b, name, type);
+}
+
+/** The whole body, or undefined once it passes `maxBytes` (the rest is drained, not kept). */
+async function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size <= maxBytes) chunks.push(c);
+  }
+  return size > maxBytes ? undefined : Buffer.concat(chunks);
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

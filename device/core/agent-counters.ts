@@ -32,6 +32,12 @@ export interface AgentCounters {
   sourceErrors: number;
   /** A 412 on a first attempt: the key already existed. */
   conflicts: number;
+  /** Pictures encrypted and queued for upload (library, control endpoint, ffmpeg keyframes). */
+  imagesRecorded: number;
+  /** Pictures S3 confirmed. */
+  imagesUploaded: number;
+  /** Pictures dropped because the spool had no room (a picture never evicts footage, nor waits in memory); each logged. */
+  imagesDropped: number;
 }
 
 export const newCounters = (): AgentCounters => ({
@@ -49,4 +55,7 @@ export const newCounters = (): AgentCounters => ({
   inputErrors: 0,
   sourceErrors: 0,
   conflicts: 0,
+  imagesRecorded: 0,
+  imagesUploaded: 0,
+  imagesDropped: 0,
 });

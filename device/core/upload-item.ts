@@ -1,8 +1,8 @@
 /**
- * What the agent uploads. A segment waits until the wrapped key (and, fMP4, the init section)
- * it names is in S3. Heartbeats never wait in the backlog (see link/heartbeat.ts).
+ * What the agent uploads. A segment or picture waits until the wrapped key (and, fMP4, the
+ * init section) it names is in S3. Heartbeats never wait in the backlog (see link/heartbeat.ts).
  */
-export const ItemKind = { SEGMENT: 'segment', KEY: 'key', EVENT: 'event', HEARTBEAT: 'heartbeat', INIT: 'init' } as const;
+export const ItemKind = { SEGMENT: 'segment', KEY: 'key', EVENT: 'event', HEARTBEAT: 'heartbeat', INIT: 'init', IMAGE: 'image' } as const;
 export type ItemKind = (typeof ItemKind)[keyof typeof ItemKind];
 
 /**
@@ -17,7 +17,7 @@ export interface UploadItem {
   readonly metadata: Readonly<Record<string, string>>;
   /** Segments: the device seq (ordering: newest first, backlog oldest first). */
   readonly seq?: number;
-  /** Segments: the data key that encrypted them (its wrapped key must land first). */
+  /** Segments and pictures: the data key that encrypted them (its wrapped key must land first). */
   readonly keyId?: string;
   /** fMP4 segments and init sections: the init section's id (a segment's init section must land first). */
   readonly initId?: string;

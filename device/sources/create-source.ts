@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { DeviceConfig } from '../config/device-config-schema.ts';
+import { DEFAULT_KEYFRAME_PICTURES } from './ffmpeg-args.ts';
 import { FfmpegSource } from './ffmpeg-source.ts';
 import { FileSource } from './file-source.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
@@ -9,17 +10,19 @@ import { PipeSource } from './pipe-source.ts';
 export function createSource(input: MediaInput, c: DeviceConfig): MediaSource | undefined {
   const s = c.source;
   const stallMs = s.stallSeconds * 1000;
+  // Keyframe pictures ride on the ffmpeg child (imageIntervalSeconds 0 turns them off; event pictures come with them).
+  const pictures = c.imageIntervalSeconds > 0 ? DEFAULT_KEYFRAME_PICTURES : undefined;
   switch (s.type) {
     case 'file':
       // A container (.mp4, .mkv, .ts, ...) has timestamps: ffmpeg reads it and they are kept.
-      if (!isAnnexB(s.path!)) return new FfmpegSource(input, { url: s.path!, audio: c.recording.audio, stallMs, loop: s.loop });
+      if (!isAnnexB(s.path!)) return new FfmpegSource(input, { url: s.path!, audio: c.recording.audio, stallMs, loop: s.loop, pictures });
       return new FileSource(input, { videoPath: s.path!, audioPath: c.recording.audio ? s.audioPath : undefined, fps: s.fps, loop: s.loop });
     case 'fifo':
       return new PipeSource(input, { videoPath: s.path!, audioPath: c.recording.audio ? s.audioPath : undefined, stallMs });
     case 'stdin':
       return new PipeSource(input, { stallMs, reopen: false });
     case 'rtsp':
-      return new FfmpegSource(input, { url: s.url!, audio: c.recording.audio, stallMs, rtspTransport: s.rtspTransport });
+      return new FfmpegSource(input, { url: s.url!, audio: c.recording.audio, stallMs, rtspTransport: s.rtspTransport, pictures });
     case 'api':
       return undefined;
   }

@@ -19,7 +19,19 @@ export interface FfmpegInput {
   readonly rtspTransport?: RtspTransport;
   /** Files: play again from the start at the end (timestamps continue). */
   readonly loop?: boolean;
+  /** A small JPEG of every keyframe on fd 3 (see ffmpegArgs). @default none */
+  readonly pictures?: KeyframePictures;
 }
+
+/** Keyframe pictures: decoded from keyframes only, scaled to `widthPx` wide, JPEG at `quality` (2 best .. 31 worst). */
+export interface KeyframePictures {
+  readonly widthPx: number;
+  readonly quality: number;
+}
+
+/** The file descriptor the child writes keyframe pictures to (stdio[3]). */
+export const PICTURE_FD = 3;
+export const DEFAULT_KEYFRAME_PICTURES: KeyframePictures = { widthPx: 320, quality: 7 };
 
 export const isRtspUrl = (url: string): boolean => /^rtsps?:\/\//i.test(url);
 
@@ -40,6 +52,16 @@ const TRANSCODE_AUDIO_KBPS = 48;
  * - `-pes_payload_size 0 -flush_packets 1`: every audio frame and video access unit
  *   leaves at once (ffmpeg would otherwise gather ~0.4 s of audio per PES, or 32 KB per
  *   write), so the agent sees audio in step with video and cuts with both in hand.
+ *
+ * With `pictures`, a second output in the same child (one connection to the camera): the
+ * video decoder runs with `-skip_frame nokey`, so it decodes keyframes only (every other
+ * frame is dropped before decoding: the cost is one decode per GOP, not per frame), single
+ * threaded and low-delay so each picture leaves as its keyframe is decoded (frame threads
+ * and reordering would hold it back by frames); each is scaled to `widthPx` wide and
+ * written as a JPEG to fd 3 (`-fps_mode passthrough`: one JPEG per decoded keyframe, none
+ * duplicated). The copied video on stdout is untouched: `-skip_frame` acts on the decoder,
+ * and stream copy takes packets before it. The agent keeps the pictures it wants (one per
+ * `imageIntervalSeconds`, one at each event start) and drops the rest.
  */
 export function ffmpegArgs(i: FfmpegInput): string[] {
   const rtsp = isRtspUrl(i.url);
@@ -51,12 +73,18 @@ export function ffmpegArgs(i: FfmpegInput): string[] {
     i.audio === AudioPlan.COPY ? ['-map', '0:a:0?', '-c:a', 'copy', '-bsf:a', dropUntimed]
     : i.audio === AudioPlan.TRANSCODE ? ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', `${TRANSCODE_AUDIO_KBPS}k`]
     : [];
+  const p = i.pictures;
+  const keyframesOnly = p ? ['-skip_frame:v', 'nokey', '-flags:v', '+low_delay', '-threads:v', '1'] : [];
+  const pictures = p
+    ? ['-map', '0:v:0', '-vf', `scale=${p.widthPx}:-2`, '-fps_mode:v', 'passthrough', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', String(p.quality), '-f', 'image2pipe', `pipe:${PICTURE_FD}`]
+    : [];
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
-    ...input, '-i', i.url,
+    ...input, ...keyframesOnly, '-i', i.url,
     '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', dropUntimed,
     ...audio,
     '-f', 'mpegts', '-pes_payload_size', '0', '-flush_packets', '1', 'pipe:1',
+    ...pictures,
   ];
 }
 

@@ -3,7 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceError } from '../core/agent-errors.ts';
 import { redactSecrets } from '../core/redact-secrets.ts';
 import { fullJitterDelayMs } from '../core/backoff.ts';
-import { AudioPlan, ffmpegArgs, findFfmpeg, isRtspUrl, type RtspTransport } from './ffmpeg-args.ts';
+import { annexBNalUnits } from '../../media/bitstream/annexb-nal-units.ts';
+import { NalType, nalType } from '../../media/h264/nal-unit-type.ts';
+import { AudioPlan, ffmpegArgs, findFfmpeg, isRtspUrl, PICTURE_FD, type KeyframePictures, type RtspTransport } from './ffmpeg-args.ts';
+import { JpegStream } from './jpeg-stream.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
 import { StallWatchdog } from './stall-watchdog.ts';
 import { describeStreamType, TsStreamFeed, type ProgramInfo } from './ts-stream-feed.ts';
@@ -20,6 +23,17 @@ export interface FfmpegSourceOptions {
   loop?: boolean;
   /** @default /usr/bin/ffmpeg, else `ffmpeg` on PATH */
   ffmpegPath?: string;
+  /** A JPEG of every keyframe to `input.putKeyframePicture` (see ffmpeg-args.ts). @default none */
+  pictures?: KeyframePictures;
+}
+
+/** A keyframe picture is small (320 px wide); anything this big on fd 3 is not one. */
+const MAX_PICTURE_BYTES = 1024 * 1024;
+
+/** True when an H.264 access unit holds an IDR slice: a keyframe the picture decoder decodes. */
+export function hasIdr(accessUnit: Uint8Array): boolean {
+  for (const nal of annexBNalUnits(accessUnit)) if (nal.length && nalType(nal) === NalType.IDR) return true;
+  return false;
 }
 
 /** A connection that lasted this long resets the backoff. */
@@ -44,6 +58,11 @@ interface RunResult {
  * connection). When ffmpeg exits or stalls it is restarted with jittered backoff (a
  * file that ends without `loop` is done); every failure is counted and the agent runs on.
  * Each camera has its own child and state: one camera's failure touches no other.
+ *
+ * Pictures (with `pictures`): the same child decodes keyframes only and writes a small
+ * JPEG of each to fd 3; each is stamped with the time of the newest IDR the feed handed
+ * on (the child writes the picture right after that keyframe's packet, see ffmpegArgs)
+ * and given to `input.putKeyframePicture`.
  *
  * Audio: the first connection copies; when its program shows audio that is not AAC the
  * child is restarted at once to transcode it (said once). A connection that yields no
@@ -130,7 +149,17 @@ export class FfmpegSource implements MediaSource {
   private runOnce(ffmpeg: string): Promise<RunResult> {
     return new Promise((resolve) => {
       let replan = false;
-      const feed = new TsStreamFeed(this.input, {
+      let keyframeMs: number | undefined;
+      const input: Pick<MediaInput, 'putVideoFrame' | 'putAudioFrame'> = this.o.pictures
+        ? {
+            putVideoFrame: (au, ptsMs, dtsMs) => {
+              if (ptsMs !== undefined && hasIdr(au)) keyframeMs = ptsMs;
+              this.input.putVideoFrame(au, ptsMs, dtsMs);
+            },
+            putAudioFrame: (frame, ptsMs) => this.input.putAudioFrame(frame, ptsMs),
+          }
+        : this.input;
+      const feed = new TsStreamFeed(input, {
         floorTicks: this.floorTicks,
         onProgram: (p) => {
           if (!replan && this.onProgram(p)) {
@@ -140,8 +169,19 @@ export class FfmpegSource implements MediaSource {
         },
         onProblem: (m) => this.notice(`${this.safeUrl}: ${m}`),
       });
-      const child = spawn(ffmpeg, ffmpegArgs({ url: this.o.url, audio: this.plan, rtspTransport: this.o.rtspTransport, loop: this.o.loop }), { stdio: ['ignore', 'pipe', 'pipe'] });
+      const args = ffmpegArgs({ url: this.o.url, audio: this.plan, rtspTransport: this.o.rtspTransport, loop: this.o.loop, pictures: this.o.pictures });
+      const child = spawn(ffmpeg, args, { stdio: this.o.pictures ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'] });
       this.child = child;
+      if (this.o.pictures) {
+        const jpegs = new JpegStream({
+          maxBytes: MAX_PICTURE_BYTES,
+          onImage: (jpeg) => {
+            if (keyframeMs !== undefined && !replan) this.input.putKeyframePicture?.(jpeg, keyframeMs);
+          },
+          onCorrupt: (m) => this.notice(`${this.safeUrl}: keyframe pictures: ${m}`),
+        });
+        (child.stdio[PICTURE_FD] as NodeJS.ReadableStream).on('data', (c: Buffer) => jpegs.push(c));
+      }
       let stderr = '';
       const dog = new StallWatchdog(this.o.stallMs, (idleMs) => {
         this.input.noteSourceError(new SourceError(`${this.safeUrl} stalled: no data for ${idleMs} ms; restarting ffmpeg`, { retryable: true }));

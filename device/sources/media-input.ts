@@ -10,6 +10,11 @@ export interface MediaInput {
   noteSourceError(err: Error): void;
   /** Something about the source worth one log line that is not a failure (audio transcoded, a file ended). */
   noteSourceNotice?(message: string): void;
+  /**
+   * A small JPEG of the keyframe shown at `tsMs` (UTC ms), from sources that decode
+   * keyframes (ffmpeg-fed ones); the input keeps the ones it wants.
+   */
+  putKeyframePicture?(jpeg: Uint8Array, tsMs: number): void;
 }
 
 /** A running source. `stop` resolves once it has released its files / child process. */

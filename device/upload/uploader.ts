@@ -231,6 +231,7 @@ export class Uploader {
       this.o.counters.objectsUploaded++;
       this.o.counters.bytesUploaded += body.length;
       if (e.item.kind === ItemKind.SEGMENT) this.o.counters.segmentsUploaded++;
+      if (e.item.kind === ItemKind.IMAGE) this.o.counters.imagesUploaded++;
       this.o.log.debug('uploaded', { objectKey: e.item.objectKey, bytes: body.length, result });
       await this.backlog.confirm(e);
     } catch (err) {

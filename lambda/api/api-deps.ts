@@ -1,4 +1,5 @@
 import type { EventStore } from '../events/event-store.ts';
+import type { ImageIndex } from '../images/image-index.ts';
 import type { SegmentIndex } from '../index/segment-index.ts';
 import type { Presigner } from '../storage/object-store.ts';
 import type { TokenSecrets } from '../token/token-secrets.ts';
@@ -12,6 +13,8 @@ export interface ApiDeps {
   index: SegmentIndex;
   /** The newest event per camera, for the status route. @default the status answers no last event */
   events?: Pick<EventStore, 'newestEvent'>;
+  /** Pictures, for the timeline's strip and event pictures. @default the timeline lists none */
+  images?: Pick<ImageIndex, 'queryImages'>;
   presigner: Presigner;
   tokenSecrets: TokenSecrets;
   clock: Clock;

@@ -48,7 +48,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     if ((m = ApiRoute.TIMELINE.exec(path))) {
       only('GET');
       const deviceId = cameraIdFromPath(m[1]!);
-      const timeline = await getTimeline(deps, deviceId, event.queryStringParameters ?? {});
+      const timeline = await getTimeline(deps, deviceId, event.queryStringParameters ?? {}, publicBaseUrl(event, config.publicBaseUrl));
       return jsonResult(200, timeline, { 'cache-control': CacheControl.TIMELINE });
     }
     if ((m = ApiRoute.STATUS.exec(path))) {
@@ -88,7 +88,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       // The Location is signed for the request's Range: never reuse it for another range.
       return { statusCode: 302, headers: { location, 'cache-control': CacheControl.NONE, vary: 'range' }, body: '' };
     }
-    if (ApiRoute.KEY.test(path)) throw new NotFoundError('wrong_function', 'the key route is served by the keys function: check the API Gateway routes');
+    if (ApiRoute.KEY.test(path) || ApiRoute.IMAGE.test(path)) throw new NotFoundError('wrong_function', 'the key and picture routes are served by the keys function: check the API Gateway routes');
     throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see ${[PlaybackRoute.CREATE_SESSION, PlaybackRoute.TIMELINE, PlaybackRoute.STATUS, PlaybackRoute.PLAYLIST].map((r) => r.path).join(', ')}`);
   }
 

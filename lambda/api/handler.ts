@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { dynamoEventStore } from '../events/dynamo-event-store.ts';
+import { dynamoImageIndex } from '../images/dynamo-image-index.ts';
 import { dynamoSegmentIndex } from '../index/dynamo-segment-index.ts';
 import { systemClock } from '../shared/clock.ts';
 import { RequiredEnv, readHandlerConfig } from '../shared/lambda-config.ts';
@@ -21,6 +22,7 @@ const api = createApiHandler({
   config,
   index: dynamoSegmentIndex(dynamo, config.tableName),
   events: dynamoEventStore(dynamo, config.tableName),
+  images: dynamoImageIndex(dynamo, config.tableName),
   presigner: s3ObjectStore(new S3Client({}), config.bucketName),
   tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), config.tokenSecretId, systemClock),
   clock: systemClock,

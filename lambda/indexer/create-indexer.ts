@@ -20,6 +20,8 @@ import { noMetrics, silentLog, type Log, type MetricsSink } from '../shared/log.
 import type { ObjectStore } from '../storage/object-store.ts';
 import { indexEventObject } from './index-event-object.ts';
 import { indexHeartbeat } from './index-heartbeat.ts';
+import { indexImage } from './index-image.ts';
+import type { ImageIndex } from '../images/image-index.ts';
 import { SkipObject } from './skip-object.ts';
 import { hourDueMs, mustRegisterHour, type PackingConfig } from './hour-registration.ts';
 
@@ -38,6 +40,8 @@ export interface IndexerDeps {
   index: SegmentIndex;
   /** Event items (start and end records). */
   events: EventStore;
+  /** Picture items. @default none: pictures are skipped (and logged) */
+  images?: ImageIndex;
   store: ObjectStore;
   config: IndexerConfig;
   clock: Clock;
@@ -155,6 +159,12 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       const status = await indexHeartbeat(deps.store, key, p);
       await heard(p.deviceId, { heardMs: eventTimeMs, status });
       return 'indexed';
+    }
+    if (p.kind === 'image') {
+      if (!deps.images) throw new SkipObject('this indexer has no picture index (pass `images`)');
+      const outcome = await indexImage({ images: deps.images, store: deps.store, retentionDays, eventRetentionDays: deps.config.eventRetentionDays ?? retentionDays }, key, p);
+      await heard(p.deviceId, { heardMs: eventTimeMs });
+      return outcome;
     }
     const outcome = await indexEventObject({ events: deps.events, publisher, retentionDays: historyDays, store: deps.store }, key, p);
     await heard(p.deviceId, { heardMs: eventTimeMs });

@@ -11,6 +11,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { dynamoEventStore } from '../events/dynamo-event-store.ts';
+import { dynamoImageIndex } from '../images/dynamo-image-index.ts';
 import { dynamoSegmentIndex } from '../index/dynamo-segment-index.ts';
 import { dynamoLivenessStore } from '../liveness/dynamo-liveness-store.ts';
 import { sqsWatchQueue } from '../liveness/sqs-watch-queue.ts';
@@ -27,6 +28,7 @@ const dynamo = new DynamoDBClient({});
 const indexer = createIndexer({
   index: dynamoSegmentIndex(dynamo, config.tableName, { packPeriodMs: config.packPeriodMs }),
   events: dynamoEventStore(dynamo, config.tableName),
+  images: dynamoImageIndex(dynamo, config.tableName),
   store: s3ObjectStore(new S3Client({}), config.bucketName),
   config: {
     retentionDays: config.retentionDays,

@@ -8,6 +8,8 @@ import { ForbiddenError, MethodNotAllowedError, NotFoundError } from '../shared/
 import { authorizeSession, decodePathParam } from '../shared/request-input.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { TokenSecrets } from '../token/token-secrets.ts';
+import type { ImageIndex } from '../images/image-index.ts';
+import { getImage } from './get-image.ts';
 import type { KeyUnwrapper } from './key-unwrapper.ts';
 import { createSessionKeyScope } from './session-key-scope.ts';
 
@@ -26,6 +28,8 @@ export interface KeysDeps {
   };
   store: ObjectStore;
   index: SegmentIndex;
+  /** Pictures (the picture route decrypts them here, with the key route's unwrapping). @default no picture route */
+  images?: ImageIndex;
   unwrapper: KeyUnwrapper;
   tokenSecrets: TokenSecrets;
   clock: Clock;
@@ -36,6 +40,7 @@ export interface KeysDeps {
 }
 
 const KEY_ROUTE = routePattern(PlaybackRoute.KEY.path);
+const IMAGE_ROUTE = routePattern(PlaybackRoute.IMAGE.path);
 
 /** An RSA-2048..4096 OAEP ciphertext is at most 512 bytes. */
 const MAX_WRAPPED_KEY_BYTES = 1024;
@@ -43,6 +48,9 @@ const MAX_WRAPPED_KEY_BYTES = 1024;
 export type KeysHandler = (event: HttpEvent) => Promise<HttpResult>;
 
 /**
+ * GET /v1/sessions/{token}/images/{tsMs}-{imageId}.jpg: a picture in the session's reach,
+ * decrypted with the same unwrapped (cached, binding-checked) data key (see get-image.ts).
+ *
  * GET /v1/sessions/{token}/keys/{keyId}: the 16-byte AES-128 key for a segment, served only
  * - to a valid session of the camera whose keys/ prefix holds it (another camera's key id
  *   is simply not found there);
@@ -101,6 +109,13 @@ export function createKeysHandler(deps: KeysDeps): KeysHandler {
   }
 
   async function route(_event: HttpEvent, method: string, path: string): Promise<HttpResult> {
+    const img = IMAGE_ROUTE.exec(path);
+    if (img && deps.images) {
+      if (method !== 'GET') throw new MethodNotAllowedError(method, ['GET', 'OPTIONS']);
+      const claims = await authorizeSession(decodePathParam('token', img[1]!), deps.tokenSecrets, deps.clock.nowMs());
+      const settings = { targetDurationSeconds: deps.config.targetDurationSeconds, liveWindowSegments: deps.config.liveWindowSegments };
+      return getImage({ images: deps.images, store: deps.store, settings, dataKey, log, metrics }, claims, decodePathParam('picture name', img[2]!));
+    }
     const m = KEY_ROUTE.exec(path);
     if (!m) throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)} in the keys function`);
     if (method !== PlaybackRoute.KEY.method) throw new MethodNotAllowedError(method, [PlaybackRoute.KEY.method, 'OPTIONS']);

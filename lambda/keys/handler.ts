@@ -1,11 +1,13 @@
 /**
- * Lambda entry: GET /v1/sessions/{token}/keys/{keyId}. The only function whose role may
- * call KMS Decrypt on the content key. Configuration is read once at cold start.
+ * Lambda entry: GET /v1/sessions/{token}/keys/{keyId} and
+ * GET /v1/sessions/{token}/images/{name}.jpg. The only function whose role may call KMS
+ * Decrypt on the content key, so it is the one that decrypts pictures. Configuration is read once at cold start.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { dynamoImageIndex } from '../images/dynamo-image-index.ts';
 import { dynamoSegmentIndex } from '../index/dynamo-segment-index.ts';
 import { systemClock } from '../shared/clock.ts';
 import { RequiredEnv, readHandlerConfig } from '../shared/lambda-config.ts';
@@ -17,10 +19,12 @@ import { kmsKeyUnwrapper } from './kms-key-unwrapper.ts';
 
 const config = readHandlerConfig(process.env, RequiredEnv.keys, ['tokenSecretId', 'contentKeyId']);
 const tools = powertools('camrec-keys');
+const dynamo = new DynamoDBClient({});
 const keys = createKeysHandler({
   config,
   store: s3ObjectStore(new S3Client({}), config.bucketName),
-  index: dynamoSegmentIndex(new DynamoDBClient({}), config.tableName),
+  index: dynamoSegmentIndex(dynamo, config.tableName),
+  images: dynamoImageIndex(dynamo, config.tableName),
   unwrapper: kmsKeyUnwrapper(new KMSClient({}), config.contentKeyId),
   tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), config.tokenSecretId, systemClock),
   clock: systemClock,

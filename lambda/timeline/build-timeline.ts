@@ -1,4 +1,5 @@
 import { resolveEventEnd, type EventItem, type SegmentItem } from '../../contract/index.ts';
+import type { TimelineImage } from './timeline-images.ts';
 
 /** Segments closer than this are one recorded span (muxer rounding, upload jitter). */
 export const SPAN_MERGE_TOLERANCE_MS = 500;
@@ -20,6 +21,8 @@ export interface TimelineEvent extends TimeSpan {
   open?: true;
   /** How it ended, when it has (see contract/event-record.ts EventEndReason). */
   endReason?: string;
+  /** Its picture (the first taken for it, else the first while it ran), when there is one. */
+  image?: TimelineImage;
 }
 export interface Timeline {
   deviceId: string;
@@ -28,6 +31,10 @@ export interface Timeline {
   spans: RecordedSpan[];
   gaps: TimeSpan[];
   events: TimelineEvent[];
+  /** A strip of pictures, at most one per interval (see timeline-images.ts); empty without pictures. */
+  images: TimelineImage[];
+  /** When the picture URLs stop working (they ride on a session token for the page's range). */
+  imagesExpireAt?: string;
   /** Pass as `cursor` to read the next page; null on the last page. */
   nextCursor: string | null;
 }
@@ -83,7 +90,7 @@ export function buildTimeline(
       ...(e.endReason !== undefined && !open ? { endReason: e.endReason } : {}),
     });
   }
-  return { deviceId, ...pick(span(pageStartMs, pageEndMs)), spans, gaps, events: evs, nextCursor };
+  return { deviceId, ...pick(span(pageStartMs, pageEndMs)), spans, gaps, events: evs, images: [], nextCursor };
 }
 
 const pick = (s: TimeSpan) => ({ start: s.start, end: s.end });

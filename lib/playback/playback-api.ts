@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS, LambdaEnv, PlaybackRoute } from '../../contract/index.ts';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS, LambdaEnv, PlaybackRoute, TopFolder } from '../../contract/index.ts';
 import { CamrecFunction } from '../functions/camrec-function.ts';
 import { HandlerEntry } from '../handler-entries.ts';
 import type { ContentKey } from '../keys/content-key.ts';
@@ -99,7 +99,7 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
  * signed session token (checked by the functions) on the session routes; stage
  * throttling, JSON access logs, CORS; the token HMAC secret in Secrets Manager. Two
  * functions: `api` (sessions, timeline, playlists, segment redirects) and `keys` (the
- * only one that may kms:Decrypt).
+ * only one that may kms:Decrypt: data keys, and the pictures it decrypts with them).
  */
 export class PlaybackApi extends Construct {
   public readonly httpApi: apigwv2.HttpApi;
@@ -161,6 +161,9 @@ export class PlaybackApi extends Construct {
     this.tokenSecret.grantRead(this.apiFunction.role);
     // keys: wrapped keys, index reads, the token secret, and the only kms:Decrypt.
     props.store.grantObjectRead(this.keysFunction.role, 'keys/*', 'the key route reads the wrapped data key a valid session asks for; the session token decides which camera.');
+    for (const folder of [TopFolder.IMAGES, TopFolder.EVENT_IMAGES]) {
+      props.store.grantObjectRead(this.keysFunction.role, `${folder}/*`, 'the picture route reads the encrypted picture a valid session asks for (in its camera and range) to decrypt it; the session token decides which.');
+    }
     props.index.grantIndexRead(this.keysFunction.role);
     this.tokenSecret.grantRead(this.keysFunction.role);
     props.contentKey.grantUnwrap(this.keysFunction.role);

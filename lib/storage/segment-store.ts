@@ -60,14 +60,16 @@ export const LifecycleRuleId = {
   EVENTS: 'expire-events',
   KEYS: 'expire-keys',
   HEARTBEATS: 'expire-heartbeats',
+  IMAGES: 'expire-images',
+  EVENT_IMAGES: 'expire-event-images',
   ABORT_UPLOADS: 'abort-incomplete-uploads',
 } as const;
 
 /**
  * The recordings bucket: all public access blocked, TLS only, SSE-S3 at rest, write-once
- * for segments/init/keys/events/heartbeats (a PUT without `If-None-Match` is refused by
- * bucket policy), lifecycle rules by prefix (hot segments and continuous packs after
- * `retentionDays`, event packs and event records after `eventRetentionDays`, wrapped keys
+ * for every device folder (a PUT without `If-None-Match` is refused by bucket
+ * policy), lifecycle rules by prefix (hot segments, continuous packs and pictures after
+ * `retentionDays`, event packs, event pictures and event records after `eventRetentionDays`, wrapped keys
  * a day after the longer, heartbeats after a day; fMP4 init sections never: one object
  * serves a camera configuration for as long as the camera keeps it, a kilobyte or two
  * each), an optional archive transition for packs, and server access logs into a second bucket.
@@ -124,6 +126,9 @@ export class SegmentStore extends Construct {
         // init/ has no rule: an init section (1-2 KB, one per camera configuration) is named by every
         // segment and pack of that configuration, for months; expiring it by age would break them.
         { id: LifecycleRuleId.HEARTBEATS, prefix: `${TopFolder.HEARTBEATS}/`, expiration: Duration.days(HEARTBEAT_EXPIRY_DAYS) },
+        // Pictures go with the footage they show: continuous ones with continuous footage, those taken in an event with event footage.
+        { id: LifecycleRuleId.IMAGES, prefix: `${TopFolder.IMAGES}/`, expiration: Duration.days(retentionDays) },
+        { id: LifecycleRuleId.EVENT_IMAGES, prefix: `${TopFolder.EVENT_IMAGES}/`, expiration: Duration.days(eventRetentionDays) },
         { id: LifecycleRuleId.ABORT_UPLOADS, abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       cors: [

@@ -16,7 +16,7 @@ import { toApiGatewayEvent, writeHandlerResult, type HandlerResult } from './api
  * The playback API on localhost, as API Gateway would front it:
  *
  *   POST /v1/cameras/{id}/sessions, GET /v1/cameras/{id}/timeline|status   IAM (SigV4, service execute-api)
- *   GET  /v1/sessions/{token}/keys/{keyId}                          the keys handler
+ *   GET  /v1/sessions/{token}/keys/{keyId}, .../images/{name}.jpg   the keys handler
  *   GET  /v1/sessions/{token}/...                                   the API handler
  *
  * plus what only local mode has: the player page at /player/ (hls.js from node_modules),

@@ -7,6 +7,7 @@ import { renderTimeline } from './timeline-view.js';
 const $ = (id) => document.getElementById(id);
 const TIMELINE_REFRESH_MS = 4000;
 const WINDOWS_S = { day: 86_400, hour: 3_600, '10min': 600 };
+const STRIP_PICTURES = 24;
 
 /** Today's date in the page's time zone, as <input type=date> wants it. */
 export const todayInputValue = (now = new Date()) => `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
@@ -143,12 +144,14 @@ export class CameraView {
     // that arrives after the new one must not put the old window back.
     const generation = (this.timelineGeneration = (this.timelineGeneration ?? 0) + 1);
     const { startMs, endMs } = this.timelineWindow();
-    const q = `start=${encodeURIComponent(new Date(startMs).toISOString())}&end=${encodeURIComponent(new Date(endMs).toISOString())}`;
+    // About 24 pictures across the strip, whatever the window (one a minute at least apart).
+    const every = Math.max(60, Math.round((endMs - startMs) / 1000 / STRIP_PICTURES));
+    const q = `start=${encodeURIComponent(new Date(startMs).toISOString())}&end=${encodeURIComponent(new Date(endMs).toISOString())}&imageEverySeconds=${every}`;
     try {
       const t = await api(c.config, 'GET', `/v1/cameras/${encodeURIComponent(id)}/timeline?${q}`);
       if (id !== c.camera || generation !== this.timelineGeneration) return;
       c.timeline = t;
-      this.view = renderTimeline($('timeline'), { startMs, endMs, spans: t.spans, gaps: t.gaps, events: t.events }, (ms) => void this.play('LIVE_REPLAY', ms));
+      this.view = renderTimeline($('timeline'), { startMs, endMs, spans: t.spans, gaps: t.gaps, events: t.events, images: t.images ?? [] }, (ms) => void this.play('LIVE_REPLAY', ms));
       this.renderEvents(t.events);
     } catch (err) {
       this.status(`timeline: ${err.message}`, true);
@@ -165,6 +168,14 @@ export class CameraView {
       const length = e.open ? 'going on' : `${Math.round((e.endMs - e.startMs) / 1000)} s`;
       b.textContent = `${new Date(e.startMs).toLocaleTimeString()}  ${e.type}${e.label ? ` – ${e.label}` : ''}  (${length})`;
       b.onclick = () => void this.play('LIVE_REPLAY', e.startMs);
+      if (e.image) {
+        // The event's picture: what the camera saw when it started.
+        const img = document.createElement('img');
+        img.className = 'event-picture';
+        img.src = e.image.url;
+        img.alt = `${e.type} at ${new Date(e.image.atMs).toLocaleTimeString()}`;
+        b.prepend(img);
+      }
       li.append(b);
       list.append(li);
     }

@@ -2,11 +2,15 @@
 // newest segment's first frame (one LIVE playlist, one segment, one key), then plays live
 // on hover or keyboard focus (or all tiles, with "Play all live"); leaving stops loading.
 // Its label shows the camera's name, state (recording, idle, offline, privacy) and newest
-// event, from the status route every few seconds and at once on a notification.
-import { cameraStatus, createSession, hasSegments } from './api-client.js';
+// event, from the status route every few seconds and at once on a notification. Until its
+// first frame is in, a tile shows the camera's newest picture.
+import { api, cameraStatus, createSession, hasSegments } from './api-client.js';
 
 const STATUS_REFRESH_MS = 5000;
 const POSTER_RETRY_MS = 3000;
+/** A tile looks for a newer picture at most this often. */
+const PICTURE_REFRESH_MS = 30_000;
+const PICTURE_LOOKBACK_MS = 10 * 60_000;
 const STATE_TEXT = { recording: 'recording', idle: 'idle', offline: 'offline', privacy: 'privacy', unknown: 'no video yet' };
 
 const fmtTime = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -23,7 +27,7 @@ class Tile {
     this.id = id;
     this.hls = undefined;
     this.wantPlay = false;
-    this.info = { state: undefined, lastEvent: null, poster: false, playing: false, loads: 0, errors: [] };
+    this.info = { state: undefined, lastEvent: null, poster: false, playing: false, loads: 0, errors: [], picture: null };
     this.video = el('video', { muted: true, playsInline: true, preload: 'none' });
     this.video.setAttribute('aria-label', `${id} video`);
     this.stateBadge = el('span', { className: 'state' });
@@ -59,6 +63,25 @@ class Tile {
     this.overlay.textContent = dark ? STATE_TEXT[s.state] : '';
     this.overlay.hidden = !dark;
     if (!dark && !this.hls) void this.poster();
+    // Until the tile's own first frame is in, the newest picture stands in for it (one timeline call, then one every 30 s at most).
+    if (!this.info.poster) void this.newestPicture();
+  }
+
+  /** The camera's newest picture (to the minute) as the video's poster: the timeline's last strip picture of the last 10 minutes. */
+  async newestPicture() {
+    if (this.pictureAtMs !== undefined && Date.now() - this.pictureAtMs < PICTURE_REFRESH_MS) return;
+    this.pictureAtMs = Date.now();
+    const end = Date.now() + 5000;
+    const q = `start=${encodeURIComponent(new Date(end - PICTURE_LOOKBACK_MS).toISOString())}&end=${encodeURIComponent(new Date(end).toISOString())}&imageEverySeconds=60`;
+    try {
+      const t = await api(this.config, 'GET', `/v1/cameras/${encodeURIComponent(this.id)}/timeline?${q}`);
+      const newest = t.images?.at(-1);
+      if (!newest) return;
+      this.info.picture = { url: newest.url, atMs: newest.atMs };
+      this.video.poster = newest.url;
+    } catch (err) {
+      this.info.errors.push({ details: `picture: ${err.message}` });
+    }
   }
 
   /** The newest segment's first frame: load one segment, then stop loading. */

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../../device/buffer/atomic-file.ts';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { PackDefault, SegmentSeconds, targetDurationSeconds } from '../../contract/index.ts';
+import { DEVICE_FOLDERS, PackDefault, SegmentSeconds, targetDurationSeconds } from '../../contract/index.ts';
 import { redactSecrets } from '../../device/core/redact-secrets.ts';
 import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
 import { dynamoEventStore } from '../../lambda/events/dynamo-event-store.ts';
@@ -14,6 +14,7 @@ import { createIndexer } from '../../lambda/indexer/create-indexer.ts';
 import type { PackReport } from '../../lambda/packer/create-packer.ts';
 import type { SweepReport } from '../../lambda/sweeper/create-sweeper.ts';
 import { createKeysHandler } from '../../lambda/keys/create-keys-handler.ts';
+import { dynamoImageIndex } from '../../lambda/images/dynamo-image-index.ts';
 import { localKeyUnwrapper } from '../../lambda/keys/key-unwrapper.ts';
 import { s3ObjectStore } from '../../lambda/storage/s3-object-store.ts';
 import { staticTokenSecrets } from '../../lambda/token/token-secrets.ts';
@@ -55,7 +56,7 @@ const LOCAL_RETENTION_DAYS = 30;
 /** The compactor's S3 and DynamoDB clients say so in their user agent (the soak counts its requests apart). */
 export const COMPACTOR_USER_AGENT = 'camrec-compactor';
 /** The top folders cameras write: only these objects go to the indexer (packs are the compactor's). */
-const INDEXED_KEY_RE = /^(segments|keys|events|heartbeats)\//;
+const INDEXED_KEY_RE = new RegExp(`^(${DEVICE_FOLDERS.join('|')})/`);
 export const LOCAL_REGION = EMULATOR_REGION;
 export const LOCAL_JSON = 'local.json';
 
@@ -209,11 +210,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       if (migrated) log(`moved ${migrated} index items to table ${LOCAL_TABLE} (with the open-hours index packed history needs)`);
       const index = dynamoSegmentIndex(ddb, LOCAL_TABLE, packing ? { packPeriodMs: packing.periodMs } : {});
       const events = dynamoEventStore(ddb, LOCAL_TABLE);
+      const images = dynamoImageIndex(ddb, LOCAL_TABLE);
       const liveness = dynamoLivenessStore(ddb, LOCAL_TABLE);
       watchDeps = { liveness, events, queue: watchQueue, publisher: notifier, clock, offlineAfterMs, log: handlerLog };
       const indexer = createIndexer({
         index,
         events,
+        images,
         // The front keeps each upload's x-amz-checksum-sha256 as S3 does; the indexer records it.
         store: withFrontChecksums(store),
         config: {
@@ -240,7 +243,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
           compactorDdb.destroy();
         });
       }
-      return { index, events, liveness, indexer, compactor };
+      return { index, events, images, liveness, indexer, compactor };
     });
     indexReady.catch(() => {});
     const indexedListeners = new Set<(key: string, atMs: number) => void>();
@@ -299,7 +302,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       return true;
     };
     camerasStarting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
-    const { index, events, liveness, compactor } = await indexReady;
+    const { index, events, images, liveness, compactor } = await indexReady;
     // Watches of a previous run (their timers went with it) pick up where they were.
     for (const c of opts.cameras) {
       const st = await liveness.getState(c.id);
@@ -310,12 +313,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       config: { targetDurationSeconds, liveWindowSegments, corsOrigins, publicBaseUrl: undefined, offlineAfterMs, ...(packing ? { packPeriodMs: packing.periodMs } : {}) },
       index,
       events,
+      images,
       presigner,
       tokenSecrets,
       clock,
       log: handlerLog,
     });
-    const keys = createKeysHandler({ config: { corsOrigins, targetDurationSeconds, liveWindowSegments }, store, index, unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem), tokenSecrets, clock, log: handlerLog });
+    const keys = createKeysHandler({ config: { corsOrigins, targetDurationSeconds, liveWindowSegments }, store, index, images, unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem), tokenSecrets, clock, log: handlerLog });
 
     let info: LocalStackInfo | undefined;
     const server = await startLocalApiServer({

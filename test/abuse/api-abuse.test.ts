@@ -128,7 +128,7 @@ describe('session tokens: forged, altered, expired, replayed after expiry', () =
 
   test.each(cases)('$name: playlist and key routes answer $status $code', async ({ token, status, code }) => {
     const t = token();
-    for (const path of [`/v1/sessions/${t}/playlist.m3u8`, `/v1/sessions/${t}/keys/${camA.keyId}`, `/v1/sessions/${t}/segments/${camA.startsMs[0]}-0.ts`]) {
+    for (const path of [`/v1/sessions/${t}/playlist.m3u8`, `/v1/sessions/${t}/keys/${camA.keyId}`, `/v1/sessions/${t}/segments/${camA.startsMs[0]}-0.ts`, `/v1/sessions/${t}/images/${camA.startsMs[0]}-ab12.jpg`]) {
       const answer = await get(path);
       expect(expectCleanRefusal(answer, status, ctx, path).code).toBe(code);
       expect(answer.body.includes(camA.dataKey)).toBe(false);
@@ -204,6 +204,8 @@ describe('wrong methods and routes', () => {
     ['DELETE', 'keys/KEY'],
     ['POST', 'keys/KEY'],
     ['PUT', 'segments/SEG'],
+    ['PUT', 'images/1-ab.jpg'],
+    ['DELETE', 'images/1-ab.jpg'],
   ])('%s on the session %s route answers 405 with Allow', async (method, rest) => {
     const path = `${session()}/${rest.replace('KEY', camA.keyId).replace('SEG', `${camA.startsMs[0]}-0.ts`)}`;
     const answer = await rawRequest(base, method, path, { body: method === 'DELETE' ? undefined : '{}' });

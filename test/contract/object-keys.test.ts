@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TIME_MS, devicePrefix, eventEndKey, eventKey, hourFolder, parseObjectKey, segmentKey, wrappedKeyKey, initKey } from '../../contract/index.ts';
+import { MAX_TIME_MS, devicePrefix, eventEndKey, eventKey, hourFolder, initKey, imageKey, imageName, parseImageName, parseObjectKey, segmentKey, wrappedKeyKey } from '../../contract/index.ts';
 
 const START = Date.UTC(2026, 2, 4, 5, 6, 7, 890);
 
@@ -30,6 +30,17 @@ describe('object keys', () => {
     expect(initKey({ deviceId: 'cam-1', initId: '0e'.repeat(16) })).toBe(`init/cam-1/${'0e'.repeat(16)}.mp4`);
   });
 
+  it('lays out pictures by hour under images/ (continuous retention) or event-images/ (event retention), and parses them back', () => {
+    expect(imageKey({ deviceId: 'cam-1', tsMs: START, imageId: 'ab12', event: false })).toBe(`images/cam-1/2026/03/04/05/${START}-ab12.jpg`);
+    expect(imageKey({ deviceId: 'cam-1', tsMs: START, imageId: 'ab12', event: true })).toBe(`event-images/cam-1/2026/03/04/05/${START}-ab12.jpg`);
+    expect(parseObjectKey(`event-images/cam-1/2026/03/04/05/${START}-ab12.jpg`)).toEqual({ kind: 'image', deviceId: 'cam-1', tsMs: START, imageId: 'ab12', event: true });
+    expect(devicePrefix('images', 'cam-1')).toBe('images/cam-1/');
+    expect(parseImageName(imageName({ tsMs: START, imageId: 'ab12' }))).toEqual({ tsMs: START, imageId: 'ab12' });
+    expect(parseImageName('latest')).toBeUndefined();
+    expect(parseImageName(`${START}-a/b`)).toBeUndefined();
+    expect(() => imageKey({ deviceId: 'cam-1', tsMs: START, imageId: 'a-b', event: false })).toThrow(/image id/);
+  });
+
   it.each([
     ['another top folder', `videos/cam-1/2026/03/04/05/${START}-42.ts`],
     ['an init id that is not 32 hex digits', `init/cam-1/${'0E'.repeat(16)}.mp4`],
@@ -46,6 +57,9 @@ describe('object keys', () => {
     ['leading zeros in seq', `segments/cam-1/2026/03/04/05/${START}-042.ts`],
     ['a wrong extension', `segments/cam-1/2026/03/04/05/${START}-42.mp4`],
     ['an empty key', ''],
+    ['a picture whose hour folder disagrees with its time', `images/cam-1/2026/03/04/06/${START}-ab12.jpg`],
+    ['a picture id with a dash', `images/cam-1/2026/03/04/05/${START}-ab-12.jpg`],
+    ['a picture that is not .jpg', `images/cam-1/2026/03/04/05/${START}-ab12.png`],
   ])('refuses %s', (_name, key) => {
     expect(() => parseObjectKey(key)).toThrow(/invalid|not under/);
   });

@@ -221,6 +221,12 @@ export const BAD_INPUTS: readonly BadInput[] = [
       ['segment name traversal', (c) => `segments/..%2F..%2Fkeys%2F${c.camera}%2Fx.bin`, 'segment_not_found'],
       ['segment name NUL', () => 'segments/1-1.ts%00.m3u8', 'segment_not_found'],
       ['segment gap placeholder', () => 'segments/gap-3.ts', 'segment_not_found'],
+      ['picture name traversal', (c) => `images/..%2F..%2Fkeys%2F${c.camera}%2Fx.jpg`, 'image_not_found'],
+      ["picture name traversal to the other camera", (c) => `images/..%2F..%2Fimages%2F${c.otherCamera}%2F1-ab.jpg`, 'image_not_found'],
+      ['picture name NUL', () => 'images/1-ab%00.jpg', 'image_not_found'],
+      ['picture name not {tsMs}-{id}', () => 'images/latest.jpg', 'image_not_found'],
+      ['picture id with a dash', () => 'images/1-a-b.jpg', 'image_not_found'],
+      ['picture name without .jpg', () => 'images/1-ab', 'image_not_found'],
     ] as const satisfies readonly (readonly [string, (c: BadInputContext) => string, string])[]
   ).map(([name, rest, code]): BadInput => ({
     name: `valid session: ${name}`,

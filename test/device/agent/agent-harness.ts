@@ -95,7 +95,7 @@ export interface StoredSegment {
 }
 
 /** Every object under a top folder for DEVICE_ID, keys sorted. */
-export async function listKeys(stack: Stack, folder: 'segments' | 'init' | 'keys' | 'events'): Promise<string[]> {
+export async function listKeys(stack: Stack, folder: 'segments' | 'init' | 'keys' | 'events' | 'images' | 'event-images'): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {

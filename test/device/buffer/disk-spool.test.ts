@@ -103,6 +103,28 @@ describe('Backlog', () => {
     expect(Math.max(...backlog.list().map((e) => e.item.seq!))).toBe(5);
     expect(Math.min(...backlog.list().map((e) => e.item.seq!))).toBe(5 - backlog.count + 1);
   });
+
+  it('a picture waits for its wrapped key like a segment; at the spool cap it is dropped (counted), never evicting footage nor held in memory', async () => {
+    const { backlog, counters, memory } = await make({ memory: 64 * 1024, spool: 4000, writeThrough: true });
+    const image = (n: number, keyId: string): UploadItem => ({ kind: ItemKind.IMAGE, objectKey: `images/cam/2026/01/01/00/${n}-ab.jpg`, contentType: 'application/octet-stream', metadata: {}, keyId, createdMs: n });
+    await backlog.add(key('k1'), body(256, 9));
+    await backlog.add(image(1, 'k1'), body(500, 1));
+    const k = backlog.take()!;
+    expect(k.item.kind).toBe('key');
+    expect(backlog.take()).toBeUndefined(); // the picture waits for its key
+    await backlog.confirm(k);
+    const pic = backlog.take()!;
+    expect(pic.item.kind).toBe('image');
+    await backlog.confirm(pic);
+    for (const s of [1, 2, 3]) await backlog.add(seg(s), body(1000, s));
+    const segmentsBefore = backlog.list().filter((e) => e.item.kind === ItemKind.SEGMENT).length;
+    await backlog.add(image(2, 'k1'), body(1500, 2));
+    expect(counters.imagesDropped).toBe(1);
+    expect(counters.segmentsDropped).toBe(0);
+    expect(backlog.list().filter((e) => e.item.kind === ItemKind.SEGMENT).length).toBe(segmentsBefore);
+    expect(backlog.list().some((e) => e.item.kind === ItemKind.IMAGE)).toBe(false);
+    expect(memory.usedBytes).toBeLessThanOrEqual(3000);
+  });
 });
 
 describe('MemoryBuffer', () => {

@@ -26,6 +26,7 @@ function recorder(): ControlTarget & { calls: string[] } {
     setAudio: (a) => void calls.push(`audio:${a}`),
     setMode: (m) => void calls.push(`mode:${m}`),
     setUploadLimits: (l) => void calls.push(`upload:${l.maxBytesPerSecond}`),
+    putImage: async (j) => (calls.push(`image:${j.length}`), 'images/x'),
   };
 }
 

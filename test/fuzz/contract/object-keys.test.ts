@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ContractError, MAX_TIME_MS, eventEndKey, eventKey, heartbeatKey, parseObjectKey, segmentKey, wrappedKeyKey, type ParsedObjectKey, initKey } from '../../../contract/index.ts';
+import { ContractError, MAX_TIME_MS, eventEndKey, eventKey, heartbeatKey, initKey, imageKey, parseObjectKey, segmentKey, wrappedKeyKey, type ParsedObjectKey } from '../../../contract/index.ts';
 import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../support/fuzz-runner.ts';
 import { applyEdits, stringEdit } from '../support/mutations.ts';
 
@@ -18,6 +18,7 @@ const initParts = fc.record({ deviceId, initId: keyId });
 const keyParts = fc.record({ deviceId, keyId });
 const eventParts = fc.record({ deviceId, startMs, eventId });
 const heartbeatParts = fc.record({ deviceId, atMs: startMs });
+const imageParts = fc.record({ deviceId, tsMs: startMs, imageId: fc.stringMatching(/^[A-Za-z0-9]{1,32}$/), event: fc.boolean() });
 
 /** Any valid key with the parts it was built from. */
 const validKey = fc.oneof(
@@ -27,6 +28,7 @@ const validKey = fc.oneof(
   eventParts.map((p) => ({ key: eventKey(p), parsed: { kind: 'event', phase: 'start', ...p } as ParsedObjectKey })),
   eventParts.map((p) => ({ key: eventEndKey(p), parsed: { kind: 'event', phase: 'end', ...p } as ParsedObjectKey })),
   heartbeatParts.map((p) => ({ key: heartbeatKey(p), parsed: { kind: 'heartbeat', ...p } as ParsedObjectKey })),
+  imageParts.map((p) => ({ key: imageKey(p), parsed: { kind: 'image', ...p } as ParsedObjectKey })),
 );
 
 function rebuild(p: ParsedObjectKey): string {
@@ -36,6 +38,7 @@ function rebuild(p: ParsedObjectKey): string {
     case 'key': return wrappedKeyKey(p);
     case 'event': return p.phase === 'end' ? eventEndKey(p) : eventKey(p);
     case 'heartbeat': return heartbeatKey(p);
+    case 'image': return imageKey(p);
   }
 }
 
@@ -43,7 +46,7 @@ function rebuild(p: ParsedObjectKey): string {
 const keyLike = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.array(fc.oneof(fc.constantFrom('segments', 'init', 'keys', 'events', '2026', '01', '..', '', '.ts', '.m4s', '.mp4', '.bin', '.json', '-'), deviceId, fc.nat().map(String)), { maxLength: 10 }).map((a) => a.join('/')),
+  fc.array(fc.oneof(fc.constantFrom('segments', 'init', 'keys', 'events', 'images', 'event-images', '.jpg', '2026', '01', '..', '', '.ts', '.m4s', '.mp4', '.bin', '.json', '-'), deviceId, fc.nat().map(String)), { maxLength: 10 }).map((a) => a.join('/')),
   fc.string({ minLength: 1000, maxLength: 1100 }),
 );
 

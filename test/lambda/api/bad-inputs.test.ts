@@ -30,7 +30,9 @@ const store: ObjectStore = {
   head: async () => undefined,
   getBytes: async (key) => (key === `keys/cam-b/${KEY_B}.bin` ? new Uint8Array(256) : undefined),
 };
-const keys = createKeysHandler({ config, store, index, unwrapper: { unwrap: async () => Buffer.concat([Buffer.of(2), Buffer.alloc(16, 5), keyBinding({ deviceId: 'cam-b', keyId: KEY_B })]) }, tokenSecrets: secrets, clock });
+// No picture is indexed: every picture name a bad input tries is not found.
+const images = { putImage: async () => 'created' as const, getImage: async () => undefined, queryImages: async () => [] };
+const keys = createKeysHandler({ config, store, index, images, unwrapper: { unwrap: async () => Buffer.concat([Buffer.of(2), Buffer.alloc(16, 5), keyBinding({ deviceId: 'cam-b', keyId: KEY_B })]) }, tokenSecrets: secrets, clock });
 
 const claims = (c: Partial<SessionClaims> = {}): SessionClaims => ({ deviceId: 'cam-a', mode: 'LIVE', issuedAtSeconds: NOW_MS / 1000, expiresAtSeconds: NOW_MS / 1000 + 3600, ...c });
 const token = (c: Partial<SessionClaims> = {}, secret: Buffer = SECRET, version = 'v1') => signSessionToken(claims(c), { version, secret });
@@ -82,7 +84,8 @@ const inProcessCases: Case[] = [
 ];
 
 const context: BadInputContext = { camera: 'cam-a', otherCamera: 'cam-b', token: good, tokenKey: { version: 'v1', secret: SECRET }, otherCameraKeyId: KEY_B, nowMs: NOW_MS };
-const KEY_ROUTE = routePattern(PlaybackRoute.KEY.path);
+/** The keys function's routes (keys and pictures), as API Gateway routes them. */
+const KEYS_ROUTES = Object.values(PlaybackRoute).filter((r) => r.fn === 'keys').map((r) => routePattern(r.path));
 
 /** A shared-table request as API Gateway hands it to a function (repeated query names joined by commas, as payload 2.0 does). */
 function eventOf(r: BadRequest): APIGatewayProxyEventV2 {
@@ -106,7 +109,7 @@ async function expectCleanRefusal(res: Awaited<ReturnType<typeof api>>, status: 
 describe('bad input never reaches S3 or DynamoDB and always gets a 4xx naming the problem', () => {
   it.each(BAD_INPUTS.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const req = c.request(context);
-    const res = await (KEY_ROUTE.test(splitPath(req.path).rawPath) ? keys : api)(eventOf(req));
+    const res = await (KEYS_ROUTES.some((r) => r.test(splitPath(req.path).rawPath)) ? keys : api)(eventOf(req));
     expect(c.codes).toContain(await expectCleanRefusal(res, c.status));
   });
 

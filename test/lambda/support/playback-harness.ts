@@ -15,6 +15,9 @@ import {
   wrapDataKey,
   wrappedKeyKey,
   eventKey,
+  IMAGE_CONTENT_TYPE,
+  imageKey,
+  toImageS3Metadata,
   type EventRecord,
   type SegmentMetadata,
 } from '../../../contract/index.ts';
@@ -23,6 +26,7 @@ import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { createApiHandler, ApiRoute } from '../../../lambda/api/create-api-handler.ts';
 import type { SessionAnswer } from '../../../lambda/api/routes/create-session.ts';
 import { dynamoEventStore } from '../../../lambda/events/dynamo-event-store.ts';
+import { dynamoImageIndex } from '../../../lambda/images/dynamo-image-index.ts';
 import { dynamoSegmentIndex } from '../../../lambda/index/dynamo-segment-index.ts';
 import { createIndexer, type IndexerReport } from '../../../lambda/indexer/create-indexer.ts';
 import { createKeysHandler } from '../../../lambda/keys/create-keys-handler.ts';
@@ -95,9 +99,11 @@ export class PlaybackHarness {
     const index = (this.index = dynamoSegmentIndex(ddb, TABLE, periodMs ? { packPeriodMs: periodMs } : {}));
     const clock = { nowMs: () => Date.now() + this.clockOffsetMs };
     const tokenSecrets = staticTokenSecrets([{ version: 'test1', secret: randomBytes(32) }]);
+    const images = dynamoImageIndex(ddb, TABLE);
     const indexer = createIndexer({
       index,
       events: dynamoEventStore(this.dynamo.createClient(), TABLE),
+      images,
       store,
       config: { retentionDays: 7, bucketName: BUCKET, ...(o.packing ? { packing: o.packing } : {}) },
       clock,
@@ -131,8 +137,8 @@ export class PlaybackHarness {
       publicBaseUrl: this.baseUrl,
       ...(periodMs ? { packPeriodMs: periodMs } : {}),
     };
-    const api = createApiHandler({ config, index, presigner: store, tokenSecrets, clock });
-    const keys = createKeysHandler({ config: { ...config, unboundKeysStoredBeforeMs: o.unboundKeysStoredBeforeMs }, store, index, unwrapper: localKeyUnwrapper(this.wrapping.privateKey), tokenSecrets, clock });
+    const api = createApiHandler({ config, index, images, presigner: store, tokenSecrets, clock });
+    const keys = createKeysHandler({ config: { ...config, unboundKeysStoredBeforeMs: o.unboundKeysStoredBeforeMs }, store, index, images, unwrapper: localKeyUnwrapper(this.wrapping.privateKey), tokenSecrets, clock });
     this.server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -140,7 +146,7 @@ export class PlaybackHarness {
         const event = toApiGatewayEvent(req, Buffer.concat(chunks), { domainName: new URL(this.baseUrl).host, requestId: randomUUID(), nowMs: clock.nowMs() });
         const path = event.rawPath;
         // A handler that throws (it should answer a 500 itself) fails the request, not the test process.
-        (ApiRoute.KEY.test(path) ? keys(event) : api(event)).then(
+        (ApiRoute.KEY.test(path) || ApiRoute.IMAGE.test(path) ? keys(event) : api(event)).then(
           (result) => writeHandlerResult(res, result, req.method ?? 'GET'),
           (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`handler threw: ${String(err)}`),
         );
@@ -196,6 +202,15 @@ export class PlaybackHarness {
       ids.push(s.init.id);
     }
     return ids;
+  }
+
+  /** Encrypts a JPEG as a camera does (AES-128-CBC, fresh IV, under `key`) and uploads it; returns its name `{tsMs}-{imageId}`. */
+  async putImage(deviceId: string, tsMs: number, jpeg: Uint8Array, key: { keyId: string; key: Buffer }, o: { eventId?: string; imageId?: string } = {}): Promise<string> {
+    const iv = randomBytes(16);
+    const imageId = o.imageId ?? randomBytes(8).toString('hex');
+    const meta = toImageS3Metadata({ tsMs, keyId: key.keyId, iv: iv.toString('hex'), ...(o.eventId ? { eventId: o.eventId } : {}) });
+    await this.putObject(imageKey({ deviceId, tsMs, imageId, event: o.eventId !== undefined }), encryptSegment(jpeg, key.key, iv), IMAGE_CONTENT_TYPE, meta);
+    return `${tsMs}-${imageId}`;
   }
 
   async putEvent(r: EventRecord): Promise<void> {

@@ -28,7 +28,7 @@ describe('DeviceAccess alone', () => {
     });
   });
 
-  test('the role allows only PutObject on segments/, init/, keys/, events/ and heartbeats/ under ${credentials-iot:ThingName}, for things of our type', () => {
+  test('the role allows only PutObject on segments/, init/, keys/, events/, heartbeats/, images/ and event-images/ under ${credentials-iot:ThingName}, for things of our type', () => {
     const [, role] = resourcesOf(template, 'AWS::IAM::Role')[0]!;
     expect(role.ManagedPolicyArns).toBeUndefined();
     expect(role.Policies).toHaveLength(1);
@@ -39,7 +39,10 @@ describe('DeviceAccess alone', () => {
     const typeId = resourcesOf(template, 'AWS::IoT::ThingType')[0]![0];
     expect(statements[0].Condition).toEqual({ StringEquals: { 'credentials-iot:ThingTypeName': { Ref: typeId } } });
     const suffixes = statements[0].Resource.map((r: { 'Fn::Join': [string, unknown[]] }) => r['Fn::Join'][1][1]);
-    expect(suffixes.sort()).toEqual(['/events/${credentials-iot:ThingName}/*', '/heartbeats/${credentials-iot:ThingName}/*', '/init/${credentials-iot:ThingName}/*', '/keys/${credentials-iot:ThingName}/*', '/segments/${credentials-iot:ThingName}/*']);
+    expect(suffixes.sort()).toEqual([
+      '/event-images/${credentials-iot:ThingName}/*', '/events/${credentials-iot:ThingName}/*', '/heartbeats/${credentials-iot:ThingName}/*',
+      '/images/${credentials-iot:ThingName}/*', '/init/${credentials-iot:ThingName}/*', '/keys/${credentials-iot:ThingName}/*', '/segments/${credentials-iot:ThingName}/*',
+    ]);
     template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 

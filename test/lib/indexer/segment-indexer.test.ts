@@ -28,10 +28,10 @@ describe('SegmentIndexer alone', () => {
     });
   });
 
-  test('runs on ObjectCreated under segments/, keys/, events/ and heartbeats/', () => {
+  test('runs on ObjectCreated under segments/, keys/, events/, heartbeats/, images/ and event-images/', () => {
     const [, notifications] = resourcesOf(template, 'Custom::S3BucketNotifications')[0]!;
     const configs = notifications.NotificationConfiguration.LambdaFunctionConfigurations;
-    expect(configs.map((c: any) => c.Filter.Key.FilterRules[0].Value).sort()).toEqual(['events/', 'heartbeats/', 'keys/', 'segments/']);
+    expect(configs.map((c: any) => c.Filter.Key.FilterRules[0].Value).sort()).toEqual(['event-images/', 'events/', 'heartbeats/', 'images/', 'keys/', 'segments/']);
     for (const c of configs) {
       expect(c.Events).toEqual(['s3:ObjectCreated:*']);
       expect(c.LambdaFunctionArn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });

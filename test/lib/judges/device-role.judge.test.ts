@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { eventEndKey, eventKey, heartbeatKey, segmentKey, wrappedKeyKey } from '../../../contract/index.ts';
+import { eventEndKey, eventKey, heartbeatKey, imageKey, segmentKey, wrappedKeyKey } from '../../../contract/index.ts';
 import { judge, type Verdict } from '../support/iam-judge.ts';
 import { SynthesisedPolicies } from '../support/synthesised-policies.ts';
 
@@ -42,6 +42,8 @@ const own = {
   event: eventKey({ deviceId: 'camA', startMs: T, eventId: 'motion-1' }),
   eventEnd: eventEndKey({ deviceId: 'camA', startMs: T, eventId: 'motion-1' }),
   heartbeat: heartbeatKey({ deviceId: 'camA', atMs: T }),
+  image: imageKey({ deviceId: 'camA', tsMs: T, imageId: '0123abcd', event: false }),
+  eventImage: imageKey({ deviceId: 'camA', tsMs: T, imageId: '0123abcd', event: true }),
 };
 
 describe('device role + bucket policy (iam-simulate over the synthesised stack)', () => {
@@ -63,6 +65,9 @@ describe('device role + bucket policy (iam-simulate over the synthesised stack)'
     ["camB's key", wrappedKeyKey({ deviceId: 'camB', keyId: '0123456789abcdef0123456789abcdef' })],
     ["camB's event", eventKey({ deviceId: 'camB', startMs: T, eventId: 'e1' })],
     ["camB's heartbeat", heartbeatKey({ deviceId: 'camB', atMs: T })],
+    ["camB's picture", imageKey({ deviceId: 'camB', tsMs: T, imageId: 'x1', event: false })],
+    ["camB's event picture", imageKey({ deviceId: 'camB', tsMs: T, imageId: 'x1', event: true })],
+    ['a picture folder root', 'images/x.jpg'],
     ['a prefix that merely starts like its own', segmentKey({ deviceId: 'camAB', startMs: T, seq: 1 })],
     ['the bucket root', 'camA/x.ts'],
     ['a folder root', 'segments/x.ts'],
@@ -73,6 +78,8 @@ describe('device role + bucket policy (iam-simulate over the synthesised stack)'
 
   test.each([
     ['GetObject of its own segment', 's3:GetObject', own.segment],
+    ['GetObject of its own picture', 's3:GetObject', own.image],
+    ['DeleteObject of its own picture', 's3:DeleteObject', own.image],
     ['DeleteObject of its own segment', 's3:DeleteObject', own.segment],
     ['DeleteObjectVersion of its own segment', 's3:DeleteObjectVersion', own.segment],
     ['PutObjectAcl on its own segment', 's3:PutObjectAcl', own.segment],

@@ -22,6 +22,8 @@ const key = `${B}/keys/camA/0123456789abcdef0123456789abcdef.bin`;
 const init = `${B}/init/camA/00112233445566778899aabbccddeeff.mp4`;
 const evt = `${B}/events/camA/1767323045000-e1.json`;
 const beat = `${B}/heartbeats/camA/1767323045000.json`;
+const img = `${B}/images/camA/2026/01/02/03/1767323045000-0123abcd.jpg`;
+const evtImg = `${B}/event-images/camA/2026/01/02/03/1767323045000-0123abcd.jpg`;
 const BUS = t.arn(t.id('AWS::Events::EventBus', 'Notifications'));
 const WATCH = t.arn(t.id('AWS::SQS::Queue', 'WatchQueue'));
 const OTHER_BUS = `arn:aws:events:eu-west-1:123456789012:event-bus/default`;
@@ -35,7 +37,10 @@ const ROLES: Record<string, Row[]> = {
     ['s3:GetObject', key, true],
     ['s3:GetObject', evt, true],
     ['s3:GetObject', beat, true],
+    ['s3:GetObject', img, true],
+    ['s3:GetObject', evtImg, true],
     ['s3:PutObject', seg, false],
+    ['s3:PutObject', img, false],
     ['s3:DeleteObject', seg, false],
     ['s3:ListBucket', B, false],
     ['dynamodb:PutItem', TABLE, true],
@@ -78,6 +83,8 @@ const ROLES: Record<string, Row[]> = {
     ['s3:DeleteObject', pack, false],
     ['s3:PutObject', seg, false],
     ['s3:GetObject', key, false],
+    ['s3:GetObject', img, false],
+    ['s3:DeleteObject', img, false],
     ['s3:ListBucket', B, false],
     ['dynamodb:Query', TABLE, true],
     ['dynamodb:PutItem', TABLE, true],
@@ -103,6 +110,9 @@ const ROLES: Record<string, Row[]> = {
     ['s3:GetObject', pack, true],
     ['s3:GetObject', key, false],
     ['s3:GetObject', evt, false],
+    // Pictures are ciphertext; only the keys function, which decrypts them, reads them.
+    ['s3:GetObject', img, false],
+    ['s3:GetObject', evtImg, false],
     ['s3:PutObject', seg, false],
     ['s3:DeleteObject', seg, false],
     ['s3:ListBucket', B, false],
@@ -116,10 +126,16 @@ const ROLES: Record<string, Row[]> = {
   PlaybackKeysRole: [
     ['s3:GetObject', key, true],
     ['s3:GetObject', init, false],
+    ['s3:GetObject', img, true],
+    ['s3:GetObject', evtImg, true],
     ['s3:GetObject', seg, false],
+    ['s3:GetObject', evt, false],
     ['s3:PutObject', key, false],
+    ['s3:PutObject', img, false],
     ['s3:DeleteObject', key, false],
+    ['s3:DeleteObject', img, false],
     ['dynamodb:Query', TABLE, true],
+    ['dynamodb:GetItem', TABLE, true],
     ['dynamodb:PutItem', TABLE, false],
     ['secretsmanager:GetSecretValue', SECRET, true],
     ['secretsmanager:PutSecretValue', SECRET, false],

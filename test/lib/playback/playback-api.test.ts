@@ -31,15 +31,16 @@ describe('PlaybackApi alone', () => {
       'GET /v1/sessions/{token}/init/{name}': 'NONE',
       'GET /v1/sessions/{token}/packs/{name}': 'NONE',
       'GET /v1/sessions/{token}/keys/{keyId}': 'NONE',
+      'GET /v1/sessions/{token}/images/{name}': 'NONE',
     });
   });
 
-  test('the key route goes to the keys function, every other route to the api function', () => {
+  test('the key and picture routes go to the keys function (it decrypts pictures), every other route to the api function', () => {
     const integrations = Object.fromEntries(resourcesOf(template, 'AWS::ApiGatewayV2::Integration').map(([id, p]) => [id, JSON.stringify(p.IntegrationUri)]));
     const [keysFn] = fnOf('key route');
     for (const r of routes()) {
       const target = integrations[r.Target['Fn::Join'][1][1].Ref]!;
-      expect(target.includes(keysFn), r.RouteKey).toBe(r.RouteKey.includes('/keys/'));
+      expect(target.includes(keysFn), r.RouteKey).toBe(r.RouteKey.includes('/keys/') || r.RouteKey.includes('/images/'));
     }
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
   });
@@ -77,6 +78,10 @@ describe('PlaybackApi alone', () => {
     expect(policyOf('PlaybackApiRole')).toContain('/segments/*');
     expect(policyOf('PlaybackApiRole')).not.toContain('/keys/*');
     expect(policyOf('PlaybackKeysRole')).toContain('/keys/*');
+    // Pictures: read (to decrypt) by the keys function only.
+    expect(policyOf('PlaybackKeysRole')).toContain('/images/*');
+    expect(policyOf('PlaybackKeysRole')).toContain('/event-images/*');
+    expect(policyOf('PlaybackApiRole')).not.toContain('images/*');
     for (const p of [policyOf('PlaybackApiRole'), policyOf('PlaybackKeysRole')]) {
       expect(p).toContain('dynamodb:Query');
       expect(p).not.toMatch(/dynamodb:(Scan|PutItem|DeleteItem)/);

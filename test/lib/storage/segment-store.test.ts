@@ -46,7 +46,7 @@ describe('SegmentStore alone', () => {
             Effect: 'Deny',
             Principal: { AWS: '*' },
             Action: 's3:PutObject',
-            Resource: Match.arrayEquals([objects('events'), objects('heartbeats'), objects('init'), objects('keys'), objects('segments')]),
+            Resource: Match.arrayEquals([objects('event-images'), objects('events'), objects('heartbeats'), objects('images'), objects('init'), objects('keys'), objects('segments')]),
             Condition: { Null: { 's3:if-none-match': 'true' } },
           },
         ]),
@@ -65,6 +65,8 @@ describe('SegmentStore alone', () => {
       ['expire-events', 'events/', 30],
       ['expire-keys', 'keys/', 31],
       ['expire-heartbeats', 'heartbeats/', 1],
+      ['expire-images', 'images/', 30],
+      ['expire-event-images', 'event-images/', 30],
       ['abort-incomplete-uploads', '', { DaysAfterInitiation: 1 }],
     ]);
     expect(props.LifecycleConfiguration.Rules.every((r: { Transitions?: unknown }) => r.Transitions === undefined)).toBe(true);
@@ -77,11 +79,11 @@ describe('SegmentStore alone', () => {
     expect(expiring.filter((r) => 'init/x/y.mp4'.startsWith(r.Prefix ?? ''))).toEqual([]);
   });
 
-  test('event footage can be kept longer: event packs, event records and keys follow eventRetentionDays', () => {
+  test('event footage can be kept longer: event packs, event records, event pictures and keys follow eventRetentionDays; pictures follow retentionDays', () => {
     const t = templateOf((stack) => new SegmentStore(stack, 'Store', { retentionDays: 14, eventRetentionDays: 90 }));
     const [, props] = resourcesOf(t, 'AWS::S3::Bucket').find(([id]) => id.includes('Recordings'))!;
     const days = Object.fromEntries((props.LifecycleConfiguration.Rules as { Id: string; ExpirationInDays?: number }[]).map((r) => [r.Id, r.ExpirationInDays]));
-    expect(days).toMatchObject({ 'expire-hot-segments': 14, 'expire-packs': 14, 'expire-event-packs': 90, 'expire-events': 90, 'expire-keys': 91 });
+    expect(days).toMatchObject({ 'expire-hot-segments': 14, 'expire-packs': 14, 'expire-event-packs': 90, 'expire-events': 90, 'expire-keys': 91, 'expire-images': 14, 'expire-event-images': 90 });
     expect(() => templateOf((stack) => new SegmentStore(stack, 'Store', { retentionDays: 30, eventRetentionDays: 7 }))).toThrow(/eventRetentionDays=7 must be at least retentionDays=30/);
   });
 

@@ -1,0 +1,84 @@
+/**
+ * `npm run bench:agent -- --pictures`: what keyframe pictures cost. The agent records a
+ * 1080p25 ~5 Mbit/s H.264 container file (a keyframe every 2 s) through its ffmpeg child,
+ * paced in real time, to the local S3, twice in a row on the same clip for the same time:
+ * with pictures off (`imageIntervalSeconds: 0`: the child only copies) and on (the default
+ * 60 s; the child also decodes each keyframe, `-skip_frame nokey`, and writes a 320 px
+ * JPEG of it; the agent keeps one a minute). Printed: CPU and peak RSS of the agent + its
+ * child for each, and the difference.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { agentStatus, startBenchBackend } from './bench-backend.ts';
+import { measure, type Measured } from './process-meter.ts';
+
+const MB = 1024 * 1024;
+
+export interface PicturesVariantOptions {
+  root: string;
+  out: string;
+  seconds: number;
+  warmupSeconds: number;
+  segmentSeconds: number;
+  bitrateKbps: number;
+  nodeFlags: string;
+  /** The agent's environment (MALLOC_ARENA_MAX, as on cameras); its ffmpeg child inherits it. */
+  agentEnv: NodeJS.ProcessEnv;
+  bundleAgent: () => string;
+}
+
+function makeClip(out: string, seconds: number, kbps: number): string {
+  const clip = join(out, `agent-pictures-1080p25-${kbps}k-${seconds}s.mkv`);
+  if (existsSync(clip)) return clip;
+  mkdirSync(out, { recursive: true });
+  process.stderr.write(`bench: generating ${seconds} s of 1080p25 at ${kbps} kbit/s into ${clip} (once) ...\n`);
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y', '-f', 'lavfi', '-t', String(seconds), '-i', 'testsrc2=size=1920x1080:rate=25',
+    '-vf', 'noise=alls=8:allf=t', '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
+    '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`, clip,
+  ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return clip;
+}
+
+async function runOnce(o: PicturesVariantOptions, clip: string, imageIntervalSeconds: number): Promise<{ m: Measured; status: Record<string, any> }> {
+  const backend = await startBenchBackend();
+  const deviceJson = backend.writeDeviceJson({ source: { type: 'file', path: clip }, segmentSeconds: o.segmentSeconds, bitrateKbps: o.bitrateKbps, imageIntervalSeconds });
+  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], { cwd: o.root, stdio: ['ignore', 'inherit', 'inherit'], env: o.agentEnv });
+  const kill = () => agent.kill('SIGKILL');
+  process.once('exit', kill);
+  try {
+    const m = await measure(agent.pid!, { warmupSeconds: o.warmupSeconds, seconds: o.seconds, withChildren: true });
+    const status = await agentStatus(backend.controlSocket);
+    agent.kill('SIGTERM');
+    await new Promise((r) => agent.once('exit', r));
+    return { m, status };
+  } finally {
+    process.removeListener('exit', kill);
+    kill();
+    await backend.stop();
+  }
+}
+
+const fmt = (m: Measured) => `CPU ${m.cpuPercent.toFixed(2)} % of one core; peak RSS ${(m.steadyPeakRssBytes / MB).toFixed(1)} MB (agent + ffmpeg child)`;
+const parts = (m: Measured) => m.parts.map((p, i) => `${i === 0 ? 'agent (node)' : 'ffmpeg child'} CPU ${p.cpuPercent.toFixed(2)} %, RSS ${(p.peakRssBytes / MB).toFixed(1)} MB`).join('; ');
+
+export async function runPicturesVariant(o: PicturesVariantOptions): Promise<void> {
+  const clip = makeClip(o.out, o.seconds + o.warmupSeconds + 20, o.bitrateKbps);
+  process.stderr.write(`bench: the agent recording ${clip} without and with keyframe pictures, ${o.seconds} s each after ${o.warmupSeconds} s warm-up ...\n`);
+  const off = await runOnce(o, clip, 0);
+  const on = await runOnce(o, clip, 60);
+  const lines = [
+    `camrec agent, keyframe pictures: 1080p25 H.264 at ${o.bitrateKbps} kbit/s from a container file through the agent's ffmpeg child (real time), keyframe every 2 s, ${o.seconds} s measured after ${o.warmupSeconds} s warm-up each`,
+    `  pictures off (imageIntervalSeconds 0):  ${fmt(off.m)}`,
+    `    of which:   ${parts(off.m)}`,
+    `  pictures on  (imageIntervalSeconds 60): ${fmt(on.m)}; pictures recorded ${on.status.imagesRecorded}, uploaded ${on.status.imagesUploaded}`,
+    `    of which:   ${parts(on.m)}`,
+    `  cost of pictures: CPU +${(on.m.cpuPercent - off.m.cpuPercent).toFixed(2)} points of one core (${(on.m.cpuPercent / off.m.cpuPercent).toFixed(2)}x), RSS +${((on.m.steadyPeakRssBytes - off.m.steadyPeakRssBytes) / MB).toFixed(1)} MB`,
+    `  segments: off ${off.status.segmentsRecorded} recorded / ${off.status.segmentsUploaded} uploaded; on ${on.status.segmentsRecorded} / ${on.status.segmentsUploaded}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on this machine adds noise to both runs)`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  writeFileSync(join(o.out, 'agent-pictures.json'), JSON.stringify({ seconds: o.seconds, off, on }, null, 2));
+}
