@@ -19,3 +19,4 @@ export * from './notification-events.ts';
 export * from './pack-keys.ts';
 export * from './pack-index.ts';
 export * from './image-metadata.ts';
+export * from './clip.ts';

@@ -40,6 +40,10 @@ export const LambdaEnv = {
   EVENT_PACK_STORAGE_CLASS: 'CAMREC_EVENT_PACK_STORAGE_CLASS',
   /** Name of the packer function the sweep invokes (sweeper). */
   PACKER_FUNCTION_NAME: 'CAMREC_PACKER_FUNCTION_NAME',
+  /** KMS key id/ARN clip objects are encrypted with (SSE-KMS; clip export and API). */
+  CLIP_KEY_ID: 'CAMREC_CLIP_KEY_ID',
+  /** Name of the clip export function the API invokes (API). */
+  CLIP_EXPORT_FUNCTION_NAME: 'CAMREC_CLIP_EXPORT_FUNCTION_NAME',
   /** Public base URL of the API, e.g. https://abc.execute-api.eu-west-1.amazonaws.com (optional; derived from the request when unset). */
   PUBLIC_BASE_URL: 'CAMREC_PUBLIC_BASE_URL',
 } as const;

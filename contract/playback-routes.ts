@@ -12,6 +12,10 @@ export const PlaybackRoute = {
   CREATE_SESSION: { method: 'POST', path: '/v1/cameras/{id}/sessions', auth: 'iam', fn: 'api' },
   TIMELINE: { method: 'GET', path: '/v1/cameras/{id}/timeline', auth: 'iam', fn: 'api' },
   STATUS: { method: 'GET', path: '/v1/cameras/{id}/status', auth: 'iam', fn: 'api' },
+  CREATE_CLIP: { method: 'POST', path: '/v1/cameras/{id}/clips', auth: 'iam', fn: 'api' },
+  LIST_CLIPS: { method: 'GET', path: '/v1/cameras/{id}/clips', auth: 'iam', fn: 'api' },
+  GET_CLIP: { method: 'GET', path: '/v1/cameras/{id}/clips/{clipId}', auth: 'iam', fn: 'api' },
+  DELETE_CLIP: { method: 'DELETE', path: '/v1/cameras/{id}/clips/{clipId}', auth: 'iam', fn: 'api' },
   PLAYLIST: { method: 'GET', path: '/v1/sessions/{token}/playlist.m3u8', auth: 'token', fn: 'api' },
   SEGMENT: { method: 'GET', path: '/v1/sessions/{token}/segments/{name}', auth: 'token', fn: 'api' },
   /** An fMP4 init section (EXT-X-MAP) of the session's camera. */
@@ -37,6 +41,6 @@ export function routePattern(pathTemplate: string): RegExp {
 
 /** The request headers a browser may send: SigV4's (camera routes), JSON bodies and Range (pack routes). */
 export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256', 'range'] as const;
-export const CORS_ALLOW_METHODS = ['GET', 'POST', 'OPTIONS'] as const;
+export const CORS_ALLOW_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'] as const;
 /** How long a browser may cache a preflight answer. */
 export const CORS_MAX_AGE_SECONDS = 3600;

@@ -1,5 +1,7 @@
+import type { ClipExportStarter } from '../clips/export-starter.ts';
 import type { EventStore } from '../events/event-store.ts';
 import type { ImageIndex } from '../images/image-index.ts';
+import type { ClipObjectStore } from '../storage/clip-object-store.ts';
 import type { SegmentIndex } from '../index/segment-index.ts';
 import type { Presigner } from '../storage/object-store.ts';
 import type { TokenSecrets } from '../token/token-secrets.ts';
@@ -16,6 +18,8 @@ export interface ApiDeps {
   /** Pictures, for the timeline's strip and event pictures. @default the timeline lists none */
   images?: Pick<ImageIndex, 'queryImages'>;
   presigner: Presigner;
+  /** Clip export: the clips/ objects and how an export is started. @default the clip routes answer 404 clips_not_configured */
+  clips?: { objects: ClipObjectStore; startExport: ClipExportStarter };
   tokenSecrets: TokenSecrets;
   clock: Clock;
   log?: Log;

@@ -7,6 +7,7 @@ import { noMetrics, silentLog } from '../shared/log.ts';
 import { MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
 import { authorizeSession, cameraIdFromPath, decodePathParam } from '../shared/request-input.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { createClip, deleteClip, getClip, listClips, type ClipRouteDeps } from './routes/clips.ts';
 import { createSession } from './routes/create-session.ts';
 import { getCameraStatus } from './routes/get-camera-status.ts';
 import { createPackRoute } from './routes/get-pack.ts';
@@ -31,6 +32,10 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
   const { config } = deps;
   const liveCache = createLivePlaylistCache({ ttlMs: deps.liveCacheTtlMs ?? liveCacheTtlMs(config.targetDurationSeconds) });
   const packRedirect = createPackRoute(deps, config.packPeriodMs ?? PACK_PERIOD_MS);
+  const clipDeps = (): ClipRouteDeps => {
+    if (!deps.clips) throw new NotFoundError('clips_not_configured', 'this deployment has no clip export: deploy a stack with clips');
+    return { ...deps.clips, clock: deps.clock };
+  };
 
   async function route(event: HttpEvent, method: string, path: string): Promise<HttpResult> {
     let m: RegExpExecArray | null;
@@ -55,6 +60,28 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       only('GET');
       const status = await getCameraStatus(deps, cameraIdFromPath(m[1]!));
       return jsonResult(200, status, { 'cache-control': CacheControl.NONE });
+    }
+    if ((m = ApiRoute.CREATE_CLIP.exec(path))) {
+      const deviceId = cameraIdFromPath(m[1]!);
+      const clips = clipDeps();
+      if (method === 'POST') {
+        const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+        const answer = await createClip(clips, deviceId, body);
+        metrics.count('ClipsRequested');
+        return jsonResult(202, answer, { 'cache-control': CacheControl.NONE });
+      }
+      if (method !== 'GET') throw new MethodNotAllowedError(method, ['GET', 'POST', 'OPTIONS']);
+      return jsonResult(200, await listClips(clips, deviceId, event.queryStringParameters ?? {}), { 'cache-control': CacheControl.NONE });
+    }
+    if ((m = ApiRoute.GET_CLIP.exec(path))) {
+      const deviceId = cameraIdFromPath(m[1]!);
+      const clipId = decodePathParam('clip id', m[2]!);
+      if (method === 'DELETE') {
+        await deleteClip(clipDeps(), deviceId, clipId);
+        return { statusCode: 204, headers: { 'cache-control': CacheControl.NONE }, body: '' };
+      }
+      if (method !== 'GET') throw new MethodNotAllowedError(method, ['GET', 'DELETE', 'OPTIONS']);
+      return jsonResult(200, await getClip(clipDeps(), deviceId, clipId), { 'cache-control': CacheControl.NONE });
     }
     if ((m = ApiRoute.PLAYLIST.exec(path))) {
       only('GET');
@@ -89,7 +116,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       return { statusCode: 302, headers: { location, 'cache-control': CacheControl.NONE, vary: 'range' }, body: '' };
     }
     if (ApiRoute.KEY.test(path) || ApiRoute.IMAGE.test(path)) throw new NotFoundError('wrong_function', 'the key and picture routes are served by the keys function: check the API Gateway routes');
-    throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see ${[PlaybackRoute.CREATE_SESSION, PlaybackRoute.TIMELINE, PlaybackRoute.STATUS, PlaybackRoute.PLAYLIST].map((r) => r.path).join(', ')}`);
+    throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see ${[PlaybackRoute.CREATE_SESSION, PlaybackRoute.TIMELINE, PlaybackRoute.STATUS, PlaybackRoute.CREATE_CLIP, PlaybackRoute.PLAYLIST].map((r) => r.path).join(', ')}`);
   }
 
   return httpHandler({ corsOrigins: config.corsOrigins, log, metrics, route });

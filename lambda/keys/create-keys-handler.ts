@@ -1,15 +1,16 @@
-import { KEY_ID_PATTERN, KeyBindingError, PlaybackRoute, WrappedKeyFormat, openWrappedKeyPlaintext, routePattern, wrappedKeyKey, type SessionClaims } from '../../contract/index.ts';
+import { KEY_ID_PATTERN, PlaybackRoute, routePattern, type SessionClaims } from '../../contract/index.ts';
 import type { SegmentIndex } from '../index/segment-index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { CacheControl, type HttpEvent, type HttpResult } from '../shared/http.ts';
 import { httpHandler } from '../shared/http-handler.ts';
 import { noMetrics, silentLog, type Log, type MetricsSink } from '../shared/log.ts';
-import { ForbiddenError, MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
+import { MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
 import { authorizeSession, decodePathParam } from '../shared/request-input.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { TokenSecrets } from '../token/token-secrets.ts';
 import type { ImageIndex } from '../images/image-index.ts';
 import { getImage } from './get-image.ts';
+import { createDataKeyOpener } from './data-key-opener.ts';
 import type { KeyUnwrapper } from './key-unwrapper.ts';
 import { createSessionKeyScope } from './session-key-scope.ts';
 
@@ -42,9 +43,6 @@ export interface KeysDeps {
 const KEY_ROUTE = routePattern(PlaybackRoute.KEY.path);
 const IMAGE_ROUTE = routePattern(PlaybackRoute.IMAGE.path);
 
-/** An RSA-2048..4096 OAEP ciphertext is at most 512 bytes. */
-const MAX_WRAPPED_KEY_BYTES = 1024;
-
 export type KeysHandler = (event: HttpEvent) => Promise<HttpResult>;
 
 /**
@@ -66,47 +64,16 @@ export function createKeysHandler(deps: KeysDeps): KeysHandler {
   const log = deps.log ?? silentLog;
   const metrics = deps.metrics ?? noMetrics;
   const capacity = deps.cacheEntries ?? 1000;
-  const cache = new Map<string, Uint8Array>();
   const scope = createSessionKeyScope(deps.index, deps.config, capacity);
 
-  async function dataKey(deviceId: string, keyId: string): Promise<Uint8Array> {
-    const objectKey = wrappedKeyKey({ deviceId, keyId });
-    const hit = cache.get(objectKey);
-    if (hit) {
-      cache.delete(objectKey);
-      cache.set(objectKey, hit);
-      metrics.count('KeyCacheHits');
-      return hit;
-    }
-    const wrapped = await deps.store.getBytes(objectKey, MAX_WRAPPED_KEY_BYTES);
-    if (!wrapped) throw new NotFoundError('key_not_found', `no key ${keyId} for this session's camera`);
-    const plaintext = await deps.unwrapper.unwrap(wrapped);
-    let opened: ReturnType<typeof openWrappedKeyPlaintext>;
-    try {
-      opened = openWrappedKeyPlaintext(plaintext, { deviceId, keyId });
-    } catch (err) {
-      if (!(err instanceof KeyBindingError)) throw err;
-      metrics.count('KeysRefusedBinding');
-      log.warn('wrapped key refused: not bound to its camera and key id (copied from another camera?)', { objectKey, reason: err.message });
-      throw new ForbiddenError('key_not_bound', `key ${keyId} under this camera's prefix was not made for this camera: it is not served`);
-    } finally {
-      plaintext.fill(0);
-    }
-    if (opened.format === WrappedKeyFormat.LEGACY_UNBOUND) {
-      const cutoff = deps.config.unboundKeysStoredBeforeMs;
-      const storedAtMs = cutoff === undefined ? undefined : (await deps.store.head(objectKey))?.lastModifiedMs;
-      if (cutoff === undefined || storedAtMs === undefined || storedAtMs >= cutoff) {
-        opened.dataKey.fill(0);
-        metrics.count('KeysRefusedUnbound');
-        log.warn('wrapped key refused: legacy unbound format stored after the cutoff', { objectKey, storedAtMs, cutoffMs: cutoff });
-        throw new ForbiddenError('key_unbound', `key ${keyId} is in the legacy unbound format and was not stored before this deployment's cutoff: it is not served`);
-      }
-    }
-    metrics.count('KeysUnwrapped');
-    cache.set(objectKey, opened.dataKey);
-    if (cache.size > capacity) cache.delete(cache.keys().next().value!);
-    return opened.dataKey;
-  }
+  const dataKey = createDataKeyOpener({
+    store: deps.store,
+    unwrapper: deps.unwrapper,
+    log,
+    metrics,
+    cacheEntries: capacity,
+    ...(deps.config.unboundKeysStoredBeforeMs !== undefined ? { unboundKeysStoredBeforeMs: deps.config.unboundKeysStoredBeforeMs } : {}),
+  });
 
   async function route(_event: HttpEvent, method: string, path: string): Promise<HttpResult> {
     const img = IMAGE_ROUTE.exec(path);

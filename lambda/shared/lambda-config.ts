@@ -43,6 +43,7 @@ export const RequiredEnv = {
   offlineChecker: [LambdaEnv.TABLE_NAME, LambdaEnv.EVENT_BUS_NAME, LambdaEnv.WATCH_QUEUE_URL, LambdaEnv.OFFLINE_AFTER_SECONDS],
   packer: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.RETENTION_DAYS, LambdaEnv.PACK_STORAGE_CLASS, LambdaEnv.EVENT_PACK_STORAGE_CLASS, LambdaEnv.PACK_DRAIN_SECONDS],
   sweeper: [LambdaEnv.TABLE_NAME, LambdaEnv.PACKER_FUNCTION_NAME],
+  clipExport: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.CONTENT_KEY_ID, LambdaEnv.CLIP_KEY_ID],
 } as const;
 
 /** S3 storage classes a pack may be written in (instant access: players read ranges at once). */
