@@ -11,6 +11,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   provision: { summary: 'create an IoT thing, certificate and device.json for a camera', load: () => import('./provision/provision-command.ts') },
   local: { summary: 'run the whole stack on this machine (no AWS account)', load: () => import('../local/cli/local-command.ts') },
   'play-url': { summary: 'ask the playback API for an HLS URL', load: () => import('../local/cli/play-url-command.ts') },
+  clip: { summary: 'export a range of a camera as one MP4 and download it', load: () => import('../local/cli/clip-command.ts') },
   event: { summary: 'start an event recording on a running agent', load: () => import('../local/cli/event-command.ts') },
 };
 

@@ -15,6 +15,15 @@ export interface S3ClipObjectStoreOptions {
   kmsKeyId?: string;
   /** @default 8 MiB */
   partBytes?: number;
+  /** The client download URLs are signed with (local mode: the S3 front a browser can reach). @default the store's client */
+  presignClient?: S3Client;
+  /**
+   * Download URLs ask S3 for `Content-Disposition: attachment; filename=...` (a browser saves
+   * the file under that name). Local mode turns it off: its S3 front forwards presigned GETs
+   * to s3rver unsigned, and s3rver refuses response-* overrides on anonymous GETs.
+   * @default true
+   */
+  downloadFileName?: boolean;
 }
 
 /**
@@ -113,6 +122,10 @@ export function s3ClipObjectStore(client: S3Client, bucket: string, o: S3ClipObj
       }
     },
     presignDownload: (key, expiresInSeconds, fileName) =>
-      getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: `attachment; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"` }), { expiresIn: expiresInSeconds }),
+      getSignedUrl(
+        o.presignClient ?? client,
+        new GetObjectCommand({ Bucket: bucket, Key: key, ...(o.downloadFileName === false ? {} : { ResponseContentDisposition: `attachment; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"` }) }),
+        { expiresIn: expiresInSeconds },
+      ),
   };
 }

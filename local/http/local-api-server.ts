@@ -16,6 +16,7 @@ import { toApiGatewayEvent, writeHandlerResult, type HandlerResult } from './api
  * The playback API on localhost, as API Gateway would front it:
  *
  *   POST /v1/cameras/{id}/sessions, GET /v1/cameras/{id}/timeline|status   IAM (SigV4, service execute-api)
+ *   POST|GET /v1/cameras/{id}/clips, GET|DELETE /v1/cameras/{id}/clips/{clipId}   IAM too
  *   GET  /v1/sessions/{token}/keys/{keyId}, .../images/{name}.jpg   the keys handler
  *   GET  /v1/sessions/{token}/...                                   the API handler
  *

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../../device/buffer/atomic-file.ts';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { DEVICE_FOLDERS, PackDefault, SegmentSeconds, targetDurationSeconds } from '../../contract/index.ts';
+import { DEVICE_FOLDERS, PackDefault, SegmentSeconds, targetDurationSeconds, type ClipRequest } from '../../contract/index.ts';
 import { redactSecrets } from '../../device/core/redact-secrets.ts';
 import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
 import { dynamoEventStore } from '../../lambda/events/dynamo-event-store.ts';
@@ -17,6 +17,10 @@ import { createKeysHandler } from '../../lambda/keys/create-keys-handler.ts';
 import { dynamoImageIndex } from '../../lambda/images/dynamo-image-index.ts';
 import { localKeyUnwrapper } from '../../lambda/keys/key-unwrapper.ts';
 import { s3ObjectStore } from '../../lambda/storage/s3-object-store.ts';
+import { s3ClipObjectStore } from '../../lambda/storage/s3-clip-object-store.ts';
+import { dynamoClipSources } from '../../lambda/clips/dynamo-clip-sources.ts';
+import { createClipExporter } from '../../lambda/clips/export-clip.ts';
+import { createDataKeyOpener } from '../../lambda/keys/data-key-opener.ts';
 import { staticTokenSecrets } from '../../lambda/token/token-secrets.ts';
 import { EMULATOR_REGION, emulatorS3Client, startS3rver, type RunningS3rver } from '../emulators/start-s3rver.ts';
 import { startDynalite } from '../emulators/start-dynalite.ts';
@@ -185,10 +189,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // The cloud side: reads go straight to s3rver; presigned URLs point at the front,
     // signed with the service credentials the front knows.
     const store = s3ObjectStore(emulatorS3Client(s3rver.endpoint), LOCAL_BUCKET);
-    const presigner = s3ObjectStore(
-      new S3Client({ region: LOCAL_REGION, endpoint: front.endpoint, forcePathStyle: true, credentials: { accessKeyId: service.accessKeyId, secretAccessKey: service.secretAccessKey } }),
-      LOCAL_BUCKET,
-    );
+    const presignerClient = new S3Client({ region: LOCAL_REGION, endpoint: front.endpoint, forcePathStyle: true, credentials: { accessKeyId: service.accessKeyId, secretAccessKey: service.secretAccessKey } });
+    const presigner = s3ObjectStore(presignerClient, LOCAL_BUCKET);
     const clock = { nowMs: () => Date.now() };
     const tokenSecrets = staticTokenSecrets([secrets.tokenKey]);
     const warn = (msg: string, fields?: Record<string, unknown>) => log(`${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
@@ -243,7 +245,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
           compactorDdb.destroy();
         });
       }
-      return { index, events, images, liveness, indexer, compactor };
+      return { index, events, images, liveness, indexer, compactor, ddb };
     });
     indexReady.catch(() => {});
     const indexedListeners = new Set<(key: string, atMs: number) => void>();
@@ -302,19 +304,41 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       return true;
     };
     camerasStarting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
-    const { index, events, images, liveness, compactor } = await indexReady;
+    const { index, events, images, liveness, compactor, ddb } = await indexReady;
     // Watches of a previous run (their timers went with it) pick up where they were.
     for (const c of opts.cameras) {
       const st = await liveness.getState(c.id);
       if (st?.watchId && st.lastHeardMs !== undefined) await watchQueue.schedule({ deviceId: c.id, watchId: st.watchId }, Math.max(0, st.lastHeardMs + offlineAfterMs - Date.now()) + WATCH_GRACE_MS);
     }
     const corsOrigins = ['*'];
+    // Clips: the same export the cloud runs in its own function, here in process (started, not awaited).
+    const clipObjects = s3ClipObjectStore(emulatorS3Client(s3rver.endpoint), LOCAL_BUCKET, { presignClient: presignerClient, downloadFileName: false });
+    const exportClip = createClipExporter({
+      sources: dynamoClipSources(ddb, LOCAL_TABLE, index),
+      objects: clipObjects,
+      openDataKey: createDataKeyOpener({ store, unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem), log: handlerLog }),
+      publisher: notifier,
+      clock,
+      log: handlerLog,
+    });
+    const startExport = async (r: ClipRequest): Promise<void> => {
+      log(`clip ${r.clipId} of ${r.deviceId}: exporting ${new Date(r.startMs).toISOString()} .. ${new Date(r.endMs).toISOString()}`);
+      const p = exportClip(r).then(
+        (rep) => log(`clip ${r.clipId}: ${rep.state}${rep.error ? ` (${rep.error.code}: ${rep.error.message})` : ` (${rep.segments} segments, ${rep.sizeBytes} bytes)`}`),
+        (err: unknown) => log(`clip ${r.clipId}: export failed: ${(err as Error).message}`),
+      );
+      clipExports.add(p);
+      void p.finally(() => clipExports.delete(p));
+    };
+    const clipExports = new Set<Promise<void>>();
+    stops.push(async () => void (await Promise.allSettled([...clipExports])));
     const api = createApiHandler({
       config: { targetDurationSeconds, liveWindowSegments, corsOrigins, publicBaseUrl: undefined, offlineAfterMs, ...(packing ? { packPeriodMs: packing.periodMs } : {}) },
       index,
       events,
       images,
       presigner,
+      clips: { objects: clipObjects, startExport },
       tokenSecrets,
       clock,
       log: handlerLog,
