@@ -17,6 +17,8 @@ export const HandlerEntry = {
   OFFLINE_CHECKER: entry('../lambda/liveness/handler.ts'),
   /** Async invoke {deviceId, hourMs}: packs one camera-hour into a colder pack. */
   PACKER: entry('../lambda/packer/handler.ts'),
+  /** Async invoke {clip request}: exports a range as one MP4 under clips/. */
+  CLIP_EXPORT: entry('../lambda/clips/handler.ts'),
   /** Every few minutes: finds due pack hours (open-hours index) and invokes the packer. */
   SWEEPER: entry('../lambda/sweeper/handler.ts'),
 } as const;

@@ -9,6 +9,7 @@ import { SegmentIndexer } from './indexer/segment-indexer.ts';
 import { ContentKey } from './keys/content-key.ts';
 import { CameraEvents } from './notifications/camera-events.ts';
 import { WebhookDelivery } from './notifications/webhook-delivery.ts';
+import { ClipExport } from './clips/clip-export.ts';
 import { PlaybackApi } from './playback/playback-api.ts';
 import { SegmentIndex } from './storage/segment-index.ts';
 import { SegmentStore } from './storage/segment-store.ts';
@@ -161,6 +162,7 @@ export interface HandlerEntries {
   readonly offlineChecker?: string;
   readonly packer?: string;
   readonly sweeper?: string;
+  readonly clipExport?: string;
 }
 
 /**
@@ -174,6 +176,8 @@ export class RecordingPipeline extends Construct {
   public readonly devices: DeviceAccess;
   public readonly indexer: SegmentIndexer;
   public readonly playback: PlaybackApi;
+  /** Clip export (MP4 under clips/, kept until deleted). */
+  public readonly clips: ClipExport;
   /** The notification bus and the offline watch. */
   public readonly cameraEvents: CameraEvents;
   /** Delivery to `notifications.webhookUrl`, when set. */
@@ -226,10 +230,20 @@ export class RecordingPipeline extends Construct {
       packerEntry: props.handlerEntries?.packer,
       sweeperEntry: props.handlerEntries?.sweeper,
     });
+    this.clips = new ClipExport(this, 'Clips', {
+      store: this.store,
+      index: this.index,
+      contentKey: this.contentKey,
+      cameraEvents: this.cameraEvents,
+      unboundKeysStoredBefore: props.unboundKeysStoredBefore,
+      removalPolicy,
+      entry: props.handlerEntries?.clipExport,
+    });
     this.playback = new PlaybackApi(this, 'Playback', {
       store: this.store,
       index: this.index,
       contentKey: this.contentKey,
+      clips: this.clips,
       segmentSeconds: props.segmentSeconds,
       targetDurationSeconds: props.targetDurationSeconds,
       liveWindowSegments: props.liveWindowSegments,

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS, LambdaEnv, PlaybackRoute, TopFolder } from '../../contract/index.ts';
 import { CamrecFunction } from '../functions/camrec-function.ts';
 import { HandlerEntry } from '../handler-entries.ts';
+import type { ClipExport } from '../clips/clip-export.ts';
 import type { ContentKey } from '../keys/content-key.ts';
 import { NotificationDefault, PipelineDefault, PipelineLimit, PropsChecker, defaultTargetDurationSeconds } from '../settings.ts';
 import type { SegmentIndex } from '../storage/segment-index.ts';
@@ -63,6 +64,11 @@ export interface PlaybackApiProps {
    * @default - the legacy format is refused
    */
   readonly unboundKeysStoredBefore?: string;
+  /**
+   * Clip export: the API serves the clip routes and starts exports with it.
+   * @default - no clip routes
+   */
+  readonly clips?: ClipExport;
   /** @default lambda/api/handler.ts */
   readonly apiEntry?: string;
   /** @default lambda/keys/handler.ts */
@@ -140,7 +146,10 @@ export class PlaybackApi extends Construct {
     this.apiFunction = new CamrecFunction(this, 'Api', {
       entry: props.apiEntry ?? HandlerEntry.API,
       description: 'camrec playback API: sessions, timeline, playlists, segment and pack redirects',
-      environment: common,
+      environment: {
+        ...common,
+        ...(props.clips ? { [LambdaEnv.CLIP_EXPORT_FUNCTION_NAME]: props.clips.function.fn.functionName, [LambdaEnv.CLIP_KEY_ID]: props.clips.clipKey.keyArn } : {}),
+      },
       memorySize: 512,
     });
     this.keysFunction = new CamrecFunction(this, 'Keys', {
@@ -159,6 +168,10 @@ export class PlaybackApi extends Construct {
     props.store.grantObjectRead(this.apiFunction.role, 'packs/*', 'the API presigns ranged GETs of packed history a valid session names, each range checked against the session first.');
     props.index.grantIndexRead(this.apiFunction.role);
     this.tokenSecret.grantRead(this.apiFunction.role);
+    if (props.clips) {
+      props.store.grantClipManagement(this.apiFunction.role);
+      props.clips.grantRequests(this.apiFunction.role);
+    }
     // keys: wrapped keys, index reads, the token secret, and the only kms:Decrypt.
     props.store.grantObjectRead(this.keysFunction.role, 'keys/*', 'the key route reads the wrapped data key a valid session asks for; the session token decides which camera.');
     for (const folder of [TopFolder.IMAGES, TopFolder.EVENT_IMAGES]) {
@@ -202,6 +215,7 @@ export class PlaybackApi extends Construct {
       keys: new HttpLambdaIntegration('KeysIntegration', this.keysFunction.fn),
     };
     for (const route of Object.values(PlaybackRoute)) {
+      if (!props.clips && route.path.includes('/clips')) continue;
       const routes = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
@@ -224,15 +238,26 @@ export class PlaybackApi extends Construct {
     return this.stage.url;
   }
 
-  /** Lets `grantee` call the IAM-authorised camera routes (create sessions, read timelines and status). */
-  public grantCameraRoutes(grantee: iam.IGrantable): iam.Grant {
-    const arn = (path: string, method: string) =>
-      Stack.of(this).formatArn({ service: 'execute-api', resource: this.httpApi.apiId, resourceName: `${this.stage.stageName}/${method}${path.replace(/\{[^}]+\}/g, '*')}` });
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['execute-api:Invoke'],
-      resourceArns: [arn(PlaybackRoute.CREATE_SESSION.path, 'POST'), arn(PlaybackRoute.TIMELINE.path, 'GET'), arn(PlaybackRoute.STATUS.path, 'GET')],
-    });
+  /**
+   * Lets `grantee` call the IAM-authorised camera routes (sessions, timeline, status, and
+   * clips: create, list, read, delete), for every camera or only for `cameras` (their ids
+   * go into the execute-api ARNs, so a request for another camera is refused by API
+   * Gateway before any function runs).
+   */
+  public grantCameraRoutes(grantee: iam.IGrantable, cameras?: readonly string[]): iam.Grant {
+    const ids = cameras ?? ['*'];
+    const arns = Object.values(PlaybackRoute)
+      .filter((r) => r.auth === 'iam')
+      .flatMap((r) =>
+        ids.map((id) =>
+          Stack.of(this).formatArn({
+            service: 'execute-api',
+            resource: this.httpApi.apiId,
+            resourceName: `${this.stage.stageName}/${r.method}${r.path.replace('{id}', id).replace(/\{[^}]+\}/g, '*')}`,
+          }),
+        ),
+      );
+    return iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: arns });
   }
 }
 

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DEVICE_FOLDERS, PackKind, TopFolder, packPrefix } from '../../contract/index.ts';
+import { CLIPS_FOLDER, DEVICE_FOLDERS, PackKind, TopFolder, packPrefix } from '../../contract/index.ts';
 import { acknowledgeObjectWildcards } from '../nag/acknowledge.ts';
 import { PipelineDefault, PipelineLimit, PropsChecker } from '../settings.ts';
 
@@ -72,7 +72,8 @@ export const LifecycleRuleId = {
  * `retentionDays`, event packs, event pictures and event records after `eventRetentionDays`, wrapped keys
  * a day after the longer, heartbeats after a day; fMP4 init sections never: one object
  * serves a camera configuration for as long as the camera keeps it, a kilobyte or two
- * each), an optional archive transition for packs, and server access logs into a second bucket.
+ * each), an optional archive transition for packs, and server access logs into a second bucket. Exported clips (clips/) have no expiration rule either:
+ * they are kept until deleted through the API.
  */
 export class SegmentStore extends Construct {
   public readonly bucket: s3.Bucket;
@@ -181,6 +182,34 @@ export class SegmentStore extends Construct {
     const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resourceArns: patterns.map((p) => this.bucket.arnForObjects(p)) });
     if (grantee.grantPrincipal instanceof iam.Role) {
       acknowledgeObjectWildcards(grantee.grantPrincipal, this.bucket, patterns, 'The compactor writes one pack object per camera-hour under packs/; it cannot read or delete them (lifecycle rules expire packs).');
+    }
+    return grant;
+  }
+
+  /**
+   * The clip export's writes: PutObject (and the multipart calls it covers) and
+   * AbortMultipartUpload under clips/, nothing else there (no read, no delete).
+   */
+  public grantClipWrite(grantee: iam.IGrantable): iam.Grant {
+    const pattern = `${CLIPS_FOLDER}/*`;
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resourceArns: [this.bucket.arnForObjects(pattern)] });
+    if (grantee.grantPrincipal instanceof iam.Role) {
+      acknowledgeObjectWildcards(grantee.grantPrincipal, this.bucket, [pattern], 'The clip export writes each clip (MP4, manifest, error) under clips/{camera}/{clipId}/; clip ids are made per request.');
+    }
+    return grant;
+  }
+
+  /**
+   * The API's clip routes: write a clip's request, read its state files and presign its
+   * download (GetObject), delete a clip (DeleteObject), all under clips/ only, and list
+   * only that prefix (ListBucket with an s3:prefix condition).
+   */
+  public grantClipManagement(grantee: iam.IGrantable): iam.Grant {
+    const pattern = `${CLIPS_FOLDER}/*`;
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resourceArns: [this.bucket.arnForObjects(pattern)] });
+    iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${CLIPS_FOLDER}/*`] } } });
+    if (grantee.grantPrincipal instanceof iam.Role) {
+      acknowledgeObjectWildcards(grantee.grantPrincipal, this.bucket, [pattern], 'The clip routes create, read, presign and delete the clips of the camera in the IAM-authorised path; clip ids are made per request.');
     }
     return grant;
   }

@@ -23,7 +23,7 @@ describe('CamrecStack', () => {
   test('has one of each part', () => {
     template.resourceCountIs('AWS::S3::Bucket', 2);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
-    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::KMS::Key', 2);
     template.resourceCountIs('AWS::IoT::RoleAlias', 1);
     template.resourceCountIs('AWS::IoT::Policy', 1);
     template.resourceCountIs('AWS::IoT::ThingType', 1);
@@ -38,8 +38,8 @@ describe('CamrecStack', () => {
 
   test('every camrec function runs Node 24 on arm64', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^camrec ') } }));
-    // indexer, api, keys, offline checker, packer, sweep
-    expect(fns.length).toBe(6);
+    // indexer, api, keys, offline checker, packer, sweep, clip export
+    expect(fns.length).toBe(7);
     for (const f of fns) expect((f as any).Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
   });
 });
@@ -70,5 +70,25 @@ describe('the deployable app', () => {
     const { app, stack } = buildCamrecApp({ appProps: { context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], webhookUrl: 'https://hooks.example.com/camrec' } } });
     app.synth();
     Template.fromStack(stack).hasResourceProperties('AWS::Events::ApiDestination', { InvocationEndpoint: 'https://hooks.example.com/camrec' });
+  });
+});
+
+describe('exported clips', () => {
+  const template = Template.fromStack(new CamrecStack(testApp(), 'ClipsCheck'));
+  const recordings = Object.entries(template.findResources('AWS::S3::Bucket')).find(([id]) => id.includes('Recordings'))![1];
+  const rules = ((recordings as any).Properties?.LifecycleConfiguration?.Rules ?? []) as Record<string, any>[];
+
+  test('no lifecycle rule expires or moves clips/: a clip is kept until DELETE, whatever the retention', () => {
+    expect(rules.length).toBeGreaterThan(0);
+    for (const r of rules) {
+      const prefix: string = r.Prefix ?? r.Filter?.Prefix ?? '';
+      const touchesClips = 'clips/'.startsWith(prefix) || prefix.startsWith('clips/');
+      if (touchesClips) expect({ prefix, expires: r.ExpirationInDays, moves: r.Transitions }).toEqual({ prefix, expires: undefined, moves: undefined });
+    }
+  });
+
+  test('the clip export function has its own symmetric KMS key for clips/, rotated', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { Description: Match.stringLikeRegexp('clips'), EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('^camrec clip export'), Timeout: 900 });
   });
 });

@@ -49,8 +49,8 @@ describe('npx cdk synth (offline, cdk-nag on)', () => {
 
   test('each bundled handler loads on its own in Node and exports handler', async () => {
     const assets = readdirSync(out).filter((d) => d.startsWith('asset.') && existsSync(join(out, d, 'index.mjs')));
-    // indexer, api, keys, offline checker, packer, sweep
-    expect(assets).toHaveLength(6);
+    // indexer, api, keys, offline checker, packer, sweep, clip export
+    expect(assets).toHaveLength(7);
     const env = {
       ...offlineEnv(),
       AWS_REGION: 'eu-west-1',

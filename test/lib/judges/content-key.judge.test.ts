@@ -12,7 +12,7 @@ import { ACCOUNT, SynthesisedPolicies } from '../support/synthesised-policies.ts
  * algorithm.
  */
 const t = SynthesisedPolicies.ofCamrecStack();
-const keyId = t.ids('AWS::KMS::Key')[0]!;
+const keyId = t.id('AWS::KMS::Key', 'ContentKey');
 const KEY_ARN = t.arn(keyId);
 const keyPolicy = t.keyPolicy(keyId);
 const keysRole = t.id('AWS::IAM::Role', 'PlaybackKeysRole');
@@ -45,6 +45,23 @@ describe('content key policy (iam-simulate over the synthesised stack)', () => {
     expect(await ask(t.arn(keysRole), identity, 'kms:Decrypt', { 'kms:EncryptionAlgorithm': 'RSAES_OAEP_SHA_1' })).toBe<Verdict>('ImplicitlyDenied');
     expect(await ask(t.arn(keysRole), identity, 'kms:ReEncryptFrom')).not.toBe<Verdict>('Allowed');
     expect(await ask(t.arn(keysRole), identity, 'kms:CreateGrant')).not.toBe<Verdict>('Allowed');
+  });
+
+  test('the clip export may Decrypt exactly as the key route may, and nothing else that unwraps', async () => {
+    const exportRole = t.id('AWS::IAM::Role', 'ClipsExportRole');
+    const identity = t.identityPolicies(exportRole);
+    expect(await ask(t.arn(exportRole), identity, 'kms:Decrypt', { 'kms:EncryptionAlgorithm': KMS_WRAPPING_ALGORITHM })).toBe<Verdict>('Allowed');
+    expect(await ask(t.arn(exportRole), identity, 'kms:Decrypt', { 'kms:EncryptionAlgorithm': 'RSAES_OAEP_SHA_1' })).toBe<Verdict>('ImplicitlyDenied');
+    expect(await ask(t.arn(exportRole), identity, 'kms:ReEncryptFrom')).not.toBe<Verdict>('Allowed');
+    expect(await ask(t.arn(exportRole), identity, 'kms:CreateGrant')).not.toBe<Verdict>('Allowed');
+  });
+
+  test('the key policy names exactly the key route and the clip export as the roles not refused Decrypt', () => {
+    const deny = (keyPolicy.Statement as { Sid?: string; Condition?: { ArnNotEquals?: Record<string, unknown> } }[]).find((st) => st.Sid === 'UnwrapOnlyByTheKeyRoute')!;
+    const arns = JSON.stringify(deny.Condition!.ArnNotEquals!['aws:PrincipalArn']);
+    expect(arns).toContain(keysRole);
+    expect(arns).toContain(t.id('AWS::IAM::Role', 'ClipsExportRole'));
+    expect(arns).not.toContain(apiRole);
   });
 
   test('the API function may not Decrypt', async () => {

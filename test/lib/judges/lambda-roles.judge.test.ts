@@ -11,7 +11,8 @@ const t = SynthesisedPolicies.ofCamrecStack();
 const bucketId = t.id('AWS::S3::Bucket', 'Recordings');
 const B = t.arn(bucketId);
 const bucketPolicy = t.bucketPolicy(bucketId);
-const keyId = t.ids('AWS::KMS::Key')[0]!;
+const keyId = t.id('AWS::KMS::Key', 'ContentKey');
+const CLIP_KEY = t.arn(t.id('AWS::KMS::Key', 'ClipKey'));
 const TABLE = t.arn(t.id('AWS::DynamoDB::Table', 'IndexTable'));
 const SECRET = t.ref(t.id('AWS::SecretsManager::Secret', 'TokenSecret'));
 const SECURE = { 'aws:SecureTransport': 'true', 's3:TlsVersion': '1.3' };
@@ -30,6 +31,8 @@ const OTHER_BUS = `arn:aws:events:eu-west-1:123456789012:event-bus/default`;
 const pack = `${B}/packs/continuous/camA/2026/01/02/03/1767322800000-0-0123456789abcdef.ts`;
 const OPEN_HOURS = `${TABLE}/index/open-hours`;
 const PACKER = t.arn(t.id('AWS::Lambda::Function', 'PackerFunction'));
+const CLIP_EXPORT = t.arn(t.id('AWS::Lambda::Function', 'ClipsExportFunction'));
+const clip = `${B}/clips/camA/1767323045000-0a1b2c3d/clip.mp4`;
 
 const ROLES: Record<string, Row[]> = {
   IndexerRole: [
@@ -122,6 +125,40 @@ const ROLES: Record<string, Row[]> = {
     ['secretsmanager:GetSecretValue', SECRET, true],
     ['secretsmanager:PutSecretValue', SECRET, false],
     ['kms:Decrypt', t.arn(keyId), false],
+    // Clip routes: the clips/ prefix only, and start the export function only.
+    ['s3:PutObject', clip, true],
+    ['s3:GetObject', clip, true],
+    ['s3:DeleteObject', clip, true],
+    ['s3:DeleteObject', pack, false],
+    ['lambda:InvokeFunction', CLIP_EXPORT, true],
+    ['lambda:InvokeFunction', PACKER, false],
+    ['kms:GenerateDataKey', CLIP_KEY, true],
+    ['kms:Decrypt', CLIP_KEY, true],
+  ],
+  ClipsExportRole: [
+    ['s3:GetObject', seg, true],
+    ['s3:GetObject', pack, true],
+    ['s3:GetObject', key, true],
+    ['s3:GetObject', evt, false],
+    ['s3:PutObject', clip, true],
+    ['s3:AbortMultipartUpload', clip, true],
+    ['s3:GetObject', clip, false],
+    ['s3:DeleteObject', clip, false],
+    ['s3:PutObject', seg, false],
+    ['s3:PutObject', pack, false],
+    ['s3:DeleteObject', seg, false],
+    ['s3:ListBucket', B, false],
+    ['dynamodb:Query', TABLE, true],
+    ['dynamodb:PutItem', TABLE, false],
+    ['dynamodb:DeleteItem', TABLE, false],
+    ['kms:Decrypt', t.arn(keyId), true],
+    ['kms:ReEncryptFrom', t.arn(keyId), false],
+    ['kms:CreateGrant', t.arn(keyId), false],
+    ['kms:GenerateDataKey', CLIP_KEY, true],
+    ['events:PutEvents', BUS, true],
+    ['events:PutEvents', OTHER_BUS, false],
+    ['secretsmanager:GetSecretValue', SECRET, false],
+    ['lambda:InvokeFunction', CLIP_EXPORT, false],
   ],
   PlaybackKeysRole: [
     ['s3:GetObject', key, true],
@@ -151,12 +188,21 @@ describe("each Lambda role's reach (iam-simulate over the synthesised stack)", (
   for (const [name, rows] of Object.entries(ROLES)) {
     test.each(rows)(`${name}: %s on %s -> allowed %s`, async (action, resource, allowed) => {
       const roleId = t.id('AWS::IAM::Role', name);
-      const resourcePolicy = action.startsWith('s3:') ? bucketPolicy : action.startsWith('kms:') ? t.keyPolicy(keyId) : undefined;
+      const kmsKey = action.startsWith('kms:') ? t.ids('AWS::KMS::Key').find((id) => resource === t.arn(id))! : undefined;
+      const resourcePolicy = action.startsWith('s3:') ? bucketPolicy : kmsKey ? t.keyPolicy(kmsKey) : undefined;
       const context = action.startsWith('s3:') ? SECURE : action.startsWith('kms:') ? { 'aws:PrincipalArn': t.arn(roleId), 'kms:EncryptionAlgorithm': 'RSAES_OAEP_SHA_256' } : {};
       const verdict = await judge({ principal: t.arn(roleId), action, resource, identity: t.identityPolicies(roleId), resourcePolicy, context });
       expect(verdict === 'Allowed').toBe(allowed);
     });
   }
+
+  test('the API may list clips/ and nothing else in the bucket', async () => {
+    const roleId = t.id('AWS::IAM::Role', 'PlaybackApiRole');
+    const list = (prefix: string) => judge({ principal: t.arn(roleId), action: 's3:ListBucket', resource: B, identity: t.identityPolicies(roleId), resourcePolicy: bucketPolicy, context: { ...SECURE, 's3:prefix': prefix } });
+    expect(await list('clips/camA/')).toBe<Verdict>('Allowed');
+    expect(await list('segments/camA/')).not.toBe<Verdict>('Allowed');
+    expect(await list('')).not.toBe<Verdict>('Allowed');
+  });
 
   test('the CDK bucket-notifications helper may only configure notifications', async () => {
     const roleId = t.lambdaRoleIds().find((id) => id.startsWith('BucketNotificationsHandler'))!;

@@ -59,7 +59,7 @@ describe('PlaybackApi alone', () => {
   test('CORS answers browsers from the configured origins', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: Match.objectLike({ AllowOrigins: ['*'], AllowMethods: ['GET', 'POST', 'OPTIONS'] }),
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['*'], AllowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'] }),
     });
     build({ corsOrigins: ['https://app.example.com'] }).hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://app.example.com'] }),
