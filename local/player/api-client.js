@@ -67,3 +67,10 @@ export async function liveStartReadiness(playlistUrl) {
 export async function hasSegments(playlistUrl) {
   return (await liveStartReadiness(playlistUrl)).segments > 0;
 }
+
+/** POST /v1/cameras/{id}/clips: starts exporting [start, end) as one MP4 (at most 1 h). */
+export const createClip = (config, id, startMs, endMs) =>
+  api(config, 'POST', `/v1/cameras/${encodeURIComponent(id)}/clips`, { start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() });
+
+/** GET /v1/cameras/{id}/clips/{clipId}: EXPORTING, READY (with downloadUrl) or FAILED (with error). */
+export const getClip = (config, id, clipId) => api(config, 'GET', `/v1/cameras/${encodeURIComponent(id)}/clips/${encodeURIComponent(clipId)}`);

@@ -1,7 +1,9 @@
 // One camera: hls.js playback (LIVE, or from a moment picked on the timeline or in the
-// event list), today's timeline (recorded spans, gaps, events), the event list and, in
+// event list), today's timeline (recorded spans, gaps, events), the event list (each
+// event can be saved as an MP4 clip), and, in
 // local mode, an event trigger and an unplug switch. State lives on window.camrec.
 import { createSession, LIVE_START_TARGET_DURATIONS, liveStartReadiness, setLocalCameraPower, triggerLocalEvent, api } from './api-client.js';
+import { eventClipRange, saveClip } from './clip-save.js';
 import { renderTimeline } from './timeline-view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -177,9 +179,32 @@ export class CameraView {
         b.prepend(img);
       }
       li.append(b);
+      if (!e.open) {
+        const save = document.createElement('button');
+        save.className = 'save-clip';
+        save.textContent = 'Save clip';
+        save.title = 'Export this event as one MP4 and download it';
+        save.onclick = () => void this.saveClip(save, eventClipRange(e));
+        li.append(save);
+      }
       list.append(li);
     }
     $('no-events').hidden = events.length > 0;
+  }
+
+  /** Exports a range as an MP4 with progress in the status line; the button waits meanwhile. */
+  async saveClip(button, { startMs, endMs }) {
+    const id = this.camrec.camera;
+    button.disabled = true;
+    try {
+      const clip = await saveClip(this.camrec.config, id, startMs, endMs, (text) => this.status(text));
+      button.dataset.clipId = clip.clipId;
+      this.status(`${id}: clip saved (${clip.clipId})`);
+    } catch (err) {
+      this.status(`clip: ${err.message}`, true);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   async triggerEvent() {
