@@ -31,6 +31,9 @@ export async function saveClip(config, id, startMs, endMs, progress) {
   a.href = clip.downloadUrl;
   a.download = `${id}-${new Date(startMs).toISOString().replace(/[:.]/g, '')}.mp4`;
   a.dataset.clipId = clip.clipId;
+  // A new tab: the cloud's URL downloads (Content-Disposition: attachment); local mode's plays there.
+  a.target = '_blank';
+  a.rel = 'noopener';
   document.body.append(a);
   a.click();
   a.remove();

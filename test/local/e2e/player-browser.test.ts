@@ -160,4 +160,20 @@ describe('the player page in headless Chromium against camrec local', () => {
     }, 20_000);
     expect(range).toContain('motion');
   });
+
+  test('"Save clip" on a finished event makes its MP4 with progress, and hands it to the browser', async () => {
+    const button = await until('a Save clip button on a finished event', async () => (await page.locator('#events li .save-clip').count()) > 0 && page.locator('#events li .save-clip').first(), 40_000);
+    const opened = context.waitForEvent('page', { timeout: 60_000 });
+    await button.click();
+    await until('progress while the clip is made', async () => /making clip|clip ready|clip saved/.test((await page.textContent('#status')) ?? ''), 10_000);
+    // The event list is redrawn every few seconds: the clip id is read from the status line.
+    const clipId = await until('the clip saved', async () => /clip saved \((\S+)\)/.exec((await page.textContent('#status')) ?? '')?.[1], 60_000);
+    const tab = await opened;
+    expect(tab.url()).toMatch(/\/clips\/cam-1\/.+\/clip\.mp4\?/);
+    await tab.close();
+    const res = await signedFetch(`${stack.info.apiUrl}/v1/cameras/${CAM}/clips/${clipId}`, { credentials: stack.info.credentials, region: stack.info.region });
+    const clip = (await res.json()) as { state: string; sizeBytes: number };
+    expect(clip.state).toBe('READY');
+    expect(clip.sizeBytes).toBeGreaterThan(10_000);
+  }, 180_000);
 });
