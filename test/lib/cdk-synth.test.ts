@@ -69,6 +69,7 @@ describe('npx cdk synth (offline, cdk-nag on)', () => {
       [LambdaEnv.EVENT_PACK_STORAGE_CLASS]: 'GLACIER_IR',
       [LambdaEnv.PACK_DRAIN_SECONDS]: '43500',
       [LambdaEnv.PACKER_FUNCTION_NAME]: 'packer',
+      [LambdaEnv.CLIP_KEY_ID]: 'clip-key',
     };
     for (const a of assets) {
       const dir = join(out, a);
