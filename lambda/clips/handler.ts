@@ -10,32 +10,30 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { LambdaEnv } from '../../contract/index.ts';
 import { dynamoSegmentIndex } from '../index/dynamo-segment-index.ts';
 import { createDataKeyOpener } from '../keys/data-key-opener.ts';
 import { kmsKeyUnwrapper } from '../keys/kms-key-unwrapper.ts';
 import { eventBridgePublisher } from '../notify/eventbridge-publisher.ts';
 import { noPublisher } from '../notify/notification-publisher.ts';
 import { systemClock } from '../shared/clock.ts';
-import { RequiredEnv, readPlaybackConfig } from '../shared/lambda-config.ts';
+import { RequiredEnv, readHandlerConfig } from '../shared/lambda-config.ts';
 import { powertools } from '../shared/powertools.ts';
 import { s3ClipObjectStore } from '../storage/s3-clip-object-store.ts';
 import { s3ObjectStore } from '../storage/s3-object-store.ts';
 import { dynamoClipSources } from './dynamo-clip-sources.ts';
 import { createClipExporter } from './export-clip.ts';
 
-const config = readPlaybackConfig(process.env, RequiredEnv.clipExport);
+const config = readHandlerConfig(process.env, RequiredEnv.clipExport, ['contentKeyId', 'clipKeyId']);
 const tools = powertools('camrec-clips');
 const ddb = new DynamoDBClient({});
 const s3 = new S3Client({});
-const unbound = process.env[LambdaEnv.UNBOUND_KEYS_STORED_BEFORE];
 const exportClip = createClipExporter({
   sources: dynamoClipSources(ddb, config.tableName, dynamoSegmentIndex(ddb, config.tableName)),
-  objects: s3ClipObjectStore(s3, config.bucketName, { kmsKeyId: process.env[LambdaEnv.CLIP_KEY_ID]! }),
+  objects: s3ClipObjectStore(s3, config.bucketName, { kmsKeyId: config.clipKeyId }),
   openDataKey: createDataKeyOpener({
     store: s3ObjectStore(s3, config.bucketName),
-    unwrapper: kmsKeyUnwrapper(new KMSClient({}), process.env[LambdaEnv.CONTENT_KEY_ID]!),
-    ...(unbound ? { unboundKeysStoredBeforeMs: Date.parse(unbound) } : {}),
+    unwrapper: kmsKeyUnwrapper(new KMSClient({}), config.contentKeyId),
+    ...(config.unboundKeysStoredBeforeMs !== undefined ? { unboundKeysStoredBeforeMs: config.unboundKeysStoredBeforeMs } : {}),
     log: tools.log,
     metrics: tools.sink,
   }),

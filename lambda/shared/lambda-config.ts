@@ -124,12 +124,15 @@ export interface ResourceIds {
   contentKeyId: string;
   /** The packer function the sweeper invokes. */
   packerFunctionName: string;
+  /** KMS key id (ARN) clip objects are encrypted with (clip export). */
+  clipKeyId: string;
 }
 
 const RESOURCE_ENV: Record<keyof ResourceIds, string> = {
   tokenSecretId: LambdaEnv.TOKEN_SECRET_ID,
   contentKeyId: LambdaEnv.CONTENT_KEY_ID,
   packerFunctionName: LambdaEnv.PACKER_FUNCTION_NAME,
+  clipKeyId: LambdaEnv.CLIP_KEY_ID,
 };
 
 /**

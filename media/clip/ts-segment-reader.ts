@@ -58,8 +58,10 @@ export function readTsSegment(segment: Uint8Array): SegmentSamples {
           const t = nalType(nal);
           if (t === NalType.SPS) sps = nal.slice();
           else if (t === NalType.PPS) pps = nal.slice();
-          else if (t === NalType.IDR) (isSync = true), (hasSlice = true);
-          else if (t === NalType.SLICE) hasSlice = true;
+          else if (t === NalType.IDR) {
+            isSync = true;
+            hasSlice = true;
+          } else if (t === NalType.SLICE) hasSlice = true;
         }
         if (!hasSlice) {
           problems.push(`a video PES at dts ${dts} holds no coded slice: skipped`);
