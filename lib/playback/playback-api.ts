@@ -66,7 +66,7 @@ export interface PlaybackApiProps {
   readonly unboundKeysStoredBefore?: string;
   /**
    * Clip export: the API serves the clip routes and starts exports with it.
-   * @default - no clip routes
+   * @default - the clip routes answer 404 clips_not_configured
    */
   readonly clips?: ClipExport;
   /** @default lambda/api/handler.ts */
@@ -215,7 +215,6 @@ export class PlaybackApi extends Construct {
       keys: new HttpLambdaIntegration('KeysIntegration', this.keysFunction.fn),
     };
     for (const route of Object.values(PlaybackRoute)) {
-      if (!props.clips && route.path.includes('/clips')) continue;
       const routes = this.httpApi.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],

@@ -15,6 +15,7 @@ import { CameraEvents } from '../../lib/notifications/camera-events.ts';
 import { EmailAlerts } from '../../lib/notifications/email-alerts.ts';
 import { WebhookDelivery } from '../../lib/notifications/webhook-delivery.ts';
 import { HistoryPacker } from '../../lib/packing/history-packer.ts';
+import { ClipExport } from '../../lib/clips/clip-export.ts';
 import { PlaybackApi } from '../../lib/playback/playback-api.ts';
 import { RecordingPipeline } from '../../lib/recording-pipeline.ts';
 import { SegmentIndex } from '../../lib/storage/segment-index.ts';
@@ -103,6 +104,16 @@ const builders: Record<string, Build> = {
   EmailAlertsProps: (stack, p) => new EmailAlerts(stack, 'Alerts', { bus: new events.EventBus(stack, 'Bus'), addresses: ['ops@example.com'], ...p }),
   SegmentIndexerProps: (stack, p) =>
     new SegmentIndexer(stack, 'Indexer', { store: new SegmentStore(stack, 'Store'), index: new SegmentIndex(stack, 'Index'), ...p }),
+  ClipExportProps: (stack, p) => {
+    const index = new SegmentIndex(stack, 'Index');
+    return new ClipExport(stack, 'Clips', {
+      store: new SegmentStore(stack, 'Store'),
+      index,
+      contentKey: new ContentKey(stack, 'Key'),
+      cameraEvents: new CameraEvents(stack, 'Events', { index }),
+      ...p,
+    });
+  },
   CamrecFunctionProps: (stack, p) => new CamrecFunction(stack, 'Fn', { entry: HandlerEntry.API, description: 'test', environment: {}, ...p }),
 };
 
