@@ -78,13 +78,46 @@ function makeClip(): void {
   if (existsSync(CLIP)) return;
   mkdirSync(OUT, { recursive: true });
   process.stderr.write(`bench: generating ${CLIP_SECONDS} s of 1080p25 at ${BITRATE_KBPS} kbit/s into ${CLIP} ...\n`);
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-y', '-f', 'lavfi', '-t', String(CLIP_SECONDS), '-i', 'testsrc2=size=1920x1080:rate=25',
-    '-vf', 'noise=alls=8:allf=t', '-pix_fmt', 'yuv420p',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-    '-b:v', `${BITRATE_KBPS}k`, '-maxrate', `${BITRATE_KBPS}k`, '-bufsize', `${BITRATE_KBPS}k`,
-    '-f', 'h264', CLIP,
-  ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-t',
+      String(CLIP_SECONDS),
+      '-i',
+      'testsrc2=size=1920x1080:rate=25',
+      '-vf',
+      'noise=alls=8:allf=t',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-bf',
+      '0',
+      '-g',
+      '50',
+      '-keyint_min',
+      '50',
+      '-sc_threshold',
+      '0',
+      '-b:v',
+      `${BITRATE_KBPS}k`,
+      '-maxrate',
+      `${BITRATE_KBPS}k`,
+      '-bufsize',
+      `${BITRATE_KBPS}k`,
+      '-f',
+      'h264',
+      CLIP,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
 }
 
 /** utime + stime of a process, in seconds (/proc/{pid}/stat fields 14 and 15). */
@@ -101,7 +134,12 @@ function memory(pid: number): { rss: number; hwm: number; pss: number } {
   return { rss: kb(s, 'VmRSS'), hwm: kb(s, 'VmHWM'), pss: kb(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss') };
 }
 
-interface Measured { cpuPercent: number; steadyPeakRssBytes: number; lifetimePeakRssBytes: number; steadyPeakPssBytes: number }
+interface Measured {
+  cpuPercent: number;
+  steadyPeakRssBytes: number;
+  lifetimePeakRssBytes: number;
+  steadyPeakPssBytes: number;
+}
 
 /** Samples a running process from WARMUP_SECONDS for SECONDS. */
 async function measure(child: ChildProcess): Promise<Measured> {
@@ -152,12 +190,22 @@ async function main(): Promise<void> {
   const front = await startS3Front({ upstream: s3.endpoint, bucket: BUCKET, registry });
   const socketPath = join(dir, 'control.sock');
   const config = {
-    deviceId: DEVICE, region: 'us-east-1', bucket: BUCKET,
+    deviceId: DEVICE,
+    region: 'us-east-1',
+    bucket: BUCKET,
     s3: { endpoint: front.endpoint, forcePathStyle: true },
-    credentials: { endpoint: iot.endpoint.replace('https://', ''), roleAlias: 'camrec-device', certificateFile: 'device.crt', privateKeyFile: 'device.key', caFile: 'ca.pem' },
+    credentials: {
+      endpoint: iot.endpoint.replace('https://', ''),
+      roleAlias: 'camrec-device',
+      certificateFile: 'device.crt',
+      privateKeyFile: 'device.key',
+      caFile: 'ca.pem',
+    },
     contentKeyPublicKeyFile: 'content.pub.pem',
-    segmentSeconds: SEGMENT_SECONDS, expectedBitrateKbps: BITRATE_KBPS,
-    buffer: { spoolDir: 'spool' }, stateDir: 'state',
+    segmentSeconds: SEGMENT_SECONDS,
+    expectedBitrateKbps: BITRATE_KBPS,
+    buffer: { spoolDir: 'spool' },
+    stateDir: 'state',
     control: { socketPath },
     source: { type: 'file', path: CLIP, fps: 25, loop: true },
     log: { level: 'warn' },
@@ -172,16 +220,45 @@ async function main(): Promise<void> {
   // ffmpeg cannot seek back in a raw .h264 to loop it: it loops the same frames remuxed into Matroska.
   const clipMkv = CLIP.replace(/\.h264$/, '.mkv');
   if (!existsSync(clipMkv)) execFileSync('ffmpeg', ['-v', 'error', '-y', '-framerate', '25', '-f', 'h264', '-i', CLIP, '-c', 'copy', clipMkv]);
-  const ffmpeg = spawn('ffmpeg', [
-    '-v', 'error', '-re', '-stream_loop', '-1', '-i', clipMkv, '-c', 'copy',
-    '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_list_size', '5', '-hls_flags', 'delete_segments',
-    '-hls_key_info_file', join(hlsDir, 'k.info'), join(hlsDir, 'live.m3u8'),
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const ffmpeg = spawn(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      clipMkv,
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_time',
+      String(SEGMENT_SECONDS),
+      '-hls_list_size',
+      '5',
+      '-hls_flags',
+      'delete_segments',
+      '-hls_key_info_file',
+      join(hlsDir, 'k.info'),
+      join(hlsDir, 'live.m3u8'),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
 
   const agentArgs = ['--config', join(dir, 'device.json'), '--status-seconds', '0'];
-  const agent = spawn(process.execPath, RUNNER === 'tsx' ? [join(ROOT, 'bin', 'camrec.js'), 'agent', ...agentArgs] : [...(process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS).split(' ').filter(Boolean), bundleAgent(), ...agentArgs], {
-    cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: agentEnv(),
-  });
+  const agent = spawn(
+    process.execPath,
+    RUNNER === 'tsx'
+      ? [join(ROOT, 'bin', 'camrec.js'), 'agent', ...agentArgs]
+      : [...(process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS).split(' ').filter(Boolean), bundleAgent(), ...agentArgs],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: agentEnv(),
+    },
+  );
   process.stderr.write(`bench: measuring camrec agent and ffmpeg for ${SECONDS} s after ${WARMUP_SECONDS} s warm-up ...\n`);
   const killAll = () => {
     agent.kill('SIGKILL');
@@ -226,14 +303,29 @@ async function main(): Promise<void> {
 if (process.argv.includes('--pictures')) {
   const { runPicturesVariant } = await import('./agent/pictures-variant.ts');
   await runPicturesVariant({
-    root: ROOT, out: OUT, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, segmentSeconds: SEGMENT_SECONDS, bitrateKbps: BITRATE_KBPS,
-    nodeFlags: process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS, agentEnv: agentEnv(), bundleAgent,
+    root: ROOT,
+    out: OUT,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+    segmentSeconds: SEGMENT_SECONDS,
+    bitrateKbps: BITRATE_KBPS,
+    nodeFlags: process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS,
+    agentEnv: agentEnv(),
+    bundleAgent,
   });
 } else if (process.argv.includes('--rtsp')) {
   const { runRtspVariant } = await import('./agent/rtsp-variant.ts');
   await runRtspVariant({
-    root: ROOT, out: OUT, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, segmentSeconds: SEGMENT_SECONDS, bitrateKbps: BITRATE_KBPS,
-    nodeFlags: process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS, agentEnv: agentEnv(), bundleAgent, formats: process.argv.includes('--formats'),
+    root: ROOT,
+    out: OUT,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+    segmentSeconds: SEGMENT_SECONDS,
+    bitrateKbps: BITRATE_KBPS,
+    nodeFlags: process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS,
+    agentEnv: agentEnv(),
+    bundleAgent,
+    formats: process.argv.includes('--formats'),
   });
 } else {
   await main();

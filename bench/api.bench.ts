@@ -54,7 +54,10 @@ const SELF = fileURLToPath(import.meta.url);
 const CAMERA = 'bench-cam';
 const SEGMENT_MS = 2000;
 const SECONDS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 10));
-const VIEWERS = (process.env.BENCH_VIEWERS ?? '100,1000').split(',').map(Number).filter((n) => n > 0);
+const VIEWERS = (process.env.BENCH_VIEWERS ?? '100,1000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const SEGMENTS = Math.max(1, Number(process.env.BENCH_SEGMENTS ?? 300));
 const TOKENS = Math.max(1, Number(process.env.BENCH_TOKENS ?? 200));
 
@@ -70,17 +73,27 @@ interface Ready {
 
 // ---------------------------------------------------------------- the serving child
 
-async function deviceCredentials(endpoint: string, ca: string, cert: string, key: string, thing: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
+async function deviceCredentials(
+  endpoint: string,
+  ca: string,
+  cert: string,
+  key: string,
+  thing: string,
+): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(`${endpoint}/role-aliases/${DEFAULT_ROLE_ALIAS}/credentials`, { ca, cert, key, headers: { 'x-amzn-iot-thingname': thing }, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`IoT provider: ${res.statusCode} ${body}`));
-        const c = JSON.parse(body).credentials as { accessKeyId: string; secretAccessKey: string; sessionToken: string };
-        resolve({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken });
-      });
-    });
+    const req = httpsRequest(
+      `${endpoint}/role-aliases/${DEFAULT_ROLE_ALIAS}/credentials`,
+      { ca, cert, key, headers: { 'x-amzn-iot-thingname': thing }, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`IoT provider: ${res.statusCode} ${body}`));
+          const c = JSON.parse(body).credentials as { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+          resolve({ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken });
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -93,10 +106,23 @@ async function serve(): Promise<void> {
   const t0 = performance.now();
   const dev = stack.pki.devices.get(CAMERA)!;
   const creds = await deviceCredentials(stack.iot.endpoint, stack.pki.ca.certPem, dev.certPem, dev.keyPem, CAMERA);
-  const s3 = new S3Client({ region: info.region, endpoint: info.s3Endpoint, forcePathStyle: true, credentials: creds, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const s3 = new S3Client({
+    region: info.region,
+    endpoint: info.s3Endpoint,
+    forcePathStyle: true,
+    credentials: creds,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
   const publicKey = loadWrappingPublicKey(await readFile(join(dataDir, 'content-key', 'public.pem'), 'utf8'));
   const keyId = randomBytes(16).toString('hex');
-  await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: CAMERA, keyId }), Body: wrapDataKey(publicKey, randomBytes(16), { deviceId: CAMERA, keyId }), IfNoneMatch: '*' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: info.bucket,
+      Key: wrappedKeyKey({ deviceId: CAMERA, keyId }),
+      Body: wrapDataKey(publicKey, randomBytes(16), { deviceId: CAMERA, keyId }),
+      IfNoneMatch: '*',
+    }),
+  );
 
   // SEGMENTS segments of 2 s ending now, one discontinuity in the middle, as an agent writes them.
   const indexed = new Set<string>();
@@ -118,7 +144,17 @@ async function serve(): Promise<void> {
             Body: body,
             IfNoneMatch: '*',
             ContentType: 'video/mp2t',
-            Metadata: toS3Metadata({ startMs, durationMs: SEGMENT_MS, seq: n, discSeq: n < SEGMENTS / 2 ? 0 : 1, keyId, iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f,mp4a.40.2', width: 1280, height: 720 }),
+            Metadata: toS3Metadata({
+              startMs,
+              durationMs: SEGMENT_MS,
+              seq: n,
+              discSeq: n < SEGMENTS / 2 ? 0 : 1,
+              keyId,
+              iv: randomBytes(16).toString('hex'),
+              codecs: 'avc1.64001f,mp4a.40.2',
+              width: 1280,
+              height: 720,
+            }),
           }),
         );
       }),
@@ -134,17 +170,27 @@ async function serve(): Promise<void> {
 
   const playlistPaths: string[] = [];
   for (let i = 0; i < TOKENS; i++) {
-    const res = await signedFetch(`${info.apiUrl}/v1/cameras/${CAMERA}/sessions`, { credentials: info.credentials, region: info.region, json: { mode: 'LIVE', expiresInSeconds: 3600 } });
+    const res = await signedFetch(`${info.apiUrl}/v1/cameras/${CAMERA}/sessions`, {
+      credentials: info.credentials,
+      region: info.region,
+      json: { mode: 'LIVE', expiresInSeconds: 3600 },
+    });
     if (res.status !== 201) throw new Error(`session request answered ${res.status}: ${await res.text()}`);
     playlistPaths.push(new URL(((await res.json()) as { playlistUrl: string }).playlistUrl).pathname);
   }
   const sample = await fetch(`${info.apiUrl}${playlistPaths[0]}`);
   const text = await sample.text();
-  if (sample.status !== 200 || !text.startsWith('#EXTM3U') || !text.includes(`-${SEGMENTS - 1}.ts`)) throw new Error(`the LIVE playlist is not what the bench expects:\n${text}`);
+  if (sample.status !== 200 || !text.startsWith('#EXTM3U') || !text.includes(`-${SEGMENTS - 1}.ts`))
+    throw new Error(`the LIVE playlist is not what the bench expects:\n${text}`);
 
   // The peer: the same bytes from a bare node:http server.
   const peer = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'private, max-age=1', 'access-control-allow-origin': '*', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(200, {
+      'content-type': 'application/vnd.apple.mpegurl',
+      'cache-control': 'private, max-age=1',
+      'access-control-allow-origin': '*',
+      'content-length': Buffer.byteLength(text),
+    });
     res.end(text);
   });
   peer.keepAliveTimeout = 5_000;
@@ -255,13 +301,26 @@ async function pollCosts(polls = 300): Promise<PollCost[]> {
     const keyId = randomBytes(16).toString('hex');
     const items = Array.from({ length: SEGMENTS }, (_, n) => {
       const startMs = now - (SEGMENTS - n) * SEGMENT_MS;
-      const meta = { startMs, durationMs: SEGMENT_MS, seq: n, discSeq: 0, keyId, iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f,mp4a.40.2', width: 1280, height: 720 };
+      const meta = {
+        startMs,
+        durationMs: SEGMENT_MS,
+        seq: n,
+        discSeq: 0,
+        keyId,
+        iv: randomBytes(16).toString('hex'),
+        codecs: 'avc1.64001f,mp4a.40.2',
+        width: 1280,
+        height: 720,
+      };
       return toSegmentItem(CAMERA, meta, segmentKey({ deviceId: CAMERA, startMs, seq: n }), 188 * 64, 30);
     });
     const dynamo = dynamoSegmentIndex(ddb, 'camrec-bench');
     for (const item of items) await dynamo.putSegment(item);
     const tokenKey = { version: 'bench-1', secret: randomBytes(32) };
-    const token = signSessionToken({ deviceId: CAMERA, mode: 'LIVE', issuedAtSeconds: Math.floor(now / 1000), expiresAtSeconds: Math.floor(now / 1000) + 3600 }, tokenKey);
+    const token = signSessionToken(
+      { deviceId: CAMERA, mode: 'LIVE', issuedAtSeconds: Math.floor(now / 1000), expiresAtSeconds: Math.floor(now / 1000) + 3600 },
+      tokenKey,
+    );
     const event = {
       version: '2.0',
       routeKey: '$default',
@@ -331,7 +390,11 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const out: string[] = [];
   out.push('camrec bench:api: concurrent LIVE viewers polling the local playback API (127.0.0.1)');
-  out.push(`machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown'}), node ${process.version}, load avg at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  out.push(
+    `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown'}), node ${process.version}, load avg at end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   out.push(
     `index: 1 camera, ${ready.indexedSegments} segments of ${SEGMENT_MS / 1000} s uploaded through the S3 front and indexed in ${ready.seedSeconds.toFixed(1)} s; ` +
       `${ready.playlistPaths.length} LIVE session tokens (one per connection, round robin); playlist ${ready.playlistBytes} bytes; ${SECONDS} s per run, closed loop`,
@@ -346,15 +409,22 @@ async function main(): Promise<void> {
   }
   out.push('');
   for (const viewers of VIEWERS) {
-    const [c, p] = [rows.find((r) => r.viewers === viewers && r.target.startsWith('camrec'))!, rows.find((r) => r.viewers === viewers && r.target.startsWith('peer'))!];
-    out.push(`ratio at ${fmt(viewers)} viewers: camrec / peer req/s = ${(c.reqPerS / p.reqPerS).toFixed(3)}; p99 camrec / peer = ${(c.p99Ms / Math.max(p.p99Ms, 1)).toFixed(1)}x`);
+    const [c, p] = [
+      rows.find((r) => r.viewers === viewers && r.target.startsWith('camrec'))!,
+      rows.find((r) => r.viewers === viewers && r.target.startsWith('peer'))!,
+    ];
+    out.push(
+      `ratio at ${fmt(viewers)} viewers: camrec / peer req/s = ${(c.reqPerS / p.reqPerS).toFixed(3)}; p99 camrec / peer = ${(c.p99Ms / Math.max(p.p99Ms, 1)).toFixed(1)}x`,
+    );
   }
   out.push('');
   out.push('where a LIVE poll goes (this process, one poll at a time, 300 polls, the same handler):');
   for (const c of costs) out.push(`  index ${pad(c.index, 28)} ${c.wallMs.toFixed(2)} ms wall, ${c.cpuMs.toFixed(2)} ms CPU per poll`);
   out.push(`  ratio dynalite / in-memory CPU per poll (no cache) = ${(costs[0]!.cpuMs / costs[1]!.cpuMs).toFixed(0)}x`);
   out.push(`  ratio dynalite with / without the LIVE cache (min(1 s, target/4) per camera), CPU per poll = ${(costs[2]!.cpuMs / costs[0]!.cpuMs).toFixed(3)}`);
-  out.push('errors = connection errors + timeouts + non-2xx answers. "viewers at 1 poll / 2 s" = req/s x segment length: players poll a LIVE playlist about once per target duration.');
+  out.push(
+    'errors = connection errors + timeouts + non-2xx answers. "viewers at 1 poll / 2 s" = req/s x segment length: players poll a LIVE playlist about once per target duration.',
+  );
   process.stdout.write(`${out.join('\n')}\n`);
   if (rows.some((r) => r.target.startsWith('camrec') && r.ok === 0)) process.exitCode = 1;
 }

@@ -24,7 +24,13 @@ const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const MINUTES = 10;
 const FPS = 25;
 
-interface Seg { file: string; iv: string; startMs: number; durationMs: number; discSeq: number }
+interface Seg {
+  file: string;
+  iv: string;
+  startMs: number;
+  durationMs: number;
+  discSeq: number;
+}
 
 async function makeSegments(): Promise<{ key: string; segments: Seg[] }> {
   const listFile = join(DIR, 'segments.json');
@@ -34,14 +40,64 @@ async function makeSegments(): Promise<{ key: string; segments: Seg[] }> {
   const video = join(DIR, 'video.h264');
   const audio = join(DIR, 'audio.aac');
   process.stderr.write('making 30 s of 1080p25 H.264 (x264 ultrafast, ~8 Mbit/s, 2 s GOPs) and looping it to 10 min...\n');
-  execFileSync('/usr/bin/ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=${FPS}`, '-t', '30', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '8M', '-bf', '0', '-g', String(2 * FPS), '-keyint_min', String(2 * FPS), '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', unit]);
+  execFileSync('/usr/bin/ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=1920x1080:rate=${FPS}`,
+    '-t',
+    '30',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-b:v',
+    '8M',
+    '-bf',
+    '0',
+    '-g',
+    String(2 * FPS),
+    '-keyint_min',
+    String(2 * FPS),
+    '-sc_threshold',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'h264',
+    unit,
+  ]);
   const one = readFileSync(unit);
   writeFileSync(video, Buffer.concat(Array.from({ length: (MINUTES * 60) / 30 }, () => one)));
-  execFileSync('/usr/bin/ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(MINUTES * 60), '-c:a', 'aac', '-b:a', '64k', '-f', 'adts', audio]);
+  execFileSync('/usr/bin/ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(MINUTES * 60),
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'adts',
+    audio,
+  ]);
   const key = randomBytes(16);
   const segments: Seg[] = [];
   await segmentFiles({
-    videoPath: video, audioPath: audio, segmentSeconds: 2, fps: FPS, epochMs: Date.UTC(2026, 11, 1, 10),
+    videoPath: video,
+    audioPath: audio,
+    segmentSeconds: 2,
+    fps: FPS,
+    epochMs: Date.UTC(2026, 11, 1, 10),
     onSegment: (s) => {
       const iv = randomBytes(16);
       const file = join(DIR, `seg-${String(segments.length).padStart(5, '0')}.ts`);
@@ -103,7 +159,24 @@ for (let i = 0; i < RUNS; i++) {
   camrec.push({ seconds: (JSON.parse(c.stdout) as { seconds: number }).seconds, maxRssMb: c.maxRssMb });
   const q = timed(TSX, [runner, quarterList, join(DIR, 'camrec-quarter.mp4')]);
   camrecQuarter.push({ seconds: (JSON.parse(q.stdout) as { seconds: number }).seconds, maxRssMb: q.maxRssMb });
-  ffmpeg.push(timed('/usr/bin/ffmpeg', ['-v', 'error', '-y', '-allowed_extensions', 'ALL', '-i', fullPlaylist, '-map', '0', '-c', 'copy', '-movflags', '+faststart', ffmpegOut]));
+  ffmpeg.push(
+    timed('/usr/bin/ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-allowed_extensions',
+      'ALL',
+      '-i',
+      fullPlaylist,
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-movflags',
+      '+faststart',
+      ffmpegOut,
+    ]),
+  );
 }
 const warn = spawnSync('/usr/bin/ffmpeg', ['-nostdin', '-v', 'warning', '-i', camrecOut, '-f', 'null', '-'], { encoding: 'utf8' }).stderr.trim();
 const c = best(camrec);
@@ -115,6 +188,10 @@ console.log(`bench:clip  ${MINUTES} min 1080p25 H.264 + AAC, ${segments.length} 
 console.log(row('camrec clip export (moov-first fMP4)', c, inputMb));
 console.log(row(`camrec clip export, first ${MINUTES / 4} min`, q, inputMb / 4));
 console.log(row('ffmpeg -c copy -movflags +faststart', f, inputMb));
-console.log(`ratio: camrec ${(f.seconds / c.seconds).toFixed(2)}x ffmpeg's speed, ${(c.maxRssMb / f.maxRssMb).toFixed(2)}x its peak memory; camrec peak ${(c.maxRssMb / q.maxRssMb).toFixed(2)}x at 4x the length`);
-console.log(`outputs: camrec ${(statSync(camrecOut).size / 1e6).toFixed(1)} MB, ffmpeg ${(statSync(ffmpegOut).size / 1e6).toFixed(1)} MB; ffmpeg -v warning on camrec's clip: ${warn ? warn.slice(0, 200) : 'nothing'}`);
+console.log(
+  `ratio: camrec ${(f.seconds / c.seconds).toFixed(2)}x ffmpeg's speed, ${(c.maxRssMb / f.maxRssMb).toFixed(2)}x its peak memory; camrec peak ${(c.maxRssMb / q.maxRssMb).toFixed(2)}x at 4x the length`,
+);
+console.log(
+  `outputs: camrec ${(statSync(camrecOut).size / 1e6).toFixed(1)} MB, ffmpeg ${(statSync(ffmpegOut).size / 1e6).toFixed(1)} MB; ffmpeg -v warning on camrec's clip: ${warn ? warn.slice(0, 200) : 'nothing'}`,
+);
 if (process.env.BENCH_KEEP !== '1') rmSync(camrecOut, { force: true });

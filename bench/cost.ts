@@ -38,7 +38,9 @@ function main(argv: readonly string[]): void {
     console.log(formatBreakdown('camrec', c.camrec));
     console.log();
     console.log(formatBreakdown('Kinesis Video Streams', c.kvs));
-    console.log(`\ncamrec ${c.camrec.totalUsd.toFixed(2)} USD${c.camrec.packClass ? ` (packs in ${c.camrec.packClass})` : ''} vs KVS ${c.kvs.totalUsd.toFixed(2)} USD per camera-month: camrec / KVS = ${(c.camrec.totalUsd / c.kvs.totalUsd).toFixed(2)}x`);
+    console.log(
+      `\ncamrec ${c.camrec.totalUsd.toFixed(2)} USD${c.camrec.packClass ? ` (packs in ${c.camrec.packClass})` : ''} vs KVS ${c.kvs.totalUsd.toFixed(2)} USD per camera-month: camrec / KVS = ${(c.camrec.totalUsd / c.kvs.totalUsd).toFixed(2)}x`,
+    );
     return;
   }
 
@@ -59,9 +61,15 @@ function main(argv: readonly string[]): void {
   console.log(`Targets (camrec at most this share of KVS), ${targetBase.segmentSeconds} s segments:`);
   console.log(formatTargets(checkTargets(targetBase, counts, prices)));
   console.log();
-  console.log('recording = S3 PUTs + indexer (Lambda, DynamoDB) + compactor; storage = S3 (hot hours in Standard, packs in their class) + index; viewing = API, Lambda, KMS, S3 GETs and retrieval, data transfer out; fixed = KMS key + secret shared by the fleet.');
-  console.log('unpacked = every segment kept as its own object in S3 Standard (camrec before packed history). KVS = ingest + storage + HLS consumed + data transfer out (KVS ingests media without MPEG-TS overhead).');
-  console.log('Both pay the same data transfer out to viewers, and camrec pays one S3 PUT per segment: those two bound how far below KVS camrec can go. One scenario in detail: npm run cost -- --bitrate-mbps 2 --retention-days 30');
+  console.log(
+    'recording = S3 PUTs + indexer (Lambda, DynamoDB) + compactor; storage = S3 (hot hours in Standard, packs in their class) + index; viewing = API, Lambda, KMS, S3 GETs and retrieval, data transfer out; fixed = KMS key + secret shared by the fleet.',
+  );
+  console.log(
+    'unpacked = every segment kept as its own object in S3 Standard (camrec before packed history). KVS = ingest + storage + HLS consumed + data transfer out (KVS ingests media without MPEG-TS overhead).',
+  );
+  console.log(
+    'Both pay the same data transfer out to viewers, and camrec pays one S3 PUT per segment: those two bound how far below KVS camrec can go. One scenario in detail: npm run cost -- --bitrate-mbps 2 --retention-days 30',
+  );
   console.log();
   printLiveness(args.scenario.eventsPerDay);
   console.log();
@@ -74,16 +82,25 @@ function printPictures(): void {
   console.log('| one picture every | retention | PUTs / month | PUTs | indexer | storage | total |');
   console.log('|--:|--:|--:|--:|--:|--:|--:|');
   const usd = (x: number) => `$${x.toFixed(4)}`;
-  for (const [intervalSeconds, retentionDays] of [[60, 30], [60, 90], [10, 30], [300, 30]] as const) {
+  for (const [intervalSeconds, retentionDays] of [
+    [60, 30],
+    [60, 90],
+    [10, 30],
+    [300, 30],
+  ] as const) {
     const c = picturesCost({ intervalSeconds, retentionDays, pictureBytes: 15 * 1024 }, prices);
-    console.log(`| ${intervalSeconds} s${intervalSeconds === 60 ? ' (default)' : ''} | ${retentionDays} days | ${Math.round(c.picturesPerMonth).toLocaleString('en-US')} | ${usd(c.putUsd)} | ${usd(c.indexerUsd)} | ${usd(c.storageUsd)} | ${usd(c.totalUsd)} |`);
+    console.log(
+      `| ${intervalSeconds} s${intervalSeconds === 60 ? ' (default)' : ''} | ${retentionDays} days | ${Math.round(c.picturesPerMonth).toLocaleString('en-US')} | ${usd(c.putUsd)} | ${usd(c.indexerUsd)} | ${usd(c.storageUsd)} | ${usd(c.totalUsd)} |`,
+    );
   }
 }
 
 /** Offline watch, heartbeats and notifications per camera-month (bench/cost/liveness-cost.ts). */
 function printLiveness(eventsPerDay: number): void {
   const notificationsPerMonth = eventsPerDay * 30 * 2;
-  console.log(`Offline watch, heartbeats and notifications per camera-month (offline after 90 s; ${notificationsPerMonth} notifications: ${eventsPerDay} events/day, started + ended; with a webhook):`);
+  console.log(
+    `Offline watch, heartbeats and notifications per camera-month (offline after 90 s; ${notificationsPerMonth} notifications: ${eventsPerDay} events/day, started + ended; with a webhook):`,
+  );
   console.log('| camera | heartbeats / month | offline watch | heartbeats | notifications | total |');
   console.log('|---|--:|--:|--:|--:|--:|');
   const rows: [string, number, number][] = [
@@ -94,7 +111,9 @@ function printLiveness(eventsPerDay: number): void {
   for (const [label, idleShare, heartbeatSeconds] of rows) {
     const c = livenessCost({ offlineAfterSeconds: 90, heartbeatSeconds, idleShare, notificationsPerMonth, webhook: true }, prices);
     const usd = (x: number) => `$${x.toFixed(4)}`;
-    console.log(`| ${label} | ${Math.round(c.heartbeatsPerMonth).toLocaleString('en-US')} | ${usd(c.watchUsd)} | ${usd(c.heartbeatUsd)} | ${usd(c.notificationsUsd)} | ${usd(c.totalUsd)} |`);
+    console.log(
+      `| ${label} | ${Math.round(c.heartbeatsPerMonth).toLocaleString('en-US')} | ${usd(c.watchUsd)} | ${usd(c.heartbeatUsd)} | ${usd(c.notificationsUsd)} | ${usd(c.totalUsd)} |`,
+    );
   }
 }
 

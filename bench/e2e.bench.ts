@@ -43,7 +43,12 @@ const pct = (xs: number[], p: number): number => {
 const ms = (x: number) => `${x.toFixed(0).padStart(5)} ms`;
 
 async function sessionUrl(info: Pick<LocalStackInfo, 'apiUrl' | 'credentials' | 'region'>, signal?: AbortSignal): Promise<string> {
-  const res = await signedFetch(`${info.apiUrl}/v1/cameras/${CAM}/sessions`, { credentials: info.credentials, region: info.region, json: { mode: 'LIVE' }, signal });
+  const res = await signedFetch(`${info.apiUrl}/v1/cameras/${CAM}/sessions`, {
+    credentials: info.credentials,
+    region: info.region,
+    json: { mode: 'LIVE' },
+    signal,
+  });
   if (res.status !== 201) throw new Error(`sessions answered ${res.status}`);
   return ((await res.json()) as { playlistUrl: string }).playlistUrl;
 }
@@ -70,7 +75,14 @@ async function segmentLatency(): Promise<{ e2e: number[]; barePut: number[] }> {
     };
     const source = new FileSource(input, { videoPath: SAMPLE_VIDEO_PATH, audioPath: SAMPLE_AUDIO_PATH, fps: SAMPLE_FPS, loop: true });
     source.start();
-    return { id: ctx.spec.id, controlUrl: agent.controlAddress, stop: async () => { await source.stop(); await agent.stop(); } };
+    return {
+      id: ctx.spec.id,
+      controlUrl: agent.controlAddress,
+      stop: async () => {
+        await source.stop();
+        await agent.stop();
+      },
+    };
   };
   const stack = await startLocalStack({ dataDir: dir, cameras: [{ id: CAM, source: { kind: 'sample' } }], segmentSeconds: SEGMENT_SECONDS, runCamera });
   const playlistUrl = await sessionUrl(stack.info);
@@ -106,7 +118,13 @@ async function segmentLatency(): Promise<{ e2e: number[]; barePut: number[] }> {
         e2e.push(listedAt - lastFrameAt);
         // peer: the same number of bytes PUT straight to s3rver
         const t0 = performance.now();
-        await s3rverDirect.send(new PutObjectCommand({ Bucket: stack.info.bucket, Key: `bench/${randomBytes(8).toString('hex')}`, Body: randomBytes(Math.round((400_000 * duration!) / 8000)) }));
+        await s3rverDirect.send(
+          new PutObjectCommand({
+            Bucket: stack.info.bucket,
+            Key: `bench/${randomBytes(8).toString('hex')}`,
+            Body: randomBytes(Math.round((400_000 * duration!) / 8000)),
+          }),
+        );
         barePut.push(performance.now() - t0);
         process.stdout.write(`\r  segments measured: ${e2e.length}/${SEGMENTS}`);
         if (e2e.length >= SEGMENTS) {
@@ -137,7 +155,10 @@ async function timeToFirstSegment(dataDir: string): Promise<{ readyMs: number; f
   await rm(join(dataDir, 'local.json'), { force: true });
   const t0 = performance.now();
   const startedAtMs = Date.now();
-  const child = spawn(process.execPath, [CAMREC, 'local', '--port', '0', '--data-dir', dataDir, '--segment-seconds', String(SEGMENT_SECONDS)], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  const child = spawn(process.execPath, [CAMREC, 'local', '--port', '0', '--data-dir', dataDir, '--segment-seconds', String(SEGMENT_SECONDS)], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   try {
@@ -169,11 +190,17 @@ async function helpStartMs(): Promise<number> {
 
 const startOnly = process.argv.includes('--start-only');
 const RESTARTS = Math.max(1, Number(process.env.BENCH_RESTARTS ?? 3));
-console.log(`camrec bench:e2e — node ${process.version}, ${SEGMENTS} segments of ${SEGMENT_SECONDS} s (sample clip, real time)${startOnly ? '; part 2 only' : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `camrec bench:e2e — node ${process.version}, ${SEGMENTS} segments of ${SEGMENT_SECONDS} s (sample clip, real time)${startOnly ? '; part 2 only' : ''}; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 if (!startOnly) {
   const { e2e, barePut } = await segmentLatency();
   console.log('\n1. last frame into the agent -> segment listed in the LIVE playlist');
-  console.log(`   camrec pipeline   p50 ${ms(pct(e2e, 50))}   p99 ${ms(pct(e2e, 99))}   max ${ms(Math.max(...e2e))}   (target p99 < 500 ms: ${pct(e2e, 99) < 500 ? 'met' : 'NOT met'})`);
+  console.log(
+    `   camrec pipeline   p50 ${ms(pct(e2e, 50))}   p99 ${ms(pct(e2e, 99))}   max ${ms(Math.max(...e2e))}   (target p99 < 500 ms: ${pct(e2e, 99) < 500 ? 'met' : 'NOT met'})`,
+  );
   console.log(`   peer: bare PUT    p50 ${ms(pct(barePut, 50))}   p99 ${ms(pct(barePut, 99))}   (a segment's worth of bytes straight to s3rver)`);
   console.log(`   ratio p50 pipeline / bare PUT: ${(pct(e2e, 50) / pct(barePut, 50)).toFixed(1)}x`);
 }
@@ -193,6 +220,10 @@ const median = (xs: number[]): number => {
 const warm = { readyMs: median(warms.map((w) => w.readyMs)), firstSegmentMs: median(warms.map((w) => w.firstSegmentMs)) };
 const targetMs = SEGMENT_SECONDS * 1000 + 2000;
 console.log(`\n2. camrec local start -> first playable segment (target <= ${targetMs} ms; on a restart under 3,000 ms)`);
-console.log(`   first run (empty data dir)  ready ${ms(cold.readyMs)}   first segment ${ms(cold.firstSegmentMs)}   ${cold.firstSegmentMs <= targetMs ? 'met' : 'NOT met'}`);
-console.log(`   restart (same data dir)     ready ${ms(warm.readyMs)}   first segment ${ms(warm.firstSegmentMs)} (median of ${RESTARTS}: ${warms.map((w) => ms(w.firstSegmentMs)).join(', ')})   ${warm.firstSegmentMs <= targetMs ? 'met' : 'NOT met'}; under 3 s: ${warm.firstSegmentMs < 3000 ? 'met' : 'NOT met'}`);
+console.log(
+  `   first run (empty data dir)  ready ${ms(cold.readyMs)}   first segment ${ms(cold.firstSegmentMs)}   ${cold.firstSegmentMs <= targetMs ? 'met' : 'NOT met'}`,
+);
+console.log(
+  `   restart (same data dir)     ready ${ms(warm.readyMs)}   first segment ${ms(warm.firstSegmentMs)} (median of ${RESTARTS}: ${warms.map((w) => ms(w.firstSegmentMs)).join(', ')})   ${warm.firstSegmentMs <= targetMs ? 'met' : 'NOT met'}; under 3 s: ${warm.firstSegmentMs < 3000 ? 'met' : 'NOT met'}`,
+);
 console.log(`   peer: camrec --help         ${ms(help)}   ratio restart first segment / --help: ${(warm.firstSegmentMs / help).toFixed(1)}x`);

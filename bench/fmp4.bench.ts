@@ -42,15 +42,73 @@ function makeInput({ codec, file }: Input): void {
   mkdirSync(DIR, { recursive: true });
   const seconds = Math.ceil(TARGET_MB / 3);
   process.stderr.write(`bench: generating ${seconds} s of 1080p25 ${codec} into ${file} ...\n`);
-  const enc = codec === 'hevc'
-    ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=50:min-keyint=50:scenecut=0:bframes=0:vbv-maxrate=26000:vbv-bufsize=26000:log-level=error', '-b:v', '26M']
-    : ['-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-b:v', '26M', '-minrate', '26M', '-maxrate', '26M', '-bufsize', '26M', '-x264-params', 'nal-hrd=cbr'];
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-t', String(seconds), '-i', `testsrc2=size=1920x1080:rate=${FPS}`, ...enc, '-f', codec, file], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const enc =
+    codec === 'hevc'
+      ? [
+          '-c:v',
+          'libx265',
+          '-preset',
+          'ultrafast',
+          '-x265-params',
+          'keyint=50:min-keyint=50:scenecut=0:bframes=0:vbv-maxrate=26000:vbv-bufsize=26000:log-level=error',
+          '-b:v',
+          '26M',
+        ]
+      : [
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-bf',
+          '0',
+          '-g',
+          '50',
+          '-keyint_min',
+          '50',
+          '-sc_threshold',
+          '0',
+          '-b:v',
+          '26M',
+          '-minrate',
+          '26M',
+          '-maxrate',
+          '26M',
+          '-bufsize',
+          '26M',
+          '-x264-params',
+          'nal-hrd=cbr',
+        ];
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-t', String(seconds), '-i', `testsrc2=size=1920x1080:rate=${FPS}`, ...enc, '-f', codec, file], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
 }
 
 function ffmpegArgs(input: Input, out: string, extra: string[] = []): string[] {
-  return ['-v', 'error', '-y', '-f', input.codec, '-r', String(FPS), '-i', input.file, '-c', 'copy', '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_list_size', '0',
-    '-hls_segment_type', 'fmp4', ...extra, '-hls_segment_filename', join(out, 'seg-%05d.m4s'), join(out, 'index.m3u8')];
+  return [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    input.codec,
+    '-r',
+    String(FPS),
+    '-i',
+    input.file,
+    '-c',
+    'copy',
+    '-f',
+    'hls',
+    '-hls_time',
+    String(SEGMENT_SECONDS),
+    '-hls_list_size',
+    '0',
+    '-hls_segment_type',
+    'fmp4',
+    ...extra,
+    '-hls_segment_filename',
+    join(out, 'seg-%05d.m4s'),
+    join(out, 'index.m3u8'),
+  ];
 }
 
 function runFfmpeg(input: Input, out: string): number {
@@ -99,7 +157,11 @@ const f2 = (x: number): string => x.toFixed(2);
 const dirMb = (d: string): number => readdirSync(d).reduce((n, f) => n + statSync(join(d, f)).size, 0) / 1e6;
 
 for (const input of INPUTS) makeInput(input);
-console.log(`fMP4 HLS, 6 s segments, ${RUNS} runs each, interleaved; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+console.log(
+  `fMP4 HLS, 6 s segments, ${RUNS} runs each, interleaved; load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${availableParallelism()} cores`,
+);
 for (const input of INPUTS) {
   execFileSync('cat', [input.file], { stdio: ['ignore', 'ignore', 'ignore'] }); // page cache
   const mb = statSync(input.file).size / 1e6;
@@ -119,9 +181,17 @@ for (const input of INPUTS) {
   checkCamrecOutput(camOut);
   const keyed = ffmpegWithKey(input, join(DIR, `fmp4-ffmpeg-key-${input.codec}`));
   console.log(`\n${input.codec === 'hevc' ? 'H.265' : 'H.264'} input: ${input.file} (${f1(mb)} MB, 1920x1080 25 fps, 2 s GOP)`);
-  console.log(`camrec in-process (read + split + access units + fMP4 mux + AES-128 + write): best ${f1(Math.max(...cam))} MB/s, median ${f1(median(cam))} MB/s  [${cam.map(f1).join(', ')}]; ${last.segments} segments, ${f1(last.outputBytes / 1e6)} MB`);
+  console.log(
+    `camrec in-process (read + split + access units + fMP4 mux + AES-128 + write): best ${f1(Math.max(...cam))} MB/s, median ${f1(median(cam))} MB/s  [${cam.map(f1).join(', ')}]; ${last.segments} segments, ${f1(last.outputBytes / 1e6)} MB`,
+  );
   console.log(`ffmpeg -c copy -f hls -hls_segment_type fmp4 with -hls_key_info_file (AES-128): ${keyed}`);
-  console.log(`ffmpeg -c copy -f hls -hls_segment_type fmp4 (no encryption), whole process: best ${f1(Math.max(...ff))} MB/s, median ${f1(median(ff))} MB/s  [${ff.map(f1).join(', ')}]; output ${f1(dirMb(ffOut))} MB`);
-  console.log(`camrec in-process without AES-128 (the work ffmpeg does): best ${f1(Math.max(...clear))} MB/s, median ${f1(median(clear))} MB/s  [${clear.map(f1).join(', ')}]`);
-  console.log(`ratio camrec / ffmpeg, camrec with AES-128: best ${f2(Math.max(...cam) / Math.max(...ff))}x, median ${f2(median(cam) / median(ff))}x; both without: best ${f2(Math.max(...clear) / Math.max(...ff))}x, median ${f2(median(clear) / median(ff))}x`);
+  console.log(
+    `ffmpeg -c copy -f hls -hls_segment_type fmp4 (no encryption), whole process: best ${f1(Math.max(...ff))} MB/s, median ${f1(median(ff))} MB/s  [${ff.map(f1).join(', ')}]; output ${f1(dirMb(ffOut))} MB`,
+  );
+  console.log(
+    `camrec in-process without AES-128 (the work ffmpeg does): best ${f1(Math.max(...clear))} MB/s, median ${f1(median(clear))} MB/s  [${clear.map(f1).join(', ')}]`,
+  );
+  console.log(
+    `ratio camrec / ffmpeg, camrec with AES-128: best ${f2(Math.max(...cam) / Math.max(...ff))}x, median ${f2(median(cam) / median(ff))}x; both without: best ${f2(Math.max(...clear) / Math.max(...ff))}x, median ${f2(median(clear) / median(ff))}x`,
+  );
 }

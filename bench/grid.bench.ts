@@ -24,7 +24,17 @@ type Kind = 'session' | 'playlist' | 'segment' | 'segmentBytes' | 'key' | 'statu
 const kindOf = (url: string): Kind => {
   const path = new URL(url).pathname;
   if (/^\/[^/]+\/segments\//.test(path) && !path.startsWith('/v1/')) return 'segmentBytes'; // the presigned S3 GET the segment route redirects to
-  return /\/sessions$/.test(path) ? 'session' : /playlist\.m3u8$/.test(path) ? 'playlist' : /\/segments\//.test(path) ? 'segment' : /\/keys\//.test(path) ? 'key' : /\/status$/.test(path) ? 'status' : 'other';
+  return /\/sessions$/.test(path)
+    ? 'session'
+    : /playlist\.m3u8$/.test(path)
+      ? 'playlist'
+      : /\/segments\//.test(path)
+        ? 'segment'
+        : /\/keys\//.test(path)
+          ? 'key'
+          : /\/status$/.test(path)
+            ? 'status'
+            : 'other';
 };
 /** The camera a request is for: in the path (IAM routes, S3 object keys) or in the session token (session routes). */
 function cameraOf(url: string): string | undefined {
@@ -53,7 +63,16 @@ async function main(): Promise<void> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1600, height: 1000 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   try {
     const page = await context.newPage();
@@ -68,7 +87,12 @@ async function main(): Promise<void> {
         tally.set(camera, t);
       });
     });
-    const snapshot = () => page.evaluate(() => (window as unknown as { camrec: { grid: { snapshot(): Record<string, { poster: boolean; width: number; currentTime: number; paused: boolean }> } } }).camrec.grid.snapshot());
+    const snapshot = () =>
+      page.evaluate(() =>
+        (
+          window as unknown as { camrec: { grid: { snapshot(): Record<string, { poster: boolean; width: number; currentTime: number; paused: boolean }> } } }
+        ).camrec.grid.snapshot(),
+      );
     const t0 = performance.now();
     await page.goto(stack.info.playerUrl);
     for (;;) {
@@ -104,9 +128,13 @@ async function main(): Promise<void> {
     const openSegments = sum(opening, (t) => t.requests.segment) / CAMERAS;
     console.log(`grid of ${CAMERAS} cameras, 2 s segments, camrec local, headless Chromium ${context.browser()?.version() ?? ''}`);
     console.log(`  every poster shown after          ${Math.round(postersMs)} ms (segments fetched per tile to show it: ${openSegments.toFixed(2)})`);
-    console.log(`  idle grid, per tile per minute     ${(perMinute(idleBytes) / 1024).toFixed(1)} KiB; ${perMinute(idleSegments).toFixed(2)} segments, ${perMinute(idleStatus).toFixed(1)} status calls`);
+    console.log(
+      `  idle grid, per tile per minute     ${(perMinute(idleBytes) / 1024).toFixed(1)} KiB; ${perMinute(idleSegments).toFixed(2)} segments, ${perMinute(idleStatus).toFixed(1)} status calls`,
+    );
     console.log(`  idle grid, all ${CAMERAS} tiles per minute ${((perMinute(idleBytes) * CAMERAS) / 1024).toFixed(1)} KiB`);
-    console.log(`  peer: one tile watched live        ${(perMinute(watched.bytes) / 1024).toFixed(1)} KiB per minute, ${perMinute(watched.requests.segment).toFixed(1)} segments per minute`);
+    console.log(
+      `  peer: one tile watched live        ${(perMinute(watched.bytes) / 1024).toFixed(1)} KiB per minute, ${perMinute(watched.requests.segment).toFixed(1)} segments per minute`,
+    );
     console.log(`  -> an idle tile costs ${((100 * idleBytes) / Math.max(1, watched.bytes)).toFixed(2)} % of a watched one`);
     console.log(`  "Play all live": ${advancing} of ${CAMERAS} tiles advanced more than 5 s in 10 s`);
   } finally {

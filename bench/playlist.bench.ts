@@ -18,7 +18,18 @@ import { randomBytes } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { HourStatus, hourSortKey, packDigest, packName, signSessionToken, toPackItems, toSegmentItem, ttlFor, type PackedSegment, type SegmentItem } from '../contract/index.ts';
+import {
+  HourStatus,
+  hourSortKey,
+  packDigest,
+  packName,
+  signSessionToken,
+  toPackItems,
+  toSegmentItem,
+  ttlFor,
+  type PackedSegment,
+  type SegmentItem,
+} from '../contract/index.ts';
 import { createApiHandler } from '../lambda/api/create-api-handler.ts';
 import { dynamoSegmentIndex } from '../lambda/index/dynamo-segment-index.ts';
 import { liveWindow, rangeEntries } from '../lambda/playlist/segment-entries.ts';
@@ -64,7 +75,10 @@ async function timeRuns(n: number, f: () => Promise<unknown>): Promise<number[]>
 
 /** dynalite in its own process, on a free port. */
 async function dynaliteProcess(): Promise<{ endpoint: string; close(): void }> {
-  const child = spawn(process.execPath, ['-e', "const d=require('dynalite')({createTableMs:0});d.listen(0,'127.0.0.1',()=>console.log(d.address().port))"], { cwd: import.meta.dirname, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', "const d=require('dynalite')({createTableMs:0});d.listen(0,'127.0.0.1',()=>console.log(d.address().port))"], {
+    cwd: import.meta.dirname,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString().trim())));
@@ -83,13 +97,33 @@ try {
   const items: SegmentItem[] = [];
   for (let i = 0; i < SEGMENTS; i++) {
     const s = startMs + i * SEGMENT_MS;
-    items.push(toSegmentItem(CAMERA, { startMs: s, durationMs: SEGMENT_MS, seq: 1000 + i, discSeq: 1, keyId, iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f,mp4a.40.2', width: 1920, height: 1080 }, `segments/${CAMERA}/x/${s}-${1000 + i}.ts`, 4_500_000, 30));
+    items.push(
+      toSegmentItem(
+        CAMERA,
+        {
+          startMs: s,
+          durationMs: SEGMENT_MS,
+          seq: 1000 + i,
+          discSeq: 1,
+          keyId,
+          iv: randomBytes(16).toString('hex'),
+          codecs: 'avc1.64001f,mp4a.40.2',
+          width: 1920,
+          height: 1080,
+        },
+        `segments/${CAMERA}/x/${s}-${1000 + i}.ts`,
+        4_500_000,
+        30,
+      ),
+    );
   }
   const tSeed = performance.now();
   const batches: SegmentItem[][] = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
   for (let i = 0; i < batches.length; i += 8) {
-    await Promise.all(batches.slice(i, i + 8).map((b) => doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: b.map((Item) => ({ PutRequest: { Item } })) } }))));
+    await Promise.all(
+      batches.slice(i, i + 8).map((b) => doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: b.map((Item) => ({ PutRequest: { Item } })) } }))),
+    );
   }
   // The packed camera: the same segments as one pack per hour, indexed 70 min after each hour began.
   const packed: Record<string, unknown>[] = items.map((it) => ({ ...it, deviceId: PACKED_CAMERA }));
@@ -102,7 +136,12 @@ try {
       return p;
     });
     const ref = { kind: 'continuous' as const, hourMs, packNo: 0, digest: packDigest(segs) };
-    const { pack, checksums } = toPackItems(PACKED_CAMERA, ref, segs, { objectKey: `packs/continuous/${PACKED_CAMERA}/${packName(ref)}`, storageClass: 'STANDARD_IA', packedAtMs: hourMs + 70 * 60_000, retentionDays: 30 });
+    const { pack, checksums } = toPackItems(PACKED_CAMERA, ref, segs, {
+      objectKey: `packs/continuous/${PACKED_CAMERA}/${packName(ref)}`,
+      storageClass: 'STANDARD_IA',
+      packedAtMs: hourMs + 70 * 60_000,
+      retentionDays: 30,
+    });
     packed.push(pack as unknown as Record<string, unknown>, checksums as unknown as Record<string, unknown>);
     packed.push({ deviceId: PACKED_CAMERA, sk: hourSortKey(hourMs), hourMs, status: HourStatus.PACKED, rev: 1, unpackable: 0, ttl: ttlFor(hourMs, 31) });
   }
@@ -122,21 +161,45 @@ try {
   const config = { targetDurationSeconds: 6, liveWindowSegments: 5, corsOrigins: ['*'], publicBaseUrl: 'https://api.example.com' };
   const api = createApiHandler({ config, index, presigner: store, tokenSecrets: staticTokenSecrets([secret]), clock: { nowMs: () => nowMs } });
   // LIVE with the per-camera cache off: every poll reads the index (a cache miss).
-  const apiNoCache = createApiHandler({ config, index, presigner: store, tokenSecrets: staticTokenSecrets([secret]), clock: { nowMs: () => nowMs }, liveCacheTtlMs: 0 });
+  const apiNoCache = createApiHandler({
+    config,
+    index,
+    presigner: store,
+    tokenSecrets: staticTokenSecrets([secret]),
+    clock: { nowMs: () => nowMs },
+    liveCacheTtlMs: 0,
+  });
   const exp = Math.floor(nowMs / 1000) + 3600;
   const iat = Math.floor(nowMs / 1000);
-  const onDemand = signSessionToken({ deviceId: CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iat, expiresAtSeconds: exp }, secret);
+  const onDemand = signSessionToken(
+    { deviceId: CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iat, expiresAtSeconds: exp },
+    secret,
+  );
   // A session lists the packs made before it was issued: here, the day viewed 14 h after it ended (all of it packed).
   const laterMs = nowMs + 14 * HOUR_MS;
   const apiLater = createApiHandler({ config, index, presigner: store, tokenSecrets: staticTokenSecrets([secret]), clock: { nowMs: () => laterMs } });
   const iatLater = Math.floor(laterMs / 1000);
   const expLater = iatLater + 3600;
-  const dayBefore = signSessionToken({ deviceId: CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iatLater, expiresAtSeconds: expLater }, secret);
-  const dayPacked = signSessionToken({ deviceId: PACKED_CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iatLater, expiresAtSeconds: expLater }, secret);
+  const dayBefore = signSessionToken(
+    { deviceId: CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iatLater, expiresAtSeconds: expLater },
+    secret,
+  );
+  const dayPacked = signSessionToken(
+    { deviceId: PACKED_CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iatLater, expiresAtSeconds: expLater },
+    secret,
+  );
   // The same day asked for right after it ended: its last hour is not packed yet, so it comes from segment items.
-  const dayRecent = signSessionToken({ deviceId: PACKED_CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iat, expiresAtSeconds: exp }, secret);
+  const dayRecent = signSessionToken(
+    { deviceId: PACKED_CAMERA, mode: 'ON_DEMAND', startMs, endMs: startMs + SEGMENTS * SEGMENT_MS, issuedAtSeconds: iat, expiresAtSeconds: exp },
+    secret,
+  );
   const live = signSessionToken({ deviceId: CAMERA, mode: 'LIVE', issuedAtSeconds: iat, expiresAtSeconds: exp }, secret);
-  const ev = (token: string) => ({ rawPath: `/v1/sessions/${token}/playlist.m3u8`, headers: {}, requestContext: { http: { method: 'GET' }, stage: '$default' } }) as unknown as APIGatewayProxyEventV2;
+  const ev = (token: string) =>
+    ({
+      rawPath: `/v1/sessions/${token}/playlist.m3u8`,
+      headers: {},
+      requestContext: { http: { method: 'GET' }, stage: '$default' },
+    }) as unknown as APIGatewayProxyEventV2;
 
   const first = await api(ev(onDemand));
   const lines = (first.body ?? '').split('\n').filter((l) => l.startsWith('segments/')).length;
@@ -150,7 +213,8 @@ try {
     const body = (await handler(ev(token))).body ?? '';
     const ranges = (body.match(/#EXT-X-BYTERANGE/g) ?? []).length;
     const segs = body.split('\n').filter((l) => l.startsWith('segments/') || l.startsWith('packs/')).length;
-    if (segs !== SEGMENTS || ranges < expectRanges) throw new Error(`playlist: ${segs} segments, ${ranges} byte ranges; expected ${SEGMENTS}, at least ${expectRanges}`);
+    if (segs !== SEGMENTS || ranges < expectRanges)
+      throw new Error(`playlist: ${segs} segments, ${ranges} byte ranges; expected ${SEGMENTS}, at least ${expectRanges}`);
     metered.reset();
     await handler(ev(token));
     const readUnits = metered.readUnits();
@@ -163,7 +227,15 @@ try {
   const queryRuns = await timeRuns(ON_DEMAND_RUNS, () => index.querySegments(CAMERA, startMs - 6000, startMs + SEGMENTS * SEGMENT_MS));
   const queryCpu = [...cpuPerRun];
   const renderRuns = await timeRuns(ON_DEMAND_RUNS, async () =>
-    renderMediaPlaylist({ kind: PlaylistKind.VOD, targetDurationSeconds: 6, mediaSequence: 0, discontinuitySequence: 0, entries: rangeEntries(items, 6000), events: [], ended: true }),
+    renderMediaPlaylist({
+      kind: PlaylistKind.VOD,
+      targetDurationSeconds: 6,
+      mediaSequence: 0,
+      discontinuitySequence: 0,
+      entries: rangeEntries(items, 6000),
+      events: [],
+      ended: true,
+    }),
   );
   const liveLines = ((await apiNoCache(ev(live))).body ?? '').split('\n').filter((l) => l.startsWith('segments/')).length;
   if (liveLines !== config.liveWindowSegments) throw new Error(`LIVE playlist: ${liveLines} segments, expected ${config.liveWindowSegments}`);
@@ -172,7 +244,15 @@ try {
   const liveCachedRuns = await timeRuns(LIVE_RUNS, () => api(ev(live)));
   const liveRenderRuns = await timeRuns(LIVE_RUNS, async () => {
     const w = liveWindow(items.slice(-10), 5);
-    return renderMediaPlaylist({ kind: PlaylistKind.LIVE, targetDurationSeconds: 6, mediaSequence: w.mediaSequence, discontinuitySequence: w.discontinuitySequence, entries: w.entries, events: [], ended: false });
+    return renderMediaPlaylist({
+      kind: PlaylistKind.LIVE,
+      targetDurationSeconds: 6,
+      mediaSequence: w.mediaSequence,
+      discontinuitySequence: w.discontinuitySequence,
+      entries: w.entries,
+      events: [],
+      ended: false,
+    });
   });
   const presignOne = await timeRuns(200, () => store.presignGet(items[0]!.objectKey, 300));
   const tAll = performance.now();
@@ -181,27 +261,41 @@ try {
 
   const bytes = Buffer.byteLength(first.body ?? '');
   const p50 = pct(odRuns, 50);
-  console.log(`camrec bench:playlist  (${SEGMENTS} x ${SEGMENT_MS / 1000} s segments = ${(SEGMENTS * SEGMENT_MS) / 3_600_000} h, dynalite in a child process, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores)`);
+  console.log(
+    `camrec bench:playlist  (${SEGMENTS} x ${SEGMENT_MS / 1000} s segments = ${(SEGMENTS * SEGMENT_MS) / 3_600_000} h, dynalite in a child process, node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores)`,
+  );
   console.log(`  seeding dynalite (BatchWrite)        ${(seedMs / 1000).toFixed(1)} s`);
-  console.log(`  24 h ON_DEMAND playlist, handler     p50 ${ms(p50)}  p99 ${ms(pct(odRuns, 99))}  (${(bytes / 1e6).toFixed(2)} MB, ${SEGMENTS} segments; target < 150 ms)`);
+  console.log(
+    `  24 h ON_DEMAND playlist, handler     p50 ${ms(p50)}  p99 ${ms(pct(odRuns, 99))}  (${(bytes / 1e6).toFixed(2)} MB, ${SEGMENTS} segments; target < 150 ms)`,
+  );
   console.log(`    handler CPU in this process        p50 ${ms(pct(odCpu, 50))}  p99 ${ms(pct(odCpu, 99))}`);
   console.log(`    of which index query (dynalite)    p50 ${ms(pct(queryRuns, 50))}  p99 ${ms(pct(queryRuns, 99))}`);
   console.log(`      query CPU in this process        p50 ${ms(pct(queryCpu, 50))}  p99 ${ms(pct(queryCpu, 99))}`);
   console.log(`    of which render (pure core)        p50 ${ms(pct(renderRuns, 50))}  p99 ${ms(pct(renderRuns, 99))}`);
   const line = (label: string, r: typeof before) =>
-    console.log(`  ${label.padEnd(36)} p50 ${ms(pct(r.runs, 50))}  p99 ${ms(pct(r.runs, 99))}  CPU p50 ${ms(pct(r.cpu, 50))}  ${r.readUnits} read units  (${r.ranges} byte ranges, ${(r.bytes / 1e6).toFixed(2)} MB)`);
+    console.log(
+      `  ${label.padEnd(36)} p50 ${ms(pct(r.runs, 50))}  p99 ${ms(pct(r.runs, 99))}  CPU p50 ${ms(pct(r.cpu, 50))}  ${r.readUnits} read units  (${r.ranges} byte ranges, ${(r.bytes / 1e6).toFixed(2)} MB)`,
+    );
   console.log(`  24 h ON_DEMAND, viewed 14 h after the day (sessions may use packs made before they began):`);
   line('  from segment items (before)', before);
   line('  from packed hours (after)', after);
-  console.log(`    after / before: handler p50 ${(pct(after.runs, 50) / pct(before.runs, 50)).toFixed(3)}x, read units ${(after.readUnits / before.readUnits).toFixed(3)}x (target: p50 < 100 ms)`);
+  console.log(
+    `    after / before: handler p50 ${(pct(after.runs, 50) / pct(before.runs, 50)).toFixed(3)}x, read units ${(after.readUnits / before.readUnits).toFixed(3)}x (target: p50 < 100 ms)`,
+  );
   line('  packed, viewed right after the day', recent);
   console.log(`    (a session lists the packs made before it was issued: the day's last hour, not packed yet, is read from segment items)`);
   console.log(`  LIVE playlist, handler, no cache     p50 ${ms(pct(liveRuns, 50))}  p99 ${ms(pct(liveRuns, 99))}  (target < 15 ms p99)`);
   console.log(`    handler CPU in this process        p50 ${ms(pct(liveCpu, 50))}  p99 ${ms(pct(liveCpu, 99))}`);
   console.log(`    of which render (pure core)        p50 ${ms(pct(liveRenderRuns, 50))}  p99 ${ms(pct(liveRenderRuns, 99))}`);
-  console.log(`  LIVE playlist, per-camera cache hit  p50 ${ms(pct(liveCachedRuns, 50))}  p99 ${ms(pct(liveCachedRuns, 99))}  (ratio hit / miss p50 ${(pct(liveCachedRuns, 50) / pct(liveRuns, 50)).toFixed(3)})`);
+  console.log(
+    `  LIVE playlist, per-camera cache hit  p50 ${ms(pct(liveCachedRuns, 50))}  p99 ${ms(pct(liveCachedRuns, 99))}  (ratio hit / miss p50 ${(pct(liveCachedRuns, 50) / pct(liveRuns, 50)).toFixed(3)})`,
+  );
   console.log(`  presign one segment GET (redirect)   p50 ${ms(pct(presignOne, 50))}  p99 ${ms(pct(presignOne, 99))}`);
-  console.log(`  presign all ${SEGMENTS} URLs inline      ${ms(presignAllMs)}  = ${(presignAllMs / p50).toFixed(1)}x the whole 24 h handler time (why segments go through the redirect route)`);
+  console.log(
+    `  presign all ${SEGMENTS} URLs inline      ${ms(presignAllMs)}  = ${(presignAllMs / p50).toFixed(1)}x the whole 24 h handler time (why segments go through the redirect route)`,
+  );
   console.log(`  vs Kinesis Video Streams HLS cap     5,000 fragments per playlist; this playlist holds ${SEGMENTS} (${(SEGMENTS / 5000).toFixed(2)}x)`);
   client.destroy();
   s3.destroy();

@@ -38,12 +38,46 @@ function makeInputs(): void {
     // ~25 Mbit/s 1080p25 with 2 s GOPs: ~3.1 MB/s of stream, so TARGET_MB needs ~TARGET_MB/3 s.
     const seconds = Math.ceil(TARGET_MB / 3);
     process.stderr.write(`bench: generating ${seconds} s of 1080p25 H.264 into ${INPUT} ...\n`);
-    execFileSync('ffmpeg', [
-      '-v', 'error', '-y', '-f', 'lavfi', '-t', String(seconds), '-i', 'testsrc2=size=1920x1080:rate=25',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-      '-b:v', '26M', '-minrate', '26M', '-maxrate', '26M', '-bufsize', '26M', '-x264-params', 'nal-hrd=cbr',
-      '-f', 'h264', INPUT,
-    ], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-t',
+        String(seconds),
+        '-i',
+        'testsrc2=size=1920x1080:rate=25',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-bf',
+        '0',
+        '-g',
+        '50',
+        '-keyint_min',
+        '50',
+        '-sc_threshold',
+        '0',
+        '-b:v',
+        '26M',
+        '-minrate',
+        '26M',
+        '-maxrate',
+        '26M',
+        '-bufsize',
+        '26M',
+        '-x264-params',
+        'nal-hrd=cbr',
+        '-f',
+        'h264',
+        INPUT,
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
   }
   // The same stream twice (it starts with SPS, PPS and an IDR, so it is a valid stream).
   if (!(existsSync(INPUT_2X) && statSync(INPUT_2X).size === 2 * statSync(INPUT).size)) {
@@ -71,7 +105,9 @@ function runCamrec(input: string, out: string): CamrecRun {
   const key = randomBytes(16).toString('hex');
   const command = [CAMREC, 'segment'];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M CPU_S=%U %S', process.execPath, ...command, '--video', input, '--out', out, '--key', key], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M CPU_S=%U %S', process.execPath, ...command, '--video', input, '--out', out, '--key', key], {
+    encoding: 'utf8',
+  });
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`camrec segment failed (exit ${r.status}): ${r.stderr}`);
   const rss = Number(/PEAK_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
@@ -102,8 +138,35 @@ function runFfmpeg(out: string): { wallS: number; cpuS: number } {
   const info = join(out, 'key.info');
   writeFileSync(info, `key.bin\n${keyFile}\n${randomBytes(16).toString('hex')}\n`);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'CPU_S=%U %S', 'ffmpeg', '-v', 'error', '-y', '-f', 'h264', '-i', INPUT, '-c', 'copy', '-f', 'hls', '-hls_time', '6', '-hls_list_size', '0',
-    '-hls_key_info_file', info, '-hls_segment_filename', join(out, 'seg-%05d.ts'), join(out, 'index.m3u8')], { encoding: 'utf8' });
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      'CPU_S=%U %S',
+      'ffmpeg',
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'h264',
+      '-i',
+      INPUT,
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_time',
+      '6',
+      '-hls_list_size',
+      '0',
+      '-hls_key_info_file',
+      info,
+      '-hls_segment_filename',
+      join(out, 'seg-%05d.ts'),
+      join(out, 'index.m3u8'),
+    ],
+    { encoding: 'utf8' },
+  );
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`ffmpeg failed (exit ${r.status}): ${r.stderr}`);
   return { wallS, cpuS: cpuSeconds(r.stderr) };
@@ -124,7 +187,9 @@ const inputMb = statSync(INPUT).size / 1e6;
 for (const f of [INPUT, INPUT_2X]) execFileSync('cat', [f], { stdio: ['ignore', 'ignore', 'ignore'] });
 const camOut = join(DIR, 'camrec-out');
 const ffOut = join(DIR, 'ffmpeg-out');
-const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
 
 const help = Array.from({ length: RUNS }, () => runCamrecHelp());
 const cams: CamrecRun[] = [];
@@ -142,17 +207,36 @@ const ffWall = ffs.map((s) => inputMb / s.wallS);
 // MB per CPU-second (user + sys) of each whole process: what the work costs, whatever else the machine runs.
 const camCpu = cams.map((c) => inputMb / c.cpuS);
 const ffCpu = ffs.map((s) => inputMb / s.cpuS);
-const best = { camWall: Math.max(...camWall), camInner: Math.max(...camInner), ff: Math.max(...ffWall), camCpu: Math.max(...camCpu), ffCpu: Math.max(...ffCpu) };
+const best = {
+  camWall: Math.max(...camWall),
+  camInner: Math.max(...camInner),
+  ff: Math.max(...ffWall),
+  camCpu: Math.max(...camCpu),
+  ffCpu: Math.max(...ffCpu),
+};
 const med = { camWall: median(camWall), camInner: median(camInner), ff: median(ffWall), camCpu: median(camCpu), ffCpu: median(ffCpu) };
 
-console.log(`input: ${INPUT} (${f1(inputMb)} MB, 1920x1080 25 fps, 2 s GOP), AES-128, 6 s segments; ${RUNS} runs each, interleaved; load average ${load} on ${availableParallelism()} cores`);
-console.log(`camrec segment, whole process (node + dist/ start + work): best ${f1(best.camWall)} MB/s, median ${f1(med.camWall)} MB/s  [${camWall.map(f1).join(', ')}]`);
-console.log(`camrec segment, in-process (read + mux + encrypt + write):   best ${f1(best.camInner)} MB/s, median ${f1(med.camInner)} MB/s  [${camInner.map(f1).join(', ')}]`);
+console.log(
+  `input: ${INPUT} (${f1(inputMb)} MB, 1920x1080 25 fps, 2 s GOP), AES-128, 6 s segments; ${RUNS} runs each, interleaved; load average ${load} on ${availableParallelism()} cores`,
+);
+console.log(
+  `camrec segment, whole process (node + dist/ start + work): best ${f1(best.camWall)} MB/s, median ${f1(med.camWall)} MB/s  [${camWall.map(f1).join(', ')}]`,
+);
+console.log(
+  `camrec segment, in-process (read + mux + encrypt + write):   best ${f1(best.camInner)} MB/s, median ${f1(med.camInner)} MB/s  [${camInner.map(f1).join(', ')}]`,
+);
 console.log(`  node + dist/ start alone (camrec segment --help): best ${f2(Math.min(...help.map((h) => h.wallS)))} s`);
 console.log(`  last run: ${cams.at(-1)!.line}; output ${f1(dirBytes(camOut) / 1e6)} MB`);
-console.log(`ffmpeg -f h264 -i IN -c copy -f hls -hls_time 6 -hls_key_info_file, whole process: best ${f1(best.ff)} MB/s, median ${f1(med.ff)} MB/s  [${ffWall.map(f1).join(', ')}]; output ${f1(dirBytes(ffOut) / 1e6)} MB`);
-console.log(`ratio camrec/ffmpeg, whole process vs whole process: best ${f2(best.camWall / best.ff)}x, median ${f2(med.camWall / med.ff)}x (target at least 3x: ${med.camWall / med.ff >= 3 ? 'met' : 'NOT met'} on the median)`);
-console.log(`whole process per CPU-second (user + sys): camrec best ${f1(best.camCpu)} MB/s, median ${f1(med.camCpu)}; ffmpeg best ${f1(best.ffCpu)}, median ${f1(med.ffCpu)}; ratio best ${f2(best.camCpu / best.ffCpu)}x, median ${f2(med.camCpu / med.ffCpu)}x`);
+console.log(
+  `ffmpeg -f h264 -i IN -c copy -f hls -hls_time 6 -hls_key_info_file, whole process: best ${f1(best.ff)} MB/s, median ${f1(med.ff)} MB/s  [${ffWall.map(f1).join(', ')}]; output ${f1(dirBytes(ffOut) / 1e6)} MB`,
+);
+console.log(
+  `ratio camrec/ffmpeg, whole process vs whole process: best ${f2(best.camWall / best.ff)}x, median ${f2(med.camWall / med.ff)}x (target at least 3x: ${med.camWall / med.ff >= 3 ? 'met' : 'NOT met'} on the median)`,
+);
+console.log(
+  `whole process per CPU-second (user + sys): camrec best ${f1(best.camCpu)} MB/s, median ${f1(med.camCpu)}; ffmpeg best ${f1(best.ffCpu)}, median ${f1(med.ffCpu)}; ratio best ${f2(best.camCpu / best.ffCpu)}x, median ${f2(med.camCpu / med.ffCpu)}x`,
+);
 console.log(`ratio camrec/ffmpeg, camrec in-process vs ffmpeg whole process: best ${f2(best.camInner / best.ff)}x, median ${f2(med.camInner / med.ff)}x`);
-const rss = (runs: Array<{ peakRssMb: number }>): string => `max ${f1(Math.max(...runs.map((r) => r.peakRssMb)))} MB [${runs.map((r) => f1(r.peakRssMb)).join(', ')}]`;
+const rss = (runs: Array<{ peakRssMb: number }>): string =>
+  `max ${f1(Math.max(...runs.map((r) => r.peakRssMb)))} MB [${runs.map((r) => f1(r.peakRssMb)).join(', ')}]`;
 console.log(`peak RSS camrec: idle (--help) ${rss(help)}; ${f1(inputMb)} MB input ${rss(cams)}; ${f1(2 * inputMb)} MB input ${rss(cams2x)}`);

@@ -48,7 +48,9 @@ const cases: Array<{ label: string; args: string[] }> = [
   { label: 'camrec segment --help', args: [CAMREC, 'segment', '--help'] },
   { label: 'camrec agent --help', args: [CAMREC, 'agent', '--help'] },
 ];
-const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
 const runs = cases.map(() => [] as Timed[]);
 for (let i = 0; i < RUNS; i++) cases.forEach((c, k) => runs[k]!.push(time(c.args)));
 
@@ -58,7 +60,11 @@ cases.forEach((c, k) => {
   const wall = runs[k]!.map((r) => r.wallS);
   const cpu = runs[k]!.map((r) => r.cpuS);
   const over = k === 0 ? '' : `; over the floor: wall +${ms(median(wall) - floor.wall)}, CPU +${ms(median(cpu) - floor.cpu)} (median)`;
-  console.log(`  ${c.label.padEnd(24)} wall best ${ms(Math.min(...wall))}, median ${ms(median(wall))}; CPU best ${ms(Math.min(...cpu))}, median ${ms(median(cpu))}${over}`);
+  console.log(
+    `  ${c.label.padEnd(24)} wall best ${ms(Math.min(...wall))}, median ${ms(median(wall))}; CPU best ${ms(Math.min(...cpu))}, median ${ms(median(cpu))}${over}`,
+  );
 });
 const help = runs[1]!.map((r) => r.wallS);
-console.log(`camrec --help: median ${ms(median(help))} (target under 200 ms: ${median(help) < 0.2 ? 'met' : 'NOT met'}), ${(median(help) / floor.wall).toFixed(2)}x the floor's median in the same run`);
+console.log(
+  `camrec --help: median ${ms(median(help))} (target under 200 ms: ${median(help) < 0.2 ? 'met' : 'NOT met'}), ${(median(help) / floor.wall).toFixed(2)}x the floor's median in the same run`,
+);

@@ -28,7 +28,8 @@ export const ClipState = { EXPORTING: 'EXPORTING', READY: 'READY', FAILED: 'FAIL
 export type ClipState = (typeof ClipState)[keyof typeof ClipState];
 
 export function assertClipId(v: unknown): string {
-  if (typeof v !== 'string' || !CLIP_ID_PATTERN.test(v)) throw new ContractError(`invalid clip id ${JSON.stringify(String(v).slice(0, 60))}: clip ids look like 1764600000000-0a1b2c3d`);
+  if (typeof v !== 'string' || !CLIP_ID_PATTERN.test(v))
+    throw new ContractError(`invalid clip id ${JSON.stringify(String(v).slice(0, 60))}: clip ids look like 1764600000000-0a1b2c3d`);
   return v;
 }
 

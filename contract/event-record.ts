@@ -104,7 +104,8 @@ function checkCommon(v: Record<string, unknown>, problems: Problems): void {
   attempt(() => assertEventId(v.eventId));
   attempt(() => assertEventType(v.type));
   checkMs(v, 'startMs', problems);
-  if (v.label !== undefined && (typeof v.label !== 'string' || v.label.length > LABEL_MAX_CHARS)) problems.push(`label must be a string of at most ${LABEL_MAX_CHARS} characters`);
+  if (v.label !== undefined && (typeof v.label !== 'string' || v.label.length > LABEL_MAX_CHARS))
+    problems.push(`label must be a string of at most ${LABEL_MAX_CHARS} characters`);
 }
 
 function checkMs(v: Record<string, unknown>, name: string, problems: Problems): void {
@@ -137,7 +138,14 @@ export function parseEventRecord(value: unknown): EventRecord {
   checkCommon(v, problems);
   checkEnd(v, problems);
   if (problems.length) throw new ContractError(`bad event record: ${problems.join('; ')}`);
-  return common(v, { version: EVENT_RECORD_VERSION, deviceId: v.deviceId as string, eventId: v.eventId as string, type: v.type as string, startMs: v.startMs as number, endMs: v.endMs as number } as EventRecord);
+  return common(v, {
+    version: EVENT_RECORD_VERSION,
+    deviceId: v.deviceId as string,
+    eventId: v.eventId as string,
+    type: v.type as string,
+    startMs: v.startMs as number,
+    endMs: v.endMs as number,
+  } as EventRecord);
 }
 
 /** Checks any event record (version 1, or version 2 start or end); lists every problem at once. */
@@ -150,14 +158,21 @@ export function parseAnyEventRecord(value: unknown): AnyEventRecord {
   checkCommon(v, problems);
   if (v.phase === EventPhase.START) {
     const d = v.maxDurationMs;
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 1000 || d > EVENT_MAX_DURATION_MS) problems.push('maxDurationMs must be whole ms from 1000 to 86400000');
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 1000 || d > EVENT_MAX_DURATION_MS)
+      problems.push('maxDurationMs must be whole ms from 1000 to 86400000');
   }
   if (v.phase === EventPhase.END) {
     checkEnd(v, problems);
     if (typeof v.endReason !== 'string' || !END_REASONS.has(v.endReason)) problems.push(`endReason must be one of ${[...END_REASONS].join(', ')}`);
   }
   if (problems.length) throw new ContractError(`bad event record: ${problems.join('; ')}`);
-  const base = { version: EVENT_LIFECYCLE_VERSION, deviceId: v.deviceId as string, eventId: v.eventId as string, type: v.type as string, startMs: v.startMs as number };
+  const base = {
+    version: EVENT_LIFECYCLE_VERSION,
+    deviceId: v.deviceId as string,
+    eventId: v.eventId as string,
+    type: v.type as string,
+    startMs: v.startMs as number,
+  };
   if (v.phase === EventPhase.START) return common(v, { ...base, phase: EventPhase.START, maxDurationMs: v.maxDurationMs as number } as EventStartRecord);
   return common(v, { ...base, phase: EventPhase.END, endMs: v.endMs as number, endReason: v.endReason as EventEndReason } as EventEndRecord);
 }

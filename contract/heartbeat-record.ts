@@ -43,7 +43,8 @@ export function parseHeartbeatRecord(value: unknown): HeartbeatRecord {
   if (v.mode !== 'continuous' && v.mode !== 'event') problems.push('mode must be "continuous" or "event"');
   if (typeof v.privacyPaused !== 'boolean') problems.push('privacyPaused must be true or false');
   if (v.openEventId !== undefined && (typeof v.openEventId !== 'string' || v.openEventId.length > 64)) problems.push('openEventId must be an event id');
-  if (typeof v.backlogSegments !== 'number' || !Number.isSafeInteger(v.backlogSegments) || v.backlogSegments < 0) problems.push('backlogSegments must be a whole number');
+  if (typeof v.backlogSegments !== 'number' || !Number.isSafeInteger(v.backlogSegments) || v.backlogSegments < 0)
+    problems.push('backlogSegments must be a whole number');
   if (problems.length) throw new ContractError(`bad heartbeat: ${problems.join('; ')}`);
   const out: HeartbeatRecord = {
     version: HEARTBEAT_RECORD_VERSION,

@@ -26,10 +26,10 @@ function check(kind: string, value: unknown, pattern: RegExp, rule: string): str
   return value;
 }
 
-export const assertDeviceId = (v: unknown): string =>
-  check('device id', v, DEVICE_ID_PATTERN, '1-128 characters of A-Z a-z 0-9 _ : - (an AWS IoT thing name)');
+export const assertDeviceId = (v: unknown): string => check('device id', v, DEVICE_ID_PATTERN, '1-128 characters of A-Z a-z 0-9 _ : - (an AWS IoT thing name)');
 export const assertKeyId = (v: unknown): string => check('key id', v, KEY_ID_PATTERN, '32 lowercase hex digits');
-export const assertInitId = (v: unknown): string => check('init id', v, INIT_ID_PATTERN, '32 lowercase hex digits (the SHA-256 of the init section, first 16 bytes)');
+export const assertInitId = (v: unknown): string =>
+  check('init id', v, INIT_ID_PATTERN, '32 lowercase hex digits (the SHA-256 of the init section, first 16 bytes)');
 export const assertEventId = (v: unknown): string => check('event id', v, EVENT_ID_PATTERN, '1-64 characters of A-Z a-z 0-9 -');
 export const assertEventType = (v: unknown): string => check('event type', v, EVENT_TYPE_PATTERN, '1-32 characters of a-z 0-9 _ -');
 export const assertImageId = (v: unknown): string => check('image id', v, IMAGE_ID_PATTERN, '1-32 characters of A-Z a-z 0-9');

@@ -48,7 +48,8 @@ export function parseImageMetadata(meta: Record<string, string | undefined> | un
   const m = meta ?? {};
   const problems: string[] = [];
   const ts = m[ImageMeta.TS_MS];
-  if (ts === undefined || !/^\d{1,15}$/.test(ts) || Number(ts) > 253_402_300_799_999) problems.push(`${ImageMeta.TS_MS}=${JSON.stringify((ts ?? '').slice(0, 40))} must be UTC ms (a whole number)`);
+  if (ts === undefined || !/^\d{1,15}$/.test(ts) || Number(ts) > 253_402_300_799_999)
+    problems.push(`${ImageMeta.TS_MS}=${JSON.stringify((ts ?? '').slice(0, 40))} must be UTC ms (a whole number)`);
   const keyId = m[ImageMeta.KEY_ID] ?? '';
   try {
     assertKeyId(keyId);
@@ -76,8 +77,10 @@ export function parseImageMetadata(meta: Record<string, string | undefined> | un
  */
 export function jpegProblem(bytes: Uint8Array, maxBytes = MAX_IMAGE_BYTES): string | undefined {
   if (bytes.byteLength === 0) return 'the picture is empty: send the JPEG bytes';
-  if (bytes.byteLength > maxBytes) return `the picture is ${bytes.byteLength} bytes, over the limit of ${maxBytes}: send a smaller JPEG (lower quality or resolution)`;
-  if (bytes.byteLength < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes[2] !== 0xff) return 'not a JPEG: it does not start with the SOI marker (FF D8 FF); send a JPEG (baseline or progressive), not PNG or raw pixels';
+  if (bytes.byteLength > maxBytes)
+    return `the picture is ${bytes.byteLength} bytes, over the limit of ${maxBytes}: send a smaller JPEG (lower quality or resolution)`;
+  if (bytes.byteLength < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8 || bytes[2] !== 0xff)
+    return 'not a JPEG: it does not start with the SOI marker (FF D8 FF); send a JPEG (baseline or progressive), not PNG or raw pixels';
   let end = bytes.byteLength;
   while (end > 2 && bytes[end - 1] === 0x00 && bytes.byteLength - end < 16) end--;
   if (bytes[end - 2] !== 0xff || bytes[end - 1] !== 0xd9) return 'the JPEG is cut short: it does not end with the EOI marker (FF D9); send the whole file';
@@ -110,7 +113,12 @@ export function toImageItem(deviceId: string, imageId: string, meta: ImageMetada
   const item: ImageItem = {
     [IndexTable.PARTITION_KEY]: deviceId,
     [IndexTable.SORT_KEY]: imageSortKey(meta.tsMs, imageId),
-    tsMs: meta.tsMs, imageId, objectKey, keyId: meta.keyId, iv: meta.iv, sizeBytes,
+    tsMs: meta.tsMs,
+    imageId,
+    objectKey,
+    keyId: meta.keyId,
+    iv: meta.iv,
+    sizeBytes,
     [IndexTable.TTL_ATTRIBUTE]: ttlFor(meta.tsMs, retentionDays),
   } as ImageItem;
   if (meta.eventId !== undefined) item.eventId = meta.eventId;

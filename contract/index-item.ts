@@ -161,7 +161,14 @@ export function unpackSegmentSummary(text: string): SegmentSummaryFields | undef
  * The index item of one segment. `ttlDays` is how long the item lives: with packed history
  * only until a few days after its hour is packed (history is then read from pack items).
  */
-export function toSegmentItem(deviceId: string, meta: SegmentMetadata, objectKey: string, sizeBytes: number, ttlDays: number, checksumSha256?: string): SegmentItem {
+export function toSegmentItem(
+  deviceId: string,
+  meta: SegmentMetadata,
+  objectKey: string,
+  sizeBytes: number,
+  ttlDays: number,
+  checksumSha256?: string,
+): SegmentItem {
   const item = {
     [IndexTable.PARTITION_KEY]: deviceId,
     [IndexTable.SORT_KEY]: segmentSortKey(meta.startMs),

@@ -57,9 +57,11 @@ export const notificationDetailSchemas = {
       endMs: ms,
       end: isoTime,
       durationMs: z.number().int().min(0),
-      endReason: z.enum(Object.values(EventEndReason) as [EventEndReason, ...EventEndReason[]]).describe(
-        'stopped, max-duration, shutdown, replaced, restart (the camera said so); superseded, offline (the cloud closed an event its camera never closed)',
-      ),
+      endReason: z
+        .enum(Object.values(EventEndReason) as [EventEndReason, ...EventEndReason[]])
+        .describe(
+          'stopped, max-duration, shutdown, replaced, restart (the camera said so); superseded, offline (the cloud closed an event its camera never closed)',
+        ),
       inferred: z.boolean().describe('true when the cloud closed it (superseded, offline); a later notification from the camera itself may follow'),
     })
     .describe('A camera event ended: its type and range.'),
@@ -93,7 +95,10 @@ export const notificationDetailSchemas = {
       end: isoTime,
       objectKey: z.string().min(1).max(1024).describe('the exported clip in the recordings bucket'),
       sizeBytes: z.number().int().min(0),
-      sha256: z.string().regex(/^[A-Za-z0-9+/]{43}=$/).describe('base64 SHA-256 of the clip object'),
+      sha256: z
+        .string()
+        .regex(/^[A-Za-z0-9+/]{43}=$/)
+        .describe('base64 SHA-256 of the clip object'),
       contentType: z.string().min(1),
     })
     .describe('An exported clip is ready to download (published once clip export exists).'),

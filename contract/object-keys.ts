@@ -20,7 +20,13 @@ import { MAX_TIME_MS } from './max-time.ts';
  * retention class can go.
  */
 export const TopFolder = {
-  SEGMENTS: 'segments', INIT: 'init', KEYS: 'keys', EVENTS: 'events', HEARTBEATS: 'heartbeats', IMAGES: 'images', EVENT_IMAGES: 'event-images',
+  SEGMENTS: 'segments',
+  INIT: 'init',
+  KEYS: 'keys',
+  EVENTS: 'events',
+  HEARTBEATS: 'heartbeats',
+  IMAGES: 'images',
+  EVENT_IMAGES: 'event-images',
 } as const;
 
 /**
@@ -29,7 +35,13 @@ export const TopFolder = {
  * the segments that use an init section name it) and the local S3 front all take this one list.
  */
 export const DEVICE_FOLDERS = [
-  TopFolder.SEGMENTS, TopFolder.INIT, TopFolder.KEYS, TopFolder.EVENTS, TopFolder.HEARTBEATS, TopFolder.IMAGES, TopFolder.EVENT_IMAGES,
+  TopFolder.SEGMENTS,
+  TopFolder.INIT,
+  TopFolder.KEYS,
+  TopFolder.EVENTS,
+  TopFolder.HEARTBEATS,
+  TopFolder.IMAGES,
+  TopFolder.EVENT_IMAGES,
 ] as const;
 
 /** Segment containers and the file extension of each in the segment's key. */
@@ -46,12 +58,30 @@ export interface SegmentKeyParts {
   /** @default 'ts' */
   container?: SegmentContainer;
 }
-export interface InitKeyParts { deviceId: string; initId: string }
-export interface WrappedKeyKeyParts { deviceId: string; keyId: string }
-export interface EventKeyParts { deviceId: string; startMs: number; eventId: string }
-export interface HeartbeatKeyParts { deviceId: string; atMs: number }
+export interface InitKeyParts {
+  deviceId: string;
+  initId: string;
+}
+export interface WrappedKeyKeyParts {
+  deviceId: string;
+  keyId: string;
+}
+export interface EventKeyParts {
+  deviceId: string;
+  startMs: number;
+  eventId: string;
+}
+export interface HeartbeatKeyParts {
+  deviceId: string;
+  atMs: number;
+}
 /** A picture: when it was taken, the device's id for it, and whether it keeps event retention. */
-export interface ImageKeyParts { deviceId: string; tsMs: number; imageId: string; event: boolean }
+export interface ImageKeyParts {
+  deviceId: string;
+  tsMs: number;
+  imageId: string;
+  event: boolean;
+}
 
 export type ParsedObjectKey =
   | ({ kind: 'segment' } & Required<SegmentKeyParts>)
@@ -169,7 +199,8 @@ export function parseObjectKey(key: string): ParsedObjectKey {
   m = INIT_RE.exec(key);
   if (m) {
     const parts = { deviceId: m[1]!, initId: m[2]! };
-    if (tryBuild(() => initKey(parts)) !== key) throw new ContractError(`invalid init key ${JSON.stringify(key)}: expected init/{deviceId}/{32 hex digits}.mp4`);
+    if (tryBuild(() => initKey(parts)) !== key)
+      throw new ContractError(`invalid init key ${JSON.stringify(key)}: expected init/{deviceId}/{32 hex digits}.mp4`);
     return { kind: 'init', ...parts };
   }
   m = KEY_RE.exec(key);

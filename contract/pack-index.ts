@@ -88,7 +88,8 @@ export interface PackChecksumsItem {
 }
 
 export const hourSortKey = (hourMs: number): string => `${SortKeyPrefix.HOUR}${padMs(hourMs)}`;
-export const checksumSortKey = (hourMs: number, packNo: number, digest: string): string => `${SortKeyPrefix.PACK_CHECKSUMS}${padMs(hourMs)}#${String(packNo).padStart(4, '0')}#${digest}`;
+export const checksumSortKey = (hourMs: number, packNo: number, digest: string): string =>
+  `${SortKeyPrefix.PACK_CHECKSUMS}${padMs(hourMs)}#${String(packNo).padStart(4, '0')}#${digest}`;
 export const packSortKey = (hourMs: number, packNo: number): string => `${hourSortKey(hourMs)}#pack#${String(packNo).padStart(4, '0')}`;
 /** The last sort key of an hour's items (a BETWEEN bound): '~' sorts after '#' and digits. */
 export const hourSortKeyEnd = (hourMs: number): string => `${hourSortKey(hourMs)}#~`;
@@ -134,7 +135,8 @@ export interface EncodedPackSegments {
 }
 
 /** A pack's format entry: `codecs|width|height`, and `|initId` for an fMP4 segment (its init section is never packed). */
-const formatOf = (s: Pick<PackedSegment, 'codecs' | 'width' | 'height' | 'initId'>): string => `${s.codecs}|${s.width}|${s.height}${s.initId === undefined ? '' : `|${s.initId}`}`;
+const formatOf = (s: Pick<PackedSegment, 'codecs' | 'width' | 'height' | 'initId'>): string =>
+  `${s.codecs}|${s.width}|${s.height}${s.initId === undefined ? '' : `|${s.initId}`}`;
 
 /** The init section id of a pack format entry (formatOf), undefined for MPEG-TS. */
 export function initIdOfFormat(format: string | undefined): string | undefined {
@@ -176,14 +178,14 @@ export function encodePackedSegments(hourMs: number, segments: readonly PackedSe
     out.set(Buffer.from(s.iv, 'hex'), at + 32);
     if (s.checksumSha256 !== undefined) {
       const sum = Buffer.from(s.checksumSha256, 'base64');
-      if (sum.length !== SHA256_BYTES) throw new ContractError(`segment ${s.startMs} has checksum ${JSON.stringify(s.checksumSha256)}: must be a base64 SHA-256`);
+      if (sum.length !== SHA256_BYTES)
+        throw new ContractError(`segment ${s.startMs} has checksum ${JSON.stringify(s.checksumSha256)}: must be a base64 SHA-256`);
       sums.set(sum, i * SHA256_BYTES);
     }
     offset += s.length;
   });
   return { segs: out, keys, formats, sums };
 }
-
 
 /**
  * Visits encodePackedSegments' records in order with their fields (no object per record):
@@ -194,9 +196,21 @@ export function forEachPackedRecord(
   hourMs: number,
   segs: Uint8Array,
   keys: readonly string[],
-  visit: (startMs: number, durationMs: number, seq: number, discSeq: number, keyId: string, iv: string, offset: number, length: number, formatIndex: number, index: number) => void,
+  visit: (
+    startMs: number,
+    durationMs: number,
+    seq: number,
+    discSeq: number,
+    keyId: string,
+    iv: string,
+    offset: number,
+    length: number,
+    formatIndex: number,
+    index: number,
+  ) => void,
 ): void {
-  if (segs.length % SEGMENT_RECORD_BYTES !== 0) throw new ContractError(`pack segment records are ${SEGMENT_RECORD_BYTES} bytes each, got ${segs.length} bytes`);
+  if (segs.length % SEGMENT_RECORD_BYTES !== 0)
+    throw new ContractError(`pack segment records are ${SEGMENT_RECORD_BYTES} bytes each, got ${segs.length} bytes`);
   const view = new DataView(segs.buffer, segs.byteOffset, segs.byteLength);
   // One Buffer over the records: each IV is then one native hex slice, no copy.
   const bytes = Buffer.from(segs.buffer, segs.byteOffset, segs.byteLength);
@@ -205,13 +219,30 @@ export function forEachPackedRecord(
     const keyId = keys[view.getUint16(at + 24)];
     if (keyId === undefined) throw new ContractError('a pack segment record names a key the pack item does not list');
     const length = view.getUint32(at + 28);
-    visit(hourMs + view.getUint32(at), view.getUint32(at + 4), view.getFloat64(at + 8), view.getFloat64(at + 16), keyId, bytes.toString('hex', at + 32, at + 32 + IV_BYTES), offset, length, view.getUint16(at + 26), i);
+    visit(
+      hourMs + view.getUint32(at),
+      view.getUint32(at + 4),
+      view.getFloat64(at + 8),
+      view.getFloat64(at + 16),
+      keyId,
+      bytes.toString('hex', at + 32, at + 32 + IV_BYTES),
+      offset,
+      length,
+      view.getUint16(at + 26),
+      i,
+    );
     offset += length;
   }
 }
 
 /** Reads encodePackedSegments' records back, with the checksums when `sums` (the pack's PackChecksumsItem) is given. */
-export function decodePackedSegments(hourMs: number, segs: Uint8Array, keys: readonly string[], formats: readonly string[], sums?: Uint8Array): PackedSegment[] {
+export function decodePackedSegments(
+  hourMs: number,
+  segs: Uint8Array,
+  keys: readonly string[],
+  formats: readonly string[],
+  sums?: Uint8Array,
+): PackedSegment[] {
   const out: PackedSegment[] = [];
   forEachPackedRecord(hourMs, segs, keys, (startMs, durationMs, seq, discSeq, keyId, iv, offset, length, formatIndex, i) => {
     const format = formats[formatIndex];
@@ -219,7 +250,14 @@ export function decodePackedSegments(hourMs: number, segs: Uint8Array, keys: rea
     const [codecs, width, height, initId] = format.split('|');
     const sum = sums?.subarray(i * SHA256_BYTES, (i + 1) * SHA256_BYTES);
     const seg: PackedSegment = {
-      startMs, durationMs, seq, discSeq, keyId, iv, offset, length,
+      startMs,
+      durationMs,
+      seq,
+      discSeq,
+      keyId,
+      iv,
+      offset,
+      length,
       checksumSha256: sum && sum.length === SHA256_BYTES && sum.some((b) => b !== 0) ? Buffer.from(sum).toString('base64') : undefined,
       codecs: codecs ?? '',
       width: Number(width),

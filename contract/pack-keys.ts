@@ -44,8 +44,10 @@ const MAX_MS = MAX_TIME_MS;
 function assertPackRef(p: PackRef): PackRef {
   if (!KINDS.has(p.kind)) throw new ContractError(`invalid pack kind ${JSON.stringify(p.kind)}: must be ${[...KINDS].join(' or ')}`);
   if (!Number.isSafeInteger(p.hourMs) || p.hourMs < 0 || p.hourMs > MAX_MS) throw new ContractError(`invalid pack hour ${p.hourMs}: must be whole UTC ms`);
-  if (!Number.isSafeInteger(p.packNo) || p.packNo < 0 || p.packNo >= MAX_PACKS_PER_HOUR) throw new ContractError(`invalid pack number ${p.packNo}: must be 0..${MAX_PACKS_PER_HOUR - 1}`);
-  if (!PACK_DIGEST_PATTERN.test(p.digest)) throw new ContractError(`invalid pack digest ${JSON.stringify(String(p.digest).slice(0, 40))}: must be 16 lowercase hex digits`);
+  if (!Number.isSafeInteger(p.packNo) || p.packNo < 0 || p.packNo >= MAX_PACKS_PER_HOUR)
+    throw new ContractError(`invalid pack number ${p.packNo}: must be 0..${MAX_PACKS_PER_HOUR - 1}`);
+  if (!PACK_DIGEST_PATTERN.test(p.digest))
+    throw new ContractError(`invalid pack digest ${JSON.stringify(String(p.digest).slice(0, 40))}: must be 16 lowercase hex digits`);
   return p;
 }
 
@@ -73,7 +75,10 @@ const PACK_NAME_RE = /^(continuous|event)-(\d{1,15})-(\d{1,4})-([0-9a-f]{16})\.(
  */
 export function parsePackName(name: string): PackRef {
   const m = typeof name === 'string' ? PACK_NAME_RE.exec(name) : null;
-  if (!m) throw new ContractError(`invalid pack name ${JSON.stringify(String(name).slice(0, 80))}: packs are named {continuous|event}-{hourMs}-{packNo}-{16 hex}.ts (or .m4s)`);
+  if (!m)
+    throw new ContractError(
+      `invalid pack name ${JSON.stringify(String(name).slice(0, 80))}: packs are named {continuous|event}-{hourMs}-{packNo}-{16 hex}.ts (or .m4s)`,
+    );
   const ref = assertPackRef({ kind: m[1] as PackKind, hourMs: Number(m[2]), packNo: Number(m[3]), digest: m[4]! });
   const expected = packName(ref).replace(/\.ts$/, `.${m[5]}`);
   if (expected !== name) throw new ContractError(`invalid pack name ${JSON.stringify(name)}: expected ${expected}`);

@@ -137,7 +137,9 @@ export function parseSegmentMetadata(meta: Record<string, string | undefined> | 
   const [video, audio, ...more] = out.codecs.split(',');
   const hevc = HEVC_CODEC_RE.test(video ?? '');
   if (!(AVC_CODEC_RE.test(video ?? '') || hevc) || (audio !== undefined && !AAC_CODEC_RE.test(audio)) || more.length) {
-    problems.push(`${SegmentMeta.CODECS}=${JSON.stringify(out.codecs.slice(0, 60))} must look like avc1.64001f or hvc1.1.6.L93.B0, optionally followed by ,mp4a.40.2`);
+    problems.push(
+      `${SegmentMeta.CODECS}=${JSON.stringify(out.codecs.slice(0, 60))} must look like avc1.64001f or hvc1.1.6.L93.B0, optionally followed by ,mp4a.40.2`,
+    );
   } else if (hevc && out.container !== 'fmp4') {
     problems.push(`${SegmentMeta.CODECS}=${out.codecs}: H.265 segments are fMP4 (container ${out.container})`);
   }

@@ -80,13 +80,18 @@ function assertSecret(secret: Uint8Array): void {
 export function assertSessionClaims(c: SessionClaims): SessionClaims {
   assertDeviceId(c.deviceId);
   if (!MODES.has(c.mode)) throw new ContractError(`invalid session mode ${JSON.stringify(c.mode)}: must be one of ${[...MODES].join(', ')}`);
-  for (const [name, v] of [['startMs', c.startMs], ['endMs', c.endMs]] as const) {
+  for (const [name, v] of [
+    ['startMs', c.startMs],
+    ['endMs', c.endMs],
+  ] as const) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw new ContractError(`invalid ${name} ${v}: must be a whole number of UTC ms`);
   }
   if (!Number.isSafeInteger(c.expiresAtSeconds) || c.expiresAtSeconds <= 0) throw new ContractError(`invalid expiry ${c.expiresAtSeconds}`);
   if (!Number.isSafeInteger(c.issuedAtSeconds) || c.issuedAtSeconds <= 0) throw new ContractError(`invalid issue time ${c.issuedAtSeconds}`);
   if (c.expiresAtSeconds <= c.issuedAtSeconds || c.expiresAtSeconds - c.issuedAtSeconds > SessionLifetime.MAX_SECONDS) {
-    throw new ContractError(`a session lives more than 0 and at most ${SessionLifetime.MAX_SECONDS} s after issue; issued ${c.issuedAtSeconds}, expires ${c.expiresAtSeconds}`);
+    throw new ContractError(
+      `a session lives more than 0 and at most ${SessionLifetime.MAX_SECONDS} s after issue; issued ${c.issuedAtSeconds}, expires ${c.expiresAtSeconds}`,
+    );
   }
   if (c.mode === SessionMode.LIVE && (c.startMs !== undefined || c.endMs !== undefined)) throw new ContractError('a LIVE session takes no start or end');
   if (c.mode !== SessionMode.LIVE && c.startMs === undefined) throw new ContractError(`a ${c.mode} session needs a start`);
@@ -98,7 +103,8 @@ export function assertSessionClaims(c: SessionClaims): SessionClaims {
 export function signSessionToken(claims: SessionClaims, key: TokenSigningKey): string {
   assertSessionClaims(claims);
   assertSecret(key.secret);
-  if (!TOKEN_KEY_VERSION_PATTERN.test(key.version)) throw new ContractError(`invalid token key version ${JSON.stringify(key.version)}: must be 1-64 of A-Z a-z 0-9 _ -`);
+  if (!TOKEN_KEY_VERSION_PATTERN.test(key.version))
+    throw new ContractError(`invalid token key version ${JSON.stringify(key.version)}: must be 1-64 of A-Z a-z 0-9 _ -`);
   const wire: Record<string, unknown> = { c: claims.deviceId, m: claims.mode, i: claims.issuedAtSeconds, x: claims.expiresAtSeconds };
   if (claims.startMs !== undefined) wire.s = claims.startMs;
   if (claims.endMs !== undefined) wire.e = claims.endMs;
@@ -129,14 +135,19 @@ function splitToken(token: unknown): [string, string, string] {
  */
 export function verifySessionToken(token: unknown, secret: Uint8Array | undefined, nowMs: number): SessionClaims {
   const [version, payload, macText] = splitToken(token);
-  if (!secret) throw new TokenError(TokenProblem.UNKNOWN_KEY_VERSION, `session token was signed with key version ${JSON.stringify(version)}, which this deployment does not know (rotated out?): ask for a new playlist URL`);
+  if (!secret)
+    throw new TokenError(
+      TokenProblem.UNKNOWN_KEY_VERSION,
+      `session token was signed with key version ${JSON.stringify(version)}, which this deployment does not know (rotated out?): ask for a new playlist URL`,
+    );
   // Compare the MAC's canonical base64url text, not its decoded bytes: the last of its 43
   // characters carries 2 unused bits, so decoding would accept 4 spellings of one MAC.
   const expected = Buffer.from(mac(secret, version, payload).toString('base64url'));
   const given = Buffer.from(macText);
   // Compare equal-length buffers only; a length mismatch is itself a bad signature.
   const same = given.length === expected.length && timingSafeEqual(given, expected);
-  if (!same) throw new TokenError(TokenProblem.BAD_SIGNATURE, 'session token signature does not match: the token was altered or forged; ask for a new playlist URL');
+  if (!same)
+    throw new TokenError(TokenProblem.BAD_SIGNATURE, 'session token signature does not match: the token was altered or forged; ask for a new playlist URL');
   let claims: SessionClaims;
   try {
     const wire = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -152,7 +163,10 @@ export function verifySessionToken(token: unknown, secret: Uint8Array | undefine
     throw new TokenError(TokenProblem.MALFORMED, 'session token payload is not valid claims', { cause });
   }
   if (claims.expiresAtSeconds * 1000 <= nowMs) {
-    throw new TokenError(TokenProblem.EXPIRED, `session token expired at ${new Date(claims.expiresAtSeconds * 1000).toISOString()}: ask for a new playlist URL`);
+    throw new TokenError(
+      TokenProblem.EXPIRED,
+      `session token expired at ${new Date(claims.expiresAtSeconds * 1000).toISOString()}: ask for a new playlist URL`,
+    );
   }
   return claims;
 }

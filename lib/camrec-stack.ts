@@ -24,8 +24,16 @@ export class CamrecStack extends Stack {
     out(StackOutput.THING_TYPE_NAME, p.devices.thingTypeName, 'IoT thing type of cameras');
     out(StackOutput.CONTENT_KEY_ARN, p.contentKey.key.keyArn, 'KMS content-key pair (GetPublicKey for device.json)');
     out(StackOutput.SEGMENT_SECONDS, String(p.segmentSeconds), 'Segment length cameras aim for');
-    out(StackOutput.CREDENTIAL_ENDPOINT_COMMAND, CREDENTIAL_ENDPOINT_COMMAND, 'Run this to find the IoT credential provider endpoint (device.json credentials.endpoint)');
-    out(StackOutput.EVENT_BUS_NAME, p.cameraEvents.bus.eventBusName, 'EventBridge bus of camrec notifications (source camrec): add rules for e-mail, push, webhooks');
+    out(
+      StackOutput.CREDENTIAL_ENDPOINT_COMMAND,
+      CREDENTIAL_ENDPOINT_COMMAND,
+      'Run this to find the IoT credential provider endpoint (device.json credentials.endpoint)',
+    );
+    out(
+      StackOutput.EVENT_BUS_NAME,
+      p.cameraEvents.bus.eventBusName,
+      'EventBridge bus of camrec notifications (source camrec): add rules for e-mail, push, webhooks',
+    );
     out(StackOutput.EVENT_BUS_ARN, p.cameraEvents.bus.eventBusArn, 'ARN of the notification bus');
   }
 }

@@ -221,7 +221,12 @@ export class RecordingPipeline extends Construct {
           maxEventAge: n.webhookMaxEventAge,
         })
       : undefined;
-    this.indexer = new SegmentIndexer(this, 'Indexer', { store: this.store, index: this.index, entry: props.handlerEntries?.indexer, cameraEvents: this.cameraEvents });
+    this.indexer = new SegmentIndexer(this, 'Indexer', {
+      store: this.store,
+      index: this.index,
+      entry: props.handlerEntries?.indexer,
+      cameraEvents: this.cameraEvents,
+    });
     this.packing = new HistoryPacker(this, 'Packing', {
       store: this.store,
       index: this.index,

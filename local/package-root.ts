@@ -16,7 +16,8 @@ export function packageRoot(): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'camrec') return (cached = dir);
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`camrec: cannot find camrec's package.json above ${fileURLToPath(import.meta.url)}; run camrec from its package folder`);
+    if (parent === dir)
+      throw new Error(`camrec: cannot find camrec's package.json above ${fileURLToPath(import.meta.url)}; run camrec from its package folder`);
     dir = parent;
   }
 }

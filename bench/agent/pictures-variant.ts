@@ -34,19 +34,60 @@ function makeClip(out: string, seconds: number, kbps: number): string {
   if (existsSync(clip)) return clip;
   mkdirSync(out, { recursive: true });
   process.stderr.write(`bench: generating ${seconds} s of 1080p25 at ${kbps} kbit/s into ${clip} (once) ...\n`);
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-y', '-f', 'lavfi', '-t', String(seconds), '-i', 'testsrc2=size=1920x1080:rate=25',
-    '-vf', 'noise=alls=8:allf=t', '-pix_fmt', 'yuv420p',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-    '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`, clip,
-  ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-t',
+      String(seconds),
+      '-i',
+      'testsrc2=size=1920x1080:rate=25',
+      '-vf',
+      'noise=alls=8:allf=t',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-bf',
+      '0',
+      '-g',
+      '50',
+      '-keyint_min',
+      '50',
+      '-sc_threshold',
+      '0',
+      '-b:v',
+      `${kbps}k`,
+      '-maxrate',
+      `${kbps}k`,
+      '-bufsize',
+      `${kbps}k`,
+      clip,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   return clip;
 }
 
 async function runOnce(o: PicturesVariantOptions, clip: string, imageIntervalSeconds: number): Promise<{ m: Measured; status: Record<string, any> }> {
   const backend = await startBenchBackend();
-  const deviceJson = backend.writeDeviceJson({ source: { type: 'file', path: clip }, segmentSeconds: o.segmentSeconds, bitrateKbps: o.bitrateKbps, imageIntervalSeconds });
-  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], { cwd: o.root, stdio: ['ignore', 'inherit', 'inherit'], env: o.agentEnv });
+  const deviceJson = backend.writeDeviceJson({
+    source: { type: 'file', path: clip },
+    segmentSeconds: o.segmentSeconds,
+    bitrateKbps: o.bitrateKbps,
+    imageIntervalSeconds,
+  });
+  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], {
+    cwd: o.root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: o.agentEnv,
+  });
   const kill = () => agent.kill('SIGKILL');
   process.once('exit', kill);
   try {
@@ -63,7 +104,8 @@ async function runOnce(o: PicturesVariantOptions, clip: string, imageIntervalSec
 }
 
 const fmt = (m: Measured) => `CPU ${m.cpuPercent.toFixed(2)} % of one core; peak RSS ${(m.steadyPeakRssBytes / MB).toFixed(1)} MB (agent + ffmpeg child)`;
-const parts = (m: Measured) => m.parts.map((p, i) => `${i === 0 ? 'agent (node)' : 'ffmpeg child'} CPU ${p.cpuPercent.toFixed(2)} %, RSS ${(p.peakRssBytes / MB).toFixed(1)} MB`).join('; ');
+const parts = (m: Measured) =>
+  m.parts.map((p, i) => `${i === 0 ? 'agent (node)' : 'ffmpeg child'} CPU ${p.cpuPercent.toFixed(2)} %, RSS ${(p.peakRssBytes / MB).toFixed(1)} MB`).join('; ');
 
 export async function runPicturesVariant(o: PicturesVariantOptions): Promise<void> {
   const clip = makeClip(o.out, o.seconds + o.warmupSeconds + 20, o.bitrateKbps);
@@ -77,7 +119,9 @@ export async function runPicturesVariant(o: PicturesVariantOptions): Promise<voi
     `  pictures on  (imageIntervalSeconds 60): ${fmt(on.m)}; pictures recorded ${on.status.imagesRecorded}, uploaded ${on.status.imagesUploaded}`,
     `    of which:   ${parts(on.m)}`,
     `  cost of pictures: CPU +${(on.m.cpuPercent - off.m.cpuPercent).toFixed(2)} points of one core (${(on.m.cpuPercent / off.m.cpuPercent).toFixed(2)}x), RSS +${((on.m.steadyPeakRssBytes - off.m.steadyPeakRssBytes) / MB).toFixed(1)} MB`,
-    `  segments: off ${off.status.segmentsRecorded} recorded / ${off.status.segmentsUploaded} uploaded; on ${on.status.segmentsRecorded} / ${on.status.segmentsUploaded}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on this machine adds noise to both runs)`,
+    `  segments: off ${off.status.segmentsRecorded} recorded / ${off.status.segmentsUploaded} uploaded; on ${on.status.segmentsRecorded} / ${on.status.segmentsUploaded}; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (other work on this machine adds noise to both runs)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   writeFileSync(join(o.out, 'agent-pictures.json'), JSON.stringify({ seconds: o.seconds, off, on }, null, 2));

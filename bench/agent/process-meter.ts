@@ -92,5 +92,12 @@ export async function measure(pid: number, o: { warmupSeconds: number; seconds: 
     cpu += used;
     parts.push({ pid: p, cpuPercent: (100 * used) / wall, peakRssBytes: peakRssOf.get(p) ?? 0 });
   }
-  return { cpuPercent: (100 * cpu) / wall, steadyPeakRssBytes: peakRss, steadyPeakPssBytes: peakPss, lifetimePeakRssBytes: memory(pid).hwm, processes: cpuAtStart.size, parts };
+  return {
+    cpuPercent: (100 * cpu) / wall,
+    steadyPeakRssBytes: peakRss,
+    steadyPeakPssBytes: peakPss,
+    lifetimePeakRssBytes: memory(pid).hwm,
+    processes: cpuAtStart.size,
+    parts,
+  };
 }

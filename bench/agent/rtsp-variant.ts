@@ -42,16 +42,49 @@ function makeLongClip(out: string, seconds: number, kbps: number): string {
   if (existsSync(clip)) return clip;
   mkdirSync(out, { recursive: true });
   process.stderr.write(`bench: generating ${seconds} s of 1080p25 at ${kbps} kbit/s into ${clip} (once) ...\n`);
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-y', '-f', 'lavfi', '-t', String(seconds), '-i', 'testsrc2=size=1920x1080:rate=25',
-    '-vf', 'noise=alls=8:allf=t', '-pix_fmt', 'yuv420p',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-    '-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`, clip,
-  ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-t',
+      String(seconds),
+      '-i',
+      'testsrc2=size=1920x1080:rate=25',
+      '-vf',
+      'noise=alls=8:allf=t',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-bf',
+      '0',
+      '-g',
+      '50',
+      '-keyint_min',
+      '50',
+      '-sc_threshold',
+      '0',
+      '-b:v',
+      `${kbps}k`,
+      '-maxrate',
+      `${kbps}k`,
+      '-bufsize',
+      `${kbps}k`,
+      clip,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   return clip;
 }
 
-const fmt = (m: Measured) => `CPU ${m.cpuPercent.toFixed(2)} % of one core; peak RSS ${(m.steadyPeakRssBytes / MB).toFixed(1)} MB, PSS ${(m.steadyPeakPssBytes / MB).toFixed(1)} MB`;
+const fmt = (m: Measured) =>
+  `CPU ${m.cpuPercent.toFixed(2)} % of one core; peak RSS ${(m.steadyPeakRssBytes / MB).toFixed(1)} MB, PSS ${(m.steadyPeakPssBytes / MB).toFixed(1)} MB`;
 
 export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
   const clipSeconds = o.seconds + o.warmupSeconds + 30;
@@ -65,18 +98,44 @@ export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
   writeFileSync(join(hlsDir, 'k.bin'), randomBytes(16));
   writeFileSync(join(hlsDir, 'k.info'), `k.bin\n${join(hlsDir, 'k.bin')}\n${randomBytes(16).toString('hex')}\n`);
 
-  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], { cwd: o.root, stdio: ['ignore', 'inherit', 'inherit'], env: o.agentEnv });
-  const peer = spawn('ffmpeg', [
-    '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-c', 'copy',
-    '-f', 'hls', '-hls_time', String(o.segmentSeconds), '-hls_list_size', '5', '-hls_flags', 'delete_segments',
-    '-hls_key_info_file', join(hlsDir, 'k.info'), join(hlsDir, 'live.m3u8'),
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], {
+    cwd: o.root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: o.agentEnv,
+  });
+  const peer = spawn(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-rtsp_transport',
+      'tcp',
+      '-i',
+      url,
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_time',
+      String(o.segmentSeconds),
+      '-hls_list_size',
+      '5',
+      '-hls_flags',
+      'delete_segments',
+      '-hls_key_info_file',
+      join(hlsDir, 'k.info'),
+      join(hlsDir, 'live.m3u8'),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const killAll = () => {
     agent.kill('SIGKILL');
     peer.kill('SIGKILL');
   };
   process.once('exit', killAll);
-  process.stderr.write(`bench: RTSP ${url}: measuring the agent + its ffmpeg child and ffmpeg alone for ${o.seconds} s after ${o.warmupSeconds} s warm-up ...\n`);
+  process.stderr.write(
+    `bench: RTSP ${url}: measuring the agent + its ffmpeg child and ffmpeg alone for ${o.seconds} s after ${o.warmupSeconds} s warm-up ...\n`,
+  );
   const [a, f] = await Promise.all([
     measure(agent.pid!, { warmupSeconds: o.warmupSeconds, seconds: o.seconds, withChildren: true }),
     measure(peer.pid!, { warmupSeconds: o.warmupSeconds, seconds: o.seconds }),
@@ -118,7 +177,9 @@ async function measureFormats(url: string, o: RtspVariantOptions): Promise<Recor
   const out: Record<string, unknown> = {};
   process.stdout.write(`ffmpeg child alone by output format (RTSP in, -c:v copy, to a pipe Node reads), ${seconds} s each:\n`);
   for (const [name, args] of formats) {
-    const child = spawn('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-map', '0:v:0', '-c:v', 'copy', ...args, 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-map', '0:v:0', '-c:v', 'copy', ...args, 'pipe:1'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let bytes = 0;
     const kept: Buffer[] = [];
     child.stdout!.on('data', (c: Buffer) => {
@@ -139,7 +200,7 @@ async function measureFormats(url: string, o: RtspVariantOptions): Promise<Recor
         d.flush();
       }
       const cpuMs = (process.cpuUsage(t0).user + process.cpuUsage(t0).system) / 1000 / rounds;
-      const perSecond = (cpuMs / (ts.byteLength / ((bytes / (seconds + 3)) || 1))) / 10;
+      const perSecond = cpuMs / (ts.byteLength / (bytes / (seconds + 3) || 1)) / 10;
       demux = `; agent TS demuxer: ${(ts.byteLength / MB / (cpuMs / 1000)).toFixed(0)} MB/s in-process = ${perSecond.toFixed(3)} % of one core for this stream`;
       out.demuxMBps = ts.byteLength / MB / (cpuMs / 1000);
     }

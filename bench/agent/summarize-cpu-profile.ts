@@ -47,6 +47,8 @@ p.samples.forEach((id, i) => {
 });
 const busy = total - idle;
 const seconds = (p.endTime - p.startTime - skipUs) / 1e6;
-console.log(`${file}: ${total} samples over ${seconds.toFixed(1)} s after the first ${skipUs / 1e6} s; busy ${busy} (${((100 * busy) / Math.max(1, total)).toFixed(2)} % of samples)`);
+console.log(
+  `${file}: ${total} samples over ${seconds.toFixed(1)} s after the first ${skipUs / 1e6} s; busy ${busy} (${((100 * busy) / Math.max(1, total)).toFixed(2)} % of samples)`,
+);
 console.log('self time, % of busy samples:');
 for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((100 * v) / Math.max(1, busy)).toFixed(1).padStart(6)}  ${k}`);

@@ -10,7 +10,10 @@ import { open, readFile } from 'node:fs/promises';
 import { Mp4ClipWriter } from '../../media/clip/mp4-clip-writer.ts';
 import { readTsSegment } from '../../media/clip/ts-segment-reader.ts';
 
-interface List { key: string; segments: { file: string; iv: string; startMs: number; durationMs: number; discSeq: number }[] }
+interface List {
+  key: string;
+  segments: { file: string; iv: string; startMs: number; durationMs: number; discSeq: number }[];
+}
 
 const [listFile, outFile] = process.argv.slice(2);
 const list = JSON.parse(await readFile(listFile!, 'utf8')) as List;

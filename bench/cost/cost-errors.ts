@@ -14,7 +14,11 @@ export class CostArgsError extends CostModelError {
 /** A request-counts file is missing, not JSON, or not in the expected shape. */
 export class RequestCountsError extends CostModelError {
   override readonly name = 'RequestCountsError';
-  constructor(message: string, readonly path: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

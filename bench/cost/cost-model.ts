@@ -1,4 +1,15 @@
-import { BYTES_PER_GIB, COLD_MIN_OBJECT_BYTES, MONTH_DAYS, MONTH_SECONDS, Phase, SECONDS_PER_DAY, Service, type CostEstimate, type CostLine, type Prices } from './cost-units.ts';
+import {
+  BYTES_PER_GIB,
+  COLD_MIN_OBJECT_BYTES,
+  MONTH_DAYS,
+  MONTH_SECONDS,
+  Phase,
+  SECONDS_PER_DAY,
+  Service,
+  type CostEstimate,
+  type CostLine,
+  type Prices,
+} from './cost-units.ts';
 import { CostModelError } from './cost-errors.ts';
 import { DEFAULT_HISTORY_VIEWING_SHARE, DEFAULT_HOT_HOURS, DEFAULT_PACK_CLASSES, packingLines, type PackClass, type PackingScenario } from './packing-cost.ts';
 import { addScaled, ZERO_REQUESTS, type RequestCounts, type RequestVector } from './request-counts.ts';
@@ -12,7 +23,18 @@ import { addScaled, ZERO_REQUESTS, type RequestCounts, type RequestVector } from
  * (the bucket already holds `retentionDays` of footage, and expires as much as it adds);
  * no free tier; first volume tier only.
  */
-export { BYTES_PER_GIB, COLD_MIN_OBJECT_BYTES, MONTH_DAYS, MONTH_SECONDS, Phase, SECONDS_PER_DAY, Service, type CostEstimate, type CostLine, type Prices } from './cost-units.ts';
+export {
+  BYTES_PER_GIB,
+  COLD_MIN_OBJECT_BYTES,
+  MONTH_DAYS,
+  MONTH_SECONDS,
+  Phase,
+  SECONDS_PER_DAY,
+  Service,
+  type CostEstimate,
+  type CostLine,
+  type Prices,
+} from './cost-units.ts';
 
 export const ColdStorageClass = { STANDARD_IA: 'STANDARD_IA', GLACIER_IR: 'GLACIER_IR' } as const;
 export type ColdStorageClass = (typeof ColdStorageClass)[keyof typeof ColdStorageClass];
@@ -110,12 +132,47 @@ function requestLines(v: RequestVector, phase: Phase, s: CostScenario, counts: R
   const lines: CostLine[] = [
     { service: Service.S3, phase, item: 'PUT requests', quantity: v.s3Put, unit: 'requests', usd: (v.s3Put / 1000) * p.s3.standardPutPer1k },
     { service: Service.S3, phase, item: 'GET/HEAD requests', quantity: v.s3Get, unit: 'requests', usd: (v.s3Get / 1000) * p.s3.standardGetPer1k },
-    { service: Service.LAMBDA, phase, item: 'invocations', quantity: v.lambdaInvocations, unit: 'requests', usd: (v.lambdaInvocations / 1e6) * p.lambda.requestsPerMillion },
+    {
+      service: Service.LAMBDA,
+      phase,
+      item: 'invocations',
+      quantity: v.lambdaInvocations,
+      unit: 'requests',
+      usd: (v.lambdaInvocations / 1e6) * p.lambda.requestsPerMillion,
+    },
     { service: Service.LAMBDA, phase, item: 'compute (arm64)', quantity: gbSeconds, unit: 'GB-s', usd: gbSeconds * p.lambda.arm64PerGbSecond },
-    { service: Service.DYNAMODB, phase, item: 'write request units', quantity: v.dynamoWriteUnits, unit: 'WRU', usd: (v.dynamoWriteUnits / 1e6) * p.dynamodb.writeRequestUnitsPerMillion },
-    { service: Service.DYNAMODB, phase, item: 'read request units', quantity: v.dynamoReadUnits, unit: 'RRU', usd: (v.dynamoReadUnits / 1e6) * p.dynamodb.readRequestUnitsPerMillion },
-    { service: Service.API_GATEWAY, phase, item: 'HTTP API requests', quantity: v.apiRequests, unit: 'requests', usd: (v.apiRequests / 1e6) * p.apiGateway.httpApiRequestsPerMillion },
-    { service: Service.KMS, phase, item: `Decrypt (${s.contentKeySpec})`, quantity: v.kmsDecrypts, unit: 'requests', usd: (v.kmsDecrypts / 10_000) * kmsPer10k },
+    {
+      service: Service.DYNAMODB,
+      phase,
+      item: 'write request units',
+      quantity: v.dynamoWriteUnits,
+      unit: 'WRU',
+      usd: (v.dynamoWriteUnits / 1e6) * p.dynamodb.writeRequestUnitsPerMillion,
+    },
+    {
+      service: Service.DYNAMODB,
+      phase,
+      item: 'read request units',
+      quantity: v.dynamoReadUnits,
+      unit: 'RRU',
+      usd: (v.dynamoReadUnits / 1e6) * p.dynamodb.readRequestUnitsPerMillion,
+    },
+    {
+      service: Service.API_GATEWAY,
+      phase,
+      item: 'HTTP API requests',
+      quantity: v.apiRequests,
+      unit: 'requests',
+      usd: (v.apiRequests / 1e6) * p.apiGateway.httpApiRequestsPerMillion,
+    },
+    {
+      service: Service.KMS,
+      phase,
+      item: `Decrypt (${s.contentKeySpec})`,
+      quantity: v.kmsDecrypts,
+      unit: 'requests',
+      usd: (v.kmsDecrypts / 10_000) * kmsPer10k,
+    },
   ];
   return lines.filter((l) => l.quantity > 0);
 }
@@ -127,7 +184,9 @@ export function s3StorageLines(s: CostScenario, a: MonthlyActivity, counts: Requ
   const lc = s.lifecycle;
   if (!lc || s.retentionDays <= lc.transitionAfterDays) {
     const gib = gibMonthsFor(storedBytesPerSecond, s.retentionDays);
-    return [{ service: Service.S3, phase: Phase.STORAGE, item: 'Standard storage', quantity: gib, unit: 'GiB-month', usd: gib * p.s3.standardStoragePerGibMonth }];
+    return [
+      { service: Service.S3, phase: Phase.STORAGE, item: 'Standard storage', quantity: gib, unit: 'GiB-month', usd: gib * p.s3.standardStoragePerGibMonth },
+    ];
   }
   const ia = lc.toClass === ColdStorageClass.STANDARD_IA;
   const minimumDays = ia ? p.s3.standardIaMinimumDays : p.s3.glacierIrMinimumDays;
@@ -143,7 +202,14 @@ export function s3StorageLines(s: CostScenario, a: MonthlyActivity, counts: Requ
   return [
     { service: Service.S3, phase: Phase.STORAGE, item: 'Standard storage', quantity: hotGib, unit: 'GiB-month', usd: hotGib * p.s3.standardStoragePerGibMonth },
     { service: Service.S3, phase: Phase.STORAGE, item: `${lc.toClass} storage`, quantity: coldGib, unit: 'GiB-month', usd: coldGib * perGibMonth },
-    { service: Service.S3, phase: Phase.STORAGE, item: `transitions to ${lc.toClass}`, quantity: a.segments, unit: 'requests', usd: (a.segments / 1000) * transitionPer1k },
+    {
+      service: Service.S3,
+      phase: Phase.STORAGE,
+      item: `transitions to ${lc.toClass}`,
+      quantity: a.segments,
+      unit: 'requests',
+      usd: (a.segments / 1000) * transitionPer1k,
+    },
   ];
 }
 
@@ -156,7 +222,8 @@ export function camrecCost(s: CostScenario, counts: RequestCounts, p: Prices): C
 }
 
 function packedCost(s: CostScenario, c: PackClass, counts: RequestCounts, p: Prices): CostEstimate {
-  if (!counts.compaction) throw new CostModelError(`request counts "${counts.label}" have no compaction counts: run npm run soak, or use bench/cost/requests-per-segment.json`);
+  if (!counts.compaction)
+    throw new CostModelError(`request counts "${counts.label}" have no compaction counts: run npm run soak, or use bench/cost/requests-per-segment.json`);
   const a = monthlyActivity(s, counts);
   const storedBytesPerSecond = mediaBytesPerSecond(s.bitrateMbps) * (1 + counts.bytes.tsOverheadFraction);
   const unpacked = unpackedCost({ ...s, packing: undefined, lifecycle: undefined }, counts, p);
@@ -164,9 +231,15 @@ function packedCost(s: CostScenario, c: PackClass, counts: RequestCounts, p: Pri
   const kept = unpacked.lines.filter((l) => l.phase !== Phase.STORAGE);
   const packing = packingLines(
     {
-      storedBytesPerSecond, retentionDays: s.retentionDays, segments: a.segments, camerasPerDeployment: s.camerasPerDeployment, packing: s.packing!, compaction: counts.compaction,
+      storedBytesPerSecond,
+      retentionDays: s.retentionDays,
+      segments: a.segments,
+      camerasPerDeployment: s.camerasPerDeployment,
+      packing: s.packing!,
+      compaction: counts.compaction,
       // Live and recent viewing reads hot copies in Standard; only the rest is read from packs.
-      segmentsWatched: a.segmentsWatched * s.packing!.historyViewingShare, viewingSeconds: a.viewingSeconds * s.packing!.historyViewingShare,
+      segmentsWatched: a.segmentsWatched * s.packing!.historyViewingShare,
+      viewingSeconds: a.viewingSeconds * s.packing!.historyViewingShare,
     },
     c,
     p,
@@ -184,11 +257,39 @@ function unpackedCost(s: CostScenario, counts: RequestCounts, p: Prices): CostEs
   const lines: CostLine[] = [
     ...requestLines(recordingRequests(a, counts), Phase.RECORDING, s, counts, p),
     ...s3StorageLines(s, a, counts, p),
-    { service: Service.DYNAMODB, phase: Phase.STORAGE, item: 'index storage', quantity: indexGib, unit: 'GiB-month', usd: indexGib * p.dynamodb.storagePerGibMonth },
+    {
+      service: Service.DYNAMODB,
+      phase: Phase.STORAGE,
+      item: 'index storage',
+      quantity: indexGib,
+      unit: 'GiB-month',
+      usd: indexGib * p.dynamodb.storagePerGibMonth,
+    },
     ...requestLines(viewingRequests(a, counts), Phase.VIEWING, s, counts, p),
-    { service: Service.DATA_TRANSFER, phase: Phase.VIEWING, item: 'segments + playlists to viewers', quantity: egressGib, unit: 'GiB', usd: egressGib * p.dataTransfer.outToInternetPerGib },
-    { service: Service.KMS, phase: Phase.FIXED, item: `content key, 1 per deployment / ${s.camerasPerDeployment} cameras`, quantity: 1 / s.camerasPerDeployment, unit: 'key-months', usd: p.kms.keyPerMonth / s.camerasPerDeployment },
-    { service: Service.SECRETS_MANAGER, phase: Phase.FIXED, item: `token secret, 1 per deployment / ${s.camerasPerDeployment} cameras`, quantity: 1 / s.camerasPerDeployment, unit: 'secret-months', usd: p.secretsManager.secretPerMonth / s.camerasPerDeployment },
+    {
+      service: Service.DATA_TRANSFER,
+      phase: Phase.VIEWING,
+      item: 'segments + playlists to viewers',
+      quantity: egressGib,
+      unit: 'GiB',
+      usd: egressGib * p.dataTransfer.outToInternetPerGib,
+    },
+    {
+      service: Service.KMS,
+      phase: Phase.FIXED,
+      item: `content key, 1 per deployment / ${s.camerasPerDeployment} cameras`,
+      quantity: 1 / s.camerasPerDeployment,
+      unit: 'key-months',
+      usd: p.kms.keyPerMonth / s.camerasPerDeployment,
+    },
+    {
+      service: Service.SECRETS_MANAGER,
+      phase: Phase.FIXED,
+      item: `token secret, 1 per deployment / ${s.camerasPerDeployment} cameras`,
+      quantity: 1 / s.camerasPerDeployment,
+      unit: 'secret-months',
+      usd: p.secretsManager.secretPerMonth / s.camerasPerDeployment,
+    },
   ];
   return { lines, totalUsd: sumUsd(lines) };
 }
@@ -201,9 +302,23 @@ export function kvsCost(s: CostScenario, p: Prices): CostEstimate {
   const k = p.kinesisVideoStreams;
   const lines: CostLine[] = [
     { service: Service.KVS, phase: Phase.RECORDING, item: 'data ingested', quantity: ingestGib, unit: 'GiB', usd: ingestGib * k.ingestPerGib },
-    { service: Service.KVS, phase: Phase.STORAGE, item: 'data stored', quantity: storedGibMonths, unit: 'GiB-month', usd: storedGibMonths * k.storagePerGibMonth },
+    {
+      service: Service.KVS,
+      phase: Phase.STORAGE,
+      item: 'data stored',
+      quantity: storedGibMonths,
+      unit: 'GiB-month',
+      usd: storedGibMonths * k.storagePerGibMonth,
+    },
     { service: Service.KVS, phase: Phase.VIEWING, item: 'HLS data consumed', quantity: viewedGib, unit: 'GiB', usd: viewedGib * k.hlsConsumedPerGib },
-    { service: Service.DATA_TRANSFER, phase: Phase.VIEWING, item: 'HLS to viewers', quantity: viewedGib, unit: 'GiB', usd: viewedGib * p.dataTransfer.outToInternetPerGib },
+    {
+      service: Service.DATA_TRANSFER,
+      phase: Phase.VIEWING,
+      item: 'HLS to viewers',
+      quantity: viewedGib,
+      unit: 'GiB',
+      usd: viewedGib * p.dataTransfer.outToInternetPerGib,
+    },
   ];
   return { lines, totalUsd: sumUsd(lines) };
 }

@@ -32,7 +32,15 @@ export function checkTargets(base: CostScenario, counts: RequestCounts, p: Price
     const s: CostScenario = { ...base, bitrateMbps: t.bitrateMbps, retentionDays: t.retentionDays };
     const c = compareCosts(s, counts, p);
     const share = c.camrec.totalUsd / c.kvs.totalUsd;
-    const v: TargetVerdict = { ...t, camrecUsd: c.camrec.totalUsd, kvsUsd: c.kvs.totalUsd, share, packClass: c.camrec.packClass, met: share <= t.maxShareOfKvs, wouldTake: [] };
+    const v: TargetVerdict = {
+      ...t,
+      camrecUsd: c.camrec.totalUsd,
+      kvsUsd: c.kvs.totalUsd,
+      share,
+      packClass: c.camrec.packClass,
+      met: share <= t.maxShareOfKvs,
+      wouldTake: [],
+    };
     if (v.met) return v;
     const over = c.camrec.totalUsd - t.maxShareOfKvs * c.kvs.totalUsd;
     // 1. A cheaper storage price for the class in use (storage is linear in it).
@@ -41,7 +49,11 @@ export function checkTargets(base: CostScenario, counts: RequestCounts, p: Price
     if (storageLine && storageLine.quantity > 0) {
       const price = classPrices(cls, p).storagePerGibMonth;
       const needed = price - over / storageLine.quantity;
-      v.wouldTake.push(needed > 0 ? `${cls} storage at $${needed.toFixed(4)}/GB-month instead of $${price} (${((1 - needed / price) * 100).toFixed(0)}% less)` : `more than free ${cls} storage: the rest alone is over the target`);
+      v.wouldTake.push(
+        needed > 0
+          ? `${cls} storage at $${needed.toFixed(4)}/GB-month instead of $${price} (${((1 - needed / price) * 100).toFixed(0)}% less)`
+          : `more than free ${cls} storage: the rest alone is over the target`,
+      );
     }
     // 2. Longer segments (fewer PUTs and index writes), up to what the agent makes.
     let found: number | undefined;
@@ -52,7 +64,9 @@ export function checkTargets(base: CostScenario, counts: RequestCounts, p: Price
         break;
       }
     }
-    v.wouldTake.push(found !== undefined ? `${found} s segments instead of ${base.segmentSeconds} s` : `not even ${MAX_SEGMENT_SECONDS} s segments (the agent's longest)`);
+    v.wouldTake.push(
+      found !== undefined ? `${found} s segments instead of ${base.segmentSeconds} s` : `not even ${MAX_SEGMENT_SECONDS} s segments (the agent's longest)`,
+    );
     // 3. One Zone-IA (one Availability Zone, less durable than the stack's default).
     if (s.packing) {
       const oz = compareCosts({ ...s, packing: { ...s.packing, storageClass: PackClass.ONEZONE_IA } }, counts, p);

@@ -12,7 +12,6 @@ type Widen<T> = T extends string ? string : T extends number ? number : { -reado
 /** The price table's shape, with any numbers (tests use round ones). */
 export type Prices = Widen<typeof PRICES_US_EAST_1>;
 
-
 export const Service = {
   S3: 'S3',
   LAMBDA: 'Lambda',
@@ -43,4 +42,3 @@ export interface CostEstimate {
   /** With packed history: the storage class of packs. */
   readonly packClass?: string;
 }
-

@@ -38,7 +38,9 @@ export function formatGrid(rows: readonly { comparison: CostComparison; unpacked
 export function formatTargets(verdicts: readonly TargetVerdict[]): string {
   const lines: string[] = [];
   for (const v of verdicts) {
-    lines.push(`${v.bitrateMbps} Mbps, ${v.retentionDays} d: camrec ${usd(v.camrecUsd)} (${v.packClass ?? 'unpacked'}) vs KVS ${usd(v.kvsUsd)} = ${ratio(v.share)} (target at most ${ratio(v.maxShareOfKvs)}): ${v.met ? 'met' : 'MISSED'}`);
+    lines.push(
+      `${v.bitrateMbps} Mbps, ${v.retentionDays} d: camrec ${usd(v.camrecUsd)} (${v.packClass ?? 'unpacked'}) vs KVS ${usd(v.kvsUsd)} = ${ratio(v.share)} (target at most ${ratio(v.maxShareOfKvs)}): ${v.met ? 'met' : 'MISSED'}`,
+    );
     for (const w of v.wouldTake) lines.push(`    it would take: ${w}`);
   }
   return lines.join('\n');
@@ -62,6 +64,8 @@ export function describeScenario(s: CostScenario): string {
     `fixed costs shared by ${s.camerasPerDeployment} cameras`,
     s.packing
       ? `history packed per camera-hour (${s.packing.storageClass === 'cheapest' ? 'cheapest class' : s.packing.storageClass}), hot copies kept ${s.packing.hotHours.toFixed(1)} h, ${Math.round(s.packing.historyViewingShare * 100)}% of viewing from packs`
-      : s.lifecycle ? `segments to ${s.lifecycle.toClass} after ${s.lifecycle.transitionAfterDays} d` : 'unpacked: every segment in S3 Standard',
+      : s.lifecycle
+        ? `segments to ${s.lifecycle.toClass} after ${s.lifecycle.transitionAfterDays} d`
+        : 'unpacked: every segment in S3 Standard',
   ].join(', ');
 }

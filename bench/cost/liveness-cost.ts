@@ -42,15 +42,19 @@ const LAMBDA_GB = 256 / 1024;
 
 export function livenessCost(s: LivenessScenario, p: Prices): LivenessCost {
   const checksPerMonth = MONTH_SECONDS / s.offlineAfterSeconds;
-  const lambda = (invocations: number, ms: number) => (invocations / 1e6) * p.lambda.requestsPerMillion + invocations * (ms / 1000) * LAMBDA_GB * p.lambda.arm64PerGbSecond;
+  const lambda = (invocations: number, ms: number) =>
+    (invocations / 1e6) * p.lambda.requestsPerMillion + invocations * (ms / 1000) * LAMBDA_GB * p.lambda.arm64PerGbSecond;
   const watchUsd =
-    ((checksPerMonth * 3) / 1e6) * p.sqs.standardRequestsPerMillion + lambda(checksPerMonth, CHECKER_MS) + (checksPerMonth / 1e6) * p.dynamodb.readRequestUnitsPerMillion;
+    ((checksPerMonth * 3) / 1e6) * p.sqs.standardRequestsPerMillion +
+    lambda(checksPerMonth, CHECKER_MS) +
+    (checksPerMonth / 1e6) * p.dynamodb.readRequestUnitsPerMillion;
   const heartbeatsPerMonth = s.heartbeatSeconds > 0 ? (MONTH_SECONDS * s.idleShare) / s.heartbeatSeconds : 0;
   const heartbeatUsd =
     (heartbeatsPerMonth / 1000) * p.s3.standardPutPer1k +
     (heartbeatsPerMonth / 1000) * p.s3.standardGetPer1k +
     lambda(heartbeatsPerMonth, HEARTBEAT_INDEXER_MS) +
     (heartbeatsPerMonth / 1e6) * p.dynamodb.writeRequestUnitsPerMillion;
-  const notificationsUsd = (s.notificationsPerMonth / 1e6) * (p.eventBridge.customEventsPerMillion + (s.webhook ? p.eventBridge.apiDestinationInvocationsPerMillion : 0));
+  const notificationsUsd =
+    (s.notificationsPerMonth / 1e6) * (p.eventBridge.customEventsPerMillion + (s.webhook ? p.eventBridge.apiDestinationInvocationsPerMillion : 0));
   return { watchUsd, heartbeatUsd, notificationsUsd, totalUsd: watchUsd + heartbeatUsd + notificationsUsd, heartbeatsPerMonth, checksPerMonth };
 }

@@ -48,13 +48,37 @@ export function classPrices(c: PackClass, p: Prices): ClassPrices {
   const s = p.s3;
   switch (c) {
     case PackClass.STANDARD:
-      return { storagePerGibMonth: s.standardStoragePerGibMonth, minimumDays: 0, retrievalPerGib: 0, putPer1k: s.standardPutPer1k, getPer1k: s.standardGetPer1k };
+      return {
+        storagePerGibMonth: s.standardStoragePerGibMonth,
+        minimumDays: 0,
+        retrievalPerGib: 0,
+        putPer1k: s.standardPutPer1k,
+        getPer1k: s.standardGetPer1k,
+      };
     case PackClass.STANDARD_IA:
-      return { storagePerGibMonth: s.standardIaStoragePerGibMonth, minimumDays: s.standardIaMinimumDays, retrievalPerGib: s.standardIaRetrievalPerGib, putPer1k: s.standardIaPutPer1k, getPer1k: s.standardIaGetPer1k };
+      return {
+        storagePerGibMonth: s.standardIaStoragePerGibMonth,
+        minimumDays: s.standardIaMinimumDays,
+        retrievalPerGib: s.standardIaRetrievalPerGib,
+        putPer1k: s.standardIaPutPer1k,
+        getPer1k: s.standardIaGetPer1k,
+      };
     case PackClass.ONEZONE_IA:
-      return { storagePerGibMonth: s.oneZoneIaStoragePerGibMonth, minimumDays: s.standardIaMinimumDays, retrievalPerGib: s.standardIaRetrievalPerGib, putPer1k: s.standardIaPutPer1k, getPer1k: s.standardIaGetPer1k };
+      return {
+        storagePerGibMonth: s.oneZoneIaStoragePerGibMonth,
+        minimumDays: s.standardIaMinimumDays,
+        retrievalPerGib: s.standardIaRetrievalPerGib,
+        putPer1k: s.standardIaPutPer1k,
+        getPer1k: s.standardIaGetPer1k,
+      };
     case PackClass.GLACIER_IR:
-      return { storagePerGibMonth: s.glacierIrStoragePerGibMonth, minimumDays: s.glacierIrMinimumDays, retrievalPerGib: s.glacierIrRetrievalPerGib, putPer1k: s.glacierIrPutPer1k, getPer1k: s.glacierIrGetPer1k };
+      return {
+        storagePerGibMonth: s.glacierIrStoragePerGibMonth,
+        minimumDays: s.glacierIrMinimumDays,
+        retrievalPerGib: s.glacierIrRetrievalPerGib,
+        putPer1k: s.glacierIrPutPer1k,
+        getPer1k: s.glacierIrGetPer1k,
+      };
   }
 }
 
@@ -93,9 +117,11 @@ export function packingLines(x: PackingInputs, c: PackClass, p: Prices): CostLin
   const puts = PACKS_PER_MONTH * packPutRequests(packBytes);
   const hotGets = x.segments * x.compaction.perSegment.s3Get;
   const invocations = PACKS_PER_MONTH * x.compaction.perPack.lambdaInvocations;
-  const gbSeconds = (gib(packBytes * PACKS_PER_MONTH) * x.compaction.lambdaMsPerGib / 1000) * (x.compaction.lambdaMemoryMb / 1024);
+  const gbSeconds = ((gib(packBytes * PACKS_PER_MONTH) * x.compaction.lambdaMsPerGib) / 1000) * (x.compaction.lambdaMemoryMb / 1024);
   // A pack item and its checksums item per pack (1 WRU per KB each), plus the hour's status writes measured per run.
-  const packWrites = Math.ceil((PACK_ITEM_FIXED_BYTES + segmentsPerPack * SEGMENT_RECORD_BYTES) / 1024) + Math.ceil((PACK_ITEM_FIXED_BYTES + segmentsPerPack * CHECKSUM_BYTES) / 1024);
+  const packWrites =
+    Math.ceil((PACK_ITEM_FIXED_BYTES + segmentsPerPack * SEGMENT_RECORD_BYTES) / 1024) +
+    Math.ceil((PACK_ITEM_FIXED_BYTES + segmentsPerPack * CHECKSUM_BYTES) / 1024);
   const wru = PACKS_PER_MONTH * (packWrites + x.compaction.perPack.dynamoWriteUnits);
   // The hour's segment items read strongly consistently (4 KB per unit), plus the measured small reads.
   const rru = PACKS_PER_MONTH * (Math.ceil((segmentsPerPack * SEGMENT_ITEM_BYTES) / 4096) + x.compaction.perPack.dynamoReadUnits);
@@ -103,20 +129,79 @@ export function packingLines(x: PackingInputs, c: PackClass, p: Prices): CostLin
   // Steady state: the GiB held at any time is what is billed each month.
   const hotGib = gib(x.storedBytesPerSecond * x.packing.hotHours * 3600);
   const packGib = gib(x.storedBytesPerSecond * SECONDS_PER_DAY * Math.max(x.retentionDays, cp.minimumDays));
-  const indexGib = gib(x.segments / MONTH_DAYS * PackDefault.HOT_INDEX_DAYS * SEGMENT_ITEM_BYTES + (PACKS_PER_MONTH / MONTH_DAYS) * x.retentionDays * (2 * PACK_ITEM_FIXED_BYTES + segmentsPerPack * (SEGMENT_RECORD_BYTES + CHECKSUM_BYTES)));
+  const indexGib = gib(
+    (x.segments / MONTH_DAYS) * PackDefault.HOT_INDEX_DAYS * SEGMENT_ITEM_BYTES +
+      (PACKS_PER_MONTH / MONTH_DAYS) * x.retentionDays * (2 * PACK_ITEM_FIXED_BYTES + segmentsPerPack * (SEGMENT_RECORD_BYTES + CHECKSUM_BYTES)),
+  );
   // Viewing from packs (the caller passes only the share watched from history): retrieval and the class's GET price.
   const retrievalGib = gib(x.storedBytesPerSecond * x.viewingSeconds);
   const getPremium = (x.segmentsWatched * Math.max(0, cp.getPer1k - p.s3.standardGetPer1k)) / 1000;
   const lines: CostLine[] = [
     { service: Service.S3, phase: Phase.RECORDING, item: `pack PUTs (${c})`, quantity: puts, unit: 'requests', usd: (puts / 1000) * cp.putPer1k },
-    { service: Service.S3, phase: Phase.RECORDING, item: 'compactor GETs of hot segments', quantity: hotGets, unit: 'requests', usd: (hotGets / 1000) * p.s3.standardGetPer1k },
-    { service: Service.LAMBDA, phase: Phase.RECORDING, item: 'compactor invocations', quantity: invocations, unit: 'requests', usd: (invocations / 1e6) * p.lambda.requestsPerMillion },
-    { service: Service.LAMBDA, phase: Phase.RECORDING, item: 'compactor compute (arm64)', quantity: gbSeconds, unit: 'GB-s', usd: gbSeconds * p.lambda.arm64PerGbSecond },
-    { service: Service.DYNAMODB, phase: Phase.RECORDING, item: 'compactor write request units', quantity: wru, unit: 'WRU', usd: (wru / 1e6) * p.dynamodb.writeRequestUnitsPerMillion },
-    { service: Service.DYNAMODB, phase: Phase.RECORDING, item: 'compactor read request units', quantity: rru, unit: 'RRU', usd: (rru / 1e6) * p.dynamodb.readRequestUnitsPerMillion },
-    { service: Service.S3, phase: Phase.STORAGE, item: `Standard storage (hot, ${x.packing.hotHours.toFixed(1)} h)`, quantity: hotGib, unit: 'GiB-month', usd: hotGib * p.s3.standardStoragePerGibMonth },
-    { service: Service.S3, phase: Phase.STORAGE, item: `${c} storage (packs${cp.minimumDays > x.retentionDays ? `, billed ${cp.minimumDays} d` : ''})`, quantity: packGib, unit: 'GiB-month', usd: packGib * cp.storagePerGibMonth },
-    { service: Service.DYNAMODB, phase: Phase.STORAGE, item: 'index storage', quantity: indexGib, unit: 'GiB-month', usd: indexGib * p.dynamodb.storagePerGibMonth },
+    {
+      service: Service.S3,
+      phase: Phase.RECORDING,
+      item: 'compactor GETs of hot segments',
+      quantity: hotGets,
+      unit: 'requests',
+      usd: (hotGets / 1000) * p.s3.standardGetPer1k,
+    },
+    {
+      service: Service.LAMBDA,
+      phase: Phase.RECORDING,
+      item: 'compactor invocations',
+      quantity: invocations,
+      unit: 'requests',
+      usd: (invocations / 1e6) * p.lambda.requestsPerMillion,
+    },
+    {
+      service: Service.LAMBDA,
+      phase: Phase.RECORDING,
+      item: 'compactor compute (arm64)',
+      quantity: gbSeconds,
+      unit: 'GB-s',
+      usd: gbSeconds * p.lambda.arm64PerGbSecond,
+    },
+    {
+      service: Service.DYNAMODB,
+      phase: Phase.RECORDING,
+      item: 'compactor write request units',
+      quantity: wru,
+      unit: 'WRU',
+      usd: (wru / 1e6) * p.dynamodb.writeRequestUnitsPerMillion,
+    },
+    {
+      service: Service.DYNAMODB,
+      phase: Phase.RECORDING,
+      item: 'compactor read request units',
+      quantity: rru,
+      unit: 'RRU',
+      usd: (rru / 1e6) * p.dynamodb.readRequestUnitsPerMillion,
+    },
+    {
+      service: Service.S3,
+      phase: Phase.STORAGE,
+      item: `Standard storage (hot, ${x.packing.hotHours.toFixed(1)} h)`,
+      quantity: hotGib,
+      unit: 'GiB-month',
+      usd: hotGib * p.s3.standardStoragePerGibMonth,
+    },
+    {
+      service: Service.S3,
+      phase: Phase.STORAGE,
+      item: `${c} storage (packs${cp.minimumDays > x.retentionDays ? `, billed ${cp.minimumDays} d` : ''})`,
+      quantity: packGib,
+      unit: 'GiB-month',
+      usd: packGib * cp.storagePerGibMonth,
+    },
+    {
+      service: Service.DYNAMODB,
+      phase: Phase.STORAGE,
+      item: 'index storage',
+      quantity: indexGib,
+      unit: 'GiB-month',
+      usd: indexGib * p.dynamodb.storagePerGibMonth,
+    },
     { service: Service.S3, phase: Phase.VIEWING, item: `${c} retrieval`, quantity: retrievalGib, unit: 'GiB', usd: retrievalGib * cp.retrievalPerGib },
     { service: Service.S3, phase: Phase.VIEWING, item: `${c} GET price above Standard`, quantity: x.segmentsWatched, unit: 'requests', usd: getPremium },
   ];

@@ -13,7 +13,7 @@ export const COST_FLAGS = {
   '--session-minutes': 'average playback session length (default 10)',
   '--cameras-per-deployment': 'cameras sharing the KMS key and token secret (default 100)',
   '--pack-class': `packs' storage class: ${Object.values(PackClass).join(' | ')} | cheapest (default) | none (unpacked: every segment in Standard)`,
-  '--hot-hours': 'hours a recorded byte stays hot in S3 Standard (default 12.8: to the hour\'s end, grace, sweep, 12 h 5 min drain)',
+  '--hot-hours': "hours a recorded byte stays hot in S3 Standard (default 12.8: to the hour's end, grace, sweep, 12 h 5 min drain)",
   '--history-share': 'share of viewing read from packs, 0..1 (default 0.5; the rest is live or recent)',
   '--transition-days': 'unpacked only: move segments to --cold-class after this many days',
   '--cold-class': `${Object.values(ColdStorageClass).join(' | ')} (default STANDARD_IA)`,
@@ -31,7 +31,10 @@ export interface CostArgs {
   readonly segmentSecondsGiven: boolean;
 }
 
-interface NumberRule { readonly integer?: boolean; readonly allowZero?: boolean }
+interface NumberRule {
+  readonly integer?: boolean;
+  readonly allowZero?: boolean;
+}
 
 /** A finite number > 0 (or >= 0 with allowZero), whole when asked. */
 function numberFlag(flag: string, raw: string | undefined, problems: string[], rule: NumberRule = {}): number | undefined {
@@ -67,21 +70,48 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
     }
     const raw = argv[++i];
     switch (flag) {
-      case '--bitrate-mbps': s.bitrateMbps = numberFlag(flag, raw, problems) ?? s.bitrateMbps; single = true; break;
-      case '--retention-days': s.retentionDays = numberFlag(flag, raw, problems) ?? s.retentionDays; single = true; break;
-      case '--segment-seconds': s.segmentSeconds = numberFlag(flag, raw, problems) ?? s.segmentSeconds; segmentSecondsGiven = true; break;
-      case '--key-rotation-seconds': s.keyRotationSeconds = numberFlag(flag, raw, problems) ?? s.keyRotationSeconds; break;
-      case '--events-per-day': s.eventsPerDay = numberFlag(flag, raw, problems, { allowZero: true }) ?? s.eventsPerDay; break;
-      case '--viewing-hours': s.viewingHoursPerMonth = numberFlag(flag, raw, problems, { allowZero: true }) ?? s.viewingHoursPerMonth; break;
-      case '--session-minutes': s.viewingSessionMinutes = numberFlag(flag, raw, problems) ?? s.viewingSessionMinutes; break;
-      case '--cameras-per-deployment': s.camerasPerDeployment = numberFlag(flag, raw, problems, { integer: true }) ?? s.camerasPerDeployment; break;
-      case '--transition-days': transitionDays = numberFlag(flag, raw, problems); packing = undefined; break;
+      case '--bitrate-mbps':
+        s.bitrateMbps = numberFlag(flag, raw, problems) ?? s.bitrateMbps;
+        single = true;
+        break;
+      case '--retention-days':
+        s.retentionDays = numberFlag(flag, raw, problems) ?? s.retentionDays;
+        single = true;
+        break;
+      case '--segment-seconds':
+        s.segmentSeconds = numberFlag(flag, raw, problems) ?? s.segmentSeconds;
+        segmentSecondsGiven = true;
+        break;
+      case '--key-rotation-seconds':
+        s.keyRotationSeconds = numberFlag(flag, raw, problems) ?? s.keyRotationSeconds;
+        break;
+      case '--events-per-day':
+        s.eventsPerDay = numberFlag(flag, raw, problems, { allowZero: true }) ?? s.eventsPerDay;
+        break;
+      case '--viewing-hours':
+        s.viewingHoursPerMonth = numberFlag(flag, raw, problems, { allowZero: true }) ?? s.viewingHoursPerMonth;
+        break;
+      case '--session-minutes':
+        s.viewingSessionMinutes = numberFlag(flag, raw, problems) ?? s.viewingSessionMinutes;
+        break;
+      case '--cameras-per-deployment':
+        s.camerasPerDeployment = numberFlag(flag, raw, problems, { integer: true }) ?? s.camerasPerDeployment;
+        break;
+      case '--transition-days':
+        transitionDays = numberFlag(flag, raw, problems);
+        packing = undefined;
+        break;
       case '--pack-class':
         if (raw === 'none') packing = undefined;
-        else if (raw === 'cheapest' || (raw !== undefined && (Object.values(PackClass) as string[]).includes(raw))) packing = { ...DEFAULT_SCENARIO.packing!, ...packing, storageClass: raw as PackingScenario['storageClass'] };
+        else if (raw === 'cheapest' || (raw !== undefined && (Object.values(PackClass) as string[]).includes(raw)))
+          packing = { ...DEFAULT_SCENARIO.packing!, ...packing, storageClass: raw as PackingScenario['storageClass'] };
         else problems.push(`--pack-class ${JSON.stringify(raw ?? '')}: must be ${Object.values(PackClass).join(', ')}, cheapest or none`);
         break;
-      case '--hot-hours': { const v = numberFlag(flag, raw, problems); if (v !== undefined && packing) packing = { ...packing, hotHours: v }; break; }
+      case '--hot-hours': {
+        const v = numberFlag(flag, raw, problems);
+        if (v !== undefined && packing) packing = { ...packing, hotHours: v };
+        break;
+      }
       case '--history-share': {
         const v = numberFlag(flag, raw, problems, { allowZero: true });
         if (v !== undefined && v > 1) problems.push(`--history-share ${raw}: must be from 0 to 1`);

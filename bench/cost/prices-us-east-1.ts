@@ -74,21 +74,25 @@ export const PRICES_US_EAST_1 = {
     apiCallsPer10k: 0.05,
   },
   dataTransfer: {
-    source: 'https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer (internet egress, up to 10 TB / month after the first 100 GB free, aggregated across services)',
+    source:
+      'https://aws.amazon.com/ec2/pricing/on-demand/#Data_Transfer (internet egress, up to 10 TB / month after the first 100 GB free, aggregated across services)',
     outToInternetPerGib: 0.09,
     inFromInternetPerGib: 0,
   },
   sqs: {
-    source: 'https://aws.amazon.com/sqs/pricing/ (standard queue, first 100 billion requests / month; each 64 KB chunk of a message is one request); looked up through stored copies of third-party summaries of that page (2026), which agree',
+    source:
+      'https://aws.amazon.com/sqs/pricing/ (standard queue, first 100 billion requests / month; each 64 KB chunk of a message is one request); looked up through stored copies of third-party summaries of that page (2026), which agree',
     standardRequestsPerMillion: 0.4,
   },
   eventBridge: {
-    source: 'https://aws.amazon.com/eventbridge/pricing/ (custom events published to an event bus; API destinations invocations); looked up through stored copies of third-party summaries of that page (2026), which agree',
+    source:
+      'https://aws.amazon.com/eventbridge/pricing/ (custom events published to an event bus; API destinations invocations); looked up through stored copies of third-party summaries of that page (2026), which agree',
     customEventsPerMillion: 1.0,
     apiDestinationInvocationsPerMillion: 0.2,
   },
   kinesisVideoStreams: {
-    source: 'https://aws.amazon.com/kinesis/video-streams/pricing/ (US East; pricing examples state ingest $0.0085/GB, HLS $0.0119/GB, storage $0.023/GB-month)',
+    source:
+      'https://aws.amazon.com/kinesis/video-streams/pricing/ (US East; pricing examples state ingest $0.0085/GB, HLS $0.0119/GB, storage $0.023/GB-month)',
     ingestPerGib: 0.0085,
     storagePerGibMonth: 0.023,
     hlsConsumedPerGib: 0.0119,

@@ -68,7 +68,14 @@ export type RequestVector = z.infer<typeof requestVector>;
 export type RequestCounts = z.infer<typeof requestCountsSchema>;
 
 export const ZERO_REQUESTS: RequestVector = {
-  s3Put: 0, s3Get: 0, lambdaInvocations: 0, lambdaMs: 0, dynamoWriteUnits: 0, dynamoReadUnits: 0, apiRequests: 0, kmsDecrypts: 0,
+  s3Put: 0,
+  s3Get: 0,
+  lambdaInvocations: 0,
+  lambdaMs: 0,
+  dynamoWriteUnits: 0,
+  dynamoReadUnits: 0,
+  apiRequests: 0,
+  kmsDecrypts: 0,
 };
 
 /** `a + times * b`, field by field. */

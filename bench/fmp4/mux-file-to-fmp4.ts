@@ -22,7 +22,10 @@ const READ_BYTES = 1 << 20;
  * playlist). Returns the bytes read and the segments written.
  */
 export function muxFileToFmp4(
-  input: string, outDir: string, codec: 'hevc' | 'h264', o: { segmentSeconds: number; fps: number; encrypt?: boolean },
+  input: string,
+  outDir: string,
+  codec: 'hevc' | 'h264',
+  o: { segmentSeconds: number; fps: number; encrypt?: boolean },
 ): { inputBytes: number; segments: number; outputBytes: number } {
   mkdirSync(outDir, { recursive: true });
   const key = randomBytes(16);
@@ -76,7 +79,10 @@ export function muxFileToFmp4(
     });
     const splitter = new AnnexBSplitter((e) => asm.push(e));
     push = (chunk) => splitter.push(chunk);
-    end = () => { splitter.flush(); asm.flush(); };
+    end = () => {
+      splitter.flush();
+      asm.flush();
+    };
     heldFrom = () => Math.min(splitter.heldFrom, asm.heldFrom ?? Number.POSITIVE_INFINITY, pendingFrom);
   } else {
     let sps: Uint8Array | undefined;
@@ -88,7 +94,10 @@ export function muxFileToFmp4(
     });
     const splitter = new AnnexBSplitter((e) => asm.push(e));
     push = (chunk) => splitter.push(chunk);
-    end = () => { splitter.flush(); asm.flush(); };
+    end = () => {
+      splitter.flush();
+      asm.flush();
+    };
     heldFrom = () => Math.min(splitter.heldFrom, asm.heldFrom ?? Number.POSITIVE_INFINITY, pendingFrom);
   }
 
@@ -112,6 +121,18 @@ export function muxFileToFmp4(
   flush(dts);
   writeFileSync(join(outDir, 'key.bin'), key);
   const target = Math.ceil(Math.max(o.segmentSeconds, ...playlist.filter((l) => l.startsWith('#EXTINF')).map((l) => Number(l.slice(8, -1)))));
-  writeFileSync(join(outDir, 'index.m3u8'), ['#EXTM3U', '#EXT-X-VERSION:7', `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-MAP:URI="init.mp4"', ...playlist, '#EXT-X-ENDLIST', ''].join('\n'));
+  writeFileSync(
+    join(outDir, 'index.m3u8'),
+    [
+      '#EXTM3U',
+      '#EXT-X-VERSION:7',
+      `#EXT-X-TARGETDURATION:${target}`,
+      '#EXT-X-PLAYLIST-TYPE:VOD',
+      '#EXT-X-MAP:URI="init.mp4"',
+      ...playlist,
+      '#EXT-X-ENDLIST',
+      '',
+    ].join('\n'),
+  );
   return { inputBytes, segments, outputBytes };
 }

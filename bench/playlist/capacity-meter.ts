@@ -31,13 +31,19 @@ export function meteredDynamoClient(endpoint: string): MeteredDynamo {
       for await (const c of out.response.body as Readable) chunks.push(c as Buffer);
       const bytes = Buffer.concat(chunks);
       if (out.response.statusCode === 200) {
-        const consumed = (JSON.parse(bytes.toString('utf8') || '{}') as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
+        const consumed = (JSON.parse(bytes.toString('utf8') || '{}') as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] })
+          .ConsumedCapacity;
         for (const c of [consumed ?? []].flat()) units += c.CapacityUnits ?? 0;
       }
       return { response: new HttpResponse({ ...out.response, body: new Uint8Array(bytes) }) };
     },
   } as unknown as HttpHandler;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, requestHandler: handler });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    requestHandler: handler,
+  });
   // Every read asks for its consumed capacity, before it is serialised and signed.
   client.middlewareStack.add(
     (next) => async (args) => {

@@ -102,8 +102,10 @@ export class AgentChild {
     if (!this.control) return false;
     try {
       const res = await fetch(`${this.control}/v1/events`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type, durationSeconds }), signal: AbortSignal.timeout(2000),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type, durationSeconds }),
+        signal: AbortSignal.timeout(2000),
       });
       return res.status === 201;
     } catch {

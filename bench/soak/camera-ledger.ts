@@ -45,8 +45,21 @@ export interface CameraLedger {
 }
 
 export const newLedger = (id: string): CameraLedger => ({
-  id, recorded: new Map(), droppedAtCap: new Map(), droppedOther: new Set(), uploaded: new Map(),
-  uploadFailures: 0, failureKinds: new Map(), existed412: 0, halfWrittenDeleted: 0, spoolRecoveries: 0, starts: 0, newKeys: 0, events: 0, otherLines: 0, errors: [],
+  id,
+  recorded: new Map(),
+  droppedAtCap: new Map(),
+  droppedOther: new Set(),
+  uploaded: new Map(),
+  uploadFailures: 0,
+  failureKinds: new Map(),
+  existed412: 0,
+  halfWrittenDeleted: 0,
+  spoolRecoveries: 0,
+  starts: 0,
+  newKeys: 0,
+  events: 0,
+  otherLines: 0,
+  errors: [],
 });
 
 interface LogRecord {

@@ -38,7 +38,14 @@ export function installRequestMeter(): RequestMeter {
       const port = req.socket?.localPort ?? 0;
       const target = req.headers['x-amz-target'];
       const ua = req.headers['x-amz-user-agent'] ?? req.headers['user-agent'] ?? '';
-      const r: MeteredRequest = { port, method: req.method ?? '', url: req.url ?? '', target: typeof target === 'string' ? target : undefined, userAgent: String(ua), status: undefined };
+      const r: MeteredRequest = {
+        port,
+        method: req.method ?? '',
+        url: req.url ?? '',
+        target: typeof target === 'string' ? target : undefined,
+        userAgent: String(ua),
+        status: undefined,
+      };
       requests.push(r);
       res.once('finish', () => (r.status = res.statusCode));
     }

@@ -118,10 +118,16 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
   let passed = false;
   const compaction = { runs: 0, packs: 0, packedSegments: 0, unpackable: 0 };
   try {
-    say(`soak: ${opts.cameras} cameras x ${opts.minutes} min, ${opts.segmentSeconds} s segments, sample clip looped in real time; credentials live ${credSeconds} s; camera ${ids.at(-1)} spool cap ${(tinySpool / 1048576).toFixed(1)} MiB (the others ${NORMAL_SPOOL_BYTES / 1048576} MiB); data ${dataDir}`);
+    say(
+      `soak: ${opts.cameras} cameras x ${opts.minutes} min, ${opts.segmentSeconds} s segments, sample clip looped in real time; credentials live ${credSeconds} s; camera ${ids.at(-1)} spool cap ${(tinySpool / 1048576).toFixed(1)} MiB (the others ${NORMAL_SPOOL_BYTES / 1048576} MiB); data ${dataDir}`,
+    );
     const packing = soakPacking(runMs);
     stack = await startLocalStack({
-      dataDir, cameras: ids.map((id) => ({ id, source: { kind: 'sample' as const } })), segmentSeconds: opts.segmentSeconds, credentialDurationSeconds: credSeconds, packing,
+      dataDir,
+      cameras: ids.map((id) => ({ id, source: { kind: 'sample' as const } })),
+      segmentSeconds: opts.segmentSeconds,
+      credentialDurationSeconds: credSeconds,
+      packing,
     });
     stack.onPacked((r) => {
       compaction.runs++;
@@ -137,11 +143,24 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
       const dir = join(dataDir, 'cameras', id);
       await mkdir(dir, { recursive: true });
       const device = stack.pki.paths.devices.get(id)!;
-      const base = localDeviceConfig({
-        spec: { id, source: { kind: 'sample' } }, dir, region: stack.info.region, bucket: stack.info.bucket, s3Endpoint: proxy.url,
-        iotEndpoint: stack.iot.endpoint, roleAlias: 'camrec-device', caCertPath: stack.pki.paths.caCertPath, certPath: device.certPath, keyPath: device.keyPath,
-        contentKeyPublicPath: join(dataDir, 'content-key', 'public.pem'), segmentSeconds: opts.segmentSeconds, log: () => {},
-      }, 0);
+      const base = localDeviceConfig(
+        {
+          spec: { id, source: { kind: 'sample' } },
+          dir,
+          region: stack.info.region,
+          bucket: stack.info.bucket,
+          s3Endpoint: proxy.url,
+          iotEndpoint: stack.iot.endpoint,
+          roleAlias: 'camrec-device',
+          caCertPath: stack.pki.paths.caCertPath,
+          certPath: device.certPath,
+          keyPath: device.keyPath,
+          contentKeyPublicPath: join(dataDir, 'content-key', 'public.pem'),
+          segmentSeconds: opts.segmentSeconds,
+          log: () => {},
+        },
+        0,
+      );
       const spoolDir = join(dir, 'spool');
       spoolDirs.push(spoolDir);
       const config = {
@@ -160,8 +179,20 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
     for (const a of agents) a.start();
     const readyBy = Date.now() + 90_000;
     while (!agents.every((a) => a.controlUrl && a.ledger.recorded.size > 0)) {
-      if (Date.now() > readyBy) throw new SoakHarnessError(`agents did not start recording within 90 s: ${agents.filter((a) => !a.ledger.recorded.size).map((a) => a.ledger.id).join(', ')} (see ${dataDir}/cameras/*/agent.log; run with --keep)`);
-      if (agents.some((a) => !a.running)) throw new SoakHarnessError(`an agent exited at start: ${agents.filter((a) => !a.running).map((a) => a.ledger.id).join(', ')}; errors: ${agents.flatMap((a) => a.ledger.errors).join(' | ')}`);
+      if (Date.now() > readyBy)
+        throw new SoakHarnessError(
+          `agents did not start recording within 90 s: ${agents
+            .filter((a) => !a.ledger.recorded.size)
+            .map((a) => a.ledger.id)
+            .join(', ')} (see ${dataDir}/cameras/*/agent.log; run with --keep)`,
+        );
+      if (agents.some((a) => !a.running))
+        throw new SoakHarnessError(
+          `an agent exited at start: ${agents
+            .filter((a) => !a.running)
+            .map((a) => a.ledger.id)
+            .join(', ')}; errors: ${agents.flatMap((a) => a.ledger.errors).join(' | ')}`,
+        );
       await sleep(200);
     }
 
@@ -170,7 +201,11 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
     const el = () => ((Date.now() - t0) / 1000).toFixed(1);
     const maxBacklog = ids.map(() => ({ maxSegments: 0, maxSpoolBytes: 0 }));
     const last: (AgentStatus | undefined)[] = ids.map(() => undefined);
-    interface Watch { outcome: FaultOutcome; endAtMs: number | undefined; cams: number[] }
+    interface Watch {
+      outcome: FaultOutcome;
+      endAtMs: number | undefined;
+      cams: number[];
+    }
     const watches: Watch[] = [];
     let polling = true;
     const poller = (async () => {
@@ -252,7 +287,9 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
             if (!hit) await sleep(opts.segmentSeconds * 1000);
           }
           end();
-          outcome.note = hit ? `a temp spool file was left half-written (${tries} kill(s))` : `did not catch a write in ${tries} kills (the temp files were renamed before SIGKILL landed)`;
+          outcome.note = hit
+            ? `a temp spool file was left half-written (${tries} kill(s))`
+            : `did not catch a write in ${tries} kills (the temp files were renamed before SIGKILL landed)`;
           break;
         }
         case FaultKind.EVENT: {
@@ -289,13 +326,26 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
     say(`  ${el()} s  agents exited with ${codes.join(' ')}; verifying bucket and index`);
 
     const s3 = emulatorS3Client(stack.s3rverEndpoint);
-    const ddb = new DynamoDBClient({ region: stack.info.region, endpoint: stack.info.dynamoEndpoint, credentials: { accessKeyId: 'soak', secretAccessKey: 'soak' } });
+    const ddb = new DynamoDBClient({
+      region: stack.info.region,
+      endpoint: stack.info.dynamoEndpoint,
+      credentials: { accessKeyId: 'soak', secretAccessKey: 'soak' },
+    });
     const results: CameraResult[] = [];
     let keys = 0;
     let events = 0;
     try {
       for (const [i, a] of agents.entries()) {
-        const store = await readCameraStore({ s3, bucket: stack.info.bucket, ddb, table: stack.info.tableName, deviceId: a.ledger.id, contentKeyPrivatePem, probeEvery: opts.probeAll ? 1 : 10, packPeriodMs: packing.periodMs });
+        const store = await readCameraStore({
+          s3,
+          bucket: stack.info.bucket,
+          ddb,
+          table: stack.info.tableName,
+          deviceId: a.ledger.id,
+          contentKeyPrivatePem,
+          probeEvery: opts.probeAll ? 1 : 10,
+          packPeriodMs: packing.periodMs,
+        });
         keys += store.keyObjects;
         events += store.eventObjects;
         results.push(compareCamera(a.ledger, store, await spoolSeqs(spoolDirs[i]!), maxBacklog[i]!, a.kills));
@@ -305,22 +355,33 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
       ddb.destroy();
     }
     const ports = {
-      front: stack.front.port, s3rver: Number(new URL(stack.s3rverEndpoint).port), dynalite: Number(new URL(stack.info.dynamoEndpoint).port), api: stack.api.port,
+      front: stack.front.port,
+      s3rver: Number(new URL(stack.s3rverEndpoint).port),
+      dynalite: Number(new URL(stack.info.dynamoEndpoint).port),
+      api: stack.api.port,
     };
     const totals = measureTotals(meter.requests, ports);
     const segments = results.reduce((s, r) => s + r.uploaded + r.notIndexed, 0);
     const design = JSON.parse(await readFile(new URL('../cost/requests-per-segment.json', import.meta.url), 'utf8')) as RequestCounts;
-    const requestCounts = toRequestCounts(totals, { segments, keys, events, packs: compaction.packs, packedSegments: compaction.packedSegments, packRuns: compaction.runs }, design, new Date(), `npm run soak -- --minutes ${opts.minutes} --cameras ${opts.cameras}`);
+    const requestCounts = toRequestCounts(
+      totals,
+      { segments, keys, events, packs: compaction.packs, packedSegments: compaction.packedSegments, packRuns: compaction.runs },
+      design,
+      new Date(),
+      `npm run soak -- --minutes ${opts.minutes} --cameras ${opts.cameras}`,
+    );
     const faults = watches.map((w) => w.outcome);
     passed = results.every(passes);
     const failureKinds: Record<string, number> = {};
     for (const a of agents) for (const [k, n] of a.ledger.failureKinds) failureKinds[k] = (failureKinds[k] ?? 0) + n;
     return { failureKinds, cameras: results, faults, pass: passed, totals, requestCounts, compaction, lines, dataDir };
   } finally {
-    await Promise.allSettled(agents.map(async (a) => {
-      await a.kill9();
-      await a.close();
-    }));
+    await Promise.allSettled(
+      agents.map(async (a) => {
+        await a.kill9();
+        await a.close();
+      }),
+    );
     await proxy?.stop().catch(() => {});
     await stack?.stop().catch(() => {});
     meter.uninstall();
@@ -332,6 +393,13 @@ export async function runSoak(opts: SoakOptions, out: (line: string) => void = (
 export function formatFaultTable(faults: FaultOutcome[]): string {
   return formatTable(
     ['fault', 'camera', 'start s', 'end s', 'recovery s', 'note'],
-    faults.map((f) => [f.label, f.camera ?? 'all', f.startS.toFixed(1), f.endS.toFixed(1), f.recoveryS === undefined ? 'not drained' : f.recoveryS.toFixed(1), f.note]),
+    faults.map((f) => [
+      f.label,
+      f.camera ?? 'all',
+      f.startS.toFixed(1),
+      f.endS.toFixed(1),
+      f.recoveryS === undefined ? 'not drained' : f.recoveryS.toFixed(1),
+      f.note,
+    ]),
   );
 }

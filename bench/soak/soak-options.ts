@@ -26,8 +26,12 @@ export function parseSoakArgs(argv: string[], defaultRequestsOut: string): SoakO
     ({ values } = parseArgs({
       args: argv,
       options: {
-        minutes: { type: 'string' }, cameras: { type: 'string' }, 'segment-seconds': { type: 'string' },
-        'probe-all': { type: 'boolean' }, keep: { type: 'boolean' }, 'no-requests-out': { type: 'boolean' },
+        minutes: { type: 'string' },
+        cameras: { type: 'string' },
+        'segment-seconds': { type: 'string' },
+        'probe-all': { type: 'boolean' },
+        keep: { type: 'boolean' },
+        'no-requests-out': { type: 'boolean' },
       },
     }));
   } catch (e) {

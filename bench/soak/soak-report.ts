@@ -30,7 +30,13 @@ export interface CameraResult {
   problems: string[];
 }
 
-export function compareCamera(ledger: CameraLedger, store: CameraStore, pendingSeqs: ReadonlySet<number>, backlog: { maxSegments: number; maxSpoolBytes: number }, kills: number): CameraResult {
+export function compareCamera(
+  ledger: CameraLedger,
+  store: CameraStore,
+  pendingSeqs: ReadonlySet<number>,
+  backlog: { maxSegments: number; maxSpoolBytes: number },
+  kills: number,
+): CameraResult {
   const problems: string[] = [];
   const bucketBySeq = new Map<number, string[]>();
   for (const s of store.segments) bucketBySeq.set(s.seq, [...(bucketBySeq.get(s.seq) ?? []), s.key]);
@@ -40,7 +46,12 @@ export function compareCamera(ledger: CameraLedger, store: CameraStore, pendingS
   const listedCount = new Map<number, number>();
   for (const q of store.listedSeqs) listedCount.set(q, (listedCount.get(q) ?? 0) + 1);
 
-  let uploaded = 0, droppedAtCap = 0, droppedOther = 0, pending = 0, lost = 0, notIndexed = 0;
+  let uploaded = 0,
+    droppedAtCap = 0,
+    droppedOther = 0,
+    pending = 0,
+    lost = 0,
+    notIndexed = 0;
   for (const [seq, key] of ledger.recorded) {
     const inBucket = bucketBySeq.has(seq);
     const inIndex = indexCount.has(seq);
@@ -129,16 +140,54 @@ export function formatTable(headers: string[], rows: (string | number)[][]): str
 export function formatCameraTable(results: CameraResult[]): string {
   const total = (k: keyof CameraResult) => results.reduce((s, r) => s + (r[k] as number), 0);
   const rows = results.map((r) => [
-    r.id, r.recorded, r.uploaded, r.droppedAtCap, r.pendingInSpool, r.lost, r.notIndexed, r.duplicated, `${r.corrupt}/${r.probed}`, r.unlogged,
-    r.maxBacklogSegments, (r.maxSpoolBytes / 1048576).toFixed(1), r.kills, passes(r) ? 'pass' : 'FAIL',
+    r.id,
+    r.recorded,
+    r.uploaded,
+    r.droppedAtCap,
+    r.pendingInSpool,
+    r.lost,
+    r.notIndexed,
+    r.duplicated,
+    `${r.corrupt}/${r.probed}`,
+    r.unlogged,
+    r.maxBacklogSegments,
+    (r.maxSpoolBytes / 1048576).toFixed(1),
+    r.kills,
+    passes(r) ? 'pass' : 'FAIL',
   ]);
   rows.push([
-    'total', total('recorded'), total('uploaded'), total('droppedAtCap'), total('pendingInSpool'), total('lost'), total('notIndexed'), total('duplicated'),
-    `${total('corrupt')}/${total('probed')}`, total('unlogged'), Math.max(...results.map((r) => r.maxBacklogSegments)),
-    (Math.max(...results.map((r) => r.maxSpoolBytes)) / 1048576).toFixed(1), total('kills'), results.every(passes) ? 'pass' : 'FAIL',
+    'total',
+    total('recorded'),
+    total('uploaded'),
+    total('droppedAtCap'),
+    total('pendingInSpool'),
+    total('lost'),
+    total('notIndexed'),
+    total('duplicated'),
+    `${total('corrupt')}/${total('probed')}`,
+    total('unlogged'),
+    Math.max(...results.map((r) => r.maxBacklogSegments)),
+    (Math.max(...results.map((r) => r.maxSpoolBytes)) / 1048576).toFixed(1),
+    total('kills'),
+    results.every(passes) ? 'pass' : 'FAIL',
   ]);
   return formatTable(
-    ['camera', 'recorded', 'uploaded', 'dropped at spool cap', 'pending in spool', 'lost', 'not indexed', 'duplicated', 'corrupt/probed', 'unlogged', 'max backlog (segs)', 'max spool MiB', 'kills', 'verdict'],
+    [
+      'camera',
+      'recorded',
+      'uploaded',
+      'dropped at spool cap',
+      'pending in spool',
+      'lost',
+      'not indexed',
+      'duplicated',
+      'corrupt/probed',
+      'unlogged',
+      'max backlog (segs)',
+      'max spool MiB',
+      'kills',
+      'verdict',
+    ],
     rows,
   );
 }

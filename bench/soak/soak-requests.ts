@@ -50,8 +50,19 @@ const COMPACTOR = /camrec-compactor/;
 /** Totals over the requests metered while the agents recorded. Pure. */
 export function measureTotals(requests: readonly MeteredRequest[], ports: StackPorts): MeasuredTotals {
   const t: MeasuredTotals = {
-    segmentPuts: 0, segmentPuts200: 0, segmentPuts412: 0, segmentPutsOther: 0, keyPuts: 0, eventPuts: 0,
-    objectsCreated: 0, segmentObjectsCreated: 0, indexerS3Gets: 0, segmentS3Gets: 0, dynamoWrites: 0, dynamoReads: 0, apiRequests: 0,
+    segmentPuts: 0,
+    segmentPuts200: 0,
+    segmentPuts412: 0,
+    segmentPutsOther: 0,
+    keyPuts: 0,
+    eventPuts: 0,
+    objectsCreated: 0,
+    segmentObjectsCreated: 0,
+    indexerS3Gets: 0,
+    segmentS3Gets: 0,
+    dynamoWrites: 0,
+    dynamoReads: 0,
+    apiRequests: 0,
     compactor: { segmentGets: 0, packWrites: 0, packReadBacks: 0, deletes: 0, dynamoWrites: 0, dynamoReads: 0 },
   };
   /** The local S3 front HEADs s3rver before each conditional PUT it lets through (its If-None-Match emulation); S3 does not bill that, so it is taken off the reads. */
@@ -133,8 +144,14 @@ export function toRequestCounts(
     apiRequests: 0,
     kmsDecrypts: 0,
   };
-  const perKey: RequestVector = { ...design.recording.perKeyRotation, s3Put: objects.keys ? round(t.keyPuts / objects.keys) : design.recording.perKeyRotation.s3Put };
-  const perEvent: RequestVector = { ...design.recording.perEvent, s3Put: objects.events ? round(t.eventPuts / objects.events) : design.recording.perEvent.s3Put };
+  const perKey: RequestVector = {
+    ...design.recording.perKeyRotation,
+    s3Put: objects.keys ? round(t.keyPuts / objects.keys) : design.recording.perKeyRotation.s3Put,
+  };
+  const perEvent: RequestVector = {
+    ...design.recording.perEvent,
+    s3Put: objects.events ? round(t.eventPuts / objects.events) : design.recording.perEvent.s3Put,
+  };
   const c = t.compactor;
   const packs = Math.max(1, objects.packs);
   const designCompaction = design.compaction!;

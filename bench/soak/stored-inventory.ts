@@ -88,7 +88,8 @@ export async function probeTs(file: string): Promise<string | undefined> {
     return undefined;
   } catch (e) {
     const err = e as Error & { code?: string; stderr?: string };
-    if (err.code === 'ENOENT') throw new Error(`${FFPROBE} is missing; install ffmpeg (apt-get install ffmpeg): the soak probes segments with it`, { cause: e });
+    if (err.code === 'ENOENT')
+      throw new Error(`${FFPROBE} is missing; install ffmpeg (apt-get install ffmpeg): the soak probes segments with it`, { cause: e });
     return `ffprobe failed: ${(err.stderr ?? err.message).trim().split('\n')[0]}`;
   }
 }
@@ -105,13 +106,15 @@ async function queryItems(ddb: DynamoDBClient, table: string, deviceId: string, 
   const out: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await doc.send(new DocQueryCommand({
-      TableName: table,
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
-      ExpressionAttributeNames: { '#pk': IndexTable.PARTITION_KEY, '#sk': IndexTable.SORT_KEY },
-      ExpressionAttributeValues: { ':pk': deviceId, ':lo': lo, ':hi': hi },
-      ExclusiveStartKey: startKey,
-    }));
+    const page = await doc.send(
+      new DocQueryCommand({
+        TableName: table,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+        ExpressionAttributeNames: { '#pk': IndexTable.PARTITION_KEY, '#sk': IndexTable.SORT_KEY },
+        ExpressionAttributeValues: { ':pk': deviceId, ':lo': lo, ':hi': hi },
+        ExclusiveStartKey: startKey,
+      }),
+    );
     for (const item of page.Items ?? []) out.push(item);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -119,7 +122,14 @@ async function queryItems(ddb: DynamoDBClient, table: string, deviceId: string, 
 }
 
 export async function readCameraStore(opts: {
-  s3: S3Client; bucket: string; ddb: DynamoDBClient; table: string; deviceId: string; contentKeyPrivatePem: string; probeEvery: number; packPeriodMs?: number;
+  s3: S3Client;
+  bucket: string;
+  ddb: DynamoDBClient;
+  table: string;
+  deviceId: string;
+  contentKeyPrivatePem: string;
+  probeEvery: number;
+  packPeriodMs?: number;
 }): Promise<CameraStore> {
   const { s3, bucket, deviceId } = opts;
   const keyCache = new Map<string, Buffer | Error>();
@@ -156,11 +166,15 @@ export async function readCameraStore(opts: {
   };
   try {
     // Packed history: every segment of every pack, read from the pack by its byte range.
-    const packItems = (await queryItems(opts.ddb, opts.table, deviceId, SortKeyPrefix.HOUR, `${SortKeyPrefix.HOUR}~`)).filter((it) => String(it[IndexTable.SORT_KEY]).includes('#pack#')) as unknown as PackItem[];
+    const packItems = (await queryItems(opts.ddb, opts.table, deviceId, SortKeyPrefix.HOUR, `${SortKeyPrefix.HOUR}~`)).filter((it) =>
+      String(it[IndexTable.SORT_KEY]).includes('#pack#'),
+    ) as unknown as PackItem[];
     for (const p of packItems) {
       packs++;
       const name = packName({ kind: p.kind, hourMs: p.hourMs, packNo: p.packNo, digest: p.digest });
-      const sums = (await queryItems(opts.ddb, opts.table, deviceId, checksumSortKey(p.hourMs, p.packNo, p.digest), checksumSortKey(p.hourMs, p.packNo, p.digest)))[0] as unknown as PackChecksumsItem | undefined;
+      const sums = (
+        await queryItems(opts.ddb, opts.table, deviceId, checksumSortKey(p.hourMs, p.packNo, p.digest), checksumSortKey(p.hourMs, p.packNo, p.digest))
+      )[0] as unknown as PackChecksumsItem | undefined;
       const decoded = decodePackedSegments(p.hourMs, new Uint8Array(p.segs), p.keys, p.formats, sums ? new Uint8Array(sums.sums) : undefined);
       let pack: Buffer | undefined;
       let packError: string | undefined;
@@ -171,14 +185,23 @@ export async function readCameraStore(opts: {
       }
       for (const r of decoded) {
         packedSegments++;
-        const seg: StoredSegment = { key: `${name}#${r.seq}`, seq: r.seq, startMs: r.startMs, bytes: r.length, plainSha256: undefined, corrupt: packError, probed: false };
+        const seg: StoredSegment = {
+          key: `${name}#${r.seq}`,
+          seq: r.seq,
+          startMs: r.startMs,
+          bytes: r.length,
+          plainSha256: undefined,
+          corrupt: packError,
+          probed: false,
+        };
         segments.push(seg);
         if (!pack) continue;
         try {
           const body = pack.subarray(r.offset, r.offset + r.length);
           if (body.length !== r.length) throw new Error(`pack ${name} is too short for the range ${r.offset}+${r.length}`);
           if (!r.checksumSha256) throw new Error(`pack ${name} has no recorded checksum for seq ${r.seq}`);
-          if (createHash('sha256').update(body).digest('base64') !== r.checksumSha256) throw new Error(`range of seq ${r.seq} in ${name} does not match the camera's checksum`);
+          if (createHash('sha256').update(body).digest('base64') !== r.checksumSha256)
+            throw new Error(`range of seq ${r.seq} in ${name} does not match the camera's checksum`);
           await check(seg, body, r.keyId, r.iv);
         } catch (e) {
           seg.corrupt = (e as Error).message;
@@ -193,11 +216,20 @@ export async function readCameraStore(opts: {
         continue;
       }
       const { body, metadata } = await getObject(s3, bucket, key);
-      const seg: StoredSegment = { key, seq: parsed.seq, startMs: parsed.startMs, bytes: body.length, plainSha256: undefined, corrupt: undefined, probed: false };
+      const seg: StoredSegment = {
+        key,
+        seq: parsed.seq,
+        startMs: parsed.startMs,
+        bytes: body.length,
+        plainSha256: undefined,
+        corrupt: undefined,
+        probed: false,
+      };
       segments.push(seg);
       try {
         const meta = parseSegmentMetadata(metadata);
-        if (meta.seq !== parsed.seq || meta.startMs !== parsed.startMs) throw new Error(`metadata seq/start-ms ${meta.seq}/${meta.startMs} differ from the key`);
+        if (meta.seq !== parsed.seq || meta.startMs !== parsed.startMs)
+          throw new Error(`metadata seq/start-ms ${meta.seq}/${meta.startMs} differ from the key`);
         await check(seg, body, meta.keyId, meta.iv);
       } catch (e) {
         seg.corrupt = (e as Error).message;
@@ -210,13 +242,15 @@ export async function readCameraStore(opts: {
   const indexedSeqs: number[] = [];
   let startKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
   do {
-    const page = await opts.ddb.send(new QueryCommand({
-      TableName: opts.table,
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :seg)',
-      ExpressionAttributeNames: { '#pk': IndexTable.PARTITION_KEY, '#sk': IndexTable.SORT_KEY },
-      ExpressionAttributeValues: { ':pk': { S: deviceId }, ':seg': { S: SortKeyPrefix.SEGMENT } },
-      ExclusiveStartKey: startKey,
-    }));
+    const page = await opts.ddb.send(
+      new QueryCommand({
+        TableName: opts.table,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :seg)',
+        ExpressionAttributeNames: { '#pk': IndexTable.PARTITION_KEY, '#sk': IndexTable.SORT_KEY },
+        ExpressionAttributeValues: { ':pk': { S: deviceId }, ':seg': { S: SortKeyPrefix.SEGMENT } },
+        ExclusiveStartKey: startKey,
+      }),
+    );
     for (const item of page.Items ?? []) indexedSeqs.push(Number(item.seq?.N ?? -1));
     startKey = page.LastEvaluatedKey;
   } while (startKey);

@@ -163,7 +163,9 @@ async function fetchContentPublicKey(kms: KMSClient, keyArn: string): Promise<st
   const res = await kms.send(new GetPublicKeyCommand({ KeyId: keyArn }));
   if (!res.PublicKey) throw new ProvisionError(`KMS GetPublicKey for ${keyArn} returned no key`);
   if (res.KeyUsage !== 'ENCRYPT_DECRYPT' || !(res.EncryptionAlgorithms ?? []).includes(KMS_WRAPPING_ALGORITHM)) {
-    throw new ProvisionError(`KMS key ${keyArn} is ${res.KeySpec}/${res.KeyUsage} without ${KMS_WRAPPING_ALGORITHM}; the stack's ContentKeyArn must be an RSA ENCRYPT_DECRYPT key`);
+    throw new ProvisionError(
+      `KMS key ${keyArn} is ${res.KeySpec}/${res.KeyUsage} without ${KMS_WRAPPING_ALGORITHM}; the stack's ContentKeyArn must be an RSA ENCRYPT_DECRYPT key`,
+    );
   }
   const pem = spkiDerToPem(res.PublicKey);
   loadWrappingPublicKey(pem); // throws a ContractError if it is not an RSA SPKI key

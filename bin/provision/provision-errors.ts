@@ -30,7 +30,9 @@ export class StackOutputsError extends ProvisionError {
 export class ThingExistsError extends ProvisionError {
   override readonly name = 'ThingExistsError';
   constructor(readonly thingName: string) {
-    super(`IoT thing '${thingName}' already exists. Pick another --thing name, or delete it first (aws iot delete-thing --thing-name ${thingName}, after detaching its certificates).`);
+    super(
+      `IoT thing '${thingName}' already exists. Pick another --thing name, or delete it first (aws iot delete-thing --thing-name ${thingName}, after detaching its certificates).`,
+    );
   }
 }
 

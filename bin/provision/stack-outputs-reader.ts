@@ -47,7 +47,9 @@ export async function readDeploymentOutputs(cfn: CloudFormationClient, stackName
     apiUrl: get(StackOutput.API_URL),
   };
   if (missing.length) {
-    throw new StackOutputsError(`stack '${stackName}' has no output(s) ${missing.join(', ')}: is it a camrec stack? Redeploy it with this version (npx cdk deploy).`);
+    throw new StackOutputsError(
+      `stack '${stackName}' has no output(s) ${missing.join(', ')}: is it a camrec stack? Redeploy it with this version (npx cdk deploy).`,
+    );
   }
   return result;
 }

@@ -101,8 +101,12 @@ export class Agent {
       this.onStop(() => source.stop());
     }
     this.log.info('agent started', {
-      memoryBufferBytes: p.memory.capacityBytes, spoolDir: c.buffer.spoolDir, spoolMaxBytes: c.buffer.spoolMaxBytes,
-      seq: p.seqState.nextSeq, discSeq: p.seqState.discSeq, mode: this.switches.live.mode,
+      memoryBufferBytes: p.memory.capacityBytes,
+      spoolDir: c.buffer.spoolDir,
+      spoolMaxBytes: c.buffer.spoolMaxBytes,
+      seq: p.seqState.nextSeq,
+      discSeq: p.seqState.discSeq,
+      mode: this.switches.live.mode,
     });
   }
 
@@ -251,8 +255,14 @@ export class Agent {
 
   status(): AgentStatus {
     return agentStatus({
-      config: this.config, state: this.state, counters: this.counters, parts: this.parts, live: this.switches.live,
-      lastError: this.lastError, uploadBlocked: this.uploadBlocked, nowMs: this.now(),
+      config: this.config,
+      state: this.state,
+      counters: this.counters,
+      parts: this.parts,
+      live: this.switches.live,
+      lastError: this.lastError,
+      uploadBlocked: this.uploadBlocked,
+      nowMs: this.now(),
     });
   }
 

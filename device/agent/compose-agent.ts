@@ -150,12 +150,22 @@ export async function composeAgent(c: DeviceConfig, deps: AgentDeps, h: AgentHoo
   const eventRecords = new EventRecords({ deviceId: c.deviceId, stateDir: c.stateDir, upload: (item, body) => backlog.add(item, body), now, log });
   await eventRecords.recover();
 
-  const policy = new RecordingPolicy<PendingSegment>({ mode: live.mode, preRecordMs: live.preRecordMs, postRecordMs: live.postRecordMs, maxEventMs: live.maxEventMs });
+  const policy = new RecordingPolicy<PendingSegment>({
+    mode: live.mode,
+    preRecordMs: live.preRecordMs,
+    postRecordMs: live.postRecordMs,
+    maxEventMs: live.maxEventMs,
+  });
   const heartbeat = new Heartbeat({
     deviceId: c.deviceId,
     intervalMs: c.heartbeatSeconds * 1000,
     putter,
-    status: () => ({ mode: policy.mode, privacyPaused: h.live().privacyPaused, backlogSegments: backlog.segmentCount, ...(policy.openEvent ? { openEventId: policy.openEvent.eventId } : {}) }),
+    status: () => ({
+      mode: policy.mode,
+      privacyPaused: h.live().privacyPaused,
+      backlogSegments: backlog.segmentCount,
+      ...(policy.openEvent ? { openEventId: policy.openEvent.eventId } : {}),
+    }),
     uploadedCount: () => counters.objectsUploaded,
     now,
     log,
@@ -198,20 +208,63 @@ export async function composeAgent(c: DeviceConfig, deps: AgentDeps, h: AgentHoo
     },
     onStreamWarning: (message) => log.warn('camera stream', { message }),
   });
-  committer = new SegmentCommitter({ deviceId: c.deviceId, queue, segmenter, keys, inits, policy, memory, seqState, backlog, counters, log, now, pausedSinceMs: h.pausedSinceMs });
+  committer = new SegmentCommitter({
+    deviceId: c.deviceId,
+    queue,
+    segmenter,
+    keys,
+    inits,
+    policy,
+    memory,
+    seqState,
+    backlog,
+    counters,
+    log,
+    now,
+    pausedSinceMs: h.pausedSinceMs,
+  });
   const images = new ImageCommitter({
-    deviceId: c.deviceId, keys, backlog, counters, log, now, maxBytes: MAX_IMAGE_BYTES, openEventId: () => policy.openEvent?.eventId,
+    deviceId: c.deviceId,
+    keys,
+    backlog,
+    counters,
+    log,
+    now,
+    maxBytes: MAX_IMAGE_BYTES,
+    openEventId: () => policy.openEvent?.eventId,
   });
   const keyframePictures = new KeyframePictures({
-    intervalMs: c.imageIntervalSeconds * 1000, images, log, onError: h.noteError,
+    intervalMs: c.imageIntervalSeconds * 1000,
+    images,
+    log,
+    onError: h.noteError,
     now: { recording: () => policy.mode === 'continuous' || policy.openEvent !== undefined, paused: () => h.live().privacyPaused },
   });
   const events = new EventControl({ policy, queue, committer, eventRecords, log, now, maxEventMs: () => h.live().maxEventMs, running: h.running });
 
   return {
-    memory, spool, spoolReread, spoolForecast: new SpoolForecast(), backlog, seqState, limiter, windows, putter,
-    credentials: s3.credentials, closePutter: s3.close,
-    uploader, eventRecords, heartbeat, keys, policy, queue, segmenter, committer, events, images, keyframePictures,
+    memory,
+    spool,
+    spoolReread,
+    spoolForecast: new SpoolForecast(),
+    backlog,
+    seqState,
+    limiter,
+    windows,
+    putter,
+    credentials: s3.credentials,
+    closePutter: s3.close,
+    uploader,
+    eventRecords,
+    heartbeat,
+    keys,
+    policy,
+    queue,
+    segmenter,
+    committer,
+    events,
+    images,
+    keyframePictures,
   };
 }
 

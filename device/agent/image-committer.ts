@@ -59,8 +59,16 @@ export class ImageCommitter {
     const encrypted = encryptSegment(jpeg, key.key, iv);
     const imageId = randomBytes(IMAGE_ID_BYTES).toString('hex');
     const objectKey = imageKey({ deviceId: this.o.deviceId, tsMs: checked.tsMs, imageId, event: checked.eventId !== undefined });
-    const metadata = toImageS3Metadata({ tsMs: checked.tsMs, keyId: key.keyId, iv: iv.toString('hex'), ...(checked.eventId !== undefined ? { eventId: checked.eventId } : {}) });
-    await this.o.backlog.add({ kind: ItemKind.IMAGE, objectKey, contentType: IMAGE_CONTENT_TYPE, metadata, keyId: key.keyId, createdMs: this.o.now() }, encrypted);
+    const metadata = toImageS3Metadata({
+      tsMs: checked.tsMs,
+      keyId: key.keyId,
+      iv: iv.toString('hex'),
+      ...(checked.eventId !== undefined ? { eventId: checked.eventId } : {}),
+    });
+    await this.o.backlog.add(
+      { kind: ItemKind.IMAGE, objectKey, contentType: IMAGE_CONTENT_TYPE, metadata, keyId: key.keyId, createdMs: this.o.now() },
+      encrypted,
+    );
     this.o.counters.imagesRecorded++;
     this.o.log.debug('picture recorded', { objectKey, bytes: jpeg.byteLength });
     return objectKey;

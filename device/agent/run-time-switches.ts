@@ -33,7 +33,10 @@ export class RunTimeSwitches {
   private settings: RunTimeSettings;
   private pausedAt: number | undefined;
 
-  constructor(config: DeviceConfig, private readonly o: RunTimeSwitchesOptions) {
+  constructor(
+    config: DeviceConfig,
+    private readonly o: RunTimeSwitchesOptions,
+  ) {
     this.loaded = config;
     this.settings = runTimeSettings(config);
     this.pausedAt = this.settings.privacyPaused ? 0 : undefined;
@@ -50,14 +53,16 @@ export class RunTimeSwitches {
   }
 
   setMode(p: AgentParts, mode: RecordingModeName): void {
-    if (mode !== RecordingMode.CONTINUOUS && mode !== RecordingMode.EVENT) throw new ControlError(`mode must be continuous or event, got ${JSON.stringify(mode)}`);
+    if (mode !== RecordingMode.CONTINUOUS && mode !== RecordingMode.EVENT)
+      throw new ControlError(`mode must be continuous or event, got ${JSON.stringify(mode)}`);
     this.apply(p, { mode });
   }
 
   /** The upload cap (null lifts it) and, when given, the backlog windows. ControlError for a bad value. */
   setUploadLimits(p: AgentParts, limits: UploadLimits): void {
     const rate = limits.maxBytesPerSecond;
-    if (rate !== null && !(Number.isSafeInteger(rate) && rate >= 8000)) throw new ControlError(`maxBytesPerSecond must be a whole number of at least 8000 (64 kbit/s), or null for no cap; got ${rate}`);
+    if (rate !== null && !(Number.isSafeInteger(rate) && rate >= 8000))
+      throw new ControlError(`maxBytesPerSecond must be a whole number of at least 8000 (64 kbit/s), or null for no cap; got ${rate}`);
     try {
       for (const w of limits.backlogWindows ?? []) parseDailyWindow(w);
     } catch (cause) {

@@ -36,7 +36,10 @@ export interface S3Putter {
  */
 export function createS3Putter(c: DeviceConfig, o: S3PutterOptions): S3Putter {
   if (c.s3.endpoint && insecureS3Endpoint(c.s3.endpoint)) {
-    o.log.warn('S3 endpoint is plain http:// to a non-loopback host (s3.allowInsecureHttp): request signatures, metadata and wrapped keys travel unencrypted; use https://', { endpoint: c.s3.endpoint });
+    o.log.warn(
+      'S3 endpoint is plain http:// to a non-loopback host (s3.allowInsecureHttp): request signatures, metadata and wrapped keys travel unencrypted; use https://',
+      { endpoint: c.s3.endpoint },
+    );
   }
   let provider: IotCredentialProvider | undefined;
   let creds = o.credentials;

@@ -71,8 +71,12 @@ export class SegmentCommitter {
     this.o.segmenter.recycle?.(seg.bytes);
     this.o.counters.segmentsDropped++;
     this.o.log.error('segment dropped: committing is behind (the disk is stalling); the next recorded segment starts a discontinuity', {
-      startMs: Math.round(seg.startMs), durationMs: Math.round(seg.durationMs), bytes: seg.bytes.byteLength,
-      segmentsWaiting: this.o.queue.segmentsIn, bytesWaiting: this.o.queue.bytesIn, maxBytes: this.o.queue.maxBytes,
+      startMs: Math.round(seg.startMs),
+      durationMs: Math.round(seg.durationMs),
+      bytes: seg.bytes.byteLength,
+      segmentsWaiting: this.o.queue.segmentsIn,
+      bytesWaiting: this.o.queue.bytesIn,
+      maxBytes: this.o.queue.maxBytes,
     });
   }
 
@@ -164,8 +168,17 @@ export class SegmentCommitter {
     try {
       objectKey = segmentKey({ deviceId: this.o.deviceId, startMs: p.startMs, seq, container });
       metadata = toS3Metadata({
-        startMs: p.startMs, durationMs: p.durationMs, seq, discSeq, keyId: p.keyId, iv: p.ivHex,
-        codecs: p.media.codecs, width: p.media.width, height: p.media.height, container, ...(initId ? { initId } : {}),
+        startMs: p.startMs,
+        durationMs: p.durationMs,
+        seq,
+        discSeq,
+        keyId: p.keyId,
+        iv: p.ivHex,
+        codecs: p.media.codecs,
+        width: p.media.width,
+        height: p.media.height,
+        container,
+        ...(initId ? { initId } : {}),
       });
     } catch (err) {
       this.o.counters.segmentsDropped++;
@@ -176,8 +189,15 @@ export class SegmentCommitter {
     p.encrypted = undefined;
     await this.o.backlog.add(
       {
-        kind: ItemKind.SEGMENT, objectKey, contentType: segmentContentType(container), metadata, seq, keyId: p.keyId,
-        ...(initId ? { initId } : {}), startMs: p.startMs, createdMs: this.o.now(),
+        kind: ItemKind.SEGMENT,
+        objectKey,
+        contentType: segmentContentType(container),
+        metadata,
+        seq,
+        keyId: p.keyId,
+        ...(initId ? { initId } : {}),
+        startMs: p.startMs,
+        createdMs: this.o.now(),
       },
       body,
     );

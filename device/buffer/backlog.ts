@@ -87,7 +87,12 @@ export class Backlog {
       if (!ref && item.kind === ItemKind.IMAGE) {
         // A picture is worth less than footage and memory stays bounded: with no room on disk it is dropped, never held.
         this.o.counters.imagesDropped++;
-        this.o.log.warn('picture dropped: no room in the spool', { objectKey: item.objectKey, spoolBytes: this.spool.bytes, spoolMaxBytes: this.spool.maxBytes, spoolFailure: this.spoolFailure?.message });
+        this.o.log.warn('picture dropped: no room in the spool', {
+          objectKey: item.objectKey,
+          spoolBytes: this.spool.bytes,
+          spoolMaxBytes: this.spool.maxBytes,
+          spoolFailure: this.spoolFailure?.message,
+        });
         if (!(body instanceof Uint8Array)) this.memory.release(body);
         return;
       }
@@ -110,7 +115,9 @@ export class Backlog {
       return;
     }
     // Segments waiting while a new one arrives: uploads are behind, so move them to disk.
-    const spills = [...this.entries.values()].filter((e) => e.item.kind === ItemKind.SEGMENT && e.memory && !e.spool && !e.spooling && !e.inFlight).map((e) => this.spill(e));
+    const spills = [...this.entries.values()]
+      .filter((e) => e.item.kind === ItemKind.SEGMENT && e.memory && !e.spool && !e.spooling && !e.inFlight)
+      .map((e) => this.spill(e));
     await Promise.all(spills);
     const slot = body instanceof Uint8Array ? this.memory.put(body) : body;
     if (slot) {
@@ -157,7 +164,9 @@ export class Backlog {
       if (!oldest || (e.item.seq ?? 0) < (oldest.item.seq ?? 0)) oldest = e;
       if (!newest || (e.item.seq ?? 0) > (newest.item.seq ?? 0)) newest = e;
     }
-    const newestInFlight = [...this.entries.values()].some((e) => e.inFlight && e.item.kind === ItemKind.SEGMENT && newest && (e.item.seq ?? 0) > (newest.item.seq ?? 0));
+    const newestInFlight = [...this.entries.values()].some(
+      (e) => e.inFlight && e.item.kind === ItemKind.SEGMENT && newest && (e.item.seq ?? 0) > (newest.item.seq ?? 0),
+    );
     const live = newest && !newestInFlight && this.isLive(newest) ? newest : undefined;
     const segment = opts.segments === false ? undefined : opts.backlog === false ? live : newest && !newestInFlight ? newest : oldest;
     const pick = keyOrEvent ?? segment;
@@ -195,7 +204,8 @@ export class Backlog {
     e.inFlight = false;
     e.attempted = true;
     e.retryAtMs = retryAtMs;
-    if (e.memory && e.spool) this.freeMemory(e); // retries read the spool
+    if (e.memory && e.spool)
+      this.freeMemory(e); // retries read the spool
     else if (e.memory && !e.spooling) void this.spill(e);
     this.wake();
   }
@@ -246,7 +256,17 @@ export class Backlog {
   }
 
   private insert(item: UploadItem, bytes: number, where: { memory?: MemorySlot; spool?: SpoolRef; held?: Uint8Array; attempted?: boolean }): void {
-    const e: BacklogEntry = { id: this.nextId++, item, bytes, memory: where.memory, spool: where.spool, held: where.held, spooling: undefined, inFlight: false, attempted: where.attempted ?? false };
+    const e: BacklogEntry = {
+      id: this.nextId++,
+      item,
+      bytes,
+      memory: where.memory,
+      spool: where.spool,
+      held: where.held,
+      spooling: undefined,
+      inFlight: false,
+      attempted: where.attempted ?? false,
+    };
     this.entries.set(e.id, e);
   }
 
@@ -263,7 +283,11 @@ export class Backlog {
       return;
     }
     this.o.counters.segmentsDropped++;
-    this.o.log.error('segment dropped: the spool failed and the memory buffer is full', { objectKey: item.objectKey, seq: item.seq, spoolFailure: this.spoolFailure?.message });
+    this.o.log.error('segment dropped: the spool failed and the memory buffer is full', {
+      objectKey: item.objectKey,
+      seq: item.seq,
+      spoolFailure: this.spoolFailure?.message,
+    });
   }
 
   private freeMemory(e: BacklogEntry): void {
@@ -316,11 +340,25 @@ export class Backlog {
     for (;;) {
       if (this.spool.bytes + need <= this.spool.maxBytes || need > this.spool.maxBytes) break;
       const victim = [...this.entries.values()]
-        .filter((x) => item.kind !== ItemKind.IMAGE && x !== self && x.item.kind === ItemKind.SEGMENT && x.spool && !x.spooling && !x.inFlight && (x.item.seq ?? 0) < (item.seq ?? Infinity))
+        .filter(
+          (x) =>
+            item.kind !== ItemKind.IMAGE &&
+            x !== self &&
+            x.item.kind === ItemKind.SEGMENT &&
+            x.spool &&
+            !x.spooling &&
+            !x.inFlight &&
+            (x.item.seq ?? 0) < (item.seq ?? Infinity),
+        )
         .sort((a, b) => (a.item.seq ?? 0) - (b.item.seq ?? 0))[0];
       if (!victim) break;
       this.o.counters.segmentsDropped++;
-      this.o.log.warn('spool full: dropped the oldest segment', { objectKey: victim.item.objectKey, seq: victim.item.seq, spoolBytes: this.spool.bytes, spoolMaxBytes: this.spool.maxBytes });
+      this.o.log.warn('spool full: dropped the oldest segment', {
+        objectKey: victim.item.objectKey,
+        seq: victim.item.seq,
+        spoolBytes: this.spool.bytes,
+        spoolMaxBytes: this.spool.maxBytes,
+      });
       await this.forget(victim);
     }
     try {

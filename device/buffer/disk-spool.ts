@@ -172,18 +172,22 @@ export class DiskSpool {
     try {
       fh = await open(file, 'r');
     } catch (cause) {
-      throw new SpoolError(`cannot open spool entry ${file}: ${(cause as Error).message}`, { file, cause, corrupt: (cause as NodeJS.ErrnoException).code === 'ENOENT' });
+      throw new SpoolError(`cannot open spool entry ${file}: ${(cause as Error).message}`, {
+        file,
+        cause,
+        corrupt: (cause as NodeJS.ErrnoException).code === 'ENOENT',
+      });
     }
     try {
       const size = (await fh.stat()).size;
       const buf = Buffer.alloc(Math.min(size, HEADER_READ_BYTES));
       await fh.read(buf, 0, buf.length, 0);
       const { header, bodyOffset } = decodeSpoolHeader(buf, file);
-      if (bodyOffset + header.bodyBytes !== size) throw new SpoolError(`spool entry is ${size} bytes, header says ${bodyOffset + header.bodyBytes}`, { file, corrupt: true });
+      if (bodyOffset + header.bodyBytes !== size)
+        throw new SpoolError(`spool entry is ${size} bytes, header says ${bodyOffset + header.bodyBytes}`, { file, corrupt: true });
       return { file, fileBytes: size, item: header.item };
     } finally {
       await fh.close();
     }
   }
 }
-

@@ -37,10 +37,12 @@ export function encodeSpoolEntry(item: UploadItem, body: Uint8Array): Uint8Array
 /** Reads the prefix and header; returns the header and the body's offset. */
 export function decodeSpoolHeader(data: Uint8Array, file?: string): { header: SpoolHeader; bodyOffset: number } {
   const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (b.length < SPOOL_PREFIX_BYTES || !b.subarray(0, 4).equals(SPOOL_MAGIC)) throw new SpoolError('not a camrec spool entry (bad magic)', { file, corrupt: true });
+  if (b.length < SPOOL_PREFIX_BYTES || !b.subarray(0, 4).equals(SPOOL_MAGIC))
+    throw new SpoolError('not a camrec spool entry (bad magic)', { file, corrupt: true });
   if (b.readUInt8(4) !== SPOOL_VERSION) throw new SpoolError(`unknown spool format version ${b.readUInt8(4)}`, { file, corrupt: true });
   const headerBytes = b.readUInt32BE(5);
-  if (headerBytes > MAX_HEADER_BYTES || SPOOL_PREFIX_BYTES + headerBytes > b.length) throw new SpoolError('spool entry header is truncated', { file, corrupt: true });
+  if (headerBytes > MAX_HEADER_BYTES || SPOOL_PREFIX_BYTES + headerBytes > b.length)
+    throw new SpoolError('spool entry header is truncated', { file, corrupt: true });
   let header: SpoolHeader;
   try {
     header = JSON.parse(b.subarray(SPOOL_PREFIX_BYTES, SPOOL_PREFIX_BYTES + headerBytes).toString('utf8')) as SpoolHeader;
@@ -48,7 +50,14 @@ export function decodeSpoolHeader(data: Uint8Array, file?: string): { header: Sp
     throw new SpoolError('spool entry header is not JSON', { file, cause, corrupt: true });
   }
   const it = header?.item;
-  if (!it || typeof it.objectKey !== 'string' || typeof it.contentType !== 'string' || typeof it.metadata !== 'object' || !Number.isSafeInteger(header.bodyBytes) || typeof header.bodySha256 !== 'string') {
+  if (
+    !it ||
+    typeof it.objectKey !== 'string' ||
+    typeof it.contentType !== 'string' ||
+    typeof it.metadata !== 'object' ||
+    !Number.isSafeInteger(header.bodyBytes) ||
+    typeof header.bodySha256 !== 'string'
+  ) {
     throw new SpoolError('spool entry header is missing fields', { file, corrupt: true });
   }
   return { header, bodyOffset: SPOOL_PREFIX_BYTES + headerBytes };
@@ -58,7 +67,8 @@ export function decodeSpoolHeader(data: Uint8Array, file?: string): { header: Sp
 export function decodeSpoolEntry(data: Uint8Array, file?: string): { header: SpoolHeader; body: Uint8Array } {
   const { header, bodyOffset } = decodeSpoolHeader(data, file);
   const body = data.subarray(bodyOffset);
-  if (body.length !== header.bodyBytes) throw new SpoolError(`spool entry body is ${body.length} bytes, header says ${header.bodyBytes}`, { file, corrupt: true });
+  if (body.length !== header.bodyBytes)
+    throw new SpoolError(`spool entry body is ${body.length} bytes, header says ${header.bodyBytes}`, { file, corrupt: true });
   if (sha256Hex(body) !== header.bodySha256) throw new SpoolError('spool entry body does not match its SHA-256', { file, corrupt: true });
   return { header, body };
 }

@@ -26,7 +26,10 @@ const STOP_BUDGET_MS = 4000;
 export async function run(argv: string[]): Promise<number> {
   let values: { config?: string; 'status-seconds'?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { config: { type: 'string' }, 'status-seconds': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { config: { type: 'string' }, 'status-seconds': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
   } catch (e) {
     process.stderr.write(`camrec agent: ${(e as Error).message}\n\n${USAGE}`);
     return 2;

@@ -66,10 +66,12 @@ function parse(argv: string[]): SegmentArgs | 'help' {
   const problems: string[] = [];
   if (!values.video) problems.push('--video FILE is required (an H.264 or H.265 Annex-B elementary stream)');
   const container = values.container;
-  if (container !== undefined && container !== 'ts' && container !== 'fmp4') problems.push(`--container ${container}: must be ts (MPEG-TS) or fmp4 (fragmented MP4)`);
+  if (container !== undefined && container !== 'ts' && container !== 'fmp4')
+    problems.push(`--container ${container}: must be ts (MPEG-TS) or fmp4 (fragmented MP4)`);
   if (!values.out) problems.push('--out DIR is required');
   const segmentSeconds = values['segment-seconds'] === undefined ? 6 : Number(values['segment-seconds']);
-  if (!(segmentSeconds > 0 && segmentSeconds <= 600)) problems.push(`--segment-seconds ${values['segment-seconds']}: must be a number of seconds from 0 to 600`);
+  if (!(segmentSeconds > 0 && segmentSeconds <= 600))
+    problems.push(`--segment-seconds ${values['segment-seconds']}: must be a number of seconds from 0 to 600`);
   const fps = values.fps === undefined ? undefined : Number(values.fps);
   if (fps !== undefined && !(fps > 0 && fps <= 300)) problems.push(`--fps ${values.fps}: must be a frame rate from 0 to 300`);
   if (values.key !== undefined && values['no-encrypt']) problems.push('--key and --no-encrypt exclude each other');
@@ -80,7 +82,13 @@ function parse(argv: string[]): SegmentArgs | 'help' {
   }
   if (problems.length) throw new UsageError(problems.join('\n'));
   return {
-    video: values.video!, audio: values.audio, out: values.out!, segmentSeconds, fps, key, encrypt: !values['no-encrypt'],
+    video: values.video!,
+    audio: values.audio,
+    out: values.out!,
+    segmentSeconds,
+    fps,
+    key,
+    encrypt: !values['no-encrypt'],
     ...(container ? { container: container as ContainerKind } : {}),
   };
 }
@@ -98,7 +106,10 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  for (const [flag, path] of [['--video', args.video], ['--audio', args.audio]] as const) {
+  for (const [flag, path] of [
+    ['--video', args.video],
+    ['--audio', args.audio],
+  ] as const) {
     if (path === undefined) continue;
     try {
       await access(path);
@@ -157,7 +168,9 @@ export async function run(argv: string[]): Promise<number> {
     });
     for (const w of warnings) process.stderr.write(`camrec segment: warning: ${w}\n`);
     if (entries.length === 0) {
-      process.stderr.write(`camrec segment: ${args.video}: no playable video found (no key frame with its parameter sets); is it an H.264 or H.265 Annex-B elementary stream?\n`);
+      process.stderr.write(
+        `camrec segment: ${args.video}: no playable video found (no key frame with its parameter sets); is it an H.264 or H.265 Annex-B elementary stream?\n`,
+      );
       return 1;
     }
     await writeFile(join(args.out, PLAYLIST_FILE), buildVodPlaylist(entries, { targetSeconds: args.segmentSeconds, keyUri: key ? KEY_FILE : undefined }));

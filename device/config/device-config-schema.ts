@@ -14,9 +14,7 @@ export const RecordingMode = { CONTINUOUS: 'continuous', EVENT: 'event' } as con
 export const SourceType = { FILE: 'file', FIFO: 'fifo', STDIN: 'stdin', RTSP: 'rtsp', API: 'api' } as const;
 export const LogLevel = { DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
-const hostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host or host:port, e.g. abc123.credentials.iot.eu-west-1.amazonaws.com');
+const hostPort = z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be host or host:port, e.g. abc123.credentials.iot.eu-west-1.amazonaws.com');
 
 const credentialsSchema = z.strictObject({
   /** The account's IoT credential provider endpoint (`aws iot describe-endpoint --endpoint-type iot:CredentialProvider`), host[:port]. */
@@ -56,11 +54,20 @@ const s3Schema = z.strictObject({
 
 const bufferSchema = z.strictObject({
   /** Bytes of the in-memory segment buffer, allocated once. @default two segments at `expectedBitrateKbps` */
-  memoryBytes: z.number().int().min(64 * 1024).max(512 * 1024 * 1024).optional(),
+  memoryBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(512 * 1024 * 1024)
+    .optional(),
   /** Folder for the disk spool (segments waiting for S3). */
   spoolDir: z.string().min(1),
   /** Byte cap of the spool; at the cap the oldest segments are dropped (counted and logged). @default 1 GiB */
-  spoolMaxBytes: z.number().int().min(1024 * 1024).default(1024 * 1024 * 1024),
+  spoolMaxBytes: z
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(1024 * 1024 * 1024),
   /**
    * Spool every segment before its first PUT, so a kill -9 or power cut loses no completed
    * segment (the agent's promise). Costs one disk write per segment: set false only when
@@ -149,7 +156,10 @@ const sourceSchema = z.strictObject({
   /** ADTS AAC file or FIFO to pair with `path` (optional). */
   audioPath: z.string().min(1).optional(),
   /** rtsp://... (type rtsp). Credentials in it are redacted from every log line. */
-  url: z.string().regex(/^rtsps?:\/\//, 'must start with rtsp:// or rtsps://').optional(),
+  url: z
+    .string()
+    .regex(/^rtsps?:\/\//, 'must start with rtsp:// or rtsps://')
+    .optional(),
   /**
    * RTP transport for type rtsp: `tcp` (interleaved in the RTSP connection: passes NAT
    * and firewalls, nothing lost) or `udp` (lower overhead on a clean LAN). @default tcp
@@ -194,7 +204,12 @@ export const deviceConfigSchema = z
      */
     container: z.enum(['ts', 'fmp4']).optional(),
     /** Draw a new data key this often. @default 3600 */
-    keyRotationSeconds: z.number().int().min(10).max(7 * 86_400).default(3600),
+    keyRotationSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(7 * 86_400)
+      .default(3600),
     /** Expected video bitrate, used to size the memory buffer. @default 5000 */
     expectedBitrateKbps: z.number().int().min(64).max(100_000).default(5000),
     buffer: bufferSchema,

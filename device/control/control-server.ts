@@ -83,13 +83,24 @@ export interface ControlListen {
 }
 
 /** Why a request is refused before any route runs, or undefined to go on. */
-export function controlRequestProblem(req: Pick<IncomingMessage, 'headers' | 'method' | 'url'>, o: { tcp: boolean; token?: string }): { status: number; code: string; message: string } | undefined {
+export function controlRequestProblem(
+  req: Pick<IncomingMessage, 'headers' | 'method' | 'url'>,
+  o: { tcp: boolean; token?: string },
+): { status: number; code: string; message: string } | undefined {
   const host = req.headers.host ?? '';
   if (o.tcp && !LOOPBACK_HOST.test(host)) {
-    return { status: 421, code: 'bad_host', message: `Host ${JSON.stringify(host.slice(0, 100))} is not this camera's loopback address: call http://127.0.0.1:{port} (or localhost) directly` };
+    return {
+      status: 421,
+      code: 'bad_host',
+      message: `Host ${JSON.stringify(host.slice(0, 100))} is not this camera's loopback address: call http://127.0.0.1:{port} (or localhost) directly`,
+    };
   }
   if (req.headers.origin !== undefined) {
-    return { status: 403, code: 'browser_origin', message: 'requests from web pages (with an Origin header) are refused: call the control endpoint from a local program' };
+    return {
+      status: 403,
+      code: 'browser_origin',
+      message: 'requests from web pages (with an Origin header) are refused: call the control endpoint from a local program',
+    };
   }
   if (o.token !== undefined) {
     const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
@@ -180,19 +191,27 @@ async function handle(t: ControlTarget, req: IncomingMessage, res: ServerRespons
     case ControlRoute.UPLOAD: {
       if (!route('PUT')) return;
       const b = await readJson(req);
-      if (b.maxBytesPerSecond !== null && typeof b.maxBytesPerSecond !== 'number') throw new ControlError('body field "maxBytesPerSecond" must be a number (bytes per second) or null (no cap)');
-      if (b.backlogWindows !== undefined && (!Array.isArray(b.backlogWindows) || !b.backlogWindows.every((w) => typeof w === 'string'))) throw new ControlError('body field "backlogWindows" must be a list of "HH:MM-HH:MM"');
-      t.setUploadLimits({ maxBytesPerSecond: b.maxBytesPerSecond as number | null, ...(b.backlogWindows ? { backlogWindows: b.backlogWindows as string[] } : {}) });
+      if (b.maxBytesPerSecond !== null && typeof b.maxBytesPerSecond !== 'number')
+        throw new ControlError('body field "maxBytesPerSecond" must be a number (bytes per second) or null (no cap)');
+      if (b.backlogWindows !== undefined && (!Array.isArray(b.backlogWindows) || !b.backlogWindows.every((w) => typeof w === 'string')))
+        throw new ControlError('body field "backlogWindows" must be a list of "HH:MM-HH:MM"');
+      t.setUploadLimits({
+        maxBytesPerSecond: b.maxBytesPerSecond as number | null,
+        ...(b.backlogWindows ? { backlogWindows: b.backlogWindows as string[] } : {}),
+      });
       send(res, 200, { upload: t.status().upload });
       return;
     }
     case ControlRoute.IMAGES: {
       if (!route('POST')) return;
       const ts = new URL(req.url ?? '/', 'http://local').searchParams.get('ts');
-      if (ts !== null && !/^\d{1,15}(\.\d+)?$/.test(ts)) throw new ControlError(`query "ts" must be the picture's time in UTC ms (e.g. ${Date.now()}), got ${JSON.stringify(ts.slice(0, 40))}`);
+      if (ts !== null && !/^\d{1,15}(\.\d+)?$/.test(ts))
+        throw new ControlError(`query "ts" must be the picture's time in UTC ms (e.g. ${Date.now()}), got ${JSON.stringify(ts.slice(0, 40))}`);
       const jpeg = await readBytes(req, MAX_IMAGE_BYTES);
       if (jpeg === undefined) {
-        send(res, 413, { error: { code: 'too_large', message: `the picture is over ${MAX_IMAGE_BYTES} bytes: send a smaller JPEG (lower quality or resolution)` } });
+        send(res, 413, {
+          error: { code: 'too_large', message: `the picture is over ${MAX_IMAGE_BYTES} bytes: send a smaller JPEG (lower quality or resolution)` },
+        });
         return;
       }
       const objectKey = await t.putImage(jpeg, ts === null ? undefined : Number(ts));
@@ -250,7 +269,9 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function listen(server: Server, go: () => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (cause) => reject(new AgentError(`control endpoint could not listen: ${(cause as Error).message}; pick another port or socket path`, { cause })));
+    server.once('error', (cause) =>
+      reject(new AgentError(`control endpoint could not listen: ${(cause as Error).message}; pick another port or socket path`, { cause })),
+    );
     server.once('listening', () => resolve());
     go();
   });

@@ -23,7 +23,14 @@ export interface AgentStatus extends AgentCounters {
    * the spool grew over the last minute, when it reaches maxBytes (then the oldest segments
    * are dropped); null while it is not growing.
    */
-  spool: { bytes: number; maxBytes: number; entries: number; failed: { atMs: number; message: string } | null; unreadable: number; fullInSeconds: number | null };
+  spool: {
+    bytes: number;
+    maxBytes: number;
+    entries: number;
+    failed: { atMs: number; message: string } | null;
+    unreadable: number;
+    fullInSeconds: number | null;
+  };
   /** Why objects are not landing (a wrong bucket, region or permission, a refusal, a spool that will not read), or null. Every object waits. */
   uploadBlocked: UploadBlocker | null;
   /** The link: the cap (null: none), the rate sent over the last 10 s, the backlog windows and whether one is open, segments held back. */

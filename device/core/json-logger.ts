@@ -38,9 +38,7 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-export function createJsonLogger(
-  options: { level?: LogLevelName; out?: LogWriter; fields?: LogFields; now?: () => number } = {},
-): Logger {
+export function createJsonLogger(options: { level?: LogLevelName; out?: LogWriter; fields?: LogFields; now?: () => number } = {}): Logger {
   const min = LEVEL_RANK[options.level ?? 'info'];
   const out = options.out ?? process.stderr;
   const base = options.fields ?? {};

@@ -133,7 +133,9 @@ export class IotCredentialProvider {
         retryInMs: delay,
         ...(this.cached ? { lastGoodExpiresAt: new Date(this.cached.localExpiresAtMs).toISOString() } : {}),
       });
-      throw err instanceof CredentialsError ? err : new CredentialsError(`credential refresh failed: ${(err as Error).message}`, { cause: err, retryable: true });
+      throw err instanceof CredentialsError
+        ? err
+        : new CredentialsError(`credential refresh failed: ${(err as Error).message}`, { cause: err, retryable: true });
     }
   }
 }

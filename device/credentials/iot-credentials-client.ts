@@ -36,7 +36,10 @@ const MAX_BODY_BYTES = 64 * 1024;
  * device certificate (the AWS IoT credential provider's only call).
  */
 export function createIotCredentialsFetcher(o: IotCredentialsClientOptions): FetchIotCredentials {
-  const [host, portText] = o.endpoint.replace(/^https:\/\//, '').replace(/\/+$/, '').split(':') as [string, string | undefined];
+  const [host, portText] = o.endpoint
+    .replace(/^https:\/\//, '')
+    .replace(/\/+$/, '')
+    .split(':') as [string, string | undefined];
   const options: RequestOptions = {
     host,
     port: portText ? Number(portText) : 443,
@@ -68,7 +71,9 @@ export function createIotCredentialsFetcher(o: IotCredentialsClientOptions): Fet
             reject(
               new CredentialsError(
                 `IoT credential provider answered ${status} for role alias ${o.roleAlias} (thing ${o.thingName}): ${text.slice(0, 200)}` +
-                  (status === 403 || status === 404 ? '. Check the role alias, and that the certificate is active and attached to the thing and to a policy allowing iot:AssumeRoleWithCertificate.' : ''),
+                  (status === 403 || status === 404
+                    ? '. Check the role alias, and that the certificate is active and attached to the thing and to a policy allowing iot:AssumeRoleWithCertificate.'
+                    : ''),
                 { statusCode: status, retryable: RETRYABLE_STATUS.has(status) },
               ),
             );
@@ -77,7 +82,13 @@ export function createIotCredentialsFetcher(o: IotCredentialsClientOptions): Fet
           try {
             const c = (JSON.parse(text) as { credentials?: Record<string, unknown> }).credentials;
             const expirationMs = Date.parse(String(c?.expiration));
-            if (!c || typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string' || typeof c.sessionToken !== 'string' || !Number.isFinite(expirationMs)) {
+            if (
+              !c ||
+              typeof c.accessKeyId !== 'string' ||
+              typeof c.secretAccessKey !== 'string' ||
+              typeof c.sessionToken !== 'string' ||
+              !Number.isFinite(expirationMs)
+            ) {
               throw new Error('missing accessKeyId, secretAccessKey, sessionToken or expiration');
             }
             const date = Date.parse(String(res.headers.date));

@@ -64,7 +64,14 @@ export class KeyRotator {
     const wrapped = wrapDataKey(this.o.publicKey, key, { deviceId: this.o.deviceId, keyId });
     const createdMs = this.now();
     await this.o.publish(
-      { kind: ItemKind.KEY, objectKey: wrappedKeyKey({ deviceId: this.o.deviceId, keyId }), contentType: WRAPPED_KEY_CONTENT_TYPE, metadata: {}, keyId, createdMs },
+      {
+        kind: ItemKind.KEY,
+        objectKey: wrappedKeyKey({ deviceId: this.o.deviceId, keyId }),
+        contentType: WRAPPED_KEY_CONTENT_TYPE,
+        metadata: {},
+        keyId,
+        createdMs,
+      },
       wrapped,
     );
     this.forget();

@@ -64,10 +64,14 @@ export class SequenceState {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') opts.log?.warn('sequence state unreadable; restarting seq from the clock', { file, err: e });
     }
     const start = loaded ?? { nextSeq: fresh, discSeq: discSeqFromClock(opts.nowMs) };
-    const s = new SequenceState(file, {
-      nextSeq: Math.max(start.nextSeq, opts.minNextSeq ?? 0),
-      discSeq: loaded ? loaded.discSeq + 1 : start.discSeq,
-    }, opts.log);
+    const s = new SequenceState(
+      file,
+      {
+        nextSeq: Math.max(start.nextSeq, opts.minNextSeq ?? 0),
+        discSeq: loaded ? loaded.discSeq + 1 : start.discSeq,
+      },
+      opts.log,
+    );
     await s.persist();
     return s;
   }

@@ -70,7 +70,13 @@ export class Heartbeat {
     const atMs = Math.round(this.o.now());
     const record: HeartbeatRecord = { version: HEARTBEAT_RECORD_VERSION, deviceId: this.o.deviceId, atMs, ...this.o.status() };
     const body = Buffer.from(serializeHeartbeatRecord(record));
-    const item = { kind: ItemKind.HEARTBEAT, objectKey: heartbeatKey({ deviceId: this.o.deviceId, atMs }), contentType: HEARTBEAT_CONTENT_TYPE, metadata: {}, createdMs: atMs };
+    const item = {
+      kind: ItemKind.HEARTBEAT,
+      objectKey: heartbeatKey({ deviceId: this.o.deviceId, atMs }),
+      contentType: HEARTBEAT_CONTENT_TYPE,
+      metadata: {},
+      createdMs: atMs,
+    };
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(new Error('heartbeat timed out')), this.o.timeoutMs ?? 10_000);
     const onStop = () => timeout.abort(new Error('agent stopping'));

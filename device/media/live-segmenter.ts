@@ -73,15 +73,26 @@ export class LiveSegmenter {
     if (options.videoCodec) refuseCodecIn(options.container, options.videoCodec, (m) => new RangeError(m));
     this.clock = new PictureClock(this.limits.timing, this.limits.maxFrameGapMs);
     this.cutter = new SegmentCutter(this.limits, {
-      writer: () => this.writer, config: () => this.video.config(), codec: () => this.video.codec,
-      audio: () => (this.audio.enabled ? this.audio.header : undefined), audioOn: () => this.audio.enabled,
-      frameTicks: () => this.clock.frameTicks, droppedFrames: () => this.st.droppedFrames,
-      report: (m, offset) => this.report(m, offset), drop: (u) => this.drop(u), cut: () => this.cut(), warn: options.onStreamWarning,
+      writer: () => this.writer,
+      config: () => this.video.config(),
+      codec: () => this.video.codec,
+      audio: () => (this.audio.enabled ? this.audio.header : undefined),
+      audioOn: () => this.audio.enabled,
+      frameTicks: () => this.clock.frameTicks,
+      droppedFrames: () => this.st.droppedFrames,
+      report: (m, offset) => this.report(m, offset),
+      drop: (u) => this.drop(u),
+      cut: () => this.cut(),
+      warn: options.onStreamWarning,
     });
     this.interleaver = new AvInterleaver<Placed>((p) => this.cutter.place(p), this.limits.maxSegmentBytes, options.audio ?? false);
     this.audio = new AudioStage({
-      on: options.audio ?? false, files: this.limits.timing.kind === 'frame-rate', interleaver: this.interleaver, writer: () => this.writer,
-      onDropped: (bytes) => (this.st.droppedBytes += bytes), onProblem: (m, offset, dropped) => this.report(m, offset, dropped),
+      on: options.audio ?? false,
+      files: this.limits.timing.kind === 'frame-rate',
+      interleaver: this.interleaver,
+      writer: () => this.writer,
+      onDropped: (bytes) => (this.st.droppedBytes += bytes),
+      onProblem: (m, offset, dropped) => this.report(m, offset, dropped),
     });
     this.bScreen = new UntimedBFrameScreen({
       drop: (u) => this.drop(u, true),
@@ -90,10 +101,18 @@ export class LiveSegmenter {
       refuse: (u) => this.refuseBFrames(u),
     });
     this.video = new VideoStage({
-      codec: options.videoCodec, maxFrameBytes: this.limits.maxFrameBytes,
-      onUnit: (u) => this.onUnitSafely(u), onCodec: (c, prev) => this.onCodec(c, prev),
+      codec: options.videoCodec,
+      maxFrameBytes: this.limits.maxFrameBytes,
+      onUnit: (u) => this.onUnitSafely(u),
+      onCodec: (c, prev) => this.onCodec(c, prev),
     });
-    this.writer = new SegmentWriter(options.container ?? defaultContainerFor(options.videoCodec ?? 'h264'), this.audio.queue, this.st, (t) => this.clock.toMs(t), options.onSegment);
+    this.writer = new SegmentWriter(
+      options.container ?? defaultContainerFor(options.videoCodec ?? 'h264'),
+      this.audio.queue,
+      this.st,
+      (t) => this.clock.toMs(t),
+      options.onSegment,
+    );
     this.splitter = this.newSplitter();
   }
 
@@ -121,22 +140,35 @@ export class LiveSegmenter {
     } finally {
       this.given = undefined;
     }
-    if (splitter.leadingGarbageBytes) this.report(`frame has ${splitter.leadingGarbageBytes} bytes before its first start code (expected Annex-B)`, 0, splitter.leadingGarbageBytes);
+    if (splitter.leadingGarbageBytes)
+      this.report(`frame has ${splitter.leadingGarbageBytes} bytes before its first start code (expected Annex-B)`, 0, splitter.leadingGarbageBytes);
     this.throwDeferred();
   }
 
   /** Bytes of an ADTS stream (any chunking). Ignored while audio is off. */
-  pushAudio(adtsChunk: Uint8Array, arrivalMs: number = Date.now()): void { this.audio.push(adtsChunk, arrivalMs); }
+  pushAudio(adtsChunk: Uint8Array, arrivalMs: number = Date.now()): void {
+    this.audio.push(adtsChunk, arrivalMs);
+  }
   /** Exactly one ADTS frame (header included), with its presentation time (UTC ms). Ignored while audio is off. */
-  putAudioFrame(adtsFrame: Uint8Array, ptsMs?: number): void { this.audio.put(adtsFrame, ptsMs); }
+  putAudioFrame(adtsFrame: Uint8Array, ptsMs?: number): void {
+    this.audio.put(adtsFrame, ptsMs);
+  }
   /** Audio on/off at run time; takes effect at the next segment. */
-  setAudioEnabled(on: boolean): void { this.audio.setEnabled(on); }
+  setAudioEnabled(on: boolean): void {
+    this.audio.setEnabled(on);
+  }
   /** Live: audio is on its way but has not started (a transcoder starting up): video waits for its first frame up to 2 s. */
-  expectAudio(): void { this.interleaver.expect(); }
+  expectAudio(): void {
+    this.interleaver.expect();
+  }
   /** Files under 'frame-rate' timing with audio: true while video frames wait for audio to catch up. */
-  wantsAudio(): boolean { return this.interleaver.waiting; }
+  wantsAudio(): boolean {
+    return this.interleaver.waiting;
+  }
   /** The video codec, once told from the stream (or as configured). */
-  get videoCodec(): VideoCodec | undefined { return this.video.codec; }
+  get videoCodec(): VideoCodec | undefined {
+    return this.video.codec;
+  }
 
   /** Files: no more audio will come, so video stops waiting for it. */
   endAudio(): void {
@@ -176,7 +208,12 @@ export class LiveSegmenter {
   openSegment(): OpenSegmentInfo | undefined {
     const s = this.writer.seg;
     if (!s) return undefined;
-    return { startMs: this.clock.toMs(s.startPts), durationMs: (s.maxPts + this.clock.frameTicks - s.startPts) / TICKS_PER_MS, bytes: this.writer.container.bytes, videoFrames: s.frames };
+    return {
+      startMs: this.clock.toMs(s.startPts),
+      durationMs: (s.maxPts + this.clock.frameTicks - s.startPts) / TICKS_PER_MS,
+      bytes: this.writer.container.bytes,
+      videoFrames: s.frames,
+    };
   }
 
   /**
@@ -206,13 +243,21 @@ export class LiveSegmenter {
   }
 
   private newSplitter(): AnnexBSplitter {
-    return new AnnexBSplitter((e) => this.video.push(e), this.limits.maxFrameBytes, (e) => this.onOversizeNal(e));
+    return new AnnexBSplitter(
+      (e) => this.video.push(e),
+      this.limits.maxFrameBytes,
+      (e) => this.onOversizeNal(e),
+    );
   }
 
   /** A NAL unit passed maxFrameBytes (its bytes are dropped as they come): the frame it belongs to is corrupt. */
   private onOversizeNal(e: OversizeNalEvent): void {
     // Which frame the NAL belonged to is unknown: the one being assembled is let go too.
-    this.video.markCorrupt(e.offset, 0, `NAL unit at byte ${e.offset} is over ${this.limits.maxFrameBytes} bytes with no start code (a bad encoder pipe, or raise maxFrameBytes): dropping it`);
+    this.video.markCorrupt(
+      e.offset,
+      0,
+      `NAL unit at byte ${e.offset} is over ${this.limits.maxFrameBytes} bytes with no start code (a bad encoder pipe, or raise maxFrameBytes): dropping it`,
+    );
     this.video.flush();
   }
 

@@ -39,7 +39,9 @@ export function segmenterLimits(options: SegmenterOptions): SegmenterLimits {
     maxFrameGapMs: options.maxFrameGapMs ?? DEFAULT_MAX_FRAME_GAP_MS,
     maxFrameBytes: positiveOption('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_NAL_BYTES),
     maxSegmentBytes: positiveOption('maxSegmentBytes', options.maxSegmentBytes, DEFAULT_MAX_SEGMENT_BYTES),
-    maxSegmentTicks: Math.round(PTS_HZ * positiveOption('maxSegmentSeconds', options.maxSegmentSeconds, Math.max(MAX_SEGMENT_TARGETS * targetSeconds, MIN_MAX_SEGMENT_SECONDS))),
+    maxSegmentTicks: Math.round(
+      PTS_HZ * positiveOption('maxSegmentSeconds', options.maxSegmentSeconds, Math.max(MAX_SEGMENT_TARGETS * targetSeconds, MIN_MAX_SEGMENT_SECONDS)),
+    ),
   };
 }
 

@@ -1,8 +1,16 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  EVENT_CONTENT_TYPE, EVENT_LIFECYCLE_VERSION, EVENT_MAX_DURATION_MS, EventEndReason, eventEndKey, eventKey, EventPhase, serializeEventRecord,
-  type EventEndRecord, type EventStartRecord,
+  EVENT_CONTENT_TYPE,
+  EVENT_LIFECYCLE_VERSION,
+  EVENT_MAX_DURATION_MS,
+  EventEndReason,
+  eventEndKey,
+  eventKey,
+  EventPhase,
+  serializeEventRecord,
+  type EventEndRecord,
+  type EventStartRecord,
 } from '../../contract/index.ts';
 import type { Logger } from '../core/json-logger.ts';
 import { writeFileAtomic } from '../buffer/atomic-file.ts';
@@ -54,7 +62,12 @@ export class EventRecords {
 
   async started(ev: { eventId: string; type: string; startMs: number; maxDurationMs: number; label?: string }): Promise<EventStartRecord> {
     const record: EventStartRecord = {
-      version: EVENT_LIFECYCLE_VERSION, phase: EventPhase.START, deviceId: this.o.deviceId, eventId: ev.eventId, type: ev.type, startMs: ev.startMs,
+      version: EVENT_LIFECYCLE_VERSION,
+      phase: EventPhase.START,
+      deviceId: this.o.deviceId,
+      eventId: ev.eventId,
+      type: ev.type,
+      startMs: ev.startMs,
       maxDurationMs: Math.min(EVENT_MAX_DURATION_MS, Math.max(1000, Math.round(ev.maxDurationMs))),
       ...(ev.label !== undefined ? { label: ev.label } : {}),
     };
@@ -69,8 +82,14 @@ export class EventRecords {
 
   async ended(span: Pick<EventSpan, 'eventId' | 'type' | 'startMs' | 'endMs' | 'endReason'>, label?: string): Promise<EventEndRecord> {
     const record: EventEndRecord = {
-      version: EVENT_LIFECYCLE_VERSION, phase: EventPhase.END, deviceId: this.o.deviceId, eventId: span.eventId, type: span.type, startMs: span.startMs,
-      endMs: Math.min(span.endMs, span.startMs + EVENT_MAX_DURATION_MS), endReason: span.endReason as EventEndRecord['endReason'],
+      version: EVENT_LIFECYCLE_VERSION,
+      phase: EventPhase.END,
+      deviceId: this.o.deviceId,
+      eventId: span.eventId,
+      type: span.type,
+      startMs: span.startMs,
+      endMs: Math.min(span.endMs, span.startMs + EVENT_MAX_DURATION_MS),
+      endReason: span.endReason as EventEndRecord['endReason'],
       ...(label !== undefined ? { label } : {}),
     };
     await this.o.upload(this.item(eventEndKey(record)), Buffer.from(serializeEventRecord(record)));

@@ -65,25 +65,58 @@ const TRANSCODE_AUDIO_KBPS = 48;
  */
 export function ffmpegArgs(i: FfmpegInput): string[] {
   const rtsp = isRtspUrl(i.url);
-  const input = rtsp
-    ? ['-rtsp_transport', i.rtspTransport ?? 'tcp']
-    : ['-re', ...(i.loop ? ['-stream_loop', '-1'] : [])];
+  const input = rtsp ? ['-rtsp_transport', i.rtspTransport ?? 'tcp'] : ['-re', ...(i.loop ? ['-stream_loop', '-1'] : [])];
   const dropUntimed = 'noise=drop=eq(pts\\,nopts)';
   const audio =
-    i.audio === AudioPlan.COPY ? ['-map', '0:a:0?', '-c:a', 'copy', '-bsf:a', dropUntimed]
-    : i.audio === AudioPlan.TRANSCODE ? ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', `${TRANSCODE_AUDIO_KBPS}k`]
-    : [];
+    i.audio === AudioPlan.COPY
+      ? ['-map', '0:a:0?', '-c:a', 'copy', '-bsf:a', dropUntimed]
+      : i.audio === AudioPlan.TRANSCODE
+        ? ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', `${TRANSCODE_AUDIO_KBPS}k`]
+        : [];
   const p = i.pictures;
   const keyframesOnly = p ? ['-skip_frame:v', 'nokey', '-flags:v', '+low_delay', '-threads:v', '1'] : [];
   const pictures = p
-    ? ['-map', '0:v:0', '-vf', `scale=${p.widthPx}:-2`, '-fps_mode:v', 'passthrough', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', String(p.quality), '-f', 'image2pipe', `pipe:${PICTURE_FD}`]
+    ? [
+        '-map',
+        '0:v:0',
+        '-vf',
+        `scale=${p.widthPx}:-2`,
+        '-fps_mode:v',
+        'passthrough',
+        '-c:v',
+        'mjpeg',
+        '-pix_fmt',
+        'yuvj420p',
+        '-q:v',
+        String(p.quality),
+        '-f',
+        'image2pipe',
+        `pipe:${PICTURE_FD}`,
+      ]
     : [];
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostdin',
-    ...input, ...keyframesOnly, '-i', i.url,
-    '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', dropUntimed,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    ...input,
+    ...keyframesOnly,
+    '-i',
+    i.url,
+    '-map',
+    '0:v:0',
+    '-c:v',
+    'copy',
+    '-bsf:v',
+    dropUntimed,
     ...audio,
-    '-f', 'mpegts', '-pes_payload_size', '0', '-flush_packets', '1', 'pipe:1',
+    '-f',
+    'mpegts',
+    '-pes_payload_size',
+    '0',
+    '-flush_packets',
+    '1',
+    'pipe:1',
     ...pictures,
   ];
 }

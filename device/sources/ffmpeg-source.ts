@@ -106,7 +106,11 @@ export class FfmpegSource implements MediaSource {
   private async run(): Promise<void> {
     const ffmpeg = findFfmpeg(this.o.ffmpegPath);
     if (!ffmpeg) {
-      this.input.noteSourceError(new SourceError(`${isRtspUrl(this.o.url) ? 'an RTSP source' : `the file ${this.safeUrl}`} needs ffmpeg, which is not installed: install ffmpeg (apt install ffmpeg) or feed the agent raw H.264 (a .h264 file, a FIFO or stdin)`));
+      this.input.noteSourceError(
+        new SourceError(
+          `${isRtspUrl(this.o.url) ? 'an RTSP source' : `the file ${this.safeUrl}`} needs ffmpeg, which is not installed: install ffmpeg (apt install ffmpeg) or feed the agent raw H.264 (a .h264 file, a FIFO or stdin)`,
+        ),
+      );
       return;
     }
     const rtsp = isRtspUrl(this.o.url);

@@ -86,7 +86,8 @@ export class FileSource implements MediaSource {
           if (this.stopped) return;
           const frame = await video.next();
           if (frame && frameMs === undefined) {
-            if (!frame.spsFps) throw new Error('the video stream has no frame rate in its SPS (VUI timing): set source.fps in device.json (camrec local: --fps N)');
+            if (!frame.spsFps)
+              throw new Error('the video stream has no frame rate in its SPS (VUI timing): set source.fps in device.json (camrec local: --fps N)');
             frameMs = 1000 / frame.spsFps;
           }
           const vAt = n * (frameMs ?? 0);

@@ -49,7 +49,10 @@ export class G711Transcoder {
   /** Throws when ffmpeg is not installed (the message says what to do). */
   constructor(private readonly o: G711TranscoderOptions) {
     const ffmpeg = findFfmpeg(o.ffmpegPath);
-    if (!ffmpeg) throw new Error('G.711 audio needs ffmpeg to transcode it to AAC, and ffmpeg is not installed: install ffmpeg (apt install ffmpeg), or give the agent AAC (ADTS) frames with putAudioFrame');
+    if (!ffmpeg)
+      throw new Error(
+        'G.711 audio needs ffmpeg to transcode it to AAC, and ffmpeg is not installed: install ffmpeg (apt install ffmpeg), or give the agent AAC (ADTS) frames with putAudioFrame',
+      );
     this.ffmpeg = ffmpeg;
     this.rate = o.sampleRateHz ?? 8000;
     this.channels = o.channels ?? 1;
@@ -76,13 +79,38 @@ export class G711Transcoder {
   }
 
   private start(anchorMs: number): Run {
-    const child = spawn(this.ffmpeg, [
-      '-hide_banner', '-loglevel', 'error', '-nostdin',
-      // Raw G.711 needs no probing; ffmpeg would otherwise read ~2 s of it before the first frame out.
-      '-probesize', '32', '-analyzeduration', '0',
-      '-f', this.o.law, '-ar', String(this.rate), '-ac', String(this.channels), '-i', 'pipe:0',
-      '-c:a', 'aac', '-b:a', '32k', '-f', 'adts', '-flush_packets', '1', 'pipe:1',
-    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      this.ffmpeg,
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
+        // Raw G.711 needs no probing; ffmpeg would otherwise read ~2 s of it before the first frame out.
+        '-probesize',
+        '32',
+        '-analyzeduration',
+        '0',
+        '-f',
+        this.o.law,
+        '-ar',
+        String(this.rate),
+        '-ac',
+        String(this.channels),
+        '-i',
+        'pipe:0',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '32k',
+        '-f',
+        'adts',
+        '-flush_packets',
+        '1',
+        'pipe:1',
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     const run: Run = { child, anchorMs, samplesIn: 0, framesOut: 0 };
     const parser = new AdtsParser((e) => {
       const startSample = run.framesOut * e.header.samples - AAC_PRIMING_SAMPLES;

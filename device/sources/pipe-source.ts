@@ -50,7 +50,9 @@ export class PipeSource implements MediaSource {
       const stream: Readable = path ? createReadStream(path, { highWaterMark: 64 * 1024 }) : (this.o.stdin ?? process.stdin);
       this.streams.push(stream);
       const dog = new StallWatchdog(this.o.stallMs, (idleMs) => {
-        this.input.noteSourceError(new SourceError(`${kind} source ${path ?? 'stdin'} stalled: no data for ${idleMs} ms; cutting the open segment`, { retryable: true }));
+        this.input.noteSourceError(
+          new SourceError(`${kind} source ${path ?? 'stdin'} stalled: no data for ${idleMs} ms; cutting the open segment`, { retryable: true }),
+        );
         if (kind === 'video') this.input.cutSegment();
       });
       try {
@@ -64,7 +66,8 @@ export class PipeSource implements MediaSource {
           if (kind === 'video') this.input.cutSegment();
         }
       } catch (cause) {
-        if (!this.stopped) this.input.noteSourceError(new SourceError(`${kind} source ${path ?? 'stdin'} failed: ${(cause as Error).message}`, { cause, retryable: reopen }));
+        if (!this.stopped)
+          this.input.noteSourceError(new SourceError(`${kind} source ${path ?? 'stdin'} failed: ${(cause as Error).message}`, { cause, retryable: reopen }));
       } finally {
         dog.stop();
         this.streams = this.streams.filter((s) => s !== stream);

@@ -8,13 +8,16 @@ export class StallWatchdog {
   private readonly timer: NodeJS.Timeout;
 
   constructor(stallMs: number, onStall: (idleMs: number) => void) {
-    this.timer = setInterval(() => {
-      const idle = Date.now() - this.last;
-      if (!this.stalled && idle >= stallMs) {
-        this.stalled = true;
-        onStall(idle);
-      }
-    }, Math.max(50, Math.min(1000, stallMs / 4)));
+    this.timer = setInterval(
+      () => {
+        const idle = Date.now() - this.last;
+        if (!this.stalled && idle >= stallMs) {
+          this.stalled = true;
+          onStall(idle);
+        }
+      },
+      Math.max(50, Math.min(1000, stallMs / 4)),
+    );
     this.timer.unref();
   }
 

@@ -95,7 +95,10 @@ export class TsStreamFeed {
         this.joiner.rule = rule;
       }
     } else if (video) {
-      this.once(`video:${video.streamType}`, `the camera's video is ${describeStreamType(video.streamType)}: camrec records H.264 and H.265; set the camera's encoder to one of them`);
+      this.once(
+        `video:${video.streamType}`,
+        `the camera's video is ${describeStreamType(video.streamType)}: camrec records H.264 and H.265; set the camera's encoder to one of them`,
+      );
     }
     this.audioPid = audio?.streamType === StreamType.AAC_ADTS ? audio.pid : undefined;
     this.o.onProgram?.({ videoStreamType: video?.streamType, audioStreamType: audio?.streamType, audioIsAac: audio?.streamType === StreamType.AAC_ADTS });
@@ -108,7 +111,10 @@ export class TsStreamFeed {
       const dts = p.dts === undefined ? pts : this.unwrap.unwrap(p.dts);
       // Pieces of one picture (slice groups sent apart) are joined before it is timed.
       this.joiner.push(p.data, { pts, dts: Math.min(dts, pts), arrivalMs: this.arrivalMs });
-    } else if (p.pid === this.audioPid && ((p.streamId >= AUDIO_STREAM_IDS.FIRST && p.streamId <= AUDIO_STREAM_IDS.LAST) || p.streamId === AUDIO_STREAM_IDS.PRIVATE_1)) {
+    } else if (
+      p.pid === this.audioPid &&
+      ((p.streamId >= AUDIO_STREAM_IDS.FIRST && p.streamId <= AUDIO_STREAM_IDS.LAST) || p.streamId === AUDIO_STREAM_IDS.PRIVATE_1)
+    ) {
       const pts = this.unwrap.unwrap(p.pts);
       this.hold({ kind: 'audio', data: p.data, pts }, pts, this.arrivalMs);
     }

@@ -2,15 +2,41 @@ import { AgentError, UploadError, UploadProblem } from '../core/agent-errors.ts'
 
 /** S3 error codes that mean "the credentials, not the request, are the problem": fetch new ones and retry. */
 export const CREDENTIAL_ERROR_CODES = new Set([
-  'ExpiredToken', 'ExpiredTokenException', 'InvalidToken', 'TokenRefreshRequired', 'InvalidAccessKeyId', 'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidToken',
+  'TokenRefreshRequired',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
 ]);
 /** Throttling and transient service codes (retry with backoff). */
 const TRANSIENT_CODES = new Set([
-  'SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout', 'RequestTimeTooSkewed', 'InternalError', 'ServiceUnavailable',
-  'RequestLimitExceeded', 'TooManyRequestsException', 'OperationAborted', 'TimeoutError', 'AbortError',
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestTimeout',
+  'RequestTimeTooSkewed',
+  'InternalError',
+  'ServiceUnavailable',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'OperationAborted',
+  'TimeoutError',
+  'AbortError',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
-
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 /** Codes that name a wrong setting of the device or the deployment, and what to check for each. */
 export const CONFIGURATION_HINTS: Readonly<Record<string, string>> = {
@@ -19,7 +45,7 @@ export const CONFIGURATION_HINTS: Readonly<Record<string, string>> = {
     'the bucket and region in device.json must be right, and the thing name must be the deviceId',
   NoSuchBucket: 'the bucket named in device.json does not exist: check `bucket` against the stack output BucketName',
   PermanentRedirect: 'the bucket is in another region, or the endpoint is wrong: check `region` (and s3.endpoint) in device.json against the stack',
-  AuthorizationHeaderMalformed: 'requests are signed for the wrong region: set `region` in device.json to the bucket\'s region',
+  AuthorizationHeaderMalformed: "requests are signed for the wrong region: set `region` in device.json to the bucket's region",
   InvalidBucketName: 'the bucket name in device.json is not valid',
   AllAccessDisabled: 'all access to this bucket has been disabled by its owner',
   InvalidRegion: 'the region in device.json is wrong for this bucket',
@@ -59,11 +85,20 @@ export function classifyS3Error(err: unknown, objectKey: string): ClassifiedUplo
     status >= 500 ||
     status === 429 ||
     status === 408
-  ) problem = UploadProblem.TRANSIENT;
+  )
+    problem = UploadProblem.TRANSIENT;
   else if (status === 301 || status === 307 || status === 403 || status === 404) problem = UploadProblem.CONFIGURATION;
   else problem = UploadProblem.REJECTED;
   const what = status ? `S3 answered ${status}${code ? ` ${code}` : ''}` : `network error${sysCode || code ? ` ${sysCode ?? code}` : ''}`;
-  const hint = problem === UploadProblem.CONFIGURATION ? ` (${CONFIGURATION_HINTS[code ?? ''] ?? 'check bucket, region and s3.endpoint in device.json and the device role'}; the object is kept and retried)` : '';
-  const out = new UploadError(`PUT ${objectKey} failed: ${what}: ${e?.message ?? String(err)}${hint}`, { cause: err, retryable: true, statusCode: status, code });
+  const hint =
+    problem === UploadProblem.CONFIGURATION
+      ? ` (${CONFIGURATION_HINTS[code ?? ''] ?? 'check bucket, region and s3.endpoint in device.json and the device role'}; the object is kept and retried)`
+      : '';
+  const out = new UploadError(`PUT ${objectKey} failed: ${what}: ${e?.message ?? String(err)}${hint}`, {
+    cause: err,
+    retryable: true,
+    statusCode: status,
+    code,
+  });
   return Object.assign(out, { credentialsRejected, problem });
 }

@@ -33,7 +33,14 @@ export class InitSections {
   async ensure(init: InitSectionBytes): Promise<string> {
     if (this.published.includes(init.id)) return init.id;
     await this.publish(
-      { kind: ItemKind.INIT, objectKey: initKey({ deviceId: this.deviceId, initId: init.id }), contentType: INIT_CONTENT_TYPE, metadata: {}, initId: init.id, createdMs: this.now() },
+      {
+        kind: ItemKind.INIT,
+        objectKey: initKey({ deviceId: this.deviceId, initId: init.id }),
+        contentType: INIT_CONTENT_TYPE,
+        metadata: {},
+        initId: init.id,
+        createdMs: this.now(),
+      },
       init.bytes,
     );
     this.published.push(init.id);

@@ -74,7 +74,14 @@ export class SigV4ObjectPutter implements ObjectPutter {
   clockOffsetMs: number;
 
   constructor(private readonly o: SigV4ObjectPutterOptions) {
-    this.signer = new SignatureV4({ service: 's3', region: o.region, credentials: o.credentials, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
+    this.signer = new SignatureV4({
+      service: 's3',
+      region: o.region,
+      credentials: o.credentials,
+      sha256: NodeSha256,
+      uriEscapePath: false,
+      applyChecksum: false,
+    });
     this.now = o.now ?? Date.now;
     this.clockOffsetMs = o.systemClockOffsetMs ?? 0;
     const secure = s3ObjectTarget(o, 'x').protocol === 'https:';
@@ -132,7 +139,15 @@ export class SigV4ObjectPutter implements ObjectPutter {
     };
     for (const [name, value] of Object.entries(item.metadata)) headers[`x-amz-meta-${name.toLowerCase()}`] = value;
     const signed = await this.signer.sign(
-      { method: 'PUT', protocol: target.protocol, hostname: target.hostname, port: target.port ? Number(target.port) : undefined, path: target.path, query: {}, headers },
+      {
+        method: 'PUT',
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port ? Number(target.port) : undefined,
+        path: target.path,
+        query: {},
+        headers,
+      },
       { signingDate: new Date(this.now() + this.clockOffsetMs) },
     );
     return signed.headers;
@@ -141,7 +156,16 @@ export class SigV4ObjectPutter implements ObjectPutter {
   private send(target: S3ObjectTarget, headers: Record<string, string>, body: Uint8Array, signal: AbortSignal): Promise<HttpAnswer> {
     const request = target.protocol === 'https:' ? https.request : http.request;
     return new Promise<HttpAnswer>((resolve, reject) => {
-      const req = request({ protocol: target.protocol, hostname: target.hostname, port: target.port || undefined, path: target.path, method: 'PUT', headers, agent: this.agent, signal });
+      const req = request({
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port || undefined,
+        path: target.path,
+        method: 'PUT',
+        headers,
+        agent: this.agent,
+        signal,
+      });
       req.once('error', reject);
       req.once('response', (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
@@ -155,7 +179,14 @@ export class SigV4ObjectPutter implements ObjectPutter {
         });
         res.once('error', reject);
         res.once('aborted', () => reject(Object.assign(new Error('S3 closed the connection mid-answer'), { code: 'ECONNRESET' })));
-        res.once('end', () => resolve({ status, date: header1(res.headers.date), requestId: header1(res.headers['x-amz-request-id']), text: Buffer.concat(chunks).toString('utf8') }));
+        res.once('end', () =>
+          resolve({
+            status,
+            date: header1(res.headers.date),
+            requestId: header1(res.headers['x-amz-request-id']),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
       });
       if (!this.o.limiter) req.end(body);
       else void this.writePaced(req, headers, body, signal).catch((err: unknown) => req.destroy(err as Error));

@@ -123,7 +123,10 @@ export class Uploader {
       if (!e) {
         // Nothing ready: wait for a change, a PUT to end, an entry's own retry time or a window.
         const next = this.backlog.nextRetryAtMs();
-        const waits = [next === undefined ? undefined : Math.max(1, next - this.now()), windowOpen ? undefined : this.o.windows!.msUntilOpen(this.now())].filter((x): x is number => x !== undefined);
+        const waits = [
+          next === undefined ? undefined : Math.max(1, next - this.now()),
+          windowOpen ? undefined : this.o.windows!.msUntilOpen(this.now()),
+        ].filter((x): x is number => x !== undefined);
         await this.idle(waits.length ? Math.min(...waits) : undefined);
         continue;
       }
@@ -236,7 +239,8 @@ export class Uploader {
       await this.backlog.confirm(e);
     } catch (err) {
       this.o.counters.uploadFailures++;
-      const ue = err instanceof UploadError ? err : new UploadError(`PUT ${e.item.objectKey} failed: ${(err as Error).message}`, { cause: err, retryable: true });
+      const ue =
+        err instanceof UploadError ? err : new UploadError(`PUT ${e.item.objectKey} failed: ${(err as Error).message}`, { cause: err, retryable: true });
       this.o.onError?.(ue);
       if (this.abort.signal.aborted) {
         this.backlog.release(e);
@@ -250,7 +254,13 @@ export class Uploader {
       const delay = own ? retryAtMs! - this.now() : this.backOff();
       if (problem === UploadProblem.CONFIGURATION || problem === UploadProblem.REJECTED) {
         this.report(problem, ue.code, ue.message);
-        this.o.log.error(`UPLOADS BLOCKED (${problem}): object kept, will retry`, { objectKey: e.item.objectKey, code: ue.code, status: ue.statusCode, retryInMs: delay, err: ue });
+        this.o.log.error(`UPLOADS BLOCKED (${problem}): object kept, will retry`, {
+          objectKey: e.item.objectKey,
+          code: ue.code,
+          status: ue.statusCode,
+          retryInMs: delay,
+          err: ue,
+        });
       } else {
         this.o.log.warn('upload failed; will retry', { objectKey: e.item.objectKey, problem, retryInMs: delay, err: ue });
       }

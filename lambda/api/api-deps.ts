@@ -11,7 +11,8 @@ import type { PlaybackConfig } from '../shared/lambda-config.ts';
 
 /** Everything the playback API core needs; the Lambda entry builds AWS-backed ones, local mode its own. */
 export interface ApiDeps {
-  config: Pick<PlaybackConfig, 'targetDurationSeconds' | 'liveWindowSegments' | 'corsOrigins' | 'publicBaseUrl'> & Partial<Pick<PlaybackConfig, 'offlineAfterMs' | 'packPeriodMs'>>;
+  config: Pick<PlaybackConfig, 'targetDurationSeconds' | 'liveWindowSegments' | 'corsOrigins' | 'publicBaseUrl'> &
+    Partial<Pick<PlaybackConfig, 'offlineAfterMs' | 'packPeriodMs'>>;
   index: SegmentIndex;
   /** The newest event per camera, for the status route. @default the status answers no last event */
   events?: Pick<EventStore, 'newestEvent'>;

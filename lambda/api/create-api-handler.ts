@@ -17,7 +17,10 @@ import { getTimeline } from './routes/get-timeline.ts';
 export type ApiHandler = (event: HttpEvent) => Promise<HttpResult>;
 
 /** The playback API's routes (contract/playback-routes.ts) as patterns; the keys route is its own function (only it may call KMS). */
-export const ApiRoute = Object.fromEntries(Object.entries(PlaybackRoute).map(([name, r]) => [name, routePattern(r.path)])) as Record<keyof typeof PlaybackRoute, RegExp>;
+export const ApiRoute = Object.fromEntries(Object.entries(PlaybackRoute).map(([name, r]) => [name, routePattern(r.path)])) as Record<
+  keyof typeof PlaybackRoute,
+  RegExp
+>;
 
 const PLAYLIST_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
 
@@ -115,8 +118,12 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       // The Location is signed for the request's Range: never reuse it for another range.
       return { statusCode: 302, headers: { location, 'cache-control': CacheControl.NONE, vary: 'range' }, body: '' };
     }
-    if (ApiRoute.KEY.test(path) || ApiRoute.IMAGE.test(path)) throw new NotFoundError('wrong_function', 'the key and picture routes are served by the keys function: check the API Gateway routes');
-    throw new NotFoundError('unknown_route', `no route ${method} ${path.slice(0, 200)}: see ${[PlaybackRoute.CREATE_SESSION, PlaybackRoute.TIMELINE, PlaybackRoute.STATUS, PlaybackRoute.CREATE_CLIP, PlaybackRoute.PLAYLIST].map((r) => r.path).join(', ')}`);
+    if (ApiRoute.KEY.test(path) || ApiRoute.IMAGE.test(path))
+      throw new NotFoundError('wrong_function', 'the key and picture routes are served by the keys function: check the API Gateway routes');
+    throw new NotFoundError(
+      'unknown_route',
+      `no route ${method} ${path.slice(0, 200)}: see ${[PlaybackRoute.CREATE_SESSION, PlaybackRoute.TIMELINE, PlaybackRoute.STATUS, PlaybackRoute.CREATE_CLIP, PlaybackRoute.PLAYLIST].map((r) => r.path).join(', ')}`,
+    );
   }
 
   return httpHandler({ corsOrigins: config.corsOrigins, log, metrics, route });

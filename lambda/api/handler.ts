@@ -31,7 +31,12 @@ const api = createApiHandler({
   images: dynamoImageIndex(dynamo, config.tableName),
   presigner: s3ObjectStore(s3, config.bucketName),
   ...(clipFunction
-    ? { clips: { objects: s3ClipObjectStore(s3, config.bucketName, { kmsKeyId: process.env[LambdaEnv.CLIP_KEY_ID] }), startExport: lambdaExportStarter(new LambdaClient({}), clipFunction) } }
+    ? {
+        clips: {
+          objects: s3ClipObjectStore(s3, config.bucketName, { kmsKeyId: process.env[LambdaEnv.CLIP_KEY_ID] }),
+          startExport: lambdaExportStarter(new LambdaClient({}), clipFunction),
+        },
+      }
     : {}),
   tokenSecrets: secretsManagerTokenSecrets(new SecretsManagerClient({}), config.tokenSecretId, systemClock),
   clock: systemClock,

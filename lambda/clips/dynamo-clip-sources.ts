@@ -1,8 +1,17 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  IndexTable, SortKeyPrefix, checksumSortKey, decodePackedSegments, padMs, packObjectKey, packSortKey, parsePackName, segmentKey,
-  type PackChecksumsItem, type PackItem,
+  IndexTable,
+  SortKeyPrefix,
+  checksumSortKey,
+  decodePackedSegments,
+  padMs,
+  packObjectKey,
+  packSortKey,
+  parsePackName,
+  segmentKey,
+  type PackChecksumsItem,
+  type PackItem,
 } from '../../contract/index.ts';
 import type { SegmentIndex } from '../index/segment-index.ts';
 import type { ClipSourceIndex, ClipSourceSegment } from './clip-sources.ts';
@@ -58,7 +67,9 @@ export function dynamoClipSources(client: DynamoDBClient, tableName: string, ind
     const p = pack.Item as PackItem | undefined;
     const c = sums.Item as PackChecksumsItem | undefined;
     const out = new Map<number, string | undefined>();
-    if (p) for (const s of decodePackedSegments(p.hourMs, new Uint8Array(p.segs), p.keys, p.formats, c ? new Uint8Array(c.sums) : undefined)) out.set(s.startMs, s.checksumSha256);
+    if (p)
+      for (const s of decodePackedSegments(p.hourMs, new Uint8Array(p.segs), p.keys, p.formats, c ? new Uint8Array(c.sums) : undefined))
+        out.set(s.startMs, s.checksumSha256);
     return { objectKey: p?.objectKey ?? packObjectKey(deviceId, ref), sums: out };
   }
 
@@ -75,7 +86,12 @@ export function dynamoClipSources(client: DynamoDBClient, tableName: string, ind
           let p = packs.get(s.pack.name);
           if (!p) packs.set(s.pack.name, (p = packSums(deviceId, s.pack.name)));
           const { objectKey, sums } = await p;
-          out.push({ ...base, container: 'ts', location: { kind: 'pack', objectKey, offset: s.pack.offset, length: s.pack.length }, checksumSha256: sums.get(s.startMs) });
+          out.push({
+            ...base,
+            container: 'ts',
+            location: { kind: 'pack', objectKey, offset: s.pack.offset, length: s.pack.length },
+            checksumSha256: sums.get(s.startMs),
+          });
         } else {
           const item = hot.get(s.startMs);
           out.push({

@@ -1,7 +1,5 @@
 import { createDecipheriv, createHash } from 'node:crypto';
-import {
-  CLIP_CONTENT_TYPE, ClipFile, clipObjectKey, ClipRequestSchema, type ClipError, type ClipManifest, type ClipRequest,
-} from '../../contract/index.ts';
+import { CLIP_CONTENT_TYPE, ClipFile, clipObjectKey, ClipRequestSchema, type ClipError, type ClipManifest, type ClipRequest } from '../../contract/index.ts';
 import { Mp4ClipWriter } from '../../media/clip/mp4-clip-writer.ts';
 import type { SegmentReader } from '../../media/clip/segment-samples.ts';
 import { readTsSegment } from '../../media/clip/ts-segment-reader.ts';
@@ -84,7 +82,11 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
 
   async function make(req: ClipRequest): Promise<{ manifest: ClipManifest }> {
     const segments = await deps.sources.segments(req.deviceId, req.startMs, req.endMs);
-    if (!segments.length) throw new ClipExportError('no_recording', `camera ${req.deviceId} recorded nothing between ${iso(req.startMs)} and ${iso(req.endMs)} (or it has expired): choose a range the timeline shows as recorded`);
+    if (!segments.length)
+      throw new ClipExportError(
+        'no_recording',
+        `camera ${req.deviceId} recorded nothing between ${iso(req.startMs)} and ${iso(req.endMs)} (or it has expired): choose a range the timeline shows as recorded`,
+      );
     const first = segments[0]!;
     const last = segments[segments.length - 1]!;
     const coveredEnd = last.startMs + last.durationMs;
@@ -103,12 +105,26 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
       };
       for (const s of segments) {
         const read = READERS[s.container];
-        if (!read) throw new ClipExportError('unsupported_container', `the segment at ${iso(s.startMs)} is in a '${s.container}' container, which clips cannot read yet`);
-        const body = await deps.objects.readSource(s.location.objectKey, s.location.kind === 'pack' ? { offset: s.location.offset, length: s.location.length } : undefined);
-        if (!body) throw new ClipExportError('source_missing', `the segment at ${iso(s.startMs)} (${sourceName(s)}) is gone (expired or deleted while the clip was made): choose a range still kept`);
+        if (!read)
+          throw new ClipExportError(
+            'unsupported_container',
+            `the segment at ${iso(s.startMs)} is in a '${s.container}' container, which clips cannot read yet`,
+          );
+        const body = await deps.objects.readSource(
+          s.location.objectKey,
+          s.location.kind === 'pack' ? { offset: s.location.offset, length: s.location.length } : undefined,
+        );
+        if (!body)
+          throw new ClipExportError(
+            'source_missing',
+            `the segment at ${iso(s.startMs)} (${sourceName(s)}) is gone (expired or deleted while the clip was made): choose a range still kept`,
+          );
         const sum = sha256Base64(body);
         if (s.checksumSha256 !== undefined && s.checksumSha256 !== sum) {
-          throw new ClipExportError('source_changed', `the segment at ${iso(s.startMs)} (${sourceName(s)}) does not have the SHA-256 the camera uploaded it with: the clip is not made`);
+          throw new ClipExportError(
+            'source_changed',
+            `the segment at ${iso(s.startMs)} (${sourceName(s)}) does not have the SHA-256 the camera uploaded it with: the clip is not made`,
+          );
         }
         const key = await deps.openDataKey(req.deviceId, s.keyId);
         let samples;
@@ -119,11 +135,21 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
         }
         await write(writer.push(samples, { startMs: s.startMs, discSeq: s.discSeq }));
         codecs ||= `${samples.videoTrack().codecString}${samples.audioConfig ? `,mp4a.40.${samples.audioConfig.audioObjectType}` : ''}`;
-        listed.push({ startMs: s.startMs, durationMs: s.durationMs, seq: s.seq, discSeq: s.discSeq, source: sourceName(s), sha256: sum, recorded: s.checksumSha256 !== undefined });
+        listed.push({
+          startMs: s.startMs,
+          durationMs: s.durationMs,
+          seq: s.seq,
+          discSeq: s.discSeq,
+          source: sourceName(s),
+          sha256: sum,
+          recorded: s.checksumSha256 !== undefined,
+        });
       }
       await write(writer.finish());
     } catch (err) {
-      await upload.abort().catch((e: unknown) => log.warn('aborting the clip upload failed (the lifecycle rule removes it within a day)', { error: (e as Error).message }));
+      await upload
+        .abort()
+        .catch((e: unknown) => log.warn('aborting the clip upload failed (the lifecycle rule removes it within a day)', { error: (e as Error).message }));
       if (err instanceof MediaError) throw new ClipExportError('unsupported_stream', err.message, { cause: err });
       throw err;
     }
@@ -137,8 +163,14 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
       requested: { start: iso(req.startMs), end: iso(req.endMs) },
       covered: { start: iso(first.startMs), end: iso(coveredEnd), startMs: first.startMs, endMs: coveredEnd },
       clip: {
-        objectKey: mp4Key, contentType: CLIP_CONTENT_TYPE, sizeBytes, sha256: hash.digest('base64'), layout: CLIP_LAYOUT, codecs,
-        durationMs: coveredEnd - first.startMs, discontinuities: stats.discontinuities,
+        objectKey: mp4Key,
+        contentType: CLIP_CONTENT_TYPE,
+        sizeBytes,
+        sha256: hash.digest('base64'),
+        layout: CLIP_LAYOUT,
+        codecs,
+        durationMs: coveredEnd - first.startMs,
+        discontinuities: stats.discontinuities,
       },
       segments: listed,
       createdMs: req.createdMs,
@@ -157,8 +189,14 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
       metrics.millis('ClipExportMs', performance.now() - t0);
       await deps.publisher.publish([
         clipReady({
-          deviceId: req.deviceId, clipId: req.clipId, startMs: manifest.covered.startMs, endMs: manifest.covered.endMs, objectKey: manifest.clip.objectKey,
-          sizeBytes: manifest.clip.sizeBytes, sha256: manifest.clip.sha256, contentType: CLIP_CONTENT_TYPE,
+          deviceId: req.deviceId,
+          clipId: req.clipId,
+          startMs: manifest.covered.startMs,
+          endMs: manifest.covered.endMs,
+          objectKey: manifest.clip.objectKey,
+          sizeBytes: manifest.clip.sizeBytes,
+          sha256: manifest.clip.sha256,
+          contentType: CLIP_CONTENT_TYPE,
         }),
       ]);
       return { clipId: req.clipId, state: 'READY', segments: manifest.segments.length, sizeBytes: manifest.clip.sizeBytes };

@@ -20,7 +20,12 @@ export function dynamoEventStore(client: DynamoDBClient, tableName: string): Eve
 
   /** SET clauses for the fields both records carry: written by whichever comes first. */
   const shared = (v: { eventId: string; type: string; startMs: number; label?: string; ttl: number }) => {
-    const sets = ['eventId = if_not_exists(eventId, :eventId)', '#type = if_not_exists(#type, :type)', 'startMs = if_not_exists(startMs, :startMs)', '#ttl = if_not_exists(#ttl, :ttl)'];
+    const sets = [
+      'eventId = if_not_exists(eventId, :eventId)',
+      '#type = if_not_exists(#type, :type)',
+      'startMs = if_not_exists(startMs, :startMs)',
+      '#ttl = if_not_exists(#ttl, :ttl)',
+    ];
     const values: Record<string, unknown> = { ':eventId': v.eventId, ':type': v.type, ':startMs': v.startMs, ':ttl': v.ttl };
     if (v.label !== undefined) {
       sets.push('label = if_not_exists(label, :label)');
@@ -29,7 +34,15 @@ export function dynamoEventStore(client: DynamoDBClient, tableName: string): Eve
     return { sets, values, names: { '#type': 'type', '#ttl': IndexTable.TTL_ATTRIBUTE } };
   };
 
-  async function update(deviceId: string, sk: string, expr: string, names: Record<string, string>, values: Record<string, unknown>, condition?: string, returnNew = false): Promise<EventItem | undefined> {
+  async function update(
+    deviceId: string,
+    sk: string,
+    expr: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+    condition?: string,
+    returnNew = false,
+  ): Promise<EventItem | undefined> {
     const out = await doc.send(
       new UpdateCommand({
         TableName: tableName,
@@ -48,18 +61,35 @@ export function dynamoEventStore(client: DynamoDBClient, tableName: string): Eve
     async recordStart(s) {
       const c = shared(s);
       const sets = [...c.sets, 'objectKey = :objectKey', 'maxEndMs = :maxEndMs'];
-      return update(s.deviceId, eventSortKey(s.startMs, s.eventId), `SET ${sets.join(', ')}`, c.names, { ...c.values, ':objectKey': s.objectKey, ':maxEndMs': s.maxEndMs });
+      return update(s.deviceId, eventSortKey(s.startMs, s.eventId), `SET ${sets.join(', ')}`, c.names, {
+        ...c.values,
+        ':objectKey': s.objectKey,
+        ':maxEndMs': s.maxEndMs,
+      });
     },
 
     async recordEnd(e) {
       const c = shared(e);
       const sets = [...c.sets, 'endMs = :endMs', 'endReason = :endReason', 'endObjectKey = :endObjectKey'];
-      return update(e.deviceId, eventSortKey(e.startMs, e.eventId), `SET ${sets.join(', ')} REMOVE endInferred`, c.names, { ...c.values, ':endMs': e.endMs, ':endReason': e.endReason, ':endObjectKey': e.endObjectKey });
+      return update(e.deviceId, eventSortKey(e.startMs, e.eventId), `SET ${sets.join(', ')} REMOVE endInferred`, c.names, {
+        ...c.values,
+        ':endMs': e.endMs,
+        ':endReason': e.endReason,
+        ':endObjectKey': e.endObjectKey,
+      });
     },
 
     async closeInferred(deviceId, sk, endMs, reason) {
       try {
-        return await update(deviceId, sk, 'SET endMs = :endMs, endReason = :reason, endInferred = :yes', {}, { ':endMs': endMs, ':reason': reason, ':yes': true }, 'attribute_exists(startMs) AND attribute_not_exists(endMs)', true);
+        return await update(
+          deviceId,
+          sk,
+          'SET endMs = :endMs, endReason = :reason, endInferred = :yes',
+          {},
+          { ':endMs': endMs, ':reason': reason, ':yes': true },
+          'attribute_exists(startMs) AND attribute_not_exists(endMs)',
+          true,
+        );
       } catch (e) {
         if (isConditionFailure(e)) return undefined;
         throw e;
@@ -67,7 +97,15 @@ export function dynamoEventStore(client: DynamoDBClient, tableName: string): Eve
     },
 
     async markNotified(deviceId, sk, phase) {
-      await update(deviceId, sk, `SET ${phase === 'start' ? 'startNotified' : 'endNotified'} = :yes`, {}, { ':yes': true }, 'attribute_exists(eventId)', false).catch((e) => {
+      await update(
+        deviceId,
+        sk,
+        `SET ${phase === 'start' ? 'startNotified' : 'endNotified'} = :yes`,
+        {},
+        { ':yes': true },
+        'attribute_exists(eventId)',
+        false,
+      ).catch((e) => {
         if (!isConditionFailure(e)) throw e;
       });
     },
@@ -83,7 +121,11 @@ export function dynamoEventStore(client: DynamoDBClient, tableName: string): Eve
             KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
             FilterExpression: 'attribute_not_exists(endMs) AND attribute_exists(startMs)',
             ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-            ExpressionAttributeValues: { ':pk': deviceId, ':lo': `${SortKeyPrefix.EVENT}${padMs(Math.max(0, fromMs))}`, ':hi': `${SortKeyPrefix.EVENT}${padMs(toMs - 1)}#~` },
+            ExpressionAttributeValues: {
+              ':pk': deviceId,
+              ':lo': `${SortKeyPrefix.EVENT}${padMs(Math.max(0, fromMs))}`,
+              ':hi': `${SortKeyPrefix.EVENT}${padMs(toMs - 1)}#~`,
+            },
             ConsistentRead: true,
             ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           }),

@@ -1,6 +1,12 @@
 import {
-  EVENT_MAX_DURATION_MS, EVENT_RECORD_VERSION, EventEndReason, eventRecordPhases, eventSortKey, ttlFor,
-  type AnyEventRecord, type EventItem,
+  EVENT_MAX_DURATION_MS,
+  EVENT_RECORD_VERSION,
+  EventEndReason,
+  eventRecordPhases,
+  eventSortKey,
+  ttlFor,
+  type AnyEventRecord,
+  type EventItem,
 } from '../../contract/index.ts';
 import type { NotificationPublisher } from '../notify/notification-publisher.ts';
 import { eventEnded, eventStarted } from '../notify/notifications.ts';
@@ -29,8 +35,18 @@ export async function indexEventRecord(deps: EventRecordDeps, record: AnyEventRe
   const label = record.label !== undefined ? { label: record.label } : {};
   let changed = false;
   if (phases.start) {
-    const maxDurationMs = record.version === EVENT_RECORD_VERSION ? EVENT_MAX_DURATION_MS : 'maxDurationMs' in record ? record.maxDurationMs : EVENT_MAX_DURATION_MS;
-    const start = { deviceId: record.deviceId, eventId: record.eventId, type: record.type, startMs: record.startMs, maxEndMs: record.startMs + maxDurationMs, objectKey, ttl, ...label };
+    const maxDurationMs =
+      record.version === EVENT_RECORD_VERSION ? EVENT_MAX_DURATION_MS : 'maxDurationMs' in record ? record.maxDurationMs : EVENT_MAX_DURATION_MS;
+    const start = {
+      deviceId: record.deviceId,
+      eventId: record.eventId,
+      type: record.type,
+      startMs: record.startMs,
+      maxEndMs: record.startMs + maxDurationMs,
+      objectKey,
+      ttl,
+      ...label,
+    };
     const before = await deps.events.recordStart(start);
     changed ||= before?.objectKey === undefined;
     if (!before?.startNotified) {
@@ -41,7 +57,17 @@ export async function indexEventRecord(deps: EventRecordDeps, record: AnyEventRe
   }
   if (phases.end && 'endMs' in record) {
     const endReason = 'endReason' in record ? record.endReason : EventEndReason.STOPPED;
-    const end = { deviceId: record.deviceId, eventId: record.eventId, type: record.type, startMs: record.startMs, endMs: record.endMs, endReason, endObjectKey: objectKey, ttl, ...label };
+    const end = {
+      deviceId: record.deviceId,
+      eventId: record.eventId,
+      type: record.type,
+      startMs: record.startMs,
+      endMs: record.endMs,
+      endReason,
+      endObjectKey: objectKey,
+      ttl,
+      ...label,
+    };
     const before = await deps.events.recordEnd(end);
     changed ||= before?.endObjectKey === undefined;
     if (!before?.endNotified || before.endInferred) {
@@ -56,7 +82,11 @@ export async function indexEventRecord(deps: EventRecordDeps, record: AnyEventRe
 async function closeSuperseded(deps: EventRecordDeps, deviceId: string, startMs: number, selfSk: string): Promise<void> {
   const open = (await deps.events.openEvents(deviceId, startMs - EVENT_MAX_DURATION_MS, startMs + 1)).filter((e) => e.sk !== selfSk && e.startMs <= startMs);
   // One that outlived its maximum length before this start ended there.
-  await closeEvents(deps, open, (e) => (e.maxEndMs !== undefined && e.maxEndMs < startMs ? { endMs: e.maxEndMs, reason: EventEndReason.MAX_DURATION } : { endMs: startMs, reason: EventEndReason.SUPERSEDED }));
+  await closeEvents(deps, open, (e) =>
+    e.maxEndMs !== undefined && e.maxEndMs < startMs
+      ? { endMs: e.maxEndMs, reason: EventEndReason.MAX_DURATION }
+      : { endMs: startMs, reason: EventEndReason.SUPERSEDED },
+  );
 }
 
 /** Closes open events where `endAt` says (never before their start) and publishes "ended" (inferred) for each it closed. */
@@ -73,7 +103,18 @@ export async function closeEvents(
     const after = await deps.events.closeInferred(e.deviceId, e.sk, endMs, reason);
     if (!after) continue;
     closed++;
-    await deps.publisher.publish([eventEnded({ deviceId: e.deviceId, eventId: e.eventId, type: e.type, startMs: e.startMs, endMs, endReason: reason, inferred: true, ...(e.label !== undefined ? { label: e.label } : {}) })]);
+    await deps.publisher.publish([
+      eventEnded({
+        deviceId: e.deviceId,
+        eventId: e.eventId,
+        type: e.type,
+        startMs: e.startMs,
+        endMs,
+        endReason: reason,
+        inferred: true,
+        ...(e.label !== undefined ? { label: e.label } : {}),
+      }),
+    ]);
     await deps.events.markNotified(e.deviceId, e.sk, 'end');
   }
   return closed;

@@ -16,7 +16,14 @@ export function dynamoImageIndex(client: DynamoDBClient, tableName: string): Ima
   return {
     async putImage(item): Promise<PutOutcome> {
       try {
-        await doc.send(new PutCommand({ TableName: tableName, Item: item as unknown as Record<string, unknown>, ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': SK } }));
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: item as unknown as Record<string, unknown>,
+            ConditionExpression: 'attribute_not_exists(#sk)',
+            ExpressionAttributeNames: { '#sk': SK },
+          }),
+        );
         return 'created';
       } catch (e) {
         if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') return 'exists';
@@ -40,7 +47,11 @@ export function dynamoImageIndex(client: DynamoDBClient, tableName: string): Ima
             KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
             ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
             // `#` sorts before every digit: img#{toMs-1}# ... is the last key below toMs.
-            ExpressionAttributeValues: { ':pk': deviceId, ':from': `${SortKeyPrefix.IMAGE}${padMs(Math.max(0, fromMs))}`, ':to': `${SortKeyPrefix.IMAGE}${padMs(toMs - 1)}#~` },
+            ExpressionAttributeValues: {
+              ':pk': deviceId,
+              ':from': `${SortKeyPrefix.IMAGE}${padMs(Math.max(0, fromMs))}`,
+              ':to': `${SortKeyPrefix.IMAGE}${padMs(toMs - 1)}#~`,
+            },
             Limit: Math.min(1000, limit - out.length),
             ...(startKey ? { ExclusiveStartKey: startKey } : {}),
           }),

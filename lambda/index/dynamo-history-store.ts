@@ -61,7 +61,14 @@ export function dynamoHistoryStore(client: DynamoDBClient, tableName: string): H
     async putPack(item, checksums) {
       await doc.send(new PutCommand({ TableName: tableName, Item: checksums as unknown as Record<string, unknown> }));
       try {
-        await doc.send(new PutCommand({ TableName: tableName, Item: item as unknown as Record<string, unknown>, ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': SK } }));
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: item as unknown as Record<string, unknown>,
+            ConditionExpression: 'attribute_not_exists(#sk)',
+            ExpressionAttributeNames: { '#sk': SK },
+          }),
+        );
         return 'created';
       } catch (e) {
         if (conditionFailed(e)) return 'exists';
@@ -70,13 +77,24 @@ export function dynamoHistoryStore(client: DynamoDBClient, tableName: string): H
     },
 
     async packChecksums(deviceId, hourMs, packNo, digest) {
-      const out = await doc.send(new GetCommand({ TableName: tableName, Key: { [PK]: deviceId, [SK]: checksumSortKey(hourMs, packNo, digest) }, ConsistentRead: true }));
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: { [PK]: deviceId, [SK]: checksumSortKey(hourMs, packNo, digest) }, ConsistentRead: true }),
+      );
       const item = out.Item as PackChecksumsItem | undefined;
       return item && { ...item, sums: new Uint8Array(item.sums) };
     },
 
     async markDrained(deviceId, hourMs, packNo) {
-      await doc.send(new UpdateCommand({ TableName: tableName, Key: { [PK]: deviceId, [SK]: packSortKey(hourMs, packNo) }, UpdateExpression: 'SET drained = :t', ConditionExpression: 'attribute_exists(#sk)', ExpressionAttributeNames: { '#sk': SK }, ExpressionAttributeValues: { ':t': true } }));
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { [PK]: deviceId, [SK]: packSortKey(hourMs, packNo) },
+          UpdateExpression: 'SET drained = :t',
+          ConditionExpression: 'attribute_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': SK },
+          ExpressionAttributeValues: { ':t': true },
+        }),
+      );
     },
 
     async settleHour(deviceId, hourMs, s) {
@@ -92,7 +110,16 @@ export function dynamoHistoryStore(client: DynamoDBClient, tableName: string): H
         update = 'SET #st = :st, unpackable = :u REMOVE #shard, #due, leaseUntilMs';
       }
       try {
-        await doc.send(new UpdateCommand({ TableName: tableName, Key: { [PK]: deviceId, [SK]: hourSortKey(hourMs) }, UpdateExpression: update, ConditionExpression: 'rev = :rev', ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { [PK]: deviceId, [SK]: hourSortKey(hourMs) },
+            UpdateExpression: update,
+            ConditionExpression: 'rev = :rev',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
         return true;
       } catch (e) {
         if (conditionFailed(e)) return false;
@@ -111,7 +138,11 @@ export function dynamoHistoryStore(client: DynamoDBClient, tableName: string): H
           Limit: limit,
         }),
       );
-      return (out.Items ?? []).map((it) => ({ deviceId: it[PK] as string, hourMs: Number(String(it[SK]).slice(SortKeyPrefix.HOUR.length)), dueMs: it[OpenHoursIndex.SORT_KEY] as number }));
+      return (out.Items ?? []).map((it) => ({
+        deviceId: it[PK] as string,
+        hourMs: Number(String(it[SK]).slice(SortKeyPrefix.HOUR.length)),
+        dueMs: it[OpenHoursIndex.SORT_KEY] as number,
+      }));
     },
 
     async claimHour(deviceId, hourMs, nowMs, leaseUntilMs) {

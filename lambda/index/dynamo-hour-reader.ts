@@ -42,7 +42,11 @@ function toPackView(it: Record<string, AttributeValue>): PackView {
   const inits = strings(it.formats).map(initIdOfFormat);
   forEachPackedRecord(hourMs, bytes(it.segs), strings(it.keys), (startMs, durationMs, seq, discSeq, keyId, iv, offset, length, formatIndex) => {
     const initId = inits[formatIndex];
-    segments.push(initId === undefined ? { startMs, durationMs, seq, discSeq, keyId, iv, pack: { name, offset, length } } : { startMs, durationMs, seq, discSeq, keyId, iv, initId, pack: { name, offset, length } });
+    segments.push(
+      initId === undefined
+        ? { startMs, durationMs, seq, discSeq, keyId, iv, pack: { name, offset, length } }
+        : { startMs, durationMs, seq, discSeq, keyId, iv, initId, pack: { name, offset, length } },
+    );
   });
   return { name, packedAtMs: num(it.packedAtMs), expiresAtMs: num(it[IndexTable.TTL_ATTRIBUTE]) * 1000, segments };
 }

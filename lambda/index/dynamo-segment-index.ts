@@ -54,7 +54,14 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
 
   async function putOnce(item: object): Promise<PutOutcome> {
     try {
-      await doc.send(new PutCommand({ TableName: tableName, Item: item as Record<string, unknown>, ConditionExpression: 'attribute_not_exists(#sk)', ExpressionAttributeNames: { '#sk': SK } }));
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: item as Record<string, unknown>,
+          ConditionExpression: 'attribute_not_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': SK },
+        }),
+      );
       return 'created';
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') return 'exists';
@@ -68,7 +75,9 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
     let startKey: Record<string, unknown> | undefined;
     do {
       const remaining = max - out.length;
-      const page = await doc.send(new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}), ...(Number.isFinite(remaining) ? { Limit: remaining } : {}) }));
+      const page = await doc.send(
+        new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}), ...(Number.isFinite(remaining) ? { Limit: remaining } : {}) }),
+      );
       for (const item of page.Items ?? []) out.push(item as T);
       startKey = page.LastEvaluatedKey;
     } while (startKey && out.length < max);
@@ -85,7 +94,14 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
   };
   const fromFields = (it: Record<string, AttributeValue>): SegmentSummary | undefined =>
     it.startMs?.N && it.seq?.N
-      ? { startMs: Number(it.startMs.N), durationMs: Number(it.durationMs?.N), seq: Number(it.seq.N), discSeq: Number(it.discSeq?.N), keyId: it.keyId?.S ?? '', iv: it.iv?.S ?? '' }
+      ? {
+          startMs: Number(it.startMs.N),
+          durationMs: Number(it.durationMs?.N),
+          seq: Number(it.seq.N),
+          discSeq: Number(it.discSeq?.N),
+          keyId: it.keyId?.S ?? '',
+          iv: it.iv?.S ?? '',
+        }
       : undefined;
 
   /**
@@ -143,7 +159,10 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
             UpdateExpression: `SET lastSeenMs = :seen, lastSeq = :seq, lastDiscSeq = :disc, lastKeyId = :key${heard}${hour}`,
             ConditionExpression: 'attribute_not_exists(lastSeq) OR lastSeq < :seq',
             ExpressionAttributeValues: {
-              ':seen': u.seenMs, ':seq': u.seq, ':disc': u.discSeq, ':key': u.keyId,
+              ':seen': u.seenMs,
+              ':seq': u.seq,
+              ':disc': u.discSeq,
+              ':key': u.keyId,
               ...(u.heardMs !== undefined ? { ':heard': u.heardMs } : {}),
               ...(u.hourMs !== undefined ? { ':hour': u.hourMs } : {}),
             },
@@ -164,7 +183,12 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
           TableName: tableName,
           Key: { [PK]: deviceId, [SK]: hourSortKey(hourMs) },
           UpdateExpression: 'SET #st = :open, hourMs = :hour, #shard = :shard, #due = :due, #ttl = if_not_exists(#ttl, :ttl) ADD rev :one',
-          ExpressionAttributeNames: { '#st': 'status', '#shard': OpenHoursIndex.PARTITION_KEY, '#due': OpenHoursIndex.SORT_KEY, '#ttl': IndexTable.TTL_ATTRIBUTE },
+          ExpressionAttributeNames: {
+            '#st': 'status',
+            '#shard': OpenHoursIndex.PARTITION_KEY,
+            '#due': OpenHoursIndex.SORT_KEY,
+            '#ttl': IndexTable.TTL_ATTRIBUTE,
+          },
           ExpressionAttributeValues: { ':open': HourStatus.OPEN, ':hour': hourMs, ':shard': openShardFor(deviceId), ':due': r.dueMs, ':ttl': r.ttl, ':one': 1 },
         }),
       );
@@ -225,7 +249,11 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
           TableName: tableName,
           KeyConditionExpression: after ? '#pk = :pk AND #sk BETWEEN :lo AND :hi' : '#pk = :pk AND begins_with(#sk, :lo)',
           ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#c': 'codecs', '#w': 'width', '#h': 'height', '#k': 'container' },
-          ExpressionAttributeValues: { ':pk': deviceId, ':lo': after ? segmentSortKey(atMs) : SortKeyPrefix.SEGMENT, ...(after ? { ':hi': `${SortKeyPrefix.SEGMENT}~` } : {}) },
+          ExpressionAttributeValues: {
+            ':pk': deviceId,
+            ':lo': after ? segmentSortKey(atMs) : SortKeyPrefix.SEGMENT,
+            ...(after ? { ':hi': `${SortKeyPrefix.SEGMENT}~` } : {}),
+          },
           ProjectionExpression: '#c, #w, #h, #k',
           ScanIndexForward: after,
           Limit: 1,

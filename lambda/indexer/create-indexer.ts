@@ -77,7 +77,6 @@ export class IndexerError extends Error {
   }
 }
 
-
 const MAX_WRAPPED_KEY_BYTES = 1024;
 
 /** S3 notifications carry keys form-encoded ('+' for space, %XX for the rest). */
@@ -128,13 +127,19 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       } catch (e) {
         throw new SkipObject((e as Error).message);
       }
-      if (meta.startMs !== p.startMs || meta.seq !== p.seq) throw new SkipObject(`metadata start-ms ${meta.startMs} / seq ${meta.seq} disagree with the key (${p.startMs}-${p.seq})`);
+      if (meta.startMs !== p.startMs || meta.seq !== p.seq)
+        throw new SkipObject(`metadata start-ms ${meta.startMs} / seq ${meta.seq} disagree with the key (${p.startMs}-${p.seq})`);
       const outcome = await deps.index.putSegment(toSegmentItem(p.deviceId, meta, key, head.sizeBytes, segmentItemDays, head.checksumSha256));
       const hourMs = packing ? packHourOf(meta.startMs, packing.periodMs) : undefined;
       // The state write also records the sign of life (one write per segment); a segment
       // older than the newest one (a backlog draining) records it on its own.
       const advanced = await deps.index.advanceState(p.deviceId, {
-        seenMs: meta.startMs + meta.durationMs, seq: meta.seq, discSeq: meta.discSeq, keyId: meta.keyId, ...(deps.liveness ? { heardMs: eventTimeMs } : {}), hourMs,
+        seenMs: meta.startMs + meta.durationMs,
+        seq: meta.seq,
+        discSeq: meta.discSeq,
+        keyId: meta.keyId,
+        ...(deps.liveness ? { heardMs: eventTimeMs } : {}),
+        hourMs,
       });
       await heard(p.deviceId, { heardMs: eventTimeMs, segment: true }, advanced === 'stale' || !advanced ? undefined : advanced);
       if (packing && hourMs !== undefined) {
@@ -150,7 +155,8 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     if (p.kind === 'key') {
       const head = await deps.store.head(key);
       if (!head) throw new SkipObject('object no longer exists');
-      if (head.sizeBytes < 1 || head.sizeBytes > MAX_WRAPPED_KEY_BYTES) throw new SkipObject(`a wrapped key is 1-${MAX_WRAPPED_KEY_BYTES} bytes, this one ${head.sizeBytes}`);
+      if (head.sizeBytes < 1 || head.sizeBytes > MAX_WRAPPED_KEY_BYTES)
+        throw new SkipObject(`a wrapped key is 1-${MAX_WRAPPED_KEY_BYTES} bytes, this one ${head.sizeBytes}`);
       const outcome = await deps.index.putKey(toKeyItem(p.deviceId, p.keyId, key, head.lastModifiedMs ?? eventTimeMs, historyDays));
       await heard(p.deviceId, { heardMs: eventTimeMs });
       return outcome === 'created' ? 'indexed' : 'duplicate';
@@ -162,7 +168,11 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     }
     if (p.kind === 'image') {
       if (!deps.images) throw new SkipObject('this indexer has no picture index (pass `images`)');
-      const outcome = await indexImage({ images: deps.images, store: deps.store, retentionDays, eventRetentionDays: deps.config.eventRetentionDays ?? retentionDays }, key, p);
+      const outcome = await indexImage(
+        { images: deps.images, store: deps.store, retentionDays, eventRetentionDays: deps.config.eventRetentionDays ?? retentionDays },
+        key,
+        p,
+      );
       await heard(p.deviceId, { heardMs: eventTimeMs });
       return outcome;
     }
@@ -186,7 +196,8 @@ export function createIndexer(deps: IndexerDeps): Indexer {
     let key = rawKey;
     try {
       if (!record.eventName?.startsWith('ObjectCreated:')) throw new SkipObject(`event ${record.eventName} is not ObjectCreated`);
-      if (deps.config.bucketName && record.s3?.bucket?.name !== deps.config.bucketName) throw new SkipObject(`bucket ${record.s3?.bucket?.name} is not ${deps.config.bucketName}`);
+      if (deps.config.bucketName && record.s3?.bucket?.name !== deps.config.bucketName)
+        throw new SkipObject(`bucket ${record.s3?.bucket?.name} is not ${deps.config.bucketName}`);
       key = decodeS3EventKey(rawKey);
       const t = Date.parse(record.eventTime);
       const outcome = await indexObject(key, Number.isFinite(t) ? t : deps.clock.nowMs());

@@ -39,7 +39,10 @@ const indexer = createIndexer({
   clock: systemClock,
   ...(config.eventBusName ? { publisher: eventBridgePublisher(new EventBridgeClient({}), config.eventBusName) } : {}),
   ...(config.watchQueueUrl
-    ? { liveness: dynamoLivenessStore(dynamo, config.tableName), watch: { queue: sqsWatchQueue(new SQSClient({}), config.watchQueueUrl), offlineAfterMs: config.offlineAfterMs } }
+    ? {
+        liveness: dynamoLivenessStore(dynamo, config.tableName),
+        watch: { queue: sqsWatchQueue(new SQSClient({}), config.watchQueueUrl), offlineAfterMs: config.offlineAfterMs },
+      }
     : {}),
   log: tools.log,
   metrics: tools.sink,

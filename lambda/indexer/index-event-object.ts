@@ -10,7 +10,11 @@ const MAX_EVENT_RECORD_BYTES = 64 * 1024;
  * (start records at `.json`, end records at `.end.json`, version 1 at `.json`) and hands
  * it to the event core.
  */
-export async function indexEventObject(deps: EventRecordDeps & { store: ObjectStore }, key: string, p: EventKeyParts & { phase: 'start' | 'end' }): Promise<'indexed' | 'duplicate'> {
+export async function indexEventObject(
+  deps: EventRecordDeps & { store: ObjectStore },
+  key: string,
+  p: EventKeyParts & { phase: 'start' | 'end' },
+): Promise<'indexed' | 'duplicate'> {
   const json = await readSmallJson(deps.store, key, MAX_EVENT_RECORD_BYTES, 'event record');
   let record: AnyEventRecord;
   try {

@@ -22,7 +22,10 @@ const MAX_STORED_BYTES = MAX_IMAGE_BYTES + 16;
 export async function indexImage(deps: IndexImageDeps, key: string, p: ImageKeyParts): Promise<'indexed' | 'duplicate'> {
   const head = await deps.store.head(key);
   if (!head) throw new SkipObject('object no longer exists');
-  if (head.sizeBytes < 16 || head.sizeBytes > MAX_STORED_BYTES || head.sizeBytes % 16 !== 0) throw new SkipObject(`a picture is AES-128-CBC of at most ${MAX_IMAGE_BYTES} bytes (16 to ${MAX_STORED_BYTES}, whole blocks); this one is ${head.sizeBytes}`);
+  if (head.sizeBytes < 16 || head.sizeBytes > MAX_STORED_BYTES || head.sizeBytes % 16 !== 0)
+    throw new SkipObject(
+      `a picture is AES-128-CBC of at most ${MAX_IMAGE_BYTES} bytes (16 to ${MAX_STORED_BYTES}, whole blocks); this one is ${head.sizeBytes}`,
+    );
   let meta;
   try {
     meta = parseImageMetadata(head.metadata);

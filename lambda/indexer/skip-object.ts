@@ -6,7 +6,12 @@ export class SkipObject extends Error {
 }
 
 /** Reads a small JSON object (event record, heartbeat) as JSON; SkipObject when it is gone, too big or not JSON. */
-export async function readSmallJson(store: { getBytes(key: string, maxBytes: number): Promise<Uint8Array | undefined> }, key: string, maxBytes: number, what: string): Promise<unknown> {
+export async function readSmallJson(
+  store: { getBytes(key: string, maxBytes: number): Promise<Uint8Array | undefined> },
+  key: string,
+  maxBytes: number,
+  what: string,
+): Promise<unknown> {
   const body = await store.getBytes(key, maxBytes).catch((e: unknown) => {
     if (e instanceof ObjectTooLargeError) throw new SkipObject(`${what} over ${maxBytes} bytes`);
     throw e;

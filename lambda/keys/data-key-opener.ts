@@ -64,7 +64,10 @@ export function createDataKeyOpener(deps: DataKeyOpenerDeps): DataKeyOpener {
         opened.dataKey.fill(0);
         metrics.count('KeysRefusedUnbound');
         log.warn('wrapped key refused: legacy unbound format stored after the cutoff', { objectKey, storedAtMs, cutoffMs: cutoff });
-        throw new ForbiddenError('key_unbound', `key ${keyId} is in the legacy unbound format and was not stored before this deployment's cutoff: it is not served`);
+        throw new ForbiddenError(
+          'key_unbound',
+          `key ${keyId} is in the legacy unbound format and was not stored before this deployment's cutoff: it is not served`,
+        );
       }
     }
     metrics.count('KeysUnwrapped');

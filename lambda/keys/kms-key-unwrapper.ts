@@ -10,7 +10,8 @@ export function kmsKeyUnwrapper(client: KMSClient, keyId: string): KeyUnwrapper 
   return {
     async unwrap(wrapped) {
       const out = await client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: wrapped, EncryptionAlgorithm: KMS_WRAPPING_ALGORITHM }));
-      if (!out.Plaintext || out.Plaintext.length === 0 || out.Plaintext.length > MAX_PLAINTEXT_BYTES) throw new Error(`KMS returned ${out.Plaintext?.length ?? 0} bytes, not a wrapped-key plaintext`);
+      if (!out.Plaintext || out.Plaintext.length === 0 || out.Plaintext.length > MAX_PLAINTEXT_BYTES)
+        throw new Error(`KMS returned ${out.Plaintext?.length ?? 0} bytes, not a wrapped-key plaintext`);
       return out.Plaintext;
     },
   };

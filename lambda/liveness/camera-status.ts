@@ -33,7 +33,13 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
  * a second of that). Privacy: its newest heartbeat says so and no segment came after it.
  * Recording: a segment arrived within `recordingWithinMs`. Idle: heard from, not recording.
  */
-export function cameraStatus(deviceId: string, s: DeviceStateItem | undefined, lastEvent: EventItem | undefined, nowMs: number, o: { offlineAfterMs: number; recordingWithinMs: number }): CameraStatus {
+export function cameraStatus(
+  deviceId: string,
+  s: DeviceStateItem | undefined,
+  lastEvent: EventItem | undefined,
+  nowMs: number,
+  o: { offlineAfterMs: number; recordingWithinMs: number },
+): CameraStatus {
   const heardMs = s?.lastHeardMs ?? s?.lastSeenMs;
   let state: CameraState;
   if (!s || heardMs === undefined) state = CameraState.UNKNOWN;
@@ -44,7 +50,16 @@ export function cameraStatus(deviceId: string, s: DeviceStateItem | undefined, l
   let ev: CameraStatus['lastEvent'] = null;
   if (lastEvent) {
     const { endMs, open } = resolveEventEnd(lastEvent, nowMs);
-    ev = { eventId: lastEvent.eventId, type: lastEvent.type, start: iso(lastEvent.startMs)!, startMs: lastEvent.startMs, end: iso(endMs)!, endMs, open, ...(lastEvent.label !== undefined ? { label: lastEvent.label } : {}) };
+    ev = {
+      eventId: lastEvent.eventId,
+      type: lastEvent.type,
+      start: iso(lastEvent.startMs)!,
+      startMs: lastEvent.startMs,
+      end: iso(endMs)!,
+      endMs,
+      open,
+      ...(lastEvent.label !== undefined ? { label: lastEvent.label } : {}),
+    };
   }
   return {
     deviceId,

@@ -76,7 +76,12 @@ export function dynamoLivenessStore(client: DynamoDBClient, tableName: string): 
     },
 
     async endWatch(deviceId, watchId) {
-      await conditional({ Key: Key(deviceId), UpdateExpression: 'REMOVE watchId', ConditionExpression: 'watchId = :w', ExpressionAttributeValues: { ':w': watchId } });
+      await conditional({
+        Key: Key(deviceId),
+        UpdateExpression: 'REMOVE watchId',
+        ConditionExpression: 'watchId = :w',
+        ExpressionAttributeValues: { ':w': watchId },
+      });
     },
 
     async clearOffline(deviceId, offlineSinceMs) {

@@ -47,7 +47,8 @@ export interface OfflineWatchDeps {
 export const WATCH_GRACE_MS = 1000;
 
 export function validateOfflineAfterMs(ms: number): number {
-  if (!Number.isSafeInteger(ms) || ms < 1000 || ms > WATCH_MAX_DELAY_MS) throw new Error(`offlineAfter must be 1 s to ${WATCH_MAX_DELAY_MS / 1000} s (the longest SQS delay), got ${ms} ms`);
+  if (!Number.isSafeInteger(ms) || ms < 1000 || ms > WATCH_MAX_DELAY_MS)
+    throw new Error(`offlineAfter must be 1 s to ${WATCH_MAX_DELAY_MS / 1000} s (the longest SQS delay), got ${ms} ms`);
   return ms;
 }
 
@@ -77,7 +78,8 @@ async function arm(deps: OfflineWatchDeps, deviceId: string, heardMs: number, ex
   const watchId = (deps.newWatchId ?? defaultWatchId)();
   const delay = Math.max(0, heardMs + deps.offlineAfterMs - deps.clock.nowMs()) + WATCH_GRACE_MS;
   await deps.queue.schedule({ deviceId, watchId }, delay);
-  if (!(await deps.liveness.armWatch(deviceId, watchId, expected))) (deps.log ?? silentLog).info('another watch was armed first; this one lapses', { deviceId, watchId });
+  if (!(await deps.liveness.armWatch(deviceId, watchId, expected)))
+    (deps.log ?? silentLog).info('another watch was armed first; this one lapses', { deviceId, watchId });
 }
 
 export type CheckOutcome = 'dropped' | 'rescheduled' | 'offline';

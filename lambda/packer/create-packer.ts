@@ -107,14 +107,24 @@ export function createPacker(deps: PackerDeps): Packer {
     let segs: SegmentItem[] = plan.segments;
     const storageClass = plan.kind === PackKind.EVENT ? c.eventStorageClass : c.storageClass;
     while (segs.length) {
-      const ref: PackRef = { kind: plan.kind, hourMs, packNo: plan.packNo, digest: packDigest(segs.map((s) => ({ startMs: s.startMs, seq: s.seq, length: s.sizeBytes, checksumSha256: s.checksumSha256 }))) };
+      const ref: PackRef = {
+        kind: plan.kind,
+        hourMs,
+        packNo: plan.packNo,
+        digest: packDigest(segs.map((s) => ({ startMs: s.startMs, seq: s.seq, length: s.sizeBytes, checksumSha256: s.checksumSha256 }))),
+      };
       const key = packObjectKey(deviceId, ref);
       const totalBytes = segs.reduce((n, s) => n + s.sizeBytes, 0);
       const assembled = await assemblePack(
         deps.store,
         key,
         segs.map((s) => ({ objectKey: s.objectKey, sizeBytes: s.sizeBytes, checksumSha256: s.checksumSha256 })),
-        { write: { storageClass, contentType: PACK_CONTENT_TYPE }, partBytes: partBytesFor(totalBytes, c.partSizing ?? DEFAULT_PART_SIZING), copyParts: c.copyParts, prefetchBytes: c.prefetchBytes ?? DEFAULT_PREFETCH_BYTES },
+        {
+          write: { storageClass, contentType: PACK_CONTENT_TYPE },
+          partBytes: partBytesFor(totalBytes, c.partSizing ?? DEFAULT_PART_SIZING),
+          copyParts: c.copyParts,
+          prefetchBytes: c.prefetchBytes ?? DEFAULT_PREFETCH_BYTES,
+        },
       );
       if (!assembled.ok) {
         const bad = segs[assembled.exclusion.index]!;
@@ -124,12 +134,28 @@ export function createPacker(deps: PackerDeps): Packer {
         segs = segs.filter((_, i) => i !== assembled.exclusion.index);
         continue;
       }
-      await verifyPack(deps.store, key, assembled.pack, segs.map((s) => s.sizeBytes), c.verify);
+      await verifyPack(
+        deps.store,
+        key,
+        assembled.pack,
+        segs.map((s) => s.sizeBytes),
+        c.verify,
+      );
       let offset = 0;
       const packed: PackedSegment[] = segs.map((s, i) => {
         const p: PackedSegment = {
-          startMs: s.startMs, durationMs: s.durationMs, seq: s.seq, discSeq: s.discSeq, keyId: s.keyId, iv: s.iv,
-          offset, length: s.sizeBytes, checksumSha256: assembled.pack.segmentChecksums[i], codecs: s.codecs, width: s.width, height: s.height,
+          startMs: s.startMs,
+          durationMs: s.durationMs,
+          seq: s.seq,
+          discSeq: s.discSeq,
+          keyId: s.keyId,
+          iv: s.iv,
+          offset,
+          length: s.sizeBytes,
+          checksumSha256: assembled.pack.segmentChecksums[i],
+          codecs: s.codecs,
+          width: s.width,
+          height: s.height,
         };
         // fMP4: the segment's init section stays its own object (never packed); the pack names it.
         if (s.initId !== undefined) p.initId = s.initId;
@@ -141,7 +167,10 @@ export function createPacker(deps: PackerDeps): Packer {
       if ((await deps.history.putPack(item, checksums)) === 'exists') {
         // A concurrent run got there first: fine if it packed the same segments.
         const existing = (await deps.history.hourPacks(deviceId, hourMs)).find((p) => p.packNo === plan.packNo);
-        if (existing?.digest !== ref.digest) throw new PackConflictError(`${deviceId} hour ${hourMs}: pack ${plan.packNo} is indexed with digest ${existing?.digest}, this run wrote ${ref.digest}; the next run starts over`);
+        if (existing?.digest !== ref.digest)
+          throw new PackConflictError(
+            `${deviceId} hour ${hourMs}: pack ${plan.packNo} is indexed with digest ${existing?.digest}, this run wrote ${ref.digest}; the next run starts over`,
+          );
         return existing;
       }
       report.packs.push({ name: packName(ref), segments: packed.length, bytes: totalBytes });
@@ -166,7 +195,9 @@ export function createPacker(deps: PackerDeps): Packer {
     const candidates = segments.filter((s) => !packedStarts.has(s.startMs));
     if (candidates.length) {
       // An event still open counts to its bound (its maximum length): footage it may cover keeps the longer retention.
-      const events = splitEvents ? (await deps.events.queryEvents(deviceId, hourMs, hourMs + c.periodMs)).map((e) => ({ startMs: e.startMs, endMs: eventEndBoundMs(e) })) : [];
+      const events = splitEvents
+        ? (await deps.events.queryEvents(deviceId, hourMs, hourMs + c.periodMs)).map((e) => ({ startMs: e.startMs, endMs: eventEndBoundMs(e) }))
+        : [];
       const firstPackNo = packs.reduce((n, p) => Math.max(n, p.packNo + 1), 0);
       for (const plan of planPacks(candidates, { firstPackNo, events, splitEvents })) {
         const item = await writePack(deviceId, hourMs, plan, report);

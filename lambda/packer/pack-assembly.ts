@@ -156,7 +156,8 @@ export async function assemblePack(store: PackStore, key: string, segments: read
     upload ??= await store.startPack(key, o.write);
     const up = upload;
     inflight = up.uploadPart(n, body, checksum).then((r) => {
-      if (r.checksumSha256 !== undefined && r.checksumSha256 !== checksum) throw new PackIntegrityError(`${key}: the store computed ${r.checksumSha256} for part ${n}, we sent ${checksum}`);
+      if (r.checksumSha256 !== undefined && r.checksumSha256 !== checksum)
+        throw new PackIntegrityError(`${key}: the store computed ${r.checksumSha256} for part ${n}, we sent ${checksum}`);
       stored.push(r);
       parts.push({ partNumber: n, sizeBytes: body.length, checksumSha256: checksum, ...(r.checksumSha256 ? { storedChecksum: r.checksumSha256 } : {}) });
     });
@@ -188,8 +189,12 @@ export async function assemblePack(store: PackStore, key: string, segments: read
         upload ??= await store.startPack(key, o.write);
         const n = partNumber++;
         const r = await upload.copyPart(n, s.objectKey);
-        if (r.checksumSha256 === undefined) throw new PackIntegrityError(`${key}: the store returned no checksum for part ${n} copied from ${s.objectKey}; copy parts need a store that keeps checksums`);
-        if (r.checksumSha256 !== s.checksumSha256) return { ok: false, exclusion: { index: i, reason: `S3 computed ${r.checksumSha256} for ${s.objectKey}, the index recorded ${s.checksumSha256}` } };
+        if (r.checksumSha256 === undefined)
+          throw new PackIntegrityError(
+            `${key}: the store returned no checksum for part ${n} copied from ${s.objectKey}; copy parts need a store that keeps checksums`,
+          );
+        if (r.checksumSha256 !== s.checksumSha256)
+          return { ok: false, exclusion: { index: i, reason: `S3 computed ${r.checksumSha256} for ${s.objectKey}, the index recorded ${s.checksumSha256}` } };
         stored.push(r);
         parts.push({ partNumber: n, sizeBytes: s.sizeBytes, checksumSha256: s.checksumSha256!, storedChecksum: r.checksumSha256 });
         segmentChecksums[i] = r.checksumSha256;
@@ -197,9 +202,11 @@ export async function assemblePack(store: PackStore, key: string, segments: read
       }
       const read = await reads.take(i);
       if (!read.bytes) return { ok: false, exclusion: { index: i, reason: `the hot object ${s.objectKey} is gone` } };
-      if (read.actualBytes !== s.sizeBytes) return { ok: false, exclusion: { index: i, reason: `${s.objectKey} has ${read.actualBytes} bytes, the index recorded ${s.sizeBytes}` } };
+      if (read.actualBytes !== s.sizeBytes)
+        return { ok: false, exclusion: { index: i, reason: `${s.objectKey} has ${read.actualBytes} bytes, the index recorded ${s.sizeBytes}` } };
       const sum = sha256(read.bytes);
-      if (s.checksumSha256 !== undefined && sum !== s.checksumSha256) return { ok: false, exclusion: { index: i, reason: `${s.objectKey} has SHA-256 ${sum}, the index recorded ${s.checksumSha256}` } };
+      if (s.checksumSha256 !== undefined && sum !== s.checksumSha256)
+        return { ok: false, exclusion: { index: i, reason: `${s.objectKey} has SHA-256 ${sum}, the index recorded ${s.checksumSha256}` } };
       segmentChecksums[i] = sum;
       await append(read.bytes);
     }

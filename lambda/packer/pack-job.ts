@@ -6,7 +6,8 @@ import { PackerError } from './packer-errors.ts';
 export function parsePackJob(event: unknown): PackJob {
   const e = (event ?? {}) as Record<string, unknown>;
   const hourMs = e.hourMs;
-  if (typeof hourMs !== 'number' || !Number.isSafeInteger(hourMs) || hourMs < 0) throw new PackerError(`a pack job needs hourMs (whole UTC ms of the pack hour), got ${JSON.stringify(hourMs)}`);
+  if (typeof hourMs !== 'number' || !Number.isSafeInteger(hourMs) || hourMs < 0)
+    throw new PackerError(`a pack job needs hourMs (whole UTC ms of the pack hour), got ${JSON.stringify(hourMs)}`);
   try {
     return { deviceId: assertDeviceId(e.deviceId), hourMs };
   } catch (cause) {

@@ -22,14 +22,17 @@ export type VerifyMode = (typeof VerifyMode)[keyof typeof VerifyMode];
 function verifyByChecksums(key: string, pack: AssembledPack): void {
   if (!pack.storedChecksum) throw new PackIntegrityError(`${key}: the store answered without a SHA-256 for the pack; cannot verify it without reading it`);
   for (const p of pack.parts) {
-    if (p.storedChecksum !== p.checksumSha256) throw new PackIntegrityError(`${key}: part ${p.partNumber} was stored with ${p.storedChecksum ?? 'no checksum'}, expected ${p.checksumSha256}`);
+    if (p.storedChecksum !== p.checksumSha256)
+      throw new PackIntegrityError(`${key}: part ${p.partNumber} was stored with ${p.storedChecksum ?? 'no checksum'}, expected ${p.checksumSha256}`);
   }
   if (pack.parts.length === 0) {
-    if (pack.storedChecksum !== pack.wholeChecksum) throw new PackIntegrityError(`${key}: the store's SHA-256 ${pack.storedChecksum} is not the pack's ${pack.wholeChecksum}`);
+    if (pack.storedChecksum !== pack.wholeChecksum)
+      throw new PackIntegrityError(`${key}: the store's SHA-256 ${pack.storedChecksum} is not the pack's ${pack.wholeChecksum}`);
     return;
   }
   const expected = compositeChecksum(pack.parts.map((p) => p.checksumSha256));
-  if (!sameComposite(pack.storedChecksum, expected, pack.parts.length)) throw new PackIntegrityError(`${key}: the store's composite checksum ${pack.storedChecksum} is not ${expected}-${pack.parts.length}`);
+  if (!sameComposite(pack.storedChecksum, expected, pack.parts.length))
+    throw new PackIntegrityError(`${key}: the store's composite checksum ${pack.storedChecksum} is not ${expected}-${pack.parts.length}`);
 }
 
 async function verifyByReadBack(store: PackStore, key: string, pack: AssembledPack, lengths: readonly number[]): Promise<void> {
@@ -41,7 +44,8 @@ async function verifyByReadBack(store: PackStore, key: string, pack: AssembledPa
   let total = 0;
   const close = () => {
     const got = h.digest('base64');
-    if (got !== pack.segmentChecksums[seg]) throw new PackIntegrityError(`${key}: segment ${seg} of the pack reads back as ${got}, expected ${pack.segmentChecksums[seg]}`);
+    if (got !== pack.segmentChecksums[seg])
+      throw new PackIntegrityError(`${key}: segment ${seg} of the pack reads back as ${got}, expected ${pack.segmentChecksums[seg]}`);
     seg++;
     left = lengths[seg] ?? 0;
     h = createHash('sha256');

@@ -68,7 +68,15 @@ export async function buildSessionPlaylist(claims: SessionClaims, index: Segment
     const first = w.entries[0];
     const last = w.entries[w.entries.length - 1];
     const events = first && last ? playlistEvents(await index.queryEvents(claims.deviceId, first.startMs, last.startMs + last.durationMs), nowMs) : [];
-    playlist = { kind: PlaylistKind.LIVE, targetDurationSeconds: settings.targetDurationSeconds, mediaSequence: w.mediaSequence, discontinuitySequence: w.discontinuitySequence, entries: w.entries, events, ended: false };
+    playlist = {
+      kind: PlaylistKind.LIVE,
+      targetDurationSeconds: settings.targetDurationSeconds,
+      mediaSequence: w.mediaSequence,
+      discontinuitySequence: w.discontinuitySequence,
+      entries: w.entries,
+      events,
+      ended: false,
+    };
   } else {
     const startMs = claims.startMs!;
     const capMs = startMs + MAX_PLAYLIST_RANGE_MS;

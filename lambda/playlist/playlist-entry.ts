@@ -18,7 +18,8 @@ export interface PlaylistEntry {
 }
 
 /** Playlist-relative URIs; the playlist lives at .../v1/sessions/{token}/playlist.m3u8. */
-export const segmentUri = (e: Pick<PlaylistEntry, 'startMs' | 'seq' | 'segment'>): string => `segments/${e.startMs}-${e.seq}.${e.segment?.initId === undefined ? 'ts' : 'm4s'}`;
+export const segmentUri = (e: Pick<PlaylistEntry, 'startMs' | 'seq' | 'segment'>): string =>
+  `segments/${e.startMs}-${e.seq}.${e.segment?.initId === undefined ? 'ts' : 'm4s'}`;
 /** An fMP4 init section of the session's camera (clear, never packed). */
 export const initUri = (initId: string): string => `init/${initId}.mp4`;
 export const gapUri = (seq: number): string => `segments/gap-${seq}.ts`;

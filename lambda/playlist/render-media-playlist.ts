@@ -146,8 +146,7 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
         packLine = `\n${packUri(packName, fmp4)}\n`;
       }
       body += `#EXT-X-BYTERANGE:${pack.length}@${pack.offset}${packLine}`;
-    }
-    else body += e.segment ? segmentUri(e) + '\n' : `#EXT-X-GAP\n${gapUri(e.seq)}\n`;
+    } else body += e.segment ? segmentUri(e) + '\n' : `#EXT-X-GAP\n${gapUri(e.seq)}\n`;
   }
   out.push(body + (p.ended ? '#EXT-X-ENDLIST\n' : ''));
   return out.join('\n');

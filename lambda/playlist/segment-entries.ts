@@ -99,7 +99,9 @@ export function liveWindow(recent: readonly Seg[], windowSize: number): LiveWind
 export function idleWindow(recent: readonly Seg[]): LiveWindow {
   let newest: Seg | undefined;
   for (const s of recent) if (!newest || s.seq > newest.seq) newest = s;
-  return newest ? { mediaSequence: newest.seq + 1, discontinuitySequence: newest.discSeq, entries: [] } : { mediaSequence: 0, discontinuitySequence: 0, entries: [] };
+  return newest
+    ? { mediaSequence: newest.seq + 1, discontinuitySequence: newest.discSeq, entries: [] }
+    : { mediaSequence: 0, discontinuitySequence: 0, entries: [] };
 }
 
 /** Hole sizes beyond this many missing segments are a pause in recording, not a gap. */

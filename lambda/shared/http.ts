@@ -59,7 +59,11 @@ export function errorResult(err: unknown, log: Log, requestId: string | undefine
     return jsonResult(err.statusCode, { error: { code: err.code, message: err.message } }, { 'cache-control': CacheControl.NONE, ...err.headers });
   }
   log.error('unexpected error', { error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err), requestId });
-  return jsonResult(500, { error: { code: 'internal', message: `internal error; retry later${requestId ? ` (request ${requestId})` : ''}` } }, { 'cache-control': CacheControl.NONE });
+  return jsonResult(
+    500,
+    { error: { code: 'internal', message: `internal error; retry later${requestId ? ` (request ${requestId})` : ''}` } },
+    { 'cache-control': CacheControl.NONE },
+  );
 }
 
 /** The request path without a non-default stage prefix (`/prod/v1/...` -> `/v1/...`). */

@@ -38,10 +38,32 @@ type Env = Record<string, string | undefined>;
 /** Which variables each handler needs; the CDK stack sets at least these. */
 export const RequiredEnv = {
   indexer: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.RETENTION_DAYS],
-  api: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.TARGET_DURATION_SECONDS, LambdaEnv.LIVE_WINDOW_SEGMENTS, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CORS_ORIGINS],
-  keys: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.TARGET_DURATION_SECONDS, LambdaEnv.LIVE_WINDOW_SEGMENTS, LambdaEnv.TOKEN_SECRET_ID, LambdaEnv.CONTENT_KEY_ID, LambdaEnv.CORS_ORIGINS],
+  api: [
+    LambdaEnv.BUCKET_NAME,
+    LambdaEnv.TABLE_NAME,
+    LambdaEnv.TARGET_DURATION_SECONDS,
+    LambdaEnv.LIVE_WINDOW_SEGMENTS,
+    LambdaEnv.TOKEN_SECRET_ID,
+    LambdaEnv.CORS_ORIGINS,
+  ],
+  keys: [
+    LambdaEnv.BUCKET_NAME,
+    LambdaEnv.TABLE_NAME,
+    LambdaEnv.TARGET_DURATION_SECONDS,
+    LambdaEnv.LIVE_WINDOW_SEGMENTS,
+    LambdaEnv.TOKEN_SECRET_ID,
+    LambdaEnv.CONTENT_KEY_ID,
+    LambdaEnv.CORS_ORIGINS,
+  ],
   offlineChecker: [LambdaEnv.TABLE_NAME, LambdaEnv.EVENT_BUS_NAME, LambdaEnv.WATCH_QUEUE_URL, LambdaEnv.OFFLINE_AFTER_SECONDS],
-  packer: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.RETENTION_DAYS, LambdaEnv.PACK_STORAGE_CLASS, LambdaEnv.EVENT_PACK_STORAGE_CLASS, LambdaEnv.PACK_DRAIN_SECONDS],
+  packer: [
+    LambdaEnv.BUCKET_NAME,
+    LambdaEnv.TABLE_NAME,
+    LambdaEnv.RETENTION_DAYS,
+    LambdaEnv.PACK_STORAGE_CLASS,
+    LambdaEnv.EVENT_PACK_STORAGE_CLASS,
+    LambdaEnv.PACK_DRAIN_SECONDS,
+  ],
   sweeper: [LambdaEnv.TABLE_NAME, LambdaEnv.PACKER_FUNCTION_NAME],
   clipExport: [LambdaEnv.BUCKET_NAME, LambdaEnv.TABLE_NAME, LambdaEnv.CONTENT_KEY_ID, LambdaEnv.CLIP_KEY_ID],
 } as const;
@@ -54,7 +76,8 @@ export function readPackStorageClasses(env: Env): { storageClass: string; eventS
   const problems: string[] = [];
   const read = (name: string): string => {
     const v = env[name] ?? '';
-    if (!(PACK_STORAGE_CLASSES as readonly string[]).includes(v)) problems.push(`${name}=${JSON.stringify(v)} must be one of ${PACK_STORAGE_CLASSES.join(', ')}`);
+    if (!(PACK_STORAGE_CLASSES as readonly string[]).includes(v))
+      problems.push(`${name}=${JSON.stringify(v)} must be one of ${PACK_STORAGE_CLASSES.join(', ')}`);
     return v;
   };
   const out = { storageClass: read(LambdaEnv.PACK_STORAGE_CLASS), eventStorageClass: read(LambdaEnv.EVENT_PACK_STORAGE_CLASS) };
@@ -64,7 +87,8 @@ export function readPackStorageClasses(env: Env): { storageClass: string; eventS
 
 export function requireEnv(env: Env, names: readonly string[]): void {
   const missing = names.filter((n) => !env[n]);
-  if (missing.length) throw new ConfigError(`missing environment variable(s) ${missing.join(', ')}: the CDK stack sets them; set them when running a handler by hand`);
+  if (missing.length)
+    throw new ConfigError(`missing environment variable(s) ${missing.join(', ')}: the CDK stack sets them; set them when running a handler by hand`);
 }
 
 function wholeInRange(env: Env, name: string, min: number, max: number, fallback: number, problems: string[]): number {
@@ -79,22 +103,62 @@ function wholeInRange(env: Env, name: string, min: number, max: number, fallback
 export function readPlaybackConfig(env: Env, required: readonly string[]): PlaybackConfig {
   requireEnv(env, required);
   const problems: string[] = [];
-  const retentionDays = wholeInRange(env, LambdaEnv.RETENTION_DAYS, PlaybackLimit.RETENTION_DAYS_MIN, PlaybackLimit.RETENTION_DAYS_MAX, PlaybackLimit.RETENTION_DAYS_DEFAULT, problems);
+  const retentionDays = wholeInRange(
+    env,
+    LambdaEnv.RETENTION_DAYS,
+    PlaybackLimit.RETENTION_DAYS_MIN,
+    PlaybackLimit.RETENTION_DAYS_MAX,
+    PlaybackLimit.RETENTION_DAYS_DEFAULT,
+    problems,
+  );
   const config: PlaybackConfig = {
     bucketName: env[LambdaEnv.BUCKET_NAME] ?? '',
     tableName: env[LambdaEnv.TABLE_NAME] ?? '',
-    targetDurationSeconds: wholeInRange(env, LambdaEnv.TARGET_DURATION_SECONDS, PlaybackLimit.TARGET_DURATION_MIN_SECONDS, PlaybackLimit.TARGET_DURATION_MAX_SECONDS, targetDurationSeconds(SegmentSeconds.DEFAULT), problems),
-    liveWindowSegments: wholeInRange(env, LambdaEnv.LIVE_WINDOW_SEGMENTS, PlaybackLimit.LIVE_WINDOW_SEGMENTS_MIN, PlaybackLimit.LIVE_WINDOW_SEGMENTS_MAX, PlaybackLimit.LIVE_WINDOW_SEGMENTS_DEFAULT, problems),
+    targetDurationSeconds: wholeInRange(
+      env,
+      LambdaEnv.TARGET_DURATION_SECONDS,
+      PlaybackLimit.TARGET_DURATION_MIN_SECONDS,
+      PlaybackLimit.TARGET_DURATION_MAX_SECONDS,
+      targetDurationSeconds(SegmentSeconds.DEFAULT),
+      problems,
+    ),
+    liveWindowSegments: wholeInRange(
+      env,
+      LambdaEnv.LIVE_WINDOW_SEGMENTS,
+      PlaybackLimit.LIVE_WINDOW_SEGMENTS_MIN,
+      PlaybackLimit.LIVE_WINDOW_SEGMENTS_MAX,
+      PlaybackLimit.LIVE_WINDOW_SEGMENTS_DEFAULT,
+      problems,
+    ),
     retentionDays,
-    corsOrigins: (env[LambdaEnv.CORS_ORIGINS] ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
-    offlineAfterMs: wholeInRange(env, LambdaEnv.OFFLINE_AFTER_SECONDS, Liveness.OFFLINE_AFTER_MIN_SECONDS, Liveness.OFFLINE_AFTER_MAX_SECONDS, DEFAULT_OFFLINE_AFTER_SECONDS, problems) * 1000,
-    eventRetentionDays: wholeInRange(env, LambdaEnv.EVENT_RETENTION_DAYS, PlaybackLimit.RETENTION_DAYS_MIN, PlaybackLimit.RETENTION_DAYS_MAX, retentionDays, problems),
+    corsOrigins: (env[LambdaEnv.CORS_ORIGINS] ?? '*')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    offlineAfterMs:
+      wholeInRange(
+        env,
+        LambdaEnv.OFFLINE_AFTER_SECONDS,
+        Liveness.OFFLINE_AFTER_MIN_SECONDS,
+        Liveness.OFFLINE_AFTER_MAX_SECONDS,
+        DEFAULT_OFFLINE_AFTER_SECONDS,
+        problems,
+      ) * 1000,
+    eventRetentionDays: wholeInRange(
+      env,
+      LambdaEnv.EVENT_RETENTION_DAYS,
+      PlaybackLimit.RETENTION_DAYS_MIN,
+      PlaybackLimit.RETENTION_DAYS_MAX,
+      retentionDays,
+      problems,
+    ),
     packPeriodMs: PACK_PERIOD_MS,
     packGraceMs: wholeInRange(env, LambdaEnv.PACK_GRACE_SECONDS, 0, 86_400, PackDefault.GRACE_MS / 1000, problems) * 1000,
     packDrainMs: wholeInRange(env, LambdaEnv.PACK_DRAIN_SECONDS, 0, 7 * 86_400, PackDefault.DRAIN_MS / 1000, problems) * 1000,
     hotIndexDays: wholeInRange(env, LambdaEnv.HOT_INDEX_DAYS, 1, 3650, PackDefault.HOT_INDEX_DAYS, problems),
   };
-  if (config.eventRetentionDays < retentionDays) problems.push(`${LambdaEnv.EVENT_RETENTION_DAYS}=${config.eventRetentionDays} must be at least ${LambdaEnv.RETENTION_DAYS}=${retentionDays}`);
+  if (config.eventRetentionDays < retentionDays)
+    problems.push(`${LambdaEnv.EVENT_RETENTION_DAYS}=${config.eventRetentionDays} must be at least ${LambdaEnv.RETENTION_DAYS}=${retentionDays}`);
   if (env[LambdaEnv.EVENT_BUS_NAME]) config.eventBusName = env[LambdaEnv.EVENT_BUS_NAME];
   const queue = env[LambdaEnv.WATCH_QUEUE_URL];
   if (queue) {
@@ -109,7 +173,8 @@ export function readPlaybackConfig(env: Env, required: readonly string[]): Playb
   const cutoff = env[LambdaEnv.UNBOUND_KEYS_STORED_BEFORE];
   if (cutoff) {
     const ms = Date.parse(cutoff);
-    if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(cutoff) || !Number.isFinite(ms)) problems.push(`${LambdaEnv.UNBOUND_KEYS_STORED_BEFORE}=${JSON.stringify(cutoff)} must be an ISO 8601 time with a zone, e.g. 2026-12-01T00:00:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(cutoff) || !Number.isFinite(ms))
+      problems.push(`${LambdaEnv.UNBOUND_KEYS_STORED_BEFORE}=${JSON.stringify(cutoff)} must be an ISO 8601 time with a zone, e.g. 2026-12-01T00:00:00Z`);
     else config.unboundKeysStoredBeforeMs = ms;
   }
   if (problems.length) throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
@@ -141,7 +206,11 @@ const RESOURCE_ENV: Record<keyof ResourceIds, string> = {
  * start, with the rest of the configuration's problems), so no handler reads
  * `process.env[...]!`.
  */
-export function readHandlerConfig<K extends keyof ResourceIds>(env: Env, required: readonly string[], ids: readonly K[]): PlaybackConfig & Pick<ResourceIds, K> {
+export function readHandlerConfig<K extends keyof ResourceIds>(
+  env: Env,
+  required: readonly string[],
+  ids: readonly K[],
+): PlaybackConfig & Pick<ResourceIds, K> {
   const names = ids.map((k) => RESOURCE_ENV[k]);
   const config = readPlaybackConfig(env, [...new Set([...required, ...names])]);
   const picked = Object.fromEntries(ids.map((k) => [k, env[RESOURCE_ENV[k]] as string])) as Pick<ResourceIds, K>;

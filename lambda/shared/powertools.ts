@@ -25,7 +25,8 @@ export function powertools(serviceName: string): Powertools {
     count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
     millis: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
   };
-  const entry = <E, R>(core: (event: E) => Promise<R>) =>
+  const entry =
+    <E, R>(core: (event: E) => Promise<R>) =>
     async (event: E, context?: Context): Promise<R> => {
       if (context) logger.addContext(context);
       try {

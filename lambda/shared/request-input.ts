@@ -1,4 +1,13 @@
-import { ContractError, MAX_TIME_MS, TokenError, TokenProblem, assertDeviceId, readTokenKeyVersion, verifySessionToken, type SessionClaims } from '../../contract/index.ts';
+import {
+  ContractError,
+  MAX_TIME_MS,
+  TokenError,
+  TokenProblem,
+  assertDeviceId,
+  readTokenKeyVersion,
+  verifySessionToken,
+  type SessionClaims,
+} from '../../contract/index.ts';
 import type { TokenSecrets } from '../token/token-secrets.ts';
 import { BadRequestError, ForbiddenError } from './playback-error.ts';
 
@@ -9,10 +18,14 @@ const MAX_MS = MAX_TIME_MS;
 
 export function parseIsoMs(name: string, value: unknown): number {
   if (typeof value !== 'string' || !ISO_RE.test(value)) {
-    throw new BadRequestError('bad_time', `${name} must be an ISO 8601 date-time with a zone, e.g. 2026-01-02T03:04:05Z; got ${JSON.stringify(String(value).slice(0, 40))}`);
+    throw new BadRequestError(
+      'bad_time',
+      `${name} must be an ISO 8601 date-time with a zone, e.g. 2026-01-02T03:04:05Z; got ${JSON.stringify(String(value).slice(0, 40))}`,
+    );
   }
   const ms = Date.parse(value);
-  if (!Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS) throw new BadRequestError('bad_time', `${name} ${JSON.stringify(value)} is not a date between 2000 and 9999`);
+  if (!Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS)
+    throw new BadRequestError('bad_time', `${name} ${JSON.stringify(value)} is not a date between 2000 and 9999`);
   return ms;
 }
 

@@ -1,6 +1,13 @@
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command,
-  PutObjectCommand, UploadPartCommand, type S3Client,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ClipObjectStore, ClipUpload } from './clip-object-store.ts';
@@ -89,7 +96,9 @@ export function s3ClipObjectStore(client: S3Client, bucket: string, o: S3ClipObj
   return {
     async readSource(key, range) {
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}) }));
+        const out = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}) }),
+        );
         const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
         if (range && bytes.byteLength !== range.length) throw new Error(`${key}: asked for ${range.length} bytes at ${range.offset}, got ${bytes.byteLength}`);
         return bytes;
@@ -112,7 +121,9 @@ export function s3ClipObjectStore(client: S3Client, bucket: string, o: S3ClipObj
       }
     },
     async list(prefix, limit, startAfter) {
-      const out = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: limit, ...(startAfter ? { StartAfter: startAfter } : {}) }));
+      const out = await client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: limit, ...(startAfter ? { StartAfter: startAfter } : {}) }),
+      );
       return { keys: (out.Contents ?? []).map((c) => c.Key!).filter(Boolean), truncated: out.IsTruncated === true };
     },
     async deleteObjects(keys) {
@@ -124,7 +135,11 @@ export function s3ClipObjectStore(client: S3Client, bucket: string, o: S3ClipObj
     presignDownload: (key, expiresInSeconds, fileName) =>
       getSignedUrl(
         o.presignClient ?? client,
-        new GetObjectCommand({ Bucket: bucket, Key: key, ...(o.downloadFileName === false ? {} : { ResponseContentDisposition: `attachment; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"` }) }),
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(o.downloadFileName === false ? {} : { ResponseContentDisposition: `attachment; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"` }),
+        }),
         { expiresIn: expiresInSeconds },
       ),
   };

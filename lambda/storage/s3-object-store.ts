@@ -5,7 +5,9 @@ import { ObjectTooLargeError, type ObjectHead, type ObjectStore, type Presigner 
 
 /** A 404 from S3 (NotFound for HEAD, NoSuchKey for GET). */
 export const isMissing = (e: unknown): boolean =>
-  e instanceof NotFound || e instanceof NoSuchKey || (e instanceof S3ServiceException && (e.$metadata?.httpStatusCode === 404 || e.name === 'NotFound' || e.name === 'NoSuchKey'));
+  e instanceof NotFound ||
+  e instanceof NoSuchKey ||
+  (e instanceof S3ServiceException && (e.$metadata?.httpStatusCode === 404 || e.name === 'NotFound' || e.name === 'NoSuchKey'));
 
 /** ObjectStore and Presigner over one S3 bucket (or s3rver with forcePathStyle). */
 export function s3ObjectStore(client: S3Client, bucket: string): ObjectStore & Presigner {

@@ -39,20 +39,41 @@ export function s3PackStore(client: S3Client, bucket: string): PackStore {
     },
 
     async putPack(key, body, checksumSha256, o: PackWrite) {
-      const out = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ChecksumSHA256: checksumSha256, StorageClass: o.storageClass as never, ContentType: o.contentType }));
+      const out = await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ChecksumSHA256: checksumSha256,
+          StorageClass: o.storageClass as never,
+          ContentType: o.contentType,
+        }),
+      );
       return out.ChecksumSHA256 ? { checksumSha256: out.ChecksumSHA256 } : {};
     },
 
     async startPack(key, o: PackWrite): Promise<PackUpload> {
-      const created = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ChecksumAlgorithm: 'SHA256', StorageClass: o.storageClass as never, ContentType: o.contentType }));
+      const created = await client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          ChecksumAlgorithm: 'SHA256',
+          StorageClass: o.storageClass as never,
+          ContentType: o.contentType,
+        }),
+      );
       const uploadId = created.UploadId!;
       return {
         async uploadPart(partNumber, body, checksumSha256) {
-          const out = await client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ChecksumSHA256: checksumSha256 }));
+          const out = await client.send(
+            new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ChecksumSHA256: checksumSha256 }),
+          );
           return { partNumber, etag: out.ETag!, ...(out.ChecksumSHA256 ? { checksumSha256: out.ChecksumSHA256 } : {}) };
         },
         async copyPart(partNumber, sourceKey) {
-          const out = await client.send(new UploadPartCopyCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, CopySource: copySource(bucket, sourceKey) }));
+          const out = await client.send(
+            new UploadPartCopyCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, CopySource: copySource(bucket, sourceKey) }),
+          );
           const r = out.CopyPartResult;
           return { partNumber, etag: r?.ETag ?? '', ...(r?.ChecksumSHA256 ? { checksumSha256: r.ChecksumSHA256 } : {}) };
         },
@@ -62,7 +83,9 @@ export function s3PackStore(client: S3Client, bucket: string): PackStore {
               Bucket: bucket,
               Key: key,
               UploadId: uploadId,
-              MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ...(p.checksumSha256 ? { ChecksumSHA256: p.checksumSha256 } : {}) })) },
+              MultipartUpload: {
+                Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ...(p.checksumSha256 ? { ChecksumSHA256: p.checksumSha256 } : {}) })),
+              },
             }),
           );
           return out.ChecksumSHA256 ? { checksumSha256: out.ChecksumSHA256 } : {};
@@ -78,7 +101,10 @@ export function s3PackStore(client: S3Client, bucket: string): PackStore {
         const batch = keys.slice(i, i + DELETE_BATCH);
         const out = await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
         const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
-        if (failed.length) throw new Error(`S3 did not delete ${failed.length} of ${batch.length} hot objects, e.g. ${failed[0]!.Key}: ${failed[0]!.Code} ${failed[0]!.Message}`);
+        if (failed.length)
+          throw new Error(
+            `S3 did not delete ${failed.length} of ${batch.length} hot objects, e.g. ${failed[0]!.Key}: ${failed[0]!.Code} ${failed[0]!.Message}`,
+          );
       }
     },
   };

@@ -84,7 +84,9 @@ export function buildTimeline(
     const { endMs, open } = resolveEventEnd(e, nowMs);
     if (!(endMs > pageStartMs || (open && e.startMs >= pageStartMs)) || e.startMs >= pageEndMs) continue;
     evs.push({
-      eventId: e.eventId, type: e.type, ...span(e.startMs, endMs),
+      eventId: e.eventId,
+      type: e.type,
+      ...span(e.startMs, endMs),
       ...(e.label !== undefined ? { label: e.label } : {}),
       ...(open ? { open: true as const } : {}),
       ...(e.endReason !== undefined && !open ? { endReason: e.endReason } : {}),

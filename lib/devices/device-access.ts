@@ -110,10 +110,11 @@ export class DeviceAccess extends Construct {
       this.role,
       props.bucket,
       devicePutPatterns(),
-      'The wildcard is below the calling thing\'s own prefix (${credentials-iot:ThingName} is filled by the IoT credential provider): a camera can only add new objects under its own folders.',
+      "The wildcard is below the calling thing's own prefix (${credentials-iot:ThingName} is filled by the IoT credential provider): a camera can only add new objects under its own folders.",
     );
     this.role.node.addValidation({
-      validate: () => (this.role.node.tryFindChild('DefaultPolicy') ? ['DeviceAccess role must not get more statements: it is the whole device permission set'] : []),
+      validate: () =>
+        this.role.node.tryFindChild('DefaultPolicy') ? ['DeviceAccess role must not get more statements: it is the whole device permission set'] : [],
     });
 
     this.roleAlias = new iot.CfnRoleAlias(this, 'RoleAlias', {
@@ -150,5 +151,4 @@ export class DeviceAccess extends Construct {
   public get iotPolicyName(): string {
     return this.iotPolicy.ref;
   }
-
 }

@@ -76,7 +76,11 @@ export class SegmentIndexer extends Construct {
       maxEventAge: Duration.hours(6),
     });
 
-    props.store.grantObjectRead(this.function.role, '*', 'the indexer reads the metadata (HeadObject) of every new segment, key and event object; object names are not known in advance.');
+    props.store.grantObjectRead(
+      this.function.role,
+      '*',
+      'the indexer reads the metadata (HeadObject) of every new segment, key and event object; object names are not known in advance.',
+    );
     props.index.grantIndexWrite(this.function.role);
     if (props.cameraEvents) {
       // A new event's start closes the camera's older open events: a Query of its recent events.
@@ -94,7 +98,8 @@ export class SegmentIndexer extends Construct {
       if (child.node.id.startsWith('BucketNotificationsHandler')) {
         Validations.of(child).acknowledge({
           id: managedPolicyFinding('service-role/AWSLambdaBasicExecutionRole'),
-          reason: 'CDK-internal deploy-time handler that writes the bucket notification configuration; the managed policy only lets it write its own CloudWatch logs.',
+          reason:
+            'CDK-internal deploy-time handler that writes the bucket notification configuration; the managed policy only lets it write its own CloudWatch logs.',
         });
       }
     }

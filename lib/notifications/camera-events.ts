@@ -48,10 +48,18 @@ export class CameraEvents extends Construct {
     super(scope, id);
     this.offlineAfterSeconds = props.offlineAfterSeconds ?? NotificationDefault.OFFLINE_AFTER_SECONDS;
     new PropsChecker('CameraEvents')
-      .wholeInRange('offlineAfterSeconds', this.offlineAfterSeconds, NotificationLimit.OFFLINE_AFTER_MIN_SECONDS, NotificationLimit.OFFLINE_AFTER_MAX_SECONDS, 'a watch message waits at most 15 minutes in SQS')
+      .wholeInRange(
+        'offlineAfterSeconds',
+        this.offlineAfterSeconds,
+        NotificationLimit.OFFLINE_AFTER_MIN_SECONDS,
+        NotificationLimit.OFFLINE_AFTER_MAX_SECONDS,
+        'a watch message waits at most 15 minutes in SQS',
+      )
       .throwIfAny();
 
-    this.bus = props.eventBus ?? new events.EventBus(this, 'Bus', { description: 'camrec notifications: camera event started/ended, camera offline/online, clip ready (source camrec)' });
+    this.bus =
+      props.eventBus ??
+      new events.EventBus(this, 'Bus', { description: 'camrec notifications: camera event started/ended, camera offline/online, clip ready (source camrec)' });
 
     this.watchDeadLetterQueue = new sqs.Queue(this, 'WatchDeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -82,7 +90,9 @@ export class CameraEvents extends Construct {
       },
       timeout: Duration.seconds(10),
     });
-    this.checker.fn.addEventSource(new lambdaEvents.SqsEventSource(this.watchQueue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }));
+    this.checker.fn.addEventSource(
+      new lambdaEvents.SqsEventSource(this.watchQueue, { batchSize: 10, maxBatchingWindow: Duration.seconds(1), reportBatchItemFailures: true }),
+    );
     props.index.grantLivenessWrite(this.checker.role);
     this.grantWatch(this.checker.role);
     this.grantPublish(this.checker.role);

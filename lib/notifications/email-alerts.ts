@@ -36,15 +36,20 @@ export class EmailAlerts extends Construct {
     super(scope, id);
     new PropsChecker('EmailAlerts')
       .require(props.addresses.length > 0, 'addresses must name at least one e-mail address')
-      .require(props.addresses.every((a) => /^[^\s@]+@[^\s@]+$/.test(a)), `addresses=${JSON.stringify(props.addresses)}: each must be an e-mail address`)
+      .require(
+        props.addresses.every((a) => /^[^\s@]+@[^\s@]+$/.test(a)),
+        `addresses=${JSON.stringify(props.addresses)}: each must be an e-mail address`,
+      )
       .throwIfAny();
     const key = new kms.Key(this, 'Key', { enableKeyRotation: true, description: 'camrec e-mail alerts topic' });
     // EventBridge encrypts what it publishes to the topic with this key.
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      resources: ['*'],
-    }));
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        resources: ['*'],
+      }),
+    );
     this.topic = new sns.Topic(this, 'Topic', { masterKey: key, enforceSSL: true, displayName: 'camrec camera alerts' });
     for (const address of props.addresses) this.topic.addSubscription(new subscriptions.EmailSubscription(address));
     const types = props.eventTypes ?? [NotificationType.CAMERA_OFFLINE, NotificationType.CAMERA_ONLINE, NotificationType.EVENT_STARTED];
@@ -54,7 +59,9 @@ export class EmailAlerts extends Construct {
       eventPattern: CameraEvents.pattern(types),
       targets: [
         new targets.SnsTopic(this.topic, {
-          message: events.RuleTargetInput.fromText(`${events.EventField.detailType}: camera ${events.EventField.fromPath('$.detail.deviceId')} at ${events.EventField.time}`),
+          message: events.RuleTargetInput.fromText(
+            `${events.EventField.detailType}: camera ${events.EventField.fromPath('$.detail.deviceId')} at ${events.EventField.time}`,
+          ),
         }),
       ],
     });

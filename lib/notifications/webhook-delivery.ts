@@ -58,7 +58,10 @@ export class WebhookDelivery extends Construct {
   constructor(scope: Construct, id: string, props: WebhookDeliveryProps) {
     super(scope, id);
     new PropsChecker('WebhookDelivery')
-      .require(Token.isUnresolved(props.url) || /^https:\/\/[^\s/]+(\/\S*)?$/.test(props.url), `webhookUrl=${JSON.stringify(props.url)} must be an https:// URL (EventBridge API destinations call HTTPS endpoints only)`)
+      .require(
+        Token.isUnresolved(props.url) || /^https:\/\/[^\s/]+(\/\S*)?$/.test(props.url),
+        `webhookUrl=${JSON.stringify(props.url)} must be an https:// URL (EventBridge API destinations call HTTPS endpoints only)`,
+      )
       .wholeInRange('rateLimitPerSecond', props.rateLimitPerSecond, 1, 300)
       .wholeInRange('retryAttempts', props.retryAttempts, 0, 185)
       .require((props.eventTypes ?? [undefined]).length > 0, 'eventTypes must name at least one notification type, or be left out for all')

@@ -77,7 +77,11 @@ export class HistoryPacker extends Construct {
     this.packStorageClass = props.packStorageClass ?? defaultPackStorageClass(store.retentionDays);
     this.eventPackStorageClass = props.eventPackStorageClass ?? defaultPackStorageClass(store.eventRetentionDays);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is itself the dead-letter destination of the packer; a failed hour also stays due in the index, so a later sweep retries it anyway.',

@@ -130,7 +130,8 @@ export class PlaybackApi extends Construct {
     });
     Validations.of(this.tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'Rotating the HMAC secret would cut every open playback session; tokens live at most 12 h and the secret never leaves Lambda. Rotate by replacing the secret in a maintenance window.',
+      reason:
+        'Rotating the HMAC secret would cut every open playback session; tokens live at most 12 h and the secret never leaves Lambda. Rotate by replacing the secret in a maintenance window.',
     });
 
     const common = {
@@ -148,7 +149,9 @@ export class PlaybackApi extends Construct {
       description: 'camrec playback API: sessions, timeline, playlists, segment and pack redirects',
       environment: {
         ...common,
-        ...(props.clips ? { [LambdaEnv.CLIP_EXPORT_FUNCTION_NAME]: props.clips.function.fn.functionName, [LambdaEnv.CLIP_KEY_ID]: props.clips.clipKey.keyArn } : {}),
+        ...(props.clips
+          ? { [LambdaEnv.CLIP_EXPORT_FUNCTION_NAME]: props.clips.function.fn.functionName, [LambdaEnv.CLIP_KEY_ID]: props.clips.clipKey.keyArn }
+          : {}),
       },
       memorySize: 512,
     });
@@ -163,9 +166,21 @@ export class PlaybackApi extends Construct {
     });
 
     // api: presigned GETs of segments and pack ranges, index reads, the token secret.
-    props.store.grantObjectRead(this.apiFunction.role, 'segments/*', 'the API presigns GETs of any segment of any camera a valid session names; the session token decides which.');
-    props.store.grantObjectRead(this.apiFunction.role, 'init/*', 'the API presigns GETs of the fMP4 init sections of the camera a valid session names; the session token decides which.');
-    props.store.grantObjectRead(this.apiFunction.role, 'packs/*', 'the API presigns ranged GETs of packed history a valid session names, each range checked against the session first.');
+    props.store.grantObjectRead(
+      this.apiFunction.role,
+      'segments/*',
+      'the API presigns GETs of any segment of any camera a valid session names; the session token decides which.',
+    );
+    props.store.grantObjectRead(
+      this.apiFunction.role,
+      'init/*',
+      'the API presigns GETs of the fMP4 init sections of the camera a valid session names; the session token decides which.',
+    );
+    props.store.grantObjectRead(
+      this.apiFunction.role,
+      'packs/*',
+      'the API presigns ranged GETs of packed history a valid session names, each range checked against the session first.',
+    );
     props.index.grantIndexRead(this.apiFunction.role);
     this.tokenSecret.grantRead(this.apiFunction.role);
     if (props.clips) {
@@ -173,9 +188,17 @@ export class PlaybackApi extends Construct {
       props.clips.grantRequests(this.apiFunction.role);
     }
     // keys: wrapped keys, index reads, the token secret, and the only kms:Decrypt.
-    props.store.grantObjectRead(this.keysFunction.role, 'keys/*', 'the key route reads the wrapped data key a valid session asks for; the session token decides which camera.');
+    props.store.grantObjectRead(
+      this.keysFunction.role,
+      'keys/*',
+      'the key route reads the wrapped data key a valid session asks for; the session token decides which camera.',
+    );
     for (const folder of [TopFolder.IMAGES, TopFolder.EVENT_IMAGES]) {
-      props.store.grantObjectRead(this.keysFunction.role, `${folder}/*`, 'the picture route reads the encrypted picture a valid session asks for (in its camera and range) to decrypt it; the session token decides which.');
+      props.store.grantObjectRead(
+        this.keysFunction.role,
+        `${folder}/*`,
+        'the picture route reads the encrypted picture a valid session asks for (in its camera and range) to decrypt it; the session token decides which.',
+      );
     }
     props.index.grantIndexRead(this.keysFunction.role);
     this.tokenSecret.grantRead(this.keysFunction.role);
@@ -275,13 +298,15 @@ function validatePlaybackApiProps(v: {
       `targetDurationSeconds=${v.targetDurationSeconds} must be >= ceil(segmentSeconds)=${Math.ceil(v.segmentSeconds)} (RFC 8216 4.3.3.1); raise it`,
     )
     .wholeInRange('liveWindowSegments', v.liveWindowSegments, PipelineLimit.LIVE_WINDOW_SEGMENTS_MIN, PipelineLimit.LIVE_WINDOW_SEGMENTS_MAX)
-    .require(v.corsOrigins.length > 0, 'corsOrigins must name at least one origin, or [\'*\']')
+    .require(v.corsOrigins.length > 0, "corsOrigins must name at least one origin, or ['*']")
     .require(
       v.corsOrigins.every((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o)),
       `corsOrigins=${JSON.stringify(v.corsOrigins)}: each must be '*' or scheme://host[:port] with no path`,
     )
     .require(
-      v.props.unboundKeysStoredBefore === undefined || (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(v.props.unboundKeysStoredBefore) && Number.isFinite(Date.parse(v.props.unboundKeysStoredBefore))),
+      v.props.unboundKeysStoredBefore === undefined ||
+        (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(v.props.unboundKeysStoredBefore) &&
+          Number.isFinite(Date.parse(v.props.unboundKeysStoredBefore))),
       `unboundKeysStoredBefore=${JSON.stringify(v.props.unboundKeysStoredBefore)} must be an ISO 8601 time with a zone, e.g. 2026-12-01T00:00:00Z`,
     )
     .wholeInRange('throttleRatePerSecond', v.props.throttleRatePerSecond, 1, 100_000)

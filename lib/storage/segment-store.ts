@@ -91,7 +91,9 @@ export class SegmentStore extends Construct {
     this.eventRetentionDays = eventRetentionDays;
     const historyDays = Math.max(retentionDays, eventRetentionDays);
     const archive = (expireDays: number): s3.Transition[] | undefined =>
-      props.archiveStorageClass && archiveAfterDays < expireDays ? [{ storageClass: props.archiveStorageClass, transitionAfter: Duration.days(archiveAfterDays) }] : undefined;
+      props.archiveStorageClass && archiveAfterDays < expireDays
+        ? [{ storageClass: props.archiveStorageClass, transitionAfter: Duration.days(archiveAfterDays) }]
+        : undefined;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
 
@@ -120,7 +122,12 @@ export class SegmentStore extends Construct {
         // Hot segments are normally packed and deleted within hours; one never packed expires with its footage.
         { id: LifecycleRuleId.HOT_SEGMENTS, prefix: `${TopFolder.SEGMENTS}/`, expiration: Duration.days(retentionDays) },
         { id: LifecycleRuleId.PACKS, prefix: packPrefix(PackKind.CONTINUOUS), expiration: Duration.days(retentionDays), transitions: archive(retentionDays) },
-        { id: LifecycleRuleId.EVENT_PACKS, prefix: packPrefix(PackKind.EVENT), expiration: Duration.days(eventRetentionDays), transitions: archive(eventRetentionDays) },
+        {
+          id: LifecycleRuleId.EVENT_PACKS,
+          prefix: packPrefix(PackKind.EVENT),
+          expiration: Duration.days(eventRetentionDays),
+          transitions: archive(eventRetentionDays),
+        },
         { id: LifecycleRuleId.EVENTS, prefix: `${TopFolder.EVENTS}/`, expiration: Duration.days(historyDays) },
         // A key decrypts segments recorded up to a rotation period after it was written.
         { id: LifecycleRuleId.KEYS, prefix: `${TopFolder.KEYS}/`, expiration: Duration.days(historyDays + 1) },
@@ -168,7 +175,12 @@ export class SegmentStore extends Construct {
     const pattern = `${TopFolder.SEGMENTS}/*`;
     const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject', 's3:DeleteObject'], resourceArns: [this.bucket.arnForObjects(pattern)] });
     if (grantee.grantPrincipal instanceof iam.Role) {
-      acknowledgeObjectWildcards(grantee.grantPrincipal, this.bucket, [pattern], 'The compactor reads and deletes the hot segment objects of any camera-hour it packs (and only after the pack is verified and indexed); object names are not known in advance.');
+      acknowledgeObjectWildcards(
+        grantee.grantPrincipal,
+        this.bucket,
+        [pattern],
+        'The compactor reads and deletes the hot segment objects of any camera-hour it packs (and only after the pack is verified and indexed); object names are not known in advance.',
+      );
     }
     return grant;
   }
@@ -179,9 +191,18 @@ export class SegmentStore extends Construct {
    */
   public grantPackWrite(grantee: iam.IGrantable): iam.Grant {
     const patterns = [packPrefix(PackKind.CONTINUOUS), packPrefix(PackKind.EVENT)].map((p) => `${p}*`);
-    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resourceArns: patterns.map((p) => this.bucket.arnForObjects(p)) });
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resourceArns: patterns.map((p) => this.bucket.arnForObjects(p)),
+    });
     if (grantee.grantPrincipal instanceof iam.Role) {
-      acknowledgeObjectWildcards(grantee.grantPrincipal, this.bucket, patterns, 'The compactor writes one pack object per camera-hour under packs/; it cannot read or delete them (lifecycle rules expire packs).');
+      acknowledgeObjectWildcards(
+        grantee.grantPrincipal,
+        this.bucket,
+        patterns,
+        'The compactor writes one pack object per camera-hour under packs/; it cannot read or delete them (lifecycle rules expire packs).',
+      );
     }
     return grant;
   }
@@ -192,9 +213,18 @@ export class SegmentStore extends Construct {
    */
   public grantClipWrite(grantee: iam.IGrantable): iam.Grant {
     const pattern = `${CLIPS_FOLDER}/*`;
-    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resourceArns: [this.bucket.arnForObjects(pattern)] });
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resourceArns: [this.bucket.arnForObjects(pattern)],
+    });
     if (grantee.grantPrincipal instanceof iam.Role) {
-      acknowledgeObjectWildcards(grantee.grantPrincipal, this.bucket, [pattern], 'The clip export writes each clip (MP4, manifest, error) under clips/{camera}/{clipId}/; clip ids are made per request.');
+      acknowledgeObjectWildcards(
+        grantee.grantPrincipal,
+        this.bucket,
+        [pattern],
+        'The clip export writes each clip (MP4, manifest, error) under clips/{camera}/{clipId}/; clip ids are made per request.',
+      );
     }
     return grant;
   }
@@ -206,10 +236,24 @@ export class SegmentStore extends Construct {
    */
   public grantClipManagement(grantee: iam.IGrantable): iam.Grant {
     const pattern = `${CLIPS_FOLDER}/*`;
-    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resourceArns: [this.bucket.arnForObjects(pattern)] });
-    iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${CLIPS_FOLDER}/*`] } } });
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      resourceArns: [this.bucket.arnForObjects(pattern)],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${CLIPS_FOLDER}/*`] } },
+    });
     if (grantee.grantPrincipal instanceof iam.Role) {
-      acknowledgeObjectWildcards(grantee.grantPrincipal, this.bucket, [pattern], 'The clip routes create, read, presign and delete the clips of the camera in the IAM-authorised path; clip ids are made per request.');
+      acknowledgeObjectWildcards(
+        grantee.grantPrincipal,
+        this.bucket,
+        [pattern],
+        'The clip routes create, read, presign and delete the clips of the camera in the IAM-authorised path; clip ids are made per request.',
+      );
     }
     return grant;
   }
@@ -233,7 +277,10 @@ export function validateSegmentStoreProps(props: SegmentStoreProps, retentionDay
   const check = new PropsChecker('SegmentStore')
     .wholeInRange('retentionDays', retentionDays, PipelineLimit.RETENTION_DAYS_MIN, PipelineLimit.RETENTION_DAYS_MAX)
     .wholeInRange('eventRetentionDays', eventRetentionDays, PipelineLimit.RETENTION_DAYS_MIN, PipelineLimit.RETENTION_DAYS_MAX)
-    .require(eventRetentionDays >= retentionDays, `eventRetentionDays=${eventRetentionDays} must be at least retentionDays=${retentionDays} (event footage is kept as long or longer); raise it or leave it unset`)
+    .require(
+      eventRetentionDays >= retentionDays,
+      `eventRetentionDays=${eventRetentionDays} must be at least retentionDays=${retentionDays} (event footage is kept as long or longer); raise it or leave it unset`,
+    )
     .wholeInRange('archiveAfterDays', archiveAfterDays, 1, 36_500);
   if (props.archiveStorageClass) {
     check.require(

@@ -25,7 +25,16 @@ export async function signedFetch(url: string, opts: SignedFetchOptions): Promis
   if (body !== undefined) headers['content-type'] = 'application/json';
   const signer = new SignatureV4({ credentials: opts.credentials, region: opts.region, service: 'execute-api', sha256: Sha256 });
   const signed = await signer.sign(
-    new HttpRequest({ method: opts.method ?? (body ? 'POST' : 'GET'), protocol: u.protocol, hostname: u.hostname, port: u.port ? Number(u.port) : undefined, path: u.pathname, query, headers, body }),
+    new HttpRequest({
+      method: opts.method ?? (body ? 'POST' : 'GET'),
+      protocol: u.protocol,
+      hostname: u.hostname,
+      port: u.port ? Number(u.port) : undefined,
+      path: u.pathname,
+      query,
+      headers,
+      body,
+    }),
   );
   const sendHeaders = { ...(signed.headers as Record<string, string>) };
   delete sendHeaders.host;

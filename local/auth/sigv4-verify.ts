@@ -65,7 +65,10 @@ export type AuthFailureKind = keyof typeof AuthFailure;
 
 export class SigV4Failure extends Error {
   override name = 'SigV4Failure';
-  constructor(readonly kind: AuthFailureKind, message: string) {
+  constructor(
+    readonly kind: AuthFailureKind,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -76,8 +79,7 @@ const header1 = (h: WireRequest['headers'], name: string): string | undefined =>
 };
 
 /** RFC 3986 encoding as SigV4 wants it: everything but A-Z a-z 0-9 - _ . ~ escaped. */
-export const sigv4Encode = (s: string): string =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+export const sigv4Encode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function splitUrl(url: string): { path: string; query: [string, string][] } {
   const q = url.indexOf('?');
@@ -131,7 +133,11 @@ export function parseAuth(req: WireRequest): ParsedAuth | undefined {
       signedHeaders: signedHeaders.split(';'),
       signature,
       amzDate,
-      payloadHash: header1(req.headers, 'x-amz-content-sha256') ?? createHash('sha256').update(req.body ?? new Uint8Array()).digest('hex'),
+      payloadHash:
+        header1(req.headers, 'x-amz-content-sha256') ??
+        createHash('sha256')
+          .update(req.body ?? new Uint8Array())
+          .digest('hex'),
       securityToken: header1(req.headers, 'x-amz-security-token'),
       expiresSeconds: undefined,
     };
@@ -142,8 +148,20 @@ export function parseAuth(req: WireRequest): ParsedAuth | undefined {
     const signedHeaders = q.get('X-Amz-SignedHeaders');
     const signature = q.get('X-Amz-Signature');
     const expires = Number(q.get('X-Amz-Expires'));
-    if (q.get('X-Amz-Algorithm') !== SIGV4_ALGORITHM || !cred || !amzDate || !signedHeaders || !signature || !Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGN_SECONDS) {
-      throw new SigV4Failure('QUERY_MALFORMED', `a presigned URL needs X-Amz-Algorithm=${SIGV4_ALGORITHM}, X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature and X-Amz-Expires from 1 to ${MAX_PRESIGN_SECONDS}`);
+    if (
+      q.get('X-Amz-Algorithm') !== SIGV4_ALGORITHM ||
+      !cred ||
+      !amzDate ||
+      !signedHeaders ||
+      !signature ||
+      !Number.isInteger(expires) ||
+      expires < 1 ||
+      expires > MAX_PRESIGN_SECONDS
+    ) {
+      throw new SigV4Failure(
+        'QUERY_MALFORMED',
+        `a presigned URL needs X-Amz-Algorithm=${SIGV4_ALGORITHM}, X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Signature and X-Amz-Expires from 1 to ${MAX_PRESIGN_SECONDS}`,
+      );
     }
     return {
       form: 'query',
@@ -171,9 +189,7 @@ export function canonicalRequest(req: WireRequest, auth: ParsedAuth): string {
     .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
-  const canonicalHeaders = auth.signedHeaders
-    .map((name) => `${name}:${(header1(req.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
-    .join('');
+  const canonicalHeaders = auth.signedHeaders.map((name) => `${name}:${(header1(req.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
   // S3 signs the path as sent; every other service (execute-api) escapes it once more.
   const canonicalPath = auth.service === 's3' ? path : path.split('/').map(sigv4Encode).join('/');
   return [req.method.toUpperCase(), canonicalPath, canonicalQuery, canonicalHeaders, auth.signedHeaders.join(';'), auth.payloadHash].join('\n');
@@ -212,7 +228,11 @@ export function checkScope(auth: ParsedAuth, expected: ExpectedScope): void {
   if (auth.date !== auth.amzDate.slice(0, 8)) problems.push(`the credential date ${auth.date} is not the signing date ${auth.amzDate.slice(0, 8)}`);
   if (auth.region !== expected.region) problems.push(`the region '${auth.region}' is wrong; expecting '${expected.region}'`);
   if (auth.service !== expected.service) problems.push(`the service '${auth.service}' is wrong; expecting '${expected.service}'`);
-  if (problems.length > 0) throw new SigV4Failure('WRONG_SCOPE', `credential scope ${auth.date}/${auth.region}/${auth.service}: ${problems.join('; ')} (sign for region ${expected.region}, service ${expected.service})`);
+  if (problems.length > 0)
+    throw new SigV4Failure(
+      'WRONG_SCOPE',
+      `credential scope ${auth.date}/${auth.region}/${auth.service}: ${problems.join('; ')} (sign for region ${expected.region}, service ${expected.service})`,
+    );
 }
 
 /**
@@ -220,7 +240,12 @@ export function checkScope(auth: ParsedAuth, expected: ExpectedScope): void {
  * times. Returns the access key id on success, undefined for an anonymous request;
  * throws SigV4Failure naming what was wrong.
  */
-export function verifySigV4(req: WireRequest, lookup: (accessKeyId: string) => KnownCredentials | undefined, nowMs: number, expected?: ExpectedScope): string | undefined {
+export function verifySigV4(
+  req: WireRequest,
+  lookup: (accessKeyId: string) => KnownCredentials | undefined,
+  nowMs: number,
+  expected?: ExpectedScope,
+): string | undefined {
   const auth = parseAuth(req);
   if (!auth) return undefined;
   if (expected) checkScope(auth, expected);

@@ -33,8 +33,15 @@ export function parseClipArgs(argv: string[]): ClipCommandRequest {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        camera: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, out: { type: 'string' }, timeout: { type: 'string' },
-        'data-dir': { type: 'string' }, api: { type: 'string' }, region: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        camera: { type: 'string' },
+        start: { type: 'string' },
+        end: { type: 'string' },
+        out: { type: 'string' },
+        timeout: { type: 'string' },
+        'data-dir': { type: 'string' },
+        api: { type: 'string' },
+        region: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     }));
@@ -61,7 +68,9 @@ export function parseClipArgs(argv: string[]): ClipCommandRequest {
     end: new Date(values.end!).toISOString(),
     out: values.out ?? `${values.camera!.replace(/[^A-Za-z0-9_-]/g, '_')}-${start.replace(/[:.]/g, '')}.mp4`,
     timeoutMs: timeout * 1000,
-    target: values.api ? { kind: 'deployed', apiUrl: values.api.replace(/\/+$/, ''), region: values.region ?? process.env.AWS_REGION! } : { kind: 'local', dataDir: values['data-dir'] ?? '.camrec' },
+    target: values.api
+      ? { kind: 'deployed', apiUrl: values.api.replace(/\/+$/, ''), region: values.region ?? process.env.AWS_REGION! }
+      : { kind: 'local', dataDir: values['data-dir'] ?? '.camrec' },
   };
 }
 
@@ -103,7 +112,11 @@ export async function makeClip(req: ClipCommandRequest, progress: (line: string)
   let answer = started;
   let waitMs = 500;
   while (answer.state === 'EXPORTING') {
-    if (Date.now() > deadline) throw new LocalUsageError(`clip ${started.clipId} is still exporting after ${req.timeoutMs / 1000} s: fetch it later with GET ${base}/${started.clipId}`, { retryable: true });
+    if (Date.now() > deadline)
+      throw new LocalUsageError(
+        `clip ${started.clipId} is still exporting after ${req.timeoutMs / 1000} s: fetch it later with GET ${base}/${started.clipId}`,
+        { retryable: true },
+      );
     await new Promise((r) => setTimeout(r, waitMs));
     waitMs = Math.min(waitMs * 2, 5000);
     answer = await call(`${base}/${started.clipId}`);

@@ -87,11 +87,20 @@ export function parseLocalArgs(argv: string[]): {
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) problems.push(`--port ${values.port} must be 0..65535`);
   const segmentSeconds = values['segment-seconds'] === undefined ? SegmentSeconds.LOCAL_DEFAULT : Number(values['segment-seconds']);
-  if (!segmentSecondsInRange(segmentSeconds)) problems.push(`--segment-seconds ${values['segment-seconds']} must be ${SegmentSeconds.MIN}..${SegmentSeconds.MAX}`);
+  if (!segmentSecondsInRange(segmentSeconds))
+    problems.push(`--segment-seconds ${values['segment-seconds']} must be ${SegmentSeconds.MIN}..${SegmentSeconds.MAX}`);
 
   // Per-camera options in order: each --camera opens a camera; options before any --camera
   // belong to an implicit cam-1 when a --source is among them, else they are defaults for all.
-  interface Draft { id?: string; source?: string; audio?: string; loop?: boolean; fps?: number; transport?: 'tcp' | 'udp'; container?: 'ts' | 'fmp4' }
+  interface Draft {
+    id?: string;
+    source?: string;
+    audio?: string;
+    loop?: boolean;
+    fps?: number;
+    transport?: 'tcp' | 'udp';
+    container?: 'ts' | 'fmp4';
+  }
   const drafts: Draft[] = [];
   const defaults: Draft = {};
   let cur: Draft = defaults;
@@ -135,9 +144,11 @@ export function parseLocalArgs(argv: string[]): {
   }
 
   const webhookUrl = values.webhook;
-  if (webhookUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(webhookUrl)) problems.push(`--webhook ${JSON.stringify(webhookUrl)} must be an http:// or https:// URL`);
+  if (webhookUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(webhookUrl))
+    problems.push(`--webhook ${JSON.stringify(webhookUrl)} must be an http:// or https:// URL`);
   const offlineAfterSeconds = values['offline-after'] === undefined ? 90 : Number(values['offline-after']);
-  if (!(Number.isInteger(offlineAfterSeconds) && offlineAfterSeconds >= 2 && offlineAfterSeconds <= 900)) problems.push(`--offline-after ${values['offline-after']} must be a whole number of seconds from 2 to 900`);
+  if (!(Number.isInteger(offlineAfterSeconds) && offlineAfterSeconds >= 2 && offlineAfterSeconds <= 900))
+    problems.push(`--offline-after ${values['offline-after']} must be a whole number of seconds from 2 to 900`);
   let cameras: CameraSpec[] = [];
   if (drafts.length) {
     if (values.cameras !== undefined) problems.push('give either --cameras N or --camera ID [--source ...], not both');
@@ -155,7 +166,9 @@ export function parseLocalArgs(argv: string[]): {
     if (!Number.isInteger(n) || n < 0 || n > 64) problems.push(`--cameras ${values.cameras} must be 0..64`);
     else {
       cameras = Array.from({ length: n }, (_, i) => ({
-        id: `cam-${i + 1}`, source: defaults.fps ? { kind: 'sample', fps: defaults.fps } : { kind: 'sample' }, ...(defaults.container ? { container: defaults.container } : {}),
+        id: `cam-${i + 1}`,
+        source: defaults.fps ? { kind: 'sample', fps: defaults.fps } : { kind: 'sample' },
+        ...(defaults.container ? { container: defaults.container } : {}),
       }));
     }
   }

@@ -60,7 +60,9 @@ export function parsePlayUrlArgs(argv: string[]): PlayUrlRequest {
   return {
     camera: values.camera!,
     body,
-    target: values.api ? { kind: 'deployed', apiUrl: values.api.replace(/\/+$/, ''), region: values.region ?? process.env.AWS_REGION! } : { kind: 'local', dataDir: values['data-dir'] ?? '.camrec' },
+    target: values.api
+      ? { kind: 'deployed', apiUrl: values.api.replace(/\/+$/, ''), region: values.region ?? process.env.AWS_REGION! }
+      : { kind: 'local', dataDir: values['data-dir'] ?? '.camrec' },
   };
 }
 
@@ -85,7 +87,8 @@ export async function requestPlayUrl(req: PlayUrlRequest): Promise<{ playlistUrl
     throw new LocalUsageError(`could not reach ${url}: ${(err as Error).message}`, { cause: err, retryable: true });
   }
   const json = (await res.json().catch(() => ({}))) as { playlistUrl?: string; expiresAt?: string; error?: { message?: string }; message?: string };
-  if (!res.ok || !json.playlistUrl) throw new LocalUsageError(`the playback API answered ${res.status}: ${json.error?.message ?? json.message ?? 'no playlistUrl'}`);
+  if (!res.ok || !json.playlistUrl)
+    throw new LocalUsageError(`the playback API answered ${res.status}: ${json.error?.message ?? json.message ?? 'no playlistUrl'}`);
   return { playlistUrl: json.playlistUrl, expiresAt: json.expiresAt ?? '' };
 }
 

@@ -22,7 +22,12 @@ export interface RunningDynalite {
 }
 
 export function emulatorDynamoClient(endpoint: string, userAgent?: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: EMULATOR_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, ...(userAgent ? { customUserAgent: userAgent } : {}) });
+  return new DynamoDBClient({
+    endpoint,
+    region: EMULATOR_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...(userAgent ? { customUserAgent: userAgent } : {}),
+  });
 }
 
 /** Whether the table exists and has the open-hours index packed history needs (tables made before it do not). */
@@ -74,7 +79,9 @@ export async function createIndexTable(client: DynamoDBClient, tableName: string
     if (!(e instanceof ResourceInUseException)) throw e;
   }
   try {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: IndexTable.TTL_ATTRIBUTE, Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: IndexTable.TTL_ATTRIBUTE, Enabled: true } }),
+    );
   } catch {
     // dynalite: UnknownOperationException.
   }

@@ -34,7 +34,10 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, ctx: Event
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
   const query: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(rawQueryString)) query[k] = k in query ? `${query[k]},${v}` : v;
-  const cookies = req.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
+  const cookies = req.headers.cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const contentType = headers['content-type'] ?? '';
   const isText = body.length === 0 || TEXT_TYPE_RE.test(contentType);
   const method = (req.method ?? 'GET').toUpperCase();

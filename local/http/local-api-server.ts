@@ -87,17 +87,24 @@ const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
  */
 export function localOnlyProblem(headers: IncomingMessage['headers']): string | undefined {
   const host = headers.host ?? '';
-  if (!LOOPBACK_HOST.test(host)) return `Host ${JSON.stringify(host.slice(0, 100))} is not a loopback address: open the player at http://127.0.0.1:{port}/player/`;
+  if (!LOOPBACK_HOST.test(host))
+    return `Host ${JSON.stringify(host.slice(0, 100))} is not a loopback address: open the player at http://127.0.0.1:{port}/player/`;
   const origin = headers.origin;
-  if (origin !== undefined && origin !== `http://${host}`) return `Origin ${JSON.stringify(String(origin).slice(0, 100))} is not this page's origin: only the local player page may use this route`;
+  if (origin !== undefined && origin !== `http://${host}`)
+    return `Origin ${JSON.stringify(String(origin).slice(0, 100))} is not this page's origin: only the local player page may use this route`;
   const site = headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `a ${JSON.stringify(site)} request: only the local player page may use this route`;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return `a ${JSON.stringify(site)} request: only the local player page may use this route`;
   return undefined;
 }
 
 /** Routes API Gateway checks SigV4 on, and the keys function's route (contract/playback-routes.ts). */
-const IAM_ROUTES = Object.values(PlaybackRoute).filter((r) => r.auth === 'iam').map((r) => routePattern(r.path));
-const KEYS_ROUTES = Object.values(PlaybackRoute).filter((r) => r.fn === 'keys').map((r) => routePattern(r.path));
+const IAM_ROUTES = Object.values(PlaybackRoute)
+  .filter((r) => r.auth === 'iam')
+  .map((r) => routePattern(r.path));
+const KEYS_ROUTES = Object.values(PlaybackRoute)
+  .filter((r) => r.fn === 'keys')
+  .map((r) => routePattern(r.path));
 const EVENT_ROUTE = /^\/local\/cameras\/([^/]+)\/events$/;
 const POWER_ROUTE = /^\/local\/cameras\/([^/]+)\/power$/;
 const MAX_BODY_BYTES = 64 * 1024;
@@ -111,7 +118,12 @@ class BodyTooLargeError extends LocalError {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -162,7 +174,11 @@ async function serveStatic(res: ServerResponse, path: string, method: string): P
     sendJson(res, 404, { message: `no file ${path}` });
     return;
   }
-  res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': bytes.length, 'cache-control': 'no-cache' });
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': bytes.length,
+    'cache-control': 'no-cache',
+  });
   res.end(method === 'HEAD' ? undefined : bytes);
 }
 
@@ -199,7 +215,8 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
     if (path === '/local/config.json' && method === 'GET') return sendJson(res, 200, opts.pageConfig());
     if (path === '/local/notifications' && method === 'GET') {
       const after = Number(new URL(req.url ?? '/', 'http://local').searchParams.get('after') ?? 0);
-      if (!Number.isSafeInteger(after) || after < 0) return sendJson(res, 400, { error: { code: 'bad_after', message: 'after must be a whole number (the seq of the last notification seen)' } });
+      if (!Number.isSafeInteger(after) || after < 0)
+        return sendJson(res, 400, { error: { code: 'bad_after', message: 'after must be a whole number (the seq of the last notification seen)' } });
       const items = opts.notifications?.(after) ?? [];
       return sendJson(res, 200, { notifications: items, last: items.at(-1)?.seq ?? after });
     }
@@ -227,7 +244,8 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
       }
       if (typeof body.on !== 'boolean') return sendJson(res, 400, { error: { code: 'bad_body', message: 'the body must be {"on": true} or {"on": false}' } });
       const id = decodeURIComponent(power[1]!);
-      if (!opts.cameraPower || !(await opts.cameraPower(id, body.on))) return sendJson(res, 404, { error: { code: 'unknown_camera', message: `no camera ${id} in this local stack` } });
+      if (!opts.cameraPower || !(await opts.cameraPower(id, body.on)))
+        return sendJson(res, 404, { error: { code: 'unknown_camera', message: `no camera ${id} in this local stack` } });
       return sendJson(res, 200, { camera: id, on: body.on });
     }
     if (!path.startsWith('/v1/')) return sendJson(res, 404, { message: 'Not Found' });
@@ -243,7 +261,13 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
       // API Gateway's IAM authorizer: a valid SigV4 signature from known credentials, or 403.
       try {
         const who = verifySigV4({ method, url: req.url ?? '/', headers: req.headers, body }, opts.lookupCredentials, now(), scope);
-        if (!who) return sendJson(res, 403, { message: 'Missing Authentication Token: sign the request with SigV4 (service execute-api)' }, { 'access-control-allow-origin': '*' });
+        if (!who)
+          return sendJson(
+            res,
+            403,
+            { message: 'Missing Authentication Token: sign the request with SigV4 (service execute-api)' },
+            { 'access-control-allow-origin': '*' },
+          );
       } catch (err) {
         if (!(err instanceof SigV4Failure)) throw err;
         // API Gateway answers a wrong credential scope with 403, other malformed signatures with 400.
@@ -268,7 +292,9 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
     s.on('close', () => sockets.delete(s));
   });
   const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', (cause) => reject(new LocalStartError(`the local API could not listen on ${host}:${opts.port ?? 0}: ${(cause as Error).message}; choose another --port`, { cause })));
+    server.once('error', (cause) =>
+      reject(new LocalStartError(`the local API could not listen on ${host}:${opts.port ?? 0}: ${(cause as Error).message}; choose another --port`, { cause })),
+    );
     server.listen(opts.port ?? 0, host, () => resolve((server.address() as { port: number }).port));
   });
   domainName = `${host}:${port}`;

@@ -137,7 +137,10 @@ export async function startIotCredentialProvider(opts: IotCredentialProviderOpti
       return;
     }
     const thingTypeOf = opts.thingTypeOf ?? (() => LOCAL_THING_TYPE);
-    const creds = opts.registry.issueDevice(requestedThing === undefined ? undefined : { thingName: requestedThing, thingTypeName: thingTypeOf(requestedThing) }, durationSeconds);
+    const creds = opts.registry.issueDevice(
+      requestedThing === undefined ? undefined : { thingName: requestedThing, thingTypeName: thingTypeOf(requestedThing) },
+      durationSeconds,
+    );
     issuedCount++;
     const body = JSON.stringify({
       credentials: {
@@ -173,7 +176,13 @@ export async function startIotCredentialProvider(opts: IotCredentialProviderOpti
 
   const listen = (server: Server, port: number): Promise<number> =>
     new Promise((resolve, reject) => {
-      server.once('error', (cause) => reject(new LocalStartError(`the local IoT credential provider could not listen on ${host}:${port}: ${(cause as Error).message}; pick another port`, { cause })));
+      server.once('error', (cause) =>
+        reject(
+          new LocalStartError(`the local IoT credential provider could not listen on ${host}:${port}: ${(cause as Error).message}; pick another port`, {
+            cause,
+          }),
+        ),
+      );
       server.listen(port, host, () => resolve((server.address() as { port: number }).port));
     });
 

@@ -39,7 +39,17 @@ export interface LocalNotifier extends NotificationPublisher {
 
 /** The EventBridge envelope a rule, API destination or webhook gets. */
 export function toEnvelope(n: Notification, region: string, account = LOCAL_ACCOUNT): NotificationEnvelope {
-  return { version: '0', id: randomUUID(), 'detail-type': n.type, source: NOTIFICATION_SOURCE, account, time: new Date(n.timeMs).toISOString().replace(/\.\d{3}Z$/, 'Z'), region, resources: [], detail: n.detail };
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': n.type,
+    source: NOTIFICATION_SOURCE,
+    account,
+    time: new Date(n.timeMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: [],
+    detail: n.detail,
+  };
 }
 
 /** One readable line: "Camera Event Started cam-1 motion (e-123) at 10:31:02". */
@@ -103,7 +113,9 @@ export function createLocalNotifier(o: LocalNotifierOptions): LocalNotifier {
       if (ok) stats.delivered++;
       else if (!stopped) {
         stats.deadLetters++;
-        o.log(`webhook: gave up on ${envelope['detail-type']} for ${String((envelope.detail as { deviceId: string }).deviceId)} after ${attempts} attempts (${lastError})${o.deadLetterFile ? `; kept in ${o.deadLetterFile}` : ''}`);
+        o.log(
+          `webhook: gave up on ${envelope['detail-type']} for ${String((envelope.detail as { deviceId: string }).deviceId)} after ${attempts} attempts (${lastError})${o.deadLetterFile ? `; kept in ${o.deadLetterFile}` : ''}`,
+        );
         if (o.deadLetterFile) await appendFile(o.deadLetterFile, `${JSON.stringify({ error: lastError, envelope })}\n`).catch(() => {});
       }
     }

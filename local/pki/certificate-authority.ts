@@ -87,7 +87,10 @@ function baseCert(publicKey: forge.pki.rsa.PublicKey, validityDays: number, nowM
 
 export function createCertificateAuthority(commonName = 'camrec local CA', nowMs = Date.now(), keys: KeyPair = newKeyPair()): PemPair {
   const cert = baseCert(keys.publicKey, CertValidityDays.CA, nowMs);
-  const subject = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'camrec local' }];
+  const subject = [
+    { name: 'commonName', value: commonName },
+    { name: 'organizationName', value: 'camrec local' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -114,20 +117,39 @@ function issue(ca: PemPair, commonName: string, validityDays: number, extensions
 }
 
 /** A TLS server certificate; `hosts` become subjectAltNames (IP addresses or DNS names). */
-export function issueServerCertificate(ca: PemPair, hosts: readonly string[] = ['127.0.0.1', 'localhost', '::1'], nowMs = Date.now(), keys: KeyPair = newKeyPair()): PemPair {
+export function issueServerCertificate(
+  ca: PemPair,
+  hosts: readonly string[] = ['127.0.0.1', 'localhost', '::1'],
+  nowMs = Date.now(),
+  keys: KeyPair = newKeyPair(),
+): PemPair {
   const altNames = hosts.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
-  return issue(ca, hosts[0] ?? 'localhost', CertValidityDays.SERVER, [
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames },
-  ], nowMs, keys);
+  return issue(
+    ca,
+    hosts[0] ?? 'localhost',
+    CertValidityDays.SERVER,
+    [
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames },
+    ],
+    nowMs,
+    keys,
+  );
 }
 
 /** A device (client) certificate whose subject CN is the IoT thing name. */
 export function issueDeviceCertificate(ca: PemPair, thingName: string, nowMs = Date.now(), keys: KeyPair = newKeyPair()): PemPair {
   assertDeviceId(thingName);
-  return issue(ca, thingName, CertValidityDays.DEVICE, [
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', clientAuth: true },
-  ], nowMs, keys);
+  return issue(
+    ca,
+    thingName,
+    CertValidityDays.DEVICE,
+    [
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
+    nowMs,
+    keys,
+  );
 }

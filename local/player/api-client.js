@@ -35,7 +35,11 @@ export async function triggerLocalEvent(id, type, seconds) {
 
 /** Local mode only: unplugs or plugs in a camera. */
 export async function setLocalCameraPower(id, on) {
-  const res = await fetch(`/local/cameras/${encodeURIComponent(id)}/power`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ on }) });
+  const res = await fetch(`/local/cameras/${encodeURIComponent(id)}/power`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ on }),
+  });
   if (!res.ok) throw new Error(`power: HTTP ${res.status}`);
 }
 

@@ -12,7 +12,8 @@ const WINDOWS_S = { day: 86_400, hour: 3_600, '10min': 600 };
 const STRIP_PICTURES = 24;
 
 /** Today's date in the page's time zone, as <input type=date> wants it. */
-export const todayInputValue = (now = new Date()) => `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+export const todayInputValue = (now = new Date()) =>
+  `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 
 export class CameraView {
   constructor(camrec, status) {
@@ -84,7 +85,12 @@ export class CameraView {
     // LIVE starts three target durations behind the end of the playlist (RFC 8216 6.3.3;
     // hls.js's default too, said here because it is the contract): that much buffer rides
     // out a segment that lands late. Two (as this page had) stalled when the machine was busy.
-    const hls = new window.Hls({ liveSyncDurationCount: LIVE_START_TARGET_DURATIONS, enableWorker: true, lowLatencyMode: false, startPosition: replay ? 0 : -1 });
+    const hls = new window.Hls({
+      liveSyncDurationCount: LIVE_START_TARGET_DURATIONS,
+      enableWorker: true,
+      lowLatencyMode: false,
+      startPosition: replay ? 0 : -1,
+    });
     c.hls = hls;
     hls.on(window.Hls.Events.ERROR, (_e, data) => {
       c.errors.push({ type: data.type, details: data.details, fatal: data.fatal });
@@ -113,7 +119,9 @@ export class CameraView {
         const r = await liveStartReadiness(playlistUrl);
         if (id !== c.camera) return;
         if (mode === 'LIVE' ? r.mediaSeconds >= r.startSeconds - 0.5 : r.segments > 0) break;
-        this.status(r.segments === 0 ? `${id}: waiting for the first segment...` : `${id}: waiting for ${Math.round(r.startSeconds)} s of video to start behind live...`);
+        this.status(
+          r.segments === 0 ? `${id}: waiting for the first segment...` : `${id}: waiting for ${Math.round(r.startSeconds)} s of video to start behind live...`,
+        );
         await new Promise((r) => setTimeout(r, 1000));
       }
       if (id !== c.camera) return;
@@ -153,7 +161,11 @@ export class CameraView {
       const t = await api(c.config, 'GET', `/v1/cameras/${encodeURIComponent(id)}/timeline?${q}`);
       if (id !== c.camera || generation !== this.timelineGeneration) return;
       c.timeline = t;
-      this.view = renderTimeline($('timeline'), { startMs, endMs, spans: t.spans, gaps: t.gaps, events: t.events, images: t.images ?? [] }, (ms) => void this.play('LIVE_REPLAY', ms));
+      this.view = renderTimeline(
+        $('timeline'),
+        { startMs, endMs, spans: t.spans, gaps: t.gaps, events: t.events, images: t.images ?? [] },
+        (ms) => void this.play('LIVE_REPLAY', ms),
+      );
       this.renderEvents(t.events);
     } catch (err) {
       this.status(`timeline: ${err.message}`, true);

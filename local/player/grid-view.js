@@ -112,7 +112,14 @@ class Tile {
     }
     // Start at the newest segment and buffer under a second ahead: the poster costs one
     // segment. Playing raises the buffer to a few seconds (see play()).
-    const hls = new window.Hls({ liveSyncDurationCount: 1, maxBufferLength: 1, maxMaxBufferLength: 1, backBufferLength: 0, enableWorker: true, lowLatencyMode: false });
+    const hls = new window.Hls({
+      liveSyncDurationCount: 1,
+      maxBufferLength: 1,
+      maxMaxBufferLength: 1,
+      backBufferLength: 0,
+      enableWorker: true,
+      lowLatencyMode: false,
+    });
     this.hls = hls;
     hls.on(window.Hls.Events.ERROR, (_e, d) => this.info.errors.push({ type: d.type, details: d.details, fatal: d.fatal }));
     hls.on(window.Hls.Events.FRAG_LOADED, () => this.info.loads++);
@@ -140,7 +147,10 @@ class Tile {
     }
     Object.assign(this.hls.config, { maxBufferLength: 4, maxMaxBufferLength: 8 });
     this.hls.startLoad(-1);
-    void this.video.play().then(() => (this.info.playing = true)).catch(() => {});
+    void this.video
+      .play()
+      .then(() => (this.info.playing = true))
+      .catch(() => {});
   }
 
   /** Leaving a tile: back to its poster unless every tile plays. */
@@ -222,6 +232,11 @@ export class GridView {
 
   /** What the page and the tests read. */
   snapshot() {
-    return Object.fromEntries([...this.tiles].map(([id, t]) => [id, { ...t.info, currentTime: t.video.currentTime, paused: t.video.paused, width: t.video.videoWidth, height: t.video.videoHeight }]));
+    return Object.fromEntries(
+      [...this.tiles].map(([id, t]) => [
+        id,
+        { ...t.info, currentTime: t.video.currentTime, paused: t.video.paused, width: t.video.videoWidth, height: t.video.videoHeight },
+      ]),
+    );
   }
 }

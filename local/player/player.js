@@ -9,8 +9,17 @@ const $ = (id) => document.getElementById(id);
 
 /** Public state, for people poking at the page and for the browser tests. */
 const camrec = (window.camrec = {
-  config: undefined, view: undefined, camera: undefined, mode: undefined, hls: undefined, errors: [], playlistUrl: undefined, timeline: undefined, pickedMs: undefined,
-  grid: undefined, notifications: undefined,
+  config: undefined,
+  view: undefined,
+  camera: undefined,
+  mode: undefined,
+  hls: undefined,
+  errors: [],
+  playlistUrl: undefined,
+  timeline: undefined,
+  pickedMs: undefined,
+  grid: undefined,
+  notifications: undefined,
 });
 
 function status(text, isError = false) {
@@ -36,8 +45,15 @@ async function loadConfig() {
       const cfg = {
         apiUrl: String(f.get('apiUrl')).replace(/\/+$/, ''),
         region: String(f.get('region')),
-        credentials: { accessKeyId: String(f.get('accessKeyId')), secretAccessKey: String(f.get('secretAccessKey')), sessionToken: String(f.get('sessionToken')) || undefined },
-        cameras: String(f.get('cameras')).split(',').map((id) => ({ id: id.trim() })).filter((c) => c.id),
+        credentials: {
+          accessKeyId: String(f.get('accessKeyId')),
+          secretAccessKey: String(f.get('secretAccessKey')),
+          sessionToken: String(f.get('sessionToken')) || undefined,
+        },
+        cameras: String(f.get('cameras'))
+          .split(',')
+          .map((id) => ({ id: id.trim() }))
+          .filter((c) => c.id),
         local: false,
       };
       sessionStorage.setItem('camrec.config', JSON.stringify(cfg));

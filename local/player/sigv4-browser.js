@@ -31,7 +31,14 @@ export async function signHeaders({ method, url, body = '', creds, region, servi
     .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');
-  const canonical = [method, canonicalPath, canonicalQuery, names.map((n) => `${n}:${String(headers[n]).trim()}\n`).join(''), names.join(';'), await sha256Hex(body)].join('\n');
+  const canonical = [
+    method,
+    canonicalPath,
+    canonicalQuery,
+    names.map((n) => `${n}:${String(headers[n]).trim()}\n`).join(''),
+    names.join(';'),
+    await sha256Hex(body),
+  ].join('\n');
   const scope = `${day}/${region}/${service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', date, scope, await sha256Hex(canonical)].join('\n');
   let key = await hmac(`AWS4${creds.secretAccessKey}`, day);
@@ -39,7 +46,10 @@ export async function signHeaders({ method, url, body = '', creds, region, servi
   key = await hmac(key, service);
   key = await hmac(key, 'aws4_request');
   const signature = hex(await hmac(key, toSign));
-  const out = { 'x-amz-date': date, authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}` };
+  const out = {
+    'x-amz-date': date,
+    authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
+  };
   if (creds.sessionToken) out['x-amz-security-token'] = creds.sessionToken;
   return out;
 }

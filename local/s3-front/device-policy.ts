@@ -70,9 +70,13 @@ export function deviceMay(scope: DevicePolicyScope, req: DeviceRequest): PolicyD
   if (req.bucket !== bucket) return { allowed: false, reason: `devices may only write to bucket ${bucket}` };
   if (!req.thingName) return { allowed: false, reason: 'the credentials carry no thing name (request them with the x-amzn-iot-thingname header)' };
   if (req.thingTypeName !== scope.thingTypeName) {
-    return { allowed: false, reason: `thing ${req.thingName} is of type ${req.thingTypeName ?? '(none)'}; only things of type ${scope.thingTypeName} may write (credentials-iot:ThingTypeName)` };
+    return {
+      allowed: false,
+      reason: `thing ${req.thingName} is of type ${req.thingTypeName ?? '(none)'}; only things of type ${scope.thingTypeName} may write (credentials-iot:ThingTypeName)`,
+    };
   }
-  if (req.action !== S3Action.PUT_OBJECT || req.isCopy) return { allowed: false, reason: `devices may only PutObject, not ${req.isCopy ? 'CopyObject' : req.action}` };
+  if (req.action !== S3Action.PUT_OBJECT || req.isCopy)
+    return { allowed: false, reason: `devices may only PutObject, not ${req.isCopy ? 'CopyObject' : req.action}` };
   const key = req.key ?? '';
   const unsafe = unsafeKeyProblem(key);
   if (unsafe) return { allowed: false, reason: unsafe };
@@ -80,6 +84,7 @@ export function deviceMay(scope: DevicePolicyScope, req: DeviceRequest): PolicyD
   if (!prefixes.some((p) => key.startsWith(p) && key.length > p.length)) {
     return { allowed: false, reason: `thing ${req.thingName} may only write under ${prefixes.join(', ')}` };
   }
-  if (req.ifNoneMatch?.trim() !== '*') return { allowed: false, reason: 'devices must PUT with If-None-Match: * (objects are written once, never overwritten)' };
+  if (req.ifNoneMatch?.trim() !== '*')
+    return { allowed: false, reason: 'devices must PUT with If-None-Match: * (objects are written once, never overwritten)' };
   return { allowed: true };
 }

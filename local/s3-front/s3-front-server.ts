@@ -133,7 +133,14 @@ export function classifyS3Request(method: string, url: string, headers: Incoming
     if (method === 'PUT') action = S3Action.PUT_OBJECT;
     else if (method === 'GET' || method === 'HEAD') action = subresource.length ? S3Action.OTHER : S3Action.GET_OBJECT;
     else if (method === 'DELETE') action = S3Action.DELETE_OBJECT;
-  } else if (bucket && !key && (method === 'GET' || method === 'HEAD') && subresource.every((s) => ['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'marker', 'encoding-type', 'fetch-owner'].includes(s))) {
+  } else if (
+    bucket &&
+    !key &&
+    (method === 'GET' || method === 'HEAD') &&
+    subresource.every((s) =>
+      ['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'marker', 'encoding-type', 'fetch-owner'].includes(s),
+    )
+  ) {
     action = S3Action.LIST_BUCKET;
   }
   return { bucket, key, action, isCopy };
@@ -181,34 +188,39 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
     res.end(body);
   };
 
-  const forward = (req: IncomingMessage, res: ServerResponse | undefined, path: string, method: string, body: Buffer | undefined, extra: OutgoingHttpHeaders = {}): Promise<{ status: number }> =>
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse | undefined,
+    path: string,
+    method: string,
+    body: Buffer | undefined,
+    extra: OutgoingHttpHeaders = {},
+  ): Promise<{ status: number }> =>
     new Promise((resolve, reject) => {
       const headers: OutgoingHttpHeaders = {};
       // A probe (no response to relay) sends no caller headers: they describe the caller's body.
       if (res) {
         for (const [k, v] of Object.entries(req.headers)) {
-          if (!STRIPPED_HEADERS.has(k) && !k.startsWith('x-amz-checksum-') && k !== FRONT_CHECKSUM_HEADER && k !== 'content-length' && v !== undefined) headers[k] = v;
+          if (!STRIPPED_HEADERS.has(k) && !k.startsWith('x-amz-checksum-') && k !== FRONT_CHECKSUM_HEADER && k !== 'content-length' && v !== undefined)
+            headers[k] = v;
         }
       }
       Object.assign(headers, extra);
       if (body) headers['content-length'] = body.length;
-      const up = request(
-        { host: upstream.hostname, port: upstream.port, method, path, headers },
-        (upRes) => {
-          if (!res) {
-            upRes.resume();
-            upRes.on('end', () => resolve({ status: upRes.statusCode ?? 502 }));
-            return;
-          }
-          const { [FRONT_CHECKSUM_HEADER]: kept, ...upHeaders } = upRes.headers;
-          const outHeaders: OutgoingHttpHeaders = { ...upHeaders, ...corsHeaders(req) };
-          if (kept && String(req.headers['x-amz-checksum-mode']).toUpperCase() === 'ENABLED') outHeaders[CHECKSUM_SHA256_HEADER] = kept;
-          res.writeHead(upRes.statusCode ?? 502, outHeaders);
-          upRes.pipe(res);
+      const up = request({ host: upstream.hostname, port: upstream.port, method, path, headers }, (upRes) => {
+        if (!res) {
+          upRes.resume();
           upRes.on('end', () => resolve({ status: upRes.statusCode ?? 502 }));
-          upRes.on('error', reject);
-        },
-      );
+          return;
+        }
+        const { [FRONT_CHECKSUM_HEADER]: kept, ...upHeaders } = upRes.headers;
+        const outHeaders: OutgoingHttpHeaders = { ...upHeaders, ...corsHeaders(req) };
+        if (kept && String(req.headers['x-amz-checksum-mode']).toUpperCase() === 'ENABLED') outHeaders[CHECKSUM_SHA256_HEADER] = kept;
+        res.writeHead(upRes.statusCode ?? 502, outHeaders);
+        upRes.pipe(res);
+        upRes.on('end', () => resolve({ status: upRes.statusCode ?? 502 }));
+        upRes.on('error', reject);
+      });
       up.on('error', reject);
       up.end(body);
     });
@@ -273,15 +285,18 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
     }
     const ifNoneMatch = req.headers['if-none-match'];
     if (caller.principal.kind === 'device') {
-      const decision = deviceMay({ bucket: opts.bucket, thingTypeName: opts.deviceThingType ?? LOCAL_THING_TYPE }, {
-        thingName: caller.principal.thingName,
-        thingTypeName: caller.principal.thingTypeName,
-        action: target.action,
-        bucket: target.bucket ?? '',
-        key: target.key,
-        ifNoneMatch,
-        isCopy: target.isCopy,
-      });
+      const decision = deviceMay(
+        { bucket: opts.bucket, thingTypeName: opts.deviceThingType ?? LOCAL_THING_TYPE },
+        {
+          thingName: caller.principal.thingName,
+          thingTypeName: caller.principal.thingTypeName,
+          action: target.action,
+          bucket: target.bucket ?? '',
+          key: target.key,
+          ifNoneMatch,
+          isCopy: target.isCopy,
+        },
+      );
       if (!decision.allowed) {
         sendError(req, res, 403, 'AccessDenied', `Access Denied: ${decision.reason}`, resource);
         return;
@@ -346,7 +361,14 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
         res.destroy(err as Error);
         return;
       }
-      sendError(req, res, 503, 'ServiceUnavailable', `the local S3 front could not reach s3rver: ${(err as Error).message}; is the local stack running?`, (req.url ?? '/').split('?')[0]!);
+      sendError(
+        req,
+        res,
+        503,
+        'ServiceUnavailable',
+        `the local S3 front could not reach s3rver: ${(err as Error).message}; is the local stack running?`,
+        (req.url ?? '/').split('?')[0]!,
+      );
     });
   });
   server.keepAliveTimeout = 5_000;
@@ -355,7 +377,9 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
     s.on('close', () => sockets.delete(s));
   });
   const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', (cause) => reject(new LocalStartError(`the local S3 front could not listen on ${host}:${opts.port ?? 0}: ${(cause as Error).message}`, { cause })));
+    server.once('error', (cause) =>
+      reject(new LocalStartError(`the local S3 front could not listen on ${host}:${opts.port ?? 0}: ${(cause as Error).message}`, { cause })),
+    );
     server.listen(opts.port ?? 0, host, () => resolve((server.address() as { port: number }).port));
   });
   return {

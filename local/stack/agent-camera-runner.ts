@@ -80,7 +80,10 @@ export const agentCameraRunner: CameraRunner = async (ctx): Promise<RunningCamer
   await mkdir(ctx.dir, { recursive: true });
   const input = localDeviceConfig(ctx, 0);
   const config = parseDeviceConfig(input, ctx.dir);
-  await writeFile(join(ctx.dir, 'device.json'), `${JSON.stringify({ ...input, credentials: { ...input.credentials, certificateFile: relative(ctx.dir, ctx.certPath), privateKeyFile: relative(ctx.dir, ctx.keyPath), caFile: relative(ctx.dir, ctx.caCertPath) }, contentKeyPublicKeyFile: relative(ctx.dir, ctx.contentKeyPublicPath) }, null, 2)}\n`);
+  await writeFile(
+    join(ctx.dir, 'device.json'),
+    `${JSON.stringify({ ...input, credentials: { ...input.credentials, certificateFile: relative(ctx.dir, ctx.certPath), privateKeyFile: relative(ctx.dir, ctx.keyPath), caFile: relative(ctx.dir, ctx.caCertPath) }, contentKeyPublicKeyFile: relative(ctx.dir, ctx.contentKeyPublicPath) }, null, 2)}\n`,
+  );
   const log = createJsonLogger({ level: config.log.level, fields: { deviceId: config.deviceId } });
   await seedSequenceState(config.stateDir, Date.now());
   // The agent starts the source and the control endpoint device.json names.

@@ -50,8 +50,14 @@ export function startLocalCompactor(o: {
     clock: o.clock,
     log: o.log,
     config: {
-      periodMs: o.packing.periodMs, drainMs: o.packing.drainMs, retentionDays: o.retentionDays, eventRetentionDays: o.retentionDays,
-      storageClass: LOCAL_PACK_STORAGE_CLASS, eventStorageClass: LOCAL_PACK_STORAGE_CLASS, verify: VerifyMode.READ_BACK, copyParts: false,
+      periodMs: o.packing.periodMs,
+      drainMs: o.packing.drainMs,
+      retentionDays: o.retentionDays,
+      eventRetentionDays: o.retentionDays,
+      storageClass: LOCAL_PACK_STORAGE_CLASS,
+      eventStorageClass: LOCAL_PACK_STORAGE_CLASS,
+      verify: VerifyMode.READ_BACK,
+      copyParts: false,
     },
   });
   const sweeper = createSweeper({

@@ -34,6 +34,7 @@ export function parsePackAfter(raw: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(raw.trim());
   const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : Number.NaN;
   // Whole milliseconds for every derived interval: D a multiple of 8 ms.
-  if (!(ms >= 8_000 && ms <= 7_200_000) || ms % 8 !== 0) throw new LocalUsageError(`--pack-after ${JSON.stringify(raw)} must be a duration from 8s to 2h, like 90s, 2m or 1h (or off)`);
+  if (!(ms >= 8_000 && ms <= 7_200_000) || ms % 8 !== 0)
+    throw new LocalUsageError(`--pack-after ${JSON.stringify(raw)} must be a duration from 8s to 2h, like 90s, 2m or 1h (or off)`);
   return ms;
 }

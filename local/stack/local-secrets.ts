@@ -37,10 +37,18 @@ export async function ensureLocalSecrets(dir: string): Promise<LocalSecrets> {
   const publicPath = join(dir, 'content-key', 'public.pem');
   let pair: Promise<{ privateKey: string; publicKey: string }> | undefined;
   const makePair = () =>
-    (pair ??= promisify(generateKeyPair)('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }));
+    (pair ??= promisify(generateKeyPair)('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    }));
   const contentKeyPrivatePem = await readOrCreate(privatePath, async () => (await makePair()).privateKey, 0o600);
   const contentKeyPublicPem = await readOrCreate(publicPath, async () => (await makePair()).publicKey, 0o644);
-  const tokenJson = await readOrCreate(join(dir, 'token-secret.json'), () => JSON.stringify({ version: 'local-1', secretBase64: randomBytes(32).toString('base64') }), 0o600);
+  const tokenJson = await readOrCreate(
+    join(dir, 'token-secret.json'),
+    () => JSON.stringify({ version: 'local-1', secretBase64: randomBytes(32).toString('base64') }),
+    0o600,
+  );
   const token = JSON.parse(tokenJson) as { version: string; secretBase64: string };
   return {
     contentKeyPrivatePem,

@@ -164,11 +164,20 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     await mkdir(join(dataDir, 's3'), { recursive: true });
     const s3rverStarting = startS3rver({ bucketName: LOCAL_BUCKET, directory: join(dataDir, 's3') });
     const dynaliteStarting = startDynalite({ tableName: LOCAL_TABLE, path: join(dataDir, 'dynamo') });
-    s3rverStarting.then((x) => stops.push(() => x.close()), () => {});
-    dynaliteStarting.then((x) => stops.push(() => x.close()), () => {});
+    s3rverStarting.then(
+      (x) => stops.push(() => x.close()),
+      () => {},
+    );
+    dynaliteStarting.then(
+      (x) => stops.push(() => x.close()),
+      () => {},
+    );
     const [secrets, pki, s3rver]: [Awaited<ReturnType<typeof ensureLocalSecrets>>, LoadedPki, RunningS3rver] = await Promise.all([
       ensureLocalSecrets(dataDir),
-      ensureLocalPki(join(dataDir, 'pki'), opts.cameras.map((c) => c.id)),
+      ensureLocalPki(
+        join(dataDir, 'pki'),
+        opts.cameras.map((c) => c.id),
+      ),
       s3rverStarting,
     ]);
 
@@ -184,25 +193,41 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       }),
       startS3Front({ upstream: s3rver.endpoint, bucket: LOCAL_BUCKET, registry }),
     ]);
-    stops.push(() => iot.stop(), () => front.stop());
+    stops.push(
+      () => iot.stop(),
+      () => front.stop(),
+    );
 
     // The cloud side: reads go straight to s3rver; presigned URLs point at the front,
     // signed with the service credentials the front knows.
     const store = s3ObjectStore(emulatorS3Client(s3rver.endpoint), LOCAL_BUCKET);
-    const presignerClient = new S3Client({ region: LOCAL_REGION, endpoint: front.endpoint, forcePathStyle: true, credentials: { accessKeyId: service.accessKeyId, secretAccessKey: service.secretAccessKey } });
+    const presignerClient = new S3Client({
+      region: LOCAL_REGION,
+      endpoint: front.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: service.accessKeyId, secretAccessKey: service.secretAccessKey },
+    });
     const presigner = s3ObjectStore(presignerClient, LOCAL_BUCKET);
     const clock = { nowMs: () => Date.now() };
     const tokenSecrets = staticTokenSecrets([secrets.tokenKey]);
     const warn = (msg: string, fields?: Record<string, unknown>) => log(`${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
     const handlerLog = { info: () => {}, warn, error: warn };
     // Notifications: the same ones the cloud publishes, to the log, the player and the webhook.
-    const notifier = createLocalNotifier({ region: LOCAL_REGION, log, webhookUrl: opts.webhookUrl, deadLetterFile: join(dataDir, 'webhook-dead-letters.jsonl') });
+    const notifier = createLocalNotifier({
+      region: LOCAL_REGION,
+      log,
+      webhookUrl: opts.webhookUrl,
+      deadLetterFile: join(dataDir, 'webhook-dead-letters.jsonl'),
+    });
     stops.push(async () => {
       await notifier.drained(2000);
       notifier.stop();
     });
     let watchDeps: OfflineWatchDeps | undefined;
-    const watchQueue = timerWatchQueue((m) => checkDevice(watchDeps!, m), (err) => log(`offline watch: ${err.message}; trying again`));
+    const watchQueue = timerWatchQueue(
+      (m) => checkDevice(watchDeps!, m),
+      (err) => log(`offline watch: ${err.message}; trying again`),
+    );
     stops.push(async () => watchQueue.stop());
     const packing = opts.packing === undefined ? localPacking(DEFAULT_PACK_AFTER_MS) : opts.packing || undefined;
     const indexReady = dynaliteStarting.then(async (dynalite) => {
@@ -236,8 +261,16 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       if (packing) {
         const compactorDdb = dynalite.createClient(COMPACTOR_USER_AGENT);
         compactor = startLocalCompactor({
-          ddb: compactorDdb, s3rverEndpoint: s3rver.endpoint, bucket: LOCAL_BUCKET, table: LOCAL_TABLE, packing, retentionDays: LOCAL_RETENTION_DAYS,
-          userAgent: COMPACTOR_USER_AGENT, clock, log: handlerLog, onError: log,
+          ddb: compactorDdb,
+          s3rverEndpoint: s3rver.endpoint,
+          bucket: LOCAL_BUCKET,
+          table: LOCAL_TABLE,
+          packing,
+          retentionDays: LOCAL_RETENTION_DAYS,
+          userAgent: COMPACTOR_USER_AGENT,
+          clock,
+          log: handlerLog,
+          onError: log,
         });
         const c = compactor;
         stops.push(async () => {
@@ -251,7 +284,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const indexedListeners = new Set<(key: string, atMs: number) => void>();
     const indexing = new Set<Promise<void>>();
     s3rver.events.on('event', (event: S3Event) => {
-      if (!event.Records?.every((r) => r.eventName?.startsWith('ObjectCreated') && INDEXED_KEY_RE.test(decodeURIComponent((r.s3?.object?.key ?? '').replace(/\+/g, ' '))))) return;
+      if (
+        !event.Records?.every(
+          (r) => r.eventName?.startsWith('ObjectCreated') && INDEXED_KEY_RE.test(decodeURIComponent((r.s3?.object?.key ?? '').replace(/\+/g, ' '))),
+        )
+      )
+        return;
       const done = indexReady
         .then(({ indexer }) => indexer(event))
         .then(() => {
@@ -308,7 +346,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // Watches of a previous run (their timers went with it) pick up where they were.
     for (const c of opts.cameras) {
       const st = await liveness.getState(c.id);
-      if (st?.watchId && st.lastHeardMs !== undefined) await watchQueue.schedule({ deviceId: c.id, watchId: st.watchId }, Math.max(0, st.lastHeardMs + offlineAfterMs - Date.now()) + WATCH_GRACE_MS);
+      if (st?.watchId && st.lastHeardMs !== undefined)
+        await watchQueue.schedule({ deviceId: c.id, watchId: st.watchId }, Math.max(0, st.lastHeardMs + offlineAfterMs - Date.now()) + WATCH_GRACE_MS);
     }
     const corsOrigins = ['*'];
     // Clips: the same export the cloud runs in its own function, here in process (started, not awaited).
@@ -324,7 +363,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const startExport = async (r: ClipRequest): Promise<void> => {
       log(`clip ${r.clipId} of ${r.deviceId}: exporting ${new Date(r.startMs).toISOString()} .. ${new Date(r.endMs).toISOString()}`);
       const p = exportClip(r).then(
-        (rep) => log(`clip ${r.clipId}: ${rep.state}${rep.error ? ` (${rep.error.code}: ${rep.error.message})` : ` (${rep.segments} segments, ${rep.sizeBytes} bytes)`}`),
+        (rep) =>
+          log(
+            `clip ${r.clipId}: ${rep.state}${rep.error ? ` (${rep.error.code}: ${rep.error.message})` : ` (${rep.segments} segments, ${rep.sizeBytes} bytes)`}`,
+          ),
         (err: unknown) => log(`clip ${r.clipId}: export failed: ${(err as Error).message}`),
       );
       clipExports.add(p);
@@ -333,7 +375,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const clipExports = new Set<Promise<void>>();
     stops.push(async () => void (await Promise.allSettled([...clipExports])));
     const api = createApiHandler({
-      config: { targetDurationSeconds, liveWindowSegments, corsOrigins, publicBaseUrl: undefined, offlineAfterMs, ...(packing ? { packPeriodMs: packing.periodMs } : {}) },
+      config: {
+        targetDurationSeconds,
+        liveWindowSegments,
+        corsOrigins,
+        publicBaseUrl: undefined,
+        offlineAfterMs,
+        ...(packing ? { packPeriodMs: packing.periodMs } : {}),
+      },
       index,
       events,
       images,
@@ -343,7 +392,16 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       clock,
       log: handlerLog,
     });
-    const keys = createKeysHandler({ config: { corsOrigins, targetDurationSeconds, liveWindowSegments }, store, index, images, unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem), tokenSecrets, clock, log: handlerLog });
+    const keys = createKeysHandler({
+      config: { corsOrigins, targetDurationSeconds, liveWindowSegments },
+      store,
+      index,
+      images,
+      unwrapper: localKeyUnwrapper(secrets.contentKeyPrivatePem),
+      tokenSecrets,
+      clock,
+      log: handlerLog,
+    });
 
     let info: LocalStackInfo | undefined;
     const server = await startLocalApiServer({

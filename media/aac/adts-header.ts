@@ -41,7 +41,12 @@ export function parseAdtsHeader(data: Uint8Array, offset: number): AdtsHeader | 
   if (frameBytes <= headerBytes || channels === 0) return undefined;
   const rawBlocks = (data[offset + 6]! & 0x03) + 1;
   return {
-    audioObjectType: ((b2 >> 6) & 0x03) + 1, sampleRateHz, channels, frameBytes, hasCrc, headerBytes,
+    audioObjectType: ((b2 >> 6) & 0x03) + 1,
+    sampleRateHz,
+    channels,
+    frameBytes,
+    hasCrc,
+    headerBytes,
     samples: AAC_SAMPLES_PER_RAW_BLOCK * rawBlocks,
   };
 }

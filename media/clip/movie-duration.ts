@@ -12,7 +12,7 @@ const fourCc = (b: Uint8Array, at: number): string => String.fromCharCode(b[at]!
 
 /** Offset of the first child box of type `type` in [from, to), or -1. */
 function findBox(b: Uint8Array, from: number, to: number, type: string): number {
-  for (let at = from; at + BOX_HEADER_BYTES <= to; ) {
+  for (let at = from; at + BOX_HEADER_BYTES <= to;) {
     const size = u32(b, at);
     if (size < BOX_HEADER_BYTES) return -1;
     if (fourCc(b, at + 4) === type) return at;
@@ -29,7 +29,8 @@ function findBox(b: Uint8Array, from: number, to: number, type: string): number 
  * before it has read a fragment. moov and mvex grow by 16 bytes.
  */
 export function withMovieDuration(init: Uint8Array, durationMs: number): Uint8Array {
-  if (!Number.isSafeInteger(durationMs) || durationMs < 0 || durationMs > 0xffff_ffff) throw new MediaArgumentError(`movie duration ${durationMs} ms must be a whole number of ms under 2^32`);
+  if (!Number.isSafeInteger(durationMs) || durationMs < 0 || durationMs > 0xffff_ffff)
+    throw new MediaArgumentError(`movie duration ${durationMs} ms must be a whole number of ms under 2^32`);
   const moov = findBox(init, 0, init.byteLength, 'moov');
   if (moov < 0) throw new MediaArgumentError('the init segment has no moov box');
   const moovEnd = moov + u32(init, moov);

@@ -100,7 +100,9 @@ export class Mp4ClipWriter {
     const out: Uint8Array[] = [];
     if (!this.muxer) out.push(this.start(samples));
     else if (samples.videoConfigKey !== this.videoConfigKey) {
-      throw new UnsupportedStreamError(`the camera's video settings (SPS/PPS) change in the segment at ${new Date(timing.startMs).toISOString()}: a clip keeps one video configuration; make one clip before and one from there`);
+      throw new UnsupportedStreamError(
+        `the camera's video settings (SPS/PPS) change in the segment at ${new Date(timing.startMs).toISOString()}: a clip keeps one video configuration; make one clip before and one from there`,
+      );
     }
     for (const p of samples.problems) this.counts.problems.push(`${new Date(timing.startMs).toISOString()}: ${p}`);
     const placed = this.place(samples, timing);
@@ -150,7 +152,9 @@ export class Mp4ClipWriter {
     this.lastRawDts = s.video[s.video.length - 1]!.dts + wrap;
     const video = s.video.map((v) => ({ dts: v.dts + shift, pts: v.pts + shift, isSync: v.isSync, nals: v.nals }));
     if (video[0]!.dts < this.videoEnd) {
-      throw new MediaArgumentError(`the segment at ${new Date(t.startMs).toISOString()} starts before the one before it ends (same discontinuity sequence, overlapping times): the index lists overlapping segments`);
+      throw new MediaArgumentError(
+        `the segment at ${new Date(t.startMs).toISOString()} starts before the one before it ends (same discontinuity sequence, overlapping times): the index lists overlapping segments`,
+      );
     }
     const last = video[video.length - 1]!;
     this.videoEnd = last.dts + (video.length > 1 ? last.dts - video[video.length - 2]!.dts : 1);
@@ -169,7 +173,11 @@ export class Mp4ClipWriter {
   }
 
   private write(p: Placed, videoEndDts: number | undefined): Uint8Array {
-    const seg = this.muxer!.writeSegment({ video: p.video, audio: p.audio, ...(videoEndDts !== undefined && videoEndDts > p.video[p.video.length - 1]!.dts ? { videoEndDts } : {}) });
+    const seg = this.muxer!.writeSegment({
+      video: p.video,
+      audio: p.audio,
+      ...(videoEndDts !== undefined && videoEndDts > p.video[p.video.length - 1]!.dts ? { videoEndDts } : {}),
+    });
     // Drop the styp: inside one file the fragments follow the moov directly.
     const stypBytes = ((seg[0]! << 24) | (seg[1]! << 16) | (seg[2]! << 8) | seg[3]!) >>> 0;
     const fragment = seg.slice(stypBytes);

@@ -93,7 +93,10 @@ export function readTsSegment(segment: Uint8Array): SegmentSamples {
   demuxer.push(segment);
   demuxer.flush();
   if (!video.length || !sps || !pps) {
-    throw new MediaInputError(`the segment has ${video.length ? 'no SPS/PPS' : 'no H.264 pictures'}${problems.length ? ` (${problems[0]})` : ''}: it is not a camrec TS segment or it is corrupt`, { offset: 0 });
+    throw new MediaInputError(
+      `the segment has ${video.length ? 'no SPS/PPS' : 'no H.264 pictures'}${problems.length ? ` (${problems[0]})` : ''}: it is not a camrec TS segment or it is corrupt`,
+      { offset: 0 },
+    );
   }
   const firstSync = video.findIndex((v) => v.isSync);
   if (firstSync < 0) throw new MediaInputError('the segment has no IDR picture: it cannot be played on its own', { offset: 0 });

@@ -27,7 +27,9 @@ export function audioSpecificConfig(c: AacConfig): Uint8Array {
     throw new MediaArgumentError(`AAC audio object type ${c.audioObjectType} is outside 1..${MAX_PLAIN_OBJECT_TYPE}: pass the ADTS profile + 1`);
   }
   if (!(c.channelConfiguration >= 1 && c.channelConfiguration < CHANNELS_BY_CONFIGURATION.length)) {
-    throw new MediaArgumentError(`AAC channel_configuration ${c.channelConfiguration} is not supported: the encoder must send 1..7 (0, a program config element, is not)`);
+    throw new MediaArgumentError(
+      `AAC channel_configuration ${c.channelConfiguration} is not supported: the encoder must send 1..7 (0, a program config element, is not)`,
+    );
   }
   if (!(Number.isInteger(c.sampleRateHz) && c.sampleRateHz > 0 && c.sampleRateHz < 2 ** 24)) {
     throw new MediaArgumentError(`AAC sample rate ${c.sampleRateHz} Hz is not a whole number of Hz under 2^24`);

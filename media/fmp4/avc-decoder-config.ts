@@ -43,7 +43,8 @@ export function avcDecoderConfigRecord(sets: AvcParameterSetArrays): Uint8Array 
   }
   let size = 6 + 1 + (extension ? 4 : 0);
   for (const n of [...sets.sps, ...sets.pps]) {
-    if (n.byteLength > MAX_NALU_BYTES) throw new MediaInputError(`a parameter set of ${n.byteLength} bytes does not fit avcC's 16-bit length (corrupt stream)`, { offset: 0 });
+    if (n.byteLength > MAX_NALU_BYTES)
+      throw new MediaInputError(`a parameter set of ${n.byteLength} bytes does not fit avcC's 16-bit length (corrupt stream)`, { offset: 0 });
     size += 2 + n.byteLength;
   }
   const out = new Uint8Array(size);

@@ -2,7 +2,17 @@ import { MediaArgumentError } from '../media-error.ts';
 import { writeU32 } from './box-writer.ts';
 import type { AudioSample, SegmentInput, VideoSample } from './fmp4-input.ts';
 import {
-  containerHeader, MDAT_HEADER_BYTES, mdatHeader, MFHD_BYTES, mfhd, TFDT_BYTES, tfdt, tfhd, tfhdBytes, trunBytes, trunHeader,
+  containerHeader,
+  MDAT_HEADER_BYTES,
+  mdatHeader,
+  MFHD_BYTES,
+  mfhd,
+  TFDT_BYTES,
+  tfdt,
+  tfhd,
+  tfhdBytes,
+  trunBytes,
+  trunHeader,
 } from './fragment-boxes.ts';
 import { planAudioRun, planVideoRun, type AudioRunPlan, type VideoRunPlan } from './fragment-plan.ts';
 import { buildInitSegment, TrackId } from './init-segment.ts';
@@ -131,7 +141,8 @@ export class Fmp4Muxer {
     const video = input.video;
     if (video.length === 0) throw new MediaArgumentError('a segment needs at least one video sample');
     const audio = input.audio ?? [];
-    if (audio.length && !this.audio) throw new MediaArgumentError('audio samples given to a muxer made without an audio track: pass `audio: aacAudioTrack(...)` to the Fmp4Muxer');
+    if (audio.length && !this.audio)
+      throw new MediaArgumentError('audio samples given to a muxer made without an audio track: pass `audio: aacAudioTrack(...)` to the Fmp4Muxer');
     const shift = this.decodeShift ?? firstSegmentShift(video);
     if (this.videoEnd !== undefined && video[0]!.dts + shift !== this.videoEnd) this.counts.videoDecodeTimeJumps++;
     const { plans, audioEnd } = this.plan(video, audio, input.videoEndDts, shift);
@@ -163,7 +174,12 @@ export class Fmp4Muxer {
   }
 
   /** Plans every fragment before anything is written or remembered (a bad sample throws with the muxer unchanged). */
-  private plan(video: readonly VideoSample[], audio: readonly AudioSample[], videoEndDts: number | undefined, shift: number): { plans: FragmentPlan[]; audioEnd: number | undefined } {
+  private plan(
+    video: readonly VideoSample[],
+    audio: readonly AudioSample[],
+    videoEndDts: number | undefined,
+    shift: number,
+  ): { plans: FragmentPlan[]; audioEnd: number | undefined } {
     let audioEnd = this.audioEnd;
     const starts = [0];
     if (this.perGop) for (let i = 1; i < video.length; i++) if (video[i]!.isSync) starts.push(i);
@@ -265,7 +281,9 @@ function firstSegmentShift(video: readonly VideoSample[]): number {
   for (const s of video) if (s.pts < earliest) earliest = s.pts;
   const shift = earliest - video[0]!.dts;
   if (shift > MAX_REORDER_DELAY_TICKS) {
-    throw new MediaArgumentError(`the first segment's earliest pts is ${shift} ticks after its first dts, more than any encoder's reorder delay (${MAX_REORDER_DELAY_TICKS / 90_000} s): check the timestamps, or pass decodeShiftTicks`);
+    throw new MediaArgumentError(
+      `the first segment's earliest pts is ${shift} ticks after its first dts, more than any encoder's reorder delay (${MAX_REORDER_DELAY_TICKS / 90_000} s): check the timestamps, or pass decodeShiftTicks`,
+    );
   }
   return Number.isSafeInteger(shift) && shift > 0 ? shift : 0;
 }

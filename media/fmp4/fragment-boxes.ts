@@ -32,8 +32,13 @@ export interface TfhdDefaults {
  * camrec sets default-base-is-moof (no base_data_offset) and only the three defaults.
  */
 export function tfhdBytes(flags: number): number {
-  return FULL_BOX_HEADER_BYTES + 4 +
-    (flags & TfhdFlags.DEFAULT_SAMPLE_DURATION ? 4 : 0) + (flags & TfhdFlags.DEFAULT_SAMPLE_SIZE ? 4 : 0) + (flags & TfhdFlags.DEFAULT_SAMPLE_FLAGS ? 4 : 0);
+  return (
+    FULL_BOX_HEADER_BYTES +
+    4 +
+    (flags & TfhdFlags.DEFAULT_SAMPLE_DURATION ? 4 : 0) +
+    (flags & TfhdFlags.DEFAULT_SAMPLE_SIZE ? 4 : 0) +
+    (flags & TfhdFlags.DEFAULT_SAMPLE_FLAGS ? 4 : 0)
+  );
 }
 
 export function tfhd(out: Uint8Array, at: number, trackId: number, flags: number, d: TfhdDefaults): number {
@@ -64,8 +69,12 @@ export function tfdt(out: Uint8Array, at: number, baseMediaDecodeTime: number): 
 
 /** Bytes per trun sample entry for these flags (duration, size, flags, composition offset: 4 each when present). */
 export function trunSampleBytes(flags: number): number {
-  return (flags & TrunFlags.SAMPLE_DURATION ? 4 : 0) + (flags & TrunFlags.SAMPLE_SIZE ? 4 : 0) +
-    (flags & TrunFlags.SAMPLE_FLAGS ? 4 : 0) + (flags & TrunFlags.SAMPLE_COMPOSITION_TIME_OFFSET ? 4 : 0);
+  return (
+    (flags & TrunFlags.SAMPLE_DURATION ? 4 : 0) +
+    (flags & TrunFlags.SAMPLE_SIZE ? 4 : 0) +
+    (flags & TrunFlags.SAMPLE_FLAGS ? 4 : 0) +
+    (flags & TrunFlags.SAMPLE_COMPOSITION_TIME_OFFSET ? 4 : 0)
+  );
 }
 
 /**
@@ -75,8 +84,9 @@ export function trunSampleBytes(flags: number): number {
  * (unsigned in version 0, signed in version 1).
  */
 export function trunBytes(flags: number, sampleCount: number): number {
-  return FULL_BOX_HEADER_BYTES + 4 + (flags & TrunFlags.DATA_OFFSET ? 4 : 0) + (flags & TrunFlags.FIRST_SAMPLE_FLAGS ? 4 : 0) +
-    sampleCount * trunSampleBytes(flags);
+  return (
+    FULL_BOX_HEADER_BYTES + 4 + (flags & TrunFlags.DATA_OFFSET ? 4 : 0) + (flags & TrunFlags.FIRST_SAMPLE_FLAGS ? 4 : 0) + sampleCount * trunSampleBytes(flags)
+  );
 }
 
 /** The trun header up to its sample entries; returns the offset of the first entry. */

@@ -37,8 +37,13 @@ export interface VideoRunPlan {
  * on timestamps no fragment can carry, naming the sample.
  */
 export function planVideoRun(
-  samples: readonly VideoSample[], from: number, to: number, nextDts: number | undefined, fallbackDuration: number,
-  dropNal: (nal: Uint8Array) => boolean, decodeShift = 0,
+  samples: readonly VideoSample[],
+  from: number,
+  to: number,
+  nextDts: number | undefined,
+  fallbackDuration: number,
+  dropNal: (nal: Uint8Array) => boolean,
+  decodeShift = 0,
 ): VideoRunPlan {
   const count = to - from;
   const durations: number[] = new Array(count);
@@ -54,15 +59,21 @@ export function planVideoRun(
     }
     let size = 0;
     for (const nal of s.nals) if (nal.byteLength > 0 && !dropNal(nal)) size += NAL_LENGTH_BYTES + nal.byteLength;
-    if (size === 0) throw new MediaArgumentError(`video sample ${from + i} (dts ${s.dts}) has no NAL units besides parameter sets and delimiters: pass access units that hold a coded picture`);
+    if (size === 0)
+      throw new MediaArgumentError(
+        `video sample ${from + i} (dts ${s.dts}) has no NAL units besides parameter sets and delimiters: pass access units that hold a coded picture`,
+      );
     if (size > MAX_U32) throw new MediaArgumentError(`video sample ${from + i} is ${size} bytes, over the 4 GB a sample size can say`);
     const next = i + 1 < count ? samples[from + i + 1]!.dts : nextDts;
     const duration = next !== undefined ? next - s.dts : i > 0 ? durations[i - 1]! : fallbackDuration;
     if (!(duration > 0 && duration <= MAX_U32)) {
-      throw new MediaArgumentError(`video sample ${from + i}: the next decode time ${next} is not after its dts ${s.dts}: decode times must increase (put a clock stage in front that unwraps and orders them)`);
+      throw new MediaArgumentError(
+        `video sample ${from + i}: the next decode time ${next} is not after its dts ${s.dts}: decode times must increase (put a clock stage in front that unwraps and orders them)`,
+      );
     }
     const cto = s.pts - (s.dts + decodeShift);
-    if (cto < MIN_I32 || cto > MAX_I32) throw new MediaArgumentError(`video sample ${from + i}: pts ${s.pts} is ${cto} ticks from its dts ${s.dts}, more than a 32-bit composition offset holds`);
+    if (cto < MIN_I32 || cto > MAX_I32)
+      throw new MediaArgumentError(`video sample ${from + i}: pts ${s.pts} is ${cto} ticks from its dts ${s.dts}, more than a 32-bit composition offset holds`);
     if (cto !== 0) hasCompositionOffsets = true;
     durations[i] = duration;
     sizes[i] = size;
@@ -73,7 +84,14 @@ export function planVideoRun(
   const first = samples[from]!;
   const last = samples[to - 1]!;
   return {
-    count, baseDecodeTime: first.dts + decodeShift, durations, sizes, flags, compositionOffsets, hasCompositionOffsets, dataBytes,
+    count,
+    baseDecodeTime: first.dts + decodeShift,
+    durations,
+    sizes,
+    flags,
+    compositionOffsets,
+    hasCompositionOffsets,
+    dataBytes,
     endDecodeTime: last.dts + decodeShift + durations[count - 1]!,
   };
 }
@@ -100,7 +118,11 @@ export interface AudioRunPlan {
  * place in line.
  */
 export function planAudioRun(
-  samples: readonly AudioSample[], from: number, to: number, sampleRateHz: number, samplesPerFrame: number,
+  samples: readonly AudioSample[],
+  from: number,
+  to: number,
+  sampleRateHz: number,
+  samplesPerFrame: number,
   continueFrom: number | undefined,
 ): AudioRunPlan {
   const count = to - from;
@@ -113,8 +135,10 @@ export function planAudioRun(
   let base = 0;
   for (let i = 0; i < count; i++) {
     const s = samples[from + i]!;
-    if (!Number.isSafeInteger(s.pts) || s.pts < 0) throw new MediaArgumentError(`audio sample ${from + i}: pts ${s.pts} must be a non-negative whole number of 90 kHz ticks`);
-    if (s.data.byteLength === 0) throw new MediaArgumentError(`audio sample ${from + i} (pts ${s.pts}) is empty: pass raw AAC frames without their ADTS header`);
+    if (!Number.isSafeInteger(s.pts) || s.pts < 0)
+      throw new MediaArgumentError(`audio sample ${from + i}: pts ${s.pts} must be a non-negative whole number of 90 kHz ticks`);
+    if (s.data.byteLength === 0)
+      throw new MediaArgumentError(`audio sample ${from + i} (pts ${s.pts}) is empty: pass raw AAC frames without their ADTS header`);
     const at = toTrack(s.pts);
     if (i === 0) {
       time = continueFrom !== undefined && Math.abs(at - continueFrom) <= samplesPerFrame / 2 ? continueFrom : at;
@@ -129,6 +153,7 @@ export function planAudioRun(
     dataBytes += s.data.byteLength;
     time += samplesPerFrame;
   }
-  for (const d of durations) if (d > MAX_U32) throw new MediaArgumentError(`audio sample gap of ${d} samples is over what a sample duration holds: split the segment at the gap`);
+  for (const d of durations)
+    if (d > MAX_U32) throw new MediaArgumentError(`audio sample gap of ${d} samples is over what a sample duration holds: split the segment at the gap`);
   return { count, baseDecodeTime: base, durations, sizes, uniformDuration, dataBytes, endDecodeTime: time };
 }

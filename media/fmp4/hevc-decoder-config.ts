@@ -40,7 +40,9 @@ const MAX_NALU_BYTES = 0xffff;
  */
 export function hevcDecoderConfigRecord(sets: HevcParameterSetArrays): Uint8Array {
   if (!sets.vps.length || !sets.sps.length || !sets.pps.length) {
-    throw new MediaInputError(`an hvcC needs at least one VPS, SPS and PPS; the stream sent ${sets.vps.length}/${sets.sps.length}/${sets.pps.length}`, { offset: 0 });
+    throw new MediaInputError(`an hvcC needs at least one VPS, SPS and PPS; the stream sent ${sets.vps.length}/${sets.sps.length}/${sets.pps.length}`, {
+      offset: 0,
+    });
   }
   const vpsInfos = sets.vps.map((n) => parseHevcVps(n));
   const sps: HevcSpsInfo = parseHevcSps(sets.sps[0]!);
@@ -50,15 +52,25 @@ export function hevcDecoderConfigRecord(sets: HevcParameterSetArrays): Uint8Arra
   const tiles = ppsInfos.some((p) => p.tilesEnabled);
   const wavefronts = ppsInfos.some((p) => p.entropyCodingSyncEnabled);
   const parallelism =
-    minSpatial === 0 || (tiles && wavefronts) ? HevcParallelism.MIXED_OR_UNKNOWN :
-    wavefronts ? HevcParallelism.WAVEFRONTS : tiles ? HevcParallelism.TILES : HevcParallelism.SLICES;
+    minSpatial === 0 || (tiles && wavefronts)
+      ? HevcParallelism.MIXED_OR_UNKNOWN
+      : wavefronts
+        ? HevcParallelism.WAVEFRONTS
+        : tiles
+          ? HevcParallelism.TILES
+          : HevcParallelism.SLICES;
   const temporalLayers = Math.max(sps.maxSubLayers, ...vpsInfos.map((v) => v.maxSubLayers));
-  const arrays: Array<[number, readonly Uint8Array[]]> = [[HevcNalType.VPS, sets.vps], [HevcNalType.SPS, sets.sps], [HevcNalType.PPS, sets.pps]];
+  const arrays: Array<[number, readonly Uint8Array[]]> = [
+    [HevcNalType.VPS, sets.vps],
+    [HevcNalType.SPS, sets.sps],
+    [HevcNalType.PPS, sets.pps],
+  ];
   let size = HVCC_FIXED_BYTES;
   for (const [, nals] of arrays) {
     size += ARRAY_HEADER_BYTES;
     for (const n of nals) {
-      if (n.byteLength > MAX_NALU_BYTES) throw new MediaInputError(`a parameter set of ${n.byteLength} bytes does not fit hvcC's 16-bit length (corrupt stream)`, { offset: 0 });
+      if (n.byteLength > MAX_NALU_BYTES)
+        throw new MediaInputError(`a parameter set of ${n.byteLength} bytes does not fit hvcC's 16-bit length (corrupt stream)`, { offset: 0 });
       size += NALU_LENGTH_FIELD_BYTES + n.byteLength;
     }
   }

@@ -1,8 +1,16 @@
 import { box } from './box-writer.ts';
 import { Brand, HandlerType, MOVIE_TIMESCALE_HZ, VIDEO_TIMESCALE_HZ } from './iso-bmff-constants.ts';
 import {
-  dataInformationBox, fileTypeBox, handlerBox, mediaHeaderBox, movieHeaderBox, sampleTableBox, soundMediaHeaderBox,
-  trackExtendsBox, trackHeaderBox, videoMediaHeaderBox,
+  dataInformationBox,
+  fileTypeBox,
+  handlerBox,
+  mediaHeaderBox,
+  movieHeaderBox,
+  sampleTableBox,
+  soundMediaHeaderBox,
+  trackExtendsBox,
+  trackHeaderBox,
+  videoMediaHeaderBox,
 } from './movie-boxes.ts';
 import { aacSampleEntry, visualSampleEntry } from './sample-entries.ts';
 import type { AudioTrack, VideoTrack } from './tracks.ts';

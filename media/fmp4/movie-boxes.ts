@@ -25,7 +25,14 @@ export function fileTypeBox(type: 'ftyp' | 'styp', major: string, compatible: re
  *   matrix(32)[9]=unity pre_defined(32)[6] next_track_ID(32)
  */
 export function movieHeaderBox(timescaleHz: number, nextTrackId: number): Uint8Array {
-  const w = new PayloadWriter(96).u32(0).u32(0).u32(timescaleHz).u32(0).u32(FIXED_16_16_ONE).u16(FIXED_8_8_ONE).zeros(2 + 8);
+  const w = new PayloadWriter(96)
+    .u32(0)
+    .u32(0)
+    .u32(timescaleHz)
+    .u32(0)
+    .u32(FIXED_16_16_ONE)
+    .u16(FIXED_8_8_ONE)
+    .zeros(2 + 8);
   for (const m of UNITY_MATRIX) w.u32(m);
   return fullBox('mvhd', 0, 0, w.zeros(24).u32(nextTrackId).done());
 }
@@ -37,7 +44,17 @@ export function movieHeaderBox(timescaleHz: number, nextTrackId: number): Uint8A
  *   matrix(32)[9]=unity width(32) height(32) (16.16 fixed point; 0 for audio)
  */
 export function trackHeaderBox(trackId: number, audio: boolean, width = 0, height = 0): Uint8Array {
-  const w = new PayloadWriter(80).u32(0).u32(0).u32(trackId).u32(0).u32(0).zeros(8).u16(0).u16(0).u16(audio ? VOLUME_FULL : 0).zeros(2);
+  const w = new PayloadWriter(80)
+    .u32(0)
+    .u32(0)
+    .u32(trackId)
+    .u32(0)
+    .u32(0)
+    .zeros(8)
+    .u16(0)
+    .u16(0)
+    .u16(audio ? VOLUME_FULL : 0)
+    .zeros(2);
   for (const m of UNITY_MATRIX) w.u32(m);
   w.u32(Math.round(width * FIXED_16_16_ONE)).u32(Math.round(height * FIXED_16_16_ONE));
   return fullBox('tkhd', 0, TkhdFlags.ENABLED | TkhdFlags.IN_MOVIE, w.done());

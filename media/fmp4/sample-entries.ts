@@ -18,14 +18,29 @@ const MAX_16_BIT = 0xffff;
  * then the decoder configuration box (avcC / hvcC) and, for non-square pixels, pasp.
  */
 export function visualSampleEntry(
-  type: string, width: number, height: number, configBoxType: string, decoderConfig: Uint8Array,
+  type: string,
+  width: number,
+  height: number,
+  configBoxType: string,
+  decoderConfig: Uint8Array,
   sar?: { width: number; height: number },
 ): Uint8Array {
   const name = new TextEncoder().encode(type === 'hvc1' ? 'HEVC Coding' : 'AVC Coding');
-  const w = new PayloadWriter(78).zeros(6).u16(DATA_REFERENCE_INDEX).zeros(16)
-    .u16(Math.min(width, MAX_16_BIT)).u16(Math.min(height, MAX_16_BIT)).u32(RESOLUTION_72_DPI).u32(RESOLUTION_72_DPI).u32(0)
-    .u16(1).u8(name.byteLength).bytes(name).zeros(COMPRESSOR_NAME_BYTES - 1 - name.byteLength)
-    .u16(DEPTH_COLOUR_NO_ALPHA).u16(0xffff);
+  const w = new PayloadWriter(78)
+    .zeros(6)
+    .u16(DATA_REFERENCE_INDEX)
+    .zeros(16)
+    .u16(Math.min(width, MAX_16_BIT))
+    .u16(Math.min(height, MAX_16_BIT))
+    .u32(RESOLUTION_72_DPI)
+    .u32(RESOLUTION_72_DPI)
+    .u32(0)
+    .u16(1)
+    .u8(name.byteLength)
+    .bytes(name)
+    .zeros(COMPRESSOR_NAME_BYTES - 1 - name.byteLength)
+    .u16(DEPTH_COLOUR_NO_ALPHA)
+    .u16(0xffff);
   const children = [box(configBoxType, decoderConfig)];
   if (sar && sar.width > 0 && sar.height > 0 && sar.width !== sar.height) children.push(pixelAspectRatioBox(sar.width, sar.height));
   return box(type, w.done(), ...children);
@@ -43,8 +58,16 @@ export function pixelAspectRatioBox(hSpacing: number, vSpacing: number): Uint8Ar
  *   samplerate(32) = rate in 16.16 fixed point (0 when over 65535 Hz; esds has the rate)
  */
 export function aacSampleEntry(channels: number, sampleRateHz: number, audioSpecificConfig: Uint8Array): Uint8Array {
-  const w = new PayloadWriter(28).zeros(6).u16(DATA_REFERENCE_INDEX).zeros(8)
-    .u16(channels).u16(16).u16(0).u16(0).u16(sampleRateHz <= MAX_16_BIT ? sampleRateHz : 0).u16(0);
+  const w = new PayloadWriter(28)
+    .zeros(6)
+    .u16(DATA_REFERENCE_INDEX)
+    .zeros(8)
+    .u16(channels)
+    .u16(16)
+    .u16(0)
+    .u16(0)
+    .u16(sampleRateHz <= MAX_16_BIT ? sampleRateHz : 0)
+    .u16(0);
   return box('mp4a', w.done(), esdsBox(audioSpecificConfig));
 }
 

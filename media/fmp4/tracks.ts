@@ -74,8 +74,14 @@ export function hevcVideoTrack(sets: HevcParameterSetArrays): VideoTrack {
   const sps = parseHevcSps(sets.sps[0]!);
   const timing = sps.vui?.timing;
   return {
-    kind: 'video', codec: 'hevc', sampleEntry: SampleEntryType.HEVC, configBox: 'hvcC', decoderConfig,
-    width: sps.width, height: sps.height, ...(sps.vui?.sar ? { sar: sps.vui.sar } : {}),
+    kind: 'video',
+    codec: 'hevc',
+    sampleEntry: SampleEntryType.HEVC,
+    configBox: 'hvcC',
+    decoderConfig,
+    width: sps.width,
+    height: sps.height,
+    ...(sps.vui?.sar ? { sar: sps.vui.sar } : {}),
     codecString: hevcCodecString(sps.profileTierLevel, 'hvc1'),
     ...(timing ? { frameTicks: frameTicksOf(timing.timeScale, timing.numUnitsInTick) } : {}),
     dropNalType: dropHevcNal,
@@ -87,8 +93,14 @@ export function avcVideoTrack(sets: AvcParameterSetArrays): VideoTrack {
   const decoderConfig = avcDecoderConfigRecord(sets);
   const sps = parseSps(sets.sps[0]!);
   return {
-    kind: 'video', codec: 'avc', sampleEntry: SampleEntryType.AVC, configBox: 'avcC', decoderConfig,
-    width: sps.width, height: sps.height, codecString: avcCodecString(sps),
+    kind: 'video',
+    codec: 'avc',
+    sampleEntry: SampleEntryType.AVC,
+    configBox: 'avcC',
+    decoderConfig,
+    width: sps.width,
+    height: sps.height,
+    codecString: avcCodecString(sps),
     ...(sps.timing ? { frameTicks: frameTicksOf(sps.timing.timeScale, 2 * sps.timing.numUnitsInTick) } : {}),
     dropNalType: dropAvcNal,
   };
@@ -98,7 +110,12 @@ export function avcVideoTrack(sets: AvcParameterSetArrays): VideoTrack {
 export function aacAudioTrack(c: AacConfig): AudioTrack {
   const asc = audioSpecificConfig(c);
   return {
-    kind: 'audio', codec: 'aac', sampleRateHz: c.sampleRateHz, channels: CHANNELS_BY_CONFIGURATION[c.channelConfiguration]!,
-    audioSpecificConfig: asc, codecString: aacCodecString(c.audioObjectType), samplesPerFrame: 1024,
+    kind: 'audio',
+    codec: 'aac',
+    sampleRateHz: c.sampleRateHz,
+    channels: CHANNELS_BY_CONFIGURATION[c.channelConfiguration]!,
+    audioSpecificConfig: asc,
+    codecString: aacCodecString(c.audioObjectType),
+    samplesPerFrame: 1024,
   };
 }

@@ -58,7 +58,8 @@ export class AccessUnitAssembler {
     const type = nalType(nal);
     if (type === NalType.FILLER) return;
     if (forbiddenBit(nal) || isUnexpected(type)) {
-      this.open(e).corrupt ??= `NAL unit at byte ${e.offset} has ${forbiddenBit(nal) ? 'forbidden_zero_bit set' : `unexpected nal_unit_type ${type}`} (garbage or a damaged stream)`;
+      this.open(e).corrupt ??=
+        `NAL unit at byte ${e.offset} has ${forbiddenBit(nal) ? 'forbidden_zero_bit set' : `unexpected nal_unit_type ${type}`} (garbage or a damaged stream)`;
       return;
     }
     if (startsAccessUnit(type) && this.cur?.hasVcl) this.flush();
@@ -117,8 +118,15 @@ export class AccessUnitAssembler {
 
   private open(e: NalUnitEvent): AccessUnit {
     this.cur ??= {
-      nals: [], nalBytes: 0, hasVcl: false, isIdr: false, hasAud: false, hasBSlice: false, pps: [],
-      offset: e.offset, arrivalMs: e.arrivalMs,
+      nals: [],
+      nalBytes: 0,
+      hasVcl: false,
+      isIdr: false,
+      hasAud: false,
+      hasBSlice: false,
+      pps: [],
+      offset: e.offset,
+      arrivalMs: e.arrivalMs,
     };
     return this.cur;
   }

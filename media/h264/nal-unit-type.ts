@@ -31,12 +31,10 @@ export const isVcl = (type: number): boolean => type === NalType.SLICE || type =
 
 /** Non-VCL units that, after a VCL unit, begin the next access unit (H.264 7.4.1.2.3). */
 export const startsAccessUnit = (type: number): boolean =>
-  type === NalType.AUD || type === NalType.SPS || type === NalType.PPS || type === NalType.SEI ||
-  (type >= NalType.PREFIX && type <= NalType.RESERVED_18);
+  type === NalType.AUD || type === NalType.SPS || type === NalType.PPS || type === NalType.SEI || (type >= NalType.PREFIX && type <= NalType.RESERVED_18);
 
 /** Types camrec never expects in a camera's Annex-B stream (partitioned slices, SVC/MVC, reserved). */
-export const isUnexpected = (type: number): boolean =>
-  type === 0 || (type >= NalType.SLICE_PART_A && type <= NalType.SLICE_PART_C) || type >= 21;
+export const isUnexpected = (type: number): boolean => type === 0 || (type >= NalType.SLICE_PART_A && type <= NalType.SLICE_PART_C) || type >= 21;
 
 /** slice_type values (table 7-6); 5..9 mean the same as 0..4 for all slices of the picture. */
 export const SliceType = { P: 0, B: 1, I: 2, SP: 3, SI: 4 } as const;

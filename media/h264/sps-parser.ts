@@ -105,8 +105,19 @@ export function parseSps(nal: Uint8Array): SpsInfo {
   const height = codedHeight - cropUnitY * (crop.top + crop.bottom);
   checkPictureSize(codedWidth, codedHeight, width, height);
   const info: SpsInfo = {
-    profileIdc, constraintFlags, levelIdc, spsId, chromaFormatIdc, bitDepthLuma, bitDepthChroma, width, height, frameMbsOnly,
-    picOrderCntType, log2MaxFrameNum, log2MaxPicOrderCntLsb,
+    profileIdc,
+    constraintFlags,
+    levelIdc,
+    spsId,
+    chromaFormatIdc,
+    bitDepthLuma,
+    bitDepthChroma,
+    width,
+    height,
+    frameMbsOnly,
+    picOrderCntType,
+    log2MaxFrameNum,
+    log2MaxPicOrderCntLsb,
   };
   if (r.u1()) readVuiTiming(r, info);
   return info;
@@ -117,10 +128,13 @@ function checkPictureSize(codedWidth: number, codedHeight: number, width: number
   const L = SPS_PICTURE_LIMITS;
   const frameMbs = (codedWidth / 16) * (codedHeight / 16);
   const problem =
-    width < L.MIN_SIDE_PIXELS || height < L.MIN_SIDE_PIXELS ? `frame cropping leaves ${width}x${height} of a ${codedWidth}x${codedHeight} frame` :
-    codedWidth > L.MAX_SIDE_PIXELS || codedHeight > L.MAX_SIDE_PIXELS ? `coded size ${codedWidth}x${codedHeight} has a side over ${L.MAX_SIDE_PIXELS}` :
-    frameMbs > L.MAX_FRAME_MBS ? `coded size ${codedWidth}x${codedHeight} is ${frameMbs} macroblocks, over the ${L.MAX_FRAME_MBS} any level allows` :
-    undefined;
+    width < L.MIN_SIDE_PIXELS || height < L.MIN_SIDE_PIXELS
+      ? `frame cropping leaves ${width}x${height} of a ${codedWidth}x${codedHeight} frame`
+      : codedWidth > L.MAX_SIDE_PIXELS || codedHeight > L.MAX_SIDE_PIXELS
+        ? `coded size ${codedWidth}x${codedHeight} has a side over ${L.MAX_SIDE_PIXELS}`
+        : frameMbs > L.MAX_FRAME_MBS
+          ? `coded size ${codedWidth}x${codedHeight} is ${frameMbs} macroblocks, over the ${L.MAX_FRAME_MBS} any level allows`
+          : undefined;
   if (problem) throw new MediaInputError(`SPS describes an impossible picture: ${problem} (corrupt SPS)`, { offset: 0 });
 }
 

@@ -1,6 +1,12 @@
 import type { NalUnitEvent } from '../bitstream/annexb-splitter.ts';
 import {
-  firstSliceSegmentInPic, HEVC_NAL_HEADER_BYTES, HevcNalType, isHevcVcl, isIrap, isReservedVcl, parseHevcNalHeader,
+  firstSliceSegmentInPic,
+  HEVC_NAL_HEADER_BYTES,
+  HevcNalType,
+  isHevcVcl,
+  isIrap,
+  isReservedVcl,
+  parseHevcNalHeader,
   startsHevcAccessUnit,
 } from './nal-unit-type.ts';
 
@@ -69,12 +75,17 @@ export class HevcAccessUnitAssembler {
     const nal = e.nal;
     const h = parseHevcNalHeader(nal);
     const problem =
-      nal.byteLength < HEVC_NAL_HEADER_BYTES ? 'is shorter than its 2-byte header' :
-      h.forbiddenZeroBit ? 'has forbidden_zero_bit set' :
-      h.temporalId < 0 ? 'has nuh_temporal_id_plus1 0' :
-      isReservedVcl(h.type) ? `has reserved nal_unit_type ${h.type}` :
-      isHevcVcl(h.type) && nal.byteLength <= HEVC_NAL_HEADER_BYTES ? 'is a slice segment without a header' :
-      undefined;
+      nal.byteLength < HEVC_NAL_HEADER_BYTES
+        ? 'is shorter than its 2-byte header'
+        : h.forbiddenZeroBit
+          ? 'has forbidden_zero_bit set'
+          : h.temporalId < 0
+            ? 'has nuh_temporal_id_plus1 0'
+            : isReservedVcl(h.type)
+              ? `has reserved nal_unit_type ${h.type}`
+              : isHevcVcl(h.type) && nal.byteLength <= HEVC_NAL_HEADER_BYTES
+                ? 'is a slice segment without a header'
+                : undefined;
     if (problem) {
       this.open(e.offset, e.arrivalMs).corrupt ??= `NAL unit at byte ${e.offset} ${problem} (garbage or a damaged stream)`;
       return;
@@ -125,8 +136,19 @@ export class HevcAccessUnitAssembler {
 
   private open(offset: number, arrivalMs: number): HevcAccessUnit {
     this.cur ??= {
-      nals: [], nalBytes: 0, hasVcl: false, vclType: -1, temporalId: 0, isIrap: false, hasAud: false,
-      vps: [], sps: [], pps: [], endOfSequence: false, offset, arrivalMs,
+      nals: [],
+      nalBytes: 0,
+      hasVcl: false,
+      vclType: -1,
+      temporalId: 0,
+      isIrap: false,
+      hasAud: false,
+      vps: [],
+      sps: [],
+      pps: [],
+      endOfSequence: false,
+      offset,
+      arrivalMs,
     };
     return this.cur;
   }

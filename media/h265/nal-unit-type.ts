@@ -102,7 +102,8 @@ export const isParameterSet = (type: number): boolean => type >= HevcNalType.VPS
  * with the picture before them.
  */
 export const startsHevcAccessUnit = (type: number): boolean =>
-  (type >= HevcNalType.VPS && type <= HevcNalType.AUD) || type === HevcNalType.PREFIX_SEI ||
+  (type >= HevcNalType.VPS && type <= HevcNalType.AUD) ||
+  type === HevcNalType.PREFIX_SEI ||
   (type >= HevcNalType.RSV_NVCL41 && type <= HevcNalType.RSV_NVCL44) ||
   (type >= HevcNalType.UNSPEC48 && type <= HevcNalType.UNSPEC55);
 

@@ -71,8 +71,12 @@ export class HevcParameterSets implements HevcParameterSetLookup {
   }
 
   private put<T>(
-    map: Map<number, Stored<T>>, nal: Uint8Array, parse: (nal: Uint8Array) => T, idOf: (info: T) => number,
-    name: string, problems: string[],
+    map: Map<number, Stored<T>>,
+    nal: Uint8Array,
+    parse: (nal: Uint8Array) => T,
+    idOf: (info: T) => number,
+    name: string,
+    problems: string[],
   ): void {
     for (const s of map.values()) if (sameBytes(s.nal, nal)) return; // repeated at every IRAP: no parse
     let info: T;

@@ -64,7 +64,12 @@ export function readProfileTierLevel(r: BitReader, maxSubLayersMinus1: number): 
   }
   const c0 = constraintFlags[0]!;
   return {
-    profileSpace, tierFlag, profileIdc, compatibilityFlags, constraintFlags, levelIdc,
+    profileSpace,
+    tierFlag,
+    profileIdc,
+    compatibilityFlags,
+    constraintFlags,
+    levelIdc,
     progressiveSource: (c0 & 0x80) !== 0,
     interlacedSource: (c0 & 0x40) !== 0,
     nonPackedConstraint: (c0 & 0x20) !== 0,

@@ -133,7 +133,8 @@ export function parseHevcSps(nal: Uint8Array): HevcSpsInfo {
     r.u1(); // pcm_loop_filter_disabled_flag
   }
   const numShortTermRefPicSets = r.ue();
-  if (numShortTermRefPicSets > L.MAX_SHORT_TERM_REF_PIC_SETS) corrupt(`num_short_term_ref_pic_sets ${numShortTermRefPicSets} is over ${L.MAX_SHORT_TERM_REF_PIC_SETS}`);
+  if (numShortTermRefPicSets > L.MAX_SHORT_TERM_REF_PIC_SETS)
+    corrupt(`num_short_term_ref_pic_sets ${numShortTermRefPicSets} is over ${L.MAX_SHORT_TERM_REF_PIC_SETS}`);
   const numDeltaPocs: number[] = [];
   for (let i = 0; i < numShortTermRefPicSets; i++) numDeltaPocs.push(readShortTermRefPicSet(r, i, numDeltaPocs));
   if (r.u1()) {
@@ -145,10 +146,26 @@ export function parseHevcSps(nal: Uint8Array): HevcSpsInfo {
   r.u1(); // strong_intra_smoothing_enabled_flag
   const ctbSize = 1 << log2CtbSize;
   const info: HevcSpsInfo = {
-    vpsId, spsId, maxSubLayers: maxSubLayersMinus1 + 1, temporalIdNesting, profileTierLevel, chromaFormatIdc,
-    separateColourPlane, codedWidth, codedHeight, width: size.width, height: size.height, conformanceWindow: window,
-    bitDepthLuma, bitDepthChroma, log2MaxPicOrderCntLsb, maxDecPicBuffering, maxNumReorderPics, maxLatencyIncreasePlus1,
-    log2CtbSize, picSizeInCtbs: Math.ceil(codedWidth / ctbSize) * Math.ceil(codedHeight / ctbSize),
+    vpsId,
+    spsId,
+    maxSubLayers: maxSubLayersMinus1 + 1,
+    temporalIdNesting,
+    profileTierLevel,
+    chromaFormatIdc,
+    separateColourPlane,
+    codedWidth,
+    codedHeight,
+    width: size.width,
+    height: size.height,
+    conformanceWindow: window,
+    bitDepthLuma,
+    bitDepthChroma,
+    log2MaxPicOrderCntLsb,
+    maxDecPicBuffering,
+    maxNumReorderPics,
+    maxLatencyIncreasePlus1,
+    log2CtbSize,
+    picSizeInCtbs: Math.ceil(codedWidth / ctbSize) * Math.ceil(codedHeight / ctbSize),
   };
   if (r.u1()) {
     info.vui = readVui(r, maxSubLayersMinus1);
@@ -169,19 +186,27 @@ function chromaUnits(chromaFormatIdc: number, separateColourPlane: boolean): { x
 
 /** The cropped size; throws MediaInputError unless coded and cropped sizes are a picture an encoder could send. */
 function checkPictureSize(
-  codedWidth: number, codedHeight: number, chromaFormatIdc: number, separateColourPlane: boolean,
-  w: { left: number; right: number; top: number; bottom: number }, minCbSize: number,
+  codedWidth: number,
+  codedHeight: number,
+  chromaFormatIdc: number,
+  separateColourPlane: boolean,
+  w: { left: number; right: number; top: number; bottom: number },
+  minCbSize: number,
 ): { width: number; height: number } {
   const L = HEVC_SPS_LIMITS;
   const unit = chromaUnits(chromaFormatIdc, separateColourPlane);
   const width = codedWidth - unit.x * (w.left + w.right);
   const height = codedHeight - unit.y * (w.top + w.bottom);
   const problem =
-    codedWidth > L.MAX_SIDE_PIXELS || codedHeight > L.MAX_SIDE_PIXELS ? `coded size ${codedWidth}x${codedHeight} has a side over ${L.MAX_SIDE_PIXELS}` :
-    codedWidth % minCbSize !== 0 || codedHeight % minCbSize !== 0 ? `coded size ${codedWidth}x${codedHeight} is not a multiple of the ${minCbSize}-sample minimum coding block` :
-    codedWidth * codedHeight > L.MAX_LUMA_PICTURE_SAMPLES ? `coded size ${codedWidth}x${codedHeight} is over the ${L.MAX_LUMA_PICTURE_SAMPLES} luma samples any level allows` :
-    width < L.MIN_SIDE_PIXELS || height < L.MIN_SIDE_PIXELS ? `the conformance window leaves ${width}x${height} of a ${codedWidth}x${codedHeight} picture` :
-    undefined;
+    codedWidth > L.MAX_SIDE_PIXELS || codedHeight > L.MAX_SIDE_PIXELS
+      ? `coded size ${codedWidth}x${codedHeight} has a side over ${L.MAX_SIDE_PIXELS}`
+      : codedWidth % minCbSize !== 0 || codedHeight % minCbSize !== 0
+        ? `coded size ${codedWidth}x${codedHeight} is not a multiple of the ${minCbSize}-sample minimum coding block`
+        : codedWidth * codedHeight > L.MAX_LUMA_PICTURE_SAMPLES
+          ? `coded size ${codedWidth}x${codedHeight} is over the ${L.MAX_LUMA_PICTURE_SAMPLES} luma samples any level allows`
+          : width < L.MIN_SIDE_PIXELS || height < L.MIN_SIDE_PIXELS
+            ? `the conformance window leaves ${width}x${height} of a ${codedWidth}x${codedHeight} picture`
+            : undefined;
   if (problem) corrupt(`impossible picture: ${problem}`);
   return { width, height };
 }

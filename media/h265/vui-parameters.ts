@@ -17,8 +17,23 @@ export interface HevcVui {
 const EXTENDED_SAR = 255;
 /** aspect_ratio_idc 1..16 (table E.1) as sar_width:sar_height. */
 const SAR_BY_IDC: ReadonlyArray<readonly [number, number]> = [
-  [0, 0], [1, 1], [12, 11], [10, 11], [16, 11], [40, 33], [24, 11], [20, 11], [32, 11], [80, 33], [18, 11], [15, 11],
-  [64, 33], [160, 99], [4, 3], [3, 2], [2, 1],
+  [0, 0],
+  [1, 1],
+  [12, 11],
+  [10, 11],
+  [16, 11],
+  [40, 33],
+  [24, 11],
+  [20, 11],
+  [32, 11],
+  [80, 33],
+  [18, 11],
+  [15, 11],
+  [64, 33],
+  [160, 99],
+  [4, 3],
+  [3, 2],
+  [2, 1],
 ];
 
 /**
@@ -101,7 +116,8 @@ export function skipHrdParameters(r: BitReader, commonInfPresent: boolean, maxSu
     const fixedGeneral = r.u1();
     const fixedWithinCvs = fixedGeneral ? 1 : r.u1();
     let lowDelay = 0;
-    if (fixedWithinCvs) r.ue(); // elemental_duration_in_tc_minus1
+    if (fixedWithinCvs)
+      r.ue(); // elemental_duration_in_tc_minus1
     else lowDelay = r.u1();
     const cpbCount = lowDelay ? 1 : r.ue() + 1;
     for (let k = (nalHrd ? 1 : 0) + (vclHrd ? 1 : 0); k > 0; k--) {

@@ -20,9 +20,18 @@ export const StreamType = { H264: 0x1b, H265: 0x24, AAC_ADTS: 0x0f } as const;
  * for messages.
  */
 export const KnownStreamType: Readonly<Record<number, string>> = {
-  0x01: 'MPEG-1 video', 0x02: 'MPEG-2 video', 0x03: 'MPEG-1 audio (MP2/MP3)', 0x04: 'MPEG-2 audio (MP3)',
-  0x06: 'private data (PCM, G.711, Opus, ...)', 0x0f: 'AAC (ADTS)', 0x10: 'MPEG-4 video', 0x11: 'AAC (LATM)',
-  0x1b: 'H.264', 0x24: 'H.265', 0x81: 'AC-3', 0x87: 'E-AC-3',
+  0x01: 'MPEG-1 video',
+  0x02: 'MPEG-2 video',
+  0x03: 'MPEG-1 audio (MP2/MP3)',
+  0x04: 'MPEG-2 audio (MP3)',
+  0x06: 'private data (PCM, G.711, Opus, ...)',
+  0x0f: 'AAC (ADTS)',
+  0x10: 'MPEG-4 video',
+  0x11: 'AAC (LATM)',
+  0x1b: 'H.264',
+  0x24: 'H.265',
+  0x81: 'AC-3',
+  0x87: 'E-AC-3',
 };
 /** stream_types that carry video (the rest of a PMT is audio or data). */
 export const VIDEO_STREAM_TYPES: ReadonlySet<number> = new Set([0x01, 0x02, 0x10, 0x1b, 0x24]);

@@ -210,7 +210,11 @@ export class TsDemuxer {
       if (pmtPid !== undefined) this.pmtPid = pmtPid;
       return;
     }
-    const crc = (section[section.byteLength - 4]! << 24) | (section[section.byteLength - 3]! << 16) | (section[section.byteLength - 2]! << 8) | section[section.byteLength - 1]!;
+    const crc =
+      (section[section.byteLength - 4]! << 24) |
+      (section[section.byteLength - 3]! << 16) |
+      (section[section.byteLength - 2]! << 8) |
+      section[section.byteLength - 1]!;
     if (crc === this.lastPmtCrc) return; // the same PMT again (repeated in every segment/second)
     const pmt = readPmt(section);
     if (!pmt) return;

@@ -1,8 +1,17 @@
 import { patSection, pmtSection } from './psi-tables.ts';
 import { writePcrField, writeTimestampField } from './timestamp-fields.ts';
 import {
-  AdaptationControl, AdaptationFlag, PCR_LEAD_TICKS, PCR_MAX_INTERVAL_TICKS, Pid, StreamId, STUFFING_BYTE,
-  SYNC_BYTE, TimestampPrefix, TS_PACKET_BYTES, TS_PAYLOAD_BYTES,
+  AdaptationControl,
+  AdaptationFlag,
+  PCR_LEAD_TICKS,
+  PCR_MAX_INTERVAL_TICKS,
+  Pid,
+  StreamId,
+  STUFFING_BYTE,
+  SYNC_BYTE,
+  TimestampPrefix,
+  TS_PACKET_BYTES,
+  TS_PAYLOAD_BYTES,
 } from './ts-constants.ts';
 
 const MIN_SEGMENT_CAPACITY_BYTES = 256 * 1024;
@@ -104,7 +113,8 @@ export class TsMuxer {
   finishSegment(): Uint8Array {
     const out = this.buf.subarray(0, this.len);
     const next = this.pool.pop();
-    this.buf = next ?? this.allocate(Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil(this.len * 1.25 / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES));
+    this.buf =
+      next ?? this.allocate(Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil((this.len * 1.25) / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES));
     this.len = 0;
     return out;
   }
@@ -213,7 +223,8 @@ export class TsMuxer {
       let afBytes = first ? firstAfBytes : 0;
       const n = Math.min(TS_PAYLOAD_BYTES - afBytes, remaining);
       const stuffing = TS_PAYLOAD_BYTES - afBytes - n;
-      if (stuffing > 0 && afBytes === 0) afBytes = stuffing; // length byte (+ flags 0x00) + 0xFF...
+      if (stuffing > 0 && afBytes === 0)
+        afBytes = stuffing; // length byte (+ flags 0x00) + 0xFF...
       else afBytes += stuffing;
       this.header(at, o.pid, first, afBytes ? AdaptationControl.BOTH : AdaptationControl.PAYLOAD);
       let w = at + 4;

@@ -35,8 +35,20 @@ const nowS = () => Math.floor(Date.now() / 1000);
 const tokenOf = (playlistUrl: string) => /\/v1\/sessions\/([^/]+)\/playlist\.m3u8$/.exec(playlistUrl)![1]!;
 const b64url = (s: string) => Buffer.from(s).toString('base64url');
 
-async function signed(method: string, rawPath: string, body?: string, creds = service, extra: { service?: string; region?: string; signingDate?: Date } = {}): Promise<RawAnswer> {
-  const headers = await signRaw(base, method, rawPath, { credentials: creds, region: extra.region ?? region, body, service: extra.service, signingDate: extra.signingDate });
+async function signed(
+  method: string,
+  rawPath: string,
+  body?: string,
+  creds = service,
+  extra: { service?: string; region?: string; signingDate?: Date } = {},
+): Promise<RawAnswer> {
+  const headers = await signRaw(base, method, rawPath, {
+    credentials: creds,
+    region: extra.region ?? region,
+    body,
+    service: extra.service,
+    signingDate: extra.signingDate,
+  });
   delete headers.host;
   return rawRequest(base, method, rawPath, { headers, body });
 }
@@ -86,10 +98,26 @@ describe('the genuine path works (so the refusals below are not an API that refu
 });
 
 describe('session tokens: forged, altered, expired, replayed after expiry', () => {
-  const claimsA = (over: Partial<SessionClaims> = {}): SessionClaims => ({ deviceId: CAM_A, mode: 'LIVE', issuedAtSeconds: nowS() - 60, expiresAtSeconds: nowS() + 600, ...over });
+  const claimsA = (over: Partial<SessionClaims> = {}): SessionClaims => ({
+    deviceId: CAM_A,
+    mode: 'LIVE',
+    issuedAtSeconds: nowS() - 60,
+    expiresAtSeconds: nowS() + 600,
+    ...over,
+  });
   const cases: { name: string; token: () => string; status: number; code: string }[] = [
-    { name: 'forged: signed with another secret under the real key version', token: () => signSessionToken(claimsA(), { version: abuse.tokenKey.version, secret: randomBytes(32) }), status: 403, code: 'token_invalid' },
-    { name: 'forged: a key version the deployment does not know', token: () => signSessionToken(claimsA(), { version: 'attacker-1', secret: randomBytes(32) }), status: 403, code: 'token_invalid' },
+    {
+      name: 'forged: signed with another secret under the real key version',
+      token: () => signSessionToken(claimsA(), { version: abuse.tokenKey.version, secret: randomBytes(32) }),
+      status: 403,
+      code: 'token_invalid',
+    },
+    {
+      name: 'forged: a key version the deployment does not know',
+      token: () => signSessionToken(claimsA(), { version: 'attacker-1', secret: randomBytes(32) }),
+      status: 403,
+      code: 'token_invalid',
+    },
     {
       name: "altered: camA's genuine token with its payload rewritten to camB",
       token: () => {
@@ -111,24 +139,60 @@ describe('session tokens: forged, altered, expired, replayed after expiry', () =
       code: 'token_invalid',
     },
     { name: 'altered: MAC truncated by one character', token: () => tokenA.slice(0, -1), status: 403, code: 'token_invalid' },
-    { name: "altered: MAC's last character changed", token: () => tokenA.slice(0, -1) + (tokenA.endsWith('A') ? 'B' : 'A'), status: 403, code: 'token_invalid' },
+    {
+      name: "altered: MAC's last character changed",
+      token: () => tokenA.slice(0, -1) + (tokenA.endsWith('A') ? 'B' : 'A'),
+      status: 403,
+      code: 'token_invalid',
+    },
     { name: 'unsigned: empty MAC', token: () => tokenA.slice(0, tokenA.lastIndexOf('.') + 1), status: 403, code: 'token_malformed' },
     { name: 'unsigned: no MAC part at all', token: () => tokenA.slice(0, tokenA.lastIndexOf('.')), status: 403, code: 'token_malformed' },
-    { name: 'expired: signed by the deployment, expired a second ago', token: () => signSessionToken(claimsA({ expiresAtSeconds: nowS() - 1 }), abuse.tokenKey), status: 403, code: 'token_expired' },
-    { name: 'expired: expiry equal to now', token: () => signSessionToken(claimsA({ expiresAtSeconds: nowS() }), abuse.tokenKey), status: 403, code: 'token_expired' },
+    {
+      name: 'expired: signed by the deployment, expired a second ago',
+      token: () => signSessionToken(claimsA({ expiresAtSeconds: nowS() - 1 }), abuse.tokenKey),
+      status: 403,
+      code: 'token_expired',
+    },
+    {
+      name: 'expired: expiry equal to now',
+      token: () => signSessionToken(claimsA({ expiresAtSeconds: nowS() }), abuse.tokenKey),
+      status: 403,
+      code: 'token_expired',
+    },
     {
       name: 'replayed after expiry: a genuine ON_DEMAND token for camA captured yesterday',
-      token: () => signSessionToken({ deviceId: CAM_A, mode: 'ON_DEMAND', startMs: camA.startsMs[0]!, endMs: camA.startsMs[3]! + 2000, issuedAtSeconds: nowS() - 86_400, expiresAtSeconds: nowS() - 86_400 + 3600 }, abuse.tokenKey),
+      token: () =>
+        signSessionToken(
+          {
+            deviceId: CAM_A,
+            mode: 'ON_DEMAND',
+            startMs: camA.startsMs[0]!,
+            endMs: camA.startsMs[3]! + 2000,
+            issuedAtSeconds: nowS() - 86_400,
+            expiresAtSeconds: nowS() - 86_400 + 3600,
+          },
+          abuse.tokenKey,
+        ),
       status: 403,
       code: 'token_expired',
     },
     { name: 'garbage: over 1024 characters', token: () => `${tokenA}${'A'.repeat(1100)}`, status: 403, code: 'token_malformed' },
-    { name: 'garbage: JSON in place of base64url', token: () => encodeURIComponent(`local-1.{"c":"camA","m":"LIVE","x":9999999999}.x`), status: 403, code: 'token_malformed' },
+    {
+      name: 'garbage: JSON in place of base64url',
+      token: () => encodeURIComponent(`local-1.{"c":"camA","m":"LIVE","x":9999999999}.x`),
+      status: 403,
+      code: 'token_malformed',
+    },
   ];
 
   test.each(cases)('$name: playlist and key routes answer $status $code', async ({ token, status, code }) => {
     const t = token();
-    for (const path of [`/v1/sessions/${t}/playlist.m3u8`, `/v1/sessions/${t}/keys/${camA.keyId}`, `/v1/sessions/${t}/segments/${camA.startsMs[0]}-0.ts`, `/v1/sessions/${t}/images/${camA.startsMs[0]}-ab12.jpg`]) {
+    for (const path of [
+      `/v1/sessions/${t}/playlist.m3u8`,
+      `/v1/sessions/${t}/keys/${camA.keyId}`,
+      `/v1/sessions/${t}/segments/${camA.startsMs[0]}-0.ts`,
+      `/v1/sessions/${t}/images/${camA.startsMs[0]}-ab12.jpg`,
+    ]) {
       const answer = await get(path);
       expect(expectCleanRefusal(answer, status, ctx, path).code).toBe(code);
       expect(answer.body.includes(camA.dataKey)).toBe(false);
@@ -164,7 +228,9 @@ describe("replaying camA's valid token against camB", () => {
     // (A LIVE token does not even reach camB's times: see the next test.) An ON_DEMAND token
     // for camA over the whole seeded range does.
     const res = await signedFetch(`${base}/v1/cameras/${CAM_A}/sessions`, {
-      credentials: service, region, json: { mode: 'ON_DEMAND', start: new Date(camB.startsMs[0]! - 5000).toISOString(), end: new Date(Date.now() + 60_000).toISOString() },
+      credentials: service,
+      region,
+      json: { mode: 'ON_DEMAND', start: new Date(camB.startsMs[0]! - 5000).toISOString(), end: new Date(Date.now() + 60_000).toISOString() },
     });
     const onDemandA = tokenOf(((await res.json()) as { playlistUrl: string }).playlistUrl);
     const answer = await get(`/v1/sessions/${onDemandA}/segments/${camB.startsMs[0]}-0.ts`);
@@ -185,7 +251,9 @@ describe("replaying camA's valid token against camB", () => {
 });
 
 describe('bad inputs: the table shared with the in-process test (test/support/bad-inputs.ts), over HTTP, signed on the IAM routes', () => {
-  const IAM_ROUTES = Object.values(PlaybackRoute).filter((r) => r.auth === 'iam').map((r) => routePattern(r.path));
+  const IAM_ROUTES = Object.values(PlaybackRoute)
+    .filter((r) => r.auth === 'iam')
+    .map((r) => routePattern(r.path));
   test.each(BAD_INPUTS.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const req = c.request({ camera: CAM_A, otherCamera: CAM_B, token: tokenA, tokenKey: abuse.tokenKey, otherCameraKeyId: camB.keyId, nowMs: Date.now() });
     const iam = IAM_ROUTES.some((r) => r.test(splitPath(req.path).rawPath));
@@ -222,20 +290,31 @@ describe('wrong methods and routes', () => {
     expect(expectCleanRefusal(answer, 405, ctx, `${method} ${route}`).code).toBe('method_not_allowed');
   });
 
-  test.each(['/v1/cameras', '/v1/cameras/camA', '/v1/sessions/x', '/v1/admin', '/v1/cameras/camA/sessions/extra', '/v2/cameras/camA/sessions'])('unknown route %s answers 404', async (path) => {
-    const answer = await get(path);
-    expectCleanRefusal(answer, 404, ctx, path);
-  });
+  test.each(['/v1/cameras', '/v1/cameras/camA', '/v1/sessions/x', '/v1/admin', '/v1/cameras/camA/sessions/extra', '/v2/cameras/camA/sessions'])(
+    'unknown route %s answers 404',
+    async (path) => {
+      const answer = await get(path);
+      expectCleanRefusal(answer, 404, ctx, path);
+    },
+  );
 });
 
 describe('IAM routes: unsigned and badly signed requests', () => {
   const sessions = `/v1/cameras/${CAM_A}/sessions`;
   const body = '{"mode":"LIVE"}';
   const cases: { name: string; send: () => Promise<RawAnswer>; status: number }[] = [
-    { name: 'unsigned session request', send: () => rawRequest(base, 'POST', sessions, { body, headers: { 'content-type': 'application/json' } }), status: 403 },
+    {
+      name: 'unsigned session request',
+      send: () => rawRequest(base, 'POST', sessions, { body, headers: { 'content-type': 'application/json' } }),
+      status: 403,
+    },
     { name: 'unsigned timeline request', send: () => get(`/v1/cameras/${CAM_A}/timeline?start=2026-01-01T00:00:00Z&end=2026-01-02T00:00:00Z`), status: 403 },
     { name: 'signed with the wrong secret', send: () => signed('POST', sessions, body, { ...service, secretAccessKey: 'not-the-secret' }), status: 403 },
-    { name: 'signed with an unknown access key', send: () => signed('POST', sessions, body, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }), status: 403 },
+    {
+      name: 'signed with an unknown access key',
+      send: () => signed('POST', sessions, body, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }),
+      status: 403,
+    },
     {
       name: "signed with camA's own device credentials (cameras may not create sessions)",
       send: async () => {
@@ -244,8 +323,16 @@ describe('IAM routes: unsigned and badly signed requests', () => {
       },
       status: 403,
     },
-    { name: 'signed 20 minutes ago (replayed request)', send: () => signed('POST', sessions, body, service, { signingDate: new Date(Date.now() - 20 * 60_000) }), status: 403 },
-    { name: 'signed 20 minutes in the future', send: () => signed('POST', sessions, body, service, { signingDate: new Date(Date.now() + 20 * 60_000) }), status: 403 },
+    {
+      name: 'signed 20 minutes ago (replayed request)',
+      send: () => signed('POST', sessions, body, service, { signingDate: new Date(Date.now() - 20 * 60_000) }),
+      status: 403,
+    },
+    {
+      name: 'signed 20 minutes in the future',
+      send: () => signed('POST', sessions, body, service, { signingDate: new Date(Date.now() + 20 * 60_000) }),
+      status: 403,
+    },
     {
       name: 'signature for another path (camB) sent to camA',
       send: async () => {
@@ -287,8 +374,16 @@ describe('IAM routes: unsigned and badly signed requests', () => {
       },
       status: 403,
     },
-    { name: 'Authorization: Basic', send: () => rawRequest(base, 'POST', sessions, { body, headers: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` } }), status: 400 },
-    { name: 'SigV4 header without its parts', send: () => rawRequest(base, 'POST', sessions, { body, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=x', 'x-amz-date': '20260101T000000Z' } }), status: 400 },
+    {
+      name: 'Authorization: Basic',
+      send: () => rawRequest(base, 'POST', sessions, { body, headers: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` } }),
+      status: 400,
+    },
+    {
+      name: 'SigV4 header without its parts',
+      send: () => rawRequest(base, 'POST', sessions, { body, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=x', 'x-amz-date': '20260101T000000Z' } }),
+      status: 400,
+    },
     {
       name: 'signature stripped to one hex digit',
       send: async () => {

@@ -71,7 +71,14 @@ beforeAll(async () => {
   camB = await abuse.seedCamera(CAM_B, { firstStartMs: t0, segments: 2 });
   credsA = await abuse.deviceCredentials(CAM_A);
   s3A = abuse.deviceS3(credsA);
-  reader = new S3Client({ region: info.region, endpoint: info.s3Endpoint, forcePathStyle: true, credentials: info.credentials, requestChecksumCalculation: 'WHEN_REQUIRED', maxAttempts: 1 });
+  reader = new S3Client({
+    region: info.region,
+    endpoint: info.s3Endpoint,
+    forcePathStyle: true,
+    credentials: info.credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    maxAttempts: 1,
+  });
 });
 afterAll(async () => {
   reader?.destroy();
@@ -79,8 +86,18 @@ afterAll(async () => {
 });
 
 const body = () => randomBytes(376);
-const put = (Key: string, extra: { IfNoneMatch?: string; Bucket?: string } = { IfNoneMatch: '*' }) => () =>
-  s3A.send(new PutObjectCommand({ Bucket: extra.Bucket ?? bucket, Key, Body: body(), ContentType: 'video/mp2t', ...(extra.IfNoneMatch ? { IfNoneMatch: extra.IfNoneMatch } : {}) }));
+const put =
+  (Key: string, extra: { IfNoneMatch?: string; Bucket?: string } = { IfNoneMatch: '*' }) =>
+  () =>
+    s3A.send(
+      new PutObjectCommand({
+        Bucket: extra.Bucket ?? bucket,
+        Key,
+        Body: body(),
+        ContentType: 'video/mp2t',
+        ...(extra.IfNoneMatch ? { IfNoneMatch: extra.IfNoneMatch } : {}),
+      }),
+    );
 
 describe("camA's IoT credentials at the S3 front", () => {
   test.each([
@@ -97,20 +114,68 @@ describe("camA's IoT credentials at the S3 front", () => {
     ["a segment under camB's prefix", () => segmentKey({ deviceId: CAM_B, startMs: t0 + 90_000, seq: 9 }), { IfNoneMatch: '*' }, 403, 'AccessDenied'],
     ["a key under camB's prefix", () => wrappedKeyKey({ deviceId: CAM_B, keyId: KEY_ID }), { IfNoneMatch: '*' }, 403, 'AccessDenied'],
     ["an event under camB's prefix", () => eventKey({ deviceId: CAM_B, startMs: t0, eventId: 'e1' }), { IfNoneMatch: '*' }, 403, 'AccessDenied'],
-    ["a segment under camAB's prefix (starts like camA's)", () => segmentKey({ deviceId: CAM_AB, startMs: t0, seq: 1 }), { IfNoneMatch: '*' }, 403, 'AccessDenied'],
-    ["camB's existing segment (overwrite attempt)", () => segmentKey({ deviceId: CAM_B, startMs: camB.startsMs[0]!, seq: 0 }), { IfNoneMatch: '*' }, 403, 'AccessDenied'],
-    ["camA's own existing segment with If-None-Match: * (overwrite attempt)", () => segmentKey({ deviceId: CAM_A, startMs: camA.startsMs[0]!, seq: 0 }), { IfNoneMatch: '*' }, 412, 'PreconditionFailed'],
-    ["camA's own existing key with If-None-Match: *", () => wrappedKeyKey({ deviceId: CAM_A, keyId: camA.keyId }), { IfNoneMatch: '*' }, 412, 'PreconditionFailed'],
+    [
+      "a segment under camAB's prefix (starts like camA's)",
+      () => segmentKey({ deviceId: CAM_AB, startMs: t0, seq: 1 }),
+      { IfNoneMatch: '*' },
+      403,
+      'AccessDenied',
+    ],
+    [
+      "camB's existing segment (overwrite attempt)",
+      () => segmentKey({ deviceId: CAM_B, startMs: camB.startsMs[0]!, seq: 0 }),
+      { IfNoneMatch: '*' },
+      403,
+      'AccessDenied',
+    ],
+    [
+      "camA's own existing segment with If-None-Match: * (overwrite attempt)",
+      () => segmentKey({ deviceId: CAM_A, startMs: camA.startsMs[0]!, seq: 0 }),
+      { IfNoneMatch: '*' },
+      412,
+      'PreconditionFailed',
+    ],
+    [
+      "camA's own existing key with If-None-Match: *",
+      () => wrappedKeyKey({ deviceId: CAM_A, keyId: camA.keyId }),
+      { IfNoneMatch: '*' },
+      412,
+      'PreconditionFailed',
+    ],
     ["camA's own existing segment without If-None-Match", () => segmentKey({ deviceId: CAM_A, startMs: camA.startsMs[1]!, seq: 1 }), {}, 403, 'AccessDenied'],
     ['a new own segment without If-None-Match', () => segmentKey({ deviceId: CAM_A, startMs: t0 + 120_000, seq: 60 }), {}, 403, 'AccessDenied'],
-    ['a new own segment with If-None-Match: an ETag', () => segmentKey({ deviceId: CAM_A, startMs: t0 + 122_000, seq: 61 }), { IfNoneMatch: '"0123456789abcdef0123456789abcdef"' }, 403, 'AccessDenied'],
+    [
+      'a new own segment with If-None-Match: an ETag',
+      () => segmentKey({ deviceId: CAM_A, startMs: t0 + 122_000, seq: 61 }),
+      { IfNoneMatch: '"0123456789abcdef0123456789abcdef"' },
+      403,
+      'AccessDenied',
+    ],
     ["camA's name at the bucket root", () => `${CAM_A}/x.ts`, { IfNoneMatch: '*' }, 403, 'AccessDenied'],
     ['another top folder', () => `uploads/${CAM_A}/x.ts`, { IfNoneMatch: '*' }, 403, 'AccessDenied'],
     ['the segments folder root', () => 'segments/x.ts', { IfNoneMatch: '*' }, 403, 'AccessDenied'],
     // Refused for everyone before any policy: the front never normalises a key, and camrec keys never hold dot segments or backslashes.
-    ["dot segments out of camA's prefix into camB's", () => `segments/${CAM_A}/../${CAM_B}/2026/01/02/03/1767323045000-7.ts`, { IfNoneMatch: '*' }, 403, 'AccessDenied'],
-    ["backslashes from camB's prefix back into camA's", () => `segments/${CAM_B}/x\\..\\..\\${CAM_A}/2026/01/02/03/1767323045000-7.ts`, { IfNoneMatch: '*' }, 403, 'AccessDenied'],
-    ['another bucket', () => segmentKey({ deviceId: CAM_A, startMs: t0 + 124_000, seq: 62 }), { IfNoneMatch: '*', Bucket: 'someone-elses-bucket' }, 403, 'AccessDenied'],
+    [
+      "dot segments out of camA's prefix into camB's",
+      () => `segments/${CAM_A}/../${CAM_B}/2026/01/02/03/1767323045000-7.ts`,
+      { IfNoneMatch: '*' },
+      403,
+      'AccessDenied',
+    ],
+    [
+      "backslashes from camB's prefix back into camA's",
+      () => `segments/${CAM_B}/x\\..\\..\\${CAM_A}/2026/01/02/03/1767323045000-7.ts`,
+      { IfNoneMatch: '*' },
+      403,
+      'AccessDenied',
+    ],
+    [
+      'another bucket',
+      () => segmentKey({ deviceId: CAM_A, startMs: t0 + 124_000, seq: 62 }),
+      { IfNoneMatch: '*', Bucket: 'someone-elses-bucket' },
+      403,
+      'AccessDenied',
+    ],
   ];
   test.each(refusedPuts)('PUT %s is refused', async (_what, key, extra, status, code) => {
     const k = key();
@@ -136,10 +201,27 @@ describe("camA's IoT credentials at the S3 front", () => {
     ['LIST its own prefix', () => s3A.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `segments/${CAM_A}/` }))],
     ['DELETE its own segment', () => s3A.send(new DeleteObjectCommand({ Bucket: bucket, Key: ownSegment() }))],
     ["DELETE camB's segment", () => s3A.send(new DeleteObjectCommand({ Bucket: bucket, Key: otherSegment() }))],
-    ['DELETE many (DeleteObjects)', () => s3A.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: ownSegment() }, { Key: otherSegment() }] } }))],
-    ["COPY camB's segment into its own prefix", () => s3A.send(new CopyObjectCommand({ Bucket: bucket, Key: segmentKey({ deviceId: CAM_A, startMs: t0 + 200_000, seq: 100 }), CopySource: `${bucket}/${otherSegment()}`, IfNoneMatch: '*' }))],
+    [
+      'DELETE many (DeleteObjects)',
+      () => s3A.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: ownSegment() }, { Key: otherSegment() }] } })),
+    ],
+    [
+      "COPY camB's segment into its own prefix",
+      () =>
+        s3A.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: segmentKey({ deviceId: CAM_A, startMs: t0 + 200_000, seq: 100 }),
+            CopySource: `${bucket}/${otherSegment()}`,
+            IfNoneMatch: '*',
+          }),
+        ),
+    ],
     ['PUT an ACL on its own segment', () => s3A.send(new PutObjectAclCommand({ Bucket: bucket, Key: ownSegment(), ACL: 'public-read' }))],
-    ['start a multipart upload', () => s3A.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: segmentKey({ deviceId: CAM_A, startMs: t0 + 300_000, seq: 150 }) }))],
+    [
+      'start a multipart upload',
+      () => s3A.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: segmentKey({ deviceId: CAM_A, startMs: t0 + 300_000, seq: 150 }) })),
+    ],
   ])('%s is refused with 403', async (_what, send) => {
     expect((await outcome(send)).status).toBe(403);
   });

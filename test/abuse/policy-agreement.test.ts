@@ -92,7 +92,15 @@ const A = 'camA';
 const T = 1_767_323_045_000;
 const segA = segmentKey({ deviceId: A, startMs: T, seq: 7 });
 const segB = segmentKey({ deviceId: 'camB', startMs: T, seq: 7 });
-const put = (name: string, thing: string | undefined, key: string, expected: Verdict, more: Partial<Case> = {}): Case => ({ name, thing, action: S3Action.PUT_OBJECT, key, ifNoneMatch: '*', expected, ...more });
+const put = (name: string, thing: string | undefined, key: string, expected: Verdict, more: Partial<Case> = {}): Case => ({
+  name,
+  thing,
+  action: S3Action.PUT_OBJECT,
+  key,
+  ifNoneMatch: '*',
+  expected,
+  ...more,
+});
 
 const CASES: readonly Case[] = [
   put('own segment', A, segA, 'allow'),
@@ -132,7 +140,14 @@ const CASES: readonly Case[] = [
   { name: 'DELETE own segment', thing: A, action: S3Action.DELETE_OBJECT, key: segA, expected: 'deny' },
   { name: 'LIST the bucket', thing: A, action: S3Action.LIST_BUCKET, expected: 'deny' },
   { name: 'PUT an ACL on own segment', thing: A, action: S3Action.OTHER, iamAction: 's3:PutObjectAcl', key: segA, ifNoneMatch: '*', expected: 'deny' },
-  { name: 'start a multipart upload (authorised as PutObject, no If-None-Match)', thing: A, action: S3Action.OTHER, iamAction: 's3:PutObject', key: segA, expected: 'deny' },
+  {
+    name: 'start a multipart upload (authorised as PutObject, no If-None-Match)',
+    thing: A,
+    action: S3Action.OTHER,
+    iamAction: 's3:PutObject',
+    key: segA,
+    expected: 'deny',
+  },
 ];
 
 describe('local device policy vs synthesised IAM (role policy + bucket policy)', () => {

@@ -90,7 +90,8 @@ async function deviceCrossings(): Promise<{ checked: number; violations: string[
       checked++;
       const allowed = DEVICE_MAY_IMPORT[from];
       if (allowed === undefined) violations.push(`${file}: device/${from}/ is not placed in DEVICE_MAY_IMPORT; give it a layer`);
-      else if (allowed !== 'any' && !allowed.includes(to)) violations.push(`${file} imports ${match[1]} (device/${from}/ may import only ${allowed.map((x) => `${x}/`).join(', ') || 'nothing of device/'})`);
+      else if (allowed !== 'any' && !allowed.includes(to))
+        violations.push(`${file} imports ${match[1]} (device/${from}/ may import only ${allowed.map((x) => `${x}/`).join(', ') || 'nothing of device/'})`);
     }
   }
   return { checked, violations };

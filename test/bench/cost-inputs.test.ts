@@ -20,15 +20,24 @@ describe('npm run cost flags', () => {
 
   test('history is packed in the cheapest class unless told; --pack-class none is the unpacked model', () => {
     expect(parseCostArgs([]).scenario.packing).toMatchObject({ storageClass: 'cheapest', historyViewingShare: 0.5 });
-    expect(parseCostArgs(['--pack-class', 'GLACIER_IR', '--hot-hours', '1', '--history-share', '1']).scenario.packing).toEqual({ storageClass: 'GLACIER_IR', hotHours: 1, historyViewingShare: 1 });
+    expect(parseCostArgs(['--pack-class', 'GLACIER_IR', '--hot-hours', '1', '--history-share', '1']).scenario.packing).toEqual({
+      storageClass: 'GLACIER_IR',
+      hotHours: 1,
+      historyViewingShare: 1,
+    });
     expect(parseCostArgs(['--pack-class', 'none']).scenario.packing).toBeUndefined();
-    expect(() => parseCostArgs(['--pack-class', 'DEEP_ARCHIVE', '--history-share', '2'])).toThrow(/--pack-class "DEEP_ARCHIVE": must be STANDARD, STANDARD_IA, GLACIER_IR, ONEZONE_IA, cheapest or none; --history-share 2: must be from 0 to 1/);
+    expect(() => parseCostArgs(['--pack-class', 'DEEP_ARCHIVE', '--history-share', '2'])).toThrow(
+      /--pack-class "DEEP_ARCHIVE": must be STANDARD, STANDARD_IA, GLACIER_IR, ONEZONE_IA, cheapest or none; --history-share 2: must be from 0 to 1/,
+    );
   });
 
   test('a lifecycle flag adds a transition (unpacked), Standard-IA unless told', () => {
     expect(parseCostArgs(['--transition-days', '30']).scenario.lifecycle).toEqual({ transitionAfterDays: 30, toClass: 'STANDARD_IA' });
     expect(parseCostArgs(['--transition-days', '30']).scenario.packing).toBeUndefined();
-    expect(parseCostArgs(['--transition-days', '30', '--cold-class', 'GLACIER_IR']).scenario.lifecycle).toEqual({ transitionAfterDays: 30, toClass: 'GLACIER_IR' });
+    expect(parseCostArgs(['--transition-days', '30', '--cold-class', 'GLACIER_IR']).scenario.lifecycle).toEqual({
+      transitionAfterDays: 30,
+      toClass: 'GLACIER_IR',
+    });
   });
 
   test('every bad flag is reported at once, with what is allowed', () => {

@@ -113,7 +113,11 @@ describe('camrec lifecycle', () => {
   });
 
   test('segments under 128 KiB are billed as 128 KiB in Glacier IR: 0.25 Mbps x 2 s, 190 cold days = 1001.953125 GiB-month', () => {
-    const e = camrecCost({ ...base, bitrateMbps: 0.25, retentionDays: 200, lifecycle: { transitionAfterDays: 10, toClass: ColdStorageClass.GLACIER_IR } }, counts, prices);
+    const e = camrecCost(
+      { ...base, bitrateMbps: 0.25, retentionDays: 200, lifecycle: { transitionAfterDays: 10, toClass: ColdStorageClass.GLACIER_IR } },
+      counts,
+      prices,
+    );
     const cold = line(e, Service.S3, 'GLACIER_IR storage');
     expect(cold.quantity).toBeCloseTo(1001.953125, 9);
     expect(cold.usd).toBeCloseTo(4.0078125, 9);
@@ -140,7 +144,10 @@ describe('viewing', () => {
 
   test('210 KMS Decrypts cost $0.00315 with RSA 3072 and $0.00063 with RSA 2048', () => {
     expect(line(camrecCost(watched, counts, prices), Service.KMS, 'Decrypt (RSA_3072)').usd).toBeCloseTo(0.00315, 9);
-    expect(line(camrecCost({ ...watched, contentKeySpec: ContentKeySpec.RSA_2048 }, counts, prices), Service.KMS, 'Decrypt (RSA_2048)').usd).toBeCloseTo(0.00063, 9);
+    expect(line(camrecCost({ ...watched, contentKeySpec: ContentKeySpec.RSA_2048 }, counts, prices), Service.KMS, 'Decrypt (RSA_2048)').usd).toBeCloseTo(
+      0.00063,
+      9,
+    );
   });
 
   test('API Gateway: 180 sessions + 54,000 playlists + 210 keys = 54,390 requests at $1 per million', () => {
@@ -170,8 +177,19 @@ describe('Kinesis Video Streams', () => {
 });
 
 describe('camrec with packed history', () => {
-  const compaction = { perSegment: { ...none, s3Get: 1 }, perPack: { ...none, lambdaInvocations: 1, dynamoWriteUnits: 3, dynamoReadUnits: 2 }, lambdaMemoryMb: 1024, lambdaMsPerGib: 15_000 };
-  const packed: CostScenario = { ...base, bitrateMbps: 2, segmentSeconds: 6, viewingHoursPerMonth: 30, packing: { storageClass: 'STANDARD_IA', hotHours: 12, historyViewingShare: 0.5 } };
+  const compaction = {
+    perSegment: { ...none, s3Get: 1 },
+    perPack: { ...none, lambdaInvocations: 1, dynamoWriteUnits: 3, dynamoReadUnits: 2 },
+    lambdaMemoryMb: 1024,
+    lambdaMsPerGib: 15_000,
+  };
+  const packed: CostScenario = {
+    ...base,
+    bitrateMbps: 2,
+    segmentSeconds: 6,
+    viewingHoursPerMonth: 30,
+    packing: { storageClass: 'STANDARD_IA', hotHours: 12, historyViewingShare: 0.5 },
+  };
   const e = camrecCost(packed, { ...counts, compaction }, prices);
 
   test('hot copies for 12 h in Standard: 250,000 B/s x 43,200 s = 10.0583 GiB at $0.023; packs 30 days in Standard-IA: 603.4970 GiB at $0.0125', () => {
@@ -202,4 +220,3 @@ describe('camrec with packed history', () => {
     expect(() => camrecCost(packed, counts, prices)).toThrow(/no compaction counts/);
   });
 });
-

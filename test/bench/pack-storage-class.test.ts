@@ -13,7 +13,8 @@ import { defaultPackStorageClass } from '../../lib/settings.ts';
  */
 describe('pack storage class by retention', () => {
   const counts = readRequestCounts(DESIGN_COUNTS_PATH);
-  const cost = (s: CostScenario, storageClass: 'cheapest' | string) => compareCosts({ ...s, packing: { ...DEFAULT_SCENARIO.packing!, storageClass: storageClass as never } }, counts, prices).camrec;
+  const cost = (s: CostScenario, storageClass: 'cheapest' | string) =>
+    compareCosts({ ...s, packing: { ...DEFAULT_SCENARIO.packing!, storageClass: storageClass as never } }, counts, prices).camrec;
 
   test('at 2 Mbps, lib picks the class the cost model finds cheapest for every retention from 1 to 400 days', () => {
     const disagreements: string[] = [];
@@ -25,7 +26,7 @@ describe('pack storage class by retention', () => {
     expect(disagreements).toEqual([]);
   });
 
-  test.each([1, 5, 10])('at %s Mbps, lib\'s class costs at most 1 percent more than the cheapest, every retention from 1 to 400 days', (bitrateMbps) => {
+  test.each([1, 5, 10])("at %s Mbps, lib's class costs at most 1 percent more than the cheapest, every retention from 1 to 400 days", (bitrateMbps) => {
     const over: string[] = [];
     for (let retentionDays = 1; retentionDays <= 400; retentionDays++) {
       const s: CostScenario = { ...DEFAULT_SCENARIO, segmentSeconds: 6, bitrateMbps, retentionDays };

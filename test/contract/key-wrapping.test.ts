@@ -1,7 +1,14 @@
 import { constants, createHash, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  decryptWrappedKeyLocally, KeyBindingError, keyBinding, loadWrappingPublicKey, openWrappedKeyPlaintext, unwrapDataKeyLocally, wrapDataKey, WrappedKeyFormat,
+  decryptWrappedKeyLocally,
+  KeyBindingError,
+  keyBinding,
+  loadWrappingPublicKey,
+  openWrappedKeyPlaintext,
+  unwrapDataKeyLocally,
+  wrapDataKey,
+  WrappedKeyFormat,
 } from '../../contract/index.ts';
 
 const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -29,7 +36,9 @@ describe('key wrapping (RSA-OAEP-SHA256, format 2: bound to camera and key id)',
     expect(plain.subarray(17).equals(keyBinding(A))).toBe(true);
     expect(keyBinding(A).toString('hex')).toBe(
       // independent: the same digest from its definition
-      createHash('sha256').update(Buffer.concat([Buffer.from('camrec-key-binding-v2'), Buffer.of(0), Buffer.from('cam-a'), Buffer.of(0), Buffer.from(A.keyId)])).digest('hex'),
+      createHash('sha256')
+        .update(Buffer.concat([Buffer.from('camrec-key-binding-v2'), Buffer.of(0), Buffer.from('cam-a'), Buffer.of(0), Buffer.from(A.keyId)]))
+        .digest('hex'),
     );
   });
 
@@ -42,7 +51,10 @@ describe('key wrapping (RSA-OAEP-SHA256, format 2: bound to camera and key id)',
 
   it('reads a legacy 16-byte plaintext as LEGACY_UNBOUND (the caller decides) and refuses unknown formats', () => {
     const legacy = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.alloc(16, 9));
-    expect(openWrappedKeyPlaintext(decryptWrappedKeyLocally(pair.privateKey, legacy), A)).toEqual({ dataKey: Buffer.alloc(16, 9), format: WrappedKeyFormat.LEGACY_UNBOUND });
+    expect(openWrappedKeyPlaintext(decryptWrappedKeyLocally(pair.privateKey, legacy), A)).toEqual({
+      dataKey: Buffer.alloc(16, 9),
+      format: WrappedKeyFormat.LEGACY_UNBOUND,
+    });
     expect(() => unwrapDataKeyLocally(pair.privateKey, legacy, A)).toThrow(/legacy unbound/);
     expect(() => openWrappedKeyPlaintext(Buffer.alloc(49, 3), A)).toThrow(/unknown format/);
     expect(() => openWrappedKeyPlaintext(Buffer.alloc(32), A)).toThrow(/unknown format/);

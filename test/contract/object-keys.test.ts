@@ -1,6 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TIME_MS, devicePrefix, eventEndKey, eventKey, hourFolder, initKey, imageKey, imageName, parseImageName, parseObjectKey, segmentKey, wrappedKeyKey } from '../../contract/index.ts';
+import {
+  MAX_TIME_MS,
+  devicePrefix,
+  eventEndKey,
+  eventKey,
+  hourFolder,
+  initKey,
+  imageKey,
+  imageName,
+  parseImageName,
+  parseObjectKey,
+  segmentKey,
+  wrappedKeyKey,
+} from '../../contract/index.ts';
 
 const START = Date.UTC(2026, 2, 4, 5, 6, 7, 890);
 
@@ -15,10 +28,21 @@ describe('object keys', () => {
 
   it('parses what it builds, for any valid parts', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[A-Za-z0-9_:-]{1,128}$/), fc.integer({ min: 0, max: MAX_TIME_MS }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (deviceId, startMs, seq) => {
-        expect(parseObjectKey(segmentKey({ deviceId, startMs, seq }))).toEqual({ kind: 'segment', deviceId, startMs, seq, container: 'ts' });
-        expect(parseObjectKey(segmentKey({ deviceId, startMs, seq, container: 'fmp4' }))).toEqual({ kind: 'segment', deviceId, startMs, seq, container: 'fmp4' });
-      }),
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9_:-]{1,128}$/),
+        fc.integer({ min: 0, max: MAX_TIME_MS }),
+        fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        (deviceId, startMs, seq) => {
+          expect(parseObjectKey(segmentKey({ deviceId, startMs, seq }))).toEqual({ kind: 'segment', deviceId, startMs, seq, container: 'ts' });
+          expect(parseObjectKey(segmentKey({ deviceId, startMs, seq, container: 'fmp4' }))).toEqual({
+            kind: 'segment',
+            deviceId,
+            startMs,
+            seq,
+            container: 'fmp4',
+          });
+        },
+      ),
     );
     expect(parseObjectKey(`events/cam-1/${START}-e-1.json`)).toEqual({ kind: 'event', phase: 'start', deviceId: 'cam-1', startMs: START, eventId: 'e-1' });
     expect(parseObjectKey(`events/cam-1/${START}-e-1.end.json`)).toEqual({ kind: 'event', phase: 'end', deviceId: 'cam-1', startMs: START, eventId: 'e-1' });
@@ -33,7 +57,13 @@ describe('object keys', () => {
   it('lays out pictures by hour under images/ (continuous retention) or event-images/ (event retention), and parses them back', () => {
     expect(imageKey({ deviceId: 'cam-1', tsMs: START, imageId: 'ab12', event: false })).toBe(`images/cam-1/2026/03/04/05/${START}-ab12.jpg`);
     expect(imageKey({ deviceId: 'cam-1', tsMs: START, imageId: 'ab12', event: true })).toBe(`event-images/cam-1/2026/03/04/05/${START}-ab12.jpg`);
-    expect(parseObjectKey(`event-images/cam-1/2026/03/04/05/${START}-ab12.jpg`)).toEqual({ kind: 'image', deviceId: 'cam-1', tsMs: START, imageId: 'ab12', event: true });
+    expect(parseObjectKey(`event-images/cam-1/2026/03/04/05/${START}-ab12.jpg`)).toEqual({
+      kind: 'image',
+      deviceId: 'cam-1',
+      tsMs: START,
+      imageId: 'ab12',
+      event: true,
+    });
     expect(devicePrefix('images', 'cam-1')).toBe('images/cam-1/');
     expect(parseImageName(imageName({ tsMs: START, imageId: 'ab12' }))).toEqual({ tsMs: START, imageId: 'ab12' });
     expect(parseImageName('latest')).toBeUndefined();

@@ -1,11 +1,33 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SEGMENT_RECORD_BYTES, decodePackedSegments, initIdOfFormat, encodePackedSegments, forEachPackedRecord, packDigest, packName, packObjectKey, parsePackName, type PackedSegment } from '../../contract/index.ts';
+import {
+  SEGMENT_RECORD_BYTES,
+  decodePackedSegments,
+  initIdOfFormat,
+  encodePackedSegments,
+  forEachPackedRecord,
+  packDigest,
+  packName,
+  packObjectKey,
+  parsePackName,
+  type PackedSegment,
+} from '../../contract/index.ts';
 
 const HOUR = Date.UTC(2026, 2, 4, 5);
 const seg = (i: number, offset: number, length: number, extra: Partial<PackedSegment> = {}): PackedSegment => ({
-  startMs: HOUR + i * 6000, durationMs: 5960 + i, seq: 9_007_199_254_740_000 + i, discSeq: 3, keyId: (i < 2 ? 'ab' : 'cd').repeat(16),
-  iv: randomBytes(16).toString('hex'), offset, length, checksumSha256: randomBytes(32).toString('base64'), codecs: 'avc1.64001f,mp4a.40.2', width: 1920, height: 1080, ...extra,
+  startMs: HOUR + i * 6000,
+  durationMs: 5960 + i,
+  seq: 9_007_199_254_740_000 + i,
+  discSeq: 3,
+  keyId: (i < 2 ? 'ab' : 'cd').repeat(16),
+  iv: randomBytes(16).toString('hex'),
+  offset,
+  length,
+  checksumSha256: randomBytes(32).toString('base64'),
+  codecs: 'avc1.64001f,mp4a.40.2',
+  width: 1920,
+  height: 1080,
+  ...extra,
 });
 
 describe('pack index items', () => {
@@ -29,8 +51,12 @@ describe('pack index items', () => {
     expect(decodePackedSegments(HOUR, enc.segs, enc.keys, enc.formats)).toEqual(segs.map((s) => ({ ...s, checksumSha256: undefined })));
     // What a playlist reads, one call per record and no object in between.
     const seen: unknown[] = [];
-    forEachPackedRecord(HOUR, enc.segs, enc.keys, (startMs, durationMs, seq, discSeq, keyId, iv, offset, length) => seen.push({ startMs, durationMs, seq, discSeq, keyId, iv, offset, length }));
-    expect(seen).toEqual(segs.map(({ startMs, durationMs, seq, discSeq, keyId, iv, offset, length }) => ({ startMs, durationMs, seq, discSeq, keyId, iv, offset, length })));
+    forEachPackedRecord(HOUR, enc.segs, enc.keys, (startMs, durationMs, seq, discSeq, keyId, iv, offset, length) =>
+      seen.push({ startMs, durationMs, seq, discSeq, keyId, iv, offset, length }),
+    );
+    expect(seen).toEqual(
+      segs.map(({ startMs, durationMs, seq, discSeq, keyId, iv, offset, length }) => ({ startMs, durationMs, seq, discSeq, keyId, iv, offset, length })),
+    );
   });
 
   it('refuses what does not fit: a gap in offsets, a segment outside its hour, a bad IV or checksum, torn records', () => {
@@ -48,10 +74,20 @@ describe('pack index items', () => {
     expect(parsePackName(packName(ref))).toEqual(ref);
     // A playlist names a pack of fMP4 segments .m4s: the same pack.
     expect(parsePackName(`event-${HOUR}-3-${ref.digest}.m4s`)).toEqual(ref);
-    for (const bad of [`event-${HOUR}-3-${ref.digest}.mp4`, `event-${HOUR}-03-${ref.digest}.m4s`, `event-${HOUR}-03-${ref.digest}.ts`, `other-${HOUR}-3-${ref.digest}.ts`, `event-${HOUR}-3-${ref.digest.toUpperCase()}.ts`, '../x.ts', `event-${HOUR}-3-${ref.digest}.ts/x`]) {
+    for (const bad of [
+      `event-${HOUR}-3-${ref.digest}.mp4`,
+      `event-${HOUR}-03-${ref.digest}.m4s`,
+      `event-${HOUR}-03-${ref.digest}.ts`,
+      `other-${HOUR}-3-${ref.digest}.ts`,
+      `event-${HOUR}-3-${ref.digest.toUpperCase()}.ts`,
+      '../x.ts',
+      `event-${HOUR}-3-${ref.digest}.ts/x`,
+    ]) {
       expect(() => parsePackName(bad), bad).toThrow(/invalid pack name/);
     }
     // Same segments, same digest; any change in them (here one checksum), another.
-    expect(packDigest([seg(0, 0, 10, { checksumSha256: 'a'.repeat(43) + '=' })])).not.toBe(packDigest([seg(0, 0, 10, { checksumSha256: 'b'.repeat(43) + '=' })]));
+    expect(packDigest([seg(0, 0, 10, { checksumSha256: 'a'.repeat(43) + '=' })])).not.toBe(
+      packDigest([seg(0, 0, 10, { checksumSha256: 'b'.repeat(43) + '=' })]),
+    );
   });
 });

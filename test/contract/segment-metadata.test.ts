@@ -1,13 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { parseSegmentMetadata, toS3Metadata, type SegmentMetadata } from '../../contract/index.ts';
 
-const meta: SegmentMetadata = { startMs: 1_767_225_600_000, durationMs: 6000, seq: 7, discSeq: 2, keyId: 'ab'.repeat(16), iv: '01'.repeat(16), codecs: 'avc1.64001f,mp4a.40.2', width: 1920, height: 1080, container: 'ts' };
+const meta: SegmentMetadata = {
+  startMs: 1_767_225_600_000,
+  durationMs: 6000,
+  seq: 7,
+  discSeq: 2,
+  keyId: 'ab'.repeat(16),
+  iv: '01'.repeat(16),
+  codecs: 'avc1.64001f,mp4a.40.2',
+  width: 1920,
+  height: 1080,
+  container: 'ts',
+};
 const hevc: SegmentMetadata = { ...meta, codecs: 'hvc1.1.6.L93.B0,mp4a.40.2', container: 'fmp4', initId: 'cd'.repeat(16) };
 
 describe('segment metadata', () => {
   it('round-trips through S3 user metadata names', () => {
     const s3 = toS3Metadata(meta);
-    expect(s3).toEqual({ 'start-ms': '1767225600000', 'duration-ms': '6000', seq: '7', 'disc-seq': '2', 'key-id': 'ab'.repeat(16), iv: '01'.repeat(16), codecs: 'avc1.64001f,mp4a.40.2', width: '1920', height: '1080', container: 'ts' });
+    expect(s3).toEqual({
+      'start-ms': '1767225600000',
+      'duration-ms': '6000',
+      seq: '7',
+      'disc-seq': '2',
+      'key-id': 'ab'.repeat(16),
+      iv: '01'.repeat(16),
+      codecs: 'avc1.64001f,mp4a.40.2',
+      width: '1920',
+      height: '1080',
+      container: 'ts',
+    });
     expect(parseSegmentMetadata(s3)).toEqual(meta);
   });
 

@@ -5,7 +5,14 @@ import { readTokenKeyVersion, signSessionToken, TokenError, verifySessionToken, 
 const secret = randomBytes(32);
 const key = { version: 'k2', secret };
 const NOW = Date.UTC(2026, 5, 1);
-const claims: SessionClaims = { deviceId: 'cam-1', mode: 'ON_DEMAND', startMs: NOW - 3_600_000, endMs: NOW, issuedAtSeconds: NOW / 1000 - 60, expiresAtSeconds: NOW / 1000 + 600 };
+const claims: SessionClaims = {
+  deviceId: 'cam-1',
+  mode: 'ON_DEMAND',
+  startMs: NOW - 3_600_000,
+  endMs: NOW,
+  issuedAtSeconds: NOW / 1000 - 60,
+  expiresAtSeconds: NOW / 1000 + 600,
+};
 
 const problem = (f: () => unknown): string => {
   try {

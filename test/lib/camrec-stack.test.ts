@@ -52,7 +52,9 @@ describe('RecordingPipeline in a user app', () => {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const assembly = app.synth();
     expect(assembly.getStackByName('Theirs').template.Resources).toBeDefined();
-    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'packs/continuous/', ExpirationInDays: 7 })]) } });
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'packs/continuous/', ExpirationInDays: 7 })]) },
+    });
   });
 
   test('cdk-nag is on: an unacknowledged finding fails the synth', () => {
@@ -67,7 +69,9 @@ describe('RecordingPipeline in a user app', () => {
 
 describe('the deployable app', () => {
   test('-c webhookUrl=https://... delivers every notification there, and cdk-nag still passes', () => {
-    const { app, stack } = buildCamrecApp({ appProps: { context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], webhookUrl: 'https://hooks.example.com/camrec' } } });
+    const { app, stack } = buildCamrecApp({
+      appProps: { context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], webhookUrl: 'https://hooks.example.com/camrec' } },
+    });
     app.synth();
     Template.fromStack(stack).hasResourceProperties('AWS::Events::ApiDestination', { InvocationEndpoint: 'https://hooks.example.com/camrec' });
   });

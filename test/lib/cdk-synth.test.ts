@@ -13,7 +13,13 @@ const run = promisify(execFile);
 /** An environment with no AWS credentials or region and no instance metadata: synth must not need them. */
 function offlineEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('CDK_')));
-  return { ...env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
+  return {
+    ...env,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  };
 }
 
 let out: string;
@@ -24,7 +30,11 @@ let result: { stdout: string; stderr: string; code: number };
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'camrec-synth-'));
   try {
-    const r = await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--ci', '-o', out], { cwd: REPO_ROOT, env: offlineEnv(), maxBuffer: 32 * 1024 * 1024 });
+    const r = await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--ci', '-o', out], {
+      cwd: REPO_ROOT,
+      env: offlineEnv(),
+      maxBuffer: 32 * 1024 * 1024,
+    });
     result = { ...r, code: 0 };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; code?: number };
@@ -74,7 +84,10 @@ describe('npx cdk synth (offline, cdk-nag on)', () => {
     for (const a of assets) {
       const dir = join(out, a);
       // cwd is the asset folder, outside the repo: nothing resolves from node_modules.
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('./index.mjs'); console.log(typeof m.handler);"], { cwd: dir, env });
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('./index.mjs'); console.log(typeof m.handler);"], {
+        cwd: dir,
+        env,
+      });
       expect(stdout.trim(), a).toBe('function');
     }
   }, 60_000);

@@ -7,9 +7,24 @@ import { isWholeTs } from '../../bench/soak/stored-inventory.ts';
 
 const line = (msg: string, fields: Record<string, unknown> = {}) => JSON.stringify({ time: '2026-01-01T00:00:00.000Z', level: 'debug', msg, ...fields });
 const seg = (seq: number, over: Partial<StoredSegment> = {}): StoredSegment => ({
-  key: `segments/cam/2026/01/01/00/${1000 + seq}-${seq}.ts`, seq, startMs: 1000 + seq, bytes: 188, plainSha256: `h${seq}`, corrupt: undefined, probed: true, ...over,
+  key: `segments/cam/2026/01/01/00/${1000 + seq}-${seq}.ts`,
+  seq,
+  startMs: 1000 + seq,
+  bytes: 188,
+  plainSha256: `h${seq}`,
+  corrupt: undefined,
+  probed: true,
+  ...over,
 });
-const store = (segments: StoredSegment[], indexedSeqs = segments.map((s) => s.seq), listedSeqs = indexedSeqs): CameraStore => ({ segments, indexedSeqs, listedSeqs, packs: 0, packedSegments: 0, keyObjects: 1, eventObjects: 0 });
+const store = (segments: StoredSegment[], indexedSeqs = segments.map((s) => s.seq), listedSeqs = indexedSeqs): CameraStore => ({
+  segments,
+  indexedSeqs,
+  listedSeqs,
+  packs: 0,
+  packedSegments: 0,
+  keyObjects: 1,
+  eventObjects: 0,
+});
 const backlog = { maxSegments: 3, maxSpoolBytes: 1 };
 
 describe('soak schedule', () => {
@@ -71,14 +86,26 @@ describe('comparison', () => {
   });
 
   it('finds the same seq under two keys, the same media under two keys, and index duplicates', () => {
-    const r = compareCamera(ledger([1, 2]), store([seg(1), seg(1, { key: 'segments/cam/x/1-1.ts', plainSha256: 'other' }), seg(2, { plainSha256: 'h1' })], [1, 2, 2], [1, 2]), new Set(), backlog, 0);
+    const r = compareCamera(
+      ledger([1, 2]),
+      store([seg(1), seg(1, { key: 'segments/cam/x/1-1.ts', plainSha256: 'other' }), seg(2, { plainSha256: 'h1' })], [1, 2, 2], [1, 2]),
+      new Set(),
+      backlog,
+      0,
+    );
     expect(r.duplicated).toBe(3); // seq 1 under two keys, seq 2 indexed twice, media h1 under two keys
     expect(passes(r)).toBe(false);
   });
 
   it('with packed history: a segment both packed and still hot is duplicated, one listed twice too, one stored but never listed is not indexed', () => {
     const packed = (seq: number) => seg(seq, { key: `continuous-1-0-0123456789abcdef.ts#${seq}`, plainSha256: `p${seq}` });
-    const r = compareCamera(ledger([1, 2, 3]), store([packed(1), packed(2), seg(2, { plainSha256: 'x' }), packed(3)], [1, 2, 3], [1, 1, 2]), new Set(), backlog, 0);
+    const r = compareCamera(
+      ledger([1, 2, 3]),
+      store([packed(1), packed(2), seg(2, { plainSha256: 'x' }), packed(3)], [1, 2, 3], [1, 1, 2]),
+      new Set(),
+      backlog,
+      0,
+    );
     expect(r).toMatchObject({ duplicated: 2, notIndexed: 1 });
     expect(r.problems.join('\n')).toMatch(/seq 1: listed 2 times when history is read/);
     expect(r.problems.join('\n')).toMatch(/seq 3: stored and indexed, but not listed/);

@@ -14,7 +14,12 @@ import { FaultKind } from '../../bench/soak/soak-schedule.ts';
 describe('soak (2 cameras, 90 s, compressed fault schedule)', () => {
   it('loses, duplicates and corrupts nothing while the spool has room', async () => {
     const r = await runSoak({ minutes: 1.5, cameras: 2, segmentSeconds: 2, probeAll: false, keep: false, requestsOut: undefined }, () => {});
-    const summary = r.cameras.map((c) => `${c.id}: recorded ${c.recorded}, uploaded ${c.uploaded}, dropped at cap ${c.droppedAtCap}, pending ${c.pendingInSpool}, lost ${c.lost}, duplicated ${c.duplicated}, corrupt ${c.corrupt}; ${c.problems.slice(0, 5).join('; ')}`).join('\n');
+    const summary = r.cameras
+      .map(
+        (c) =>
+          `${c.id}: recorded ${c.recorded}, uploaded ${c.uploaded}, dropped at cap ${c.droppedAtCap}, pending ${c.pendingInSpool}, lost ${c.lost}, duplicated ${c.duplicated}, corrupt ${c.corrupt}; ${c.problems.slice(0, 5).join('; ')}`,
+      )
+      .join('\n');
     for (const c of r.cameras) {
       expect(c.recorded, summary).toBeGreaterThan(20);
       expect(c.lost, summary).toBe(0);
@@ -29,7 +34,8 @@ describe('soak (2 cameras, 90 s, compressed fault schedule)', () => {
     expect(r.pass, summary).toBe(true);
     // Every fault ran and the uploads caught up after each.
     const kinds = new Set(r.faults.map((f) => f.label));
-    for (const k of [FaultKind.NETWORK_CUT, FaultKind.S3_503, FaultKind.IOT_DOWN, FaultKind.KILL, FaultKind.KILL_MID_SPOOL_WRITE]) expect(kinds.has(k)).toBe(true);
+    for (const k of [FaultKind.NETWORK_CUT, FaultKind.S3_503, FaultKind.IOT_DOWN, FaultKind.KILL, FaultKind.KILL_MID_SPOOL_WRITE])
+      expect(kinds.has(k)).toBe(true);
     expect(r.faults.filter((f) => f.recoveryS === undefined).map((f) => f.label)).toEqual([]);
     // History was packed while the faults ran (late segments in follow-up packs), and all of it after.
     expect(r.compaction.packs, summary).toBeGreaterThan(4);

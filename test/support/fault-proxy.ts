@@ -64,7 +64,18 @@ export interface FaultProxyOptions {
   readonly control?: boolean;
 }
 
-const HTTP_REASON: Record<number, string> = { 301: 'Moved Permanently', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout', 429: 'Too Many Requests' };
+const HTTP_REASON: Record<number, string> = {
+  301: 'Moved Permanently',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+  429: 'Too Many Requests',
+};
 const S3_CODE: Record<number, string> = { 500: 'InternalError', 503: 'SlowDown', 429: 'SlowDown' };
 const HEAD_END = Buffer.from('\r\n\r\n');
 
@@ -127,7 +138,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         client.off('data', onData);
         const code = f.code ?? S3_CODE[f.status] ?? 'InternalError';
         const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>injected fault ${f.status}</Message></Error>`;
-        client.end(`HTTP/1.1 ${f.status} ${HTTP_REASON[f.status] ?? 'Error'}\r\ncontent-type: application/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+        client.end(
+          `HTTP/1.1 ${f.status} ${HTTP_REASON[f.status] ?? 'Error'}\r\ncontent-type: application/xml\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
       };
       client.on('data', onData);
       return;
@@ -164,9 +177,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           countUp(piece.length);
         } else stats.bytesDown += piece.length;
         if (delayMs > 0) {
-          chain = chain.then(() => new Promise<void>((r) => setTimeout(r, delayMs))).then(() => {
-            if (!to.destroyed) to.write(piece);
-          });
+          chain = chain
+            .then(() => new Promise<void>((r) => setTimeout(r, delayMs)))
+            .then(() => {
+              if (!to.destroyed) to.write(piece);
+            });
         } else if (!to.write(piece)) {
           from.pause();
           to.once('drain', () => from.resume());
@@ -250,7 +265,8 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           } catch {
             return reply(400, { message: 'body must be JSON like {"kind":"http-status","status":503,"forMs":2000}' });
           }
-          if (!['refuse', 'reset', 'cut-after', 'delay', 'stall', 'http-status'].includes(f.kind)) return reply(400, { message: `unknown fault kind ${JSON.stringify(f.kind)}` });
+          if (!['refuse', 'reset', 'cut-after', 'delay', 'stall', 'http-status'].includes(f.kind))
+            return reply(400, { message: `unknown fault kind ${JSON.stringify(f.kind)}` });
           return void setFault(f).then(() => reply(200, { fault: f }));
         }
         if (req.url === '/cut' && req.method === 'POST') {

@@ -7,7 +7,13 @@ export interface PlaylistSegment {
   gap: boolean;
 }
 
-export function parseMediaPlaylist(text: string): { mediaSequence: number; segments: PlaylistSegment[]; dateRanges: string[]; ended: boolean; targetDuration: number } {
+export function parseMediaPlaylist(text: string): {
+  mediaSequence: number;
+  segments: PlaylistSegment[];
+  dateRanges: string[];
+  ended: boolean;
+  targetDuration: number;
+} {
   const segments: PlaylistSegment[] = [];
   let pending: Partial<PlaylistSegment> = {};
   let mediaSequence = 0;
@@ -22,7 +28,13 @@ export function parseMediaPlaylist(text: string): { mediaSequence: number; segme
     else if (line === '#EXT-X-GAP') pending.gap = true;
     else if (line.startsWith('#EXT-X-DATERANGE:')) dateRanges.push(line.slice(17));
     else if (line && !line.startsWith('#')) {
-      segments.push({ uri: line, durationS: pending.durationS ?? 0, programDateTimeMs: pending.programDateTimeMs, discontinuityBefore: pending.discontinuityBefore ?? false, gap: pending.gap ?? false });
+      segments.push({
+        uri: line,
+        durationS: pending.durationS ?? 0,
+        programDateTimeMs: pending.programDateTimeMs,
+        discontinuityBefore: pending.discontinuityBefore ?? false,
+        gap: pending.gap ?? false,
+      });
       pending = {};
     }
   }

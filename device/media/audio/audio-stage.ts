@@ -35,7 +35,10 @@ export class AudioStage {
     this.on = o.on;
     this.clock = new AudioClock(o.files);
     this.queue = new AudioQueue(o.files ? { bytes: MAX_QUEUED_FILE_AUDIO_BYTES } : { frames: MAX_QUEUED_LIVE_AUDIO_FRAMES });
-    this.parser = new AdtsParser((e) => this.onFrame(e, false), (message, offset) => o.onProblem(message, offset));
+    this.parser = new AdtsParser(
+      (e) => this.onFrame(e, false),
+      (message, offset) => o.onProblem(message, offset),
+    );
   }
 
   get enabled(): boolean {

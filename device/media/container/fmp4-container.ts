@@ -98,7 +98,9 @@ export class Fmp4Container implements SegmentContainer {
     const shift = cur && cur.config === config ? cur.muxer.decodeShiftTicks : undefined;
     const muxer = new Fmp4Muxer({
       video: config.codec === 'h265' ? hevcVideoTrack(sets) : avcVideoTrack(sets),
-      ...(audio ? { audio: aacAudioTrack({ audioObjectType: audio.audioObjectType, sampleRateHz: audio.sampleRateHz, channelConfiguration: audio.channels }) } : {}),
+      ...(audio
+        ? { audio: aacAudioTrack({ audioObjectType: audio.audioObjectType, sampleRateHz: audio.sampleRateHz, channelConfiguration: audio.channels }) }
+        : {}),
       ...(shift !== undefined ? { decodeShiftTicks: shift } : {}),
     });
     this.current = { muxer, config, audioKey, init: { id: initSectionId(muxer.initSegment), bytes: muxer.initSegment } };

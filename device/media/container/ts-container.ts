@@ -60,7 +60,10 @@ export class TsContainer implements SegmentContainer {
   }
 
   writeAudio(frames: readonly QueuedAudio[]): void {
-    this.muxer.writeAudio(frames.map((f) => f.frame), frames[0]!.ticks);
+    this.muxer.writeAudio(
+      frames.map((f) => f.frame),
+      frames[0]!.ticks,
+    );
   }
 
   finish(): ContainerSegment {

@@ -58,7 +58,10 @@ export class SegmentCutter {
     if (this.needKey || this.resyncing) {
       if (!u.isKey) {
         if (!this.everOpened && !this.resyncing && this.h.droppedFrames() === 0) {
-          this.h.report(`the video starts mid-GOP (no ${this.h.codec() === 'h265' ? 'IRAP picture' : 'IDR'} yet): dropping frames until the first key frame`, u.offset);
+          this.h.report(
+            `the video starts mid-GOP (no ${this.h.codec() === 'h265' ? 'IRAP picture' : 'IDR'} yet): dropping frames until the first key frame`,
+            u.offset,
+          );
         }
         return this.h.drop(u);
       }
@@ -106,7 +109,10 @@ export class SegmentCutter {
   private open(p: TimedPicture, w: SegmentWriter): boolean {
     const config = this.h.config();
     if (!config || p.u.missingParameterSets) {
-      this.h.report(`key frame at byte ${p.u.offset} has no ${this.h.codec() === 'h265' ? 'VPS/SPS/PPS' : 'SPS/PPS'} before it: dropping until a key frame with parameter sets`, p.u.offset);
+      this.h.report(
+        `key frame at byte ${p.u.offset} has no ${this.h.codec() === 'h265' ? 'VPS/SPS/PPS' : 'SPS/PPS'} before it: dropping until a key frame with parameter sets`,
+        p.u.offset,
+      );
       this.h.drop(p.u);
       return false;
     }

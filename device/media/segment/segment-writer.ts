@@ -62,9 +62,16 @@ export class SegmentWriter {
   /** Opens a segment at key frame `t`, with audio when `audio` is known (or awaited when `awaitAudio`). */
   open(t: TimedPicture, config: VideoConfig, audio: AdtsHeader | undefined, awaitAudio: boolean, discontinuity: boolean): void {
     this.seg = {
-      startPts: t.pts, startDts: t.dts, lastDts: t.dts, maxPts: t.pts, frames: 0, discontinuity, hasAudio: audio !== undefined,
+      startPts: t.pts,
+      startDts: t.dts,
+      lastDts: t.dts,
+      maxPts: t.pts,
+      frames: 0,
+      discontinuity,
+      hasAudio: audio !== undefined,
       awaitingAudio: awaitAudio && audio === undefined,
-      codecs: config.codecString + (audio ? `,${aacCodecString(audio.audioObjectType)}` : ''), config,
+      codecs: config.codecString + (audio ? `,${aacCodecString(audio.audioObjectType)}` : ''),
+      config,
     };
     this.container.begin(config, audio);
   }
@@ -94,7 +101,12 @@ export class SegmentWriter {
   flushAudio(beforeTicks: number): void {
     const seg = this.seg;
     if (!seg || !seg.hasAudio || this.audio.length === 0) return;
-    this.stats.audioFrames += this.audio.takeBefore(beforeTicks, seg.startDts, (group) => this.container.writeAudio(group), (bytes) => (this.stats.droppedBytes += bytes));
+    this.stats.audioFrames += this.audio.takeBefore(
+      beforeTicks,
+      seg.startDts,
+      (group) => this.container.writeAudio(group),
+      (bytes) => (this.stats.droppedBytes += bytes),
+    );
   }
 
   /** Ends the open segment at presentation time `endPts`; audio before `endDts` (the next segment's audio boundary) goes in. */

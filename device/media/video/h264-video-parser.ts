@@ -26,7 +26,10 @@ export class H264VideoParser implements VideoParser {
   private generation = 0;
   private cached: VideoConfig | undefined;
 
-  constructor(private readonly onUnit: VideoUnitSink, maxFrameBytes: number) {
+  constructor(
+    private readonly onUnit: VideoUnitSink,
+    maxFrameBytes: number,
+  ) {
     this.assembler = new AccessUnitAssembler((au) => this.onAccessUnit(au), maxFrameBytes);
   }
 
@@ -55,9 +58,16 @@ export class H264VideoParser implements VideoParser {
     if (this.cached?.generation === this.generation) return this.cached;
     const info = this.sps.info;
     this.cached = {
-      codec: 'h264', codecString: avcCodecString(info), width: info.width, height: info.height,
+      codec: 'h264',
+      codecString: avcCodecString(info),
+      width: info.width,
+      height: info.height,
       ...(info.fps ? { fps: info.fps } : {}),
-      vps: [], sps: [this.sps.nal], pps: [...this.ppsById.values()], maxReorder: 0, generation: this.generation,
+      vps: [],
+      sps: [this.sps.nal],
+      pps: [...this.ppsById.values()],
+      maxReorder: 0,
+      generation: this.generation,
     };
     return this.cached;
   }
@@ -72,10 +82,17 @@ export class H264VideoParser implements VideoParser {
       bSlice = wellFormed ? 'well-formed' : 'malformed';
     }
     this.onUnit({
-      nals: au.nals, nalBytes: au.nalBytes, hasVcl: au.hasVcl, isKey: au.isIdr, hasAud: au.hasAud,
+      nals: au.nals,
+      nalBytes: au.nalBytes,
+      hasVcl: au.hasVcl,
+      isKey: au.isIdr,
+      hasAud: au.hasAud,
       sent: { vps: false, sps: au.sps !== undefined, pps: au.pps.length > 0 },
-      offset: au.offset, arrivalMs: au.arrivalMs, ...(au.corrupt ? { corrupt: au.corrupt } : {}),
-      encoderChanged, setsChanged: setsChanged && hadConfig,
+      offset: au.offset,
+      arrivalMs: au.arrivalMs,
+      ...(au.corrupt ? { corrupt: au.corrupt } : {}),
+      encoderChanged,
+      setsChanged: setsChanged && hadConfig,
       missingParameterSets: au.hasVcl && this.config() === undefined,
       ...(bSlice ? { bSlice } : {}),
     });

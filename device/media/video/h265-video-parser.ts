@@ -30,7 +30,10 @@ export class H265VideoParser implements VideoParser {
   private raslUndecodable = false;
   private cached: VideoConfig | undefined;
 
-  constructor(private readonly onUnit: VideoUnitSink, maxFrameBytes: number) {
+  constructor(
+    private readonly onUnit: VideoUnitSink,
+    maxFrameBytes: number,
+  ) {
     this.assembler = new HevcAccessUnitAssembler((au) => this.onAccessUnit(au), maxFrameBytes);
   }
 
@@ -60,9 +63,16 @@ export class H265VideoParser implements VideoParser {
     if (this.cached?.generation === this.sets.generation) return this.cached;
     const arrays = this.sets.arrays();
     this.cached = {
-      codec: 'h265', codecString: hevcCodecString(sps.profileTierLevel), width: sps.width, height: sps.height,
+      codec: 'h265',
+      codecString: hevcCodecString(sps.profileTierLevel),
+      width: sps.width,
+      height: sps.height,
       ...(sps.fps ? { fps: sps.fps } : {}),
-      vps: arrays.vps, sps: arrays.sps, pps: arrays.pps, maxReorder: sps.maxNumReorderPics, generation: this.sets.generation,
+      vps: arrays.vps,
+      sps: arrays.sps,
+      pps: arrays.pps,
+      maxReorder: sps.maxNumReorderPics,
+      generation: this.sets.generation,
     };
     return this.cached;
   }
@@ -91,10 +101,19 @@ export class H265VideoParser implements VideoParser {
     }
     if (au.endOfSequence) this.poc.endOfSequence();
     this.onUnit({
-      nals: au.nals, nalBytes: au.nalBytes, hasVcl: au.hasVcl, isKey: au.isIrap, hasAud: au.hasAud,
+      nals: au.nals,
+      nalBytes: au.nalBytes,
+      hasVcl: au.hasVcl,
+      isKey: au.isIrap,
+      hasAud: au.hasAud,
       sent: { vps: au.vps.length > 0, sps: au.sps.length > 0, pps: au.pps.length > 0 },
-      offset: au.offset, arrivalMs: au.arrivalMs, ...(corrupt ? { corrupt } : {}),
-      encoderChanged, setsChanged, missingParameterSets, ...(order ? { order } : {}),
+      offset: au.offset,
+      arrivalMs: au.arrivalMs,
+      ...(corrupt ? { corrupt } : {}),
+      encoderChanged,
+      setsChanged,
+      missingParameterSets,
+      ...(order ? { order } : {}),
     });
   }
 

@@ -1,8 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
-  assertClipId, cameraClipsPrefix, ClipErrorSchema, ClipFile, clipObjectKey, ClipManifestSchema, ClipRequestSchema, ClipState, MAX_CLIP_RANGE_MS,
-  padMs, parseClipObjectKey, type ClipRequest,
+  assertClipId,
+  cameraClipsPrefix,
+  ClipErrorSchema,
+  ClipFile,
+  clipObjectKey,
+  ClipManifestSchema,
+  ClipRequestSchema,
+  ClipState,
+  MAX_CLIP_RANGE_MS,
+  padMs,
+  parseClipObjectKey,
+  type ClipRequest,
 } from '../../../contract/index.ts';
 import type { ClipExportStarter } from '../../clips/export-starter.ts';
 import { BadRequestError, NotFoundError } from '../../shared/playback-error.ts';
@@ -57,13 +67,19 @@ export function parseClipBody(body: string | undefined, nowMs: number): { startM
   }
   const parsed = ClipBody.safeParse(json);
   if (!parsed.success) {
-    throw new BadRequestError('bad_body', `bad clip request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')} (send start and end as ISO 8601 times, nothing else)`);
+    throw new BadRequestError(
+      'bad_body',
+      `bad clip request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')} (send start and end as ISO 8601 times, nothing else)`,
+    );
   }
   const startMs = parseIsoMs('start', parsed.data.start);
   const endMs = parseIsoMs('end', parsed.data.end);
   if (endMs <= startMs) throw new BadRequestError('bad_range', 'end must be after start');
   if (endMs - startMs > MAX_CLIP_RANGE_MS) {
-    throw new BadRequestError('range_too_long', `a clip covers at most ${MAX_CLIP_RANGE_MS / 60_000} minutes; this range is ${Math.ceil((endMs - startMs) / 60_000)} minutes: split it into several clips`);
+    throw new BadRequestError(
+      'range_too_long',
+      `a clip covers at most ${MAX_CLIP_RANGE_MS / 60_000} minutes; this range is ${Math.ceil((endMs - startMs) / 60_000)} minutes: split it into several clips`,
+    );
   }
   if (startMs > nowMs + FUTURE_SLACK_MS) throw new BadRequestError('bad_range', 'start is in the future: a clip is made of what was recorded');
   return { startMs, endMs };
@@ -87,7 +103,13 @@ function clipIdFromPath(raw: string): string {
 }
 
 /** A clip's state from its files: manifest = READY, error = FAILED, request only = EXPORTING. */
-async function describe(deps: ClipRouteDeps, deviceId: string, clipId: string, files: ReadonlySet<string> | undefined, withDownload: boolean): Promise<ClipAnswer | undefined> {
+async function describe(
+  deps: ClipRouteDeps,
+  deviceId: string,
+  clipId: string,
+  files: ReadonlySet<string> | undefined,
+  withDownload: boolean,
+): Promise<ClipAnswer | undefined> {
   const has = (f: string) => files === undefined || files.has(f);
   const raw = has(ClipFile.REQUEST) ? await deps.objects.getJson(clipObjectKey(deviceId, clipId, ClipFile.REQUEST)) : undefined;
   const request = ClipRequestSchema.safeParse(raw);
@@ -99,7 +121,11 @@ async function describe(deps: ClipRouteDeps, deviceId: string, clipId: string, f
     if (m.success) {
       const answer: ClipAnswer = { ...base, state: ClipState.READY, sizeBytes: m.data.clip.sizeBytes, sha256: m.data.clip.sha256 };
       if (withDownload) {
-        answer.downloadUrl = await deps.objects.presignDownload(m.data.clip.objectKey, CLIP_DOWNLOAD_SECONDS, `${deviceId}-${m.data.covered.start.replace(/[:.]/g, '')}.mp4`);
+        answer.downloadUrl = await deps.objects.presignDownload(
+          m.data.clip.objectKey,
+          CLIP_DOWNLOAD_SECONDS,
+          `${deviceId}-${m.data.covered.start.replace(/[:.]/g, '')}.mp4`,
+        );
         answer.downloadExpiresAt = iso(deps.clock.nowMs() + CLIP_DOWNLOAD_SECONDS * 1000);
         answer.manifest = m.data;
       }
@@ -121,7 +147,11 @@ export async function getClip(deps: ClipRouteDeps, deviceId: string, rawClipId: 
 }
 
 /** The camera's clips in the order they were asked for, LIST_PAGE_CLIPS a page; `after` continues from the last clip id of a page. */
-export async function listClips(deps: ClipRouteDeps, deviceId: string, query: Record<string, string | undefined>): Promise<{ clips: ClipAnswer[]; nextAfter?: string }> {
+export async function listClips(
+  deps: ClipRouteDeps,
+  deviceId: string,
+  query: Record<string, string | undefined>,
+): Promise<{ clips: ClipAnswer[]; nextAfter?: string }> {
   const after = query.after;
   if (after !== undefined) clipIdFromPath(after);
   const prefix = cameraClipsPrefix(deviceId);

@@ -46,12 +46,16 @@ export function parseSessionRequest(deviceId: string, body: string | undefined, 
   const parsed = SessionRequest.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-    throw new BadRequestError('bad_body', `bad session request: ${problems} (mode is LIVE, LIVE_REPLAY or ON_DEMAND; expiresInSeconds ${SessionLifetime.MIN_SECONDS}..${SessionLifetime.MAX_SECONDS})`);
+    throw new BadRequestError(
+      'bad_body',
+      `bad session request: ${problems} (mode is LIVE, LIVE_REPLAY or ON_DEMAND; expiresInSeconds ${SessionLifetime.MIN_SECONDS}..${SessionLifetime.MAX_SECONDS})`,
+    );
   }
   const req = parsed.data;
   const startMs = req.start !== undefined ? parseIsoMs('start', req.start) : undefined;
   const endMs = req.end !== undefined ? parseIsoMs('end', req.end) : undefined;
-  if (req.mode === SessionMode.LIVE && (startMs !== undefined || endMs !== undefined)) throw new BadRequestError('bad_range', 'a LIVE session takes no start or end: use LIVE_REPLAY or ON_DEMAND for a point in time');
+  if (req.mode === SessionMode.LIVE && (startMs !== undefined || endMs !== undefined))
+    throw new BadRequestError('bad_range', 'a LIVE session takes no start or end: use LIVE_REPLAY or ON_DEMAND for a point in time');
   if (req.mode !== SessionMode.LIVE && startMs === undefined) throw new BadRequestError('bad_range', `a ${req.mode} session needs a start`);
   if (req.mode === SessionMode.ON_DEMAND && endMs === undefined) throw new BadRequestError('bad_range', 'an ON_DEMAND session needs an end');
   if (startMs !== undefined && endMs !== undefined) {
@@ -72,9 +76,15 @@ export function parseSessionRequest(deviceId: string, body: string | undefined, 
 
 export async function createSession(deps: ApiDeps, deviceId: string, body: string | undefined, baseUrl: string): Promise<SessionAnswer> {
   const claims = parseSessionRequest(deviceId, body, deps.clock.nowMs());
-  const [secret, format] = await Promise.all([deps.tokenSecrets.signing(), deps.index.segmentFormat(deviceId, claims.mode === SessionMode.LIVE ? undefined : claims.startMs)]);
+  const [secret, format] = await Promise.all([
+    deps.tokenSecrets.signing(),
+    deps.index.segmentFormat(deviceId, claims.mode === SessionMode.LIVE ? undefined : claims.startMs),
+  ]);
   const token = signSessionToken(claims, secret);
-  const answer: SessionAnswer = { playlistUrl: `${baseUrl}/v1/sessions/${token}/playlist.m3u8`, expiresAt: new Date(claims.expiresAtSeconds * 1000).toISOString() };
+  const answer: SessionAnswer = {
+    playlistUrl: `${baseUrl}/v1/sessions/${token}/playlist.m3u8`,
+    expiresAt: new Date(claims.expiresAtSeconds * 1000).toISOString(),
+  };
   if (format) {
     answer.codecs = format.codecs;
     answer.resolution = { width: format.width, height: format.height };

@@ -11,10 +11,18 @@ const RANGE_RE = /^bytes=(\d{1,15})-(\d{1,15})$/;
 /** The byte range a request asks for; refuses anything but one closed range. */
 export function requestedRange(header: string | undefined): { first: number; last: number } {
   if (header === undefined) {
-    throw new PlaybackError(416, 'range_required', 'a pack holds many segments: request the EXT-X-BYTERANGE of one segment with a Range header (bytes=first-last); players that support EXT-X-BYTERANGE do this themselves', { headers: { 'accept-ranges': 'bytes' } });
+    throw new PlaybackError(
+      416,
+      'range_required',
+      'a pack holds many segments: request the EXT-X-BYTERANGE of one segment with a Range header (bytes=first-last); players that support EXT-X-BYTERANGE do this themselves',
+      { headers: { 'accept-ranges': 'bytes' } },
+    );
   }
   const m = RANGE_RE.exec(header.trim());
-  if (!m || Number(m[2]) < Number(m[1])) throw new PlaybackError(416, 'bad_range_header', `Range ${JSON.stringify(header.slice(0, 60))} is not one closed byte range (bytes=first-last)`, { headers: { 'accept-ranges': 'bytes' } });
+  if (!m || Number(m[2]) < Number(m[1]))
+    throw new PlaybackError(416, 'bad_range_header', `Range ${JSON.stringify(header.slice(0, 60))} is not one closed byte range (bytes=first-last)`, {
+      headers: { 'accept-ranges': 'bytes' },
+    });
   return { first: Number(m[1]), last: Number(m[2]) };
 }
 
@@ -52,14 +60,17 @@ export function createPackRoute(deps: ApiDeps, packPeriodMs: number) {
       throw e;
     }
     const reach = sessionReach(claims, deps.config);
-    if (ref.hourMs >= reach.toMs || ref.hourMs + packPeriodMs <= reach.fromMs) throw new NotFoundError('pack_not_found', `pack ${name} is outside this session's time range`);
+    if (ref.hourMs >= reach.toMs || ref.hourMs + packPeriodMs <= reach.fromMs)
+      throw new NotFoundError('pack_not_found', `pack ${name} is outside this session's time range`);
     const { first, last } = requestedRange(rangeHeader);
     const segments = await segmentsOf(claims.deviceId, ref.hourMs, ref.packNo, ref.digest);
     if (!segments) throw new NotFoundError('pack_not_found', `no pack ${name} for this session's camera`);
     const touched = segments.filter((s) => s.offset <= last && s.offset + s.length > first);
     const end = segments.length ? segments[segments.length - 1]!.offset + segments[segments.length - 1]!.length : 0;
-    if (last >= end || touched.length === 0) throw new PlaybackError(416, 'bad_range_header', `Range bytes=${first}-${last} is beyond pack ${name} (${end} bytes)`);
-    if (touched.some((s) => !reaches(reach, s.startMs))) throw new NotFoundError('segment_not_found', `Range bytes=${first}-${last} of pack ${name} holds footage outside this session's time range`);
+    if (last >= end || touched.length === 0)
+      throw new PlaybackError(416, 'bad_range_header', `Range bytes=${first}-${last} is beyond pack ${name} (${end} bytes)`);
+    if (touched.some((s) => !reaches(reach, s.startMs)))
+      throw new NotFoundError('segment_not_found', `Range bytes=${first}-${last} of pack ${name} holds footage outside this session's time range`);
     return deps.presigner.presignGet(packObjectKey(claims.deviceId, ref), SEGMENT_PRESIGN_SECONDS, `bytes=${first}-${last}`);
   };
 }

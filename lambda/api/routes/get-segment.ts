@@ -12,10 +12,15 @@ import { SEGMENT_PRESIGN_SECONDS, type ApiDeps } from '../api-deps.ts';
  */
 export function segmentObjectKeyFor(claims: SessionClaims, name: string, targetDurationSeconds: number, liveWindowSegments: number): string {
   const m = SEGMENT_NAME_PATTERN.exec(name);
-  if (!m) throw new NotFoundError('segment_not_found', `no segment ${JSON.stringify(name.slice(0, 60))}: names look like {startMs}-{seq}.ts or {startMs}-{seq}.m4s (gap entries have no media)`);
+  if (!m)
+    throw new NotFoundError(
+      'segment_not_found',
+      `no segment ${JSON.stringify(name.slice(0, 60))}: names look like {startMs}-{seq}.ts or {startMs}-{seq}.m4s (gap entries have no media)`,
+    );
   const startMs = Number(m[1]);
   const seq = Number(m[2]);
-  if (!reaches(sessionReach(claims, { targetDurationSeconds, liveWindowSegments }), startMs)) throw new NotFoundError('segment_not_found', `segment ${name} is outside this session's time range`);
+  if (!reaches(sessionReach(claims, { targetDurationSeconds, liveWindowSegments }), startMs))
+    throw new NotFoundError('segment_not_found', `segment ${name} is outside this session's time range`);
   try {
     return segmentKey({ deviceId: claims.deviceId, startMs, seq, container: m[3] === 'm4s' ? 'fmp4' : 'ts' });
   } catch {

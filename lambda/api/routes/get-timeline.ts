@@ -28,13 +28,15 @@ export async function getTimeline(deps: ApiDeps, deviceId: string, query: Query,
   let pageStartMs = startMs;
   if (query.cursor !== undefined) {
     const c = query.cursor;
-    if (!/^\d{1,15}$/.test(c) || Number(c) < startMs || Number(c) >= endMs) throw new BadRequestError('bad_cursor', 'cursor must be the nextCursor of an earlier page of this same range');
+    if (!/^\d{1,15}$/.test(c) || Number(c) < startMs || Number(c) >= endMs)
+      throw new BadRequestError('bad_cursor', 'cursor must be the nextCursor of an earlier page of this same range');
     pageStartMs = Number(c);
   }
   let limit: number = TimelinePage.DEFAULT_SEGMENTS;
   if (query.limit !== undefined) {
     limit = Number(query.limit);
-    if (!/^\d{1,5}$/.test(query.limit) || limit < 1 || limit > TimelinePage.MAX_SEGMENTS) throw new BadRequestError('bad_limit', `limit must be a whole number from 1 to ${TimelinePage.MAX_SEGMENTS}`);
+    if (!/^\d{1,5}$/.test(query.limit) || limit < 1 || limit > TimelinePage.MAX_SEGMENTS)
+      throw new BadRequestError('bad_limit', `limit must be a whole number from 1 to ${TimelinePage.MAX_SEGMENTS}`);
   }
   // The first page also looks back one segment so a recording running into `start` shows.
   const lookBackMs = query.cursor === undefined ? deps.config.targetDurationSeconds * 1000 : 0;
@@ -47,11 +49,22 @@ export async function getTimeline(deps: ApiDeps, deviceId: string, query: Query,
   return timeline;
 }
 
-async function addImages(deps: ApiDeps, images: NonNullable<ApiDeps['images']>, t: Timeline, deviceId: string, fromMs: number, toMs: number, query: Query, baseUrl: string, nowMs: number): Promise<void> {
+async function addImages(
+  deps: ApiDeps,
+  images: NonNullable<ApiDeps['images']>,
+  t: Timeline,
+  deviceId: string,
+  fromMs: number,
+  toMs: number,
+  query: Query,
+  baseUrl: string,
+  nowMs: number,
+): Promise<void> {
   let every: number | undefined;
   if (query.imageEverySeconds !== undefined) {
     every = Number(query.imageEverySeconds);
-    if (!/^\d{1,6}$/.test(query.imageEverySeconds) || every < 1 || every > 86_400) throw new BadRequestError('bad_image_interval', 'imageEverySeconds must be a whole number from 1 to 86400');
+    if (!/^\d{1,6}$/.test(query.imageEverySeconds) || every < 1 || every > 86_400)
+      throw new BadRequestError('bad_image_interval', 'imageEverySeconds must be a whole number from 1 to 86400');
   }
   const items = await images.queryImages(deviceId, fromMs, toMs);
   if (!items.length) return;
@@ -65,7 +78,10 @@ async function addImages(deps: ApiDeps, images: NonNullable<ApiDeps['images']>, 
     let token = tokens.get(w);
     if (!token) {
       const startMs = fromMs + w * MAX_PLAYLIST_RANGE_MS;
-      token = signSessionToken({ deviceId, mode: SessionMode.ON_DEMAND, startMs, endMs: Math.min(toMs, startMs + MAX_PLAYLIST_RANGE_MS), issuedAtSeconds, expiresAtSeconds }, signing);
+      token = signSessionToken(
+        { deviceId, mode: SessionMode.ON_DEMAND, startMs, endMs: Math.min(toMs, startMs + MAX_PLAYLIST_RANGE_MS), issuedAtSeconds, expiresAtSeconds },
+        signing,
+      );
       tokens.set(w, token);
     }
     return `${baseUrl}/v1/sessions/${token}/images/${name}.jpg`;

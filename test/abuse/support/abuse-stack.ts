@@ -58,7 +58,12 @@ export interface RawAnswer {
 }
 
 /** One HTTP request with the path sent exactly as given (no dot-segment or percent normalisation). */
-export function rawRequest(baseUrl: string, method: string, rawPath: string, opts: { headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<RawAnswer> {
+export function rawRequest(
+  baseUrl: string,
+  method: string,
+  rawPath: string,
+  opts: { headers?: Record<string, string>; body?: Buffer | string } = {},
+): Promise<RawAnswer> {
   const u = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const headers = { ...opts.headers };
@@ -104,9 +109,25 @@ export async function signRaw(
   }
   const headers: Record<string, string> = { host: u.host };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const signer = new SignatureV4({ credentials: opts.credentials, region: opts.region, service: opts.service ?? 'execute-api', sha256: Sha256, uriEscapePath: false, applyChecksum: opts.sendPayloadHash ?? true });
+  const signer = new SignatureV4({
+    credentials: opts.credentials,
+    region: opts.region,
+    service: opts.service ?? 'execute-api',
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: opts.sendPayloadHash ?? true,
+  });
   const signed = await signer.sign(
-    new HttpRequest({ method, protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: path.split('/').map(sigv4Encode).join('/'), query, headers, body: opts.body }),
+    new HttpRequest({
+      method,
+      protocol: u.protocol,
+      hostname: u.hostname,
+      port: Number(u.port),
+      path: path.split('/').map(sigv4Encode).join('/'),
+      query,
+      headers,
+      body: opts.body,
+    }),
     opts.signingDate ? { signingDate: opts.signingDate } : {},
   );
   return { ...(signed.headers as Record<string, string>) };
@@ -152,13 +173,24 @@ export async function startAbuseStack(cameras: readonly string[]): Promise<Abuse
   };
 
   const deviceS3 = (creds: DeviceCredentials): S3Client => {
-    const s3 = new S3Client({ region: info.region, endpoint: info.s3Endpoint, forcePathStyle: true, credentials: creds, requestChecksumCalculation: 'WHEN_REQUIRED', maxAttempts: 1 });
+    const s3 = new S3Client({
+      region: info.region,
+      endpoint: info.s3Endpoint,
+      forcePathStyle: true,
+      credentials: creds,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      maxAttempts: 1,
+    });
     clients.push(s3);
     return s3;
   };
 
   const waitIndexed = async (keys: readonly string[], timeoutMs = 10_000): Promise<void> => {
-    await until('the indexer', () => keys.every((k) => indexed.has(k)), { timeoutMs, intervalMs: 25, detail: () => `not indexed: ${keys.filter((k) => !indexed.has(k)).join(', ')}` });
+    await until('the indexer', () => keys.every((k) => indexed.has(k)), {
+      timeoutMs,
+      intervalMs: 25,
+      detail: () => `not indexed: ${keys.filter((k) => !indexed.has(k)).join(', ')}`,
+    });
   };
 
   const publicKey = loadWrappingPublicKey(await readFile(localSecrets.contentKeyPublicPath, 'utf8'));
@@ -167,7 +199,14 @@ export async function startAbuseStack(cameras: readonly string[]): Promise<Abuse
     const s3 = deviceS3(await deviceCredentials(id));
     const keyId = randomBytes(16).toString('hex');
     const dataKey = randomBytes(16);
-    await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: id, keyId }), Body: wrapDataKey(publicKey, dataKey, { deviceId: id, keyId }), IfNoneMatch: '*' }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: info.bucket,
+        Key: wrappedKeyKey({ deviceId: id, keyId }),
+        Body: wrapDataKey(publicKey, dataKey, { deviceId: id, keyId }),
+        IfNoneMatch: '*',
+      }),
+    );
     const startsMs: number[] = [];
     const bodies: Buffer[] = [];
     const keys: string[] = [];
@@ -182,7 +221,17 @@ export async function startAbuseStack(cameras: readonly string[]): Promise<Abuse
           Body: body,
           IfNoneMatch: '*',
           ContentType: 'video/mp2t',
-          Metadata: toS3Metadata({ startMs, durationMs: segmentMs, seq, discSeq: 0, keyId, iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f,mp4a.40.2', width: 640, height: 360 }),
+          Metadata: toS3Metadata({
+            startMs,
+            durationMs: segmentMs,
+            seq,
+            discSeq: 0,
+            keyId,
+            iv: randomBytes(16).toString('hex'),
+            codecs: 'avc1.64001f,mp4a.40.2',
+            width: 640,
+            height: 360,
+          }),
         }),
       );
       startsMs.push(startMs);

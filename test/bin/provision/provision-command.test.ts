@@ -180,14 +180,7 @@ describe('camrec provision', () => {
     happyPath();
     iot.on(AttachThingPrincipalCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     expect(await provision()).toBe(1);
-    expect(callOrder()).toEqual([
-      ...READS,
-      ...CREATES,
-      'IoT:DetachPolicy',
-      'IoT:UpdateCertificate',
-      'IoT:DeleteCertificate',
-      'IoT:DeleteThing',
-    ]);
+    expect(callOrder()).toEqual([...READS, ...CREATES, 'IoT:DetachPolicy', 'IoT:UpdateCertificate', 'IoT:DeleteCertificate', 'IoT:DeleteThing']);
     expect(iot.commandCalls(UpdateCertificateCommand)[0]!.args[0].input).toEqual({ certificateId: CERT_ID, newStatus: 'INACTIVE' });
     expect(existsSync(out)).toBe(false);
     expect(stderr).toMatch(/AttachThingPrincipal failed \(ThrottlingException: throttled\)\. Everything created so far was removed again/);

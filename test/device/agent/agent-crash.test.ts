@@ -9,7 +9,10 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 /** Runs `camrec agent` as a child; collects the object keys it logged as recorded. */
 function runAgent(configFile: string, recorded: Set<string>): { child: ChildProcess; exited: Promise<number | null>; started: () => boolean } {
   let started = false;
-  const child = spawn(process.execPath, [join(ROOT, 'bin/camrec.js'), 'agent', '--config', configFile, '--status-seconds', '0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/camrec.js'), 'agent', '--config', configFile, '--status-seconds', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let buf = '';
   child.stderr!.on('data', (c: Buffer) => {
     buf += c.toString('utf8');

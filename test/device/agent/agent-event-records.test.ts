@@ -11,7 +11,8 @@ import { DEVICE_ID, getObject, listKeys, makeClip, startStack, until, type Stack
 function arrivals(stack: Stack): { key: string; atMs: number }[] {
   const seen: { key: string; atMs: number }[] = [];
   stack.s3.server.on('event', (e) => {
-    for (const r of (e as { Records: { s3: { object: { key: string } } }[] }).Records) seen.push({ key: decodeURIComponent(r.s3.object.key), atMs: Date.now() });
+    for (const r of (e as { Records: { s3: { object: { key: string } } }[] }).Records)
+      seen.push({ key: decodeURIComponent(r.s3.object.key), atMs: Date.now() });
   });
   return seen;
 }
@@ -56,12 +57,19 @@ describe('event records and heartbeats, against s3rver + S3 front + IoT provider
     const config = stack.config({ heartbeatSeconds: 0 });
     mkdirSync(config.stateDir, { recursive: true });
     const startMs = Date.now() - 3_600_000;
-    writeFileSync(join(config.stateDir, OPEN_EVENT_FILE), JSON.stringify({ version: 2, phase: 'start', deviceId: DEVICE_ID, eventId: 'left-open', type: 'motion', startMs, maxDurationMs: 300_000 }));
+    writeFileSync(
+      join(config.stateDir, OPEN_EVENT_FILE),
+      JSON.stringify({ version: 2, phase: 'start', deviceId: DEVICE_ID, eventId: 'left-open', type: 'motion', startMs, maxDurationMs: 300_000 }),
+    );
     agent = createAgent(config, { log: silentLogger });
     await agent.start();
     await until('the end record of the left-open event', async () => (await listKeys(stack, 'events')).some((k) => k.endsWith('-left-open.end.json')), 10_000);
     const key = (await listKeys(stack, 'events')).find((k) => k.endsWith('-left-open.end.json'))!;
-    expect(parseAnyEventRecord(JSON.parse((await getObject(stack, key)).body.toString()))).toMatchObject({ eventId: 'left-open', endMs: startMs + 300_000, endReason: 'restart' });
+    expect(parseAnyEventRecord(JSON.parse((await getObject(stack, key)).body.toString()))).toMatchObject({
+      eventId: 'left-open',
+      endMs: startMs + 300_000,
+      endReason: 'restart',
+    });
   });
 
   it('an idle event-mode camera sends heartbeats; privacy pause sends one at once; a recording camera sends none', async () => {
@@ -70,12 +78,16 @@ describe('event records and heartbeats, against s3rver + S3 front + IoT provider
     await agent.start();
     await until('three heartbeats', () => seen.slice(before).filter((s) => s.key.startsWith('heartbeats/')).length >= 3, 10_000);
     agent.setPrivacy(true);
-    await until('a heartbeat saying privacy', async () => {
-      for (const s of seen.slice(before).filter((x) => x.key.startsWith('heartbeats/'))) {
-        if (parseHeartbeatRecord(JSON.parse((await getObject(stack, s.key)).body.toString())).privacyPaused) return true;
-      }
-      return false;
-    }, 10_000);
+    await until(
+      'a heartbeat saying privacy',
+      async () => {
+        for (const s of seen.slice(before).filter((x) => x.key.startsWith('heartbeats/'))) {
+          if (parseHeartbeatRecord(JSON.parse((await getObject(stack, s.key)).body.toString())).privacyPaused) return true;
+        }
+        return false;
+      },
+      10_000,
+    );
     await agent.stop();
     agent = undefined;
 

@@ -92,7 +92,9 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
     stack.iot.setCredentialDuration(1);
     const cfg = stack.config();
     const real = createIotCredentialsFetcher({
-      endpoint: cfg.credentials.endpoint, roleAlias: cfg.credentials.roleAlias, thingName: cfg.deviceId,
+      endpoint: cfg.credentials.endpoint,
+      roleAlias: cfg.credentials.roleAlias,
+      thingName: cfg.deviceId,
       certificatePem: await import('node:fs').then((fs) => fs.readFileSync(cfg.credentials.certificateFile)),
       privateKeyPem: await import('node:fs').then((fs) => fs.readFileSync(cfg.credentials.privateKeyFile)),
       caPem: await import('node:fs').then((fs) => fs.readFileSync(cfg.credentials.caFile)),
@@ -129,7 +131,9 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
 
   it('S3 that accepts the connection and never answers: the attempt times out and is retried', async () => {
     await stack.proxy.setFault({ kind: 'stall', connections: 2 });
-    agent = createAgent(stack.config({ upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.5, requestTimeoutSeconds: 1 } }), { log: silentLogger });
+    agent = createAgent(stack.config({ upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.5, requestTimeoutSeconds: 1 } }), {
+      log: silentLogger,
+    });
     await agent.start();
     feed(agent, day(7));
     agent.cutSegment();
@@ -142,9 +146,41 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
     await stack.proxy.setFault({ kind: 'refuse' });
     stack.proxy.cutAll();
     const segBytes = 40_000; // upper bound for one 1 s 320x240 segment here
-    agent = createAgent(stack.config({ buffer: { spoolDir: `${stack.dir}/cap-spool`, spoolMaxBytes: 1024 * 1024, memoryBytes: 64 * 1024 } }), { log: silentLogger });
+    agent = createAgent(stack.config({ buffer: { spoolDir: `${stack.dir}/cap-spool`, spoolMaxBytes: 1024 * 1024, memoryBytes: 64 * 1024 } }), {
+      log: silentLogger,
+    });
     await agent.start();
-    const big = clip.concat(clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip, clip);
+    const big = clip.concat(
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+      clip,
+    );
     feed(agent, day(6), big);
     agent.cutSegment();
     await until('all recorded', () => agent!.status().segmentsRecorded === big.length / 25);

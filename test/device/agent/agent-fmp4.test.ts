@@ -43,7 +43,9 @@ describe('agent: H.265 in fMP4', () => {
     await until('uploads done', () => agent!.status().backlog.objects === 0 && agent!.status().segmentsRecorded === 4, 30_000);
 
     const segs = await readSegments(stack);
-    expect(segs.map((s) => [s.key.endsWith('.m4s'), s.meta.container, s.meta.codecs])).toEqual(Array.from({ length: 4 }, () => [true, 'fmp4', 'hvc1.1.6.L60.90']));
+    expect(segs.map((s) => [s.key.endsWith('.m4s'), s.meta.container, s.meta.codecs])).toEqual(
+      Array.from({ length: 4 }, () => [true, 'fmp4', 'hvc1.1.6.L60.90']),
+    );
     const inits = await listKeys(stack, 'init');
     const named = [...new Set(segs.map((s) => s.meta.initId))];
     expect(named).toHaveLength(1); // one configuration: one init section, across UTC midnight and the data key's rotation
@@ -69,7 +71,9 @@ describe('agent: H.265 in fMP4', () => {
     }
     lines.push('#EXT-X-ENDLIST', '');
     writeFileSync(join(stack.dir, 'agent.m3u8'), lines.join('\n'));
-    const r = spawnSync(FFMPEG, ['-v', 'warning', '-allowed_extensions', 'ALL', '-i', join(stack.dir, 'agent.m3u8'), '-f', 'framemd5', '-'], { encoding: 'utf8' });
+    const r = spawnSync(FFMPEG, ['-v', 'warning', '-allowed_extensions', 'ALL', '-i', join(stack.dir, 'agent.m3u8'), '-f', 'framemd5', '-'], {
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).length).toBe(100);
   }, 120_000);

@@ -16,7 +16,20 @@ describe('agent.putG711Audio', () => {
     stack = await startStack();
     clip = makeClip(stack.dir, 4);
     const file = join(stack.dir, 'tone.alaw');
-    execFileSync('/usr/bin/ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000:duration=4', '-c:a', 'pcm_alaw', '-f', 'alaw', file]);
+    execFileSync('/usr/bin/ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=8000:duration=4',
+      '-c:a',
+      'pcm_alaw',
+      '-f',
+      'alaw',
+      file,
+    ]);
     alaw = readFileSync(file);
   });
   afterAll(async () => stack?.close());
@@ -39,19 +52,35 @@ describe('agent.putG711Audio', () => {
     expect(segs.map((s) => s.meta.durationMs)).toEqual([1000, 1000, 1000, 1000]);
     expect(segs.map((s) => s.meta.codecs.split(',')[1])).toEqual(['mp4a.40.2', 'mp4a.40.2', 'mp4a.40.2', 'mp4a.40.2']);
     // Audio covers each segment: AAC frames of 128 ms at 8 kHz, PTS rising across joins, no hole over one frame.
-    const audioPts = segs.flatMap((s) => pesStarts(readPackets(s.plain)).filter((p) => p.pid === 0x101).map((p) => p.pts!));
+    const audioPts = segs.flatMap((s) =>
+      pesStarts(readPackets(s.plain))
+        .filter((p) => p.pid === 0x101)
+        .map((p) => p.pts!),
+    );
     for (let i = 1; i < audioPts.length; i++) {
       expect(audioPts[i]!).toBeGreaterThan(audioPts[i - 1]!);
       expect(audioPts[i]! - audioPts[i - 1]!, `audio PES ${i}`).toBeLessThanOrEqual(8 * 1024 * (90_000 / 8000) + 1);
     }
     const file = join(stack.dir, 'g711.ts');
     writeFileSync(file, Buffer.concat(segs.map((s) => s.plain)));
-    const probe = execFileSync('/usr/bin/ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=codec_name,sample_rate:packet=pts_time', '-of', 'json', file]).toString();
+    const probe = execFileSync('/usr/bin/ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'a:0',
+      '-show_entries',
+      'stream=codec_name,sample_rate:packet=pts_time',
+      '-of',
+      'json',
+      file,
+    ]).toString();
     const j = JSON.parse(probe) as { streams: { codec_name: string; sample_rate: string }[]; packets: { pts_time: string }[] };
     expect(j.streams[0]).toEqual({ codec_name: 'aac', sample_rate: '8000' });
     const first = Number(j.packets[0]!.pts_time);
     const last = Number(j.packets.at(-1)!.pts_time);
     expect(last - first).toBeGreaterThan(3.5);
-    expect(execFileSync('/usr/bin/ffmpeg', ['-nostdin', '-v', 'warning', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString()).toBe('');
+    expect(
+      execFileSync('/usr/bin/ffmpeg', ['-nostdin', '-v', 'warning', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString(),
+    ).toBe('');
   }, 60_000);
 });

@@ -54,28 +54,46 @@ export async function startStack(): Promise<Stack> {
   const front = await startS3Front({ upstream: s3.endpoint, bucket: BUCKET, registry });
   const proxy = await startFaultProxy({ target: front.endpoint });
   const reader = new S3Client({
-    region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true,
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
   let n = 0;
   return {
-    dir, iot, s3, front, proxy, contentPrivateKey: privateKey, reader,
+    dir,
+    iot,
+    s3,
+    front,
+    proxy,
+    contentPrivateKey: privateKey,
+    reader,
     config(over = {}) {
       const sub = join(dir, `agent-${n++}`);
-      return parseDeviceConfig({
-        deviceId: DEVICE_ID,
-        region: 'us-east-1',
-        bucket: BUCKET,
-        s3: { endpoint: proxy.url, forcePathStyle: true },
-        credentials: { endpoint: iot.endpoint.replace('https://', ''), roleAlias: 'camrec-device', certificateFile: 'device.crt', privateKeyFile: 'device.key', caFile: 'ca.pem' },
-        contentKeyPublicKeyFile: 'content-key.pub.pem',
-        segmentSeconds: 1,
-        buffer: { spoolDir: join(sub, 'spool'), spoolMaxBytes: 64 * 1024 * 1024 },
-        stateDir: join(sub, 'state'),
-        upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.5, requestTimeoutSeconds: 5 },
-        ...over,
-      }, dir);
+      return parseDeviceConfig(
+        {
+          deviceId: DEVICE_ID,
+          region: 'us-east-1',
+          bucket: BUCKET,
+          s3: { endpoint: proxy.url, forcePathStyle: true },
+          credentials: {
+            endpoint: iot.endpoint.replace('https://', ''),
+            roleAlias: 'camrec-device',
+            certificateFile: 'device.crt',
+            privateKeyFile: 'device.key',
+            caFile: 'ca.pem',
+          },
+          contentKeyPublicKeyFile: 'content-key.pub.pem',
+          segmentSeconds: 1,
+          buffer: { spoolDir: join(sub, 'spool'), spoolMaxBytes: 64 * 1024 * 1024 },
+          stateDir: join(sub, 'state'),
+          upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.5, requestTimeoutSeconds: 5 },
+          ...over,
+        },
+        dir,
+      );
     },
     async close() {
       reader.destroy();
@@ -143,9 +161,33 @@ export function isWholeTs(ts: Uint8Array): boolean {
 export function makeClip(dir: string, seconds: number, gop = 25): Uint8Array[] {
   const file = join(dir, `clip-${seconds}-${gop}.h264`);
   execFileSync('/usr/bin/ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=25:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p',
-    '-f', 'h264', file,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=320x240:rate=25:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-profile:v',
+    'baseline',
+    '-g',
+    String(gop),
+    '-keyint_min',
+    String(gop),
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'h264',
+    file,
   ]);
   return splitAccessUnits(readFileSync(file));
 }
@@ -166,4 +208,5 @@ export function splitAccessUnits(annexB: Uint8Array): Uint8Array[] {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The tests' one poll helper (test/support/until.ts), polling every 25 ms. */
-export const until = (what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<unknown> => untilShared(what, cond, { timeoutMs, intervalMs: 25 });
+export const until = (what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<unknown> =>
+  untilShared(what, cond, { timeoutMs, intervalMs: 25 });

@@ -111,7 +111,9 @@ describe('the agent keeps every segment S3 has not confirmed (s3rver + S3 front 
     feed(agent, base);
     await until('all spooled', () => agent!.status().segmentsRecorded === 6 && agent!.status().spool.entries >= 7);
     // One segment's spool file turns into something that cannot be read (the read fails with EISDIR).
-    const victim = readdirSync(config.buffer.spoolDir).filter((f) => f.startsWith('s-')).sort()[2]!;
+    const victim = readdirSync(config.buffer.spoolDir)
+      .filter((f) => f.startsWith('s-'))
+      .sort()[2]!;
     const path = join(config.buffer.spoolDir, victim);
     const bytes = readFileSync(path);
     renameSync(path, `${path}.bytes`);
@@ -138,7 +140,9 @@ describe('the agent keeps every segment S3 has not confirmed (s3rver + S3 front 
     feed(agent, base);
     await until('all spooled', () => agent!.status().segmentsRecorded === 6 && agent!.status().spool.entries >= 7);
     await agent.stop();
-    const files = readdirSync(config.buffer.spoolDir).filter((f) => f.startsWith('s-')).sort();
+    const files = readdirSync(config.buffer.spoolDir)
+      .filter((f) => f.startsWith('s-'))
+      .sort();
     const corruptFile = join(config.buffer.spoolDir, files[0]!);
     const bad = readFileSync(corruptFile);
     writeFileSync(corruptFile, bad.subarray(0, bad.length - 10)); // truncated: the header's size no longer matches
@@ -181,43 +185,46 @@ describe('a spool on a disk that fails, with write-through on (the default)', ()
   });
   afterAll(async () => stack?.close());
 
-  it.each(['full', 'read-only'] as const)('a %s disk: segments stay in memory and land, the spool is reported failed, and a key rotation still works', async (mode) => {
-    const base = mode === 'full' ? day(10) : day(11);
-    const disk = await failingDisk(join(stack.dir, `spool-${mode}`), mode);
-    disks.push(disk);
-    let skewMs = 0;
-    const config = stack.config({ buffer: { spoolDir: disk.dir, spoolMaxBytes: 64 * 1024 * 1024 }, keyRotationSeconds: 10 });
-    const log = recordingLogger();
-    agent = createAgent(config, { log, now: () => Date.now() + skewMs });
-    await agent.start();
-    expect(agent.status().spool.failed).toBeNull();
-    await disk.fail();
-    clip.forEach((f, i) => agent!.putVideoFrame(f, base + i * 40));
-    agent.cutSegment();
-    await until('first batch landed', () => agent!.status().segmentsUploaded === 6 && agent!.status().backlog.objects === 0, 30_000);
-    const st = agent.status();
-    expect(st.segmentsDropped).toBe(0);
-    expect(st.spoolWriteErrors).toBeGreaterThan(0);
-    const failures = log.lines.filter((l) => l.level === 'error' && /SPOOL FAILED/.test(l.msg));
-    expect(JSON.stringify(failures)).toContain(disk.failure);
-    // A read-only (or vanished) disk stays failed; a full one takes writes again as confirmed entries free space.
-    if (disk.failure !== 'ENOSPC') expect(st.spool.failed?.message).toMatch(new RegExp(disk.failure));
-    // Key rotation while the disk is dead: the new wrapped key cannot be spooled either.
-    skewMs += 11_000;
-    clip.forEach((f, i) => agent!.putVideoFrame(f, base + 60_000 + i * 40));
-    agent.cutSegment();
-    await until('second batch landed', () => agent!.status().segmentsUploaded === 12 && agent!.status().backlog.objects === 0, 30_000);
-    expect(agent.status().segmentsDropped).toBe(0);
-    const segs = await readSegments(stack, { fromMs: base, toMs: base + DAY_MS });
-    expect(segs).toHaveLength(12);
-    expect(new Set(segs.map((s) => s.meta.keyId)).size).toBe(2);
-    for (const s of segs) expect(isWholeTs(s.plain)).toBe(true);
-    // The disk comes back: the next spool write clears the failure.
-    await disk.heal();
-    await stack.proxy.setFault({ kind: 'refuse' });
-    stack.proxy.cutAll();
-    clip.slice(0, 50).forEach((f, i) => agent!.putVideoFrame(f, base + 120_000 + i * 40));
-    agent.cutSegment();
-    await until('spooling again', () => agent!.status().spool.failed === null, 30_000);
-  });
+  it.each(['full', 'read-only'] as const)(
+    'a %s disk: segments stay in memory and land, the spool is reported failed, and a key rotation still works',
+    async (mode) => {
+      const base = mode === 'full' ? day(10) : day(11);
+      const disk = await failingDisk(join(stack.dir, `spool-${mode}`), mode);
+      disks.push(disk);
+      let skewMs = 0;
+      const config = stack.config({ buffer: { spoolDir: disk.dir, spoolMaxBytes: 64 * 1024 * 1024 }, keyRotationSeconds: 10 });
+      const log = recordingLogger();
+      agent = createAgent(config, { log, now: () => Date.now() + skewMs });
+      await agent.start();
+      expect(agent.status().spool.failed).toBeNull();
+      await disk.fail();
+      clip.forEach((f, i) => agent!.putVideoFrame(f, base + i * 40));
+      agent.cutSegment();
+      await until('first batch landed', () => agent!.status().segmentsUploaded === 6 && agent!.status().backlog.objects === 0, 30_000);
+      const st = agent.status();
+      expect(st.segmentsDropped).toBe(0);
+      expect(st.spoolWriteErrors).toBeGreaterThan(0);
+      const failures = log.lines.filter((l) => l.level === 'error' && /SPOOL FAILED/.test(l.msg));
+      expect(JSON.stringify(failures)).toContain(disk.failure);
+      // A read-only (or vanished) disk stays failed; a full one takes writes again as confirmed entries free space.
+      if (disk.failure !== 'ENOSPC') expect(st.spool.failed?.message).toMatch(new RegExp(disk.failure));
+      // Key rotation while the disk is dead: the new wrapped key cannot be spooled either.
+      skewMs += 11_000;
+      clip.forEach((f, i) => agent!.putVideoFrame(f, base + 60_000 + i * 40));
+      agent.cutSegment();
+      await until('second batch landed', () => agent!.status().segmentsUploaded === 12 && agent!.status().backlog.objects === 0, 30_000);
+      expect(agent.status().segmentsDropped).toBe(0);
+      const segs = await readSegments(stack, { fromMs: base, toMs: base + DAY_MS });
+      expect(segs).toHaveLength(12);
+      expect(new Set(segs.map((s) => s.meta.keyId)).size).toBe(2);
+      for (const s of segs) expect(isWholeTs(s.plain)).toBe(true);
+      // The disk comes back: the next spool write clears the failure.
+      await disk.heal();
+      await stack.proxy.setFault({ kind: 'refuse' });
+      stack.proxy.cutAll();
+      clip.slice(0, 50).forEach((f, i) => agent!.putVideoFrame(f, base + 120_000 + i * 40));
+      agent.cutSegment();
+      await until('spooling again', () => agent!.status().spool.failed === null, 30_000);
+    },
+  );
 });

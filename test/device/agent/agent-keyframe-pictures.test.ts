@@ -16,7 +16,14 @@ import { DEVICE_ID, getObject, listKeys, startStack, until, type Stack } from '.
  */
 const INTERVAL_S = 2;
 
-interface Picture { key: string; tsMs: number; width: number; height: number; codec: string; event: boolean }
+interface Picture {
+  key: string;
+  tsMs: number;
+  width: number;
+  height: number;
+  codec: string;
+  event: boolean;
+}
 
 async function readPictures(stack: Stack, folder: 'images' | 'event-images'): Promise<Picture[]> {
   const out: Picture[] = [];
@@ -28,7 +35,9 @@ async function readPictures(stack: Stack, folder: 'images' | 'event-images'): Pr
     const d = createDecipheriv('aes-128-cbc', dataKey, Buffer.from(meta.iv, 'hex'));
     const file = join(stack.dir, `${meta.tsMs}.jpg`);
     writeFileSync(file, Buffer.concat([d.update(body), d.final()]));
-    const probe = JSON.parse(execFileSync('/usr/bin/ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', file]).toString()) as { streams: { codec_name: string; width: number; height: number }[] };
+    const probe = JSON.parse(
+      execFileSync('/usr/bin/ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', file]).toString(),
+    ) as { streams: { codec_name: string; width: number; height: number }[] };
     const s = probe.streams[0]!;
     const parsed = parseObjectKey(key);
     out.push({ key, tsMs: meta.tsMs, width: s.width, height: s.height, codec: s.codec_name, event: parsed.kind === 'image' && parsed.event });
@@ -44,8 +53,29 @@ describe('keyframe pictures from an ffmpeg-fed source (container file, real time
     stack = await startStack();
     clip = join(stack.dir, 'camera.mp4');
     execFileSync('/usr/bin/ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25:duration=11',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '2', '-pix_fmt', 'yuv420p', clip,
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=640x360:rate=25:duration=11',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '25',
+      '-keyint_min',
+      '25',
+      '-sc_threshold',
+      '0',
+      '-bf',
+      '2',
+      '-pix_fmt',
+      'yuv420p',
+      clip,
     ]);
   }, 60_000);
   afterAll(async () => {

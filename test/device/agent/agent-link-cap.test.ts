@@ -15,9 +15,39 @@ const FPS = 25;
 function twoMbpsClip(dir: string): Uint8Array[] {
   const file = join(dir, 'clip-2mbps.h264');
   execFileSync('/usr/bin/ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=${FPS}:duration=10,noise=alls=30:allf=t+u`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-b:v', '2M', '-maxrate', '2M', '-bufsize', '1M',
-    '-g', String(FPS), '-keyint_min', String(FPS), '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', file,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=640x360:rate=${FPS}:duration=10,noise=alls=30:allf=t+u`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-profile:v',
+    'baseline',
+    '-b:v',
+    '2M',
+    '-maxrate',
+    '2M',
+    '-bufsize',
+    '1M',
+    '-g',
+    String(FPS),
+    '-keyint_min',
+    String(FPS),
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'h264',
+    file,
   ]);
   return splitAccessUnits(readFileSync(file));
 }
@@ -62,7 +92,10 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
 
   it('1 Mbit/s cap, 2 Mbit/s camera: the link carries the cap (within 5 %), live segments keep arriving, the backlog waits in the spool; lifted, everything drains, 0 lost', async () => {
     const agent = createAgent(
-      stack.config({ upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.5, requestTimeoutSeconds: 30, maxBytesPerSecond: CAP_BYTES_PER_SECOND }, heartbeatSeconds: 0 }),
+      stack.config({
+        upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.5, requestTimeoutSeconds: 30, maxBytesPerSecond: CAP_BYTES_PER_SECOND },
+        heartbeatSeconds: 0,
+      }),
       { log: silentLogger },
     );
     await agent.start();
@@ -77,7 +110,9 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
     const windows: number[] = [];
     for (let from = t0 + 4000; from + 5000 <= tCapEnd; from += 5000) windows.push(stack.proxy.bytesUpBetween(from, from + 5000) / 5);
     const mean = stack.proxy.bytesUpBetween(t0 + 4000, t0 + 4000 + windows.length * 5000) / (windows.length * 5);
-    console.log(`capped link: 5 s windows ${windows.map((w) => (w / 1000).toFixed(1)).join(', ')} kB/s; mean ${(mean / 1000).toFixed(1)} kB/s; cap ${CAP_BYTES_PER_SECOND / 1000} kB/s; recorded ${(capped.bytesRecorded / ((tCapEnd - t0) / 1000) / 1000).toFixed(1)} kB/s`);
+    console.log(
+      `capped link: 5 s windows ${windows.map((w) => (w / 1000).toFixed(1)).join(', ')} kB/s; mean ${(mean / 1000).toFixed(1)} kB/s; cap ${CAP_BYTES_PER_SECOND / 1000} kB/s; recorded ${(capped.bytesRecorded / ((tCapEnd - t0) / 1000) / 1000).toFixed(1)} kB/s`,
+    );
     expect(windows.length).toBeGreaterThanOrEqual(3);
     for (const w of windows) expect(w).toBeLessThanOrEqual(CAP_BYTES_PER_SECOND * 1.05);
     expect(mean).toBeGreaterThanOrEqual(CAP_BYTES_PER_SECOND * 0.95); // the link is used, not left idle
@@ -124,9 +159,18 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
 
   it('backlog windows: after an outage the backlog waits for its window while live segments go; in the window it drains, 0 lost', async () => {
     const small = makeClip(stack.dir, 4);
-    const hhmm = (ms: number) => { const d = new Date(ms); return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`; };
+    const hhmm = (ms: number) => {
+      const d = new Date(ms);
+      return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+    };
     const later = `${hhmm(Date.now() + 2 * 3_600_000)}-${hhmm(Date.now() + 3 * 3_600_000)}`; // closed now
-    const agent = createAgent(stack.config({ upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.3, requestTimeoutSeconds: 5, backlogWindows: [later] }, heartbeatSeconds: 0 }), { log: silentLogger });
+    const agent = createAgent(
+      stack.config({
+        upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.3, requestTimeoutSeconds: 5, backlogWindows: [later] },
+        heartbeatSeconds: 0,
+      }),
+      { log: silentLogger },
+    );
     await agent.start();
     const t0 = Date.now(); // this camera's frames are stamped from here on (the previous test's ended before)
     await stack.proxy.setFault({ kind: 'refuse' });
@@ -134,7 +178,11 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
     await until('three segments recorded during the outage', () => agent.status().segmentsRecorded >= 3, 20_000);
     const outageEndSeq = agent.status().seq.next;
     await stack.proxy.setFault(undefined);
-    await until('live segments arriving again', () => arrived.some((a) => a.startMs > t0 && a.atMs > Date.now() - 1500 && agent.status().seq.next > outageEndSeq + 2), 20_000);
+    await until(
+      'live segments arriving again',
+      () => arrived.some((a) => a.startMs > t0 && a.atMs > Date.now() - 1500 && agent.status().seq.next > outageEndSeq + 2),
+      20_000,
+    );
     await sleep(2000);
     const held = agent.status();
     expect(held.upload.backlogWindowOpen).toBe(false);

@@ -61,9 +61,27 @@ describe('recording modes, control endpoint and bad input', () => {
     const starts = segs.map((s) => s.meta.startMs - base);
     expect(starts).toEqual([3000, 4000, 5000, 6000]); // 1 s before, the event, 1 s after
     const events = await listKeys(stack, 'events');
-    const read = async (suffix: string) => parseAnyEventRecord(JSON.parse((await getObject(stack, events.find((k) => k.endsWith(suffix))!)).body.toString()));
+    const read = async (suffix: string) =>
+      parseAnyEventRecord(
+        JSON.parse(
+          (
+            await getObject(
+              stack,
+              events.find((k) => k.endsWith(suffix))!,
+            )
+          ).body.toString(),
+        ),
+      );
     expect(await read('-ev-2.json')).toMatchObject({ version: 2, phase: 'start', eventId: 'ev-2', type: 'motion', startMs: base + 4000 });
-    expect(await read('-ev-2.end.json')).toMatchObject({ version: 2, phase: 'end', eventId: 'ev-2', type: 'motion', startMs: base + 4000, endMs: base + 6000, endReason: 'stopped' });
+    expect(await read('-ev-2.end.json')).toMatchObject({
+      version: 2,
+      phase: 'end',
+      eventId: 'ev-2',
+      type: 'motion',
+      startMs: base + 4000,
+      endMs: base + 6000,
+      endReason: 'stopped',
+    });
     const bad = await call(agent.controlAddress!, 'POST', '/v1/events', { type: 'Not Valid!' });
     expect(bad.status).toBe(400);
     expect(bad.json.error.message).toMatch(/event type/);
@@ -126,7 +144,10 @@ describe('recording modes, control endpoint and bad input', () => {
     expect(st.inputErrors + st.segmenter.inputErrors).toBeGreaterThan(0);
     expect(st.state).toBe('running');
     const segs = await readSegments(stack, { fromMs: base, toMs: base + DAY_MS });
-    expect(segs.some((s) => s.meta.startMs >= base + 4000), JSON.stringify(segs.map((s) => [s.meta.startMs - base, s.meta.durationMs]))).toBe(true);
+    expect(
+      segs.some((s) => s.meta.startMs >= base + 4000),
+      JSON.stringify(segs.map((s) => [s.meta.startMs - base, s.meta.durationMs])),
+    ).toBe(true);
   });
 
   it('a FIFO source that stalls and whose writer closes is counted; the agent keeps recording', async () => {

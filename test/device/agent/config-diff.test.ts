@@ -6,7 +6,13 @@ const BASE: DeviceConfigInput = {
   deviceId: 'cam-1',
   region: 'eu-west-1',
   bucket: 'camrec-recordings',
-  credentials: { endpoint: 'x.credentials.iot.eu-west-1.amazonaws.com', roleAlias: 'camrec-device', certificateFile: '/c.crt', privateKeyFile: '/c.key', caFile: '/ca.pem' },
+  credentials: {
+    endpoint: 'x.credentials.iot.eu-west-1.amazonaws.com',
+    roleAlias: 'camrec-device',
+    certificateFile: '/c.crt',
+    privateKeyFile: '/c.key',
+    caFile: '/ca.pem',
+  },
   contentKeyPublicKeyPem: 'not parsed here',
   buffer: { spoolDir: '/spool' },
   stateDir: '/state',
@@ -42,7 +48,10 @@ describe('diffConfig: one rule for every run-time setting (apply what the file c
     // The file was read with the change once already; reading it again changes nothing.
     expect(diffConfig(config(edit), config(edit)).apply).toEqual({});
     // Another field changes: this one is still not applied.
-    const other = diffConfig(config(edit), config((c) => ({ ...edit(c), heartbeatSeconds: 30 })));
+    const other = diffConfig(
+      config(edit),
+      config((c) => ({ ...edit(c), heartbeatSeconds: 30 })),
+    );
     expect(other.apply).toEqual({});
     expect(other.restartNeeded).toEqual(['heartbeatSeconds']);
   });
@@ -58,7 +67,10 @@ describe('diffConfig: one rule for every run-time setting (apply what the file c
   });
 
   it('lists every other changed field as needing a restart, upload fields by their top-level name', () => {
-    const d = diffConfig(config(), config((c) => ({ ...c, segmentSeconds: 2, bucket: 'other-bucket', upload: { concurrency: 4, maxBytesPerSecond: 200_000 } })));
+    const d = diffConfig(
+      config(),
+      config((c) => ({ ...c, segmentSeconds: 2, bucket: 'other-bucket', upload: { concurrency: 4, maxBytesPerSecond: 200_000 } })),
+    );
     expect([...d.restartNeeded].sort()).toEqual(['bucket', 'segmentSeconds', 'upload']);
     expect(d.apply).toEqual({ maxBytesPerSecond: 200_000 });
   });

@@ -17,10 +17,13 @@ describe('SegmentQueue', () => {
     const accepted: number[] = [];
     let peakBytes = 0;
     for (let i = 0; i < 500; i++) {
-      if (q.offerSegment(300, async () => {
-        await g.opened;
-        ran.push(i);
-      })) accepted.push(i);
+      if (
+        q.offerSegment(300, async () => {
+          await g.opened;
+          ran.push(i);
+        })
+      )
+        accepted.push(i);
       peakBytes = Math.max(peakBytes, q.bytesIn);
     }
     expect(accepted).toEqual([0, 1, 2]);

@@ -22,8 +22,20 @@ describe('Backlog: init sections before the segments that name them', () => {
     const backlog = new Backlog(new MemoryBuffer(1024 * 1024), spool, { writeThrough: false, counters: newCounters(), log: silentLogger });
     const A = 'a1'.repeat(16);
     const B = 'b2'.repeat(16);
-    const seg = (seq: number, initId: string) => ({ kind: ItemKind.SEGMENT, objectKey: `segments/cam/2026/01/01/00/${1000 + seq}-${seq}.m4s`, contentType: 'video/mp4', metadata: {}, seq, initId, startMs: 1000 + seq, createdMs: seq });
-    await backlog.add({ kind: ItemKind.INIT, objectKey: `init/cam/${A}.mp4`, contentType: 'video/mp4', metadata: {}, initId: A, createdMs: 0 }, new Uint8Array(100));
+    const seg = (seq: number, initId: string) => ({
+      kind: ItemKind.SEGMENT,
+      objectKey: `segments/cam/2026/01/01/00/${1000 + seq}-${seq}.m4s`,
+      contentType: 'video/mp4',
+      metadata: {},
+      seq,
+      initId,
+      startMs: 1000 + seq,
+      createdMs: seq,
+    });
+    await backlog.add(
+      { kind: ItemKind.INIT, objectKey: `init/cam/${A}.mp4`, contentType: 'video/mp4', metadata: {}, initId: A, createdMs: 0 },
+      new Uint8Array(100),
+    );
     await backlog.add(seg(1, A), new Uint8Array(1000));
     await backlog.add(seg(2, B), new Uint8Array(1000));
     const first = backlog.take(10)!;

@@ -10,9 +10,23 @@ import { MemoryBuffer } from '../../../device/buffer/memory-buffer.ts';
 import { ItemKind, type UploadItem } from '../../../device/core/upload-item.ts';
 
 const seg = (seq: number, keyId = 'k1'): UploadItem => ({
-  kind: ItemKind.SEGMENT, objectKey: `segments/cam/2025/01/01/00/${1000 + seq}-${seq}.ts`, contentType: 'video/mp2t', metadata: { seq: String(seq) }, seq, keyId, startMs: 1000 + seq, createdMs: seq,
+  kind: ItemKind.SEGMENT,
+  objectKey: `segments/cam/2025/01/01/00/${1000 + seq}-${seq}.ts`,
+  contentType: 'video/mp2t',
+  metadata: { seq: String(seq) },
+  seq,
+  keyId,
+  startMs: 1000 + seq,
+  createdMs: seq,
 });
-const key = (keyId: string): UploadItem => ({ kind: ItemKind.KEY, objectKey: `keys/cam/${keyId}.bin`, contentType: 'application/octet-stream', metadata: {}, keyId, createdMs: 0 });
+const key = (keyId: string): UploadItem => ({
+  kind: ItemKind.KEY,
+  objectKey: `keys/cam/${keyId}.bin`,
+  contentType: 'application/octet-stream',
+  metadata: {},
+  keyId,
+  createdMs: 0,
+});
 const body = (n: number, fill: number) => Buffer.alloc(n, fill);
 
 describe('DiskSpool', () => {
@@ -106,7 +120,14 @@ describe('Backlog', () => {
 
   it('a picture waits for its wrapped key like a segment; at the spool cap it is dropped (counted), never evicting footage nor held in memory', async () => {
     const { backlog, counters, memory } = await make({ memory: 64 * 1024, spool: 4000, writeThrough: true });
-    const image = (n: number, keyId: string): UploadItem => ({ kind: ItemKind.IMAGE, objectKey: `images/cam/2026/01/01/00/${n}-ab.jpg`, contentType: 'application/octet-stream', metadata: {}, keyId, createdMs: n });
+    const image = (n: number, keyId: string): UploadItem => ({
+      kind: ItemKind.IMAGE,
+      objectKey: `images/cam/2026/01/01/00/${n}-ab.jpg`,
+      contentType: 'application/octet-stream',
+      metadata: {},
+      keyId,
+      createdMs: n,
+    });
     await backlog.add(key('k1'), body(256, 9));
     await backlog.add(image(1, 'k1'), body(500, 1));
     const k = backlog.take()!;

@@ -53,13 +53,17 @@ describe('camrec agent --config', () => {
     writeFileSync(file, JSON.stringify(cfg));
     const startedAt = Date.now();
     const p = camrec(['agent', '--config', file, '--status-seconds', '0']);
-    await until('two segments uploaded', async () => {
-      try {
-        return (await getJson(socketPath, '/v1/status')).json.segmentsUploaded >= 2;
-      } catch {
-        return false;
-      }
-    }, 30_000);
+    await until(
+      'two segments uploaded',
+      async () => {
+        try {
+          return (await getJson(socketPath, '/v1/status')).json.segmentsUploaded >= 2;
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+    );
     // SIGHUP: switch to event mode in the file; the running agent picks it up.
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), recording: { ...cfg.recording, mode: 'event' } }));
     p.child.kill('SIGHUP');
@@ -68,7 +72,12 @@ describe('camrec agent --config', () => {
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(5000);
-    const logs = p.err().trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const logs = p
+      .err()
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
     expect(logs.some((l) => l.msg === 'config reloaded')).toBe(true);
     const final = logs.filter((l) => l.msg === 'status').at(-1).status;
     const segs = await readSegments(stack, { fromMs: startedAt });
@@ -86,7 +95,11 @@ describe('camrec agent --config', () => {
     writeFileSync(file, JSON.stringify(cfg));
     const p = camrec(['agent', '--config', file, '--status-seconds', '0']);
     const status = async () => (await getJson(socketPath, '/v1/status')).json;
-    const reloads = () => p.err().split('\n').filter((l) => l.includes('"config reloaded')).length;
+    const reloads = () =>
+      p
+        .err()
+        .split('\n')
+        .filter((l) => l.includes('"config reloaded')).length;
     const sighup = async (edit: (c: any) => any) => {
       const before = reloads();
       writeFileSync(file, JSON.stringify(edit(JSON.parse(readFileSync(file, 'utf8')))));
@@ -94,19 +107,26 @@ describe('camrec agent --config', () => {
       await until('config reloaded', async () => reloads() > before);
     };
     try {
-      await until('agent running', async () => {
-        try {
-          return (await status()).state === 'running';
-        } catch {
-          return false;
-        }
-      }, 30_000);
+      await until(
+        'agent running',
+        async () => {
+          try {
+            return (await status()).state === 'running';
+          } catch {
+            return false;
+          }
+        },
+        30_000,
+      );
       // Every run-time switch flipped away from the file's value on the control endpoint.
       expect((await getJson(socketPath, '/v1/audio', 'PUT', { enabled: false })).status).toBe(200);
       expect((await getJson(socketPath, '/v1/mode', 'PUT', { mode: 'event' })).status).toBe(200);
       expect((await getJson(socketPath, '/v1/upload', 'PUT', { maxBytesPerSecond: 50_000, backlogWindows: ['01:00-02:00'] })).status).toBe(200);
       expect((await getJson(socketPath, '/v1/privacy', 'PUT', { paused: true })).status).toBe(200);
-      const flipped = { recording: { mode: 'event', privacyPaused: true, audio: false }, upload: { maxBytesPerSecond: 50_000, backlogWindows: ['01:00-02:00'] } };
+      const flipped = {
+        recording: { mode: 'event', privacyPaused: true, audio: false },
+        upload: { maxBytesPerSecond: 50_000, backlogWindows: ['01:00-02:00'] },
+      };
       expect(await status()).toMatchObject(flipped);
 
       // A SIGHUP whose file changes none of them (only the post-record time) keeps them all.

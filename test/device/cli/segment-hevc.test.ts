@@ -41,8 +41,16 @@ const fpsOf = (s: string): number => (s.includes('/') ? Number(s.split('/')[0]) 
 
 /** Video frames ffprobe decodes from a playlist, and the span of their presentation times (s). */
 function decodedVideo(playlist: string): { frames: number; seconds: number } {
-  const out = execFileSync(FFPROBE, ['-v', 'error', '-allowed_extensions', 'ALL', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', playlist], { encoding: 'utf8' });
-  const pts = out.split('\n').map((l) => parseFloat(l)).filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
+  const out = execFileSync(
+    FFPROBE,
+    ['-v', 'error', '-allowed_extensions', 'ALL', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', playlist],
+    { encoding: 'utf8' },
+  );
+  const pts = out
+    .split('\n')
+    .map((l) => parseFloat(l))
+    .filter((n) => Number.isFinite(n))
+    .sort((a, b) => a - b);
   return { frames: pts.length, seconds: pts[pts.length - 1]! - pts[0]! };
 }
 
@@ -83,12 +91,17 @@ function probeSegments(out: string, p: Playlist, key: Buffer | undefined): Array
     const plain = key && s.iv ? decryptSegment(raw, key, s.iv) : raw;
     const file = join(out, `probe-${k}.mp4`);
     writeFileSync(file, Buffer.concat([readFileSync(join(out, s.map)), plain]));
-    const csv = execFileSync(FFPROBE, ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=dts,duration,flags', '-of', 'csv=p=0', file], { encoding: 'utf8' });
-    rmSync(file);
-    return csv.split('\n').filter((l) => l.trim()).map((l) => {
-      const [dts, duration, flags] = l.split(',');
-      return { dts: Number(dts), duration: Number(duration), key: (flags ?? '').startsWith('K') };
+    const csv = execFileSync(FFPROBE, ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=dts,duration,flags', '-of', 'csv=p=0', file], {
+      encoding: 'utf8',
     });
+    rmSync(file);
+    return csv
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => {
+        const [dts, duration, flags] = l.split(',');
+        return { dts: Number(dts), duration: Number(duration), key: (flags ?? '').startsWith('K') };
+      });
   });
 }
 
@@ -100,69 +113,105 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'hevc-main-640x360-25fps-b3-longgop-aac48k', spec: { codec: 'hevc', width: 640, height: 360, fps: '25', seconds: 8, gopFrames: 100, bFrames: 3, audioHz: 48000 }, segmentSeconds: 4 },
-  { name: 'hevc-main-1280x720-30fps-b4-opengop-cra', spec: { codec: 'hevc', width: 1280, height: 720, fps: '30', seconds: 4, gopFrames: 60, bFrames: 4, openGop: true }, segmentSeconds: 2 },
-  { name: 'hevc-main-426x240-29.97fps-nob-aac44k', spec: { codec: 'hevc', width: 426, height: 240, fps: '30000/1001', seconds: 6, gopFrames: 30, bFrames: 0, audioHz: 44100 }, segmentSeconds: 2 },
-  { name: 'hevc-main-1920x1080-25fps-b2', spec: { codec: 'hevc', width: 1920, height: 1080, fps: '25', seconds: 2, gopFrames: 25, bFrames: 2 }, segmentSeconds: 1 },
-  { name: 'h264-baseline-640x360-25fps-aac48k-in-fmp4', spec: { codec: 'h264', width: 640, height: 360, fps: '25', seconds: 6, gopFrames: 50, bFrames: 0, audioHz: 48000 }, segmentSeconds: 2, container: 'fmp4' },
+  {
+    name: 'hevc-main-640x360-25fps-b3-longgop-aac48k',
+    spec: { codec: 'hevc', width: 640, height: 360, fps: '25', seconds: 8, gopFrames: 100, bFrames: 3, audioHz: 48000 },
+    segmentSeconds: 4,
+  },
+  {
+    name: 'hevc-main-1280x720-30fps-b4-opengop-cra',
+    spec: { codec: 'hevc', width: 1280, height: 720, fps: '30', seconds: 4, gopFrames: 60, bFrames: 4, openGop: true },
+    segmentSeconds: 2,
+  },
+  {
+    name: 'hevc-main-426x240-29.97fps-nob-aac44k',
+    spec: { codec: 'hevc', width: 426, height: 240, fps: '30000/1001', seconds: 6, gopFrames: 30, bFrames: 0, audioHz: 44100 },
+    segmentSeconds: 2,
+  },
+  {
+    name: 'hevc-main-1920x1080-25fps-b2',
+    spec: { codec: 'hevc', width: 1920, height: 1080, fps: '25', seconds: 2, gopFrames: 25, bFrames: 2 },
+    segmentSeconds: 1,
+  },
+  {
+    name: 'h264-baseline-640x360-25fps-aac48k-in-fmp4',
+    spec: { codec: 'h264', width: 640, height: 360, fps: '25', seconds: 6, gopFrames: 50, bFrames: 0, audioHz: 48000 },
+    segmentSeconds: 2,
+    container: 'fmp4',
+  },
 ];
 
 describe('camrec segment: H.265 (and H.264) in fMP4, judged by ffmpeg, ffprobe and GStreamer', () => {
   requireGstreamer();
   for (const c of CASES) {
-    it(c.name, async () => {
-      const stream = makeCodedStream(dir, c.name, c.spec);
-      const fps = fpsOf(c.spec.fps);
-      const frames = Math.round(c.spec.seconds * fps);
-      const out = join(dir, `${c.name}-out`);
-      const keyHex = '00112233445566778899aabbccddeeff';
-      const base = ['--video', stream.video, ...(stream.audio ? ['--audio', stream.audio] : []), '--segment-seconds', String(c.segmentSeconds), ...(c.container ? ['--container', c.container] : [])];
-      const r = await cli([...base, '--out', out, '--key', keyHex]);
-      expect(r.err).toBe('');
-      expect(r.code).toBe(0);
-      expect(r.out).toMatch(new RegExp(`; ${c.spec.codec === 'hevc' ? 'H\\.265' : 'H\\.264'} in fMP4 \\(1 init section\\)\\n$`));
+    it(
+      c.name,
+      async () => {
+        const stream = makeCodedStream(dir, c.name, c.spec);
+        const fps = fpsOf(c.spec.fps);
+        const frames = Math.round(c.spec.seconds * fps);
+        const out = join(dir, `${c.name}-out`);
+        const keyHex = '00112233445566778899aabbccddeeff';
+        const base = [
+          '--video',
+          stream.video,
+          ...(stream.audio ? ['--audio', stream.audio] : []),
+          '--segment-seconds',
+          String(c.segmentSeconds),
+          ...(c.container ? ['--container', c.container] : []),
+        ];
+        const r = await cli([...base, '--out', out, '--key', keyHex]);
+        expect(r.err).toBe('');
+        expect(r.code).toBe(0);
+        expect(r.out).toMatch(new RegExp(`; ${c.spec.codec === 'hevc' ? 'H\\.265' : 'H\\.264'} in fMP4 \\(1 init section\\)\\n$`));
 
-      // The playlist: version 6 (EXT-X-MAP), the clear init section named before the first key.
-      const p = readPlaylist(out);
-      expect(p.text).toMatch(/^#EXTM3U\n#EXT-X-VERSION:6\n/);
-      expect(p.maps).toHaveLength(1);
-      expect(p.text.indexOf('#EXT-X-MAP:')).toBeLessThan(p.text.indexOf('#EXT-X-KEY:'));
-      expect(p.maps[0]).toMatch(/^init-[0-9a-f]{32}\.mp4$/);
-      expect(readdirSync(out).filter((f) => f.endsWith('.m4s'))).toHaveLength(p.segments.length);
+        // The playlist: version 6 (EXT-X-MAP), the clear init section named before the first key.
+        const p = readPlaylist(out);
+        expect(p.text).toMatch(/^#EXTM3U\n#EXT-X-VERSION:6\n/);
+        expect(p.maps).toHaveLength(1);
+        expect(p.text.indexOf('#EXT-X-MAP:')).toBeLessThan(p.text.indexOf('#EXT-X-KEY:'));
+        expect(p.maps[0]).toMatch(/^init-[0-9a-f]{32}\.mp4$/);
+        expect(readdirSync(out).filter((f) => f.endsWith('.m4s'))).toHaveLength(p.segments.length);
 
-      // ffmpeg plays it without a word: every picture, the whole duration.
-      expect(ffmpegWarnings(join(out, 'index.m3u8'))).toBe('');
-      const decoded = decodedVideo(join(out, 'index.m3u8'));
-      expect(decoded.frames).toBe(frames);
-      expect(decoded.seconds + 1 / fps).toBeCloseTo(frames / fps, 2);
-      expect(p.segments.reduce((n, s) => n + s.seconds, 0)).toBeCloseTo(frames / fps, 2);
-      if (stream.audio) {
-        const codecs = execFileSync(FFPROBE, ['-v', 'error', '-allowed_extensions', 'ALL', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', join(out, 'index.m3u8')], { encoding: 'utf8' });
-        expect([...new Set(codecs.split('\n').filter(Boolean))].sort()).toEqual(['aac', c.spec.codec]);
-      }
+        // ffmpeg plays it without a word: every picture, the whole duration.
+        expect(ffmpegWarnings(join(out, 'index.m3u8'))).toBe('');
+        const decoded = decodedVideo(join(out, 'index.m3u8'));
+        expect(decoded.frames).toBe(frames);
+        expect(decoded.seconds + 1 / fps).toBeCloseTo(frames / fps, 2);
+        expect(p.segments.reduce((n, s) => n + s.seconds, 0)).toBeCloseTo(frames / fps, 2);
+        if (stream.audio) {
+          const codecs = execFileSync(
+            FFPROBE,
+            ['-v', 'error', '-allowed_extensions', 'ALL', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', join(out, 'index.m3u8')],
+            { encoding: 'utf8' },
+          );
+          expect([...new Set(codecs.split('\n').filter(Boolean))].sort()).toEqual(['aac', c.spec.codec]);
+        }
 
-      // ffprobe, segment by segment: a key frame first, and decode times continue where the last segment ended.
-      const probed = probeSegments(out, p, Buffer.from(keyHex, 'hex'));
-      let next: number | undefined;
-      probed.forEach((packets, k) => {
-        expect(packets[0]!.key, `segment ${k} starts with a key frame`).toBe(true);
-        if (next !== undefined) expect(packets[0]!.dts, `segment ${k} first decode time`).toBe(next);
-        const last = packets[packets.length - 1]!;
-        next = last.dts + last.duration;
-      });
-      expect(probed.flat()).toHaveLength(frames);
+        // ffprobe, segment by segment: a key frame first, and decode times continue where the last segment ended.
+        const probed = probeSegments(out, p, Buffer.from(keyHex, 'hex'));
+        let next: number | undefined;
+        probed.forEach((packets, k) => {
+          expect(packets[0]!.key, `segment ${k} starts with a key frame`).toBe(true);
+          if (next !== undefined) expect(packets[0]!.dts, `segment ${k} first decode time`).toBe(next);
+          const last = packets[packets.length - 1]!;
+          next = last.dts + last.duration;
+        });
+        expect(probed.flat()).toHaveLength(frames);
 
-      // GStreamer decodes the same stream segmented without encryption, every picture.
-      const clear = join(dir, `${c.name}-clear`);
-      const rc = await cli([...base, '--out', clear, '--no-encrypt']);
-      expect(rc.code).toBe(0);
-      expect(readPlaylist(clear).maps).toEqual(p.maps); // the init section depends on the stream alone
-      const g = gstDecode(join(clear, 'index.m3u8'));
-      expect(g.errors).toEqual([]);
-      expect(g.videoFrames).toBe(frames);
-      expect(g.videoCaps).toContain(`width=(int)${c.spec.width}, height=(int)${c.spec.height}`);
-      if (stream.audio) expect(g.audioBuffers).toBeGreaterThan(0);
-    }, 300_000);
+        // GStreamer decodes the same stream segmented without encryption, every picture.
+        const clear = join(dir, `${c.name}-clear`);
+        const rc = await cli([...base, '--out', clear, '--no-encrypt']);
+        expect(rc.code).toBe(0);
+        expect(readPlaylist(clear).maps).toEqual(p.maps); // the init section depends on the stream alone
+        const g = gstDecode(join(clear, 'index.m3u8'));
+        expect(g.errors).toEqual([]);
+        expect(g.videoFrames).toBe(frames);
+        expect(g.videoCaps).toContain(`width=(int)${c.spec.width}, height=(int)${c.spec.height}`);
+        if (stream.audio) expect(g.audioBuffers).toBeGreaterThan(0);
+      },
+      300_000,
+    );
   }
 
   it('H.265 in MPEG-TS is refused with the fix, and nothing is written', async () => {

@@ -40,10 +40,13 @@ describe('loadDeviceConfig', () => {
       writeFileSync(join(dir, 'device.json'), JSON.stringify(raw));
       return loadDeviceConfig(join(dir, 'device.json'));
     };
-    expect(() => load({ endpoint: 'http://nas.lan:9000', forcePathStyle: true })).toThrow(/s3\.endpoint: http:\/\/nas\.lan:9000 is plain http:\/\/ to a host that is not loopback: use https:\/\/, or set s3\.allowInsecureHttp: true/);
+    expect(() => load({ endpoint: 'http://nas.lan:9000', forcePathStyle: true })).toThrow(
+      /s3\.endpoint: http:\/\/nas\.lan:9000 is plain http:\/\/ to a host that is not loopback: use https:\/\/, or set s3\.allowInsecureHttp: true/,
+    );
     expect(() => load({ endpoint: 'http://10.0.0.5:9000' })).toThrow(ConfigError);
     expect(load({ endpoint: 'http://nas.lan:9000', allowInsecureHttp: true }).s3.allowInsecureHttp).toBe(true);
-    for (const ok of ['http://127.0.0.1:4569', 'http://localhost:9000', 'http://[::1]:9000', 'https://nas.lan:9000']) expect(load({ endpoint: ok }).s3.endpoint).toBe(ok);
+    for (const ok of ['http://127.0.0.1:4569', 'http://localhost:9000', 'http://[::1]:9000', 'https://nas.lan:9000'])
+      expect(load({ endpoint: ok }).s3.endpoint).toBe(ok);
   });
 
   it('lists every problem at once', () => {

@@ -19,7 +19,11 @@ function recorder(): ControlTarget & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
-    status: () => ({ state: 'running', recording: { mode: 'continuous', privacyPaused: calls.includes('privacy:true'), audio: true, event: null } }) as unknown as AgentStatus,
+    status: () =>
+      ({
+        state: 'running',
+        recording: { mode: 'continuous', privacyPaused: calls.includes('privacy:true'), audio: true, event: null },
+      }) as unknown as AgentStatus,
     startEvent: (type) => (calls.push(`event:${type}`), 'ev-1'),
     stopEvent: () => undefined,
     setPrivacy: (p) => void calls.push(`privacy:${p}`),
@@ -30,14 +34,20 @@ function recorder(): ControlTarget & { calls: string[] } {
   };
 }
 
-interface Sent { status: number; body: { error?: { code: string } } & Record<string, unknown> }
+interface Sent {
+  status: number;
+  body: { error?: { code: string } } & Record<string, unknown>;
+}
 function send(where: { port?: number; socketPath?: string }, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Sent> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', ...where, method, path, headers: { ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
-    });
+    const req = request(
+      { host: '127.0.0.1', ...where, method, path, headers: { ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -68,7 +78,13 @@ describe('control endpoint: who may switch the camera', () => {
     const t = recorder();
     server = await startControlServer(t, { port: 0 }, log);
     const host = `127.0.0.1:${server.port}`;
-    const crossSite = await send({ port: server.port }, 'POST', '/v1/events', { host, origin: 'https://ads.example', 'content-type': 'text/plain' }, '{"type":"motion"}');
+    const crossSite = await send(
+      { port: server.port },
+      'POST',
+      '/v1/events',
+      { host, origin: 'https://ads.example', 'content-type': 'text/plain' },
+      '{"type":"motion"}',
+    );
     expect(crossSite.status).toBe(403);
     expect(crossSite.body.error?.code).toBe('browser_origin');
     const plain = await send({ port: server.port }, 'PUT', '/v1/privacy', { host, 'content-type': 'text/plain' }, privacyOn);
@@ -112,7 +128,17 @@ describe('control endpoint: who may switch the camera', () => {
     expect(server.address).toBe(`unix:${socketPath}`);
     expect(statSync(socketPath).mode & 0o777).toBe(0o600);
     expect((await send({ socketPath }, 'PUT', '/v1/privacy', { host: 'localhost', 'content-type': 'application/json' }, privacyOn)).status).toBe(200);
-    expect((await send({ socketPath }, 'PUT', '/v1/audio', { host: 'localhost', origin: 'https://x.example', 'content-type': 'application/json' }, '{"enabled":false}')).status).toBe(403);
+    expect(
+      (
+        await send(
+          { socketPath },
+          'PUT',
+          '/v1/audio',
+          { host: 'localhost', origin: 'https://x.example', 'content-type': 'application/json' },
+          '{"enabled":false}',
+        )
+      ).status,
+    ).toBe(403);
     expect(t.calls).toEqual(['privacy:true']);
   });
 });

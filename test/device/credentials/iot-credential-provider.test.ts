@@ -17,7 +17,12 @@ describe('IoT credentials over mutual TLS (local provider with a CA generated he
     ca = createCertificateAuthority('test CA');
     const server = issueServerCertificate(ca);
     device = issueDeviceCertificate(ca, THING);
-    iot = await startIotCredentialProvider({ caCertPem: ca.certPem, serverCertPem: server.certPem, serverKeyPem: server.keyPem, registry: new CredentialRegistry() });
+    iot = await startIotCredentialProvider({
+      caCertPem: ca.certPem,
+      serverCertPem: server.certPem,
+      serverKeyPem: server.keyPem,
+      registry: new CredentialRegistry(),
+    });
   });
   afterAll(async () => iot.stop());
 
@@ -43,7 +48,9 @@ describe('IoT credentials over mutual TLS (local provider with a CA generated he
 
   it('refuses a server whose certificate is not signed by the configured CA', async () => {
     const otherCa = createCertificateAuthority('other CA');
-    await expect(fetcher({ caPem: otherCa.certPem })()).rejects.toThrow(/cannot reach the IoT credential provider.*(self.signed|unable to verify|certificate)/i);
+    await expect(fetcher({ caPem: otherCa.certPem })()).rejects.toThrow(
+      /cannot reach the IoT credential provider.*(self.signed|unable to verify|certificate)/i,
+    );
   });
 
   it('reports a wrong role alias as not retryable, with what to check', async () => {
@@ -83,7 +90,11 @@ describe('IoT credentials over mutual TLS (local provider with a CA generated he
 
 describe('IotCredentialProvider timing', () => {
   const creds = (n: number, expirationMs: number, serverDateMs?: number): IotCredentials => ({
-    accessKeyId: `AK${n}`, secretAccessKey: 's', sessionToken: 't', expirationMs, serverDateMs,
+    accessKeyId: `AK${n}`,
+    secretAccessKey: 's',
+    sessionToken: 't',
+    expirationMs,
+    serverDateMs,
   });
 
   it('refreshes ahead of expiry in the background and returns the new ones next', async () => {
@@ -118,8 +129,13 @@ describe('IotCredentialProvider timing', () => {
     let now = 0;
     let calls = 0;
     const p = new IotCredentialProvider({
-      fetch: async () => { calls++; throw new Error('down'); },
-      now: () => now, random: () => 0.99, backoffBaseMs: 1000,
+      fetch: async () => {
+        calls++;
+        throw new Error('down');
+      },
+      now: () => now,
+      random: () => 0.99,
+      backoffBaseMs: 1000,
     });
     await expect(p.provide()).rejects.toThrow(/down/);
     await expect(p.provide()).rejects.toThrow(/next attempt in/);
@@ -139,7 +155,8 @@ describe('IotCredentialProvider timing', () => {
         if (!up) throw new Error('down');
         return { accessKeyId: 'A', secretAccessKey: 'S', sessionToken: 'T', expirationMs: now + 3_600_000, serverDateMs: now };
       },
-      now: () => now, random: () => 0.999,
+      now: () => now,
+      random: () => 0.999,
     });
     for (let i = 0; i < 20; i++) {
       await expect(p.provide()).rejects.toThrow();

@@ -13,7 +13,13 @@ describe('KeyRotator', () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     let now = 0;
     const published: { item: UploadItem; wrapped: Uint8Array }[] = [];
-    const r = new KeyRotator({ deviceId: 'cam-1', publicKey, rotationMs: 3600_000, now: () => now, publish: async (item, wrapped) => void published.push({ item, wrapped }) });
+    const r = new KeyRotator({
+      deviceId: 'cam-1',
+      publicKey,
+      rotationMs: 3600_000,
+      now: () => now,
+      publish: async (item, wrapped) => void published.push({ item, wrapped }),
+    });
     const k1 = await r.current();
     expect(published).toHaveLength(1);
     expect(published[0]!.item.objectKey).toBe(`keys/cam-1/${k1.keyId}.bin`);
@@ -54,7 +60,7 @@ describe('SequenceState', () => {
 
   it('never goes below what the spool already holds, and survives a garbled state file', async () => {
     writeFileSync(join(dir, SEQUENCE_FILE), '{"nextSeq": "x"');
-    const s = await SequenceState.open(dir, { nowMs: Date.UTC(2024, 0, 1, 0, 5) / 1000 * 1000, minNextSeq: 1_704_067_600 });
+    const s = await SequenceState.open(dir, { nowMs: (Date.UTC(2024, 0, 1, 0, 5) / 1000) * 1000, minNextSeq: 1_704_067_600 });
     expect(s.nextSeq).toBe(1_704_067_600); // the spool holds seq 1_704_067_599; the clock says 1_704_067_500
     expect(s.discSeq).toBe(5); // minutes since 2024-01-01
   });

@@ -34,9 +34,40 @@ beforeAll(() => {
   const file = join(dir, 'in.ts');
   // What the agent's ffmpeg child writes: one access unit / one ADTS frame per PES.
   execFileSync(FFMPEG, [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=5', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=5',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '48k', '-f', 'mpegts', '-pes_payload_size', '0', file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=160x120:rate=25:duration=5',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000:duration=5',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-profile:v',
+    'baseline',
+    '-g',
+    '25',
+    '-keyint_min',
+    '25',
+    '-sc_threshold',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '48k',
+    '-f',
+    'mpegts',
+    '-pes_payload_size',
+    '0',
+    file,
   ]);
   units = [];
   const d = new TsDemuxer({ onProgram: () => {}, onPes: (p) => units.push(p) });
@@ -48,11 +79,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** The audio times an ffmpeg child hands on: `shift(ticks)` is the source's time, then the CLI's "changing to last + 1". */
 function childAudioTimes(shift: (ticks: number, index: number) => number): number[] {
   let last = -Infinity;
-  return units.filter((u) => u.pid === 0x101).map((u, i) => {
-    const t = Math.max(shift(u.pts!, i), last + 1);
-    last = t;
-    return t;
-  });
+  return units
+    .filter((u) => u.pid === 0x101)
+    .map((u, i) => {
+      const t = Math.max(shift(u.pts!, i), last + 1);
+      last = t;
+      return t;
+    });
 }
 
 /** Feeds the segmenter in file order; `closeAtAudio` closes the segment (a reconnect) before that audio unit. */
@@ -103,7 +136,9 @@ function decodedAudioTimes(segs: MediaSegment[]): number[] {
 function ffmpegWarnings(segs: MediaSegment[], name: string): string {
   const file = join(dir, `${name}.ts`);
   writeFileSync(file, Buffer.concat(segs.map((s) => s.bytes)));
-  return execFileSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+  return execFileSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    .toString()
+    .trim();
 }
 
 function expectRising(times: number[]): void {

@@ -28,8 +28,16 @@ function ffmpegWarnings(playlist: string): string {
 }
 
 function decodedVideo(playlist: string): { frames: number; seconds: number } {
-  const out = execFileSync(FFPROBE, ['-v', 'error', '-allowed_extensions', 'ALL', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', playlist], { encoding: 'utf8' });
-  const pts = out.split('\n').map((l) => parseFloat(l)).filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
+  const out = execFileSync(
+    FFPROBE,
+    ['-v', 'error', '-allowed_extensions', 'ALL', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', playlist],
+    { encoding: 'utf8' },
+  );
+  const pts = out
+    .split('\n')
+    .map((l) => parseFloat(l))
+    .filter((n) => Number.isFinite(n))
+    .sort((a, b) => a - b);
   return { frames: pts.length, seconds: pts[pts.length - 1]! - pts[0]! };
 }
 
@@ -40,10 +48,22 @@ function extinfs(playlist: string): number[] {
 const fpsOf = (s: string): number => (s.includes('/') ? Number(s.split('/')[0]) / Number(s.split('/')[1]) : Number(s));
 
 const CASES: Array<{ name: string; spec: StreamSpec; segmentSeconds: number }> = [
-  { name: 'main-360p-25fps-audio48k', spec: { width: 640, height: 360, fps: '25', seconds: 5, gopFrames: 25, profile: 'main', audioHz: 48000, aud: true }, segmentSeconds: 2 },
-  { name: 'baseline-240p-30fps-3byte', spec: { width: 320, height: 240, fps: '30', seconds: 4, gopFrames: 30, profile: 'baseline', threeByteStartCodes: true }, segmentSeconds: 2 },
+  {
+    name: 'main-360p-25fps-audio48k',
+    spec: { width: 640, height: 360, fps: '25', seconds: 5, gopFrames: 25, profile: 'main', audioHz: 48000, aud: true },
+    segmentSeconds: 2,
+  },
+  {
+    name: 'baseline-240p-30fps-3byte',
+    spec: { width: 320, height: 240, fps: '30', seconds: 4, gopFrames: 30, profile: 'baseline', threeByteStartCodes: true },
+    segmentSeconds: 2,
+  },
   { name: 'high-720p-29.97-longgop', spec: { width: 1280, height: 720, fps: '30000/1001', seconds: 4, gopFrames: 90, profile: 'high' }, segmentSeconds: 1 },
-  { name: 'high-176x144-15fps-audio44k', spec: { width: 176, height: 144, fps: '15', seconds: 5, gopFrames: 15, profile: 'high', audioHz: 44100 }, segmentSeconds: 2 },
+  {
+    name: 'high-176x144-15fps-audio44k',
+    spec: { width: 176, height: 144, fps: '15', seconds: 5, gopFrames: 15, profile: 'high', audioHz: 44100 },
+    segmentSeconds: 2,
+  },
 ];
 
 describe('camrec segment output plays cleanly in ffmpeg', () => {
@@ -72,14 +92,18 @@ describe('camrec segment output plays cleanly in ffmpeg', () => {
         expect(Math.abs(d / gopSeconds - Math.round(d / gopSeconds))).toBeLessThan(0.01);
       }
       if (audio) {
-        const streams = execFileSync(FFPROBE, ['-v', 'error', '-allowed_extensions', 'ALL', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', playlist], { encoding: 'utf8' });
+        const streams = execFileSync(FFPROBE, ['-v', 'error', '-allowed_extensions', 'ALL', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', playlist], {
+          encoding: 'utf8',
+        });
         expect(streams).toContain('aac');
       }
       // Every segment decrypts (node:crypto) to TS: 0x47 every 188 bytes.
       const key = readFileSync(join(out, 'key.bin'));
       const text = readFileSync(playlist, 'utf8');
       const ivs = [...text.matchAll(/IV=0x([0-9a-f]{32})/g)].map((m) => Buffer.from(m[1]!, 'hex'));
-      const files = readdirSync(out).filter((f) => f.endsWith('.ts')).sort();
+      const files = readdirSync(out)
+        .filter((f) => f.endsWith('.ts'))
+        .sort();
       expect(ivs).toHaveLength(files.length);
       files.forEach((f, i) => {
         const plain = decryptSegment(readFileSync(join(out, f)), key, ivs[i]!);
@@ -93,12 +117,16 @@ describe('camrec segment output plays cleanly in ffmpeg', () => {
     const { video } = makeStream(dir, 'alone', { width: 320, height: 240, fps: '25', seconds: 3, gopFrames: 25, profile: 'main' });
     const out = join(dir, 'alone-out');
     expect(await segment(['--video', video, '--out', out, '--segment-seconds', '1', '--no-encrypt'])).toBe(0);
-    const files = readdirSync(out).filter((f) => f.endsWith('.ts')).sort();
+    const files = readdirSync(out)
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     expect(files).toHaveLength(3);
     for (const f of files) {
       const r = spawnSync(FFMPEG, ['-v', 'warning', '-i', join(out, f), '-f', 'null', '-'], { encoding: 'utf8' });
       expect(r.stderr).toBe('');
-      const frames = execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', join(out, f)], { encoding: 'utf8' });
+      const frames = execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', join(out, f)], {
+        encoding: 'utf8',
+      });
       for (const n of frames.match(/\d+/g)!.map(Number)) expect(n).toBe(25);
     }
   });

@@ -30,7 +30,12 @@ const auStarts = accessUnitStarts(clean);
 function segmentBytes(data: Uint8Array) {
   const segs: MediaSegment[] = [];
   const errors: string[] = [];
-  const s = new LiveSegmenter({ targetSegmentSeconds: 1, videoTiming: { kind: 'frame-rate' }, onSegment: (x) => segs.push(x), onInputError: (e) => errors.push(e.message) });
+  const s = new LiveSegmenter({
+    targetSegmentSeconds: 1,
+    videoTiming: { kind: 'frame-rate' },
+    onSegment: (x) => segs.push(x),
+    onInputError: (e) => errors.push(e.message),
+  });
   for (let at = 0; at < data.byteLength; at += 4093) s.pushVideo(data.subarray(at, at + 4093));
   s.end();
   return { segs, stats: s.stats(), errors };
@@ -41,7 +46,11 @@ function play(name: string, segs: MediaSegment[]): { warnings: string; frames: n
   const file = join(dir, `${name}.ts`);
   writeFileSync(file, Buffer.concat(segs.map((s) => s.bytes)));
   const r = spawnSync(FFMPEG, ['-v', 'warning', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
-  const frames = execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+  const frames = execFileSync(
+    FFPROBE,
+    ['-v', 'error', '-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file],
+    { encoding: 'utf8' },
+  );
   return { warnings: r.stderr, frames: Number(frames.match(/\d+/)![0]) };
 }
 
@@ -111,7 +120,9 @@ describe('corrupt input', () => {
     const b = auStarts[60]!;
     const data = Uint8Array.from([...clean.subarray(0, a), ...fakeB, ...clean.subarray(a, b), ...fakeBUnknownPps, ...fakeBUnknownPps, ...clean.subarray(b)]);
     let r!: ReturnType<typeof segmentBytes>;
-    expect(() => { r = segmentBytes(data); }).not.toThrow();
+    expect(() => {
+      r = segmentBytes(data);
+    }).not.toThrow();
     // 30..49 dropped after the first fake frame (IDR at 50), 60..74 after the second (no IDR after 50);
     // each fake frame is one error.
     expect(r.stats).toMatchObject({ frames: 40, inputErrors: 3, droppedFrames: 38 });

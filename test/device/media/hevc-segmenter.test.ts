@@ -52,7 +52,9 @@ function ffmpegJudges(name: string, segs: MediaSegment[]): { warnings: string; f
   const playlist = join(dir, `${name}.m3u8`);
   writeFileSync(playlist, lines.join('\n'));
   const r = spawnSync(FFMPEG, ['-v', 'warning', '-allowed_extensions', 'ALL', '-i', playlist, '-f', 'null', '-'], { encoding: 'utf8' });
-  const frames = spawnSync(FFMPEG, ['-v', 'error', '-allowed_extensions', 'ALL', '-i', playlist, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l && !l.startsWith('#')).length;
+  const frames = spawnSync(FFMPEG, ['-v', 'error', '-allowed_extensions', 'ALL', '-i', playlist, '-map', '0:v', '-f', 'framemd5', '-'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => l && !l.startsWith('#')).length;
   return { warnings: r.stderr, frames };
 }
 
@@ -64,7 +66,9 @@ describe('LiveSegmenter on H.265', () => {
     const s = new LiveSegmenter({ targetSegmentSeconds: 1, onSegment: (x) => segs.push(x) });
     frames.forEach((f, i) => s.putVideoFrame(f.data, T0 + stream.videoPackets[i]!.pts / 90, T0 + stream.videoPackets[i]!.dts / 90));
     s.end();
-    expect(segs.map((x) => [x.container, x.videoCodec, x.videoFrames, Math.round(x.durationMs)])).toEqual(Array.from({ length: 4 }, () => ['fmp4', 'h265', 25, 1000]));
+    expect(segs.map((x) => [x.container, x.videoCodec, x.videoFrames, Math.round(x.durationMs)])).toEqual(
+      Array.from({ length: 4 }, () => ['fmp4', 'h265', 25, 1000]),
+    );
     expect(stream.probe.level).toBe(60); // 320x240 needs level 2 (76800 luma samples > level 1's 36864)
     expect(segs[0]).toMatchObject({ codecs: 'hvc1.1.6.L60.90', width: 320, height: 240, discontinuity: true });
     expect(new Set(segs.map((x) => x.init!.id)).size).toBe(1);
@@ -98,7 +102,12 @@ describe('LiveSegmenter on H.265', () => {
     s.closeSegment(); // the source reconnected
     s.pushVideo(readFileSync(h265.video));
     s.end();
-    expect(segs.map((x) => [x.videoCodec, x.container, x.discontinuity])).toEqual([['h264', 'ts', true], ['h264', 'ts', false], ['h265', 'fmp4', true], ['h265', 'fmp4', false]]);
+    expect(segs.map((x) => [x.videoCodec, x.container, x.discontinuity])).toEqual([
+      ['h264', 'ts', true],
+      ['h264', 'ts', false],
+      ['h265', 'fmp4', true],
+      ['h265', 'fmp4', false],
+    ]);
   }, 120_000);
 
   it('H.265 with container ts is refused once with the fix; nothing of it is kept, and a constructor with both fixed refuses at once', () => {

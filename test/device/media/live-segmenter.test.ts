@@ -46,9 +46,14 @@ function hasVcl(bytes: number[]): boolean {
 const nalTypesOfFirstVideoPes = (seg: MediaSegment): number[] => {
   const packets = readPackets(seg.bytes);
   const first = pesStarts(packets).find((p) => p.pid === 0x100)!;
-  const rest = packets.filter((p) => p.pid === 0x100 && p.index > first.packetIndex && !p.pusi).slice(0, 3).map((p) => p.payload);
+  const rest = packets
+    .filter((p) => p.pid === 0x100 && p.index > first.packetIndex && !p.pusi)
+    .slice(0, 3)
+    .map((p) => p.payload);
   const body = Buffer.concat([first.firstPayload, ...rest]);
-  return referenceNalUnits(body).slice(0, 4).map((n) => n[0]! & 0x1f);
+  return referenceNalUnits(body)
+    .slice(0, 4)
+    .map((n) => n[0]! & 0x1f);
 };
 
 describe('LiveSegmenter (live path)', () => {
@@ -63,7 +68,8 @@ describe('LiveSegmenter (live path)', () => {
     fs.forEach((f, i) => s.putVideoFrame(f, t0 + i * 40));
     s.end();
     expect(segs.map((x) => [x.startMs - t0, x.durationMs, x.videoFrames, x.discontinuity])).toEqual([
-      [0, 2000, 50, true], [2000, 2000, 50, false],
+      [0, 2000, 50, true],
+      [2000, 2000, 50, false],
     ]);
     expect(segs[0]).toMatchObject({ codecs: 'avc1.42c00d', width: 320, height: 240, hasAudio: false });
     for (const seg of segs) expect(nalTypesOfFirstVideoPes(seg)).toEqual([9, 7, 8, expect.any(Number)]);
@@ -79,7 +85,10 @@ describe('LiveSegmenter (live path)', () => {
     expect(s.openSegment()).toBeUndefined();
     fs.slice(30).forEach((f, i) => s.putVideoFrame(f, t0 + (30 + i) * 40));
     s.end();
-    expect(segs.map((x) => [x.startMs - t0, x.videoFrames, x.discontinuity])).toEqual([[0, 30, true], [2000, 50, true]]);
+    expect(segs.map((x) => [x.startMs - t0, x.videoFrames, x.discontinuity])).toEqual([
+      [0, 30, true],
+      [2000, 50, true],
+    ]);
     expect(s.stats()).toMatchObject({ frames: 80, droppedFrames: 20, segments: 2, inputErrors: 0 });
   });
 
@@ -94,7 +103,10 @@ describe('LiveSegmenter (live path)', () => {
       const now = t0 + i * 40;
       s.putVideoFrame(f, now);
       while (nextAudio < steps && t0 + 300 + nextAudio * 100 <= now) {
-        s.pushAudio(aac.subarray(Math.floor((aac.byteLength * nextAudio) / steps), Math.floor((aac.byteLength * (nextAudio + 1)) / steps)), t0 + 300 + nextAudio * 100);
+        s.pushAudio(
+          aac.subarray(Math.floor((aac.byteLength * nextAudio) / steps), Math.floor((aac.byteLength * (nextAudio + 1)) / steps)),
+          t0 + 300 + nextAudio * 100,
+        );
         nextAudio++;
       }
     });
@@ -150,7 +162,10 @@ describe('LiveSegmenter (live path)', () => {
     fs.slice(0, 50).forEach((f, i) => s.putVideoFrame(f, t0 + i * 40));
     fs.slice(50).forEach((f, i) => s.putVideoFrame(f, t0 + 60_000 + i * 40));
     s.end();
-    expect(segs.map((x) => [x.startMs - t0, x.videoFrames, x.discontinuity])).toEqual([[0, 50, true], [60_000, 50, true]]);
+    expect(segs.map((x) => [x.startMs - t0, x.videoFrames, x.discontinuity])).toEqual([
+      [0, 50, true],
+      [60_000, 50, true],
+    ]);
   });
 
   it('raw Annex-B with B-frames (no timestamps to reorder by): refused once with the fix, and nothing of it is kept', () => {
@@ -185,12 +200,19 @@ describe('LiveSegmenter (live path)', () => {
     const long = makeStream(dir, 'longgop', { width: 160, height: 120, fps: '25', seconds: 12, gopFrames: 75, profile: 'main' });
     const warnings: string[] = [];
     const segs: MediaSegment[] = [];
-    const s = new LiveSegmenter({ targetSegmentSeconds: 2, videoTiming: { kind: 'frame-rate' }, onSegment: (x) => segs.push(x), onStreamWarning: (m) => warnings.push(m) });
+    const s = new LiveSegmenter({
+      targetSegmentSeconds: 2,
+      videoTiming: { kind: 'frame-rate' },
+      onSegment: (x) => segs.push(x),
+      onStreamWarning: (m) => warnings.push(m),
+    });
     s.pushVideo(readFileSync(long.video));
     s.end();
     expect(segs.slice(0, -1).map((x) => x.durationMs)).toEqual([3000, 3000, 3000]);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/every 3\.00 s, longer than the 2 s segment length.*exceed.*TARGETDURATION of 2 s.*I-frame.*at most 2 s \(50 frames at 25 fps\)/);
+    expect(warnings[0]).toMatch(
+      /every 3\.00 s, longer than the 2 s segment length.*exceed.*TARGETDURATION of 2 s.*I-frame.*at most 2 s \(50 frames at 25 fps\)/,
+    );
   });
 
   it('a 1.5 s GOP under a 2 s target makes 1.5 s segments, none over TARGETDURATION', () => {

@@ -31,9 +31,40 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'camrec-restamped-'));
   const file = join(dir, 'in.ts');
   execFileSync(FFMPEG, [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=6', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=6',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '48k', '-f', 'mpegts', '-pes_payload_size', '0', file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=160x120:rate=25:duration=6',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000:duration=6',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-profile:v',
+    'baseline',
+    '-g',
+    '25',
+    '-keyint_min',
+    '25',
+    '-sc_threshold',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '48k',
+    '-f',
+    'mpegts',
+    '-pes_payload_size',
+    '0',
+    file,
   ]);
   units = [];
   const d = new TsDemuxer({ onProgram: () => {}, onPes: (p) => units.push(p) });
@@ -79,7 +110,11 @@ function record(times: { u: DemuxedPes; pts: number; dts: number }[]): { segs: M
 }
 
 describe('a source clock that steps back, re-stamped 1 tick apart by the ffmpeg child', () => {
-  for (const [stepS, lateBy] of [[0.2, 0], [1.5, 0], [0.2, 12]] as const) {
+  for (const [stepS, lateBy] of [
+    [0.2, 0],
+    [1.5, 0],
+    [0.2, 12],
+  ] as const) {
     it(`steps back ${stepS} s at 2.1 s${lateBy ? ', audio handed on late (video waits for it)' : ''}: re-stamped frames are dropped, every segment lasts what ffmpeg decodes, no decoder warning`, () => {
       const { segs, errors } = record(audioLate(childTimes(2.1 * 90_000, stepS * 90_000), lateBy));
       // Video decode times inside every segment step by a frame (no frames 1 tick apart).
@@ -89,11 +124,27 @@ describe('a source clock that steps back, re-stamped 1 tick apart by the ffmpeg 
         d.push(seg.bytes);
         d.flush();
         const steps = dts.slice(1).map((t, k) => t - dts[k]!);
-        expect(steps.filter((x) => x !== FRAME_TICKS), `segment ${i}`).toEqual([]);
+        expect(
+          steps.filter((x) => x !== FRAME_TICKS),
+          `segment ${i}`,
+        ).toEqual([]);
         // Its duration is its frames' (what a player plays), as ffprobe counts them.
         const file = join(dir, `seg-${stepS}-${lateBy}-${i}.ts`);
         writeFileSync(file, seg.bytes);
-        const probed = JSON.parse(execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'json', file]).toString()) as { streams: { nb_read_frames: string }[] };
+        const probed = JSON.parse(
+          execFileSync(FFPROBE, [
+            '-v',
+            'error',
+            '-count_frames',
+            '-select_streams',
+            'v:0',
+            '-show_entries',
+            'stream=nb_read_frames',
+            '-of',
+            'json',
+            file,
+          ]).toString(),
+        ) as { streams: { nb_read_frames: string }[] };
         expect(Math.round((seg.durationMs * 90) / FRAME_TICKS), `segment ${i}`).toBe(Number(probed.streams[0]!.nb_read_frames));
       }
       // The step is said once, and the segment after it is a discontinuity.
@@ -101,13 +152,17 @@ describe('a source clock that steps back, re-stamped 1 tick apart by the ffmpeg 
       expect(segs.slice(1).some((s) => s.discontinuity)).toBe(true);
       const all = join(dir, `all-${stepS}-${lateBy}.ts`);
       writeFileSync(all, Buffer.concat(segs.map((s) => s.bytes)));
-      expect(execFileSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', all, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim()).toBe('');
+      expect(
+        execFileSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', all, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] })
+          .toString()
+          .trim(),
+      ).toBe('');
       // What is lost is the re-stamped run and the rest of its GOP, nothing before it.
       expect(segs.reduce((n, s) => n + s.videoFrames, 0)).toBeGreaterThanOrEqual(150 - Math.ceil((stepS * 90_000) / FRAME_TICKS) - 25);
     });
   }
 
-  it('a reconnect whose new connection starts 1 tick after the last time handed on (ConnectionClock\'s floor) loses nothing', () => {
+  it("a reconnect whose new connection starts 1 tick after the last time handed on (ConnectionClock's floor) loses nothing", () => {
     // Connection 1: the first 2 s; connection 2 (after closeSegment) continues 1 tick after connection 1's last video time.
     const segs: MediaSegment[] = [];
     const errors: MediaInputError[] = [];

@@ -80,7 +80,16 @@ function slice(headerByte0: number, bits: number[], poc: number): Uint8Array {
 export function unit(o: Partial<VideoUnit> & { isKey: boolean }): VideoUnit {
   const nals = o.nals ?? [AVC.IDR];
   return {
-    nals, nalBytes: nals.reduce((n, x) => n + x.byteLength, 0), hasVcl: true, hasAud: false, sent: { vps: false, sps: false, pps: false },
-    offset: 0, arrivalMs: 0, encoderChanged: false, setsChanged: false, missingParameterSets: false, ...o,
+    nals,
+    nalBytes: nals.reduce((n, x) => n + x.byteLength, 0),
+    hasVcl: true,
+    hasAud: false,
+    sent: { vps: false, sps: false, pps: false },
+    offset: 0,
+    arrivalMs: 0,
+    encoderChanged: false,
+    setsChanged: false,
+    missingParameterSets: false,
+    ...o,
   };
 }

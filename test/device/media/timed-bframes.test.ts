@@ -24,9 +24,42 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'camrec-timed-b-'));
   const file = join(dir, 'in.ts');
   execFileSync(FFMPEG, [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=4', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=4',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main', '-bf', '2', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '48k', '-f', 'mpegts', '-pes_payload_size', '0', file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=160x120:rate=25:duration=4',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000:duration=4',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-profile:v',
+    'main',
+    '-bf',
+    '2',
+    '-g',
+    '25',
+    '-keyint_min',
+    '25',
+    '-sc_threshold',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '48k',
+    '-f',
+    'mpegts',
+    '-pes_payload_size',
+    '0',
+    file,
   ]);
   units = [];
   const d = new TsDemuxer({ onProgram: () => {}, onPes: (p) => units.push(p) });
@@ -61,7 +94,11 @@ describe('timed input with B-frames', () => {
   it('every access unit keeps its PTS and DTS (one constant offset), in decode order; PES carry both', () => {
     const segs = run();
     const input = units.filter((u) => u.pid === 0x100).map((u) => ({ pts: u.pts!, dts: u.dts ?? u.pts! }));
-    const output = segs.flatMap((s) => pesStarts(readPackets(s.bytes)).filter((p) => p.pid === 0x100).map((p) => ({ pts: p.pts!, dts: p.dts ?? p.pts! })));
+    const output = segs.flatMap((s) =>
+      pesStarts(readPackets(s.bytes))
+        .filter((p) => p.pid === 0x100)
+        .map((p) => ({ pts: p.pts!, dts: p.dts ?? p.pts! })),
+    );
     expect(output).toHaveLength(input.length);
     const offset = output[0]!.dts - input[0]!.dts;
     expect(output).toEqual(input.map((t) => ({ pts: (t.pts + offset) % 2 ** 33, dts: (t.dts + offset) % 2 ** 33 })));

@@ -12,7 +12,13 @@ describe('event records on the device', () => {
   let uploaded: { item: UploadItem; body: Buffer }[];
   const now = 1_767_225_600_000;
   const make = (stateDir: string) =>
-    new EventRecords({ deviceId: 'cam-1', stateDir, upload: async (item, body) => void uploaded.push({ item, body: Buffer.from(body) }), now: () => now, log: silentLogger });
+    new EventRecords({
+      deviceId: 'cam-1',
+      stateDir,
+      upload: async (item, body) => void uploaded.push({ item, body: Buffer.from(body) }),
+      now: () => now,
+      log: silentLogger,
+    });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'camrec-event-records-'));
     uploaded = [];

@@ -17,8 +17,34 @@ let dir: string;
 function makeClip(name: string, audioArgs: string[], videoArgs: string[] = ['-bf', '0']): string {
   const file = join(dir, name);
   execFileSync(FFMPEG, [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=4', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=4',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', ...videoArgs, ...audioArgs, '-shortest', file,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=25:duration=4',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=4',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '25',
+    '-keyint_min',
+    '25',
+    '-sc_threshold',
+    '0',
+    ...videoArgs,
+    ...audioArgs,
+    '-shortest',
+    file,
   ]);
   return file;
 }
@@ -57,7 +83,9 @@ function decode(name: string, segments: MediaSegment[]): { warnings: string; fra
   const file = join(dir, `${name}.ts`);
   writeFileSync(file, Buffer.concat(segments.map((s) => s.bytes)));
   const warnings = execFileSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-  const probe = JSON.parse(execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'json', file]).toString());
+  const probe = JSON.parse(
+    execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'json', file]).toString(),
+  );
   return { warnings: warnings.trim(), frames: Number(probe.streams[0].nb_read_frames) };
 }
 
@@ -81,8 +109,9 @@ describe('ffmpeg child arguments', () => {
 
   it('hides credentials in URLs, in the userinfo and in query parameters cameras use', () => {
     expect(redactSecrets('rtsp://admin:s3cr%21t@10.0.0.2:554/s')).toBe('rtsp://admin:***@10.0.0.2:554/s');
-    expect(redactSecrets('error opening rtsp://10.0.0.2/cam/realmonitor?channel=1&user=admin&password=hunter2&subtype=0: refused'))
-      .toBe('error opening rtsp://10.0.0.2/cam/realmonitor?channel=1&user=admin&password=***&subtype=0: refused');
+    expect(redactSecrets('error opening rtsp://10.0.0.2/cam/realmonitor?channel=1&user=admin&password=hunter2&subtype=0: refused')).toBe(
+      'error opening rtsp://10.0.0.2/cam/realmonitor?channel=1&user=admin&password=***&subtype=0: refused',
+    );
     expect(redactSecrets('{"msg":"x","url":"rtsps://u:p@h/s?token=abc"}')).toBe('{"msg":"x","url":"rtsps://u:***@h/s?token=***"}');
   });
 });
@@ -109,7 +138,28 @@ describe('FfmpegSource on container files (the same path as RTSP: the source clo
   it('a resolution change mid-stream starts a new segment with a discontinuity', async () => {
     const part = (name: string, size: string) => {
       const f = join(dir, name);
-      execFileSync(FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=25:duration=2`, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '0', '-f', 'mpegts', f]);
+      execFileSync(FFMPEG, [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc=size=${size}:rate=25:duration=2`,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-g',
+        '25',
+        '-bf',
+        '0',
+        '-f',
+        'mpegts',
+        f,
+      ]);
       return readFileSync(f);
     };
     const joined = join(dir, 'resize.ts');
@@ -126,7 +176,14 @@ describe('FfmpegSource on container files (the same path as RTSP: the source clo
   it('an unreachable camera: the failure is counted and retried, and its password appears in no message', async () => {
     const errors: Error[] = [];
     const src = new FfmpegSource(
-      { pushVideo: () => {}, pushAudio: () => {}, putVideoFrame: () => {}, putAudioFrame: () => {}, cutSegment: () => {}, noteSourceError: (e) => errors.push(e) },
+      {
+        pushVideo: () => {},
+        pushAudio: () => {},
+        putVideoFrame: () => {},
+        putAudioFrame: () => {},
+        cutSegment: () => {},
+        noteSourceError: (e) => errors.push(e),
+      },
       { url: 'rtsp://admin:hunter2@127.0.0.1:9/stream1?password=hunter2', audio: true, stallMs: 10_000 },
     );
     src.start();

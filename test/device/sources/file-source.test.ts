@@ -10,9 +10,38 @@ describe('FileSource', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'camrec-file-src-'));
     execFileSync('/usr/bin/ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=25:duration=0.4', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=0.4',
-      '-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-bf', '0', '-f', 'h264', join(dir, 'v.h264'),
-      '-map', '1:a', '-c:a', 'aac', '-f', 'adts', join(dir, 'a.aac'),
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=25:duration=0.4',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000:duration=0.4',
+      '-map',
+      '0:v',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-bf',
+      '0',
+      '-f',
+      'h264',
+      join(dir, 'v.h264'),
+      '-map',
+      '1:a',
+      '-c:a',
+      'aac',
+      '-f',
+      'adts',
+      join(dir, 'a.aac'),
     ]);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +57,12 @@ describe('FileSource', () => {
           arrivals.push(Date.now());
         },
         putAudioFrame: (_f, t) => void audio.push(t!),
-        pushVideo: () => {}, pushAudio: () => {}, cutSegment: () => {}, noteSourceError: (e) => { throw e; },
+        pushVideo: () => {},
+        pushAudio: () => {},
+        cutSegment: () => {},
+        noteSourceError: (e) => {
+          throw e;
+        },
       },
       { videoPath: join(dir, 'v.h264'), audioPath: join(dir, 'a.aac'), fps: 25, loop: true },
     );
@@ -56,7 +90,13 @@ describe('FileSource', () => {
     const src = new FileSource(
       {
         putVideoFrame: (_f, t) => void video.push(t!),
-        putAudioFrame: () => {}, pushVideo: () => {}, pushAudio: () => {}, cutSegment: () => {}, noteSourceError: (e) => { throw e; },
+        putAudioFrame: () => {},
+        pushVideo: () => {},
+        pushAudio: () => {},
+        cutSegment: () => {},
+        noteSourceError: (e) => {
+          throw e;
+        },
       },
       { videoPath: join(dir, 'v.h264'), fps: 0.1, loop: false }, // the next frame is due 10 s after the first
     );
@@ -71,12 +111,38 @@ describe('FileSource', () => {
 
   it('without fps: a 30 fps clip is timed by the frame rate in its SPS', async () => {
     execFileSync('/usr/bin/ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=30:duration=0.5',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-bf', '0', '-f', 'h264', join(dir, 'v30.h264'),
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=30:duration=0.5',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      '-bf',
+      '0',
+      '-f',
+      'h264',
+      join(dir, 'v30.h264'),
     ]);
     const video: number[] = [];
     const src = new FileSource(
-      { putVideoFrame: (_f, t) => void video.push(t!), putAudioFrame: () => {}, pushVideo: () => {}, pushAudio: () => {}, cutSegment: () => {}, noteSourceError: (e) => { throw e; } },
+      {
+        putVideoFrame: (_f, t) => void video.push(t!),
+        putAudioFrame: () => {},
+        pushVideo: () => {},
+        pushAudio: () => {},
+        cutSegment: () => {},
+        noteSourceError: (e) => {
+          throw e;
+        },
+      },
       { videoPath: join(dir, 'v30.h264'), loop: false },
     );
     src.start();
@@ -87,13 +153,32 @@ describe('FileSource', () => {
 
   it('looping: audio never overlaps the next pass (an audio file 32 ms longer than the video is trimmed at each end)', async () => {
     // 0.4 s of video, 0.432 s of audio (the sample's 939 frames for 20 s of video do the same).
-    execFileSync('/usr/bin/ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=0.432', '-c:a', 'aac', '-f', 'adts', join(dir, 'long.aac')]);
+    execFileSync('/usr/bin/ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000:duration=0.432',
+      '-c:a',
+      'aac',
+      '-f',
+      'adts',
+      join(dir, 'long.aac'),
+    ]);
     const audio: Array<{ at: number; end: number }> = [];
     const src = new FileSource(
       {
         putVideoFrame: () => {},
         putAudioFrame: (f, t) => void audio.push({ at: t!, end: t! + ((((f[6]! & 3) + 1) * 1024) / 48000) * 1000 }),
-        pushVideo: () => {}, pushAudio: () => {}, cutSegment: () => {}, noteSourceError: (e) => { throw e; },
+        pushVideo: () => {},
+        pushAudio: () => {},
+        cutSegment: () => {},
+        noteSourceError: (e) => {
+          throw e;
+        },
       },
       { videoPath: join(dir, 'v.h264'), audioPath: join(dir, 'long.aac'), fps: 25, loop: true },
     );

@@ -27,7 +27,12 @@ describe('s3ObjectTarget', () => {
   });
 
   it('an endpoint override without forcePathStyle: virtual-hosted on a name, path style on an IP or localhost', () => {
-    expect(s3ObjectTarget({ bucket: 'rec', region: 'us-east-1', endpoint: 'https://store.lan:9443' }, 'k.ts')).toEqual({ protocol: 'https:', hostname: 'rec.store.lan', port: '9443', path: '/k.ts' });
+    expect(s3ObjectTarget({ bucket: 'rec', region: 'us-east-1', endpoint: 'https://store.lan:9443' }, 'k.ts')).toEqual({
+      protocol: 'https:',
+      hostname: 'rec.store.lan',
+      port: '9443',
+      path: '/k.ts',
+    });
     expect(s3ObjectTarget({ bucket: 'rec', region: 'us-east-1', endpoint: 'http://10.0.0.5:9000' }, 'k.ts').path).toBe('/rec/k.ts');
     expect(s3ObjectTarget({ bucket: 'rec', region: 'us-east-1', endpoint: 'http://[::1]:9000' }, 'k.ts').path).toBe('/rec/k.ts');
     expect(s3ObjectTarget({ bucket: 'rec', region: 'us-east-1', endpoint: 'http://localhost:9000/' }, 'k.ts').path).toBe('/rec/k.ts');

@@ -28,7 +28,15 @@ const servers: (http.Server | https.Server)[] = [];
 const putters: SigV4ObjectPutter[] = [];
 afterEach(async () => {
   putters.splice(0).forEach((p) => p.destroy());
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => { s.closeAllConnections(); s.close(r); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((r) => {
+          s.closeAllConnections();
+          s.close(r);
+        }),
+    ),
+  );
 });
 
 /** An S3 stand-in on a free port that records each request and answers with `answer`. */
@@ -50,17 +58,26 @@ async function fakeS3(answer: Answer, tls?: { key: string; cert: string }): Prom
   return { endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, seen };
 }
 
-const s3Error = (status: number, code: string, message: string, headers: Record<string, string> = {}): Answer => (_s, res) => {
-  res.writeHead(status, { 'content-type': 'application/xml', ...headers });
-  res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>R1</RequestId></Error>`);
+const s3Error =
+  (status: number, code: string, message: string, headers: Record<string, string> = {}): Answer =>
+  (_s, res) => {
+    res.writeHead(status, { 'content-type': 'application/xml', ...headers });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>R1</RequestId></Error>`);
+  };
+const ok: Answer = (_s, res) => {
+  res.writeHead(200, { etag: '"x"' });
+  res.end();
 };
-const ok: Answer = (_s, res) => { res.writeHead(200, { etag: '"x"' }); res.end(); };
 
 function putter(endpoint: string, extra: Partial<SigV4ObjectPutterOptions> = {}): SigV4ObjectPutter {
   const p = new SigV4ObjectPutter({
-    bucket: 'camrec', region: 'us-east-1', endpoint, forcePathStyle: true,
+    bucket: 'camrec',
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
     credentials: async () => ({ accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET, sessionToken: TOKEN }),
-    requestTimeoutMs: 2000, ...extra,
+    requestTimeoutMs: 2000,
+    ...extra,
   });
   putters.push(p);
   return p;
@@ -77,7 +94,10 @@ const item: UploadItem = {
 const body = new Uint8Array(Buffer.from('0123456789'.repeat(1000)));
 
 async function rejection(p: Promise<unknown>): Promise<UploadError & { credentialsRejected: boolean }> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UploadError);
   return err as UploadError & { credentialsRejected: boolean };
 }
@@ -86,10 +106,20 @@ describe('NodeSha256 with the SDK signer', () => {
   it("signs AWS's documented S3 example to the documented signature", async () => {
     // docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html, "Example: GET Object"
     // (the PUT example signs a `date` header, which smithy's signer always replaces by x-amz-date).
-    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET }, sha256: NodeSha256, uriEscapePath: false });
+    const signer = new SignatureV4({
+      service: 's3',
+      region: 'us-east-1',
+      credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET },
+      sha256: NodeSha256,
+      uriEscapePath: false,
+    });
     const signed = await signer.sign(
       {
-        method: 'GET', protocol: 'https:', hostname: 'examplebucket.s3.amazonaws.com', path: '/test.txt', query: {},
+        method: 'GET',
+        protocol: 'https:',
+        hostname: 'examplebucket.s3.amazonaws.com',
+        path: '/test.txt',
+        query: {},
         headers: { host: 'examplebucket.s3.amazonaws.com', range: 'bytes=0-9' },
       },
       { signingDate: new Date('2013-05-24T00:00:00Z') },
@@ -140,9 +170,16 @@ describe('SigV4ObjectPutter', () => {
     // One digest of the body per attempt: the SHA-256 checksum proves it; no Content-MD5 pass.
     expect(req!.headers['content-md5']).toBeUndefined();
     const signedHeaders = /SignedHeaders=([^,]+)/.exec(String(req!.headers.authorization))![1]!.split(';');
-    expect(signedHeaders).toEqual(expect.arrayContaining(['host', 'if-none-match', 'x-amz-content-sha256', 'x-amz-checksum-sha256', 'x-amz-meta-seq', 'x-amz-security-token']));
+    expect(signedHeaders).toEqual(
+      expect.arrayContaining(['host', 'if-none-match', 'x-amz-content-sha256', 'x-amz-checksum-sha256', 'x-amz-meta-seq', 'x-amz-security-token']),
+    );
     // The local S3 front's independent verifier (node:crypto, written from the spec) accepts it.
-    const who = verifySigV4(req!, (id) => (id === ACCESS_KEY_ID ? { secretAccessKey: SECRET, sessionToken: TOKEN, expiresAtMs: Date.now() + 60_000 } : undefined), Date.now(), { region: 'us-east-1', service: 's3' });
+    const who = verifySigV4(
+      req!,
+      (id) => (id === ACCESS_KEY_ID ? { secretAccessKey: SECRET, sessionToken: TOKEN, expiresAtMs: Date.now() + 60_000 } : undefined),
+      Date.now(),
+      { region: 'us-east-1', service: 's3' },
+    );
     expect(who).toBe(ACCESS_KEY_ID);
   });
 
@@ -162,10 +199,21 @@ describe('SigV4ObjectPutter', () => {
   });
 
   it('503 SlowDown and 500 are retryable, with the code from the XML', async () => {
-    const slow = await rejection(putter((await fakeS3(s3Error(503, 'SlowDown', 'Please reduce your request rate.'))).endpoint).put(item, body, new AbortController().signal));
+    const slow = await rejection(
+      putter((await fakeS3(s3Error(503, 'SlowDown', 'Please reduce your request rate.'))).endpoint).put(item, body, new AbortController().signal),
+    );
     expect(slow).toMatchObject({ retryable: true, statusCode: 503, code: 'SlowDown', credentialsRejected: false });
     expect(slow.message).toContain('S3 answered 503 SlowDown: Please reduce your request rate.');
-    const bare = await rejection(putter((await fakeS3((_s, res) => { res.writeHead(500); res.end('<html>oops</html>'); })).endpoint).put(item, body, new AbortController().signal));
+    const bare = await rejection(
+      putter(
+        (
+          await fakeS3((_s, res) => {
+            res.writeHead(500);
+            res.end('<html>oops</html>');
+          })
+        ).endpoint,
+      ).put(item, body, new AbortController().signal),
+    );
     expect(bare).toMatchObject({ retryable: true, statusCode: 500, code: 'InternalError' });
   });
 
@@ -180,18 +228,30 @@ describe('SigV4ObjectPutter', () => {
   });
 
   it('a 400 for a wrong request is kept for a retry and classed as rejected; AccessDenied says what to check', async () => {
-    const bad = await rejection(putter((await fakeS3(s3Error(400, 'InvalidDigest', 'The Content-MD5 you specified was invalid.'))).endpoint).put(item, body, new AbortController().signal));
+    const bad = await rejection(
+      putter((await fakeS3(s3Error(400, 'InvalidDigest', 'The Content-MD5 you specified was invalid.'))).endpoint).put(
+        item,
+        body,
+        new AbortController().signal,
+      ),
+    );
     expect(bad).toMatchObject({ retryable: true, problem: 'rejected', statusCode: 400, code: 'InvalidDigest' });
-    const denied = await rejection(putter((await fakeS3(s3Error(403, 'AccessDenied', 'Access Denied'))).endpoint).put(item, body, new AbortController().signal));
+    const denied = await rejection(
+      putter((await fakeS3(s3Error(403, 'AccessDenied', 'Access Denied'))).endpoint).put(item, body, new AbortController().signal),
+    );
     expect(denied).toMatchObject({ statusCode: 403, code: 'AccessDenied', problem: 'configuration' });
     expect(denied.message).toContain(`PUT ${item.objectKey} failed: S3 answered 403 AccessDenied: Access Denied`);
     expect(denied.message).toContain('must allow s3:PutObject on segments/{thingName}/*');
   });
 
-  it('RequestTimeTooSkewed: the signing clock takes S3\'s Date, so the retry is signed at S3\'s time', async () => {
+  it("RequestTimeTooSkewed: the signing clock takes S3's Date, so the retry is signed at S3's time", async () => {
     const s3 = await fakeS3((seen, res) => {
       const skewMs = Math.abs(amzDateToMs(String(seen.headers['x-amz-date']))! - Date.now());
-      if (skewMs > 15 * 60_000) s3Error(403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', { date: new Date().toUTCString() })(seen, res);
+      if (skewMs > 15 * 60_000)
+        s3Error(403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', { date: new Date().toUTCString() })(
+          seen,
+          res,
+        );
       else ok(seen, res);
     });
     const p = putter(s3.endpoint, { systemClockOffsetMs: 20 * 60_000 });

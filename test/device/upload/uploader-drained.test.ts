@@ -12,7 +12,14 @@ import { ItemKind, type UploadItem } from '../../../device/core/upload-item.ts';
 import { Uploader } from '../../../device/upload/uploader.ts';
 import { until } from '../agent/agent-harness.ts';
 
-const segment = (seq: number): UploadItem => ({ kind: ItemKind.SEGMENT, objectKey: `segments/cam/${seq}.ts`, contentType: 'video/mp2t', metadata: {}, seq, createdMs: 0 });
+const segment = (seq: number): UploadItem => ({
+  kind: ItemKind.SEGMENT,
+  objectKey: `segments/cam/${seq}.ts`,
+  contentType: 'video/mp2t',
+  metadata: {},
+  seq,
+  createdMs: 0,
+});
 
 /** S3 stand-in whose PUTs answer only when the test says (the uploader, not S3, is under test here). */
 function heldPutter() {

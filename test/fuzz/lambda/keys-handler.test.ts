@@ -19,7 +19,9 @@ const CAMERAS = ['cam-1', 'cam-2'] as const;
  * Three keys per camera, each used by a recent segment in the index; the fake "wrapping"
  * is the bound format-2 plaintext with a 4-byte marker in front.
  */
-const KEYS = new Map(CAMERAS.flatMap((c) => Array.from({ length: 3 }, () => [wrappedKeyKey({ deviceId: c, keyId: randomBytes(16).toString('hex') }), randomBytes(16)] as const)));
+const KEYS = new Map(
+  CAMERAS.flatMap((c) => Array.from({ length: 3 }, () => [wrappedKeyKey({ deviceId: c, keyId: randomBytes(16).toString('hex') }), randomBytes(16)] as const)),
+);
 const MARKER = Buffer.from('wrap');
 const store: ObjectStore = {
   head: async () => undefined,
@@ -36,7 +38,25 @@ for (const objectKey of KEYS.keys()) {
   const p = parseObjectKey(objectKey);
   if (p.kind !== 'key') continue;
   seq++;
-  await index.putSegment(toSegmentItem(p.deviceId, { startMs: NOW_MS - 10_000 - seq * 2000, durationMs: 2000, seq, discSeq: 0, keyId: p.keyId, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 }, `k${seq}`, 10, 7));
+  await index.putSegment(
+    toSegmentItem(
+      p.deviceId,
+      {
+        startMs: NOW_MS - 10_000 - seq * 2000,
+        durationMs: 2000,
+        seq,
+        discSeq: 0,
+        keyId: p.keyId,
+        iv: '00'.repeat(16),
+        codecs: 'avc1.64001f',
+        width: 640,
+        height: 360,
+      },
+      `k${seq}`,
+      10,
+      7,
+    ),
+  );
 }
 const handler = createKeysHandler({
   config: { corsOrigins: ['*'], targetDurationSeconds: 8, liveWindowSegments: 5 },
@@ -48,16 +68,32 @@ const handler = createKeysHandler({
   cacheEntries: 4,
 });
 
-const keyIdsOf = (camera: string) => [...KEYS.keys()].filter((k) => k.startsWith(`keys/${camera}/`)).map((k) => k.slice(`keys/${camera}/`.length, -'.bin'.length));
-const tokenFor = (camera: string) => signSessionToken({ deviceId: camera, mode: 'LIVE', issuedAtSeconds: NOW_MS / 1000, expiresAtSeconds: NOW_MS / 1000 + 3600 }, { version: 'v1', secret: SECRET });
+const keyIdsOf = (camera: string) =>
+  [...KEYS.keys()].filter((k) => k.startsWith(`keys/${camera}/`)).map((k) => k.slice(`keys/${camera}/`.length, -'.bin'.length));
+const tokenFor = (camera: string) =>
+  signSessionToken(
+    { deviceId: camera, mode: 'LIVE', issuedAtSeconds: NOW_MS / 1000, expiresAtSeconds: NOW_MS / 1000 + 3600 },
+    { version: 'v1', secret: SECRET },
+  );
 
 function get(path: string, method = 'GET'): Promise<HttpResult> {
   const e = {
-    version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '', headers: { origin: 'https://app.example' },
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { origin: 'https://app.example' },
     requestContext: {
-      accountId: '123456789012', apiId: 'api', domainName: 'api.example', domainPrefix: 'api',
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.example',
+      domainPrefix: 'api',
       http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'fuzz' },
-      requestId: 'req-1', routeKey: '$default', stage: '$default', time: '21/Nov/2026:12:00:00 +0000', timeEpoch: NOW_MS,
+      requestId: 'req-1',
+      routeKey: '$default',
+      stage: '$default',
+      time: '21/Nov/2026:12:00:00 +0000',
+      timeEpoch: NOW_MS,
     },
     isBase64Encoded: false,
   } satisfies HttpEvent;
@@ -72,38 +108,59 @@ const keyIdLike = fc.oneof(
 );
 
 describe('keys handler (the 16-byte key route)', () => {
-  test("a session gets its own camera's keys, byte for byte, and nothing of another camera's", async () => {
-    await check.async('keys only for the session camera', fc.asyncProperty(fc.constantFrom(...CAMERAS), keyIdLike, async (camera, keyId) => {
-      const res = await get(`/v1/sessions/${tokenFor(camera)}/keys/${keyId}`);
-      expect(res.headers['access-control-allow-origin']).toBe('*');
-      const own = KEYS.get(`keys/${camera}/${keyId}.bin`);
-      if (own) {
-        expect(res.statusCode).toBe(200);
-        expect(Buffer.from(String(res.body), 'base64')).toEqual(own);
-      } else {
-        expect([400, 404], String(res.body)).toContain(res.statusCode);
-      }
-    }));
-  }, fuzzTimeoutMs(10));
+  test(
+    "a session gets its own camera's keys, byte for byte, and nothing of another camera's",
+    async () => {
+      await check.async(
+        'keys only for the session camera',
+        fc.asyncProperty(fc.constantFrom(...CAMERAS), keyIdLike, async (camera, keyId) => {
+          const res = await get(`/v1/sessions/${tokenFor(camera)}/keys/${keyId}`);
+          expect(res.headers['access-control-allow-origin']).toBe('*');
+          const own = KEYS.get(`keys/${camera}/${keyId}.bin`);
+          if (own) {
+            expect(res.statusCode).toBe(200);
+            expect(Buffer.from(String(res.body), 'base64')).toEqual(own);
+          } else {
+            expect([400, 404], String(res.body)).toContain(res.statusCode);
+          }
+        }),
+      );
+    },
+    fuzzTimeoutMs(10),
+  );
 
-  test('a mutated token never gets a key', async () => {
-    const token = tokenFor('cam-1');
-    const keyId = keyIdsOf('cam-1')[0]!;
-    await check.async('mutated tokens get no key', fc.asyncProperty(fc.array(stringEdit, { minLength: 1, maxLength: 3 }), async (edits) => {
-      const mutated = applyEdits(token, edits);
-      // A URL cannot carry a lone surrogate (an edit may split an emoji): nothing to send.
-      if (mutated === token || !isWellFormedUtf16(mutated)) return;
-      const res = await get(`/v1/sessions/${encodeURIComponent(mutated)}/keys/${keyId}`);
-      expect([400, 403, 404], String(res.body)).toContain(res.statusCode);
-    }));
-  }, fuzzTimeoutMs(10));
+  test(
+    'a mutated token never gets a key',
+    async () => {
+      const token = tokenFor('cam-1');
+      const keyId = keyIdsOf('cam-1')[0]!;
+      await check.async(
+        'mutated tokens get no key',
+        fc.asyncProperty(fc.array(stringEdit, { minLength: 1, maxLength: 3 }), async (edits) => {
+          const mutated = applyEdits(token, edits);
+          // A URL cannot carry a lone surrogate (an edit may split an emoji): nothing to send.
+          if (mutated === token || !isWellFormedUtf16(mutated)) return;
+          const res = await get(`/v1/sessions/${encodeURIComponent(mutated)}/keys/${keyId}`);
+          expect([400, 403, 404], String(res.body)).toContain(res.statusCode);
+        }),
+      );
+    },
+    fuzzTimeoutMs(10),
+  );
 
-  test('any method and path: a 2xx/4xx answer with CORS, never a 500', async () => {
-    const seg = fc.oneof(fc.constantFrom('v1', 'sessions', 'keys', tokenFor('cam-1'), '', '%', '%2F'), fc.string({ maxLength: 20 }));
-    await check.async('any request', fc.asyncProperty(fc.constantFrom('GET', 'POST', 'OPTIONS', 'DELETE'), fc.array(seg, { maxLength: 6 }), async (method, parts) => {
-      const res = await get(`/${parts.join('/')}`, method);
-      expect([200, 204, 400, 403, 404, 405], String(res.body)).toContain(res.statusCode);
-      expect(res.headers['access-control-allow-origin']).toBe('*');
-    }));
-  }, fuzzTimeoutMs(10));
+  test(
+    'any method and path: a 2xx/4xx answer with CORS, never a 500',
+    async () => {
+      const seg = fc.oneof(fc.constantFrom('v1', 'sessions', 'keys', tokenFor('cam-1'), '', '%', '%2F'), fc.string({ maxLength: 20 }));
+      await check.async(
+        'any request',
+        fc.asyncProperty(fc.constantFrom('GET', 'POST', 'OPTIONS', 'DELETE'), fc.array(seg, { maxLength: 6 }), async (method, parts) => {
+          const res = await get(`/${parts.join('/')}`, method);
+          expect([200, 204, 400, 403, 404, 405], String(res.body)).toContain(res.statusCode);
+          expect(res.headers['access-control-allow-origin']).toBe('*');
+        }),
+      );
+    },
+    fuzzTimeoutMs(10),
+  );
 });

@@ -8,7 +8,17 @@ export function recentSegments(deviceId: string, endMs: number, count: number): 
     const seq = 1000 + i;
     return toSegmentItem(
       deviceId,
-      { startMs, durationMs, seq, discSeq: i < count / 2 ? 3 : 4, keyId: 'ab'.repeat(16), iv: '0f'.repeat(16), codecs: 'avc1.4d401f,mp4a.40.2', width: 1280, height: 720 },
+      {
+        startMs,
+        durationMs,
+        seq,
+        discSeq: i < count / 2 ? 3 : 4,
+        keyId: 'ab'.repeat(16),
+        iv: '0f'.repeat(16),
+        codecs: 'avc1.4d401f,mp4a.40.2',
+        width: 1280,
+        height: 720,
+      },
       `segments/${deviceId}/x/${startMs}-${seq}.ts`,
       750_000,
       30,

@@ -78,7 +78,11 @@ export function writeSps(f: SpsFields): Uint8Array {
   if (f.profileIdc === 100) w.ue(1).ue(0).ue(0).u(1, 0).u(1, 0); // chroma 4:2:0, 8-bit, no bypass, no matrices
   w.ue(f.log2MaxFrameNumMinus4).ue(f.picOrderCntType);
   if (f.picOrderCntType === 0) w.ue(2);
-  w.ue(1).u(1, 0).ue(f.widthMbs - 1).ue(f.heightMapUnits - 1).u(1, f.frameMbsOnly ? 1 : 0);
+  w.ue(1)
+    .u(1, 0)
+    .ue(f.widthMbs - 1)
+    .ue(f.heightMapUnits - 1)
+    .u(1, f.frameMbsOnly ? 1 : 0);
   if (!f.frameMbsOnly) w.u(1, 0);
   w.u(1, 1);
   if (f.crop) w.u(1, 1).ue(f.crop.left).ue(f.crop.right).ue(f.crop.top).ue(f.crop.bottom);

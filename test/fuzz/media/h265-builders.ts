@@ -40,12 +40,25 @@ export function writePtl(w: BitWriter, p: PtlFields): void {
 }
 
 export const MAIN_PTL: PtlFields = {
-  profileSpace: 0, tierFlag: 0, profileIdc: 1, compatibilityFlags: 0x60000000, constraintFlags: [0x90, 0, 0, 0, 0, 0], levelIdc: 93, subLayers: [],
+  profileSpace: 0,
+  tierFlag: 0,
+  profileIdc: 1,
+  compatibilityFlags: 0x60000000,
+  constraintFlags: [0x90, 0, 0, 0, 0, 0],
+  levelIdc: 93,
+  subLayers: [],
 };
 
 export function writeVps(o: { vpsId?: number; ptl?: PtlFields; timing?: { numUnitsInTick: number; timeScale: number } } = {}): Uint8Array {
   const ptl = o.ptl ?? MAIN_PTL;
-  const w = new BitWriter().u(4, o.vpsId ?? 0).u(1, 1).u(1, 1).u(6, 0).u(3, ptl.subLayers.length).u(1, 1).u(16, 0xffff);
+  const w = new BitWriter()
+    .u(4, o.vpsId ?? 0)
+    .u(1, 1)
+    .u(1, 1)
+    .u(6, 0)
+    .u(3, ptl.subLayers.length)
+    .u(1, 1)
+    .u(16, 0xffff);
   writePtl(w, ptl);
   w.u(1, 1);
   for (let i = 0; i <= ptl.subLayers.length; i++) w.ue(4).ue(2).ue(0);
@@ -89,7 +102,11 @@ export interface HevcVuiFields {
   chromaLoc?: boolean;
   fieldSeq?: boolean;
   defaultDisplayWindow?: boolean;
-  timing?: { numUnitsInTick: number; timeScale: number; hrd?: { nal: boolean; vcl: boolean; subPic: boolean; cpbCount: number; fixedRate: boolean; lowDelay: boolean } };
+  timing?: {
+    numUnitsInTick: number;
+    timeScale: number;
+    hrd?: { nal: boolean; vcl: boolean; subPic: boolean; cpbCount: number; fixedRate: boolean; lowDelay: boolean };
+  };
   restriction?: { minSpatialSegmentationIdc: number };
 }
 
@@ -103,11 +120,18 @@ export function writeHevcSps(f: HevcSpsFields): Uint8Array {
   w.ue(f.codedWidth).ue(f.codedHeight);
   if (f.window) w.u(1, 1).ue(f.window.left).ue(f.window.right).ue(f.window.top).ue(f.window.bottom);
   else w.u(1, 0);
-  w.ue(f.bitDepthLuma - 8).ue(f.bitDepthChroma - 8).ue(f.log2MaxPocLsb - 4);
+  w.ue(f.bitDepthLuma - 8)
+    .ue(f.bitDepthChroma - 8)
+    .ue(f.log2MaxPocLsb - 4);
   w.u(1, f.orderingInfoPresent ? 1 : 0);
   const ordering = f.orderingInfoPresent ? f.ordering : f.ordering.slice(-1);
   for (const o of ordering) w.ue(o.maxDecPicBufferingMinus1).ue(o.maxNumReorder).ue(o.maxLatencyPlus1);
-  w.ue(f.log2MinCb - 3).ue(f.log2DiffCtb).ue(0).ue(3).ue(1).ue(1);
+  w.ue(f.log2MinCb - 3)
+    .ue(f.log2DiffCtb)
+    .ue(0)
+    .ue(3)
+    .ue(1)
+    .ue(1);
   if (f.scalingList) {
     w.u(1, 1);
     if (f.scalingList === 'explicit') {
@@ -129,7 +153,9 @@ export function writeHevcSps(f: HevcSpsFields): Uint8Array {
   } else {
     w.u(1, 0);
   }
-  w.u(1, 0).u(1, 1).u(1, f.pcm ? 1 : 0);
+  w.u(1, 0)
+    .u(1, 1)
+    .u(1, f.pcm ? 1 : 0);
   if (f.pcm) w.u(4, 7).u(4, 7).ue(0).ue(1).u(1, 0);
   w.ue(f.shortTermRps.length);
   const numDelta: number[] = [];
@@ -180,11 +206,20 @@ function writeVui(w: BitWriter, v: HevcVuiFields, maxSub: number): void {
     w.u(1, 0);
   }
   w.u(1, 1).u(1, 0); // overscan present, not appropriate
-  if (v.colour) w.u(1, 1).u(3, 5).u(1, v.colour.fullRange ? 1 : 0).u(1, 1).u(8, v.colour.primaries).u(8, v.colour.transfer).u(8, v.colour.matrix);
+  if (v.colour)
+    w.u(1, 1)
+      .u(3, 5)
+      .u(1, v.colour.fullRange ? 1 : 0)
+      .u(1, 1)
+      .u(8, v.colour.primaries)
+      .u(8, v.colour.transfer)
+      .u(8, v.colour.matrix);
   else w.u(1, 0);
   if (v.chromaLoc) w.u(1, 1).ue(1).ue(2);
   else w.u(1, 0);
-  w.u(1, 0).u(1, v.fieldSeq ? 1 : 0).u(1, 0);
+  w.u(1, 0)
+    .u(1, v.fieldSeq ? 1 : 0)
+    .u(1, 0);
   if (v.defaultDisplayWindow) w.u(1, 1).ue(2).ue(4).ue(6).ue(8);
   else w.u(1, 0);
   if (v.timing) {
@@ -236,9 +271,29 @@ export interface HevcPpsFields {
 }
 
 export function writeHevcPps(f: HevcPpsFields): Uint8Array {
-  const w = new BitWriter().ue(f.ppsId).ue(f.spsId).u(1, f.dependentSliceSegments ? 1 : 0).u(1, f.outputFlagPresent ? 1 : 0)
-    .u(3, f.numExtraSliceHeaderBits).u(1, 0).u(1, 1).ue(0).ue(0).se(-4).u(1, 0).u(1, 0).u(1, 1).ue(1).se(-2).se(3).u(1, 0)
-    .u(1, 0).u(1, 0).u(1, 0).u(1, f.tiles ? 1 : 0).u(1, f.entropyCodingSync ? 1 : 0);
+  const w = new BitWriter()
+    .ue(f.ppsId)
+    .ue(f.spsId)
+    .u(1, f.dependentSliceSegments ? 1 : 0)
+    .u(1, f.outputFlagPresent ? 1 : 0)
+    .u(3, f.numExtraSliceHeaderBits)
+    .u(1, 0)
+    .u(1, 1)
+    .ue(0)
+    .ue(0)
+    .se(-4)
+    .u(1, 0)
+    .u(1, 0)
+    .u(1, 1)
+    .ue(1)
+    .se(-2)
+    .se(3)
+    .u(1, 0)
+    .u(1, 0)
+    .u(1, 0)
+    .u(1, 0)
+    .u(1, f.tiles ? 1 : 0)
+    .u(1, f.entropyCodingSync ? 1 : 0);
   if (f.tiles) w.ue(1).ue(1).u(1, 1).u(1, 1);
   w.u(1, 1).u(1, 0).u(1, 0).u(1, 0).ue(0).u(1, 0).u(1, 0); // loop filter across slices, deblocking..., lists_modification, log2_parallel_merge_level, ...
   return finish(34, w);
@@ -246,8 +301,18 @@ export function writeHevcPps(f: HevcPpsFields): Uint8Array {
 
 /** A slice segment NAL unit: header fields up to slice_pic_order_cnt_lsb, then filler payload bits. */
 export function writeSliceSegment(o: {
-  type: number; temporalId?: number; first: boolean; ppsId: number; pps: HevcPpsFields; sps: Pick<HevcSpsFields, 'log2MaxPocLsb' | 'separateColourPlane'>;
-  picSizeInCtbs: number; address?: number; dependent?: boolean; sliceType: number; picOutput?: boolean; pocLsb: number;
+  type: number;
+  temporalId?: number;
+  first: boolean;
+  ppsId: number;
+  pps: HevcPpsFields;
+  sps: Pick<HevcSpsFields, 'log2MaxPocLsb' | 'separateColourPlane'>;
+  picSizeInCtbs: number;
+  address?: number;
+  dependent?: boolean;
+  sliceType: number;
+  picOutput?: boolean;
+  pocLsb: number;
 }): Uint8Array {
   const w = new BitWriter().u(1, o.first ? 1 : 0);
   if (o.type >= 16 && o.type <= 23) w.u(1, 0);

@@ -30,7 +30,10 @@ export function createFuzzSuite(suite: string) {
     const total = [...cases.values()].reduce((a, b) => a + b, 0);
     console.log(`fuzz ${suite}: ${cases.size} properties, ${total} cases (FUZZ_RUNS=${FUZZ_RUNS})`);
     mkdirSync(OUT_DIR, { recursive: true });
-    writeFileSync(`${OUT_DIR}${suite}.json`, `${JSON.stringify({ suite, fuzzRuns: FUZZ_RUNS, totalCases: total, properties: Object.fromEntries(cases) }, null, 2)}\n`);
+    writeFileSync(
+      `${OUT_DIR}${suite}.json`,
+      `${JSON.stringify({ suite, fuzzRuns: FUZZ_RUNS, totalCases: total, properties: Object.fromEntries(cases) }, null, 2)}\n`,
+    );
   });
   function record(name: string, details: fc.RunDetails<unknown>): void {
     cases.set(name, (cases.get(name) ?? 0) + details.numRuns + (details.failed ? 1 : 0));
@@ -73,6 +76,4 @@ export function chunkAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[
 
 /** Random bytes plus random cut points into them. */
 export const chunkedBytes = (maxLength = 2048) =>
-  fc.uint8Array({ maxLength }).chain((bytes) =>
-    fc.tuple(fc.constant(bytes), fc.array(fc.nat({ max: bytes.byteLength }), { maxLength: 16 })),
-  );
+  fc.uint8Array({ maxLength }).chain((bytes) => fc.tuple(fc.constant(bytes), fc.array(fc.nat({ max: bytes.byteLength }), { maxLength: 16 })));

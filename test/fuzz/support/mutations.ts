@@ -24,10 +24,14 @@ export function applyEdit(s: string, e: StringEdit): string {
   if (s.length === 0) return e.kind === 'insert' || e.kind === 'replace' ? e.char : s;
   const at = e.at % (s.length + (e.kind === 'insert' ? 1 : 0));
   switch (e.kind) {
-    case 'replace': return s.slice(0, at) + e.char + s.slice(at + 1);
-    case 'insert': return s.slice(0, at) + e.char + s.slice(at);
-    case 'delete': return s.slice(0, at) + s.slice(at + 1);
-    case 'truncate': return s.slice(0, at);
+    case 'replace':
+      return s.slice(0, at) + e.char + s.slice(at + 1);
+    case 'insert':
+      return s.slice(0, at) + e.char + s.slice(at);
+    case 'delete':
+      return s.slice(0, at) + s.slice(at + 1);
+    case 'truncate':
+      return s.slice(0, at);
   }
 }
 

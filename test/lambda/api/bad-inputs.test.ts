@@ -19,10 +19,22 @@ const KEY_B = 'bb'.repeat(16);
 
 const index = new MemorySegmentIndex();
 await index.putSegment(
-  toSegmentItem('cam-a', { startMs: NOW_MS - 30_000, durationMs: 6000, seq: 1, discSeq: 0, keyId: KEY_A, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 }, 'k', 10, 7),
+  toSegmentItem(
+    'cam-a',
+    { startMs: NOW_MS - 30_000, durationMs: 6000, seq: 1, discSeq: 0, keyId: KEY_A, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 },
+    'k',
+    10,
+    7,
+  ),
 );
 await index.putSegment(
-  toSegmentItem('cam-b', { startMs: NOW_MS - 30_000, durationMs: 6000, seq: 1, discSeq: 0, keyId: KEY_B, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 }, 'k', 10, 7),
+  toSegmentItem(
+    'cam-b',
+    { startMs: NOW_MS - 30_000, durationMs: 6000, seq: 1, discSeq: 0, keyId: KEY_B, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 },
+    'k',
+    10,
+    7,
+  ),
 );
 const api = createApiHandler({ config, index, presigner: { presignGet: async (k) => `https://s3.example.com/${k}?sig` }, tokenSecrets: secrets, clock });
 /** Camera B's wrapped key exists; camera A's token must not reach it. */
@@ -32,9 +44,23 @@ const store: ObjectStore = {
 };
 // No picture is indexed: every picture name a bad input tries is not found.
 const images = { putImage: async () => 'created' as const, getImage: async () => undefined, queryImages: async () => [] };
-const keys = createKeysHandler({ config, store, index, images, unwrapper: { unwrap: async () => Buffer.concat([Buffer.of(2), Buffer.alloc(16, 5), keyBinding({ deviceId: 'cam-b', keyId: KEY_B })]) }, tokenSecrets: secrets, clock });
+const keys = createKeysHandler({
+  config,
+  store,
+  index,
+  images,
+  unwrapper: { unwrap: async () => Buffer.concat([Buffer.of(2), Buffer.alloc(16, 5), keyBinding({ deviceId: 'cam-b', keyId: KEY_B })]) },
+  tokenSecrets: secrets,
+  clock,
+});
 
-const claims = (c: Partial<SessionClaims> = {}): SessionClaims => ({ deviceId: 'cam-a', mode: 'LIVE', issuedAtSeconds: NOW_MS / 1000, expiresAtSeconds: NOW_MS / 1000 + 3600, ...c });
+const claims = (c: Partial<SessionClaims> = {}): SessionClaims => ({
+  deviceId: 'cam-a',
+  mode: 'LIVE',
+  issuedAtSeconds: NOW_MS / 1000,
+  expiresAtSeconds: NOW_MS / 1000 + 3600,
+  ...c,
+});
 const token = (c: Partial<SessionClaims> = {}, secret: Buffer = SECRET, version = 'v1') => signSessionToken(claims(c), { version, secret });
 const good = token();
 const forged = (() => {
@@ -52,7 +78,12 @@ function event(method: string, rawPath: string, o: { body?: string; query?: Reco
     rawQueryString: new URLSearchParams(o.query ?? {}).toString(),
     headers: { origin: 'https://app.example.com', 'content-type': 'application/json' },
     ...(o.query ? { queryStringParameters: o.query } : {}),
-    requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' }, stage: '$default', requestId: 'r1', domainName: 'api.example.com' },
+    requestContext: {
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' },
+      stage: '$default',
+      requestId: 'r1',
+      domainName: 'api.example.com',
+    },
     ...(o.body !== undefined ? { body: o.body, isBase64Encoded: o.base64 ?? false } : { isBase64Encoded: false }),
   } as unknown as APIGatewayProxyEventV2;
 }
@@ -70,10 +101,31 @@ const inProcessCases: Case[] = [
   ['range over 24 h', 'POST', S, { body: body({ mode: 'ON_DEMAND', start: day(-30), end: day(-5) }) }, 400, 'bad_range'],
   ['timeline over 31 days', 'GET', T, { query: { start: day(-24 * 32), end: day(0) } }, 400, 'bad_range'],
   ['token with a truncated mac', 'GET', `/v1/sessions/${good.slice(0, -4)}/playlist.m3u8`, {}, 403, 'token_invalid'],
-  ['expired token', 'GET', `/v1/sessions/${token({ issuedAtSeconds: NOW_MS / 1000 - 3601, expiresAtSeconds: NOW_MS / 1000 - 1 })}/playlist.m3u8`, {}, 403, 'token_expired'],
+  [
+    'expired token',
+    'GET',
+    `/v1/sessions/${token({ issuedAtSeconds: NOW_MS / 1000 - 3601, expiresAtSeconds: NOW_MS / 1000 - 1 })}/playlist.m3u8`,
+    {},
+    403,
+    'token_expired',
+  ],
   ['forged token (payload swapped)', 'GET', `/v1/sessions/${forged}/playlist.m3u8`, {}, 403, 'token_invalid'],
-  ['segment outside an ON_DEMAND range', 'GET', `/v1/sessions/${token({ mode: 'ON_DEMAND', startMs: NOW_MS - 7200_000, endMs: NOW_MS - 3600_000 })}/segments/${NOW_MS - 30_000}-1.ts`, {}, 404, 'segment_not_found'],
-  ['segment with an expired token', 'GET', `/v1/sessions/${token({ issuedAtSeconds: 1, expiresAtSeconds: 2 })}/segments/${NOW_MS - 30_000}-1.ts`, {}, 403, 'token_expired'],
+  [
+    'segment outside an ON_DEMAND range',
+    'GET',
+    `/v1/sessions/${token({ mode: 'ON_DEMAND', startMs: NOW_MS - 7200_000, endMs: NOW_MS - 3600_000 })}/segments/${NOW_MS - 30_000}-1.ts`,
+    {},
+    404,
+    'segment_not_found',
+  ],
+  [
+    'segment with an expired token',
+    'GET',
+    `/v1/sessions/${token({ issuedAtSeconds: 1, expiresAtSeconds: 2 })}/segments/${NOW_MS - 30_000}-1.ts`,
+    {},
+    403,
+    'token_expired',
+  ],
   ['key with a forged token', 'GET', `/v1/sessions/${forged}/keys/${KEY_B}`, {}, 403, 'token_invalid', 'keys'],
   ['key with an expired token', 'GET', `/v1/sessions/${token({ issuedAtSeconds: 1, expiresAtSeconds: 2 })}/keys/${KEY_A}`, {}, 403, 'token_expired', 'keys'],
   ['keys function on another route', 'GET', '/v1/cameras/cam-a/timeline', {}, 404, 'unknown_route', 'keys'],
@@ -83,9 +135,18 @@ const inProcessCases: Case[] = [
   ['POST a timeline', 'POST', T, { body: '{}' }, 405, 'method_not_allowed'],
 ];
 
-const context: BadInputContext = { camera: 'cam-a', otherCamera: 'cam-b', token: good, tokenKey: { version: 'v1', secret: SECRET }, otherCameraKeyId: KEY_B, nowMs: NOW_MS };
+const context: BadInputContext = {
+  camera: 'cam-a',
+  otherCamera: 'cam-b',
+  token: good,
+  tokenKey: { version: 'v1', secret: SECRET },
+  otherCameraKeyId: KEY_B,
+  nowMs: NOW_MS,
+};
 /** The keys function's routes (keys and pictures), as API Gateway routes them. */
-const KEYS_ROUTES = Object.values(PlaybackRoute).filter((r) => r.fn === 'keys').map((r) => routePattern(r.path));
+const KEYS_ROUTES = Object.values(PlaybackRoute)
+  .filter((r) => r.fn === 'keys')
+  .map((r) => routePattern(r.path));
 
 /** A shared-table request as API Gateway hands it to a function (repeated query names joined by commas, as payload 2.0 does). */
 function eventOf(r: BadRequest): APIGatewayProxyEventV2 {
@@ -125,7 +186,18 @@ describe('bad input never reaches S3 or DynamoDB and always gets a 4xx naming th
   });
 
   it('hides an internal failure behind a bare 500', async () => {
-    const broken = createApiHandler({ config, index: { ...index, newestSegments: async () => { throw new Error('DynamoDB exploded at /var/task/x.ts:12'); } } as unknown as MemorySegmentIndex, presigner: { presignGet: async () => '' }, tokenSecrets: secrets, clock });
+    const broken = createApiHandler({
+      config,
+      index: {
+        ...index,
+        newestSegments: async () => {
+          throw new Error('DynamoDB exploded at /var/task/x.ts:12');
+        },
+      } as unknown as MemorySegmentIndex,
+      presigner: { presignGet: async () => '' },
+      tokenSecrets: secrets,
+      clock,
+    });
     const res = await broken(event('GET', `/v1/sessions/${good}/playlist.m3u8`));
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('exploded');

@@ -8,7 +8,12 @@ import { staticTokenSecrets } from '../../../lambda/token/token-secrets.ts';
 import { NotifyHarness, TABLE } from '../support/notify-harness.ts';
 
 const T0 = Date.UTC(2026, 3, 1, 8);
-const get = (path: string): APIGatewayProxyEventV2 => ({ rawPath: path, requestContext: { http: { method: 'GET' }, requestId: 'r', domainName: 'api.example.com' }, headers: {} }) as unknown as APIGatewayProxyEventV2;
+const get = (path: string): APIGatewayProxyEventV2 =>
+  ({
+    rawPath: path,
+    requestContext: { http: { method: 'GET' }, requestId: 'r', domainName: 'api.example.com' },
+    headers: {},
+  }) as unknown as APIGatewayProxyEventV2;
 
 describe('GET /v1/cameras/{id}/status (indexer + API over dynalite)', () => {
   let h: NotifyHarness;

@@ -118,7 +118,9 @@ describe('clip export over hot and packed history (s3rver + dynalite + indexer +
 
   it('publishes Clip Ready with the object and its SHA-256', () => {
     const ready = c.publisher.published.filter((n) => n.type === NotificationType.CLIP_READY);
-    expect(ready.map((n) => n.detail)).toContainEqual(expect.objectContaining({ deviceId: withAudio.camera, clipId: made.packed!.answer.clipId, sha256: made.packed!.manifest.clip.sha256 }));
+    expect(ready.map((n) => n.detail)).toContainEqual(
+      expect.objectContaining({ deviceId: withAudio.camera, clipId: made.packed!.answer.clipId, sha256: made.packed!.manifest.clip.sha256 }),
+    );
   });
 
   it('a clip outlives its source: the hot segments are gone (packed and deleted) and the first clip still downloads, unchanged', async () => {
@@ -138,7 +140,10 @@ describe('clip export over hot and packed history (s3rver + dynalite + indexer +
   });
 
   it('refuses ranges over an hour, and a range with no recording fails with a clear reason', async () => {
-    const long = await c.call('POST', `/v1/cameras/${withAudio.camera}/clips`, { start: new Date(hourMs).toISOString(), end: new Date(hourMs + HOUR_MS + 1000).toISOString() });
+    const long = await c.call('POST', `/v1/cameras/${withAudio.camera}/clips`, {
+      start: new Date(hourMs).toISOString(),
+      end: new Date(hourMs + HOUR_MS + 1000).toISOString(),
+    });
     expect(long.status).toBe(400);
     expect(long.json.error).toMatchObject({ code: 'range_too_long' });
     expect(long.json.error.message).toMatch(/at most 60 minutes.*split it/);
@@ -147,7 +152,7 @@ describe('clip export over hot and packed history (s3rver + dynalite + indexer +
     expect(empty.error).toMatchObject({ code: 'no_recording' });
   });
 
-  it('lists the camera\'s clips, and DELETE removes a clip and every object of it', async () => {
+  it("lists the camera's clips, and DELETE removes a clip and every object of it", async () => {
     const list = await c.call('GET', `/v1/cameras/${withAudio.camera}/clips`);
     const ids = list.json.clips.map((x: { clipId: string }) => x.clipId);
     expect(ids).toEqual(expect.arrayContaining([made.hot!.answer.clipId, made.packed!.answer.clipId]));

@@ -55,10 +55,16 @@ export class ClipHarness {
     const key = randomBytes(16);
     const keyId = randomBytes(16).toString('hex');
     const body = wrapDataKey(this.wrapping.publicKey, key, { deviceId, keyId });
-    await this.h.device(deviceId).send(new PutObjectCommand({
-      Bucket: BUCKET, Key: wrappedKeyKey({ deviceId, keyId }), Body: body, ContentType: WRAPPED_KEY_CONTENT_TYPE, IfNoneMatch: '*',
-      ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
-    }));
+    await this.h.device(deviceId).send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: wrappedKeyKey({ deviceId, keyId }),
+        Body: body,
+        ContentType: WRAPPED_KEY_CONTENT_TYPE,
+        IfNoneMatch: '*',
+        ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
+      }),
+    );
     return { keyId, key };
   }
 
@@ -66,7 +72,17 @@ export class ClipHarness {
   async record(deviceId: string, media: readonly MediaSegment[], o: { seq: number; discSeq: number; keyId: string; key: Buffer }): Promise<HarnessSegment[]> {
     const segs = media.map((s, i): HarnessSegment => {
       const iv = randomBytes(16);
-      const meta = { startMs: s.startMs, durationMs: s.durationMs, seq: o.seq + i, discSeq: o.discSeq, keyId: o.keyId, iv: iv.toString('hex'), codecs: s.codecs, width: s.width, height: s.height };
+      const meta = {
+        startMs: s.startMs,
+        durationMs: s.durationMs,
+        seq: o.seq + i,
+        discSeq: o.discSeq,
+        keyId: o.keyId,
+        iv: iv.toString('hex'),
+        codecs: s.codecs,
+        width: s.width,
+        height: s.height,
+      };
       return { deviceId, meta, body: Buffer.from(encryptSegment(s.bytes, o.key, iv)), key: segmentKey({ deviceId, startMs: s.startMs, seq: meta.seq }) };
     });
     await this.h.upload(segs);
@@ -76,9 +92,21 @@ export class ClipHarness {
   /** Calls the API handler as API Gateway would (IAM already checked). */
   async call(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<{ status: number; json: any }> {
     const event = {
-      version: '2.0', routeKey: '$default', rawPath: path, rawQueryString: '', headers: { host: '127.0.0.1' }, queryStringParameters: query,
-      requestContext: { http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' }, requestId: 'r', domainName: '127.0.0.1', stage: '$default', timeEpoch: Date.now() },
-      isBase64Encoded: false, ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: path,
+      rawQueryString: '',
+      headers: { host: '127.0.0.1' },
+      queryStringParameters: query,
+      requestContext: {
+        http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+        requestId: 'r',
+        domainName: '127.0.0.1',
+        stage: '$default',
+        timeEpoch: Date.now(),
+      },
+      isBase64Encoded: false,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     } as unknown as APIGatewayProxyEventV2;
     const r = await this.api(event);
     return { status: r.statusCode, json: r.body ? JSON.parse(r.body) : undefined };

@@ -1,14 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotificationType, notificationDetailSchemas, resolveEventEnd, type EventEndRecord, type EventStartRecord, type Notification } from '../../../contract/index.ts';
+import {
+  NotificationType,
+  notificationDetailSchemas,
+  resolveEventEnd,
+  type EventEndRecord,
+  type EventStartRecord,
+  type Notification,
+} from '../../../contract/index.ts';
 import { dynamoEventStore } from '../../../lambda/events/dynamo-event-store.ts';
 import { dynamoSegmentIndex } from '../../../lambda/index/dynamo-segment-index.ts';
 import { buildTimeline } from '../../../lambda/timeline/build-timeline.ts';
 import { NotifyHarness, TABLE } from '../support/notify-harness.ts';
 
 const T0 = Date.UTC(2026, 2, 1, 12);
-const start = (deviceId: string, eventId: string, startMs: number, maxDurationMs = 300_000): EventStartRecord => ({ version: 2, phase: 'start', deviceId, eventId, type: 'motion', startMs, maxDurationMs });
-const endRecord = (s: EventStartRecord, endMs: number, endReason: EventEndRecord['endReason'] = 'stopped'): EventEndRecord =>
-  ({ version: 2, phase: 'end', deviceId: s.deviceId, eventId: s.eventId, type: s.type, startMs: s.startMs, endMs, endReason });
+const start = (deviceId: string, eventId: string, startMs: number, maxDurationMs = 300_000): EventStartRecord => ({
+  version: 2,
+  phase: 'start',
+  deviceId,
+  eventId,
+  type: 'motion',
+  startMs,
+  maxDurationMs,
+});
+const endRecord = (s: EventStartRecord, endMs: number, endReason: EventEndRecord['endReason'] = 'stopped'): EventEndRecord => ({
+  version: 2,
+  phase: 'end',
+  deviceId: s.deviceId,
+  eventId: s.eventId,
+  type: s.type,
+  startMs: s.startMs,
+  endMs,
+  endReason,
+});
 const details = (ns: Notification[], type: string) => ns.filter((n) => n.type === type).map((n) => n.detail as Record<string, unknown>);
 
 describe('event records: open at start, closed at end (indexer + dynalite)', () => {
@@ -24,7 +47,12 @@ describe('event records: open at start, closed at end (indexer + dynalite)', () 
     await h.eventRecord(s);
     expect(h.publisher.types('cam-a')).toEqual([NotificationType.EVENT_STARTED]);
     const started = h.publisher.published[0]!;
-    expect(notificationDetailSchemas[NotificationType.EVENT_STARTED].parse(started.detail)).toMatchObject({ eventId: 'e-1', type: 'motion', startMs: s.startMs, maxEndMs: s.startMs + 300_000 });
+    expect(notificationDetailSchemas[NotificationType.EVENT_STARTED].parse(started.detail)).toMatchObject({
+      eventId: 'e-1',
+      type: 'motion',
+      startMs: s.startMs,
+      maxEndMs: s.startMs + 300_000,
+    });
     expect(started.timeMs).toBe(s.startMs);
 
     // Readers see it open: no end yet, the timeline ends it "now", the playlist gives no END-DATE.
@@ -42,7 +70,13 @@ describe('event records: open at start, closed at end (indexer + dynalite)', () 
     h.nowMs += 8000;
     await h.eventRecord(endRecord(s, s.startMs + 9000));
     expect(h.publisher.types('cam-a')).toEqual([NotificationType.EVENT_STARTED, NotificationType.EVENT_ENDED]);
-    expect(details(h.publisher.published, NotificationType.EVENT_ENDED)[0]).toMatchObject({ eventId: 'e-1', endMs: s.startMs + 9000, durationMs: 9000, endReason: 'stopped', inferred: false });
+    expect(details(h.publisher.published, NotificationType.EVENT_ENDED)[0]).toMatchObject({
+      eventId: 'e-1',
+      endMs: s.startMs + 9000,
+      durationMs: 9000,
+      endReason: 'stopped',
+      inferred: false,
+    });
     const [closed] = await dynamoSegmentIndex(h.client, TABLE).queryEvents('cam-a', s.startMs, s.startMs + 1000);
     expect(closed).toMatchObject({ endMs: s.startMs + 9000, endReason: 'stopped' });
     await h.eventRecord(endRecord(s, s.startMs + 9000));
@@ -57,7 +91,14 @@ describe('event records: open at start, closed at end (indexer + dynalite)', () 
     await h.eventRecord(s);
     expect(h.publisher.types('cam-b').sort()).toEqual([NotificationType.EVENT_ENDED, NotificationType.EVENT_STARTED]);
     const item = await dynamoEventStore(h.client, TABLE).newestEvent('cam-b');
-    expect(item).toMatchObject({ type: 'motion', startMs: s.startMs, endMs: s.startMs + 4000, maxEndMs: s.startMs + 300_000, startNotified: true, endNotified: true });
+    expect(item).toMatchObject({
+      type: 'motion',
+      startMs: s.startMs,
+      endMs: s.startMs + 4000,
+      maxEndMs: s.startMs + 300_000,
+      startNotified: true,
+      endNotified: true,
+    });
   });
 
   it('a camera that died mid-event: the next start closes it (inferred), and the late end record of the camera still wins', async () => {
@@ -73,7 +114,11 @@ describe('event records: open at start, closed at end (indexer + dynalite)', () 
     const item = (await dynamoSegmentIndex(h.client, TABLE).queryEvents('cam-c', first.startMs, first.startMs + 1))[0]!;
     expect(item).toMatchObject({ endMs: first.startMs + 12_000, endReason: 'restart' });
     expect(item.endInferred).toBeUndefined();
-    expect(details(h.publisher.published, NotificationType.EVENT_ENDED).filter((d) => d.deviceId === 'cam-c').map((d) => [d.eventId, d.endReason, d.inferred])).toEqual([
+    expect(
+      details(h.publisher.published, NotificationType.EVENT_ENDED)
+        .filter((d) => d.deviceId === 'cam-c')
+        .map((d) => [d.eventId, d.endReason, d.inferred]),
+    ).toEqual([
       ['e-3', 'superseded', true],
       ['e-3', 'restart', false],
     ]);

@@ -8,7 +8,17 @@ import { startDynalite, type RunningDynalite } from '../../../local/emulators/st
 const TABLE = 'camrec-index-test';
 const T0 = Date.UTC(2026, 0, 1);
 const KEY = 'ab'.repeat(16);
-const meta = (seq: number, startMs = T0 + seq * 6000): SegmentMetadata => ({ startMs, durationMs: 6000, seq, discSeq: 0, keyId: KEY, iv: seq.toString(16).padStart(32, '0'), codecs: 'avc1.64001f', width: 2, height: 2 });
+const meta = (seq: number, startMs = T0 + seq * 6000): SegmentMetadata => ({
+  startMs,
+  durationMs: 6000,
+  seq,
+  discSeq: 0,
+  keyId: KEY,
+  iv: seq.toString(16).padStart(32, '0'),
+  codecs: 'avc1.64001f',
+  width: 2,
+  height: 2,
+});
 
 describe('DynamoDB segment index (dynalite)', () => {
   let dyn: RunningDynalite;
@@ -47,12 +57,22 @@ describe('DynamoDB segment index (dynalite)', () => {
     const { summary: _dropped, ...legacy } = toSegmentItem('cam-old', meta(2), 'k2', 1, 7);
     await doc.send(new PutCommand({ TableName: TABLE, Item: legacy }));
     await index.putSegment(toSegmentItem('cam-old', meta(3), 'k3', 1, 7));
-    expect((await index.querySegments('cam-old', T0, T0 + 60_000)).items.map((s) => [s.seq, s.iv])).toEqual([[2, meta(2).iv], [3, meta(3).iv]]);
+    expect((await index.querySegments('cam-old', T0, T0 + 60_000)).items.map((s) => [s.seq, s.iv])).toEqual([
+      [2, meta(2).iv],
+      [3, meta(3).iv],
+    ]);
   });
 
   it('finds events that overlap the range, including one that began before it', async () => {
-    const ev = (id: string, startMs: number, endMs: number) => toEventItem({ version: 1, deviceId: 'cam-e', eventId: id, type: 'motion', startMs, endMs }, 'k', 7);
-    for (const e of [ev('before', T0 - 3_600_000, T0 + 1000), ev('inside', T0 + 5000, T0 + 6000), ev('ended', T0 - 10_000, T0 - 1), ev('after', T0 + 60_000, T0 + 61_000)]) await index.putEvent(e);
+    const ev = (id: string, startMs: number, endMs: number) =>
+      toEventItem({ version: 1, deviceId: 'cam-e', eventId: id, type: 'motion', startMs, endMs }, 'k', 7);
+    for (const e of [
+      ev('before', T0 - 3_600_000, T0 + 1000),
+      ev('inside', T0 + 5000, T0 + 6000),
+      ev('ended', T0 - 10_000, T0 - 1),
+      ev('after', T0 + 60_000, T0 + 61_000),
+    ])
+      await index.putEvent(e);
     expect((await index.queryEvents('cam-e', T0, T0 + 60_000)).map((e) => e.eventId)).toEqual(['before', 'inside']);
   });
 });

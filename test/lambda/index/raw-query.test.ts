@@ -18,7 +18,15 @@ describe('rawQuery (the wire JSON of a Query, through the SDK client)', () => {
     client = dyn.createClient();
     const index = dynamoSegmentIndex(client, TABLE);
     for (let seq = 0; seq < 5; seq++) {
-      await index.putSegment(toSegmentItem('cam-r', { startMs: T0 + seq * 6000, durationMs: 6000, seq, discSeq: 0, keyId: KEY, iv: '0'.repeat(32), codecs: 'avc1.64001f', width: 2, height: 2 }, `k${seq}`, 1, 7));
+      await index.putSegment(
+        toSegmentItem(
+          'cam-r',
+          { startMs: T0 + seq * 6000, durationMs: 6000, seq, discSeq: 0, keyId: KEY, iv: '0'.repeat(32), codecs: 'avc1.64001f', width: 2, height: 2 },
+          `k${seq}`,
+          1,
+          7,
+        ),
+      );
     }
   });
   afterAll(async () => dyn?.close());
@@ -49,7 +57,9 @@ describe('rawQuery (the wire JSON of a Query, through the SDK client)', () => {
 
   it('falls back to the SDK output when there is no wire body (a mocked client)', async () => {
     const mocked = new DynamoDBClient({ region: 'us-east-1' });
-    mockClient(mocked).on(QueryCommand).resolves({ Items: [{ summary: { S: 'x' } }] });
+    mockClient(mocked)
+      .on(QueryCommand)
+      .resolves({ Items: [{ summary: { S: 'x' } }] });
     expect(await rawQuery(mocked, input())).toEqual({ Items: [{ summary: { S: 'x' } }] });
   });
 });

@@ -8,7 +8,17 @@ import { MemorySegmentIndex } from '../support/memory-segment-index.ts';
 const BUCKET = 'camrec-bucket';
 const T0 = Date.UTC(2026, 0, 1, 10);
 const KEY_ID = 'ab'.repeat(16);
-const meta = (seq: number, discSeq = 0): SegmentMetadata => ({ startMs: T0 + seq * 6000, durationMs: 6000, seq, discSeq, keyId: KEY_ID, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 });
+const meta = (seq: number, discSeq = 0): SegmentMetadata => ({
+  startMs: T0 + seq * 6000,
+  durationMs: 6000,
+  seq,
+  discSeq,
+  keyId: KEY_ID,
+  iv: '00'.repeat(16),
+  codecs: 'avc1.64001f',
+  width: 640,
+  height: 360,
+});
 
 /** A bucket in memory: key -> head + body. */
 function bucket(objects: Record<string, { metadata?: Record<string, string>; body?: string | Uint8Array }>): ObjectStore {
@@ -25,7 +35,13 @@ function bucket(objects: Record<string, { metadata?: Record<string, string>; bod
 }
 
 const s3Event = (...keys: string[]): S3Event =>
-  ({ Records: keys.map((key) => ({ eventName: 'ObjectCreated:Put', eventTime: new Date(T0).toISOString(), s3: { bucket: { name: BUCKET }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/') } } })) }) as unknown as S3Event;
+  ({
+    Records: keys.map((key) => ({
+      eventName: 'ObjectCreated:Put',
+      eventTime: new Date(T0).toISOString(),
+      s3: { bucket: { name: BUCKET }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/') } },
+    })),
+  }) as unknown as S3Event;
 
 const segKey = (seq: number) => segmentKey({ deviceId: 'cam-1', startMs: T0 + seq * 6000, seq });
 const good: Record<string, { metadata?: Record<string, string>; body?: string | Uint8Array }> = {
@@ -33,7 +49,9 @@ const good: Record<string, { metadata?: Record<string, string>; body?: string | 
   [segKey(2)]: { metadata: toS3Metadata(meta(2)) },
   [segKey(3)]: { metadata: toS3Metadata(meta(3, 1)) },
   [wrappedKeyKey({ deviceId: 'cam-1', keyId: KEY_ID })]: { body: new Uint8Array(256) },
-  [eventKey({ deviceId: 'cam-1', startMs: T0, eventId: 'e1' })]: { body: serializeEventRecord({ version: 1, deviceId: 'cam-1', eventId: 'e1', type: 'motion', startMs: T0, endMs: T0 + 5000 }) },
+  [eventKey({ deviceId: 'cam-1', startMs: T0, eventId: 'e1' })]: {
+    body: serializeEventRecord({ version: 1, deviceId: 'cam-1', eventId: 'e1', type: 'motion', startMs: T0, endMs: T0 + 5000 }),
+  },
 };
 const clock = { nowMs: () => T0 };
 
@@ -52,7 +70,14 @@ describe('indexer', () => {
       expect(await index.getState('cam-1')).toMatchObject({ lastSeq: 3, lastDiscSeq: 1, lastSeenMs: T0 + 4 * 6000 });
     }
     expect(new Set(snapshots).size).toBe(1);
-    expect(JSON.parse(snapshots[0]!).map(([sk]: [string]) => sk)).toEqual([`evt#${T0}#e1`, `key#${KEY_ID}`, `seg#${T0 + 6000}`, `seg#${T0 + 12000}`, `seg#${T0 + 18000}`, 'state']);
+    expect(JSON.parse(snapshots[0]!).map(([sk]: [string]) => sk)).toEqual([
+      `evt#${T0}#e1`,
+      `key#${KEY_ID}`,
+      `seg#${T0 + 6000}`,
+      `seg#${T0 + 12000}`,
+      `seg#${T0 + 18000}`,
+      'state',
+    ]);
   });
 
   it('logs and skips what does not parse, indexing the rest of the batch', async () => {
@@ -61,7 +86,9 @@ describe('indexer', () => {
       'notes/readme.txt': { body: 'x' },
       [segmentKey({ deviceId: 'cam-1', startMs: T0 + 60_000, seq: 9 })]: { metadata: { ...toS3Metadata(meta(9)), iv: 'nope' } },
       [segmentKey({ deviceId: 'cam-1', startMs: T0 + 66_000, seq: 11 })]: { metadata: toS3Metadata(meta(10)) },
-      [eventKey({ deviceId: 'cam-1', startMs: T0, eventId: 'e2' })]: { body: serializeEventRecord({ version: 1, deviceId: 'cam-2', eventId: 'e2', type: 'motion', startMs: T0, endMs: T0 + 1 }) },
+      [eventKey({ deviceId: 'cam-1', startMs: T0, eventId: 'e2' })]: {
+        body: serializeEventRecord({ version: 1, deviceId: 'cam-2', eventId: 'e2', type: 'motion', startMs: T0, endMs: T0 + 1 }),
+      },
       [eventKey({ deviceId: 'cam-1', startMs: T0, eventId: 'e3' })]: { body: '{not json' },
     };
     const index = new MemorySegmentIndex();
@@ -79,12 +106,20 @@ describe('indexer', () => {
       'segments/cam-1/gone.ts',
       segKey(7),
     ]);
-    expect(warnings.join('\n')).toMatch(/not under segments\/[\s\S]*iv must[\s\S]*disagree with the key[\s\S]*disagrees with its key[\s\S]*not JSON[\s\S]*no longer exists/);
+    expect(warnings.join('\n')).toMatch(
+      /not under segments\/[\s\S]*iv must[\s\S]*disagree with the key[\s\S]*disagrees with its key[\s\S]*not JSON[\s\S]*no longer exists/,
+    );
     expect([...index.items.get('cam-1')!.keys()].filter((k) => k.startsWith('seg#'))).toHaveLength(3);
   });
 
   it('skips other buckets and non-create events', async () => {
-    const indexer = createIndexer({ index: new MemorySegmentIndex(), events: new MemorySegmentIndex(), store: bucket(good), config: { retentionDays: 7, bucketName: BUCKET }, clock });
+    const indexer = createIndexer({
+      index: new MemorySegmentIndex(),
+      events: new MemorySegmentIndex(),
+      store: bucket(good),
+      config: { retentionDays: 7, bucketName: BUCKET },
+      clock,
+    });
     const other = s3Event(segKey(1));
     other.Records[0]!.s3.bucket.name = 'someone-else';
     expect((await indexer(other)).skipped[0]!.reason).toMatch(/not camrec-bucket/);
@@ -118,7 +153,13 @@ describe('indexer', () => {
       const objects = Object.fromEntries([at(h0, 1), at(h0 + 6000, 2), at(h0 + HOUR, 3), at(h0 + HOUR + 6000, 4), at(h0 + 12_000, 5)]);
       let now = h0 + 7000;
       const index = new MemorySegmentIndex();
-      const indexer = createIndexer({ index, events: index, store: bucket(objects), config: { retentionDays: 30, bucketName: BUCKET, packing }, clock: { nowMs: () => now } });
+      const indexer = createIndexer({
+        index,
+        events: index,
+        store: bucket(objects),
+        config: { retentionDays: 30, bucketName: BUCKET, packing },
+        clock: { nowMs: () => now },
+      });
       const keys = Object.keys(objects);
       await indexer(s3Event(keys[0]!)); // first of hour 10:00
       await indexer(s3Event(keys[1]!)); // same hour, in order: no extra write

@@ -75,7 +75,18 @@ describe('H.265 in fMP4 through indexer, packer, playlists and routes (s3rver + 
   it('ffmpeg decodes the whole range (pack and hot, one init section) with -v warning printing nothing, every picture', async () => {
     const { stderr } = await ffmpegRun(['-nostdin', '-v', 'warning', '-i', answer.playlistUrl, '-map', '0', '-f', 'null', '-']);
     expect(stderr).toBe('');
-    const probe = await run(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', answer.playlistUrl]);
+    const probe = await run(FFPROBE, [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,nb_read_frames',
+      '-of',
+      'json',
+      answer.playlistUrl,
+    ]);
     const stream = (JSON.parse(probe.stdout) as { streams: { codec_name: string; nb_read_frames: string }[] }).streams[0]!;
     expect(stream.codec_name).toBe('hevc');
     expect(Number(stream.nb_read_frames)).toBe(SECONDS * 10);
@@ -90,7 +101,11 @@ describe('H.265 in fMP4 through indexer, packer, playlists and routes (s3rver + 
     expect(body.equals(Buffer.from(media[0]!.init!.bytes))).toBe(true);
     expect((await fetch(`${base}init/not-an-id.mp4`, { redirect: 'manual' })).status).toBe(404);
     // Another camera's session names the same init id under its own camera: nothing there.
-    const other = await h.session(OTHER, { mode: 'ON_DEMAND', start: new Date(boundaryMs - 6000).toISOString(), end: new Date(boundaryMs + 6000).toISOString() });
+    const other = await h.session(OTHER, {
+      mode: 'ON_DEMAND',
+      start: new Date(boundaryMs - 6000).toISOString(),
+      end: new Date(boundaryMs + 6000).toISOString(),
+    });
     expect(other.codecs).toBeUndefined();
     const foreign = await fetch(`${other.playlistUrl.replace(/playlist\.m3u8$/, '')}init/${name}`, { redirect: 'manual' });
     expect(foreign.status).toBe(302);

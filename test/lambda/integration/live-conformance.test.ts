@@ -46,7 +46,8 @@ function assertLiveRules(prev: Poll | undefined, cur: Poll, step: string): void 
     expect(same, `${step}: segment ${old.mediaSequenceNumber} still there`).toBeDefined();
     // A gap may fill in when the late segment lands; a recorded segment keeps its URI and never turns into a gap.
     if (!old.gap) expect(same!.uri, `${step}: segment ${old.mediaSequenceNumber} keeps its URI`).toBe(old.uri);
-    if (!old.gap && !same!.gap) expect(same!.discontinuitySequence, `${step}: segment ${old.mediaSequenceNumber} keeps its discontinuity number`).toBe(old.discontinuitySequence);
+    if (!old.gap && !same!.gap)
+      expect(same!.discontinuitySequence, `${step}: segment ${old.mediaSequenceNumber} keeps its discontinuity number`).toBe(old.discontinuitySequence);
   }
 }
 
@@ -166,7 +167,25 @@ describe('LIVE playlist conformance while segments arrive', () => {
         if (p.pl.segments.length === 0) continue;
         const file = join(dir, `poll-${i}.m3u8`);
         await writeFile(file, p.text.replace(/^(segments|keys)\//gm, `${base}$1/`).replace(/URI="keys\//g, `URI="${base}keys/`));
-        const out = await run(FFPROBE, ['-v', 'error', '-protocol_whitelist', 'file,http,tcp,crypto', '-live_start_index', '0', '-analyzeduration', '500000', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file], { timeout: 20_000 });
+        const out = await run(
+          FFPROBE,
+          [
+            '-v',
+            'error',
+            '-protocol_whitelist',
+            'file,http,tcp,crypto',
+            '-live_start_index',
+            '0',
+            '-analyzeduration',
+            '500000',
+            '-show_entries',
+            'stream=codec_name',
+            '-of',
+            'csv=p=0',
+            file,
+          ],
+          { timeout: 20_000 },
+        );
         // ffmpeg 5.1 does not implement EXT-X-GAP: it tries the gap entries' URIs (404s) and says so. Nothing else may appear.
         const complaints = out.stderr.split('\n').filter((l) => l && !/gap-\d+\.ts/.test(l));
         expect(complaints, `poll ${i}:\n${p.text}`).toEqual([]);
@@ -178,7 +197,11 @@ describe('LIVE playlist conformance while segments arrive', () => {
 
     // ffprobe reads the final live window over HTTP (recorded segments, decrypted through the key route).
     // A live playlist never ends: probe only the first half second from the window's start.
-    const probe = await run(FFPROBE, ['-v', 'error', '-live_start_index', '0', '-analyzeduration', '500000', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', playlistUrl], { timeout: 20_000 });
+    const probe = await run(
+      FFPROBE,
+      ['-v', 'error', '-live_start_index', '0', '-analyzeduration', '500000', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', playlistUrl],
+      { timeout: 20_000 },
+    );
     expect(probe.stderr).toBe('');
     // (ffprobe lists streams once per program as well.)
     expect([...new Set(probe.stdout.split('\n').filter(Boolean))].sort()).toEqual(['aac', 'h264']);

@@ -41,7 +41,11 @@ describe('ON_DEMAND playback through the handlers (s3rver + dynalite + ffmpeg)',
   });
 
   it('serves a VOD playlist an independent parser reads as the recording', async () => {
-    const { playlistUrl } = await h.session(CAMERA, { mode: 'ON_DEMAND', start: new Date(epochMs).toISOString(), end: new Date(epochMs + SECONDS * 1000).toISOString() });
+    const { playlistUrl } = await h.session(CAMERA, {
+      mode: 'ON_DEMAND',
+      start: new Date(epochMs).toISOString(),
+      end: new Date(epochMs + SECONDS * 1000).toISOString(),
+    });
     const res = await fetch(playlistUrl);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
@@ -80,7 +84,12 @@ describe('ON_DEMAND playback through the handlers (s3rver + dynalite + ffmpeg)',
     const q = new URLSearchParams({ start: new Date(epochMs - 60_000).toISOString(), end: new Date(epochMs + 60_000).toISOString() });
     const res = await fetch(`${h.baseUrl}/v1/cameras/${CAMERA}/timeline?${q}`);
     expect(res.status).toBe(200);
-    const t = (await res.json()) as { spans: { startMs: number; endMs: number; segments: number }[]; gaps: unknown[]; events: { eventId: string }[]; nextCursor: string | null };
+    const t = (await res.json()) as {
+      spans: { startMs: number; endMs: number; segments: number }[];
+      gaps: unknown[];
+      events: { eventId: string }[];
+      nextCursor: string | null;
+    };
     const last = uploads.at(-1)!.meta;
     expect(t.spans).toEqual([expect.objectContaining({ startMs: epochMs, endMs: last.startMs + last.durationMs, segments: uploads.length })]);
     expect(t.gaps).toHaveLength(2);
@@ -101,10 +110,25 @@ describe('ON_DEMAND playback through the handlers (s3rver + dynalite + ffmpeg)',
   });
 
   it('ffmpeg plays the playlist over HTTP, decrypting with the key route, with no warnings', async () => {
-    const { playlistUrl } = await h.session(CAMERA, { mode: 'ON_DEMAND', start: new Date(epochMs).toISOString(), end: new Date(epochMs + SECONDS * 1000).toISOString() });
+    const { playlistUrl } = await h.session(CAMERA, {
+      mode: 'ON_DEMAND',
+      start: new Date(epochMs).toISOString(),
+      end: new Date(epochMs + SECONDS * 1000).toISOString(),
+    });
     const { stderr } = await ffmpegRun(['-nostdin', '-v', 'warning', '-i', playlistUrl, '-map', '0', '-f', 'null', '-']);
     expect(stderr).toBe('');
-    const probe = await run(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames,codec_name,width,height', '-of', 'json', playlistUrl]);
+    const probe = await run(FFPROBE, [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames,codec_name,width,height',
+      '-of',
+      'json',
+      playlistUrl,
+    ]);
     const stream = (JSON.parse(probe.stdout) as { streams: { nb_read_frames: string; codec_name: string; width: number; height: number }[] }).streams[0]!;
     expect(stream).toMatchObject({ codec_name: 'h264', width: 128, height: 96 });
     expect(Number(stream.nb_read_frames)).toBe(SECONDS * 10);

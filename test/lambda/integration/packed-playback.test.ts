@@ -37,7 +37,11 @@ describe('ON_DEMAND playback over packed and hot history (s3rver + dynalite + ff
     expect(report).toMatchObject({ settled: true, deletedHot: 6, unpackable: [] });
     // A session lists the packs made before it was issued (whole seconds): start the sessions a second on.
     h.clockOffsetMs += 1000;
-    ({ playlistUrl } = await h.session(CAMERA, { mode: 'ON_DEMAND', start: new Date(boundaryMs - 6000).toISOString(), end: new Date(boundaryMs + 6000).toISOString() }));
+    ({ playlistUrl } = await h.session(CAMERA, {
+      mode: 'ON_DEMAND',
+      start: new Date(boundaryMs - 6000).toISOString(),
+      end: new Date(boundaryMs + 6000).toISOString(),
+    }));
   }, 120_000);
   afterAll(async () => h?.close());
 
@@ -65,7 +69,18 @@ describe('ON_DEMAND playback over packed and hot history (s3rver + dynalite + ff
   it('ffmpeg decodes the whole range, across the pack and the hot hour, with -v warning printing nothing', async () => {
     const { stderr } = await ffmpegRun(['-nostdin', '-v', 'warning', '-i', playlistUrl, '-map', '0', '-f', 'null', '-']);
     expect(stderr).toBe('');
-    const probe = await run(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'json', playlistUrl]);
+    const probe = await run(FFPROBE, [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'json',
+      playlistUrl,
+    ]);
     expect(Number((JSON.parse(probe.stdout) as { streams: { nb_read_frames: string }[] }).streams[0]!.nb_read_frames)).toBe(SECONDS * 10);
   });
 
@@ -98,17 +113,30 @@ describe('ON_DEMAND playback over packed and hot history (s3rver + dynalite + ff
     const narrow = await h.session(CAMERA, { mode: 'ON_DEMAND', start: new Date(boundaryMs - 2000).toISOString(), end: new Date(boundaryMs).toISOString() });
     const narrowBase = narrow.playlistUrl.replace(/playlist\.m3u8$/, '');
     const first = pl.segments[0]!.byterange!;
-    const denied = await fetch(`${narrowBase}${packUri}`, { redirect: 'manual', headers: { range: `bytes=${first.offset}-${first.offset + first.length - 1}` } });
+    const denied = await fetch(`${narrowBase}${packUri}`, {
+      redirect: 'manual',
+      headers: { range: `bytes=${first.offset}-${first.offset + first.length - 1}` },
+    });
     expect(denied.status).toBe(404);
     const last = pl.segments[5]!.byterange!;
     const allowed = await fetch(`${narrowBase}${packUri}`, { redirect: 'manual', headers: { range: `bytes=${last.offset}-${last.offset + last.length - 1}` } });
     expect(allowed.status).toBe(302);
     // A pack name that is not indexed for this camera.
-    const forged = await fetch(`${base}${packUri.replace(/-[0-9a-f]{16}\.ts$/, '-0123456789abcdef.ts')}`, { redirect: 'manual', headers: { range: 'bytes=0-9' } });
+    const forged = await fetch(`${base}${packUri.replace(/-[0-9a-f]{16}\.ts$/, '-0123456789abcdef.ts')}`, {
+      redirect: 'manual',
+      headers: { range: 'bytes=0-9' },
+    });
     expect(forged.status).toBe(404);
     // Another camera's session asking for this camera's pack: its own camera has no such pack.
-    const other = await h.session('cam-other', { mode: 'ON_DEMAND', start: new Date(boundaryMs - 6000).toISOString(), end: new Date(boundaryMs + 6000).toISOString() });
-    const cross = await fetch(`${other.playlistUrl.replace(/playlist\.m3u8$/, '')}${packUri}`, { redirect: 'manual', headers: { range: `bytes=${first.offset}-${first.offset + first.length - 1}` } });
+    const other = await h.session('cam-other', {
+      mode: 'ON_DEMAND',
+      start: new Date(boundaryMs - 6000).toISOString(),
+      end: new Date(boundaryMs + 6000).toISOString(),
+    });
+    const cross = await fetch(`${other.playlistUrl.replace(/playlist\.m3u8$/, '')}${packUri}`, {
+      redirect: 'manual',
+      headers: { range: `bytes=${first.offset}-${first.offset + first.length - 1}` },
+    });
     expect(cross.status).toBe(404);
     // Names that are not pack names, an open-ended or multi-range Range.
     for (const name of ['..%2F..%2Fkeys%2Fx.ts', 'continuous-1-0-xyz.ts', packUri.slice(6).toUpperCase()]) {
@@ -122,14 +150,26 @@ describe('ON_DEMAND playback over packed and hot history (s3rver + dynalite + ff
   it("the key route serves a packed segment's key once TTL has removed the hour's segment items (the pack item names it)", async () => {
     // What TTL does a few days after packing: the packed hour's seg# items go.
     const ddb = h.dynamo.createClient();
-    const items = await ddb.send(new QueryCommand({
-      TableName: TABLE,
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
-      ExpressionAttributeNames: { '#pk': IndexTable.PARTITION_KEY, '#sk': IndexTable.SORT_KEY },
-      ExpressionAttributeValues: { ':pk': { S: CAMERA }, ':lo': { S: `${SortKeyPrefix.SEGMENT}${padMs(boundaryMs - HOUR_MS)}` }, ':hi': { S: `${SortKeyPrefix.SEGMENT}${padMs(boundaryMs - 1)}` } },
-    }));
+    const items = await ddb.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+        ExpressionAttributeNames: { '#pk': IndexTable.PARTITION_KEY, '#sk': IndexTable.SORT_KEY },
+        ExpressionAttributeValues: {
+          ':pk': { S: CAMERA },
+          ':lo': { S: `${SortKeyPrefix.SEGMENT}${padMs(boundaryMs - HOUR_MS)}` },
+          ':hi': { S: `${SortKeyPrefix.SEGMENT}${padMs(boundaryMs - 1)}` },
+        },
+      }),
+    );
     expect(items.Items).toHaveLength(6);
-    for (const it of items.Items!) await ddb.send(new DeleteItemCommand({ TableName: TABLE, Key: { [IndexTable.PARTITION_KEY]: it[IndexTable.PARTITION_KEY]!, [IndexTable.SORT_KEY]: it[IndexTable.SORT_KEY]! } }));
+    for (const it of items.Items!)
+      await ddb.send(
+        new DeleteItemCommand({
+          TableName: TABLE,
+          Key: { [IndexTable.PARTITION_KEY]: it[IndexTable.PARTITION_KEY]!, [IndexTable.SORT_KEY]: it[IndexTable.SORT_KEY]! },
+        }),
+      );
     ddb.destroy();
     // A session over the packed hour only: its playlist and its key come from the pack item.
     const packed = await h.session(CAMERA, { mode: 'ON_DEMAND', start: new Date(boundaryMs - 6000).toISOString(), end: new Date(boundaryMs).toISOString() });

@@ -34,7 +34,14 @@ beforeAll(async () => {
   names.other = await h.putImage(OTHER, now - 2 * HOUR + 5000, jpeg, otherKey, { imageId: 'bb01' });
   // A strip: one picture every 20 s over 5 minutes, and an event with its own picture.
   for (let i = 0; i < 15; i++) await h.putImage(CAM, now - 3 * HOUR + i * 20_000, jpeg, key, { imageId: `st${i}` });
-  await h.putEvent({ version: EVENT_RECORD_VERSION, deviceId: CAM, eventId: 'door-1', type: 'doorbell', startMs: now - 3 * HOUR + 95_000, endMs: now - 3 * HOUR + 130_000 });
+  await h.putEvent({
+    version: EVENT_RECORD_VERSION,
+    deviceId: CAM,
+    eventId: 'door-1',
+    type: 'doorbell',
+    startMs: now - 3 * HOUR + 95_000,
+    endMs: now - 3 * HOUR + 130_000,
+  });
   names.event = await h.putImage(CAM, now - 3 * HOUR + 95_500, jpeg, key, { imageId: 'ev1', eventId: 'door-1' });
   await h.settle();
 }, 60_000);
@@ -42,7 +49,9 @@ afterAll(async () => h?.close());
 
 describe('pictures at rest', () => {
   it('the stored object is not a JPEG (no SOI marker, no JPEG bytes); the served one is the very JPEG the camera took', async () => {
-    const stored = await h.s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: imageKey({ deviceId: CAM, tsMs: now - 2 * HOUR, imageId: 'aa01', event: false }) }));
+    const stored = await h.s3Client.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: imageKey({ deviceId: CAM, tsMs: now - 2 * HOUR, imageId: 'aa01', event: false }) }),
+    );
     const bytes = Buffer.from(await stored.Body!.transformToByteArray());
     expect(bytes.subarray(0, 2).equals(Buffer.of(0xff, 0xd8))).toBe(false);
     expect(bytes.includes(jpeg.subarray(0, 32))).toBe(false);
@@ -76,7 +85,17 @@ describe('only a session whose camera and range cover the picture gets it', () =
   });
 
   it('a forged token (signed with another secret), an altered one and an expired one are refused', async () => {
-    const forged = signSessionToken({ deviceId: CAM, mode: SessionMode.ON_DEMAND, startMs: now - 3 * HOUR, endMs: now - HOUR, issuedAtSeconds: Math.floor(now / 1000), expiresAtSeconds: Math.floor(now / 1000) + 3600 }, { version: 'test1', secret: randomBytes(32) });
+    const forged = signSessionToken(
+      {
+        deviceId: CAM,
+        mode: SessionMode.ON_DEMAND,
+        startMs: now - 3 * HOUR,
+        endMs: now - HOUR,
+        issuedAtSeconds: Math.floor(now / 1000),
+        expiresAtSeconds: Math.floor(now / 1000) + 3600,
+      },
+      { version: 'test1', secret: randomBytes(32) },
+    );
     const res = await get(`${h.baseUrl}/v1/sessions/${forged}/images/${names.twoHoursAgo}.jpg`);
     expect(res.status).toBe(403);
     const { playlistUrl } = await h.session(CAM, { mode: 'ON_DEMAND', start: iso(now - 3 * HOUR), end: iso(now - HOUR) });
@@ -103,7 +122,11 @@ describe('only a session whose camera and range cover the picture gets it', () =
 describe('the indexer', () => {
   it('skips (and says why) a picture whose metadata disagrees with its key, or that is too small to be AES-128 ciphertext', async () => {
     const key = imageKey({ deviceId: CAM, tsMs: now - 5 * HOUR, imageId: 'bad1', event: false });
-    await h.putObject(key, randomBytes(64), 'application/octet-stream', { 'ts-ms': String(now - 5 * HOUR + 1), 'key-id': 'ab'.repeat(16), iv: 'cd'.repeat(16) });
+    await h.putObject(key, randomBytes(64), 'application/octet-stream', {
+      'ts-ms': String(now - 5 * HOUR + 1),
+      'key-id': 'ab'.repeat(16),
+      iv: 'cd'.repeat(16),
+    });
     const tiny = imageKey({ deviceId: CAM, tsMs: now - 5 * HOUR, imageId: 'bad2', event: false });
     await h.putObject(tiny, randomBytes(5), 'application/octet-stream', { 'ts-ms': String(now - 5 * HOUR), 'key-id': 'ab'.repeat(16), iv: 'cd'.repeat(16) });
     await h.settle();
@@ -118,7 +141,11 @@ describe('the timeline lists pictures for events and at intervals', () => {
     const start = now - 3 * HOUR;
     const res = await fetch(`${h.baseUrl}/v1/cameras/${CAM}/timeline?start=${iso(start)}&end=${iso(start + 10 * 60_000)}&imageEverySeconds=60`);
     expect(res.status).toBe(200);
-    const t = (await res.json()) as { images: { id: string; atMs: number; url: string }[]; events: { eventId: string; image?: { id: string; url: string } }[]; imagesExpireAt: string };
+    const t = (await res.json()) as {
+      images: { id: string; atMs: number; url: string }[];
+      events: { eventId: string; image?: { id: string; url: string } }[];
+      imagesExpireAt: string;
+    };
     // 15 pictures 20 s apart over 280 s, plus the event's: one per minute slot = 5.
     expect(t.images.map((i) => Math.floor((i.atMs - start) / 60_000))).toEqual([0, 1, 2, 3, 4]);
     const ev = t.events.find((e) => e.eventId === 'door-1');

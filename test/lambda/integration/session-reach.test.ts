@@ -1,7 +1,15 @@
 import { constants, publicEncrypt, randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { segmentKey, SEGMENT_CONTENT_TYPE, toS3Metadata, WRAPPED_KEY_CONTENT_TYPE, wrapDataKey, wrappedKeyKey, type SegmentMetadata } from '../../../contract/index.ts';
+import {
+  segmentKey,
+  SEGMENT_CONTENT_TYPE,
+  toS3Metadata,
+  WRAPPED_KEY_CONTENT_TYPE,
+  wrapDataKey,
+  wrappedKeyKey,
+  type SegmentMetadata,
+} from '../../../contract/index.ts';
 import { BUCKET, PlaybackHarness } from '../support/playback-harness.ts';
 
 /**
@@ -18,7 +26,17 @@ const keys: Record<string, { keyId: string; key: Buffer }> = {};
 const segs: Record<string, SegmentMetadata> = {};
 
 async function putSegment(name: string, startMs: number, seq: number, keyId: string, deviceId = CAM): Promise<void> {
-  const meta: SegmentMetadata = { startMs, durationMs: 2000, seq, discSeq: 0, keyId, iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f', width: 640, height: 360 };
+  const meta: SegmentMetadata = {
+    startMs,
+    durationMs: 2000,
+    seq,
+    discSeq: 0,
+    keyId,
+    iv: randomBytes(16).toString('hex'),
+    codecs: 'avc1.64001f',
+    width: 640,
+    height: 360,
+  };
   segs[name] = meta;
   await h.putObject(segmentKey({ deviceId, startMs, seq }), randomBytes(188), SEGMENT_CONTENT_TYPE, toS3Metadata(meta));
 }
@@ -96,7 +114,11 @@ describe("wrapped keys are bound to their camera: another camera's key uploaded 
   it('a key wrapped by the attacker for itself under its own id works as usual (the binding does not get in the way)', async () => {
     const keyId = randomBytes(16).toString('hex');
     const key = randomBytes(16);
-    await h.putObject(wrappedKeyKey({ deviceId: 'cam-attacker', keyId }), wrapDataKey(h.wrapping.publicKey, key, { deviceId: 'cam-attacker', keyId }), WRAPPED_KEY_CONTENT_TYPE);
+    await h.putObject(
+      wrappedKeyKey({ deviceId: 'cam-attacker', keyId }),
+      wrapDataKey(h.wrapping.publicKey, key, { deviceId: 'cam-attacker', keyId }),
+      WRAPPED_KEY_CONTENT_TYPE,
+    );
     await putSegment('attacker2', now - 1000, 10, keyId, 'cam-attacker');
     await h.settle();
     const { playlistUrl } = await h.session('cam-attacker', { mode: 'LIVE' });
@@ -125,8 +147,27 @@ describe('legacy unbound keys with a cutoff: only objects S3 stored before it', 
     try {
       const t = Date.now();
       const put = async (keyId: string, key: Buffer, seq: number) => {
-        await h2.putObject(wrappedKeyKey({ deviceId: CAM, keyId }), publicEncrypt({ key: h2.wrapping.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, key), WRAPPED_KEY_CONTENT_TYPE);
-        await h2.putObject(segmentKey({ deviceId: CAM, startMs: t - 3000 + seq, seq }), randomBytes(188), SEGMENT_CONTENT_TYPE, toS3Metadata({ startMs: t - 3000 + seq, durationMs: 2000, seq, discSeq: 0, keyId, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 }));
+        await h2.putObject(
+          wrappedKeyKey({ deviceId: CAM, keyId }),
+          publicEncrypt({ key: h2.wrapping.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, key),
+          WRAPPED_KEY_CONTENT_TYPE,
+        );
+        await h2.putObject(
+          segmentKey({ deviceId: CAM, startMs: t - 3000 + seq, seq }),
+          randomBytes(188),
+          SEGMENT_CONTENT_TYPE,
+          toS3Metadata({
+            startMs: t - 3000 + seq,
+            durationMs: 2000,
+            seq,
+            discSeq: 0,
+            keyId,
+            iv: '00'.repeat(16),
+            codecs: 'avc1.64001f',
+            width: 640,
+            height: 360,
+          }),
+        );
       };
       const before = { keyId: randomBytes(16).toString('hex'), key: randomBytes(16) };
       await put(before.keyId, before.key, 1);
@@ -139,8 +180,27 @@ describe('legacy unbound keys with a cutoff: only objects S3 stored before it', 
       const h3 = await PlaybackHarness.start({ targetDurationSeconds: 2, unboundKeysStoredBeforeMs: Date.now() - 60_000 });
       try {
         const after = { keyId: randomBytes(16).toString('hex'), key: randomBytes(16) };
-        await h3.putObject(wrappedKeyKey({ deviceId: CAM, keyId: after.keyId }), publicEncrypt({ key: h3.wrapping.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, after.key), WRAPPED_KEY_CONTENT_TYPE);
-        await h3.putObject(segmentKey({ deviceId: CAM, startMs: t - 2000, seq: 5 }), randomBytes(188), SEGMENT_CONTENT_TYPE, toS3Metadata({ startMs: t - 2000, durationMs: 2000, seq: 5, discSeq: 0, keyId: after.keyId, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 }));
+        await h3.putObject(
+          wrappedKeyKey({ deviceId: CAM, keyId: after.keyId }),
+          publicEncrypt({ key: h3.wrapping.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, after.key),
+          WRAPPED_KEY_CONTENT_TYPE,
+        );
+        await h3.putObject(
+          segmentKey({ deviceId: CAM, startMs: t - 2000, seq: 5 }),
+          randomBytes(188),
+          SEGMENT_CONTENT_TYPE,
+          toS3Metadata({
+            startMs: t - 2000,
+            durationMs: 2000,
+            seq: 5,
+            discSeq: 0,
+            keyId: after.keyId,
+            iv: '00'.repeat(16),
+            codecs: 'avc1.64001f',
+            width: 640,
+            height: 360,
+          }),
+        );
         await h3.settle();
         const s3 = await h3.session(CAM, { mode: 'LIVE' });
         expect((await get(keyUrl(s3.playlistUrl, after.keyId))).status).toBe(403);

@@ -18,7 +18,7 @@ describe('offline checker over SQS', () => {
   });
   afterAll(async () => h?.close());
 
-  it('sends a watch message with the delay in whole seconds (at most SQS\'s 900)', async () => {
+  it("sends a watch message with the delay in whole seconds (at most SQS's 900)", async () => {
     sqs.on(SendMessageCommand).resolves({});
     const q = sqsWatchQueue(new SQSClient({ region: 'eu-west-1' }), 'https://sqs.eu-west-1.amazonaws.com/123456789012/watch');
     await q.schedule({ deviceId: 'cam-1', watchId: 'abc' }, 91_001);

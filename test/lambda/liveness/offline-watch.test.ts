@@ -21,7 +21,15 @@ describe('offline watch: delayed messages per camera, conditional state writes (
     }
     // One watch message for the camera, due offlineAfter (+1 s) after the first signal.
     expect(h.queue.pending.map((p) => p.message.deviceId)).toEqual(['cam-1']);
-    const open: EventStartRecord = { version: 2, phase: 'start', deviceId: 'cam-1', eventId: 'm-1', type: 'motion', startMs: h.nowMs - 3000, maxDurationMs: 300_000 };
+    const open: EventStartRecord = {
+      version: 2,
+      phase: 'start',
+      deviceId: 'cam-1',
+      eventId: 'm-1',
+      type: 'motion',
+      startMs: h.nowMs - 3000,
+      maxDurationMs: 300_000,
+    };
     await h.eventRecord(open);
     await h.segment('cam-1');
     const lastSignalMs = h.nowMs;
@@ -50,7 +58,11 @@ describe('offline watch: delayed messages per camera, conditional state writes (
     expect(h.publisher.types('cam-1').filter((t) => t === NotificationType.CAMERA_OFFLINE)).toHaveLength(1);
     await h.segment('cam-1');
     const online = h.publisher.published.find((n) => n.type === NotificationType.CAMERA_ONLINE)!;
-    expect(notificationDetailSchemas[NotificationType.CAMERA_ONLINE].parse(online.detail)).toMatchObject({ offlineSinceMs: lastSignalMs, backMs: h.nowMs, outageMs: h.nowMs - lastSignalMs });
+    expect(notificationDetailSchemas[NotificationType.CAMERA_ONLINE].parse(online.detail)).toMatchObject({
+      offlineSinceMs: lastSignalMs,
+      backMs: h.nowMs,
+      outageMs: h.nowMs - lastSignalMs,
+    });
     expect(h.queue.pending).toHaveLength(1); // a new watch
     expect((await dynamoLivenessStore(h.client, TABLE).getState('cam-1'))!.offlineSinceMs).toBeUndefined();
   });
@@ -72,7 +84,11 @@ describe('offline watch: delayed messages per camera, conditional state writes (
     const msg = h.queue.pending.find((p) => p.message.deviceId === 'cam-3')!.message;
     h.nowMs += OFFLINE_AFTER_MS + 5000;
     h.queue.pending.splice(0); // deliver by hand: the same message three times (SQS is at least once)
-    const outcomes = [await checkDevice(h.watchDeps, msg), await checkDevice(h.watchDeps, msg), await checkDevice(h.watchDeps, { ...msg, watchId: 'not-the-watch' })];
+    const outcomes = [
+      await checkDevice(h.watchDeps, msg),
+      await checkDevice(h.watchDeps, msg),
+      await checkDevice(h.watchDeps, { ...msg, watchId: 'not-the-watch' }),
+    ];
     expect(outcomes).toEqual(['offline', 'dropped', 'dropped']);
     expect(h.publisher.types('cam-3')).toEqual([NotificationType.CAMERA_OFFLINE]);
   });

@@ -11,10 +11,27 @@ const T = Date.UTC(2026, 5, 1, 9, 30);
 
 const examples: Record<NotificationType, Notification> = {
   [NotificationType.EVENT_STARTED]: eventStarted({ deviceId: 'front-door', eventId: 'e-1', type: 'person', startMs: T, maxEndMs: T + 300_000, label: 'porch' }),
-  [NotificationType.EVENT_ENDED]: eventEnded({ deviceId: 'front-door', eventId: 'e-1', type: 'person', startMs: T, endMs: T + 12_000, endReason: 'stopped', inferred: false }),
+  [NotificationType.EVENT_ENDED]: eventEnded({
+    deviceId: 'front-door',
+    eventId: 'e-1',
+    type: 'person',
+    startMs: T,
+    endMs: T + 12_000,
+    endReason: 'stopped',
+    inferred: false,
+  }),
   [NotificationType.CAMERA_OFFLINE]: cameraOffline('front-door', T, T + 91_000, 90_000),
   [NotificationType.CAMERA_ONLINE]: cameraOnline('front-door', T, T + 600_000),
-  [NotificationType.CLIP_READY]: clipReady({ deviceId: 'front-door', clipId: 'c-1', startMs: T, endMs: T + 60_000, objectKey: 'clips/front-door/c-1.mp4', sizeBytes: 123, sha256: 'A'.repeat(43) + '=', contentType: 'video/mp4' }),
+  [NotificationType.CLIP_READY]: clipReady({
+    deviceId: 'front-door',
+    clipId: 'c-1',
+    startMs: T,
+    endMs: T + 60_000,
+    objectKey: 'clips/front-door/c-1.mp4',
+    sizeBytes: 123,
+    sha256: 'A'.repeat(43) + '=',
+    contentType: 'video/mp4',
+  }),
 };
 
 describe('notification detail schemas (lambda/notify/schemas/)', () => {
@@ -34,7 +51,9 @@ describe('notification detail schemas (lambda/notify/schemas/)', () => {
   });
 
   it('builders refuse what does not fit, naming the field', () => {
-    expect(() => eventEnded({ deviceId: 'cam 1', eventId: 'e', type: 'motion', startMs: T, endMs: T, endReason: 'stopped', inferred: false })).toThrow(/Camera Event Ended does not fit its schema.*deviceId/s);
+    expect(() => eventEnded({ deviceId: 'cam 1', eventId: 'e', type: 'motion', startMs: T, endMs: T, endReason: 'stopped', inferred: false })).toThrow(
+      /Camera Event Ended does not fit its schema.*deviceId/s,
+    );
   });
 
   it('the same happening always gets the same dedupe key', () => {

@@ -192,7 +192,9 @@ describe('compaction against s3rver and dynalite', () => {
     await h.upload(segs);
     await h.store.deleteObjects([segs[2]!.key]);
     // Bytes changed behind S3's back (only possible around the write-once front): not what the camera sent.
-    await h.raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: segs[5]!.key, Body: Buffer.alloc(segs[5]!.body.length, 7), Metadata: toS3Metadata(segs[5]!.meta) }));
+    await h.raw.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: segs[5]!.key, Body: Buffer.alloc(segs[5]!.body.length, 7), Metadata: toS3Metadata(segs[5]!.meta) }),
+    );
     await h.settle();
     const report = await h.packer().packHour({ deviceId: 'cam-bad', hourMs });
     expect(report.unpackable).toEqual([
@@ -215,9 +217,21 @@ describe('compaction against s3rver and dynalite', () => {
     try {
       const segs = h.segments('cam-evt', { startMs: hourMs, count: 10, seq: 1 });
       await h.upload(segs);
-      await h.index.putEvent({ deviceId: 'cam-evt', sk: `evt#${String(hourMs + 13_000).padStart(13, '0')}#e1`, eventId: 'e1', type: 'motion', startMs: hourMs + 13_000, endMs: hourMs + 20_000, objectKey: 'events/cam-evt/x.json', ttl: 0 });
+      await h.index.putEvent({
+        deviceId: 'cam-evt',
+        sk: `evt#${String(hourMs + 13_000).padStart(13, '0')}#e1`,
+        eventId: 'e1',
+        type: 'motion',
+        startMs: hourMs + 13_000,
+        endMs: hourMs + 20_000,
+        objectKey: 'events/cam-evt/x.json',
+        ttl: 0,
+      });
       const report = await h.packer().packHour({ deviceId: 'cam-evt', hourMs });
-      expect(report.packs.map((p) => [p.name.split('-')[0], p.segments])).toEqual([['continuous', 8], ['event', 2]]);
+      expect(report.packs.map((p) => [p.name.split('-')[0], p.segments])).toEqual([
+        ['continuous', 8],
+        ['event', 2],
+      ]);
       const packs = await h.history.hourPacks('cam-evt', hourMs);
       const event = packs.find((p) => p.kind === 'event')!;
       expect(event.objectKey.startsWith('packs/event/cam-evt/')).toBe(true);

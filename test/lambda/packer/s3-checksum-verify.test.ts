@@ -72,62 +72,130 @@ function hour(sizes: number[]): { objects: Map<string, Buffer>; segments: Assemb
 }
 
 describe('the compactor against S3 (exact calls, S3-computed checksums)', () => {
-  it('streams segments into SHA-256-checked parts (a whole-part segment after a short remainder is read in, not copied: S3\'s 5 MiB rule) and verifies from S3\'s answers alone', async () => {
+  it("streams segments into SHA-256-checked parts (a whole-part segment after a short remainder is read in, not copied: S3's 5 MiB rule) and verifies from S3's answers alone", async () => {
     // Three 3 MiB segments, one of 12 MiB (a part on its own), two more: 8 MiB parts.
     const { objects, segments } = hour([3 * MIB, 3 * MIB, 3 * MIB, 12 * MIB, 3 * MIB, 1 * MIB]);
     fakeS3(objects);
     const store = s3PackStore(new S3Client({ region: 'us-east-1' }), BUCKET);
-    const r = await assemblePack(store, 'packs/continuous/cam-1/x.ts', segments, { write: { storageClass: 'GLACIER_IR', contentType: 'video/mp2t' }, partBytes: 8 * MIB, copyParts: true, prefetchBytes: 4 * MIB });
+    const r = await assemblePack(store, 'packs/continuous/cam-1/x.ts', segments, {
+      write: { storageClass: 'GLACIER_IR', contentType: 'video/mp2t' },
+      partBytes: 8 * MIB,
+      copyParts: true,
+      prefetchBytes: 4 * MIB,
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const create = s3.commandCalls(CreateMultipartUploadCommand)[0]!.args[0].input;
-    expect(create).toEqual({ Bucket: BUCKET, Key: 'packs/continuous/cam-1/x.ts', ChecksumAlgorithm: 'SHA256', StorageClass: 'GLACIER_IR', ContentType: 'video/mp2t' });
+    expect(create).toEqual({
+      Bucket: BUCKET,
+      Key: 'packs/continuous/cam-1/x.ts',
+      ChecksumAlgorithm: 'SHA256',
+      StorageClass: 'GLACIER_IR',
+      ContentType: 'video/mp2t',
+    });
     const uploads = s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input);
     const copies = s3.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input);
     // 9 MiB of small segments make one 8 MiB part; the 1 MiB left over could not stand alone before a
     // copied part (S3's 5 MiB minimum), so the 12 MiB segment is read in after it rather than copied.
-    expect(uploads.map((u) => [u.PartNumber, (u.Body as Uint8Array).length])).toEqual([[1, 8 * MIB], [2, 8 * MIB], [3, 8 * MIB], [4, 1 * MIB]]);
+    expect(uploads.map((u) => [u.PartNumber, (u.Body as Uint8Array).length])).toEqual([
+      [1, 8 * MIB],
+      [2, 8 * MIB],
+      [3, 8 * MIB],
+      [4, 1 * MIB],
+    ]);
     expect(copies).toEqual([]);
     expect(s3.commandCalls(CompleteMultipartUploadCommand)[0]!.args[0].input.MultipartUpload!.Parts).toEqual(
       uploads.map((u) => ({ PartNumber: u.PartNumber, ETag: `"e${u.PartNumber}"`, ChecksumSHA256: u.ChecksumSHA256 })),
     );
-    await expect(verifyPack(store, 'k', r.pack, segments.map((s) => s.sizeBytes), VerifyMode.CHECKSUMS)).resolves.toBeUndefined();
+    await expect(
+      verifyPack(
+        store,
+        'k',
+        r.pack,
+        segments.map((s) => s.sizeBytes),
+        VerifyMode.CHECKSUMS,
+      ),
+    ).resolves.toBeUndefined();
     // Every hot segment read once, the pack never (the role may not read packs).
-    expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key).sort()).toEqual(segments.map((s) => s.objectKey).sort());
+    expect(
+      s3
+        .commandCalls(GetObjectCommand)
+        .map((c) => c.args[0].input.Key)
+        .sort(),
+    ).toEqual(segments.map((s) => s.objectKey).sort());
   });
 
   it('copies a segment of a whole part with UploadPartCopy when the part before it can stand alone', async () => {
     const { objects, segments } = hour([4 * MIB, 4 * MIB, 12 * MIB, 2 * MIB]);
     fakeS3(objects);
     const store = s3PackStore(new S3Client({ region: 'us-east-1' }), BUCKET);
-    const r = await assemblePack(store, 'packs/continuous/cam-1/y.ts', segments, { write: { storageClass: 'STANDARD_IA', contentType: 'video/mp2t' }, partBytes: 8 * MIB, copyParts: true, prefetchBytes: 4 * MIB });
-    expect(r.ok && r.pack.parts.map((p) => [p.partNumber, p.sizeBytes])).toEqual([[1, 8 * MIB], [2, 12 * MIB], [3, 2 * MIB]]);
+    const r = await assemblePack(store, 'packs/continuous/cam-1/y.ts', segments, {
+      write: { storageClass: 'STANDARD_IA', contentType: 'video/mp2t' },
+      partBytes: 8 * MIB,
+      copyParts: true,
+      prefetchBytes: 4 * MIB,
+    });
+    expect(r.ok && r.pack.parts.map((p) => [p.partNumber, p.sizeBytes])).toEqual([
+      [1, 8 * MIB],
+      [2, 12 * MIB],
+      [3, 2 * MIB],
+    ]);
     expect(s3.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input)).toEqual([
       { Bucket: BUCKET, Key: 'packs/continuous/cam-1/y.ts', UploadId: 'up-1', PartNumber: 2, CopySource: `${BUCKET}/${segments[2]!.objectKey}` },
     ]);
     // The copied segment's bytes never came through: it was not read.
     expect(s3.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).not.toContain(segments[2]!.objectKey);
-    if (r.ok) await verifyPack(store, 'k', r.pack, segments.map((s) => s.sizeBytes), VerifyMode.CHECKSUMS);
+    if (r.ok)
+      await verifyPack(
+        store,
+        'k',
+        r.pack,
+        segments.map((s) => s.sizeBytes),
+        VerifyMode.CHECKSUMS,
+      );
   });
 
-  it('fails verification when S3\'s composite checksum is not that of the parts sent, and when a store answers without checksums', async () => {
+  it("fails verification when S3's composite checksum is not that of the parts sent, and when a store answers without checksums", async () => {
     const { objects, segments } = hour([4 * MIB, 4 * MIB, 4 * MIB]);
     fakeS3(objects, { tamperComplete: true });
     const store = s3PackStore(new S3Client({ region: 'us-east-1' }), BUCKET);
-    const r = await assemblePack(store, 'p', segments, { write: { storageClass: 'STANDARD_IA', contentType: 'video/mp2t' }, partBytes: 8 * MIB, copyParts: true, prefetchBytes: 4 * MIB });
+    const r = await assemblePack(store, 'p', segments, {
+      write: { storageClass: 'STANDARD_IA', contentType: 'video/mp2t' },
+      partBytes: 8 * MIB,
+      copyParts: true,
+      prefetchBytes: 4 * MIB,
+    });
     if (!r.ok) throw new Error('expected a pack');
-    await expect(verifyPack(store, 'p', r.pack, segments.map((s) => s.sizeBytes), VerifyMode.CHECKSUMS)).rejects.toThrow(PackIntegrityError);
+    await expect(
+      verifyPack(
+        store,
+        'p',
+        r.pack,
+        segments.map((s) => s.sizeBytes),
+        VerifyMode.CHECKSUMS,
+      ),
+    ).rejects.toThrow(PackIntegrityError);
     await expect(verifyPack(store, 'p', { ...r.pack, storedChecksum: undefined }, [], VerifyMode.CHECKSUMS)).rejects.toThrow(/answered without a SHA-256/);
   });
 
-  it('a one-PUT pack carries its SHA-256, goes in the pack\'s storage class, and verifies by the checksum S3 answers', async () => {
+  it("a one-PUT pack carries its SHA-256, goes in the pack's storage class, and verifies by the checksum S3 answers", async () => {
     const { objects, segments } = hour([100_000, 200_000]);
     fakeS3(objects);
     const store = s3PackStore(new S3Client({ region: 'us-east-1' }), BUCKET);
-    const r = await assemblePack(store, 'small', segments, { write: { storageClass: 'GLACIER_IR', contentType: 'video/mp2t' }, partBytes: 8 * MIB, copyParts: true, prefetchBytes: MIB });
+    const r = await assemblePack(store, 'small', segments, {
+      write: { storageClass: 'GLACIER_IR', contentType: 'video/mp2t' },
+      partBytes: 8 * MIB,
+      copyParts: true,
+      prefetchBytes: MIB,
+    });
     if (!r.ok) throw new Error('expected a pack');
     const put = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
-    expect(put).toMatchObject({ Bucket: BUCKET, Key: 'small', StorageClass: 'GLACIER_IR', ChecksumSHA256: sha(Buffer.concat([objects.get(segments[0]!.objectKey)!, objects.get(segments[1]!.objectKey)!])) });
+    expect(put).toMatchObject({
+      Bucket: BUCKET,
+      Key: 'small',
+      StorageClass: 'GLACIER_IR',
+      ChecksumSHA256: sha(Buffer.concat([objects.get(segments[0]!.objectKey)!, objects.get(segments[1]!.objectKey)!])),
+    });
     await verifyPack(store, 'small', r.pack, [], VerifyMode.CHECKSUMS);
   });
 
@@ -137,6 +205,8 @@ describe('the compactor against S3 (exact calls, S3-computed checksums)', () => 
     await s3PackStore(new S3Client({ region: 'us-east-1' }), BUCKET).deleteObjects(keys);
     expect(s3.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input.Delete!.Objects!.length)).toEqual([1000, 1000, 500]);
     s3.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: keys[3], Code: 'AccessDenied', Message: 'Access Denied' }] });
-    await expect(s3PackStore(new S3Client({ region: 'us-east-1' }), BUCKET).deleteObjects(keys.slice(0, 10))).rejects.toThrow(/did not delete 1 of 10 .* AccessDenied/);
+    await expect(s3PackStore(new S3Client({ region: 'us-east-1' }), BUCKET).deleteObjects(keys.slice(0, 10))).rejects.toThrow(
+      /did not delete 1 of 10 .* AccessDenied/,
+    );
   });
 });

@@ -90,7 +90,12 @@ function get(rawPath: string): APIGatewayProxyEventV2 {
     rawPath,
     rawQueryString: '',
     headers: {},
-    requestContext: { http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' }, stage: '$default', requestId: 'r', domainName: 'api.example.com' },
+    requestContext: {
+      http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' },
+      stage: '$default',
+      requestId: 'r',
+      domainName: 'api.example.com',
+    },
     isBase64Encoded: false,
   } as unknown as APIGatewayProxyEventV2;
 }
@@ -99,10 +104,39 @@ describe('LIVE playlists through the API handler', () => {
   const memory = new MemorySegmentIndex();
   const index = counting(memory);
   let nowMs = T0;
-  const api = createApiHandler({ config, index, presigner: { presignGet: async (k) => k }, tokenSecrets: staticTokenSecrets([{ version: 'v1', secret: SECRET }]), clock: { nowMs: () => nowMs } });
+  const api = createApiHandler({
+    config,
+    index,
+    presigner: { presignGet: async (k) => k },
+    tokenSecrets: staticTokenSecrets([{ version: 'v1', secret: SECRET }]),
+    clock: { nowMs: () => nowMs },
+  });
   const put = (seq: number) =>
-    memory.putSegment(toSegmentItem('cam-a', { startMs: T0 - 60_000 + seq * SEG_MS, durationMs: SEG_MS, seq, discSeq: 0, keyId: 'aa'.repeat(16), iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 }, 'k', 10, 7));
-  const tokens = [...Array(50).keys()].map((i) => signSessionToken({ deviceId: 'cam-a', mode: 'LIVE', issuedAtSeconds: T0 / 1000, expiresAtSeconds: T0 / 1000 + 3600 + i }, { version: 'v1', secret: SECRET }));
+    memory.putSegment(
+      toSegmentItem(
+        'cam-a',
+        {
+          startMs: T0 - 60_000 + seq * SEG_MS,
+          durationMs: SEG_MS,
+          seq,
+          discSeq: 0,
+          keyId: 'aa'.repeat(16),
+          iv: '00'.repeat(16),
+          codecs: 'avc1.64001f',
+          width: 640,
+          height: 360,
+        },
+        'k',
+        10,
+        7,
+      ),
+    );
+  const tokens = [...Array(50).keys()].map((i) =>
+    signSessionToken(
+      { deviceId: 'cam-a', mode: 'LIVE', issuedAtSeconds: T0 / 1000, expiresAtSeconds: T0 / 1000 + 3600 + i },
+      { version: 'v1', secret: SECRET },
+    ),
+  );
   const poll = async (token: string) => {
     const r = (await api(get(`/v1/sessions/${token}/playlist.m3u8`))) as { statusCode: number; body: string };
     expect(r.statusCode).toBe(200);

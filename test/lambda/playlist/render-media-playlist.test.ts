@@ -46,7 +46,11 @@ describe('renderMediaPlaylist', () => {
       ].join('\n'),
     );
     const pl = parse(text) as types.MediaPlaylist;
-    expect(pl.segments.map((s) => [s.mediaSequenceNumber, s.discontinuitySequence, s.gap ?? false])).toEqual([[0, 0, false], [1, 0, true], [2, 1, false]]);
+    expect(pl.segments.map((s) => [s.mediaSequenceNumber, s.discontinuitySequence, s.gap ?? false])).toEqual([
+      [0, 0, false],
+      [1, 0, true],
+      [2, 1, false],
+    ]);
   });
 
   it('an event still going on gets a DATERANGE with no END-DATE yet (hls-parser reads it)', () => {
@@ -72,8 +76,18 @@ describe('renderMediaPlaylist', () => {
   it('writes PROGRAM-DATE-TIME exactly as Date.toISOString for any time', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: MAX_TIME_MS }), { minLength: 1, maxLength: 20 }), (times) => {
-        const entries = times.map((startMs, i) => ({ seq: i, discSeq: 0, startMs, durationMs: 1000, segment: { keyId: KEY, iv: '00'.repeat(16) }, discontinuity: false }));
-        const pdts = renderMediaPlaylist({ ...base, entries }).split('\n').filter((l) => l.startsWith('#EXT-X-PROGRAM-DATE-TIME:')).map((l) => l.slice(25));
+        const entries = times.map((startMs, i) => ({
+          seq: i,
+          discSeq: 0,
+          startMs,
+          durationMs: 1000,
+          segment: { keyId: KEY, iv: '00'.repeat(16) },
+          discontinuity: false,
+        }));
+        const pdts = renderMediaPlaylist({ ...base, entries })
+          .split('\n')
+          .filter((l) => l.startsWith('#EXT-X-PROGRAM-DATE-TIME:'))
+          .map((l) => l.slice(25));
         expect(pdts).toEqual(times.map((t) => new Date(t).toISOString()));
       }),
     );
@@ -84,8 +98,22 @@ describe('renderMediaPlaylist', () => {
     const text = renderMediaPlaylist({
       ...base,
       entries: [
-        { seq: 1, discSeq: 0, startMs: T0, durationMs: 6000, segment: { keyId: KEY, iv: '01'.repeat(16), pack: { name: pack, offset: 0, length: 376 } }, discontinuity: false },
-        { seq: 2, discSeq: 0, startMs: T0 + 6000, durationMs: 6000, segment: { keyId: KEY, iv: '02'.repeat(16), pack: { name: pack, offset: 376, length: 752 } }, discontinuity: false },
+        {
+          seq: 1,
+          discSeq: 0,
+          startMs: T0,
+          durationMs: 6000,
+          segment: { keyId: KEY, iv: '01'.repeat(16), pack: { name: pack, offset: 0, length: 376 } },
+          discontinuity: false,
+        },
+        {
+          seq: 2,
+          discSeq: 0,
+          startMs: T0 + 6000,
+          durationMs: 6000,
+          segment: { keyId: KEY, iv: '02'.repeat(16), pack: { name: pack, offset: 376, length: 752 } },
+          discontinuity: false,
+        },
         { seq: 3, discSeq: 0, startMs: T0 + 12_000, durationMs: 6000, segment: { keyId: KEY, iv: '03'.repeat(16) }, discontinuity: false },
       ],
     });
@@ -96,7 +124,22 @@ describe('renderMediaPlaylist', () => {
     const pl = parse(text) as types.MediaPlaylist;
     expect(pl.segments.map((s) => s.byterange)).toEqual([{ length: 376, offset: 0 }, { length: 752, offset: 376 }, undefined]);
     // A gap still needs version 8, which includes BYTERANGE.
-    expect(renderMediaPlaylist({ ...base, entries: [{ seq: 1, discSeq: 0, startMs: T0, durationMs: 6000, segment: { keyId: KEY, iv: '01'.repeat(16), pack: { name: pack, offset: 0, length: 1 } }, discontinuity: false }, { seq: 2, discSeq: 0, startMs: T0 + 6000, durationMs: 6000, discontinuity: false }] })).toContain('#EXT-X-VERSION:8\n');
+    expect(
+      renderMediaPlaylist({
+        ...base,
+        entries: [
+          {
+            seq: 1,
+            discSeq: 0,
+            startMs: T0,
+            durationMs: 6000,
+            segment: { keyId: KEY, iv: '01'.repeat(16), pack: { name: pack, offset: 0, length: 1 } },
+            discontinuity: false,
+          },
+          { seq: 2, discSeq: 0, startMs: T0 + 6000, durationMs: 6000, discontinuity: false },
+        ],
+      }),
+    ).toContain('#EXT-X-VERSION:8\n');
   });
 
   it('fMP4: version 6, the clear init section after EXT-X-KEY:METHOD=NONE while a key is in force, the key again, .m4s names', () => {
@@ -112,7 +155,12 @@ describe('renderMediaPlaylist', () => {
     });
     const body = text.split('\n').filter((l) => !l.startsWith('#EXT-X-PROGRAM-DATE-TIME') && !l.startsWith('#EXTINF'));
     expect(body).toEqual([
-      '#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-TARGETDURATION:6', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-INDEPENDENT-SEGMENTS',
+      '#EXTM3U',
+      '#EXT-X-VERSION:6',
+      '#EXT-X-TARGETDURATION:6',
+      '#EXT-X-PLAYLIST-TYPE:VOD',
+      '#EXT-X-MEDIA-SEQUENCE:0',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
       `#EXT-X-MAP:URI="init/${a}.mp4"`,
       `#EXT-X-KEY:METHOD=AES-128,URI="keys/${KEY}",IV=0x${'01'.repeat(16)}`,
       `segments/${T0}-1.m4s`,
@@ -127,6 +175,10 @@ describe('renderMediaPlaylist', () => {
       '',
     ]);
     const pl = parse(text) as types.MediaPlaylist;
-    expect(pl.segments.map((s) => [s.map?.uri, s.key?.method])).toEqual([[`init/${a}.mp4`, 'AES-128'], [`init/${a}.mp4`, 'AES-128'], [`init/${b}.mp4`, 'AES-128']]);
+    expect(pl.segments.map((s) => [s.map?.uri, s.key?.method])).toEqual([
+      [`init/${a}.mp4`, 'AES-128'],
+      [`init/${a}.mp4`, 'AES-128'],
+      [`init/${b}.mp4`, 'AES-128'],
+    ]);
   });
 });

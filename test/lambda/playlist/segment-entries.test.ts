@@ -6,8 +6,16 @@ import { idleWindow, liveWindow, rangeEntries } from '../../../lambda/playlist/s
 const T0 = 1_767_225_600_000;
 const KEY = 'ab'.repeat(16);
 /** A 6 s segment with device seq `seq`, placed at its natural time from T0. */
-const seg = (seq: number, discSeq = 0, startMs = T0 + (seq - 100) * 6000) => ({ seq, discSeq, startMs, durationMs: 6000, keyId: KEY, iv: seq.toString(16).padStart(32, '0') });
-const shape = (es: { seq: number; segment?: unknown; discontinuity: boolean }[]) => es.map((e) => `${e.discontinuity ? '|' : ''}${e.seq}${e.segment ? '' : 'g'}`);
+const seg = (seq: number, discSeq = 0, startMs = T0 + (seq - 100) * 6000) => ({
+  seq,
+  discSeq,
+  startMs,
+  durationMs: 6000,
+  keyId: KEY,
+  iv: seq.toString(16).padStart(32, '0'),
+});
+const shape = (es: { seq: number; segment?: unknown; discontinuity: boolean }[]) =>
+  es.map((e) => `${e.discontinuity ? '|' : ''}${e.seq}${e.segment ? '' : 'g'}`);
 
 describe('liveWindow', () => {
   it('is empty (sequence 0) for an idle camera', () => {
@@ -15,26 +23,38 @@ describe('liveWindow', () => {
   });
 
   it('holds the newest N seqs, numbered by device seq', () => {
-    const w = liveWindow([100, 101, 102, 103, 104, 105, 106].map((s) => seg(s, 4)), 5);
+    const w = liveWindow(
+      [100, 101, 102, 103, 104, 105, 106].map((s) => seg(s, 4)),
+      5,
+    );
     expect(w.mediaSequence).toBe(102);
     expect(w.discontinuitySequence).toBe(4);
     expect(shape(w.entries)).toEqual(['102', '103', '104', '105', '106']);
   });
 
   it('shows a missing seq inside the window as a gap with an estimated time', () => {
-    const w = liveWindow([100, 101, 102, 104, 105].map((s) => seg(s)), 5);
+    const w = liveWindow(
+      [100, 101, 102, 104, 105].map((s) => seg(s)),
+      5,
+    );
     expect(shape(w.entries)).toEqual(['101', '102', '103g', '104', '105']);
     expect(w.entries[2]).toMatchObject({ startMs: T0 + 3 * 6000, durationMs: 6000 });
   });
 
   it('starts with a gap when the first seq of the window is late, history below', () => {
-    const w = liveWindow([99, 100, 102, 103, 104, 105].map((s) => seg(s)), 5);
+    const w = liveWindow(
+      [99, 100, 102, 103, 104, 105].map((s) => seg(s)),
+      5,
+    );
     expect(w.mediaSequence).toBe(101);
     expect(shape(w.entries)).toEqual(['101g', '102', '103', '104', '105']);
   });
 
   it('starts at the first segment for a camera that has just started', () => {
-    const w = liveWindow([500, 501].map((s) => seg(s)), 5);
+    const w = liveWindow(
+      [500, 501].map((s) => seg(s)),
+      5,
+    );
     expect(w.mediaSequence).toBe(500);
     expect(shape(w.entries)).toEqual(['500', '501']);
   });
@@ -52,7 +72,10 @@ describe('liveWindow', () => {
     const arrival = [100, 101, 102, 103, 104, 106, 105, 107, 109, 108, 110, 112, 111];
     let prev = -1;
     for (let i = 1; i <= arrival.length; i++) {
-      const w = liveWindow(arrival.slice(Math.max(0, i - 10), i).map((s) => seg(s)), 5);
+      const w = liveWindow(
+        arrival.slice(Math.max(0, i - 10), i).map((s) => seg(s)),
+        5,
+      );
       expect(w.mediaSequence).toBeGreaterThanOrEqual(prev);
       prev = w.mediaSequence;
     }

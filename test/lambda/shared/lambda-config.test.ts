@@ -24,10 +24,15 @@ describe('configuration at cold start', () => {
   });
 
   it('names every missing variable and every bad value', () => {
-    expect(() => readPlaybackConfig({ [LambdaEnv.BUCKET_NAME]: 'b' }, RequiredEnv.api)).toThrow(new RegExp(`${LambdaEnv.TABLE_NAME}.*${LambdaEnv.TOKEN_SECRET_ID}`));
-    expect(() => readPlaybackConfig({ ...apiEnv, [LambdaEnv.TARGET_DURATION_SECONDS]: '6.5', [LambdaEnv.LIVE_WINDOW_SEGMENTS]: '1', [LambdaEnv.PUBLIC_BASE_URL]: 'ftp://x' }, RequiredEnv.api)).toThrow(
-      /TARGET_DURATION_SECONDS="6.5".*LIVE_WINDOW_SEGMENTS="1".*must be an http\(s\) URL/,
+    expect(() => readPlaybackConfig({ [LambdaEnv.BUCKET_NAME]: 'b' }, RequiredEnv.api)).toThrow(
+      new RegExp(`${LambdaEnv.TABLE_NAME}.*${LambdaEnv.TOKEN_SECRET_ID}`),
     );
+    expect(() =>
+      readPlaybackConfig(
+        { ...apiEnv, [LambdaEnv.TARGET_DURATION_SECONDS]: '6.5', [LambdaEnv.LIVE_WINDOW_SEGMENTS]: '1', [LambdaEnv.PUBLIC_BASE_URL]: 'ftp://x' },
+        RequiredEnv.api,
+      ),
+    ).toThrow(/TARGET_DURATION_SECONDS="6.5".*LIVE_WINDOW_SEGMENTS="1".*must be an http\(s\) URL/);
   });
 
   it.each([

@@ -1,4 +1,15 @@
-import { decodePackedSegments, eventSortKey, hourSortKey, packSortKey, padMs, type DeviceStateItem, type EventItem, type KeyItem, type PackItem, type SegmentItem } from '../../../contract/index.ts';
+import {
+  decodePackedSegments,
+  eventSortKey,
+  hourSortKey,
+  packSortKey,
+  padMs,
+  type DeviceStateItem,
+  type EventItem,
+  type KeyItem,
+  type PackItem,
+  type SegmentItem,
+} from '../../../contract/index.ts';
 import { eventEndBoundMs, SortKeyPrefix } from '../../../contract/index.ts';
 import type { EventStore } from '../../../lambda/events/event-store.ts';
 import type { HourRegistration, PutOutcome, SegmentIndex, StateAdvance, StateAdvanceResult } from '../../../lambda/index/segment-index.ts';
@@ -17,7 +28,14 @@ export class MemorySegmentIndex implements SegmentIndex, EventStore {
     for (const item of [...segments, ...events]) p.set(item.sk, structuredClone(item));
     const last = [...segments].sort((x, y) => x.startMs - y.startMs).at(-1);
     if (last) {
-      const state: DeviceStateItem = { deviceId, sk: SortKeyPrefix.STATE, lastSeenMs: last.startMs + last.durationMs, lastSeq: last.seq, lastDiscSeq: last.discSeq, lastKeyId: last.keyId };
+      const state: DeviceStateItem = {
+        deviceId,
+        sk: SortKeyPrefix.STATE,
+        lastSeenMs: last.startMs + last.durationMs,
+        lastSeq: last.seq,
+        lastDiscSeq: last.discSeq,
+        lastKeyId: last.keyId,
+      };
       p.set(state.sk, state);
     }
     return index;
@@ -29,7 +47,10 @@ export class MemorySegmentIndex implements SegmentIndex, EventStore {
     return p;
   }
   private sorted<T>(deviceId: string, prefix: string): T[] {
-    return [...this.part(deviceId).entries()].filter(([sk]) => sk.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v as T);
+    return [...this.part(deviceId).entries()]
+      .filter(([sk]) => sk.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, v]) => v as T);
   }
   private async putOnce(item: { deviceId: string; sk: string }): Promise<PutOutcome> {
     const p = this.part(item.deviceId);
@@ -78,7 +99,13 @@ export class MemorySegmentIndex implements SegmentIndex, EventStore {
   }
 
   // ---- EventStore ----
-  private updateEvent(deviceId: string, sk: string, set: Partial<EventItem>, ifMissing: Partial<EventItem>, remove: (keyof EventItem)[] = []): EventItem | undefined {
+  private updateEvent(
+    deviceId: string,
+    sk: string,
+    set: Partial<EventItem>,
+    ifMissing: Partial<EventItem>,
+    remove: (keyof EventItem)[] = [],
+  ): EventItem | undefined {
     const p = this.part(deviceId);
     const before = p.get(sk) as EventItem | undefined;
     const next: Record<string, unknown> = { deviceId, sk, ...before };

@@ -1,8 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Event } from 'aws-lambda';
 import {
-  eventEndKey, eventKey, heartbeatKey, segmentKey, serializeEventRecord, serializeHeartbeatRecord, toS3Metadata,
-  type AnyEventRecord, type HeartbeatRecord, type Notification, type SegmentMetadata,
+  eventEndKey,
+  eventKey,
+  heartbeatKey,
+  segmentKey,
+  serializeEventRecord,
+  serializeHeartbeatRecord,
+  toS3Metadata,
+  type AnyEventRecord,
+  type HeartbeatRecord,
+  type Notification,
+  type SegmentMetadata,
 } from '../../../contract/index.ts';
 import { dynamoEventStore } from '../../../lambda/events/dynamo-event-store.ts';
 import { dynamoSegmentIndex } from '../../../lambda/index/dynamo-segment-index.ts';
@@ -79,10 +88,13 @@ export class NotifyHarness {
   async start(): Promise<this> {
     this.dyn = await startDynalite({ tableName: TABLE });
     this.client = this.dyn.createClient();
-    this.client.middlewareStack.add((next, ctx) => (args) => {
-      this.commands.push(String((ctx as { commandName?: string }).commandName));
-      return next(args);
-    }, { step: 'initialize', name: 'recordCommands' });
+    this.client.middlewareStack.add(
+      (next, ctx) => (args) => {
+        this.commands.push(String((ctx as { commandName?: string }).commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordCommands' },
+    );
     const store: ObjectStore = {
       head: async (key): Promise<ObjectHead | undefined> => {
         const o = this.objects.get(key);
@@ -114,13 +126,31 @@ export class NotifyHarness {
   /** Stores an object and delivers its ObjectCreated event (S3 time = now). */
   async upload(key: string, body: string | Uint8Array, metadata: Record<string, string> = {}): Promise<void> {
     this.objects.set(key, { metadata, body: typeof body === 'string' ? Buffer.from(body) : body });
-    const event = { Records: [{ eventName: 'ObjectCreated:Put', eventTime: new Date(this.nowMs).toISOString(), s3: { bucket: { name: BUCKET }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/') } } }] } as unknown as S3Event;
+    const event = {
+      Records: [
+        {
+          eventName: 'ObjectCreated:Put',
+          eventTime: new Date(this.nowMs).toISOString(),
+          s3: { bucket: { name: BUCKET }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/') } },
+        },
+      ],
+    } as unknown as S3Event;
     await this.indexer(event);
   }
 
   async segment(deviceId: string, durationMs = 6000): Promise<void> {
     const seq = this.seq++;
-    const meta: SegmentMetadata = { startMs: this.nowMs - durationMs, durationMs, seq, discSeq: 0, keyId: KEY_ID, iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 640, height: 360 };
+    const meta: SegmentMetadata = {
+      startMs: this.nowMs - durationMs,
+      durationMs,
+      seq,
+      discSeq: 0,
+      keyId: KEY_ID,
+      iv: '00'.repeat(16),
+      codecs: 'avc1.64001f',
+      width: 640,
+      height: 360,
+    };
     await this.upload(segmentKey({ deviceId, startMs: meta.startMs, seq }), new Uint8Array(188), toS3Metadata(meta));
   }
 

@@ -130,8 +130,15 @@ export class PackingHarness {
     const keyId = createHash('md5').update(deviceId).digest('hex');
     return Array.from({ length: o.count }, (_, i) => {
       const meta: SegmentMetadata = {
-        startMs: o.startMs + i * durationMs, durationMs, seq: o.seq + i, discSeq: o.discSeq ?? 1, keyId,
-        iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f,mp4a.40.2', width: 640, height: 360,
+        startMs: o.startMs + i * durationMs,
+        durationMs,
+        seq: o.seq + i,
+        discSeq: o.discSeq ?? 1,
+        keyId,
+        iv: randomBytes(16).toString('hex'),
+        codecs: 'avc1.64001f,mp4a.40.2',
+        width: 640,
+        height: 360,
       };
       const body = randomBytes((o.sizeBytes ?? 40_000) + ((i * 997) % 1601));
       return { deviceId, meta, body, key: segmentKey({ deviceId, startMs: meta.startMs, seq: meta.seq }) };
@@ -146,7 +153,12 @@ export class PackingHarness {
       try {
         await this.device(s.deviceId).send(
           new PutObjectCommand({
-            Bucket: BUCKET, Key: s.key, Body: s.body, ContentType: SEGMENT_CONTENT_TYPE, Metadata: toS3Metadata(s.meta), IfNoneMatch: '*',
+            Bucket: BUCKET,
+            Key: s.key,
+            Body: s.body,
+            ContentType: SEGMENT_CONTENT_TYPE,
+            Metadata: toS3Metadata(s.meta),
+            IfNoneMatch: '*',
             ChecksumSHA256: createHash('sha256').update(s.body).digest('base64'),
           }),
         );

@@ -114,8 +114,14 @@ export class PlaybackHarness {
       store: s3PackStore(this.s3Client, BUCKET),
       clock,
       config: {
-        periodMs: periodMs ?? 3_600_000, drainMs: 0, retentionDays: 7, eventRetentionDays: 7, storageClass: 'STANDARD_IA', eventStorageClass: 'STANDARD_IA',
-        verify: VerifyMode.READ_BACK, copyParts: false,
+        periodMs: periodMs ?? 3_600_000,
+        drainMs: 0,
+        retentionDays: 7,
+        eventRetentionDays: 7,
+        storageClass: 'STANDARD_IA',
+        eventStorageClass: 'STANDARD_IA',
+        verify: VerifyMode.READ_BACK,
+        copyParts: false,
       },
     });
     this.s3.events.on('event', (e: S3Event) => {
@@ -138,7 +144,15 @@ export class PlaybackHarness {
       ...(periodMs ? { packPeriodMs: periodMs } : {}),
     };
     const api = createApiHandler({ config, index, images, presigner: store, tokenSecrets, clock });
-    const keys = createKeysHandler({ config: { ...config, unboundKeysStoredBeforeMs: o.unboundKeysStoredBeforeMs }, store, index, images, unwrapper: localKeyUnwrapper(this.wrapping.privateKey), tokenSecrets, clock });
+    const keys = createKeysHandler({
+      config: { ...config, unboundKeysStoredBeforeMs: o.unboundKeysStoredBeforeMs },
+      store,
+      index,
+      images,
+      unwrapper: localKeyUnwrapper(this.wrapping.privateKey),
+      tokenSecrets,
+      clock,
+    });
     this.server.on('request', (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -164,7 +178,9 @@ export class PlaybackHarness {
     // Counted before the PUT: s3rver may announce the object before it answers.
     this.unannounced.set(key, (this.unannounced.get(key) ?? 0) + 1);
     try {
-      await this.s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: contentType, ...(metadata ? { Metadata: metadata } : {}) }));
+      await this.s3Client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: contentType, ...(metadata ? { Metadata: metadata } : {}) }),
+      );
     } catch (err) {
       this.announced(key);
       throw err;
@@ -190,7 +206,12 @@ export class PlaybackHarness {
 
   async putSegment(s: UploadSegment): Promise<void> {
     const container = s.meta.container ?? 'ts';
-    await this.putObject(segmentKey({ deviceId: s.deviceId, startMs: s.meta.startMs, seq: s.meta.seq, container }), s.body, segmentContentType(container), toS3Metadata(s.meta));
+    await this.putObject(
+      segmentKey({ deviceId: s.deviceId, startMs: s.meta.startMs, seq: s.meta.seq, container }),
+      s.body,
+      segmentContentType(container),
+      toS3Metadata(s.meta),
+    );
   }
 
   /** fMP4: uploads the (clear) init sections the segments name, once each, as the agent does before their first segment. */
@@ -205,7 +226,13 @@ export class PlaybackHarness {
   }
 
   /** Encrypts a JPEG as a camera does (AES-128-CBC, fresh IV, under `key`) and uploads it; returns its name `{tsMs}-{imageId}`. */
-  async putImage(deviceId: string, tsMs: number, jpeg: Uint8Array, key: { keyId: string; key: Buffer }, o: { eventId?: string; imageId?: string } = {}): Promise<string> {
+  async putImage(
+    deviceId: string,
+    tsMs: number,
+    jpeg: Uint8Array,
+    key: { keyId: string; key: Buffer },
+    o: { eventId?: string; imageId?: string } = {},
+  ): Promise<string> {
     const iv = randomBytes(16);
     const imageId = o.imageId ?? randomBytes(8).toString('hex');
     const meta = toImageS3Metadata({ tsMs, keyId: key.keyId, iv: iv.toString('hex'), ...(o.eventId ? { eventId: o.eventId } : {}) });
@@ -225,15 +252,28 @@ export class PlaybackHarness {
         deviceId,
         body: encryptSegment(s.bytes, o.key, iv),
         meta: {
-          startMs: s.startMs, durationMs: s.durationMs, seq: o.seq + i, discSeq: o.discSeq, keyId: o.keyId, iv: iv.toString('hex'), codecs: s.codecs, width: s.width, height: s.height,
-          container: s.container ?? 'ts', ...(s.init ? { initId: s.init.id } : {}),
+          startMs: s.startMs,
+          durationMs: s.durationMs,
+          seq: o.seq + i,
+          discSeq: o.discSeq,
+          keyId: o.keyId,
+          iv: iv.toString('hex'),
+          codecs: s.codecs,
+          width: s.width,
+          height: s.height,
+          container: s.container ?? 'ts',
+          ...(s.init ? { initId: s.init.id } : {}),
         },
       };
     });
   }
 
   async session(deviceId: string, body: object): Promise<SessionAnswer> {
-    const res = await fetch(`${this.baseUrl}/v1/cameras/${deviceId}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${this.baseUrl}/v1/cameras/${deviceId}/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 201) throw new Error(`session: ${res.status} ${await res.text()}`);
     return (await res.json()) as SessionAnswer;
   }

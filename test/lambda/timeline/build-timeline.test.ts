@@ -6,10 +6,32 @@ const s = (sec: number, dur = 6) => ({ startMs: T0 + sec * 1000, durationMs: dur
 
 describe('buildTimeline', () => {
   it('merges adjacent segments into spans and reports the holes as gaps', () => {
-    const t = buildTimeline('cam', T0, T0 + 60_000, [s(0), s(6), s(12.2), s(30), s(36)], [{ eventId: 'e', type: 'motion', startMs: T0 + 31_000, endMs: T0 + 33_000 }], null);
-    expect(t.spans.map((x) => [x.startMs - T0, x.endMs - T0, x.segments])).toEqual([[0, 18_200, 3], [30_000, 42_000, 2]]);
-    expect(t.gaps.map((x) => [x.startMs - T0, x.endMs - T0])).toEqual([[18_200, 30_000], [42_000, 60_000]]);
-    expect(t.events).toEqual([{ eventId: 'e', type: 'motion', startMs: T0 + 31_000, endMs: T0 + 33_000, start: new Date(T0 + 31_000).toISOString(), end: new Date(T0 + 33_000).toISOString() }]);
+    const t = buildTimeline(
+      'cam',
+      T0,
+      T0 + 60_000,
+      [s(0), s(6), s(12.2), s(30), s(36)],
+      [{ eventId: 'e', type: 'motion', startMs: T0 + 31_000, endMs: T0 + 33_000 }],
+      null,
+    );
+    expect(t.spans.map((x) => [x.startMs - T0, x.endMs - T0, x.segments])).toEqual([
+      [0, 18_200, 3],
+      [30_000, 42_000, 2],
+    ]);
+    expect(t.gaps.map((x) => [x.startMs - T0, x.endMs - T0])).toEqual([
+      [18_200, 30_000],
+      [42_000, 60_000],
+    ]);
+    expect(t.events).toEqual([
+      {
+        eventId: 'e',
+        type: 'motion',
+        startMs: T0 + 31_000,
+        endMs: T0 + 33_000,
+        start: new Date(T0 + 31_000).toISOString(),
+        end: new Date(T0 + 33_000).toISOString(),
+      },
+    ]);
     expect(t.start).toBe(new Date(T0).toISOString());
     expect(t.nextCursor).toBeNull();
   });

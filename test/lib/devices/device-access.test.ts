@@ -20,7 +20,11 @@ describe('DeviceAccess alone', () => {
             Principal: { Service: 'credentials.iot.amazonaws.com' },
             Condition: {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']] } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iot:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']],
+                },
+              },
             },
           },
         ],
@@ -40,14 +44,22 @@ describe('DeviceAccess alone', () => {
     expect(statements[0].Condition).toEqual({ StringEquals: { 'credentials-iot:ThingTypeName': { Ref: typeId } } });
     const suffixes = statements[0].Resource.map((r: { 'Fn::Join': [string, unknown[]] }) => r['Fn::Join'][1][1]);
     expect(suffixes.sort()).toEqual([
-      '/event-images/${credentials-iot:ThingName}/*', '/events/${credentials-iot:ThingName}/*', '/heartbeats/${credentials-iot:ThingName}/*',
-      '/images/${credentials-iot:ThingName}/*', '/init/${credentials-iot:ThingName}/*', '/keys/${credentials-iot:ThingName}/*', '/segments/${credentials-iot:ThingName}/*',
+      '/event-images/${credentials-iot:ThingName}/*',
+      '/events/${credentials-iot:ThingName}/*',
+      '/heartbeats/${credentials-iot:ThingName}/*',
+      '/images/${credentials-iot:ThingName}/*',
+      '/init/${credentials-iot:ThingName}/*',
+      '/keys/${credentials-iot:ThingName}/*',
+      '/segments/${credentials-iot:ThingName}/*',
     ]);
     template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('a role alias for that role, 3600 s by default, and the role session covers it', () => {
-    template.hasResourceProperties('AWS::IoT::RoleAlias', { CredentialDurationSeconds: 3600, RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DevicesRole'), 'Arn'] } });
+    template.hasResourceProperties('AWS::IoT::RoleAlias', {
+      CredentialDurationSeconds: 3600,
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DevicesRole'), 'Arn'] },
+    });
     const t = build(7200);
     t.hasResourceProperties('AWS::IoT::RoleAlias', { CredentialDurationSeconds: 7200 });
     t.hasResourceProperties('AWS::IAM::Role', { MaxSessionDuration: 7200 });
@@ -58,7 +70,9 @@ describe('DeviceAccess alone', () => {
     const [, policy] = resourcesOf(template, 'AWS::IoT::Policy')[0]!;
     expect(policy.PolicyDocument).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'AssumeDeviceRoleAlias', Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate', Resource: { 'Fn::GetAtt': [aliasId, 'RoleAliasArn'] } }],
+      Statement: [
+        { Sid: 'AssumeDeviceRoleAlias', Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate', Resource: { 'Fn::GetAtt': [aliasId, 'RoleAliasArn'] } },
+      ],
     });
     expect(JSON.stringify(policy)).not.toContain('iot:Connection.Thing');
   });

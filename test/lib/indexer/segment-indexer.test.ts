@@ -31,7 +31,14 @@ describe('SegmentIndexer alone', () => {
   test('runs on ObjectCreated under segments/, keys/, events/, heartbeats/, images/ and event-images/', () => {
     const [, notifications] = resourcesOf(template, 'Custom::S3BucketNotifications')[0]!;
     const configs = notifications.NotificationConfiguration.LambdaFunctionConfigurations;
-    expect(configs.map((c: any) => c.Filter.Key.FilterRules[0].Value).sort()).toEqual(['event-images/', 'events/', 'heartbeats/', 'images/', 'keys/', 'segments/']);
+    expect(configs.map((c: any) => c.Filter.Key.FilterRules[0].Value).sort()).toEqual([
+      'event-images/',
+      'events/',
+      'heartbeats/',
+      'images/',
+      'keys/',
+      'segments/',
+    ]);
     for (const c of configs) {
       expect(c.Events).toEqual(['s3:ObjectCreated:*']);
       expect(c.LambdaFunctionArn).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
@@ -55,7 +62,17 @@ describe('SegmentIndexer alone', () => {
     const role = resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith('IndexerRoleDefaultPolicy'))![1];
     const actions = role.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat());
     expect(actions.sort()).toEqual(
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].sort(),
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ].sort(),
     );
   });
 });

@@ -19,7 +19,8 @@ const t = new SynthesisedPolicies(Template.fromStack(stack));
 const userId = t.id('AWS::IAM::Role', 'AppUserCamA');
 const api = t.ref(t.id('AWS::ApiGatewayV2::Api', 'HttpApi'));
 const route = (method: string, path: string) => `arn:aws:execute-api:${REGION}:${ACCOUNT}:${api}/$default/${method}${path}`;
-const ask = (method: string, path: string) => judge({ principal: t.arn(userId), action: 'execute-api:Invoke', resource: route(method, path), identity: t.identityPolicies(userId) });
+const ask = (method: string, path: string) =>
+  judge({ principal: t.arn(userId), action: 'execute-api:Invoke', resource: route(method, path), identity: t.identityPolicies(userId) });
 
 describe('camera routes granted for one camera (iam-simulate over the synthesised policy)', () => {
   test.each([

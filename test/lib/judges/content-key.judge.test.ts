@@ -21,7 +21,14 @@ const ADMIN = `arn:aws:iam::${ACCOUNT}:role/Admin`;
 const adminPolicy = [{ name: 'admin', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] } }];
 
 const ask = (principal: string, identity: { name: string; policy: unknown }[], action: string, context: Record<string, string> = {}) =>
-  judge({ principal, action, resource: KEY_ARN, identity: identity as never, resourcePolicy: keyPolicy, context: { 'aws:PrincipalArn': principal, ...context } });
+  judge({
+    principal,
+    action,
+    resource: KEY_ARN,
+    identity: identity as never,
+    resourcePolicy: keyPolicy,
+    context: { 'aws:PrincipalArn': principal, ...context },
+  });
 
 describe('content key policy (iam-simulate over the synthesised stack)', () => {
   test.each(['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:CreateGrant'])('an in-account role allowed kms:* is refused %s', async (action) => {
@@ -57,7 +64,9 @@ describe('content key policy (iam-simulate over the synthesised stack)', () => {
   });
 
   test('the key policy names exactly the key route and the clip export as the roles not refused Decrypt', () => {
-    const deny = (keyPolicy.Statement as { Sid?: string; Condition?: { ArnNotEquals?: Record<string, unknown> } }[]).find((st) => st.Sid === 'UnwrapOnlyByTheKeyRoute')!;
+    const deny = (keyPolicy.Statement as { Sid?: string; Condition?: { ArnNotEquals?: Record<string, unknown> } }[]).find(
+      (st) => st.Sid === 'UnwrapOnlyByTheKeyRoute',
+    )!;
     const arns = JSON.stringify(deny.Condition!.ArnNotEquals!['aws:PrincipalArn']);
     expect(arns).toContain(keysRole);
     expect(arns).toContain(t.id('AWS::IAM::Role', 'ClipsExportRole'));
@@ -65,6 +74,8 @@ describe('content key policy (iam-simulate over the synthesised stack)', () => {
   });
 
   test('the API function may not Decrypt', async () => {
-    expect(await ask(t.arn(apiRole), t.identityPolicies(apiRole), 'kms:Decrypt', { 'kms:EncryptionAlgorithm': KMS_WRAPPING_ALGORITHM })).not.toBe<Verdict>('Allowed');
+    expect(await ask(t.arn(apiRole), t.identityPolicies(apiRole), 'kms:Decrypt', { 'kms:EncryptionAlgorithm': KMS_WRAPPING_ALGORITHM })).not.toBe<Verdict>(
+      'Allowed',
+    );
   });
 });

@@ -95,7 +95,14 @@ describe('device role + bucket policy (iam-simulate over the synthesised stack)'
   });
 
   test('credentials without a thing name (no x-amzn-iot-thingname: credentials-iot:* unset) can PUT nowhere', async () => {
-    const verdict = await judge({ principal: t.arn(roleId), action: 's3:PutObject', resource: `${BUCKET_ARN}/${own.segment}`, identity, resourcePolicy: bucketPolicy, context: { 'aws:SecureTransport': 'true', 's3:TlsVersion': '1.3', 's3:if-none-match': '*' } });
+    const verdict = await judge({
+      principal: t.arn(roleId),
+      action: 's3:PutObject',
+      resource: `${BUCKET_ARN}/${own.segment}`,
+      identity,
+      resourcePolicy: bucketPolicy,
+      context: { 'aws:SecureTransport': 'true', 's3:TlsVersion': '1.3', 's3:if-none-match': '*' },
+    });
     expect(verdict).toBe<Verdict>('ImplicitlyDenied');
   });
 
@@ -107,16 +114,21 @@ describe('device role + bucket policy (iam-simulate over the synthesised stack)'
 
 describe('device role trust policy (confused deputy)', () => {
   const trust = t.trustPolicy(roleId);
-  const assume = (principal: string, context: Record<string, string>) => judge({ principal, action: 'sts:AssumeRole', resource: t.arn(roleId), identity: [], resourcePolicy: trust, context });
+  const assume = (principal: string, context: Record<string, string>) =>
+    judge({ principal, action: 'sts:AssumeRole', resource: t.arn(roleId), identity: [], resourcePolicy: trust, context });
   const own = { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': 'arn:aws:iot:eu-west-1:123456789012:rolealias/CamerasDevicesRoleAlias' };
 
   test("this account's IoT credential provider may assume the role", async () => {
     expect(await assume('credentials.iot.amazonaws.com', own)).toBe<Verdict>('Allowed');
   });
 
-  test("the credential provider acting for another account (or without a source) may not", async () => {
-    expect(await assume('credentials.iot.amazonaws.com', { 'aws:SourceAccount': '999999999999', 'aws:SourceArn': 'arn:aws:iot:eu-west-1:999999999999:rolealias/x' })).toBe<Verdict>('ImplicitlyDenied');
-    expect(await assume('credentials.iot.amazonaws.com', { ...own, 'aws:SourceArn': 'arn:aws:iot:eu-west-1:999999999999:rolealias/x' })).toBe<Verdict>('ImplicitlyDenied');
+  test('the credential provider acting for another account (or without a source) may not', async () => {
+    expect(
+      await assume('credentials.iot.amazonaws.com', { 'aws:SourceAccount': '999999999999', 'aws:SourceArn': 'arn:aws:iot:eu-west-1:999999999999:rolealias/x' }),
+    ).toBe<Verdict>('ImplicitlyDenied');
+    expect(await assume('credentials.iot.amazonaws.com', { ...own, 'aws:SourceArn': 'arn:aws:iot:eu-west-1:999999999999:rolealias/x' })).toBe<Verdict>(
+      'ImplicitlyDenied',
+    );
     expect(await assume('credentials.iot.amazonaws.com', {})).toBe<Verdict>('ImplicitlyDenied');
   });
 

@@ -190,7 +190,11 @@ describe("each Lambda role's reach (iam-simulate over the synthesised stack)", (
       const roleId = t.id('AWS::IAM::Role', name);
       const kmsKey = action.startsWith('kms:') ? t.ids('AWS::KMS::Key').find((id) => resource === t.arn(id))! : undefined;
       const resourcePolicy = action.startsWith('s3:') ? bucketPolicy : kmsKey ? t.keyPolicy(kmsKey) : undefined;
-      const context = action.startsWith('s3:') ? SECURE : action.startsWith('kms:') ? { 'aws:PrincipalArn': t.arn(roleId), 'kms:EncryptionAlgorithm': 'RSAES_OAEP_SHA_256' } : {};
+      const context = action.startsWith('s3:')
+        ? SECURE
+        : action.startsWith('kms:')
+          ? { 'aws:PrincipalArn': t.arn(roleId), 'kms:EncryptionAlgorithm': 'RSAES_OAEP_SHA_256' }
+          : {};
       const verdict = await judge({ principal: t.arn(roleId), action, resource, identity: t.identityPolicies(roleId), resourcePolicy, context });
       expect(verdict === 'Allowed').toBe(allowed);
     });
@@ -198,7 +202,15 @@ describe("each Lambda role's reach (iam-simulate over the synthesised stack)", (
 
   test('the API may list clips/ and nothing else in the bucket', async () => {
     const roleId = t.id('AWS::IAM::Role', 'PlaybackApiRole');
-    const list = (prefix: string) => judge({ principal: t.arn(roleId), action: 's3:ListBucket', resource: B, identity: t.identityPolicies(roleId), resourcePolicy: bucketPolicy, context: { ...SECURE, 's3:prefix': prefix } });
+    const list = (prefix: string) =>
+      judge({
+        principal: t.arn(roleId),
+        action: 's3:ListBucket',
+        resource: B,
+        identity: t.identityPolicies(roleId),
+        resourcePolicy: bucketPolicy,
+        context: { ...SECURE, 's3:prefix': prefix },
+      });
     expect(await list('clips/camA/')).toBe<Verdict>('Allowed');
     expect(await list('segments/camA/')).not.toBe<Verdict>('Allowed');
     expect(await list('')).not.toBe<Verdict>('Allowed');
@@ -207,9 +219,17 @@ describe("each Lambda role's reach (iam-simulate over the synthesised stack)", (
   test('the CDK bucket-notifications helper may only configure notifications', async () => {
     const roleId = t.lambdaRoleIds().find((id) => id.startsWith('BucketNotificationsHandler'))!;
     const identity = t.identityPolicies(roleId);
-    expect(await judge({ principal: t.arn(roleId), action: 's3:PutBucketNotification', resource: B, identity, resourcePolicy: bucketPolicy, context: SECURE })).toBe<Verdict>('Allowed');
-    for (const [action, resource] of [['s3:GetObject', seg], ['s3:PutObject', seg], ['s3:PutBucketPolicy', B]] as const) {
-      expect(await judge({ principal: t.arn(roleId), action, resource, identity, resourcePolicy: bucketPolicy, context: SECURE }), action).not.toBe<Verdict>('Allowed');
+    expect(
+      await judge({ principal: t.arn(roleId), action: 's3:PutBucketNotification', resource: B, identity, resourcePolicy: bucketPolicy, context: SECURE }),
+    ).toBe<Verdict>('Allowed');
+    for (const [action, resource] of [
+      ['s3:GetObject', seg],
+      ['s3:PutObject', seg],
+      ['s3:PutBucketPolicy', B],
+    ] as const) {
+      expect(await judge({ principal: t.arn(roleId), action, resource, identity, resourcePolicy: bucketPolicy, context: SECURE }), action).not.toBe<Verdict>(
+        'Allowed',
+      );
     }
   });
 });

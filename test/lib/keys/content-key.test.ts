@@ -5,7 +5,6 @@ import { KMS_WRAPPING_ALGORITHM } from '../../../contract/index.ts';
 import { ContentKey } from '../../../lib/keys/content-key.ts';
 import { resourcesOf, templateOf } from '../support/cdk-test-app.ts';
 
-
 const template = templateOf((stack) => {
   const key = new ContentKey(stack, 'ContentKey');
   key.grantUnwrap(new iam.Role(stack, 'KeyRoute', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') }));
@@ -22,7 +21,9 @@ describe('ContentKey alone', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: roleId('KeyRoute') }],
       PolicyDocument: {
-        Statement: [Match.objectLike({ Action: 'kms:Decrypt', Effect: 'Allow', Condition: { StringEquals: { 'kms:EncryptionAlgorithm': KMS_WRAPPING_ALGORITHM } } })],
+        Statement: [
+          Match.objectLike({ Action: 'kms:Decrypt', Effect: 'Allow', Condition: { StringEquals: { 'kms:EncryptionAlgorithm': KMS_WRAPPING_ALGORITHM } } }),
+        ],
       },
     });
   });

@@ -40,7 +40,13 @@ describe('notifications infrastructure', () => {
       Description: Match.stringLikeRegexp('offline checker'),
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      Environment: { Variables: Match.objectLike({ [LambdaEnv.OFFLINE_AFTER_SECONDS]: '90', [LambdaEnv.WATCH_QUEUE_URL]: { Ref: watchId }, [LambdaEnv.EVENT_BUS_NAME]: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          [LambdaEnv.OFFLINE_AFTER_SECONDS]: '90',
+          [LambdaEnv.WATCH_QUEUE_URL]: { Ref: watchId },
+          [LambdaEnv.EVENT_BUS_NAME]: Match.anyValue(),
+        }),
+      },
     });
   });
 
@@ -54,7 +60,13 @@ describe('notifications infrastructure', () => {
   test('the indexer publishes to the bus and arms watches', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('indexer'),
-      Environment: { Variables: Match.objectLike({ [LambdaEnv.EVENT_BUS_NAME]: Match.anyValue(), [LambdaEnv.WATCH_QUEUE_URL]: Match.anyValue(), [LambdaEnv.OFFLINE_AFTER_SECONDS]: '90' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          [LambdaEnv.EVENT_BUS_NAME]: Match.anyValue(),
+          [LambdaEnv.WATCH_QUEUE_URL]: Match.anyValue(),
+          [LambdaEnv.OFFLINE_AFTER_SECONDS]: '90',
+        }),
+      },
     });
     expect(actions(policyStatementsOf(template, 'CamerasIndexer'))).toEqual(expect.arrayContaining(['events:PutEvents', 'sqs:SendMessage', 'dynamodb:Query']));
   });
@@ -64,12 +76,21 @@ describe('notifications infrastructure', () => {
       AuthorizationType: 'API_KEY',
       AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-camrec-webhook-secret', ApiKeyValue: Match.anyValue() } },
     });
-    template.hasResourceProperties('AWS::Events::ApiDestination', { InvocationEndpoint: 'https://hooks.example.com/camrec', HttpMethod: 'POST', InvocationRateLimitPerSecond: 10 });
+    template.hasResourceProperties('AWS::Events::ApiDestination', {
+      InvocationEndpoint: 'https://hooks.example.com/camrec',
+      HttpMethod: 'POST',
+      InvocationRateLimitPerSecond: 10,
+    });
     const [dlqId] = resourcesOf(template, 'AWS::SQS::Queue').find(([id]) => id.includes('WebhookDeadLetters'))!;
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: Match.anyValue(),
       EventPattern: { source: [NOTIFICATION_SOURCE], 'detail-type': Object.values(NotificationType) },
-      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 21_600 }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } } })],
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 21_600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+        }),
+      ],
     });
   });
 
@@ -77,16 +98,35 @@ describe('notifications infrastructure', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: [NOTIFICATION_SOURCE], 'detail-type': [NotificationType.CAMERA_OFFLINE, NotificationType.CAMERA_ONLINE, NotificationType.EVENT_STARTED] },
+      EventPattern: {
+        source: [NOTIFICATION_SOURCE],
+        'detail-type': [NotificationType.CAMERA_OFFLINE, NotificationType.CAMERA_ONLINE, NotificationType.EVENT_STARTED],
+      },
       Targets: [Match.objectLike({ InputTransformer: Match.objectLike({ InputTemplate: Match.stringLikeRegexp('camera <detail-deviceId> at <time>') }) })],
     });
   });
 
   test('webhook options are props; bad ones are refused with the rule', () => {
-    const { template: t } = build({ notifications: { webhookUrl: 'https://h.example.com/x', webhookEventTypes: [NotificationType.CAMERA_OFFLINE], webhookRetryAttempts: 3, webhookMaxEventAge: Duration.hours(1), offlineAfterSeconds: 120 } }, false);
-    t.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': ['Camera Offline'] }, Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 } })] });
+    const { template: t } = build(
+      {
+        notifications: {
+          webhookUrl: 'https://h.example.com/x',
+          webhookEventTypes: [NotificationType.CAMERA_OFFLINE],
+          webhookRetryAttempts: 3,
+          webhookMaxEventAge: Duration.hours(1),
+          offlineAfterSeconds: 120,
+        },
+      },
+      false,
+    );
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'detail-type': ['Camera Offline'] },
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 } })],
+    });
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ [LambdaEnv.OFFLINE_AFTER_SECONDS]: '120' }) } });
-    expect(() => build({ notifications: { webhookUrl: 'http://plain.example.com' } }, false)).toThrow(/webhookUrl="http:\/\/plain.example.com" must be an https:\/\/ URL/);
+    expect(() => build({ notifications: { webhookUrl: 'http://plain.example.com' } }, false)).toThrow(
+      /webhookUrl="http:\/\/plain.example.com" must be an https:\/\/ URL/,
+    );
     expect(() => build({ notifications: { offlineAfterSeconds: 1000 } }, false)).toThrow(/offlineAfterSeconds=1000 must be a whole number from 10 to 900/);
   });
 

@@ -37,31 +37,52 @@ const event = eventKey({ deviceId: 'camA', startMs: 1_767_261_600_000, eventId: 
 /** The verdict for the role of the function whose logical id has `fn` in it. */
 async function verdict(fn: 'Packer' | 'Sweeper', [action, resource]: Ask): Promise<Verdict> {
   const roleId = t.id('AWS::IAM::Role', `${fn}Role`);
-  return judge({ principal: t.arn(roleId), action, resource, identity: t.identityPolicies(roleId), ...(action.startsWith('s3:') ? { resourcePolicy: bucketPolicy, context: SECURE } : {}) });
+  return judge({
+    principal: t.arn(roleId),
+    action,
+    resource,
+    identity: t.identityPolicies(roleId),
+    ...(action.startsWith('s3:') ? { resourcePolicy: bucketPolicy, context: SECURE } : {}),
+  });
 }
 
 describe('HistoryPacker: what the compactor may do (iam-simulate over the synthesised policies)', () => {
-  test.each<Ask>([obj('s3:GetObject', hot), obj('s3:DeleteObject', hot), obj('s3:PutObject', pack), obj('s3:PutObject', eventPack), obj('s3:AbortMultipartUpload', pack)])(
-    'the packer may %s %s (read and delete hot segments, write packs of both kinds)',
-    async (action, resource) => {
-      expect(await verdict('Packer', [action, resource])).toBe<Verdict>('Allowed');
-    },
-  );
+  test.each<Ask>([
+    obj('s3:GetObject', hot),
+    obj('s3:DeleteObject', hot),
+    obj('s3:PutObject', pack),
+    obj('s3:PutObject', eventPack),
+    obj('s3:AbortMultipartUpload', pack),
+  ])('the packer may %s %s (read and delete hot segments, write packs of both kinds)', async (action, resource) => {
+    expect(await verdict('Packer', [action, resource])).toBe<Verdict>('Allowed');
+  });
 
   test.each<Ask>([
-    obj('s3:GetObject', pack), obj('s3:DeleteObject', pack), obj('s3:DeleteObject', eventPack),
-    obj('s3:PutObject', hot), obj('s3:PutObjectAcl', hot), obj('s3:DeleteObjectVersion', hot),
-    obj('s3:GetObject', key), obj('s3:PutObject', key), obj('s3:DeleteObject', key),
-    obj('s3:GetObject', event), obj('s3:DeleteObject', event),
-    obj('s3:PutObject', 'other/camA/x'), obj('s3:GetObject', 'segments'),
-    ['s3:ListBucket', B], ['s3:PutLifecycleConfiguration', B], ['s3:PutBucketPolicy', B],
+    obj('s3:GetObject', pack),
+    obj('s3:DeleteObject', pack),
+    obj('s3:DeleteObject', eventPack),
+    obj('s3:PutObject', hot),
+    obj('s3:PutObjectAcl', hot),
+    obj('s3:DeleteObjectVersion', hot),
+    obj('s3:GetObject', key),
+    obj('s3:PutObject', key),
+    obj('s3:DeleteObject', key),
+    obj('s3:GetObject', event),
+    obj('s3:DeleteObject', event),
+    obj('s3:PutObject', 'other/camA/x'),
+    obj('s3:GetObject', 'segments'),
+    ['s3:ListBucket', B],
+    ['s3:PutLifecycleConfiguration', B],
+    ['s3:PutBucketPolicy', B],
   ])('the packer may not %s %s (no reading or deleting packs, no writing segments, no keys or events)', async (action, resource) => {
     expect(await verdict('Packer', [action, resource])).not.toBe<Verdict>('Allowed');
   });
 
   test('the packer reads and writes index items but never scans, deletes items (TTL does) or reads the open-hours index', async () => {
-    for (const a of ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) expect(await verdict('Packer', [a, TABLE]), a).toBe<Verdict>('Allowed');
-    for (const a of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable']) expect(await verdict('Packer', [a, TABLE]), a).not.toBe<Verdict>('Allowed');
+    for (const a of ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'])
+      expect(await verdict('Packer', [a, TABLE]), a).toBe<Verdict>('Allowed');
+    for (const a of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable'])
+      expect(await verdict('Packer', [a, TABLE]), a).not.toBe<Verdict>('Allowed');
     expect(await verdict('Packer', ['dynamodb:Query', `${TABLE}/index/${OpenHoursIndex.NAME}`])).not.toBe<Verdict>('Allowed');
   });
 
@@ -70,8 +91,13 @@ describe('HistoryPacker: what the compactor may do (iam-simulate over the synthe
     expect(await verdict('Sweeper', ['dynamodb:UpdateItem', TABLE])).toBe<Verdict>('Allowed');
     expect(await verdict('Sweeper', ['lambda:InvokeFunction', PACKER_FN])).toBe<Verdict>('Allowed');
     for (const ask of [
-      ['dynamodb:Scan', TABLE], ['dynamodb:Scan', `${TABLE}/index/${OpenHoursIndex.NAME}`], ['dynamodb:PutItem', TABLE], ['lambda:InvokeFunction', `${PACKER_FN}:1`],
-      obj('s3:GetObject', hot), obj('s3:DeleteObject', hot), obj('s3:PutObject', pack),
+      ['dynamodb:Scan', TABLE],
+      ['dynamodb:Scan', `${TABLE}/index/${OpenHoursIndex.NAME}`],
+      ['dynamodb:PutItem', TABLE],
+      ['lambda:InvokeFunction', `${PACKER_FN}:1`],
+      obj('s3:GetObject', hot),
+      obj('s3:DeleteObject', hot),
+      obj('s3:PutObject', pack),
     ] as Ask[]) {
       expect(await verdict('Sweeper', ask), ask.join(' ')).not.toBe<Verdict>('Allowed');
     }
@@ -82,15 +108,34 @@ describe('HistoryPacker: wiring', () => {
   test('the sweep runs every 5 minutes; the packer has 1 GB, 15 minutes and a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
     template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('camrec packer'), MemorySize: 1024, Timeout: 900 });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
   });
 
   test('pack classes follow retention: continuous (30 days) Standard-IA, event packs (90 days) Glacier IR, drained 12 h 5 min after packing', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('camrec packer'),
-      Environment: { Variables: Match.objectLike({ [LambdaEnv.PACK_STORAGE_CLASS]: 'STANDARD_IA', [LambdaEnv.EVENT_PACK_STORAGE_CLASS]: 'GLACIER_IR', [LambdaEnv.RETENTION_DAYS]: '30', [LambdaEnv.EVENT_RETENTION_DAYS]: '90', [LambdaEnv.PACK_DRAIN_SECONDS]: '43500' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          [LambdaEnv.PACK_STORAGE_CLASS]: 'STANDARD_IA',
+          [LambdaEnv.EVENT_PACK_STORAGE_CLASS]: 'GLACIER_IR',
+          [LambdaEnv.RETENTION_DAYS]: '30',
+          [LambdaEnv.EVENT_RETENTION_DAYS]: '90',
+          [LambdaEnv.PACK_DRAIN_SECONDS]: '43500',
+        }),
+      },
     });
-    expect([7, 16, 17, 30, 31, 90, 365].map((d) => defaultPackStorageClass(d).value)).toEqual(['STANDARD', 'STANDARD', 'STANDARD_IA', 'STANDARD_IA', 'GLACIER_IR', 'GLACIER_IR', 'GLACIER_IR']);
+    expect([7, 16, 17, 30, 31, 90, 365].map((d) => defaultPackStorageClass(d).value)).toEqual([
+      'STANDARD',
+      'STANDARD',
+      'STANDARD_IA',
+      'STANDARD_IA',
+      'GLACIER_IR',
+      'GLACIER_IR',
+      'GLACIER_IR',
+    ]);
     const t = templateOf((stack) => {
       const store = new SegmentStore(stack, 'Store');
       new HistoryPacker(stack, 'Packing', { store, index: new SegmentIndex(stack, 'Index'), packStorageClass: s3.StorageClass.ONE_ZONE_INFREQUENT_ACCESS });
@@ -100,14 +145,26 @@ describe('HistoryPacker: wiring', () => {
 
   test('the index has the sparse open-hours GSI (keys only)', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      GlobalSecondaryIndexes: [{ IndexName: OpenHoursIndex.NAME, KeySchema: [{ AttributeName: 'openShard', KeyType: 'HASH' }, { AttributeName: 'dueMs', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: OpenHoursIndex.NAME,
+          KeySchema: [
+            { AttributeName: 'openShard', KeyType: 'HASH' },
+            { AttributeName: 'dueMs', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
     });
   });
 
   test('bad props are reported with the rule', () => {
     let error: unknown;
     try {
-      templateOf((stack) => new HistoryPacker(stack, 'P', { store: new SegmentStore(stack, 'S'), index: new SegmentIndex(stack, 'I'), drainSeconds: -1, sweepMinutes: 0 }));
+      templateOf(
+        (stack) =>
+          new HistoryPacker(stack, 'P', { store: new SegmentStore(stack, 'S'), index: new SegmentIndex(stack, 'I'), drainSeconds: -1, sweepMinutes: 0 }),
+      );
     } catch (e) {
       error = e;
     }

@@ -16,8 +16,7 @@ const build = (props: Partial<PlaybackApiProps> = {}) =>
 const template = build();
 const routes = () => resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, p]) => p);
 const fnOf = (word: string) => resourcesOf(template, 'AWS::Lambda::Function').find(([, p]) => p.Description?.includes(word))!;
-const policyOf = (rolePrefix: string) =>
-  JSON.stringify(resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith(rolePrefix))![1].PolicyDocument);
+const policyOf = (rolePrefix: string) => JSON.stringify(resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => id.startsWith(rolePrefix))![1].PolicyDocument);
 
 describe('PlaybackApi alone', () => {
   test('an HTTP API with IAM auth on camera routes and none (the token) on session routes', () => {
@@ -54,7 +53,10 @@ describe('PlaybackApi alone', () => {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
-      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlaybackAccessLogs'), 'Arn'] }, Format: Match.stringLikeRegexp('routeKey') },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PlaybackAccessLogs'), 'Arn'] },
+        Format: Match.stringLikeRegexp('routeKey'),
+      },
     });
     const [, stage] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage')[0]!;
     expect(stage.AccessLogSettings.Format).not.toMatch(/\$context\.path|rawPath/);

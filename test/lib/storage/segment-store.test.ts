@@ -46,7 +46,15 @@ describe('SegmentStore alone', () => {
             Effect: 'Deny',
             Principal: { AWS: '*' },
             Action: 's3:PutObject',
-            Resource: Match.arrayEquals([objects('event-images'), objects('events'), objects('heartbeats'), objects('images'), objects('init'), objects('keys'), objects('segments')]),
+            Resource: Match.arrayEquals([
+              objects('event-images'),
+              objects('events'),
+              objects('heartbeats'),
+              objects('images'),
+              objects('init'),
+              objects('keys'),
+              objects('segments'),
+            ]),
             Condition: { Null: { 's3:if-none-match': 'true' } },
           },
         ]),
@@ -56,8 +64,15 @@ describe('SegmentStore alone', () => {
 
   test('expires every prefix by lifecycle rule (30 days by default; heartbeats after a day), aborts stale uploads, and has no archive transition', () => {
     const [, props] = recordings();
-    const rules = (props.LifecycleConfiguration.Rules as { Id: string; Prefix?: string; ExpirationInDays?: number; Transitions?: unknown; AbortIncompleteMultipartUpload?: unknown }[])
-      .map((r) => [r.Id, r.Prefix ?? '', r.ExpirationInDays ?? r.AbortIncompleteMultipartUpload]);
+    const rules = (
+      props.LifecycleConfiguration.Rules as {
+        Id: string;
+        Prefix?: string;
+        ExpirationInDays?: number;
+        Transitions?: unknown;
+        AbortIncompleteMultipartUpload?: unknown;
+      }[]
+    ).map((r) => [r.Id, r.Prefix ?? '', r.ExpirationInDays ?? r.AbortIncompleteMultipartUpload]);
     expect(rules).toEqual([
       ['expire-hot-segments', 'segments/', 30],
       ['expire-packs', 'packs/continuous/', 30],
@@ -83,8 +98,18 @@ describe('SegmentStore alone', () => {
     const t = templateOf((stack) => new SegmentStore(stack, 'Store', { retentionDays: 14, eventRetentionDays: 90 }));
     const [, props] = resourcesOf(t, 'AWS::S3::Bucket').find(([id]) => id.includes('Recordings'))!;
     const days = Object.fromEntries((props.LifecycleConfiguration.Rules as { Id: string; ExpirationInDays?: number }[]).map((r) => [r.Id, r.ExpirationInDays]));
-    expect(days).toMatchObject({ 'expire-hot-segments': 14, 'expire-packs': 14, 'expire-event-packs': 90, 'expire-events': 90, 'expire-keys': 91, 'expire-images': 14, 'expire-event-images': 90 });
-    expect(() => templateOf((stack) => new SegmentStore(stack, 'Store', { retentionDays: 30, eventRetentionDays: 7 }))).toThrow(/eventRetentionDays=7 must be at least retentionDays=30/);
+    expect(days).toMatchObject({
+      'expire-hot-segments': 14,
+      'expire-packs': 14,
+      'expire-event-packs': 90,
+      'expire-events': 90,
+      'expire-keys': 91,
+      'expire-images': 14,
+      'expire-event-images': 90,
+    });
+    expect(() => templateOf((stack) => new SegmentStore(stack, 'Store', { retentionDays: 30, eventRetentionDays: 7 }))).toThrow(
+      /eventRetentionDays=7 must be at least retentionDays=30/,
+    );
   });
 
   test('writes server access logs into the access-log bucket', () => {
@@ -93,7 +118,9 @@ describe('SegmentStore alone', () => {
   });
 
   test('allows browsers to GET segments and pack ranges (players follow a redirect to a presigned URL)', () => {
-    expect(recordings()[1].CorsConfiguration.CorsRules).toEqual([expect.objectContaining({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], ExposedHeaders: ['Content-Range', 'Content-Length', 'ETag'] })]);
+    expect(recordings()[1].CorsConfiguration.CorsRules).toEqual([
+      expect.objectContaining({ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['*'], ExposedHeaders: ['Content-Range', 'Content-Length', 'ETag'] }),
+    ]);
   });
 
   test('retains both buckets by default', () => {
@@ -128,8 +155,7 @@ describe('SegmentStore alone', () => {
     let error: unknown;
     try {
       templateOf(
-        (stack) =>
-          new SegmentStore(stack, 'Store', { retentionDays: 20, archiveStorageClass: s3.StorageClass.INFREQUENT_ACCESS, archiveAfterDays: 25 }),
+        (stack) => new SegmentStore(stack, 'Store', { retentionDays: 20, archiveStorageClass: s3.StorageClass.INFREQUENT_ACCESS, archiveAfterDays: 25 }),
       );
     } catch (e) {
       error = e;

@@ -39,7 +39,9 @@ export class SynthesisedPolicies {
 
   /** Logical ids of resources of `type`. */
   ids(type: string): string[] {
-    return Object.entries(this.json.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+    return Object.entries(this.json.Resources)
+      .filter(([, r]) => r.Type === type)
+      .map(([id]) => id);
   }
 
   /** The one resource of `type` whose logical id contains `part`. */
@@ -113,7 +115,10 @@ export class SynthesisedPolicies {
 
   /** Every identity policy of a role: its inline Policies and each AWS::IAM::Policy attached to it. */
   identityPolicies(roleId: string): { name: string; policy: PolicyDoc }[] {
-    const inline = ((this.props(roleId).Policies ?? []) as { PolicyName: string; PolicyDocument: unknown }[]).map((p) => ({ name: p.PolicyName, policy: this.resolve<PolicyDoc>(p.PolicyDocument) }));
+    const inline = ((this.props(roleId).Policies ?? []) as { PolicyName: string; PolicyDocument: unknown }[]).map((p) => ({
+      name: p.PolicyName,
+      policy: this.resolve<PolicyDoc>(p.PolicyDocument),
+    }));
     const attached = this.ids('AWS::IAM::Policy')
       .filter((id) => JSON.stringify(this.props(id).Roles ?? []).includes(`"${roleId}"`))
       .map((id) => ({ name: id, policy: this.resolve<PolicyDoc>(this.props(id).PolicyDocument) }));

@@ -11,7 +11,16 @@ const lookup = (id: string) => (id === creds.accessKeyId ? known : undefined);
 async function signed(service: string, path: string, query: Record<string, string>, body: string, region = 'eu-west-1'): Promise<WireRequest> {
   const signer = new SignatureV4({ credentials: creds, region, service, sha256: Sha256, uriEscapePath: service !== 's3' });
   const req = await signer.sign(
-    new HttpRequest({ method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: 8080, path, query, headers: { host: '127.0.0.1:8080', 'content-type': 'application/json' }, body }),
+    new HttpRequest({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 8080,
+      path,
+      query,
+      headers: { host: '127.0.0.1:8080', 'content-type': 'application/json' },
+      body,
+    }),
   );
   const qs = new URLSearchParams(req.query as Record<string, string>).toString().replace(/\+/g, '%20');
   // what a node server sees: lower-case headers, the path as sent
@@ -96,7 +105,13 @@ describe('SigV4 without x-amz-content-sha256 (what browsers send)', () => {
     // the SDK signer added the header and signed it; a browser signs host;x-amz-date only,
     // so re-sign without it the way local/player/sigv4-browser.js does
     const { signHeaders } = await import('../../../local/player/sigv4-browser.js');
-    const browser = await signHeaders({ method: 'POST', url: 'http://127.0.0.1:8080/v1/cameras/cam-1/sessions', body: '{"mode":"LIVE"}', creds, region: 'eu-west-1' });
+    const browser = await signHeaders({
+      method: 'POST',
+      url: 'http://127.0.0.1:8080/v1/cameras/cam-1/sessions',
+      body: '{"mode":"LIVE"}',
+      creds,
+      region: 'eu-west-1',
+    });
     const wire = { method: 'POST', url: '/v1/cameras/cam-1/sessions', headers: { ...headers, ...browser, host: '127.0.0.1:8080' } };
     delete (wire.headers as Record<string, string>)['x-amz-content-sha256'];
     expect(verifySigV4({ ...wire, body: Buffer.from('{"mode":"LIVE"}') }, lookup, Date.now())).toBe(creds.accessKeyId);

@@ -40,7 +40,11 @@ interface Answer {
 }
 
 async function session(camera: string, body: object): Promise<Answer> {
-  const res = await signedFetch(`${stack.info.apiUrl}/v1/cameras/${camera}/sessions`, { credentials: stack.info.credentials, region: stack.info.region, json: body });
+  const res = await signedFetch(`${stack.info.apiUrl}/v1/cameras/${camera}/sessions`, {
+    credentials: stack.info.credentials,
+    region: stack.info.region,
+    json: body,
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as Answer;
 }
@@ -84,18 +88,90 @@ beforeAll(async () => {
   const avc = join(dir, 'avc.h264');
   const hevc = join(dir, 'hevc.h265');
   // 20 s loops, a key frame every second, no B-frames (raw files are timed by the frame rate).
-  execFileSync(FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '20', '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', avc]);
-  execFileSync(FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=480x270:rate=25', '-t', '20', '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=25:min-keyint=25:scenecut=0:bframes=0:log-level=error', '-pix_fmt', 'yuv420p', '-f', 'hevc', hevc]);
+  execFileSync(FFMPEG, [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=25',
+    '-t',
+    '20',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-profile:v',
+    'baseline',
+    '-g',
+    '25',
+    '-keyint_min',
+    '25',
+    '-sc_threshold',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'h264',
+    avc,
+  ]);
+  execFileSync(FFMPEG, [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=480x270:rate=25',
+    '-t',
+    '20',
+    '-c:v',
+    'libx265',
+    '-preset',
+    'ultrafast',
+    '-x265-params',
+    'keyint=25:min-keyint=25:scenecut=0:bframes=0:log-level=error',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'hevc',
+    hevc,
+  ]);
   stack = await startLocalStackProcess(dir, [
-    '--pack-after', '40s',
-    '--camera', AVC, '--source', avc, '--loop', '--fps', '25', '--container', 'fmp4',
-    '--camera', HEVC, '--source', hevc, '--loop', '--fps', '25',
+    '--pack-after',
+    '40s',
+    '--camera',
+    AVC,
+    '--source',
+    avc,
+    '--loop',
+    '--fps',
+    '25',
+    '--container',
+    'fmp4',
+    '--camera',
+    HEVC,
+    '--source',
+    hevc,
+    '--loop',
+    '--fps',
+    '25',
   ]);
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 800, height: 500 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
 }, 120_000);
 afterAll(async () => {
@@ -128,7 +204,11 @@ describe('fMP4 cameras through camrec local: H.264 (--container fmp4) and H.265 
       const { answer } = await rangeWith(camera, 6, 3);
       const d = await ffmpegRun(['-nostdin', '-v', 'warning', '-i', answer.playlistUrl, '-f', 'null', '-']);
       expect(d.stderr).toBe('');
-      const probe = execFileSync(FFPROBE, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width', '-of', 'csv=p=0', answer.playlistUrl], { encoding: 'utf8' });
+      const probe = execFileSync(
+        FFPROBE,
+        ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width', '-of', 'csv=p=0', answer.playlistUrl],
+        { encoding: 'utf8' },
+      );
       expect(probe.trim().split('\n')[0]).toBe(camera === HEVC ? 'hevc,480' : 'h264,320');
     }
   }, 600_000);
@@ -150,10 +230,14 @@ describe('fMP4 cameras through camrec local: H.264 (--container fmp4) and H.265 
     await until('hls.js playing', async () => (await playerState(page)).currentTime > 1, 60_000);
     const seekTo = Math.max(2, total - 5);
     await page.evaluate((t) => void ((document.getElementById('v') as HTMLVideoElement).currentTime = t), seekTo);
-    await until(`playback past ${seekTo + 1} s`, async () => {
-      const st = await playerState(page);
-      return st.currentTime > seekTo + 1 && !st.paused;
-    }, 60_000);
+    await until(
+      `playback past ${seekTo + 1} s`,
+      async () => {
+        const st = await playerState(page);
+        return st.currentTime > seekTo + 1 && !st.paused;
+      },
+      60_000,
+    );
     const st = await playerState(page);
     expect(st.errors).toEqual([]);
     expect(st.width).toBe(320);

@@ -82,10 +82,14 @@ async function seekAndPlay(page: Page, s: number): Promise<void> {
   await page.evaluate((t) => {
     (document.getElementById('v') as HTMLVideoElement).currentTime = t;
   }, s);
-  await until(`playback past ${s + 1} s`, async () => {
-    const st = await playerState(page);
-    return st.currentTime > s + 1 && st.currentTime < s + 8 && !st.paused;
-  }, 45_000);
+  await until(
+    `playback past ${s + 1} s`,
+    async () => {
+      const st = await playerState(page);
+      return st.currentTime > s + 1 && st.currentTime < s + 8 && !st.paused;
+    },
+    45_000,
+  );
 }
 
 beforeAll(async () => {
@@ -99,7 +103,16 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 800, height: 500 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   const p = await spanningPlaylist();
   playlistUrl = p.url;
@@ -163,7 +176,8 @@ describe('a range over packed and hot history in real players (camrec local --pa
   test('Shaka Player plays it too (AES-128 byte ranges, transmuxed TS), and seeks across the boundary', async () => {
     const page = await blankPage(SHAKA);
     page.on('request', (r) => {
-      if (r.url().includes('/packs/') && r.headers().range) void page.evaluate(() => void ((window as unknown as { packRanges: number }).packRanges += 1)).catch(() => {});
+      if (r.url().includes('/packs/') && r.headers().range)
+        void page.evaluate(() => void ((window as unknown as { packRanges: number }).packRanges += 1)).catch(() => {});
     });
     await page.evaluate(async (url) => {
       const w = window as unknown as { errors: string[]; packRanges: number; shaka: any };

@@ -22,7 +22,11 @@ let dir: string;
 let stack: LocalStackProcess;
 
 async function livePlaylistUrl(s: LocalStackProcess): Promise<string> {
-  const res = await signedFetch(`${s.info.apiUrl}/v1/cameras/${CAM}/sessions`, { credentials: s.info.credentials, region: s.info.region, json: { mode: 'LIVE' } });
+  const res = await signedFetch(`${s.info.apiUrl}/v1/cameras/${CAM}/sessions`, {
+    credentials: s.info.credentials,
+    region: s.info.region,
+    json: { mode: 'LIVE' },
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { playlistUrl: string }).playlistUrl;
 }
@@ -42,14 +46,20 @@ async function waitForSegments(url: string, enough: (segs: PlaylistSegment[]) =>
 
 /** `camrec play-url` exactly as a user types it; returns the printed URL. */
 async function playUrl(args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [CAMREC, 'play-url', '--camera', CAM, '--data-dir', dir, ...args], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+  const { stdout } = await run(process.execPath, [CAMREC, 'play-url', '--camera', CAM, '--data-dir', dir, ...args], {
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
   return stdout.trim();
 }
 
 /** Decodes the whole URL with ffmpeg; returns its warnings (empty when clean) and decoded video frames. */
 async function decode(url: string): Promise<{ warnings: string; frames: number; durationS: number }> {
   const { stderr } = await run(FFMPEG, ['-nostdin', '-v', 'warning', '-i', url, '-f', 'null', '-'], { timeout: 60_000 });
-  const probe = await run(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames:format=duration', '-of', 'json', url], { timeout: 60_000 });
+  const probe = await run(
+    FFPROBE,
+    ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames:format=duration', '-of', 'json', url],
+    { timeout: 60_000 },
+  );
   const j = JSON.parse(probe.stdout) as { streams: { nb_read_frames: string }[]; format: { duration: string } };
   return { warnings: stderr.trim(), frames: Number(j.streams[0]!.nb_read_frames), durationS: Number(j.format.duration) };
 }

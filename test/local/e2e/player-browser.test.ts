@@ -35,11 +35,24 @@ const state = (): Promise<PageState> =>
   page.evaluate(() => {
     const c = (window as unknown as { camrec: { mode?: string; errors: PageState['errors']; playlistUrl?: string; playingAtMs(): number | undefined } }).camrec;
     const v = document.getElementById('video') as HTMLVideoElement;
-    return { mode: c.mode, errors: c.errors, playlistUrl: c.playlistUrl, playingAtMs: c.playingAtMs(), currentTime: v.currentTime, paused: v.paused, width: v.videoWidth, height: v.videoHeight };
+    return {
+      mode: c.mode,
+      errors: c.errors,
+      playlistUrl: c.playlistUrl,
+      playingAtMs: c.playingAtMs(),
+      currentTime: v.currentTime,
+      paused: v.paused,
+      width: v.videoWidth,
+      height: v.videoHeight,
+    };
   });
 
 const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> =>
-  poll(what, fn, { timeoutMs, intervalMs: 250, detail: async () => `page state ${JSON.stringify(await state().catch(() => null))}, status ${await page.textContent('#status').catch(() => '?')}` });
+  poll(what, fn, {
+    timeoutMs,
+    intervalMs: 250,
+    detail: async () => `page state ${JSON.stringify(await state().catch(() => null))}, status ${await page.textContent('#status').catch(() => '?')}`,
+  });
 
 /** The video is playing: currentTime moves forward by more than 1 s within 3 s. */
 async function expectAdvancing(): Promise<void> {
@@ -57,7 +70,16 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1100, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   page = await context.newPage();
 });
@@ -74,11 +96,15 @@ describe('the player page in headless Chromium against camrec local', () => {
     // The camera has only just started. LIVE must not start before its playlist holds three
     // target durations (RFC 8216 6.3.3): started on the first segment, with nothing behind it,
     // playback stalls (hls.js bufferStalledError) whenever the next one lands late (a busy machine).
-    const listedWhenPlaying = await until('LIVE playback', async () => {
-      const s = await state();
-      if (!(s.mode === 'LIVE' && s.currentTime > 0.5 && !s.paused)) return undefined;
-      return parseMediaPlaylist(await (await fetch(s.playlistUrl!)).text());
-    }, 40_000);
+    const listedWhenPlaying = await until(
+      'LIVE playback',
+      async () => {
+        const s = await state();
+        if (!(s.mode === 'LIVE' && s.currentTime > 0.5 && !s.paused)) return undefined;
+        return parseMediaPlaylist(await (await fetch(s.playlistUrl!)).text());
+      },
+      40_000,
+    );
     expect(listedWhenPlaying.targetDuration).toBe(2);
     expect(listedWhenPlaying.segments.reduce((sum, x) => sum + x.durationS, 0)).toBeGreaterThanOrEqual(3 * listedWhenPlaying.targetDuration - 0.5);
     // ... and plays three target durations behind the live edge (RFC 8216 6.3.3): that buffer is what
@@ -150,19 +176,29 @@ describe('the player page in headless Chromium against camrec local', () => {
 
     // The mark shows as soon as the event's start record is indexed, which can be before the
     // segment holding its start is: the DATERANGE goes before that segment, so look until it lands.
-    const range = await until('the event as a DATERANGE in an ON_DEMAND playlist', async () => {
-      const { playlistUrl } = (await (await signedFetch(`${stack.info.apiUrl}/v1/cameras/${CAM}/sessions`, {
-        credentials: stack.info.credentials,
-        region: stack.info.region,
-        json: { mode: 'ON_DEMAND', start: new Date(Date.now() - 60_000).toISOString(), end: new Date().toISOString() },
-      })).json()) as { playlistUrl: string };
-      return parseMediaPlaylist(await (await fetch(playlistUrl)).text()).dateRanges.find((r) => r.includes(eventId));
-    }, 20_000);
+    const range = await until(
+      'the event as a DATERANGE in an ON_DEMAND playlist',
+      async () => {
+        const { playlistUrl } = (await (
+          await signedFetch(`${stack.info.apiUrl}/v1/cameras/${CAM}/sessions`, {
+            credentials: stack.info.credentials,
+            region: stack.info.region,
+            json: { mode: 'ON_DEMAND', start: new Date(Date.now() - 60_000).toISOString(), end: new Date().toISOString() },
+          })
+        ).json()) as { playlistUrl: string };
+        return parseMediaPlaylist(await (await fetch(playlistUrl)).text()).dateRanges.find((r) => r.includes(eventId));
+      },
+      20_000,
+    );
     expect(range).toContain('motion');
   });
 
   test('"Save clip" on a finished event makes its MP4 with progress, and hands it to the browser', async () => {
-    const button = await until('a Save clip button on a finished event', async () => (await page.locator('#events li .save-clip').count()) > 0 && page.locator('#events li .save-clip').first(), 40_000);
+    const button = await until(
+      'a Save clip button on a finished event',
+      async () => (await page.locator('#events li .save-clip').count()) > 0 && page.locator('#events li .save-clip').first(),
+      40_000,
+    );
     const opened = context.waitForEvent('page', { timeout: 60_000 });
     await button.click();
     await until('progress while the clip is made', async () => /making clip|clip ready|clip saved/.test((await page.textContent('#status')) ?? ''), 10_000);

@@ -31,7 +31,8 @@ let page: Page;
 /** Segment requests the page made, per camera (from the segment route's path). */
 const segmentRequests = new Map<string, number>();
 
-const tiles = (): Promise<Record<string, TileState>> => page.evaluate(() => (window as unknown as { camrec: { grid: { snapshot(): Record<string, TileState> } } }).camrec.grid.snapshot());
+const tiles = (): Promise<Record<string, TileState>> =>
+  page.evaluate(() => (window as unknown as { camrec: { grid: { snapshot(): Record<string, TileState> } } }).camrec.grid.snapshot());
 
 const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> =>
   poll(what, fn, { timeoutMs, intervalMs: 250, detail: async () => `tiles ${JSON.stringify(await tiles().catch(() => null))}` });
@@ -46,7 +47,16 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   page = await context.newPage();
   page.on('request', (r) => {
@@ -95,30 +105,54 @@ describe('the player opens on a grid of every camera (headless Chromium, camrec 
   test('4 cameras play in the grid at once ("Play all live")', async () => {
     await page.click('#play-all');
     const start = await tiles();
-    await until('all 4 tiles advancing together', async () => {
-      const now = await tiles();
-      return CAMERAS.every((c) => !now[c]!.paused && now[c]!.currentTime > start[c]!.currentTime + 2 && now[c]!.width === 640);
-    }, 60_000);
+    await until(
+      'all 4 tiles advancing together',
+      async () => {
+        const now = await tiles();
+        return CAMERAS.every((c) => !now[c]!.paused && now[c]!.currentTime > start[c]!.currentTime + 2 && now[c]!.width === 640);
+      },
+      60_000,
+    );
     const t = await tiles();
-    for (const c of CAMERAS) expect(t[c]!.errors.filter((e) => e.fatal), c).toEqual([]);
+    for (const c of CAMERAS)
+      expect(
+        t[c]!.errors.filter((e) => e.fatal),
+        c,
+      ).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'player-grid-all-live.png') });
     await page.click('#play-all');
   });
 
   test('an event shows in its tile and in the notifications at once; an unplugged camera shows offline', async () => {
-    const res = await fetch(`${stack.info.apiUrl}/local/cameras/cam-3/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'doorbell', seconds: 30 }) });
+    const res = await fetch(`${stack.info.apiUrl}/local/cameras/cam-3/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'doorbell', seconds: 30 }),
+    });
     const { eventId } = (await res.json()) as { eventId: string };
-    await until('the doorbell in cam-3\'s tile', async () => (await tiles())['cam-3']!.lastEvent?.eventId === eventId, 20_000);
+    await until("the doorbell in cam-3's tile", async () => (await tiles())['cam-3']!.lastEvent?.eventId === eventId, 20_000);
     expect(await page.locator('#grid .tile[data-camera="cam-3"] .last-event').textContent()).toMatch(/doorbell .*\(now\)/);
-    await until('the notification in the list', async () => (await page.locator('#notification-list li[data-type="Camera Event Started"][data-camera="cam-3"]').count()) > 0, 10_000);
-    await fetch(`${stack.info.apiUrl}/local/cameras/cam-4/power`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ on: false }) });
+    await until(
+      'the notification in the list',
+      async () => (await page.locator('#notification-list li[data-type="Camera Event Started"][data-camera="cam-3"]').count()) > 0,
+      10_000,
+    );
+    await fetch(`${stack.info.apiUrl}/local/cameras/cam-4/power`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ on: false }),
+    });
     await until('cam-4 offline', async () => (await tiles())['cam-4']!.state === 'offline', 30_000);
     expect(await page.locator('#grid .tile[data-camera="cam-4"] .overlay').textContent()).toBe('offline');
-    await until('the offline notification in the list', async () => (await page.locator('#notification-list li[data-type="Camera Offline"][data-camera="cam-4"]').count()) > 0, 10_000);
+    await until(
+      'the offline notification in the list',
+      async () => (await page.locator('#notification-list li[data-type="Camera Offline"][data-camera="cam-4"]').count()) > 0,
+      10_000,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'player-grid-event-offline.png') });
   });
 
-  test('a click opens today\'s view of that camera, with its timeline; back returns to the grid', async () => {
+  test("a click opens today's view of that camera, with its timeline; back returns to the grid", async () => {
     await page.click('#grid .tile[data-camera="cam-3"]');
     await until('cam-3 live in the single view', async () =>
       page.evaluate(() => {
@@ -136,6 +170,8 @@ describe('the player opens on a grid of every camera (headless Chromium, camrec 
     expect(page.url()).toMatch(/#camera=cam-3$/);
     await page.screenshot({ path: join(ARTIFACTS, 'player-grid-open-camera.png') });
     await page.click('#back-to-grid');
-    await until('the grid again', async () => page.evaluate(() => (window as unknown as { camrec: { view: string } }).camrec.view === 'grid' && !document.getElementById('grid-view')!.hidden));
+    await until('the grid again', async () =>
+      page.evaluate(() => (window as unknown as { camrec: { view: string } }).camrec.view === 'grid' && !document.getElementById('grid-view')!.hidden),
+    );
   });
 });

@@ -38,7 +38,13 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 
 /** Loaded <img> elements matching `selector`: their natural sizes (0 x 0 while loading or broken). */
 const loaded = (selector: string) =>
-  page.evaluate((sel) => Array.from(document.querySelectorAll<HTMLImageElement>(sel)).filter((i) => i.complete && i.naturalWidth > 0).map((i) => ({ w: i.naturalWidth, h: i.naturalHeight, src: i.src })), selector);
+  page.evaluate(
+    (sel) =>
+      Array.from(document.querySelectorAll<HTMLImageElement>(sel))
+        .filter((i) => i.complete && i.naturalWidth > 0)
+        .map((i) => ({ w: i.naturalWidth, h: i.naturalHeight, src: i.src })),
+    selector,
+  );
 
 async function postPicture(jpeg: Buffer, tsMs: number): Promise<string> {
   const controlUrl = stack.info.cameras.find((c) => c.id === CAM)!.controlUrl!;
@@ -58,7 +64,16 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1100, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   page = await context.newPage();
 }, 90_000);
@@ -77,7 +92,11 @@ describe('pictures in the player (headless Chromium, camrec local)', () => {
     await postPicture(a, now - 120_000);
     await postPicture(b, now - 60_000);
     const controlUrl = stack.info.cameras.find((c) => c.id === CAM)!.controlUrl!;
-    const ev = await fetch(`${controlUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'doorbell', durationSeconds: 30 }) });
+    const ev = await fetch(`${controlUrl}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'doorbell', durationSeconds: 30 }),
+    });
     expect(ev.status, await ev.clone().text()).toBe(201);
     const eventKey = await postPicture(c, Date.now());
     expect(eventKey).toMatch(/^event-images\//);
@@ -101,11 +120,17 @@ describe('pictures in the player (headless Chromium, camrec local)', () => {
       const r = tl.querySelector('.track')!.getBoundingClientRect();
       return { startMs: Number(tl.dataset.startMs), endMs: Number(tl.dataset.endMs), width: r.width, height: r.height };
     });
-    await page.locator('#timeline .track').hover({ position: { x: ((now - 120_000 - win.startMs) / (win.endMs - win.startMs)) * win.width, y: win.height / 2 } });
-    const preview = await until('the hover preview loaded', async () => {
-      const l = await loaded('#timeline .hover-preview:not([hidden]) img');
-      return l.length ? l[0] : undefined;
-    }, 15_000);
+    await page
+      .locator('#timeline .track')
+      .hover({ position: { x: ((now - 120_000 - win.startMs) / (win.endMs - win.startMs)) * win.width, y: win.height / 2 } });
+    const preview = await until(
+      'the hover preview loaded',
+      async () => {
+        const l = await loaded('#timeline .hover-preview:not([hidden]) img');
+        return l.length ? l[0] : undefined;
+      },
+      15_000,
+    );
     expect(preview.w).toBe(320);
     const previewAt = await page.evaluate(() => Number(document.querySelector<HTMLImageElement>('#timeline .hover-preview img')!.dataset.atMs));
     expect(Math.abs(previewAt - (now - 120_000))).toBeLessThan(1000);
@@ -114,7 +139,12 @@ describe('pictures in the player (headless Chromium, camrec local)', () => {
     // The grid: the tile's newest picture.
     await page.goto(stack.info.playerUrl);
     const tile = await until('the grid tile picture', async () =>
-      page.evaluate((id) => (window as unknown as { camrec: { grid?: { snapshot(): Record<string, { picture: { url: string } | null }> } } }).camrec.grid?.snapshot()[id]?.picture, CAM),
+      page.evaluate(
+        (id) =>
+          (window as unknown as { camrec: { grid?: { snapshot(): Record<string, { picture: { url: string } | null }> } } }).camrec.grid?.snapshot()[id]
+            ?.picture,
+        CAM,
+      ),
     );
     const probe = await page.evaluate(async (url) => {
       const img = new Image();

@@ -46,7 +46,8 @@ let stack: LocalStackProcess;
 let restartAtMs = 0;
 
 async function sessionUrl(camera: string, body: Record<string, string>): Promise<string> {
-  const create = () => signedFetch(`${stack.info.apiUrl}/v1/cameras/${camera}/sessions`, { credentials: stack.info.credentials, region: stack.info.region, json: body });
+  const create = () =>
+    signedFetch(`${stack.info.apiUrl}/v1/cameras/${camera}/sessions`, { credentials: stack.info.credentials, region: stack.info.region, json: body });
   // One retry on a network error: a kept-alive socket the server just closed (not what is judged here).
   const res = await create().catch(() => create());
   expect(res.status).toBe(201);
@@ -57,7 +58,8 @@ async function liveSegments(camera: string): Promise<PlaylistSegment[]> {
   return parseMediaPlaylist(await (await fetch(await sessionUrl(camera, { mode: 'LIVE' }))).text()).segments;
 }
 
-const waitFor = (what: string, ok: () => Promise<boolean>, timeoutMs = 90_000): Promise<unknown> => until(what, ok, { timeoutMs, intervalMs: 500, detail: () => `\n${stack.output()}` });
+const waitFor = (what: string, ok: () => Promise<boolean>, timeoutMs = 90_000): Promise<unknown> =>
+  until(what, ok, { timeoutMs, intervalMs: 500, detail: () => `\n${stack.output()}` });
 
 /**
  * ON_DEMAND over everything the camera recorded in this run, up to the end of the newest
@@ -102,13 +104,31 @@ beforeAll(async () => {
   // byte ranges of packs between one fetch and the next (packed history is judged by
   // packed-players-browser.test.ts).
   stack = await startLocalStackProcess(dir, [
-    '--pack-after', 'off',
-    '--camera', 'aac', '--source', server.url(CAMERAS.aac),
-    '--camera', 'alaw', '--source', server.url(CAMERAS.alaw),
-    '--camera', 'bframes', '--source', server.url(CAMERAS.bframes),
-    '--camera', 'restart', '--source', rebooting.url('/cam'),
+    '--pack-after',
+    'off',
+    '--camera',
+    'aac',
+    '--source',
+    server.url(CAMERAS.aac),
+    '--camera',
+    'alaw',
+    '--source',
+    server.url(CAMERAS.alaw),
+    '--camera',
+    'bframes',
+    '--source',
+    server.url(CAMERAS.bframes),
+    '--camera',
+    'restart',
+    '--source',
+    rebooting.url('/cam'),
     // A camera like 'aac' (its own mount, see UDP_MOUNT), with RTP over UDP instead of TCP interleaved.
-    '--camera', 'udp', '--source', server.url(UDP_MOUNT), '--rtsp-transport', 'udp',
+    '--camera',
+    'udp',
+    '--source',
+    server.url(UDP_MOUNT),
+    '--rtsp-transport',
+    'udp',
   ]);
 }, 120_000);
 
@@ -121,17 +141,29 @@ afterAll(async () => {
 
 describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
   test('all five cameras record; the restarted server is reconnected to, and the others go on untouched', async () => {
-    for (const cam of ['aac', 'alaw', 'bframes', 'restart', 'udp']) await waitFor(`${cam} to record 4 segments`, async () => (await liveSegments(cam)).length >= 4);
+    for (const cam of ['aac', 'alaw', 'bframes', 'restart', 'udp'])
+      await waitFor(`${cam} to record 4 segments`, async () => (await liveSegments(cam)).length >= 4);
     await rebooting.restart(1000);
     restartAtMs = Date.now();
-    await waitFor('restart to record again after its server came back', async () => (await liveSegments('restart')).filter((s) => startMsOf(s.uri) > restartAtMs).length >= 3);
+    await waitFor(
+      'restart to record again after its server came back',
+      async () => (await liveSegments('restart')).filter((s) => startMsOf(s.uri) > restartAtMs).length >= 3,
+    );
     // (ON_DEMAND over the whole run: a LIVE window that starts at the reconnect shows it as its DISCONTINUITY-SEQUENCE instead.)
     const restarted = parseMediaPlaylist(await (await fetch(await onDemandUrl('restart'))).text()).segments;
-    expect(restarted.slice(1).filter((s) => s.discontinuityBefore).map((s) => startMsOf(s.uri) > restartAtMs - 5000)).toEqual([true]);
+    expect(
+      restarted
+        .slice(1)
+        .filter((s) => s.discontinuityBefore)
+        .map((s) => startMsOf(s.uri) > restartAtMs - 5000),
+    ).toEqual([true]);
     // The other cameras did not notice: no discontinuity after their first segment.
     for (const cam of ['aac', 'alaw', 'bframes', 'udp']) {
       const segs = parseMediaPlaylist(await (await fetch(await onDemandUrl(cam as CameraId))).text()).segments;
-      expect(segs.slice(1).filter((s) => s.discontinuityBefore), cam).toEqual([]);
+      expect(
+        segs.slice(1).filter((s) => s.discontinuityBefore),
+        cam,
+      ).toEqual([]);
     }
   }, 240_000);
 
@@ -139,12 +171,21 @@ describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
     const cmd = vlcCommand();
     for (let runNo = 1; runNo <= 5; runNo++) {
       const url = await sessionUrl('aac', { mode: 'LIVE' });
-      const r = spawnSync(cmd[0]!, [...cmd.slice(1), '-vvv', '--intf', 'dummy', '--vout', 'dummy', '--aout', 'dummy', '--no-video-title-show', '--play-and-exit', '--run-time', '10', url], {
-        encoding: 'utf8', timeout: 40_000, maxBuffer: 64 * 1024 * 1024,
-      });
+      const r = spawnSync(
+        cmd[0]!,
+        [...cmd.slice(1), '-vvv', '--intf', 'dummy', '--vout', 'dummy', '--aout', 'dummy', '--no-video-title-show', '--play-and-exit', '--run-time', '10', url],
+        {
+          encoding: 'utf8',
+          timeout: 40_000,
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
       const log = `${r.stdout}\n${r.stderr}`;
       expect(log, `run ${runNo}: VLC did not play (exit ${r.status})`).toMatch(/Buffering 100%|Stream buffering done/);
-      expect(log.split('\n').filter((l) => /PCR\s+is called too late/.test(l)), `run ${runNo}`).toEqual([]);
+      expect(
+        log.split('\n').filter((l) => /PCR\s+is called too late/.test(l)),
+        `run ${runNo}`,
+      ).toEqual([]);
     }
   }, 300_000);
 
@@ -167,14 +208,21 @@ describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
       // ffmpeg: no warning, and the EXTINF sum is the decoded duration within one frame per segment.
       const decoded = await run(FFMPEG, ['-nostdin', '-v', 'warning', '-i', url, '-f', 'null', '-'], { timeout: 120_000 });
       expect(decoded.stderr.trim()).toBe('');
-      const probe = await run(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'json', url], { timeout: 120_000 });
+      const probe = await run(
+        FFPROBE,
+        ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'json', url],
+        { timeout: 120_000 },
+      );
       const ffmpegFrames = Number((JSON.parse(probe.stdout) as { streams: { nb_read_frames: string }[] }).streams[0]!.nb_read_frames);
       expect(ffmpegFrames).toBe(frames);
       const extinfSum = segments.reduce((a, s) => a + s.extinfS, 0);
       expect(Math.abs(extinfSum - frames * FRAME_S)).toBeLessThanOrEqual(segments.length * FRAME_S + 1e-6);
 
       // GStreamer: decodes the same playlist to the same number of frames.
-      const gst = await run(PYTHON, [COUNT_FRAMES, url, '120'], { timeout: 150_000 }).catch((e: { stdout?: string; message: string }) => ({ stdout: e.stdout ?? '', stderr: e.message }));
+      const gst = await run(PYTHON, [COUNT_FRAMES, url, '120'], { timeout: 150_000 }).catch((e: { stdout?: string; message: string }) => ({
+        stdout: e.stdout ?? '',
+        stderr: e.message,
+      }));
       const judged = JSON.parse(gst.stdout.trim().split('\n').at(-1) ?? '{}') as { frames: number; error: string | null };
       expect(judged.error).toBeNull();
       expect(judged.frames).toBe(frames);

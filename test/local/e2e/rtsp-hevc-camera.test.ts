@@ -33,7 +33,11 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 }
 
 async function session(body: object): Promise<{ playlistUrl: string; codecs?: string; container?: string; resolution?: { width: number; height: number } }> {
-  const res = await signedFetch(`${stack.info.apiUrl}/v1/cameras/hevc/sessions`, { credentials: stack.info.credentials, region: stack.info.region, json: body });
+  const res = await signedFetch(`${stack.info.apiUrl}/v1/cameras/hevc/sessions`, {
+    credentials: stack.info.credentials,
+    region: stack.info.region,
+    json: body,
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as { playlistUrl: string };
 }
@@ -54,12 +58,20 @@ afterAll(async () => {
 describe('an H.265 RTSP camera (gst-rtsp-server x265enc, B-frames, AAC) through camrec local', () => {
   test('records fMP4 with an init section; ffmpeg decodes LIVE and ON_DEMAND silently, ffprobe sees HEVC with B-frames, GStreamer decodes what the routes serve', async () => {
     const startedAt = Date.now();
-    const live = await until('4 recorded segments', async () => {
-      const s = await session({ mode: 'LIVE' });
-      const text = await (await fetch(s.playlistUrl)).text();
-      return (text.match(/^segments\/.*\.m4s$/gm) ?? []).length >= 4 && { s, text };
-    }, 180_000);
-    expect(live.s).toMatchObject({ codecs: expect.stringMatching(/^hvc1\.1\.6\.L\d+\.90,mp4a\.40\.2$/), container: 'fmp4', resolution: { width: 320, height: 240 } });
+    const live = await until(
+      '4 recorded segments',
+      async () => {
+        const s = await session({ mode: 'LIVE' });
+        const text = await (await fetch(s.playlistUrl)).text();
+        return (text.match(/^segments\/.*\.m4s$/gm) ?? []).length >= 4 && { s, text };
+      },
+      180_000,
+    );
+    expect(live.s).toMatchObject({
+      codecs: expect.stringMatching(/^hvc1\.1\.6\.L\d+\.90,mp4a\.40\.2$/),
+      container: 'fmp4',
+      resolution: { width: 320, height: 240 },
+    });
     expect(live.text).toMatch(/#EXT-X-MAP:URI="init\/[0-9a-f]{32}\.mp4"/);
     const l = spawnSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', live.s.playlistUrl, '-t', '4', '-f', 'null', '-'], { encoding: 'utf8', timeout: 120_000 });
     expect(l.stderr).toBe('');
@@ -67,7 +79,13 @@ describe('an H.265 RTSP camera (gst-rtsp-server x265enc, B-frames, AAC) through 
     const range = await session({ mode: 'ON_DEMAND', start: new Date(startedAt - 60_000).toISOString(), end: new Date(Date.now() - 2000).toISOString() });
     const d = spawnSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', range.playlistUrl, '-f', 'null', '-'], { encoding: 'utf8', timeout: 120_000 });
     expect(d.stderr).toBe('');
-    const probe = JSON.parse(execFileSync(FFPROBE, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,has_b_frames,width', '-of', 'json', range.playlistUrl], { encoding: 'utf8' })) as {
+    const probe = JSON.parse(
+      execFileSync(
+        FFPROBE,
+        ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,has_b_frames,width', '-of', 'json', range.playlistUrl],
+        { encoding: 'utf8' },
+      ),
+    ) as {
       streams: { codec_name: string; has_b_frames: number; width: number }[];
     };
     expect(probe.streams[0]).toMatchObject({ codec_name: 'hevc', width: 320 });

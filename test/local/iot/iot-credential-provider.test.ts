@@ -4,7 +4,11 @@ import { createCertificateAuthority, issueDeviceCertificate, issueServerCertific
 import { CredentialRegistry } from '../../../local/iot/credential-registry.ts';
 import { LOCAL_THING_TYPE, startIotCredentialProvider, type IotCredentialProvider } from '../../../local/iot/iot-credential-provider.ts';
 
-interface Reply { status: number; body: string; errorType?: string }
+interface Reply {
+  status: number;
+  body: string;
+  errorType?: string;
+}
 
 function get(provider: IotCredentialProvider, ca: string, client: PemPair | undefined, path: string, thing?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
@@ -39,7 +43,13 @@ const registry = new CredentialRegistry();
 let provider: IotCredentialProvider;
 
 beforeAll(async () => {
-  provider = await startIotCredentialProvider({ caCertPem: ca.certPem, serverCertPem: server.certPem, serverKeyPem: server.keyPem, registry, credentialDurationSeconds: 900 });
+  provider = await startIotCredentialProvider({
+    caCertPem: ca.certPem,
+    serverCertPem: server.certPem,
+    serverKeyPem: server.keyPem,
+    registry,
+    credentialDurationSeconds: 900,
+  });
 });
 afterAll(() => provider.stop());
 
@@ -75,11 +85,19 @@ describe('local IoT credential provider', () => {
 
   test("the credentials carry the thing's own type, whatever it is (the S3 side decides what that type may do)", async () => {
     const typed = await startIotCredentialProvider({
-      caCertPem: ca.certPem, serverCertPem: server.certPem, serverKeyPem: server.keyPem, registry, thingTypeOf: (t) => (t === 'cam-1' ? 'thermostat' : undefined),
+      caCertPem: ca.certPem,
+      serverCertPem: server.certPem,
+      serverKeyPem: server.keyPem,
+      registry,
+      thingTypeOf: (t) => (t === 'cam-1' ? 'thermostat' : undefined),
     });
     try {
       const r = await get(typed, ca.certPem, cam1, PATH, 'cam-1');
-      expect(registry.lookup(JSON.parse(r.body).credentials.accessKeyId)?.principal).toEqual({ kind: 'device', thingName: 'cam-1', thingTypeName: 'thermostat' });
+      expect(registry.lookup(JSON.parse(r.body).credentials.accessKeyId)?.principal).toEqual({
+        kind: 'device',
+        thingName: 'cam-1',
+        thingTypeName: 'thermostat',
+      });
     } finally {
       await typed.stop();
     }

@@ -50,19 +50,37 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('camrec local --webhook URL: the cloud\'s notifications, POSTed to a real endpoint', () => {
+describe("camrec local --webhook URL: the cloud's notifications, POSTed to a real endpoint", () => {
   test('event started arrives within seconds of the trigger (before the event ends), then event ended; both in the log and the player feed', async () => {
     // Let the camera come up (first segment), then trigger a 4 s motion event from "the page".
     const triggerAt = Date.now();
-    const res = await fetch(`${stack.info.apiUrl}/local/cameras/${CAM}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'motion', seconds: 4 }) });
+    const res = await fetch(`${stack.info.apiUrl}/local/cameras/${CAM}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'motion', seconds: 4 }),
+    });
     expect(res.status).toBe(201);
     const { eventId } = (await res.json()) as { eventId: string };
-    const started = await until('Camera Event Started', () => ofType(NotificationType.EVENT_STARTED).find((r) => (r.body.detail as { eventId: string }).eventId === eventId), 20_000);
+    const started = await until(
+      'Camera Event Started',
+      () => ofType(NotificationType.EVENT_STARTED).find((r) => (r.body.detail as { eventId: string }).eventId === eventId),
+      20_000,
+    );
     expect(started.contentType).toBe('application/json');
-    expect(started.body).toMatchObject({ version: '0', source: NOTIFICATION_SOURCE, 'detail-type': NotificationType.EVENT_STARTED, account: '000000000000', resources: [] });
+    expect(started.body).toMatchObject({
+      version: '0',
+      source: NOTIFICATION_SOURCE,
+      'detail-type': NotificationType.EVENT_STARTED,
+      account: '000000000000',
+      resources: [],
+    });
     expect(detailSchema(NotificationType.EVENT_STARTED).parse(started.body.detail)).toMatchObject({ deviceId: CAM, eventId, type: 'motion' });
 
-    const ended = await until('Camera Event Ended', () => ofType(NotificationType.EVENT_ENDED).find((r) => (r.body.detail as { eventId: string }).eventId === eventId), 30_000);
+    const ended = await until(
+      'Camera Event Ended',
+      () => ofType(NotificationType.EVENT_ENDED).find((r) => (r.body.detail as { eventId: string }).eventId === eventId),
+      30_000,
+    );
     // Started is delivered while the event is still going on: before ended (ordering, not a wall-clock bound, so a loaded machine cannot fail it).
     expect(received.indexOf(started)).toBeLessThan(received.indexOf(ended));
     expect(started.atMs).toBeGreaterThanOrEqual(triggerAt);
@@ -74,19 +92,39 @@ describe('camrec local --webhook URL: the cloud\'s notifications, POSTed to a re
     expect(stack.log()).toContain(`camrec local: event: Camera Event Started ${CAM} motion (${eventId})`);
     expect(stack.log()).toMatch(new RegExp(`camrec local: event: Camera Event Ended ${CAM} motion \\(${eventId}\\) \\d s, stopped`));
 
-    const feed = (await (await fetch(`${stack.info.apiUrl}/local/notifications?after=0`)).json()) as { notifications: { seq: number; envelope: NotificationEnvelope }[] };
-    expect(feed.notifications.map((n) => n.envelope['detail-type'])).toEqual(expect.arrayContaining([NotificationType.EVENT_STARTED, NotificationType.EVENT_ENDED]));
+    const feed = (await (await fetch(`${stack.info.apiUrl}/local/notifications?after=0`)).json()) as {
+      notifications: { seq: number; envelope: NotificationEnvelope }[];
+    };
+    expect(feed.notifications.map((n) => n.envelope['detail-type'])).toEqual(
+      expect.arrayContaining([NotificationType.EVENT_STARTED, NotificationType.EVENT_ENDED]),
+    );
     expect(feed.notifications.find((n) => n.envelope['detail-type'] === NotificationType.EVENT_STARTED)!.envelope.id).toBe(started.body.id);
   }, 60_000);
 
   test('unplugging the camera: offline within the window, its open event closed; plugged back in: online', async () => {
-    await fetch(`${stack.info.apiUrl}/local/cameras/${CAM}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'person', seconds: 60 }) });
-    await until('the person event started', () => ofType(NotificationType.EVENT_STARTED).find((r) => (r.body.detail as { type: string }).type === 'person'), 20_000);
-    const off = await fetch(`${stack.info.apiUrl}/local/cameras/${CAM}/power`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ on: false }) });
+    await fetch(`${stack.info.apiUrl}/local/cameras/${CAM}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'person', seconds: 60 }),
+    });
+    await until(
+      'the person event started',
+      () => ofType(NotificationType.EVENT_STARTED).find((r) => (r.body.detail as { type: string }).type === 'person'),
+      20_000,
+    );
+    const off = await fetch(`${stack.info.apiUrl}/local/cameras/${CAM}/power`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ on: false }),
+    });
     expect(off.status).toBe(200);
     const unpluggedAt = Date.now();
     const offline = await until('Camera Offline', () => ofType(NotificationType.CAMERA_OFFLINE)[0], 30_000);
-    const od = detailSchema(NotificationType.CAMERA_OFFLINE).parse(offline.body.detail) as { lastHeardMs: number; detectedMs: number; offlineAfterSeconds: number };
+    const od = detailSchema(NotificationType.CAMERA_OFFLINE).parse(offline.body.detail) as {
+      lastHeardMs: number;
+      detectedMs: number;
+      offlineAfterSeconds: number;
+    };
     expect(od.offlineAfterSeconds).toBe(5);
     expect(od.detectedMs - od.lastHeardMs).toBeGreaterThanOrEqual(5000);
     expect(od.detectedMs - od.lastHeardMs).toBeLessThan(12_000);
@@ -95,7 +133,11 @@ describe('camrec local --webhook URL: the cloud\'s notifications, POSTed to a re
     expect(ofType(NotificationType.EVENT_ENDED).some((r) => (r.body.detail as { type: string }).type === 'person')).toBe(true);
     expect(stack.log()).toMatch(/camrec local: event: Camera Offline cam-1 last heard/);
 
-    const on = await fetch(`${stack.info.apiUrl}/local/cameras/${CAM}/power`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ on: true }) });
+    const on = await fetch(`${stack.info.apiUrl}/local/cameras/${CAM}/power`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ on: true }),
+    });
     expect(on.status).toBe(200);
     const online = await until('Camera Online', () => ofType(NotificationType.CAMERA_ONLINE)[0], 30_000);
     expect(detailSchema(NotificationType.CAMERA_ONLINE).parse(online.body.detail)).toMatchObject({ deviceId: CAM, offlineSinceMs: od.lastHeardMs });

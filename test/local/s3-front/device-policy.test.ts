@@ -1,7 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { deviceMay, S3Action, type DeviceRequest } from '../../../local/s3-front/device-policy.ts';
 
-const base: DeviceRequest = { thingName: 'cam-1', thingTypeName: 'camrec-camera', action: S3Action.PUT_OBJECT, bucket: 'b', key: 'segments/cam-1/2026/01/01/00/1-1.ts', ifNoneMatch: '*', isCopy: false };
+const base: DeviceRequest = {
+  thingName: 'cam-1',
+  thingTypeName: 'camrec-camera',
+  action: S3Action.PUT_OBJECT,
+  bucket: 'b',
+  key: 'segments/cam-1/2026/01/01/00/1-1.ts',
+  ifNoneMatch: '*',
+  isCopy: false,
+};
 const may = (over: Partial<DeviceRequest>) => deviceMay({ bucket: 'b', thingTypeName: 'camrec-camera' }, { ...base, ...over }).allowed;
 
 describe('device policy', () => {

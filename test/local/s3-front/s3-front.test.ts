@@ -1,4 +1,12 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -44,11 +52,23 @@ async function s3Error(p: Promise<unknown>): Promise<{ status: number | undefine
 }
 
 /** A PUT of `path` exactly as written (no URL normalisation), SigV4-signed for it, with If-None-Match: *. */
-async function signedRawPut(creds: { accessKeyId: string; secretAccessKey: string; sessionToken: string }, path: string, body: string): Promise<{ status: number; text: string }> {
+async function signedRawPut(
+  creds: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
+  path: string,
+  body: string,
+): Promise<{ status: number; text: string }> {
   const endpoint = new URL(front.endpoint);
   const signer = new SignatureV4({ service: 's3', region: EMULATOR_REGION, credentials: creds, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
   const signed = await signer.sign(
-    new HttpRequest({ method: 'PUT', protocol: 'http:', hostname: endpoint.hostname, port: Number(endpoint.port), path, headers: { host: endpoint.host, 'if-none-match': '*', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body }),
+    new HttpRequest({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: endpoint.hostname,
+      port: Number(endpoint.port),
+      path,
+      headers: { host: endpoint.host, 'if-none-match': '*', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      body,
+    }),
     { signingDate: new Date(clock) },
   );
   return new Promise((resolve, reject) => {
@@ -80,7 +100,9 @@ describe('local S3 front', () => {
   test('a device writes once under its own prefix; the service reads back the same bytes and metadata', async () => {
     const key = segKey('cam-1', 1);
     const body = Buffer.from('segment bytes \x00\x01\x02');
-    await client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, IfNoneMatch: '*', ContentType: 'video/mp2t', Metadata: { seq: '1' } }));
+    await client(cam1).send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, IfNoneMatch: '*', ContentType: 'video/mp2t', Metadata: { seq: '1' } }),
+    );
     const got = await client(service).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(Buffer.from(await got.Body!.transformToByteArray())).toEqual(body);
     expect(got.Metadata).toMatchObject({ seq: '1' });
@@ -90,14 +112,20 @@ describe('local S3 front', () => {
   test('a request signed for another region is refused as S3 does (AuthorizationHeaderMalformed) and writes nothing', async () => {
     const key = segKey('cam-1', 7);
     const wrongRegion = client(cam1, { region: 'eu-central-1' });
-    expect(await s3Error(wrongRegion.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 400, code: 'AuthorizationHeaderMalformed' });
+    expect(await s3Error(wrongRegion.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', IfNoneMatch: '*' })))).toEqual({
+      status: 400,
+      code: 'AuthorizationHeaderMalformed',
+    });
     expect(await s3Error(client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))).toMatchObject({ status: 404 });
   });
 
   test('a second PUT of the same key with If-None-Match: * gets 412 and leaves the first object', async () => {
     const key = wrappedKeyKey({ deviceId: 'cam-1', keyId: 'a'.repeat(32) });
     await client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'first', IfNoneMatch: '*' }));
-    expect(await s3Error(client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'second', IfNoneMatch: '*' })))).toEqual({ status: 412, code: 'PreconditionFailed' });
+    expect(await s3Error(client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'second', IfNoneMatch: '*' })))).toEqual({
+      status: 412,
+      code: 'PreconditionFailed',
+    });
     const got = await client(service).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(await got.Body!.transformToString()).toBe('first');
   });
@@ -125,13 +153,30 @@ describe('local S3 front', () => {
 
   test('credentials issued without a thing name may do nothing', async () => {
     const anon = registry.issueDevice(undefined, 900);
-    expect(await s3Error(client(anon).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 3), Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 403, code: 'AccessDenied' });
+    expect(await s3Error(client(anon).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 3), Body: 'x', IfNoneMatch: '*' })))).toEqual({
+      status: 403,
+      code: 'AccessDenied',
+    });
   });
 
   test('a wrong secret gets SignatureDoesNotMatch; an unknown key InvalidAccessKeyId; a missing token InvalidToken', async () => {
-    expect(await s3Error(client({ ...cam1, secretAccessKey: 'x'.repeat(40) }).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 4), Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 403, code: 'SignatureDoesNotMatch' });
-    expect(await s3Error(client({ ...cam1, accessKeyId: 'ASIAUNKNOWNUNKNOWN12' }).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 4), Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 403, code: 'InvalidAccessKeyId' });
-    expect(await s3Error(client({ ...cam1, sessionToken: '' }).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 4), Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 400, code: 'InvalidToken' });
+    expect(
+      await s3Error(
+        client({ ...cam1, secretAccessKey: 'x'.repeat(40) }).send(
+          new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 4), Body: 'x', IfNoneMatch: '*' }),
+        ),
+      ),
+    ).toEqual({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(
+      await s3Error(
+        client({ ...cam1, accessKeyId: 'ASIAUNKNOWNUNKNOWN12' }).send(
+          new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 4), Body: 'x', IfNoneMatch: '*' }),
+        ),
+      ),
+    ).toEqual({ status: 403, code: 'InvalidAccessKeyId' });
+    expect(
+      await s3Error(client({ ...cam1, sessionToken: '' }).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 4), Body: 'x', IfNoneMatch: '*' }))),
+    ).toEqual({ status: 400, code: 'InvalidToken' });
   });
 
   test('expired device credentials get 400 ExpiredToken', async () => {
@@ -139,7 +184,13 @@ describe('local S3 front', () => {
     const saved = clock;
     clock += 61_000;
     try {
-      expect(await s3Error(client(shortLived, { systemClockOffset: clock - Date.now() }).send(new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 5), Body: 'x', IfNoneMatch: '*' })))).toEqual({ status: 400, code: 'ExpiredToken' });
+      expect(
+        await s3Error(
+          client(shortLived, { systemClockOffset: clock - Date.now() }).send(
+            new PutObjectCommand({ Bucket: BUCKET, Key: segKey('cam-1', 5), Body: 'x', IfNoneMatch: '*' }),
+          ),
+        ),
+      ).toEqual({ status: 400, code: 'ExpiredToken' });
     } finally {
       clock = saved;
     }
@@ -190,7 +241,10 @@ describe('local S3 front', () => {
     const key = segKey('cam-1', 11);
     const body = Buffer.from('segment with a checksum');
     const wrong = createHash('sha256').update('other bytes').digest('base64');
-    expect(await s3Error(client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, IfNoneMatch: '*', ChecksumSHA256: wrong })))).toEqual({ status: 400, code: 'BadDigest' });
+    expect(await s3Error(client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, IfNoneMatch: '*', ChecksumSHA256: wrong })))).toEqual({
+      status: 400,
+      code: 'BadDigest',
+    });
     expect(await s3Error(client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))).toMatchObject({ status: 404 });
     const right = createHash('sha256').update(body).digest('base64');
     await client(cam1).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, IfNoneMatch: '*', ChecksumSHA256: right }));
@@ -200,7 +254,17 @@ describe('local S3 front', () => {
     expect(Object.keys(head.Metadata ?? {})).toEqual([]);
     expect((await client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))).ChecksumSHA256).toBeUndefined();
     // Local code that reads s3rver directly sees it through withFrontChecksums, as the indexer does in the cloud.
-    const direct = withFrontChecksums(s3ObjectStore(new S3Client({ region: 'us-east-1', endpoint: s3rver.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }), BUCKET));
+    const direct = withFrontChecksums(
+      s3ObjectStore(
+        new S3Client({
+          region: 'us-east-1',
+          endpoint: s3rver.endpoint,
+          forcePathStyle: true,
+          credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+        }),
+        BUCKET,
+      ),
+    );
     expect(await direct.head(key)).toMatchObject({ checksumSha256: right, metadata: {} });
   });
 

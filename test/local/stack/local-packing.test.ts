@@ -17,16 +17,19 @@ import { until } from '../../support/until.ts';
 function deviceCredentials(stack: LocalStack, thing: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
   const dev = stack.pki.devices.get(thing)!;
   return new Promise((resolve, reject) => {
-    const req = request(`${stack.iot.endpoint}/role-aliases/camrec-device/credentials`, { ca: stack.pki.ca.certPem, cert: dev.certPem, key: dev.keyPem, headers: { 'x-amzn-iot-thingname': thing }, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(JSON.parse(body).credentials));
-    });
+    const req = request(
+      `${stack.iot.endpoint}/role-aliases/camrec-device/credentials`,
+      { ca: stack.pki.ca.certPem, cert: dev.certPem, key: dev.keyPem, headers: { 'x-amzn-iot-thingname': thing }, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(JSON.parse(body).credentials));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
 }
-
 
 const CAM = 'cam-1';
 const PERIOD_MS = 4000;
@@ -39,15 +42,41 @@ beforeAll(async () => {
   // A data dir from before packed history: its index table has no open-hours index.
   const old = await startDynalite({ tableName: LEGACY_LOCAL_TABLE, path: join(dir, 'dynamo') });
   const legacyDdb = old.createClient();
-  const legacy = toSegmentItem('cam-old', { startMs: 1_700_000_000_000, durationMs: 2000, seq: 1, discSeq: 0, keyId: 'ab'.repeat(16), iv: '00'.repeat(16), codecs: 'avc1.64001f', width: 2, height: 2 }, 'k', 10, 30);
+  const legacy = toSegmentItem(
+    'cam-old',
+    {
+      startMs: 1_700_000_000_000,
+      durationMs: 2000,
+      seq: 1,
+      discSeq: 0,
+      keyId: 'ab'.repeat(16),
+      iv: '00'.repeat(16),
+      codecs: 'avc1.64001f',
+      width: 2,
+      height: 2,
+    },
+    'k',
+    10,
+    30,
+  );
   await DynamoDBDocumentClient.from(legacyDdb).send(new PutCommand({ TableName: LEGACY_LOCAL_TABLE, Item: legacy }));
   legacyDdb.destroy();
   await old.close();
 
-  stack = await startLocalStack({ dataDir: dir, cameras: [{ id: CAM, source: { kind: 'sample' } }], packing: { periodMs: PERIOD_MS, graceMs: 1000, drainMs: 0, sweepMs: 250 } });
+  stack = await startLocalStack({
+    dataDir: dir,
+    cameras: [{ id: CAM, source: { kind: 'sample' } }],
+    packing: { periodMs: PERIOD_MS, graceMs: 1000, drainMs: 0, sweepMs: 250 },
+  });
   const { accessKeyId, secretAccessKey, sessionToken } = await deviceCredentials(stack, CAM);
   const creds = { accessKeyId, secretAccessKey, sessionToken };
-  const s3 = new S3Client({ region: stack.info.region, endpoint: stack.info.s3Endpoint, forcePathStyle: true, credentials: creds, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const s3 = new S3Client({
+    region: stack.info.region,
+    endpoint: stack.info.s3Endpoint,
+    forcePathStyle: true,
+    credentials: creds,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
   // Two periods in the past (due at once), one segment per second, uploaded as a camera does.
   const t0 = Math.floor((Date.now() - 30_000) / PERIOD_MS) * PERIOD_MS;
   for (let seq = 0; seq < 8; seq++) {
@@ -56,9 +85,23 @@ beforeAll(async () => {
     bodies.set(startMs, body);
     await s3.send(
       new PutObjectCommand({
-        Bucket: stack.info.bucket, Key: segmentKey({ deviceId: CAM, startMs, seq }), Body: body, IfNoneMatch: '*', ContentType: 'video/mp2t',
+        Bucket: stack.info.bucket,
+        Key: segmentKey({ deviceId: CAM, startMs, seq }),
+        Body: body,
+        IfNoneMatch: '*',
+        ContentType: 'video/mp2t',
         ChecksumSHA256: createHash('sha256').update(body).digest('base64'),
-        Metadata: toS3Metadata({ startMs, durationMs: 1000, seq, discSeq: 0, keyId: 'cd'.repeat(16), iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f,mp4a.40.2', width: 640, height: 360 }),
+        Metadata: toS3Metadata({
+          startMs,
+          durationMs: 1000,
+          seq,
+          discSeq: 0,
+          keyId: 'cd'.repeat(16),
+          iv: randomBytes(16).toString('hex'),
+          codecs: 'avc1.64001f,mp4a.40.2',
+          width: 640,
+          height: 360,
+        }),
       }),
     );
   }
@@ -71,7 +114,10 @@ afterAll(async () => {
 
 describe('camrec local packs history on a timer, as the cloud does', () => {
   test('moves a data dir from before packing to the table with the open-hours index, keeping its items', async () => {
-    const page = await signedFetch(`${stack.info.apiUrl}/v1/cameras/cam-old/timeline?start=2023-11-14T22:00:00Z&end=2023-11-14T23:00:00Z`, { credentials: stack.info.credentials, region: stack.info.region });
+    const page = await signedFetch(`${stack.info.apiUrl}/v1/cameras/cam-old/timeline?start=2023-11-14T22:00:00Z&end=2023-11-14T23:00:00Z`, {
+      credentials: stack.info.credentials,
+      region: stack.info.region,
+    });
     expect(((await page.json()) as { spans: { segments: number }[] }).spans).toEqual([expect.objectContaining({ segments: 1 })]);
     expect(stack.info.tableName).toBe(LOCAL_TABLE);
   });
@@ -82,7 +128,8 @@ describe('camrec local packs history on a timer, as the cloud does', () => {
     let playlistUrl = '';
     const text = await until('both periods packed', async () => {
       const res = await signedFetch(`${stack.info.apiUrl}/v1/cameras/${CAM}/sessions`, {
-        credentials: stack.info.credentials, region: stack.info.region,
+        credentials: stack.info.credentials,
+        region: stack.info.region,
         json: { mode: 'ON_DEMAND', start: new Date(first).toISOString(), end: new Date(first + 8000).toISOString() },
       });
       ({ playlistUrl } = (await res.json()) as { playlistUrl: string });
@@ -101,7 +148,11 @@ describe('camrec local packs history on a timer, as the cloud does', () => {
       expect(Buffer.from(await got.arrayBuffer()).equals(bodies.get(s.programDateTime!.getTime())!)).toBe(true);
     }
     const raw = emulatorS3Client(stack.s3rverEndpoint);
-    const head = (key: string) => raw.send(new HeadObjectCommand({ Bucket: stack.info.bucket, Key: key })).then(() => true, () => false);
+    const head = (key: string) =>
+      raw.send(new HeadObjectCommand({ Bucket: stack.info.bucket, Key: key })).then(
+        () => true,
+        () => false,
+      );
     for (const [startMs] of bodies) expect(await head(segmentKey({ deviceId: CAM, startMs, seq: (startMs - first) / 1000 }))).toBe(false);
     raw.destroy();
     // Nothing left to do: a sweep now finds no due hour.

@@ -15,11 +15,15 @@ import { until } from '../../support/until.ts';
 function deviceCredentials(stack: LocalStack, thing: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
   const dev = stack.pki.devices.get(thing)!;
   return new Promise((resolve, reject) => {
-    const req = request(`${stack.iot.endpoint}/role-aliases/camrec-device/credentials`, { ca: stack.pki.ca.certPem, cert: dev.certPem, key: dev.keyPem, headers: { 'x-amzn-iot-thingname': thing }, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(JSON.parse(body).credentials));
-    });
+    const req = request(
+      `${stack.iot.endpoint}/role-aliases/camrec-device/credentials`,
+      { ca: stack.pki.ca.certPem, cert: dev.certPem, key: dev.keyPem, headers: { 'x-amzn-iot-thingname': thing }, agent: false },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(JSON.parse(body).credentials));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -45,10 +49,23 @@ beforeAll(async () => {
   // A camera's uploads, through the S3 front with IoT credentials.
   const { accessKeyId, secretAccessKey, sessionToken } = await deviceCredentials(stack, CAM);
   const creds = { accessKeyId, secretAccessKey, sessionToken };
-  const s3 = new S3Client({ region: info.region, endpoint: info.s3Endpoint, forcePathStyle: true, credentials: creds, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const s3 = new S3Client({
+    region: info.region,
+    endpoint: info.s3Endpoint,
+    forcePathStyle: true,
+    credentials: creds,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
   const publicKey = loadWrappingPublicKey(await readFile(join(dir, 'content-key', 'public.pem'), 'utf8'));
   startMs = Date.now() - 6_000;
-  await s3.send(new PutObjectCommand({ Bucket: info.bucket, Key: wrappedKeyKey({ deviceId: CAM, keyId }), Body: wrapDataKey(publicKey, dataKey, { deviceId: CAM, keyId }), IfNoneMatch: '*' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: info.bucket,
+      Key: wrappedKeyKey({ deviceId: CAM, keyId }),
+      Body: wrapDataKey(publicKey, dataKey, { deviceId: CAM, keyId }),
+      IfNoneMatch: '*',
+    }),
+  );
   for (let seq = 0; seq < 3; seq++) {
     await s3.send(
       new PutObjectCommand({
@@ -57,7 +74,17 @@ beforeAll(async () => {
         Body: randomBytes(1880),
         IfNoneMatch: '*',
         ContentType: 'video/mp2t',
-        Metadata: toS3Metadata({ startMs: startMs + seq * 2000, durationMs: 2000, seq, discSeq: 0, keyId, iv: randomBytes(16).toString('hex'), codecs: 'avc1.64001f,mp4a.40.2', width: 1280, height: 720 }),
+        Metadata: toS3Metadata({
+          startMs: startMs + seq * 2000,
+          durationMs: 2000,
+          seq,
+          discSeq: 0,
+          keyId,
+          iv: randomBytes(16).toString('hex'),
+          codecs: 'avc1.64001f,mp4a.40.2',
+          width: 1280,
+          height: 720,
+        }),
       }),
     );
   }
@@ -104,7 +131,11 @@ describe('camrec local stack (no agents)', () => {
 
   test('IAM routes refuse unsigned and wrongly signed requests', async () => {
     expect((await fetch(`${info.apiUrl}/v1/cameras/${CAM}/sessions`, { method: 'POST', body: '{"mode":"LIVE"}' })).status).toBe(403);
-    const bad = await signedFetch(`${info.apiUrl}/v1/cameras/${CAM}/sessions`, { credentials: { ...info.credentials, secretAccessKey: 'wrong' }, region: info.region, json: { mode: 'LIVE' } });
+    const bad = await signedFetch(`${info.apiUrl}/v1/cameras/${CAM}/sessions`, {
+      credentials: { ...info.credentials, secretAccessKey: 'wrong' },
+      region: info.region,
+      json: { mode: 'LIVE' },
+    });
     expect(bad.status).toBe(403);
   });
 
@@ -119,7 +150,7 @@ describe('camrec local stack (no agents)', () => {
     expect(config.apiUrl).toBe(info.apiUrl);
   });
 
-  test('/local/config.json (it holds the credentials) and the event trigger answer only this machine\'s own page', async () => {
+  test("/local/config.json (it holds the credentials) and the event trigger answer only this machine's own page", async () => {
     const port = new URL(info.apiUrl).port;
     const self = `127.0.0.1:${port}`;
     const ask = (method: string, path: string, headers: Record<string, string>) =>
@@ -132,7 +163,10 @@ describe('camrec local stack (no agents)', () => {
         req.on('error', reject);
         req.end(method === 'POST' ? '{"type":"motion","seconds":5}' : undefined);
       });
-    for (const [method, path] of [['GET', '/local/config.json'], ['POST', `/local/cameras/${CAM}/events`]] as const) {
+    for (const [method, path] of [
+      ['GET', '/local/config.json'],
+      ['POST', `/local/cameras/${CAM}/events`],
+    ] as const) {
       for (const headers of <Record<string, string>[]>[
         { host: `rebound.attacker.example:${port}` }, // DNS rebinding
         { host: self, origin: 'https://attacker.example' }, // cross-site fetch
@@ -156,7 +190,11 @@ describe('camrec local stack (no agents)', () => {
     await stack.stop();
     stack = await startLocalStack({ dataDir: dir, cameras: [{ id: CAM, source: { kind: 'sample' } }] });
     info = JSON.parse(await readFile(join(dir, LOCAL_JSON), 'utf8'));
-    const res = await api(`/v1/cameras/${CAM}/sessions`, { mode: 'ON_DEMAND', start: new Date(startMs - 1000).toISOString(), end: new Date(startMs + 10_000).toISOString() });
+    const res = await api(`/v1/cameras/${CAM}/sessions`, {
+      mode: 'ON_DEMAND',
+      start: new Date(startMs - 1000).toISOString(),
+      end: new Date(startMs + 10_000).toISOString(),
+    });
     const { playlistUrl } = (await res.json()) as { playlistUrl: string };
     const text = await (await fetch(playlistUrl)).text();
     expect(text.match(/#EXTINF/g)).toHaveLength(3);

@@ -26,7 +26,10 @@ const concat = (parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMa
 function parse(chunks: Uint8Array[]) {
   const frames: Array<{ bytes: number[]; offset: number }> = [];
   const errors: string[] = [];
-  const p = new AdtsParser((e) => frames.push({ bytes: [...e.frame], offset: e.offset }), (m) => errors.push(m));
+  const p = new AdtsParser(
+    (e) => frames.push({ bytes: [...e.frame], offset: e.offset }),
+    (m) => errors.push(m),
+  );
   for (const c of chunks) p.push(c);
   p.flush();
   return { frames, errors, dropped: p.droppedBytes };
@@ -34,7 +37,15 @@ function parse(chunks: Uint8Array[]) {
 
 describe('ADTS', () => {
   it('reads sample rate, channels, object type and length with and without CRC', () => {
-    expect(parseAdtsHeader(adtsFrame(20, false, 0x11), 0)).toMatchObject({ sampleRateHz: 48000, channels: 2, audioObjectType: 2, frameBytes: 27, hasCrc: false, headerBytes: 7, samples: 1024 });
+    expect(parseAdtsHeader(adtsFrame(20, false, 0x11), 0)).toMatchObject({
+      sampleRateHz: 48000,
+      channels: 2,
+      audioObjectType: 2,
+      frameBytes: 27,
+      hasCrc: false,
+      headerBytes: 7,
+      samples: 1024,
+    });
     expect(parseAdtsHeader(adtsFrame(20, true, 0x11), 0)).toMatchObject({ frameBytes: 29, hasCrc: true, headerBytes: 9 });
     expect(parseAdtsHeader(Uint8Array.of(0xff, 0xf1, 0x3c, 0x80, 0, 0, 0), 0)).toBeUndefined(); // sf index 15
   });
@@ -84,7 +95,10 @@ describe('ADTS', () => {
     const bytes = concat([...before, ...after]);
     for (const cut of [0, 1, 37, 30 * 37 + 3, 50 * 37 + 5, bytes.byteLength - 4]) {
       const r = parse(cut ? [bytes.subarray(0, cut), bytes.subarray(cut)] : [bytes]);
-      expect(r.frames.map((f) => f.bytes.length), `cut at ${cut}`).toEqual([...before, ...after].map((f) => f.byteLength));
+      expect(
+        r.frames.map((f) => f.bytes.length),
+        `cut at ${cut}`,
+      ).toEqual([...before, ...after].map((f) => f.byteLength));
       expect(r.errors).toEqual([]);
       expect(r.dropped).toBe(0);
     }

@@ -4,12 +4,16 @@ import { unescapeRbsp } from '../../../media/bitstream/rbsp.ts';
 
 // Annotated Annex-B: a 4-byte start code, a 3-byte one, trailing_zero_8bits, an escaped 00 00 03.
 const STREAM = Uint8Array.from([
-  0x00, 0x00, 0x00, 0x01, /* start code (4) */ 0x09, 0xf0, /* AUD */
-  0x00, 0x00, 0x01, /* start code (3) */ 0x67, 0x42, 0x00, 0x00, 0x03, 0x01, 0x1e, /* SPS-like with 00 00 03 */
-  0x00, 0x00, /* trailing_zero_8bits */ 0x00, 0x00, 0x00, 0x01, /* start code (4) */ 0x68, 0xce, 0x3c, 0x80, /* PPS */
-  0x00, 0x00, 0x01, 0x65, 0x88, 0x84, 0x00, 0x10, /* IDR slice, ends the stream */
+  0x00, 0x00, 0x00, 0x01, /* start code (4) */ 0x09, 0xf0 /* AUD */, 0x00, 0x00, 0x01, /* start code (3) */ 0x67, 0x42, 0x00, 0x00, 0x03, 0x01,
+  0x1e /* SPS-like with 00 00 03 */, 0x00, 0x00, /* trailing_zero_8bits */ 0x00, 0x00, 0x00, 0x01, /* start code (4) */ 0x68, 0xce, 0x3c, 0x80 /* PPS */, 0x00,
+  0x00, 0x01, 0x65, 0x88, 0x84, 0x00, 0x10 /* IDR slice, ends the stream */,
 ]);
-const EXPECTED = [[0x09, 0xf0], [0x67, 0x42, 0x00, 0x00, 0x03, 0x01, 0x1e], [0x68, 0xce, 0x3c, 0x80], [0x65, 0x88, 0x84, 0x00, 0x10]];
+const EXPECTED = [
+  [0x09, 0xf0],
+  [0x67, 0x42, 0x00, 0x00, 0x03, 0x01, 0x1e],
+  [0x68, 0xce, 0x3c, 0x80],
+  [0x65, 0x88, 0x84, 0x00, 0x10],
+];
 
 function split(chunks: Uint8Array[]): { nals: number[][]; offsets: number[]; garbage: number } {
   const nals: number[][] = [];
@@ -42,7 +46,7 @@ describe('AnnexBSplitter', () => {
     for (let seed = 1; seed < 50; seed++) {
       const chunks: Uint8Array[] = [];
       let x = seed;
-      for (let at = 0; at < STREAM.byteLength; ) {
+      for (let at = 0; at < STREAM.byteLength;) {
         x = (x * 1103515245 + 12345) & 0x7fffffff;
         const n = 1 + (x % 5);
         chunks.push(STREAM.subarray(at, at + n));
@@ -74,7 +78,11 @@ describe('AnnexBSplitter memory cap', () => {
   it('a NAL unit longer than maxNalBytes is dropped as it grows (nothing held), counted once, and splitting resyncs at the next start code', () => {
     const nals: number[][] = [];
     const oversize: Array<{ offset: number; droppedBytes: number }> = [];
-    const s = new AnnexBSplitter((e) => nals.push([...e.nal]), 1024, (e) => oversize.push(e));
+    const s = new AnnexBSplitter(
+      (e) => nals.push([...e.nal]),
+      1024,
+      (e) => oversize.push(e),
+    );
     s.push(Uint8Array.of(0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x41));
     const junk = new Uint8Array(4096).fill(0xab);
     for (let i = 0; i < 64; i++) {
@@ -83,7 +91,10 @@ describe('AnnexBSplitter memory cap', () => {
     }
     s.push(Uint8Array.of(0, 0, 1, 0x65, 0x88, 0x84));
     s.flush();
-    expect(nals).toEqual([[0x09, 0xf0], [0x65, 0x88, 0x84]]);
+    expect(nals).toEqual([
+      [0x09, 0xf0],
+      [0x65, 0x88, 0x84],
+    ]);
     expect(oversize).toHaveLength(1);
     expect(oversize[0]!.offset).toBe(10);
     // The NAL header byte and the junk (+ the zeros of the next start code, which end the dropped unit).

@@ -17,7 +17,14 @@ import { writeFmp4Hls } from '../../fixtures/fmp4-hls-writer.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HLS_JS = fileURLToPath(new URL('../../../node_modules/hls.js/dist/hls.min.js', import.meta.url));
-const TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.mp4': 'video/mp4', '.m4s': 'video/iso.segment', '.js': 'text/javascript', '.html': 'text/html', '.bin': 'application/octet-stream' };
+const TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.mp4': 'video/mp4',
+  '.m4s': 'video/iso.segment',
+  '.js': 'text/javascript',
+  '.html': 'text/html',
+  '.bin': 'application/octet-stream',
+};
 
 const PAGE = `<!doctype html><html><body><video id="video" muted playsinline></video>
 <script src="/hls.min.js"></script>
@@ -61,7 +68,16 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   page = await context.newPage();
 }, 120_000);
@@ -86,13 +102,23 @@ interface PlayResult {
 
 async function play(playlistPath: string, seconds: number): Promise<PlayResult> {
   await page.goto(`${base}/?src=${encodeURIComponent(playlistPath)}`);
-  const read = (): Promise<PlayResult> => page.evaluate(() => {
-    const v = document.getElementById('video') as HTMLVideoElement;
-    const r = (window as unknown as { result: { errors: PlayResult['errors']; ended: boolean } }).result;
-    const buffered: Array<[number, number]> = [];
-    for (let i = 0; i < v.buffered.length; i++) buffered.push([v.buffered.start(i), v.buffered.end(i)]);
-    return { errors: r.errors, ended: r.ended, currentTime: v.currentTime, duration: v.duration, width: v.videoWidth, height: v.videoHeight, buffered, decodedFrames: v.getVideoPlaybackQuality().totalVideoFrames };
-  });
+  const read = (): Promise<PlayResult> =>
+    page.evaluate(() => {
+      const v = document.getElementById('video') as HTMLVideoElement;
+      const r = (window as unknown as { result: { errors: PlayResult['errors']; ended: boolean } }).result;
+      const buffered: Array<[number, number]> = [];
+      for (let i = 0; i < v.buffered.length; i++) buffered.push([v.buffered.start(i), v.buffered.end(i)]);
+      return {
+        errors: r.errors,
+        ended: r.ended,
+        currentTime: v.currentTime,
+        duration: v.duration,
+        width: v.videoWidth,
+        height: v.videoHeight,
+        buffered,
+        decodedFrames: v.getVideoPlaybackQuality().totalVideoFrames,
+      };
+    });
   const deadline = Date.now() + Math.max(60_000, seconds * 4000);
   for (;;) {
     const r = await read();
@@ -106,8 +132,20 @@ describe('H.264 in fMP4 plays in headless Chromium with hls.js', () => {
   for (const encrypted of [false, true]) {
     test(`${encrypted ? 'AES-128' : 'clear'} segments: plays to the end, 640x360, one buffered range, no hls.js error about the stream`, async () => {
       const name = encrypted ? 'enc' : 'clear';
-      const stream = makeCodedStream(dir, `h264-${name}`, { codec: 'h264', width: 640, height: 360, fps: '25', seconds: 6, gopFrames: 25, bFrames: 2, audioHz: 48000 });
-      const hls = writeFmp4Hls(stream, 'h264', join(dir, name), { segmentSeconds: 2, ...(encrypted ? { key: Uint8Array.from({ length: 16 }, (_, i) => 255 - i) } : {}) });
+      const stream = makeCodedStream(dir, `h264-${name}`, {
+        codec: 'h264',
+        width: 640,
+        height: 360,
+        fps: '25',
+        seconds: 6,
+        gopFrames: 25,
+        bFrames: 2,
+        audioHz: 48000,
+      });
+      const hls = writeFmp4Hls(stream, 'h264', join(dir, name), {
+        segmentSeconds: 2,
+        ...(encrypted ? { key: Uint8Array.from({ length: 16 }, (_, i) => 255 - i) } : {}),
+      });
       expect(hls.segments.length).toBe(3);
       const r = await play(`/${name}/index.m3u8`, 6);
       // A starved machine can make hls.js report a (non-fatal) stall while the whole stream is buffered; any other error is the stream's.

@@ -31,7 +31,8 @@ describe('media segment boxes, byte by byte', () => {
       ],
       videoEndDts: 133_200,
     });
-    expect(hexOf(seg)).toBe(hex(`
+    expect(hexOf(seg)).toBe(
+      hex(`
       00000014 73747970 | 6d736468 | 00000000 | 6d736468
       00000070 6d6f6f66
         00000010 6d666864 00000000 | 00000001
@@ -43,7 +44,8 @@ describe('media segment boxes, byte by byte', () => {
             00000e10 00000008 01010000
       00000022 6d646174
         00000005 4e01050180  00000005 2601af1122
-        00000004 0201d033`));
+        00000004 0201d033`),
+    );
     // styp: major msdh, minor 0, compatible msdh
     // moof 0x70 bytes | mfhd sequence_number 1 | traf | tfhd flags default-base-is-moof, track 1 |
     // tfdt v1 baseMediaDecodeTime 126000 | trun v0, flags data-offset + duration + size + flags, 2 samples,
@@ -65,18 +67,21 @@ describe('media segment boxes, byte by byte', () => {
     const boxes = readBoxes(seg);
     // Earliest pts 4600 - first dts 1000: decode times move 3600 later, so tfdt = the earliest presentation time.
     expect(hexOf(findBox(boxes, 'moof/traf/tfdt')!.payload)).toBe(hex('01000000 | 00000000 000011f8'));
-    expect(hexOf(findBox(boxes, 'moof/traf/trun')!.payload)).toBe(hex(`
+    expect(hexOf(findBox(boxes, 'moof/traf/trun')!.payload)).toBe(
+      hex(`
       01 000f01 | 00000003 | 00000090 |
       00000e10 00000009 02000000 00000e10
       00000e10 00000008 01010000 00001c20
-      00000e10 00000008 01010000 ffffe3e0`));
+      00000e10 00000008 01010000 ffffe3e0`),
+    );
     // version 1, flags + composition offsets (0x800) | 3 samples | data_offset |
     // duration 3600 | size | flags | offset 8200 - 4600 = 3600, 15400 - 8200 = 7200, 4600 - 11800 = -7200 (two's complement)
   });
 
   it('the decode shift stays for the life of the muxer (decode times continuous), or is given; an absurd one is refused', () => {
     const m = new Fmp4Muxer({ video });
-    const seg = (dts: number, ctoTicks: number) => m.writeSegment({ video: [{ dts, pts: dts + ctoTicks, isSync: true, nals: [IDR] }], videoEndDts: dts + 3600 });
+    const seg = (dts: number, ctoTicks: number) =>
+      m.writeSegment({ video: [{ dts, pts: dts + ctoTicks, isSync: true, nals: [IDR] }], videoEndDts: dts + 3600 });
     const tfdtOf = (b: Uint8Array) => readTfdt(findBox(readBoxes(b), 'moof/traf/tfdt')!);
     expect(tfdtOf(seg(0, 7200))).toBe(7200);
     expect(tfdtOf(seg(3600, 3600))).toBe(10_800); // same shift: continuous, the composition offset is now -3600
@@ -84,7 +89,9 @@ describe('media segment boxes, byte by byte', () => {
     const given = new Fmp4Muxer({ video, decodeShiftTicks: 0 });
     expect(tfdtOf(given.writeSegment({ video: [{ dts: 0, pts: 7200, isSync: true, nals: [IDR] }] }))).toBe(0);
     expect(() => new Fmp4Muxer({ video, decodeShiftTicks: -1 })).toThrow(/decodeShiftTicks -1/);
-    expect(() => new Fmp4Muxer({ video }).writeSegment({ video: [{ dts: 0, pts: 90_000 * 60, isSync: true, nals: [IDR] }] })).toThrow(/more than any encoder's reorder delay/);
+    expect(() => new Fmp4Muxer({ video }).writeSegment({ video: [{ dts: 0, pts: 90_000 * 60, isSync: true, nals: [IDR] }] })).toThrow(
+      /more than any encoder's reorder delay/,
+    );
   });
 
   it('audio traf: tfhd default duration 1024 and sync flags, tfdt at the sample rate, trun with sizes only; mdat holds video then audio', () => {
@@ -98,10 +105,12 @@ describe('media segment boxes, byte by byte', () => {
     const boxes = readBoxes(seg);
     const trafs = findBoxes(boxes, 'moof/traf');
     expect(trafs).toHaveLength(2);
-    expect(hexOf(Uint8Array.of(...trafs[1]!.payload))).toBe(hex(`
+    expect(hexOf(Uint8Array.of(...trafs[1]!.payload))).toBe(
+      hex(`
       00000018 74666864 00020028 | 00000002 | 00000400 | 02000000
       00000014 74666474 01000000 | 00000000 0000bb80
-      0000001c 7472756e 00000201 | 00000002 | 000000c5 | 00000003 00000002`));
+      0000001c 7472756e 00000201 | 00000002 | 000000c5 | 00000003 00000002`),
+    );
     // tfhd flags default-base-is-moof + default duration (0x08) + default flags (0x20) | track 2 | 1024 | sync |
     // tfdt 48000 (1 s at 48 kHz) | trun v0 data-offset + sizes | 2 | data_offset: moof 180 + mdat header 8 + 9 video bytes | 3, 2
     const moof = boxes[1]!;
@@ -149,8 +158,14 @@ describe('Fmp4Muxer', () => {
   it('decode times run on across segments when each gives videoEndDts; a jump is counted', () => {
     const m = new Fmp4Muxer({ video });
     const vs = pictures(30, 10, 10_000);
-    const spans = [0, 10, 20].map((from) => segmentDecodeSpans(m.writeSegment({ video: vs.slice(from, from + 10), ...(from + 10 < 30 ? { videoEndDts: vs[from + 10]!.dts } : {}) })).get(1)!);
-    expect(spans.map((s) => [s.start, s.end])).toEqual([[10_000, 46_000], [46_000, 82_000], [82_000, 118_000]]);
+    const spans = [0, 10, 20].map((from) =>
+      segmentDecodeSpans(m.writeSegment({ video: vs.slice(from, from + 10), ...(from + 10 < 30 ? { videoEndDts: vs[from + 10]!.dts } : {}) })).get(1)!,
+    );
+    expect(spans.map((s) => [s.start, s.end])).toEqual([
+      [10_000, 46_000],
+      [46_000, 82_000],
+      [82_000, 118_000],
+    ]);
     expect(m.stats()).toMatchObject({ segments: 3, videoSamples: 30, videoDecodeTimeJumps: 0 });
     m.writeSegment({ video: pictures(3, 3, 500_000) });
     expect(m.stats().videoDecodeTimeJumps).toBe(1);
@@ -158,9 +173,23 @@ describe('Fmp4Muxer', () => {
 
   it('without videoEndDts the last picture lasts as long as the one before; a lone picture as the SPS frame rate says', () => {
     const m = new Fmp4Muxer({ video });
-    const two = readTrun(findBox(readBoxes(m.writeSegment({ video: [{ dts: 0, pts: 0, isSync: true, nals: [IDR] }, { dts: 3000, pts: 3000, isSync: false, nals: [TRAIL] }] })), 'moof/traf/trun')!);
+    const two = readTrun(
+      findBox(
+        readBoxes(
+          m.writeSegment({
+            video: [
+              { dts: 0, pts: 0, isSync: true, nals: [IDR] },
+              { dts: 3000, pts: 3000, isSync: false, nals: [TRAIL] },
+            ],
+          }),
+        ),
+        'moof/traf/trun',
+      )!,
+    );
     expect(two.samples.map((s) => s.duration)).toEqual([3000, 3000]);
-    const lone = readTrun(findBox(readBoxes(new Fmp4Muxer({ video }).writeSegment({ video: [{ dts: 0, pts: 0, isSync: true, nals: [IDR] }] })), 'moof/traf/trun')!);
+    const lone = readTrun(
+      findBox(readBoxes(new Fmp4Muxer({ video }).writeSegment({ video: [{ dts: 0, pts: 0, isSync: true, nals: [IDR] }] })), 'moof/traf/trun')!,
+    );
     expect(lone.samples[0]!.duration).toBe(3600); // VUI timing 1/25 s
   });
 
@@ -170,7 +199,10 @@ describe('Fmp4Muxer', () => {
     const tr = (seg: Uint8Array) => {
       const traf = findBoxes(readBoxes(seg), 'moof/traf')[1]!;
       const h = readTfhd(findBox(traf.children, 'tfhd')!);
-      return { start: readTfdt(findBox(traf.children, 'tfdt')!), durations: readTrun(findBox(traf.children, 'trun')!).samples.map((s) => s.duration ?? h.defaultDuration) };
+      return {
+        start: readTfdt(findBox(traf.children, 'tfdt')!),
+        durations: readTrun(findBox(traf.children, 'trun')!).samples.map((s) => s.duration ?? h.defaultDuration),
+      };
     };
     const v = (dts: number): VideoSample[] => [{ dts, pts: dts, isSync: true, nals: [IDR] }];
     // 1920 ticks = 1024 samples at 48 kHz. Source timestamps jitter by a few ticks: still end to end.
@@ -193,9 +225,23 @@ describe('Fmp4Muxer', () => {
     expect(outline(boxes).replace(/moof\(mfhd traf\(tfhd tfdt trun\) traf\(tfhd tfdt trun\)\)/g, 'M')).toBe('styp M mdat M mdat M mdat');
     const moofs = findBoxes(boxes, 'moof');
     expect(moofs.map((b) => readMfhd(findBox(b.children, 'mfhd')!))).toEqual([1, 2, 3]);
-    const first = (b: typeof moofs[0]) => findBoxes(b.children, 'traf').map((t) => [readTfdt(findBox(t.children, 'tfdt')!), readTrun(findBox(t.children, 'trun')!).samples.length]);
+    const first = (b: (typeof moofs)[0]) =>
+      findBoxes(b.children, 'traf').map((t) => [readTfdt(findBox(t.children, 'tfdt')!), readTrun(findBox(t.children, 'trun')!).samples.length]);
     // video starts 0, 18000, 36000 (5 pictures each); audio frames before 18000 ticks (10 frames), then up to 36000 (9), then the rest (9)
-    expect(moofs.map(first)).toEqual([[[0, 5], [0, 10]], [[18_000, 5], [10_240, 9]], [[36_000, 5], [19_456, 9]]]);
+    expect(moofs.map(first)).toEqual([
+      [
+        [0, 5],
+        [0, 10],
+      ],
+      [
+        [18_000, 5],
+        [10_240, 9],
+      ],
+      [
+        [36_000, 5],
+        [19_456, 9],
+      ],
+    ]);
     for (const moof of moofs) expect(readTrun(findBox(moof.children, 'traf/trun')!).samples[0]!.flags).toBe(0x02000000);
     expect(segmentDecodeSpans(seg).get(1)).toEqual({ start: 0, end: 54_000, samples: 15 });
   });
@@ -204,9 +250,25 @@ describe('Fmp4Muxer', () => {
     const m = new Fmp4Muxer({ video });
     const bad: Array<[Parameters<Fmp4Muxer['writeSegment']>[0], RegExp]> = [
       [{ video: [] }, /at least one video sample/],
-      [{ video: [{ dts: 0, pts: 0, isSync: true, nals: [IDR] }, { dts: 0, pts: 0, isSync: false, nals: [TRAIL] }] }, /video sample 0: the next decode time 0 is not after its dts 0/],
+      [
+        {
+          video: [
+            { dts: 0, pts: 0, isSync: true, nals: [IDR] },
+            { dts: 0, pts: 0, isSync: false, nals: [TRAIL] },
+          ],
+        },
+        /video sample 0: the next decode time 0 is not after its dts 0/,
+      ],
       [{ video: [{ dts: 0, pts: 0, isSync: true, nals: [AUD, VPS, SPS, PPS] }] }, /video sample 0 \(dts 0\) has no NAL units besides parameter sets/],
-      [{ video: [{ dts: 0, pts: 0, isSync: true, nals: [IDR] }, { dts: 3600, pts: 2 ** 32, isSync: false, nals: [TRAIL] }] }, /video sample 1: pts 4294967296 is .* more than a 32-bit composition offset/],
+      [
+        {
+          video: [
+            { dts: 0, pts: 0, isSync: true, nals: [IDR] },
+            { dts: 3600, pts: 2 ** 32, isSync: false, nals: [TRAIL] },
+          ],
+        },
+        /video sample 1: pts 4294967296 is .* more than a 32-bit composition offset/,
+      ],
       [{ video: [{ dts: -1, pts: 0, isSync: true, nals: [IDR] }] }, /non-negative whole 90 kHz ticks/],
       [{ video: [{ dts: 0, pts: 0, isSync: true, nals: [IDR] }], audio: [{ pts: 0, data: Uint8Array.of(1) }] }, /made without an audio track/],
     ];

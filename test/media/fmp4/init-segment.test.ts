@@ -53,22 +53,26 @@ describe('init segment boxes, byte by byte', () => {
   });
 
   it('mvhd v0: timescale 1000, no duration, rate 1.0, volume 1.0, unity matrix, next_track_ID 3', () => {
-    expect(whole(box('moov/mvhd'))).toBe(hex(`
+    expect(whole(box('moov/mvhd'))).toBe(
+      hex(`
       0000006c 6d766864 00000000
       00000000 00000000 000003e8 00000000
       00010000 0100 0000 00000000 00000000
       00010000 00000000 00000000 00000000 00010000 00000000 00000000 00000000 40000000
       00000000 00000000 00000000 00000000 00000000 00000000
-      00000003`));
+      00000003`),
+    );
   });
 
   it('tkhd v0 (flags enabled|in_movie): track 1, video volume 0, width 426.0 height 240.0 in 16.16', () => {
-    expect(whole(box('moov/trak/tkhd'))).toBe(hex(`
+    expect(whole(box('moov/trak/tkhd'))).toBe(
+      hex(`
       0000005c 746b6864 00000003
       00000000 00000000 00000001 00000000 00000000
       00000000 00000000 0000 0000 0000 0000
       00010000 00000000 00000000 00000000 00010000 00000000 00000000 00000000 40000000
-      01aa0000 00f00000`));
+      01aa0000 00f00000`),
+    );
   });
 
   it('tkhd of the audio track: track 2, volume 1.0, no size', () => {
@@ -83,8 +87,12 @@ describe('init segment boxes, byte by byte', () => {
   });
 
   it('hdlr: vide "VideoHandler" / soun "SoundHandler", NUL-terminated', () => {
-    expect(whole(box('moov/trak/mdia/hdlr'))).toBe(hex(`0000002d 68646c72 00000000 | 00000000 | 76696465 | 00000000 00000000 00000000 |
-      566964656f48616e646c657200`.replace(/\|/g, '')));
+    expect(whole(box('moov/trak/mdia/hdlr'))).toBe(
+      hex(
+        `0000002d 68646c72 00000000 | 00000000 | 76696465 | 00000000 00000000 00000000 |
+      566964656f48616e646c657200`.replace(/\|/g, ''),
+      ),
+    );
     expect(Buffer.from(audioBox('mdia/hdlr').payload.subarray(8, 12)).toString('latin1')).toBe('soun');
   });
 
@@ -94,7 +102,9 @@ describe('init segment boxes, byte by byte', () => {
   });
 
   it('dinf > dref with one self-contained url entry', () => {
-    expect(whole(box('moov/trak/mdia/minf/dinf'))).toBe(hex('00000024 64696e66 | 0000001c 64726566 00000000 00000001 | 0000000c 75726c20 00000001'.replace(/\|/g, '')));
+    expect(whole(box('moov/trak/mdia/minf/dinf'))).toBe(
+      hex('00000024 64696e66 | 0000001c 64726566 00000000 00000001 | 0000000c 75726c20 00000001'.replace(/\|/g, '')),
+    );
   });
 
   it('stbl: empty stts, stsc, stsz, stco (the fragments describe the samples)', () => {
@@ -110,20 +120,28 @@ describe('init segment boxes, byte by byte', () => {
   it('stsd > hvc1 visual sample entry: 426x240, 72 dpi, frame_count 1, compressor name, depth 24, then hvcC', () => {
     const hvc1 = box('moov/trak/mdia/minf/stbl/stsd/hvc1');
     expect(hexOf(box('moov/trak/mdia/minf/stbl/stsd').payload.subarray(0, 8))).toBe('0000000000000001'); // v0, entry_count 1
-    expect(hexOf(hvc1.payload.subarray(0, 78))).toBe(hex(`
+    expect(hexOf(hvc1.payload.subarray(0, 78))).toBe(
+      hex(
+        `
       000000000000 0001 | 0000 0000 000000000000000000000000 |
       01aa 00f0 | 00480000 00480000 | 00000000 | 0001 |
       0b 4845564320436f64696e67 0000000000000000000000000000000000000000 |
-      0018 ffff`.replace(/\|/g, '')));
+      0018 ffff`.replace(/\|/g, ''),
+      ),
+    );
   });
 
   it('hvcC: profile/tier/level and constraints from the SPS, 4:2:0 8-bit, one temporal layer, 4-byte lengths, VPS/SPS/PPS arrays complete', () => {
-    expect(hexOf(box('moov/trak/mdia/minf/stbl/stsd/hvc1/hvcC').payload)).toBe(hex(`
+    expect(hexOf(box('moov/trak/mdia/minf/stbl/stsd/hvc1/hvcC').payload)).toBe(
+      hex(
+        `
       01 | 01 | 60000000 | 900000000000 | 3c |
       f000 | fc | fd | f8 | f8 | 0000 | 0f | 03 |
       a0 0001 0018 40010c01ffff01600000030090000003000003003c959409 |
       a1 0001 002b 42010101600000030090000003000003003ca00d880f1c9e595952930bc05a020000030002000003003210 |
-      a2 0001 0006 4401c073c189`.replace(/\|/g, '')));
+      a2 0001 0006 4401c073c189`.replace(/\|/g, ''),
+      ),
+    );
     // configurationVersion 1 | space 0 tier 0 profile 1 | compatibility | constraints | level 60 |
     // 1111 + min_spatial 0 | 111111 + parallelismType 0 | 111111 + chroma 1 | 11111 + luma 8-8 | 11111 + chroma 8-8 |
     // avgFrameRate 0 | constantFrameRate 0, numTemporalLayers 1, temporalIdNested 1, lengthSizeMinusOne 3 | 3 arrays |
@@ -132,11 +150,26 @@ describe('init segment boxes, byte by byte', () => {
 
   it('hvcC parallelismType follows the PPS when min_spatial_segmentation_idc is set (wavefronts 3, tiles 2, both 0)', () => {
     const sps = writeHevcSps({
-      vpsId: 0, spsId: 0, ptl: { ...MAIN_PTL, subLayers: [[false, false]] }, chromaFormatIdc: 1, separateColourPlane: false, log2MinCb: 3, log2DiffCtb: 3,
-      codedWidth: 640, codedHeight: 360, bitDepthLuma: 8, bitDepthChroma: 8, log2MaxPocLsb: 8, orderingInfoPresent: false, pcm: false,
-      ordering: [{ maxDecPicBufferingMinus1: 3, maxNumReorder: 1, maxLatencyPlus1: 0 }], shortTermRps: [], vui: { restriction: { minSpatialSegmentationIdc: 0x123 } },
+      vpsId: 0,
+      spsId: 0,
+      ptl: { ...MAIN_PTL, subLayers: [[false, false]] },
+      chromaFormatIdc: 1,
+      separateColourPlane: false,
+      log2MinCb: 3,
+      log2DiffCtb: 3,
+      codedWidth: 640,
+      codedHeight: 360,
+      bitDepthLuma: 8,
+      bitDepthChroma: 8,
+      log2MaxPocLsb: 8,
+      orderingInfoPresent: false,
+      pcm: false,
+      ordering: [{ maxDecPicBufferingMinus1: 3, maxNumReorder: 1, maxLatencyPlus1: 0 }],
+      shortTermRps: [],
+      vui: { restriction: { minSpatialSegmentationIdc: 0x123 } },
     });
-    const pps = (tiles: boolean, entropyCodingSync: boolean) => writeHevcPps({ ppsId: 0, spsId: 0, dependentSliceSegments: false, outputFlagPresent: false, numExtraSliceHeaderBits: 0, tiles, entropyCodingSync });
+    const pps = (tiles: boolean, entropyCodingSync: boolean) =>
+      writeHevcPps({ ppsId: 0, spsId: 0, dependentSliceSegments: false, outputFlagPresent: false, numExtraSliceHeaderBits: 0, tiles, entropyCodingSync });
     const fields = (tiles: boolean, wpp: boolean) => {
       const r = hevcDecoderConfigRecord({ vps: [writeVps()], sps: [sps], pps: [pps(tiles, wpp)] });
       return hexOf(r.subarray(13, 16)) + '/' + hexOf(r.subarray(21, 22));
@@ -151,9 +184,13 @@ describe('init segment boxes, byte by byte', () => {
   });
 
   it('avcC: profile/compatibility/level bytes of the SPS, 4-byte lengths, one SPS and one PPS (Main: no chroma extension)', () => {
-    expect(hexOf(avcDecoderConfigRecord({ sps: [AVC_SPS], pps: [AVC_PPS] }))).toBe(hex(`
+    expect(hexOf(avcDecoderConfigRecord({ sps: [AVC_SPS], pps: [AVC_PPS] }))).toBe(
+      hex(
+        `
       01 | 4d | 40 | 1e | ff | e1 | 0019 674d401ed900a02ff97011000003000100000300320f162e48 |
-      01 | 0006 68eae3cb22c0`.replace(/\|/g, '')));
+      01 | 0006 68eae3cb22c0`.replace(/\|/g, ''),
+      ),
+    );
     // version 1 | Main | constraint_set1 | level 3.0 | 111111 + lengthSizeMinusOne 3 | 111 + 1 SPS | ... | 1 PPS
   });
 
@@ -172,12 +209,16 @@ describe('init segment boxes, byte by byte', () => {
   });
 
   it('esds: ES_Descriptor > DecoderConfigDescriptor (AAC 0x40, audio stream) > AudioSpecificConfig, SLConfig 2', () => {
-    expect(whole(audioBox('mdia/minf/stbl/stsd/mp4a/esds'))).toBe(hex(`
+    expect(whole(audioBox('mdia/minf/stbl/stsd/mp4a/esds'))).toBe(
+      hex(
+        `
       00000027 65736473 00000000 |
       03 19 0000 00 |
       04 11 40 15 000000 00000000 00000000 |
       05 02 1190 |
-      06 01 02`.replace(/\|/g, '')));
+      06 01 02`.replace(/\|/g, ''),
+      ),
+    );
   });
 
   it('AudioSpecificConfig: object type, frequency index (or the 24-bit escape), channel configuration', () => {
@@ -197,14 +238,32 @@ describe('init segment boxes, byte by byte', () => {
 
   it('a non-square SAR adds pasp and widens tkhd to the display width', () => {
     const sps = writeHevcSps({
-      vpsId: 0, spsId: 0, ptl: MAIN_PTL, chromaFormatIdc: 1, separateColourPlane: false, log2MinCb: 3, log2DiffCtb: 3,
-      codedWidth: 720, codedHeight: 576, bitDepthLuma: 8, bitDepthChroma: 8, log2MaxPocLsb: 8, orderingInfoPresent: true, pcm: false,
-      ordering: [{ maxDecPicBufferingMinus1: 3, maxNumReorder: 1, maxLatencyPlus1: 0 }], shortTermRps: [], vui: { sar: { idc: 2 } }, // 12:11
+      vpsId: 0,
+      spsId: 0,
+      ptl: MAIN_PTL,
+      chromaFormatIdc: 1,
+      separateColourPlane: false,
+      log2MinCb: 3,
+      log2DiffCtb: 3,
+      codedWidth: 720,
+      codedHeight: 576,
+      bitDepthLuma: 8,
+      bitDepthChroma: 8,
+      log2MaxPocLsb: 8,
+      orderingInfoPresent: true,
+      pcm: false,
+      ordering: [{ maxDecPicBufferingMinus1: 3, maxNumReorder: 1, maxLatencyPlus1: 0 }],
+      shortTermRps: [],
+      vui: { sar: { idc: 2 } }, // 12:11
     });
     const t = hevcVideoTrack({ vps: [VPS], sps: [sps], pps: [PPS] });
     const boxes = readBoxes(buildInitSegment(t));
     expect(whole(findBox(boxes, 'moov/trak/mdia/minf/stbl/stsd/hvc1/pasp')!)).toBe(hex('00000010 70617370 0000000c 0000000b'));
     // 720 * 12 / 11 = 785.4545... in 16.16
-    expect(hexOf(findBox(boxes, 'moov/trak/tkhd')!.payload.subarray(76, 84))).toBe(`${Math.round((720 * 12 / 11) * 65536).toString(16).padStart(8, '0')}02400000`);
+    expect(hexOf(findBox(boxes, 'moov/trak/tkhd')!.payload.subarray(76, 84))).toBe(
+      `${Math.round(((720 * 12) / 11) * 65536)
+        .toString(16)
+        .padStart(8, '0')}02400000`,
+    );
   });
 });

@@ -23,7 +23,7 @@ describe('SliceJoiner', () => {
     expect(continuesPicture(bytes(AUD, P_FIRST))).toBe(false);
   });
 
-  it('joins a picture sent as two packets (ffmpeg: AUD+SPS+PPS in front of each) into one access unit with the first one\'s time', () => {
+  it("joins a picture sent as two packets (ffmpeg: AUD+SPS+PPS in front of each) into one access unit with the first one's time", () => {
     const out: Array<{ data: number[]; time: number }> = [];
     const j = new SliceJoiner<number>((p) => out.push({ data: [...p.data], time: p.time }));
     j.push(bytes(AUD, SPS, PPS, IDR_FIRST), 100);

@@ -62,18 +62,49 @@ describe('parseSps', () => {
  */
 function spsWithCrop(crop?: { left: number; right: number; top: number; bottom: number }, size = { widthMbs: 40, heightMbs: 23 }): Uint8Array {
   const bits: number[] = [];
-  const u = (n: number, v: number) => { for (let i = n - 1; i >= 0; i--) bits.push(Math.floor(v / 2 ** i) % 2); };
-  const ue = (v: number) => { const x = v + 1; const len = Math.floor(Math.log2(x)); u(len, 0); u(len + 1, x); };
-  u(8, 77); u(8, 0x40); u(8, 30); ue(0); ue(0); ue(2); ue(1); u(1, 0);
-  ue(size.widthMbs - 1); ue(size.heightMbs - 1); u(1, 1); u(1, 1);
-  if (crop) { u(1, 1); ue(crop.left); ue(crop.right); ue(crop.top); ue(crop.bottom); } else u(1, 0);
-  u(1, 0); bits.push(1);
+  const u = (n: number, v: number) => {
+    for (let i = n - 1; i >= 0; i--) bits.push(Math.floor(v / 2 ** i) % 2);
+  };
+  const ue = (v: number) => {
+    const x = v + 1;
+    const len = Math.floor(Math.log2(x));
+    u(len, 0);
+    u(len + 1, x);
+  };
+  u(8, 77);
+  u(8, 0x40);
+  u(8, 30);
+  ue(0);
+  ue(0);
+  ue(2);
+  ue(1);
+  u(1, 0);
+  ue(size.widthMbs - 1);
+  ue(size.heightMbs - 1);
+  u(1, 1);
+  u(1, 1);
+  if (crop) {
+    u(1, 1);
+    ue(crop.left);
+    ue(crop.right);
+    ue(crop.top);
+    ue(crop.bottom);
+  } else u(1, 0);
+  u(1, 0);
+  bits.push(1);
   while (bits.length % 8) bits.push(0);
   const out = [0x67];
   for (let i = 0; i < bits.length; i += 8) out.push(parseInt(bits.slice(i, i + 8).join(''), 2));
   // emulation_prevention_three_byte where 00 00 0x (x <= 3) would appear.
   const esc: number[] = [];
   let zeros = 0;
-  for (const b of out) { if (zeros >= 2 && b <= 3) { esc.push(3); zeros = 0; } esc.push(b); zeros = b === 0 ? zeros + 1 : 0; }
+  for (const b of out) {
+    if (zeros >= 2 && b <= 3) {
+      esc.push(3);
+      zeros = 0;
+    }
+    esc.push(b);
+    zeros = b === 0 ? zeros + 1 : 0;
+  }
   return Uint8Array.from(esc);
 }

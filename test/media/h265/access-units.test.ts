@@ -8,7 +8,16 @@ import { PicOrderCounter } from '../../../media/h265/picture-order-count.ts';
 import { parseHevcSliceHeaderStart } from '../../../media/h265/slice-header.ts';
 import { MediaInputError } from '../../../media/media-error.ts';
 import { buildAnnexB } from '../../fuzz/media/h264-builders.ts';
-import { MAIN_PTL, nalHeader, writeHevcPps, writeHevcSps, writeSliceSegment, writeVps, type HevcPpsFields, type HevcSpsFields } from '../../fuzz/media/h265-builders.ts';
+import {
+  MAIN_PTL,
+  nalHeader,
+  writeHevcPps,
+  writeHevcSps,
+  writeSliceSegment,
+  writeVps,
+  type HevcPpsFields,
+  type HevcSpsFields,
+} from '../../fuzz/media/h265-builders.ts';
 
 describe('H.265 NAL unit header (7.3.1.2)', () => {
   it('reads type, layer and temporal id from the two header bytes', () => {
@@ -25,21 +34,55 @@ describe('H.265 NAL unit header (7.3.1.2)', () => {
   it('IRAP is types 16..21; sub-layer non-reference pictures are the even types below 16; AU starters per 7.4.2.4.4', () => {
     expect([...Array(64).keys()].filter(isIrap)).toEqual([16, 17, 18, 19, 20, 21]);
     expect([...Array(16).keys()].filter(isSubLayerNonReference)).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
-    expect([...Array(64).keys()].filter((t) => t >= 32 && startsHevcAccessUnit(t))).toEqual([32, 33, 34, 35, 39, 41, 42, 43, 44, 48, 49, 50, 51, 52, 53, 54, 55]);
+    expect([...Array(64).keys()].filter((t) => t >= 32 && startsHevcAccessUnit(t))).toEqual([
+      32, 33, 34, 35, 39, 41, 42, 43, 44, 48, 49, 50, 51, 52, 53, 54, 55,
+    ]);
   });
 });
 
 const SPS: HevcSpsFields = {
-  vpsId: 0, spsId: 0, ptl: MAIN_PTL, chromaFormatIdc: 1, separateColourPlane: false, log2MinCb: 3, log2DiffCtb: 3,
-  codedWidth: 640, codedHeight: 360, bitDepthLuma: 8, bitDepthChroma: 8, log2MaxPocLsb: 4,
-  ordering: [{ maxDecPicBufferingMinus1: 4, maxNumReorder: 2, maxLatencyPlus1: 0 }], orderingInfoPresent: true, pcm: false,
-  shortTermRps: [{ negative: 1, positive: 0 }], vui: { timing: { numUnitsInTick: 1, timeScale: 25 } },
+  vpsId: 0,
+  spsId: 0,
+  ptl: MAIN_PTL,
+  chromaFormatIdc: 1,
+  separateColourPlane: false,
+  log2MinCb: 3,
+  log2DiffCtb: 3,
+  codedWidth: 640,
+  codedHeight: 360,
+  bitDepthLuma: 8,
+  bitDepthChroma: 8,
+  log2MaxPocLsb: 4,
+  ordering: [{ maxDecPicBufferingMinus1: 4, maxNumReorder: 2, maxLatencyPlus1: 0 }],
+  orderingInfoPresent: true,
+  pcm: false,
+  shortTermRps: [{ negative: 1, positive: 0 }],
+  vui: { timing: { numUnitsInTick: 1, timeScale: 25 } },
 };
-const PPS: HevcPpsFields = { ppsId: 0, spsId: 0, dependentSliceSegments: true, outputFlagPresent: true, numExtraSliceHeaderBits: 2, tiles: false, entropyCodingSync: false };
+const PPS: HevcPpsFields = {
+  ppsId: 0,
+  spsId: 0,
+  dependentSliceSegments: true,
+  outputFlagPresent: true,
+  numExtraSliceHeaderBits: 2,
+  tiles: false,
+  entropyCodingSync: false,
+};
 /** 640x360 in 64x64 CTBs: 10 x 6 = 60, so slice_segment_address is 6 bits. */
 const CTBS = 60;
 const slice = (type: number, first: boolean, pocLsb: number, extra: { temporalId?: number; dependent?: boolean; sliceType?: number } = {}) =>
-  writeSliceSegment({ type, first, ppsId: 0, pps: PPS, sps: SPS, picSizeInCtbs: CTBS, address: first ? 0 : 30, sliceType: extra.sliceType ?? 1, pocLsb, ...extra });
+  writeSliceSegment({
+    type,
+    first,
+    ppsId: 0,
+    pps: PPS,
+    sps: SPS,
+    picSizeInCtbs: CTBS,
+    address: first ? 0 : 30,
+    sliceType: extra.sliceType ?? 1,
+    pocLsb,
+    ...extra,
+  });
 const T = HevcNalType;
 const aud = Uint8Array.of(...nalHeader(T.AUD), 0x50);
 const prefixSei = Uint8Array.of(...nalHeader(T.PREFIX_SEI), 0x05, 0x01, 0xaa, 0x80);
@@ -55,19 +98,34 @@ const eos = Uint8Array.of(...nalHeader(T.EOS));
  *   AU6 (after EOS) CRA lsb 5: starts a new coded video sequence (POC 5, Msb 0), then AU7 RASL_N lsb 3 (undecodable)
  */
 const NALS: Uint8Array[] = [
-  aud, writeVps(), writeHevcSps(SPS), writeHevcPps(PPS), prefixSei, slice(T.IDR_W_RADL, true, 0, { sliceType: 2 }), slice(T.IDR_W_RADL, false, 0, { dependent: true }), suffixSei,
+  aud,
+  writeVps(),
+  writeHevcSps(SPS),
+  writeHevcPps(PPS),
+  prefixSei,
+  slice(T.IDR_W_RADL, true, 0, { sliceType: 2 }),
+  slice(T.IDR_W_RADL, false, 0, { dependent: true }),
+  suffixSei,
   slice(T.TRAIL_R, true, 4, { sliceType: 1 }),
   slice(T.TRAIL_N, true, 2, { temporalId: 1, sliceType: 0 }),
   slice(T.TRAIL_R, true, 8),
   slice(T.TRAIL_R, true, 12),
-  slice(T.TRAIL_R, true, 0), eos,
+  slice(T.TRAIL_R, true, 0),
+  eos,
   slice(T.CRA_NUT, true, 5, { sliceType: 2 }),
   slice(T.RASL_N, true, 3, { sliceType: 0 }),
 ];
 const STREAM = buildAnnexB(NALS, [true, false, true], [0, 0, 2]);
 
 function summarize(aus: HevcAccessUnit[]) {
-  return aus.map((a) => ({ types: a.nals.map(hevcNalType), irap: a.isIrap, tid: a.temporalId, params: [a.vps.length, a.sps.length, a.pps.length], eos: a.endOfSequence, corrupt: a.corrupt }));
+  return aus.map((a) => ({
+    types: a.nals.map(hevcNalType),
+    irap: a.isIrap,
+    tid: a.temporalId,
+    params: [a.vps.length, a.sps.length, a.pps.length],
+    eos: a.endOfSequence,
+    corrupt: a.corrupt,
+  }));
 }
 
 function assemble(chunks: Uint8Array[]): HevcAccessUnit[] {

@@ -53,9 +53,21 @@ describe('H.265 VPS / SPS / PPS from libx265', () => {
   it('reads the SPS: size after the conformance window, 4:2:0 8-bit, reorder depth, VUI timing and SAR', () => {
     const s = parseHevcSps(X265_SPS);
     expect(s).toMatchObject({
-      vpsId: 0, spsId: 0, maxSubLayers: 1, chromaFormatIdc: 1, codedWidth: 432, codedHeight: 240, width: 426, height: 240,
-      conformanceWindow: { left: 0, right: 3, top: 0, bottom: 0 }, bitDepthLuma: 8, bitDepthChroma: 8, log2MaxPicOrderCntLsb: 8,
-      maxDecPicBuffering: 5, maxNumReorderPics: 2, fps: 25,
+      vpsId: 0,
+      spsId: 0,
+      maxSubLayers: 1,
+      chromaFormatIdc: 1,
+      codedWidth: 432,
+      codedHeight: 240,
+      width: 426,
+      height: 240,
+      conformanceWindow: { left: 0, right: 3, top: 0, bottom: 0 },
+      bitDepthLuma: 8,
+      bitDepthChroma: 8,
+      log2MaxPicOrderCntLsb: 8,
+      maxDecPicBuffering: 5,
+      maxNumReorderPics: 2,
+      fps: 25,
     });
     expect(s.profileTierLevel).toMatchObject({ profileIdc: 1, levelIdc: 60, progressiveSource: true, interlacedSource: false, frameOnlyConstraint: true });
     expect(s.vui).toMatchObject({ sar: { width: 1, height: 1 }, timing: { numUnitsInTick: 1, timeScale: 25 }, fieldSeq: false });
@@ -64,8 +76,13 @@ describe('H.265 VPS / SPS / PPS from libx265', () => {
 
   it('reads the PPS ids, the slice header flags the POC needs, and wavefronts (hvcC parallelism)', () => {
     expect(parseHevcPps(X265_PPS)).toEqual({
-      ppsId: 0, spsId: 0, dependentSliceSegmentsEnabled: false, outputFlagPresent: false, numExtraSliceHeaderBits: 0,
-      tilesEnabled: false, entropyCodingSyncEnabled: true,
+      ppsId: 0,
+      spsId: 0,
+      dependentSliceSegmentsEnabled: false,
+      outputFlagPresent: false,
+      numExtraSliceHeaderBits: 0,
+      tilesEnabled: false,
+      entropyCodingSyncEnabled: true,
     });
   });
 
@@ -84,7 +101,11 @@ describe('H.265 VPS / SPS / PPS from libx265', () => {
   });
 
   it('a truncated parameter set throws a MediaError at every cut, never a wrong answer', () => {
-    for (const [name, nal, parse] of [['VPS', X265_VPS, parseHevcVps], ['SPS', X265_SPS, parseHevcSps], ['PPS', X265_PPS, parseHevcPps]] as const) {
+    for (const [name, nal, parse] of [
+      ['VPS', X265_VPS, parseHevcVps],
+      ['SPS', X265_SPS, parseHevcSps],
+      ['PPS', X265_PPS, parseHevcPps],
+    ] as const) {
       const whole = JSON.stringify((parse as (n: Uint8Array) => unknown)(nal));
       for (let cut = 0; cut < nal.byteLength; cut++) {
         let result: string | undefined;
@@ -102,27 +123,66 @@ describe('H.265 VPS / SPS / PPS from libx265', () => {
 });
 
 const BASE: HevcSpsFields = {
-  vpsId: 0, spsId: 0, ptl: MAIN_PTL, chromaFormatIdc: 1, separateColourPlane: false, log2MinCb: 3, log2DiffCtb: 3,
-  codedWidth: 1280, codedHeight: 720, bitDepthLuma: 8, bitDepthChroma: 8, log2MaxPocLsb: 8,
-  ordering: [{ maxDecPicBufferingMinus1: 4, maxNumReorder: 2, maxLatencyPlus1: 0 }], orderingInfoPresent: true, pcm: false,
+  vpsId: 0,
+  spsId: 0,
+  ptl: MAIN_PTL,
+  chromaFormatIdc: 1,
+  separateColourPlane: false,
+  log2MinCb: 3,
+  log2DiffCtb: 3,
+  codedWidth: 1280,
+  codedHeight: 720,
+  bitDepthLuma: 8,
+  bitDepthChroma: 8,
+  log2MaxPocLsb: 8,
+  ordering: [{ maxDecPicBufferingMinus1: 4, maxNumReorder: 2, maxLatencyPlus1: 0 }],
+  orderingInfoPresent: true,
+  pcm: false,
   shortTermRps: [{ negative: 1, positive: 0 }],
 };
 
 describe('H.265 SPS syntax camrec must walk through (written by the test-side writer)', () => {
   it('sub-layers in profile_tier_level, per-sub-layer ordering info (the highest counts), scaling lists, PCM, inter-predicted RPS, long-term refs', () => {
-    const s = parseHevcSps(writeHevcSps({
-      ...BASE,
-      ptl: { ...MAIN_PTL, subLayers: [[true, true], [false, true]] },
-      ordering: [
-        { maxDecPicBufferingMinus1: 1, maxNumReorder: 0, maxLatencyPlus1: 0 },
-        { maxDecPicBufferingMinus1: 2, maxNumReorder: 1, maxLatencyPlus1: 0 },
-        { maxDecPicBufferingMinus1: 5, maxNumReorder: 3, maxLatencyPlus1: 7 },
-      ],
-      scalingList: 'explicit', pcm: true,
-      shortTermRps: [{ negative: 2, positive: 1 }, { predictFlags: [[true, false], [false, true], [false, false], [true, false]] }, { predictFlags: [[false, false], [true, false], [false, true], [false, true]] }],
-      longTermLsbs: [3, 200],
-      vui: { timing: { numUnitsInTick: 1001, timeScale: 60000 }, restriction: { minSpatialSegmentationIdc: 200 } },
-    }));
+    const s = parseHevcSps(
+      writeHevcSps({
+        ...BASE,
+        ptl: {
+          ...MAIN_PTL,
+          subLayers: [
+            [true, true],
+            [false, true],
+          ],
+        },
+        ordering: [
+          { maxDecPicBufferingMinus1: 1, maxNumReorder: 0, maxLatencyPlus1: 0 },
+          { maxDecPicBufferingMinus1: 2, maxNumReorder: 1, maxLatencyPlus1: 0 },
+          { maxDecPicBufferingMinus1: 5, maxNumReorder: 3, maxLatencyPlus1: 7 },
+        ],
+        scalingList: 'explicit',
+        pcm: true,
+        shortTermRps: [
+          { negative: 2, positive: 1 },
+          {
+            predictFlags: [
+              [true, false],
+              [false, true],
+              [false, false],
+              [true, false],
+            ],
+          },
+          {
+            predictFlags: [
+              [false, false],
+              [true, false],
+              [false, true],
+              [false, true],
+            ],
+          },
+        ],
+        longTermLsbs: [3, 200],
+        vui: { timing: { numUnitsInTick: 1001, timeScale: 60000 }, restriction: { minSpatialSegmentationIdc: 200 } },
+      }),
+    );
     expect(s).toMatchObject({ maxSubLayers: 3, maxDecPicBuffering: 6, maxNumReorderPics: 3, maxLatencyIncreasePlus1: 7, width: 1280, height: 720 });
     expect(s.fps).toBeCloseTo(59.94, 2);
     expect(s.vui?.minSpatialSegmentationIdc).toBe(200);
@@ -135,25 +195,43 @@ describe('H.265 SPS syntax camrec must walk through (written by the test-side wr
       return [s.width, s.height];
     });
     // x units: 1, 2, 2, 1; y units: 1, 2, 1, 1 (table 6-1).
-    expect(sizes).toEqual([[1275, 711], [1270, 702], [1270, 711], [1275, 711]]);
+    expect(sizes).toEqual([
+      [1275, 711],
+      [1270, 702],
+      [1270, 711],
+      [1275, 711],
+    ]);
   });
 
   it('VUI: extended SAR, colour description, default display window, field_seq and both HRDs with sub-picture parameters', () => {
-    const s = parseHevcSps(writeHevcSps({
-      ...BASE,
-      vui: {
-        sar: { idc: 255, width: 4, height: 3 }, colour: { primaries: 9, transfer: 16, matrix: 9, fullRange: true }, chromaLoc: true, fieldSeq: true,
-        defaultDisplayWindow: true,
-        timing: { numUnitsInTick: 1, timeScale: 50, hrd: { nal: true, vcl: true, subPic: true, cpbCount: 3, fixedRate: false, lowDelay: false } },
-        restriction: { minSpatialSegmentationIdc: 17 },
-      },
-    }));
+    const s = parseHevcSps(
+      writeHevcSps({
+        ...BASE,
+        vui: {
+          sar: { idc: 255, width: 4, height: 3 },
+          colour: { primaries: 9, transfer: 16, matrix: 9, fullRange: true },
+          chromaLoc: true,
+          fieldSeq: true,
+          defaultDisplayWindow: true,
+          timing: { numUnitsInTick: 1, timeScale: 50, hrd: { nal: true, vcl: true, subPic: true, cpbCount: 3, fixedRate: false, lowDelay: false } },
+          restriction: { minSpatialSegmentationIdc: 17 },
+        },
+      }),
+    );
     expect(s.vui).toEqual({
-      sar: { width: 4, height: 3 }, colour: { primaries: 9, transfer: 16, matrix: 9, fullRange: true }, timing: { numUnitsInTick: 1, timeScale: 50 },
-      minSpatialSegmentationIdc: 17, fieldSeq: true,
+      sar: { width: 4, height: 3 },
+      colour: { primaries: 9, transfer: 16, matrix: 9, fullRange: true },
+      timing: { numUnitsInTick: 1, timeScale: 50 },
+      minSpatialSegmentationIdc: 17,
+      fieldSeq: true,
     });
-    for (const hrd of [{ nal: true, vcl: false, subPic: false, cpbCount: 1, fixedRate: true, lowDelay: false }, { nal: false, vcl: true, subPic: false, cpbCount: 2, fixedRate: false, lowDelay: true }]) {
-      const t = parseHevcSps(writeHevcSps({ ...BASE, vui: { sar: { idc: 2 }, timing: { numUnitsInTick: 1, timeScale: 30, hrd }, restriction: { minSpatialSegmentationIdc: 5 } } }));
+    for (const hrd of [
+      { nal: true, vcl: false, subPic: false, cpbCount: 1, fixedRate: true, lowDelay: false },
+      { nal: false, vcl: true, subPic: false, cpbCount: 2, fixedRate: false, lowDelay: true },
+    ]) {
+      const t = parseHevcSps(
+        writeHevcSps({ ...BASE, vui: { sar: { idc: 2 }, timing: { numUnitsInTick: 1, timeScale: 30, hrd }, restriction: { minSpatialSegmentationIdc: 5 } } }),
+      );
       expect(t.vui).toMatchObject({ sar: { width: 12, height: 11 }, minSpatialSegmentationIdc: 5 });
     }
   });
@@ -187,7 +265,15 @@ describe('HevcParameterSets', () => {
     expect(sets.update({ vps: [X265_VPS], sps: [X265_SPS], pps: [X265_PPS] })).toBeUndefined();
     expect(sets.generation).toBe(3);
     expect(sets.activeSps()?.width).toBe(426);
-    const pps1 = writeHevcPps({ ppsId: 1, spsId: 0, dependentSliceSegments: false, outputFlagPresent: false, numExtraSliceHeaderBits: 0, tiles: false, entropyCodingSync: true });
+    const pps1 = writeHevcPps({
+      ppsId: 1,
+      spsId: 0,
+      dependentSliceSegments: false,
+      outputFlagPresent: false,
+      numExtraSliceHeaderBits: 0,
+      tiles: false,
+      entropyCodingSync: true,
+    });
     expect(sets.update({ vps: [], sps: [Uint8Array.of(0x42, 0x01, 0x01)], pps: [pps1] })).toMatch(/SPS \(3 bytes\) does not parse/);
     expect(sets.generation).toBe(4);
     const arrays = sets.arrays();
@@ -198,11 +284,20 @@ describe('HevcParameterSets', () => {
 
 describe('hevcCodecString (ISO 14496-15 E.3)', () => {
   it('profile space letter, reversed compatibility flags in hex, tier letter, and trailing zero constraint bytes dropped', () => {
-    const ptl = { profileSpace: 0, tierFlag: 0, profileIdc: 1, compatibilityFlags: 0x60000000, constraintFlags: Uint8Array.of(0xb0, 0, 0, 0, 0, 0), levelIdc: 93 };
+    const ptl = {
+      profileSpace: 0,
+      tierFlag: 0,
+      profileIdc: 1,
+      compatibilityFlags: 0x60000000,
+      constraintFlags: Uint8Array.of(0xb0, 0, 0, 0, 0, 0),
+      levelIdc: 93,
+    };
     expect(hevcCodecString(ptl)).toBe('hvc1.1.6.L93.B0');
     expect(hevcCodecString({ ...ptl, profileSpace: 1, tierFlag: 1, levelIdc: 120 }, 'hev1')).toBe('hev1.A1.6.H120.B0');
     // Flags 0, 1, 31 -> reversed bits 0, 1, 31 of the value: 0x80000003.
-    expect(hevcCodecString({ ...ptl, compatibilityFlags: 0xc0000001, constraintFlags: Uint8Array.of(0x90, 0, 0x0a, 0, 0, 0) })).toBe('hvc1.1.80000003.L93.90.00.0A');
+    expect(hevcCodecString({ ...ptl, compatibilityFlags: 0xc0000001, constraintFlags: Uint8Array.of(0x90, 0, 0x0a, 0, 0, 0) })).toBe(
+      'hvc1.1.80000003.L93.90.00.0A',
+    );
     expect(hevcCodecString({ ...ptl, compatibilityFlags: 0, constraintFlags: new Uint8Array(6) })).toBe('hvc1.1.0.L93');
     expect(reverseBits32(0x00000001)).toBe(0x80000000);
     expect(reverseBits32(0x12345678)).toBe(0x1e6a2c48);

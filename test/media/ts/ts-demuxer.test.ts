@@ -8,7 +8,12 @@ import { pmtSection } from '../../../media/ts/psi-tables.ts';
 import { TsDemuxer, type DemuxedPes } from '../../../media/ts/ts-demuxer.ts';
 import { FFMPEG, FFPROBE, requireFfmpeg } from '../../fixtures/h264-streams.ts';
 
-interface ProbePacket { stream: 'video' | 'audio'; pts: number; dts: number; size: number }
+interface ProbePacket {
+  stream: 'video' | 'audio';
+  pts: number;
+  dts: number;
+  size: number;
+}
 
 let dir: string;
 let ts: Uint8Array;
@@ -17,10 +22,13 @@ let probed: ProbePacket[];
 /** ffprobe's view of the same file: the independent judge. */
 function probe(file: string): ProbePacket[] {
   const out = execFileSync(FFPROBE, ['-v', 'error', '-show_entries', 'packet=codec_type,pts,dts,size', '-of', 'csv=p=0', file]).toString();
-  return out.trim().split('\n').map((l) => {
-    const [type, pts, dts, size] = l.split(',');
-    return { stream: type as 'video' | 'audio', pts: Number(pts), dts: Number(dts), size: Number(size) };
-  });
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const [type, pts, dts, size] = l.split(',');
+      return { stream: type as 'video' | 'audio', pts: Number(pts), dts: Number(dts), size: Number(size) };
+    });
 }
 
 function demux(chunks: Uint8Array[]): { pes: DemuxedPes[]; errors: string[]; programs: number } {
@@ -33,7 +41,8 @@ function demux(chunks: Uint8Array[]): { pes: DemuxedPes[]; errors: string[]; pro
   return { pes, errors, programs };
 }
 
-const summary = (pes: DemuxedPes[]) => pes.map((p) => ({ stream: p.pid === 0x100 ? 'video' : 'audio', pts: p.pts, dts: p.dts ?? p.pts, size: p.data.byteLength }));
+const summary = (pes: DemuxedPes[]) =>
+  pes.map((p) => ({ stream: p.pid === 0x100 ? 'video' : 'audio', pts: p.pts, dts: p.dts ?? p.pts, size: p.data.byteLength }));
 
 beforeAll(() => {
   requireFfmpeg();
@@ -41,9 +50,38 @@ beforeAll(() => {
   const file = join(dir, 'bframes.ts');
   // H.264 with B-frames (x264 -bf 2) and AAC, as ffmpeg writes it to the agent's pipe.
   execFileSync(FFMPEG, [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main', '-bf', '2', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '48k',
-    '-f', 'mpegts', '-pes_payload_size', '0', file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=160x120:rate=25:duration=2',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000:duration=2',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-profile:v',
+    'main',
+    '-bf',
+    '2',
+    '-g',
+    '25',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '48k',
+    '-f',
+    'mpegts',
+    '-pes_payload_size',
+    '0',
+    file,
   ]);
   ts = readFileSync(file);
   probed = probe(file);
@@ -85,6 +123,14 @@ describe('TsDemuxer', () => {
   });
 
   it('reads stream types and registration descriptors from a PMT (camrec writes H.264 0x1B + AAC 0x0F)', () => {
-    expect(readPmt(pmtSection(true))).toEqual({ programNumber: 1, version: 1, pcrPid: 0x100, streams: [{ streamType: 0x1b, pid: 0x100 }, { streamType: 0x0f, pid: 0x101 }] });
+    expect(readPmt(pmtSection(true))).toEqual({
+      programNumber: 1,
+      version: 1,
+      pcrPid: 0x100,
+      streams: [
+        { streamType: 0x1b, pid: 0x100 },
+        { streamType: 0x0f, pid: 0x101 },
+      ],
+    });
   });
 });

@@ -74,7 +74,10 @@ describe('TsMuxer', () => {
     m.writeVideo([new Uint8Array(10)], 133_200, 129_600, false);
     const packets = readPackets(m.finishSegment());
     const pes = pesStarts(packets);
-    expect(pes.map((p) => [p.streamId, p.pts, p.dts])).toEqual([[0xe0, 126_000, undefined], [0xe0, 133_200, 129_600]]);
+    expect(pes.map((p) => [p.streamId, p.pts, p.dts])).toEqual([
+      [0xe0, 126_000, undefined],
+      [0xe0, 133_200, 129_600],
+    ]);
     expect(packets[pes[0]!.packetIndex]!.adaptation!.randomAccess).toBe(true);
     expect(packets[pes[1]!.packetIndex]!.adaptation!.randomAccess).toBe(false);
     // PCR = DTS - 0.7 s on the first packet of each video PES.

@@ -10,9 +10,17 @@ const CODEC_STRING = fileURLToPath(new URL('./gst-codec-string.py', import.meta.
 
 /** Fails (never skips) when GStreamer or its Python bindings are missing. */
 export function requireGstreamer(): void {
-  const r = existsSync(PYTHON) ? spawnSync(PYTHON, ['-c', "import gi; gi.require_version('Gst', '1.0'); gi.require_version('GstPbutils', '1.0'); from gi.repository import Gst, GstPbutils"], { encoding: 'utf8' }) : undefined;
+  const r = existsSync(PYTHON)
+    ? spawnSync(
+        PYTHON,
+        ['-c', "import gi; gi.require_version('Gst', '1.0'); gi.require_version('GstPbutils', '1.0'); from gi.repository import Gst, GstPbutils"],
+        { encoding: 'utf8' },
+      )
+    : undefined;
   if (!r || r.status !== 0) {
-    throw new Error(`GStreamer with Python bindings is missing (${r?.stderr.trim() ?? `${PYTHON} not found`}): apt-get install python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav`);
+    throw new Error(
+      `GStreamer with Python bindings is missing (${r?.stderr.trim() ?? `${PYTHON} not found`}): apt-get install python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav`,
+    );
   }
 }
 

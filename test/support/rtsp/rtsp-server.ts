@@ -32,12 +32,13 @@ export function cameraPipeline(c: CameraStream = {}): string {
   const gop = c.gopFrames ?? 2 * fps;
   const b = c.bFrames ?? 0;
   const kbps = c.kbps ?? 300;
-  const encoder = c.codec === 'h265'
-    // x265enc: closed GOPs (IDR), B-frames only when asked (zerolatency has none).
-    ? `x265enc speed-preset=ultrafast ${b > 0 ? '' : 'tune=zerolatency '}key-int-max=${gop} bitrate=${kbps} option-string="bframes=${b}:open-gop=0:scenecut=0:repeat-headers=1" ! video/x-h265,profile=main ! h265parse`
-    : b > 0
-      ? `x264enc speed-preset=ultrafast bframes=${b} b-adapt=false key-int-max=${gop} bitrate=${kbps} ! video/x-h264,profile=main`
-      : `x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${gop} bitrate=${kbps} ! video/x-h264,profile=baseline`;
+  const encoder =
+    c.codec === 'h265'
+      ? // x265enc: closed GOPs (IDR), B-frames only when asked (zerolatency has none).
+        `x265enc speed-preset=ultrafast ${b > 0 ? '' : 'tune=zerolatency '}key-int-max=${gop} bitrate=${kbps} option-string="bframes=${b}:open-gop=0:scenecut=0:repeat-headers=1" ! video/x-h265,profile=main ! h265parse`
+      : b > 0
+        ? `x264enc speed-preset=ultrafast bframes=${b} b-adapt=false key-int-max=${gop} bitrate=${kbps} ! video/x-h264,profile=main`
+        : `x264enc tune=zerolatency speed-preset=ultrafast key-int-max=${gop} bitrate=${kbps} ! video/x-h264,profile=baseline`;
   const pay = c.codec === 'h265' ? 'rtph265pay' : 'rtph264pay';
   // Not live sources: the server's sinks pace them in real time, and their timestamps stay
   // exact frame steps even when the machine is too busy to encode on time (a live source
@@ -72,7 +73,11 @@ export async function startRtspServer(mounts: Record<string, string>, port = 0):
   const args = [LAUNCHER, '--port', String(port), ...Object.entries(mounts).flatMap(([path, launch]) => ['--mount', `${path}=${launch}`])];
   let child: ChildProcess;
   const launch = async (p: number): Promise<number> => {
-    child = spawn(PYTHON, args.map((a, i) => (i === 2 ? String(p) : a)), { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      PYTHON,
+      args.map((a, i) => (i === 2 ? String(p) : a)),
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout!.on('data', (c) => (out += c));

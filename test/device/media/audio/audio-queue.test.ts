@@ -23,8 +23,20 @@ describe('AudioQueue: AAC frames waiting for their segment', () => {
     q.push(frame(3), 1140, 100); // 40 ticks after the end (1100): within half a frame, snapped to 1100
     const groups: QueuedAudio[][] = [];
     const dropped: number[] = [];
-    expect(q.takeBefore(9999, 0, (g) => groups.push([...g]), (b) => dropped.push(b))).toBe(2);
-    expect(groups.map((g) => g.map((f) => [f.ticks, f.frame[0]]))).toEqual([[[1000, 1], [1100, 3]]]);
+    expect(
+      q.takeBefore(
+        9999,
+        0,
+        (g) => groups.push([...g]),
+        (b) => dropped.push(b),
+      ),
+    ).toBe(2);
+    expect(groups.map((g) => g.map((f) => [f.ticks, f.frame[0]]))).toEqual([
+      [
+        [1000, 1],
+        [1100, 3],
+      ],
+    ]);
     expect([dropped, q.overlapped]).toEqual([[10], 1]);
     q.push(frame(4), 500, 100);
     expect(q.takeBefore(9999, 0, () => {})).toBe(0); // before the timeline's end: dropped
@@ -42,7 +54,11 @@ describe('AudioQueue: AAC frames waiting for their segment', () => {
     f.fill(7);
     const got: QueuedAudio[] = [];
     live.takeBefore(100, 0, (g) => got.push(...g));
-    expect(got.map((g) => [g.ticks, g.frame[0]])).toEqual([[20, 1], [30, 1], [40, 1]]);
+    expect(got.map((g) => [g.ticks, g.frame[0]])).toEqual([
+      [20, 1],
+      [30, 1],
+      [40, 1],
+    ]);
     const files = new AudioQueue({ bytes: 25 });
     for (let i = 0; i < 4; i++) files.push(frame(i), i);
     expect(files.length).toBe(2);

@@ -6,7 +6,7 @@ import { TimedVideoClock } from '../../../../device/media/clock/timed-video-cloc
 
 const T0 = 1_700_000_000_000;
 
-describe('TimedVideoClock: the source\'s PTS and DTS kept', () => {
+describe("TimedVideoClock: the source's PTS and DTS kept", () => {
   it('keeps both (B-frames: pts after dts), a one-tick stumble back is smoothed, a step back or jump is a discontinuity', () => {
     const c = new TimedVideoClock(3000);
     expect(c.next(T0 + 80, T0, 3600)).toEqual({ pts: (T0 + 80) * 90, dts: T0 * 90, jump: false });
@@ -18,7 +18,7 @@ describe('TimedVideoClock: the source\'s PTS and DTS kept', () => {
   });
 });
 
-describe('PictureClock: source times or raw times, and one frame\'s length', () => {
+describe("PictureClock: source times or raw times, and one frame's length", () => {
   it('files: frame n at FILE_START + n / fps, the SPS frame rate unless one is given', () => {
     const c = new PictureClock({ kind: 'frame-rate' }, 3000);
     expect(c.untimed(0, false, 25, true)).toEqual({ pts: FILE_START_TICKS, dts: FILE_START_TICKS, jump: false });

@@ -6,7 +6,18 @@ import type { VideoConfig } from '../../../../device/media/video/video-unit.ts';
 import { findBox, findBoxes, outline, readBoxes, segmentDecodeSpans } from '../../../fixtures/mp4-inspect.ts';
 import { HEVC, unit } from '../stage-fixtures.ts';
 
-const hevc: VideoConfig = { codec: 'h265', codecString: 'hvc1.1.6.L60.90', width: 426, height: 240, fps: 25, vps: [HEVC.VPS], sps: [HEVC.SPS], pps: [HEVC.PPS], maxReorder: 2, generation: 3 };
+const hevc: VideoConfig = {
+  codec: 'h265',
+  codecString: 'hvc1.1.6.L60.90',
+  width: 426,
+  height: 240,
+  fps: 25,
+  vps: [HEVC.VPS],
+  sps: [HEVC.SPS],
+  pps: [HEVC.PPS],
+  maxReorder: 2,
+  generation: 3,
+};
 /** AAC-LC 48 kHz stereo: audioObjectType 2, channel_configuration 2. */
 const aac = { audioObjectType: 2, sampleRateHz: 48_000, channels: 2 } as AdtsHeader;
 /** An ADTS frame: ff f1 (sync, MPEG-4, no CRC: 7-byte header) 50 80 ... then 4 bytes of raw AAC. */
@@ -16,7 +27,11 @@ function segment(c: Fmp4Container, withAudio: boolean, firstDts: number): Return
   c.begin(hevc, withAudio ? aac : undefined);
   c.writeVideo(unit({ isKey: true, nals: [HEVC.VPS, HEVC.SPS, HEVC.PPS, HEVC.IDR], offset: 500 }), firstDts, firstDts);
   c.writeVideo(unit({ isKey: false, nals: [HEVC.trailP(2)], offset: 900 }), firstDts + 3600, firstDts + 3600);
-  if (withAudio) c.writeAudio([{ frame: adts, ticks: firstDts }, { frame: adts, ticks: firstDts + 1920 }]);
+  if (withAudio)
+    c.writeAudio([
+      { frame: adts, ticks: firstDts },
+      { frame: adts, ticks: firstDts + 1920 },
+    ]);
   expect(c.heldFrom).toBe(500); // pictures are views of the input until the segment ends
   return c.finish(firstDts + 7200);
 }
@@ -50,7 +65,7 @@ describe('Fmp4Container: fMP4 media segments with init sections named by their h
     expect(spans[2]!.start).toBe(spans[1]!.end);
   });
 
-  it('a bound per picture covers its samples\' bytes', () => {
+  it("a bound per picture covers its samples' bytes", () => {
     const c = new Fmp4Container();
     c.begin(hevc, undefined);
     const u = unit({ isKey: true, nals: [HEVC.IDR] });

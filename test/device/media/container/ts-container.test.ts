@@ -4,7 +4,18 @@ import type { VideoConfig } from '../../../../device/media/video/video-unit.ts';
 import { pesStarts, readPackets } from '../../../fixtures/ts-inspect.ts';
 import { AVC, hex, unit } from '../stage-fixtures.ts';
 
-const config: VideoConfig = { codec: 'h264', codecString: 'avc1.4d401e', width: 640, height: 360, fps: 25, vps: [], sps: [AVC.SPS], pps: [AVC.PPS], maxReorder: 0, generation: 1 };
+const config: VideoConfig = {
+  codec: 'h264',
+  codecString: 'avc1.4d401e',
+  width: 640,
+  height: 360,
+  fps: 25,
+  vps: [],
+  sps: [AVC.SPS],
+  pps: [AVC.PPS],
+  maxReorder: 0,
+  generation: 1,
+};
 const SC = '00000001';
 
 /** The first video PES's payload (all its packets) of a segment, as hex. */
@@ -13,13 +24,15 @@ function videoPayloads(ts: Uint8Array): string[] {
   const starts = pesStarts(packets).filter((p) => p.pid === 0x100);
   return starts.map((s, k) => {
     const next = starts[k + 1]?.packetIndex ?? Infinity;
-    const rest = packets.filter((p) => p.pid === 0x100 && p.index > s.packetIndex && p.index < next && !p.pusi).map((p) => Buffer.from(p.payload).toString('hex'));
+    const rest = packets
+      .filter((p) => p.pid === 0x100 && p.index > s.packetIndex && p.index < next && !p.pusi)
+      .map((p) => Buffer.from(p.payload).toString('hex'));
     return Buffer.from(s.firstPayload).toString('hex') + rest.join('');
   });
 }
 
 describe('TsContainer: MPEG-TS segments that decode on their own', () => {
-  it('a segment\'s first picture gets an AUD and the SPS/PPS in force in front; later ones an AUD only', () => {
+  it("a segment's first picture gets an AUD and the SPS/PPS in force in front; later ones an AUD only", () => {
     const c = new TsContainer();
     c.begin(config, undefined);
     c.writeVideo(unit({ isKey: true, nals: [AVC.IDR] }), 126_000, 126_000, true);

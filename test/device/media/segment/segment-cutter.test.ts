@@ -8,7 +8,18 @@ import type { VideoConfig, VideoUnit } from '../../../../device/media/video/vide
 import { AVC, unit } from '../stage-fixtures.ts';
 
 const F = 3600;
-const config: VideoConfig = { codec: 'h264', codecString: 'avc1.4d401e', width: 640, height: 360, fps: 25, vps: [], sps: [AVC.SPS], pps: [AVC.PPS], maxReorder: 0, generation: 1 };
+const config: VideoConfig = {
+  codec: 'h264',
+  codecString: 'avc1.4d401e',
+  width: 640,
+  height: 360,
+  fps: 25,
+  vps: [],
+  sps: [AVC.SPS],
+  pps: [AVC.PPS],
+  maxReorder: 0,
+  generation: 1,
+};
 
 /** A cutter over a real writer and TS container; pictures by frame number, key frames every `gop`. */
 function setup(o: { targetSeconds?: number; maxSegmentBytes?: number; config?: VideoConfig | undefined } = {}) {
@@ -17,14 +28,32 @@ function setup(o: { targetSeconds?: number; maxSegmentBytes?: number; config?: V
   const dropped: number[] = [];
   const stats: SegmenterStats = { frames: 0, audioFrames: 0, segments: 0, bytes: 0, inputErrors: 0, droppedBytes: 0, droppedFrames: 0 };
   const audio = new AudioQueue({ frames: 100 });
-  const writer = new SegmentWriter('ts', audio, stats, (t) => t / 90, (s) => segments.push(s));
-  const limits = segmenterLimits({ targetSegmentSeconds: o.targetSeconds ?? 2, ...(o.maxSegmentBytes ? { maxSegmentBytes: o.maxSegmentBytes } : {}), onSegment: () => {} });
+  const writer = new SegmentWriter(
+    'ts',
+    audio,
+    stats,
+    (t) => t / 90,
+    (s) => segments.push(s),
+  );
+  const limits = segmenterLimits({
+    targetSegmentSeconds: o.targetSeconds ?? 2,
+    ...(o.maxSegmentBytes ? { maxSegmentBytes: o.maxSegmentBytes } : {}),
+    onSegment: () => {},
+  });
   const cutter = new SegmentCutter(limits, {
-    writer: () => writer, config: () => ('config' in o ? o.config : config), codec: () => 'h264', audio: () => undefined, audioOn: () => false,
-    frameTicks: () => F, droppedFrames: () => dropped.length, report: (m) => reports.push(m), drop: (u) => dropped.push(u.offset),
+    writer: () => writer,
+    config: () => ('config' in o ? o.config : config),
+    codec: () => 'h264',
+    audio: () => undefined,
+    audioOn: () => false,
+    frameTicks: () => F,
+    droppedFrames: () => dropped.length,
+    report: (m) => reports.push(m),
+    drop: (u) => dropped.push(u.offset),
     cut: () => cutter.close(),
   });
-  const picture = (n: number, isKey: boolean, extra: Partial<VideoUnit> = {}) => cutter.place({ u: unit({ isKey, offset: n, nals: [isKey ? AVC.IDR : AVC.P], ...extra }), pts: n * F, dts: n * F });
+  const picture = (n: number, isKey: boolean, extra: Partial<VideoUnit> = {}) =>
+    cutter.place({ u: unit({ isKey, offset: n, nals: [isKey ? AVC.IDR : AVC.P], ...extra }), pts: n * F, dts: n * F });
   return { cutter, writer, segments, reports, dropped, picture };
 }
 
@@ -35,7 +64,11 @@ describe('SegmentCutter: where segments start and end', () => {
     t.cutter.close();
     expect(t.dropped).toEqual([0, 1, 2, 3, 4]);
     expect(t.reports).toEqual(['the video starts mid-GOP (no IDR yet): dropping frames until the first key frame']);
-    expect(t.segments.map((s) => [s.startMs / 40, s.durationMs / 40, s.discontinuity])).toEqual([[5, 50, true], [55, 50, false], [105, 25, false]]);
+    expect(t.segments.map((s) => [s.startMs / 40, s.durationMs / 40, s.discontinuity])).toEqual([
+      [5, 50, true],
+      [55, 50, false],
+      [105, 25, false],
+    ]);
   });
 
   it('a key frame with no parameter sets known cannot open a segment: reported and dropped', () => {

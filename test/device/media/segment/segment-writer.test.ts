@@ -7,7 +7,18 @@ import type { VideoConfig } from '../../../../device/media/video/video-unit.ts';
 import { pesStarts, readPackets } from '../../../fixtures/ts-inspect.ts';
 import { AVC, unit } from '../stage-fixtures.ts';
 
-const config: VideoConfig = { codec: 'h264', codecString: 'avc1.4d401e', width: 640, height: 360, fps: 25, vps: [], sps: [AVC.SPS], pps: [AVC.PPS], maxReorder: 0, generation: 1 };
+const config: VideoConfig = {
+  codec: 'h264',
+  codecString: 'avc1.4d401e',
+  width: 640,
+  height: 360,
+  fps: 25,
+  vps: [],
+  sps: [AVC.SPS],
+  pps: [AVC.PPS],
+  maxReorder: 0,
+  generation: 1,
+};
 const aac = { audioObjectType: 2, sampleRateHz: 48_000, channels: 1 } as AdtsHeader;
 /** ff f1 50 40 ...: ADTS, AAC-LC, 48 kHz, mono, 11-byte frame (7 header + 4 payload). */
 const adts = Uint8Array.from([0xff, 0xf1, 0x50, 0x40, 0x01, 0x7f, 0xfc, 0x21, 0x10, 0x04, 0x60]);
@@ -16,7 +27,13 @@ function setup() {
   const segments: MediaSegment[] = [];
   const stats: SegmenterStats = { frames: 0, audioFrames: 0, segments: 0, bytes: 0, inputErrors: 0, droppedBytes: 0, droppedFrames: 0 };
   const audio = new AudioQueue({ frames: 100 });
-  const writer = new SegmentWriter('ts', audio, stats, (t) => t / 90, (s) => segments.push(s));
+  const writer = new SegmentWriter(
+    'ts',
+    audio,
+    stats,
+    (t) => t / 90,
+    (s) => segments.push(s),
+  );
   return { writer, audio, stats, segments };
 }
 const picture = (n: number, isKey = false) => ({ u: unit({ isKey, nals: [isKey ? AVC.IDR : AVC.P] }), pts: 126_000 + n * 3600, dts: 126_000 + n * 3600 });
@@ -31,10 +48,24 @@ describe('SegmentWriter: one segment at a time, with the audio that belongs to i
     t.writer.write(picture(1));
     t.writer.finish(133_200, 131_000); // ends at 133_200; the next segment's audio starts at its first decode time, 131_000
     const s = t.segments[0]!;
-    expect(s).toMatchObject({ container: 'ts', videoCodec: 'h264', codecs: 'avc1.4d401e,mp4a.40.2', hasAudio: true, videoFrames: 2, startMs: 1400, durationMs: 80, discontinuity: true });
+    expect(s).toMatchObject({
+      container: 'ts',
+      videoCodec: 'h264',
+      codecs: 'avc1.4d401e,mp4a.40.2',
+      hasAudio: true,
+      videoFrames: 2,
+      startMs: 1400,
+      durationMs: 80,
+      discontinuity: true,
+    });
     const pes = pesStarts(readPackets(s.bytes));
     // 0x100 video, 0x101 audio (PES of up to 8 frames, the first frame's time): 120_000 is before the segment.
-    expect(pes.map((p) => [p.pid, p.pts])).toEqual([[0x100, 126_000], [0x101, 126_000], [0x100, 129_600], [0x101, 129_840]]);
+    expect(pes.map((p) => [p.pid, p.pts])).toEqual([
+      [0x100, 126_000],
+      [0x101, 126_000],
+      [0x100, 129_600],
+      [0x101, 129_840],
+    ]);
     expect(t.stats).toMatchObject({ frames: 2, audioFrames: 3, segments: 1 });
     expect(t.audio.length).toBe(1); // 131_760 belongs with the next segment
   });

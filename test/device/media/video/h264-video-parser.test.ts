@@ -29,7 +29,11 @@ describe('H264VideoParser: access units, parameter sets, codec string', () => {
 
   it('a new SPS is an encoder change (the PPS cache starts over); the same bytes again are no change', () => {
     const { units, parser } = parse([AVC.SPS, AVC.PPS, AVC.IDR, AVC.SPS, AVC.PPS, AVC.IDR, AVC.SPS_LEVEL_31, AVC.PPS, AVC.IDR]);
-    expect(units.map((u) => [u.encoderChanged, u.setsChanged])).toEqual([[false, false], [false, false], [true, true]]);
+    expect(units.map((u) => [u.encoderChanged, u.setsChanged])).toEqual([
+      [false, false],
+      [false, false],
+      [true, true],
+    ]);
     expect(parser.config()!.codecString).toBe('avc1.4d401f');
     expect(parser.config()!.generation).toBe(2); // +1 per access unit whose sets changed
   });

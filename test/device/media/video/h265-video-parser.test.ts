@@ -6,7 +6,14 @@ import { events, hex, HEVC } from '../stage-fixtures.ts';
 function parser(): { units: VideoUnit[]; p: H265VideoParser; push: (nals: Uint8Array[]) => void } {
   const units: VideoUnit[] = [];
   const p = new H265VideoParser((u) => units.push(u), 1 << 20);
-  return { units, p, push: (nals) => { for (const e of events(nals)) p.push(e); p.flush(); } };
+  return {
+    units,
+    p,
+    push: (nals) => {
+      for (const e of events(nals)) p.push(e);
+      p.flush();
+    },
+  };
 }
 
 const SETS = [HEVC.VPS, HEVC.SPS, HEVC.PPS];
@@ -35,7 +42,11 @@ describe('H265VideoParser: access units, parameter sets, picture order, codec st
     const { units, push } = parser();
     push([...SETS, HEVC.cra(8), HEVC.raslB(6), HEVC.trailP(12), HEVC.cra(24), HEVC.raslB(20)]);
     expect(units.map((u) => [u.isKey, u.order!.poc, u.order!.undecodable])).toEqual([
-      [true, 8, false], [false, 6, true], [false, 12, false], [true, 24, false], [false, 20, false],
+      [true, 8, false],
+      [false, 6, true],
+      [false, 12, false],
+      [true, 24, false],
+      [false, 20, false],
     ]);
   });
 
@@ -44,7 +55,12 @@ describe('H265VideoParser: access units, parameter sets, picture order, codec st
     push([...SETS, HEVC.IDR, HEVC.trailP(4)]);
     p.restart();
     push([HEVC.trailP(8), HEVC.cra(16), HEVC.raslB(14), HEVC.trailP(20)]);
-    expect(units.slice(2).map((u) => [u.order!.startsSequence, u.order!.undecodable])).toEqual([[false, false], [true, false], [false, true], [false, false]]);
+    expect(units.slice(2).map((u) => [u.order!.startsSequence, u.order!.undecodable])).toEqual([
+      [false, false],
+      [true, false],
+      [false, true],
+      [false, false],
+    ]);
   });
 
   it('a parameter set that does not parse marks its unit corrupt; a new SPS is an encoder change', () => {
@@ -55,7 +71,10 @@ describe('H265VideoParser: access units, parameter sets, picture order, codec st
     const hdSps = hex('420101216000000300900000030000030078a003c0801107cb965654a4c2f01680800001f480003a9830924b370000989680004c4b44');
     const b = parser();
     b.push([...SETS, HEVC.IDR, HEVC.VPS, hdSps, HEVC.PPS, HEVC.IDR]);
-    expect(b.units.map((u) => [u.encoderChanged, u.setsChanged, u.corrupt])).toEqual([[false, false, undefined], [true, true, undefined]]);
+    expect(b.units.map((u) => [u.encoderChanged, u.setsChanged, u.corrupt])).toEqual([
+      [false, false, undefined],
+      [true, true, undefined],
+    ]);
     expect(b.p.config()).toMatchObject({ width: 1920, height: 1080, codecString: 'hvc1.1.6.H120.90' });
   });
 });

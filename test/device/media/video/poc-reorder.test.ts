@@ -17,7 +17,12 @@ function run(pocs: Array<number | [number, 'start']>, maxReorder: number): Array
 
 describe('PocReorder: presentation times from picture order counts (raw H.265)', () => {
   it('no reordering (sps_max_num_reorder_pics 0): pts = dts, decode order kept', () => {
-    expect(run([0, 1, 2, 3], 0)).toEqual([[0, 10, 10], [1, 11, 11], [2, 12, 12], [3, 13, 13]]);
+    expect(run([0, 1, 2, 3], 0)).toEqual([
+      [0, 10, 10],
+      [1, 11, 11],
+      [2, 12, 12],
+      [3, 13, 13],
+    ]);
   });
 
   it('I P B B (reorder 2): B-frames presented between, every picture one frame apart, decode order out, pts >= dts', () => {
@@ -33,7 +38,14 @@ describe('PocReorder: presentation times from picture order counts (raw H.265)',
   it('a picture that starts a sequence (IDR) first outputs every picture waiting, then counts anew', () => {
     // Two closed GOPs: I0 P2 B1 | IDR0 P2 B1 (POCs restart at the IDR).
     const out = run([0, 2, 1, [0, 'start'], 2, 1], 1);
-    expect(out.map(([poc, pts]) => [poc, pts])).toEqual([[0, 10], [2, 12], [1, 11], [0, 13], [2, 15], [1, 14]]);
+    expect(out.map(([poc, pts]) => [poc, pts])).toEqual([
+      [0, 10],
+      [2, 12],
+      [1, 11],
+      [0, 13],
+      [2, 15],
+      [1, 14],
+    ]);
   });
 
   it('holds at most 64 pictures even when POCs never let one out', () => {

@@ -4,7 +4,8 @@ import { AVC, hex, HEVC } from '../stage-fixtures.ts';
 
 describe('sniffVideoCodec: the codec from one NAL unit header', () => {
   it('tells H.265 by a base-layer header (second byte 01) of a telling type', () => {
-    for (const nal of [HEVC.VPS, HEVC.SPS, HEVC.PPS, HEVC.AUD, HEVC.IDR, HEVC.cra(0), HEVC.trailP(4), HEVC.trailB(1)]) expect(sniffVideoCodec(nal)).toBe('h265');
+    for (const nal of [HEVC.VPS, HEVC.SPS, HEVC.PPS, HEVC.AUD, HEVC.IDR, HEVC.cra(0), HEVC.trailP(4), HEVC.trailB(1)])
+      expect(sniffVideoCodec(nal)).toBe('h265');
   });
 
   it('tells H.264 by its SPS, PPS, AUD and slices (an SPS second byte is profile_idc, never 01)', () => {

@@ -45,7 +45,10 @@ describe('VideoStage: one parser per codec, the codec told from the stream', () 
     s.resniff();
     for (const e of events([HEVC.VPS, HEVC.SPS, HEVC.PPS, HEVC.IDR])) s.push(e);
     s.flush();
-    expect(told).toEqual([['h264', undefined], ['h265', 'h264']]);
+    expect(told).toEqual([
+      ['h264', undefined],
+      ['h265', 'h264'],
+    ]);
     expect(units.at(-1)!.isKey).toBe(true);
   });
 
