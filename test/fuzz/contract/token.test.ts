@@ -17,16 +17,14 @@ const expiresAtSeconds = fc.integer({ min: NOW_S + 1, max: NOW_S + 43_200 });
 const range = fc.tuple(fc.integer({ min: 0, max: 4_000_000_000_000 }), fc.integer({ min: 1, max: 86_400_000 }));
 const claims: fc.Arbitrary<SessionClaims> = fc.oneof(
   fc.record({ deviceId, mode: fc.constant(SessionMode.LIVE), issuedAtSeconds: fc.constant(NOW_S), expiresAtSeconds }),
-  fc
-    .tuple(deviceId, range, fc.boolean(), expiresAtSeconds)
-    .map(([d, [s, len], withEnd, x]) => ({
-      deviceId: d,
-      mode: SessionMode.LIVE_REPLAY,
-      startMs: s,
-      ...(withEnd ? { endMs: s + len } : {}),
-      issuedAtSeconds: NOW_S,
-      expiresAtSeconds: x,
-    })),
+  fc.tuple(deviceId, range, fc.boolean(), expiresAtSeconds).map(([d, [s, len], withEnd, x]) => ({
+    deviceId: d,
+    mode: SessionMode.LIVE_REPLAY,
+    startMs: s,
+    ...(withEnd ? { endMs: s + len } : {}),
+    issuedAtSeconds: NOW_S,
+    expiresAtSeconds: x,
+  })),
   fc
     .tuple(deviceId, range, expiresAtSeconds)
     .map(([d, [s, len], x]) => ({ deviceId: d, mode: SessionMode.ON_DEMAND, startMs: s, endMs: s + len, issuedAtSeconds: NOW_S, expiresAtSeconds: x })),
