@@ -6,7 +6,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import { signedFetch } from '../auth/signed-fetch.ts';
 import { LocalUsageError } from '../local-error.ts';
-import { readLocalInfo } from './local-info.ts';
+import { API_TARGET_OPTIONS, apiTarget, checkApiTarget, resolveApiTarget, type ApiTarget } from './api-target.ts';
 
 const USAGE = `usage: camrec clip --camera ID --start ISO --end ISO [--out FILE] [--timeout S]
                    [--data-dir DIR | --api URL --region R]
@@ -24,7 +24,7 @@ export interface ClipCommandRequest {
   end: string;
   out: string;
   timeoutMs: number;
-  target: { kind: 'local'; dataDir: string } | { kind: 'deployed'; apiUrl: string; region: string };
+  target: ApiTarget;
 }
 
 export function parseClipArgs(argv: string[]): ClipCommandRequest {
@@ -38,9 +38,7 @@ export function parseClipArgs(argv: string[]): ClipCommandRequest {
         end: { type: 'string' },
         out: { type: 'string' },
         timeout: { type: 'string' },
-        'data-dir': { type: 'string' },
-        api: { type: 'string' },
-        region: { type: 'string' },
+        ...API_TARGET_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -57,9 +55,7 @@ export function parseClipArgs(argv: string[]): ClipCommandRequest {
   }
   const timeout = values.timeout === undefined ? 900 : Number(values.timeout);
   if (!Number.isInteger(timeout) || timeout < 1) problems.push(`--timeout ${values.timeout} must be whole seconds`);
-  if (values.api && values['data-dir']) problems.push('give --data-dir (local) or --api (deployed), not both');
-  if (values.api && !/^https?:\/\//.test(values.api)) problems.push(`--api ${values.api} must be an http(s) URL`);
-  if (values.api && !values.region && !process.env.AWS_REGION) problems.push('--region is required with --api (or set AWS_REGION)');
+  checkApiTarget(values, problems);
   if (problems.length) throw new LocalUsageError(problems.join('; '));
   const start = new Date(values.start!).toISOString();
   return {
@@ -68,9 +64,7 @@ export function parseClipArgs(argv: string[]): ClipCommandRequest {
     end: new Date(values.end!).toISOString(),
     out: values.out ?? `${values.camera!.replace(/[^A-Za-z0-9_-]/g, '_')}-${start.replace(/[:.]/g, '')}.mp4`,
     timeoutMs: timeout * 1000,
-    target: values.api
-      ? { kind: 'deployed', apiUrl: values.api.replace(/\/+$/, ''), region: values.region ?? process.env.AWS_REGION! }
-      : { kind: 'local', dataDir: values['data-dir'] ?? '.camrec' },
+    target: apiTarget(values),
   };
 }
 
@@ -85,15 +79,7 @@ interface ClipAnswer {
 
 /** Exports, waits, downloads. Resolves with the clip's answer once the file is written. */
 export async function makeClip(req: ClipCommandRequest, progress: (line: string) => void = () => {}): Promise<ClipAnswer> {
-  let apiUrl: string;
-  let region: string;
-  let credentials: Parameters<typeof signedFetch>[1]['credentials'];
-  if (req.target.kind === 'local') ({ apiUrl, region, credentials } = await readLocalInfo(req.target.dataDir));
-  else {
-    const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-    ({ apiUrl, region } = req.target);
-    credentials = fromNodeProviderChain();
-  }
+  const { apiUrl, region, credentials } = await resolveApiTarget(req.target);
   const base = `${apiUrl}/v1/cameras/${encodeURIComponent(req.camera)}/clips`;
   const call = async (url: string, json?: unknown): Promise<ClipAnswer> => {
     let res: Response;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { SessionMode } from '../../contract/token.ts';
 import { signedFetch } from '../auth/signed-fetch.ts';
 import { LocalUsageError } from '../local-error.ts';
-import { readLocalInfo } from './local-info.ts';
+import { API_TARGET_OPTIONS, apiTarget, checkApiTarget, resolveApiTarget, type ApiTarget } from './api-target.ts';
 
 const USAGE = `usage: camrec play-url --camera ID [--mode LIVE|LIVE_REPLAY|ON_DEMAND] [--start ISO] [--end ISO] [--expires S]
                        [--data-dir DIR | --api URL --region R]
@@ -15,7 +15,7 @@ with the default AWS credential chain).
 export interface PlayUrlRequest {
   camera: string;
   body: { mode: string; start?: string; end?: string; expiresInSeconds?: number };
-  target: { kind: 'local'; dataDir: string } | { kind: 'deployed'; apiUrl: string; region: string };
+  target: ApiTarget;
 }
 
 export function parsePlayUrlArgs(argv: string[]): PlayUrlRequest {
@@ -29,9 +29,7 @@ export function parsePlayUrlArgs(argv: string[]): PlayUrlRequest {
         start: { type: 'string' },
         end: { type: 'string' },
         expires: { type: 'string' },
-        'data-dir': { type: 'string' },
-        api: { type: 'string' },
-        region: { type: 'string' },
+        ...API_TARGET_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -49,9 +47,7 @@ export function parsePlayUrlArgs(argv: string[]): PlayUrlRequest {
   }
   const expires = values.expires === undefined ? undefined : Number(values.expires);
   if (expires !== undefined && !Number.isInteger(expires)) problems.push(`--expires ${values.expires} must be whole seconds`);
-  if (values.api && values['data-dir']) problems.push('give --data-dir (local) or --api (deployed), not both');
-  if (values.api && !/^https?:\/\//.test(values.api)) problems.push(`--api ${values.api} must be an http(s) URL`);
-  if (values.api && !values.region && !process.env.AWS_REGION) problems.push('--region is required with --api (or set AWS_REGION)');
+  checkApiTarget(values, problems);
   if (problems.length) throw new LocalUsageError(problems.join('; '));
   const body: PlayUrlRequest['body'] = { mode };
   if (values.start) body.start = new Date(values.start).toISOString();
@@ -60,25 +56,13 @@ export function parsePlayUrlArgs(argv: string[]): PlayUrlRequest {
   return {
     camera: values.camera!,
     body,
-    target: values.api
-      ? { kind: 'deployed', apiUrl: values.api.replace(/\/+$/, ''), region: values.region ?? process.env.AWS_REGION! }
-      : { kind: 'local', dataDir: values['data-dir'] ?? '.camrec' },
+    target: apiTarget(values),
   };
 }
 
 /** Asks the sessions route; returns the playlist URL or throws with the API's message. */
 export async function requestPlayUrl(req: PlayUrlRequest): Promise<{ playlistUrl: string; expiresAt: string }> {
-  let apiUrl: string;
-  let region: string;
-  let credentials: Parameters<typeof signedFetch>[1]['credentials'];
-  if (req.target.kind === 'local') {
-    const info = await readLocalInfo(req.target.dataDir);
-    ({ apiUrl, region, credentials } = info);
-  } else {
-    const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-    ({ apiUrl, region } = req.target);
-    credentials = fromNodeProviderChain();
-  }
+  const { apiUrl, region, credentials } = await resolveApiTarget(req.target);
   const url = `${apiUrl}/v1/cameras/${encodeURIComponent(req.camera)}/sessions`;
   let res: Response;
   try {
