@@ -76,6 +76,8 @@ afterAll(async () => {
 describe('the player opens on a grid of every camera (headless Chromium, camrec local --cameras 4)', () => {
   test('each tile: name, state, newest event; a poster frame from one segment, nothing more until someone watches', async () => {
     await page.goto(stack.info.playerUrl);
+    // The grid exists once the page has fetched its configuration: wait for that, not for a fixed time.
+    await page.waitForFunction(() => (window as unknown as { camrec?: { grid?: unknown } }).camrec?.grid !== undefined, undefined, { timeout: 30_000 });
     await until('4 recording tiles with a poster frame', async () => {
       const t = await tiles();
       return CAMERAS.every((c) => t[c]?.state === 'recording' && t[c]!.poster && t[c]!.width > 0) && t;
