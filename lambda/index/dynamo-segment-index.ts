@@ -23,6 +23,7 @@ import {
 } from '../../contract/index.ts';
 import { inParallel, readHourViews } from './dynamo-hour-reader.ts';
 import { hotRanges, mergeHistory } from './merge-history.ts';
+import { packedSegmentFormat } from './packed-format.ts';
 import { rawQuery } from './raw-query.ts';
 import { type HistoryView, type PutOutcome, type SegmentIndex, type SegmentPage, type SegmentSummary } from './segment-index.ts';
 
@@ -244,22 +245,27 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
 
     async segmentFormat(deviceId, atMs) {
       const after = atMs !== undefined;
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: after ? '#pk = :pk AND #sk BETWEEN :lo AND :hi' : '#pk = :pk AND begins_with(#sk, :lo)',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#c': 'codecs', '#w': 'width', '#h': 'height', '#k': 'container' },
-          ExpressionAttributeValues: {
-            ':pk': deviceId,
-            ':lo': after ? segmentSortKey(atMs) : SortKeyPrefix.SEGMENT,
-            ...(after ? { ':hi': `${SortKeyPrefix.SEGMENT}~` } : {}),
-          },
-          ProjectionExpression: '#c, #w, #h, #k',
-          ScanIndexForward: after,
-          Limit: 1,
-        }),
-      );
-      const it = out.Items?.[0] as Pick<SegmentItem, 'codecs' | 'width' | 'height' | 'container'> | undefined;
+      const [hot, packed] = await Promise.all([
+        doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: after ? '#pk = :pk AND #sk BETWEEN :lo AND :hi' : '#pk = :pk AND begins_with(#sk, :lo)',
+            ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#c': 'codecs', '#w': 'width', '#h': 'height', '#k': 'container', '#s': 'startMs' },
+            ExpressionAttributeValues: {
+              ':pk': deviceId,
+              ':lo': after ? segmentSortKey(atMs) : SortKeyPrefix.SEGMENT,
+              ...(after ? { ':hi': `${SortKeyPrefix.SEGMENT}~` } : {}),
+            },
+            ProjectionExpression: '#c, #w, #h, #k, #s',
+            ScanIndexForward: after,
+            Limit: 1,
+          }),
+        ),
+        // Segment items of packed hours expire by TTL: history's format is in its pack items.
+        after ? packedSegmentFormat(doc, tableName, periodMs, deviceId, atMs) : undefined,
+      ]);
+      const it = hot.Items?.[0] as Pick<SegmentItem, 'codecs' | 'width' | 'height' | 'container' | 'startMs'> | undefined;
+      if (packed && (!it || packed.startMs <= it.startMs)) return packed.format;
       return it && { codecs: it.codecs, width: it.width, height: it.height, container: it.container ?? 'ts' };
     },
 

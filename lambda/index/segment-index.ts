@@ -87,7 +87,8 @@ export interface SegmentIndex {
   newestSegments(deviceId: string, count: number): Promise<SegmentSummary[]>;
   /**
    * Codecs, size and container of the first segment from `atMs` on (undefined: the newest
-   * segment), from its segment item; undefined when there is none (or it expired: packed history).
+   * segment), from its segment item or, for packed history (whose segment items expire by
+   * TTL), from its pack item; undefined when there is none.
    */
   segmentFormat(deviceId: string, atMs?: number): Promise<SegmentFormat | undefined>;
   /** Events overlapping [startMs, endMs), ascending by start. */

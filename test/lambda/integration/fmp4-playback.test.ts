@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { DeleteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { parse, types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FFPROBE, ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
-import { PlaybackHarness, type UploadSegment } from '../support/playback-harness.ts';
+import { PlaybackHarness, TABLE, type UploadSegment } from '../support/playback-harness.ts';
 import type { SessionAnswer } from '../../../lambda/api/routes/create-session.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 
@@ -90,6 +91,32 @@ describe('H.265 in fMP4 through indexer, packer, playlists and routes (s3rver + 
     const stream = (JSON.parse(probe.stdout) as { streams: { codec_name: string; nb_read_frames: string }[] }).streams[0]!;
     expect(stream.codec_name).toBe('hevc');
     expect(Number(stream.nb_read_frames)).toBe(SECONDS * 10);
+  });
+
+  it('once the segment items of packed hours have expired (TTL), a session over packed history still answers its codecs, size and container', async () => {
+    // The second hour is packed too: the camera's whole history is packs.
+    expect(await h.packer.packHour({ deviceId: CAMERA, hourMs: boundaryMs })).toMatchObject({ settled: true, deletedHot: 6, unpackable: [] });
+    const ddb = h.dynamo.createClient();
+    const items = await ddb.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :seg)',
+        ExpressionAttributeNames: { '#pk': 'deviceId', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': { S: CAMERA }, ':seg': { S: 'seg#' } },
+      }),
+    );
+    const packed = items.Items ?? [];
+    expect(packed).toHaveLength(SECONDS);
+    // What DynamoDB's TTL does to segment items a few days after their hour is packed.
+    for (const it of packed) await ddb.send(new DeleteItemCommand({ TableName: TABLE, Key: { deviceId: it.deviceId!, sk: it.sk! } }));
+    const onlyPacked = await h.session(CAMERA, {
+      mode: 'ON_DEMAND',
+      start: new Date(boundaryMs - 6000).toISOString(),
+      end: new Date(boundaryMs).toISOString(),
+    });
+    expect(onlyPacked).toMatchObject({ codecs: media[0]!.codecs, resolution: { width: 128, height: 96 }, container: 'fmp4' });
+    const text = await h.text(onlyPacked.playlistUrl);
+    expect(text.match(/#EXT-X-BYTERANGE/g)).toHaveLength(6);
   });
 
   it('the init route serves the init section of the session camera only', async () => {
