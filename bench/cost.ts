@@ -8,6 +8,7 @@ import { relative } from 'node:path';
 import { CostModelError } from './cost/cost-errors.ts';
 import { compareCosts, type CostScenario } from './cost/cost-model.ts';
 import { checkTargets } from './cost/cost-targets.ts';
+import { PackChoice } from './cost/packing-cost.ts';
 import { describeScenario, formatBreakdown, formatGrid, formatTargets } from './cost/format-cost-table.ts';
 import { livenessCost } from './cost/liveness-cost.ts';
 import { picturesCost } from './cost/pictures-cost.ts';
@@ -60,6 +61,12 @@ function main(argv: readonly string[]): void {
   const targetBase: CostScenario = { ...args.scenario, segmentSeconds: args.segmentSecondsGiven ? args.scenario.segmentSeconds : DEPLOYED_SEGMENT_SECONDS };
   console.log(`Targets (camrec at most this share of KVS), ${targetBase.segmentSeconds} s segments:`);
   console.log(formatTargets(checkTargets(targetBase, counts, prices)));
+  if (targetBase.packing?.storageClass === PackChoice.CHEAPEST) {
+    console.log(
+      `\nThe same targets with the stack's opt-in singleZonePacks: true (packs in One Zone-IA where cheapest: one Availability Zone, see the README):`,
+    );
+    console.log(formatTargets(checkTargets({ ...targetBase, packing: { ...targetBase.packing, storageClass: PackChoice.CHEAPEST_ONE_ZONE } }, counts, prices)));
+  }
   console.log();
   console.log(
     'recording = S3 PUTs + indexer (Lambda, DynamoDB) + compactor; storage = S3 (hot hours in Standard, packs in their class) + index; viewing = API, Lambda, KMS, S3 GETs and retrieval, data transfer out; fixed = KMS key + secret shared by the fleet.',

@@ -32,9 +32,20 @@ export const PipelineDefault = {
  *   17 to 30 days   Standard-IA
  *   over 30 days    Glacier Instant Retrieval (its 90-day minimum and $0.03/GB retrieval are
  *                   cheaper than Standard-IA from 31 days on)
- * test/bench/pack-storage-class.test.ts checks this rule against the cost model day by day.
+ * With `singleZone` (the opt-in `singleZonePacks`), One Zone-IA joins the choice (Standard-IA's
+ * prices with 20% cheaper storage, in one Availability Zone), `npm run cost -- --pack-class
+ * cheapest-one-zone`:
+ *   under 14 days   S3 Standard
+ *   14 to 38 days   One Zone-IA
+ *   over 38 days    Glacier Instant Retrieval
+ * test/bench/pack-storage-class.test.ts checks both rules against the cost model day by day.
  */
-export function defaultPackStorageClass(retentionDays: number): s3.StorageClass {
+export function defaultPackStorageClass(retentionDays: number, o: { singleZone?: boolean } = {}): s3.StorageClass {
+  if (o.singleZone) {
+    if (retentionDays < 14) return new s3.StorageClass('STANDARD');
+    if (retentionDays <= 38) return s3.StorageClass.ONE_ZONE_INFREQUENT_ACCESS;
+    return s3.StorageClass.GLACIER_INSTANT_RETRIEVAL;
+  }
   if (retentionDays < 17) return new s3.StorageClass('STANDARD');
   if (retentionDays <= 30) return s3.StorageClass.INFREQUENT_ACCESS;
   return s3.StorageClass.GLACIER_INSTANT_RETRIEVAL;

@@ -11,7 +11,16 @@ import {
   type Prices,
 } from './cost-units.ts';
 import { CostModelError } from './cost-errors.ts';
-import { DEFAULT_HISTORY_VIEWING_SHARE, DEFAULT_HOT_HOURS, DEFAULT_PACK_CLASSES, packingLines, type PackClass, type PackingScenario } from './packing-cost.ts';
+import {
+  DEFAULT_HISTORY_VIEWING_SHARE,
+  DEFAULT_HOT_HOURS,
+  DEFAULT_PACK_CLASSES,
+  ONE_ZONE_PACK_CLASSES,
+  PackChoice,
+  packingLines,
+  type PackClass,
+  type PackingScenario,
+} from './packing-cost.ts';
 import { addScaled, ZERO_REQUESTS, type RequestCounts, type RequestVector } from './request-counts.ts';
 
 /**
@@ -216,8 +225,9 @@ export function s3StorageLines(s: CostScenario, a: MonthlyActivity, counts: Requ
 /** camrec's cost; with packing in the cheapest class, the class that makes it cheapest (named in `packClass`). */
 export function camrecCost(s: CostScenario, counts: RequestCounts, p: Prices): CostEstimate {
   if (!s.packing) return unpackedCost(s, counts, p);
-  if (s.packing.storageClass !== 'cheapest') return packedCost(s, s.packing.storageClass, counts, p);
-  const options = DEFAULT_PACK_CLASSES.map((c) => packedCost(s, c, counts, p));
+  const choice = s.packing.storageClass;
+  if (choice !== PackChoice.CHEAPEST && choice !== PackChoice.CHEAPEST_ONE_ZONE) return packedCost(s, choice, counts, p);
+  const options = (choice === PackChoice.CHEAPEST ? DEFAULT_PACK_CLASSES : ONE_ZONE_PACK_CLASSES).map((c) => packedCost(s, c, counts, p));
   return options.reduce((best, o) => (o.totalUsd < best.totalUsd ? o : best));
 }
 

@@ -14,6 +14,11 @@ export const PackClass = { STANDARD: 'STANDARD', STANDARD_IA: 'STANDARD_IA', GLA
 export type PackClass = (typeof PackClass)[keyof typeof PackClass];
 /** The classes `cheapest` chooses from (multi-AZ, instant access: what the stack offers by default). */
 export const DEFAULT_PACK_CLASSES: readonly PackClass[] = [PackClass.STANDARD, PackClass.STANDARD_IA, PackClass.GLACIER_IR];
+/** The classes `cheapest-one-zone` chooses from: the stack's opt-in `singleZonePacks` (One Zone-IA keeps packs in one Availability Zone). */
+export const ONE_ZONE_PACK_CLASSES: readonly PackClass[] = [PackClass.STANDARD, PackClass.ONEZONE_IA, PackClass.GLACIER_IR];
+/** Pack class choices besides a fixed class: the cheapest of the stack's default classes, or of its single-zone opt-in. */
+export const PackChoice = { CHEAPEST: 'cheapest', CHEAPEST_ONE_ZONE: 'cheapest-one-zone' } as const;
+export type PackChoice = (typeof PackChoice)[keyof typeof PackChoice];
 
 /**
  * Hours a recorded byte is hot on average with the stack's defaults: half an hour to the
@@ -30,8 +35,8 @@ export const DEFAULT_HOT_HOURS = 0.5 + 10 / 60 + 2.5 / 60 + 1 / 60 + 12 + 5 / 60
 export const DEFAULT_HISTORY_VIEWING_SHARE = 0.5;
 
 export interface PackingScenario {
-  /** The class packs are written in, or the cheapest for the scenario. */
-  readonly storageClass: PackClass | 'cheapest';
+  /** The class packs are written in, or the cheapest for the scenario (of the default classes, or with One Zone-IA: `singleZonePacks`). */
+  readonly storageClass: PackClass | PackChoice;
   readonly hotHours: number;
   readonly historyViewingShare: number;
 }

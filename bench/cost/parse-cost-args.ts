@@ -1,6 +1,6 @@
 import { CostArgsError } from './cost-errors.ts';
 import { ColdStorageClass, ContentKeySpec, DEFAULT_SCENARIO, type CostScenario } from './cost-model.ts';
-import { PackClass, type PackingScenario } from './packing-cost.ts';
+import { PackChoice, PackClass, type PackingScenario } from './packing-cost.ts';
 
 /** Flags of `npm run cost -- ...`, each with the scenario field it sets. */
 export const COST_FLAGS = {
@@ -12,7 +12,7 @@ export const COST_FLAGS = {
   '--viewing-hours': 'hours watched per camera-month (default 30, i.e. 1 h/day)',
   '--session-minutes': 'average playback session length (default 10)',
   '--cameras-per-deployment': 'cameras sharing the KMS key and token secret (default 100)',
-  '--pack-class': `packs' storage class: ${Object.values(PackClass).join(' | ')} | cheapest (default) | none (unpacked: every segment in Standard)`,
+  '--pack-class': `packs' storage class: ${Object.values(PackClass).join(' | ')} | cheapest (default) | cheapest-one-zone (the stack's opt-in singleZonePacks: One Zone-IA allowed) | none (unpacked: every segment in Standard)`,
   '--hot-hours': "hours a recorded byte stays hot in S3 Standard (default 12.8: to the hour's end, grace, sweep, 12 h 5 min drain)",
   '--history-share': 'share of viewing read from packs, 0..1 (default 0.5; the rest is live or recent)',
   '--transition-days': 'unpacked only: move segments to --cold-class after this many days',
@@ -103,9 +103,9 @@ export function parseCostArgs(argv: readonly string[]): CostArgs {
         break;
       case '--pack-class':
         if (raw === 'none') packing = undefined;
-        else if (raw === 'cheapest' || (raw !== undefined && (Object.values(PackClass) as string[]).includes(raw)))
+        else if (raw !== undefined && ([...Object.values(PackChoice), ...Object.values(PackClass)] as string[]).includes(raw))
           packing = { ...DEFAULT_SCENARIO.packing!, ...packing, storageClass: raw as PackingScenario['storageClass'] };
-        else problems.push(`--pack-class ${JSON.stringify(raw ?? '')}: must be ${Object.values(PackClass).join(', ')}, cheapest or none`);
+        else problems.push(`--pack-class ${JSON.stringify(raw ?? '')}: must be ${Object.values(PackClass).join(', ')}, cheapest, cheapest-one-zone or none`);
         break;
       case '--hot-hours': {
         const v = numberFlag(flag, raw, problems);

@@ -22,6 +22,12 @@ export interface HistoryPackerProps {
    */
   readonly packStorageClass?: s3.StorageClass;
   /**
+   * Opt in to S3 One Zone-IA for continuous packs where it is the cheapest class (see
+   * RecordingPipelineProps.singleZonePacks). Not with `packStorageClass`.
+   * @default false
+   */
+  readonly singleZonePacks?: boolean;
+  /**
    * Storage class of event packs.
    * @default defaultPackStorageClass(eventRetentionDays)
    */
@@ -73,8 +79,12 @@ export class HistoryPacker extends Construct {
     new PropsChecker('HistoryPacker')
       .wholeInRange('drainSeconds', this.drainSeconds, 0, 7 * 86_400, 'hot copies outlive their pack by at most a week')
       .wholeInRange('sweepMinutes', sweepMinutes, 1, 60)
+      .require(
+        !(props.singleZonePacks && props.packStorageClass),
+        `singleZonePacks and packStorageClass (${props.packStorageClass?.value}) both choose the class of continuous packs: give one of them`,
+      )
       .throwIfAny();
-    this.packStorageClass = props.packStorageClass ?? defaultPackStorageClass(store.retentionDays);
+    this.packStorageClass = props.packStorageClass ?? defaultPackStorageClass(store.retentionDays, { singleZone: props.singleZonePacks ?? false });
     this.eventPackStorageClass = props.eventPackStorageClass ?? defaultPackStorageClass(store.eventRetentionDays);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {

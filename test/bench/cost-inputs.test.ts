@@ -26,8 +26,9 @@ describe('npm run cost flags', () => {
       historyViewingShare: 1,
     });
     expect(parseCostArgs(['--pack-class', 'none']).scenario.packing).toBeUndefined();
+    expect(parseCostArgs(['--pack-class', 'cheapest-one-zone']).scenario.packing).toMatchObject({ storageClass: 'cheapest-one-zone' });
     expect(() => parseCostArgs(['--pack-class', 'DEEP_ARCHIVE', '--history-share', '2'])).toThrow(
-      /--pack-class "DEEP_ARCHIVE": must be STANDARD, STANDARD_IA, GLACIER_IR, ONEZONE_IA, cheapest or none; --history-share 2: must be from 0 to 1/,
+      /--pack-class "DEEP_ARCHIVE": must be STANDARD, STANDARD_IA, GLACIER_IR, ONEZONE_IA, cheapest, cheapest-one-zone or none; --history-share 2: must be from 0 to 1/,
     );
   });
 

@@ -26,6 +26,21 @@ describe('pack storage class by retention', () => {
     expect(disagreements).toEqual([]);
   });
 
+  test('with the opt-in singleZonePacks, lib picks what `--pack-class cheapest-one-zone` finds cheapest at 2 Mbps, and within 1 percent at 1, 5 and 10 Mbps', () => {
+    const problems: string[] = [];
+    for (const bitrateMbps of [1, 2, 5, 10]) {
+      for (let retentionDays = 1; retentionDays <= 400; retentionDays++) {
+        const s: CostScenario = { ...DEFAULT_SCENARIO, segmentSeconds: 6, bitrateMbps, retentionDays };
+        const best = cost(s, 'cheapest-one-zone');
+        const libClass = defaultPackStorageClass(retentionDays, { singleZone: true }).value;
+        if (bitrateMbps === 2 && best.packClass !== libClass) problems.push(`2 Mbps ${retentionDays} d: cost model ${best.packClass}, lib ${libClass}`);
+        const lib = cost(s, libClass).totalUsd;
+        if (lib > best.totalUsd * 1.01) problems.push(`${bitrateMbps} Mbps ${retentionDays} d: lib ${lib.toFixed(3)} vs cheapest ${best.totalUsd.toFixed(3)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   test.each([1, 5, 10])("at %s Mbps, lib's class costs at most 1 percent more than the cheapest, every retention from 1 to 400 days", (bitrateMbps) => {
     const over: string[] = [];
     for (let retentionDays = 1; retentionDays <= 400; retentionDays++) {

@@ -143,6 +143,40 @@ describe('HistoryPacker: wiring', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ [LambdaEnv.PACK_STORAGE_CLASS]: 'ONEZONE_IA' }) } });
   });
 
+  test('singleZonePacks (opt-in) writes continuous packs of a 30-day retention in One Zone-IA; event packs stay multi-AZ', () => {
+    const t = templateOf((stack) => {
+      const store = new SegmentStore(stack, 'Store', { retentionDays: 30, eventRetentionDays: 30 });
+      new HistoryPacker(stack, 'Packing', { store, index: new SegmentIndex(stack, 'Index'), singleZonePacks: true });
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('camrec packer'),
+      Environment: { Variables: Match.objectLike({ [LambdaEnv.PACK_STORAGE_CLASS]: 'ONEZONE_IA', [LambdaEnv.EVENT_PACK_STORAGE_CLASS]: 'STANDARD_IA' }) },
+    });
+    expect([7, 13, 14, 30, 38, 39, 365].map((d) => defaultPackStorageClass(d, { singleZone: true }).value)).toEqual([
+      'STANDARD',
+      'STANDARD',
+      'ONEZONE_IA',
+      'ONEZONE_IA',
+      'ONEZONE_IA',
+      'GLACIER_IR',
+      'GLACIER_IR',
+    ]);
+  });
+
+  test('singleZonePacks with packStorageClass is refused: both choose the class of continuous packs', () => {
+    expect(() =>
+      templateOf(
+        (stack) =>
+          new HistoryPacker(stack, 'P', {
+            store: new SegmentStore(stack, 'S'),
+            index: new SegmentIndex(stack, 'I'),
+            singleZonePacks: true,
+            packStorageClass: s3.StorageClass.INFREQUENT_ACCESS,
+          }),
+      ),
+    ).toThrow(/singleZonePacks and packStorageClass \(STANDARD_IA\) both choose the class of continuous packs: give one of them/);
+  });
+
   test('the index has the sparse open-hours GSI (keys only)', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
