@@ -18,7 +18,7 @@ export const PlaybackRoute = {
   DELETE_CLIP: { method: 'DELETE', path: '/v1/cameras/{id}/clips/{clipId}', auth: 'iam', fn: 'api' },
   PLAYLIST: { method: 'GET', path: '/v1/sessions/{token}/playlist.m3u8', auth: 'token', fn: 'api' },
   SEGMENT: { method: 'GET', path: '/v1/sessions/{token}/segments/{name}', auth: 'token', fn: 'api' },
-  /** An fMP4 init section (EXT-X-MAP) of the session's camera. */
+  /** An fMP4 init section (EXT-X-MAP) of the session's camera, or the MPEG-TS one (PAT + PMT) after a switch from fMP4 to TS. */
   INIT: { method: 'GET', path: '/v1/sessions/{token}/init/{name}', auth: 'token', fn: 'api' },
   PACK: { method: 'GET', path: '/v1/sessions/{token}/packs/{name}', auth: 'token', fn: 'api' },
   KEY: { method: 'GET', path: '/v1/sessions/{token}/keys/{keyId}', auth: 'token', fn: 'keys' },

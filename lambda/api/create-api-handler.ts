@@ -12,6 +12,8 @@ import { createSession } from './routes/create-session.ts';
 import { getCameraStatus } from './routes/get-camera-status.ts';
 import { createPackRoute } from './routes/get-pack.ts';
 import { initRedirect, segmentRedirect } from './routes/get-segment.ts';
+import { TS_INIT_NAME } from '../playlist/playlist-entry.ts';
+import { tsInitSection } from '../../media/ts/ts-init-section.ts';
 import { getTimeline } from './routes/get-timeline.ts';
 
 export type ApiHandler = (event: HttpEvent) => Promise<HttpResult>;
@@ -23,6 +25,8 @@ export const ApiRoute = Object.fromEntries(Object.entries(PlaybackRoute).map(([n
 >;
 
 const PLAYLIST_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
+/** The MPEG-TS initialization section (PAT + PMT), encoded once at cold start. */
+const TS_INIT_BASE64 = Buffer.from(tsInitSection()).toString('base64');
 
 /**
  * The playback API over injected dependencies: sessions, playlists, segment redirects,
@@ -107,7 +111,16 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     if ((m = ApiRoute.INIT.exec(path))) {
       only('GET');
       const claims = await authorizeSession(decodePathParam('token', m[1]!), deps.tokenSecrets, deps.clock.nowMs());
-      const location = await initRedirect(deps, claims, decodePathParam('init section name', m[2]!));
+      const name = decodePathParam('init section name', m[2]!);
+      // The MPEG-TS initialization section is the same 376 bytes for every camera: answered here, no object behind it.
+      if (name === TS_INIT_NAME)
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'video/mp2t', 'cache-control': CacheControl.IMMUTABLE },
+          body: TS_INIT_BASE64,
+          isBase64Encoded: true,
+        };
+      const location = await initRedirect(deps, claims, name);
       return { statusCode: 302, headers: { location, 'cache-control': CacheControl.SEGMENT_REDIRECT }, body: '' };
     }
     if ((m = ApiRoute.PACK.exec(path))) {

@@ -22,6 +22,11 @@ export const segmentUri = (e: Pick<PlaylistEntry, 'startMs' | 'seq' | 'segment'>
   `segments/${e.startMs}-${e.seq}.${e.segment?.initId === undefined ? 'ts' : 'm4s'}`;
 /** An fMP4 init section of the session's camera (clear, never packed). */
 export const initUri = (initId: string): string => `init/${initId}.mp4`;
+/**
+ * The name of the MPEG-TS initialization section (PAT + PMT, media/ts/ts-init-section.ts) on
+ * the init route: a playlist names it with EXT-X-MAP where TS segments follow fMP4 ones.
+ */
+export const TS_INIT_NAME = 'mpegts-pat-pmt.ts';
 export const gapUri = (seq: number): string => `segments/gap-${seq}.ts`;
 export const keyUri = (keyId: string): string => `keys/${keyId}`;
 /** A pack of history; players fetch their segment's EXT-X-BYTERANGE of it (named .m4s for fMP4 segments: players guess the container from the name). */

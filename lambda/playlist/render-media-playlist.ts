@@ -1,4 +1,7 @@
-import { gapUri, initUri, keyUri, packUri, segmentUri, type PlaylistEntry } from './playlist-entry.ts';
+import { TS_INIT_NAME, gapUri, initUri, keyUri, packUri, segmentUri, type PlaylistEntry } from './playlist-entry.ts';
+
+/** The MAP state after the MPEG-TS initialization section (not an fMP4 init id: those are 32 hex digits). */
+const TS_MAP = `ts:${TS_INIT_NAME}`;
 
 /** RFC 8216 playlist kinds: a sliding LIVE window, a growing EVENT, a fixed VOD. */
 export const PlaylistKind = { LIVE: 'LIVE', EVENT: 'EVENT', VOD: 'VOD' } as const;
@@ -76,7 +79,8 @@ function dateRange(ev: PlaylistEvent): string {
  * Writes a media playlist. Fixed EXT-X-TARGETDURATION from configuration;
  * EXT-X-PROGRAM-DATE-TIME on every entry; EXT-X-KEY with its explicit IV whenever key or
  * IV changes; EXT-X-MAP (clear init section, after EXT-X-KEY:METHOD=NONE while a key is in
- * force) before the first fMP4 segment of each init section; EXT-X-BYTERANGE for packed segments (each was encrypted alone, so its range
+ * force) before the first fMP4 segment of each init section, and the MPEG-TS one before TS
+ * segments that follow fMP4 ones; EXT-X-BYTERANGE for packed segments (each was encrypted alone, so its range
  * decrypts alone with its own IV); EXT-X-GAP entries for missing segments; an EXT-X-DATERANGE before the entry
  * during which each event starts (DATERANGE needs a PROGRAM-DATE-TIME, so an empty
  * playlist carries none). Builds one array and joins once: 24 h is 14,400 entries.
@@ -116,13 +120,16 @@ export function renderMediaPlaylist(p: MediaPlaylist): string {
   for (const e of p.entries) {
     if (e.discontinuity) body += '#EXT-X-DISCONTINUITY\n';
     while (nextEvent < events.length && events[nextEvent]!.startMs < e.startMs + e.durationMs) body += dateRange(events[nextEvent++]!) + '\n';
-    if (e.segment?.initId !== undefined && e.segment.initId !== initId) {
+    // An EXT-X-MAP applies until the next one (RFC 8216 4.3.2.5): TS segments after fMP4 ones
+    // (a camera switched container) get the MPEG-TS initialization section, PAT + PMT (3.2).
+    const map = e.segment ? (e.segment.initId ?? (initId !== undefined ? TS_MAP : undefined)) : undefined;
+    if (map !== undefined && map !== initId) {
       // The init section is clear (RFC 8216 4.3.2.5: an EXT-X-KEY applies to the MAPs after
       // it): METHOD=NONE first while a key is in force, then the segment's key again.
       if (keyId) body += '#EXT-X-KEY:METHOD=NONE\n';
       keyId = '';
-      initId = e.segment.initId;
-      body += `#EXT-X-MAP:URI=${quoted(initUri(initId))}\n`;
+      initId = map;
+      body += `#EXT-X-MAP:URI=${quoted(map === TS_MAP ? `init/${TS_INIT_NAME}` : initUri(map))}\n`;
     }
     if (e.segment && (e.segment.keyId !== keyId || e.segment.iv !== iv)) {
       // Every segment has its own IV, the key changes hourly: the tag's head is built once per key.

@@ -17,6 +17,8 @@ export const CacheControl = {
   /** A plain AES key: never stored by a browser or proxy (players fetch each key once per session anyway). */
   DATA_KEY: 'no-store',
   TIMELINE: 'private, max-age=5',
+  /** The MPEG-TS initialization section: the same bytes for ever. */
+  IMMUTABLE: 'public, max-age=31536000, immutable',
 } as const;
 
 export function header(event: HttpEvent, name: string): string | undefined {
