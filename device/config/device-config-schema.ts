@@ -12,7 +12,7 @@ import { parseDailyWindow } from '../link/backlog-windows.ts';
  *
  * Written with zod/mini: the same checks and messages as zod's classic API (compared on
  * ~1,200 good and bad inputs when it was converted) with a quarter of the code loaded, which
- * keeps ~2.6 MB off the agent's RSS on a camera. Messages in English, as classic zod sets them.
+ * keeps memory off the agent's RSS on a camera. Messages in English, as classic zod sets them.
  */
 z.config(en());
 
