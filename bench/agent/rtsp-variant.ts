@@ -3,7 +3,8 @@
  * Debian's gst-rtsp-server serves a 1080p25 ~5 Mbit/s H.264 stream (a file, paced in
  * real time by the server, so its CPU is no encoder's); the agent (the esbuild bundle, as
  * shipped) records it through its ffmpeg child (`-c:v copy -f mpegts`), segments,
- * encrypts and uploads to the local S3. Measured together: the agent and its ffmpeg child
+ * encrypts and uploads to the local S3, keyframe pictures off (the peer decodes nothing;
+ * `--pictures` measures them). Measured together: the agent and its ffmpeg child
  * (CPU, peak RSS and PSS). Peer in the same run, from the same RTSP URL at the same time:
  * ffmpeg alone writing AES-128 HLS to local disk (`-c copy -f hls -hls_key_info_file`).
  *
@@ -92,7 +93,15 @@ export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
   const server = await startRtspServer({ '/cam': `filesrc location=${clip} ! matroskademux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1` });
   const url = server.url('/cam');
   const backend = await startBenchBackend();
-  const deviceJson = backend.writeDeviceJson({ source: { type: 'rtsp', url }, segmentSeconds: o.segmentSeconds, bitrateKbps: o.bitrateKbps });
+  // Recording only, the work the peer does: keyframe pictures (on by default, a decoder in the
+  // child) are measured on their own by `--pictures`. BENCH_RTSP_PICTURES=1 leaves them on.
+  const imageIntervalSeconds = process.env.BENCH_RTSP_PICTURES === '1' ? undefined : 0;
+  const deviceJson = backend.writeDeviceJson({
+    source: { type: 'rtsp', url },
+    segmentSeconds: o.segmentSeconds,
+    bitrateKbps: o.bitrateKbps,
+    imageIntervalSeconds,
+  });
   const hlsDir = join(backend.dir, 'ffmpeg-hls');
   mkdirSync(hlsDir);
   writeFileSync(join(hlsDir, 'k.bin'), randomBytes(16));
@@ -149,7 +158,7 @@ export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
   await new Promise((r) => agent.once('exit', r));
 
   const lines = [
-    `camrec agent, RTSP source (Debian gst-rtsp-server, TCP interleaved): 1080p25 H.264 at ${o.bitrateKbps} kbit/s, ${o.segmentSeconds} s segments, AES-128, local S3, ${o.seconds} s measured after ${o.warmupSeconds} s warm-up`,
+    `camrec agent, RTSP source (Debian gst-rtsp-server, TCP interleaved): 1080p25 H.264 at ${o.bitrateKbps} kbit/s, ${o.segmentSeconds} s segments, AES-128, local S3, keyframe pictures ${imageIntervalSeconds === 0 ? 'off (see --pictures)' : 'on'}, ${o.seconds} s measured after ${o.warmupSeconds} s warm-up`,
     `  agent + its ffmpeg child (${a.processes} processes): ${fmt(a)}`,
     `    of which:           ${a.parts.map((p, i) => `${i === 0 ? 'agent (node)' : 'ffmpeg child'} CPU ${p.cpuPercent.toFixed(2)} %, RSS ${(p.peakRssBytes / MB).toFixed(1)} MB`).join('; ')}`,
     `  segments:             recorded ${status.segmentsRecorded}, uploaded ${status.segmentsUploaded}, input errors ${status.inputErrors}, source errors ${status.sourceErrors}`,

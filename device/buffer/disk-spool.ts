@@ -5,19 +5,23 @@ import { SpoolError } from '../core/agent-errors.ts';
 import type { Logger } from '../core/json-logger.ts';
 import type { UploadItem } from '../core/upload-item.ts';
 import { TEMP_PREFIX, writeFileAtomic } from './atomic-file.ts';
-import { decodeSpoolEntry, decodeSpoolHeader, encodeSpoolEntry, SPOOL_PREFIX_BYTES } from './spool-entry-codec.ts';
+import { decodeSpoolEntry, decodeSpoolHeader, encodeSpoolEntry, sha256Hex, SPOOL_PREFIX_BYTES } from './spool-entry-codec.ts';
 
 export const SPOOL_SUFFIX = '.spool';
 /** Reads of an entry at start-up before it counts as unreadable for now, and the pause between them. */
 const OPEN_READ_ATTEMPTS = 3;
 const OPEN_RETRY_MS = 50;
 const HEADER_READ_BYTES = 64 * 1024 + SPOOL_PREFIX_BYTES;
+/** SHA-256 of no bytes: sizes an entry's header without hashing its body. */
+const EMPTY_SHA256 = sha256Hex(new Uint8Array(0));
 
 /** A spooled object: its file, its size on disk and the item it carries. */
 export interface SpoolRef {
   readonly file: string;
   readonly fileBytes: number;
   readonly item: UploadItem;
+  /** SHA-256 (hex) of the body, as written in the entry's header (checked on every read). */
+  readonly bodySha256: string;
 }
 
 /** File name: order key first so a directory listing sorts oldest first. */
@@ -107,16 +111,17 @@ export class DiskSpool {
 
   /** Bytes `item` + `body` take on disk. */
   static entryBytes(item: UploadItem, body: Uint8Array): number {
-    return encodeSpoolEntry(item, new Uint8Array(0)).reduce((n, c) => n + c.length, 0) + body.length;
+    return encodeSpoolEntry(item, new Uint8Array(0), EMPTY_SHA256).reduce((n, c) => n + c.length, 0) + body.length;
   }
 
   /** Writes one entry; throws SpoolError if it would exceed the cap or the disk refuses. */
   async put(item: UploadItem, body: Uint8Array): Promise<SpoolRef> {
-    const chunks = encodeSpoolEntry(item, body);
+    const bodySha256 = sha256Hex(body);
+    const chunks = encodeSpoolEntry(item, body, bodySha256);
     const fileBytes = chunks.reduce((n, c) => n + c.length, 0);
     if (this.total + fileBytes > this.maxBytes) throw new SpoolError(`spool is full (${this.total} + ${fileBytes} > ${this.maxBytes} bytes)`);
     const file = join(this.dir, spoolFileName(item));
-    const ref = { file, fileBytes, item };
+    const ref = { file, fileBytes, item, bodySha256 };
     this.track(ref); // reserve the bytes before the await so concurrent puts respect the cap
     try {
       await writeFileAtomic(file, chunks);
@@ -185,7 +190,7 @@ export class DiskSpool {
       const { header, bodyOffset } = decodeSpoolHeader(buf, file);
       if (bodyOffset + header.bodyBytes !== size)
         throw new SpoolError(`spool entry is ${size} bytes, header says ${bodyOffset + header.bodyBytes}`, { file, corrupt: true });
-      return { file, fileBytes: size, item: header.item };
+      return { file, fileBytes: size, item: header.item, bodySha256: header.bodySha256 };
     } finally {
       await fh.close();
     }

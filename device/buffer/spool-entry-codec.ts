@@ -24,9 +24,9 @@ export interface SpoolHeader {
 
 export const sha256Hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-/** The file's bytes as chunks (prefix+header, body) so the body is not copied. */
-export function encodeSpoolEntry(item: UploadItem, body: Uint8Array): Uint8Array[] {
-  const header = Buffer.from(JSON.stringify({ item, bodyBytes: body.length, bodySha256: sha256Hex(body) } satisfies SpoolHeader));
+/** The file's bytes as chunks (prefix+header, body) so the body is not copied. `bodySha256`: the body's, if already known (hex). */
+export function encodeSpoolEntry(item: UploadItem, body: Uint8Array, bodySha256 = sha256Hex(body)): Uint8Array[] {
+  const header = Buffer.from(JSON.stringify({ item, bodyBytes: body.length, bodySha256 } satisfies SpoolHeader));
   const prefix = Buffer.alloc(SPOOL_PREFIX_BYTES);
   SPOOL_MAGIC.copy(prefix, 0);
   prefix.writeUInt8(SPOOL_VERSION, 4);

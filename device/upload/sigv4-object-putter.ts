@@ -57,7 +57,8 @@ export class S3ServiceError extends Error {
  * SDK's own SigV4 signer (smithy) and node:crypto hashing: the agent needs one request
  * type and the full S3 client costs ~22 MB of RSS on a camera. Sends `If-None-Match: *`,
  * Content-Type, `x-amz-meta-*`, and the real payload SHA-256 twice: hex in
- * `x-amz-content-sha256` (computed once per attempt, so the signer never hashes the body)
+ * `x-amz-content-sha256` (computed once per attempt, or taken from the spool entry that already
+ * holds it, so the signer never hashes the body)
  * and base64 in `x-amz-checksum-sha256`, which S3 verifies (400 BadDigest) and stores with
  * the object. No Content-MD5: the SHA-256 checksum already proves the body end to end,
  * and an MD5 of every segment cost twice the CPU of its SHA-256 (2.1 vs 0.9 ms per 1.3 MB).
@@ -91,7 +92,7 @@ export class SigV4ObjectPutter implements ObjectPutter {
       : new http.Agent(agentOptions);
   }
 
-  async put(item: UploadItem, body: Uint8Array, signal: AbortSignal): Promise<'created' | 'exists'> {
+  async put(item: UploadItem, body: Uint8Array, signal: AbortSignal, bodySha256?: string): Promise<'created' | 'exists'> {
     // The attempt's deadline is a plain timer held by this call. (AbortSignal.any over
     // AbortSignal.timeout can be garbage-collected before it fires on Node 20, which left
     // a PUT to a stalled connection hanging for good under memory pressure.)
@@ -106,7 +107,7 @@ export class SigV4ObjectPutter implements ObjectPutter {
     const attempt = deadline.signal;
     try {
       const target = s3ObjectTarget(this.o, item.objectKey);
-      const headers = await this.signedHeaders(target, item, body);
+      const headers = await this.signedHeaders(target, item, body, bodySha256);
       const res = await this.send(target, headers, body, attempt);
       if (res.status >= 200 && res.status < 300) return 'created';
       if (res.status === 412) return 'exists';
@@ -126,8 +127,8 @@ export class SigV4ObjectPutter implements ObjectPutter {
     this.agent.destroy();
   }
 
-  private async signedHeaders(target: S3ObjectTarget, item: UploadItem, body: Uint8Array): Promise<Record<string, string>> {
-    const sha256 = createHash('sha256').update(body).digest();
+  private async signedHeaders(target: S3ObjectTarget, item: UploadItem, body: Uint8Array, bodySha256?: string): Promise<Record<string, string>> {
+    const sha256 = bodySha256 ? Buffer.from(bodySha256, 'hex') : createHash('sha256').update(body).digest();
     const headers: Record<string, string> = {
       host: hostHeader(target),
       'content-length': String(body.length),

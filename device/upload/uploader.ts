@@ -218,7 +218,8 @@ export class Uploader {
       return;
     }
     try {
-      const result = await this.putter.put(e.item, body, this.abort.signal);
+      // A spooled entry's SHA-256 is in its header (checked if the body was read back from disk): not hashed again.
+      const result = await this.putter.put(e.item, body, this.abort.signal, e.spool?.bodySha256);
       // An init section is named by the hash of its bytes: one that exists (an earlier run's) is this one.
       if (result === 'exists' && !e.attempted && e.item.kind !== ItemKind.INIT) {
         this.o.counters.conflicts++;

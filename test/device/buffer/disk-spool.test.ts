@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,10 +39,13 @@ describe('DiskSpool', () => {
 
   it('round-trips entries across a reopen, oldest first', async () => {
     const { spool } = await DiskSpool.open(dir, 1 << 20, silentLogger);
-    await spool.put(seg(2), body(100, 2));
+    const written = await spool.put(seg(2), body(100, 2));
     await spool.put(seg(1), body(50, 1));
+    // The body's SHA-256, known from the write and from the header after a reopen: the PUT sends it without hashing again.
+    expect(written.bodySha256).toBe(createHash('sha256').update(body(100, 2)).digest('hex'));
     const again = await DiskSpool.open(dir, 1 << 20, silentLogger);
     expect(again.recovered.map((r) => r.item.seq)).toEqual([1, 2]);
+    expect(again.recovered[1]!.bodySha256).toBe(written.bodySha256);
     expect(Buffer.from(await again.spool.readBody(again.recovered[1]!))).toEqual(body(100, 2));
     expect(again.spool.bytes).toBe(spool.bytes);
   });

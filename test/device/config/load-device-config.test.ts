@@ -49,6 +49,14 @@ describe('loadDeviceConfig', () => {
       expect(load({ endpoint: ok }).s3.endpoint).toBe(ok);
   });
 
+  it('an S3 endpoint that is not a URL is a config error naming the field (not a crash in the http:// check)', () => {
+    const raw = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+    raw.s3 = { endpoint: 'nas lan 9000' };
+    writeFileSync(join(dir, 'device.json'), JSON.stringify(raw));
+    expect(() => loadDeviceConfig(join(dir, 'device.json'))).toThrow(ConfigError);
+    expect(() => loadDeviceConfig(join(dir, 'device.json'))).toThrow(/s3\.endpoint: Invalid URL/);
+  });
+
   it('lists every problem at once', () => {
     const raw = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
     raw.deviceId = 'bad/id';

@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileSource } from '../../../device/sources/file-source.ts';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AnnexBSplitter } from '../../../media/bitstream/annexb-splitter.ts';
+import { FILE_SOURCE_PACE_MS, FileSource } from '../../../device/sources/file-source.ts';
 
 describe('FileSource', () => {
   let dir: string;
@@ -187,5 +189,48 @@ describe('FileSource', () => {
     await src.stop();
     expect(audio.length).toBeGreaterThan(30);
     for (let i = 1; i < audio.length; i++) expect(audio[i]!.at, `audio frame ${i}`).toBeGreaterThanOrEqual(audio[i - 1]!.end - 1e-6);
+  });
+
+  it("hands over the file's access units byte for byte, the frames due within one pace together (one timer per pace, not per frame)", async () => {
+    const frames: Uint8Array[] = [];
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    let sourceTimers: number;
+    try {
+      const src = new FileSource(
+        {
+          putVideoFrame: (f) => void frames.push(Uint8Array.from(f)),
+          putAudioFrame: () => {},
+          pushVideo: () => {},
+          pushAudio: () => {},
+          cutSegment: () => {},
+          noteSourceError: (e) => {
+            throw e;
+          },
+        },
+        { videoPath: join(dir, 'v.h264'), fps: 25, loop: true },
+      );
+      src.start();
+      // 30 frames: three passes of the 10-frame clip, 1.2 s at 25 fps.
+      while (frames.length < 30) await new Promise((r) => setTimeout(r, 10));
+      await src.stop();
+      // The source's waits for frames (this test's own polls are 10 ms).
+      sourceTimers = timers.mock.calls.filter(([, ms]) => typeof ms === 'number' && ms > 10).length;
+    } finally {
+      timers.mockRestore();
+    }
+    // 1.2 s of frames every 40 ms: one timer per frame would be 30; one per pace is about 12.
+    expect(sourceTimers).toBeLessThanOrEqual(Math.ceil((30 * 40) / FILE_SOURCE_PACE_MS) + 2);
+    const nals = (chunks: Uint8Array[]) => {
+      const out: string[] = [];
+      const s = new AnnexBSplitter((e) => out.push(Buffer.from(e.nal).toString('hex')));
+      for (const c of chunks) {
+        s.push(c);
+        s.flush();
+      }
+      return out;
+    };
+    const file = nals([readFileSync(join(dir, 'v.h264'))]);
+    expect(nals(frames.slice(0, 10))).toEqual(file);
+    expect(nals(frames.slice(10, 20))).toEqual(file);
   });
 });

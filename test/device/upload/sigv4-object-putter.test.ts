@@ -183,6 +183,15 @@ describe('SigV4ObjectPutter', () => {
     expect(who).toBe(ACCESS_KEY_ID);
   });
 
+  it("sends a SHA-256 the caller already has (the spool entry's) as given, instead of hashing the body again", async () => {
+    const s3 = await fakeS3(ok);
+    // Not this body's digest: it shows the putter sent what it was given (S3 would answer 400 BadDigest to this one).
+    const given = createHash('sha256').update('another body').digest();
+    expect(await putter(s3.endpoint).put(item, body, new AbortController().signal, given.toString('hex'))).toBe('created');
+    expect(s3.seen[0]!.headers).toMatchObject({ 'x-amz-content-sha256': given.toString('hex'), 'x-amz-checksum-sha256': given.toString('base64') });
+    expect(Buffer.compare(s3.seen[0]!.body, Buffer.from(body))).toBe(0);
+  });
+
   it('with an uncapped link limiter the whole body arrives intact and every byte is counted for the measured rate', async () => {
     const s3 = await fakeS3(ok);
     const limiter = new ByteRateLimiter();
