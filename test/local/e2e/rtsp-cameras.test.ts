@@ -169,7 +169,8 @@ describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
 
   // VLC is a player on this machine, not under our control: on a CI machine running two heavy
   // test files at once (five RTSP cameras with their ffmpeg children beside, say, the soak test),
-  // VLC itself can be starved for a moment and say "PCR is called too late" once. The defect this
+  // VLC itself can be starved for a moment and say "PCR is called too late" once, or not start
+  // playing within its 10 s (seen at load average 12); either counts as the one allowed run. The defect this
   // guards against (TARGETDURATION 3 for 2 s segments) stalled 2 runs in 3; it passes "at most one
   // stalled run of six" with a probability under 2 %, while one starved run on a loaded machine does not
   // turn CI red.
@@ -188,9 +189,9 @@ describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
         },
       );
       const log = `${r.stdout}\n${r.stderr}`;
-      expect(log, `run ${runNo}: VLC did not play (exit ${r.status})`).toMatch(/Buffering 100%|Stream buffering done/);
       const late = log.split('\n').filter((l) => /PCR\s+is called too late/.test(l));
-      if (late.length > 0) stalled.push(`run ${runNo}: ${late.join(' | ')}`);
+      if (!/Buffering 100%|Stream buffering done/.test(log)) stalled.push(`run ${runNo}: VLC did not start playing (exit ${r.status})`);
+      else if (late.length > 0) stalled.push(`run ${runNo}: ${late.join(' | ')}`);
     }
     expect(stalled.length, stalled.join('\n')).toBeLessThanOrEqual(1);
   }, 360_000);
