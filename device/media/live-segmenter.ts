@@ -6,26 +6,18 @@ import { AvInterleaver } from './audio/av-interleaver.ts';
 import { PictureClock } from './clock/picture-clock.ts';
 import { defaultContainerFor, refuseCodecIn } from './container/create-container.ts';
 import type { OpenSegmentInfo, SegmenterStats } from './media-segment.ts';
+import { PictureRouter, type Placed } from './picture-router.ts';
 import { SegmentCutter } from './segment/segment-cutter.ts';
-import { SegmentWriter, type TimedPicture } from './segment/segment-writer.ts';
+import { SegmentWriter } from './segment/segment-writer.ts';
 import { segmenterLimits, type SegmenterLimits } from './segmenter-limits.ts';
 import type { SegmenterOptions } from './segmenter-options.ts';
-import { PocReorder } from './video/poc-reorder.ts';
-import { UntimedBFrameScreen, untimedBFramesError } from './video/untimed-bframe-screen.ts';
 import { VideoStage } from './video/video-stage.ts';
-import type { VideoCodec, VideoUnit } from './video/video-unit.ts';
+import type { VideoCodec } from './video/video-unit.ts';
 export { segmentBuffer } from '../../media/ts/ts-muxer.ts';
 export type { OpenSegmentInfo } from './media-segment.ts';
 export type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
 
 const TICKS_PER_MS = PTS_HZ / 1000;
-
-/** A picture on its way to the segment: its times, and whether the stream's configuration changed at it. */
-interface Placed extends TimedPicture {
-  readonly changed: boolean;
-  readonly bytes: number;
-  readonly offset: number;
-}
 
 /**
  * Annex-B video (H.264 or H.265) + AAC ADTS in, segments out (MPEG-TS or fMP4): the
@@ -53,19 +45,11 @@ export class LiveSegmenter {
   private readonly audio: AudioStage;
   private readonly clock: PictureClock;
   private readonly cutter: SegmentCutter;
-  private readonly reorder = new PocReorder<Placed>((p, pts, dts) => this.timed({ ...p, pts, dts }));
-  private readonly bScreen: UntimedBFrameScreen;
   private readonly interleaver: AvInterleaver<Placed>;
   private readonly writer: SegmentWriter;
+  /** Each access unit's way from the video stage to the interleaver (refusals, timing, reorder). */
+  private readonly pictures: PictureRouter;
   private reportedLeadingGarbage = false;
-  /** Decode time of the last timed picture (for the re-stamped report). */
-  private lastTimedDts: number | undefined;
-  /** Times the caller gave with putVideoFrame, for the access unit(s) of that call. */
-  private given: { ptsMs?: number; dtsMs?: number } | undefined;
-  /** Refused (untimed B-frames, or a codec the container cannot carry): everything is dropped until the stream changes. */
-  private refused: 'b-frames' | 'codec' | undefined;
-  /** An error raised while the splitter was handing over NAL units: thrown once the chunk is split (never mid-NAL). */
-  private deferred?: unknown;
   private readonly st: SegmenterStats = { frames: 0, audioFrames: 0, segments: 0, bytes: 0, inputErrors: 0, droppedBytes: 0, droppedFrames: 0 };
 
   constructor(readonly options: SegmenterOptions) {
@@ -81,7 +65,7 @@ export class LiveSegmenter {
       frameTicks: () => this.clock.frameTicks,
       droppedFrames: () => this.st.droppedFrames,
       report: (m, offset) => this.report(m, offset),
-      drop: (u) => this.drop(u),
+      drop: (u) => this.pictures.drop(u),
       cut: () => this.cut(),
       warn: options.onStreamWarning,
     });
@@ -94,16 +78,10 @@ export class LiveSegmenter {
       onDropped: (bytes) => (this.st.droppedBytes += bytes),
       onProblem: (m, offset, dropped) => this.report(m, offset, dropped),
     });
-    this.bScreen = new UntimedBFrameScreen({
-      drop: (u) => this.drop(u, true),
-      skipSlot: () => this.skipSlot(),
-      corrupt: (u, why) => this.onCorrupt(u, why),
-      refuse: (u) => this.refuseBFrames(u),
-    });
     this.video = new VideoStage({
       codec: options.videoCodec,
       maxFrameBytes: this.limits.maxFrameBytes,
-      onUnit: (u) => this.onUnitSafely(u),
+      onUnit: (u) => this.pictures.onUnitSafely(u),
       onCodec: (c, prev) => this.onCodec(c, prev),
     });
     this.writer = new SegmentWriter(
@@ -113,6 +91,16 @@ export class LiveSegmenter {
       (t) => this.clock.toMs(t),
       options.onSegment,
     );
+    const { limits, clock, video, audio, cutter, interleaver, writer, st } = this;
+    this.pictures = new PictureRouter(
+      { limits, clock, video, audio, cutter, interleaver, writer, st },
+      {
+        cut: (withReordered) => this.cut(withReordered),
+        cutForChange: () => this.cutForChange(),
+        release: (w) => this.release(w),
+        report: (m, o, d) => this.report(m, o, d),
+      },
+    );
     this.splitter = this.newSplitter();
   }
 
@@ -120,7 +108,7 @@ export class LiveSegmenter {
   pushVideo(annexBChunk: Uint8Array, arrivalMs: number = Date.now()): void {
     this.splitter.push(annexBChunk, arrivalMs);
     this.checkLeadingGarbage();
-    this.throwDeferred();
+    this.pictures.throwDeferred();
   }
 
   /**
@@ -132,17 +120,17 @@ export class LiveSegmenter {
    */
   putVideoFrame(accessUnitAnnexB: Uint8Array, ptsMs?: number, dtsMs?: number): void {
     const splitter = this.newSplitter();
-    this.given = ptsMs === undefined ? undefined : { ptsMs, dtsMs };
+    this.pictures.given = ptsMs === undefined ? undefined : { ptsMs, dtsMs };
     try {
       splitter.push(accessUnitAnnexB, ptsMs ?? Date.now());
       splitter.flush();
       this.video.end();
     } finally {
-      this.given = undefined;
+      this.pictures.given = undefined;
     }
     if (splitter.leadingGarbageBytes)
       this.report(`frame has ${splitter.leadingGarbageBytes} bytes before its first start code (expected Annex-B)`, 0, splitter.leadingGarbageBytes);
-    this.throwDeferred();
+    this.pictures.throwDeferred();
   }
 
   /** Bytes of an ADTS stream (any chunking). Ignored while audio is off. */
@@ -188,7 +176,7 @@ export class LiveSegmenter {
     this.clock.markClosed();
     this.splitter.flush();
     this.checkLeadingGarbage();
-    this.bScreen.settle();
+    this.pictures.settle();
     this.cut();
     this.video.resniff();
   }
@@ -201,7 +189,7 @@ export class LiveSegmenter {
     // Audio past the last video frame is not needed; a partial frame there is no error.
     this.interleaver.end();
     this.closeSegment();
-    this.throwDeferred();
+    this.pictures.throwDeferred();
   }
 
   /** The open segment, or undefined when none is open (before the first key frame, or right after a cut). */
@@ -223,9 +211,7 @@ export class LiveSegmenter {
    * that lie wholly before it can be reused by the caller.
    */
   videoHeldFrom(): number {
-    let from = Math.min(this.splitter.heldFrom, this.video.heldFrom ?? Infinity, this.interleaver.heldFrom, this.writer.container.heldFrom);
-    for (const p of this.reorder.items()) if (p.offset < from) from = p.offset;
-    return from;
+    return this.pictures.heldFrom(Math.min(this.splitter.heldFrom, this.video.heldFrom ?? Infinity, this.interleaver.heldFrom, this.writer.container.heldFrom));
   }
 
   /**
@@ -264,137 +250,15 @@ export class LiveSegmenter {
   /** The codec was told: its container (unless configured), a cut when it changed, a refusal when the container cannot carry it. */
   private onCodec(codec: VideoCodec, previous: VideoCodec | undefined): void {
     if (previous !== undefined) this.cutForChange();
-    if (this.refused === 'codec') this.refused = undefined;
+    this.pictures.clearCodecRefusal();
     try {
       refuseCodecIn(this.options.container, codec, (m) => new UnsupportedStreamError(m));
     } catch (err) {
       // Called from inside the splitter: thrown once the chunk is split.
-      this.refused = 'codec';
-      this.deferred ??= err;
+      this.pictures.refuseCodec(err);
       return;
     }
     this.writer.use(this.options.container ?? defaultContainerFor(codec));
-  }
-
-  // ---- video -------------------------------------------------------------------------
-
-  /** Called from inside the splitter: nothing may be thrown through it (see `deferred`). */
-  private onUnitSafely(u: VideoUnit): void {
-    if (this.deferred instanceof UnsupportedStreamError) {
-      this.drop(u);
-      return;
-    }
-    try {
-      this.onUnit(u);
-    } catch (err) {
-      this.deferred ??= err;
-      if (err instanceof UnsupportedStreamError) {
-        // Keep what was recorded up to here; the next segment starts at a key frame.
-        this.drop(u);
-        this.cut();
-      }
-    }
-  }
-
-  private throwDeferred(): void {
-    const err = this.deferred;
-    if (err === undefined) return;
-    this.deferred = undefined;
-    throw err as Error; // rethrown as caught (an Error from our own stages)
-  }
-
-  private onUnit(u: VideoUnit): void {
-    if (this.refused === 'codec') {
-      if (u.hasVcl) this.drop(u);
-      return;
-    }
-    if (u.corrupt) return this.onCorrupt(u, u.corrupt);
-    if (u.encoderChanged) {
-      // A new encoder configuration: a B-frame refusal or GOP warning is for the old one.
-      if (this.refused === 'b-frames') this.refused = undefined;
-      this.cutter.warnedGop = false;
-      this.bScreen.settle();
-    }
-    // fMP4 keeps parameter sets in its init section: any change of them starts a new one.
-    const changed = u.encoderChanged || (u.setsChanged && this.writer.container.kind === 'fmp4');
-    if (!u.hasVcl) {
-      if (changed) this.cutForChange();
-      return;
-    }
-    if (this.refused) return this.drop(u);
-    if (u.order?.undecodable) return this.drop(u, true);
-    const given = this.given;
-    const timed = given?.ptsMs !== undefined && given.dtsMs !== undefined;
-    if (!timed && this.video.codec === 'h264' && this.bScreen.screen(u)) return;
-    const config = this.video.config();
-    const t = timed
-      ? this.clock.timed(given.ptsMs!, given.dtsMs!, config?.fps, this.writer.seg !== undefined)
-      : this.clock.untimed(given?.ptsMs ?? u.arrivalMs, given?.ptsMs !== undefined, config?.fps, config !== undefined);
-    if (t.restamped) {
-      this.drop(u);
-      if (t.restamped === 'first') {
-        // Frames from before the step (some may wait for audio) go first; video resumes at the next key frame.
-        this.cutForChange();
-        this.report(
-          `video frames ${((t.dts - (this.lastTimedDts ?? t.dts)) / TICKS_PER_MS).toFixed(3)} ms apart: the source's clock stepped back and its frames were re-stamped (ffmpeg does that); dropping them, video resumes at the next key frame`,
-          u.offset,
-        );
-      }
-      this.lastTimedDts = t.dts;
-      return;
-    }
-    if (timed) this.lastTimedDts = t.dts;
-    // The source's clock went back (a camera's clock step): audio follows it from here.
-    if (t.back) this.audio.queue.restartTimeline();
-    if (t.jump && this.writer.seg) this.cutForChange();
-    const p: Placed = { u, changed, bytes: u.nalBytes, offset: u.offset, pts: t.pts, dts: t.dts };
-    if (timed || !u.order) return this.timed(p);
-    // Raw H.265: presentation times from the picture order count (B-frames welcome).
-    this.reorder.push(p, p.dts, u.order.poc, u.order.startsSequence, config?.maxReorder ?? 0, this.clock.frameTicks);
-  }
-
-  /** A picture with its final times: cut for a new configuration, then on through the interleaver. */
-  private timed(p: Placed): void {
-    if (p.changed) {
-      // Everything before it in decode order has left the reorder stage; what waits there comes after it.
-      this.cut(false);
-      this.cutter.resetGop();
-    }
-    this.interleaver.offer(p, this.limits.timing.kind !== 'frame-rate' || this.given !== undefined);
-  }
-
-  private onCorrupt(u: VideoUnit, why: string): void {
-    this.report(why, u.offset, u.nalBytes);
-    this.st.droppedBytes += u.nalBytes;
-    if (u.hasVcl) {
-      this.st.droppedFrames++;
-      this.skipSlot();
-    }
-    this.cutter.resyncing = true;
-    this.cut();
-  }
-
-  private refuseBFrames(u: VideoUnit): never {
-    this.refused = 'b-frames';
-    this.drop(u);
-    // Nothing of such a stream is uploaded: the open segment goes too (its frames count as dropped).
-    this.release(true);
-    const frames = this.writer.discard();
-    this.st.droppedFrames += frames;
-    this.st.frames -= frames;
-    this.cutter.discarded();
-    throw untimedBFramesError();
-  }
-
-  /** A frame thrown away (counted); `keepSlot` keeps its place in frame-rate time. */
-  private drop(u: VideoUnit, keepSlot = false): void {
-    this.st.droppedFrames++;
-    this.st.droppedBytes += u.nalBytes;
-    if (keepSlot) this.skipSlot();
-  }
-
-  private skipSlot(): void {
-    if (!this.given) this.clock.skip();
   }
 
   private cutForChange(): void {
@@ -404,7 +268,7 @@ export class LiveSegmenter {
 
   /** Frames waiting for audio (and for their presentation time, `withReordered`) go into the segment. */
   private release(withReordered: boolean): void {
-    if (withReordered) this.reorder.flush(this.clock.frameTicks);
+    if (withReordered) this.pictures.flushReordered();
     this.interleaver.release(true);
   }
 
