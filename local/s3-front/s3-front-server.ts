@@ -1,16 +1,19 @@
 import { randomBytes, createHash } from 'node:crypto';
-import { createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { LocalStartError } from '../local-error.ts';
 import type { CredentialRegistry, RegisteredCredentials } from '../iot/credential-registry.ts';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.ts';
 import { LOCAL_THING_TYPE } from '../iot/iot-credential-provider.ts';
-import { deviceMay, S3Action, unsafeKeyProblem, type S3ActionName } from './device-policy.ts';
+import { deviceMay, S3Action, unsafeKeyProblem } from './device-policy.ts';
 import { s3ErrorXml } from './s3-error-xml.ts';
 import { AuthFailure, SigV4Failure, UNSIGNED_PAYLOAD, verifySigV4 } from '../auth/sigv4-verify.ts';
 import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
 import { CHECKSUM_SHA256_HEADER } from '../../contract/index.ts';
 import { FRONT_CHECKSUM_HEADER } from './front-checksum.ts';
+import { keyLock } from './key-lock.ts';
+import { classifyS3Request, s3ObjectPath, splitS3Path, stripPresignQuery, type Target } from './s3-request-target.ts';
+import { corsHeaders, relayToUpstream } from './upstream-relay.ts';
 
 /**
  * The local S3 front: an HTTP server in front of s3rver that does what S3 and IAM do and
@@ -69,83 +72,8 @@ export interface S3Front {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
-/** Headers that describe how the caller authenticated or framed the body; s3rver gets neither. */
-const STRIPPED_HEADERS = new Set([
-  'authorization',
-  'x-amz-security-token',
-  'x-amz-content-sha256',
-  'x-amz-date',
-  'x-amz-decoded-content-length',
-  'x-amz-trailer',
-  'x-amz-sdk-checksum-algorithm',
-  'content-encoding',
-  'transfer-encoding',
-  'expect',
-  'host',
-  'connection',
-  'if-none-match',
-]);
-const PRESIGN_QUERY = /^X-Amz-(Algorithm|Credential|Date|Expires|SignedHeaders|Signature|Security-Token)$/i;
 
-interface Target {
-  readonly bucket: string | undefined;
-  readonly key: string | undefined;
-  readonly action: S3ActionName;
-  readonly isCopy: boolean;
-}
-
-/**
- * Splits a request target into bucket and key exactly as S3 reads it: the raw path is
- * split at the first `/` after the bucket and percent-decoded once. No WHATWG URL
- * parsing: that turns `\` into `/` and resolves `..`, so the key checked would not be
- * the key stored.
- */
-export function splitS3Path(url: string): { bucket: string | undefined; key: string | undefined; query: string } {
-  const q = url.indexOf('?');
-  const rawPath = q < 0 ? url : url.slice(0, q);
-  const query = q < 0 ? '' : url.slice(q + 1);
-  const m = /^\/([^/]*)(?:\/(.*))?$/s.exec(rawPath);
-  if (!m) throw new SigV4Failure('MALFORMED', `request target ${JSON.stringify(rawPath.slice(0, 100))} does not start with /`);
-  const decode = (s: string) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      throw new SigV4Failure('MALFORMED', 'the request path is not valid percent-encoding');
-    }
-  };
-  return { bucket: m[1] ? decode(m[1]) : undefined, key: m[2] ? decode(m[2]) : undefined, query };
-}
-
-/** The upstream path for a bucket and key: each key byte that is not unreserved is percent-encoded, `/` kept. */
-export function s3ObjectPath(bucket: string, key: string | undefined): string {
-  const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `/${enc(bucket)}${key === undefined ? '' : `/${key.split('/').map(enc).join('/')}`}`;
-}
-
-/** What an S3 REST request does, by method, path (`/{bucket}/{key}`) and sub-resource. */
-export function classifyS3Request(method: string, url: string, headers: IncomingMessage['headers']): Target {
-  const { bucket, key } = splitS3Path(url);
-  const u = new URL(`http://local/?${splitS3Path(url).query}`);
-  const subresource = [...u.searchParams.keys()].filter((k) => !PRESIGN_QUERY.test(k) && !k.startsWith('x-id') && !k.startsWith('response-'));
-  const isCopy = headers['x-amz-copy-source'] !== undefined;
-  let action: S3ActionName = S3Action.OTHER;
-  if (bucket && key && subresource.every((s) => s === 'uploadId' || s === 'partNumber')) {
-    if (method === 'PUT') action = S3Action.PUT_OBJECT;
-    else if (method === 'GET' || method === 'HEAD') action = subresource.length ? S3Action.OTHER : S3Action.GET_OBJECT;
-    else if (method === 'DELETE') action = S3Action.DELETE_OBJECT;
-  } else if (
-    bucket &&
-    !key &&
-    (method === 'GET' || method === 'HEAD') &&
-    subresource.every((s) =>
-      ['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'marker', 'encoding-type', 'fetch-owner'].includes(s),
-    )
-  ) {
-    action = S3Action.LIST_BUCKET;
-  }
-  return { bucket, key, action, isCopy };
-}
-
+/** The whole request body, refused (MALFORMED) past `max` bytes. */
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -170,16 +98,8 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const host = opts.host ?? '127.0.0.1';
   const scope = { region: opts.region ?? EMULATOR_REGION, service: 's3' };
-  /** key -> tail of the queue of conditional PUTs to it. */
-  const keyLocks = new Map<string, Promise<void>>();
+  const withKeyLock = keyLock();
   const sockets = new Set<Socket>();
-
-  // '*' rather than the echoed origin: after the playback API's cross-origin 302 the
-  // browser sends `Origin: null`, and presigned URLs carry no cookies anyway.
-  const corsHeaders = (_req: IncomingMessage): OutgoingHttpHeaders => ({
-    'access-control-allow-origin': '*',
-    'access-control-expose-headers': 'ETag, x-amz-request-id, Content-Length, Content-Range',
-  });
 
   const sendError = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, resource: string): void => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
@@ -194,51 +114,8 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
     path: string,
     method: string,
     body: Buffer | undefined,
-    extra: OutgoingHttpHeaders = {},
-  ): Promise<{ status: number }> =>
-    new Promise((resolve, reject) => {
-      const headers: OutgoingHttpHeaders = {};
-      // A probe (no response to relay) sends no caller headers: they describe the caller's body.
-      if (res) {
-        for (const [k, v] of Object.entries(req.headers)) {
-          if (!STRIPPED_HEADERS.has(k) && !k.startsWith('x-amz-checksum-') && k !== FRONT_CHECKSUM_HEADER && k !== 'content-length' && v !== undefined)
-            headers[k] = v;
-        }
-      }
-      Object.assign(headers, extra);
-      if (body) headers['content-length'] = body.length;
-      const up = request({ host: upstream.hostname, port: upstream.port, method, path, headers }, (upRes) => {
-        if (!res) {
-          upRes.resume();
-          upRes.on('end', () => resolve({ status: upRes.statusCode ?? 502 }));
-          return;
-        }
-        const { [FRONT_CHECKSUM_HEADER]: kept, ...upHeaders } = upRes.headers;
-        const outHeaders: OutgoingHttpHeaders = { ...upHeaders, ...corsHeaders(req) };
-        if (kept && String(req.headers['x-amz-checksum-mode']).toUpperCase() === 'ENABLED') outHeaders[CHECKSUM_SHA256_HEADER] = kept;
-        res.writeHead(upRes.statusCode ?? 502, outHeaders);
-        upRes.pipe(res);
-        upRes.on('end', () => resolve({ status: upRes.statusCode ?? 502 }));
-        upRes.on('error', reject);
-      });
-      up.on('error', reject);
-      up.end(body);
-    });
-
-  const withKeyLock = async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    const previous = keyLocks.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((r) => (release = r));
-    const tail = previous.then(() => mine);
-    keyLocks.set(key, tail);
-    await previous;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (keyLocks.get(key) === tail) keyLocks.delete(key);
-    }
-  };
+    extra?: OutgoingHttpHeaders,
+  ) => relayToUpstream(upstream, req, res, path, method, body, extra);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
@@ -391,14 +268,4 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
         for (const s of sockets) s.destroy();
       }),
   };
-}
-
-function stripPresignQuery(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return url;
-  const kept = url
-    .slice(q + 1)
-    .split('&')
-    .filter((p) => p && !PRESIGN_QUERY.test(decodeURIComponent(p.split('=')[0]!)));
-  return kept.length ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
 }
