@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { AudioTimeline } from '../../../device/media/clock/audio-timeline.ts';
 import { LiveSegmenter } from '../../../device/media/live-segmenter.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { TsDemuxer, type DemuxedPes } from '../../../media/ts/ts-demuxer.ts';
+import { childTsUnits } from '../../fixtures/child-ts.ts';
 import { FFMPEG, requireFfmpeg } from '../../fixtures/h264-streams.ts';
 
 /**
@@ -33,46 +34,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'camrec-audio-timeline-'));
   const file = join(dir, 'in.ts');
   // What the agent's ffmpeg child writes: one access unit / one ADTS frame per PES.
-  execFileSync(FFMPEG, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=160x120:rate=25:duration=5',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000:duration=5',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-profile:v',
-    'baseline',
-    '-g',
-    '25',
-    '-keyint_min',
-    '25',
-    '-sc_threshold',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '48k',
-    '-f',
-    'mpegts',
-    '-pes_payload_size',
-    '0',
-    file,
-  ]);
-  units = [];
-  const d = new TsDemuxer({ onProgram: () => {}, onPes: (p) => units.push(p) });
-  d.push(readFileSync(file));
-  d.flush();
+  units = childTsUnits(file, { seconds: 5 });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

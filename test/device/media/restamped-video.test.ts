@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { LiveSegmenter } from '../../../device/media/live-segmenter.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import type { MediaInputError } from '../../../media/media-error.ts';
 import { TsDemuxer, type DemuxedPes } from '../../../media/ts/ts-demuxer.ts';
+import { childTsUnits } from '../../fixtures/child-ts.ts';
 import { FFMPEG, FFPROBE, requireFfmpeg } from '../../fixtures/h264-streams.ts';
 
 /**
@@ -30,46 +31,7 @@ beforeAll(() => {
   requireFfmpeg();
   dir = mkdtempSync(join(tmpdir(), 'camrec-restamped-'));
   const file = join(dir, 'in.ts');
-  execFileSync(FFMPEG, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=160x120:rate=25:duration=6',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000:duration=6',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-profile:v',
-    'baseline',
-    '-g',
-    '25',
-    '-keyint_min',
-    '25',
-    '-sc_threshold',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '48k',
-    '-f',
-    'mpegts',
-    '-pes_payload_size',
-    '0',
-    file,
-  ]);
-  units = [];
-  const d = new TsDemuxer({ onProgram: () => {}, onPes: (p) => units.push(p) });
-  d.push(readFileSync(file));
-  d.flush();
+  units = childTsUnits(file, { seconds: 6 });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAdtsHeader } from '../../../media/aac/adts-header.ts';
 import { LiveSegmenter } from '../../../device/media/live-segmenter.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
-import { TsDemuxer, type DemuxedPes } from '../../../media/ts/ts-demuxer.ts';
+import type { DemuxedPes } from '../../../media/ts/ts-demuxer.ts';
+import { childTsUnits } from '../../fixtures/child-ts.ts';
 import { FFMPEG, requireFfmpeg } from '../../fixtures/h264-streams.ts';
 import { pesStarts, readPackets } from '../../fixtures/ts-inspect.ts';
 
@@ -23,48 +24,7 @@ beforeAll(() => {
   requireFfmpeg();
   dir = mkdtempSync(join(tmpdir(), 'camrec-timed-b-'));
   const file = join(dir, 'in.ts');
-  execFileSync(FFMPEG, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=160x120:rate=25:duration=4',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000:duration=4',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-profile:v',
-    'main',
-    '-bf',
-    '2',
-    '-g',
-    '25',
-    '-keyint_min',
-    '25',
-    '-sc_threshold',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '48k',
-    '-f',
-    'mpegts',
-    '-pes_payload_size',
-    '0',
-    file,
-  ]);
-  units = [];
-  const d = new TsDemuxer({ onProgram: () => {}, onPes: (p) => units.push(p) });
-  d.push(readFileSync(file));
-  d.flush();
+  units = childTsUnits(file, { seconds: 4, bFrames: 2 });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPmt } from '../../../media/ts/psi-reader.ts';
 import { pmtSection } from '../../../media/ts/psi-tables.ts';
 import { TsDemuxer, type DemuxedPes } from '../../../media/ts/ts-demuxer.ts';
-import { FFMPEG, FFPROBE, requireFfmpeg } from '../../fixtures/h264-streams.ts';
+import { writeChildTs } from '../../fixtures/child-ts.ts';
+import { FFPROBE, requireFfmpeg } from '../../fixtures/h264-streams.ts';
 
 interface ProbePacket {
   stream: 'video' | 'audio';
@@ -49,40 +50,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'camrec-tsdemux-'));
   const file = join(dir, 'bframes.ts');
   // H.264 with B-frames (x264 -bf 2) and AAC, as ffmpeg writes it to the agent's pipe.
-  execFileSync(FFMPEG, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=160x120:rate=25:duration=2',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000:duration=2',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-profile:v',
-    'main',
-    '-bf',
-    '2',
-    '-g',
-    '25',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '48k',
-    '-f',
-    'mpegts',
-    '-pes_payload_size',
-    '0',
-    file,
-  ]);
+  writeChildTs(file, { seconds: 2, bFrames: 2 });
   ts = readFileSync(file);
   probed = probe(file);
 });
