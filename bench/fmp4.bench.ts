@@ -19,6 +19,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decryptSegment } from '../device/media/encrypt/encrypt-segment.ts';
 import { muxFileToFmp4 } from './fmp4/mux-file-to-fmp4.ts';
+import { generateTestClip, x264Args } from './support/bench-clip.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, 'bench', 'out');
@@ -42,7 +43,7 @@ function makeInput({ codec, file }: Input): void {
   mkdirSync(DIR, { recursive: true });
   const seconds = Math.ceil(TARGET_MB / 3);
   process.stderr.write(`bench: generating ${seconds} s of 1080p25 ${codec} into ${file} ...\n`);
-  const enc =
+  const encoder =
     codec === 'hevc'
       ? [
           '-c:v',
@@ -54,33 +55,8 @@ function makeInput({ codec, file }: Input): void {
           '-b:v',
           '26M',
         ]
-      : [
-          '-c:v',
-          'libx264',
-          '-preset',
-          'ultrafast',
-          '-bf',
-          '0',
-          '-g',
-          '50',
-          '-keyint_min',
-          '50',
-          '-sc_threshold',
-          '0',
-          '-b:v',
-          '26M',
-          '-minrate',
-          '26M',
-          '-maxrate',
-          '26M',
-          '-bufsize',
-          '26M',
-          '-x264-params',
-          'nal-hrd=cbr',
-        ];
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-t', String(seconds), '-i', `testsrc2=size=1920x1080:rate=${FPS}`, ...enc, '-f', codec, file], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+      : x264Args(26_000, { cbr: true });
+  generateTestClip({ file, seconds, fps: FPS, encoder, format: codec });
 }
 
 function ffmpegArgs(input: Input, out: string, extra: string[] = []): string[] {

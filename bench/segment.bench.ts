@@ -21,6 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { generateTestClip, x264Args } from './support/bench-clip.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, 'bench', 'out');
@@ -31,6 +32,8 @@ const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
 /** Runs on the doubled input (for memory, not speed). */
 const RUNS_2X = 2;
 const CAMREC = join(ROOT, 'bin', 'camrec.js');
+/** ~26 Mbit/s 1080p25 with 2 s GOPs (bench:fmp4 reads the same input file). */
+const BITRATE_KBPS = 26_000;
 
 function makeInputs(): void {
   if (!(existsSync(INPUT) && statSync(INPUT).size >= TARGET_MB * 1e6)) {
@@ -38,46 +41,7 @@ function makeInputs(): void {
     // ~25 Mbit/s 1080p25 with 2 s GOPs: ~3.1 MB/s of stream, so TARGET_MB needs ~TARGET_MB/3 s.
     const seconds = Math.ceil(TARGET_MB / 3);
     process.stderr.write(`bench: generating ${seconds} s of 1080p25 H.264 into ${INPUT} ...\n`);
-    execFileSync(
-      'ffmpeg',
-      [
-        '-v',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-t',
-        String(seconds),
-        '-i',
-        'testsrc2=size=1920x1080:rate=25',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-bf',
-        '0',
-        '-g',
-        '50',
-        '-keyint_min',
-        '50',
-        '-sc_threshold',
-        '0',
-        '-b:v',
-        '26M',
-        '-minrate',
-        '26M',
-        '-maxrate',
-        '26M',
-        '-bufsize',
-        '26M',
-        '-x264-params',
-        'nal-hrd=cbr',
-        '-f',
-        'h264',
-        INPUT,
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
-    );
+    generateTestClip({ file: INPUT, seconds, encoder: x264Args(BITRATE_KBPS, { cbr: true }), format: 'h264' });
   }
   // The same stream twice (it starts with SPS, PPS and an IDR, so it is a valid stream).
   if (!(existsSync(INPUT_2X) && statSync(INPUT_2X).size === 2 * statSync(INPUT).size)) {

@@ -7,14 +7,13 @@
  * JPEG of it; the agent keeps one a minute). Printed: CPU and peak RSS of the agent + its
  * child for each, and the difference.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { agentStatus, startBenchBackend } from './bench-backend.ts';
-import { measure, type Measured } from './process-meter.ts';
-
-const MB = 1024 * 1024;
+import { cameraClip } from '../support/bench-clip.ts';
+import { startBenchBackend } from './bench-backend.ts';
+import { MB, measureAgentRun, perProcess, spawnAgent } from './agent-run.ts';
+import type { Measured } from './process-meter.ts';
 
 export interface PicturesVariantOptions {
   root: string;
@@ -29,86 +28,29 @@ export interface PicturesVariantOptions {
   bundleAgent: () => string;
 }
 
-function makeClip(out: string, seconds: number, kbps: number): string {
-  const clip = join(out, `agent-pictures-1080p25-${kbps}k-${seconds}s.mkv`);
-  if (existsSync(clip)) return clip;
-  mkdirSync(out, { recursive: true });
-  process.stderr.write(`bench: generating ${seconds} s of 1080p25 at ${kbps} kbit/s into ${clip} (once) ...\n`);
-  execFileSync(
-    'ffmpeg',
-    [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-t',
-      String(seconds),
-      '-i',
-      'testsrc2=size=1920x1080:rate=25',
-      '-vf',
-      'noise=alls=8:allf=t',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-bf',
-      '0',
-      '-g',
-      '50',
-      '-keyint_min',
-      '50',
-      '-sc_threshold',
-      '0',
-      '-b:v',
-      `${kbps}k`,
-      '-maxrate',
-      `${kbps}k`,
-      '-bufsize',
-      `${kbps}k`,
-      clip,
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  return clip;
-}
-
 async function runOnce(o: PicturesVariantOptions, clip: string, imageIntervalSeconds: number): Promise<{ m: Measured; status: Record<string, any> }> {
   const backend = await startBenchBackend();
-  const deviceJson = backend.writeDeviceJson({
-    source: { type: 'file', path: clip },
-    segmentSeconds: o.segmentSeconds,
-    bitrateKbps: o.bitrateKbps,
-    imageIntervalSeconds,
-  });
-  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], {
-    cwd: o.root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: o.agentEnv,
-  });
-  const kill = () => agent.kill('SIGKILL');
-  process.once('exit', kill);
   try {
-    const m = await measure(agent.pid!, { warmupSeconds: o.warmupSeconds, seconds: o.seconds, withChildren: true });
-    const status = await agentStatus(backend.controlSocket);
-    agent.kill('SIGTERM');
-    await new Promise((r) => agent.once('exit', r));
-    return { m, status };
+    const deviceJson = backend.writeDeviceJson({
+      source: { type: 'file', path: clip },
+      segmentSeconds: o.segmentSeconds,
+      bitrateKbps: o.bitrateKbps,
+      imageIntervalSeconds,
+    });
+    const agent = spawnAgent({ root: o.root, nodeFlags: o.nodeFlags, env: o.agentEnv, bundleAgent: o.bundleAgent }, deviceJson);
+    const run = await measureAgentRun({ agent, controlSocket: backend.controlSocket, warmupSeconds: o.warmupSeconds, seconds: o.seconds, withChildren: true });
+    return { m: run.agent, status: run.status };
   } finally {
-    process.removeListener('exit', kill);
-    kill();
     await backend.stop();
   }
 }
 
 const fmt = (m: Measured) => `CPU ${m.cpuPercent.toFixed(2)} % of one core; peak RSS ${(m.steadyPeakRssBytes / MB).toFixed(1)} MB (agent + ffmpeg child)`;
-const parts = (m: Measured) =>
-  m.parts.map((p, i) => `${i === 0 ? 'agent (node)' : 'ffmpeg child'} CPU ${p.cpuPercent.toFixed(2)} %, RSS ${(p.peakRssBytes / MB).toFixed(1)} MB`).join('; ');
+const parts = perProcess;
 
 export async function runPicturesVariant(o: PicturesVariantOptions): Promise<void> {
-  const clip = makeClip(o.out, o.seconds + o.warmupSeconds + 20, o.bitrateKbps);
+  const clipSeconds = o.seconds + o.warmupSeconds + 20;
+  const clip = cameraClip(join(o.out, `agent-pictures-1080p25-${o.bitrateKbps}k-${clipSeconds}s.mkv`), clipSeconds, o.bitrateKbps);
   process.stderr.write(`bench: the agent recording ${clip} without and with keyframe pictures, ${o.seconds} s each after ${o.warmupSeconds} s warm-up ...\n`);
   const off = await runOnce(o, clip, 0);
   const on = await runOnce(o, clip, 60);

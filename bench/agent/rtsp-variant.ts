@@ -12,16 +12,15 @@
  * child alone writing MPEG-TS, NUT or raw H.264 to a pipe that Node reads (CPU and RSS of
  * ffmpeg, bytes per second), and the agent's TS demuxer on those bytes in-process.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRtspServer } from '../../test/support/rtsp/rtsp-server.ts';
 import { TsDemuxer } from '../../media/ts/ts-demuxer.ts';
-import { agentStatus, startBenchBackend } from './bench-backend.ts';
+import { cameraClip } from '../support/bench-clip.ts';
+import { startBenchBackend } from './bench-backend.ts';
+import { MB, measureAgentRun, perProcess, spawnAgent, startHlsPeer } from './agent-run.ts';
 import { measure, type Measured } from './process-meter.ts';
-
-const MB = 1024 * 1024;
 
 export interface RtspVariantOptions {
   root: string;
@@ -37,59 +36,13 @@ export interface RtspVariantOptions {
   formats: boolean;
 }
 
-/** A 1080p25 clip long enough for the whole run (the server plays it once, in real time). */
-function makeLongClip(out: string, seconds: number, kbps: number): string {
-  const clip = join(out, `agent-rtsp-1080p25-${kbps}k-${seconds}s.mkv`);
-  if (existsSync(clip)) return clip;
-  mkdirSync(out, { recursive: true });
-  process.stderr.write(`bench: generating ${seconds} s of 1080p25 at ${kbps} kbit/s into ${clip} (once) ...\n`);
-  execFileSync(
-    'ffmpeg',
-    [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-t',
-      String(seconds),
-      '-i',
-      'testsrc2=size=1920x1080:rate=25',
-      '-vf',
-      'noise=alls=8:allf=t',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-bf',
-      '0',
-      '-g',
-      '50',
-      '-keyint_min',
-      '50',
-      '-sc_threshold',
-      '0',
-      '-b:v',
-      `${kbps}k`,
-      '-maxrate',
-      `${kbps}k`,
-      '-bufsize',
-      `${kbps}k`,
-      clip,
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  return clip;
-}
-
 const fmt = (m: Measured) =>
   `CPU ${m.cpuPercent.toFixed(2)} % of one core; peak RSS ${(m.steadyPeakRssBytes / MB).toFixed(1)} MB, PSS ${(m.steadyPeakPssBytes / MB).toFixed(1)} MB`;
 
 export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
   const clipSeconds = o.seconds + o.warmupSeconds + 30;
-  const clip = makeLongClip(o.out, clipSeconds, o.bitrateKbps);
+  // Long enough for the whole run: the server plays it once, in real time.
+  const clip = cameraClip(join(o.out, `agent-rtsp-1080p25-${o.bitrateKbps}k-${clipSeconds}s.mkv`), clipSeconds, o.bitrateKbps);
   const server = await startRtspServer({ '/cam': `filesrc location=${clip} ! matroskademux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1` });
   const url = server.url('/cam');
   const backend = await startBenchBackend();
@@ -102,65 +55,26 @@ export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
     bitrateKbps: o.bitrateKbps,
     imageIntervalSeconds,
   });
-  const hlsDir = join(backend.dir, 'ffmpeg-hls');
-  mkdirSync(hlsDir);
-  writeFileSync(join(hlsDir, 'k.bin'), randomBytes(16));
-  writeFileSync(join(hlsDir, 'k.info'), `k.bin\n${join(hlsDir, 'k.bin')}\n${randomBytes(16).toString('hex')}\n`);
-
-  const agent = spawn(process.execPath, [...o.nodeFlags.split(' ').filter(Boolean), o.bundleAgent(), '--config', deviceJson, '--status-seconds', '0'], {
-    cwd: o.root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: o.agentEnv,
-  });
-  const peer = spawn(
-    'ffmpeg',
-    [
-      '-v',
-      'error',
-      '-rtsp_transport',
-      'tcp',
-      '-i',
-      url,
-      '-c',
-      'copy',
-      '-f',
-      'hls',
-      '-hls_time',
-      String(o.segmentSeconds),
-      '-hls_list_size',
-      '5',
-      '-hls_flags',
-      'delete_segments',
-      '-hls_key_info_file',
-      join(hlsDir, 'k.info'),
-      join(hlsDir, 'live.m3u8'),
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const killAll = () => {
-    agent.kill('SIGKILL');
-    peer.kill('SIGKILL');
-  };
-  process.once('exit', killAll);
+  const agent = spawnAgent({ root: o.root, nodeFlags: o.nodeFlags, env: o.agentEnv, bundleAgent: o.bundleAgent }, deviceJson);
+  const peer = startHlsPeer(backend.dir, ['-rtsp_transport', 'tcp', '-i', url], o.segmentSeconds);
   process.stderr.write(
     `bench: RTSP ${url}: measuring the agent + its ffmpeg child and ffmpeg alone for ${o.seconds} s after ${o.warmupSeconds} s warm-up ...\n`,
   );
-  const [a, f] = await Promise.all([
-    measure(agent.pid!, { warmupSeconds: o.warmupSeconds, seconds: o.seconds, withChildren: true }),
-    measure(peer.pid!, { warmupSeconds: o.warmupSeconds, seconds: o.seconds }),
-  ]).catch((e: unknown) => {
-    killAll();
-    throw e;
+  const run = await measureAgentRun({
+    agent,
+    peer,
+    controlSocket: backend.controlSocket,
+    warmupSeconds: o.warmupSeconds,
+    seconds: o.seconds,
+    withChildren: true,
   });
-  const status = await agentStatus(backend.controlSocket);
-  agent.kill('SIGTERM');
-  peer.kill('SIGTERM');
-  await new Promise((r) => agent.once('exit', r));
+  const { agent: a, status } = run;
+  const f = run.peer!;
 
   const lines = [
     `camrec agent, RTSP source (Debian gst-rtsp-server, TCP interleaved): 1080p25 H.264 at ${o.bitrateKbps} kbit/s, ${o.segmentSeconds} s segments, AES-128, local S3, keyframe pictures ${imageIntervalSeconds === 0 ? 'off (see --pictures)' : 'on'}, ${o.seconds} s measured after ${o.warmupSeconds} s warm-up`,
     `  agent + its ffmpeg child (${a.processes} processes): ${fmt(a)}`,
-    `    of which:           ${a.parts.map((p, i) => `${i === 0 ? 'agent (node)' : 'ffmpeg child'} CPU ${p.cpuPercent.toFixed(2)} %, RSS ${(p.peakRssBytes / MB).toFixed(1)} MB`).join('; ')}`,
+    `    of which:           ${perProcess(a)}`,
     `  segments:             recorded ${status.segmentsRecorded}, uploaded ${status.segmentsUploaded}, input errors ${status.inputErrors}, source errors ${status.sourceErrors}`,
     `peer ffmpeg -rtsp_transport tcp -i URL -c copy -f hls -hls_key_info_file (same URL at the same time, local disk, no upload):`,
     `  ffmpeg alone:         ${fmt(f)}`,
@@ -170,7 +84,6 @@ export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
   const result: Record<string, unknown> = { url, seconds: o.seconds, pair: a, ffmpeg: f, status };
   if (o.formats) result.formats = await measureFormats(url, o);
   writeFileSync(join(o.out, 'agent-rtsp.json'), JSON.stringify(result, null, 2));
-  process.removeListener('exit', killAll);
   await backend.stop();
   await server.stop();
 }
