@@ -3,7 +3,7 @@
  * at a time. Slices carry only what the parsers read (headers), then filler bits.
  */
 import type { NalUnitEvent } from '../../../media/bitstream/annexb-splitter.ts';
-import type { VideoUnit } from '../../../device/media/video/video-unit.ts';
+import type { VideoConfig, VideoUnit } from '../../../device/media/video/video-unit.ts';
 
 export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
@@ -41,6 +41,20 @@ export const AVC = {
   /** 01 | 9d 40: first_mb '1' = 0, slice_type '00111' = 6 (B), pps_id ue '010' = 1 (a PPS never sent) | data. */
   B_UNKNOWN_PPS: hex('019d40 aabbccdd'),
 } as const;
+
+/** The configuration the H.264 parser tells from AVC.SPS and AVC.PPS (what a writer or container opens a segment with). */
+export const AVC_CONFIG: VideoConfig = {
+  codec: 'h264',
+  codecString: 'avc1.4d401e',
+  width: 640,
+  height: 360,
+  fps: 25,
+  vps: [],
+  sps: [AVC.SPS],
+  pps: [AVC.PPS],
+  maxReorder: 0,
+  generation: 1,
+};
 
 // ---- H.265 (libx265 3.5, Main, 426x240, 25 fps: test/media/h265/parameter-sets.test.ts) -------
 export const HEVC = {

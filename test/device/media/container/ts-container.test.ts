@@ -2,20 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { TsContainer } from '../../../../device/media/container/ts-container.ts';
 import type { VideoConfig } from '../../../../device/media/video/video-unit.ts';
 import { pesStarts, readPackets } from '../../../fixtures/ts-inspect.ts';
-import { AVC, hex, unit } from '../stage-fixtures.ts';
+import { AVC, AVC_CONFIG, hex, unit } from '../stage-fixtures.ts';
 
-const config: VideoConfig = {
-  codec: 'h264',
-  codecString: 'avc1.4d401e',
-  width: 640,
-  height: 360,
-  fps: 25,
-  vps: [],
-  sps: [AVC.SPS],
-  pps: [AVC.PPS],
-  maxReorder: 0,
-  generation: 1,
-};
+const config: VideoConfig = AVC_CONFIG;
 const SC = '00000001';
 
 /** The first video PES's payload (all its packets) of a segment, as hex. */

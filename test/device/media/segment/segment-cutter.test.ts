@@ -5,21 +5,10 @@ import { SegmentCutter } from '../../../../device/media/segment/segment-cutter.t
 import { SegmentWriter } from '../../../../device/media/segment/segment-writer.ts';
 import { segmenterLimits } from '../../../../device/media/segmenter-limits.ts';
 import type { VideoConfig, VideoUnit } from '../../../../device/media/video/video-unit.ts';
-import { AVC, unit } from '../stage-fixtures.ts';
+import { AVC, AVC_CONFIG, unit } from '../stage-fixtures.ts';
 
 const F = 3600;
-const config: VideoConfig = {
-  codec: 'h264',
-  codecString: 'avc1.4d401e',
-  width: 640,
-  height: 360,
-  fps: 25,
-  vps: [],
-  sps: [AVC.SPS],
-  pps: [AVC.PPS],
-  maxReorder: 0,
-  generation: 1,
-};
+const config: VideoConfig = AVC_CONFIG;
 
 /** A cutter over a real writer and TS container; pictures by frame number, key frames every `gop`. */
 function setup(o: { targetSeconds?: number; maxSegmentBytes?: number; config?: VideoConfig | undefined } = {}) {

@@ -5,20 +5,9 @@ import type { MediaSegment, SegmenterStats } from '../../../../device/media/medi
 import { SegmentWriter } from '../../../../device/media/segment/segment-writer.ts';
 import type { VideoConfig } from '../../../../device/media/video/video-unit.ts';
 import { pesStarts, readPackets } from '../../../fixtures/ts-inspect.ts';
-import { AVC, unit } from '../stage-fixtures.ts';
+import { AVC, AVC_CONFIG, unit } from '../stage-fixtures.ts';
 
-const config: VideoConfig = {
-  codec: 'h264',
-  codecString: 'avc1.4d401e',
-  width: 640,
-  height: 360,
-  fps: 25,
-  vps: [],
-  sps: [AVC.SPS],
-  pps: [AVC.PPS],
-  maxReorder: 0,
-  generation: 1,
-};
+const config: VideoConfig = AVC_CONFIG;
 const aac = { audioObjectType: 2, sampleRateHz: 48_000, channels: 1 } as AdtsHeader;
 /** ff f1 50 40 ...: ADTS, AAC-LC, 48 kHz, mono, 11-byte frame (7 header + 4 payload). */
 const adts = Uint8Array.from([0xff, 0xf1, 0x50, 0x40, 0x01, 0x7f, 0xfc, 0x21, 0x10, 0x04, 0x60]);
