@@ -2,26 +2,13 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../../device/cli/segment-command.ts';
+import { segmentCli } from './segment-cli.ts';
 
 const SAMPLES = resolve(import.meta.dirname, '../../../samples');
 const dir = mkdtempSync(join(tmpdir(), 'camrec-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write;
-  const e = process.stderr.write;
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await run(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+const cli = segmentCli;
 
 describe('camrec segment', () => {
   it('segments the sample with a given key: playlist, segments, key.bin and a one-line summary', async () => {

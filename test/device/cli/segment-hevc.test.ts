@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../../device/cli/segment-command.ts';
+import { segmentCli } from './segment-cli.ts';
 import { decryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
 import { makeCodedStream, type CodedStreamSpec } from '../../fixtures/coded-streams.ts';
 import { FFMPEG, FFPROBE } from '../../fixtures/h264-streams.ts';
@@ -22,20 +22,7 @@ import { gstDecode, requireGstreamer } from '../../support/gst/gstreamer.ts';
 const dir = mkdtempSync(join(tmpdir(), 'camrec-seg-hevc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write;
-  const e = process.stderr.write;
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await run(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+const cli = segmentCli;
 
 const fpsOf = (s: string): number => (s.includes('/') ? Number(s.split('/')[0]) / Number(s.split('/')[1]) : Number(s));
 

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -13,23 +12,7 @@ import { emulatorS3Client } from '../../../local/emulators/start-s3rver.ts';
 import { startDynalite } from '../../../local/emulators/start-dynalite.ts';
 import { LEGACY_LOCAL_TABLE, LOCAL_TABLE, startLocalStack, type LocalStack } from '../../../local/stack/local-stack.ts';
 import { until } from '../../support/until.ts';
-
-function deviceCredentials(stack: LocalStack, thing: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
-  const dev = stack.pki.devices.get(thing)!;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${stack.iot.endpoint}/role-aliases/camrec-device/credentials`,
-      { ca: stack.pki.ca.certPem, cert: dev.certPem, key: dev.keyPem, headers: { 'x-amzn-iot-thingname': thing }, agent: false },
-      (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve(JSON.parse(body).credentials));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { deviceCredentials } from './device-credentials.ts';
 
 const CAM = 'cam-1';
 const PERIOD_MS = 4000;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -10,24 +9,7 @@ import { loadWrappingPublicKey, segmentKey, toS3Metadata, wrapDataKey, wrappedKe
 import { signedFetch } from '../../../local/auth/signed-fetch.ts';
 import { LOCAL_JSON, startLocalStack, type LocalStack, type LocalStackInfo } from '../../../local/stack/local-stack.ts';
 import { until } from '../../support/until.ts';
-
-/** Device credentials the way a camera gets them: mutual TLS to the local IoT provider. */
-function deviceCredentials(stack: LocalStack, thing: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken: string }> {
-  const dev = stack.pki.devices.get(thing)!;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${stack.iot.endpoint}/role-aliases/camrec-device/credentials`,
-      { ca: stack.pki.ca.certPem, cert: dev.certPem, key: dev.keyPem, headers: { 'x-amzn-iot-thingname': thing }, agent: false },
-      (res) => {
-        let body = '';
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve(JSON.parse(body).credentials));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { deviceCredentials } from './device-credentials.ts';
 
 const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> => until(what, fn, { timeoutMs, intervalMs: 50 });
 
