@@ -1,11 +1,11 @@
-import type { NalUnitEvent } from '../../../media/bitstream/annexb-splitter.ts';
 import { BitReader } from '../../../media/bitstream/bit-reader.ts';
 import { unescapeRbsp } from '../../../media/bitstream/rbsp.ts';
 import { AccessUnitAssembler, type AccessUnit } from '../../../media/h264/access-unit-assembler.ts';
 import { avcCodecString } from '../../../media/h264/codecs-string.ts';
 import type { SpsInfo } from '../../../media/h264/sps-parser.ts';
+import { BaseVideoParser } from './base-video-parser.ts';
 import { copyBytes, sameBytes } from '../bytes.ts';
-import type { VideoConfig, VideoParser, VideoUnit, VideoUnitSink } from './video-unit.ts';
+import type { VideoConfig, VideoUnit, VideoUnitSink } from './video-unit.ts';
 
 /** profile_idc of Baseline (H.264 A.2.1): it has no B slices, so one there is corrupt. */
 const PROFILE_BASELINE = 66;
@@ -18,9 +18,9 @@ const PROFILE_BASELINE = 66;
  * A B slice is believed ("well-formed") only under an SPS of a profile with B slices and
  * when it names a PPS the stream sent.
  */
-export class H264VideoParser implements VideoParser {
+export class H264VideoParser extends BaseVideoParser {
   readonly codec = 'h264' as const;
-  private readonly assembler: AccessUnitAssembler;
+  protected readonly assembler: AccessUnitAssembler;
   private sps?: { nal: Uint8Array; info: SpsInfo };
   private readonly ppsById = new Map<number, Uint8Array>();
   private generation = 0;
@@ -30,23 +30,8 @@ export class H264VideoParser implements VideoParser {
     private readonly onUnit: VideoUnitSink,
     maxFrameBytes: number,
   ) {
+    super();
     this.assembler = new AccessUnitAssembler((au) => this.onAccessUnit(au), maxFrameBytes);
-  }
-
-  push(e: NalUnitEvent): void {
-    this.assembler.push(e);
-  }
-
-  flush(): void {
-    this.assembler.flush();
-  }
-
-  markCorrupt(offset: number, arrivalMs: number, why: string): void {
-    this.assembler.markCorrupt(offset, arrivalMs, why);
-  }
-
-  get heldFrom(): number | undefined {
-    return this.assembler.heldFrom;
   }
 
   restart(): void {

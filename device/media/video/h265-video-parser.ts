@@ -1,4 +1,3 @@
-import type { NalUnitEvent } from '../../../media/bitstream/annexb-splitter.ts';
 import { HevcAccessUnitAssembler, type HevcAccessUnit } from '../../../media/h265/access-unit-assembler.ts';
 import { hevcCodecString } from '../../../media/h265/codecs-string.ts';
 import { hevcNalType, isRasl } from '../../../media/h265/nal-unit-type.ts';
@@ -6,7 +5,8 @@ import { HevcParameterSets } from '../../../media/h265/parameter-sets.ts';
 import { PicOrderCounter } from '../../../media/h265/picture-order-count.ts';
 import { parseHevcSliceHeaderStart } from '../../../media/h265/slice-header.ts';
 import type { HevcSpsInfo } from '../../../media/h265/sps-parser.ts';
-import type { PictureOrderInfo, VideoConfig, VideoParser, VideoUnitSink } from './video-unit.ts';
+import { BaseVideoParser } from './base-video-parser.ts';
+import type { PictureOrderInfo, VideoConfig, VideoUnitSink } from './video-unit.ts';
 
 /**
  * H.265 Annex B -> access units (`media/h265`'s assembler), the parameter sets in force
@@ -19,9 +19,9 @@ import type { PictureOrderInfo, VideoConfig, VideoParser, VideoUnitSink } from '
  * recording does not hold: they are marked `undecodable` (decoders drop them too, 8.1.3).
  * A parameter set that does not parse marks its access unit corrupt.
  */
-export class H265VideoParser implements VideoParser {
+export class H265VideoParser extends BaseVideoParser {
   readonly codec = 'h265' as const;
-  private readonly assembler: HevcAccessUnitAssembler;
+  protected readonly assembler: HevcAccessUnitAssembler;
   private readonly sets = new HevcParameterSets();
   private readonly poc = new PicOrderCounter();
   /** restart() was called: the next IRAP starts decoding (HandleCraAsBlaFlag). */
@@ -34,23 +34,8 @@ export class H265VideoParser implements VideoParser {
     private readonly onUnit: VideoUnitSink,
     maxFrameBytes: number,
   ) {
+    super();
     this.assembler = new HevcAccessUnitAssembler((au) => this.onAccessUnit(au), maxFrameBytes);
-  }
-
-  push(e: NalUnitEvent): void {
-    this.assembler.push(e);
-  }
-
-  flush(): void {
-    this.assembler.flush();
-  }
-
-  markCorrupt(offset: number, arrivalMs: number, why: string): void {
-    this.assembler.markCorrupt(offset, arrivalMs, why);
-  }
-
-  get heldFrom(): number | undefined {
-    return this.assembler.heldFrom;
   }
 
   restart(): void {
