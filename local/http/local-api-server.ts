@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { PlaybackRoute, routePattern } from '../../contract/index.ts';
-import { LocalError, LocalStartError } from '../local-error.ts';
+import { LocalError } from '../local-error.ts';
 import { packagePath } from '../package-root.ts';
 import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
 import { AuthFailure, SigV4Failure, verifySigV4, type KnownCredentials } from '../auth/sigv4-verify.ts';
 import type { KeptNotification } from '../notify/local-notifier.ts';
 import { toApiGatewayEvent, writeHandlerResult, type HandlerResult } from './api-gateway-event.ts';
+import { listenLocal } from './listen-local.ts';
 
 /**
  * The playback API on localhost, as API Gateway would front it:
@@ -187,7 +187,6 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
   const host = opts.host ?? '127.0.0.1';
   const scope = { region: opts.region ?? EMULATOR_REGION, service: API_SERVICE };
   let domainName = host;
-  const sockets = new Set<Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -286,25 +285,12 @@ export async function startLocalApiServer(opts: LocalApiServerOptions): Promise<
       else sendJson(res, 500, { error: { code: 'internal', message: `local API server: ${(err as Error).message}` } });
     });
   });
-  server.keepAliveTimeout = 5_000;
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', (cause) =>
-      reject(new LocalStartError(`the local API could not listen on ${host}:${opts.port ?? 0}: ${(cause as Error).message}; choose another --port`, { cause })),
-    );
-    server.listen(opts.port ?? 0, host, () => resolve((server.address() as { port: number }).port));
-  });
+  const listener = await listenLocal(server, { host, port: opts.port, what: 'the local API', hint: 'choose another --port' });
+  const { port } = listener;
   domainName = `${host}:${port}`;
   return {
     url: `http://${host}:${port}`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
+    stop: listener.stop,
   };
 }

@@ -1,7 +1,5 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { LocalStartError } from '../local-error.ts';
 import type { CredentialRegistry, RegisteredCredentials } from '../iot/credential-registry.ts';
 import { decodeAwsChunked, isAwsChunked } from './aws-chunked.ts';
 import { LOCAL_THING_TYPE } from '../iot/iot-credential-provider.ts';
@@ -11,6 +9,7 @@ import { AuthFailure, SigV4Failure, UNSIGNED_PAYLOAD, verifySigV4 } from '../aut
 import { EMULATOR_REGION } from '../emulators/start-s3rver.ts';
 import { CHECKSUM_SHA256_HEADER } from '../../contract/index.ts';
 import { FRONT_CHECKSUM_HEADER } from './front-checksum.ts';
+import { listenLocal } from '../http/listen-local.ts';
 import { keyLock } from './key-lock.ts';
 import { classifyS3Request, s3ObjectPath, splitS3Path, stripPresignQuery, type Target } from './s3-request-target.ts';
 import { corsHeaders, relayToUpstream } from './upstream-relay.ts';
@@ -99,7 +98,6 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
   const host = opts.host ?? '127.0.0.1';
   const scope = { region: opts.region ?? EMULATOR_REGION, service: 's3' };
   const withKeyLock = keyLock();
-  const sockets = new Set<Socket>();
 
   const sendError = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, resource: string): void => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
@@ -248,24 +246,11 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
       );
     });
   });
-  server.keepAliveTimeout = 5_000;
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', (cause) =>
-      reject(new LocalStartError(`the local S3 front could not listen on ${host}:${opts.port ?? 0}: ${(cause as Error).message}`, { cause })),
-    );
-    server.listen(opts.port ?? 0, host, () => resolve((server.address() as { port: number }).port));
-  });
+  const listener = await listenLocal(server, { host, port: opts.port, what: 'the local S3 front' });
+  const { port } = listener;
   return {
     endpoint: `http://${host}:${port}`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
+    stop: listener.stop,
   };
 }
