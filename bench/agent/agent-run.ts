@@ -20,6 +20,21 @@ export interface AgentLaunch {
   runner?: 'bundle' | 'tsx';
 }
 
+/** What every agent bench variant runs with: the same stream, window and agent as the main run. */
+export interface AgentVariantOptions {
+  root: string;
+  /** bench/out: generated clips and the JSON results. */
+  out: string;
+  seconds: number;
+  warmupSeconds: number;
+  segmentSeconds: number;
+  bitrateKbps: number;
+  nodeFlags: string;
+  /** The agent's environment (MALLOC_ARENA_MAX, as on cameras); its ffmpeg child inherits it. */
+  agentEnv: NodeJS.ProcessEnv;
+  bundleAgent: () => string;
+}
+
 /** `camrec agent --config deviceJson` as a child process, its status only on the control socket. */
 export function spawnAgent(l: AgentLaunch, deviceJson: string): ChildProcess {
   const agentArgs = ['--config', deviceJson, '--status-seconds', '0'];

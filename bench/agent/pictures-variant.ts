@@ -12,21 +12,10 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { cameraClip } from '../support/bench-clip.ts';
 import { startBenchBackend } from './bench-backend.ts';
-import { MB, measureAgentRun, perProcess, spawnAgent } from './agent-run.ts';
+import { MB, measureAgentRun, type AgentVariantOptions, perProcess, spawnAgent } from './agent-run.ts';
 import type { Measured } from './process-meter.ts';
 
-export interface PicturesVariantOptions {
-  root: string;
-  out: string;
-  seconds: number;
-  warmupSeconds: number;
-  segmentSeconds: number;
-  bitrateKbps: number;
-  nodeFlags: string;
-  /** The agent's environment (MALLOC_ARENA_MAX, as on cameras); its ffmpeg child inherits it. */
-  agentEnv: NodeJS.ProcessEnv;
-  bundleAgent: () => string;
-}
+export type PicturesVariantOptions = AgentVariantOptions;
 
 async function runOnce(o: PicturesVariantOptions, clip: string, imageIntervalSeconds: number): Promise<{ m: Measured; status: Record<string, any> }> {
   const backend = await startBenchBackend();

@@ -19,20 +19,11 @@ import { startRtspServer } from '../../test/support/rtsp/rtsp-server.ts';
 import { TsDemuxer } from '../../media/ts/ts-demuxer.ts';
 import { cameraClip } from '../support/bench-clip.ts';
 import { startBenchBackend } from './bench-backend.ts';
-import { MB, measureAgentRun, perProcess, spawnAgent, startHlsPeer } from './agent-run.ts';
+import { MB, measureAgentRun, type AgentVariantOptions, perProcess, spawnAgent, startHlsPeer } from './agent-run.ts';
 import { measure, type Measured } from './process-meter.ts';
 
-export interface RtspVariantOptions {
-  root: string;
-  out: string;
-  seconds: number;
-  warmupSeconds: number;
-  segmentSeconds: number;
-  bitrateKbps: number;
-  nodeFlags: string;
-  /** The agent's environment (MALLOC_ARENA_MAX, as on cameras); its ffmpeg child inherits it. */
-  agentEnv?: NodeJS.ProcessEnv;
-  bundleAgent: () => string;
+export interface RtspVariantOptions extends AgentVariantOptions {
+  /** Also measure the ffmpeg child's output formats (MPEG-TS, NUT, raw H.264). */
   formats: boolean;
 }
 
