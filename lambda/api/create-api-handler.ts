@@ -5,7 +5,8 @@ import { CacheControl, header, jsonResult, publicBaseUrl, type HttpEvent, type H
 import { httpHandler } from '../shared/http-handler.ts';
 import { noMetrics, silentLog } from '../shared/log.ts';
 import { MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
-import { authorizeSession, cameraIdFromPath, decodePathParam } from '../shared/request-input.ts';
+import { cameraIdFromPath, decodePathParam } from '../shared/request-input.ts';
+import { authorizeSession } from '../token/authorize-session.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { createClip, deleteClip, getClip, listClips, type ClipRouteDeps } from './routes/clips.ts';
 import { createSession } from './routes/create-session.ts';

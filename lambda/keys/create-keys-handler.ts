@@ -5,7 +5,8 @@ import { CacheControl, type HttpEvent, type HttpResult } from '../shared/http.ts
 import { httpHandler } from '../shared/http-handler.ts';
 import { noMetrics, silentLog, type Log, type MetricsSink } from '../shared/log.ts';
 import { MethodNotAllowedError, NotFoundError } from '../shared/playback-error.ts';
-import { authorizeSession, decodePathParam } from '../shared/request-input.ts';
+import { decodePathParam } from '../shared/request-input.ts';
+import { authorizeSession } from '../token/authorize-session.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { TokenSecrets } from '../token/token-secrets.ts';
 import type { ImageIndex } from '../images/image-index.ts';

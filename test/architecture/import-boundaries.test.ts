@@ -228,8 +228,6 @@ const KNOWN_FOLDER_CYCLES: readonly (readonly string[])[] = [
     'device/media/segmenter-limits.ts',
     'device/media/segmenter-options.ts',
   ],
-  // request-input.ts takes TokenSecrets (type); the Secrets Manager token source takes the Clock (type).
-  ['lambda/shared/', 'lambda/token/'],
 ];
 
 describe('no import cycles', () => {
