@@ -1,5 +1,15 @@
-import type { ContainerKind, InitSection } from './container/segment-container.ts';
 import type { VideoCodec } from './video/video-unit.ts';
+
+/** The segment container formats camrec writes. */
+export type ContainerKind = 'ts' | 'fmp4';
+export const ContainerKind = { TS: 'ts', FMP4: 'fmp4' } as const satisfies Record<string, ContainerKind>;
+
+/** An fMP4 initialization section (EXT-X-MAP): ftyp + moov, shared by every segment of one stream configuration. */
+export interface InitSection {
+  /** 32 lowercase hex digits: the first 16 bytes of the SHA-256 of `bytes` (names the object `init/{deviceId}/{id}.mp4`). */
+  readonly id: string;
+  readonly bytes: Uint8Array;
+}
 
 /**
  * One finished segment, as the segmenter hands it to its receiver (the agent's buffer, or

@@ -1,6 +1,5 @@
 import type { MediaInputError } from '../../media/media-error.ts';
-import type { ContainerKind } from './container/segment-container.ts';
-import type { MediaSegment } from './media-segment.ts';
+import type { ContainerKind, MediaSegment } from './media-segment.ts';
 import type { VideoCodec } from './video/video-unit.ts';
 
 /**

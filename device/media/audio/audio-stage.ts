@@ -2,8 +2,16 @@ import { PTS_HZ } from '../../../media/ts/ts-constants.ts';
 import { parseAdtsHeader, type AdtsHeader } from '../../../media/aac/adts-header.ts';
 import { AdtsParser, type AdtsFrameEvent } from '../../../media/aac/adts-parser.ts';
 import { AudioClock } from '../clock/audio-clock.ts';
-import type { SegmentWriter } from '../segment/segment-writer.ts';
 import { AudioQueue, MAX_QUEUED_FILE_AUDIO_BYTES, MAX_QUEUED_LIVE_AUDIO_FRAMES } from './audio-queue.ts';
+
+/** What audio needs of the segment writer (segment/segment-writer.ts is one): the open segment, a way in, and a flush. */
+export interface AudioSegmentSink {
+  readonly seg: { readonly frames: number; readonly lastDts: number } | undefined;
+  /** Audio joins the open segment (its first frame came after the segment opened). */
+  audioJoined(h: AdtsHeader): void;
+  /** Writes the queued audio that plays before `beforeTicks`. */
+  flushAudio(beforeTicks: number): void;
+}
 
 export interface AudioStageOptions {
   on: boolean;
@@ -11,7 +19,7 @@ export interface AudioStageOptions {
   files: boolean;
   interleaver: { audioOn: boolean; audio(coveredTicks: number): boolean };
   /** The segment writer (audio joins its open segment). */
-  writer: () => SegmentWriter;
+  writer: () => AudioSegmentSink;
   /** Bytes dropped (queue cap) are added here. */
   onDropped: (bytes: number) => void;
   onProblem: (message: string, offset: number, droppedBytes?: number) => void;

@@ -1,17 +1,10 @@
 import type { AdtsHeader } from '../../../media/aac/adts-header.ts';
 import type { QueuedAudio } from '../audio/audio-queue.ts';
+import type { ContainerKind, InitSection } from '../media-segment.ts';
 import type { VideoConfig, VideoUnit } from '../video/video-unit.ts';
 
-/** The segment container formats camrec writes. */
-export type ContainerKind = 'ts' | 'fmp4';
-export const ContainerKind = { TS: 'ts', FMP4: 'fmp4' } as const satisfies Record<string, ContainerKind>;
-
-/** An fMP4 initialization section (EXT-X-MAP): ftyp + moov, shared by every segment of one stream configuration. */
-export interface InitSection {
-  /** 32 lowercase hex digits: the first 16 bytes of the SHA-256 of `bytes` (names the object `init/{deviceId}/{id}.mp4`). */
-  readonly id: string;
-  readonly bytes: Uint8Array;
-}
+// The container kinds and the init section are named in media-segment.ts (the segment every stage hands on), below this folder.
+export { ContainerKind, type InitSection } from '../media-segment.ts';
 
 /** What a container hands back for one finished segment. */
 export interface ContainerSegment {
