@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ContractError } from './contract-error.ts';
-import { assertDeviceId, DEVICE_ID_PATTERN } from './ids.ts';
+import { assertDeviceId, DEVICE_ID_PATTERN, INIT_ID_PATTERN } from './ids.ts';
 
 /**
  * Exported clips: written by the cloud only (no device role reaches the prefix), kept
@@ -93,6 +93,17 @@ export const ClipManifestSchema = z.strictObject({
       recorded: z.boolean(),
     }),
   ),
+  /** fMP4 sources: the init sections (EXT-X-MAP) read, each with the SHA-256 of its bytes (its id is the first 16 bytes of it). */
+  inits: z
+    .array(
+      z.strictObject({
+        initId: z.string().regex(INIT_ID_PATTERN),
+        /** The object read, `init/{deviceId}/{initId}.mp4`. */
+        source: z.string(),
+        sha256,
+      }),
+    )
+    .optional(),
   createdMs: ms,
   readyMs: ms,
 });

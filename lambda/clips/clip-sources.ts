@@ -9,6 +9,8 @@ export interface ClipSourceSegment {
   iv: string;
   /** `ts` or `fmp4` (the container adapter to read it with). */
   container: string;
+  /** fMP4: the init section the segment needs (`init/{deviceId}/{initId}.mp4`, clear, named by the SHA-256 of its bytes). */
+  initId?: string;
   /** Where the bytes are: a hot object, or a byte range of a pack object. */
   location: { kind: 'hot'; objectKey: string } | { kind: 'pack'; objectKey: string; offset: number; length: number };
   /** Base64 SHA-256 the camera sent with the upload (S3 verified it, the indexer recorded it); undefined when none was recorded. */

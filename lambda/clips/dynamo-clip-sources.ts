@@ -18,7 +18,7 @@ import type { ClipSourceIndex, ClipSourceSegment } from './clip-sources.ts';
 
 const PK = IndexTable.PARTITION_KEY;
 const SK = IndexTable.SORT_KEY;
-/** What the clip reads of a hot segment's item (`container` once fMP4 segments exist; absent means TS). */
+/** What the clip reads of a hot segment's item (`container` absent means TS). */
 interface HotFields {
   checksumSha256?: string;
   objectKey?: string;
@@ -81,14 +81,23 @@ export function dynamoClipSources(client: DynamoDBClient, tableName: string, ind
       const packs = new Map<string, Promise<{ objectKey: string; sums: Map<number, string | undefined> }>>();
       const out: ClipSourceSegment[] = [];
       for (const s of chosen) {
-        const base = { startMs: s.startMs, durationMs: s.durationMs, seq: s.seq, discSeq: s.discSeq, keyId: s.keyId, iv: s.iv };
+        // An fMP4 segment names its init section (hot: in its summary; packed: in the pack's format entry).
+        const base = {
+          startMs: s.startMs,
+          durationMs: s.durationMs,
+          seq: s.seq,
+          discSeq: s.discSeq,
+          keyId: s.keyId,
+          iv: s.iv,
+          container: s.initId !== undefined ? 'fmp4' : 'ts',
+          ...(s.initId !== undefined ? { initId: s.initId } : {}),
+        };
         if (s.pack) {
           let p = packs.get(s.pack.name);
           if (!p) packs.set(s.pack.name, (p = packSums(deviceId, s.pack.name)));
           const { objectKey, sums } = await p;
           out.push({
             ...base,
-            container: 'ts',
             location: { kind: 'pack', objectKey, offset: s.pack.offset, length: s.pack.length },
             checksumSha256: sums.get(s.startMs),
           });
@@ -96,7 +105,7 @@ export function dynamoClipSources(client: DynamoDBClient, tableName: string, ind
           const item = hot.get(s.startMs);
           out.push({
             ...base,
-            container: item?.container ?? 'ts',
+            container: item?.container ?? base.container,
             location: { kind: 'hot', objectKey: item?.objectKey ?? segmentKey({ deviceId, startMs: s.startMs, seq: s.seq }) },
             checksumSha256: item?.checksumSha256,
           });

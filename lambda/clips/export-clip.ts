@@ -1,8 +1,6 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import { CLIP_CONTENT_TYPE, ClipFile, clipObjectKey, ClipRequestSchema, type ClipError, type ClipManifest, type ClipRequest } from '../../contract/index.ts';
 import { Mp4ClipWriter } from '../../media/clip/mp4-clip-writer.ts';
-import type { SegmentReader } from '../../media/clip/segment-samples.ts';
-import { readTsSegment } from '../../media/clip/ts-segment-reader.ts';
 import { MediaError } from '../../media/media-error.ts';
 import type { DataKeyOpener } from '../keys/data-key-opener.ts';
 import { clipReady } from '../notify/notifications.ts';
@@ -11,16 +9,12 @@ import type { Clock } from '../shared/clock.ts';
 import { noMetrics, silentLog, type Log, type MetricsSink } from '../shared/log.ts';
 import { PlaybackError } from '../shared/playback-error.ts';
 import type { ClipObjectStore } from '../storage/clip-object-store.ts';
+import { ClipExportError } from './clip-export-error.ts';
 import type { ClipSourceIndex, ClipSourceSegment } from './clip-sources.ts';
+import { clipSegmentReaders } from './segment-readers.ts';
 
 /** The MP4 layout clips are written in (the manifest names it). */
 export const CLIP_LAYOUT = 'fragmented MP4: ftyp + moov (mvex, length in mvhd/mehd), then moof + mdat per source segment';
-
-/**
- * Container adapters: the clip writer takes SegmentSamples, each container has a reader.
- * fMP4 segments (with their init segment) get a reader here when that container lands.
- */
-const READERS: Readonly<Record<string, SegmentReader>> = { ts: readTsSegment };
 
 export interface ClipExportDeps {
   sources: ClipSourceIndex;
@@ -32,17 +26,7 @@ export interface ClipExportDeps {
   metrics?: MetricsSink;
 }
 
-/** Why an export failed, for the clip's error.json (the client sees code and message). */
-export class ClipExportError extends Error {
-  override readonly name = 'ClipExportError';
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { ClipExportError };
 
 export interface ClipExportReport {
   clipId: string;
@@ -95,6 +79,7 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
     const upload = await deps.objects.startUpload(mp4Key, CLIP_CONTENT_TYPE);
     const hash = createHash('sha256');
     const listed: ClipManifest['segments'] = [];
+    const readers = clipSegmentReaders(req.deviceId, (key) => deps.objects.readSource(key));
     let codecs = '';
     try {
       const write = async (chunks: Uint8Array[]) => {
@@ -104,12 +89,7 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
         }
       };
       for (const s of segments) {
-        const read = READERS[s.container];
-        if (!read)
-          throw new ClipExportError(
-            'unsupported_container',
-            `the segment at ${iso(s.startMs)} is in a '${s.container}' container, which clips cannot read yet`,
-          );
+        const read = await readers.readerFor(s);
         const body = await deps.objects.readSource(
           s.location.objectKey,
           s.location.kind === 'pack' ? { offset: s.location.offset, length: s.location.length } : undefined,
@@ -173,6 +153,7 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
         discontinuities: stats.discontinuities,
       },
       segments: listed,
+      ...(readers.inits().length ? { inits: readers.inits() } : {}),
       createdMs: req.createdMs,
       readyMs: deps.clock.nowMs(),
     };

@@ -210,7 +210,10 @@ export function createPacker(deps: PackerDeps): Packer {
 
     for (const p of packs) {
       if (p.drained || p.packedAtMs + c.drainMs > deps.clock.nowMs()) continue;
-      const keys = packedSegments.get(p.packNo)!.map((s) => segmentKey({ deviceId, startMs: s.startMs, seq: s.seq }));
+      // An fMP4 segment (it names an init section) is a `.m4s` object, an MPEG-TS one a `.ts`.
+      const keys = packedSegments
+        .get(p.packNo)!
+        .map((s) => segmentKey({ deviceId, startMs: s.startMs, seq: s.seq, container: s.initId !== undefined ? 'fmp4' : 'ts' }));
       await deps.store.deleteObjects(keys);
       await deps.history.markDrained(deviceId, hourMs, p.packNo);
       p.drained = true;

@@ -39,7 +39,7 @@ export interface ClipExportProps {
 /**
  * Clip export: the function that turns a range of recordings into one MP4 under clips/
  * (SSE-KMS with its own symmetric key, rotated yearly), invoked asynchronously by the API.
- * Its role reads segments, packs and wrapped keys, may kms:Decrypt the content key exactly
+ * Its role reads segments, packs, fMP4 init sections and wrapped keys, may kms:Decrypt the content key exactly
  * as the key route may (the key policy lists it), writes only under clips/, and publishes
  * on the notification bus.
  */
@@ -74,6 +74,7 @@ export class ClipExport extends Construct {
     const role = this.function.role;
     props.store.grantObjectRead(role, 'segments/*', 'the clip export reads the hot segments of the range a clip request names.');
     props.store.grantObjectRead(role, 'packs/*', 'the clip export reads byte ranges of packed history of the range a clip request names.');
+    props.store.grantObjectRead(role, 'init/*', 'the clip export reads the init sections (EXT-X-MAP) of fMP4 segments it remuxes.');
     props.store.grantObjectRead(role, 'keys/*', 'the clip export reads the wrapped data keys of the segments it remuxes.');
     props.store.grantClipWrite(role);
     props.index.grantIndexRead(role);

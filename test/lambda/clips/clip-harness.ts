@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { WRAPPED_KEY_CONTENT_TYPE, segmentKey, wrapDataKey, wrappedKeyKey, type ClipRequest } from '../../../contract/index.ts';
+import { INIT_CONTENT_TYPE, WRAPPED_KEY_CONTENT_TYPE, initKey, segmentKey, wrapDataKey, wrappedKeyKey, type ClipRequest } from '../../../contract/index.ts';
 import { encryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { createApiHandler, type ApiHandler } from '../../../lambda/api/create-api-handler.ts';
@@ -68,8 +68,26 @@ export class ClipHarness {
     return { keyId, key };
   }
 
-  /** Encrypts media-core segments (fresh IV each) and uploads them through the front; waits until indexed. */
+  /**
+   * Encrypts media-core segments (fresh IV each) and uploads them through the front, as the
+   * agent does: an fMP4 segment's clear init section first (once per id, write-once), then
+   * the segment naming it; waits until indexed.
+   */
   async record(deviceId: string, media: readonly MediaSegment[], o: { seq: number; discSeq: number; keyId: string; key: Buffer }): Promise<HarnessSegment[]> {
+    for (const init of new Map(media.filter((s) => s.init).map((s) => [s.init!.id, s.init!])).values()) {
+      const Key = initKey({ deviceId, initId: init.id });
+      if (await this.h.exists(Key)) continue;
+      await this.h.device(deviceId).send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key,
+          Body: init.bytes,
+          ContentType: INIT_CONTENT_TYPE,
+          IfNoneMatch: '*',
+          ChecksumSHA256: createHash('sha256').update(init.bytes).digest('base64'),
+        }),
+      );
+    }
     const segs = media.map((s, i): HarnessSegment => {
       const iv = randomBytes(16);
       const meta = {
@@ -82,8 +100,15 @@ export class ClipHarness {
         codecs: s.codecs,
         width: s.width,
         height: s.height,
+        container: s.container,
+        ...(s.init ? { initId: s.init.id } : {}),
       };
-      return { deviceId, meta, body: Buffer.from(encryptSegment(s.bytes, o.key, iv)), key: segmentKey({ deviceId, startMs: s.startMs, seq: meta.seq }) };
+      return {
+        deviceId,
+        meta,
+        body: Buffer.from(encryptSegment(s.bytes, o.key, iv)),
+        key: segmentKey({ deviceId, startMs: s.startMs, seq: meta.seq, container: s.container }),
+      };
     });
     await this.h.upload(segs);
     return segs;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { SEGMENT_CONTENT_TYPE, segmentKey, toS3Metadata, type SegmentMetadata } from '../../../contract/index.ts';
+import { segmentContentType, segmentKey, toS3Metadata, type SegmentMetadata } from '../../../contract/index.ts';
 import { dynamoEventStore } from '../../../lambda/events/dynamo-event-store.ts';
 import { dynamoHistoryStore } from '../../../lambda/index/dynamo-history-store.ts';
 import { dynamoSegmentIndex } from '../../../lambda/index/dynamo-segment-index.ts';
@@ -156,7 +156,7 @@ export class PackingHarness {
             Bucket: BUCKET,
             Key: s.key,
             Body: s.body,
-            ContentType: SEGMENT_CONTENT_TYPE,
+            ContentType: segmentContentType(s.meta.container ?? 'ts'),
             Metadata: toS3Metadata(s.meta),
             IfNoneMatch: '*',
             ChecksumSHA256: createHash('sha256').update(s.body).digest('base64'),

@@ -139,6 +139,8 @@ const ROLES: Record<string, Row[]> = {
     ['s3:GetObject', seg, true],
     ['s3:GetObject', pack, true],
     ['s3:GetObject', key, true],
+    ['s3:GetObject', init, true],
+    ['s3:PutObject', init, false],
     ['s3:GetObject', evt, false],
     ['s3:PutObject', clip, true],
     ['s3:AbortMultipartUpload', clip, true],
