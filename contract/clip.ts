@@ -65,7 +65,11 @@ export const ClipManifestSchema = z.strictObject({
   clipId: z.string().regex(CLIP_ID_PATTERN),
   /** The range asked for. */
   requested: z.strictObject({ start: z.iso.datetime(), end: z.iso.datetime() }),
-  /** What the clip covers: whole segments overlapping the request, first picture to end of the last. */
+  /**
+   * What the MP4 covers: from the keyframe at or before the requested start (at most one
+   * GOP earlier; a clip cannot begin between keyframes) to the end of the last picture
+   * shown before the requested end; shorter where the recording is.
+   */
   covered: z.strictObject({ start: z.iso.datetime(), end: z.iso.datetime(), startMs: ms, endMs: ms }),
   clip: z.strictObject({
     objectKey: z.string(),

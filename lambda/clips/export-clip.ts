@@ -1,6 +1,7 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import { CLIP_CONTENT_TYPE, ClipFile, clipObjectKey, ClipRequestSchema, type ClipError, type ClipManifest, type ClipRequest } from '../../contract/index.ts';
 import { Mp4ClipWriter } from '../../media/clip/mp4-clip-writer.ts';
+import { trimSegment } from '../../media/clip/trim-segment.ts';
 import { MediaError } from '../../media/media-error.ts';
 import type { DataKeyOpener } from '../keys/data-key-opener.ts';
 import { clipReady } from '../notify/notifications.ts';
@@ -50,8 +51,10 @@ const sourceName = (s: ClipSourceSegment): string =>
 /**
  * Makes one clip: reads the range's segments from the index (a pack range or the hot
  * object, whichever the index holds), checks each against the SHA-256 the camera uploaded
- * it with, decrypts it with its data key (unwrapped as the key route does), remuxes it into
- * the MP4 as it goes (Mp4ClipWriter) and streams the MP4 into a multipart upload while
+ * it with, decrypts it with its data key (unwrapped as the key route does), reads it with
+ * its container's adapter (MPEG-TS, or fMP4 with its init section), trims it to the range
+ * (trimSegment: from the keyframe at or before the start to the last picture before the
+ * end), remuxes it into the MP4 as it goes (Mp4ClipWriter) and streams the MP4 into a multipart upload while
  * hashing it; then writes the manifest (the clip is READY from then on) and publishes
  * "Clip Ready". Memory: two segments and two upload parts, whatever the range.
  *
@@ -71,10 +74,11 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
         'no_recording',
         `camera ${req.deviceId} recorded nothing between ${iso(req.startMs)} and ${iso(req.endMs)} (or it has expired): choose a range the timeline shows as recorded`,
       );
-    const first = segments[0]!;
     const last = segments[segments.length - 1]!;
-    const coveredEnd = last.startMs + last.durationMs;
-    const writer = new Mp4ClipWriter({ startMs: first.startMs, durationMs: coveredEnd - first.startMs });
+    // Made on the first segment read: the clip's time 0 is the keyframe at or before the start asked for.
+    let writer: Mp4ClipWriter | undefined;
+    const expectedEnd = Math.min(req.endMs, last.startMs + last.durationMs);
+    let covered: { startMs: number; endMs: number } | undefined;
     const mp4Key = clipObjectKey(req.deviceId, req.clipId, ClipFile.MP4);
     const upload = await deps.objects.startUpload(mp4Key, CLIP_CONTENT_TYPE);
     const hash = createHash('sha256');
@@ -113,7 +117,12 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
         } catch (err) {
           throw new ClipExportError('unreadable_segment', `the segment at ${iso(s.startMs)} cannot be read: ${(err as Error).message}`, { cause: err });
         }
-        await write(writer.push(samples, { startMs: s.startMs, discSeq: s.discSeq }));
+        const trimmed = trimSegment(samples, s, req);
+        if (trimmed) {
+          writer ??= new Mp4ClipWriter({ startMs: trimmed.startMs, durationMs: Math.max(0, expectedEnd - trimmed.startMs) });
+          covered = { startMs: covered?.startMs ?? trimmed.startMs, endMs: trimmed.endMs };
+          await write(writer.push(trimmed.samples, { startMs: trimmed.startMs, discSeq: s.discSeq }));
+        }
         codecs ||= `${samples.videoTrack().codecString}${samples.audioConfig ? `,mp4a.40.${samples.audioConfig.audioObjectType}` : ''}`;
         listed.push({
           startMs: s.startMs,
@@ -125,6 +134,11 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
           recorded: s.checksumSha256 !== undefined,
         });
       }
+      if (!writer || !covered)
+        throw new ClipExportError(
+          'no_recording',
+          `camera ${req.deviceId} shows no picture between ${iso(req.startMs)} and ${iso(req.endMs)}: choose a longer range`,
+        );
       await write(writer.finish());
     } catch (err) {
       await upload
@@ -134,14 +148,15 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
       throw err;
     }
     const { sizeBytes } = await upload.complete();
-    const stats = writer.stats();
+    const stats = writer!.stats();
+    const { startMs: coveredStart, endMs: coveredEnd } = covered!;
     if (stats.problems.length) log.warn('clip made with input problems skipped', { clipId: req.clipId, problems: stats.problems.slice(0, 20) });
     const manifest: ClipManifest = {
       version: 1,
       deviceId: req.deviceId,
       clipId: req.clipId,
       requested: { start: iso(req.startMs), end: iso(req.endMs) },
-      covered: { start: iso(first.startMs), end: iso(coveredEnd), startMs: first.startMs, endMs: coveredEnd },
+      covered: { start: iso(coveredStart), end: iso(coveredEnd), startMs: coveredStart, endMs: coveredEnd },
       clip: {
         objectKey: mp4Key,
         contentType: CLIP_CONTENT_TYPE,
@@ -149,7 +164,7 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
         sha256: hash.digest('base64'),
         layout: CLIP_LAYOUT,
         codecs,
-        durationMs: coveredEnd - first.startMs,
+        durationMs: coveredEnd - coveredStart,
         discontinuities: stats.discontinuities,
       },
       segments: listed,

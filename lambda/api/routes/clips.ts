@@ -47,6 +47,11 @@ export interface ClipAnswer {
   downloadExpiresAt?: string;
   sizeBytes?: number;
   sha256?: string;
+  /**
+   * READY: what the MP4 covers (ISO 8601): from the keyframe at or before `start` to the end
+   * of the last picture before `end` (shorter where nothing was recorded), and its length.
+   */
+  covered?: { start: string; end: string; durationMs: number };
   /** READY: the manifest (camera, range, SHA-256 of every source segment). */
   manifest?: unknown;
   /** FAILED: why. */
@@ -119,7 +124,13 @@ async function describe(
   if (has(ClipFile.MANIFEST)) {
     const m = ClipManifestSchema.safeParse(await deps.objects.getJson(clipObjectKey(deviceId, clipId, ClipFile.MANIFEST)));
     if (m.success) {
-      const answer: ClipAnswer = { ...base, state: ClipState.READY, sizeBytes: m.data.clip.sizeBytes, sha256: m.data.clip.sha256 };
+      const answer: ClipAnswer = {
+        ...base,
+        state: ClipState.READY,
+        covered: { start: m.data.covered.start, end: m.data.covered.end, durationMs: m.data.clip.durationMs },
+        sizeBytes: m.data.clip.sizeBytes,
+        sha256: m.data.clip.sha256,
+      };
       if (withDownload) {
         answer.downloadUrl = await deps.objects.presignDownload(
           m.data.clip.objectKey,

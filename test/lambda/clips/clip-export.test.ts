@@ -14,6 +14,12 @@ import { ClipHarness } from './clip-harness.ts';
 const HOUR_MS = 3_600_000;
 const FRAME_S = 0.1;
 const GAP_MS = 3000;
+const FRAME_MS = 100;
+const TRIM_END_MS = 300;
+
+/** Pictures of the recording shown in [fromMs, toMs) (10 fps, each segment's first at its start). */
+const framesIn = (media: readonly MediaSegment[], fromMs: number, toMs: number): number =>
+  media.reduce((n, m) => n + Array.from({ length: m.videoFrames }, (_, i) => m.startMs + i * FRAME_MS).filter((t) => t >= fromMs && t < toMs).length, 0);
 
 interface Recorded {
   camera: string;
@@ -44,9 +50,9 @@ describe('clip export over hot and packed history (s3rver + dynalite + indexer +
   let hourMs: number;
   const made: Record<string, { answer: any; manifest: ClipManifest; file: string; probe: ClipProbe; bytes: Buffer }> = {};
 
-  async function makeClip(name: string, r: Recorded): Promise<void> {
-    // A range that starts and ends inside segments: the clip covers the whole segments.
-    const answer = await c.clip(r.camera, r.startMs + 300, r.endMs - 300);
+  async function makeClip(name: string, r: Recorded, startOffsetMs = 300, endTrimMs = TRIM_END_MS): Promise<void> {
+    // A range that starts and ends inside segments: the clip starts at the keyframe at or before the start and ends at the end.
+    const answer = await c.clip(r.camera, r.startMs + startOffsetMs, r.endMs - endTrimMs);
     expect(answer.state, JSON.stringify(answer.error)).toBe('READY');
     const res = await fetch(answer.downloadUrl);
     expect(res.status).toBe(200);
@@ -64,6 +70,8 @@ describe('clip export over hot and packed history (s3rver + dynalite + indexer +
     noAudio = await recordWithRestart(c, 'cam-clip-v', hourMs + 600_000, false);
     await makeClip('hot', withAudio);
     await makeClip('hot-noaudio', noAudio);
+    // Starts 1.5 s in (inside the second 1-s GOP), ends 1.25 s before the end (between two pictures).
+    await makeClip('trimmed', withAudio, 1500, 1250);
     // Pack the hour: the hot copies are deleted (drain 0) and history is read from the pack.
     const report = await c.h.packer().packHour({ deviceId: withAudio.camera, hourMs });
     expect(report).toMatchObject({ settled: true, deletedHot: withAudio.segments.length });
@@ -83,13 +91,34 @@ describe('clip export over hot and packed history (s3rver + dynalite + indexer +
     expect(probe.decodeWarnings).toBe('');
   });
 
-  it.each(['hot', 'hot-noaudio', 'packed'])('%s: lasts the recorded span (gap included) within a frame per segment, every frame kept', (name) => {
-    const r = name === 'hot-noaudio' ? noAudio : withAudio;
-    const { probe, manifest } = made[name]!;
-    expect(manifest.segments).toHaveLength(r.segments.length);
-    expect(Math.abs(probe.durationSeconds - (r.endMs - r.startMs) / 1000)).toBeLessThanOrEqual(r.segments.length * FRAME_S);
-    expect(probe.videoFrameTimes).toHaveLength(r.media.reduce((n, m) => n + m.videoFrames, 0));
-    expect(manifest.clip.discontinuities).toBe(1);
+  it.each(['hot', 'hot-noaudio', 'packed'])(
+    '%s: from the keyframe before the start to the end asked for (gap included), within a frame per segment, every frame of it kept',
+    (name) => {
+      const r = name === 'hot-noaudio' ? noAudio : withAudio;
+      const { probe, manifest, answer } = made[name]!;
+      expect(manifest.segments).toHaveLength(r.segments.length);
+      const endMs = r.endMs - TRIM_END_MS;
+      expect(manifest.covered).toMatchObject({ startMs: r.startMs, endMs });
+      expect(answer.covered).toEqual({ start: new Date(r.startMs).toISOString(), end: new Date(endMs).toISOString(), durationMs: endMs - r.startMs });
+      expect(Math.abs(probe.durationSeconds - (endMs - r.startMs) / 1000)).toBeLessThanOrEqual(r.segments.length * FRAME_S);
+      expect(probe.videoFrameTimes).toHaveLength(framesIn(r.media, r.startMs, endMs));
+      expect(manifest.clip.discontinuities).toBe(1);
+    },
+  );
+
+  it('a range inside the recording: starts at the keyframe at or before its start, ends with the last picture before its end; the answer and manifest say so', () => {
+    const { probe, manifest, answer } = made.trimmed!;
+    const keyframeMs = withAudio.startMs + 1000;
+    const lastPictureEndMs = withAudio.endMs - 1200; // pictures every 100 ms: the last one before end - 1250 starts at end - 1300
+    expect(manifest.requested).toEqual({ start: new Date(withAudio.startMs + 1500).toISOString(), end: new Date(withAudio.endMs - 1250).toISOString() });
+    expect(manifest.covered).toMatchObject({ startMs: keyframeMs, endMs: lastPictureEndMs });
+    expect(answer.covered).toMatchObject({ start: new Date(keyframeMs).toISOString(), durationMs: lastPictureEndMs - keyframeMs });
+    expect(manifest.segments[0]!.startMs).toBe(keyframeMs);
+    expect(probe.videoFrameTimes[0]).toBe(0);
+    expect(probe.videoFrameTimes).toHaveLength(framesIn(withAudio.media, keyframeMs, withAudio.endMs - 1250));
+    expect(Math.abs(probe.durationSeconds - (lastPictureEndMs - keyframeMs) / 1000)).toBeLessThanOrEqual(FRAME_S);
+    expect(probe.streams).toEqual(['video', 'audio']);
+    expect(probe.decodeWarnings).toBe('');
   });
 
   it('reads the hot objects before packing and byte ranges of the pack after', () => {
@@ -113,7 +142,7 @@ describe('clip export over hot and packed history (s3rver + dynalite + indexer +
     expect(played.error).toBeNull();
     expect(played.ended).toBe(true);
     expect(played.videoWidth).toBe(128);
-    expect(played.currentTime).toBeGreaterThan((withAudio.endMs - withAudio.startMs) / 1000 - 0.5);
+    expect(played.currentTime).toBeGreaterThan((withAudio.endMs - TRIM_END_MS - withAudio.startMs) / 1000 - 0.5);
   }, 120_000);
 
   it('publishes Clip Ready with the object and its SHA-256', () => {
