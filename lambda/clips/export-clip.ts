@@ -2,6 +2,7 @@ import { createDecipheriv, createHash } from 'node:crypto';
 import { CLIP_CONTENT_TYPE, ClipFile, clipObjectKey, ClipRequestSchema, type ClipError, type ClipManifest, type ClipRequest } from '../../contract/index.ts';
 import { Mp4ClipWriter } from '../../media/clip/mp4-clip-writer.ts';
 import { trimSegment } from '../../media/clip/trim-segment.ts';
+import type { SegmentSamples } from '../../media/clip/segment-samples.ts';
 import { MediaError } from '../../media/media-error.ts';
 import type { DataKeyOpener } from '../keys/data-key-opener.ts';
 import { clipReady } from '../notify/notifications.ts';
@@ -48,6 +49,26 @@ function decryptSegment(body: Uint8Array, key: Uint8Array, ivHex: string): Uint8
 const sourceName = (s: ClipSourceSegment): string =>
   s.location.kind === 'hot' ? s.location.objectKey : `${s.location.objectKey}#bytes=${s.location.offset}-${s.location.offset + s.location.length - 1}`;
 
+const pictureSize = (s: SegmentSamples): string => {
+  const t = s.videoTrack();
+  return `${t.codec === 'hevc' ? 'H.265' : 'H.264'} ${t.width}x${t.height}`;
+};
+
+/**
+ * The camera's video configuration (resolution, codec or encoder parameter sets) changes
+ * inside the range. The MP4 is written as it streams, `moov` first, so its one sample
+ * description is fixed before the change is seen (a second one would need the whole range
+ * read before the first byte is written). So the clip is refused, saying where the change
+ * is and which two clips to ask for instead.
+ */
+function settingsChanged(req: ClipRequest, before: { startMs: number; endMs: number }, atMs: number, was: string, now: SegmentSamples): ClipExportError {
+  return new ClipExportError(
+    'video_settings_changed',
+    `the camera's video settings change at ${iso(atMs)} (${was} before, ${pictureSize(now)} from there): one MP4 holds one video configuration. ` +
+      `Ask for two clips: ${iso(req.startMs)} to ${iso(before.endMs)}, and ${iso(atMs)} to ${iso(req.endMs)}`,
+  );
+}
+
 /**
  * Makes one clip: reads the range's segments from the index (a pack range or the hot
  * object, whichever the index holds), checks each against the SHA-256 the camera uploaded
@@ -79,6 +100,7 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
     let writer: Mp4ClipWriter | undefined;
     const expectedEnd = Math.min(req.endMs, last.startMs + last.durationMs);
     let covered: { startMs: number; endMs: number } | undefined;
+    let firstConfig: { key: string; size: string } | undefined;
     const mp4Key = clipObjectKey(req.deviceId, req.clipId, ClipFile.MP4);
     const upload = await deps.objects.startUpload(mp4Key, CLIP_CONTENT_TYPE);
     const hash = createHash('sha256');
@@ -119,6 +141,8 @@ export function createClipExporter(deps: ClipExportDeps): (request: ClipRequest)
         }
         const trimmed = trimSegment(samples, s, req);
         if (trimmed) {
+          if (covered && samples.videoConfigKey !== firstConfig!.key) throw settingsChanged(req, covered, trimmed.startMs, firstConfig!.size, samples);
+          firstConfig ??= { key: samples.videoConfigKey, size: pictureSize(samples) };
           writer ??= new Mp4ClipWriter({ startMs: trimmed.startMs, durationMs: Math.max(0, expectedEnd - trimmed.startMs) });
           covered = { startMs: covered?.startMs ?? trimmed.startMs, endMs: trimmed.endMs };
           await write(writer.push(trimmed.samples, { startMs: trimmed.startMs, discSeq: s.discSeq }));

@@ -17,8 +17,10 @@ export interface SegmentSamples {
   /** Builds the video track from the segment's parameter sets. */
   videoTrack(): VideoTrack;
   /**
-   * Identifies the video configuration (parameter sets): two segments with the same value
-   * fit one track. A change inside a clip would need a second sample description.
+   * Identifies the video configuration, `{codec}:{decoder config record in hex}` in every
+   * reader: two segments with the same value fit one track (whatever their container). A
+   * clip refuses a change (it would need a second sample description, fixed in `moov`
+   * before the change is read).
    */
   videoConfigKey: string;
   /** The AAC configuration from the first ADTS header, when the segment has audio. */

@@ -105,13 +105,13 @@ export function readTsSegment(segment: Uint8Array): SegmentSamples {
     video.splice(0, firstSync);
   }
   audio.sort((a, b) => a.pts - b.pts);
-  const spsNal = sps;
-  const ppsNal = pps;
+  const track = avcVideoTrack({ sps: [sps], pps: [pps] });
   return {
     video,
     audio,
-    videoTrack: () => avcVideoTrack({ sps: [spsNal], pps: [ppsNal] }),
-    videoConfigKey: `avc:${Buffer.from(spsNal).toString('hex')}:${Buffer.from(ppsNal).toString('hex')}`,
+    videoTrack: () => track,
+    // As the fMP4 reader names it: the same settings in either container fit one clip track.
+    videoConfigKey: `${track.codec}:${Buffer.from(track.decoderConfig).toString('hex')}`,
     ...(audioConfig ? { audioConfig } : {}),
     problems,
   };
