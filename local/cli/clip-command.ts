@@ -11,8 +11,9 @@ import { API_TARGET_OPTIONS, apiTarget, checkApiTarget, resolveApiTarget, type A
 const USAGE = `usage: camrec clip --camera ID --start ISO --end ISO [--out FILE] [--timeout S]
                    [--data-dir DIR | --api URL --region R]
 
-Asks the playback API to export [start, end) of a camera as one MP4 (at most 1 hour),
-waits until it is ready (printing progress), and downloads it to FILE (default
+Asks the playback API to export [start, end) of a camera as one MP4 (at most 1 hour;
+it starts at the keyframe at or before start), waits until it is ready (printing
+progress and the range the MP4 covers), and downloads it to FILE (default
 {camera}-{start}.mp4); prints the clip id and the SHA-256 its manifest gives. Against the
 local stack (credentials from DIR/local.json, default .camrec) or a deployed stack (--api,
 signed with the default AWS credential chain).
@@ -74,6 +75,7 @@ interface ClipAnswer {
   downloadUrl?: string;
   sha256?: string;
   sizeBytes?: number;
+  covered?: { start: string; end: string; durationMs: number };
   error?: { code: string; message: string };
 }
 
@@ -108,7 +110,8 @@ export async function makeClip(req: ClipCommandRequest, progress: (line: string)
     answer = await call(`${base}/${started.clipId}`);
   }
   if (answer.state !== 'READY' || !answer.downloadUrl) throw new LocalUsageError(`clip ${started.clipId} failed: ${answer.error?.message ?? answer.state}`);
-  progress(`clip ${started.clipId}: ready (${answer.sizeBytes} bytes), downloading`);
+  const covers = answer.covered ? `, ${answer.covered.start} to ${answer.covered.end}` : '';
+  progress(`clip ${started.clipId}: ready (${answer.sizeBytes} bytes${covers}), downloading`);
   const res = await fetch(answer.downloadUrl);
   if (!res.ok || !res.body) throw new LocalUsageError(`downloading clip ${started.clipId} answered ${res.status}`, { retryable: true });
   const partial = `${req.out}.part`;

@@ -136,12 +136,19 @@ async function clip(camera: string, segs: Awaited<ReturnType<typeof recorded>>) 
   const lastSeg = segs.at(-1)!;
   const end = new Date(lastSeg.programDateTimeMs! + lastSeg.durationS * 1000).toISOString();
   const out = join(dir, `${camera}.mp4`);
-  const { stdout } = await run(process.execPath, [CAMREC, 'clip', '--camera', camera, '--start', start, '--end', end, '--out', out, '--data-dir', dir], {
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
-    timeout: 150_000,
-  });
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [CAMREC, 'clip', '--camera', camera, '--start', start, '--end', end, '--out', out, '--data-dir', dir],
+    {
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      timeout: 150_000,
+    },
+  );
   const clipId = /clip (\S+) sha256/.exec(stdout)![1]!;
   const answer = await api('GET', `/v1/cameras/${camera}/clips/${clipId}`);
+  // The range asked for is whole segments here: the clip covers it exactly, and says so.
+  expect(answer.covered).toMatchObject({ start, end });
+  expect(stderr).toContain(`ready (${answer.sizeBytes} bytes, ${start} to ${end})`);
   return {
     probe: await probeClip(out),
     manifest: ClipManifestSchema.parse(answer.manifest),
