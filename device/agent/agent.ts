@@ -201,6 +201,11 @@ export class Agent {
     if (this.state === 'running') this.parts?.keyframePictures.offer(jpeg, tsMs);
   }
 
+  /** Whether a keyframe picture at `tsMs` would be kept now: a source that decodes a keyframe only on demand asks first. */
+  wantsKeyframePicture(tsMs: number): boolean {
+    return this.state === 'running' && (this.parts?.keyframePictures.wants(tsMs) ?? false);
+  }
+
   /** Cuts the open segment now (e.g. the source stalled or closed). */
   cutSegment(): void {
     const p = this.accepting();

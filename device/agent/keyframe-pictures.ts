@@ -24,6 +24,13 @@ export class PictureSchedule {
     this.eventPending = true;
   }
 
+  /** Whether a picture of the keyframe at `tsMs` would be kept, without taking its place (a source that decodes on demand asks first). */
+  wants(tsMs: number, recording: boolean): boolean {
+    if (this.eventPending) return true;
+    if (!recording || this.intervalMs <= 0) return false;
+    return this.lastSlot === undefined || Math.floor(tsMs / this.intervalMs) > this.lastSlot;
+  }
+
   /** Whether to keep the picture of the keyframe at `tsMs` ('event', 'interval' or undefined). */
   offer(tsMs: number, recording: boolean): 'event' | 'interval' | undefined {
     if (this.eventPending) {
@@ -47,8 +54,9 @@ export interface KeyframePicturesOptions {
 }
 
 /**
- * Keyframe pictures from an ffmpeg-fed source (one per decoded keyframe, see
- * sources/ffmpeg-args.ts) -> the few the schedule keeps, encrypted and queued like any
+ * Keyframe pictures from a source that decodes keyframes (an ffmpeg-fed source: one per
+ * keyframe, see sources/ffmpeg-args.ts; a raw Annex-B file: only those `wants()` asks
+ * for, see sources/keyframe-snapshots.ts) -> the few the schedule keeps, encrypted and queued like any
  * picture. The rest are dropped at once: at most one picture is being committed at a time
  * (a slow disk drops pictures, never holds memory).
  */
@@ -62,6 +70,11 @@ export class KeyframePictures {
 
   eventStarted(): void {
     this.schedule.eventStarted();
+  }
+
+  /** Whether a picture of the keyframe at `tsMs` would be kept now (nothing changes). */
+  wants(tsMs: number): boolean {
+    return !this.o.now.paused() && !this.busy && this.schedule.wants(tsMs, this.o.now.recording());
   }
 
   offer(jpeg: Uint8Array, tsMs: number): void {

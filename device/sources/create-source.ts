@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { DeviceConfig } from '../config/device-config-schema.ts';
-import { DEFAULT_KEYFRAME_PICTURES } from './ffmpeg-args.ts';
+import { DEFAULT_KEYFRAME_PICTURES, findFfmpeg, type KeyframePictures } from './ffmpeg-args.ts';
 import { FfmpegSource } from './ffmpeg-source.ts';
 import { FileSource } from './file-source.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
@@ -16,7 +16,13 @@ export function createSource(input: MediaInput, c: DeviceConfig): MediaSource | 
     case 'file':
       // A container (.mp4, .mkv, .ts, ...) has timestamps: ffmpeg reads it and they are kept.
       if (!isAnnexB(s.path!)) return new FfmpegSource(input, { url: s.path!, audio: c.recording.audio, stallMs, loop: s.loop, pictures });
-      return new FileSource(input, { videoPath: s.path!, audioPath: c.recording.audio ? s.audioPath : undefined, fps: s.fps, loop: s.loop });
+      return new FileSource(input, {
+        videoPath: s.path!,
+        audioPath: c.recording.audio ? s.audioPath : undefined,
+        fps: s.fps,
+        loop: s.loop,
+        ...rawFilePictures(input, pictures),
+      });
     case 'fifo':
       return new PipeSource(input, { videoPath: s.path!, audioPath: c.recording.audio ? s.audioPath : undefined, stallMs });
     case 'stdin':
@@ -26,6 +32,19 @@ export function createSource(input: MediaInput, c: DeviceConfig): MediaSource | 
     case 'api':
       return undefined;
   }
+}
+
+/**
+ * A raw Annex-B file has no ffmpeg child to decode its keyframes: a short one decodes each
+ * keyframe a picture is wanted of, when ffmpeg is installed (without it, no automatic
+ * pictures, said once; recording is unaffected).
+ */
+function rawFilePictures(input: MediaInput, pictures: KeyframePictures | undefined): { pictures?: { ffmpegPath: string; pictures: KeyframePictures } } {
+  if (!pictures) return {};
+  const ffmpegPath = findFfmpeg();
+  if (ffmpegPath) return { pictures: { ffmpegPath, pictures } };
+  input.noteSourceNotice?.('no ffmpeg found: this raw video file gets no automatic keyframe pictures (install ffmpeg, or send pictures with putImage)');
+  return {};
 }
 
 /**

@@ -4,6 +4,9 @@ import { AdtsParser } from '../../media/aac/adts-parser.ts';
 import { AnnexBSplitter, DEFAULT_MAX_NAL_BYTES } from '../../media/bitstream/annexb-splitter.ts';
 import { START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
 import { VideoStage } from '../media/video/video-stage.ts';
+import type { VideoCodec } from '../media/video/video-unit.ts';
+import type { KeyframePictures } from './ffmpeg-args.ts';
+import { KeyframeSnapshots } from './keyframe-snapshots.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
 
 export interface FileSourceOptions {
@@ -13,6 +16,8 @@ export interface FileSourceOptions {
   fps?: number;
   loop: boolean;
   now?: () => number;
+  /** Keyframe pictures decoded on demand by an ffmpeg child (see KeyframeSnapshots). @default none */
+  pictures?: { ffmpegPath: string; pictures: KeyframePictures };
 }
 
 /** Bytes read from the video file at a time. */
@@ -38,6 +43,8 @@ interface TimedFrame {
 interface ReadFrame {
   data: Uint8Array;
   spsFps?: number;
+  /** A keyframe: its codec and the parameter sets in force (to decode it alone). */
+  key?: { codec: VideoCodec; sets: readonly Uint8Array[] };
 }
 
 /**
@@ -50,7 +57,8 @@ interface ReadFrame {
  * passes never overlap (an audio file a few ms longer than the video, as AAC's 1024-sample
  * frames make it, would otherwise put two audio frames on the same instant at every loop).
  * Memory: the video is read 128 KiB at a time, about a second of frames ahead; the audio
- * file (small) is read whole.
+ * file (small) is read whole. With `pictures`, keyframes the input wants a picture of are
+ * decoded by a short ffmpeg child (KeyframeSnapshots).
  */
 export class FileSource implements MediaSource {
   private stopped = false;
@@ -58,11 +66,14 @@ export class FileSource implements MediaSource {
   private wake: (() => void) | undefined;
   /** When the source last slept until a frame's time (ms, `now()`'s clock). */
   private lastWakeMs = -Infinity;
+  private readonly snapshots: KeyframeSnapshots | undefined;
 
   constructor(
     private readonly input: MediaInput,
     private readonly o: FileSourceOptions,
-  ) {}
+  ) {
+    this.snapshots = o.pictures ? new KeyframeSnapshots(input, o.pictures) : undefined;
+  }
 
   start(): void {
     this.done = this.run().catch((cause) => {
@@ -112,6 +123,9 @@ export class FileSource implements MediaSource {
           await this.waitUntil(epoch + vAt, now);
           if (this.stopped) return;
           this.input.putVideoFrame(frame.data, epoch + vAt);
+          const key = frame.key;
+          if (key && this.snapshots)
+            this.snapshots.offer(key.codec, () => Buffer.concat([...key.sets.flatMap((n) => [START_CODE_4, n]), frame.data]), epoch + vAt);
           n++;
         }
       } finally {
@@ -160,7 +174,9 @@ class VideoReader {
       maxFrameBytes: DEFAULT_MAX_NAL_BYTES,
       onUnit: (u) => {
         if (!u.hasVcl) return;
-        this.queue.push({ data: contiguousAccessUnit(u.nals, this.reads) ?? joinAccessUnit(u.nals), spsFps: this.video.config()?.fps });
+        const config = this.video.config();
+        const key = u.isKey && config ? { codec: config.codec, sets: [...config.vps, ...config.sps, ...config.pps] } : undefined;
+        this.queue.push({ data: contiguousAccessUnit(u.nals, this.reads) ?? joinAccessUnit(u.nals), spsFps: config?.fps, ...(key ? { key } : {}) });
       },
     });
     this.splitter = new AnnexBSplitter((e) => this.video.push(e));

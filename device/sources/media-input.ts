@@ -15,6 +15,8 @@ export interface MediaInput {
    * keyframes (ffmpeg-fed ones); the input keeps the ones it wants.
    */
   putKeyframePicture?(jpeg: Uint8Array, tsMs: number): void;
+  /** Whether a keyframe picture at `tsMs` would be kept: sources that decode on demand (raw files) ask before they decode. */
+  wantsKeyframePicture?(tsMs: number): boolean;
 }
 
 /** A running source. `stop` resolves once it has released its files / child process. */

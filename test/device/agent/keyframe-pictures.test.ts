@@ -26,4 +26,21 @@ describe('PictureSchedule (which keyframe pictures to keep)', () => {
     s.eventStarted();
     expect(s.offer(2000, true)).toBe('event');
   });
+
+  it('wants() answers what offer() would keep without taking it (a raw file decodes a keyframe only when it is wanted)', () => {
+    const s = new PictureSchedule(60_000);
+    const kept = [];
+    for (let t = 7000; t < 127_000; t += 2000) {
+      const wanted = s.wants(t, true);
+      expect(s.wants(t, true)).toBe(wanted);
+      const why = s.offer(t, true);
+      expect(why !== undefined).toBe(wanted);
+      if (why) kept.push(t);
+    }
+    expect(kept).toEqual([7000, 61_000, 121_000]);
+    expect(s.wants(123_000, false)).toBe(false);
+    s.eventStarted();
+    expect(s.wants(123_000, false)).toBe(true);
+    expect(s.offer(123_000, false)).toBe('event');
+  });
 });
