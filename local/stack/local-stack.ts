@@ -66,12 +66,18 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
 
   try {
-    // Everything independent starts at once: keys and certificates, both emulators. The
-    // cameras start as soon as the upload path (IoT provider, S3 front, s3rver) is up; the
-    // index and API come up while their first segment is still being recorded.
-    await mkdir(join(dataDir, 's3'), { recursive: true });
-    const s3rverStarting = startS3rver({ bucketName: LOCAL_BUCKET, directory: join(dataDir, 's3') });
-    const dynaliteStarting = startDynalite({ tableName: LOCAL_TABLE, path: join(dataDir, 'dynamo') });
+    // On a restart the first segment is about one segment length after the cameras start, so
+    // they start first: keys and certificates, then the IoT provider and the S3 front, then the
+    // cameras, which record while the emulators, the index and the API come up (the front holds
+    // their first uploads until s3rver is there). The emulators start once the cameras have,
+    // because loading them takes the CPU for most of a second (synchronous requires).
+    let startEmulators!: () => void;
+    const emulatorsGo = new Promise<void>((go) => (startEmulators = go));
+    const s3rverStarting = emulatorsGo.then(async () => {
+      await mkdir(join(dataDir, 's3'), { recursive: true });
+      return startS3rver({ bucketName: LOCAL_BUCKET, directory: join(dataDir, 's3') });
+    });
+    const dynaliteStarting = emulatorsGo.then(() => startDynalite({ tableName: LOCAL_TABLE, path: join(dataDir, 'dynamo') }));
     s3rverStarting.then(
       (x) => stops.push(() => x.close()),
       () => {},
@@ -80,13 +86,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       (x) => stops.push(() => x.close()),
       () => {},
     );
-    const [secrets, pki, s3rver]: [Awaited<ReturnType<typeof ensureLocalSecrets>>, LoadedPki, RunningS3rver] = await Promise.all([
+    const [secrets, pki]: [Awaited<ReturnType<typeof ensureLocalSecrets>>, LoadedPki] = await Promise.all([
       ensureLocalSecrets(dataDir),
       ensureLocalPki(
         join(dataDir, 'pki'),
         opts.cameras.map((c) => c.id),
       ),
-      s3rverStarting,
     ]);
 
     const registry = new CredentialRegistry();
@@ -99,12 +104,29 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         registry,
         credentialDurationSeconds: opts.credentialDurationSeconds ?? 3600,
       }),
-      startS3Front({ upstream: s3rver.endpoint, bucket: LOCAL_BUCKET, registry }),
+      startS3Front({ upstream: s3rverStarting.then((x) => x.endpoint), bucket: LOCAL_BUCKET, registry }),
     ]);
     stops.push(
       () => iot.stop(),
       () => front.stop(),
     );
+
+    const running = startLocalCameras({
+      specs: opts.cameras,
+      runCamera: opts.runCamera,
+      dataDir,
+      pki,
+      contentKeyPublicPath: secrets.contentKeyPublicPath,
+      s3Endpoint: front.endpoint,
+      iotEndpoint: iot.endpoint,
+      segmentSeconds,
+      log,
+    });
+    const { cameras, setCameraPower } = running;
+    cameraStops.push(() => running.stop());
+    running.starting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+    void running.starting.finally(startEmulators);
+    const s3rver: RunningS3rver = await s3rverStarting;
 
     // The cloud side: reads go straight to s3rver; presigned URLs point at the front,
     // signed with the service credentials the front knows.
@@ -134,20 +156,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const packing = opts.packing === undefined ? localPacking(DEFAULT_PACK_AFTER_MS) : opts.packing || undefined;
     const indexing = startLocalIndexing({ dynalite: dynaliteStarting, s3rver, store, packing, notifier, offlineAfterMs, clock, handlerLog, log, stops });
 
-    const running = startLocalCameras({
-      specs: opts.cameras,
-      runCamera: opts.runCamera,
-      dataDir,
-      pki,
-      contentKeyPublicPath: secrets.contentKeyPublicPath,
-      s3Endpoint: front.endpoint,
-      iotEndpoint: iot.endpoint,
-      segmentSeconds,
-      log,
-    });
-    const { cameras, setCameraPower } = running;
-    cameraStops.push(() => running.stop());
-    running.starting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
     const stores = await indexing.ready;
     await indexing.resumeWatches(opts.cameras.map((c) => c.id));
     const { api, keys } = createLocalHandlers({
