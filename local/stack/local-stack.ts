@@ -3,21 +3,14 @@ import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SegmentSeconds } from '../../contract/index.ts';
 import { writeFileAtomic } from '../../device/buffer/atomic-file.ts';
-import { validateOfflineAfterMs } from '../../lambda/liveness/offline-watch.ts';
-import { s3ObjectStore } from '../../lambda/storage/s3-object-store.ts';
-import { staticTokenSecrets } from '../../lambda/token/token-secrets.ts';
 import { startDynalite } from '../emulators/start-dynalite.ts';
 import { emulatorS3Client, startS3rver, type RunningS3rver } from '../emulators/start-s3rver.ts';
-import { startLocalApiServer } from '../http/local-api-server.ts';
 import { CredentialRegistry, type RegisteredCredentials } from '../iot/credential-registry.ts';
 import { startIotCredentialProvider } from '../iot/iot-credential-provider.ts';
-import { createLocalNotifier } from '../notify/local-notifier.ts';
 import { ensureLocalPki, type LoadedPki } from '../pki/pki-files.ts';
 import { startS3Front } from '../s3-front/s3-front-server.ts';
 import { describeSource } from './describe-source.ts';
 import { startLocalCameras } from './local-cameras.ts';
-import { createLocalHandlers } from './local-handlers.ts';
-import { startLocalIndexing } from './local-indexing.ts';
 import { DEFAULT_PACK_AFTER_MS, localPacking } from './local-packing.ts';
 import { ensureLocalSecrets } from './local-secrets.ts';
 import {
@@ -30,7 +23,6 @@ import {
   type LocalStackInfo,
   type LocalStackOptions,
 } from './local-stack-api.ts';
-import { triggerCameraEvent } from './trigger-event.ts';
 export * from './local-stack-api.ts';
 export { describeSource } from './describe-source.ts';
 
@@ -55,7 +47,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const segmentSeconds = opts.segmentSeconds ?? SegmentSeconds.LOCAL_DEFAULT;
   const targetDurationSeconds = targetDurationFor(segmentSeconds);
   const liveWindowSegments = opts.liveWindowSegments ?? 5;
-  const offlineAfterMs = validateOfflineAfterMs(Math.round((opts.offlineAfterSeconds ?? 90) * 1000));
   await mkdir(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
   /** Cameras stop first (their last segments upload and get indexed), then the rest, last started first. */
@@ -126,7 +117,20 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     cameraStops.push(() => running.stop());
     running.starting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
     void running.starting.finally(startEmulators);
+    const cloudSide = emulatorsGo.then(() => import('./cloud-side.ts'));
+    cloudSide.catch(() => {}); // awaited next; this only keeps it from being "unhandled" while s3rver starts
     const s3rver: RunningS3rver = await s3rverStarting;
+    const {
+      validateOfflineAfterMs,
+      s3ObjectStore,
+      staticTokenSecrets,
+      startLocalApiServer,
+      createLocalNotifier,
+      createLocalHandlers,
+      startLocalIndexing,
+      triggerCameraEvent,
+    } = await cloudSide;
+    const offlineAfterMs = validateOfflineAfterMs(Math.round((opts.offlineAfterSeconds ?? 90) * 1000));
 
     // The cloud side: reads go straight to s3rver; presigned URLs point at the front,
     // signed with the service credentials the front knows.
