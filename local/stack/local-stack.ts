@@ -39,6 +39,9 @@ export { describeSource } from './describe-source.ts';
  *
  *   {dataDir}/s3/  dynamo/  pki/  content-key/  token-secret.json  cameras/{id}/  local.json
  */
+/** How long the emulators wait for the cameras' first frames (a camera that is slow to answer, e.g. over RTSP, does not hold them longer). */
+const FIRST_FRAME_BOUND_MS = 1000;
+
 const writeJsonAtomic = (path: string, value: unknown): Promise<void> => writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
@@ -60,8 +63,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // On a restart the first segment is about one segment length after the cameras start, so
     // they start first: keys and certificates, then the IoT provider and the S3 front, then the
     // cameras, which record while the emulators, the index and the API come up (the front holds
-    // their first uploads until s3rver is there). The emulators start once the cameras have,
-    // because loading them takes the CPU for most of a second (synchronous requires).
+    // their first uploads until s3rver is there). The emulators start once the cameras' sources
+    // handed over their first frames (or FIRST_FRAME_BOUND_MS after the cameras started): loading
+    // them holds the CPU for a good part of a second (synchronous requires), and before a first
+    // frame that would push the camera's recording clock, so its first segment, back as much.
     let startEmulators!: () => void;
     const emulatorsGo = new Promise<void>((go) => (startEmulators = go));
     const s3rverStarting = emulatorsGo.then(async () => {
@@ -116,7 +121,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const { cameras, setCameraPower } = running;
     cameraStops.push(() => running.stop());
     running.starting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
-    void running.starting.finally(startEmulators);
+    void running.recording(FIRST_FRAME_BOUND_MS).finally(startEmulators);
     const cloudSide = emulatorsGo.then(() => import('./cloud-side.ts'));
     cloudSide.catch(() => {}); // awaited next; this only keeps it from being "unhandled" while s3rver starts
     const s3rver: RunningS3rver = await s3rverStarting;
