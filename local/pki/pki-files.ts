@@ -2,7 +2,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../device/buffer/atomic-file.ts';
 import { join } from 'node:path';
 import { assertDeviceId } from '../../contract/index.ts';
-import { createCertificateAuthority, issueDeviceCertificate, issueServerCertificate, newKeyPairAsync, type PemPair } from './certificate-authority.ts';
+import type { PemPair } from './certificate-authority.ts';
+
+/** The certificate authority (node-forge) loads only when a file is missing: a restart reads PEM files and never needs it. */
+const authority = () => import('./certificate-authority.ts');
 
 /**
  * Local-mode PKI on disk, created on first use and reused afterwards:
@@ -65,16 +68,28 @@ export async function ensureLocalPki(dir: string, thingNames: readonly string[])
   const serverCertPath = join(dir, 'server.pem');
   const serverKeyPath = join(dir, 'server.key');
   // Keys for whatever is missing are generated in parallel on the thread pool.
-  const ca = await ensurePair(caCertPath, caKeyPath, async () => createCertificateAuthority(undefined, undefined, await newKeyPairAsync()));
+  const ca = await ensurePair(caCertPath, caKeyPath, async () => {
+    const { createCertificateAuthority, newKeyPairAsync } = await authority();
+    return createCertificateAuthority(undefined, undefined, await newKeyPairAsync());
+  });
   const devicePaths = new Map<string, { certPath: string; keyPath: string }>();
   const devices = new Map<string, PemPair>();
   const [server] = await Promise.all([
-    ensurePair(serverCertPath, serverKeyPath, async () => issueServerCertificate(ca, undefined, undefined, await newKeyPairAsync())),
+    ensurePair(serverCertPath, serverKeyPath, async () => {
+      const { issueServerCertificate, newKeyPairAsync } = await authority();
+      return issueServerCertificate(ca, undefined, undefined, await newKeyPairAsync());
+    }),
     ...thingNames.map(async (thing) => {
       const certPath = join(dir, 'devices', `${thing}.pem`);
       const keyPath = join(dir, 'devices', `${thing}.key`);
       devicePaths.set(thing, { certPath, keyPath });
-      devices.set(thing, await ensurePair(certPath, keyPath, async () => issueDeviceCertificate(ca, thing, undefined, await newKeyPairAsync())));
+      devices.set(
+        thing,
+        await ensurePair(certPath, keyPath, async () => {
+          const { issueDeviceCertificate, newKeyPairAsync } = await authority();
+          return issueDeviceCertificate(ca, thing, undefined, await newKeyPairAsync());
+        }),
+      );
     }),
   ]);
   return {

@@ -38,8 +38,12 @@ import { corsHeaders, relayToUpstream } from './upstream-relay.ts';
  * SigV4 and lets anonymous requests through), path-style.
  */
 export interface S3FrontOptions {
-  /** s3rver's base URL, e.g. http://127.0.0.1:4569 */
-  readonly upstream: string;
+  /**
+   * s3rver's base URL, e.g. http://127.0.0.1:4569, or a promise of it: the front can listen
+   * (and cameras can be pointed at it) while s3rver is still starting; requests that pass the
+   * checks wait for it. If the promise rejects, they answer 503 ServiceUnavailable.
+   */
+  readonly upstream: string | Promise<string>;
   /** The one bucket devices write to. */
   readonly bucket: string;
   /**
@@ -92,7 +96,8 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 }
 
 export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
-  const upstream = new URL(opts.upstream);
+  const upstream = Promise.resolve(opts.upstream).then((u) => new URL(u));
+  upstream.catch(() => {}); // answered per request (503), not an unhandled rejection
   const now = opts.now ?? Date.now;
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const host = opts.host ?? '127.0.0.1';
@@ -113,7 +118,7 @@ export async function startS3Front(opts: S3FrontOptions): Promise<S3Front> {
     method: string,
     body: Buffer | undefined,
     extra?: OutgoingHttpHeaders,
-  ) => relayToUpstream(upstream, req, res, path, method, body, extra);
+  ) => upstream.then((u) => relayToUpstream(u, req, res, path, method, body, extra));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';

@@ -1,6 +1,6 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { createAgent } from '../../device/agent/agent.ts';
+import { Agent } from '../../device/agent/agent.ts';
 import { createJsonLogger } from '../../device/core/json-logger.ts';
 import { parseDeviceConfig, type DeviceConfigInput } from '../../device/config/index.ts';
 import { SEQUENCE_FILE } from '../../device/keys/sequence-state.ts';
@@ -75,6 +75,17 @@ export async function seedSequenceState(stateDir: string, nowMs: number): Promis
   await writeFile(file, JSON.stringify({ nextSeq: Math.floor(nowMs / 1000), discSeq: 0 }));
 }
 
+/** The agent, telling when its source handed over the first video frame (RunningCamera.recording). */
+class LocalAgent extends Agent {
+  private firstFrameSeen!: () => void;
+  readonly firstFrame = new Promise<void>((seen) => (this.firstFrameSeen = seen));
+
+  override putVideoFrame(...args: Parameters<Agent['putVideoFrame']>): void {
+    this.firstFrameSeen();
+    super.putVideoFrame(...args);
+  }
+}
+
 /** The real agent (device/) with its source and control endpoint, in this process. */
 export const agentCameraRunner: CameraRunner = async (ctx): Promise<RunningCamera> => {
   await mkdir(ctx.dir, { recursive: true });
@@ -87,11 +98,12 @@ export const agentCameraRunner: CameraRunner = async (ctx): Promise<RunningCamer
   const log = createJsonLogger({ level: config.log.level, fields: { deviceId: config.deviceId } });
   await seedSequenceState(config.stateDir, Date.now());
   // The agent starts the source and the control endpoint device.json names.
-  const agent = createAgent(config, { log });
+  const agent = new LocalAgent(config, { log });
   await agent.start();
   return {
     id: ctx.spec.id,
     controlUrl: agent.controlAddress,
+    recording: agent.firstFrame,
     stop: () => agent.stop(),
   };
 };

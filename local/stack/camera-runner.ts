@@ -38,6 +38,12 @@ export interface RunningCamera {
   readonly id: string;
   /** The agent's control endpoint, e.g. http://127.0.0.1:40123 */
   readonly controlUrl: string | undefined;
+  /**
+   * Settles once the camera's source handed over its first video frame (its recording clock
+   * runs from then). The stack starts its emulators after that, or after a bound: loading
+   * them holds the CPU, and before the first frame it would delay the first segment.
+   */
+  readonly recording?: Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -23,6 +23,8 @@ export interface LocalCameras {
   readonly cameras: Map<string, RunningCamera>;
   /** Settles once every camera has started (rejects with the first that could not). */
   readonly starting: Promise<unknown>;
+  /** Settles once every camera that started has handed over its first frame (RunningCamera.recording), or `boundMs` after they started. */
+  recording(boundMs: number): Promise<void>;
   /** Stops (unplugs) or starts again (plugs in) a camera's agent, as a power cut would; false for an unknown camera. */
   setCameraPower(id: string, on: boolean): Promise<boolean>;
   /** Stops every running camera. */
@@ -72,6 +74,14 @@ export function startLocalCameras(opts: LocalCamerasOptions): LocalCameras {
   return {
     cameras,
     starting: camerasStarting,
+    recording: async (boundMs) => {
+      await camerasStarting.catch(() => {});
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([...cameras.values()].map((c) => c.recording ?? Promise.resolve())),
+        new Promise<void>((r) => (bound = setTimeout(r, boundMs))),
+      ]).finally(() => clearTimeout(bound));
+    },
     setCameraPower,
     stop: async () => {
       await Promise.allSettled([...cameras.values()].map((c) => c.stop()));

@@ -3,21 +3,14 @@ import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SegmentSeconds } from '../../contract/index.ts';
 import { writeFileAtomic } from '../../device/buffer/atomic-file.ts';
-import { validateOfflineAfterMs } from '../../lambda/liveness/offline-watch.ts';
-import { s3ObjectStore } from '../../lambda/storage/s3-object-store.ts';
-import { staticTokenSecrets } from '../../lambda/token/token-secrets.ts';
 import { startDynalite } from '../emulators/start-dynalite.ts';
 import { emulatorS3Client, startS3rver, type RunningS3rver } from '../emulators/start-s3rver.ts';
-import { startLocalApiServer } from '../http/local-api-server.ts';
 import { CredentialRegistry, type RegisteredCredentials } from '../iot/credential-registry.ts';
 import { startIotCredentialProvider } from '../iot/iot-credential-provider.ts';
-import { createLocalNotifier } from '../notify/local-notifier.ts';
 import { ensureLocalPki, type LoadedPki } from '../pki/pki-files.ts';
 import { startS3Front } from '../s3-front/s3-front-server.ts';
 import { describeSource } from './describe-source.ts';
 import { startLocalCameras } from './local-cameras.ts';
-import { createLocalHandlers } from './local-handlers.ts';
-import { startLocalIndexing } from './local-indexing.ts';
 import { DEFAULT_PACK_AFTER_MS, localPacking } from './local-packing.ts';
 import { ensureLocalSecrets } from './local-secrets.ts';
 import {
@@ -30,7 +23,6 @@ import {
   type LocalStackInfo,
   type LocalStackOptions,
 } from './local-stack-api.ts';
-import { triggerCameraEvent } from './trigger-event.ts';
 export * from './local-stack-api.ts';
 export { describeSource } from './describe-source.ts';
 
@@ -47,6 +39,9 @@ export { describeSource } from './describe-source.ts';
  *
  *   {dataDir}/s3/  dynamo/  pki/  content-key/  token-secret.json  cameras/{id}/  local.json
  */
+/** How long the emulators wait for the cameras' first frames (a camera that is slow to answer, e.g. over RTSP, does not hold them longer). */
+const FIRST_FRAME_BOUND_MS = 1000;
+
 const writeJsonAtomic = (path: string, value: unknown): Promise<void> => writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
@@ -55,7 +50,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const segmentSeconds = opts.segmentSeconds ?? SegmentSeconds.LOCAL_DEFAULT;
   const targetDurationSeconds = targetDurationFor(segmentSeconds);
   const liveWindowSegments = opts.liveWindowSegments ?? 5;
-  const offlineAfterMs = validateOfflineAfterMs(Math.round((opts.offlineAfterSeconds ?? 90) * 1000));
   await mkdir(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
   /** Cameras stop first (their last segments upload and get indexed), then the rest, last started first. */
@@ -66,12 +60,20 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   };
 
   try {
-    // Everything independent starts at once: keys and certificates, both emulators. The
-    // cameras start as soon as the upload path (IoT provider, S3 front, s3rver) is up; the
-    // index and API come up while their first segment is still being recorded.
-    await mkdir(join(dataDir, 's3'), { recursive: true });
-    const s3rverStarting = startS3rver({ bucketName: LOCAL_BUCKET, directory: join(dataDir, 's3') });
-    const dynaliteStarting = startDynalite({ tableName: LOCAL_TABLE, path: join(dataDir, 'dynamo') });
+    // On a restart the first segment is about one segment length after the cameras start, so
+    // they start first: keys and certificates, then the IoT provider and the S3 front, then the
+    // cameras, which record while the emulators, the index and the API come up (the front holds
+    // their first uploads until s3rver is there). The emulators start once the cameras' sources
+    // handed over their first frames (or FIRST_FRAME_BOUND_MS after the cameras started): loading
+    // them holds the CPU for a good part of a second (synchronous requires), and before a first
+    // frame that would push the camera's recording clock, so its first segment, back as much.
+    let startEmulators!: () => void;
+    const emulatorsGo = new Promise<void>((go) => (startEmulators = go));
+    const s3rverStarting = emulatorsGo.then(async () => {
+      await mkdir(join(dataDir, 's3'), { recursive: true });
+      return startS3rver({ bucketName: LOCAL_BUCKET, directory: join(dataDir, 's3') });
+    });
+    const dynaliteStarting = emulatorsGo.then(() => startDynalite({ tableName: LOCAL_TABLE, path: join(dataDir, 'dynamo') }));
     s3rverStarting.then(
       (x) => stops.push(() => x.close()),
       () => {},
@@ -80,13 +82,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       (x) => stops.push(() => x.close()),
       () => {},
     );
-    const [secrets, pki, s3rver]: [Awaited<ReturnType<typeof ensureLocalSecrets>>, LoadedPki, RunningS3rver] = await Promise.all([
+    const [secrets, pki]: [Awaited<ReturnType<typeof ensureLocalSecrets>>, LoadedPki] = await Promise.all([
       ensureLocalSecrets(dataDir),
       ensureLocalPki(
         join(dataDir, 'pki'),
         opts.cameras.map((c) => c.id),
       ),
-      s3rverStarting,
     ]);
 
     const registry = new CredentialRegistry();
@@ -99,12 +100,42 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         registry,
         credentialDurationSeconds: opts.credentialDurationSeconds ?? 3600,
       }),
-      startS3Front({ upstream: s3rver.endpoint, bucket: LOCAL_BUCKET, registry }),
+      startS3Front({ upstream: s3rverStarting.then((x) => x.endpoint), bucket: LOCAL_BUCKET, registry }),
     ]);
     stops.push(
       () => iot.stop(),
       () => front.stop(),
     );
+
+    const running = startLocalCameras({
+      specs: opts.cameras,
+      runCamera: opts.runCamera,
+      dataDir,
+      pki,
+      contentKeyPublicPath: secrets.contentKeyPublicPath,
+      s3Endpoint: front.endpoint,
+      iotEndpoint: iot.endpoint,
+      segmentSeconds,
+      log,
+    });
+    const { cameras, setCameraPower } = running;
+    cameraStops.push(() => running.stop());
+    running.starting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+    void running.recording(FIRST_FRAME_BOUND_MS).finally(startEmulators);
+    const cloudSide = emulatorsGo.then(() => import('./cloud-side.ts'));
+    cloudSide.catch(() => {}); // awaited next; this only keeps it from being "unhandled" while s3rver starts
+    const s3rver: RunningS3rver = await s3rverStarting;
+    const {
+      validateOfflineAfterMs,
+      s3ObjectStore,
+      staticTokenSecrets,
+      startLocalApiServer,
+      createLocalNotifier,
+      createLocalHandlers,
+      startLocalIndexing,
+      triggerCameraEvent,
+    } = await cloudSide;
+    const offlineAfterMs = validateOfflineAfterMs(Math.round((opts.offlineAfterSeconds ?? 90) * 1000));
 
     // The cloud side: reads go straight to s3rver; presigned URLs point at the front,
     // signed with the service credentials the front knows.
@@ -134,20 +165,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const packing = opts.packing === undefined ? localPacking(DEFAULT_PACK_AFTER_MS) : opts.packing || undefined;
     const indexing = startLocalIndexing({ dynalite: dynaliteStarting, s3rver, store, packing, notifier, offlineAfterMs, clock, handlerLog, log, stops });
 
-    const running = startLocalCameras({
-      specs: opts.cameras,
-      runCamera: opts.runCamera,
-      dataDir,
-      pki,
-      contentKeyPublicPath: secrets.contentKeyPublicPath,
-      s3Endpoint: front.endpoint,
-      iotEndpoint: iot.endpoint,
-      segmentSeconds,
-      log,
-    });
-    const { cameras, setCameraPower } = running;
-    cameraStops.push(() => running.stop());
-    running.starting.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
     const stores = await indexing.ready;
     await indexing.resumeWatches(opts.cameras.map((c) => c.id));
     const { api, keys } = createLocalHandlers({

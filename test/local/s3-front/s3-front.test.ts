@@ -284,3 +284,57 @@ describe('local S3 front', () => {
     expect(await res.text()).toMatch(/<Code>AccessDenied<\/Code>/);
   });
 });
+
+describe('a local S3 front that starts before s3rver (camrec local starts its cameras first)', () => {
+  const cam1 = registry.issueDevice({ thingName: 'cam-1', thingTypeName: LOCAL_THING_TYPE }, 900);
+  const service = registry.issueService('playback');
+
+  test('a device PUT that arrives while s3rver is still starting waits for it and is stored', async () => {
+    let upstreamUp!: (endpoint: string) => void;
+    const early = await startS3Front({ upstream: new Promise<string>((r) => (upstreamUp = r)), bucket: BUCKET, registry, now: () => clock });
+    try {
+      const key = segKey('cam-1', 501);
+      const cam = new S3Client({
+        region: 'us-east-1',
+        endpoint: early.endpoint,
+        forcePathStyle: true,
+        maxAttempts: 1,
+        credentials: { accessKeyId: cam1.accessKeyId, secretAccessKey: cam1.secretAccessKey, sessionToken: cam1.sessionToken || undefined },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+      });
+      let settled = false;
+      const put = cam.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'first segment', IfNoneMatch: '*' })).finally(() => (settled = true));
+      // s3rver is not there yet: the object cannot be stored and the PUT has not been answered
+      expect(await s3Error(client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))).toMatchObject({ status: 404 });
+      expect(settled).toBe(false);
+      upstreamUp(s3rver.endpoint);
+      await put;
+      const got = await client(service).send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      expect(await got.Body!.transformToString()).toBe('first segment');
+    } finally {
+      await early.stop();
+    }
+  });
+
+  test('if s3rver could not start, a device PUT is answered 503 ServiceUnavailable and stores nothing', async () => {
+    const failed = await startS3Front({ upstream: Promise.reject(new Error('s3rver: port in use')), bucket: BUCKET, registry, now: () => clock });
+    try {
+      const key = segKey('cam-1', 502);
+      const cam = new S3Client({
+        region: 'us-east-1',
+        endpoint: failed.endpoint,
+        forcePathStyle: true,
+        maxAttempts: 1,
+        credentials: { accessKeyId: cam1.accessKeyId, secretAccessKey: cam1.secretAccessKey, sessionToken: cam1.sessionToken || undefined },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+      });
+      expect(await s3Error(cam.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x', IfNoneMatch: '*' })))).toEqual({
+        status: 503,
+        code: 'ServiceUnavailable',
+      });
+      expect(await s3Error(client(service).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })))).toMatchObject({ status: 404 });
+    } finally {
+      await failed.stop();
+    }
+  });
+});
