@@ -72,6 +72,9 @@ async function main(): Promise<void> {
     source: { type: 'file', path: CLIP, fps: 25, loop: true },
     segmentSeconds: SEGMENT_SECONDS,
     bitrateKbps: BITRATE_KBPS,
+    // Recording only, the work the peer does: keyframe pictures (on by default, a short ffmpeg run
+    // per picture for a raw file) are measured by `--pictures`.
+    imageIntervalSeconds: 0,
   });
 
   // Peer: ffmpeg HLS muxer + AES-128 on the same clip, paced in real time, to local disk.
