@@ -200,9 +200,10 @@ export class SegmentCommitter {
         createdMs: this.o.now(),
       },
       body,
+      // The ciphertext in the segmenter's buffer: the backlog sends the first PUT from it (or
+      // copies it) and gives it back to the segmenter once no PUT reads it.
+      body instanceof Uint8Array ? () => this.dropEncrypted(p) : undefined,
     );
-    // The backlog copied the ciphertext into the memory buffer or wrote it to the spool.
-    if (body instanceof Uint8Array) this.dropEncrypted(p);
     this.o.counters.segmentsRecorded++;
     this.o.counters.bytesRecorded += p.plainBytes;
     this.o.log.debug('segment recorded', { objectKey, seq, discSeq, durationMs: p.durationMs, bytes: p.plainBytes });

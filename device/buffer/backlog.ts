@@ -2,25 +2,12 @@ import { SpoolError } from '../core/agent-errors.ts';
 import type { AgentCounters } from '../core/agent-counters.ts';
 import type { Logger } from '../core/json-logger.ts';
 import { ItemKind, type UploadItem } from '../core/upload-item.ts';
+import type { BacklogEntry } from './backlog-entry.ts';
+import { pickNext, type TakeOptions } from './backlog-order.ts';
 import { DiskSpool, type SpoolRef } from './disk-spool.ts';
 import type { MemoryBuffer, MemorySlot } from './memory-buffer.ts';
 
-/** One object waiting for S3, its bytes in the memory buffer, the spool, or both. */
-export interface BacklogEntry {
-  readonly id: number;
-  readonly item: UploadItem;
-  readonly bytes: number;
-  memory: MemorySlot | undefined;
-  spool: SpoolRef | undefined;
-  /** A wrapped key or event record kept as its own small copy because the spool could not take it. */
-  held: Uint8Array | undefined;
-  spooling: Promise<void> | undefined;
-  inFlight: boolean;
-  /** A PUT was tried before (in this process, or before a restart for recovered entries): a 412 then means it landed. */
-  attempted: boolean;
-  /** Not taken again before this time (UTC ms): set when this entry alone failed (its spool file would not read, S3 refused this request). */
-  retryAtMs?: number;
-}
+export type { BacklogEntry } from './backlog-entry.ts';
 
 export interface BacklogOptions {
   /** Spool every segment before its first PUT. */
@@ -72,9 +59,22 @@ export class Backlog {
   /**
    * Queues one object. `body` is the bytes, or a slot of the memory buffer the caller
    * filled (ownership passes to the backlog). Resolves once the object is queued (and,
-   * for keys, events and write-through segments, on disk).
+   * for keys, events and write-through segments, on disk). Bytes are copied, unless
+   * `giveBack` is passed: then the backlog may keep `body` itself (a write-through
+   * segment's first PUT sends it, with no copy in the memory buffer) and calls `giveBack`
+   * exactly once when it no longer reads them (at once when it copied them).
    */
-  async add(item: UploadItem, body: Uint8Array | MemorySlot): Promise<void> {
+  async add(item: UploadItem, body: Uint8Array | MemorySlot, giveBack?: () => void): Promise<void> {
+    let lent = false;
+    try {
+      lent = await this.queue(item, body, giveBack);
+    } finally {
+      if (!lent) giveBack?.();
+    }
+  }
+
+  /** add() without the give-back: true when the entry keeps `body` itself (lent). */
+  private async queue(item: UploadItem, body: Uint8Array | MemorySlot, giveBack: (() => void) | undefined): Promise<boolean> {
     const bytes = body instanceof Uint8Array ? body : this.memory.view(body);
     if (item.kind === ItemKind.SEGMENT && item.seq !== undefined) this.liveSeq = Math.max(this.liveSeq, item.seq);
     if (item.kind !== ItemKind.SEGMENT || this.o.writeThrough) {
@@ -94,25 +94,28 @@ export class Backlog {
           spoolFailure: this.spoolFailure?.message,
         });
         if (!(body instanceof Uint8Array)) this.memory.release(body);
-        return;
+        return false;
       }
       if (!ref && (this.spoolFailure || item.kind !== ItemKind.SEGMENT)) {
         // The disk refused (or, for a key, init section or event record, the spool had no room): keep the
         // object in memory instead. A wrapped key or init section is never lost: segments that name it wait for it.
         this.keepInMemory(item, body, bytes);
         this.wake();
-        return;
+        return false;
       }
-      // A write-through segment keeps a copy in the memory buffer while there is room, so
-      // its first PUT sends those bytes instead of reading and re-hashing the spool file.
-      // Copies of segments that are still waiting (uploads are behind) give way first:
-      // the spool has them, and the buffer stays free for pre-record.
-      if (item.kind === ItemKind.SEGMENT) for (const e of this.entries.values()) if (e.spool && e.memory && !e.inFlight) this.freeMemory(e);
-      const slot = item.kind === ItemKind.SEGMENT && ref ? (body instanceof Uint8Array ? this.memory.put(body) : body) : undefined;
+      // A write-through segment keeps its bytes in memory while there is room, so its first
+      // PUT sends them instead of reading and re-hashing the spool file: the caller's own
+      // buffer when it lends it (no copy, and the memory buffer's pages stay untouched in
+      // continuous recording), else a copy in the memory buffer. Bytes of segments that are
+      // still waiting (uploads are behind) give way first: the spool has them, and the
+      // buffer stays free for pre-record.
+      if (item.kind === ItemKind.SEGMENT) for (const e of this.entries.values()) if (e.spool && (e.memory || e.lent) && !e.inFlight) this.freeMemory(e);
+      const lend = item.kind === ItemKind.SEGMENT && ref && body instanceof Uint8Array && giveBack ? { bytes: body, giveBack } : undefined;
+      const slot = item.kind === ItemKind.SEGMENT && ref && !lend ? (body instanceof Uint8Array ? this.memory.put(body) : body) : undefined;
       if (!(body instanceof Uint8Array) && slot !== body) this.memory.release(body);
-      if (ref) this.insert(item, bytes.length, { spool: ref, memory: slot });
+      if (ref) this.insert(item, bytes.length, { spool: ref, memory: slot, lent: lend });
       this.wake();
-      return;
+      return lend !== undefined && ref !== undefined;
     }
     // Segments waiting while a new one arrives: uploads are behind, so move them to disk.
     const spills = [...this.entries.values()]
@@ -127,6 +130,7 @@ export class Backlog {
       if (ref) this.insert(item, bytes.length, { spool: ref });
     }
     this.wake();
+    return false;
   }
 
   /** The earliest retryAtMs of a waiting entry, if any waits. */
@@ -142,34 +146,8 @@ export class Backlog {
    * and the live segment (the newest recorded) may go (outside the backlog windows); with
    * `segments: false` only keys and events (a capped link already busy with a segment).
    */
-  take(nowMs = Date.now(), opts: { backlog?: boolean; segments?: boolean } = {}): BacklogEntry | undefined {
-    let keyOrEvent: BacklogEntry | undefined;
-    const pendingKeys = new Set<string>();
-    const pendingInits = new Set<string>();
-    let oldest: BacklogEntry | undefined;
-    let newest: BacklogEntry | undefined;
-    for (const e of this.entries.values()) {
-      if (e.item.kind === ItemKind.KEY && e.item.keyId) pendingKeys.add(e.item.keyId);
-      if (e.item.kind === ItemKind.INIT && e.item.initId) pendingInits.add(e.item.initId);
-    }
-    for (const e of this.entries.values()) {
-      if (e.inFlight || (e.retryAtMs !== undefined && e.retryAtMs > nowMs)) continue;
-      if (e.item.kind !== ItemKind.SEGMENT) {
-        // A picture, like a segment, waits for the wrapped key that opens it.
-        if (e.item.kind === ItemKind.IMAGE && e.item.keyId && pendingKeys.has(e.item.keyId)) continue;
-        if (!keyOrEvent || e.item.createdMs < keyOrEvent.item.createdMs) keyOrEvent = e;
-        continue;
-      }
-      if ((e.item.keyId && pendingKeys.has(e.item.keyId)) || (e.item.initId && pendingInits.has(e.item.initId))) continue;
-      if (!oldest || (e.item.seq ?? 0) < (oldest.item.seq ?? 0)) oldest = e;
-      if (!newest || (e.item.seq ?? 0) > (newest.item.seq ?? 0)) newest = e;
-    }
-    const newestInFlight = [...this.entries.values()].some(
-      (e) => e.inFlight && e.item.kind === ItemKind.SEGMENT && newest && (e.item.seq ?? 0) > (newest.item.seq ?? 0),
-    );
-    const live = newest && !newestInFlight && this.isLive(newest) ? newest : undefined;
-    const segment = opts.segments === false ? undefined : opts.backlog === false ? live : newest && !newestInFlight ? newest : oldest;
-    const pick = keyOrEvent ?? segment;
+  take(nowMs = Date.now(), opts: TakeOptions = {}): BacklogEntry | undefined {
+    const pick = pickNext(this.entries.values(), (e) => this.isLive(e), nowMs, opts);
     if (pick) pick.inFlight = true;
     return pick;
   }
@@ -189,6 +167,7 @@ export class Backlog {
   /** The entry's bytes; a spool entry is checked against its SHA-256 (SpoolError if not intact). */
   async body(e: BacklogEntry): Promise<Uint8Array> {
     if (e.held) return e.held;
+    if (e.lent) return e.lent.bytes;
     if (e.memory) return this.memory.view(e.memory);
     if (e.spool) return this.spool.readBody(e.spool);
     throw new SpoolError(`entry ${e.item.objectKey} has no bytes`);
@@ -204,7 +183,7 @@ export class Backlog {
     e.inFlight = false;
     e.attempted = true;
     e.retryAtMs = retryAtMs;
-    if (e.memory && e.spool)
+    if ((e.memory || e.lent) && e.spool)
       this.freeMemory(e); // retries read the spool
     else if (e.memory && !e.spooling) void this.spill(e);
     this.wake();
@@ -255,7 +234,11 @@ export class Backlog {
     return [...this.entries.values()];
   }
 
-  private insert(item: UploadItem, bytes: number, where: { memory?: MemorySlot; spool?: SpoolRef; held?: Uint8Array; attempted?: boolean }): void {
+  private insert(
+    item: UploadItem,
+    bytes: number,
+    where: { memory?: MemorySlot; spool?: SpoolRef; held?: Uint8Array; lent?: BacklogEntry['lent']; attempted?: boolean },
+  ): void {
     const e: BacklogEntry = {
       id: this.nextId++,
       item,
@@ -263,6 +246,7 @@ export class Backlog {
       memory: where.memory,
       spool: where.spool,
       held: where.held,
+      lent: where.lent,
       spooling: undefined,
       inFlight: false,
       attempted: where.attempted ?? false,
@@ -290,9 +274,13 @@ export class Backlog {
     });
   }
 
+  /** Frees a spooled entry's bytes in memory (its memory-buffer slot, or the lent buffer given back). */
   private freeMemory(e: BacklogEntry): void {
-    this.memory.release(e.memory!);
+    if (e.memory) this.memory.release(e.memory);
     e.memory = undefined;
+    const lent = e.lent;
+    e.lent = undefined;
+    lent?.giveBack();
   }
 
   private async forget(e: BacklogEntry): Promise<void> {
@@ -300,10 +288,7 @@ export class Backlog {
     e.inFlight = false;
     this.wake();
     if (e.spooling) await e.spooling.catch(() => {});
-    if (e.memory) {
-      this.memory.release(e.memory);
-      e.memory = undefined;
-    }
+    this.freeMemory(e);
     if (e.spool) {
       await this.spool.remove(e.spool);
       e.spool = undefined;
