@@ -32,8 +32,13 @@ const WARMUP_SECONDS = 6;
 const SEGMENT_SECONDS = 2;
 const BITRATE_KBPS = 5000;
 
-/** V8 flags for the agent process: a 1 MB young-generation semi-space keeps RSS near the live set (recommended on cameras). */
-const DEFAULT_NODE_FLAGS = '--max-semi-space-size=1';
+/**
+ * V8 flags for the agent process, as recommended on cameras: a 1 MB young-generation
+ * semi-space keeps RSS near the live set; `--lite-mode` (no optimizing compiler, lazy
+ * feedback) saves ~7 MB of RSS at no CPU cost seen, as the agent's heavy work (AES, SHA-256,
+ * file and socket I/O) is native code (measured: 58.2-58.5 MB against 65.6-65.8 MB).
+ */
+const DEFAULT_NODE_FLAGS = '--max-semi-space-size=1 --lite-mode';
 /**
  * Environment for the agent process, as recommended on cameras (scripts/build-agent.sh prints it):
  * one glibc malloc arena, so memory freed by libuv's and V8's worker threads goes back to one
