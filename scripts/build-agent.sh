@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-dist/camrec-agent.mjs}"
 node scripts/build-agent.mjs "$out"
-echo "built $out ($(du -k "$out" | cut -f1) KB): run it with MALLOC_ARENA_MAX=1 node --max-semi-space-size=1 $out --config device.json"
+echo "built $out ($(du -k "$out" | cut -f1) KB): run it with MALLOC_ARENA_MAX=1 node --max-semi-space-size=1 --lite-mode $out --config device.json"
