@@ -1,0 +1,22 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The test files that run longest (the soak, the end-to-end runs with real servers and
+ * players), in the order they should start. On a fresh clone vitest has no timings and
+ * starts the largest files first, which put the 2-minute soak last: one worker ran it alone
+ * while the other sat idle. Starting the long ones first keeps both workers busy to the end.
+ */
+const SLOW_FIRST = ['/test/soak/', '/test/local/e2e/', '/test/lambda/integration/', '/test/lib/cdk-synth', '/test/device/agent/'];
+
+const rank = (moduleId: string): number => {
+  const i = SLOW_FIRST.findIndex((p) => moduleId.replaceAll('\\', '/').includes(p));
+  return i === -1 ? SLOW_FIRST.length : i;
+};
+
+export default class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    // Array.prototype.sort is stable: within a rank, vitest's own order stays.
+    return sorted.sort((a, b) => rank(a.moduleId) - rank(b.moduleId));
+  }
+}
