@@ -1,4 +1,6 @@
+import { parseArgs } from 'node:util';
 import type { signedFetch } from '../auth/signed-fetch.ts';
+import { LocalUsageError } from '../local-error.ts';
 import { readLocalInfo } from './local-info.ts';
 
 /**
@@ -18,6 +20,36 @@ interface TargetValues {
   'data-dir'?: string | undefined;
   api?: string | undefined;
   region?: string | undefined;
+}
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+/**
+ * Parses a client command's own options with the target options and `--help` added; an
+ * unknown or malformed option, and `--help` (empty message: print the usage), are usage errors.
+ */
+export function parseClientArgs<K extends string>(
+  argv: string[],
+  options: Readonly<Record<K, { readonly type: 'string' }>>,
+): Partial<Record<K | keyof typeof API_TARGET_OPTIONS, string>> {
+  let values: Partial<Record<K | keyof typeof API_TARGET_OPTIONS, string>> & { help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { ...options, ...API_TARGET_OPTIONS, ...HELP_OPTION }, strict: true }) as { values: typeof values });
+  } catch (err) {
+    throw new LocalUsageError((err as Error).message);
+  }
+  if (values.help) throw new LocalUsageError('');
+  return values;
+}
+
+/** Adds to `problems` each of `names` that is given but not an ISO 8601 time (or, when `required`, missing). */
+export function checkIsoTimes(values: Readonly<Record<string, unknown>>, names: readonly string[], required: boolean, problems: string[]): void {
+  for (const name of names) {
+    const v = values[name];
+    if (v === undefined) {
+      if (required) problems.push(`--${name} ISO is required`);
+    } else if (Number.isNaN(Date.parse(String(v)))) problems.push(`--${name} ${String(v)} is not an ISO 8601 time`);
+  }
 }
 
 /** Adds what is wrong with the target options to `problems`. */

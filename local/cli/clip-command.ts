@@ -3,10 +3,9 @@ import { rename } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { parseArgs } from 'node:util';
 import { signedFetch } from '../auth/signed-fetch.ts';
 import { LocalUsageError } from '../local-error.ts';
-import { API_TARGET_OPTIONS, apiTarget, checkApiTarget, resolveApiTarget, type ApiTarget } from './api-target.ts';
+import { apiTarget, checkApiTarget, checkIsoTimes, parseClientArgs, resolveApiTarget, type ApiTarget } from './api-target.ts';
 
 const USAGE = `usage: camrec clip --camera ID --start ISO --end ISO [--out FILE] [--timeout S]
                    [--data-dir DIR | --api URL --region R]
@@ -29,31 +28,16 @@ export interface ClipCommandRequest {
 }
 
 export function parseClipArgs(argv: string[]): ClipCommandRequest {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        camera: { type: 'string' },
-        start: { type: 'string' },
-        end: { type: 'string' },
-        out: { type: 'string' },
-        timeout: { type: 'string' },
-        ...API_TARGET_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new LocalUsageError((err as Error).message);
-  }
-  if (values.help) throw new LocalUsageError('');
+  const values = parseClientArgs(argv, {
+    camera: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
+    out: { type: 'string' },
+    timeout: { type: 'string' },
+  } as const);
   const problems: string[] = [];
   if (!values.camera) problems.push('--camera ID is required');
-  for (const name of ['start', 'end'] as const) {
-    if (values[name] === undefined) problems.push(`--${name} ISO is required`);
-    else if (Number.isNaN(Date.parse(values[name]!))) problems.push(`--${name} ${values[name]} is not an ISO 8601 time`);
-  }
+  checkIsoTimes(values, ['start', 'end'], true, problems);
   const timeout = values.timeout === undefined ? 900 : Number(values.timeout);
   if (!Number.isInteger(timeout) || timeout < 1) problems.push(`--timeout ${values.timeout} must be whole seconds`);
   checkApiTarget(values, problems);

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { SessionMode } from '../../contract/token.ts';
 import { signedFetch } from '../auth/signed-fetch.ts';
 import { LocalUsageError } from '../local-error.ts';
-import { API_TARGET_OPTIONS, apiTarget, checkApiTarget, resolveApiTarget, type ApiTarget } from './api-target.ts';
+import { apiTarget, checkApiTarget, checkIsoTimes, parseClientArgs, resolveApiTarget, type ApiTarget } from './api-target.ts';
 
 const USAGE = `usage: camrec play-url --camera ID [--mode LIVE|LIVE_REPLAY|ON_DEMAND] [--start ISO] [--end ISO] [--expires S]
                        [--data-dir DIR | --api URL --region R]
@@ -19,32 +18,18 @@ export interface PlayUrlRequest {
 }
 
 export function parsePlayUrlArgs(argv: string[]): PlayUrlRequest {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        camera: { type: 'string' },
-        mode: { type: 'string' },
-        start: { type: 'string' },
-        end: { type: 'string' },
-        expires: { type: 'string' },
-        ...API_TARGET_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new LocalUsageError((err as Error).message);
-  }
-  if (values.help) throw new LocalUsageError('');
+  const values = parseClientArgs(argv, {
+    camera: { type: 'string' },
+    mode: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
+    expires: { type: 'string' },
+  } as const);
   const problems: string[] = [];
   if (!values.camera) problems.push('--camera ID is required');
   const mode = (values.mode ?? 'LIVE').toUpperCase();
   if (!(Object.values(SessionMode) as string[]).includes(mode)) problems.push(`--mode ${values.mode} must be LIVE, LIVE_REPLAY or ON_DEMAND`);
-  for (const name of ['start', 'end'] as const) {
-    if (values[name] !== undefined && Number.isNaN(Date.parse(values[name]!))) problems.push(`--${name} ${values[name]} is not an ISO 8601 time`);
-  }
+  checkIsoTimes(values, ['start', 'end'], false, problems);
   const expires = values.expires === undefined ? undefined : Number(values.expires);
   if (expires !== undefined && !Number.isInteger(expires)) problems.push(`--expires ${values.expires} must be whole seconds`);
   checkApiTarget(values, problems);
