@@ -10,12 +10,18 @@
  * `npm run bench:agent -- --pictures` measures keyframe pictures (bench/agent/pictures-variant.ts):
  * the agent recording a container file through its ffmpeg child with pictures off and on.
  *
+ * A/B: BENCH_AGENT_B=path/to/camrec-agent.mjs (another build, e.g. of main) and/or
+ * BENCH_NODE_FLAGS_B / BENCH_AGENT_ENV_B / BENCH_DEVICE_B (JSON merged into its device.json) run a second agent beside the first over the same
+ * window (its own device id, spool and state, the same clip and S3), and print its figures
+ * and the B/A ratio: a comparison under the same load, which separate runs on a shared
+ * machine cannot give.
+ *
  * `npm run bench:agent -- --rtsp` runs the RTSP variant instead (bench/agent/rtsp-variant.ts):
  * the same 1080p stream from Debian's gst-rtsp-server, the agent and its ffmpeg child
  * against ffmpeg alone writing HLS from the same URL; `--formats` adds the measurement
  * behind the ffmpeg child's output format (MPEG-TS vs NUT vs raw H.264).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultMemoryBytes } from '../device/config/device-config-schema.ts';
@@ -47,9 +53,9 @@ const DEFAULT_NODE_FLAGS = '--max-semi-space-size=1 --lite-mode';
  */
 const DEFAULT_AGENT_ENV = 'MALLOC_ARENA_MAX=1';
 const AGENT_ENV = process.env.BENCH_AGENT_ENV ?? DEFAULT_AGENT_ENV;
-function agentEnv(): NodeJS.ProcessEnv {
+function agentEnv(vars = AGENT_ENV): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const kv of AGENT_ENV.split(' ').filter(Boolean)) {
+  for (const kv of vars.split(' ').filter(Boolean)) {
     const at = kv.indexOf('=');
     env[kv.slice(0, at)] = kv.slice(at + 1);
   }
@@ -69,18 +75,23 @@ function bundleAgent(): string {
   return out;
 }
 
-async function main(): Promise<void> {
-  cameraClip(CLIP, CLIP_SECONDS, BITRATE_KBPS, 'h264');
-  const clipMbps = (statSync(CLIP).size * 8) / CLIP_SECONDS / 1e6;
-  const backend = await startBenchBackend();
-  const deviceJson = backend.writeDeviceJson({
+/** The agent's source and recording settings in the main run. */
+function agentSource() {
+  return {
     source: { type: 'file', path: CLIP, fps: 25, loop: true },
     segmentSeconds: SEGMENT_SECONDS,
     bitrateKbps: BITRATE_KBPS,
     // Recording only, the work the peer does: keyframe pictures (on by default, a short ffmpeg run
     // per picture for a raw file) are measured by `--pictures`.
     imageIntervalSeconds: 0,
-  });
+  };
+}
+
+async function main(): Promise<void> {
+  cameraClip(CLIP, CLIP_SECONDS, BITRATE_KBPS, 'h264');
+  const clipMbps = (statSync(CLIP).size * 8) / CLIP_SECONDS / 1e6;
+  const backend = await startBenchBackend();
+  const deviceJson = backend.writeDeviceJson(agentSource());
 
   // Peer: ffmpeg HLS muxer + AES-128 on the same clip, paced in real time, to local disk.
   // ffmpeg cannot seek back in a raw .h264 to loop it: it loops the same frames remuxed into Matroska.
@@ -89,8 +100,13 @@ async function main(): Promise<void> {
   const ffmpeg = startHlsPeer(backend.dir, ['-re', '-stream_loop', '-1', '-i', clipMkv], SEGMENT_SECONDS);
   const launch: AgentLaunch = { root: ROOT, nodeFlags: process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS, env: agentEnv(), bundleAgent, runner: RUNNER };
   const agent = spawnAgent(launch, deviceJson);
-  process.stderr.write(`bench: measuring camrec agent and ffmpeg for ${SECONDS} s after ${WARMUP_SECONDS} s warm-up ...\n`);
-  const run = await measureAgentRun({ agent, peer: ffmpeg, controlSocket: backend.controlSocket, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS });
+  const b = startAgentB(backend);
+  process.stderr.write(`bench: measuring camrec agent${b ? 's A and B' : ''} and ffmpeg for ${SECONDS} s after ${WARMUP_SECONDS} s warm-up ...\n`);
+  const window = { controlSocket: backend.controlSocket, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS };
+  const [run, runB] = await Promise.all([
+    measureAgentRun({ agent, peer: ffmpeg, ...window }),
+    b ? measureAgentRun({ ...window, agent: b.agent, controlSocket: backend.controlSocketB }) : undefined,
+  ]);
   const { agent: a, status, exitMs, exitCode } = run;
   const f = run.peer!;
 
@@ -108,10 +124,37 @@ async function main(): Promise<void> {
     `  ffmpeg CPU:           ${f.cpuPercent.toFixed(2)} % of one core; peak RSS ${(f.steadyPeakRssBytes / MB).toFixed(1)} MB; PSS ${(f.steadyPeakPssBytes / MB).toFixed(1)} MB`,
     `  ratio agent/ffmpeg:   CPU ${(a.cpuPercent / f.cpuPercent).toFixed(2)}x, RSS ${(a.steadyPeakRssBytes / f.steadyPeakRssBytes).toFixed(2)}x, PSS ${(a.steadyPeakPssBytes / f.steadyPeakPssBytes).toFixed(2)}x`,
   ];
+  if (b && runB) {
+    const m = runB.agent;
+    const sb = runB.status;
+    lines.push(
+      `agent B (${b.label}), same window:`,
+      `  agent B CPU:          ${m.cpuPercent.toFixed(2)} % of one core; peak RSS ${(m.steadyPeakRssBytes / MB).toFixed(1)} MB; PSS ${(m.steadyPeakPssBytes / MB).toFixed(1)} MB; segments recorded ${sb.segmentsRecorded}, uploaded ${sb.segmentsUploaded}, dropped ${sb.segmentsDropped}`,
+      `  ratio B/A:            CPU ${(m.cpuPercent / a.cpuPercent).toFixed(2)}x, RSS ${(m.steadyPeakRssBytes / a.steadyPeakRssBytes).toFixed(2)}x; B/ffmpeg CPU ${(m.cpuPercent / f.cpuPercent).toFixed(2)}x`,
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'agent.json'), JSON.stringify({ clipMbps, seconds: SECONDS, agent: a, ffmpeg: f, memoryBuffer: buf, status, exitMs }, null, 2));
   await backend.stop();
+}
+
+/**
+ * The A/B agent, when BENCH_AGENT_B (a bundle; `same` for A's), BENCH_NODE_FLAGS_B or
+ * BENCH_AGENT_ENV_B is set: the same stream and backend, its own device id, spool and state.
+ */
+function startAgentB(backend: Awaited<ReturnType<typeof startBenchBackend>>): { agent: ChildProcess; label: string } | undefined {
+  const { BENCH_AGENT_B: bundle, BENCH_NODE_FLAGS_B: flags, BENCH_AGENT_ENV_B: env, BENCH_DEVICE_B: device } = process.env;
+  if (bundle === undefined && flags === undefined && env === undefined && device === undefined) return undefined;
+  const overrides = device ? (JSON.parse(device) as Record<string, unknown>) : undefined;
+  const deviceJson = backend.writeDeviceJson({ ...agentSource(), second: true, overrides });
+  const nodeFlags = flags ?? process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS;
+  const own = bundle && bundle !== 'same' ? resolve(bundle) : undefined;
+  const launch: AgentLaunch = { root: ROOT, nodeFlags, env: agentEnv(env ?? AGENT_ENV), bundleAgent: own ? () => own : bundleAgent, runner: 'bundle' };
+  return {
+    agent: spawnAgent(launch, deviceJson),
+    label: `${own ?? 'this build'}; node flags: ${nodeFlags}; env: ${env ?? AGENT_ENV}${device ? `; device.json: ${device}` : ''}`,
+  };
 }
 
 /** What every variant measures with (the same stream, window and agent as the main run). */

@@ -15,8 +15,23 @@ export const BENCH_DEVICE = 'bench-cam';
 export interface BenchBackend {
   dir: string;
   controlSocket: string;
-  /** Writes {dir}/device.json for one agent with this source and returns its path. */
-  writeDeviceJson(o: { source: Record<string, unknown>; segmentSeconds: number; bitrateKbps: number; audio?: boolean; imageIntervalSeconds?: number }): string;
+  /**
+   * Writes {dir}/device.json for one agent with this source and returns its path. With
+   * `second`, a second agent's (device.b.json): its own device id, certificate, spool,
+   * state and control socket (`controlSocketB`), for an A/B run beside the first.
+   */
+  writeDeviceJson(o: {
+    source: Record<string, unknown>;
+    segmentSeconds: number;
+    bitrateKbps: number;
+    audio?: boolean;
+    imageIntervalSeconds?: number;
+    second?: boolean;
+    /** device.json fields set over the bench's (objects merged one level deep), e.g. `{ buffer: { writeThrough: false } }`. */
+    overrides?: Record<string, unknown>;
+  }): string;
+  /** The second agent's control socket (see `writeDeviceJson`'s `second`). */
+  controlSocketB: string;
   stop(): Promise<void>;
 }
 
@@ -40,35 +55,44 @@ export async function startBenchBackend(): Promise<BenchBackend> {
   const s3 = await startS3rver({ bucketName: BENCH_BUCKET });
   const front = await startS3Front({ upstream: s3.endpoint, bucket: BENCH_BUCKET, registry });
   const controlSocket = join(dir, 'control.sock');
+  const controlSocketB = join(dir, 'control.b.sock');
+  const deviceB = issueDeviceCertificate(ca, `${BENCH_DEVICE}-b`);
+  writeFileSync(join(dir, 'device.b.crt'), deviceB.certPem);
+  writeFileSync(join(dir, 'device.b.key'), deviceB.keyPem);
   return {
     dir,
     controlSocket,
+    controlSocketB,
     writeDeviceJson(o) {
+      const b = o.second ? '.b' : '';
       const config = {
-        deviceId: BENCH_DEVICE,
+        deviceId: o.second ? `${BENCH_DEVICE}-b` : BENCH_DEVICE,
         region: 'us-east-1',
         bucket: BENCH_BUCKET,
         s3: { endpoint: front.endpoint, forcePathStyle: true },
         credentials: {
           endpoint: iot.endpoint.replace('https://', ''),
           roleAlias: 'camrec-device',
-          certificateFile: 'device.crt',
-          privateKeyFile: 'device.key',
+          certificateFile: `device${b}.crt`,
+          privateKeyFile: `device${b}.key`,
           caFile: 'ca.pem',
         },
         contentKeyPublicKeyFile: 'content.pub.pem',
         segmentSeconds: o.segmentSeconds,
         expectedBitrateKbps: o.bitrateKbps,
-        buffer: { spoolDir: 'spool' },
-        stateDir: 'state',
-        control: { socketPath: controlSocket },
+        buffer: { spoolDir: `spool${b}` },
+        stateDir: `state${b}`,
+        control: { socketPath: o.second ? controlSocketB : controlSocket },
         source: o.source,
         ...(o.audio === false ? { recording: { audio: false } } : {}),
         ...(o.imageIntervalSeconds !== undefined ? { imageIntervalSeconds: o.imageIntervalSeconds } : {}),
         log: { level: 'warn' },
       };
-      const path = join(dir, 'device.json');
-      writeFileSync(path, JSON.stringify(config, null, 2));
+      const merged: Record<string, unknown> = { ...config };
+      for (const [k, v] of Object.entries(o.overrides ?? {}))
+        merged[k] = isObject(v) && isObject(merged[k]) ? { ...(merged[k] as Record<string, unknown>), ...v } : v;
+      const path = join(dir, `device${b}.json`);
+      writeFileSync(path, JSON.stringify(merged, null, 2));
       return path;
     },
     async stop() {
@@ -79,6 +103,8 @@ export async function startBenchBackend(): Promise<BenchBackend> {
     },
   };
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** GET /v1/status from the agent's control socket. */
 export function agentStatus(socketPath: string): Promise<Record<string, any>> {
