@@ -299,6 +299,7 @@ export async function stopParts(p: AgentParts, o: StopOptions): Promise<void> {
   await withDeadline(p.backlog.spillAll(), Math.max(100, o.deadlineMs - o.now()));
   p.keys.forget();
   p.closePutter();
+  await p.seqState.close().catch((err: Error) => o.noteError(err));
 }
 
 async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {

@@ -1,4 +1,5 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open as openFile, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../buffer/atomic-file.ts';
 import type { Logger } from '../core/json-logger.ts';
@@ -10,6 +11,11 @@ export interface PersistedSequence {
 }
 
 export const SEQUENCE_FILE = 'sequence.json';
+/**
+ * The state file's size: its JSON padded with spaces, so every later state is the same
+ * length and overwrites the last one in place (55 characters at most: two 16-digit numbers).
+ */
+const RECORD_BYTES = 64;
 /**
  * After lost state disc-seq restarts from minutes since 2024-01-01 (~1.5e6 in 2026): still
  * above anything one device counts up from 0, and small enough for players (hls.js 1.7
@@ -28,13 +34,22 @@ export function discSeqFromClock(nowMs: number): number {
  * seq: per device, +1 per segment, never decreasing, kept across restarts; after lost
  * state it restarts from floor(nowMs / 1000) (so it still never goes back). disc-seq: +1
  * at every discontinuity, the first one being this boot; after lost state it restarts
- * from the minutes since 2024-01-01 (discSeqFromClock). Every change is persisted
- * atomically before the caller may use the number, so a number that reached S3 is never
- * handed out again.
+ * from the minutes since 2024-01-01 (discSeqFromClock). Every change is on disk before
+ * the caller may use the number, so a number that reached S3 is never handed out again.
+ *
+ * The file is written whole once per start (temp name, fsync, rename, folder fsync), and
+ * each later change overwrites its 64 bytes in place with one write through a handle kept
+ * open with O_DSYNC (the write returns once the bytes are on the medium): one operation
+ * per segment instead of eight (open, write, fsync, close, rename, folder open, fsync,
+ * close). 64 bytes at offset 0 lie in one sector, which disks and flash write whole; a
+ * file garbled anyway reads as lost state (seq from the clock, as above). A write that
+ * fails closes the handle: the next change writes the whole file again.
  */
 export class SequenceState {
   private state: PersistedSequence;
   private writing: Promise<void> = Promise.resolve();
+  /** The state file, open for in-place writes once it has been written whole in this run. */
+  private handle: FileHandle | undefined;
   private constructor(
     private readonly file: string,
     state: PersistedSequence,
@@ -116,9 +131,34 @@ export class SequenceState {
     }
   }
 
+  /** Closes the state file (the agent stopped); a later change writes it whole again. */
+  async close(): Promise<void> {
+    await this.writing.catch(() => {});
+    const h = this.handle;
+    this.handle = undefined;
+    await h?.close();
+  }
+
   private persist(): Promise<void> {
-    const snapshot = JSON.stringify(this.state);
-    this.writing = this.writing.catch(() => {}).then(() => writeFileAtomic(this.file, Buffer.from(snapshot)));
+    const record = Buffer.from(JSON.stringify(this.state).padEnd(RECORD_BYTES - 1) + '\n');
+    this.writing = this.writing.catch(() => {}).then(() => this.write(record));
     return this.writing;
+  }
+
+  private async write(record: Buffer): Promise<void> {
+    if (!this.handle) {
+      await writeFileAtomic(this.file, record);
+      this.handle = await openFile(this.file, constants.O_WRONLY | constants.O_DSYNC);
+      return;
+    }
+    try {
+      const { bytesWritten } = await this.handle.write(record, 0, record.length, 0);
+      if (bytesWritten !== record.length) throw new Error(`short write to ${this.file}: ${bytesWritten} of ${record.length} bytes`);
+    } catch (err) {
+      const h = this.handle;
+      this.handle = undefined;
+      await h.close().catch(() => {});
+      throw err;
+    }
   }
 }

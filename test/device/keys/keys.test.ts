@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,6 +56,32 @@ describe('SequenceState', () => {
     expect(b.nextSeq).toBe(1_767_225_602);
     expect(b.discSeq).toBe(disc + 1);
     expect(JSON.parse(readFileSync(join(dir, SEQUENCE_FILE), 'utf8'))).toEqual({ nextSeq: 1_767_225_602, discSeq: disc + 1 });
+  });
+
+  it('writes each later seq in place with one durable write: the same file (inode), the same length, read back by the next start', async () => {
+    const a = await SequenceState.open(dir, { nowMs: 1_767_225_600_123 });
+    const file = join(dir, SEQUENCE_FILE);
+    const inode = statSync(file).ino;
+    const size = statSync(file).size;
+    for (let i = 0; i < 3; i++) await a.takeSeq();
+    const disc = await a.bumpDisc();
+    expect(statSync(file).ino).toBe(inode); // no temp file renamed over it
+    expect(statSync(file).size).toBe(size);
+    expect(readdirSync(dir)).toEqual([SEQUENCE_FILE]);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ nextSeq: 1_767_225_603, discSeq: disc });
+    await a.close();
+    const b = await SequenceState.open(dir, { nowMs: 0 });
+    expect(b.nextSeq).toBe(1_767_225_603);
+    expect(b.discSeq).toBe(disc + 1);
+    await b.close();
+  });
+
+  it('reads a state file of any length (an older agent wrote it unpadded) and goes on from it', async () => {
+    writeFileSync(join(dir, SEQUENCE_FILE), JSON.stringify({ nextSeq: 7, discSeq: 3 }, null, 2));
+    const s = await SequenceState.open(dir, { nowMs: 1_767_225_600_123 });
+    expect(await s.takeSeq()).toBe(7);
+    expect(JSON.parse(readFileSync(join(dir, SEQUENCE_FILE), 'utf8'))).toEqual({ nextSeq: 8, discSeq: 4 });
+    await s.close();
   });
 
   it('never goes below what the spool already holds, and survives a garbled state file', async () => {
