@@ -300,6 +300,7 @@ export async function stopParts(p: AgentParts, o: StopOptions): Promise<void> {
   p.keys.forget();
   p.closePutter();
   await p.seqState.close().catch((err: Error) => o.noteError(err));
+  await p.spool.close();
 }
 
 async function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {

@@ -1,10 +1,10 @@
-import { open, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { open, mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SpoolError } from '../core/agent-errors.ts';
 import type { Logger } from '../core/json-logger.ts';
 import type { UploadItem } from '../core/upload-item.ts';
-import { TEMP_PREFIX, writeFileAtomic } from './atomic-file.ts';
+import { FolderSync, TEMP_PREFIX, writeFileAtomic } from './atomic-file.ts';
 import { decodeSpoolEntry, decodeSpoolHeader, encodeSpoolEntry, sha256Hex, SPOOL_PREFIX_BYTES } from './spool-entry-codec.ts';
 
 export const SPOOL_SUFFIX = '.spool';
@@ -40,12 +40,16 @@ export function spoolFileName(item: UploadItem): string {
 export class DiskSpool {
   private readonly refs = new Map<string, SpoolRef>();
   private total = 0;
+  /** The spool folder, kept open for the fsync after each entry's rename. */
+  private readonly folder: FolderSync;
 
   private constructor(
     readonly dir: string,
     readonly maxBytes: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.folder = new FolderSync(dir);
+  }
 
   /**
    * Opens the folder, deletes half-written temp files, and reads every entry's header.
@@ -124,7 +128,7 @@ export class DiskSpool {
     const ref = { file, fileBytes, item, bodySha256 };
     this.track(ref); // reserve the bytes before the await so concurrent puts respect the cap
     try {
-      await writeFileAtomic(file, chunks);
+      await writeFileAtomic(file, chunks, undefined, this.folder);
     } catch (cause) {
       this.untrack(file);
       throw new SpoolError(`cannot write spool entry ${file}: ${(cause as Error).message}`, { file, cause });
@@ -152,10 +156,16 @@ export class DiskSpool {
   async remove(ref: SpoolRef): Promise<void> {
     this.untrack(ref.file);
     try {
-      await rm(ref.file, { force: true });
+      await unlink(ref.file);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       this.log.warn('could not delete a confirmed spool entry; it will be confirmed again (412) at the next start', { file: ref.file, err });
     }
+  }
+
+  /** Closes the folder handle (the agent stopped); a later write opens it again. */
+  close(): Promise<void> {
+    return this.folder.close();
   }
 
   private track(ref: SpoolRef): void {
