@@ -56,8 +56,12 @@ export class Uploader {
   private failures = 0;
   private pauseUntilMs = 0;
   private segmentsInFlight = 0;
-  /** Aborted (and replaced) whenever a PUT ends, so workers held back look again. */
-  private settled = new AbortController();
+  /**
+   * Workers held back (see `idle`): called when a PUT ends, the link settings change or the
+   * uploader stops, so they look again. Plain callbacks: an AbortController per wake-up
+   * built a DOMException (with its stack) at every abort() call.
+   */
+  private readonly idlers = new Set<() => void>();
   private readonly now: () => number;
 
   constructor(
@@ -81,6 +85,7 @@ export class Uploader {
   async stop(graceMs = 0): Promise<void> {
     this.stopping = true;
     this.wakeAll.abort();
+    this.wakeIdle();
     const all = Promise.all(this.workers);
     if (graceMs > 0) await Promise.race([all, sleep(graceMs)]);
     this.abort.abort();
@@ -136,8 +141,7 @@ export class Uploader {
         await this.attempt(e);
       } finally {
         if (segment) this.segmentsInFlight--;
-        this.settled.abort();
-        this.settled = new AbortController();
+        this.wakeIdle();
       }
     }
   }
@@ -168,8 +172,11 @@ export class Uploader {
 
   /** Wakes idle workers to look again (the link settings changed). */
   nudge(): void {
-    this.settled.abort();
-    this.settled = new AbortController();
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    for (const wake of [...this.idlers]) wake();
   }
 
   /** Whether backlog segments may go now (inside a window); for the status answer. */
@@ -179,20 +186,21 @@ export class Uploader {
 
   /** Sleeps until the backlog changes, a PUT ends, `ms` passes (a window opens) or the uploader stops. */
   private idle(ms: number | undefined): Promise<void> {
-    // Plain listeners and a timer held here (no AbortSignal.any: Node 20 may collect it early).
     return new Promise<void>((resolve) => {
-      const done = new AbortController();
+      let over = false;
       const finish = () => {
+        if (over) return;
+        over = true;
         clearTimeout(timer);
-        done.abort();
+        this.idlers.delete(finish);
         resolve();
       };
+      // A plain timer held here (no AbortSignal.any: Node 20 may collect it early).
       const timer = ms === undefined ? undefined : setTimeout(finish, ms);
-      for (const s of [this.wakeAll.signal, this.settled.signal]) {
-        if (s.aborted) return finish();
-        s.addEventListener('abort', finish, { once: true, signal: done.signal });
-      }
-      void this.backlog.changed(done.signal).then(finish);
+      if (this.stopping) return finish();
+      this.idlers.add(finish);
+      // Without a signal: a waiter left behind by an earlier wake-up is dropped at the backlog's next change (finish is idempotent).
+      void this.backlog.changed().then(finish);
     });
   }
 
