@@ -90,6 +90,7 @@ export class LiveSegmenter {
       this.st,
       (t) => this.clock.toMs(t),
       options.onSegment,
+      Math.round(this.limits.targetSeconds * PTS_HZ),
     );
     const { limits, clock, video, audio, cutter, interleaver, writer, st } = this;
     this.pictures = new PictureRouter(

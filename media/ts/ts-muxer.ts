@@ -15,6 +15,12 @@ import {
 } from './ts-constants.ts';
 
 const MIN_SEGMENT_CAPACITY_BYTES = 256 * 1024;
+/** A segment's byte rate is projected over its expected duration once it spans this much (0.5 s: past the key frame's weight). */
+const PROJECT_AFTER_TICKS = 45_000;
+/** A projected buffer is at most this large (address space: pages no byte is written to are never mapped). */
+const MAX_PROJECTED_BYTES = 256 * 1024 * 1024;
+/** Room over the projection (and over the last segment, for the next one): bitrates vary. */
+const GROWTH_MARGIN = 1.25;
 const PES_HEADER_MAX_BYTES = 19;
 /**
  * Every segment buffer keeps this much room after the last packet: a receiver can
@@ -26,6 +32,16 @@ const MAX_POOLED_BUFFERS = 2;
 /** PID is 13 bits: one continuity counter slot per PID. */
 const PID_COUNT = 0x2000;
 const CC_UNSET = 0xff;
+
+export interface TsMuxerOptions {
+  /**
+   * How long segments are expected to be (90 kHz ticks; the segmenter's target). A segment
+   * that outgrows its buffer half a second or more in grows once, to its byte rate over
+   * this duration, instead of doubling (and copying) several times; the first segment
+   * of a stream is the one this matters for (later ones start on a buffer the size of the last).
+   */
+  segmentTicks?: number;
+}
 
 interface PesOptions {
   pid: number;
@@ -55,6 +71,14 @@ export class TsMuxer {
   /** Buffers this muxer allocated (recycle() takes back only these). */
   private readonly own = new WeakSet<ArrayBufferLike>([this.buf.buffer]);
   private readonly pool: Uint8Array[] = [];
+  private readonly segmentTicks: number | undefined;
+  /** Decode times of the open segment's first and latest video PES. */
+  private firstDts: number | undefined;
+  private lastDts = 0;
+
+  constructor(options: TsMuxerOptions = {}) {
+    this.segmentTicks = options.segmentTicks;
+  }
 
   get bytes(): number {
     return this.len;
@@ -64,6 +88,7 @@ export class TsMuxer {
   beginSegment(withAudio: boolean): void {
     this.len = 0;
     this.lastPcrTicks = undefined;
+    this.firstDts = undefined;
     this.writeSection(Pid.PAT, patSection());
     this.writeSection(Pid.PMT, pmtSection(withAudio));
   }
@@ -94,6 +119,8 @@ export class TsMuxer {
       for (let n = 0; next < pcr && n < 100; n++, next += PCR_MAX_INTERVAL_TICKS) this.writePcrOnly(next);
     }
     this.lastPcrTicks = pcr;
+    this.firstDts ??= dtsTicks;
+    this.lastDts = dtsTicks;
     const header = videoPesHeader(ptsTicks, dtsTicks);
     this.writePes(header, parts, { pid: Pid.VIDEO, pcrTicks: Math.max(0, pcr), randomAccess });
   }
@@ -114,7 +141,8 @@ export class TsMuxer {
     const out = this.buf.subarray(0, this.len);
     const next = this.pool.pop();
     this.buf =
-      next ?? this.allocate(Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil((this.len * 1.25) / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES));
+      next ??
+      this.allocate(Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil((this.len * GROWTH_MARGIN) / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES));
     this.len = 0;
     return out;
   }
@@ -123,6 +151,7 @@ export class TsMuxer {
   discardSegment(): void {
     this.len = 0;
     this.lastPcrTicks = undefined;
+    this.firstDts = undefined;
   }
 
   /**
@@ -144,9 +173,21 @@ export class TsMuxer {
     return b;
   }
 
+  /**
+   * Room for `bytes` more. Growing copies the segment so far into fresh memory (whose pages
+   * the kernel maps one fault at a time as they are written): at least double, and once the
+   * segment spans PROJECT_AFTER_TICKS, its byte rate over `segmentTicks` (one growth, not five).
+   */
   private reserve(bytes: number): void {
-    if (this.len + bytes + SEGMENT_SPARE_BYTES <= this.buf.byteLength) return;
-    const next = this.allocate(Math.max(this.buf.byteLength * 2, this.len + bytes + SEGMENT_SPARE_BYTES));
+    const need = this.len + bytes + SEGMENT_SPARE_BYTES;
+    if (need <= this.buf.byteLength) return;
+    let capacity = Math.max(this.buf.byteLength * 2, need);
+    const spanTicks = this.firstDts === undefined ? 0 : this.lastDts - this.firstDts;
+    if (this.segmentTicks !== undefined && spanTicks >= PROJECT_AFTER_TICKS) {
+      const projected = Math.min(MAX_PROJECTED_BYTES, Math.ceil(((this.len * this.segmentTicks) / spanTicks) * GROWTH_MARGIN));
+      capacity = Math.max(capacity, projected);
+    }
+    const next = this.allocate(capacity);
     next.set(this.buf.subarray(0, this.len), 0);
     this.buf = next;
   }

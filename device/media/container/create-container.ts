@@ -3,8 +3,9 @@ import { Fmp4Container } from './fmp4-container.ts';
 import { ContainerKind, type SegmentContainer } from './segment-container.ts';
 import { TsContainer } from './ts-container.ts';
 
-export function createContainer(kind: ContainerKind): SegmentContainer {
-  return kind === ContainerKind.FMP4 ? new Fmp4Container() : new TsContainer();
+/** `segmentTicks`: the segments' expected duration (90 kHz ticks), which MPEG-TS sizes its segment buffer by. */
+export function createContainer(kind: ContainerKind, segmentTicks?: number): SegmentContainer {
+  return kind === ContainerKind.FMP4 ? new Fmp4Container() : new TsContainer(segmentTicks);
 }
 
 /** MPEG-TS for H.264 (every player since 2009), fMP4 for H.265 (HLS carries HEVC in fMP4: Apple's authoring rules, Chromecast, hls.js). */

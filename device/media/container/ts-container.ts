@@ -20,8 +20,13 @@ const PCR_PACKETS = 2;
 export class TsContainer implements SegmentContainer {
   readonly kind = 'ts' as const;
   readonly heldFrom = Number.POSITIVE_INFINITY;
-  private readonly muxer = new TsMuxer();
+  private readonly muxer: TsMuxer;
   private config: VideoConfig | undefined;
+
+  /** `segmentTicks`: the segments' expected duration (90 kHz), to size a growing segment's buffer once (see TsMuxerOptions). */
+  constructor(segmentTicks?: number) {
+    this.muxer = new TsMuxer(segmentTicks === undefined ? {} : { segmentTicks });
+  }
 
   get bytes(): number {
     return this.muxer.bytes;

@@ -50,13 +50,15 @@ export class SegmentWriter {
     private readonly stats: SegmenterStats,
     private readonly toMs: (ticks: number) => number,
     private readonly onSegment: (s: MediaSegment) => void,
+    /** The segments' expected duration (90 kHz ticks): the container sizes its buffers by it. */
+    private readonly segmentTicks?: number,
   ) {
-    this.container = createContainer(kind);
+    this.container = createContainer(kind, segmentTicks);
   }
 
   /** Writes later segments in this container (between segments: a codec change). */
   use(kind: ContainerKind): void {
-    if (this.container.kind !== kind) this.container = createContainer(kind);
+    if (this.container.kind !== kind) this.container = createContainer(kind, this.segmentTicks);
   }
 
   /** Opens a segment at key frame `t`, with audio when `audio` is known (or awaited when `awaitAudio`). */
