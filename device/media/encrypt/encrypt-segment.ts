@@ -6,7 +6,8 @@ export const AES_BLOCK_BYTES = 16;
 /**
  * Bytes per OpenSSL call: large enough to run at full speed, small enough that each
  * call's temporary output is reused malloc memory that stays in cache (1 MB calls were
- * slower: each output was fresh, page-faulted memory).
+ * slower: each output was fresh, page-faulted memory), and that its latin1 string (see
+ * encryptChunks) is an ordinary young-generation string (128 KiB and up were 5x slower).
  */
 const ENCRYPT_CHUNK_BYTES = 64 * 1024;
 
@@ -27,17 +28,30 @@ function checkKeyIv(key: Uint8Array, iv: Uint8Array): void {
  */
 export function encryptSegment(plain: Uint8Array, key: Uint8Array, iv: Uint8Array): Uint8Array {
   checkKeyIv(key, iv);
-  const cipher = createCipheriv('aes-128-cbc', key, iv);
   // allocUnsafe: every byte is overwritten below (no zero-fill pass over a whole segment).
-  const out: Uint8Array = Buffer.allocUnsafe(paddedLength(plain.byteLength));
-  let o = 0;
-  for (let at = 0; at < plain.byteLength; at += ENCRYPT_CHUNK_BYTES) {
-    const part = cipher.update(plain.subarray(at, Math.min(at + ENCRYPT_CHUNK_BYTES, plain.byteLength)));
-    out.set(part, o);
-    o += part.byteLength;
-  }
-  out.set(cipher.final(), o);
+  const out = Buffer.allocUnsafe(paddedLength(plain.byteLength));
+  encryptChunks(plain, plain.byteLength, out, key, iv);
   return out;
+}
+
+/**
+ * AES-128-CBC of `plain[0, plainBytes)` with PKCS#7 padding into `out` from offset 0
+ * (`out` may be `plain`'s own memory: CBC output never runs ahead of its input).
+ *
+ * Each cipher.update() output is taken as a latin1 string (one char per byte, lossless)
+ * and written into `out`: Node allocates every update's output as a fresh ArrayBuffer
+ * that lives until a garbage collection, so 100 MB of plain text piled up ~35 MB of
+ * dead outputs, each MB of it fresh memory the kernel maps page by page; strings fill the
+ * young generation, whose scavenges free the outputs as they go. 121.5 MB: 8.8 K -> 2.9 K
+ * minor faults, 490 -> 650 MB/s.
+ */
+function encryptChunks(plain: Uint8Array, plainBytes: number, out: Buffer, key: Uint8Array, iv: Uint8Array): void {
+  const cipher = createCipheriv('aes-128-cbc', key, iv);
+  let o = 0;
+  for (let at = 0; at < plainBytes; at += ENCRYPT_CHUNK_BYTES) {
+    o += out.write(cipher.update(plain.subarray(at, Math.min(at + ENCRYPT_CHUNK_BYTES, plainBytes)), undefined, 'latin1'), o, 'latin1');
+  }
+  out.write(cipher.final('latin1'), o, 'latin1');
 }
 
 /**
@@ -55,14 +69,7 @@ export function encryptSegmentInPlace(buf: Uint8Array, plainBytes: number, key: 
       `encryptSegmentInPlace: a buffer of ${buf.byteLength} bytes cannot hold ${plainBytes} plain bytes plus padding (${total} bytes): pass a larger buffer, or use encryptSegment()`,
     );
   }
-  const cipher = createCipheriv('aes-128-cbc', key, iv);
-  let o = 0;
-  for (let at = 0; at < plainBytes; at += ENCRYPT_CHUNK_BYTES) {
-    const part = cipher.update(buf.subarray(at, Math.min(at + ENCRYPT_CHUNK_BYTES, plainBytes)));
-    buf.set(part, o);
-    o += part.byteLength;
-  }
-  buf.set(cipher.final(), o);
+  encryptChunks(buf, plainBytes, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), key, iv);
   return buf.subarray(0, total);
 }
 
