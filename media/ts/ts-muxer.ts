@@ -1,15 +1,14 @@
+import { audioPesHeader, pesPacketCount, videoPesHeader } from './pes-header.ts';
 import { patSection, pmtSection } from './psi-tables.ts';
-import { writePcrField, writeTimestampField } from './timestamp-fields.ts';
+import { writePcrField } from './timestamp-fields.ts';
 import {
   AdaptationControl,
   AdaptationFlag,
   PCR_LEAD_TICKS,
   PCR_MAX_INTERVAL_TICKS,
   Pid,
-  StreamId,
   STUFFING_BYTE,
   SYNC_BYTE,
-  TimestampPrefix,
   TS_PACKET_BYTES,
   TS_PAYLOAD_BYTES,
 } from './ts-constants.ts';
@@ -21,7 +20,6 @@ const PROJECT_AFTER_TICKS = 45_000;
 const MAX_PROJECTED_BYTES = 256 * 1024 * 1024;
 /** Room over the projection (and over the last segment, for the next one): bitrates vary. */
 const GROWTH_MARGIN = 1.25;
-const PES_HEADER_MAX_BYTES = 19;
 /**
  * Every segment buffer keeps this much room after the last packet: a receiver can
  * encrypt the segment in place (AES-128-CBC PKCS#7 adds 1..16 bytes).
@@ -299,33 +297,4 @@ export class TsMuxer {
 export function segmentBuffer(segmentBytes: Uint8Array): Uint8Array | undefined {
   if (segmentBytes.byteOffset !== 0 || segmentBytes.buffer.byteLength < segmentBytes.byteLength + SEGMENT_SPARE_BYTES) return undefined;
   return new Uint8Array(segmentBytes.buffer, 0, segmentBytes.buffer.byteLength);
-}
-
-/** Packets for a PES of `payloadBytes` (header included) whose first packet has a `firstAfBytes` adaptation field. */
-function pesPacketCount(payloadBytes: number, firstAfBytes: number): number {
-  const firstPayload = TS_PAYLOAD_BYTES - firstAfBytes;
-  return payloadBytes <= firstPayload ? 1 : 1 + Math.ceil((payloadBytes - firstPayload) / TS_PAYLOAD_BYTES);
-}
-
-/**
- * PES header (2.4.3.6) for video: 00 00 01 E0, PES_packet_length 0 (unbounded),
- * '10' scrambling(2)=0 priority(1)=0 data_alignment(1)=1 copyright(1) original(1) = 0x84,
- * PTS_DTS_flags(2) + 6 flags, header_data_length, PTS [DTS].
- */
-function videoPesHeader(ptsTicks: number, dtsTicks: number): Uint8Array {
-  const withDts = dtsTicks !== ptsTicks;
-  const h = new Uint8Array(withDts ? PES_HEADER_MAX_BYTES : 14);
-  h.set([0x00, 0x00, 0x01, StreamId.VIDEO, 0x00, 0x00, 0x84, withDts ? 0xc0 : 0x80, withDts ? 10 : 5]);
-  writeTimestampField(h, 9, withDts ? TimestampPrefix.PTS_WITH_DTS : TimestampPrefix.PTS_ONLY, ptsTicks);
-  if (withDts) writeTimestampField(h, 14, TimestampPrefix.DTS, dtsTicks);
-  return h;
-}
-
-/** PES header for audio: 00 00 01 C0, PES_packet_length = 3 + 5 + payload, 0x84, PTS only, 5, PTS. */
-function audioPesHeader(ptsTicks: number, payloadBytes: number): Uint8Array {
-  const h = new Uint8Array(14);
-  const pesLength = 8 + payloadBytes;
-  h.set([0x00, 0x00, 0x01, StreamId.AUDIO, (pesLength >> 8) & 0xff, pesLength & 0xff, 0x84, 0x80, 5]);
-  writeTimestampField(h, 9, TimestampPrefix.PTS_ONLY, ptsTicks);
-  return h;
 }
