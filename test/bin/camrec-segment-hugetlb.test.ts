@@ -1,13 +1,15 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { until } from '../support/until.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CAMREC = join(ROOT, 'bin', 'camrec.js');
+const execFileAsync = promisify(execFile);
 
 /**
  * The environment process `pid` started with: NUL-separated NAME=value entries in /proc.
@@ -67,6 +69,30 @@ describe.runIf(process.platform === 'linux')('camrec segment on Linux', () => {
     const { code, err } = await run.done;
     expect(code).toBe(1); // an empty stream: the child's exit code and message reach the caller
     expect(err).toMatch(/no playable video found/);
+  });
+
+  test('a video file under 32 MB is segmented in the one process; a larger one in the child with the tunable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'camrec-hugetlb-'));
+    scratch.push(dir);
+    // Every Node process of the command logs its pid and GLIBC_TUNABLES (NODE_OPTIONS reaches the child too).
+    const log = join(dir, 'processes.log');
+    const preload = join(dir, 'log-process.cjs');
+    await writeFile(preload, `require('node:fs').appendFileSync(${JSON.stringify(log)}, process.pid + ' [' + (process.env.GLIBC_TUNABLES ?? '') + ']\\n');`);
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require=${preload}`, CAMREC_NO_HUGETLB: '' };
+    delete env.GLIBC_TUNABLES;
+    const sample = await readFile(join(ROOT, 'samples', 'sample.h264'));
+    const big = join(dir, 'big.h264');
+    await writeFile(big, Buffer.concat(Array.from({ length: Math.ceil((33 * 1024 * 1024) / sample.byteLength) }, () => sample)));
+    const processes = async (video: string): Promise<string[]> => {
+      await rm(log, { force: true });
+      await execFileAsync(process.execPath, [CAMREC, 'segment', '--video', video, '--out', join(dir, 'out'), '--no-encrypt'], { env });
+      return (await readFile(log, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\d+ /, ''));
+    };
+    expect(await processes(join(ROOT, 'samples', 'sample.h264'))).toEqual(['[]']);
+    expect(await processes(big)).toEqual(['[]', '[glibc.malloc.hugetlb=1]']);
   });
 
   test('CAMREC_NO_HUGETLB=1 segments in the one process, with the environment as given', async () => {
