@@ -26,11 +26,11 @@ function checkKeyIv(key: Uint8Array, iv: Uint8Array): void {
  * multiple of 16 (always at least one byte of padding). Allocates the output; see
  * encryptSegmentInPlace() to reuse the segment's own memory.
  */
-export function encryptSegment(plain: Uint8Array, key: Uint8Array, iv: Uint8Array): Uint8Array {
+export function encryptSegment(plain: Uint8Array, key: Uint8Array, iv: Uint8Array, options: EncryptOptions = {}): Uint8Array {
   checkKeyIv(key, iv);
   // allocUnsafe: every byte is overwritten below (no zero-fill pass over a whole segment).
   const out = Buffer.allocUnsafe(paddedLength(plain.byteLength));
-  encryptChunks(plain, plain.byteLength, out, key, iv);
+  encryptChunks(plain, plain.byteLength, out, key, iv, options.stringOutputs === true);
   return out;
 }
 
@@ -38,20 +38,36 @@ export function encryptSegment(plain: Uint8Array, key: Uint8Array, iv: Uint8Arra
  * AES-128-CBC of `plain[0, plainBytes)` with PKCS#7 padding into `out` from offset 0
  * (`out` may be `plain`'s own memory: CBC output never runs ahead of its input).
  *
- * Each cipher.update() output is taken as a latin1 string (one char per byte, lossless)
- * and written into `out`: Node allocates every update's output as a fresh ArrayBuffer
- * that lives until a garbage collection, so 100 MB of plain text piled up ~35 MB of
- * dead outputs, each MB of it fresh memory the kernel maps page by page; strings fill the
- * young generation, whose scavenges free the outputs as they go. 121.5 MB: 8.8 K -> 2.9 K
- * minor faults, 490 -> 650 MB/s.
+ * With `stringOutputs`, each cipher.update() output is taken as a latin1 string (one char
+ * per byte, lossless) and written into `out`. For bulk work in a process with V8's default
+ * young generation (`camrec segment`): Node allocates every update's output as a fresh
+ * ArrayBuffer that lives until a garbage collection, so 100 MB of plain text piled up
+ * ~35 MB of dead outputs, each MB of it fresh memory the kernel maps page by page; strings
+ * fill the young generation, whose scavenges free the outputs as they go (121.5 MB: 8.8 K
+ * -> 2.9 K minor faults, 490 -> 650 MB/s). Not for the agent: with its 1 MB young
+ * generation (`--max-semi-space-size=1 --lite-mode`) the strings cost it 1.27-1.28x CPU and
+ * 18-30 MB more RSS (`bench:agent` A/B, same window), so by default outputs are Buffers.
  */
-function encryptChunks(plain: Uint8Array, plainBytes: number, out: Buffer, key: Uint8Array, iv: Uint8Array): void {
+function encryptChunks(plain: Uint8Array, plainBytes: number, out: Buffer, key: Uint8Array, iv: Uint8Array, stringOutputs: boolean): void {
   const cipher = createCipheriv('aes-128-cbc', key, iv);
   let o = 0;
   for (let at = 0; at < plainBytes; at += ENCRYPT_CHUNK_BYTES) {
-    o += out.write(cipher.update(plain.subarray(at, Math.min(at + ENCRYPT_CHUNK_BYTES, plainBytes)), undefined, 'latin1'), o, 'latin1');
+    const input = plain.subarray(at, Math.min(at + ENCRYPT_CHUNK_BYTES, plainBytes));
+    if (stringOutputs) {
+      o += out.write(cipher.update(input, undefined, 'latin1'), o, 'latin1');
+    } else {
+      const part = cipher.update(input);
+      out.set(part, o);
+      o += part.byteLength;
+    }
   }
-  out.write(cipher.final('latin1'), o, 'latin1');
+  if (stringOutputs) out.write(cipher.final('latin1'), o, 'latin1');
+  else out.set(cipher.final(), o);
+}
+
+export interface EncryptOptions {
+  /** Take OpenSSL's outputs as latin1 strings (see encryptChunks): for bulk file work, not the agent. @default false */
+  stringOutputs?: boolean;
 }
 
 /**
@@ -61,7 +77,7 @@ function encryptChunks(plain: Uint8Array, plainBytes: number, out: Buffer, key: 
  * buf.subarray(0, paddedLength(plainBytes)). Safe because CBC output never runs ahead of
  * its input: each 64 KB call's output lands on bytes OpenSSL has already read.
  */
-export function encryptSegmentInPlace(buf: Uint8Array, plainBytes: number, key: Uint8Array, iv: Uint8Array): Uint8Array {
+export function encryptSegmentInPlace(buf: Uint8Array, plainBytes: number, key: Uint8Array, iv: Uint8Array, options: EncryptOptions = {}): Uint8Array {
   checkKeyIv(key, iv);
   const total = paddedLength(plainBytes);
   if (!(plainBytes >= 0 && plainBytes <= buf.byteLength) || total > buf.byteLength) {
@@ -69,7 +85,7 @@ export function encryptSegmentInPlace(buf: Uint8Array, plainBytes: number, key: 
       `encryptSegmentInPlace: a buffer of ${buf.byteLength} bytes cannot hold ${plainBytes} plain bytes plus padding (${total} bytes): pass a larger buffer, or use encryptSegment()`,
     );
   }
-  encryptChunks(buf, plainBytes, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), key, iv);
+  encryptChunks(buf, plainBytes, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), key, iv, options.stringOutputs === true);
   return buf.subarray(0, total);
 }
 
