@@ -35,6 +35,12 @@ export interface HourItem {
   leaseUntilMs?: number;
   /** Segments the compactor found in the index but could not pack (object gone, checksum mismatch). */
   unpackable?: number;
+  /**
+   * Start times of segments indexed again while the hour may already be packed (a camera's
+   * re-upload after its hot copy was deleted, an S3 event delivered twice): the compactor
+   * checks each against its pack and removes the set when it settles the hour.
+   */
+  recheck?: Set<number>;
   ttl: number;
 }
 

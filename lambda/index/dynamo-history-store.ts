@@ -102,12 +102,12 @@ export function dynamoHistoryStore(client: DynamoDBClient, tableName: string): H
       const values: Record<string, unknown> = { ':st': s.status, ':rev': s.rev, ':u': s.unpackable };
       let update: string;
       if (s.dueMs !== undefined) {
-        update = 'SET #st = :st, unpackable = :u, #shard = :shard, #due = :due REMOVE leaseUntilMs';
+        update = 'SET #st = :st, unpackable = :u, #shard = :shard, #due = :due REMOVE leaseUntilMs, recheck';
         values[':shard'] = openShardFor(deviceId);
         values[':due'] = s.dueMs;
       } else {
         // No work left: the item leaves the sparse open-hours index.
-        update = 'SET #st = :st, unpackable = :u REMOVE #shard, #due, leaseUntilMs';
+        update = 'SET #st = :st, unpackable = :u REMOVE #shard, #due, leaseUntilMs, recheck';
       }
       try {
         await doc.send(

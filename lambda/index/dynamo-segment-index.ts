@@ -179,18 +179,27 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
     },
 
     async registerHour(deviceId, hourMs, r) {
+      const recheck = r.recheckStartMs === undefined ? undefined : new Set([r.recheckStartMs]);
       await doc.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { [PK]: deviceId, [SK]: hourSortKey(hourMs) },
-          UpdateExpression: 'SET #st = :open, hourMs = :hour, #shard = :shard, #due = :due, #ttl = if_not_exists(#ttl, :ttl) ADD rev :one',
+          UpdateExpression: `SET #st = :open, hourMs = :hour, #shard = :shard, #due = :due, #ttl = if_not_exists(#ttl, :ttl) ADD rev :one${recheck ? ', recheck :re' : ''}`,
           ExpressionAttributeNames: {
             '#st': 'status',
             '#shard': OpenHoursIndex.PARTITION_KEY,
             '#due': OpenHoursIndex.SORT_KEY,
             '#ttl': IndexTable.TTL_ATTRIBUTE,
           },
-          ExpressionAttributeValues: { ':open': HourStatus.OPEN, ':hour': hourMs, ':shard': openShardFor(deviceId), ':due': r.dueMs, ':ttl': r.ttl, ':one': 1 },
+          ExpressionAttributeValues: {
+            ':open': HourStatus.OPEN,
+            ':hour': hourMs,
+            ':shard': openShardFor(deviceId),
+            ':due': r.dueMs,
+            ':ttl': r.ttl,
+            ':one': 1,
+            ...(recheck ? { ':re': recheck } : {}),
+          },
         }),
       );
     },

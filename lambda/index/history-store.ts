@@ -37,7 +37,7 @@ export interface HistoryStore {
   packChecksums(deviceId: string, hourMs: number, packNo: number, digest: string): Promise<PackChecksumsItem | undefined>;
   markDrained(deviceId: string, hourMs: number, packNo: number): Promise<void>;
   /**
-   * Records a run's outcome and releases its lease, unless a segment of the hour was
+   * Records a run's outcome, releases its lease and clears the hour's `recheck` set, unless a segment of the hour was
    * registered since the run read it (the revision moved): then nothing changes and this
    * returns false, and the run must look again.
    */

@@ -22,6 +22,8 @@ export interface HourRegistration {
   dueMs: number;
   /** TTL (epoch seconds) the hour item gets when it is first written. */
   ttl: number;
+  /** A segment (its startMs) that may be a re-upload of one already packed: added to the hour's `recheck` set. */
+  recheckStartMs?: number;
 }
 
 /** Where a packed segment's bytes are: a range of the pack its playlist names. */

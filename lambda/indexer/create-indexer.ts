@@ -145,7 +145,15 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       if (packing && hourMs !== undefined) {
         const nowMs = deps.clock.nowMs();
         if (mustRegisterHour(hourMs, advanced, nowMs, packing)) {
-          await deps.index.registerHour(p.deviceId, hourMs, { dueMs: hourDueMs(hourMs, nowMs, packing), ttl: ttlFor(hourMs, historyDays + 1) });
+          // Seen before (the same event again) or older than the device's newest: it may be a
+          // re-upload of a segment already packed (the agent killed after S3 stored it, before
+          // its spool entry went), whose hot copy the compactor then checks against the pack.
+          const recheck = outcome === 'exists' || advanced === 'stale';
+          await deps.index.registerHour(p.deviceId, hourMs, {
+            dueMs: hourDueMs(hourMs, nowMs, packing),
+            ttl: ttlFor(hourMs, historyDays + 1),
+            ...(recheck ? { recheckStartMs: meta.startMs } : {}),
+          });
           metrics.count('PackHoursRegistered');
         }
       }

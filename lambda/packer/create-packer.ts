@@ -22,6 +22,7 @@ import type { PackStore } from '../storage/pack-store.ts';
 import { assemblePack } from './pack-assembly.ts';
 import { DEFAULT_PART_SIZING, partBytesFor, planPacks, type PartSizing, type PlannedPack } from './pack-plan.ts';
 import { verifyPack, type VerifyMode } from './pack-verify.ts';
+import { resolveReuploads } from './reupload-check.ts';
 import { PackConflictError } from './packer-errors.ts';
 
 export interface PackerConfig {
@@ -72,6 +73,10 @@ export interface PackReport extends PackJob {
   deletedHot: number;
   /** Segments in the index that could not be packed, and why (their object is gone, or is not what was recorded). */
   unpackable: { objectKey: string; reason: string }[];
+  /** Hot copies uploaded again after their pack's drain, deleted because their bytes are the packed copy's. */
+  redundantDeleted: number;
+  /** Hot copies uploaded again after their pack's drain whose bytes differ from the packed copy: kept, and why. */
+  reuploadsKept: { objectKey: string; reason: string }[];
   /** False when segments of the hour kept arriving during every round: the hour stays open for the next sweep. */
   settled: boolean;
 }
@@ -91,6 +96,8 @@ export type Packer = { packHour(job: PackJob): Promise<PackReport> };
  *      pack): write the pack object (a deterministic key: same segments, same key), verify
  *      it against the checksums the indexer recorded, then index it (a conditional put);
  *   3. delete the hot copies of every pack whose drain is over, then mark the pack drained;
+ *      a segment uploaded again after that (flagged by the indexer) is deleted when its
+ *      bytes are the packed copy's, else kept and reported (reupload-check.ts);
  *   4. settle the hour (packed; due again when the next drain ends) only if no segment
  *      of it was registered since step 1; otherwise go round again.
  *
@@ -208,6 +215,25 @@ export function createPacker(deps: PackerDeps): Packer {
       }
     }
 
+    if (hour.recheck?.size) {
+      // Packs already drained when the hour was read: a hot object at one of their keys is a re-upload.
+      const r = await resolveReuploads(
+        deps,
+        deviceId,
+        hour.recheck,
+        packs.filter((p) => p.drained),
+      );
+      report.redundantDeleted += r.deleted;
+      metrics.count('RedundantHotCopiesDeleted', r.deleted);
+      if (r.deleted) log.info('re-uploaded segments already packed: hot copies deleted', { deviceId, hourMs, deleted: r.deleted });
+      for (const k of r.kept) {
+        if (report.reuploadsKept.some((x) => x.objectKey === k.objectKey)) continue;
+        report.reuploadsKept.push(k);
+        metrics.count('ReuploadsKept');
+        log.error('re-uploaded segment differs from its packed copy; kept hot', { deviceId, hourMs, ...k });
+      }
+    }
+
     for (const p of packs) {
       if (p.drained || p.packedAtMs + c.drainMs > deps.clock.nowMs()) continue;
       // An fMP4 segment (it names an init section) is a `.m4s` object, an MPEG-TS one a `.ts`.
@@ -232,7 +258,7 @@ export function createPacker(deps: PackerDeps): Packer {
 
   return {
     async packHour(job) {
-      const report: PackReport = { ...job, packs: [], deletedHot: 0, unpackable: [], settled: false };
+      const report: PackReport = { ...job, packs: [], deletedHot: 0, unpackable: [], redundantDeleted: 0, reuploadsKept: [], settled: false };
       for (let i = 0; i < MAX_ROUNDS && !report.settled; i++) report.settled = await round(job, report);
       if (!report.settled) log.warn('segments of the hour kept arriving; it stays open for the next sweep', { ...job });
       return report;

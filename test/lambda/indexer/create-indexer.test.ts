@@ -175,6 +175,8 @@ describe('indexer', () => {
         [HOUR, 2 * HOUR + 600_000],
         [0, HOUR + 700_000 + 600_000],
       ]);
+      // Only the replay may be a re-upload of a packed segment: its start is flagged for the compactor to check against the pack.
+      expect(index.registrations.map((r) => r.registration.recheckStartMs)).toEqual([undefined, undefined, h0 + HOUR + 6000, undefined]);
       // Segment items live a few days (history is read from packs), not the whole retention.
       const seg = index.items.get('cam-1')!.get(`seg#${h0}`) as { ttl: number };
       expect(seg.ttl).toBe(Math.floor(h0 / 1000) + 3 * 86_400);

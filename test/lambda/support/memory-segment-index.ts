@@ -75,8 +75,17 @@ export class MemorySegmentIndex implements SegmentIndex, EventStore {
   async registerHour(deviceId: string, hourMs: number, registration: HourRegistration): Promise<void> {
     this.registrations.push({ deviceId, hourMs, registration });
     const p = this.part(deviceId);
-    const cur = p.get(hourSortKey(hourMs)) as { rev: number } | undefined;
-    p.set(hourSortKey(hourMs), { deviceId, sk: hourSortKey(hourMs), hourMs, status: 'open', rev: (cur?.rev ?? 0) + 1, dueMs: registration.dueMs });
+    const cur = p.get(hourSortKey(hourMs)) as { rev: number; recheck?: Set<number> } | undefined;
+    const recheck = registration.recheckStartMs === undefined ? cur?.recheck : new Set([...(cur?.recheck ?? []), registration.recheckStartMs]);
+    p.set(hourSortKey(hourMs), {
+      deviceId,
+      sk: hourSortKey(hourMs),
+      hourMs,
+      status: 'open',
+      rev: (cur?.rev ?? 0) + 1,
+      dueMs: registration.dueMs,
+      ...(recheck ? { recheck } : {}),
+    });
   }
   async getState(deviceId: string) {
     return this.part(deviceId).get('state') as DeviceStateItem | undefined;

@@ -7,7 +7,7 @@ import { dynamoHistoryStore } from '../../../lambda/index/dynamo-history-store.t
 import { dynamoSegmentIndex } from '../../../lambda/index/dynamo-segment-index.ts';
 import type { HistoryStore } from '../../../lambda/index/history-store.ts';
 import type { SegmentIndex } from '../../../lambda/index/segment-index.ts';
-import { createIndexer, type IndexerReport } from '../../../lambda/indexer/create-indexer.ts';
+import { createIndexer, type Indexer, type IndexerReport } from '../../../lambda/indexer/create-indexer.ts';
 import type { PackingConfig } from '../../../lambda/indexer/hour-registration.ts';
 import { createPacker, type PackerConfig, type PackerDeps } from '../../../lambda/packer/create-packer.ts';
 import { VerifyMode } from '../../../lambda/packer/pack-verify.ts';
@@ -58,6 +58,7 @@ export class PackingHarness {
   readonly reports: IndexerReport[] = [];
   readonly indexErrors: unknown[] = [];
   packing!: PackingConfig;
+  indexer!: Indexer;
   packerConfig!: PackerConfig;
   private readonly registry = new CredentialRegistry(() => this.clock.nowMs());
   private readonly devices = new Map<string, S3Client>();
@@ -86,13 +87,13 @@ export class PackingHarness {
       prefetchBytes: 256 * 1024,
       ...o.packer,
     };
-    const indexer = createIndexer({
+    const indexer = (h.indexer = createIndexer({
       index: h.index,
       events: dynamoEventStore(ddb, TABLE),
       store: withFrontChecksums(s3ObjectStore(h.raw, BUCKET)),
       config: { retentionDays: h.packerConfig.retentionDays, eventRetentionDays: h.packerConfig.eventRetentionDays, bucketName: BUCKET, packing: h.packing },
       clock: h.clock,
-    });
+    }));
     h.s3.events.on('event', (e: S3Event) => {
       for (const r of e.Records) h.unannounced.delete(decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')));
       if (!e.Records.every((r) => /^(segments|keys|events|heartbeats)\//.test(decodeURIComponent(r.s3.object.key)))) return;
@@ -177,6 +178,16 @@ export class PackingHarness {
   async settle(): Promise<void> {
     await until('S3 events for every upload', () => this.unannounced.size === 0, { timeoutMs: 20_000, intervalMs: 5, detail: () => [...this.unannounced] });
     while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  /** The object's ObjectCreated event delivered to the indexer once more (S3 delivers at least once). */
+  async indexObjectAgain(key: string): Promise<IndexerReport> {
+    const record = {
+      eventName: 'ObjectCreated:Put',
+      eventTime: new Date(this.clock.nowMs()).toISOString(),
+      s3: { bucket: { name: BUCKET }, object: { key: encodeURIComponent(key) } },
+    };
+    return this.indexer({ Records: [record] } as unknown as S3Event);
   }
 
   packer(over: Partial<PackerDeps> = {}) {
