@@ -8,8 +8,14 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 const SLOW_FIRST = ['/test/soak/', '/test/local/e2e/', '/test/lambda/integration/', '/test/lib/cdk-synth', '/test/device/agent/'];
 
-const rank = (moduleId: string): number => {
-  const i = SLOW_FIRST.findIndex((p) => moduleId.replaceAll('\\', '/').includes(p));
+/**
+ * The 'unit' project's files (vitest.config.ts) go last and together: a worker that runs one
+ * goes on to the next in the same process only while the next file in the queue is also one
+ * of them, and quick files at the end keep both workers busy to the last second.
+ */
+const rank = (spec: TestSpecification): number => {
+  if (spec.project.name === 'unit') return SLOW_FIRST.length + 1;
+  const i = SLOW_FIRST.findIndex((p) => spec.moduleId.replaceAll('\\', '/').includes(p));
   return i === -1 ? SLOW_FIRST.length : i;
 };
 
@@ -17,6 +23,6 @@ export default class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     // Array.prototype.sort is stable: within a rank, vitest's own order stays.
-    return sorted.sort((a, b) => rank(a.moduleId) - rank(b.moduleId));
+    return sorted.sort((a, b) => rank(a) - rank(b));
   }
 }

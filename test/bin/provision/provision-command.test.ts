@@ -20,7 +20,7 @@ import { X509Certificate, constants, generateKeyPairSync, privateDecrypt, random
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { run } from '../../../bin/provision/provision-command.ts';
 import { loadDeviceConfig } from '../../../device/config/load-device-config.ts';
 import { loadWrappingPublicKey, openWrappedKeyPlaintext, wrapDataKey } from '../../../contract/index.ts';
@@ -123,6 +123,12 @@ beforeEach(() => {
   stderr = '';
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
+// (The 'unit' project's files share a worker: the next file gets the real clients back.)
+afterAll(() => {
+  iot.restore();
+  cfn.restore();
+  kms.restore();
+});
 
 const READS = ['CFN:DescribeStacks', 'IoT:DescribeEndpoint', 'KMS:GetPublicKey', 'IoT:DescribeThing'];
 const CREATES = ['IoT:CreateThing', 'IoT:CreateKeysAndCertificate', 'IoT:AttachPolicy', 'IoT:AttachThingPrincipal'];

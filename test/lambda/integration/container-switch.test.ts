@@ -1,16 +1,17 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPat, readPmt } from '../../../media/ts/psi-reader.ts';
 import { Pid, StreamType, TS_PACKET_BYTES } from '../../../media/ts/ts-constants.ts';
 import { decryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import type { SessionAnswer } from '../../../lambda/api/routes/create-session.ts';
+import { launchChromium, type Chromium } from '../../support/chromium.ts';
 import { FFPROBE, ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
 import { PlaybackHarness } from '../support/playback-harness.ts';
 
@@ -18,7 +19,6 @@ const run = promisify(execFile);
 const CAMERA = 'cam-reconfigured';
 const SECONDS = 6;
 const FPS = 10;
-const CHROMIUM = '/usr/bin/chromium';
 const HLS_JS = fileURLToPath(new URL('../../../node_modules/hls.js/dist/hls.min.js', import.meta.url));
 
 /** The PSI section carried by a TS packet that starts one (pointer_field skipped). */
@@ -45,7 +45,7 @@ describe('a range that switches from fMP4 to MPEG-TS (s3rver + dynalite + ffmpeg
   let dataKey: { keyId: string; key: Buffer };
   let dir: string;
   let text: string;
-  let profile: string;
+  let browser: Chromium | undefined;
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
@@ -69,8 +69,7 @@ describe('a range that switches from fMP4 to MPEG-TS (s3rver + dynalite + ffmpeg
     text = await h.text(answer.playlistUrl);
   }, 180_000);
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
     await h?.close();
   });
@@ -133,22 +132,8 @@ describe('a range that switches from fMP4 to MPEG-TS (s3rver + dynalite + ffmpeg
   }, 120_000);
 
   it('hls.js in Chromium plays across the switch to the end with no error', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
-    profile = mkdtempSync(join(tmpdir(), 'camrec-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium();
+    context = browser.context;
     // The segment route redirects to s3rver, another origin, whose CORS rule (the bucket's, set by
     // lib/; local mode's S3 front answers it) this bare s3rver lacks: the browser is handed the
     // redirect's target, fetched by the test (route.fetch follows the 302), under the API's origin.

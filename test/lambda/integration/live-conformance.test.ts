@@ -196,7 +196,11 @@ describe('LIVE playlist conformance while segments arrive', () => {
     }
 
     // ffprobe reads the final live window over HTTP (recorded segments, decrypted through the key route).
-    // A live playlist never ends: probe only the first half second from the window's start.
+    // A live playlist never ends: probe only the first half second from the window's start. The API's
+    // clock is put back to just after the last segment: probing the polls above takes long enough on a
+    // loaded machine that the window would otherwise have gone stale (empty: nothing for ffprobe to read).
+    const run4EndMs = Math.max(...run4.map((u) => u.meta.startMs + u.meta.durationMs));
+    h.clockOffsetMs = run4EndMs + 1000 - Date.now();
     const probe = await run(
       FFPROBE,
       ['-v', 'error', '-live_start_index', '0', '-analyzeduration', '500000', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', playlistUrl],

@@ -8,6 +8,8 @@ import { NotifyHarness } from '../support/notify-harness.ts';
 
 const sqs = mockClient(SQSClient);
 afterEach(() => sqs.reset());
+// (The 'unit' project's files share a worker: the next file gets the real client back.)
+afterAll(() => sqs.restore());
 
 const sqsEvent = (...bodies: string[]): SQSEvent => ({ Records: bodies.map((body, i) => ({ messageId: `m-${i}`, body })) }) as unknown as SQSEvent;
 

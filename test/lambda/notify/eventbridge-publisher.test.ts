@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { NOTIFICATION_SOURCE, NotificationType } from '../../../contract/index.ts';
 import { eventBridgePublisher } from '../../../lambda/notify/eventbridge-publisher.ts';
 import { cameraOffline, eventStarted } from '../../../lambda/notify/notifications.ts';
@@ -8,6 +8,8 @@ import { cameraOffline, eventStarted } from '../../../lambda/notify/notification
 // EventBridge has no local stand-in here: the exact PutEvents calls are the test.
 const eb = mockClient(EventBridgeClient);
 afterEach(() => eb.reset());
+// (The 'unit' project's files share a worker: the next file gets the real client back.)
+afterAll(() => eb.restore());
 const T = Date.UTC(2026, 5, 1);
 
 describe('EventBridge publisher', () => {

@@ -1,16 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signedFetch } from '../../../local/auth/signed-fetch.ts';
 import { FFMPEG, FFPROBE, ffmpegRun } from '../../lambda/support/fixture-media.ts';
+import { allStarted, launchChromium, requireChromium, type Chromium } from '../../support/chromium.ts';
 import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const HLS_JS = fileURLToPath(new URL('../../../node_modules/hls.js/dist/hls.min.js', import.meta.url));
 const SHAKA = fileURLToPath(new URL('../../../node_modules/shaka-player/dist/shaka-player.compiled.js', import.meta.url));
@@ -18,7 +17,7 @@ const AVC = 'cam-avc';
 const HEVC = 'cam-hevc';
 
 let dir: string;
-let profile: string;
+let browser: Chromium | undefined;
 let stack: LocalStackProcess;
 let context: BrowserContext;
 
@@ -81,10 +80,9 @@ const playerState = (page: Page): Promise<{ currentTime: number; paused: boolean
   });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+  requireChromium();
   await mkdir(ARTIFACTS, { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'camrec-e2e-fmp4-'));
-  profile = await mkdtemp(join(tmpdir(), 'camrec-chromium-'));
   const avc = join(dir, 'avc.h264');
   const hevc = join(dir, 'hevc.h265');
   // 20 s loops, a key frame every second, no B-frames (raw files are timed by the frame rate).
@@ -138,50 +136,39 @@ beforeAll(async () => {
     'hevc',
     hevc,
   ]);
-  stack = await startLocalStackProcess(dir, [
-    '--pack-after',
-    '40s',
-    '--camera',
-    AVC,
-    '--source',
-    avc,
-    '--loop',
-    '--fps',
-    '25',
-    '--container',
-    'fmp4',
-    '--camera',
-    HEVC,
-    '--source',
-    hevc,
-    '--loop',
-    '--fps',
-    '25',
+  await allStarted([
+    startLocalStackProcess(dir, [
+      '--pack-after',
+      '40s',
+      '--camera',
+      AVC,
+      '--source',
+      avc,
+      '--loop',
+      '--fps',
+      '25',
+      '--container',
+      'fmp4',
+      '--camera',
+      HEVC,
+      '--source',
+      hevc,
+      '--loop',
+      '--fps',
+      '25',
+    ]).then((s) => (stack = s)),
+    launchChromium({ viewport: { width: 800, height: 500 } }).then((b) => (browser = b)),
   ]);
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 800, height: 500 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  context = browser!.context;
 }, 120_000);
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stop();
   await rm(dir, { recursive: true, force: true });
-  await rm(profile, { recursive: true, force: true });
 });
 
-describe('fMP4 cameras through camrec local: H.264 (--container fmp4) and H.265 (fMP4 by default)', () => {
+// Each test waits for the history it judges itself (rangeWith) and plays in a page of its own: they run at once.
+describe.concurrent('fMP4 cameras through camrec local: H.264 (--container fmp4) and H.265 (fMP4 by default)', () => {
   test('session answers carry the codec string, picture size and container', async () => {
     const avc = await until('an H.264 segment', async () => (await session(AVC, { mode: 'LIVE' })).codecs && session(AVC, { mode: 'LIVE' }), 60_000);
     const hevc = await until('an H.265 segment', async () => (await session(HEVC, { mode: 'LIVE' })).codecs && session(HEVC, { mode: 'LIVE' }), 60_000);

@@ -1,23 +1,22 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signedFetch } from '../../../local/auth/signed-fetch.ts';
 import { ffmpegRun } from '../../lambda/support/fixture-media.ts';
+import { allStarted, launchChromium, requireChromium, type Chromium } from '../../support/chromium.ts';
 import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
 import { until as poll } from '../../support/until.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const HLS_JS = fileURLToPath(new URL('../../../node_modules/hls.js/dist/hls.min.js', import.meta.url));
 const SHAKA = fileURLToPath(new URL('../../../node_modules/shaka-player/dist/shaka-player.compiled.js', import.meta.url));
 const CAM = 'cam-1';
 
 let dir: string;
-let profile: string;
+let browser: Chromium | undefined;
 let stack: LocalStackProcess;
 let context: BrowserContext;
 let playlistUrl: string;
@@ -93,27 +92,15 @@ async function seekAndPlay(page: Page, s: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+  requireChromium();
   await mkdir(ARTIFACTS, { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'camrec-e2e-packed-'));
-  profile = await mkdtemp(join(tmpdir(), 'camrec-chromium-'));
   // 20 s pack periods packed 10 s after they end; hot copies kept 40 s after their pack.
-  stack = await startLocalStackProcess(dir, ['--pack-after', '40s']);
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 800, height: 500 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  await allStarted([
+    startLocalStackProcess(dir, ['--pack-after', '40s']).then((s) => (stack = s)),
+    launchChromium({ viewport: { width: 800, height: 500 } }).then((b) => (browser = b)),
+  ]);
+  context = browser!.context;
   const p = await spanningPlaylist();
   playlistUrl = p.url;
   const lines = p.text.split('\n');
@@ -131,13 +118,13 @@ beforeAll(async () => {
   totalS = t;
 }, 240_000);
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stop();
   await rm(dir, { recursive: true, force: true });
-  await rm(profile, { recursive: true, force: true });
 });
 
-describe('a range over packed and hot history in real players (camrec local --pack-after 40s)', () => {
+// The three judges read the same playlist, each with its own process or page: they run at once.
+describe.concurrent('a range over packed and hot history in real players (camrec local --pack-after 40s)', () => {
   test('ffmpeg decodes its video with -v warning printing nothing', async () => {
     // Video only: the looped sample clip's audio overlaps itself by 512 ticks at every loop
     // (every ~20 s), which ffmpeg reports whether or not history is packed. The full check,

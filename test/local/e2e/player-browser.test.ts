@@ -1,21 +1,20 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signedFetch } from '../../../local/auth/signed-fetch.ts';
+import { allStarted, launchChromium, requireChromium, type Chromium } from '../../support/chromium.ts';
 import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
 import { parseMediaPlaylist } from '../../support/hls-text.ts';
 import { until as poll } from '../../support/until.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const CAM = 'cam-1';
 
 let dir: string;
-let profile: string;
+let browser: Chromium | undefined;
 let stack: LocalStackProcess;
 let context: BrowserContext;
 let page: Page;
@@ -61,33 +60,20 @@ async function expectAdvancing(): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+  requireChromium();
   await mkdir(ARTIFACTS, { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'camrec-e2e-browser-'));
-  profile = await mkdtemp(join(tmpdir(), 'camrec-chromium-'));
-  stack = await startLocalStackProcess(dir);
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1100, height: 800 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  await allStarted([
+    startLocalStackProcess(dir).then((s) => (stack = s)),
+    launchChromium({ viewport: { width: 1100, height: 800 } }).then((b) => (browser = b)),
+  ]);
+  context = browser!.context;
   page = await context.newPage();
 });
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stop();
   await rm(dir, { recursive: true, force: true });
-  await rm(profile, { recursive: true, force: true });
 });
 
 describe('the player page in headless Chromium against camrec local', () => {

@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { allStarted, launchChromium, requireChromium, type Chromium } from '../../support/chromium.ts';
 import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
 import { until as poll } from '../../support/until.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const CAMERAS = ['cam-1', 'cam-2', 'cam-3', 'cam-4'];
 
@@ -24,7 +23,7 @@ interface TileState {
 }
 
 let dir: string;
-let profile: string;
+let browser: Chromium | undefined;
 let stack: LocalStackProcess;
 let context: BrowserContext;
 let page: Page;
@@ -38,26 +37,14 @@ const until = <T>(what: string, fn: () => Promise<T | undefined | false>, timeou
   poll(what, fn, { timeoutMs, intervalMs: 250, detail: async () => `tiles ${JSON.stringify(await tiles().catch(() => null))}` });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+  requireChromium();
   await mkdir(ARTIFACTS, { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'camrec-e2e-grid-'));
-  profile = await mkdtemp(join(tmpdir(), 'camrec-chromium-'));
-  stack = await startLocalStackProcess(dir, ['--cameras', String(CAMERAS.length), '--offline-after', '6']);
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  await allStarted([
+    startLocalStackProcess(dir, ['--cameras', String(CAMERAS.length), '--offline-after', '6']).then((s) => (stack = s)),
+    launchChromium({ viewport: { width: 1280, height: 900 } }).then((b) => (browser = b)),
+  ]);
+  context = browser!.context;
   page = await context.newPage();
   page.on('request', (r) => {
     const m = /\/v1\/sessions\/([^/]+)\/segments\//.exec(r.url());
@@ -67,10 +54,9 @@ beforeAll(async () => {
   });
 }, 90_000);
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stop();
   await rm(dir, { recursive: true, force: true });
-  await rm(profile, { recursive: true, force: true });
 });
 
 describe('the player opens on a grid of every camera (headless Chromium, camrec local --cameras 4)', () => {

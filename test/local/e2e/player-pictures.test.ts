@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeJpeg } from '../../support/jpeg-fixture.ts';
+import { allStarted, launchChromium, requireChromium, type Chromium } from '../../support/chromium.ts';
 import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
 
 /**
@@ -16,12 +16,11 @@ import { startLocalStackProcess, type LocalStackProcess } from '../../support/lo
  * picture on the camera's grid tile. Each <img> must have loaded (naturalWidth > 0): the
  * browser fetched it from the session picture route, decrypted by the keys handler.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const CAM = 'cam-1';
 
 let dir: string;
-let profile: string;
+let browser: Chromium | undefined;
 let stack: LocalStackProcess;
 let context: BrowserContext;
 let page: Page;
@@ -55,33 +54,20 @@ async function postPicture(jpeg: Buffer, tsMs: number): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+  requireChromium();
   await mkdir(ARTIFACTS, { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'camrec-e2e-pictures-'));
-  profile = await mkdtemp(join(tmpdir(), 'camrec-chromium-'));
-  stack = await startLocalStackProcess(dir);
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1100, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  await allStarted([
+    startLocalStackProcess(dir).then((s) => (stack = s)),
+    launchChromium({ viewport: { width: 1100, height: 900 } }).then((b) => (browser = b)),
+  ]);
+  context = browser!.context;
   page = await context.newPage();
 }, 90_000);
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await stack?.stop();
   await rm(dir, { recursive: true, force: true });
-  await rm(profile, { recursive: true, force: true });
 });
 
 describe('pictures in the player (headless Chromium, camrec local)', () => {

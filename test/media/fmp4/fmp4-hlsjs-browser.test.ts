@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium, requireChromium, type Chromium } from '../../support/chromium.ts';
 import { makeCodedStream } from '../../fixtures/coded-streams.ts';
 import { writeFmp4Hls } from '../../fixtures/fmp4-hls-writer.ts';
 
@@ -15,7 +16,6 @@ import { writeFmp4Hls } from '../../fixtures/fmp4-hls-writer.ts';
  * HEVC decoder, so H.265 is judged by ffmpeg and GStreamer in fmp4-conformance.test.ts.)
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const HLS_JS = fileURLToPath(new URL('../../../node_modules/hls.js/dist/hls.min.js', import.meta.url));
 const TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
@@ -42,14 +42,13 @@ const PAGE = `<!doctype html><html><body><video id="video" muted playsinline></v
 let dir: string;
 let server: Server;
 let base: string;
-let profile: string;
+let browser: Chromium | undefined;
 let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package`);
+  requireChromium();
   dir = mkdtempSync(join(tmpdir(), 'camrec-fmp4-hlsjs-'));
-  profile = mkdtempSync(join(tmpdir(), 'camrec-chromium-'));
   server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const file = path === '/' ? undefined : path === '/hls.min.js' ? HLS_JS : join(dir, normalize(path).replace(/^(\.\.[/\\])+/, ''));
@@ -65,28 +64,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchChromium();
+  context = browser.context;
   page = await context.newPage();
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await new Promise((r) => server?.close(r));
   rmSync(dir, { recursive: true, force: true });
-  rmSync(profile, { recursive: true, force: true });
 });
 
 interface PlayResult {
