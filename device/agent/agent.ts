@@ -4,6 +4,7 @@ import { ControlError } from '../core/agent-errors.ts';
 import type { AgentStatus, UploadBlocker } from '../core/agent-status.ts';
 import { createJsonLogger, type Logger } from '../core/json-logger.ts';
 import { startControlServer } from '../control/control-server.ts';
+import { joinNals } from '../media/bytes.ts';
 import type { EventSpan, RecordingModeName } from '../recording/recording-policy.ts';
 import { createSource } from '../sources/create-source.ts';
 import type { G711Format } from '../sources/g711-transcoder.ts';
@@ -141,6 +142,14 @@ export class Agent {
   putVideoFrame(accessUnit: Uint8Array, ptsMs?: number, dtsMs?: number): void {
     const p = this.accepting();
     if (p) this.guard(() => p.segmenter.putVideoFrame(accessUnit, ptsMs ?? this.now(), dtsMs));
+  }
+
+  /** One access unit as its NAL units (no start codes), split by the caller: putVideoFrame without splitting the frame again. */
+  putVideoNals(nals: readonly Uint8Array[], ptsMs?: number, dtsMs?: number): void {
+    const p = this.accepting();
+    if (!p) return;
+    const s = p.segmenter;
+    this.guard(() => (s.putVideoNals ? s.putVideoNals(nals, ptsMs ?? this.now(), dtsMs) : s.putVideoFrame(joinNals(nals), ptsMs ?? this.now(), dtsMs)));
   }
 
   /** One ADTS AAC frame, with its capture (presentation) time (UTC ms, default now). */

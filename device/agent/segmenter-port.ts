@@ -6,6 +6,8 @@ import type { SegmenterOptions } from '../media/segmenter-options.ts';
 export interface SegmenterPort {
   pushVideo(chunk: Uint8Array, arrivalMs?: number): void;
   putVideoFrame(accessUnit: Uint8Array, ptsMs?: number, dtsMs?: number): void;
+  /** Optional: one access unit as NAL units the caller split (LiveSegmenter.putVideoNals); else putVideoFrame gets them joined. */
+  putVideoNals?(nals: readonly Uint8Array[], ptsMs?: number, dtsMs?: number): void;
   pushAudio(chunk: Uint8Array, arrivalMs?: number): void;
   putAudioFrame(frame: Uint8Array, ptsMs?: number): void;
   setAudioEnabled(on: boolean): void;

@@ -1,7 +1,9 @@
 import { AnnexBSplitter, type OversizeNalEvent } from '../../media/bitstream/annexb-splitter.ts';
 import { MediaInputError, UnsupportedStreamError } from '../../media/media-error.ts';
+import { START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
 import { PTS_HZ } from '../../media/ts/ts-constants.ts';
 import { AudioStage } from './audio/audio-stage.ts';
+import { joinNals } from './bytes.ts';
 import { AvInterleaver } from './audio/av-interleaver.ts';
 import { PictureClock } from './clock/picture-clock.ts';
 import { defaultContainerFor, refuseCodecIn } from './container/create-container.ts';
@@ -131,6 +133,32 @@ export class LiveSegmenter {
     }
     if (splitter.leadingGarbageBytes)
       this.report(`frame has ${splitter.leadingGarbageBytes} bytes before its first start code (expected Annex-B)`, 0, splitter.leadingGarbageBytes);
+    this.pictures.throwDeferred();
+  }
+
+  /**
+   * Exactly one access unit as its NAL units (without start codes), already split by the
+   * caller (a source that parsed the stream itself): the same as putVideoFrame with those
+   * units behind 4-byte start codes, without splitting the frame again. Error offsets count
+   * from the frame's start as if so joined. A unit over maxFrameBytes goes through
+   * putVideoFrame (the splitter drops and reports it).
+   */
+  putVideoNals(nals: readonly Uint8Array[], ptsMs?: number, dtsMs?: number): void {
+    const max = this.limits.maxFrameBytes;
+    for (const nal of nals) if (nal.byteLength > max) return this.putVideoFrame(joinNals(nals), ptsMs, dtsMs);
+    const arrivalMs = ptsMs ?? Date.now();
+    this.pictures.given = ptsMs === undefined ? undefined : { ptsMs, dtsMs };
+    try {
+      let offset = 0;
+      for (const nal of nals) {
+        offset += START_CODE_4.byteLength;
+        this.video.push({ nal, offset, arrivalMs });
+        offset += nal.byteLength;
+      }
+      this.video.end();
+    } finally {
+      this.pictures.given = undefined;
+    }
     this.pictures.throwDeferred();
   }
 

@@ -3,6 +3,7 @@ import { SourceError } from '../core/agent-errors.ts';
 import { AdtsParser } from '../../media/aac/adts-parser.ts';
 import { AnnexBSplitter, DEFAULT_MAX_NAL_BYTES } from '../../media/bitstream/annexb-splitter.ts';
 import { START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
+import { joinNals } from '../media/bytes.ts';
 import { VideoStage } from '../media/video/video-stage.ts';
 import type { VideoCodec } from '../media/video/video-unit.ts';
 import type { KeyframePictures } from './ffmpeg-args.ts';
@@ -45,7 +46,8 @@ interface TimedFrame {
 
 /** An access unit read from the file, with the frame rate of the SPS it came with (if any). */
 interface ReadFrame {
-  data: Uint8Array;
+  /** Its NAL units (no start codes): views of the file bytes. */
+  nals: readonly Uint8Array[];
   spsFps?: number;
   /** A keyframe: its codec and the parameter sets in force (to decode it alone). */
   key?: { codec: VideoCodec; sets: readonly Uint8Array[] };
@@ -56,7 +58,8 @@ interface ReadFrame {
  * time: frame n (in decode order) at start + n / fps (fps as configured, else from the
  * SPS), audio frame k at its sample time. Each frame goes in with that capture time, as
  * camera firmware calls putVideoFrame (an H.265 stream's B-frames get their presentation
- * times from their picture order count in the segmenter). With `loop`, the file plays again from the start and the time line
+ * times from their picture order count in the segmenter), as the NAL units split here
+ * (putVideoNals, when the input has it: the segmenter does not split the frame again). With `loop`, the file plays again from the start and the time line
  * continues; audio that would run past the video's end is left out at each pass, so two
  * passes never overlap (an audio file a few ms longer than the video, as AAC's 1024-sample
  * frames make it, would otherwise put two audio frames on the same instant at every loop).
@@ -126,10 +129,13 @@ export class FileSource implements MediaSource {
           if (!frame) break;
           await this.waitUntil(epoch + vAt, now);
           if (this.stopped) return;
-          this.input.putVideoFrame(frame.data, epoch + vAt);
+          // The NAL units as split here (the segmenter need not split the frame again); an
+          // input without putVideoNals gets the access unit in Annex B.
+          if (this.input.putVideoNals) this.input.putVideoNals(frame.nals, epoch + vAt);
+          else this.input.putVideoFrame(video.annexB(frame.nals), epoch + vAt);
           const key = frame.key;
           if (key && this.snapshots)
-            this.snapshots.offer(key.codec, () => Buffer.concat([...key.sets.flatMap((n) => [START_CODE_4, n]), frame.data]), epoch + vAt);
+            this.snapshots.offer(key.codec, () => Buffer.concat([...key.sets.flatMap((n) => [START_CODE_4, n]), video.annexB(frame.nals)]), epoch + vAt);
           n++;
         }
       } finally {
@@ -180,7 +186,7 @@ class VideoReader {
         if (!u.hasVcl) return;
         const config = this.video.config();
         const key = u.isKey && config ? { codec: config.codec, sets: [...config.vps, ...config.sps, ...config.pps] } : undefined;
-        this.queue.push({ data: contiguousAccessUnit(u.nals, this.reads) ?? joinAccessUnit(u.nals), spsFps: config?.fps, ...(key ? { key } : {}) });
+        this.queue.push({ nals: u.nals, spsFps: config?.fps, ...(key ? { key } : {}) });
       },
     });
     this.splitter = new AnnexBSplitter((e) => this.video.push(e));
@@ -203,16 +209,14 @@ class VideoReader {
     return this.queue.shift();
   }
 
+  /** An access unit of this file in Annex B: a view of the file bytes when they lie together, else joined. */
+  annexB(nals: readonly Uint8Array[]): Uint8Array {
+    return contiguousAccessUnit(nals, this.reads) ?? joinNals(nals);
+  }
+
   close(): Promise<void> {
     return this.fh.close();
   }
-}
-
-/** An access unit's NAL units, each after a 4-byte start code, in one new buffer. */
-function joinAccessUnit(nals: readonly Uint8Array[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const nal of nals) parts.push(START_CODE_4, nal);
-  return Buffer.concat(parts);
 }
 
 /**

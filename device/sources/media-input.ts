@@ -3,6 +3,8 @@ export interface MediaInput {
   pushVideo(chunk: Uint8Array, arrivalMs?: number): void;
   /** One access unit; with ptsMs and dtsMs (the source's clock, UTC ms) it keeps both (B-frames welcome). */
   putVideoFrame(accessUnit: Uint8Array, ptsMs?: number, dtsMs?: number): void;
+  /** Optional: one access unit as NAL units (no start codes) the source split already: putVideoFrame without splitting it again. */
+  putVideoNals?(nals: readonly Uint8Array[], ptsMs?: number, dtsMs?: number): void;
   pushAudio(chunk: Uint8Array, arrivalMs?: number): void;
   putAudioFrame(frame: Uint8Array, ptsMs?: number): void;
   /** Cut the open segment (stall or close: the next segment is a discontinuity). */

@@ -233,4 +233,35 @@ describe('FileSource', () => {
     expect(nals(frames.slice(0, 10))).toEqual(file);
     expect(nals(frames.slice(10, 20))).toEqual(file);
   });
+  it('an input with putVideoNals gets each access unit as the NAL units the source split (no Annex-B frame to split again), timed n/fps', async () => {
+    const units: { nals: string[]; t: number }[] = [];
+    let annexBFrames = 0;
+    const src = new FileSource(
+      {
+        putVideoFrame: () => void annexBFrames++,
+        putVideoNals: (nals, t) => void units.push({ nals: nals.map((n) => Buffer.from(n).toString('hex')), t: t! }),
+        putAudioFrame: () => {},
+        pushVideo: () => {},
+        pushAudio: () => {},
+        cutSegment: () => {},
+        noteSourceError: (e) => {
+          throw e;
+        },
+      },
+      { videoPath: join(dir, 'v.h264'), fps: 25, loop: true },
+    );
+    src.start();
+    // Two passes of the 10-frame clip.
+    while (units.length < 20) await new Promise((r) => setTimeout(r, 10));
+    await src.stop();
+    expect(annexBFrames).toBe(0);
+    const file: string[] = [];
+    const s = new AnnexBSplitter((e) => file.push(Buffer.from(e.nal).toString('hex')));
+    s.push(readFileSync(join(dir, 'v.h264')));
+    s.flush();
+    expect(units.slice(0, 10).flatMap((u) => u.nals)).toEqual(file);
+    expect(units.slice(10, 20).flatMap((u) => u.nals)).toEqual(file);
+    // Each unit at its own frame time, 40 ms after the one before (across the loop too).
+    for (let i = 1; i < 20; i++) expect(units[i]!.t - units[i - 1]!.t).toBeCloseTo(40, 6);
+  });
 });
