@@ -157,15 +157,22 @@ describe('recording modes, control endpoint and bad input', () => {
     await agent.start();
     const raw = join(stack.dir, 'raw.h264');
     writeFileSync(raw, Buffer.concat(clip.slice(0, 60)));
-    // A writer that sends 2.4 s of video, stalls for 1.6 s, then closes the FIFO.
-    const writer = spawn('sh', ['-c', `(cat '${raw}'; sleep 1.6) > '${fifo}'`], { stdio: 'ignore' });
+    // A writer that sends 2.4 s of video, stalls for 3 s (the stall is 1 s), then closes the FIFO.
+    const writer = spawn('sh', ['-c', `(cat '${raw}'; sleep 3) > '${fifo}'`], { stdio: 'ignore' });
     await new Promise((r) => writer.on('exit', r));
-    await until('stall counted', () => agent!.status().sourceErrors >= 1);
-    const again = spawn('sh', ['-c', `cat '${raw}' > '${fifo}'`], { stdio: 'ignore' });
-    await new Promise((r) => again.on('exit', r));
-    await until('recording carried on', () => agent!.status().segmenter.frames >= 60);
+    await until('the stall and the close counted', () => agent!.status().sourceErrors >= 2);
+    const before = agent.status().segmenter.frames;
+    // A new writer, as a restarted camera process would: it opens the FIFO again whenever its
+    // open ends, so bytes written while the agent was still closing its old read end (a FIFO
+    // drops what is left in it when its last reader closes) are sent again once it has reopened.
+    const again = spawn('sh', ['-c', `while :; do cat '${raw}' > '${fifo}'; done`], { stdio: 'ignore' });
+    try {
+      await until('recording carried on: a whole clip from the new writer', () => agent!.status().segmenter.frames >= before + 59, 60_000);
+    } finally {
+      again.kill('SIGKILL');
+    }
     expect(agent.status().state).toBe('running');
-  });
+  }, 120_000);
 
   it('an unreadable spool entry at start is logged, counted and skipped; the good ones drain', async () => {
     const cfg = stack.config();
