@@ -10,6 +10,7 @@ import { signedFetch } from '../../../local/auth/signed-fetch.ts';
 import { FFMPEG, FFPROBE } from '../../lambda/support/fixture-media.ts';
 import { gstDecode, requireGstreamer } from '../../support/gst/gstreamer.ts';
 import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
+import { until } from '../../support/until.ts';
 import { cameraPipeline, PYTHON, startRtspServer, type RtspServer } from '../../support/rtsp/rtsp-server.ts';
 
 /**
@@ -22,15 +23,7 @@ let dir: string;
 let server: RtspServer;
 let stack: LocalStackProcess;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+let lastPlaylist = '';
 
 async function session(body: object): Promise<{ playlistUrl: string; codecs?: string; container?: string; resolution?: { width: number; height: number } }> {
   const res = await signedFetch(`${stack.info.apiUrl}/v1/cameras/hevc/sessions`, {
@@ -62,10 +55,10 @@ describe('an H.265 RTSP camera (gst-rtsp-server x265enc, B-frames, AAC) through 
       '4 recorded segments',
       async () => {
         const s = await session({ mode: 'LIVE' });
-        const text = await (await fetch(s.playlistUrl)).text();
+        const text = (lastPlaylist = await (await fetch(s.playlistUrl)).text());
         return (text.match(/^segments\/.*\.m4s$/gm) ?? []).length >= 4 && { s, text };
       },
-      180_000,
+      { timeoutMs: 180_000, intervalMs: 500, detail: () => `last LIVE playlist:\n${lastPlaylist}` },
     );
     expect(live.s).toMatchObject({
       codecs: expect.stringMatching(/^hvc1\.1\.6\.L\d+\.90,mp4a\.40\.2$/),
@@ -74,10 +67,12 @@ describe('an H.265 RTSP camera (gst-rtsp-server x265enc, B-frames, AAC) through 
     });
     expect(live.text).toMatch(/#EXT-X-MAP:URI="init\/[0-9a-f]{32}\.mp4"/);
     const l = spawnSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', live.s.playlistUrl, '-t', '4', '-f', 'null', '-'], { encoding: 'utf8', timeout: 120_000 });
+    expect(l.error, 'ffmpeg reading the LIVE playlist').toBeUndefined();
     expect(l.stderr).toBe('');
 
     const range = await session({ mode: 'ON_DEMAND', start: new Date(startedAt - 60_000).toISOString(), end: new Date(Date.now() - 2000).toISOString() });
     const d = spawnSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', range.playlistUrl, '-f', 'null', '-'], { encoding: 'utf8', timeout: 120_000 });
+    expect(d.error, 'ffmpeg reading the ON_DEMAND playlist').toBeUndefined();
     expect(d.stderr).toBe('');
     const probe = JSON.parse(
       execFileSync(
