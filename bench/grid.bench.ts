@@ -13,12 +13,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Request } from 'playwright-core';
+import type { Request } from 'playwright-core';
+import { launchChromium } from '../test/support/chromium.ts';
 import { startLocalStackProcess } from '../test/support/local-stack-process.ts';
 
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 16);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
-const CHROMIUM = '/usr/bin/chromium';
 
 type Kind = 'session' | 'playlist' | 'segment' | 'segmentBytes' | 'key' | 'status' | 'other';
 const kindOf = (url: string): Kind => {
@@ -56,24 +56,10 @@ const newTally = (): Tally => ({ requests: { session: 0, playlist: 0, segment: 0
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'camrec-bench-grid-'));
-  const profile = await mkdtemp(join(tmpdir(), 'camrec-bench-chromium-'));
   const stack = await startLocalStackProcess(dir, ['--cameras', String(CAMERAS)]);
   const ids = Array.from({ length: CAMERAS }, (_, i) => `cam-${i + 1}`);
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1600, height: 1000 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  const browser = await launchChromium({ viewport: { width: 1600, height: 1000 } });
+  const { context } = browser;
   try {
     const page = await context.newPage();
     let tally = new Map<string, Tally>();
@@ -138,10 +124,9 @@ async function main(): Promise<void> {
     console.log(`  -> an idle tile costs ${((100 * idleBytes) / Math.max(1, watched.bytes)).toFixed(2)} % of a watched one`);
     console.log(`  "Play all live": ${advancing} of ${CAMERAS} tiles advanced more than 5 s in 10 s`);
   } finally {
-    await context.close();
+    await browser.close();
     await stack.stop();
     await rm(dir, { recursive: true, force: true });
-    await rm(profile, { recursive: true, force: true });
   }
 }
 
