@@ -6,6 +6,22 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AnnexBSplitter } from '../../../media/bitstream/annexb-splitter.ts';
 import { FILE_SOURCE_PACE_MS, FileSource } from '../../../device/sources/file-source.ts';
+import type { MediaInput } from '../../../device/sources/media-input.ts';
+
+/** A MediaInput that ignores what a test does not look at and fails the test on a source error. */
+function input(parts: Partial<MediaInput>): MediaInput {
+  return {
+    putVideoFrame: () => {},
+    putAudioFrame: () => {},
+    pushVideo: () => {},
+    pushAudio: () => {},
+    cutSegment: () => {},
+    noteSourceError: (e) => {
+      throw e;
+    },
+    ...parts,
+  };
+}
 
 describe('FileSource', () => {
   let dir: string;
@@ -53,19 +69,13 @@ describe('FileSource', () => {
     const arrivals: number[] = [];
     const audio: number[] = [];
     const src = new FileSource(
-      {
+      input({
         putVideoFrame: (_f, t) => {
           video.push(t!);
           arrivals.push(Date.now());
         },
         putAudioFrame: (_f, t) => void audio.push(t!),
-        pushVideo: () => {},
-        pushAudio: () => {},
-        cutSegment: () => {},
-        noteSourceError: (e) => {
-          throw e;
-        },
-      },
+      }),
       { videoPath: join(dir, 'v.h264'), audioPath: join(dir, 'a.aac'), fps: 25, loop: true },
     );
     const t0 = Date.now();
@@ -90,16 +100,9 @@ describe('FileSource', () => {
   it('stop() ends a wait for the next frame at once (no frame after it)', async () => {
     const video: number[] = [];
     const src = new FileSource(
-      {
+      input({
         putVideoFrame: (_f, t) => void video.push(t!),
-        putAudioFrame: () => {},
-        pushVideo: () => {},
-        pushAudio: () => {},
-        cutSegment: () => {},
-        noteSourceError: (e) => {
-          throw e;
-        },
-      },
+      }),
       { videoPath: join(dir, 'v.h264'), fps: 0.1, loop: false }, // the next frame is due 10 s after the first
     );
     src.start();
@@ -135,16 +138,9 @@ describe('FileSource', () => {
     ]);
     const video: number[] = [];
     const src = new FileSource(
-      {
+      input({
         putVideoFrame: (_f, t) => void video.push(t!),
-        putAudioFrame: () => {},
-        pushVideo: () => {},
-        pushAudio: () => {},
-        cutSegment: () => {},
-        noteSourceError: (e) => {
-          throw e;
-        },
-      },
+      }),
       { videoPath: join(dir, 'v30.h264'), loop: false },
     );
     src.start();
@@ -172,16 +168,9 @@ describe('FileSource', () => {
     ]);
     const audio: Array<{ at: number; end: number }> = [];
     const src = new FileSource(
-      {
-        putVideoFrame: () => {},
+      input({
         putAudioFrame: (f, t) => void audio.push({ at: t!, end: t! + ((((f[6]! & 3) + 1) * 1024) / 48000) * 1000 }),
-        pushVideo: () => {},
-        pushAudio: () => {},
-        cutSegment: () => {},
-        noteSourceError: (e) => {
-          throw e;
-        },
-      },
+      }),
       { videoPath: join(dir, 'v.h264'), audioPath: join(dir, 'long.aac'), fps: 25, loop: true },
     );
     src.start();
@@ -197,16 +186,9 @@ describe('FileSource', () => {
     let sourceTimers: number;
     try {
       const src = new FileSource(
-        {
+        input({
           putVideoFrame: (f) => void frames.push(Uint8Array.from(f)),
-          putAudioFrame: () => {},
-          pushVideo: () => {},
-          pushAudio: () => {},
-          cutSegment: () => {},
-          noteSourceError: (e) => {
-            throw e;
-          },
-        },
+        }),
         { videoPath: join(dir, 'v.h264'), fps: 25, loop: true },
       );
       src.start();
@@ -237,17 +219,10 @@ describe('FileSource', () => {
     const units: { nals: string[]; t: number }[] = [];
     let annexBFrames = 0;
     const src = new FileSource(
-      {
+      input({
         putVideoFrame: () => void annexBFrames++,
         putVideoNals: (nals, t) => void units.push({ nals: nals.map((n) => Buffer.from(n).toString('hex')), t: t! }),
-        putAudioFrame: () => {},
-        pushVideo: () => {},
-        pushAudio: () => {},
-        cutSegment: () => {},
-        noteSourceError: (e) => {
-          throw e;
-        },
-      },
+      }),
       { videoPath: join(dir, 'v.h264'), fps: 25, loop: true },
     );
     src.start();
