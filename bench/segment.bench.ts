@@ -237,6 +237,7 @@ if (BASELINE) {
     `  whole process: best ${f1(Math.max(...bWall))} MB/s, median ${f1(median(bWall))} MB/s; per CPU-second best ${f1(Math.max(...bCpu))}, median ${f1(median(bCpu))}; in-process best ${f1(Math.max(...bInner))}, median ${f1(median(bInner))} MB/s`,
   );
   console.log(`  ratio baseline/ffmpeg, whole process: median ${f2(median(bWall) / med.ff)}x; per CPU-second: median ${f2(median(bCpu) / med.ffCpu)}x`);
+  console.log(`  per CPU-second, run by run: this tree [${camCpu.map(f1).join(', ')}], baseline [${bCpu.map(f1).join(', ')}]`);
   console.log(
     `  ratio this tree/baseline: whole process median ${f2(med.camWall / median(bWall))}x (best ${f2(best.camWall / Math.max(...bWall))}x); per CPU-second median ${f2(med.camCpu / median(bCpu))}x (best ${f2(best.camCpu / Math.max(...bCpu))}x); in-process median ${f2(med.camInner / median(bInner))}x`,
   );
