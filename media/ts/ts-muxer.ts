@@ -30,6 +30,9 @@ const MAX_POOLED_BUFFERS = 2;
 /** PID is 13 bits: one continuity counter slot per PID. */
 const PID_COUNT = 0x2000;
 const CC_UNSET = 0xff;
+const EMPTY = new Uint8Array(0);
+const RANDOM_ACCESS_FLAG = AdaptationFlag.RANDOM_ACCESS;
+const PCR_FLAG = AdaptationFlag.PCR;
 
 export interface TsMuxerOptions {
   /**
@@ -41,12 +44,8 @@ export interface TsMuxerOptions {
   segmentTicks?: number;
 }
 
-interface PesOptions {
-  pid: number;
-  /** Write a PCR (90 kHz base) in the first packet's adaptation field. */
-  pcrTicks?: number;
-  randomAccess: boolean;
-}
+/** writePes()'s pcrTicks for a PES without a PCR. */
+const NO_PCR = -1;
 
 /**
  * MPEG-TS muxer for one program (H.264 on PID 0x100, optional AAC ADTS on 0x101, PCR on
@@ -61,20 +60,32 @@ interface PesOptions {
 const PMT_PACKET_INDEX = 1;
 
 export class TsMuxer {
-  private buf: Uint8Array = Buffer.allocUnsafeSlow(MIN_SEGMENT_CAPACITY_BYTES);
+  /**
+   * The open segment's buffer. Stored twice in the constructor on purpose: V8 treats a field
+   * written once as a constant and builds it into optimized code, so the first growth (half a
+   * second into the first segment) would throw writePes's optimized code away for a recompile.
+   */
+  private buf: Uint8Array = EMPTY;
   private len = 0;
   /** Last continuity_counter per PID (CC_UNSET before the first packet). */
   private readonly cc = new Uint8Array(PID_COUNT).fill(CC_UNSET);
   private lastPcrTicks: number | undefined;
   /** Buffers this muxer allocated (recycle() takes back only these). */
-  private readonly own = new WeakSet<ArrayBufferLike>([this.buf.buffer]);
-  private readonly pool: Uint8Array[] = [];
+  private readonly own = new WeakSet<ArrayBufferLike>();
+  /**
+   * Buffers given back, made with an element so its elements are object-kind from the start:
+   * the first recycle() would otherwise change the array's hidden class, and with it the
+   * type V8 recorded for this field, throwing away optimized code (writePes) that relies on it.
+   */
+  private readonly pool: Uint8Array[] = [EMPTY];
   private readonly segmentTicks: number | undefined;
   /** Decode times of the open segment's first and latest video PES. */
   private firstDts: number | undefined;
   private lastDts = 0;
 
   constructor(options: TsMuxerOptions = {}) {
+    this.buf = this.allocate(MIN_SEGMENT_CAPACITY_BYTES);
+    this.pool.pop();
     this.segmentTicks = options.segmentTicks;
   }
 
@@ -120,14 +131,14 @@ export class TsMuxer {
     this.firstDts ??= dtsTicks;
     this.lastDts = dtsTicks;
     const header = videoPesHeader(ptsTicks, dtsTicks);
-    this.writePes(header, parts, { pid: Pid.VIDEO, pcrTicks: Math.max(0, pcr), randomAccess });
+    this.writePes(header, parts, Pid.VIDEO, Math.max(0, pcr), randomAccess);
   }
 
   /** ADTS frames (headers included) in one audio PES (stream_id 0xC0) with the first frame's PTS. */
   writeAudio(frames: readonly Uint8Array[], ptsTicks: number): void {
     let payloadBytes = 0;
     for (const f of frames) payloadBytes += f.byteLength;
-    this.writePes(audioPesHeader(ptsTicks, payloadBytes), frames, { pid: Pid.AUDIO, randomAccess: false });
+    this.writePes(audioPesHeader(ptsTicks, payloadBytes), frames, Pid.AUDIO, NO_PCR, false);
   }
 
   /**
@@ -164,9 +175,7 @@ export class TsMuxer {
   }
 
   private allocate(bytes: number): Uint8Array {
-    // allocUnsafeSlow: a buffer of its own (never a slice of Node's shared pool), so the
-    // spare bytes after a segment belong to it and recycle() can take it back whole.
-    const b = Buffer.allocUnsafeSlow(bytes);
+    const b = newSegmentBuffer(bytes);
     this.own.add(b.buffer);
     return b;
   }
@@ -236,14 +245,18 @@ export class TsMuxer {
    * PES's packets, then moved down into each packet with copyWithin (a memmove, no
    * per-packet view or allocation). Staged bytes are never overwritten before they are
    * moved: packets i..k-1 hold all remaining payload plus at least packet i's header.
+   * `pcrTicks`: the PCR (90 kHz base) for the first packet's adaptation field, or NO_PCR.
+   * Plain arguments, not an options object: an object's field types become code dependencies
+   * of the optimized function, and a change to one throws that code away.
    */
-  private writePes(header: Uint8Array, parts: readonly Uint8Array[], o: PesOptions): void {
+  private writePes(header: Uint8Array, parts: readonly Uint8Array[], pid: number, pcrTicks: number, randomAccess: boolean): void {
     let remaining = header.byteLength;
-    for (const p of parts) remaining += p.byteLength;
-    let flags = 0;
-    if (o.randomAccess) flags |= AdaptationFlag.RANDOM_ACCESS;
-    if (o.pcrTicks !== undefined) flags |= AdaptationFlag.PCR;
-    const firstAfBytes = flags ? 2 + (flags & AdaptationFlag.PCR ? 6 : 0) : 0;
+    for (let i = 0; i < parts.length; i++) remaining += parts[i]!.byteLength;
+    // Flags as constants picked by value (no operation inside a branch): the first PES of a
+    // stream (a key frame) runs before V8 collects type feedback, and an operation that has
+    // none makes the optimized writePes deoptimize at the next key frame, then recompile.
+    const flags = (randomAccess ? RANDOM_ACCESS_FLAG : 0) + (pcrTicks !== NO_PCR ? PCR_FLAG : 0);
+    const firstAfBytes = flags === 0 ? 0 : pcrTicks !== NO_PCR ? 8 : 2;
     const packets = pesPacketCount(remaining, firstAfBytes);
     this.reserve(packets * TS_PACKET_BYTES);
     const b = this.buf;
@@ -251,7 +264,8 @@ export class TsMuxer {
     let s = this.len + packets * TS_PACKET_BYTES - remaining;
     b.set(header, s);
     let sw = s + header.byteLength;
-    for (const p of parts) {
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
       b.set(p, sw);
       sw += p.byteLength;
     }
@@ -265,14 +279,14 @@ export class TsMuxer {
       if (stuffing > 0 && afBytes === 0)
         afBytes = stuffing; // length byte (+ flags 0x00) + 0xFF...
       else afBytes += stuffing;
-      this.header(at, o.pid, first, afBytes ? AdaptationControl.BOTH : AdaptationControl.PAYLOAD);
+      this.header(at, pid, first, afBytes ? AdaptationControl.BOTH : AdaptationControl.PAYLOAD);
       let w = at + 4;
       if (afBytes) {
         b[w++] = afBytes - 1; // adaptation_field_length
         if (afBytes > 1) {
           b[w++] = f;
-          if (f & AdaptationFlag.PCR) {
-            writePcrField(b, w, o.pcrTicks!);
+          if (f & PCR_FLAG) {
+            writePcrField(b, w, pcrTicks);
             w += 6;
           }
           const end = at + 4 + afBytes;
@@ -287,6 +301,19 @@ export class TsMuxer {
       first = false;
     }
   }
+}
+
+/**
+ * A segment buffer: a plain Uint8Array over memory of its own. allocUnsafeSlow: never a slice of
+ * Node's shared pool, so the spare bytes after a segment belong to it and recycle() can take
+ * it back whole; not zero-filled (every byte is written before it is handed out). Always a
+ * Uint8Array, never a Buffer: `buf` then has one shape whether fresh or recycled (segmentBuffer()
+ * gives back Uint8Arrays), so V8's optimized writePes stays valid, and its fill() is the
+ * TypedArray builtin, not Buffer's JavaScript fill (argument checks and encodings), which V8
+ * would otherwise inline and compile into writePes.
+ */
+function newSegmentBuffer(bytes: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
 }
 
 /**
