@@ -25,6 +25,8 @@ const GROWTH_MARGIN = 1.25;
  * encrypt the segment in place (AES-128-CBC PKCS#7 adds 1..16 bytes).
  */
 export const SEGMENT_SPARE_BYTES = 16;
+/** The bridge: the largest buffer a segment outgrew, up to this size (the first segment's growth leaves 1-2 MB). */
+const MAX_BRIDGE_BYTES = 4 * 1024 * 1024;
 /** Recycled segment buffers kept for reuse (one being filled, one in the receiver's hands). */
 const MAX_POOLED_BUFFERS = 2;
 /** PID is 13 bits: one continuity counter slot per PID. */
@@ -54,7 +56,12 @@ const NO_PCR = -1;
  * segments (each segment is still decodable on its own: a demuxer takes any first
  * counter per PID).
  *
- * Memory: the open segment's buffer, plus at most 2 buffers given back with `recycle()`.
+ * Memory: the open segment's buffer, at most 2 buffers given back with `recycle()`, and a
+ * bridge of at most MAX_BRIDGE_BYTES. When no buffer has come back by the time a segment
+ * ends (its predecessor is still being written), the next segment starts in the bridge, and
+ * moves into a given-back buffer as soon as it outgrows the bridge and one is there: a
+ * receiver that gives each segment back before the next one passes the bridge's size
+ * (`camrec segment`, the agent) keeps one segment buffer, not two.
  */
 /** A segment is PAT (packet 0), PMT (packet 1), then PES packets. */
 const PMT_PACKET_INDEX = 1;
@@ -79,6 +86,8 @@ export class TsMuxer {
    */
   private readonly pool: Uint8Array[] = [EMPTY];
   private readonly segmentTicks: number | undefined;
+  /** The largest outgrown buffer up to MAX_BRIDGE_BYTES (EMPTY when none): where a segment starts when no buffer has come back yet. */
+  private bridge: Uint8Array = EMPTY;
   /** Decode times of the open segment's first and latest video PES. */
   private firstDts: number | undefined;
   private lastDts = 0;
@@ -143,12 +152,12 @@ export class TsMuxer {
 
   /**
    * Hands the segment's bytes over (the receiver owns them) and starts on a recycled
-   * buffer, or a fresh one. The returned view's buffer has SEGMENT_SPARE_BYTES or more
+   * buffer, else the bridge, else a fresh one. The returned view's buffer has SEGMENT_SPARE_BYTES or more
    * after the segment (see `segmentBuffer()`).
    */
   finishSegment(): Uint8Array {
     const out = this.buf.subarray(0, this.len);
-    const next = this.pool.pop();
+    const next = this.pool.pop() ?? this.takeBridge();
     this.buf =
       next ??
       this.allocate(Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil((this.len * GROWTH_MARGIN) / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES));
@@ -181,9 +190,11 @@ export class TsMuxer {
   }
 
   /**
-   * Room for `bytes` more. Growing copies the segment so far into fresh memory (whose pages
-   * the kernel maps one fault at a time as they are written): at least double, and once the
-   * segment spans PROJECT_AFTER_TICKS, its byte rate over `segmentTicks` (one growth, not five).
+   * Room for `bytes` more. Growing copies the segment so far into the smallest given-back
+   * buffer that holds it, else into fresh memory (whose pages the kernel maps one fault at a
+   * time as they are written): at least double, and once the segment spans PROJECT_AFTER_TICKS,
+   * its byte rate over `segmentTicks` (one growth, not five). The outgrown buffer becomes the
+   * bridge if it is the largest small one so far.
    */
   private reserve(bytes: number): void {
     const need = this.len + bytes + SEGMENT_SPARE_BYTES;
@@ -194,9 +205,28 @@ export class TsMuxer {
       const projected = Math.min(MAX_PROJECTED_BYTES, Math.ceil(((this.len * this.segmentTicks) / spanTicks) * GROWTH_MARGIN));
       capacity = Math.max(capacity, projected);
     }
-    const next = this.allocate(capacity);
-    next.set(this.buf.subarray(0, this.len), 0);
+    const old = this.buf;
+    const next = this.takePooled(need) ?? this.allocate(capacity);
+    next.set(old.subarray(0, this.len), 0);
     this.buf = next;
+    if (old.byteLength <= MAX_BRIDGE_BYTES && old.byteLength > this.bridge.byteLength && this.own.has(old.buffer)) this.bridge = old;
+  }
+
+  /** The smallest given-back buffer of `bytes` or more, out of the pool. */
+  private takePooled(bytes: number): Uint8Array | undefined {
+    let at = -1;
+    for (let i = 0; i < this.pool.length; i++) {
+      const b = this.pool[i]!;
+      if (b.byteLength >= bytes && (at < 0 || b.byteLength < this.pool[at]!.byteLength)) at = i;
+    }
+    return at < 0 ? undefined : this.pool.splice(at, 1)[0];
+  }
+
+  private takeBridge(): Uint8Array | undefined {
+    const b = this.bridge;
+    if (b.byteLength === 0) return undefined;
+    this.bridge = EMPTY;
+    return b;
   }
 
   /** TS header (2.4.3.2): sync(8) | TEI(1) PUSI(1) priority(1) PID(13) | scrambling(2) adaptation_field_control(2) CC(4). */
