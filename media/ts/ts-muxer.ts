@@ -1,5 +1,6 @@
 import { audioPesHeader, pesPacketCount, videoPesHeader } from './pes-header.ts';
 import { patSection, pmtSection } from './psi-tables.ts';
+import { EMPTY_BUFFER, SEGMENT_SPARE_BYTES, SegmentBuffers } from './segment-buffers.ts';
 import { writePcrField } from './timestamp-fields.ts';
 import {
   AdaptationControl,
@@ -20,21 +21,14 @@ const PROJECT_AFTER_TICKS = 45_000;
 const MAX_PROJECTED_BYTES = 256 * 1024 * 1024;
 /** Room over the projection (and over the last segment, for the next one): bitrates vary. */
 const GROWTH_MARGIN = 1.25;
-/**
- * Every segment buffer keeps this much room after the last packet: a receiver can
- * encrypt the segment in place (AES-128-CBC PKCS#7 adds 1..16 bytes).
- */
-export const SEGMENT_SPARE_BYTES = 16;
-/** The bridge: the largest buffer a segment outgrew, up to this size (the first segment's growth leaves 1-2 MB). */
-const MAX_BRIDGE_BYTES = 4 * 1024 * 1024;
-/** Recycled segment buffers kept for reuse (one being filled, one in the receiver's hands). */
-const MAX_POOLED_BUFFERS = 2;
 /** PID is 13 bits: one continuity counter slot per PID. */
 const PID_COUNT = 0x2000;
 const CC_UNSET = 0xff;
-const EMPTY = new Uint8Array(0);
 const RANDOM_ACCESS_FLAG = AdaptationFlag.RANDOM_ACCESS;
 const PCR_FLAG = AdaptationFlag.PCR;
+
+// Where segment bytes live (allocation, given-back buffers, the bridge) is segment-buffers.ts.
+export { SEGMENT_SPARE_BYTES, segmentBuffer } from './segment-buffers.ts';
 
 export interface TsMuxerOptions {
   /**
@@ -48,6 +42,8 @@ export interface TsMuxerOptions {
 
 /** writePes()'s pcrTicks for a PES without a PCR. */
 const NO_PCR = -1;
+/** A segment is PAT (packet 0), PMT (packet 1), then PES packets. */
+const PMT_PACKET_INDEX = 1;
 
 /**
  * MPEG-TS muxer for one program (H.264 on PID 0x100, optional AAC ADTS on 0x101, PCR on
@@ -56,45 +52,28 @@ const NO_PCR = -1;
  * segments (each segment is still decodable on its own: a demuxer takes any first
  * counter per PID).
  *
- * Memory: the open segment's buffer, at most 2 buffers given back with `recycle()`, and a
- * bridge of at most MAX_BRIDGE_BYTES. When no buffer has come back by the time a segment
- * ends (its predecessor is still being written), the next segment starts in the bridge, and
- * moves into a given-back buffer as soon as it outgrows the bridge and one is there: a
- * receiver that gives each segment back before the next one passes the bridge's size
- * (`camrec segment`, the agent) keeps one segment buffer, not two.
+ * Memory: the open segment's buffer and SegmentBuffers' (one more segment buffer at most
+ * when the receiver gives segments back in time, see segment-buffers.ts).
  */
-/** A segment is PAT (packet 0), PMT (packet 1), then PES packets. */
-const PMT_PACKET_INDEX = 1;
-
 export class TsMuxer {
   /**
    * The open segment's buffer. Stored twice in the constructor on purpose: V8 treats a field
    * written once as a constant and builds it into optimized code, so the first growth (half a
    * second into the first segment) would throw writePes's optimized code away for a recompile.
    */
-  private buf: Uint8Array = EMPTY;
+  private buf: Uint8Array = EMPTY_BUFFER;
   private len = 0;
   /** Last continuity_counter per PID (CC_UNSET before the first packet). */
   private readonly cc = new Uint8Array(PID_COUNT).fill(CC_UNSET);
   private lastPcrTicks: number | undefined;
-  /** Buffers this muxer allocated (recycle() takes back only these). */
-  private readonly own = new WeakSet<ArrayBufferLike>();
-  /**
-   * Buffers given back, made with an element so its elements are object-kind from the start:
-   * the first recycle() would otherwise change the array's hidden class, and with it the
-   * type V8 recorded for this field, throwing away optimized code (writePes) that relies on it.
-   */
-  private readonly pool: Uint8Array[] = [EMPTY];
+  private readonly buffers = new SegmentBuffers();
   private readonly segmentTicks: number | undefined;
-  /** The largest outgrown buffer up to MAX_BRIDGE_BYTES (EMPTY when none): where a segment starts when no buffer has come back yet. */
-  private bridge: Uint8Array = EMPTY;
   /** Decode times of the open segment's first and latest video PES. */
   private firstDts: number | undefined;
   private lastDts = 0;
 
   constructor(options: TsMuxerOptions = {}) {
-    this.buf = this.allocate(MIN_SEGMENT_CAPACITY_BYTES);
-    this.pool.pop();
+    this.buf = this.buffers.allocate(MIN_SEGMENT_CAPACITY_BYTES);
     this.segmentTicks = options.segmentTicks;
   }
 
@@ -151,16 +130,15 @@ export class TsMuxer {
   }
 
   /**
-   * Hands the segment's bytes over (the receiver owns them) and starts on a recycled
-   * buffer, else the bridge, else a fresh one. The returned view's buffer has SEGMENT_SPARE_BYTES or more
-   * after the segment (see `segmentBuffer()`).
+   * Hands the segment's bytes over (the receiver owns them) and starts on a given-back
+   * buffer, else the bridge, else a fresh one (SegmentBuffers.next). The returned view's
+   * buffer has SEGMENT_SPARE_BYTES or more after the segment (see `segmentBuffer()`).
    */
   finishSegment(): Uint8Array {
     const out = this.buf.subarray(0, this.len);
-    const next = this.pool.pop() ?? this.takeBridge();
-    this.buf =
-      next ??
-      this.allocate(Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil((this.len * GROWTH_MARGIN) / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES));
+    this.buf = this.buffers.next(
+      Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil((this.len * GROWTH_MARGIN) / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES),
+    );
     this.len = 0;
     return out;
   }
@@ -177,16 +155,7 @@ export class TsMuxer {
    * afterwards). Takes only views that finishSegment() returned; anything else is ignored.
    */
   recycle(segmentBytes: Uint8Array): void {
-    const whole = segmentBuffer(segmentBytes);
-    if (!whole || !this.own.has(whole.buffer) || whole.buffer === this.buf.buffer || this.pool.length >= MAX_POOLED_BUFFERS) return;
-    if (this.pool.some((p) => p.buffer === whole.buffer)) return;
-    this.pool.push(whole);
-  }
-
-  private allocate(bytes: number): Uint8Array {
-    const b = newSegmentBuffer(bytes);
-    this.own.add(b.buffer);
-    return b;
+    this.buffers.recycle(segmentBytes, this.buf);
   }
 
   /**
@@ -205,28 +174,9 @@ export class TsMuxer {
       const projected = Math.min(MAX_PROJECTED_BYTES, Math.ceil(((this.len * this.segmentTicks) / spanTicks) * GROWTH_MARGIN));
       capacity = Math.max(capacity, projected);
     }
-    const old = this.buf;
-    const next = this.takePooled(need) ?? this.allocate(capacity);
-    next.set(old.subarray(0, this.len), 0);
+    const next = this.buffers.grow(this.buf, need, capacity);
+    next.set(this.buf.subarray(0, this.len), 0);
     this.buf = next;
-    if (old.byteLength <= MAX_BRIDGE_BYTES && old.byteLength > this.bridge.byteLength && this.own.has(old.buffer)) this.bridge = old;
-  }
-
-  /** The smallest given-back buffer of `bytes` or more, out of the pool. */
-  private takePooled(bytes: number): Uint8Array | undefined {
-    let at = -1;
-    for (let i = 0; i < this.pool.length; i++) {
-      const b = this.pool[i]!;
-      if (b.byteLength >= bytes && (at < 0 || b.byteLength < this.pool[at]!.byteLength)) at = i;
-    }
-    return at < 0 ? undefined : this.pool.splice(at, 1)[0];
-  }
-
-  private takeBridge(): Uint8Array | undefined {
-    const b = this.bridge;
-    if (b.byteLength === 0) return undefined;
-    this.bridge = EMPTY;
-    return b;
   }
 
   /** TS header (2.4.3.2): sync(8) | TEI(1) PUSI(1) priority(1) PID(13) | scrambling(2) adaptation_field_control(2) CC(4). */
@@ -331,27 +281,4 @@ export class TsMuxer {
       first = false;
     }
   }
-}
-
-/**
- * A segment buffer: a plain Uint8Array over memory of its own. allocUnsafeSlow: never a slice of
- * Node's shared pool, so the spare bytes after a segment belong to it and recycle() can take
- * it back whole; not zero-filled (every byte is written before it is handed out). Always a
- * Uint8Array, never a Buffer: `buf` then has one shape whether fresh or recycled (segmentBuffer()
- * gives back Uint8Arrays), so V8's optimized writePes stays valid, and its fill() is the
- * TypedArray builtin, not Buffer's JavaScript fill (argument checks and encodings), which V8
- * would otherwise inline and compile into writePes.
- */
-function newSegmentBuffer(bytes: number): Uint8Array {
-  return new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
-}
-
-/**
- * The whole buffer a segment view from TsMuxer.finishSegment() lives in (the segment
- * is its first `bytes.byteLength` bytes; SEGMENT_SPARE_BYTES or more follow), or
- * undefined for a view that does not start its buffer.
- */
-export function segmentBuffer(segmentBytes: Uint8Array): Uint8Array | undefined {
-  if (segmentBytes.byteOffset !== 0 || segmentBytes.buffer.byteLength < segmentBytes.byteLength + SEGMENT_SPARE_BYTES) return undefined;
-  return new Uint8Array(segmentBytes.buffer, 0, segmentBytes.buffer.byteLength);
 }
