@@ -15,6 +15,11 @@
  * with the file.
  * Inputs are generated once into bench/out/ (git-ignored); BENCH_MB and BENCH_RUNS change
  * the size and the number of runs.
+ *
+ * BENCH_BASELINE=DIR also runs another built camrec checkout (DIR/bin/camrec.js with its
+ * dist/, e.g. main exported with `git archive` and built with `node scripts/build.mjs`) in
+ * the same interleaved loop, and prints this tree's figures against it: an A/B of a change
+ * under the same machine load.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -54,8 +59,16 @@ function dirBytes(d: string): number {
   return readdirSync(d).reduce((n, f) => n + statSync(join(d, f)).size, 0);
 }
 
+const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined;
+const BASELINE_CAMREC = BASELINE && join(BASELINE, 'bin', 'camrec.js');
+if (BASELINE && !(existsSync(BASELINE_CAMREC!) && existsSync(join(BASELINE, 'dist', 'cli', 'camrec-cli.js')))) {
+  throw new Error(`BENCH_BASELINE=${BASELINE}: no built camrec there (bin/camrec.js and dist/cli/): build it with 'node scripts/build.mjs' in that folder`);
+}
+
 interface CamrecRun {
   wallS: number;
+  /** Minor page faults of the whole process (fresh memory the kernel maps page by page). */
+  minorFaults: number;
   /** user + sys CPU seconds of the whole process (less sensitive to a loaded machine than wall time). */
   cpuS: number;
   innerMbS: number;
@@ -64,19 +77,24 @@ interface CamrecRun {
 }
 
 /** One `camrec segment` process, timed from spawn to exit, peak RSS from /usr/bin/time. */
-function runCamrec(input: string, out: string): CamrecRun {
+function runCamrec(input: string, out: string, camrec = CAMREC): CamrecRun {
   rmSync(out, { recursive: true, force: true });
   const key = randomBytes(16).toString('hex');
-  const command = [CAMREC, 'segment'];
+  const command = [camrec, 'segment'];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M CPU_S=%U %S', process.execPath, ...command, '--video', input, '--out', out, '--key', key], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', 'PEAK_RSS_KB=%M MINFLT=%R CPU_S=%U %S', process.execPath, ...command, '--video', input, '--out', out, '--key', key],
+    {
+      encoding: 'utf8',
+    },
+  );
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`camrec segment failed (exit ${r.status}): ${r.stderr}`);
   const rss = Number(/PEAK_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
   const line = r.stdout.trim();
-  return { wallS, cpuS: cpuSeconds(r.stderr), innerMbS: Number(/([\d.]+) MB\/s/.exec(line)?.[1] ?? NaN), peakRssMb: rss / 1024, line };
+  const minorFaults = Number(/MINFLT=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { wallS, minorFaults, cpuS: cpuSeconds(r.stderr), innerMbS: Number(/([\d.]+) MB\/s/.exec(line)?.[1] ?? NaN), peakRssMb: rss / 1024, line };
 }
 
 /** Node start and module loading alone, and the RSS of an idle camrec process. */
@@ -157,11 +175,14 @@ const load = loadavg()
 
 const help = Array.from({ length: RUNS }, () => runCamrecHelp());
 const cams: CamrecRun[] = [];
+const bases: CamrecRun[] = [];
 const ffs: Array<{ wallS: number; cpuS: number }> = [];
 for (let i = 0; i < RUNS; i++) {
   cams.push(runCamrec(INPUT, camOut));
+  if (BASELINE_CAMREC) bases.push(runCamrec(INPUT, join(DIR, 'camrec-baseline-out'), BASELINE_CAMREC));
   ffs.push(runFfmpeg(ffOut));
 }
+rmSync(join(DIR, 'camrec-baseline-out'), { recursive: true, force: true });
 const cams2x = Array.from({ length: RUNS_2X }, () => runCamrec(INPUT_2X, join(DIR, 'camrec-out-2x')));
 rmSync(join(DIR, 'camrec-out-2x'), { recursive: true, force: true });
 
@@ -203,4 +224,22 @@ console.log(
 console.log(`ratio camrec/ffmpeg, camrec in-process vs ffmpeg whole process: best ${f2(best.camInner / best.ff)}x, median ${f2(med.camInner / med.ff)}x`);
 const rss = (runs: Array<{ peakRssMb: number }>): string =>
   `max ${f1(Math.max(...runs.map((r) => r.peakRssMb)))} MB [${runs.map((r) => f1(r.peakRssMb)).join(', ')}]`;
-console.log(`peak RSS camrec: idle (--help) ${rss(help)}; ${f1(inputMb)} MB input ${rss(cams)}; ${f1(2 * inputMb)} MB input ${rss(cams2x)}`);
+console.log(
+  `peak RSS camrec: idle (--help) ${rss(help)}; ${f1(inputMb)} MB input ${rss(cams)}; ${f1(2 * inputMb)} MB input ${rss(cams2x)}; minor page faults on the ${f1(inputMb)} MB input: median ${median(cams.map((c) => c.minorFaults)).toFixed(0)}`,
+);
+if (BASELINE) {
+  const bWall = bases.map((c) => inputMb / c.wallS);
+  const bCpu = bases.map((c) => inputMb / c.cpuS);
+  const bInner = bases.map((c) => c.innerMbS);
+  const faults = (runs: CamrecRun[]): string => `median ${median(runs.map((r) => r.minorFaults)).toFixed(0)}`;
+  console.log(`\nbaseline ${BASELINE} (same loop, interleaved):`);
+  console.log(
+    `  whole process: best ${f1(Math.max(...bWall))} MB/s, median ${f1(median(bWall))} MB/s; per CPU-second best ${f1(Math.max(...bCpu))}, median ${f1(median(bCpu))}; in-process best ${f1(Math.max(...bInner))}, median ${f1(median(bInner))} MB/s`,
+  );
+  console.log(`  ratio baseline/ffmpeg, whole process: median ${f2(median(bWall) / med.ff)}x; per CPU-second: median ${f2(median(bCpu) / med.ffCpu)}x`);
+  console.log(`  per CPU-second, run by run: this tree [${camCpu.map(f1).join(', ')}], baseline [${bCpu.map(f1).join(', ')}]`);
+  console.log(
+    `  ratio this tree/baseline: whole process median ${f2(med.camWall / median(bWall))}x (best ${f2(best.camWall / Math.max(...bWall))}x); per CPU-second median ${f2(med.camCpu / median(bCpu))}x (best ${f2(best.camCpu / Math.max(...bCpu))}x); in-process median ${f2(med.camInner / median(bInner))}x`,
+  );
+  console.log(`  minor page faults: this tree ${faults(cams)}, baseline ${faults(bases)}; peak RSS this tree ${rss(cams)}, baseline ${rss(bases)}`);
+}

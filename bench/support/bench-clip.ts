@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -40,4 +40,30 @@ export function cameraClip(file: string, seconds: number, kbps: number, format?:
   process.stderr.write(`bench: generating ${seconds} s of 1080p25 at ${kbps} kbit/s into ${file} (once) ...\n`);
   generateTestClip({ file, seconds, noise: true, encoder: x264Args(kbps), format });
   return file;
+}
+
+/**
+ * A raw Annex-B clip of at least `minBytes`, made fast: `unitSeconds` are encoded once (kept
+ * beside `file` as `file.unit`), then the bitstream is concatenated to itself until it is
+ * large enough. Each copy starts with its parameter sets and an IDR picture, so the joined
+ * stream decodes as one (ffmpeg and camrec time it by frame rate). For an encoder that is too
+ * slow to run for a whole bench input (libx265 ultrafast at 1080p: a few frames a second on a
+ * shared core). An existing `file` of `minBytes` or more is kept.
+ */
+export function loopedClip(o: { file: string; minBytes: number; unitSeconds: number; fps?: number; encoder: readonly string[]; format: string }): void {
+  if (existsSync(o.file) && statSync(o.file).size >= o.minBytes) return;
+  mkdirSync(dirname(o.file), { recursive: true });
+  const unit = `${o.file}.unit`;
+  if (!existsSync(unit) || statSync(unit).size === 0) {
+    process.stderr.write(`bench: encoding ${o.unitSeconds} s of 1080p into ${unit} (once; looped to size) ...\n`);
+    generateTestClip({ file: `${unit}.part`, seconds: o.unitSeconds, fps: o.fps, encoder: o.encoder, format: o.format });
+    renameSync(`${unit}.part`, unit);
+  }
+  const bytes = readFileSync(unit);
+  const copies = Math.ceil(o.minBytes / bytes.byteLength);
+  process.stderr.write(`bench: ${o.file}: ${copies} copies of ${unit} (${(bytes.byteLength / 1e6).toFixed(1)} MB)\n`);
+  const part = `${o.file}.part`;
+  rmSync(part, { force: true });
+  for (let i = 0; i < copies; i++) appendFileSync(part, bytes);
+  renameSync(part, o.file);
 }

@@ -1,5 +1,6 @@
 import { audioPesHeader, pesPacketCount, videoPesHeader } from './pes-header.ts';
 import { patSection, pmtSection } from './psi-tables.ts';
+import { EMPTY_BUFFER, SEGMENT_SPARE_BYTES, SegmentBuffers } from './segment-buffers.ts';
 import { writePcrField } from './timestamp-fields.ts';
 import {
   AdaptationControl,
@@ -20,16 +21,14 @@ const PROJECT_AFTER_TICKS = 45_000;
 const MAX_PROJECTED_BYTES = 256 * 1024 * 1024;
 /** Room over the projection (and over the last segment, for the next one): bitrates vary. */
 const GROWTH_MARGIN = 1.25;
-/**
- * Every segment buffer keeps this much room after the last packet: a receiver can
- * encrypt the segment in place (AES-128-CBC PKCS#7 adds 1..16 bytes).
- */
-export const SEGMENT_SPARE_BYTES = 16;
-/** Recycled segment buffers kept for reuse (one being filled, one in the receiver's hands). */
-const MAX_POOLED_BUFFERS = 2;
 /** PID is 13 bits: one continuity counter slot per PID. */
 const PID_COUNT = 0x2000;
 const CC_UNSET = 0xff;
+const RANDOM_ACCESS_FLAG = AdaptationFlag.RANDOM_ACCESS;
+const PCR_FLAG = AdaptationFlag.PCR;
+
+// Where segment bytes live (allocation, given-back buffers, the bridge) is segment-buffers.ts.
+export { SEGMENT_SPARE_BYTES, segmentBuffer } from './segment-buffers.ts';
 
 export interface TsMuxerOptions {
   /**
@@ -41,12 +40,10 @@ export interface TsMuxerOptions {
   segmentTicks?: number;
 }
 
-interface PesOptions {
-  pid: number;
-  /** Write a PCR (90 kHz base) in the first packet's adaptation field. */
-  pcrTicks?: number;
-  randomAccess: boolean;
-}
+/** writePes()'s pcrTicks for a PES without a PCR. */
+const NO_PCR = -1;
+/** A segment is PAT (packet 0), PMT (packet 1), then PES packets. */
+const PMT_PACKET_INDEX = 1;
 
 /**
  * MPEG-TS muxer for one program (H.264 on PID 0x100, optional AAC ADTS on 0x101, PCR on
@@ -55,26 +52,28 @@ interface PesOptions {
  * segments (each segment is still decodable on its own: a demuxer takes any first
  * counter per PID).
  *
- * Memory: the open segment's buffer, plus at most 2 buffers given back with `recycle()`.
+ * Memory: the open segment's buffer and SegmentBuffers' (one more segment buffer at most
+ * when the receiver gives segments back in time, see segment-buffers.ts).
  */
-/** A segment is PAT (packet 0), PMT (packet 1), then PES packets. */
-const PMT_PACKET_INDEX = 1;
-
 export class TsMuxer {
-  private buf: Uint8Array = Buffer.allocUnsafeSlow(MIN_SEGMENT_CAPACITY_BYTES);
+  /**
+   * The open segment's buffer. Stored twice in the constructor on purpose: V8 treats a field
+   * written once as a constant and builds it into optimized code, so the first growth (half a
+   * second into the first segment) would throw writePes's optimized code away for a recompile.
+   */
+  private buf: Uint8Array = EMPTY_BUFFER;
   private len = 0;
   /** Last continuity_counter per PID (CC_UNSET before the first packet). */
   private readonly cc = new Uint8Array(PID_COUNT).fill(CC_UNSET);
   private lastPcrTicks: number | undefined;
-  /** Buffers this muxer allocated (recycle() takes back only these). */
-  private readonly own = new WeakSet<ArrayBufferLike>([this.buf.buffer]);
-  private readonly pool: Uint8Array[] = [];
+  private readonly buffers = new SegmentBuffers();
   private readonly segmentTicks: number | undefined;
   /** Decode times of the open segment's first and latest video PES. */
   private firstDts: number | undefined;
   private lastDts = 0;
 
   constructor(options: TsMuxerOptions = {}) {
+    this.buf = this.buffers.allocate(MIN_SEGMENT_CAPACITY_BYTES);
     this.segmentTicks = options.segmentTicks;
   }
 
@@ -120,27 +119,26 @@ export class TsMuxer {
     this.firstDts ??= dtsTicks;
     this.lastDts = dtsTicks;
     const header = videoPesHeader(ptsTicks, dtsTicks);
-    this.writePes(header, parts, { pid: Pid.VIDEO, pcrTicks: Math.max(0, pcr), randomAccess });
+    this.writePes(header, parts, Pid.VIDEO, Math.max(0, pcr), randomAccess);
   }
 
   /** ADTS frames (headers included) in one audio PES (stream_id 0xC0) with the first frame's PTS. */
   writeAudio(frames: readonly Uint8Array[], ptsTicks: number): void {
     let payloadBytes = 0;
     for (const f of frames) payloadBytes += f.byteLength;
-    this.writePes(audioPesHeader(ptsTicks, payloadBytes), frames, { pid: Pid.AUDIO, randomAccess: false });
+    this.writePes(audioPesHeader(ptsTicks, payloadBytes), frames, Pid.AUDIO, NO_PCR, false);
   }
 
   /**
-   * Hands the segment's bytes over (the receiver owns them) and starts on a recycled
-   * buffer, or a fresh one. The returned view's buffer has SEGMENT_SPARE_BYTES or more
-   * after the segment (see `segmentBuffer()`).
+   * Hands the segment's bytes over (the receiver owns them) and starts on a given-back
+   * buffer, else the bridge, else a fresh one (SegmentBuffers.next). The returned view's
+   * buffer has SEGMENT_SPARE_BYTES or more after the segment (see `segmentBuffer()`).
    */
   finishSegment(): Uint8Array {
     const out = this.buf.subarray(0, this.len);
-    const next = this.pool.pop();
-    this.buf =
-      next ??
-      this.allocate(Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil((this.len * GROWTH_MARGIN) / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES));
+    this.buf = this.buffers.next(
+      Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil((this.len * GROWTH_MARGIN) / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES),
+    );
     this.len = 0;
     return out;
   }
@@ -157,24 +155,15 @@ export class TsMuxer {
    * afterwards). Takes only views that finishSegment() returned; anything else is ignored.
    */
   recycle(segmentBytes: Uint8Array): void {
-    const whole = segmentBuffer(segmentBytes);
-    if (!whole || !this.own.has(whole.buffer) || whole.buffer === this.buf.buffer || this.pool.length >= MAX_POOLED_BUFFERS) return;
-    if (this.pool.some((p) => p.buffer === whole.buffer)) return;
-    this.pool.push(whole);
-  }
-
-  private allocate(bytes: number): Uint8Array {
-    // allocUnsafeSlow: a buffer of its own (never a slice of Node's shared pool), so the
-    // spare bytes after a segment belong to it and recycle() can take it back whole.
-    const b = Buffer.allocUnsafeSlow(bytes);
-    this.own.add(b.buffer);
-    return b;
+    this.buffers.recycle(segmentBytes, this.buf);
   }
 
   /**
-   * Room for `bytes` more. Growing copies the segment so far into fresh memory (whose pages
-   * the kernel maps one fault at a time as they are written): at least double, and once the
-   * segment spans PROJECT_AFTER_TICKS, its byte rate over `segmentTicks` (one growth, not five).
+   * Room for `bytes` more. Growing copies the segment so far into the smallest given-back
+   * buffer that holds it, else into fresh memory (whose pages the kernel maps one fault at a
+   * time as they are written): at least double, and once the segment spans PROJECT_AFTER_TICKS,
+   * its byte rate over `segmentTicks` (one growth, not five). The outgrown buffer becomes the
+   * bridge if it is the largest small one so far.
    */
   private reserve(bytes: number): void {
     const need = this.len + bytes + SEGMENT_SPARE_BYTES;
@@ -185,7 +174,7 @@ export class TsMuxer {
       const projected = Math.min(MAX_PROJECTED_BYTES, Math.ceil(((this.len * this.segmentTicks) / spanTicks) * GROWTH_MARGIN));
       capacity = Math.max(capacity, projected);
     }
-    const next = this.allocate(capacity);
+    const next = this.buffers.grow(this.buf, need, capacity);
     next.set(this.buf.subarray(0, this.len), 0);
     this.buf = next;
   }
@@ -236,14 +225,18 @@ export class TsMuxer {
    * PES's packets, then moved down into each packet with copyWithin (a memmove, no
    * per-packet view or allocation). Staged bytes are never overwritten before they are
    * moved: packets i..k-1 hold all remaining payload plus at least packet i's header.
+   * `pcrTicks`: the PCR (90 kHz base) for the first packet's adaptation field, or NO_PCR.
+   * Plain arguments, not an options object: an object's field types become code dependencies
+   * of the optimized function, and a change to one throws that code away.
    */
-  private writePes(header: Uint8Array, parts: readonly Uint8Array[], o: PesOptions): void {
+  private writePes(header: Uint8Array, parts: readonly Uint8Array[], pid: number, pcrTicks: number, randomAccess: boolean): void {
     let remaining = header.byteLength;
-    for (const p of parts) remaining += p.byteLength;
-    let flags = 0;
-    if (o.randomAccess) flags |= AdaptationFlag.RANDOM_ACCESS;
-    if (o.pcrTicks !== undefined) flags |= AdaptationFlag.PCR;
-    const firstAfBytes = flags ? 2 + (flags & AdaptationFlag.PCR ? 6 : 0) : 0;
+    for (let i = 0; i < parts.length; i++) remaining += parts[i]!.byteLength;
+    // Flags as constants picked by value (no operation inside a branch): the first PES of a
+    // stream (a key frame) runs before V8 collects type feedback, and an operation that has
+    // none makes the optimized writePes deoptimize at the next key frame, then recompile.
+    const flags = (randomAccess ? RANDOM_ACCESS_FLAG : 0) + (pcrTicks !== NO_PCR ? PCR_FLAG : 0);
+    const firstAfBytes = flags === 0 ? 0 : pcrTicks !== NO_PCR ? 8 : 2;
     const packets = pesPacketCount(remaining, firstAfBytes);
     this.reserve(packets * TS_PACKET_BYTES);
     const b = this.buf;
@@ -251,7 +244,8 @@ export class TsMuxer {
     let s = this.len + packets * TS_PACKET_BYTES - remaining;
     b.set(header, s);
     let sw = s + header.byteLength;
-    for (const p of parts) {
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
       b.set(p, sw);
       sw += p.byteLength;
     }
@@ -265,14 +259,14 @@ export class TsMuxer {
       if (stuffing > 0 && afBytes === 0)
         afBytes = stuffing; // length byte (+ flags 0x00) + 0xFF...
       else afBytes += stuffing;
-      this.header(at, o.pid, first, afBytes ? AdaptationControl.BOTH : AdaptationControl.PAYLOAD);
+      this.header(at, pid, first, afBytes ? AdaptationControl.BOTH : AdaptationControl.PAYLOAD);
       let w = at + 4;
       if (afBytes) {
         b[w++] = afBytes - 1; // adaptation_field_length
         if (afBytes > 1) {
           b[w++] = f;
-          if (f & AdaptationFlag.PCR) {
-            writePcrField(b, w, o.pcrTicks!);
+          if (f & PCR_FLAG) {
+            writePcrField(b, w, pcrTicks);
             w += 6;
           }
           const end = at + 4 + afBytes;
@@ -287,14 +281,4 @@ export class TsMuxer {
       first = false;
     }
   }
-}
-
-/**
- * The whole buffer a segment view from TsMuxer.finishSegment() lives in (the segment
- * is its first `bytes.byteLength` bytes; SEGMENT_SPARE_BYTES or more follow), or
- * undefined for a view that does not start its buffer.
- */
-export function segmentBuffer(segmentBytes: Uint8Array): Uint8Array | undefined {
-  if (segmentBytes.byteOffset !== 0 || segmentBytes.buffer.byteLength < segmentBytes.byteLength + SEGMENT_SPARE_BYTES) return undefined;
-  return new Uint8Array(segmentBytes.buffer, 0, segmentBytes.buffer.byteLength);
 }

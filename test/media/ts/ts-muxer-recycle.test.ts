@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SEGMENT_SPARE_BYTES, TsMuxer, segmentBuffer } from '../../../media/ts/ts-muxer.ts';
 import { readPackets } from '../../fixtures/ts-inspect.ts';
@@ -24,7 +25,66 @@ function segments(m: TsMuxer, count: number, recycle: boolean): Uint8Array[] {
   return copies;
 }
 
+const FRAME_TICKS = 3600; // 25 fps
+const SEGMENT_FRAMES = 30;
+
+/**
+ * Muxes `count` segments of 30 frames of `frameBytes` each (6 MB segments at 200 KB: the
+ * muxer's buffers grow and the bridge is used). `onFinished(i, bytes)` gets each segment as
+ * the muxer hands it over; it may recycle at once or later.
+ */
+function bigSegments(m: TsMuxer, count: number, frameBytes: number, onFinished: (i: number, bytes: Uint8Array) => void): void {
+  let t = 126_000;
+  for (let s = 0; s < count; s++) {
+    m.beginSegment(false);
+    for (let i = 0; i < SEGMENT_FRAMES; i++, t += FRAME_TICKS) {
+      const nal = new Uint8Array(frameBytes - (i % 7) * 1000).fill((s * 31 + i) & 0xff);
+      m.writeVideo([Uint8Array.of(0, 0, 0, 1), nal], t, t, i === 0);
+    }
+    onFinished(s, m.finishSegment());
+  }
+}
+const hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const segmentTicks = SEGMENT_FRAMES * FRAME_TICKS;
+
 describe('TsMuxer buffer recycling', () => {
+  it('a receiver that gives each segment back before the next one outgrows the bridge: one segment buffer for all segments, same bytes', () => {
+    const plain: string[] = [];
+    bigSegments(new TsMuxer({ segmentTicks }), 6, 200_000, (_, bytes) => plain.push(hex(bytes)));
+    const m = new TsMuxer({ segmentTicks });
+    const out: string[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    bigSegments(m, 6, 200_000, (_, bytes) => {
+      out.push(hex(bytes));
+      buffers.add(bytes.buffer);
+      bytes.fill(0x99); // encrypted in place, written, given back
+      m.recycle(bytes);
+    });
+    expect(out).toEqual(plain);
+    expect(buffers.size).toBe(1); // before the bridge: two buffers taken in turns
+  });
+
+  it('never writes into segments the receiver still holds: two in its hands while the next is muxed', () => {
+    const plain: string[] = [];
+    bigSegments(new TsMuxer({ segmentTicks }), 8, 200_000, (_, bytes) => plain.push(hex(bytes)));
+    const m = new TsMuxer({ segmentTicks });
+    const held: Array<{ i: number; bytes: Uint8Array; copy: string }> = [];
+    const checked: number[] = [];
+    const giveBack = (h: { i: number; bytes: Uint8Array; copy: string }): void => {
+      expect(hex(h.bytes), `segment ${h.i} changed while the receiver held it`).toBe(h.copy);
+      expect(h.copy).toBe(plain[h.i]);
+      checked.push(h.i);
+      h.bytes.fill(0x5a);
+      m.recycle(h.bytes);
+    };
+    bigSegments(m, 8, 200_000, (i, bytes) => {
+      held.push({ i, bytes, copy: hex(bytes) });
+      if (held.length > 2) giveBack(held.shift()!); // segment i-2 goes back only after i is finished
+    });
+    for (const h of held.splice(0)) giveBack(h);
+    expect(checked).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it('muxes the same bytes whether or not segment buffers are given back', () => {
     const plain = segments(new TsMuxer(), 6, false);
     const recycled = segments(new TsMuxer(), 6, true);
@@ -48,6 +108,18 @@ describe('TsMuxer buffer recycling', () => {
       m.recycle(bytes);
     }
     expect(buffers.size).toBeLessThanOrEqual(2);
+  });
+
+  it('hands out every segment as a plain Uint8Array, fresh or recycled (one shape for V8 to optimize writePes on)', () => {
+    const m = new TsMuxer();
+    for (let s = 0; s < 4; s++) {
+      m.beginSegment(false);
+      m.writeVideo([Uint8Array.of(0, 0, 0, 1), new Uint8Array(300_000).fill(0x41)], 126_000 + s * 9000, 126_000 + s * 9000, true);
+      const bytes = m.finishSegment();
+      expect(Object.getPrototypeOf(bytes)).toBe(Uint8Array.prototype);
+      expect(Buffer.isBuffer(bytes)).toBe(false);
+      m.recycle(bytes);
+    }
   });
 
   it('ignores views it did not hand out', () => {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -5,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { segmentFiles } from '../../../../device/media/file/segment-files.ts';
 import { LiveSegmenter } from '../../../../device/media/live-segmenter.ts';
 import type { MediaSegment } from '../../../../device/media/media-segment.ts';
+import { FFMPEG, requireFfmpeg } from '../../../fixtures/h264-streams.ts';
 
 const SAMPLES = resolve(import.meta.dirname, '../../../../samples');
 const dir = mkdtempSync(join(tmpdir(), 'camrec-segment-files-'));
@@ -105,4 +108,37 @@ describe('segmentFiles', () => {
     // Without recycling the receiver keeps every segment intact.
     expect(hexes(kept.meta.map((m) => m.bytes))).toEqual(hexes(ref));
   });
+});
+
+describe('segmentFiles with recycleSegments on a high-bitrate file', () => {
+  it('waits for the receiver (a slow write) before reading on, so every segment is written in the same buffer, unchanged', async () => {
+    // 4 s of lossless 480x270 noise, a key frame every second: ~5 MB segments, more than the muxer's bridge.
+    requireFfmpeg();
+    const file = join(dir, 'big.h264');
+    const noise = ['-f', 'lavfi', '-t', '4', '-i', 'testsrc2=size=480x270:rate=25', '-vf', 'noise=alls=30:allf=t', '-pix_fmt', 'yuv420p'];
+    const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-bf', '0', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0'];
+    execFileSync(FFMPEG, ['-v', 'error', '-y', ...noise, ...x264, '-f', 'h264', file]);
+    const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+    const kept: string[] = [];
+    await segmentFiles({ videoPath: file, segmentSeconds: 1, epochMs: EPOCH_MS, onSegment: (s) => void kept.push(digest(s.bytes)) });
+    const recycled: string[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    await segmentFiles({
+      videoPath: file,
+      segmentSeconds: 1,
+      epochMs: EPOCH_MS,
+      recycleSegments: true,
+      onSegment: async (s) => {
+        buffers.add(s.bytes.buffer);
+        const before = digest(s.bytes);
+        await new Promise((r) => setTimeout(r, 30)); // a write that takes a while
+        expect(digest(s.bytes)).toBe(before); // nothing wrote into it meanwhile
+        recycled.push(before);
+        s.bytes.fill(0x55); // encrypted in place before it goes back
+      },
+    });
+    expect(kept.length).toBeGreaterThanOrEqual(4);
+    expect(recycled).toEqual(kept);
+    expect(buffers.size).toBe(1); // without the wait: two segment buffers in turns
+  }, 60_000);
 });
