@@ -1,4 +1,4 @@
-import { audioPesHeader, pesPacketCount, videoPesHeader } from './pes-header.ts';
+import { AUDIO_PES_HEADER_BYTES, pesPacketCount, videoPesHeaderBytes, writeAudioPesHeader, writeVideoPesHeader } from './pes-header.ts';
 import { patSection, pmtSection } from './psi-tables.ts';
 import { writePcrField } from './timestamp-fields.ts';
 import {
@@ -41,13 +41,6 @@ export interface TsMuxerOptions {
   segmentTicks?: number;
 }
 
-interface PesOptions {
-  pid: number;
-  /** Write a PCR (90 kHz base) in the first packet's adaptation field. */
-  pcrTicks?: number;
-  randomAccess: boolean;
-}
-
 /**
  * MPEG-TS muxer for one program (H.264 on PID 0x100, optional AAC ADTS on 0x101, PCR on
  * video). Writes one segment at a time into one buffer (grown rarely, never per packet)
@@ -73,6 +66,8 @@ export class TsMuxer {
   /** Decode times of the open segment's first and latest video PES. */
   private firstDts: number | undefined;
   private lastDts = 0;
+  /** End of the packets of the PES being written (stagePes -> packetize). */
+  private pesEnd = 0;
 
   constructor(options: TsMuxerOptions = {}) {
     this.segmentTicks = options.segmentTicks;
@@ -119,15 +114,19 @@ export class TsMuxer {
     this.lastPcrTicks = pcr;
     this.firstDts ??= dtsTicks;
     this.lastDts = dtsTicks;
-    const header = videoPesHeader(ptsTicks, dtsTicks);
-    this.writePes(header, parts, { pid: Pid.VIDEO, pcrTicks: Math.max(0, pcr), randomAccess });
+    const flags = AdaptationFlag.PCR | (randomAccess ? AdaptationFlag.RANDOM_ACCESS : 0);
+    const s = this.stagePes(videoPesHeaderBytes(ptsTicks, dtsTicks), parts, flags);
+    writeVideoPesHeader(this.buf, s, ptsTicks, dtsTicks);
+    this.packetize(s, Pid.VIDEO, flags, Math.max(0, pcr));
   }
 
   /** ADTS frames (headers included) in one audio PES (stream_id 0xC0) with the first frame's PTS. */
   writeAudio(frames: readonly Uint8Array[], ptsTicks: number): void {
     let payloadBytes = 0;
-    for (const f of frames) payloadBytes += f.byteLength;
-    this.writePes(audioPesHeader(ptsTicks, payloadBytes), frames, { pid: Pid.AUDIO, randomAccess: false });
+    for (let i = 0; i < frames.length; i++) payloadBytes += frames[i]!.byteLength;
+    const s = this.stagePes(AUDIO_PES_HEADER_BYTES, frames, 0);
+    writeAudioPesHeader(this.buf, s, ptsTicks, payloadBytes);
+    this.packetize(s, Pid.AUDIO, 0, 0);
   }
 
   /**
@@ -228,65 +227,103 @@ export class TsMuxer {
   }
 
   /**
-   * Splits header + parts into packets. The first packet may carry an adaptation field
-   * (random_access_indicator, PCR); the last one is padded with adaptation-field stuffing:
-   * adaptation_field_length(8) [flags(8) [PCR(48)] stuffing 0xFF...].
-   *
-   * Copying: the payload is first copied in bulk (one set() per part) to the end of the
-   * PES's packets, then moved down into each packet with copyWithin (a memmove, no
-   * per-packet view or allocation). Staged bytes are never overwritten before they are
-   * moved: packets i..k-1 hold all remaining payload plus at least packet i's header.
+   * A PES in packets, step 1: reserves its packets and stages `parts` right-aligned in them
+   * (one set() per part), leaving `headerBytes` in front for the caller's PES header;
+   * returns where that header goes. `flags`: the first packet's adaptation-field flags.
    */
-  private writePes(header: Uint8Array, parts: readonly Uint8Array[], o: PesOptions): void {
-    let remaining = header.byteLength;
-    for (const p of parts) remaining += p.byteLength;
-    let flags = 0;
-    if (o.randomAccess) flags |= AdaptationFlag.RANDOM_ACCESS;
-    if (o.pcrTicks !== undefined) flags |= AdaptationFlag.PCR;
-    const firstAfBytes = flags ? 2 + (flags & AdaptationFlag.PCR ? 6 : 0) : 0;
-    const packets = pesPacketCount(remaining, firstAfBytes);
+  private stagePes(headerBytes: number, parts: readonly Uint8Array[], flags: number): number {
+    let remaining = headerBytes;
+    for (let i = 0; i < parts.length; i++) remaining += parts[i]!.byteLength;
+    const packets = pesPacketCount(remaining, firstAdaptationBytes(flags));
     this.reserve(packets * TS_PACKET_BYTES);
-    const b = this.buf;
-    // Stage the whole payload right-aligned in this PES's packets.
-    let s = this.len + packets * TS_PACKET_BYTES - remaining;
-    b.set(header, s);
-    let sw = s + header.byteLength;
-    for (const p of parts) {
-      b.set(p, sw);
-      sw += p.byteLength;
+    this.pesEnd = this.len + packets * TS_PACKET_BYTES;
+    const s = this.pesEnd - remaining;
+    let w = s + headerBytes;
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      this.buf.set(p, w);
+      w += p.byteLength;
     }
-    let first = true;
-    while (remaining > 0) {
-      const at = this.len;
-      const f = first ? flags : 0;
-      let afBytes = first ? firstAfBytes : 0;
-      const n = Math.min(TS_PAYLOAD_BYTES - afBytes, remaining);
-      const stuffing = TS_PAYLOAD_BYTES - afBytes - n;
-      if (stuffing > 0 && afBytes === 0)
-        afBytes = stuffing; // length byte (+ flags 0x00) + 0xFF...
-      else afBytes += stuffing;
-      this.header(at, o.pid, first, afBytes ? AdaptationControl.BOTH : AdaptationControl.PAYLOAD);
-      let w = at + 4;
-      if (afBytes) {
-        b[w++] = afBytes - 1; // adaptation_field_length
-        if (afBytes > 1) {
-          b[w++] = f;
-          if (f & AdaptationFlag.PCR) {
-            writePcrField(b, w, o.pcrTicks!);
-            w += 6;
-          }
-          const end = at + 4 + afBytes;
-          if (w < end) b.fill(STUFFING_BYTE, w, end);
-          w = end;
-        }
-      }
-      if (w !== s) b.copyWithin(w, s, s + n);
-      s += n;
-      remaining -= n;
-      this.len += TS_PACKET_BYTES;
-      first = false;
-    }
+    return s;
   }
+
+  /**
+   * Step 2: moves the staged bytes (from `s` to the end of the PES's packets) down into the
+   * packets with copyWithin (a memmove, no per-packet view or allocation), writing each
+   * packet's header. Staged bytes are never overwritten before they are moved: packets
+   * i..k-1 hold all remaining payload plus at least packet i's header. The first packet
+   * may carry an adaptation field (`flags`: random_access_indicator, PCR); the packets
+   * between first and last are full (4-byte header, 184 payload bytes: a tight loop); the
+   * last is padded with adaptation-field stuffing.
+   */
+  private packetize(s: number, pid: number, flags: number, pcrTicks: number): void {
+    let remaining = this.pesEnd - s;
+    const n = this.packet(s, remaining, pid, true, flags, pcrTicks);
+    s += n;
+    remaining -= n;
+    if (remaining > TS_PAYLOAD_BYTES) {
+      const b = this.buf;
+      const pidHigh = (pid >> 8) & 0x1f;
+      const pidLow = pid & 0xff;
+      const payloadOnly = AdaptationControl.PAYLOAD << 4;
+      let cc = this.cc[pid]!;
+      let at = this.len;
+      while (remaining > TS_PAYLOAD_BYTES) {
+        cc = (cc + 1) & 0x0f;
+        b[at] = SYNC_BYTE;
+        b[at + 1] = pidHigh;
+        b[at + 2] = pidLow;
+        b[at + 3] = payloadOnly | cc;
+        b.copyWithin(at + 4, s, s + TS_PAYLOAD_BYTES);
+        s += TS_PAYLOAD_BYTES;
+        remaining -= TS_PAYLOAD_BYTES;
+        at += TS_PACKET_BYTES;
+      }
+      this.cc[pid] = cc;
+      this.len = at;
+    }
+    if (remaining > 0) this.packet(s, remaining, pid, false, 0, 0);
+  }
+
+  /**
+   * One packet of a PES at `len`, taking up to its room of the `remaining` staged bytes at
+   * `s`; returns how many it took. `first` (payload_unit_start_indicator) with `flags`: an adaptation field
+   * adaptation_field_length(8) flags(8) [PCR(48)]; a short payload is padded with
+   * adaptation-field stuffing: adaptation_field_length(8) [flags(8)=0 stuffing 0xFF...].
+   */
+  private packet(s: number, remaining: number, pid: number, first: boolean, flags: number, pcrTicks: number): number {
+    const b = this.buf;
+    const at = this.len;
+    let afBytes = firstAdaptationBytes(flags);
+    const n = Math.min(TS_PAYLOAD_BYTES - afBytes, remaining);
+    const stuffing = TS_PAYLOAD_BYTES - afBytes - n;
+    if (stuffing > 0 && afBytes === 0)
+      afBytes = stuffing; // length byte (+ flags 0x00) + 0xFF...
+    else afBytes += stuffing;
+    this.header(at, pid, first, afBytes ? AdaptationControl.BOTH : AdaptationControl.PAYLOAD);
+    let w = at + 4;
+    if (afBytes) {
+      b[w++] = afBytes - 1; // adaptation_field_length
+      if (afBytes > 1) {
+        b[w++] = flags;
+        if (flags & AdaptationFlag.PCR) {
+          writePcrField(b, w, pcrTicks);
+          w += 6;
+        }
+        const end = at + 4 + afBytes;
+        if (w < end) b.fill(STUFFING_BYTE, w, end);
+        w = end;
+      }
+    }
+    if (w !== s) b.copyWithin(w, s, s + n);
+    this.len += TS_PACKET_BYTES;
+    return n;
+  }
+}
+
+/** Adaptation-field bytes of a PES's first packet with these flags: length + flags [+ PCR], or none. */
+function firstAdaptationBytes(flags: number): number {
+  return flags ? 2 + (flags & AdaptationFlag.PCR ? 6 : 0) : 0;
 }
 
 /**
