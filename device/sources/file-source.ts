@@ -111,7 +111,8 @@ export class FileSource implements MediaSource {
       try {
         for (;;) {
           if (this.stopped) return;
-          const frame = await video.next();
+          // Frames parsed ahead are taken without an await: one hop per wake-up, not per frame.
+          const frame = video.buffered ? video.take() : await video.next();
           if (frame && frameMs === undefined) {
             if (!frame.spsFps)
               throw new Error('the video stream has no frame rate in its SPS (VUI timing): set source.fps in device.json (camrec local: --fps N)');
@@ -120,14 +121,15 @@ export class FileSource implements MediaSource {
           const vAt = n * (frameMs ?? 0);
           // Audio frames due before this video frame go first; at the end of the video, the
           // ones that end within it (none overlaps the next pass).
-          const due = (f: TimedFrame) => (frame ? f.atMs <= vAt : f.atMs + f.durationMs <= vAt + 0.5);
-          while (a < audio.length && due(audio[a]!) && !this.stopped) {
-            await this.waitUntil(epoch + audio[a]!.atMs, now);
+          while (a < audio.length && audioDue(audio[a]!, frame !== undefined, vAt) && !this.stopped) {
+            const wait = this.waitUntil(epoch + audio[a]!.atMs, now);
+            if (wait) await wait;
             this.input.putAudioFrame(audio[a]!.data, epoch + audio[a]!.atMs);
             a++;
           }
           if (!frame) break;
-          await this.waitUntil(epoch + vAt, now);
+          const wait = this.waitUntil(epoch + vAt, now);
+          if (wait) await wait;
           if (this.stopped) return;
           // The NAL units as split here (the segmenter need not split the frame again); an
           // input without putVideoNals gets the access unit in Annex B.
@@ -192,6 +194,16 @@ class VideoReader {
     this.splitter = new AnnexBSplitter((e) => this.video.push(e));
   }
 
+  /** Enough frames parsed ahead (or the file ended) that `take()` needs no read. */
+  get buffered(): boolean {
+    return this.eof || this.queue.length >= FRAMES_AHEAD;
+  }
+
+  /** The next frame parsed ahead, without reading. */
+  take(): ReadFrame | undefined {
+    return this.queue.shift();
+  }
+
   async next(): Promise<ReadFrame | undefined> {
     while (this.queue.length < FRAMES_AHEAD && !this.eof) {
       const buf = Buffer.allocUnsafeSlow(READ_BYTES);
@@ -244,6 +256,11 @@ export function contiguousAccessUnit(nals: readonly Uint8Array[], reads: WeakSet
     end = n.byteOffset + n.byteLength;
   }
   return new Uint8Array(buf, start, end - start);
+}
+
+/** An audio frame is due before the video frame at `videoAtMs`; at the end of the video (`more` false), when it ends within it. */
+function audioDue(f: TimedFrame, more: boolean, videoAtMs: number): boolean {
+  return more ? f.atMs <= videoAtMs : f.atMs + f.durationMs <= videoAtMs + 0.5;
 }
 
 /** Splits an ADTS file into frames with their sample-time offsets. */
