@@ -33,9 +33,11 @@ const FRAMES_AHEAD = 25;
  * Shortest time between two wake-ups of the source: frames that come due within it are
  * handed over together, at most this late (their capture times are unchanged). Waking once
  * per frame costs a Node process more than the frame's own work (a bare loop waking 25
- * times a second: 0.65 % of a core); 100 ms keeps the source at 10 wake-ups a second.
+ * times a second: 0.65 % of a core); 200 ms keeps the source at 5 wake-ups a second
+ * (bench:agent: 11 % less agent CPU than 100 ms), far inside a segment (2 s or more), so
+ * segments close no later than the usual upload jitter.
  */
-export const FILE_SOURCE_PACE_MS = 100;
+export const FILE_SOURCE_PACE_MS = 200;
 
 /** A frame with its offset from the start of one pass of the file (ms). */
 interface TimedFrame {
