@@ -190,7 +190,7 @@ class VideoReader {
         if (!u.hasVcl) return;
         const config = this.video.config();
         const key = u.isKey && config ? { codec: config.codec, sets: [...config.vps, ...config.sps, ...config.pps] } : undefined;
-        this.queue.push({ nals: u.nals, spsFps: config?.fps, ...(key ? { key } : {}) });
+        this.queue.push({ nals: u.nals, spsFps: config?.fps, key });
       },
     });
     this.splitter = new AnnexBSplitter((e) => this.video.push(e));
