@@ -145,12 +145,14 @@ export class LiveSegmenter {
    */
   putVideoNals(nals: readonly Uint8Array[], ptsMs?: number, dtsMs?: number): void {
     const max = this.limits.maxFrameBytes;
-    for (const nal of nals) if (nal.byteLength > max) return this.putVideoFrame(joinNals(nals), ptsMs, dtsMs);
+    // Indexed loops: an array iterator is an allocation per unit in V8's interpreter (the agent runs --lite-mode).
+    for (let i = 0; i < nals.length; i++) if (nals[i]!.byteLength > max) return this.putVideoFrame(joinNals(nals), ptsMs, dtsMs);
     const arrivalMs = ptsMs ?? Date.now();
     this.pictures.given = ptsMs === undefined ? undefined : { ptsMs, dtsMs };
     try {
       let offset = 0;
-      for (const nal of nals) {
+      for (let i = 0; i < nals.length; i++) {
+        const nal = nals[i]!;
         offset += START_CODE_4.byteLength;
         this.video.push({ nal, offset, arrivalMs });
         offset += nal.byteLength;

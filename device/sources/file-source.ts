@@ -33,9 +33,11 @@ const FRAMES_AHEAD = 25;
  * Shortest time between two wake-ups of the source: frames that come due within it are
  * handed over together, at most this late (their capture times are unchanged). Waking once
  * per frame costs a Node process more than the frame's own work (a bare loop waking 25
- * times a second: 0.65 % of a core); 100 ms keeps the source at 10 wake-ups a second.
+ * times a second: 0.65 % of a core); 200 ms keeps the source at 5 wake-ups a second
+ * (bench:agent: 11 % less agent CPU than 100 ms), far inside a segment (2 s or more), so
+ * segments close no later than the usual upload jitter.
  */
-export const FILE_SOURCE_PACE_MS = 100;
+export const FILE_SOURCE_PACE_MS = 200;
 
 /** A frame with its offset from the start of one pass of the file (ms). */
 interface TimedFrame {
@@ -111,7 +113,8 @@ export class FileSource implements MediaSource {
       try {
         for (;;) {
           if (this.stopped) return;
-          const frame = await video.next();
+          // Frames parsed ahead are taken without an await: one hop per wake-up, not per frame.
+          const frame = video.buffered ? video.take() : await video.next();
           if (frame && frameMs === undefined) {
             if (!frame.spsFps)
               throw new Error('the video stream has no frame rate in its SPS (VUI timing): set source.fps in device.json (camrec local: --fps N)');
@@ -120,14 +123,15 @@ export class FileSource implements MediaSource {
           const vAt = n * (frameMs ?? 0);
           // Audio frames due before this video frame go first; at the end of the video, the
           // ones that end within it (none overlaps the next pass).
-          const due = (f: TimedFrame) => (frame ? f.atMs <= vAt : f.atMs + f.durationMs <= vAt + 0.5);
-          while (a < audio.length && due(audio[a]!) && !this.stopped) {
-            await this.waitUntil(epoch + audio[a]!.atMs, now);
+          while (a < audio.length && audioDue(audio[a]!, frame !== undefined, vAt) && !this.stopped) {
+            const wait = this.waitUntil(epoch + audio[a]!.atMs, now);
+            if (wait) await wait;
             this.input.putAudioFrame(audio[a]!.data, epoch + audio[a]!.atMs);
             a++;
           }
           if (!frame) break;
-          await this.waitUntil(epoch + vAt, now);
+          const wait = this.waitUntil(epoch + vAt, now);
+          if (wait) await wait;
           if (this.stopped) return;
           // The NAL units as split here (the segmenter need not split the frame again); an
           // input without putVideoNals gets the access unit in Annex B.
@@ -186,10 +190,20 @@ class VideoReader {
         if (!u.hasVcl) return;
         const config = this.video.config();
         const key = u.isKey && config ? { codec: config.codec, sets: [...config.vps, ...config.sps, ...config.pps] } : undefined;
-        this.queue.push({ nals: u.nals, spsFps: config?.fps, ...(key ? { key } : {}) });
+        this.queue.push({ nals: u.nals, spsFps: config?.fps, key });
       },
     });
     this.splitter = new AnnexBSplitter((e) => this.video.push(e));
+  }
+
+  /** Enough frames parsed ahead (or the file ended) that `take()` needs no read. */
+  get buffered(): boolean {
+    return this.eof || this.queue.length >= FRAMES_AHEAD;
+  }
+
+  /** The next frame parsed ahead, without reading. */
+  take(): ReadFrame | undefined {
+    return this.queue.shift();
   }
 
   async next(): Promise<ReadFrame | undefined> {
@@ -244,6 +258,11 @@ export function contiguousAccessUnit(nals: readonly Uint8Array[], reads: WeakSet
     end = n.byteOffset + n.byteLength;
   }
   return new Uint8Array(buf, start, end - start);
+}
+
+/** An audio frame is due before the video frame at `videoAtMs`; at the end of the video (`more` false), when it ends within it. */
+function audioDue(f: TimedFrame, more: boolean, videoAtMs: number): boolean {
+  return more ? f.atMs <= videoAtMs : f.atMs + f.durationMs <= videoAtMs + 0.5;
 }
 
 /** Splits an ADTS file into frames with their sample-time offsets. */

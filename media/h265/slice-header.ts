@@ -1,5 +1,5 @@
 import { BitReader } from '../bitstream/bit-reader.ts';
-import { unescapeRbsp } from '../bitstream/rbsp.ts';
+import { unescapeRbspInto } from '../bitstream/rbsp.ts';
 import { MediaInputError } from '../media-error.ts';
 import { HEVC_NAL_HEADER_BYTES, hevcNalType, isIdr, isIrap } from './nal-unit-type.ts';
 import type { HevcPpsInfo } from './pps-parser.ts';
@@ -27,6 +27,9 @@ export interface HevcParameterSetLookup {
 
 /** Enough RBSP for the fields read: 2 flags, 3 ue, 32 bits of address/reserved bits, 16 of POC. */
 const SLICE_HEADER_BYTES = 32;
+/** One scratch buffer and reader for every slice (the parse is synchronous): no allocation per slice. */
+const scratch = new Uint8Array(SLICE_HEADER_BYTES);
+const reader = new BitReader(scratch);
 
 /**
  * slice_segment_header() (H.265 7.3.6.1) up to slice_pic_order_cnt_lsb:
@@ -40,7 +43,7 @@ const SLICE_HEADER_BYTES = 32;
  */
 export function parseHevcSliceHeaderStart(nal: Uint8Array, sets: HevcParameterSetLookup): HevcSliceHeaderStart {
   const type = hevcNalType(nal);
-  const r = new BitReader(unescapeRbsp(nal, HEVC_NAL_HEADER_BYTES, SLICE_HEADER_BYTES));
+  const r = reader.reset(scratch, unescapeRbspInto(nal, HEVC_NAL_HEADER_BYTES, scratch));
   const firstSliceSegmentInPic = r.u1() === 1;
   if (isIrap(type)) r.u1(); // no_output_of_prior_pics_flag
   const ppsId = r.ue();

@@ -1,4 +1,4 @@
-import { audioPesHeader, pesPacketCount, videoPesHeader } from './pes-header.ts';
+import { AUDIO_PES_HEADER_BYTES, pesPacketCount, videoPesHeaderBytes, writeAudioPesHeader, writeVideoPesHeader } from './pes-header.ts';
 import { patSection, pmtSection } from './psi-tables.ts';
 import { EMPTY_BUFFER, SEGMENT_SPARE_BYTES, SegmentBuffers } from './segment-buffers.ts';
 import { writePcrField } from './timestamp-fields.ts';
@@ -40,8 +40,8 @@ export interface TsMuxerOptions {
   segmentTicks?: number;
 }
 
-/** writePes()'s pcrTicks for a PES without a PCR. */
-const NO_PCR = -1;
+/** Byte 3 of a packet with payload only, before its continuity counter (a module constant: V8 keeps no feedback for an operation in a branch the first PES skips). */
+const PAYLOAD_ONLY = AdaptationControl.PAYLOAD << 4;
 /** A segment is PAT (packet 0), PMT (packet 1), then PES packets. */
 const PMT_PACKET_INDEX = 1;
 
@@ -71,6 +71,8 @@ export class TsMuxer {
   /** Decode times of the open segment's first and latest video PES. */
   private firstDts: number | undefined;
   private lastDts = 0;
+  /** End of the packets of the PES being written (stagePes -> packetize). */
+  private pesEnd = 0;
 
   constructor(options: TsMuxerOptions = {}) {
     this.buf = this.buffers.allocate(MIN_SEGMENT_CAPACITY_BYTES);
@@ -118,15 +120,20 @@ export class TsMuxer {
     this.lastPcrTicks = pcr;
     this.firstDts ??= dtsTicks;
     this.lastDts = dtsTicks;
-    const header = videoPesHeader(ptsTicks, dtsTicks);
-    this.writePes(header, parts, Pid.VIDEO, Math.max(0, pcr), randomAccess);
+    // Flags picked by value (see RANDOM_ACCESS_FLAG): no operation without type feedback in the first PES.
+    const flags = PCR_FLAG + (randomAccess ? RANDOM_ACCESS_FLAG : 0);
+    const s = this.stagePes(videoPesHeaderBytes(ptsTicks, dtsTicks), parts, flags);
+    writeVideoPesHeader(this.buf, s, ptsTicks, dtsTicks);
+    this.packetize(s, Pid.VIDEO, flags, Math.max(0, pcr));
   }
 
   /** ADTS frames (headers included) in one audio PES (stream_id 0xC0) with the first frame's PTS. */
   writeAudio(frames: readonly Uint8Array[], ptsTicks: number): void {
     let payloadBytes = 0;
-    for (const f of frames) payloadBytes += f.byteLength;
-    this.writePes(audioPesHeader(ptsTicks, payloadBytes), frames, Pid.AUDIO, NO_PCR, false);
+    for (let i = 0; i < frames.length; i++) payloadBytes += frames[i]!.byteLength;
+    const s = this.stagePes(AUDIO_PES_HEADER_BYTES, frames, 0);
+    writeAudioPesHeader(this.buf, s, ptsTicks, payloadBytes);
+    this.packetize(s, Pid.AUDIO, 0, 0);
   }
 
   /**
@@ -217,68 +224,100 @@ export class TsMuxer {
   }
 
   /**
-   * Splits header + parts into packets. The first packet may carry an adaptation field
-   * (random_access_indicator, PCR); the last one is padded with adaptation-field stuffing:
-   * adaptation_field_length(8) [flags(8) [PCR(48)] stuffing 0xFF...].
-   *
-   * Copying: the payload is first copied in bulk (one set() per part) to the end of the
-   * PES's packets, then moved down into each packet with copyWithin (a memmove, no
-   * per-packet view or allocation). Staged bytes are never overwritten before they are
-   * moved: packets i..k-1 hold all remaining payload plus at least packet i's header.
-   * `pcrTicks`: the PCR (90 kHz base) for the first packet's adaptation field, or NO_PCR.
-   * Plain arguments, not an options object: an object's field types become code dependencies
-   * of the optimized function, and a change to one throws that code away.
+   * A PES in packets, step 1: reserves its packets and stages `parts` right-aligned in them
+   * (one set() per part), leaving `headerBytes` in front for the caller's PES header;
+   * returns where that header goes. `flags`: the first packet's adaptation-field flags.
    */
-  private writePes(header: Uint8Array, parts: readonly Uint8Array[], pid: number, pcrTicks: number, randomAccess: boolean): void {
-    let remaining = header.byteLength;
+  private stagePes(headerBytes: number, parts: readonly Uint8Array[], flags: number): number {
+    let remaining = headerBytes;
     for (let i = 0; i < parts.length; i++) remaining += parts[i]!.byteLength;
-    // Flags as constants picked by value (no operation inside a branch): the first PES of a
-    // stream (a key frame) runs before V8 collects type feedback, and an operation that has
-    // none makes the optimized writePes deoptimize at the next key frame, then recompile.
-    const flags = (randomAccess ? RANDOM_ACCESS_FLAG : 0) + (pcrTicks !== NO_PCR ? PCR_FLAG : 0);
-    const firstAfBytes = flags === 0 ? 0 : pcrTicks !== NO_PCR ? 8 : 2;
-    const packets = pesPacketCount(remaining, firstAfBytes);
+    const packets = pesPacketCount(remaining, firstAdaptationBytes(flags));
     this.reserve(packets * TS_PACKET_BYTES);
-    const b = this.buf;
-    // Stage the whole payload right-aligned in this PES's packets.
-    let s = this.len + packets * TS_PACKET_BYTES - remaining;
-    b.set(header, s);
-    let sw = s + header.byteLength;
+    this.pesEnd = this.len + packets * TS_PACKET_BYTES;
+    const s = this.pesEnd - remaining;
+    let w = s + headerBytes;
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i]!;
-      b.set(p, sw);
-      sw += p.byteLength;
+      this.buf.set(p, w);
+      w += p.byteLength;
     }
-    let first = true;
-    while (remaining > 0) {
-      const at = this.len;
-      const f = first ? flags : 0;
-      let afBytes = first ? firstAfBytes : 0;
-      const n = Math.min(TS_PAYLOAD_BYTES - afBytes, remaining);
-      const stuffing = TS_PAYLOAD_BYTES - afBytes - n;
-      if (stuffing > 0 && afBytes === 0)
-        afBytes = stuffing; // length byte (+ flags 0x00) + 0xFF...
-      else afBytes += stuffing;
-      this.header(at, pid, first, afBytes ? AdaptationControl.BOTH : AdaptationControl.PAYLOAD);
-      let w = at + 4;
-      if (afBytes) {
-        b[w++] = afBytes - 1; // adaptation_field_length
-        if (afBytes > 1) {
-          b[w++] = f;
-          if (f & PCR_FLAG) {
-            writePcrField(b, w, pcrTicks);
-            w += 6;
-          }
-          const end = at + 4 + afBytes;
-          if (w < end) b.fill(STUFFING_BYTE, w, end);
-          w = end;
-        }
-      }
-      if (w !== s) b.copyWithin(w, s, s + n);
-      s += n;
-      remaining -= n;
-      this.len += TS_PACKET_BYTES;
-      first = false;
-    }
+    return s;
   }
+
+  /**
+   * Step 2: moves the staged bytes (from `s` to the end of the PES's packets) down into the
+   * packets with copyWithin (a memmove, no per-packet view or allocation), writing each
+   * packet's header. Staged bytes are never overwritten before they are moved: packets
+   * i..k-1 hold all remaining payload plus at least packet i's header. The first packet
+   * may carry an adaptation field (`flags`: random_access_indicator, PCR); the packets
+   * between first and last are full (4-byte header, 184 payload bytes: a tight loop); the
+   * last is padded with adaptation-field stuffing.
+   */
+  private packetize(s: number, pid: number, flags: number, pcrTicks: number): void {
+    let remaining = this.pesEnd - s;
+    const n = this.packet(s, remaining, pid, true, flags, pcrTicks);
+    s += n;
+    remaining -= n;
+    if (remaining > TS_PAYLOAD_BYTES) {
+      const b = this.buf;
+      const pidHigh = (pid >> 8) & 0x1f;
+      const pidLow = pid & 0xff;
+      let cc = this.cc[pid]!;
+      let at = this.len;
+      while (remaining > TS_PAYLOAD_BYTES) {
+        cc = (cc + 1) & 0x0f;
+        b[at] = SYNC_BYTE;
+        b[at + 1] = pidHigh;
+        b[at + 2] = pidLow;
+        b[at + 3] = PAYLOAD_ONLY | cc;
+        b.copyWithin(at + 4, s, s + TS_PAYLOAD_BYTES);
+        s += TS_PAYLOAD_BYTES;
+        remaining -= TS_PAYLOAD_BYTES;
+        at += TS_PACKET_BYTES;
+      }
+      this.cc[pid] = cc;
+      this.len = at;
+    }
+    if (remaining > 0) this.packet(s, remaining, pid, false, 0, 0);
+  }
+
+  /**
+   * One packet of a PES at `len`, taking up to its room of the `remaining` staged bytes at
+   * `s`; returns how many it took. `first` (payload_unit_start_indicator) with `flags`: an adaptation field
+   * adaptation_field_length(8) flags(8) [PCR(48)]; a short payload is padded with
+   * adaptation-field stuffing: adaptation_field_length(8) [flags(8)=0 stuffing 0xFF...].
+   */
+  private packet(s: number, remaining: number, pid: number, first: boolean, flags: number, pcrTicks: number): number {
+    const b = this.buf;
+    const at = this.len;
+    let afBytes = firstAdaptationBytes(flags);
+    const n = Math.min(TS_PAYLOAD_BYTES - afBytes, remaining);
+    const stuffing = TS_PAYLOAD_BYTES - afBytes - n;
+    if (stuffing > 0 && afBytes === 0)
+      afBytes = stuffing; // length byte (+ flags 0x00) + 0xFF...
+    else afBytes += stuffing;
+    this.header(at, pid, first, afBytes ? AdaptationControl.BOTH : AdaptationControl.PAYLOAD);
+    let w = at + 4;
+    if (afBytes) {
+      b[w++] = afBytes - 1; // adaptation_field_length
+      if (afBytes > 1) {
+        b[w++] = flags;
+        if (flags & AdaptationFlag.PCR) {
+          writePcrField(b, w, pcrTicks);
+          w += 6;
+        }
+        const end = at + 4 + afBytes;
+        if (w < end) b.fill(STUFFING_BYTE, w, end);
+        w = end;
+      }
+    }
+    if (w !== s) b.copyWithin(w, s, s + n);
+    this.len += TS_PACKET_BYTES;
+    return n;
+  }
+}
+
+/** Adaptation-field bytes of a PES's first packet with these flags: length + flags [+ PCR], or none. */
+function firstAdaptationBytes(flags: number): number {
+  return flags === 0 ? 0 : flags & PCR_FLAG ? 8 : 2;
 }

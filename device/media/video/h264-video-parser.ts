@@ -75,11 +75,12 @@ export class H264VideoParser extends BaseVideoParser {
       sent: { vps: false, sps: au.sps !== undefined, pps: au.pps.length > 0 },
       offset: au.offset,
       arrivalMs: au.arrivalMs,
-      ...(au.corrupt ? { corrupt: au.corrupt } : {}),
+      // Fields present as undefined rather than spread in: no throw-away objects per frame.
+      corrupt: au.corrupt || undefined,
       encoderChanged,
       setsChanged: setsChanged && hadConfig,
       missingParameterSets: au.hasVcl && this.config() === undefined,
-      ...(bSlice ? { bSlice } : {}),
+      bSlice,
     });
   }
 
