@@ -18,5 +18,6 @@ export * from './heartbeat-record.ts';
 export * from './notification-events.ts';
 export * from './pack-keys.ts';
 export * from './pack-index.ts';
+export * from './pack-segment-records.ts';
 export * from './image-metadata.ts';
 export * from './clip.ts';

@@ -9,7 +9,8 @@ import type { EventSpan, RecordingModeName } from '../recording/recording-policy
 import { createSource } from '../sources/create-source.ts';
 import type { G711Format } from '../sources/g711-transcoder.ts';
 import { agentStatus } from './agent-status-report.ts';
-import { composeAgent, stopParts, type AgentDeps, type AgentParts } from './compose-agent.ts';
+import { composeAgent, type AgentDeps, type AgentParts } from './compose-agent.ts';
+import { stopParts } from './stop-parts.ts';
 import type { StartEventOptions } from './event-control.ts';
 import { G711Input } from './g711-input.ts';
 import { RunTimeSwitches, type UploadLimits } from './run-time-switches.ts';

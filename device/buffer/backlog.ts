@@ -1,11 +1,14 @@
-import { SpoolError } from '../core/agent-errors.ts';
 import type { AgentCounters } from '../core/agent-counters.ts';
 import type { Logger } from '../core/json-logger.ts';
 import { ItemKind, type UploadItem } from '../core/upload-item.ts';
+import { BacklogEntries } from './backlog-entries.ts';
 import type { BacklogEntry } from './backlog-entry.ts';
 import { pickNext, type TakeOptions } from './backlog-order.ts';
-import { DiskSpool, type SpoolRef } from './disk-spool.ts';
+import { ChangeSignal } from './change-signal.ts';
+import type { DiskSpool, SpoolRef } from './disk-spool.ts';
+import { EntryBytes } from './entry-bytes.ts';
 import type { MemoryBuffer, MemorySlot } from './memory-buffer.ts';
+import { SpoolWriter, type SpoolFailure } from './spool-writer.ts';
 
 export type { BacklogEntry } from './backlog-entry.ts';
 
@@ -34,26 +37,36 @@ export interface BacklogOptions {
  * workers drain the backlog oldest-first. A segment waits while its wrapped key (or its
  * fMP4 init section) is still queued. Init sections are kept like wrapped keys: spooled
  * before they are queued, or held in memory when the spool cannot take them.
+ *
+ * Its parts: BacklogEntries (the table and which segment is live), SpoolWriter (spool
+ * writes, room at the cap, the disk's health), EntryBytes (where an entry's bytes are,
+ * spills), backlog-order.ts (what goes next), ChangeSignal (waiters).
  */
 export class Backlog {
-  private readonly entries = new Map<number, BacklogEntry>();
-  private nextId = 1;
-  /** The highest seq added in this run: that segment is "live"; every other one waiting is backlog. */
-  private liveSeq = -1;
-  private waiters: (() => void)[] = [];
-  /** The last spool write that failed, until one succeeds again. */
-  spoolFailure: { atMs: number; message: string } | null = null;
+  private readonly entries = new BacklogEntries();
+  private readonly changes = new ChangeSignal();
+  private readonly writer: SpoolWriter;
+  private readonly bytesOf: EntryBytes;
+  private readonly isLiveEntry = (e: BacklogEntry) => this.entries.isLive(e);
 
   constructor(
     readonly memory: MemoryBuffer,
     readonly spool: DiskSpool,
     private readonly o: BacklogOptions,
-  ) {}
+  ) {
+    this.writer = new SpoolWriter(spool, this.entries, (victim) => this.forget(victim), o);
+    this.bytesOf = new EntryBytes(memory, spool, this.writer, this.entries);
+  }
+
+  /** The last spool write that failed, until one succeeds again. */
+  get spoolFailure(): SpoolFailure | null {
+    return this.writer.failure;
+  }
 
   /** Adopts entries found in the spool at start (they count as attempted: a 412 means they landed). */
   addRecovered(refs: readonly SpoolRef[]): void {
-    for (const ref of refs) this.insert(ref.item, ref.fileBytes, { spool: ref, attempted: true });
-    this.wake();
+    for (const ref of refs) this.entries.insert(ref.item, ref.fileBytes, { spool: ref, attempted: true });
+    this.changes.wake();
   }
 
   /**
@@ -76,11 +89,11 @@ export class Backlog {
   /** add() without the give-back: true when the entry keeps `body` itself (lent). */
   private async queue(item: UploadItem, body: Uint8Array | MemorySlot, giveBack: (() => void) | undefined): Promise<boolean> {
     const bytes = body instanceof Uint8Array ? body : this.memory.view(body);
-    if (item.kind === ItemKind.SEGMENT && item.seq !== undefined) this.liveSeq = Math.max(this.liveSeq, item.seq);
+    if (item.kind === ItemKind.SEGMENT && item.seq !== undefined) this.entries.noteSegment(item.seq);
     if (item.kind !== ItemKind.SEGMENT || this.o.writeThrough) {
       let ref: SpoolRef | undefined;
       try {
-        ref = await this.spoolPut(item, bytes, undefined, true);
+        ref = await this.writer.put(item, bytes, undefined, true);
       } catch {
         ref = undefined;
       }
@@ -100,7 +113,7 @@ export class Backlog {
         // The disk refused (or, for a key, init section or event record, the spool had no room): keep the
         // object in memory instead. A wrapped key or init section is never lost: segments that name it wait for it.
         this.keepInMemory(item, body, bytes);
-        this.wake();
+        this.changes.wake();
         return false;
       }
       // A write-through segment keeps its bytes in memory while there is room, so its first
@@ -109,35 +122,34 @@ export class Backlog {
       // continuous recording), else a copy in the memory buffer. Bytes of segments that are
       // still waiting (uploads are behind) give way first: the spool has them, and the
       // buffer stays free for pre-record.
-      if (item.kind === ItemKind.SEGMENT) for (const e of this.entries.values()) if (e.spool && (e.memory || e.lent) && !e.inFlight) this.freeMemory(e);
+      if (item.kind === ItemKind.SEGMENT) for (const e of this.entries.values()) if (e.spool && (e.memory || e.lent) && !e.inFlight) this.bytesOf.freeMemory(e);
       const lend = item.kind === ItemKind.SEGMENT && ref && body instanceof Uint8Array && giveBack ? { bytes: body, giveBack } : undefined;
       const slot = item.kind === ItemKind.SEGMENT && ref && !lend ? (body instanceof Uint8Array ? this.memory.put(body) : body) : undefined;
       if (!(body instanceof Uint8Array) && slot !== body) this.memory.release(body);
-      if (ref) this.insert(item, bytes.length, { spool: ref, memory: slot, lent: lend });
-      this.wake();
+      if (ref) this.entries.insert(item, bytes.length, { spool: ref, memory: slot, lent: lend });
+      this.changes.wake();
       return lend !== undefined && ref !== undefined;
     }
     // Segments waiting while a new one arrives: uploads are behind, so move them to disk.
-    const spills = [...this.entries.values()]
+    const spills = this.entries
+      .list()
       .filter((e) => e.item.kind === ItemKind.SEGMENT && e.memory && !e.spool && !e.spooling && !e.inFlight)
-      .map((e) => this.spill(e));
+      .map((e) => this.bytesOf.spill(e));
     await Promise.all(spills);
     const slot = body instanceof Uint8Array ? this.memory.put(body) : body;
     if (slot) {
-      this.insert(item, bytes.length, { memory: slot });
+      this.entries.insert(item, bytes.length, { memory: slot });
     } else {
-      const ref = await this.spoolPut(item, bytes);
-      if (ref) this.insert(item, bytes.length, { spool: ref });
+      const ref = await this.writer.put(item, bytes);
+      if (ref) this.entries.insert(item, bytes.length, { spool: ref });
     }
-    this.wake();
+    this.changes.wake();
     return false;
   }
 
   /** The earliest retryAtMs of a waiting entry, if any waits. */
   nextRetryAtMs(): number | undefined {
-    let next: number | undefined;
-    for (const e of this.entries.values()) if (!e.inFlight && e.retryAtMs !== undefined && (next === undefined || e.retryAtMs < next)) next = e.retryAtMs;
-    return next;
+    return this.entries.nextRetryAtMs();
   }
 
   /**
@@ -147,30 +159,24 @@ export class Backlog {
    * `segments: false` only keys and events (a capped link already busy with a segment).
    */
   take(nowMs = Date.now(), opts: TakeOptions = {}): BacklogEntry | undefined {
-    const pick = pickNext(this.entries.values(), (e) => this.isLive(e), nowMs, opts);
+    const pick = pickNext(this.entries.values(), this.isLiveEntry, nowMs, opts);
     if (pick) pick.inFlight = true;
     return pick;
   }
 
   /** The newest segment recorded in this run (not one waiting from before, nor one a newer segment overtook). */
   isLive(e: BacklogEntry): boolean {
-    return e.item.kind === ItemKind.SEGMENT && e.item.seq === this.liveSeq;
+    return this.entries.isLive(e);
   }
 
   /** Segments waiting that are not live: what backlog windows and a busy capped link hold back. */
   get backlogSegmentCount(): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (e.item.kind === ItemKind.SEGMENT && !e.inFlight && !this.isLive(e)) n++;
-    return n;
+    return this.entries.backlogSegmentCount;
   }
 
   /** The entry's bytes; a spool entry is checked against its SHA-256 (SpoolError if not intact). */
-  async body(e: BacklogEntry): Promise<Uint8Array> {
-    if (e.held) return e.held;
-    if (e.lent) return e.lent.bytes;
-    if (e.memory) return this.memory.view(e.memory);
-    if (e.spool) return this.spool.readBody(e.spool);
-    throw new SpoolError(`entry ${e.item.objectKey} has no bytes`);
+  body(e: BacklogEntry): Promise<Uint8Array> {
+    return this.bytesOf.read(e);
   }
 
   /** S3 confirmed: free its memory and spool file. */
@@ -184,9 +190,9 @@ export class Backlog {
     e.attempted = true;
     e.retryAtMs = retryAtMs;
     if ((e.memory || e.lent) && e.spool)
-      this.freeMemory(e); // retries read the spool
-    else if (e.memory && !e.spooling) void this.spill(e);
-    this.wake();
+      this.bytesOf.freeMemory(e); // retries read the spool
+    else if (e.memory && !e.spooling) void this.bytesOf.spill(e);
+    this.changes.wake();
   }
 
   /** Drops an entry that can never be uploaded (corrupt, or refused by S3 for good). */
@@ -198,72 +204,46 @@ export class Backlog {
 
   /** Moves every memory-only entry to the spool (shutdown). */
   async spillAll(): Promise<void> {
-    await Promise.all([...this.entries.values()].filter((e) => e.memory && !e.spool).map((e) => e.spooling ?? this.spill(e)));
+    await Promise.all(
+      this.entries
+        .list()
+        .filter((e) => e.memory && !e.spool)
+        .map((e) => e.spooling ?? this.bytesOf.spill(e)),
+    );
   }
 
   /** Resolves at the next change (an entry added, released or removed) or when `signal` aborts. */
   changed(signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      this.waiters.push(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return this.changes.next(signal);
   }
 
   get count(): number {
-    return this.entries.size;
+    return this.entries.count;
   }
 
   get segmentCount(): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (e.item.kind === ItemKind.SEGMENT) n++;
-    return n;
+    return this.entries.segmentCount;
   }
 
   get bytes(): number {
-    let n = 0;
-    for (const e of this.entries.values()) n += e.bytes;
-    return n;
+    return this.entries.bytes;
   }
 
   /** Snapshot for tests and status. */
   list(): readonly BacklogEntry[] {
-    return [...this.entries.values()];
-  }
-
-  private insert(
-    item: UploadItem,
-    bytes: number,
-    where: { memory?: MemorySlot; spool?: SpoolRef; held?: Uint8Array; lent?: BacklogEntry['lent']; attempted?: boolean },
-  ): void {
-    const e: BacklogEntry = {
-      id: this.nextId++,
-      item,
-      bytes,
-      memory: where.memory,
-      spool: where.spool,
-      held: where.held,
-      lent: where.lent,
-      spooling: undefined,
-      inFlight: false,
-      attempted: where.attempted ?? false,
-    };
-    this.entries.set(e.id, e);
+    return this.entries.list();
   }
 
   /** The spool refused `item`: a segment goes to the memory buffer, a key or event record into a copy of its own. */
   private keepInMemory(item: UploadItem, body: Uint8Array | MemorySlot, bytes: Uint8Array): void {
     if (item.kind !== ItemKind.SEGMENT) {
-      this.insert(item, bytes.length, { held: Buffer.from(bytes) });
+      this.entries.insert(item, bytes.length, { held: Buffer.from(bytes) });
       if (!(body instanceof Uint8Array)) this.memory.release(body);
       return;
     }
     const slot = body instanceof Uint8Array ? this.memory.put(body) : body;
     if (slot) {
-      this.insert(item, bytes.length, { memory: slot });
+      this.entries.insert(item, bytes.length, { memory: slot });
       return;
     }
     this.o.counters.segmentsDropped++;
@@ -274,109 +254,11 @@ export class Backlog {
     });
   }
 
-  /** Frees a spooled entry's bytes in memory (its memory-buffer slot, or the lent buffer given back). */
-  private freeMemory(e: BacklogEntry): void {
-    if (e.memory) this.memory.release(e.memory);
-    e.memory = undefined;
-    const lent = e.lent;
-    e.lent = undefined;
-    lent?.giveBack();
-  }
-
+  /** Removes an entry (confirmed, discarded, or dropped for room) and frees its bytes. */
   private async forget(e: BacklogEntry): Promise<void> {
-    this.entries.delete(e.id);
+    this.entries.delete(e);
     e.inFlight = false;
-    this.wake();
-    if (e.spooling) await e.spooling.catch(() => {});
-    this.freeMemory(e);
-    if (e.spool) {
-      await this.spool.remove(e.spool);
-      e.spool = undefined;
-    }
-  }
-
-  /** Copies a memory entry to the spool; frees its memory if no PUT is reading it. */
-  private spill(e: BacklogEntry): Promise<void> {
-    const body = this.memory.view(e.memory!);
-    e.spooling = (async () => {
-      const ref = await this.spoolPut(e.item, body, e);
-      e.spooling = undefined;
-      if (!this.entries.has(e.id)) {
-        if (ref) await this.spool.remove(ref); // confirmed while we wrote
-        return;
-      }
-      if (!ref) return; // could not spool; it stays in memory
-      e.spool = ref;
-      if (!e.inFlight && e.memory) {
-        this.memory.release(e.memory);
-        e.memory = undefined;
-      }
-    })();
-    return e.spooling;
-  }
-
-  /**
-   * Writes to the spool, dropping the oldest spooled segments (not in flight) to make
-   * room. Returns undefined (and counts the drop) when a segment cannot be stored; with
-   * `fallback` the caller keeps it elsewhere when the disk refused (spoolFailure set).
-   */
-  private async spoolPut(item: UploadItem, body: Uint8Array, self?: BacklogEntry, fallback = false): Promise<SpoolRef | undefined> {
-    const need = DiskSpool.entryBytes(item, body);
-    for (;;) {
-      if (this.spool.bytes + need <= this.spool.maxBytes || need > this.spool.maxBytes) break;
-      const victim = [...this.entries.values()]
-        .filter(
-          (x) =>
-            item.kind !== ItemKind.IMAGE &&
-            x !== self &&
-            x.item.kind === ItemKind.SEGMENT &&
-            x.spool &&
-            !x.spooling &&
-            !x.inFlight &&
-            (x.item.seq ?? 0) < (item.seq ?? Infinity),
-        )
-        .sort((a, b) => (a.item.seq ?? 0) - (b.item.seq ?? 0))[0];
-      if (!victim) break;
-      this.o.counters.segmentsDropped++;
-      this.o.log.warn('spool full: dropped the oldest segment', {
-        objectKey: victim.item.objectKey,
-        seq: victim.item.seq,
-        spoolBytes: this.spool.bytes,
-        spoolMaxBytes: this.spool.maxBytes,
-      });
-      await this.forget(victim);
-    }
-    try {
-      const ref = await this.spool.put(item, body);
-      if (item.kind === ItemKind.SEGMENT) this.o.counters.segmentsSpooled++;
-      if (this.spoolFailure) {
-        this.o.log.info('the spool writes again', { failedSince: this.spoolFailure.atMs });
-        this.spoolFailure = null;
-      }
-      return ref;
-    } catch (err) {
-      const full = this.spool.bytes + need > this.spool.maxBytes;
-      if (!full) {
-        // The disk itself refused (ENOSPC, EROFS, EIO, a path that fails to open): not the cap.
-        if (!this.spoolFailure) this.o.log.error('SPOOL FAILED: the disk refuses writes; keeping objects in memory until it works again', { err });
-        this.spoolFailure = { atMs: Date.now(), message: (err as Error).message };
-        this.o.counters.spoolWriteErrors++;
-        if (fallback) return undefined;
-      }
-      if (item.kind !== ItemKind.SEGMENT) throw err;
-      if (self) {
-        this.o.log.warn('could not spool a segment; it stays in memory', { objectKey: item.objectKey, err });
-      } else {
-        this.o.counters.segmentsDropped++;
-        this.o.log.error('segment dropped: no room in memory or spool', { objectKey: item.objectKey, seq: item.seq, err });
-      }
-      return undefined;
-    }
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
+    this.changes.wake();
+    await this.bytesOf.drop(e);
   }
 }

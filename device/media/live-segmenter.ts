@@ -1,4 +1,3 @@
-import { AnnexBSplitter, type OversizeNalEvent } from '../../media/bitstream/annexb-splitter.ts';
 import { MediaInputError, UnsupportedStreamError } from '../../media/media-error.ts';
 import { START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
 import { PTS_HZ } from '../../media/ts/ts-constants.ts';
@@ -13,6 +12,7 @@ import { SegmentCutter } from './segment/segment-cutter.ts';
 import { SegmentWriter } from './segment/segment-writer.ts';
 import { segmenterLimits, type SegmenterLimits } from './segmenter-limits.ts';
 import type { SegmenterOptions } from './segmenter-options.ts';
+import { AnnexBInput } from './video/annexb-input.ts';
 import { VideoStage } from './video/video-stage.ts';
 import type { VideoCodec } from './video/video-unit.ts';
 export { segmentBuffer } from '../../media/ts/ts-muxer.ts';
@@ -26,7 +26,7 @@ const TICKS_PER_MS = PTS_HZ / 1000;
  * orchestrator of the media pipeline's stages, used by the agent (live) and by
  * `camrec segment` (files). The stages, each in its own folder:
  *
- *   bytes -> AnnexBSplitter -> video/VideoStage (codec parser: access units, parameter sets,
+ *   bytes -> video/AnnexBInput (AnnexBSplitter) -> video/VideoStage (codec parser: access units, parameter sets,
  *   codec string) -> clock/ (source times, or arrival / frame rate; video/PocReorder gives
  *   raw H.265 its presentation times; video/UntimedBFrameScreen refuses raw H.264 B-frames)
  *   -> audio/AvInterleaver (files and live: video waits for its audio) -> segment/cut-policy
@@ -42,7 +42,8 @@ const TICKS_PER_MS = PTS_HZ / 1000;
  */
 export class LiveSegmenter {
   private readonly limits: SegmenterLimits;
-  private readonly splitter: AnnexBSplitter;
+  /** Annex-B bytes in: the stream's splitter, whole frames, and their byte-level problems. */
+  private readonly splitter: AnnexBInput;
   private readonly video: VideoStage;
   private readonly audio: AudioStage;
   private readonly clock: PictureClock;
@@ -51,7 +52,6 @@ export class LiveSegmenter {
   private readonly writer: SegmentWriter;
   /** Each access unit's way from the video stage to the interleaver (refusals, timing, reorder). */
   private readonly pictures: PictureRouter;
-  private reportedLeadingGarbage = false;
   private readonly st: SegmenterStats = { frames: 0, audioFrames: 0, segments: 0, bytes: 0, inputErrors: 0, droppedBytes: 0, droppedFrames: 0 };
 
   constructor(readonly options: SegmenterOptions) {
@@ -104,13 +104,13 @@ export class LiveSegmenter {
         report: (m, o, d) => this.report(m, o, d),
       },
     );
-    this.splitter = this.newSplitter();
+    this.splitter = new AnnexBInput(this.video, this.limits.maxFrameBytes, (m, o, d) => this.report(m, o, d));
   }
 
   /** Bytes of an Annex-B stream (any chunking; start codes may straddle chunks); frames are timed by arrival (or frame rate). */
   pushVideo(annexBChunk: Uint8Array, arrivalMs: number = Date.now()): void {
     this.splitter.push(annexBChunk, arrivalMs);
-    this.checkLeadingGarbage();
+    this.splitter.checkLeadingGarbage();
     this.pictures.throwDeferred();
   }
 
@@ -122,17 +122,14 @@ export class LiveSegmenter {
    * the time it arrives.
    */
   putVideoFrame(accessUnitAnnexB: Uint8Array, ptsMs?: number, dtsMs?: number): void {
-    const splitter = this.newSplitter();
     this.pictures.given = ptsMs === undefined ? undefined : { ptsMs, dtsMs };
+    let garbage: number;
     try {
-      splitter.push(accessUnitAnnexB, ptsMs ?? Date.now());
-      splitter.flush();
-      this.video.end();
+      garbage = this.splitter.pushFrame(accessUnitAnnexB, ptsMs ?? Date.now());
     } finally {
       this.pictures.given = undefined;
     }
-    if (splitter.leadingGarbageBytes)
-      this.report(`frame has ${splitter.leadingGarbageBytes} bytes before its first start code (expected Annex-B)`, 0, splitter.leadingGarbageBytes);
+    if (garbage) this.report(`frame has ${garbage} bytes before its first start code (expected Annex-B)`, 0, garbage);
     this.pictures.throwDeferred();
   }
 
@@ -206,7 +203,7 @@ export class LiveSegmenter {
   closeSegment(): void {
     this.clock.markClosed();
     this.splitter.flush();
-    this.checkLeadingGarbage();
+    this.splitter.checkLeadingGarbage();
     this.pictures.settle();
     this.cut();
     this.video.resniff();
@@ -216,7 +213,7 @@ export class LiveSegmenter {
   end(): void {
     this.splitter.flush();
     this.video.end();
-    this.checkLeadingGarbage();
+    this.splitter.checkLeadingGarbage();
     // Audio past the last video frame is not needed; a partial frame there is no error.
     this.interleaver.end();
     this.closeSegment();
@@ -256,26 +253,7 @@ export class LiveSegmenter {
   }
 
   stats(): SegmenterStats {
-    return { ...this.st, droppedBytes: this.st.droppedBytes + this.splitter.leadingGarbageBytes + this.splitter.droppedBytes + this.audio.droppedBytes };
-  }
-
-  private newSplitter(): AnnexBSplitter {
-    return new AnnexBSplitter(
-      (e) => this.video.push(e),
-      this.limits.maxFrameBytes,
-      (e) => this.onOversizeNal(e),
-    );
-  }
-
-  /** A NAL unit passed maxFrameBytes (its bytes are dropped as they come): the frame it belongs to is corrupt. */
-  private onOversizeNal(e: OversizeNalEvent): void {
-    // Which frame the NAL belonged to is unknown: the one being assembled is let go too.
-    this.video.markCorrupt(
-      e.offset,
-      0,
-      `NAL unit at byte ${e.offset} is over ${this.limits.maxFrameBytes} bytes with no start code (a bad encoder pipe, or raise maxFrameBytes): dropping it`,
-    );
-    this.video.flush();
+    return { ...this.st, droppedBytes: this.st.droppedBytes + this.splitter.droppedBytes + this.audio.droppedBytes };
   }
 
   /** The codec was told: its container (unless configured), a cut when it changed, a refusal when the container cannot carry it. */
@@ -317,12 +295,5 @@ export class LiveSegmenter {
   private report(message: string, offset: number, droppedBytes = 0): void {
     this.st.inputErrors++;
     this.options.onInputError?.(new MediaInputError(message, { offset, droppedBytes }));
-  }
-
-  private checkLeadingGarbage(): void {
-    if (!this.reportedLeadingGarbage && this.splitter.leadingGarbageBytes > 0) {
-      this.reportedLeadingGarbage = true;
-      this.report(`${this.splitter.leadingGarbageBytes} bytes of garbage before the first start code were dropped`, 0, this.splitter.leadingGarbageBytes);
-    }
   }
 }

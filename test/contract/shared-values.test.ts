@@ -19,40 +19,24 @@ import { SegmentIndex } from '../../lib/storage/segment-index.ts';
 import { SegmentStore } from '../../lib/storage/segment-store.ts';
 import { ContentKey } from '../../lib/keys/content-key.ts';
 import { templateOf } from '../lib/support/cdk-test-app.ts';
-
-/** A device.json with only the required fields, so every default shows. */
-const minimalDevice = {
-  deviceId: 'cam-1',
-  region: 'eu-west-1',
-  bucket: 'camrec-bucket',
-  credentials: {
-    endpoint: 'x.credentials.iot.eu-west-1.amazonaws.com',
-    roleAlias: 'camrec',
-    certificateFile: 'c.pem',
-    privateKeyFile: 'k.pem',
-    caFile: 'ca.pem',
-  },
-  contentKeyPublicKeyFile: 'content.pem',
-  stateDir: 'state',
-  buffer: { spoolDir: 'spool' },
-};
+import { MINIMAL_DEVICE_CONFIG } from '../support/minimal-device-config.ts';
 
 describe('values the agent, the cloud and local mode share are written once (contract/)', () => {
   test('segment length: the agent, the CDK and the Lambdas agree on the default and the range', () => {
-    const device = deviceConfigSchema.parse(minimalDevice);
+    const device = deviceConfigSchema.parse(MINIMAL_DEVICE_CONFIG);
     expect(device.segmentSeconds).toBe(SegmentSeconds.DEFAULT);
     expect(PipelineDefault.SEGMENT_SECONDS).toBe(SegmentSeconds.DEFAULT);
     expect([PipelineLimit.SEGMENT_SECONDS_MIN, PipelineLimit.SEGMENT_SECONDS_MAX]).toEqual([SegmentSeconds.MIN, SegmentSeconds.MAX]);
-    expect(deviceConfigSchema.safeParse({ ...minimalDevice, segmentSeconds: SegmentSeconds.MAX }).success).toBe(true);
-    expect(deviceConfigSchema.safeParse({ ...minimalDevice, segmentSeconds: SegmentSeconds.MAX + 0.5 }).success).toBe(false);
-    expect(deviceConfigSchema.safeParse({ ...minimalDevice, segmentSeconds: SegmentSeconds.MIN - 0.5 }).success).toBe(false);
+    expect(deviceConfigSchema.safeParse({ ...MINIMAL_DEVICE_CONFIG, segmentSeconds: SegmentSeconds.MAX }).success).toBe(true);
+    expect(deviceConfigSchema.safeParse({ ...MINIMAL_DEVICE_CONFIG, segmentSeconds: SegmentSeconds.MAX + 0.5 }).success).toBe(false);
+    expect(deviceConfigSchema.safeParse({ ...MINIMAL_DEVICE_CONFIG, segmentSeconds: SegmentSeconds.MIN - 0.5 }).success).toBe(false);
     // A Lambda without CAMREC_TARGET_DURATION_SECONDS uses the target duration of the agent's default.
     const env = { CAMREC_BUCKET_NAME: 'b', CAMREC_TABLE_NAME: 't', CAMREC_TOKEN_SECRET_ID: 's' };
     expect(readPlaybackConfig(env, []).targetDurationSeconds).toBe(targetDurationSeconds(SegmentSeconds.DEFAULT));
   });
 
   test('liveness: the agent heartbeats often enough for the cloud to miss two beats before calling it offline', () => {
-    expect(deviceConfigSchema.parse(minimalDevice).heartbeatSeconds).toBe(Liveness.HEARTBEAT_SECONDS);
+    expect(deviceConfigSchema.parse(MINIMAL_DEVICE_CONFIG).heartbeatSeconds).toBe(Liveness.HEARTBEAT_SECONDS);
     expect(Liveness.OFFLINE_AFTER_SECONDS).toBeGreaterThanOrEqual(2 * Liveness.HEARTBEAT_SECONDS);
     expect(NotificationDefault.OFFLINE_AFTER_SECONDS).toBe(Liveness.OFFLINE_AFTER_SECONDS);
     expect([NotificationLimit.OFFLINE_AFTER_MIN_SECONDS, NotificationLimit.OFFLINE_AFTER_MAX_SECONDS]).toEqual([

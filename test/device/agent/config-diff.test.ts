@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { diffConfig, runTimeSettings } from '../../../device/agent/config-diff.ts';
 import { deviceConfigSchema, type DeviceConfig, type DeviceConfigInput } from '../../../device/config/device-config-schema.ts';
+import { MINIMAL_DEVICE_CONFIG } from '../../support/minimal-device-config.ts';
 
-const BASE: DeviceConfigInput = {
-  deviceId: 'cam-1',
-  region: 'eu-west-1',
-  bucket: 'camrec-recordings',
-  credentials: {
-    endpoint: 'x.credentials.iot.eu-west-1.amazonaws.com',
-    roleAlias: 'camrec-device',
-    certificateFile: '/c.crt',
-    privateKeyFile: '/c.key',
-    caFile: '/ca.pem',
-  },
-  contentKeyPublicKeyPem: 'not parsed here',
-  buffer: { spoolDir: '/spool' },
-  stateDir: '/state',
-};
-
-const config = (over: (c: DeviceConfigInput) => DeviceConfigInput = (c) => c): DeviceConfig => deviceConfigSchema.parse(over(structuredClone(BASE)));
+const config = (over: (c: DeviceConfigInput) => DeviceConfigInput = (c) => c): DeviceConfig =>
+  deviceConfigSchema.parse(over(structuredClone(MINIMAL_DEVICE_CONFIG)));
 
 /** One file edit per run-time setting, and the value that setting then has. */
 const SWITCHES = [

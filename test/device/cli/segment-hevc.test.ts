@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { segmentCli } from './segment-cli.ts';
 import { decryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
 import { makeCodedStream, type CodedStreamSpec } from '../../fixtures/coded-streams.ts';
-import { FFMPEG, FFPROBE } from '../../fixtures/h264-streams.ts';
+import { decodedVideo, ffmpegWarnings, fpsOf, playlistCodecs, probeVideoPackets, type ProbedPacket } from '../../fixtures/playlist-judges.ts';
 import { gstDecode, requireGstreamer } from '../../support/gst/gstreamer.ts';
 
 /**
@@ -23,29 +22,6 @@ const dir = mkdtempSync(join(tmpdir(), 'camrec-seg-hevc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cli = segmentCli;
-
-const fpsOf = (s: string): number => (s.includes('/') ? Number(s.split('/')[0]) / Number(s.split('/')[1]) : Number(s));
-
-/** Video frames ffprobe decodes from a playlist, and the span of their presentation times (s). */
-function decodedVideo(playlist: string): { frames: number; seconds: number } {
-  const out = execFileSync(
-    FFPROBE,
-    ['-v', 'error', '-allowed_extensions', 'ALL', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', playlist],
-    { encoding: 'utf8' },
-  );
-  const pts = out
-    .split('\n')
-    .map((l) => parseFloat(l))
-    .filter((n) => Number.isFinite(n))
-    .sort((a, b) => a - b);
-  return { frames: pts.length, seconds: pts[pts.length - 1]! - pts[0]! };
-}
-
-function ffmpegWarnings(playlist: string): string {
-  const r = spawnSync(FFMPEG, ['-v', 'warning', '-allowed_extensions', 'ALL', '-i', playlist, '-f', 'null', '-'], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return r.stderr;
-}
 
 interface Playlist {
   text: string;
@@ -72,23 +48,15 @@ function readPlaylist(out: string): Playlist {
 }
 
 /** Video packets of every segment (init + plain segment through ffprobe), 90 kHz: decode times and durations. */
-function probeSegments(out: string, p: Playlist, key: Buffer | undefined): Array<Array<{ dts: number; duration: number; key: boolean }>> {
+function probeSegments(out: string, p: Playlist, key: Buffer | undefined): ProbedPacket[][] {
   return p.segments.map((s, k) => {
     const raw = readFileSync(join(out, s.uri));
     const plain = key && s.iv ? decryptSegment(raw, key, s.iv) : raw;
     const file = join(out, `probe-${k}.mp4`);
     writeFileSync(file, Buffer.concat([readFileSync(join(out, s.map)), plain]));
-    const csv = execFileSync(FFPROBE, ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=dts,duration,flags', '-of', 'csv=p=0', file], {
-      encoding: 'utf8',
-    });
+    const packets = probeVideoPackets(file);
     rmSync(file);
-    return csv
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => {
-        const [dts, duration, flags] = l.split(',');
-        return { dts: Number(dts), duration: Number(duration), key: (flags ?? '').startsWith('K') };
-      });
+    return packets;
   });
 }
 
@@ -167,12 +135,7 @@ describe('camrec segment: H.265 (and H.264) in fMP4, judged by ffmpeg, ffprobe a
         expect(decoded.seconds + 1 / fps).toBeCloseTo(frames / fps, 2);
         expect(p.segments.reduce((n, s) => n + s.seconds, 0)).toBeCloseTo(frames / fps, 2);
         if (stream.audio) {
-          const codecs = execFileSync(
-            FFPROBE,
-            ['-v', 'error', '-allowed_extensions', 'ALL', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', join(out, 'index.m3u8')],
-            { encoding: 'utf8' },
-          );
-          expect([...new Set(codecs.split('\n').filter(Boolean))].sort()).toEqual(['aac', c.spec.codec]);
+          expect([...new Set(playlistCodecs(join(out, 'index.m3u8')))].sort()).toEqual(['aac', c.spec.codec]);
         }
 
         // ffprobe, segment by segment: a key frame first, and decode times continue where the last segment ended.

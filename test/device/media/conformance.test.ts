@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
 import { run } from '../../../device/cli/segment-command.ts';
+import { decodedVideo, ffmpegWarnings, fpsOf, playlistCodecs } from '../../fixtures/playlist-judges.ts';
 import { FFMPEG, FFPROBE, makeStream, requireFfmpeg, type StreamSpec } from '../../fixtures/h264-streams.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'camrec-conf-'));
@@ -21,31 +22,9 @@ async function segment(args: string[]): Promise<number> {
   }
 }
 
-function ffmpegWarnings(playlist: string): string {
-  const r = spawnSync(FFMPEG, ['-v', 'warning', '-allowed_extensions', 'ALL', '-i', playlist, '-f', 'null', '-'], { encoding: 'utf8' });
-  expect(r.status).toBe(0);
-  return r.stderr;
-}
-
-function decodedVideo(playlist: string): { frames: number; seconds: number } {
-  const out = execFileSync(
-    FFPROBE,
-    ['-v', 'error', '-allowed_extensions', 'ALL', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', playlist],
-    { encoding: 'utf8' },
-  );
-  const pts = out
-    .split('\n')
-    .map((l) => parseFloat(l))
-    .filter((n) => Number.isFinite(n))
-    .sort((a, b) => a - b);
-  return { frames: pts.length, seconds: pts[pts.length - 1]! - pts[0]! };
-}
-
 function extinfs(playlist: string): number[] {
   return [...readFileSync(playlist, 'utf8').matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]));
 }
-
-const fpsOf = (s: string): number => (s.includes('/') ? Number(s.split('/')[0]) / Number(s.split('/')[1]) : Number(s));
 
 const CASES: Array<{ name: string; spec: StreamSpec; segmentSeconds: number }> = [
   {
@@ -92,10 +71,7 @@ describe('camrec segment output plays cleanly in ffmpeg', () => {
         expect(Math.abs(d / gopSeconds - Math.round(d / gopSeconds))).toBeLessThan(0.01);
       }
       if (audio) {
-        const streams = execFileSync(FFPROBE, ['-v', 'error', '-allowed_extensions', 'ALL', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', playlist], {
-          encoding: 'utf8',
-        });
-        expect(streams).toContain('aac');
+        expect(playlistCodecs(playlist)).toContain('aac');
       }
       // Every segment decrypts (node:crypto) to TS: 0x47 every 188 bytes.
       const key = readFileSync(join(out, 'key.bin'));

@@ -3,6 +3,9 @@
  * at a time. Slices carry only what the parsers read (headers), then filler bits.
  */
 import type { NalUnitEvent } from '../../../media/bitstream/annexb-splitter.ts';
+import { AudioQueue } from '../../../device/media/audio/audio-queue.ts';
+import type { MediaSegment, SegmenterStats } from '../../../device/media/media-segment.ts';
+import { SegmentWriter } from '../../../device/media/segment/segment-writer.ts';
 import type { VideoConfig, VideoUnit } from '../../../device/media/video/video-unit.ts';
 
 export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -106,4 +109,19 @@ export function unit(o: Partial<VideoUnit> & { isKey: boolean }): VideoUnit {
     missingParameterSets: false,
     ...o,
   };
+}
+
+/** A SegmentWriter into MPEG-TS over a 100-frame audio queue, times in ms as 90 kHz / 90; the segments it writes land in `segments`. */
+export function tsSegmentWriter(): { writer: SegmentWriter; audio: AudioQueue; stats: SegmenterStats; segments: MediaSegment[] } {
+  const segments: MediaSegment[] = [];
+  const stats: SegmenterStats = { frames: 0, audioFrames: 0, segments: 0, bytes: 0, inputErrors: 0, droppedBytes: 0, droppedFrames: 0 };
+  const audio = new AudioQueue({ frames: 100 });
+  const writer = new SegmentWriter(
+    'ts',
+    audio,
+    stats,
+    (t) => t / 90,
+    (s) => segments.push(s),
+  );
+  return { writer, audio, stats, segments };
 }

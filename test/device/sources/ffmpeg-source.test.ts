@@ -10,11 +10,13 @@ import { ffmpegArgs, findFfmpeg } from '../../../device/sources/ffmpeg-args.ts';
 import { FfmpegSource } from '../../../device/sources/ffmpeg-source.ts';
 import { FFMPEG, FFPROBE } from '../../fixtures/h264-streams.ts';
 import { pesStarts, readPackets } from '../../fixtures/ts-inspect.ts';
+import { mediaInput } from '../../support/media-input.ts';
 import { until } from '../../support/until.ts';
 
 let dir: string;
 
-function makeClip(name: string, audioArgs: string[], videoArgs: string[] = ['-bf', '0']): string {
+/** A 25 fps test-card clip, an IDR every second, with a 440 Hz tone (drop it with audioArgs ['-an']); the container from the file name. */
+function makeClip(name: string, audioArgs: string[], videoArgs: string[] = ['-bf', '0'], { size = '320x240', seconds = 4 } = {}): string {
   const file = join(dir, name);
   execFileSync(FFMPEG, [
     '-hide_banner',
@@ -24,11 +26,11 @@ function makeClip(name: string, audioArgs: string[], videoArgs: string[] = ['-bf
     '-f',
     'lavfi',
     '-i',
-    'testsrc=size=320x240:rate=25:duration=4',
+    `testsrc=size=${size}:rate=25:duration=${seconds}`,
     '-f',
     'lavfi',
     '-i',
-    'sine=frequency=440:duration=4',
+    `sine=frequency=440:duration=${seconds}`,
     '-c:v',
     'libx264',
     '-preset',
@@ -136,32 +138,7 @@ describe('FfmpegSource on container files (the same path as RTSP: the source clo
   });
 
   it('a resolution change mid-stream starts a new segment with a discontinuity', async () => {
-    const part = (name: string, size: string) => {
-      const f = join(dir, name);
-      execFileSync(FFMPEG, [
-        '-v',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-i',
-        `testsrc=size=${size}:rate=25:duration=2`,
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-pix_fmt',
-        'yuv420p',
-        '-g',
-        '25',
-        '-bf',
-        '0',
-        '-f',
-        'mpegts',
-        f,
-      ]);
-      return readFileSync(f);
-    };
+    const part = (name: string, size: string) => readFileSync(makeClip(name, ['-an'], ['-bf', '0'], { size, seconds: 2 }));
     const joined = join(dir, 'resize.ts');
     writeFileSync(joined, Buffer.concat([part('small.ts', '320x240'), part('large.ts', '640x360')]));
     const r = await record(joined, false);
@@ -175,17 +152,11 @@ describe('FfmpegSource on container files (the same path as RTSP: the source clo
 
   it('an unreachable camera: the failure is counted and retried, and its password appears in no message', async () => {
     const errors: Error[] = [];
-    const src = new FfmpegSource(
-      {
-        pushVideo: () => {},
-        pushAudio: () => {},
-        putVideoFrame: () => {},
-        putAudioFrame: () => {},
-        cutSegment: () => {},
-        noteSourceError: (e) => errors.push(e),
-      },
-      { url: 'rtsp://admin:hunter2@127.0.0.1:9/stream1?password=hunter2', audio: true, stallMs: 10_000 },
-    );
+    const src = new FfmpegSource(mediaInput({ noteSourceError: (e) => errors.push(e) }), {
+      url: 'rtsp://admin:hunter2@127.0.0.1:9/stream1?password=hunter2',
+      audio: true,
+      stallMs: 10_000,
+    });
     src.start();
     await until('the failure to be counted', () => errors.length >= 1, 20_000).finally(() => src.stop());
     expect(errors[0]?.message).toMatch(/ffmpeg for rtsp:\/\/admin:\*\*\*@127\.0\.0\.1:9\/stream1\?password=\*\*\* exited .*restarting/);

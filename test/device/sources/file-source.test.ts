@@ -6,61 +6,16 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AnnexBSplitter } from '../../../media/bitstream/annexb-splitter.ts';
 import { FILE_SOURCE_PACE_MS, FileSource } from '../../../device/sources/file-source.ts';
-import type { MediaInput } from '../../../device/sources/media-input.ts';
-
-/** A MediaInput that ignores what a test does not look at and fails the test on a source error. */
-function input(parts: Partial<MediaInput>): MediaInput {
-  return {
-    putVideoFrame: () => {},
-    putAudioFrame: () => {},
-    pushVideo: () => {},
-    pushAudio: () => {},
-    cutSegment: () => {},
-    noteSourceError: (e) => {
-      throw e;
-    },
-    ...parts,
-  };
-}
+import { makeStream } from '../../fixtures/h264-streams.ts';
+import { mediaInput } from '../../support/media-input.ts';
+import { until } from '../../support/until.ts';
 
 describe('FileSource', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'camrec-file-src-'));
-    execFileSync('/usr/bin/ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=160x120:rate=25:duration=0.4',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=48000:duration=0.4',
-      '-map',
-      '0:v',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      '-bf',
-      '0',
-      '-f',
-      'h264',
-      join(dir, 'v.h264'),
-      '-map',
-      '1:a',
-      '-c:a',
-      'aac',
-      '-f',
-      'adts',
-      join(dir, 'a.aac'),
-    ]);
+    // 0.4 s (10 frames at 25 fps, one IDR) of H.264 with 48 kHz AAC beside it: v.h264, v.aac.
+    makeStream(dir, 'v', { width: 160, height: 120, fps: '25', seconds: 0.4, gopFrames: 250, profile: 'high', audioHz: 48000 });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,14 +24,14 @@ describe('FileSource', () => {
     const arrivals: number[] = [];
     const audio: number[] = [];
     const src = new FileSource(
-      input({
+      mediaInput({
         putVideoFrame: (_f, t) => {
           video.push(t!);
           arrivals.push(Date.now());
         },
         putAudioFrame: (_f, t) => void audio.push(t!),
       }),
-      { videoPath: join(dir, 'v.h264'), audioPath: join(dir, 'a.aac'), fps: 25, loop: true },
+      { videoPath: join(dir, 'v.h264'), audioPath: join(dir, 'v.aac'), fps: 25, loop: true },
     );
     const t0 = Date.now();
     src.start();
@@ -100,7 +55,7 @@ describe('FileSource', () => {
   it('stop() ends a wait for the next frame at once (no frame after it)', async () => {
     const video: number[] = [];
     const src = new FileSource(
-      input({
+      mediaInput({
         putVideoFrame: (_f, t) => void video.push(t!),
       }),
       { videoPath: join(dir, 'v.h264'), fps: 0.1, loop: false }, // the next frame is due 10 s after the first
@@ -115,30 +70,10 @@ describe('FileSource', () => {
   });
 
   it('without fps: a 30 fps clip is timed by the frame rate in its SPS', async () => {
-    execFileSync('/usr/bin/ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=160x120:rate=30:duration=0.5',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
-      '-bf',
-      '0',
-      '-f',
-      'h264',
-      join(dir, 'v30.h264'),
-    ]);
+    makeStream(dir, 'v30', { width: 160, height: 120, fps: '30', seconds: 0.5, gopFrames: 250, profile: 'high' });
     const video: number[] = [];
     const src = new FileSource(
-      input({
+      mediaInput({
         putVideoFrame: (_f, t) => void video.push(t!),
       }),
       { videoPath: join(dir, 'v30.h264'), loop: false },
@@ -168,13 +103,13 @@ describe('FileSource', () => {
     ]);
     const audio: Array<{ at: number; end: number }> = [];
     const src = new FileSource(
-      input({
+      mediaInput({
         putAudioFrame: (f, t) => void audio.push({ at: t!, end: t! + ((((f[6]! & 3) + 1) * 1024) / 48000) * 1000 }),
       }),
       { videoPath: join(dir, 'v.h264'), audioPath: join(dir, 'long.aac'), fps: 25, loop: true },
     );
     src.start();
-    await new Promise((r) => setTimeout(r, 1000)); // two loops and a half
+    await until('two loops and a half of audio (about 20 frames a pass)', () => audio.length >= 50, 60_000);
     await src.stop();
     expect(audio.length).toBeGreaterThan(30);
     for (let i = 1; i < audio.length; i++) expect(audio[i]!.at, `audio frame ${i}`).toBeGreaterThanOrEqual(audio[i - 1]!.end - 1e-6);
@@ -186,7 +121,7 @@ describe('FileSource', () => {
     let sourceTimers: number;
     try {
       const src = new FileSource(
-        input({
+        mediaInput({
           putVideoFrame: (f) => void frames.push(Uint8Array.from(f)),
         }),
         { videoPath: join(dir, 'v.h264'), fps: 25, loop: true },
@@ -219,7 +154,7 @@ describe('FileSource', () => {
     const units: { nals: string[]; t: number }[] = [];
     let annexBFrames = 0;
     const src = new FileSource(
-      input({
+      mediaInput({
         putVideoFrame: () => void annexBFrames++,
         putVideoNals: (nals, t) => void units.push({ nals: nals.map((n) => Buffer.from(n).toString('hex')), t: t! }),
       }),

@@ -6,32 +6,13 @@ import { aacAudioTrack, hevcVideoTrack } from '../../../media/fmp4/tracks.ts';
 import { MediaArgumentError } from '../../../media/media-error.ts';
 import { findBox, findBoxes, readBoxes, readTfhd, readTrun } from '../../fixtures/mp4-inspect.ts';
 import { createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../support/fuzz-runner.ts';
-import { nalHeader, writeHevcPps, writeHevcSps, writeVps } from './h265-builders.ts';
+import { MAIN_SPS, nalHeader, writeHevcPps, writeHevcSps, writeVps } from './h265-builders.ts';
 
 const check = createFuzzSuite('device-media-fmp4-muxer');
 
 const sets = {
   vps: [writeVps()],
-  sps: [
-    writeHevcSps({
-      vpsId: 0,
-      spsId: 0,
-      ptl: { profileSpace: 0, tierFlag: 0, profileIdc: 1, compatibilityFlags: 0x60000000, constraintFlags: [0x90, 0, 0, 0, 0, 0], levelIdc: 93, subLayers: [] },
-      chromaFormatIdc: 1,
-      separateColourPlane: false,
-      log2MinCb: 3,
-      log2DiffCtb: 3,
-      codedWidth: 320,
-      codedHeight: 240,
-      bitDepthLuma: 8,
-      bitDepthChroma: 8,
-      log2MaxPocLsb: 8,
-      ordering: [{ maxDecPicBufferingMinus1: 3, maxNumReorder: 1, maxLatencyPlus1: 0 }],
-      orderingInfoPresent: true,
-      pcm: false,
-      shortTermRps: [],
-    }),
-  ],
+  sps: [writeHevcSps(MAIN_SPS)],
   pps: [
     writeHevcPps({
       ppsId: 0,

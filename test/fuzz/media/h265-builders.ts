@@ -96,6 +96,26 @@ export interface HevcSpsFields {
   vui?: HevcVuiFields;
 }
 
+/** A plain Main 4:2:0 8-bit SPS (320x240, one picture reordered, no RPS sets in the SPS): spread it and set what a test is about. */
+export const MAIN_SPS: HevcSpsFields = {
+  vpsId: 0,
+  spsId: 0,
+  ptl: MAIN_PTL,
+  chromaFormatIdc: 1,
+  separateColourPlane: false,
+  log2MinCb: 3,
+  log2DiffCtb: 3,
+  codedWidth: 320,
+  codedHeight: 240,
+  bitDepthLuma: 8,
+  bitDepthChroma: 8,
+  log2MaxPocLsb: 8,
+  ordering: [{ maxDecPicBufferingMinus1: 3, maxNumReorder: 1, maxLatencyPlus1: 0 }],
+  orderingInfoPresent: true,
+  pcm: false,
+  shortTermRps: [],
+};
+
 export interface HevcVuiFields {
   sar?: { idc: number; width?: number; height?: number };
   colour?: { primaries: number; transfer: number; matrix: number; fullRange: boolean };

@@ -13,6 +13,7 @@ import { MediaError } from '../../../media/media-error.ts';
 import { chunkAt, chunkedBytes, createFuzzSuite, fuzzTimeoutMs, thrownBy } from '../support/fuzz-runner.ts';
 import { buildAnnexB } from './h264-builders.ts';
 import {
+  MAIN_SPS,
   nalHeader,
   predictedFlagCount,
   writeHevcPps,
@@ -273,24 +274,7 @@ describe("H.265 parameter set parsers (the encoder's bytes)", () => {
   );
 });
 
-const SPS: HevcSpsFields = {
-  vpsId: 0,
-  spsId: 0,
-  ptl: { profileSpace: 0, tierFlag: 0, profileIdc: 1, compatibilityFlags: 0x60000000, constraintFlags: [0x90, 0, 0, 0, 0, 0], levelIdc: 93, subLayers: [] },
-  chromaFormatIdc: 1,
-  separateColourPlane: false,
-  log2MinCb: 3,
-  log2DiffCtb: 3,
-  codedWidth: 320,
-  codedHeight: 240,
-  bitDepthLuma: 8,
-  bitDepthChroma: 8,
-  log2MaxPocLsb: 6,
-  ordering: [{ maxDecPicBufferingMinus1: 3, maxNumReorder: 1, maxLatencyPlus1: 0 }],
-  orderingInfoPresent: true,
-  pcm: false,
-  shortTermRps: [],
-};
+const SPS: HevcSpsFields = { ...MAIN_SPS, log2MaxPocLsb: 6 };
 
 describe('H.265 access units, slice headers and POC (bytes from outside)', () => {
   const summary = (aus: HevcAccessUnit[]) => aus.map((a) => ({ n: a.nals.map((x) => [...x].join(',')), irap: a.isIrap, c: a.corrupt, off: a.offset }));

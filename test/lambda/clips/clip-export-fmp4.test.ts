@@ -5,36 +5,15 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipFile, ClipManifestSchema, clipObjectKey, initKey, type ClipManifest } from '../../../contract/index.ts';
-import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { playInVideoElement } from '../../fixtures/chromium-video.ts';
 import { probeClip, type ClipProbe } from '../../fixtures/clip-judges.ts';
 import { findBox, readBoxes } from '../../fixtures/mp4-inspect.ts';
 import { makeMediaSegments } from '../support/fixture-media.ts';
-import { BUCKET, type HarnessSegment } from '../support/packing-harness.ts';
-import { ClipHarness } from './clip-harness.ts';
+import { BUCKET } from '../support/packing-harness.ts';
+import { ClipHarness, type Recorded } from './clip-harness.ts';
 
 const HOUR_MS = 3_600_000;
 const FRAME_S = 0.1;
-const GAP_MS = 3000;
-
-interface Recorded {
-  camera: string;
-  segments: HarnessSegment[];
-  media: MediaSegment[];
-  startMs: number;
-  endMs: number;
-}
-
-/** An fMP4 camera records 4 s, restarts (new discontinuity sequence) 3 s later and records 3 s more. */
-async function recordWithRestart(c: ClipHarness, camera: string, epochMs: number, codec: 'hevc' | 'h264'): Promise<Recorded> {
-  const key = await c.putDataKey(camera);
-  const a = await makeMediaSegments({ seconds: 4, epochMs, codec, container: 'fmp4' });
-  const aEnd = a[a.length - 1]!.startMs + a[a.length - 1]!.durationMs;
-  const b = await makeMediaSegments({ seconds: 3, epochMs: aEnd + GAP_MS, codec, container: 'fmp4' });
-  const segments = [...(await c.record(camera, a, { seq: 100, discSeq: 1, ...key })), ...(await c.record(camera, b, { seq: 200, discSeq: 2, ...key }))];
-  const last = b[b.length - 1]!;
-  return { camera, segments, media: [...a, ...b], startMs: a[0]!.startMs, endMs: last.startMs + last.durationMs };
-}
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('base64');
 
@@ -58,8 +37,8 @@ describe('clips of fMP4 cameras, H.265 and H.264, hot and packed (s3rver + dynal
     dir = await mkdtemp(join(tmpdir(), 'camrec-clips-fmp4-'));
     c = await ClipHarness.start();
     const hourMs = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 2 * HOUR_MS;
-    hevc = await recordWithRestart(c, 'cam-clip-hevc', hourMs + 600_000, 'hevc');
-    avc = await recordWithRestart(c, 'cam-clip-avc-fmp4', hourMs + 600_000, 'h264');
+    hevc = await c.recordWithRestart('cam-clip-hevc', hourMs + 600_000, { codec: 'hevc', container: 'fmp4' });
+    avc = await c.recordWithRestart('cam-clip-avc-fmp4', hourMs + 600_000, { codec: 'h264', container: 'fmp4' });
     await makeClip('hevc-hot', hevc);
     await makeClip('avc-hot', avc);
     // Pack the hour: the hot copies are deleted (drain 0), history is read from byte ranges of the pack; the init section stays its own object.

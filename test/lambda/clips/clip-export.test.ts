@@ -7,38 +7,16 @@ import { ClipManifestSchema, NotificationType, type ClipManifest } from '../../.
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { playInVideoElement, type VideoElementResult } from '../../fixtures/chromium-video.ts';
 import { probeClip, type ClipProbe } from '../../fixtures/clip-judges.ts';
-import { makeMediaSegments } from '../support/fixture-media.ts';
-import type { HarnessSegment } from '../support/packing-harness.ts';
-import { ClipHarness } from './clip-harness.ts';
+import { ClipHarness, type Recorded } from './clip-harness.ts';
 
 const HOUR_MS = 3_600_000;
 const FRAME_S = 0.1;
-const GAP_MS = 3000;
 const FRAME_MS = 100;
 const TRIM_END_MS = 300;
 
 /** Pictures of the recording shown in [fromMs, toMs) (10 fps, each segment's first at its start). */
 const framesIn = (media: readonly MediaSegment[], fromMs: number, toMs: number): number =>
   media.reduce((n, m) => n + Array.from({ length: m.videoFrames }, (_, i) => m.startMs + i * FRAME_MS).filter((t) => t >= fromMs && t < toMs).length, 0);
-
-interface Recorded {
-  camera: string;
-  segments: HarnessSegment[];
-  media: MediaSegment[];
-  startMs: number;
-  endMs: number;
-}
-
-/** A camera records 4 s, restarts (new discontinuity sequence) 3 s later and records 3 s more. */
-async function recordWithRestart(c: ClipHarness, camera: string, epochMs: number, audio: boolean): Promise<Recorded> {
-  const key = await c.putDataKey(camera);
-  const a = await makeMediaSegments({ seconds: 4, epochMs, audio });
-  const aEnd = a[a.length - 1]!.startMs + a[a.length - 1]!.durationMs;
-  const b = await makeMediaSegments({ seconds: 3, epochMs: aEnd + GAP_MS, audio });
-  const segments = [...(await c.record(camera, a, { seq: 100, discSeq: 1, ...key })), ...(await c.record(camera, b, { seq: 200, discSeq: 2, ...key }))];
-  const last = b[b.length - 1]!;
-  return { camera, segments, media: [...a, ...b], startMs: a[0]!.startMs, endMs: last.startMs + last.durationMs };
-}
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('base64');
 
@@ -66,8 +44,8 @@ describe('clip export over hot and packed history (s3rver + dynalite + indexer +
     dir = await mkdtemp(join(tmpdir(), 'camrec-clips-'));
     c = await ClipHarness.start();
     hourMs = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 2 * HOUR_MS;
-    withAudio = await recordWithRestart(c, 'cam-clip-av', hourMs + 600_000, true);
-    noAudio = await recordWithRestart(c, 'cam-clip-v', hourMs + 600_000, false);
+    withAudio = await c.recordWithRestart('cam-clip-av', hourMs + 600_000, { audio: true });
+    noAudio = await c.recordWithRestart('cam-clip-v', hourMs + 600_000, { audio: false });
     await makeClip('hot', withAudio);
     await makeClip('hot-noaudio', noAudio);
     // Starts 1.5 s in (inside the second 1-s GOP), ends 1.25 s before the end (between two pictures).

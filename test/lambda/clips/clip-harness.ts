@@ -13,7 +13,20 @@ import { memoryPublisher } from '../../../lambda/notify/notification-publisher.t
 import { s3ClipObjectStore } from '../../../lambda/storage/s3-clip-object-store.ts';
 import { s3ObjectStore } from '../../../lambda/storage/s3-object-store.ts';
 import { staticTokenSecrets } from '../../../lambda/token/token-secrets.ts';
+import { makeMediaSegments } from '../support/fixture-media.ts';
 import { BUCKET, PackingHarness, type HarnessSegment } from '../support/packing-harness.ts';
+
+/** The pause between a camera's two recordings in `recordWithRestart`. */
+export const RESTART_GAP_MS = 3000;
+
+/** What `recordWithRestart` stored: the indexed segments, the media they came from, and the span. */
+export interface Recorded {
+  camera: string;
+  segments: HarnessSegment[];
+  media: MediaSegment[];
+  startMs: number;
+  endMs: number;
+}
 
 /**
  * The clip path on this machine: cameras upload real encrypted media through the local S3
@@ -66,6 +79,25 @@ export class ClipHarness {
       }),
     );
     return { keyId, key };
+  }
+
+  /**
+   * A camera records 4 s, restarts (new discontinuity sequence) RESTART_GAP_MS later and
+   * records 3 s more, under one data key; `media` says how (makeMediaSegments' codec,
+   * container, audio).
+   */
+  async recordWithRestart(
+    camera: string,
+    epochMs: number,
+    media: { codec?: 'h264' | 'hevc'; container?: 'ts' | 'fmp4'; audio?: boolean } = {},
+  ): Promise<Recorded> {
+    const key = await this.putDataKey(camera);
+    const a = await makeMediaSegments({ seconds: 4, epochMs, ...media });
+    const aEnd = a[a.length - 1]!.startMs + a[a.length - 1]!.durationMs;
+    const b = await makeMediaSegments({ seconds: 3, epochMs: aEnd + RESTART_GAP_MS, ...media });
+    const segments = [...(await this.record(camera, a, { seq: 100, discSeq: 1, ...key })), ...(await this.record(camera, b, { seq: 200, discSeq: 2, ...key }))];
+    const last = b[b.length - 1]!;
+    return { camera, segments, media: [...a, ...b], startMs: a[0]!.startMs, endMs: last.startMs + last.durationMs };
   }
 
   /**

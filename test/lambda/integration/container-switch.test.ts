@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPat, readPmt } from '../../../media/ts/psi-reader.ts';
@@ -12,10 +10,9 @@ import { decryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import type { SessionAnswer } from '../../../lambda/api/routes/create-session.ts';
 import { launchChromium, type Chromium } from '../../support/chromium.ts';
-import { FFPROBE, ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
+import { countVideoFrames, ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
 import { PlaybackHarness } from '../support/playback-harness.ts';
 
-const run = promisify(execFile);
 const CAMERA = 'cam-reconfigured';
 const SECONDS = 6;
 const FPS = 10;
@@ -114,19 +111,7 @@ describe('a range that switches from fMP4 to MPEG-TS (s3rver + dynalite + ffmpeg
       writeFileSync(file, Buffer.concat([init, decryptSegment(body, dataKey.key, Buffer.from(iv, 'hex'))]));
       const { stderr } = await ffmpegRun(['-nostdin', '-v', 'warning', '-f', 'mpegts', '-i', file, '-f', 'null', '-']);
       expect(stderr).toBe('');
-      const probe = await run(FFPROBE, [
-        '-v',
-        'error',
-        '-count_frames',
-        '-select_streams',
-        'v:0',
-        '-show_entries',
-        'stream=nb_read_frames',
-        '-of',
-        'json',
-        file,
-      ]);
-      frames += Number((JSON.parse(probe.stdout) as { streams: { nb_read_frames: string }[] }).streams[0]!.nb_read_frames);
+      frames += (await countVideoFrames(file)).frames;
     }
     expect(frames).toBe(SECONDS * FPS);
   }, 120_000);

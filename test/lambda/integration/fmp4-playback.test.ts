@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { DeleteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { parse, types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FFPROBE, ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
+import { countVideoFrames, ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
 import { PlaybackHarness, TABLE, type UploadSegment } from '../support/playback-harness.ts';
 import type { SessionAnswer } from '../../../lambda/api/routes/create-session.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 
-const run = promisify(execFile);
 const CAMERA = 'cam-hevc';
 const OTHER = 'cam-other';
 const HOUR_MS = 3_600_000;
@@ -76,21 +73,9 @@ describe('H.265 in fMP4 through indexer, packer, playlists and routes (s3rver + 
   it('ffmpeg decodes the whole range (pack and hot, one init section) with -v warning printing nothing, every picture', async () => {
     const { stderr } = await ffmpegRun(['-nostdin', '-v', 'warning', '-i', answer.playlistUrl, '-map', '0', '-f', 'null', '-']);
     expect(stderr).toBe('');
-    const probe = await run(FFPROBE, [
-      '-v',
-      'error',
-      '-count_frames',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=codec_name,nb_read_frames',
-      '-of',
-      'json',
-      answer.playlistUrl,
-    ]);
-    const stream = (JSON.parse(probe.stdout) as { streams: { codec_name: string; nb_read_frames: string }[] }).streams[0]!;
+    const stream = await countVideoFrames(answer.playlistUrl);
     expect(stream.codec_name).toBe('hevc');
-    expect(Number(stream.nb_read_frames)).toBe(SECONDS * 10);
+    expect(stream.frames).toBe(SECONDS * 10);
   });
 
   it('once the segment items of packed hours have expired (TTL), a session over packed history still answers its codecs, size and container', async () => {

@@ -1,12 +1,9 @@
 import { parse, types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoSegmentIndex } from '../../../lambda/index/dynamo-segment-index.ts';
-import { makeMediaSegments, ffmpegRun, FFPROBE } from '../support/fixture-media.ts';
+import { countVideoFrames, makeMediaSegments, ffmpegRun } from '../support/fixture-media.ts';
 import { PlaybackHarness, TABLE, type UploadSegment } from '../support/playback-harness.ts';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 
-const run = promisify(execFile);
 const CAMERA = 'cam-front-door';
 const SECONDS = 6;
 
@@ -117,21 +114,9 @@ describe('ON_DEMAND playback through the handlers (s3rver + dynalite + ffmpeg)',
     });
     const { stderr } = await ffmpegRun(['-nostdin', '-v', 'warning', '-i', playlistUrl, '-map', '0', '-f', 'null', '-']);
     expect(stderr).toBe('');
-    const probe = await run(FFPROBE, [
-      '-v',
-      'error',
-      '-count_frames',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=nb_read_frames,codec_name,width,height',
-      '-of',
-      'json',
-      playlistUrl,
-    ]);
-    const stream = (JSON.parse(probe.stdout) as { streams: { nb_read_frames: string; codec_name: string; width: number; height: number }[] }).streams[0]!;
+    const stream = await countVideoFrames(playlistUrl);
     expect(stream).toMatchObject({ codec_name: 'h264', width: 128, height: 96 });
-    expect(Number(stream.nb_read_frames)).toBe(SECONDS * 10);
+    expect(stream.frames).toBe(SECONDS * 10);
   });
 
   it('redirects a segment to a presigned GET and serves the 16-byte key only to the session', async () => {

@@ -8,92 +8,19 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ClipManifestSchema } from '../../../contract/index.ts';
 import { signedFetch } from '../../../local/auth/signed-fetch.ts';
 import { probeClip } from '../../fixtures/clip-judges.ts';
-import { FFMPEG } from '../../lambda/support/fixture-media.ts';
 import { parseMediaPlaylist } from '../../support/hls-text.ts';
-import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
-import { until } from '../../support/until.ts';
+import { AVC_CAMERA as AVC, HEVC_CAMERA as HEVC, onDemandWith, startFmp4Cameras } from '../../support/fmp4-cameras.ts';
+import type { LocalStackProcess } from '../../support/local-stack-process.ts';
 
 const run = promisify(execFile);
 const CAMREC = fileURLToPath(new URL('../../../bin/camrec.js', import.meta.url));
-const HEVC = 'cam-hevc';
-const AVC = 'cam-avc';
 
 let dir: string;
 let stack: LocalStackProcess;
 
-/** 20 s of a small test card, a key frame every second, no B-frames (raw files are timed by the frame rate). */
-async function encode(codec: 'hevc' | 'h264', out: string): Promise<void> {
-  const enc =
-    codec === 'hevc'
-      ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=25:min-keyint=25:scenecut=0:bframes=0:log-level=error', '-f', 'hevc']
-      : ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-f', 'h264'];
-  await run(FFMPEG, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=192x108:rate=25',
-    '-t',
-    '20',
-    ...enc.slice(0, -2),
-    '-pix_fmt',
-    'yuv420p',
-    ...enc.slice(-2),
-    out,
-  ]);
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'camrec-e2e-clip-fmp4-'));
-  const hevc = join(dir, 'hevc.h265');
-  const avc = join(dir, 'avc.h264');
-  const aac = join(dir, 'tone.aac');
-  await Promise.all([
-    encode('hevc', hevc),
-    encode('h264', avc),
-    run(FFMPEG, [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=48000',
-      '-t',
-      '20',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '64k',
-      '-f',
-      'adts',
-      aac,
-    ]),
-  ]);
-  stack = await startLocalStackProcess(dir, [
-    '--pack-after',
-    '40s',
-    '--camera',
-    HEVC,
-    '--source',
-    hevc,
-    '--audio',
-    aac,
-    '--loop',
-    '--fps',
-    '25',
-    '--camera',
-    AVC,
-    '--source',
-    avc,
-    '--loop',
-    '--fps',
-    '25',
-    '--container',
-    'fmp4',
-  ]);
+  stack = await startFmp4Cameras(dir, { avcSize: '192x108', hevcSize: '192x108', hevcAudio: true });
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();
@@ -112,22 +39,7 @@ async function api(method: string, path: string, json?: object): Promise<any> {
 
 /** The segments of an ON_DEMAND playlist over the last ten minutes, once it holds `packed` byte ranges and `hot` hot segments. */
 async function recorded(camera: string, packed: number, hot: number) {
-  let last = '';
-  return until(
-    `${camera}: ${packed} packed and ${hot} hot segments`,
-    async () => {
-      const { playlistUrl } = await api('POST', `/v1/cameras/${camera}/sessions`, {
-        mode: 'ON_DEMAND',
-        start: new Date(Date.now() - 10 * 60_000).toISOString(),
-        end: new Date().toISOString(),
-      });
-      last = await (await fetch(playlistUrl)).text();
-      const p = (last.match(/#EXT-X-BYTERANGE/g) ?? []).length;
-      const h = (last.match(/^segments\/.*\.m4s$/gm) ?? []).length;
-      return p >= packed && h >= hot && parseMediaPlaylist(last).segments;
-    },
-    { timeoutMs: 180_000, intervalMs: 1000, detail: () => last },
-  );
+  return parseMediaPlaylist((await onDemandWith(stack, camera, packed, hot)).text).segments;
 }
 
 /** `camrec clip` over the playlist's whole range, as a user runs it; the file, its probe and the clip's manifest. */

@@ -5,63 +5,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { signedFetch } from '../../../local/auth/signed-fetch.ts';
-import { FFMPEG, FFPROBE, ffmpegRun } from '../../lambda/support/fixture-media.ts';
+import { FFPROBE, ffmpegRun } from '../../lambda/support/fixture-media.ts';
 import { allStarted, launchChromium, requireChromium, type Chromium } from '../../support/chromium.ts';
-import { startLocalStackProcess, type LocalStackProcess } from '../../support/local-stack-process.ts';
+import { AVC_CAMERA as AVC, HEVC_CAMERA as HEVC, onDemandWith, openSession, startFmp4Cameras } from '../../support/fmp4-cameras.ts';
+import type { LocalStackProcess } from '../../support/local-stack-process.ts';
+import { until } from '../../support/until.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const HLS_JS = fileURLToPath(new URL('../../../node_modules/hls.js/dist/hls.min.js', import.meta.url));
 const SHAKA = fileURLToPath(new URL('../../../node_modules/shaka-player/dist/shaka-player.compiled.js', import.meta.url));
-const AVC = 'cam-avc';
-const HEVC = 'cam-hevc';
 
 let dir: string;
 let browser: Chromium | undefined;
 let stack: LocalStackProcess;
 let context: BrowserContext;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-interface Answer {
-  playlistUrl: string;
-  codecs?: string;
-  container?: string;
-  resolution?: { width: number; height: number };
-}
-
-async function session(camera: string, body: object): Promise<Answer> {
-  const res = await signedFetch(`${stack.info.apiUrl}/v1/cameras/${camera}/sessions`, {
-    credentials: stack.info.credentials,
-    region: stack.info.region,
-    json: body,
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as Answer;
-}
-
-/** An ON_DEMAND session over the last ten minutes, once its playlist holds `packed` byte ranges and `hot` hot segments. */
-async function rangeWith(camera: string, packed: number, hot: number): Promise<{ answer: Answer; text: string }> {
-  return until(
-    `${camera}: a playlist with ${packed} packed and ${hot} hot segments`,
-    async () => {
-      const answer = await session(camera, { mode: 'ON_DEMAND', start: new Date(Date.now() - 10 * 60_000).toISOString(), end: new Date().toISOString() });
-      const text = await (await fetch(answer.playlistUrl)).text();
-      const p = (text.match(/#EXT-X-BYTERANGE/g) ?? []).length;
-      const h = (text.match(/^segments\/.*\.m4s$/gm) ?? []).length;
-      return p >= packed && h >= hot && { answer, text };
-    },
-    180_000,
-  );
-}
+const session = (camera: string, body: object) => openSession(stack, camera, body);
+const rangeWith = (camera: string, packed: number, hot: number) => onDemandWith(stack, camera, packed, hot);
 
 async function blankPage(script: string): Promise<Page> {
   const page = await context.newPage();
@@ -83,80 +43,8 @@ beforeAll(async () => {
   requireChromium();
   await mkdir(ARTIFACTS, { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'camrec-e2e-fmp4-'));
-  const avc = join(dir, 'avc.h264');
-  const hevc = join(dir, 'hevc.h265');
-  // 20 s loops, a key frame every second, no B-frames (raw files are timed by the frame rate).
-  execFileSync(FFMPEG, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=320x240:rate=25',
-    '-t',
-    '20',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-profile:v',
-    'baseline',
-    '-g',
-    '25',
-    '-keyint_min',
-    '25',
-    '-sc_threshold',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-f',
-    'h264',
-    avc,
-  ]);
-  execFileSync(FFMPEG, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=480x270:rate=25',
-    '-t',
-    '20',
-    '-c:v',
-    'libx265',
-    '-preset',
-    'ultrafast',
-    '-x265-params',
-    'keyint=25:min-keyint=25:scenecut=0:bframes=0:log-level=error',
-    '-pix_fmt',
-    'yuv420p',
-    '-f',
-    'hevc',
-    hevc,
-  ]);
   await allStarted([
-    startLocalStackProcess(dir, [
-      '--pack-after',
-      '40s',
-      '--camera',
-      AVC,
-      '--source',
-      avc,
-      '--loop',
-      '--fps',
-      '25',
-      '--container',
-      'fmp4',
-      '--camera',
-      HEVC,
-      '--source',
-      hevc,
-      '--loop',
-      '--fps',
-      '25',
-    ]).then((s) => (stack = s)),
+    startFmp4Cameras(dir, { avcSize: '320x240', hevcSize: '480x270' }).then((s) => (stack = s)),
     launchChromium({ viewport: { width: 800, height: 500 } }).then((b) => (browser = b)),
   ]);
   context = browser!.context;
@@ -170,8 +58,14 @@ afterAll(async () => {
 // Each test waits for the history it judges itself (rangeWith) and plays in a page of its own: they run at once.
 describe.concurrent('fMP4 cameras through camrec local: H.264 (--container fmp4) and H.265 (fMP4 by default)', () => {
   test('session answers carry the codec string, picture size and container', async () => {
-    const avc = await until('an H.264 segment', async () => (await session(AVC, { mode: 'LIVE' })).codecs && session(AVC, { mode: 'LIVE' }), 60_000);
-    const hevc = await until('an H.265 segment', async () => (await session(HEVC, { mode: 'LIVE' })).codecs && session(HEVC, { mode: 'LIVE' }), 60_000);
+    const avc = await until('an H.264 segment', async () => (await session(AVC, { mode: 'LIVE' })).codecs && session(AVC, { mode: 'LIVE' }), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    const hevc = await until('an H.265 segment', async () => (await session(HEVC, { mode: 'LIVE' })).codecs && session(HEVC, { mode: 'LIVE' }), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
     expect(avc).toMatchObject({ codecs: expect.stringMatching(/^avc1\.42[0-9A-F]{4}$/i), container: 'fmp4', resolution: { width: 320, height: 240 } });
     expect(hevc).toMatchObject({ codecs: expect.stringMatching(/^hvc1\.1\.6\.L\d+\.90$/), container: 'fmp4', resolution: { width: 480, height: 270 } });
   }, 120_000);

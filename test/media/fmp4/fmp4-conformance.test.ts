@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
 import { makeCodedStream, type CodedStream, type CodedStreamSpec } from '../../fixtures/coded-streams.ts';
 import { readVideo, writeFmp4Hls, type Fmp4Hls } from '../../fixtures/fmp4-hls-writer.ts';
-import { FFMPEG, FFPROBE } from '../../fixtures/h264-streams.ts';
+import { FFMPEG } from '../../fixtures/h264-streams.ts';
+import { decodedVideo, ffmpegWarnings, fpsOf, playlistCodecs, probeVideoPackets, type ProbedPacket } from '../../fixtures/playlist-judges.ts';
 import { findBox, findBoxes, readBoxes, readTfhd, readTrun } from '../../fixtures/mp4-inspect.ts';
 import { gstCodecString, gstDecode, requireGstreamer } from '../../support/gst/gstreamer.ts';
 
@@ -67,49 +68,11 @@ const CASES: Case[] = [
   },
 ];
 
-const fpsOf = (s: string): number => (s.includes('/') ? Number(s.split('/')[0]) / Number(s.split('/')[1]) : Number(s));
-
-function ffmpegWarnings(playlist: string): string {
-  const r = spawnSync(FFMPEG, ['-v', 'warning', '-allowed_extensions', 'ALL', '-i', playlist, '-f', 'null', '-'], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  return r.stderr;
-}
-
-function decodedVideo(playlist: string): { frames: number; seconds: number } {
-  const out = execFileSync(
-    FFPROBE,
-    ['-v', 'error', '-allowed_extensions', 'ALL', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', playlist],
-    { encoding: 'utf8' },
-  );
-  const pts = out
-    .split('\n')
-    .map((l) => parseFloat(l))
-    .filter((n) => Number.isFinite(n))
-    .sort((a, b) => a - b);
-  return { frames: pts.length, seconds: pts[pts.length - 1]! - pts[0]! };
-}
-
-interface ProbedPacket {
-  pts: number;
-  dts: number;
-  duration: number;
-  key: boolean;
-}
-
 /** ffprobe -show_packets of the video of init + one media segment (decrypted first when needed), in 90 kHz ticks. */
 function probeSegment(init: Uint8Array, segment: Uint8Array, name: string): ProbedPacket[] {
   const file = join(dir, `${name}.mp4`);
   writeFileSync(file, Buffer.concat([init, segment]));
-  const out = execFileSync(FFPROBE, ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts,dts,duration,flags', '-of', 'csv=p=0', file], {
-    encoding: 'utf8',
-  });
-  return out
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => {
-      const [pts, dts, duration, flags] = l.split(',');
-      return { pts: Number(pts), dts: Number(dts), duration: Number(duration), key: (flags ?? '').startsWith('K') };
-    });
+  return probeVideoPackets(file);
 }
 
 /** The avcC / hvcC ffmpeg's own MP4 muxer writes for the same elementary stream. */
@@ -158,12 +121,7 @@ describe('fMP4 HLS from our H.265 / H.264 parsers and muxer, judged by ffmpeg, f
         expect(decoded.seconds + 1 / fps).toBeCloseTo(frames / fps, 2);
         expect(hls.durations.reduce((a, b) => a + b, 0)).toBeCloseTo(frames / fps, 3);
         if (c.spec.audioHz) {
-          const streams = execFileSync(
-            FFPROBE,
-            ['-v', 'error', '-allowed_extensions', 'ALL', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', hls.playlist],
-            { encoding: 'utf8' },
-          );
-          expect(streams).toContain('aac');
+          expect(playlistCodecs(hls.playlist)).toContain('aac');
         }
 
         // ffprobe, segment by segment: a key frame first, decode times continuous across segments, pts/dts as given.

@@ -6,7 +6,7 @@ import { buildInitSegment } from '../../../media/fmp4/init-segment.ts';
 import { aacAudioTrack, avcVideoTrack, hevcVideoTrack } from '../../../media/fmp4/tracks.ts';
 import { MediaArgumentError, MediaInputError } from '../../../media/media-error.ts';
 import { findBox, outline, readBoxes, type Mp4Box } from '../../fixtures/mp4-inspect.ts';
-import { MAIN_PTL, writeHevcPps, writeHevcSps, writeVps } from '../../fuzz/media/h265-builders.ts';
+import { MAIN_PTL, MAIN_SPS, writeHevcPps, writeHevcSps, writeVps } from '../../fuzz/media/h265-builders.ts';
 
 /** Hex with spaces and line breaks for annotation; `|` separates fields in the comments only. */
 const hex = (s: string): string => s.replace(/\s+/g, '');
@@ -150,22 +150,11 @@ describe('init segment boxes, byte by byte', () => {
 
   it('hvcC parallelismType follows the PPS when min_spatial_segmentation_idc is set (wavefronts 3, tiles 2, both 0)', () => {
     const sps = writeHevcSps({
-      vpsId: 0,
-      spsId: 0,
+      ...MAIN_SPS,
       ptl: { ...MAIN_PTL, subLayers: [[false, false]] },
-      chromaFormatIdc: 1,
-      separateColourPlane: false,
-      log2MinCb: 3,
-      log2DiffCtb: 3,
       codedWidth: 640,
       codedHeight: 360,
-      bitDepthLuma: 8,
-      bitDepthChroma: 8,
-      log2MaxPocLsb: 8,
       orderingInfoPresent: false,
-      pcm: false,
-      ordering: [{ maxDecPicBufferingMinus1: 3, maxNumReorder: 1, maxLatencyPlus1: 0 }],
-      shortTermRps: [],
       vui: { restriction: { minSpatialSegmentationIdc: 0x123 } },
     });
     const pps = (tiles: boolean, entropyCodingSync: boolean) =>
@@ -237,25 +226,7 @@ describe('init segment boxes, byte by byte', () => {
   });
 
   it('a non-square SAR adds pasp and widens tkhd to the display width', () => {
-    const sps = writeHevcSps({
-      vpsId: 0,
-      spsId: 0,
-      ptl: MAIN_PTL,
-      chromaFormatIdc: 1,
-      separateColourPlane: false,
-      log2MinCb: 3,
-      log2DiffCtb: 3,
-      codedWidth: 720,
-      codedHeight: 576,
-      bitDepthLuma: 8,
-      bitDepthChroma: 8,
-      log2MaxPocLsb: 8,
-      orderingInfoPresent: true,
-      pcm: false,
-      ordering: [{ maxDecPicBufferingMinus1: 3, maxNumReorder: 1, maxLatencyPlus1: 0 }],
-      shortTermRps: [],
-      vui: { sar: { idc: 2 } }, // 12:11
-    });
+    const sps = writeHevcSps({ ...MAIN_SPS, codedWidth: 720, codedHeight: 576, vui: { sar: { idc: 2 } } }); // 12:11
     const t = hevcVideoTrack({ vps: [VPS], sps: [sps], pps: [PPS] });
     const boxes = readBoxes(buildInitSegment(t));
     expect(whole(findBox(boxes, 'moov/trak/mdia/minf/stbl/stsd/hvc1/pasp')!)).toBe(hex('00000010 70617370 0000000c 0000000b'));

@@ -9,7 +9,7 @@ import { parseHevcSliceHeaderStart } from '../../../media/h265/slice-header.ts';
 import { MediaInputError } from '../../../media/media-error.ts';
 import { buildAnnexB } from '../../fuzz/media/h264-builders.ts';
 import {
-  MAIN_PTL,
+  MAIN_SPS,
   nalHeader,
   writeHevcPps,
   writeHevcSps,
@@ -41,21 +41,11 @@ describe('H.265 NAL unit header (7.3.1.2)', () => {
 });
 
 const SPS: HevcSpsFields = {
-  vpsId: 0,
-  spsId: 0,
-  ptl: MAIN_PTL,
-  chromaFormatIdc: 1,
-  separateColourPlane: false,
-  log2MinCb: 3,
-  log2DiffCtb: 3,
+  ...MAIN_SPS,
   codedWidth: 640,
   codedHeight: 360,
-  bitDepthLuma: 8,
-  bitDepthChroma: 8,
   log2MaxPocLsb: 4,
   ordering: [{ maxDecPicBufferingMinus1: 4, maxNumReorder: 2, maxLatencyPlus1: 0 }],
-  orderingInfoPresent: true,
-  pcm: false,
   shortTermRps: [{ negative: 1, positive: 0 }],
   vui: { timing: { numUnitsInTick: 1, timeScale: 25 } },
 };

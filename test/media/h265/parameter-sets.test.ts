@@ -6,7 +6,7 @@ import { parseHevcPps } from '../../../media/h265/pps-parser.ts';
 import { parseHevcSps } from '../../../media/h265/sps-parser.ts';
 import { parseHevcVps } from '../../../media/h265/vps-parser.ts';
 import { MediaError, MediaInputError } from '../../../media/media-error.ts';
-import { MAIN_PTL, writeHevcPps, writeHevcSps, type HevcSpsFields } from '../../fuzz/media/h265-builders.ts';
+import { MAIN_PTL, MAIN_SPS, writeHevcPps, writeHevcSps, type HevcSpsFields } from '../../fuzz/media/h265-builders.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
@@ -123,21 +123,10 @@ describe('H.265 VPS / SPS / PPS from libx265', () => {
 });
 
 const BASE: HevcSpsFields = {
-  vpsId: 0,
-  spsId: 0,
-  ptl: MAIN_PTL,
-  chromaFormatIdc: 1,
-  separateColourPlane: false,
-  log2MinCb: 3,
-  log2DiffCtb: 3,
+  ...MAIN_SPS,
   codedWidth: 1280,
   codedHeight: 720,
-  bitDepthLuma: 8,
-  bitDepthChroma: 8,
-  log2MaxPocLsb: 8,
   ordering: [{ maxDecPicBufferingMinus1: 4, maxNumReorder: 2, maxLatencyPlus1: 0 }],
-  orderingInfoPresent: true,
-  pcm: false,
   shortTermRps: [{ negative: 1, positive: 0 }],
 };
 

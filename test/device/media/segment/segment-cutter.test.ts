@@ -1,29 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { AudioQueue } from '../../../../device/media/audio/audio-queue.ts';
-import type { MediaSegment, SegmenterStats } from '../../../../device/media/media-segment.ts';
 import { SegmentCutter } from '../../../../device/media/segment/segment-cutter.ts';
-import { SegmentWriter } from '../../../../device/media/segment/segment-writer.ts';
 import { segmenterLimits } from '../../../../device/media/segmenter-limits.ts';
 import type { VideoConfig, VideoUnit } from '../../../../device/media/video/video-unit.ts';
-import { AVC, AVC_CONFIG, unit } from '../stage-fixtures.ts';
+import { AVC, AVC_CONFIG, tsSegmentWriter, unit } from '../stage-fixtures.ts';
 
 const F = 3600;
 const config: VideoConfig = AVC_CONFIG;
 
 /** A cutter over a real writer and TS container; pictures by frame number, key frames every `gop`. */
 function setup(o: { targetSeconds?: number; maxSegmentBytes?: number; config?: VideoConfig | undefined } = {}) {
-  const segments: MediaSegment[] = [];
+  const { writer, segments } = tsSegmentWriter();
   const reports: string[] = [];
   const dropped: number[] = [];
-  const stats: SegmenterStats = { frames: 0, audioFrames: 0, segments: 0, bytes: 0, inputErrors: 0, droppedBytes: 0, droppedFrames: 0 };
-  const audio = new AudioQueue({ frames: 100 });
-  const writer = new SegmentWriter(
-    'ts',
-    audio,
-    stats,
-    (t) => t / 90,
-    (s) => segments.push(s),
-  );
   const limits = segmenterLimits({
     targetSegmentSeconds: o.targetSeconds ?? 2,
     ...(o.maxSegmentBytes ? { maxSegmentBytes: o.maxSegmentBytes } : {}),

@@ -1,30 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { AdtsHeader } from '../../../../media/aac/adts-header.ts';
-import { AudioQueue } from '../../../../device/media/audio/audio-queue.ts';
-import type { MediaSegment, SegmenterStats } from '../../../../device/media/media-segment.ts';
-import { SegmentWriter } from '../../../../device/media/segment/segment-writer.ts';
 import type { VideoConfig } from '../../../../device/media/video/video-unit.ts';
 import { pesStarts, readPackets } from '../../../fixtures/ts-inspect.ts';
-import { AVC, AVC_CONFIG, unit } from '../stage-fixtures.ts';
+import { AVC, AVC_CONFIG, tsSegmentWriter, unit } from '../stage-fixtures.ts';
 
 const config: VideoConfig = AVC_CONFIG;
 const aac = { audioObjectType: 2, sampleRateHz: 48_000, channels: 1 } as AdtsHeader;
 /** ff f1 50 40 ...: ADTS, AAC-LC, 48 kHz, mono, 11-byte frame (7 header + 4 payload). */
 const adts = Uint8Array.from([0xff, 0xf1, 0x50, 0x40, 0x01, 0x7f, 0xfc, 0x21, 0x10, 0x04, 0x60]);
 
-function setup() {
-  const segments: MediaSegment[] = [];
-  const stats: SegmenterStats = { frames: 0, audioFrames: 0, segments: 0, bytes: 0, inputErrors: 0, droppedBytes: 0, droppedFrames: 0 };
-  const audio = new AudioQueue({ frames: 100 });
-  const writer = new SegmentWriter(
-    'ts',
-    audio,
-    stats,
-    (t) => t / 90,
-    (s) => segments.push(s),
-  );
-  return { writer, audio, stats, segments };
-}
+const setup = tsSegmentWriter;
 const picture = (n: number, isKey = false) => ({ u: unit({ isKey, nals: [isKey ? AVC.IDR : AVC.P] }), pts: 126_000 + n * 3600, dts: 126_000 + n * 3600 });
 
 describe('SegmentWriter: one segment at a time, with the audio that belongs to it', () => {
