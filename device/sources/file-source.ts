@@ -5,10 +5,11 @@ import { AnnexBSplitter, DEFAULT_MAX_NAL_BYTES } from '../../media/bitstream/ann
 import { START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
 import { joinNals } from '../media/bytes.ts';
 import { VideoStage } from '../media/video/video-stage.ts';
-import type { VideoCodec } from '../media/video/video-unit.ts';
+import type { AssembledUnit, VideoCodec } from '../media/video/video-unit.ts';
 import type { KeyframePictures } from './ffmpeg-args.ts';
 import { KeyframeSnapshots } from './keyframe-snapshots.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
+import { RawParameterSets } from './raw-parameter-sets.ts';
 
 export interface FileSourceOptions {
   videoPath: string;
@@ -48,7 +49,8 @@ interface TimedFrame {
 
 /** An access unit read from the file, with the frame rate of the SPS it came with (if any). */
 interface ReadFrame {
-  /** Its NAL units (no start codes): views of the file bytes. */
+  /** As the assembler split it; its NAL units (no start codes) are views of the file bytes. */
+  unit: AssembledUnit;
   nals: readonly Uint8Array[];
   spsFps?: number;
   /** A keyframe: its codec and the parameter sets in force (to decode it alone). */
@@ -133,9 +135,10 @@ export class FileSource implements MediaSource {
           const wait = this.waitUntil(epoch + vAt, now);
           if (wait) await wait;
           if (this.stopped) return;
-          // The NAL units as split here (the segmenter need not split the frame again); an
-          // input without putVideoNals gets the access unit in Annex B.
-          if (this.input.putVideoNals) this.input.putVideoNals(frame.nals, epoch + vAt);
+          // The access unit as assembled here (the segmenter's parser reads it without
+          // assembling it again), else its NAL units, else the access unit in Annex B.
+          if (this.input.putVideoAssembled) this.input.putVideoAssembled(frame.unit, epoch + vAt);
+          else if (this.input.putVideoNals) this.input.putVideoNals(frame.nals, epoch + vAt);
           else this.input.putVideoFrame(video.annexB(frame.nals), epoch + vAt);
           const key = frame.key;
           if (key && this.snapshots)
@@ -183,14 +186,18 @@ class VideoReader {
   /** The buffers file bytes were read into (each its own ArrayBuffer, never reused). */
   private readonly reads = new WeakSet<ArrayBufferLike>();
 
+  private readonly sets = new RawParameterSets();
+
   constructor(private readonly fh: FileHandle) {
+    // Assemble only: frame boundaries by the segmenter's own rule, no parser here (the
+    // segmenter's reads each unit once); the few units with parameter sets are read for pacing and pictures.
     this.video = new VideoStage({
       maxFrameBytes: DEFAULT_MAX_NAL_BYTES,
-      onUnit: (u) => {
-        if (!u.hasVcl) return;
-        const config = this.video.config();
-        const key = u.isKey && config ? { codec: config.codec, sets: [...config.vps, ...config.sps, ...config.pps] } : undefined;
-        this.queue.push({ nals: u.nals, spsFps: config?.fps, key });
+      onUnit: () => undefined,
+      onAssembled: (unit) => {
+        const { spsFps, key } = this.sets.read(unit);
+        if (!unit.au.hasVcl) return;
+        this.queue.push({ unit, nals: unit.au.nals, spsFps, key });
       },
     });
     this.splitter = new AnnexBSplitter((e) => this.video.push(e));
