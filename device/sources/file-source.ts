@@ -62,8 +62,10 @@ interface ReadFrame {
  * time: frame n (in decode order) at start + n / fps (fps as configured, else from the
  * SPS), audio frame k at its sample time. Each frame goes in with that capture time, as
  * camera firmware calls putVideoFrame (an H.265 stream's B-frames get their presentation
- * times from their picture order count in the segmenter), as the NAL units split here
- * (putVideoNals, when the input has it: the segmenter does not split the frame again). With `loop`, the file plays again from the start and the time line
+ * times from their picture order count in the segmenter), as the access unit assembled
+ * here (putVideoAssembled, when the input has it: the source only finds frame boundaries,
+ * by the segmenter's own assembler, and the segmenter's parser reads each unit once; else
+ * putVideoNals, else putVideoFrame). With `loop`, the file plays again from the start and the time line
  * continues; audio that would run past the video's end is left out at each pass, so two
  * passes never overlap (an audio file a few ms longer than the video, as AAC's 1024-sample
  * frames make it, would otherwise put two audio frames on the same instant at every loop).
