@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { AnnexBSplitter } from '../../../media/bitstream/annexb-splitter.ts';
 import { LiveSegmenter } from '../../../device/media/live-segmenter.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { FileSource } from '../../../device/sources/file-source.ts';
@@ -22,10 +24,15 @@ type Path = 'assembled' | 'nals' | 'annexB';
  * always past every frame's time: the frames keep their capture times t0 + n / fps), and
  * returns each segment's SHA-256 and metadata, the input errors and the stats.
  */
-async function record(video: string, path: Path) {
+async function record(video: string, path: Path, maxFrameBytes?: number) {
   const segs: MediaSegment[] = [];
   const errors: string[] = [];
-  const s = new LiveSegmenter({ targetSegmentSeconds: 2, onSegment: (x) => segs.push(x), onInputError: (e) => errors.push(`${e.message} @${e.offset}`) });
+  const s = new LiveSegmenter({
+    targetSegmentSeconds: 2,
+    onSegment: (x) => segs.push(x),
+    onInputError: (e) => errors.push(`${e.message} @${e.offset}`),
+    maxFrameBytes,
+  });
   let calls = 0;
   let assembledFrames = 0;
   const input: MediaInput = {
@@ -86,4 +93,19 @@ describe('FileSource -> LiveSegmenter.putVideoAssembled (the segmenter reads the
       expect({ ...assembled, assembledFrames: 0 }).toEqual(annexB);
     }, 120_000);
   }
+
+  it("a frame over the segmenter's maxFrameBytes is dropped and reported as when the segmenter assembles it, and recording goes on", async () => {
+    const { video } = makeCodedStream(dir, 'big-frames', streams['h264 (IP)']!);
+    let largest = 0;
+    const splitter = new AnnexBSplitter((e) => void (largest = Math.max(largest, e.nal.byteLength)));
+    splitter.push(readFileSync(video));
+    splitter.flush();
+    // Only the frames with the biggest NAL units (the IDRs) pass the limit.
+    const assembled = await record(video, 'assembled', largest - 1);
+    const nals = await record(video, 'nals', largest - 1);
+    expect(assembled.errors.join('\n')).toMatch(/over \d+ bytes/);
+    expect(assembled.segs.length).toBeGreaterThan(0);
+    expect(assembled.assembledFrames).toBeGreaterThan(0);
+    expect({ ...assembled, assembledFrames: 0 }).toEqual(nals);
+  }, 120_000);
 });
