@@ -1,4 +1,5 @@
 import { HevcParameterSets } from '../../media/h265/parameter-sets.ts';
+import { copyBytes, sameBytes } from '../media/bytes.ts';
 import type { AssembledUnit, VideoCodec } from '../media/video/video-unit.ts';
 
 /**
@@ -15,8 +16,9 @@ export class RawParameterSets {
   read(a: AssembledUnit): { spsFps?: number; key?: { codec: VideoCodec; sets: readonly Uint8Array[] } } {
     if (a.codec === 'h264') {
       const au = a.au;
-      if (au.sps) this.h264 = { sps: au.sps.nal, fps: au.sps.info.fps, pps: au.pps.length ? au.pps : [] };
-      else if (au.pps.length && this.h264) this.h264.pps = au.pps;
+      // Copies (when the bytes changed): a view would keep the whole 512 KiB read it lies in alive.
+      if (au.sps && !(this.h264 && sameBytes(this.h264.sps, au.sps.nal))) this.h264 = { sps: copyBytes(au.sps.nal), fps: au.sps.info.fps, pps: [] };
+      if (au.pps.length && this.h264 && !samePps(this.h264.pps, au.pps)) this.h264.pps = au.pps.map(copyBytes);
       const c = this.h264;
       if (!c || c.pps.length === 0) return {};
       return { spsFps: c.fps, key: au.isIdr ? { codec: 'h264', sets: [c.sps, ...c.pps] } : undefined };
@@ -30,4 +32,8 @@ export class RawParameterSets {
     const arrays = sets.arrays();
     return { spsFps: sps.fps, key: { codec: 'h265', sets: [...arrays.vps, ...arrays.sps, ...arrays.pps] } };
   }
+}
+
+function samePps(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  return a.length === b.length && a.every((x, i) => sameBytes(x, b[i]!));
 }
