@@ -5,6 +5,7 @@ import type { AgentStatus, UploadBlocker } from '../core/agent-status.ts';
 import { createJsonLogger, type Logger } from '../core/json-logger.ts';
 import { startControlServer } from '../control/control-server.ts';
 import { joinNals } from '../media/bytes.ts';
+import type { AssembledUnit } from '../media/video/video-unit.ts';
 import type { EventSpan, RecordingModeName } from '../recording/recording-policy.ts';
 import { createSource } from '../sources/create-source.ts';
 import type { G711Format } from '../sources/g711-transcoder.ts';
@@ -151,6 +152,16 @@ export class Agent {
     if (!p) return;
     const s = p.segmenter;
     this.guard(() => (s.putVideoNals ? s.putVideoNals(nals, ptsMs ?? this.now(), dtsMs) : s.putVideoFrame(joinNals(nals), ptsMs ?? this.now(), dtsMs)));
+  }
+
+  /** One access unit as a source's assembler split it (the raw-file source): the segmenter's parser reads it without assembling it again. */
+  putVideoAssembled(unit: AssembledUnit, ptsMs?: number, dtsMs?: number): void {
+    const p = this.accepting();
+    if (!p) return;
+    const s = p.segmenter;
+    const t = ptsMs ?? this.now();
+    if (s.putVideoAssembled) this.guard(() => s.putVideoAssembled!(unit, t, dtsMs));
+    else this.putVideoNals(unit.au.nals, t, dtsMs);
   }
 
   /** One ADTS AAC frame, with its capture (presentation) time (UTC ms, default now). */

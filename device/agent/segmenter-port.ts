@@ -1,6 +1,7 @@
 import { LiveSegmenter } from '../media/live-segmenter.ts';
 import type { MediaSegment, SegmenterStats } from '../media/media-segment.ts';
 import type { SegmenterOptions } from '../media/segmenter-options.ts';
+import type { AssembledUnit } from '../media/video/video-unit.ts';
 
 /** The part of device/media's LiveSegmenter the agent uses (a seam for tests). */
 export interface SegmenterPort {
@@ -8,6 +9,8 @@ export interface SegmenterPort {
   putVideoFrame(accessUnit: Uint8Array, ptsMs?: number, dtsMs?: number): void;
   /** Optional: one access unit as NAL units the caller split (LiveSegmenter.putVideoNals); else putVideoFrame gets them joined. */
   putVideoNals?(nals: readonly Uint8Array[], ptsMs?: number, dtsMs?: number): void;
+  /** Optional: one access unit a source's assembler split (LiveSegmenter.putVideoAssembled); else putVideoNals / putVideoFrame gets its units. */
+  putVideoAssembled?(unit: AssembledUnit, ptsMs?: number, dtsMs?: number): void;
   pushAudio(chunk: Uint8Array, arrivalMs?: number): void;
   putAudioFrame(frame: Uint8Array, ptsMs?: number): void;
   setAudioEnabled(on: boolean): void;

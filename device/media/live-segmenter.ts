@@ -1,4 +1,5 @@
 import { MediaInputError, UnsupportedStreamError } from '../../media/media-error.ts';
+import { NAL_OVERHEAD_BYTES } from '../../media/h264/access-unit-assembler.ts';
 import { START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
 import { PTS_HZ } from '../../media/ts/ts-constants.ts';
 import { AudioStage } from './audio/audio-stage.ts';
@@ -14,7 +15,7 @@ import { segmenterLimits, type SegmenterLimits } from './segmenter-limits.ts';
 import type { SegmenterOptions } from './segmenter-options.ts';
 import { AnnexBInput } from './video/annexb-input.ts';
 import { VideoStage } from './video/video-stage.ts';
-import type { VideoCodec } from './video/video-unit.ts';
+import type { AssembledUnit, VideoCodec } from './video/video-unit.ts';
 export { segmentBuffer } from '../../media/ts/ts-muxer.ts';
 export type { OpenSegmentInfo } from './media-segment.ts';
 export type { SegmenterOptions, VideoTiming } from './segmenter-options.ts';
@@ -158,6 +159,31 @@ export class LiveSegmenter {
     } finally {
       this.pictures.given = undefined;
     }
+    this.pictures.throwDeferred();
+  }
+
+  /**
+   * Exactly one access unit as a source's own assembler split it (a `VideoStage` in
+   * assemble-only mode, the same rule as this segmenter's): read by this segmenter's parser
+   * without assembling or parsing it again, otherwise the same as putVideoNals with its NAL
+   * units (the unit's offset and arrival time are set as putVideoNals would: the unit is
+   * this segmenter's from here). A unit this segmenter's assembler would have judged
+   * otherwise (corrupt, over maxFrameBytes, another codec than a fixed one) goes through
+   * putVideoNals.
+   */
+  putVideoAssembled(a: AssembledUnit, ptsMs?: number, dtsMs?: number): void {
+    const au = a.au;
+    if (au.corrupt || au.nalBytes + NAL_OVERHEAD_BYTES * au.nals.length > this.limits.maxFrameBytes) return this.putVideoNals(au.nals, ptsMs, dtsMs);
+    au.offset = START_CODE_4.byteLength;
+    au.arrivalMs = ptsMs ?? Date.now();
+    this.pictures.given = ptsMs === undefined ? undefined : { ptsMs, dtsMs };
+    let taken: boolean;
+    try {
+      taken = this.video.putAssembled(a);
+    } finally {
+      this.pictures.given = undefined;
+    }
+    if (!taken) return this.putVideoNals(au.nals, ptsMs, dtsMs);
     this.pictures.throwDeferred();
   }
 

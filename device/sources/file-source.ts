@@ -5,10 +5,11 @@ import { AnnexBSplitter, DEFAULT_MAX_NAL_BYTES } from '../../media/bitstream/ann
 import { START_CODE_4 } from '../../media/h264/nal-unit-type.ts';
 import { joinNals } from '../media/bytes.ts';
 import { VideoStage } from '../media/video/video-stage.ts';
-import type { VideoCodec } from '../media/video/video-unit.ts';
+import type { AssembledUnit, VideoCodec } from '../media/video/video-unit.ts';
 import type { KeyframePictures } from './ffmpeg-args.ts';
 import { KeyframeSnapshots } from './keyframe-snapshots.ts';
 import type { MediaInput, MediaSource } from './media-input.ts';
+import { RawParameterSets } from './raw-parameter-sets.ts';
 
 export interface FileSourceOptions {
   videoPath: string;
@@ -48,7 +49,8 @@ interface TimedFrame {
 
 /** An access unit read from the file, with the frame rate of the SPS it came with (if any). */
 interface ReadFrame {
-  /** Its NAL units (no start codes): views of the file bytes. */
+  /** As the assembler split it; its NAL units (no start codes) are views of the file bytes. */
+  unit: AssembledUnit;
   nals: readonly Uint8Array[];
   spsFps?: number;
   /** A keyframe: its codec and the parameter sets in force (to decode it alone). */
@@ -60,8 +62,10 @@ interface ReadFrame {
  * time: frame n (in decode order) at start + n / fps (fps as configured, else from the
  * SPS), audio frame k at its sample time. Each frame goes in with that capture time, as
  * camera firmware calls putVideoFrame (an H.265 stream's B-frames get their presentation
- * times from their picture order count in the segmenter), as the NAL units split here
- * (putVideoNals, when the input has it: the segmenter does not split the frame again). With `loop`, the file plays again from the start and the time line
+ * times from their picture order count in the segmenter), as the access unit assembled
+ * here (putVideoAssembled, when the input has it: the source only finds frame boundaries,
+ * by the segmenter's own assembler, and the segmenter's parser reads each unit once; else
+ * putVideoNals, else putVideoFrame). With `loop`, the file plays again from the start and the time line
  * continues; audio that would run past the video's end is left out at each pass, so two
  * passes never overlap (an audio file a few ms longer than the video, as AAC's 1024-sample
  * frames make it, would otherwise put two audio frames on the same instant at every loop).
@@ -133,9 +137,10 @@ export class FileSource implements MediaSource {
           const wait = this.waitUntil(epoch + vAt, now);
           if (wait) await wait;
           if (this.stopped) return;
-          // The NAL units as split here (the segmenter need not split the frame again); an
-          // input without putVideoNals gets the access unit in Annex B.
-          if (this.input.putVideoNals) this.input.putVideoNals(frame.nals, epoch + vAt);
+          // The access unit as assembled here (the segmenter's parser reads it without
+          // assembling it again), else its NAL units, else the access unit in Annex B.
+          if (this.input.putVideoAssembled) this.input.putVideoAssembled(frame.unit, epoch + vAt);
+          else if (this.input.putVideoNals) this.input.putVideoNals(frame.nals, epoch + vAt);
           else this.input.putVideoFrame(video.annexB(frame.nals), epoch + vAt);
           const key = frame.key;
           if (key && this.snapshots)
@@ -183,14 +188,18 @@ class VideoReader {
   /** The buffers file bytes were read into (each its own ArrayBuffer, never reused). */
   private readonly reads = new WeakSet<ArrayBufferLike>();
 
+  private readonly sets = new RawParameterSets();
+
   constructor(private readonly fh: FileHandle) {
+    // Assemble only: frame boundaries by the segmenter's own rule, no parser here (the
+    // segmenter's reads each unit once); the few units with parameter sets are read for pacing and pictures.
     this.video = new VideoStage({
       maxFrameBytes: DEFAULT_MAX_NAL_BYTES,
-      onUnit: (u) => {
-        if (!u.hasVcl) return;
-        const config = this.video.config();
-        const key = u.isKey && config ? { codec: config.codec, sets: [...config.vps, ...config.sps, ...config.pps] } : undefined;
-        this.queue.push({ nals: u.nals, spsFps: config?.fps, key });
+      onUnit: () => undefined,
+      onAssembled: (unit) => {
+        const { spsFps, key } = this.sets.read(unit);
+        if (!unit.au.hasVcl) return;
+        this.queue.push({ unit, nals: unit.au.nals, spsFps, key });
       },
     });
     this.splitter = new AnnexBSplitter((e) => this.video.push(e));

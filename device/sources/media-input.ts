@@ -1,3 +1,5 @@
+import type { AssembledUnit } from '../media/video/video-unit.ts';
+
 /** What a source feeds (the Agent implements it). */
 export interface MediaInput {
   pushVideo(chunk: Uint8Array, arrivalMs?: number): void;
@@ -5,6 +7,8 @@ export interface MediaInput {
   putVideoFrame(accessUnit: Uint8Array, ptsMs?: number, dtsMs?: number): void;
   /** Optional: one access unit as NAL units (no start codes) the source split already: putVideoFrame without splitting it again. */
   putVideoNals?(nals: readonly Uint8Array[], ptsMs?: number, dtsMs?: number): void;
+  /** Optional: one access unit as the source's assembler split it (raw files): read without assembling or parsing it again. */
+  putVideoAssembled?(unit: AssembledUnit, ptsMs?: number, dtsMs?: number): void;
   pushAudio(chunk: Uint8Array, arrivalMs?: number): void;
   putAudioFrame(frame: Uint8Array, ptsMs?: number): void;
   /** Cut the open segment (stall or close: the next segment is a discontinuity). */

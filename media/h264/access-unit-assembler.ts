@@ -27,7 +27,7 @@ export interface AccessUnit {
 }
 
 /** Bookkeeping bytes counted per NAL unit against the frame cap (array slot + view object). */
-const NAL_OVERHEAD_BYTES = 64;
+export const NAL_OVERHEAD_BYTES = 64;
 
 /**
  * Groups NAL units into access units (H.264 7.4.1.2.3): a new one starts at an AUD, SPS,

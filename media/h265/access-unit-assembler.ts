@@ -1,4 +1,5 @@
 import type { NalUnitEvent } from '../bitstream/annexb-splitter.ts';
+import { NAL_OVERHEAD_BYTES } from '../h264/access-unit-assembler.ts';
 import {
   firstSliceSegmentInPic,
   HEVC_NAL_HEADER_BYTES,
@@ -37,9 +38,6 @@ export interface HevcAccessUnit {
   /** Why this unit cannot be trusted (corrupt or truncated NAL unit); undefined when fine. */
   corrupt?: string;
 }
-
-/** Bookkeeping bytes counted per NAL unit against the frame cap (array slot + view object). */
-const NAL_OVERHEAD_BYTES = 64;
 
 /**
  * Groups H.265 NAL units into access units (H.265 7.4.2.4.4): a new one starts at a

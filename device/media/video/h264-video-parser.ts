@@ -5,7 +5,7 @@ import { avcCodecString } from '../../../media/h264/codecs-string.ts';
 import type { SpsInfo } from '../../../media/h264/sps-parser.ts';
 import { BaseVideoParser } from './base-video-parser.ts';
 import { copyBytes, sameBytes } from '../bytes.ts';
-import type { VideoConfig, VideoUnit, VideoUnitSink } from './video-unit.ts';
+import type { AssembledUnitSink, VideoConfig, VideoUnit, VideoUnitSink } from './video-unit.ts';
 
 /** profile_idc of Baseline (H.264 A.2.1): it has no B slices, so one there is corrupt. */
 const PROFILE_BASELINE = 66;
@@ -29,9 +29,15 @@ export class H264VideoParser extends BaseVideoParser {
   constructor(
     private readonly onUnit: VideoUnitSink,
     maxFrameBytes: number,
+    onAssembled?: AssembledUnitSink,
   ) {
     super();
-    this.assembler = new AccessUnitAssembler((au) => this.onAccessUnit(au), maxFrameBytes);
+    this.assembler = new AccessUnitAssembler(onAssembled ? (au) => onAssembled({ codec: 'h264', au }) : (au) => this.onAccessUnit(au), maxFrameBytes);
+  }
+
+  /** An access unit the same rule split elsewhere (`AssembledUnit`): read as if this parser's assembler had emitted it. */
+  assembled(au: AccessUnit): void {
+    this.onAccessUnit(au);
   }
 
   restart(): void {

@@ -6,7 +6,7 @@ import { PicOrderCounter } from '../../../media/h265/picture-order-count.ts';
 import { parseHevcSliceHeaderStart } from '../../../media/h265/slice-header.ts';
 import type { HevcSpsInfo } from '../../../media/h265/sps-parser.ts';
 import { BaseVideoParser } from './base-video-parser.ts';
-import type { PictureOrderInfo, VideoConfig, VideoUnitSink } from './video-unit.ts';
+import type { AssembledUnitSink, PictureOrderInfo, VideoConfig, VideoUnitSink } from './video-unit.ts';
 
 /**
  * H.265 Annex B -> access units (`media/h265`'s assembler), the parameter sets in force
@@ -33,9 +33,15 @@ export class H265VideoParser extends BaseVideoParser {
   constructor(
     private readonly onUnit: VideoUnitSink,
     maxFrameBytes: number,
+    onAssembled?: AssembledUnitSink,
   ) {
     super();
-    this.assembler = new HevcAccessUnitAssembler((au) => this.onAccessUnit(au), maxFrameBytes);
+    this.assembler = new HevcAccessUnitAssembler(onAssembled ? (au) => onAssembled({ codec: 'h265', au }) : (au) => this.onAccessUnit(au), maxFrameBytes);
+  }
+
+  /** An access unit the same rule split elsewhere (`AssembledUnit`): read as if this parser's assembler had emitted it. */
+  assembled(au: HevcAccessUnit): void {
+    this.onAccessUnit(au);
   }
 
   restart(): void {

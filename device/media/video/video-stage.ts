@@ -2,7 +2,7 @@ import type { NalUnitEvent } from '../../../media/bitstream/annexb-splitter.ts';
 import { H264VideoParser } from './h264-video-parser.ts';
 import { H265VideoParser } from './h265-video-parser.ts';
 import { sniffVideoCodec } from './sniff-video-codec.ts';
-import type { VideoCodec, VideoConfig, VideoParser, VideoUnitSink } from './video-unit.ts';
+import type { AssembledUnit, AssembledUnitSink, VideoCodec, VideoConfig, VideoParser, VideoUnitSink } from './video-unit.ts';
 
 /** NAL units looked at to tell the codec before giving up (then H.264, whose parser reports the garbage). */
 const MAX_SNIFF_NALS = 64;
@@ -14,6 +14,12 @@ export interface VideoStageOptions {
   readonly onUnit: VideoUnitSink;
   /** The codec was told (first time, or a different one after `resniff()`); called before the units of that codec. */
   readonly onCodec?: (codec: VideoCodec, previous: VideoCodec | undefined) => void;
+  /**
+   * Assemble only: each access unit goes here as its assembler split it, and the parser
+   * reads none of them (no parameter sets, no config, no `onUnit`). A raw-file source uses
+   * this to find frame boundaries; the segmenter's stage reads the units (`putAssembled`).
+   */
+  readonly onAssembled?: AssembledUnitSink;
 }
 
 /**
@@ -47,6 +53,26 @@ export class VideoStage {
     const told = sniffVideoCodec(e.nal);
     if (told) this.decide(told);
     else if (this.sniffing.length >= MAX_SNIFF_NALS) this.decide(this.parser?.codec ?? 'h264');
+  }
+
+  /**
+   * An access unit split by a stage of the same codec in assemble-only mode: read by this
+   * stage's parser (parameter sets, picture order, `onUnit`) without assembling it again.
+   * False, reading nothing, when this stage cannot take it as such (a fixed other codec, or
+   * NAL units still waiting to tell the codec): give its NAL units to `push` instead.
+   */
+  putAssembled(a: AssembledUnit): boolean {
+    if (this.o.codec && this.o.codec !== a.codec) return false;
+    if (this.sniffing) {
+      if (this.sniffing.length) return false;
+      this.decide(a.codec);
+    }
+    const parser = this.parser!;
+    if (parser.codec !== a.codec) return false;
+    parser.flush();
+    if (a.codec === 'h264') (parser as H264VideoParser).assembled(a.au);
+    else (parser as H265VideoParser).assembled(a.au);
+    return true;
   }
 
   /** Emit what is being collected. NAL units still waiting for the codec stay (a whole frame of SEI tells nothing). */
@@ -96,6 +122,7 @@ export class VideoStage {
   }
 
   private create(codec: VideoCodec): VideoParser {
-    return codec === 'h265' ? new H265VideoParser(this.o.onUnit, this.o.maxFrameBytes) : new H264VideoParser(this.o.onUnit, this.o.maxFrameBytes);
+    const { onUnit, maxFrameBytes, onAssembled } = this.o;
+    return codec === 'h265' ? new H265VideoParser(onUnit, maxFrameBytes, onAssembled) : new H264VideoParser(onUnit, maxFrameBytes, onAssembled);
   }
 }

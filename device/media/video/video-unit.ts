@@ -5,6 +5,8 @@
  * new codec is a new file beside them.
  */
 import type { NalUnitEvent } from '../../../media/bitstream/annexb-splitter.ts';
+import type { AccessUnit } from '../../../media/h264/access-unit-assembler.ts';
+import type { HevcAccessUnit } from '../../../media/h265/access-unit-assembler.ts';
 
 export type VideoCodec = 'h264' | 'h265';
 export const VideoCodec = { H264: 'h264', H265: 'h265' } as const satisfies Record<string, VideoCodec>;
@@ -100,3 +102,13 @@ export interface VideoParser {
 }
 
 export type VideoUnitSink = (u: VideoUnit) => void;
+
+/**
+ * An access unit as its codec's assembler (`media/h264`, `media/h265`) split it, before a
+ * parser read it: what a raw-file source (which must find frame boundaries to pace them)
+ * hands the segmenter, whose parser then reads it without assembling it again.
+ */
+export type AssembledUnit = { readonly codec: 'h264'; readonly au: AccessUnit } | { readonly codec: 'h265'; readonly au: HevcAccessUnit };
+
+/** Where a stage in assemble-only mode sends each access unit (its parser reads none). */
+export type AssembledUnitSink = (a: AssembledUnit) => void;
