@@ -35,7 +35,7 @@ const FRAMES_AHEAD = 25;
  * handed over together, at most this late (their capture times are unchanged). Waking once
  * per frame costs a Node process more than the frame's own work (a bare loop waking 25
  * times a second: 0.65 % of a core); 200 ms keeps the source at 5 wake-ups a second
- * (bench:agent: 11 % less agent CPU than 100 ms), far inside a segment (2 s or more), so
+ * (bench:agent A/B: a 100 ms build beside it used 1.08x its CPU), far inside a segment (2 s or more), so
  * segments close no later than the usual upload jitter.
  */
 export const FILE_SOURCE_PACE_MS = 200;
