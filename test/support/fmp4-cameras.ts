@@ -1,13 +1,8 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { signedFetch } from '../../local/auth/signed-fetch.ts';
-import { FFMPEG } from '../lambda/support/fixture-media.ts';
+import { makeCodedStream } from '../fixtures/coded-streams.ts';
 import { startLocalStackProcess, type LocalStackProcess } from './local-stack-process.ts';
 import { until } from './until.ts';
-
-const run = promisify(execFile);
 
 /** The two cameras of `startFmp4Cameras`. */
 export const AVC_CAMERA = 'cam-avc';
@@ -25,61 +20,30 @@ export interface Fmp4CamerasOptions {
   readonly hevcAudio?: boolean;
 }
 
-/** A test card (testsrc2, 25 fps), a key frame every second, no B-frames (raw files are timed by the frame rate), as raw H.264 or H.265. */
-async function encodeTestCard(codec: 'h264' | 'hevc', size: string, out: string): Promise<void> {
-  const enc =
-    codec === 'hevc'
-      ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=25:min-keyint=25:scenecut=0:bframes=0:log-level=error', '-f', 'hevc']
-      : ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-f', 'h264'];
-  await run(FFMPEG, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${size}:rate=25`,
-    '-t',
-    String(LOOP_SECONDS),
-    ...enc.slice(0, -2),
-    '-pix_fmt',
-    'yuv420p',
-    ...enc.slice(-2),
-    out,
-  ]);
-}
-
-async function encodeTone(out: string): Promise<void> {
-  await run(FFMPEG, [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-t',
-    String(LOOP_SECONDS),
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
-    '-f',
-    'adts',
-    out,
-  ]);
-}
-
 /**
  * `camrec local` (as a user runs it) with two looping fMP4 cameras: `cam-avc`, H.264 with
  * `--container fmp4`, and `cam-hevc`, H.265 (fMP4 by default); history is packed after
  * 40 s. The source files are written into `dir`, which is also the data dir.
  */
 export async function startFmp4Cameras(dir: string, o: Fmp4CamerasOptions): Promise<LocalStackProcess> {
-  const avc = join(dir, 'avc.h264');
-  const hevc = join(dir, 'hevc.h265');
-  const tone = join(dir, 'tone.aac');
-  await Promise.all([encodeTestCard('h264', o.avcSize, avc), encodeTestCard('hevc', o.hevcSize, hevc), ...(o.hevcAudio ? [encodeTone(tone)] : [])]);
+  // Test cards (testsrc2, 25 fps), a key frame every second, no B-frames (raw files are timed by the frame rate).
+  const card = (codec: 'h264' | 'hevc', size: string, audioHz?: number) => {
+    const [width, height] = size.split('x').map(Number) as [number, number];
+    return makeCodedStream(dir, codec === 'hevc' ? 'hevc' : 'avc', {
+      codec,
+      width,
+      height,
+      fps: '25',
+      seconds: LOOP_SECONDS,
+      gopFrames: 25,
+      bFrames: 0,
+      audioHz,
+    });
+  };
+  const avc = card('h264', o.avcSize).video;
+  const hevcStream = card('hevc', o.hevcSize, o.hevcAudio ? 48_000 : undefined);
+  const hevc = hevcStream.video;
+  const tone = hevcStream.audio;
   return startLocalStackProcess(dir, [
     '--pack-after',
     '40s',
@@ -96,7 +60,7 @@ export async function startFmp4Cameras(dir: string, o: Fmp4CamerasOptions): Prom
     HEVC_CAMERA,
     '--source',
     hevc,
-    ...(o.hevcAudio ? ['--audio', tone] : []),
+    ...(tone ? ['--audio', tone] : []),
     '--loop',
     '--fps',
     '25',
