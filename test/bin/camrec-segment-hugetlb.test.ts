@@ -71,14 +71,22 @@ describe.runIf(process.platform === 'linux')('camrec segment on Linux', () => {
     expect(err).toMatch(/no playable video found/);
   });
 
-  test('a video file under 32 MB is segmented in the one process; a larger one in the child with the tunable', async () => {
+  test('a video file under 32 MB is segmented in the one process; a larger one in the child with the tunable and without NODE_EXTRA_CA_CERTS', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'camrec-hugetlb-'));
     scratch.push(dir);
-    // Every Node process of the command logs its pid and GLIBC_TUNABLES (NODE_OPTIONS reaches the child too).
+    // Every Node process of the command logs its pid, GLIBC_TUNABLES and NODE_EXTRA_CA_CERTS (NODE_OPTIONS reaches the
+    // child too; the preload also runs in worker threads, which are no processes: only a main thread logs).
     const log = join(dir, 'processes.log');
     const preload = join(dir, 'log-process.cjs');
-    await writeFile(preload, `require('node:fs').appendFileSync(${JSON.stringify(log)}, process.pid + ' [' + (process.env.GLIBC_TUNABLES ?? '') + ']\\n');`);
-    const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require=${preload}`, CAMREC_NO_HUGETLB: '' };
+    await writeFile(
+      preload,
+      `if (require('node:worker_threads').isMainThread) require('node:fs').appendFileSync(${JSON.stringify(log)}, ` +
+        `process.pid + ' [' + (process.env.GLIBC_TUNABLES ?? '') + '] ' + (process.env.NODE_EXTRA_CA_CERTS ? 'extra CA certs' : 'no extra CA certs') + '\\n');`,
+    );
+    // An empty bundle: Node reads it at every start; the child (no TLS in `camrec segment`) is spared it.
+    const caCerts = join(dir, 'extra-ca.pem');
+    await writeFile(caCerts, '');
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require=${preload}`, CAMREC_NO_HUGETLB: '', NODE_EXTRA_CA_CERTS: caCerts };
     delete env.GLIBC_TUNABLES;
     const sample = await readFile(join(ROOT, 'samples', 'sample.h264'));
     const big = join(dir, 'big.h264');
@@ -91,8 +99,8 @@ describe.runIf(process.platform === 'linux')('camrec segment on Linux', () => {
         .split('\n')
         .map((l) => l.replace(/^\d+ /, ''));
     };
-    expect(await processes(join(ROOT, 'samples', 'sample.h264'))).toEqual(['[]']);
-    expect(await processes(big)).toEqual(['[]', '[glibc.malloc.hugetlb=1]']);
+    expect(await processes(join(ROOT, 'samples', 'sample.h264'))).toEqual(['[] extra CA certs']);
+    expect(await processes(big)).toEqual(['[] extra CA certs', '[glibc.malloc.hugetlb=1] no extra CA certs']);
   });
 
   test('CAMREC_NO_HUGETLB=1 segments in the one process, with the environment as given', async () => {
