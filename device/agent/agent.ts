@@ -4,11 +4,9 @@ import { ControlError } from '../core/agent-errors.ts';
 import type { AgentStatus, UploadBlocker } from '../core/agent-status.ts';
 import { createJsonLogger, type Logger } from '../core/json-logger.ts';
 import { startControlServer } from '../control/control-server.ts';
-import { joinNals } from '../media/bytes.ts';
-import type { AssembledUnit } from '../media/video/video-unit.ts';
 import type { EventSpan, RecordingModeName } from '../recording/recording-policy.ts';
 import { createSource } from '../sources/create-source.ts';
-import type { G711Format } from '../sources/g711-transcoder.ts';
+import { AgentMediaIntake } from './agent-media-intake.ts';
 import { agentStatus } from './agent-status-report.ts';
 import { composeAgent, type AgentDeps, type AgentParts } from './compose-agent.ts';
 import { stopParts } from './stop-parts.ts';
@@ -32,27 +30,30 @@ const EVENT_TICK_MS = 1000;
  *
  * This class is the library's face: it checks what callers pass and hands on to the parts
  * `composeAgent` builds (compose-agent.ts), which exist all together once `start` resolved.
+ * Its media input methods (putVideoFrame, putImage, pushVideo, ...) are in
+ * agent-media-intake.ts; this file holds its life cycle, events, switches and status.
  */
-export class Agent {
+export class Agent extends AgentMediaIntake {
   readonly log: Logger;
   /** device.json as the agent started with it (fields that need a restart are read here). */
   private readonly config: DeviceConfig;
   /** Mode, privacy, audio, the link's cap and windows, ...: as they are now, and how they change. */
   private readonly switches: RunTimeSwitches;
   private readonly deps: AgentDeps;
-  private readonly now: () => number;
-  private readonly counters = newCounters();
+  protected readonly now: () => number;
+  protected readonly counters = newCounters();
   private state: AgentStatus['state'] = 'stopped';
   private lastError: AgentStatus['lastError'] = null;
   private uploadBlocked: UploadBlocker | null = null;
   private parts: AgentParts | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private readonly stopHooks: (() => Promise<void> | void)[] = [];
-  private readonly g711: G711Input;
+  protected readonly g711: G711Input;
   /** Where the control endpoint listens (`http://127.0.0.1:port` or `unix:path`), once started. */
   controlAddress: string | undefined;
 
   constructor(config: DeviceConfig, deps: AgentDeps = {}) {
+    super();
     this.config = config;
     this.deps = deps;
     const skew = deps.clockSkewMs;
@@ -134,105 +135,6 @@ export class Agent {
     this.log.info('agent stopped', { backlog: p.backlog.count, spoolEntries: p.spool.count });
   }
 
-  // ---- media input (library API) ----
-
-  /**
-   * One H.264 access unit in Annex B. `ptsMs`: its capture (presentation) time, UTC ms
-   * (default now). With `dtsMs` too (its decode time, from the encoder), the stream may
-   * carry B-frames: both are kept, in the encoder's order. Fractions of a ms are fine.
-   */
-  putVideoFrame(accessUnit: Uint8Array, ptsMs?: number, dtsMs?: number): void {
-    const p = this.accepting();
-    if (p) this.guard(() => p.segmenter.putVideoFrame(accessUnit, ptsMs ?? this.now(), dtsMs));
-  }
-
-  /** One access unit as its NAL units (no start codes), split by the caller: putVideoFrame without splitting the frame again. */
-  putVideoNals(nals: readonly Uint8Array[], ptsMs?: number, dtsMs?: number): void {
-    const p = this.accepting();
-    if (!p) return;
-    const s = p.segmenter;
-    this.guard(() => (s.putVideoNals ? s.putVideoNals(nals, ptsMs ?? this.now(), dtsMs) : s.putVideoFrame(joinNals(nals), ptsMs ?? this.now(), dtsMs)));
-  }
-
-  /** One access unit as a source's assembler split it (the raw-file source): the segmenter's parser reads it without assembling it again. */
-  putVideoAssembled(unit: AssembledUnit, ptsMs?: number, dtsMs?: number): void {
-    const p = this.accepting();
-    if (!p) return;
-    const s = p.segmenter;
-    const t = ptsMs ?? this.now();
-    if (s.putVideoAssembled) this.guard(() => s.putVideoAssembled!(unit, t, dtsMs));
-    else this.putVideoNals(unit.au.nals, t, dtsMs);
-  }
-
-  /** One ADTS AAC frame, with its capture (presentation) time (UTC ms, default now). */
-  putAudioFrame(adtsFrame: Uint8Array, ptsMs?: number): void {
-    const p = this.accepting();
-    if (p && this.switches.live.audio) this.guard(() => p.segmenter.putAudioFrame(adtsFrame, ptsMs ?? this.now()));
-  }
-
-  /**
-   * G.711 audio (A-law or mu-law, one byte per sample, any chunking) captured at `ptsMs`
-   * (UTC ms, default now): transcoded to AAC by an ffmpeg child and recorded with the
-   * video. Without ffmpeg the first call throws a ControlError saying so (later calls are
-   * ignored): video goes on either way.
-   */
-  putG711Audio(samples: Uint8Array, format: G711Format, ptsMs?: number): void {
-    if (this.accepting() && this.switches.live.audio) this.g711.write(samples, format, ptsMs ?? this.now());
-  }
-
-  /** Raw Annex-B bytes from a pipe, any chunking. Do not reuse the chunk's memory. */
-  pushVideo(chunk: Uint8Array, arrivalMs?: number): void {
-    const p = this.accepting();
-    if (p) this.guard(() => p.segmenter.pushVideo(chunk, arrivalMs ?? this.now()));
-  }
-
-  /** Raw ADTS bytes from a pipe, any chunking. */
-  pushAudio(chunk: Uint8Array, arrivalMs?: number): void {
-    const p = this.accepting();
-    if (p && this.switches.live.audio) this.guard(() => p.segmenter.pushAudio(chunk, arrivalMs ?? this.now()));
-  }
-
-  /**
-   * A picture the camera took (a JPEG from its SoC's encoder), at `tsMs` (UTC ms, default
-   * now): checked at once (SOI/EOI framing, at most 1 MiB: a ControlError says what is
-   * wrong), then encrypted like a segment under the current data key and queued write-once
-   * under images/{deviceId}/ (event-images/ while an event is open). Resolves with its
-   * object key once it is queued (spooled), or undefined in privacy pause (nothing is
-   * recorded then).
-   */
-  putImage(jpeg: Uint8Array, tsMs?: number): Promise<string | undefined> {
-    const p = this.running();
-    const checked = p.images.check(jpeg, tsMs);
-    if (this.switches.live.privacyPaused) return Promise.resolve(undefined);
-    // Copied: the caller may reuse its buffer as soon as this returns.
-    const copy = Buffer.from(jpeg);
-    return p.images.commit(copy, checked).catch((err: Error) => {
-      this.noteError(err);
-      this.log.error('picture not recorded', { err });
-      throw err;
-    });
-  }
-
-  /**
-   * A keyframe picture from an ffmpeg-fed source (see sources/ffmpeg-args.ts): kept at each
-   * event start and once per `imageIntervalSeconds` (in event mode only while an event
-   * records), dropped otherwise.
-   */
-  putKeyframePicture(jpeg: Uint8Array, tsMs: number): void {
-    if (this.state === 'running') this.parts?.keyframePictures.offer(jpeg, tsMs);
-  }
-
-  /** Whether a keyframe picture at `tsMs` would be kept now: a source that decodes a keyframe only on demand asks first. */
-  wantsKeyframePicture(tsMs: number): boolean {
-    return this.state === 'running' && (this.parts?.keyframePictures.wants(tsMs) ?? false);
-  }
-
-  /** Cuts the open segment now (e.g. the source stalled or closed). */
-  cutSegment(): void {
-    const p = this.accepting();
-    if (p) this.guard(() => p.segmenter.closeSegment());
-  }
-
   // ---- events and run-time switches (library API and control endpoint) ----
 
   /** Starts an event (closing one already open); returns its id. Throws ControlError for bad input. */
@@ -292,43 +194,26 @@ export class Agent {
     });
   }
 
-  /** Counts a source problem (stall, close, open failure) and records it as the last error. */
-  noteSourceError(err: Error): void {
-    this.counters.sourceErrors++;
-    this.noteError(err);
-    this.log.warn('source problem', { err });
-  }
-
-  /** A source's one-time notice (audio transcoded, video only, a file ended): logged, not counted. */
-  noteSourceNotice(message: string): void {
-    this.log.warn('source', { message });
-  }
-
   // ---- internals ----
 
-  /** The parts, while the agent runs; a ControlError otherwise. */
-  private running(): AgentParts {
+  protected running(): AgentParts {
     if (this.state !== 'running' || !this.parts) throw new ControlError(`the agent is ${this.state}; start() it first`);
     return this.parts;
   }
 
-  /** The parts while media is taken (running, not in privacy pause). */
-  private accepting(): AgentParts | undefined {
-    return this.state === 'running' && !this.switches.live.privacyPaused ? this.parts : undefined;
+  protected runningParts(): AgentParts | undefined {
+    return this.state === 'running' ? this.parts : undefined;
   }
 
-  /** Input errors from the segmenter never stop the agent. */
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.noteError(err as Error);
-      this.counters.inputErrors++;
-      this.log.error('media input refused', { err });
-    }
+  protected privacyPaused(): boolean {
+    return this.switches.live.privacyPaused;
   }
 
-  private noteError(err: Error): void {
+  protected audioOn(): boolean {
+    return this.switches.live.audio;
+  }
+
+  protected noteError(err: Error): void {
     this.lastError = { atMs: this.now(), message: err.message };
   }
 
