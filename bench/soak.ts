@@ -9,10 +9,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SOAK_COUNTS_PATH } from './cost/load-request-counts.ts';
-import { formatFaultTable, runSoak } from './soak/run-soak.ts';
+import { runSoak } from './soak/run-soak.ts';
 import { SoakArgsError } from './soak/soak-errors.ts';
 import { parseSoakArgs } from './soak/soak-options.ts';
-import { formatCameraTable } from './soak/soak-report.ts';
+import { formatCameraTable, formatFaultTable } from './soak/soak-report.ts';
 
 async function main(): Promise<number> {
   let opts;

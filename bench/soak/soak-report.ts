@@ -1,3 +1,4 @@
+import type { FaultOutcome } from './backlog-watch.ts';
 import type { CameraLedger } from './camera-ledger.ts';
 import type { CameraStore } from './stored-inventory.ts';
 
@@ -189,5 +190,19 @@ export function formatCameraTable(results: CameraResult[]): string {
       'verdict',
     ],
     rows,
+  );
+}
+
+export function formatFaultTable(faults: FaultOutcome[]): string {
+  return formatTable(
+    ['fault', 'camera', 'start s', 'end s', 'recovery s', 'note'],
+    faults.map((f) => [
+      f.label,
+      f.camera ?? 'all',
+      f.startS.toFixed(1),
+      f.endS.toFixed(1),
+      f.recoveryS === undefined ? 'not drained' : f.recoveryS.toFixed(1),
+      f.note,
+    ]),
   );
 }
