@@ -17,75 +17,32 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import {
-  HourStatus,
-  hourSortKey,
-  packDigest,
-  packName,
-  signSessionToken,
-  toPackItems,
-  toSegmentItem,
-  ttlFor,
-  type PackedSegment,
-  type SegmentItem,
-} from '../contract/index.ts';
+import { signSessionToken } from '../contract/index.ts';
 import { createApiHandler } from '../lambda/api/create-api-handler.ts';
 import { dynamoSegmentIndex } from '../lambda/index/dynamo-segment-index.ts';
 import { liveWindow, rangeEntries } from '../lambda/playlist/segment-entries.ts';
 import { PlaylistKind, renderMediaPlaylist } from '../lambda/playlist/render-media-playlist.ts';
 import { s3ObjectStore } from '../lambda/storage/s3-object-store.ts';
 import { staticTokenSecrets } from '../lambda/token/token-secrets.ts';
-import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { createIndexTable } from '../local/emulators/start-dynalite.ts';
 import { meteredDynamoClient } from './playlist/capacity-meter.ts';
+import { dynaliteProcess } from './playlist/dynalite-process.ts';
+import { HOUR_MS, batchWriteAll, daySegmentItems, packedDayItems } from './playlist/seed-day.ts';
+import { pct, timeRuns } from './playlist/time-runs.ts';
 
 const CAMERA = 'bench-cam';
 /** The same day of footage, packed: hour and pack items (and its segment items, not yet expired). */
 const PACKED_CAMERA = 'bench-cam-packed';
-const HOUR_MS = 3_600_000;
 const SEGMENT_MS = 6000;
 const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 14_400);
 const ON_DEMAND_RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const LIVE_RUNS = 300;
 const TABLE = 'camrec-bench';
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 const ms = (x: number) => `${x.toFixed(2)} ms`;
-
-/** CPU ms this process spent in the last timeRuns call, per run (the emulator's CPU is in its own process). */
-const cpuPerRun: number[] = [];
-async function timeRuns(n: number, f: () => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  cpuPerRun.length = 0;
-  for (let i = 0; i < n; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await f();
-    out.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpuPerRun.push((c.user + c.system) / 1000);
-  }
-  return out;
-}
-
-/** dynalite in its own process, on a free port. */
-async function dynaliteProcess(): Promise<{ endpoint: string; close(): void }> {
-  const child = spawn(process.execPath, ['-e', "const d=require('dynalite')({createTableMs:0});d.listen(0,'127.0.0.1',()=>console.log(d.address().port))"], {
-    cwd: import.meta.dirname,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout!.once('data', (b: Buffer) => resolve(Number(b.toString().trim())));
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, close: () => child.kill() };
-}
 
 const dyn = await dynaliteProcess();
 try {
@@ -94,63 +51,11 @@ try {
   await createIndexTable(client, TABLE);
   const doc = DynamoDBDocumentClient.from(client);
   const startMs = Date.UTC(2026, 0, 1);
-  const keyId = randomBytes(16).toString('hex');
-  const items: SegmentItem[] = [];
-  for (let i = 0; i < SEGMENTS; i++) {
-    const s = startMs + i * SEGMENT_MS;
-    items.push(
-      toSegmentItem(
-        CAMERA,
-        {
-          startMs: s,
-          durationMs: SEGMENT_MS,
-          seq: 1000 + i,
-          discSeq: 1,
-          keyId,
-          iv: randomBytes(16).toString('hex'),
-          codecs: 'avc1.64001f,mp4a.40.2',
-          width: 1920,
-          height: 1080,
-        },
-        `segments/${CAMERA}/x/${s}-${1000 + i}.ts`,
-        4_500_000,
-        30,
-      ),
-    );
-  }
+  const items = daySegmentItems(CAMERA, startMs, SEGMENTS, SEGMENT_MS);
   const tSeed = performance.now();
-  const batches: SegmentItem[][] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  for (let i = 0; i < batches.length; i += 8) {
-    await Promise.all(
-      batches.slice(i, i + 8).map((b) => doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: b.map((Item) => ({ PutRequest: { Item } })) } }))),
-    );
-  }
+  await batchWriteAll(doc, TABLE, items);
   // The packed camera: the same segments as one pack per hour, indexed 70 min after each hour began.
-  const packed: Record<string, unknown>[] = items.map((it) => ({ ...it, deviceId: PACKED_CAMERA }));
-  for (let h = 0; h < SEGMENTS / 600; h++) {
-    const hourMs = startMs + h * HOUR_MS;
-    let offset = 0;
-    const segs: PackedSegment[] = items.slice(h * 600, (h + 1) * 600).map((it) => {
-      const p: PackedSegment = { ...it, offset, length: it.sizeBytes, checksumSha256: randomBytes(32).toString('base64') };
-      offset += it.sizeBytes;
-      return p;
-    });
-    const ref = { kind: 'continuous' as const, hourMs, packNo: 0, digest: packDigest(segs) };
-    const { pack, checksums } = toPackItems(PACKED_CAMERA, ref, segs, {
-      objectKey: `packs/continuous/${PACKED_CAMERA}/${packName(ref)}`,
-      storageClass: 'STANDARD_IA',
-      packedAtMs: hourMs + 70 * 60_000,
-      retentionDays: 30,
-    });
-    packed.push(pack as unknown as Record<string, unknown>, checksums as unknown as Record<string, unknown>);
-    packed.push({ deviceId: PACKED_CAMERA, sk: hourSortKey(hourMs), hourMs, status: HourStatus.PACKED, rev: 1, unpackable: 0, ttl: ttlFor(hourMs, 31) });
-  }
-  for (let i = 0; i < packed.length; i += 25 * 8) {
-    const group: Record<string, unknown>[][] = [];
-    for (let j = i; j < Math.min(packed.length, i + 25 * 8); j += 25) group.push(packed.slice(j, j + 25));
-    await Promise.all(group.map((b) => doc.send(new BatchWriteCommand({ RequestItems: { [TABLE]: b.map((Item) => ({ PutRequest: { Item } })) } }))));
-  }
+  await batchWriteAll(doc, TABLE, packedDayItems(PACKED_CAMERA, items, startMs));
   const seedMs = performance.now() - tSeed;
 
   const secret = { version: 'bench', secret: randomBytes(32) };
@@ -215,8 +120,7 @@ try {
   if (first.statusCode !== 200 || lines !== SEGMENTS) throw new Error(`24 h playlist: status ${first.statusCode}, ${lines} segments, expected ${SEGMENTS}`);
   await timeRuns(3, () => api(ev(live)));
 
-  const odRuns = await timeRuns(ON_DEMAND_RUNS, () => api(ev(onDemand)));
-  const odCpu = [...cpuPerRun];
+  const { wall: odRuns, cpu: odCpu } = await timeRuns(ON_DEMAND_RUNS, () => api(ev(onDemand)));
   /** Handler times, CPU and read units per playlist of one session token on `handler`. */
   const measure = async (handler: typeof api, atMs: number, token: string, expectRanges: number) => {
     const body = (await handler(ev(token))).body ?? '';
@@ -227,15 +131,14 @@ try {
     metered.reset();
     await metering(atMs)(ev(token));
     const readUnits = metered.readUnits();
-    const runs = await timeRuns(ON_DEMAND_RUNS, () => handler(ev(token)));
-    return { runs, cpu: [...cpuPerRun], readUnits, ranges, bytes: Buffer.byteLength(body) };
+    const { wall: runs, cpu } = await timeRuns(ON_DEMAND_RUNS, () => handler(ev(token)));
+    return { runs, cpu, readUnits, ranges, bytes: Buffer.byteLength(body) };
   };
   const before = await measure(apiLater, laterMs, dayBefore, 0);
   const after = await measure(apiLater, laterMs, dayPacked, SEGMENTS);
   const recent = await measure(api, nowMs, dayRecent, 1);
-  const queryRuns = await timeRuns(ON_DEMAND_RUNS, () => index.querySegments(CAMERA, startMs - 6000, startMs + SEGMENTS * SEGMENT_MS));
-  const queryCpu = [...cpuPerRun];
-  const renderRuns = await timeRuns(ON_DEMAND_RUNS, async () =>
+  const { wall: queryRuns, cpu: queryCpu } = await timeRuns(ON_DEMAND_RUNS, () => index.querySegments(CAMERA, startMs - 6000, startMs + SEGMENTS * SEGMENT_MS));
+  const { wall: renderRuns } = await timeRuns(ON_DEMAND_RUNS, async () =>
     renderMediaPlaylist({
       kind: PlaylistKind.VOD,
       targetDurationSeconds: 6,
@@ -248,10 +151,9 @@ try {
   );
   const liveLines = ((await apiNoCache(ev(live))).body ?? '').split('\n').filter((l) => l.startsWith('segments/')).length;
   if (liveLines !== config.liveWindowSegments) throw new Error(`LIVE playlist: ${liveLines} segments, expected ${config.liveWindowSegments}`);
-  const liveRuns = await timeRuns(LIVE_RUNS, () => apiNoCache(ev(live)));
-  const liveCpu = [...cpuPerRun];
-  const liveCachedRuns = await timeRuns(LIVE_RUNS, () => api(ev(live)));
-  const liveRenderRuns = await timeRuns(LIVE_RUNS, async () => {
+  const { wall: liveRuns, cpu: liveCpu } = await timeRuns(LIVE_RUNS, () => apiNoCache(ev(live)));
+  const { wall: liveCachedRuns } = await timeRuns(LIVE_RUNS, () => api(ev(live)));
+  const { wall: liveRenderRuns } = await timeRuns(LIVE_RUNS, async () => {
     const w = liveWindow(items.slice(-10), 5);
     return renderMediaPlaylist({
       kind: PlaylistKind.LIVE,
@@ -263,7 +165,7 @@ try {
       ended: false,
     });
   });
-  const presignOne = await timeRuns(200, () => store.presignGet(items[0]!.objectKey, 300));
+  const { wall: presignOne } = await timeRuns(200, () => store.presignGet(items[0]!.objectKey, 300));
   const tAll = performance.now();
   for (const it of items) await store.presignGet(it.objectKey, 300);
   const presignAllMs = performance.now() - tAll;
