@@ -6,7 +6,8 @@
  */
 import { relative } from 'node:path';
 import { CostModelError } from './cost/cost-errors.ts';
-import { compareCosts, type CostScenario } from './cost/cost-model.ts';
+import { compareCosts } from './cost/cost-model.ts';
+import type { CostScenario } from './cost/cost-scenario.ts';
 import { checkTargets } from './cost/cost-targets.ts';
 import { PackChoice } from './cost/packing-cost.ts';
 import { describeScenario, formatBreakdown, formatGrid, formatTargets } from './cost/format-cost-table.ts';

@@ -1,125 +1,32 @@
+import { CostModelError } from './cost-errors.ts';
+import { ColdStorageClass, ContentKeySpec, mediaBytesPerSecond, monthlyActivity, type CostScenario, type MonthlyActivity } from './cost-scenario.ts';
 import {
   BYTES_PER_GIB,
   COLD_MIN_OBJECT_BYTES,
   MONTH_DAYS,
-  MONTH_SECONDS,
   Phase,
   SECONDS_PER_DAY,
   Service,
+  sumUsd,
   type CostEstimate,
   type CostLine,
   type Prices,
 } from './cost-units.ts';
-import { CostModelError } from './cost-errors.ts';
-import {
-  DEFAULT_HISTORY_VIEWING_SHARE,
-  DEFAULT_HOT_HOURS,
-  DEFAULT_PACK_CLASSES,
-  ONE_ZONE_PACK_CLASSES,
-  PackChoice,
-  packingLines,
-  type PackClass,
-  type PackingScenario,
-} from './packing-cost.ts';
+import { kvsCost } from './kvs-cost.ts';
+import { DEFAULT_PACK_CLASSES, ONE_ZONE_PACK_CLASSES, PackChoice, packingLines, type PackClass } from './packing-cost.ts';
 import { addScaled, ZERO_REQUESTS, type RequestCounts, type RequestVector } from './request-counts.ts';
 
 /**
  * Cost per camera-month: camrec (S3 + Lambda + DynamoDB + API Gateway + KMS) beside
- * Kinesis Video Streams for the same bitrate, retention and viewing. Pure arithmetic:
- * prices and request counts come in as arguments, nothing is read here.
+ * Kinesis Video Streams for the same bitrate, retention and viewing (kvs-cost.ts). Pure
+ * arithmetic: prices and request counts come in as arguments, nothing is read here. The
+ * scenario and its monthly activity are in cost-scenario.ts, units and line sums in
+ * cost-units.ts, packed history's lines in packing-cost.ts.
  *
  * Conventions: a month is 30 days; "GB" in AWS prices is a GiB (2^30 bytes); steady state
  * (the bucket already holds `retentionDays` of footage, and expires as much as it adds);
  * no free tier; first volume tier only.
  */
-export {
-  BYTES_PER_GIB,
-  COLD_MIN_OBJECT_BYTES,
-  MONTH_DAYS,
-  MONTH_SECONDS,
-  Phase,
-  SECONDS_PER_DAY,
-  Service,
-  type CostEstimate,
-  type CostLine,
-  type Prices,
-} from './cost-units.ts';
-
-export const ColdStorageClass = { STANDARD_IA: 'STANDARD_IA', GLACIER_IR: 'GLACIER_IR' } as const;
-export type ColdStorageClass = (typeof ColdStorageClass)[keyof typeof ColdStorageClass];
-
-export const ContentKeySpec = { RSA_2048: 'RSA_2048', RSA_3072: 'RSA_3072', RSA_4096: 'RSA_4096' } as const;
-export type ContentKeySpec = (typeof ContentKeySpec)[keyof typeof ContentKeySpec];
-
-export interface CostScenario {
-  /** Media bitrate (video + audio) the camera encodes. */
-  readonly bitrateMbps: number;
-  readonly retentionDays: number;
-  readonly segmentSeconds: number;
-  /** @default 3600 */
-  readonly keyRotationSeconds: number;
-  /** Event records (motion, doorbell, ...) per camera per day. */
-  readonly eventsPerDay: number;
-  /** Hours of video watched per camera-month (live or recorded). */
-  readonly viewingHoursPerMonth: number;
-  /** Average length of one playback session (one session token, one player). */
-  readonly viewingSessionMinutes: number;
-  /** Cameras sharing one deployment's fixed costs (the KMS key, the token secret). */
-  readonly camerasPerDeployment: number;
-  /** The RSA content-key pair in KMS; prices RSA 2048 requests as symmetric ones. */
-  readonly contentKeySpec: ContentKeySpec;
-  /** Optional S3 lifecycle: move segments to a colder class after some days (unpacked history only). */
-  readonly lifecycle?: { readonly transitionAfterDays: number; readonly toClass: ColdStorageClass };
-  /** Packed history (what the stack does): hot segments for hours, then one pack per camera-hour in a colder class. */
-  readonly packing?: PackingScenario;
-}
-
-export const DEFAULT_SCENARIO: CostScenario = {
-  bitrateMbps: 2,
-  retentionDays: 30,
-  segmentSeconds: 2,
-  keyRotationSeconds: 3600,
-  eventsPerDay: 24,
-  viewingHoursPerMonth: 30,
-  viewingSessionMinutes: 10,
-  camerasPerDeployment: 100,
-  /** What lib/keys/content-key.ts creates. */
-  contentKeySpec: ContentKeySpec.RSA_2048,
-  packing: { storageClass: 'cheapest', hotHours: DEFAULT_HOT_HOURS, historyViewingShare: DEFAULT_HISTORY_VIEWING_SHARE },
-};
-
-/** How often each billable activity happens in one camera-month. */
-export interface MonthlyActivity {
-  readonly segments: number;
-  readonly keyRotations: number;
-  readonly events: number;
-  readonly viewingSeconds: number;
-  readonly sessions: number;
-  readonly segmentsWatched: number;
-  readonly playlistRequests: number;
-  readonly keyFetches: number;
-}
-
-export function monthlyActivity(s: CostScenario, counts: RequestCounts): MonthlyActivity {
-  const viewingSeconds = s.viewingHoursPerMonth * 3600;
-  const sessionSeconds = s.viewingSessionMinutes * 60;
-  const segmentsWatched = viewingSeconds / s.segmentSeconds;
-  const sessions = viewingSeconds / sessionSeconds;
-  return {
-    segments: MONTH_SECONDS / s.segmentSeconds,
-    keyRotations: MONTH_SECONDS / s.keyRotationSeconds,
-    events: s.eventsPerDay * MONTH_DAYS,
-    viewingSeconds,
-    sessions,
-    segmentsWatched,
-    playlistRequests: segmentsWatched * counts.viewing.playlistRequestsPerSegment,
-    // A session of length L sees on average 1 + L / rotation distinct keys.
-    keyFetches: sessions + viewingSeconds / s.keyRotationSeconds,
-  };
-}
-
-/** Bytes per second the camera produces (media only, what KVS ingests). */
-export const mediaBytesPerSecond = (bitrateMbps: number): number => (bitrateMbps * 1_000_000) / 8;
 
 export function recordingRequests(a: MonthlyActivity, counts: RequestCounts): RequestVector {
   let v = addScaled(ZERO_REQUESTS, counts.recording.perSegment, a.segments);
@@ -304,35 +211,6 @@ function unpackedCost(s: CostScenario, counts: RequestCounts, p: Prices): CostEs
   return { lines, totalUsd: sumUsd(lines) };
 }
 
-export function kvsCost(s: CostScenario, p: Prices): CostEstimate {
-  const bytesPerSecond = mediaBytesPerSecond(s.bitrateMbps);
-  const ingestGib = (bytesPerSecond * MONTH_SECONDS) / BYTES_PER_GIB;
-  const storedGibMonths = (bytesPerSecond * s.retentionDays * SECONDS_PER_DAY) / BYTES_PER_GIB;
-  const viewedGib = (bytesPerSecond * s.viewingHoursPerMonth * 3600) / BYTES_PER_GIB;
-  const k = p.kinesisVideoStreams;
-  const lines: CostLine[] = [
-    { service: Service.KVS, phase: Phase.RECORDING, item: 'data ingested', quantity: ingestGib, unit: 'GiB', usd: ingestGib * k.ingestPerGib },
-    {
-      service: Service.KVS,
-      phase: Phase.STORAGE,
-      item: 'data stored',
-      quantity: storedGibMonths,
-      unit: 'GiB-month',
-      usd: storedGibMonths * k.storagePerGibMonth,
-    },
-    { service: Service.KVS, phase: Phase.VIEWING, item: 'HLS data consumed', quantity: viewedGib, unit: 'GiB', usd: viewedGib * k.hlsConsumedPerGib },
-    {
-      service: Service.DATA_TRANSFER,
-      phase: Phase.VIEWING,
-      item: 'HLS to viewers',
-      quantity: viewedGib,
-      unit: 'GiB',
-      usd: viewedGib * p.dataTransfer.outToInternetPerGib,
-    },
-  ];
-  return { lines, totalUsd: sumUsd(lines) };
-}
-
 export interface CostComparison {
   readonly scenario: CostScenario;
   readonly camrec: CostEstimate;
@@ -346,7 +224,3 @@ export function compareCosts(s: CostScenario, counts: RequestCounts, p: Prices):
   const kvs = kvsCost(s, p);
   return { scenario: s, camrec, kvs, kvsOverCamrec: kvs.totalUsd / camrec.totalUsd };
 }
-
-export const sumUsd = (lines: readonly CostLine[]): number => lines.reduce((t, l) => t + l.usd, 0);
-
-export const usdByPhase = (e: CostEstimate, phase: Phase): number => sumUsd(e.lines.filter((l) => l.phase === phase));

@@ -1,4 +1,5 @@
-import { compareCosts, type CostScenario } from './cost-model.ts';
+import { compareCosts } from './cost-model.ts';
+import type { CostScenario } from './cost-scenario.ts';
 import type { Prices } from './cost-units.ts';
 import { PackChoice, PackClass, classPrices } from './packing-cost.ts';
 import type { RequestCounts } from './request-counts.ts';

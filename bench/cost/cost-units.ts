@@ -42,3 +42,7 @@ export interface CostEstimate {
   /** With packed history: the storage class of packs. */
   readonly packClass?: string;
 }
+
+export const sumUsd = (lines: readonly CostLine[]): number => lines.reduce((t, l) => t + l.usd, 0);
+
+export const usdByPhase = (e: CostEstimate, phase: Phase): number => sumUsd(e.lines.filter((l) => l.phase === phase));

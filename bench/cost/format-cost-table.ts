@@ -1,4 +1,6 @@
-import { Phase, usdByPhase, type CostComparison, type CostEstimate, type CostScenario } from './cost-model.ts';
+import type { CostComparison } from './cost-model.ts';
+import type { CostScenario } from './cost-scenario.ts';
+import { Phase, usdByPhase, type CostEstimate } from './cost-units.ts';
 import type { TargetVerdict } from './cost-targets.ts';
 
 export const usd = (v: number, decimals = 2): string => `$${v.toFixed(decimals)}`;

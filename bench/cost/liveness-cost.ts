@@ -1,4 +1,4 @@
-import { MONTH_SECONDS, type Prices } from './cost-model.ts';
+import { MONTH_SECONDS, type Prices } from './cost-units.ts';
 
 /**
  * What telling "offline" and "something happened" costs per camera-month (pure

@@ -1,5 +1,5 @@
 import { CostArgsError } from './cost-errors.ts';
-import { ColdStorageClass, ContentKeySpec, DEFAULT_SCENARIO, type CostScenario } from './cost-model.ts';
+import { ColdStorageClass, ContentKeySpec, DEFAULT_SCENARIO, type CostScenario } from './cost-scenario.ts';
 import { PackChoice, PackClass, type PackingScenario } from './packing-cost.ts';
 
 /** Flags of `npm run cost -- ...`, each with the scenario field it sets. */

@@ -1,4 +1,4 @@
-import { MONTH_SECONDS, type Prices } from './cost-model.ts';
+import { MONTH_SECONDS, type Prices } from './cost-units.ts';
 
 /**
  * What pictures cost per camera-month (pure arithmetic over the price table):

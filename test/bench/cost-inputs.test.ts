@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { CostArgsError, RequestCountsError } from '../../bench/cost/cost-errors.ts';
-import { DEFAULT_SCENARIO } from '../../bench/cost/cost-model.ts';
+import { DEFAULT_SCENARIO } from '../../bench/cost/cost-scenario.ts';
 import { DESIGN_COUNTS_PATH, loadRequestCounts, readRequestCounts } from '../../bench/cost/load-request-counts.ts';
 import { parseCostArgs } from '../../bench/cost/parse-cost-args.ts';
 

@@ -1,16 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import {
-  camrecCost,
-  ColdStorageClass,
-  compareCosts,
-  ContentKeySpec,
-  kvsCost,
-  monthlyActivity,
-  Phase,
-  Service,
-  type CostEstimate,
-  type CostScenario,
-} from '../../bench/cost/cost-model.ts';
+import { camrecCost, compareCosts } from '../../bench/cost/cost-model.ts';
+import { ColdStorageClass, ContentKeySpec, monthlyActivity, type CostScenario } from '../../bench/cost/cost-scenario.ts';
+import { Phase, Service, type CostEstimate } from '../../bench/cost/cost-units.ts';
+import { kvsCost } from '../../bench/cost/kvs-cost.ts';
 import { PRICES_US_EAST_1 as prices } from '../../bench/cost/prices-us-east-1.ts';
 import type { RequestCounts, RequestVector } from '../../bench/cost/request-counts.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_SCENARIO, compareCosts, type CostScenario } from '../../bench/cost/cost-model.ts';
+import { compareCosts } from '../../bench/cost/cost-model.ts';
+import { DEFAULT_SCENARIO, type CostScenario } from '../../bench/cost/cost-scenario.ts';
 import { readRequestCounts, DESIGN_COUNTS_PATH } from '../../bench/cost/load-request-counts.ts';
 import { PRICES_US_EAST_1 as prices } from '../../bench/cost/prices-us-east-1.ts';
 import { defaultPackStorageClass } from '../../lib/settings.ts';
