@@ -9,7 +9,7 @@ import type { MediaInputError } from '../../../media/media-error.ts';
 import { TsDemuxer, type DemuxedPes } from '../../../media/ts/ts-demuxer.ts';
 import { childTsUnits } from '../../fixtures/child-ts.ts';
 import { FFMPEG, requireFfmpeg } from '../../fixtures/h264-streams.ts';
-import { countVideoFrames } from '../../lambda/support/fixture-media.ts';
+import { countVideoFrames } from '../../fixtures/video-judges.ts';
 
 /**
  * A source whose clock steps back while the agent records it, as the ffmpeg child hands it

@@ -10,7 +10,8 @@ import { decryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import type { SessionAnswer } from '../../../lambda/api/routes/create-session.ts';
 import { launchChromium, type Chromium } from '../../support/chromium.ts';
-import { countVideoFrames, ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
+import { ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
+import { countVideoFrames } from '../../fixtures/video-judges.ts';
 import { PlaybackHarness } from '../support/playback-harness.ts';
 
 const CAMERA = 'cam-reconfigured';

@@ -1,7 +1,8 @@
 import { parse, types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoSegmentIndex } from '../../../lambda/index/dynamo-segment-index.ts';
-import { countVideoFrames, makeMediaSegments, ffmpegRun } from '../support/fixture-media.ts';
+import { ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
+import { countVideoFrames } from '../../fixtures/video-judges.ts';
 import { PlaybackHarness, TABLE, type UploadSegment } from '../support/playback-harness.ts';
 
 const CAMERA = 'cam-front-door';

@@ -1,7 +1,8 @@
 import { DeleteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { parse, types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countVideoFrames, ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
+import { ffmpegRun, makeMediaSegments } from '../support/fixture-media.ts';
+import { countVideoFrames } from '../../fixtures/video-judges.ts';
 import { PlaybackHarness, TABLE, type UploadSegment } from '../support/playback-harness.ts';
 import { IndexTable, SortKeyPrefix, padMs } from '../../../contract/index.ts';
 

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { segmentFiles } from '../../../device/media/file/segment-files.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
+import { FFMPEG } from '../../fixtures/h264-streams.ts';
+
+export { FFMPEG, FFPROBE } from '../../fixtures/h264-streams.ts';
 
 const run = promisify(execFile);
-export const FFMPEG = '/usr/bin/ffmpeg';
-export const FFPROBE = '/usr/bin/ffprobe';
 
 /**
  * Real segments from the media core: ffmpeg draws a tiny test card (128x96, 10 fps, an
@@ -103,31 +104,4 @@ export async function makeMediaSegments(o: {
 
 export async function ffmpegRun(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(FFMPEG, args, { maxBuffer: 64 * 1024 * 1024 });
-}
-
-/** What ffprobe says of the first video stream of a file or URL decoded to the end (-count_frames). */
-export interface CountedVideo {
-  /** Pictures decoded (nb_read_frames). */
-  frames: number;
-  codec_name: string;
-  width: number;
-  height: number;
-}
-
-/** ffprobe decodes the first video stream of a file or URL to the end: its pictures, codec and size. */
-export async function countVideoFrames(input: string): Promise<CountedVideo> {
-  const { stdout } = await run(FFPROBE, [
-    '-v',
-    'error',
-    '-count_frames',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=nb_read_frames,codec_name,width,height',
-    '-of',
-    'json',
-    input,
-  ]);
-  const s = (JSON.parse(stdout) as { streams: { nb_read_frames: string; codec_name: string; width: number; height: number }[] }).streams[0]!;
-  return { frames: Number(s.nb_read_frames), codec_name: s.codec_name, width: s.width, height: s.height };
 }
