@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isWholeTs, makeClip, readSegments, sleep, startStack, until, type Stack } from './agent-harness.ts';
+import { isWholeTs, makeClip, readSegments, sleep, startStack, until, type Stack } from '../../support/agent-harness.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 

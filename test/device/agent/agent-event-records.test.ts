@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAnyEventRecord, parseHeartbeatRecord } from '../../../contract/index.ts';
-import { createAgent, type Agent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/core/json-logger.ts';
+import type { Agent } from '../../../device/agent/agent.ts';
 import { OPEN_EVENT_FILE } from '../../../device/recording/event-records.ts';
-import { DEVICE_ID, getObject, listKeys, makeClip, startStack, until, type Stack } from './agent-harness.ts';
+import { DEVICE_ID, getObject, listKeys, makeClip, until, type Stack } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 /** Every object key S3 received, in order, with the time it arrived (s3rver's events). */
 function arrivals(stack: Stack): { key: string; atMs: number }[] {
@@ -18,24 +18,18 @@ function arrivals(stack: Stack): { key: string; atMs: number }[] {
 }
 
 describe('event records and heartbeats, against s3rver + S3 front + IoT provider', () => {
-  let stack: Stack;
   let clip: Uint8Array[];
   let agent: Agent | undefined;
   let seen: { key: string; atMs: number }[];
-  beforeAll(async () => {
-    stack = await startStack();
-    clip = makeClip(stack.dir, 4);
-    seen = arrivals(stack);
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      clip = makeClip(s.dir, 4);
+      seen = arrivals(stack);
+    },
   });
-  afterEach(async () => {
-    await agent?.stop();
-    agent = undefined;
-  });
-  afterAll(async () => stack?.close());
 
   it('uploads the start record within seconds of the start, while the event is still open, and the end record at close', async () => {
-    agent = createAgent(stack.config({ recording: { mode: 'event', maxEventSeconds: 120 }, heartbeatSeconds: 0 }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ recording: { mode: 'event', maxEventSeconds: 120 }, heartbeatSeconds: 0 }));
     const t0 = Date.now();
     const eventId = agent.startEvent('doorbell', { eventId: 'ring-1' });
     await until('the start record in S3', () => seen.some((s) => s.key.endsWith(`-${eventId}.json`)), 10_000);
@@ -61,8 +55,7 @@ describe('event records and heartbeats, against s3rver + S3 front + IoT provider
       join(config.stateDir, OPEN_EVENT_FILE),
       JSON.stringify({ version: 2, phase: 'start', deviceId: DEVICE_ID, eventId: 'left-open', type: 'motion', startMs, maxDurationMs: 300_000 }),
     );
-    agent = createAgent(config, { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(config);
     await until('the end record of the left-open event', async () => (await listKeys(stack, 'events')).some((k) => k.endsWith('-left-open.end.json')), 10_000);
     const key = (await listKeys(stack, 'events')).find((k) => k.endsWith('-left-open.end.json'))!;
     expect(parseAnyEventRecord(JSON.parse((await getObject(stack, key)).body.toString()))).toMatchObject({
@@ -74,8 +67,7 @@ describe('event records and heartbeats, against s3rver + S3 front + IoT provider
 
   it('an idle event-mode camera sends heartbeats; privacy pause sends one at once; a recording camera sends none', async () => {
     const before = seen.length;
-    agent = createAgent(stack.config({ recording: { mode: 'event' }, heartbeatSeconds: 1 }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ recording: { mode: 'event' }, heartbeatSeconds: 1 }));
     await until('three heartbeats', () => seen.slice(before).filter((s) => s.key.startsWith('heartbeats/')).length >= 3, 10_000);
     agent.setPrivacy(true);
     await until(
@@ -92,8 +84,7 @@ describe('event records and heartbeats, against s3rver + S3 front + IoT provider
     agent = undefined;
 
     // Continuous recording: segments land every second, so no heartbeat is needed after the one at start.
-    const rec = createAgent(stack.config({ heartbeatSeconds: 2 }), { log: silentLogger });
-    await rec.start();
+    const rec = await stack.startAgent(stack.config({ heartbeatSeconds: 2 }));
     const from = seen.length;
     const t0 = Date.now();
     for (let s = 0; s < 4; s++) {

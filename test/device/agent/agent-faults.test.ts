@@ -1,29 +1,26 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/core/json-logger.ts';
+import { describe, expect, it } from 'vitest';
+import type { Agent } from '../../../device/agent/agent.ts';
 import { createIotCredentialsFetcher } from '../../../device/credentials/iot-credentials-client.ts';
-import { isWholeTs, makeClip, readSegments, sleep, startStack, until, type Stack } from './agent-harness.ts';
+import { isWholeTs, makeClip, readSegments, sleep, until } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 /** Each test writes segments in its own UTC day so tests never see each other's objects. */
 const day = (n: number) => Date.UTC(2025, 0, n, 12);
 const DAY_MS = 86_400_000;
 
 describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', () => {
-  let stack: Stack;
   let clip: Uint8Array[];
   let agent: Agent | undefined;
-  beforeAll(async () => {
-    stack = await startStack();
-    clip = makeClip(stack.dir, 6);
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      clip = makeClip(s.dir, 6);
+    },
+    afterEach: async (s) => {
+      await s.proxy.setFault(undefined);
+      s.iot.setFault(undefined);
+      s.iot.setCredentialDuration(3600);
+    },
   });
-  afterEach(async () => {
-    await agent?.stop();
-    agent = undefined;
-    await stack.proxy.setFault(undefined);
-    stack.iot.setFault(undefined);
-    stack.iot.setCredentialDuration(3600);
-  });
-  afterAll(async () => stack?.close());
 
   const feed = (a: Agent, base: number, frames = clip, offsetFrames = 0) => frames.forEach((f, i) => a.putVideoFrame(f, base + (offsetFrames + i) * 40));
 
@@ -43,8 +40,7 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
   it('network down: segments spool to disk, and all land once it is back', async () => {
     await stack.proxy.setFault({ kind: 'refuse' });
     stack.proxy.cutAll();
-    agent = createAgent(stack.config(), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config());
     feed(agent, day(1));
     agent.cutSegment();
     await until('segments spooled', () => agent!.status().segmentsRecorded === 6 && agent!.status().spool.entries >= 6);
@@ -61,8 +57,7 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
 
   it('S3 answering 503 and 500, then slowly: retried until every segment lands', async () => {
     await stack.proxy.setFault({ kind: 'http-status', status: 503, connections: 4 });
-    agent = createAgent(stack.config(), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config());
     feed(agent, day(2), clip.slice(0, 75));
     await stack.proxy.setFault({ kind: 'http-status', status: 500, connections: 2 });
     feed(agent, day(2), clip.slice(75), 75);
@@ -76,8 +71,7 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
 
   it('credentials endpoint down at start: nothing lost, uploads begin when it answers', async () => {
     stack.iot.setFault({ kind: 'status', status: 503 });
-    agent = createAgent(stack.config(), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config());
     feed(agent, day(3));
     agent.cutSegment();
     await until('failures', () => agent!.status().uploadFailures >= 2);
@@ -106,8 +100,7 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
       fetched++;
       return { ...(await real()), expirationMs: Date.now() + 3600_000, serverDateMs: Date.now() };
     };
-    agent = createAgent(cfg, { log: silentLogger, fetchCredentials: lying });
-    await agent.start();
+    agent = await stack.startAgent(cfg, { fetchCredentials: lying });
     feed(agent, day(4), clip.slice(0, 75));
     await until('first uploads', () => agent!.status().segmentsUploaded >= 2);
     await sleep(2100);
@@ -120,8 +113,7 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
   });
 
   it('device clock 20 minutes fast: S3 says RequestTimeTooSkewed once, the SDK corrects, nothing lost', async () => {
-    agent = createAgent(stack.config(), { log: silentLogger, clockSkewMs: 20 * 60_000 });
-    await agent.start();
+    agent = await stack.startAgent(stack.config(), { clockSkewMs: 20 * 60_000 });
     feed(agent, day(5));
     agent.cutSegment();
     await until('all recorded and drained', () => agent!.status().segmentsRecorded === 6 && agent!.status().backlog.objects === 0, 20_000);
@@ -131,10 +123,7 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
 
   it('S3 that accepts the connection and never answers: the attempt times out and is retried', async () => {
     await stack.proxy.setFault({ kind: 'stall', connections: 2 });
-    agent = createAgent(stack.config({ upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.5, requestTimeoutSeconds: 1 } }), {
-      log: silentLogger,
-    });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.5, requestTimeoutSeconds: 1 } }));
     feed(agent, day(7));
     agent.cutSegment();
     await drained(6);
@@ -146,10 +135,7 @@ describe('agent under faults (s3rver + S3 front + IoT provider + fault proxy)', 
     await stack.proxy.setFault({ kind: 'refuse' });
     stack.proxy.cutAll();
     const segBytes = 40_000; // upper bound for one 1 s 320x240 segment here
-    agent = createAgent(stack.config({ buffer: { spoolDir: `${stack.dir}/cap-spool`, spoolMaxBytes: 1024 * 1024, memoryBytes: 64 * 1024 } }), {
-      log: silentLogger,
-    });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ buffer: { spoolDir: `${stack.dir}/cap-spool`, spoolMaxBytes: 1024 * 1024, memoryBytes: 64 * 1024 } }));
     const big = clip.concat(
       clip,
       clip,

@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/core/json-logger.ts';
+import { describe, expect, it } from 'vitest';
+import type { Agent } from '../../../device/agent/agent.ts';
 import { AnnexBSplitter } from '../../../media/bitstream/annexb-splitter.ts';
 import { HevcAccessUnitAssembler } from '../../../media/h265/access-unit-assembler.ts';
 import { makeCodedStream } from '../../fixtures/coded-streams.ts';
 import { FFMPEG } from '../../fixtures/h264-streams.ts';
-import { DEVICE_ID, getObject, listKeys, readSegments, startStack, until, type Stack } from './agent-harness.ts';
+import { DEVICE_ID, getObject, listKeys, readSegments, until } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 /**
  * The agent on an H.265 camera (fMP4 by default): init sections go to init/ through the
@@ -16,23 +16,15 @@ import { DEVICE_ID, getObject, listKeys, readSegments, startStack, until, type S
  * EXT-X-MAP across days or key rotations), and the stored objects decode with ffmpeg.
  */
 describe('agent: H.265 in fMP4', () => {
-  let stack: Stack;
   let agent: Agent | undefined;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await agent?.stop();
-    await stack?.close();
-  });
+  const stack = useAgentStack();
 
   it('uploads one init section through the device S3 front, named by every segment; the stored .m4s segments and init decode silently with every picture', async () => {
     const stream = makeCodedStream(stack.dir, 'agent-hevc', { codec: 'hevc', width: 320, height: 240, fps: '25', seconds: 4, gopFrames: 25, bFrames: 0 });
     const frames = splitHevc(stream.video);
     expect(frames.length).toBe(100);
     let skewMs = 0;
-    agent = createAgent(stack.config({ keyRotationSeconds: 10 }), { log: silentLogger, now: () => Date.now() + skewMs });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ keyRotationSeconds: 10 }), { now: () => Date.now() + skewMs });
     const midnight = Date.UTC(2025, 2, 4);
     const base = midnight - 2000; // two segments before UTC midnight, two after
     frames.slice(0, 50).forEach((f, i) => agent!.putVideoFrame(f, base + i * 40));

@@ -1,42 +1,39 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/core/json-logger.ts';
+import { describe, expect, it } from 'vitest';
 import { pesStarts, readPackets } from '../../fixtures/ts-inspect.ts';
-import { makeClip, readSegments, sleep, startStack, until, type Stack } from './agent-harness.ts';
+import { makeClip, readSegments, sleep, until } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 /** The library API takes G.711 (what many cameras' audio chips give) when ffmpeg is there to transcode it. */
 describe('agent.putG711Audio', () => {
-  let stack: Stack;
   let clip: Uint8Array[];
   let alaw: Uint8Array;
-  beforeAll(async () => {
-    stack = await startStack();
-    clip = makeClip(stack.dir, 4);
-    const file = join(stack.dir, 'tone.alaw');
-    execFileSync('/usr/bin/ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=8000:duration=4',
-      '-c:a',
-      'pcm_alaw',
-      '-f',
-      'alaw',
-      file,
-    ]);
-    alaw = readFileSync(file);
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      clip = makeClip(s.dir, 4);
+      const file = join(s.dir, 'tone.alaw');
+      execFileSync('/usr/bin/ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=8000:duration=4',
+        '-c:a',
+        'pcm_alaw',
+        '-f',
+        'alaw',
+        file,
+      ]);
+      alaw = readFileSync(file);
+    },
   });
-  afterAll(async () => stack?.close());
 
   it('records G.711 A-law as AAC beside the video, on the capture times given, with no gap at segment joins', async () => {
-    const agent = createAgent(stack.config(), { log: silentLogger });
-    await agent.start();
+    const agent = await stack.startAgent(stack.config());
     const base = Date.UTC(2025, 2, 1, 12);
     // 40 ms ticks as firmware calls: one video frame and 320 samples (40 ms at 8 kHz) each, in real time.
     for (let i = 0; i < 100; i++) {

@@ -1,11 +1,11 @@
 import { createDecipheriv } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImageMeta, parseImageMetadata, parseObjectKey, unwrapDataKeyLocally } from '../../../contract/index.ts';
-import { createAgent, type Agent } from '../../../device/agent/agent.ts';
+import type { Agent } from '../../../device/agent/agent.ts';
 import { ControlError } from '../../../device/core/agent-errors.ts';
-import { silentLogger } from '../../../device/core/json-logger.ts';
 import { makeJpeg } from '../../support/jpeg-fixture.ts';
-import { DEVICE_ID, getObject, listKeys, startStack, until, type Stack } from './agent-harness.ts';
+import { DEVICE_ID, getObject, listKeys, until, type Stack } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 /** Fetches a stored picture, unwraps its data key with the deployment's private key and decrypts it. */
 async function openStoredImage(stack: Stack, key: string): Promise<{ stored: Buffer; plain: Buffer; metadata: Record<string, string>; contentType?: string }> {
@@ -24,22 +24,17 @@ async function postImage(address: string, body: Buffer, contentType = 'image/jpe
 }
 
 describe('pictures from the camera (library and control endpoint), against s3rver + S3 front + IoT provider', () => {
-  let stack: Stack;
   let jpeg: Buffer;
   let agent: Agent | undefined;
-  beforeAll(async () => {
-    stack = await startStack();
-    jpeg = makeJpeg();
-  }, 60_000);
-  afterEach(async () => {
-    await agent?.stop();
-    agent = undefined;
+  const stack = useAgentStack({
+    beforeAll: () => {
+      jpeg = makeJpeg();
+    },
+    beforeAllTimeoutMs: 60_000,
   });
-  afterAll(async () => stack?.close());
 
   it('putImage stores the picture encrypted under images/{deviceId}/ (not a JPEG at rest); the data key opens it to the very same JPEG', async () => {
-    agent = createAgent(stack.config({ heartbeatSeconds: 0 }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ heartbeatSeconds: 0 }));
     const tsMs = Date.now() - 1234;
     const objectKey = await agent.putImage(jpeg, tsMs);
     expect(objectKey).toMatch(new RegExp(`^images/${DEVICE_ID}/\\d{4}/\\d{2}/\\d{2}/\\d{2}/${tsMs}-[0-9a-f]{16}\\.jpg$`));
@@ -58,8 +53,7 @@ describe('pictures from the camera (library and control endpoint), against s3rve
   });
 
   it('a picture taken during an event goes under event-images/ (kept as long as event footage) and names the event', async () => {
-    agent = createAgent(stack.config({ heartbeatSeconds: 0 }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ heartbeatSeconds: 0 }));
     const eventId = agent.startEvent('doorbell', { eventId: 'ring-7' });
     const objectKey = await agent.putImage(jpeg);
     expect(objectKey).toMatch(new RegExp(`^event-images/${DEVICE_ID}/`));
@@ -70,8 +64,7 @@ describe('pictures from the camera (library and control endpoint), against s3rve
   });
 
   it('refuses what is not a whole JPEG of at most 1 MiB, saying what is wrong; nothing is uploaded', async () => {
-    agent = createAgent(stack.config({ heartbeatSeconds: 0 }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ heartbeatSeconds: 0 }));
     const before = (await listKeys(stack, 'images')).length;
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
     expect(() => agent!.putImage(png)).toThrow(ControlError);
@@ -88,8 +81,7 @@ describe('pictures from the camera (library and control endpoint), against s3rve
   });
 
   it('POST /v1/images takes a JPEG (201 with its object key); a wrong type is 415, a bad JPEG 400, an oversized one 413', async () => {
-    agent = createAgent(stack.config({ heartbeatSeconds: 0, control: { port: 0 } }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ heartbeatSeconds: 0, control: { port: 0 } }));
     const tsMs = Date.now() - 500;
     const ok = await postImage(agent.controlAddress!, jpeg, 'image/jpeg', `?ts=${tsMs}`);
     expect(ok.status).toBe(201);
@@ -112,8 +104,7 @@ describe('pictures from the camera (library and control endpoint), against s3rve
   });
 
   it('in privacy pause a picture is not recorded (the endpoint says so)', async () => {
-    agent = createAgent(stack.config({ heartbeatSeconds: 0, control: { port: 0 } }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ heartbeatSeconds: 0, control: { port: 0 } }));
     agent.setPrivacy(true);
     expect(await agent.putImage(jpeg)).toBeUndefined();
     const r = await postImage(agent.controlAddress!, jpeg);

@@ -1,10 +1,11 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from '../../../device/agent/agent.ts';
+import { describe, expect, it } from 'vitest';
+import type { Agent } from '../../../device/agent/agent.ts';
 import { createJsonLogger, type Logger } from '../../../device/core/json-logger.ts';
 import { failingDisk, type FailingDisk } from '../../support/failing-disk.ts';
-import { isWholeTs, listKeys, makeClip, readSegments, startStack, until, type Stack } from './agent-harness.ts';
+import { isWholeTs, listKeys, makeClip, readSegments, until } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 /**
  * "A segment leaves the camera only after S3 confirmed it": the agent against s3rver
@@ -27,19 +28,16 @@ function recordingLogger(): Logger & { lines: { level: string; msg: string; fiel
 }
 
 describe('the agent keeps every segment S3 has not confirmed (s3rver + S3 front + fault proxy)', () => {
-  let stack: Stack;
   let clip: Uint8Array[];
   let agent: Agent | undefined;
-  beforeAll(async () => {
-    stack = await startStack();
-    clip = makeClip(stack.dir, 6);
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      clip = makeClip(s.dir, 6);
+    },
+    afterEach: async (s) => {
+      await s.proxy.setFault(undefined);
+    },
   });
-  afterEach(async () => {
-    await agent?.stop();
-    agent = undefined;
-    await stack.proxy.setFault(undefined);
-  });
-  afterAll(async () => stack?.close());
 
   const feed = (a: Agent, base: number) => {
     clip.forEach((f, i) => a.putVideoFrame(f, base + i * 40));
@@ -63,8 +61,7 @@ describe('the agent keeps every segment S3 has not confirmed (s3rver + S3 front 
     await stack.proxy.setFault({ kind: 'http-status', status, code });
     stack.proxy.cutAll();
     const log = recordingLogger();
-    agent = createAgent(stack.config(), { log });
-    await agent.start();
+    agent = await stack.startAgent(stack.config(), { log });
     feed(agent, base);
     await until(`${code} answered at least 4 times`, () => agent!.status().uploadFailures >= 4 && agent!.status().segmentsRecorded === 6);
     const st = agent.status();
@@ -86,8 +83,7 @@ describe('the agent keeps every segment S3 has not confirmed (s3rver + S3 front 
   it('requests signed for the wrong region (AuthorizationHeaderMalformed from the S3 front): kept; after fixing region and restarting, all land', async () => {
     const base = day(4);
     const wrong = stack.config({ region: 'eu-central-1' });
-    agent = createAgent(wrong, { log: recordingLogger() });
-    await agent.start();
+    agent = await stack.startAgent(wrong, { log: recordingLogger() });
     feed(agent, base);
     await until('refused several times', () => agent!.status().uploadFailures >= 3 && agent!.status().segmentsRecorded === 6);
     expect(agent.status().uploadBlocked).toMatchObject({ kind: 'configuration', code: 'AuthorizationHeaderMalformed' });
@@ -95,8 +91,7 @@ describe('the agent keeps every segment S3 has not confirmed (s3rver + S3 front 
     expect(agent.status().segmentsDropped).toBe(0);
     await agent.stop();
     // The operator fixes device.json; the agent restarts on the same spool and state.
-    agent = createAgent({ ...wrong, region: 'us-east-1' }, { log: recordingLogger() });
-    await agent.start();
+    agent = await stack.startAgent({ ...wrong, region: 'us-east-1' }, { log: recordingLogger() });
     await until('the spool drained', () => agent!.status().backlog.objects === 0, 30_000);
     await expectAllLanded(base, 6);
   });
@@ -106,8 +101,7 @@ describe('the agent keeps every segment S3 has not confirmed (s3rver + S3 front 
     await stack.proxy.setFault({ kind: 'refuse' });
     stack.proxy.cutAll();
     const config = stack.config({ upload: { concurrency: 1, retryBaseSeconds: 0.05, retryMaxSeconds: 0.3, requestTimeoutSeconds: 5 } });
-    agent = createAgent(config, { log: recordingLogger() });
-    await agent.start();
+    agent = await stack.startAgent(config, { log: recordingLogger() });
     feed(agent, base);
     await until('all spooled', () => agent!.status().segmentsRecorded === 6 && agent!.status().spool.entries >= 7);
     // One segment's spool file turns into something that cannot be read (the read fails with EISDIR).
@@ -135,8 +129,7 @@ describe('the agent keeps every segment S3 has not confirmed (s3rver + S3 front 
     await stack.proxy.setFault({ kind: 'refuse' });
     stack.proxy.cutAll();
     const config = stack.config();
-    agent = createAgent(config, { log: recordingLogger() });
-    await agent.start();
+    agent = await stack.startAgent(config, { log: recordingLogger() });
     feed(agent, base);
     await until('all spooled', () => agent!.status().segmentsRecorded === 6 && agent!.status().spool.entries >= 7);
     await agent.stop();
@@ -151,8 +144,7 @@ describe('the agent keeps every segment S3 has not confirmed (s3rver + S3 front 
     rmSync(stuck);
     mkdirSync(stuck);
     await stack.proxy.setFault(undefined);
-    agent = createAgent(config, { log: recordingLogger() });
-    await agent.start();
+    agent = await stack.startAgent(config, { log: recordingLogger() });
     await until('the readable ones landed', () => agent!.status().backlog.objects === 0, 30_000);
     expect(agent.status().spoolCorrupt).toBe(1);
     expect(agent.status().spool.unreadable).toBe(1);
@@ -161,29 +153,25 @@ describe('the agent keeps every segment S3 has not confirmed (s3rver + S3 front 
     await agent.stop();
     rmSync(stuck, { recursive: true });
     writeFileSync(stuck, stuckBytes);
-    agent = createAgent(config, { log: recordingLogger() });
-    await agent.start();
+    agent = await stack.startAgent(config, { log: recordingLogger() });
     await until('the kept one landed', () => agent!.status().backlog.objects === 0, 30_000);
     expect((await readSegments(stack, { fromMs: base, toMs: base + DAY_MS })).length).toBe(5);
   });
 });
 
 describe('a spool on a disk that fails, with write-through on (the default)', () => {
-  let stack: Stack;
   let clip: Uint8Array[];
   let agent: Agent | undefined;
   const disks: FailingDisk[] = [];
-  beforeAll(async () => {
-    stack = await startStack();
-    clip = makeClip(stack.dir, 6);
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      clip = makeClip(s.dir, 6);
+    },
+    afterEach: async (s) => {
+      for (const d of disks.splice(0)) await d.dispose();
+      await s.proxy.setFault(undefined);
+    },
   });
-  afterEach(async () => {
-    await agent?.stop();
-    agent = undefined;
-    for (const d of disks.splice(0)) await d.dispose();
-    await stack.proxy.setFault(undefined);
-  });
-  afterAll(async () => stack?.close());
 
   it.each(['full', 'read-only'] as const)(
     'a %s disk: segments stay in memory and land, the spool is reported failed, and a key rotation still works',
@@ -194,8 +182,7 @@ describe('a spool on a disk that fails, with write-through on (the default)', ()
       let skewMs = 0;
       const config = stack.config({ buffer: { spoolDir: disk.dir, spoolMaxBytes: 64 * 1024 * 1024 }, keyRotationSeconds: 10 });
       const log = recordingLogger();
-      agent = createAgent(config, { log, now: () => Date.now() + skewMs });
-      await agent.start();
+      agent = await stack.startAgent(config, { log, now: () => Date.now() + skewMs });
       expect(agent.status().spool.failed).toBeNull();
       await disk.fail();
       clip.forEach((f, i) => agent!.putVideoFrame(f, base + i * 40));

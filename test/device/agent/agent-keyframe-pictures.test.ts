@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { createDecipheriv } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseImageMetadata, parseObjectKey, unwrapDataKeyLocally } from '../../../contract/index.ts';
-import { createAgent, type Agent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/core/json-logger.ts';
-import { DEVICE_ID, getObject, listKeys, startStack, until, type Stack } from './agent-harness.ts';
+import type { Agent } from '../../../device/agent/agent.ts';
+import { DEVICE_ID, getObject, listKeys, until, type Stack } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 /**
  * The ffmpeg keyframe picture path, end to end: a container file (H.264 with B-frames, a
@@ -46,46 +46,42 @@ async function readPictures(stack: Stack, folder: 'images' | 'event-images'): Pr
 }
 
 describe('keyframe pictures from an ffmpeg-fed source (container file, real time)', () => {
-  let stack: Stack;
   let agent: Agent | undefined;
   let clip: string;
-  beforeAll(async () => {
-    stack = await startStack();
-    clip = join(stack.dir, 'camera.mp4');
-    execFileSync('/usr/bin/ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=640x360:rate=25:duration=11',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-g',
-      '25',
-      '-keyint_min',
-      '25',
-      '-sc_threshold',
-      '0',
-      '-bf',
-      '2',
-      '-pix_fmt',
-      'yuv420p',
-      clip,
-    ]);
-  }, 60_000);
-  afterAll(async () => {
-    await agent?.stop();
-    await stack?.close();
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      clip = join(s.dir, 'camera.mp4');
+      execFileSync('/usr/bin/ffmpeg', [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=640x360:rate=25:duration=11',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-g',
+        '25',
+        '-keyint_min',
+        '25',
+        '-sc_threshold',
+        '0',
+        '-bf',
+        '2',
+        '-pix_fmt',
+        'yuv420p',
+        clip,
+      ]);
+    },
+    beforeAllTimeoutMs: 60_000,
   });
 
   it(`keeps one picture per ${INTERVAL_S} s and one at the event start; each decrypts to a 320 px JPEG ffprobe reads`, async () => {
-    agent = createAgent(stack.config({ heartbeatSeconds: 0, imageIntervalSeconds: INTERVAL_S, source: { type: 'file', path: clip } }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ heartbeatSeconds: 0, imageIntervalSeconds: INTERVAL_S, source: { type: 'file', path: clip } }));
     await until('video recording', () => agent!.status().segmentsRecorded >= 2, 30_000);
     const eventId = agent.startEvent('motion', { eventId: 'kf-1' });
     await until('an event picture', async () => (await listKeys(stack, 'event-images')).length >= 1, 20_000);

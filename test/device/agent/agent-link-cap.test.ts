@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseObjectKey } from '../../../contract/index.ts';
-import { createAgent, type Agent } from '../../../device/agent/agent.ts';
+import type { Agent } from '../../../device/agent/agent.ts';
 import { silentLogger } from '../../../device/core/json-logger.ts';
-import { isWholeTs, makeClip, readSegments, sleep, splitAccessUnits, startStack, until, type Stack } from './agent-harness.ts';
+import { isWholeTs, makeClip, readSegments, sleep, splitAccessUnits, until } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 /** 1 Mbit/s. */
 const CAP_BYTES_PER_SECOND = 125_000;
@@ -73,32 +74,30 @@ function camera(agent: Agent, frames: Uint8Array[]): { stop(): Promise<void> } {
 }
 
 describe('a capped link (fault proxy + S3 front + s3rver)', () => {
-  let stack: Stack;
   let frames: Uint8Array[];
   /** Segment keys as s3rver received them, with the arrival time. */
   const arrived: { key: string; atMs: number; startMs: number }[] = [];
-  beforeAll(async () => {
-    stack = await startStack();
-    frames = twoMbpsClip(stack.dir);
-    stack.s3.server.on('event', (e) => {
-      for (const r of (e as { Records: { s3: { object: { key: string } } }[] }).Records) {
-        const key = decodeURIComponent(r.s3.object.key);
-        const p = parseObjectKey(key);
-        if (p.kind === 'segment') arrived.push({ key, atMs: Date.now(), startMs: p.startMs });
-      }
-    });
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      frames = twoMbpsClip(s.dir);
+      s.s3.server.on('event', (e) => {
+        for (const r of (e as { Records: { s3: { object: { key: string } } }[] }).Records) {
+          const key = decodeURIComponent(r.s3.object.key);
+          const p = parseObjectKey(key);
+          if (p.kind === 'segment') arrived.push({ key, atMs: Date.now(), startMs: p.startMs });
+        }
+      });
+    },
   });
-  afterAll(async () => stack?.close());
 
   it('1 Mbit/s cap, 2 Mbit/s camera: the link carries the cap (within 5 %), live segments keep arriving, the backlog waits in the spool; lifted, everything drains, 0 lost', async () => {
-    const agent = createAgent(
+    const agent = await stack.startAgent(
       stack.config({
         upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.5, requestTimeoutSeconds: 30, maxBytesPerSecond: CAP_BYTES_PER_SECOND },
         heartbeatSeconds: 0,
       }),
       { log: silentLogger },
     );
-    await agent.start();
     const cam = camera(agent, frames);
     const t0 = Date.now();
     const CAPPED_MS = 24_000;
@@ -164,14 +163,13 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
       return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
     };
     const later = `${hhmm(Date.now() + 2 * 3_600_000)}-${hhmm(Date.now() + 3 * 3_600_000)}`; // closed now
-    const agent = createAgent(
+    const agent = await stack.startAgent(
       stack.config({
         upload: { concurrency: 2, retryBaseSeconds: 0.05, retryMaxSeconds: 0.3, requestTimeoutSeconds: 5, backlogWindows: [later] },
         heartbeatSeconds: 0,
       }),
       { log: silentLogger },
     );
-    await agent.start();
     const t0 = Date.now(); // this camera's frames are stamped from here on (the previous test's ended before)
     await stack.proxy.setFault({ kind: 'refuse' });
     const cam = camera(agent, small);

@@ -1,26 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from '../../../device/agent/agent.ts';
+import { describe, expect, it } from 'vitest';
+import type { Agent } from '../../../device/agent/agent.ts';
 import { createJsonLogger } from '../../../device/core/json-logger.ts';
-import { isWholeTs, makeClip, readSegments, startStack, until, type Stack } from './agent-harness.ts';
+import { isWholeTs, makeClip, readSegments, until } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 describe('the segment pipeline is bounded (s3rver + S3 front + IoT provider)', () => {
-  let stack: Stack;
   let agent: Agent | undefined;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => {
-    await agent?.stop();
-    await stack?.close();
-  });
+  const stack = useAgentStack();
 
   it('segments arriving faster than they can be committed: what waits stays under the bound, the rest is dropped, counted and logged, and what was kept lands', async () => {
     const clip = makeClip(stack.dir, 6);
     const lines: Record<string, any>[] = [];
     const log = createJsonLogger({ out: { write: (l: string) => lines.push(JSON.parse(l)) } });
     // 64 kbit/s expected: the pipeline may hold 20 s of that, 160 kB, a handful of these 1 s segments.
-    agent = createAgent(stack.config({ expectedBitrateKbps: 64, buffer: { spoolDir: `${stack.dir}/bound-spool`, memoryBytes: 4 * 1024 * 1024 } }), { log });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ expectedBitrateKbps: 64, buffer: { spoolDir: `${stack.dir}/bound-spool`, memoryBytes: 4 * 1024 * 1024 } }), {
+      log,
+    });
     const base = Date.UTC(2025, 1, 1, 12);
     // One minute of video in one synchronous burst: 60 segments finish before the first can be committed.
     for (let rep = 0; rep < 10; rep++) clip.forEach((f, i) => agent!.putVideoFrame(f, base + (rep * clip.length + i) * 40));

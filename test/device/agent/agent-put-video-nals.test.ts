@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent } from '../../../device/agent/agent.ts';
+import { describe, expect, it } from 'vitest';
 import { liveSegmenterFactory, type SegmenterPort } from '../../../device/agent/segmenter-port.ts';
 import { silentLogger } from '../../../device/core/json-logger.ts';
 import { AnnexBSplitter } from '../../../media/bitstream/annexb-splitter.ts';
-import { isWholeTs, makeClip, readSegments, startStack, type Stack } from './agent-harness.ts';
+import { isWholeTs, makeClip, readSegments } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 /** Each access unit's NAL units (no start codes), as a source that split the stream hands them over. */
 function nalsOf(frame: Uint8Array): Uint8Array[] {
@@ -15,17 +15,15 @@ function nalsOf(frame: Uint8Array): Uint8Array[] {
 }
 
 describe('agent.putVideoNals (s3rver + S3 front + mTLS IoT provider)', () => {
-  let stack: Stack;
   let clip: Uint8Array[][];
-  beforeAll(async () => {
-    stack = await startStack();
-    clip = makeClip(stack.dir, 4).map(nalsOf);
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      clip = makeClip(s.dir, 4).map(nalsOf);
+    },
   });
-  afterAll(async () => stack?.close());
 
   it('records access units given as NAL units: every segment encrypted, uploaded and timed as given', async () => {
-    const agent = createAgent(stack.config(), { log: silentLogger });
-    await agent.start();
+    const agent = await stack.startAgent(stack.config());
     const t0 = Date.UTC(2025, 2, 1, 12);
     clip.forEach((nals, i) => agent.putVideoNals(nals, t0 + i * 40));
     await agent.stop();
@@ -37,7 +35,7 @@ describe('agent.putVideoNals (s3rver + S3 front + mTLS IoT provider)', () => {
 
   it('a segmenter without putVideoNals gets the units joined into one Annex-B access unit (putVideoFrame)', async () => {
     const frames: Uint8Array[] = [];
-    const agent = createAgent(stack.config(), {
+    const agent = await stack.startAgent(stack.config(), {
       log: silentLogger,
       segmenterFactory: (options) => {
         const real = liveSegmenterFactory(options);
@@ -57,7 +55,6 @@ describe('agent.putVideoNals (s3rver + S3 front + mTLS IoT provider)', () => {
         return port;
       },
     });
-    await agent.start();
     const t0 = Date.UTC(2025, 2, 1, 13);
     clip.forEach((nals, i) => agent.putVideoNals(nals, t0 + i * 40));
     await agent.stop();

@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { createDecipheriv } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseImageMetadata, parseObjectKey, unwrapDataKeyLocally } from '../../../contract/index.ts';
-import { createAgent, type Agent } from '../../../device/agent/agent.ts';
+import type { Agent } from '../../../device/agent/agent.ts';
 import { silentLogger } from '../../../device/core/json-logger.ts';
-import { DEVICE_ID, getObject, listKeys, startStack, until, type Stack } from './agent-harness.ts';
+import { DEVICE_ID, getObject, listKeys, until, type Stack } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 /**
  * Automatic pictures from a raw Annex-B file (what camrec local's demo cameras play): the
@@ -38,44 +39,43 @@ async function pictures(stack: Stack): Promise<{ tsMs: number; codec: string; wi
 }
 
 describe.each(['h264', 'hevc'] as const)('keyframe pictures from a raw %s file (no ffmpeg child for the media)', (codec) => {
-  let stack: Stack;
   let agent: Agent | undefined;
   let file: string;
-  beforeAll(async () => {
-    stack = await startStack();
-    file = join(stack.dir, codec === 'h264' ? 'camera.h264' : 'camera.h265');
-    const enc =
-      codec === 'h264'
-        ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '0']
-        : ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=25:min-keyint=25:scenecut=0:bframes=0:log-level=error'];
-    execFileSync('/usr/bin/ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=640x360:rate=25:duration=9',
-      ...enc,
-      '-pix_fmt',
-      'yuv420p',
-      '-f',
-      codec,
-      file,
-    ]);
-  }, 60_000);
-  afterAll(async () => {
-    await agent?.stop();
-    await stack?.close();
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      file = join(s.dir, codec === 'h264' ? 'camera.h264' : 'camera.h265');
+      const enc =
+        codec === 'h264'
+          ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '0']
+          : ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=25:min-keyint=25:scenecut=0:bframes=0:log-level=error'];
+      execFileSync('/usr/bin/ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=640x360:rate=25:duration=9',
+        ...enc,
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        codec,
+        file,
+      ]);
+    },
+    beforeAllTimeoutMs: 60_000,
   });
 
   it(`one picture per ${INTERVAL_S} s and one at an event's start, each a 320 px JPEG`, async () => {
     // The file loops, so the test waits for 3 interval pictures however long a loaded machine
     // takes (a slot whose keyframes arrive while the previous decode runs gets no picture).
-    agent = createAgent(stack.config({ heartbeatSeconds: 0, imageIntervalSeconds: INTERVAL_S, source: { type: 'file', path: file, fps: 25, loop: true } }), {
-      log: silentLogger,
-    });
-    await agent.start();
+    agent = await stack.startAgent(
+      stack.config({ heartbeatSeconds: 0, imageIntervalSeconds: INTERVAL_S, source: { type: 'file', path: file, fps: 25, loop: true } }),
+      {
+        log: silentLogger,
+      },
+    );
     await until('video recording', () => agent!.status().segmentsRecorded >= 2, 30_000);
     agent.startEvent('motion', { eventId: `raw-${codec}` });
     await until('an event picture', async () => (await listKeys(stack, 'event-images')).length >= 1, 20_000);

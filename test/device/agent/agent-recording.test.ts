@@ -2,11 +2,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAnyEventRecord } from '../../../contract/index.ts';
-import { createAgent, type Agent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/core/json-logger.ts';
-import { getObject, listKeys, makeClip, readSegments, sleep, startStack, until, type Stack } from './agent-harness.ts';
+import type { Agent } from '../../../device/agent/agent.ts';
+import { getObject, listKeys, makeClip, readSegments, sleep, until } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 const day = (n: number) => Date.UTC(2025, 1, n, 12);
 const DAY_MS = 86_400_000;
@@ -25,26 +25,20 @@ function call(address: string, method: string, path: string, body?: unknown): Pr
 }
 
 describe('recording modes, control endpoint and bad input', () => {
-  let stack: Stack;
   let clip: Uint8Array[];
   let agent: Agent | undefined;
-  beforeAll(async () => {
-    stack = await startStack();
-    clip = makeClip(stack.dir, 10);
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      clip = makeClip(s.dir, 10);
+    },
   });
-  afterEach(async () => {
-    await agent?.stop();
-    agent = undefined;
-  });
-  afterAll(async () => stack?.close());
 
   const feed = (a: Agent, base: number, from: number, to: number) => {
     for (let i = from; i < to; i++) a.putVideoFrame(clip[i]!, base + i * 40);
   };
 
   it('event mode through the control endpoint: pre-record, post-record, event record; nothing else uploaded', async () => {
-    agent = createAgent(stack.config({ recording: { mode: 'event', preRecordSeconds: 1, postRecordSeconds: 1 }, control: { port: 0 } }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ recording: { mode: 'event', preRecordSeconds: 1, postRecordSeconds: 1 }, control: { port: 0 } }));
     const base = day(1);
     feed(agent, base, 0, 100); // 4 s of nothing happening
     const started = await call(agent.controlAddress!, 'POST', '/v1/events', { type: 'motion', eventId: 'ev-1' });
@@ -88,8 +82,7 @@ describe('recording modes, control endpoint and bad input', () => {
   });
 
   it('privacy pause: nothing recorded or uploaded while paused; audio switch and mode answer on the endpoint', async () => {
-    agent = createAgent(stack.config({ control: { port: 0 } }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ control: { port: 0 } }));
     const base = day(2);
     feed(agent, base, 0, 50);
     expect((await call(agent.controlAddress!, 'PUT', '/v1/privacy', { paused: true })).json.recording.privacyPaused).toBe(true);
@@ -112,8 +105,7 @@ describe('recording modes, control endpoint and bad input', () => {
   });
 
   it('PUT /v1/upload sets and lifts the upload cap and the backlog windows at run time; bad values are refused', async () => {
-    agent = createAgent(stack.config({ control: { port: 0 } }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ control: { port: 0 } }));
     const set = await call(agent.controlAddress!, 'PUT', '/v1/upload', { maxBytesPerSecond: 125_000, backlogWindows: ['01:00-05:00'] });
     expect(set.status).toBe(200);
     expect(set.json.upload).toMatchObject({ maxBytesPerSecond: 125_000, backlogWindows: ['01:00-05:00'] });
@@ -129,8 +121,7 @@ describe('recording modes, control endpoint and bad input', () => {
   });
 
   it('corrupt and truncated video is counted and skipped; recording carries on', async () => {
-    agent = createAgent(stack.config(), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config());
     const base = day(3);
     feed(agent, base, 0, 60);
     agent.putVideoFrame(Buffer.from([0, 0, 0, 1, 0x65, 0xff, 0xff, 0xff]), base + 60 * 40); // a broken IDR slice
@@ -153,8 +144,7 @@ describe('recording modes, control endpoint and bad input', () => {
   it('a FIFO source that stalls and whose writer closes is counted; the agent keeps recording', async () => {
     const fifo = join(stack.dir, 'video.fifo');
     execFileSync('mkfifo', [fifo]);
-    agent = createAgent(stack.config({ source: { type: 'fifo', path: fifo, stallSeconds: 1 } }), { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(stack.config({ source: { type: 'fifo', path: fifo, stallSeconds: 1 } }));
     const raw = join(stack.dir, 'raw.h264');
     writeFileSync(raw, Buffer.concat(clip.slice(0, 60)));
     // A writer that sends 2.4 s of video, stalls for 3 s (the stall is 1 s), then closes the FIFO.
@@ -178,8 +168,7 @@ describe('recording modes, control endpoint and bad input', () => {
     const cfg = stack.config();
     mkdirSync(cfg.buffer.spoolDir, { recursive: true });
     writeFileSync(join(cfg.buffer.spoolDir, 's-0000000000000001-bad.spool'), Buffer.from('CRSP\x01\x00\x00\x00\x10{not json'));
-    agent = createAgent(cfg, { log: silentLogger });
-    await agent.start();
+    agent = await stack.startAgent(cfg);
     expect(agent.status().spoolCorrupt).toBe(1);
     feed(agent, day(4), 0, 50);
     agent.cutSegment();

@@ -1,22 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/core/json-logger.ts';
-import { getObject, isWholeTs, listKeys, makeClip, readSegments, startStack, type Stack } from './agent-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { getObject, isWholeTs, listKeys, makeClip, readSegments } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 describe('agent against s3rver + S3 front + mTLS IoT provider', () => {
-  let stack: Stack;
   let clip: Uint8Array[];
-  beforeAll(async () => {
-    stack = await startStack();
-    clip = makeClip(stack.dir, 4);
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      clip = makeClip(s.dir, 4);
+    },
   });
-  afterAll(async () => stack?.close());
 
   it('records, encrypts and uploads every segment with its metadata, the wrapped key first', async () => {
     const written: string[] = [];
     stack.s3.server.on('event', (e) => written.push(String((e as { Records: { s3: { object: { key: string } } }[] }).Records[0]!.s3.object.key)));
-    const agent = createAgent(stack.config(), { log: silentLogger });
-    await agent.start();
+    const agent = await stack.startAgent(stack.config());
     const t0 = Date.now() - 10_000;
     clip.forEach((f, i) => agent.putVideoFrame(f, t0 + i * 40));
     await agent.stop();

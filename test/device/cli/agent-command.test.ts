@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeClip, readSegments, startStack, until, type Stack } from '../agent/agent-harness.ts';
+import { makeClip, readSegments, startStack, until, type Stack } from '../../support/agent-harness.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 

@@ -10,7 +10,7 @@ import { silentLogger } from '../../../device/core/json-logger.ts';
 import type { ObjectPutter } from '../../../device/core/object-putter.ts';
 import { ItemKind, type UploadItem } from '../../../device/core/upload-item.ts';
 import { Uploader } from '../../../device/upload/uploader.ts';
-import { until } from '../agent/agent-harness.ts';
+import { until } from '../../support/agent-harness.ts';
 
 const segment = (seq: number): UploadItem => ({
   kind: ItemKind.SEGMENT,
