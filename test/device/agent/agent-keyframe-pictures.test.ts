@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseImageMetadata, parseObjectKey, unwrapDataKeyLocally } from '../../../contract/index.ts';
 import type { Agent } from '../../../device/agent/agent.ts';
+import { makeCodedStream } from '../../fixtures/coded-streams.ts';
+import { FFMPEG } from '../../fixtures/h264-streams.ts';
 import { DEVICE_ID, getObject, listKeys, until, type Stack } from '../../support/agent-harness.ts';
 import { useAgentStack } from '../../support/agent-stack.ts';
 
@@ -50,32 +52,10 @@ describe('keyframe pictures from an ffmpeg-fed source (container file, real time
   let clip: string;
   const stack = useAgentStack({
     beforeAll: (s) => {
+      const stream = makeCodedStream(s.dir, 'camera', { codec: 'h264', width: 640, height: 360, fps: '25', seconds: 11, gopFrames: 25, bFrames: 2 });
+      // The same pictures in an MP4 (B-frames kept), the container a camera's recorder writes.
       clip = join(s.dir, 'camera.mp4');
-      execFileSync('/usr/bin/ffmpeg', [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc=size=640x360:rate=25:duration=11',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-g',
-        '25',
-        '-keyint_min',
-        '25',
-        '-sc_threshold',
-        '0',
-        '-bf',
-        '2',
-        '-pix_fmt',
-        'yuv420p',
-        clip,
-      ]);
+      execFileSync(FFMPEG, ['-v', 'error', '-y', '-i', stream.ts, '-map', '0:v', '-c', 'copy', clip]);
     },
     beforeAllTimeoutMs: 60_000,
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseImageMetadata, parseObjectKey, unwrapDataKeyLocally } from '../../../contract/index.ts';
 import type { Agent } from '../../../device/agent/agent.ts';
-import { silentLogger } from '../../../device/core/json-logger.ts';
+import { makeCodedStream } from '../../fixtures/coded-streams.ts';
 import { DEVICE_ID, getObject, listKeys, until, type Stack } from '../../support/agent-harness.ts';
 import { useAgentStack } from '../../support/agent-stack.ts';
 
@@ -43,26 +43,7 @@ describe.each(['h264', 'hevc'] as const)('keyframe pictures from a raw %s file (
   let file: string;
   const stack = useAgentStack({
     beforeAll: (s) => {
-      file = join(s.dir, codec === 'h264' ? 'camera.h264' : 'camera.h265');
-      const enc =
-        codec === 'h264'
-          ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '0']
-          : ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'keyint=25:min-keyint=25:scenecut=0:bframes=0:log-level=error'];
-      execFileSync('/usr/bin/ffmpeg', [
-        '-v',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc=size=640x360:rate=25:duration=9',
-        ...enc,
-        '-pix_fmt',
-        'yuv420p',
-        '-f',
-        codec,
-        file,
-      ]);
+      file = makeCodedStream(s.dir, 'camera', { codec, width: 640, height: 360, fps: '25', seconds: 9, gopFrames: 25, bFrames: 0 }).video;
     },
     beforeAllTimeoutMs: 60_000,
   });
@@ -72,9 +53,6 @@ describe.each(['h264', 'hevc'] as const)('keyframe pictures from a raw %s file (
     // takes (a slot whose keyframes arrive while the previous decode runs gets no picture).
     agent = await stack.startAgent(
       stack.config({ heartbeatSeconds: 0, imageIntervalSeconds: INTERVAL_S, source: { type: 'file', path: file, fps: 25, loop: true } }),
-      {
-        log: silentLogger,
-      },
     );
     await until('video recording', () => agent!.status().segmentsRecorded >= 2, 30_000);
     agent.startEvent('motion', { eventId: `raw-${codec}` });
