@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join, resolve } from 'node:path';
 import { encryptSegment } from '../device/media/encrypt/encrypt-segment.ts';
 import { segmentFiles } from '../device/media/file/segment-files.ts';
+import { generateTestClip, x264Args } from './support/bench-clip.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, 'bench', 'out', 'clip');
@@ -40,36 +41,7 @@ async function makeSegments(): Promise<{ key: string; segments: Seg[] }> {
   const video = join(DIR, 'video.h264');
   const audio = join(DIR, 'audio.aac');
   process.stderr.write('making 30 s of 1080p25 H.264 (x264 ultrafast, ~8 Mbit/s, 2 s GOPs) and looping it to 10 min...\n');
-  execFileSync('/usr/bin/ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=1920x1080:rate=${FPS}`,
-    '-t',
-    '30',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-b:v',
-    '8M',
-    '-bf',
-    '0',
-    '-g',
-    String(2 * FPS),
-    '-keyint_min',
-    String(2 * FPS),
-    '-sc_threshold',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-f',
-    'h264',
-    unit,
-  ]);
+  generateTestClip({ file: unit, seconds: 30, fps: FPS, encoder: x264Args(8000), format: 'h264' });
   const one = readFileSync(unit);
   writeFileSync(video, Buffer.concat(Array.from({ length: (MINUTES * 60) / 30 }, () => one)));
   execFileSync('/usr/bin/ffmpeg', [
