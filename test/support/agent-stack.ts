@@ -45,28 +45,8 @@ export function useAgentStack(o: AgentStackOptions = {}): AgentStack {
     await stack?.close();
     stack = undefined;
   });
-  return {
-    get dir() {
-      return s().dir;
-    },
-    get iot() {
-      return s().iot;
-    },
-    get s3() {
-      return s().s3;
-    },
-    get front() {
-      return s().front;
-    },
-    get proxy() {
-      return s().proxy;
-    },
-    get contentPrivateKey() {
-      return s().contentPrivateKey;
-    },
-    get reader() {
-      return s().reader;
-    },
+  const fields = ['dir', 'iot', 's3', 'front', 'proxy', 'contentPrivateKey', 'reader'] as const;
+  const view: Omit<AgentStack, (typeof fields)[number]> = {
     config: (over) => s().config(over),
     close: () => s().close(),
     async startAgent(config, deps = {}) {
@@ -76,4 +56,7 @@ export function useAgentStack(o: AgentStackOptions = {}): AgentStack {
       return agent;
     },
   };
+  // The stack's fields, read from the running stack (it starts in beforeAll, after this returns).
+  for (const key of fields) Object.defineProperty(view, key, { get: () => s()[key], enumerable: true });
+  return view as AgentStack;
 }
