@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isWholeTs, makeClip, readSegments, sleep, startStack, until, type Stack } from '../../support/agent-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { isWholeTs, makeClip, readSegments, sleep, until } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -33,15 +34,14 @@ function runAgent(configFile: string, recorded: Set<string>): { child: ChildProc
 }
 
 describe('kill -9 at any point', () => {
-  let stack: Stack;
   let clipFile: string;
-  beforeAll(async () => {
-    stack = await startStack();
-    const frames = makeClip(stack.dir, 4);
-    clipFile = join(stack.dir, 'clip.h264');
-    writeFileSync(clipFile, Buffer.concat(frames));
+  const stack = useAgentStack({
+    beforeAll: (s) => {
+      const frames = makeClip(s.dir, 4);
+      clipFile = join(s.dir, 'clip.h264');
+      writeFileSync(clipFile, Buffer.concat(frames));
+    },
   });
-  afterAll(async () => stack?.close());
 
   for (const writeThrough of [true, false]) {
     it(`no segment lost, duplicated or corrupt after repeated kill -9 (writeThrough ${writeThrough})`, async () => {

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeClip, readSegments, startStack, until, type Stack } from '../../support/agent-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { makeClip, readSegments, until } from '../../support/agent-harness.ts';
+import { useAgentStack } from '../../support/agent-stack.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -30,11 +31,7 @@ function getJson(socketPath: string, path: string, method = 'GET', body?: unknow
 }
 
 describe('camrec agent --config', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack();
-  });
-  afterAll(async () => stack?.close());
+  const stack = useAgentStack();
 
   it('lists every config problem at once and exits 2', async () => {
     const file = join(stack.dir, 'bad.json');
