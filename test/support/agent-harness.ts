@@ -157,9 +157,24 @@ export function isWholeTs(ts: Uint8Array): boolean {
   return true;
 }
 
-/** A small H.264 clip (320x240, 25 fps, IDR every `gop` frames, no B-frames) as Annex-B access units. */
-export function makeClip(dir: string, seconds: number, gop = 25): Uint8Array[] {
-  const file = join(dir, `clip-${seconds}-${gop}.h264`);
+/** What makeClip draws besides its defaults (320x240 testsrc, x264's own rate). */
+export interface ClipOptions {
+  /** @default '320x240' */
+  readonly size?: string;
+  /** @default 'testsrc' */
+  readonly source?: 'testsrc' | 'testsrc2';
+  /** ffmpeg noise filter options (e.g. 'alls=30:allf=t+u'): grain keeps x264 at its target rate. */
+  readonly noise?: string;
+  /** Target rate (kbit/s), held by the VBV (maxrate, half a second of buffer). */
+  readonly kbps?: number;
+}
+
+/** A small H.264 clip (320x240 unless `o` says, 25 fps, IDR every `gop` frames, no B-frames, baseline) as Annex-B access units. */
+export function makeClip(dir: string, seconds: number, gop = 25, o: ClipOptions = {}): Uint8Array[] {
+  const size = o.size ?? '320x240';
+  const file = join(dir, `clip-${seconds}-${gop}-${size}${o.kbps ? `-${o.kbps}k` : ''}.h264`);
+  const input = `${o.source ?? 'testsrc'}=size=${size}:rate=25:duration=${seconds}${o.noise ? `,noise=${o.noise}` : ''}`;
+  const rate = o.kbps ? ['-b:v', `${o.kbps}k`, '-maxrate', `${o.kbps}k`, '-bufsize', `${o.kbps / 2}k`] : [];
   execFileSync('/usr/bin/ffmpeg', [
     '-hide_banner',
     '-loglevel',
@@ -168,13 +183,14 @@ export function makeClip(dir: string, seconds: number, gop = 25): Uint8Array[] {
     '-f',
     'lavfi',
     '-i',
-    `testsrc=size=320x240:rate=25:duration=${seconds}`,
+    input,
     '-c:v',
     'libx264',
     '-preset',
     'ultrafast',
     '-profile:v',
     'baseline',
+    ...rate,
     '-g',
     String(gop),
     '-keyint_min',

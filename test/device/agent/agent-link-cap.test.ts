@@ -1,57 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseObjectKey } from '../../../contract/index.ts';
 import type { Agent } from '../../../device/agent/agent.ts';
 import { silentLogger } from '../../../device/core/json-logger.ts';
-import { isWholeTs, makeClip, readSegments, sleep, splitAccessUnits, until } from '../../support/agent-harness.ts';
+import { isWholeTs, makeClip, readSegments, sleep, until } from '../../support/agent-harness.ts';
 import { useAgentStack } from '../../support/agent-stack.ts';
 
 /** 1 Mbit/s. */
 const CAP_BYTES_PER_SECOND = 125_000;
 const FPS = 25;
-
-/** A 2 Mbit/s 640x360 H.264 clip (noise keeps x264 at its target rate), 1 s GOPs. */
-function twoMbpsClip(dir: string): Uint8Array[] {
-  const file = join(dir, 'clip-2mbps.h264');
-  execFileSync('/usr/bin/ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=640x360:rate=${FPS}:duration=10,noise=alls=30:allf=t+u`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-profile:v',
-    'baseline',
-    '-b:v',
-    '2M',
-    '-maxrate',
-    '2M',
-    '-bufsize',
-    '1M',
-    '-g',
-    String(FPS),
-    '-keyint_min',
-    String(FPS),
-    '-sc_threshold',
-    '0',
-    '-bf',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-f',
-    'h264',
-    file,
-  ]);
-  return splitAccessUnits(readFileSync(file));
-}
 
 /** Feeds the clip in real time (looped) until `stop()`; frames carry their wall-clock capture time. */
 function camera(agent: Agent, frames: Uint8Array[]): { stop(): Promise<void> } {
@@ -79,7 +35,8 @@ describe('a capped link (fault proxy + S3 front + s3rver)', () => {
   const arrived: { key: string; atMs: number; startMs: number }[] = [];
   const stack = useAgentStack({
     beforeAll: (s) => {
-      frames = twoMbpsClip(s.dir);
+      // 2 Mbit/s 640x360 (noise keeps x264 at its target rate), 1 s GOPs.
+      frames = makeClip(s.dir, 10, FPS, { size: '640x360', source: 'testsrc2', noise: 'alls=30:allf=t+u', kbps: 2000 });
       s.s3.server.on('event', (e) => {
         for (const r of (e as { Records: { s3: { object: { key: string } } }[] }).Records) {
           const key = decodeURIComponent(r.s3.object.key);
