@@ -1,0 +1,95 @@
+import { pesPacketLength } from './pes-reader.ts';
+import { AdaptationControl, SYNC_BYTE } from './ts-constants.ts';
+
+/**
+ * The bits of a TS packet header (read as a big-endian 32-bit word) that PesAssembly.nextHeader
+ * fixes: sync_byte, transport_error_indicator, payload_unit_start_indicator, PID,
+ * adaptation_field_control, continuity_counter (priority and scrambling are not looked at).
+ */
+export const CONTINUATION_MASK = 0xffdfff3f | 0;
+
+/** First size of a PID's assembly buffer; it doubles as units need (up to the demuxer's maxPesBytes). */
+const INITIAL_BYTES = 64 * 1024;
+
+/**
+ * One PES being gathered on a PID: the payloads of its TS packets copied one after another
+ * into one buffer, which the next unit on the PID reuses (no list of views, no buffer per
+ * packet). The demuxer hands each whole unit on as a copy of its elementary-stream bytes.
+ *
+ * Memory: `buf` grows to the largest unit seen on the PID (<= the demuxer's maxPesBytes)
+ * and stays for the life of the demuxer.
+ */
+export class PesAssembly {
+  /** Never larger than maxBytes: a unit that fits here fits the limit. */
+  buf: Uint8Array;
+  /** Bytes gathered so far (PES header included). */
+  bytes = 0;
+  /** PES_packet_length + 6, or 0 when unbounded (or not read yet). */
+  expected = 0;
+  /** PES_packet_length has been read (it is in the unit's first 6 bytes). */
+  lengthKnown = false;
+  randomAccess = false;
+  lastCc = 0;
+  /**
+   * The 4-byte header the unit's next packet has on the fast path, under CONTINUATION_MASK:
+   * sync 0x47, no error, no unit start, this PID, payload only, continuity_counter + 1
+   * (-1 when no unit is open: it matches nothing).
+   */
+  nextHeader = -1;
+  /** A unit is being gathered (its start was seen and nothing broke it since). */
+  active = false;
+  /** Order of its start among all PIDs' (flush hands units on in that order). */
+  startSeq = 0;
+
+  constructor(
+    readonly pid: number,
+    private readonly maxBytes: number,
+  ) {
+    this.buf = new Uint8Array(Math.min(INITIAL_BYTES, maxBytes));
+  }
+
+  /** A new unit starts (payload_unit_start_indicator). */
+  start(cc: number, randomAccess: boolean, seq: number): void {
+    this.bytes = 0;
+    this.expected = 0;
+    this.lengthKnown = false;
+    this.randomAccess = randomAccess;
+    this.active = true;
+    this.startSeq = seq;
+    this.took(cc);
+  }
+
+  /** A packet with continuity_counter `cc` was gathered. */
+  took(cc: number): void {
+    this.lastCc = cc;
+    this.nextHeader = (SYNC_BYTE << 24) | (this.pid << 8) | (AdaptationControl.PAYLOAD << 4) | ((cc + 1) & 0x0f);
+  }
+
+  /** The unit was handed on or dropped. */
+  close(): void {
+    this.active = false;
+    this.nextHeader = -1;
+  }
+
+  /**
+   * Makes room for `more` bytes; false when the unit would pass maxBytes (the caller drops it).
+   * Growth doubles, so a unit is copied O(1) times on average.
+   */
+  reserve(more: number): boolean {
+    const need = this.bytes + more;
+    if (need <= this.buf.byteLength) return true;
+    if (need > this.maxBytes) return false;
+    const grown = new Uint8Array(Math.min(this.maxBytes, Math.max(need, 2 * this.buf.byteLength)));
+    grown.set(this.buf.subarray(0, this.bytes));
+    this.buf = grown;
+    return true;
+  }
+
+  /** Reads PES_packet_length once the first 6 bytes are in (00 00 01 stream_id length(16)). */
+  readLength(): void {
+    if (this.lengthKnown || this.bytes < 6) return;
+    const length = pesPacketLength(this.buf);
+    this.expected = length ? length + 6 : 0;
+    this.lengthKnown = true;
+  }
+}
