@@ -14,7 +14,8 @@
  * BENCH_NODE_FLAGS_B / BENCH_AGENT_ENV_B / BENCH_DEVICE_B (JSON merged into its device.json) run a second agent beside the first over the same
  * window (its own device id, spool and state, the same clip and S3), and print its figures
  * and the B/A ratio: a comparison under the same load, which separate runs on a shared
- * machine cannot give.
+ * machine cannot give. With `--rtsp` agent B records the same RTSP URL beside A (each with
+ * its ffmpeg child, measured together).
  *
  * `npm run bench:agent -- --rtsp` runs the RTSP variant instead (bench/agent/rtsp-variant.ts):
  * the same 1080p stream from Debian's gst-rtsp-server, the agent and its ffmpeg child
@@ -26,7 +27,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultMemoryBytes } from '../device/config/device-config-schema.ts';
 import { MB, measureAgentRun, spawnAgent, startHlsPeer, type AgentLaunch } from './agent/agent-run.ts';
-import { startBenchBackend } from './agent/bench-backend.ts';
+import { startBenchBackend, type AgentSettings, type BenchBackend } from './agent/bench-backend.ts';
 import { cameraClip } from './support/bench-clip.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -143,11 +144,11 @@ async function main(): Promise<void> {
  * The A/B agent, when BENCH_AGENT_B (a bundle; `same` for A's), BENCH_NODE_FLAGS_B or
  * BENCH_AGENT_ENV_B is set: the same stream and backend, its own device id, spool and state.
  */
-function startAgentB(backend: Awaited<ReturnType<typeof startBenchBackend>>): { agent: ChildProcess; label: string } | undefined {
+function startAgentB(backend: BenchBackend, settings: AgentSettings = agentSource()): { agent: ChildProcess; label: string } | undefined {
   const { BENCH_AGENT_B: bundle, BENCH_NODE_FLAGS_B: flags, BENCH_AGENT_ENV_B: env, BENCH_DEVICE_B: device } = process.env;
   if (bundle === undefined && flags === undefined && env === undefined && device === undefined) return undefined;
   const overrides = device ? (JSON.parse(device) as Record<string, unknown>) : undefined;
-  const deviceJson = backend.writeDeviceJson({ ...agentSource(), second: true, overrides });
+  const deviceJson = backend.writeDeviceJson({ ...settings, second: true, overrides });
   const nodeFlags = flags ?? process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS;
   const own = bundle && bundle !== 'same' ? resolve(bundle) : undefined;
   const launch: AgentLaunch = { root: ROOT, nodeFlags, env: agentEnv(env ?? AGENT_ENV), bundleAgent: own ? () => own : bundleAgent, runner: 'bundle' };
@@ -168,6 +169,7 @@ const variant = {
   nodeFlags: process.env.BENCH_NODE_FLAGS ?? DEFAULT_NODE_FLAGS,
   agentEnv: agentEnv(),
   bundleAgent,
+  startAgentB,
 };
 if (process.argv.includes('--pictures')) {
   const { runPicturesVariant } = await import('./agent/pictures-variant.ts');

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentStatus } from './bench-backend.ts';
+import { agentStatus, type AgentSettings, type BenchBackend } from './bench-backend.ts';
 import { measure, type Measured } from './process-meter.ts';
 
 export const MB = 1024 * 1024;
@@ -33,6 +33,8 @@ export interface AgentVariantOptions {
   /** The agent's environment (MALLOC_ARENA_MAX, as on cameras); its ffmpeg child inherits it. */
   agentEnv: NodeJS.ProcessEnv;
   bundleAgent: () => string;
+  /** Starts the A/B agent (BENCH_AGENT_B and friends) beside the first with these settings, or undefined when none is asked for. */
+  startAgentB?: (backend: BenchBackend, settings: AgentSettings) => { agent: ChildProcess; label: string } | undefined;
 }
 
 /** `camrec agent --config deviceJson` as a child process, its status only on the control socket. */

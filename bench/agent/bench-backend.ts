@@ -12,6 +12,15 @@ import { startS3Front } from '../../local/s3-front/s3-front-server.ts';
 export const BENCH_BUCKET = 'camrec-bench';
 export const BENCH_DEVICE = 'bench-cam';
 
+/** The source and recording settings of one benchmarked agent. */
+export interface AgentSettings {
+  source: Record<string, unknown>;
+  segmentSeconds: number;
+  bitrateKbps: number;
+  audio?: boolean;
+  imageIntervalSeconds?: number;
+}
+
 export interface BenchBackend {
   dir: string;
   controlSocket: string;
@@ -20,16 +29,13 @@ export interface BenchBackend {
    * `second`, a second agent's (device.b.json): its own device id, certificate, spool,
    * state and control socket (`controlSocketB`), for an A/B run beside the first.
    */
-  writeDeviceJson(o: {
-    source: Record<string, unknown>;
-    segmentSeconds: number;
-    bitrateKbps: number;
-    audio?: boolean;
-    imageIntervalSeconds?: number;
-    second?: boolean;
-    /** device.json fields set over the bench's (objects merged one level deep), e.g. `{ buffer: { writeThrough: false } }`. */
-    overrides?: Record<string, unknown>;
-  }): string;
+  writeDeviceJson(
+    o: AgentSettings & {
+      second?: boolean;
+      /** device.json fields set over the bench's (objects merged one level deep), e.g. `{ buffer: { writeThrough: false } }`. */
+      overrides?: Record<string, unknown>;
+    },
+  ): string;
   /** The second agent's control socket (see `writeDeviceJson`'s `second`). */
   controlSocketB: string;
   stop(): Promise<void>;

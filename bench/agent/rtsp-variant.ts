@@ -40,25 +40,20 @@ export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
   // Recording only, the work the peer does: keyframe pictures (on by default, a decoder in the
   // child) are measured on their own by `--pictures`. BENCH_RTSP_PICTURES=1 leaves them on.
   const imageIntervalSeconds = process.env.BENCH_RTSP_PICTURES === '1' ? undefined : 0;
-  const deviceJson = backend.writeDeviceJson({
-    source: { type: 'rtsp', url },
-    segmentSeconds: o.segmentSeconds,
-    bitrateKbps: o.bitrateKbps,
-    imageIntervalSeconds,
-  });
+  const settings = { source: { type: 'rtsp', url }, segmentSeconds: o.segmentSeconds, bitrateKbps: o.bitrateKbps, imageIntervalSeconds };
+  const deviceJson = backend.writeDeviceJson(settings);
   const agent = spawnAgent({ root: o.root, nodeFlags: o.nodeFlags, env: o.agentEnv, bundleAgent: o.bundleAgent }, deviceJson);
   const peer = startHlsPeer(backend.dir, ['-rtsp_transport', 'tcp', '-i', url], o.segmentSeconds);
+  // A/B (BENCH_AGENT_B, ...): a second agent and its child on the same URL over the same window.
+  const b = o.startAgentB?.(backend, settings);
   process.stderr.write(
-    `bench: RTSP ${url}: measuring the agent + its ffmpeg child and ffmpeg alone for ${o.seconds} s after ${o.warmupSeconds} s warm-up ...\n`,
+    `bench: RTSP ${url}: measuring the agent${b ? 's A and B' : ''} + ffmpeg child and ffmpeg alone for ${o.seconds} s after ${o.warmupSeconds} s warm-up ...\n`,
   );
-  const run = await measureAgentRun({
-    agent,
-    peer,
-    controlSocket: backend.controlSocket,
-    warmupSeconds: o.warmupSeconds,
-    seconds: o.seconds,
-    withChildren: true,
-  });
+  const window = { warmupSeconds: o.warmupSeconds, seconds: o.seconds, withChildren: true };
+  const [run, runB] = await Promise.all([
+    measureAgentRun({ agent, peer, controlSocket: backend.controlSocket, ...window }),
+    b ? measureAgentRun({ agent: b.agent, controlSocket: backend.controlSocketB, ...window }) : undefined,
+  ]);
   const { agent: a, status } = run;
   const f = run.peer!;
 
@@ -71,8 +66,18 @@ export async function runRtspVariant(o: RtspVariantOptions): Promise<void> {
     `  ffmpeg alone:         ${fmt(f)}`,
     `  ratio pair/ffmpeg:    CPU ${(a.cpuPercent / f.cpuPercent).toFixed(2)}x, RSS ${(a.steadyPeakRssBytes / f.steadyPeakRssBytes).toFixed(2)}x, PSS ${(a.steadyPeakPssBytes / f.steadyPeakPssBytes).toFixed(2)}x   (target <= 1.5x)`,
   ];
+  if (b && runB) {
+    const m = runB.agent;
+    lines.push(
+      `agent B (${b.label}) + its ffmpeg child, same URL and window:`,
+      `  pair B:               ${fmt(m)}`,
+      `    of which:           ${perProcess(m)}`,
+      `  segments B:           recorded ${runB.status.segmentsRecorded}, uploaded ${runB.status.segmentsUploaded}, input errors ${runB.status.inputErrors}`,
+      `  ratio B/A:            pair CPU ${(m.cpuPercent / a.cpuPercent).toFixed(2)}x, agent (node) CPU ${((m.parts[0]?.cpuPercent ?? 0) / (a.parts[0]?.cpuPercent ?? 1)).toFixed(2)}x; pair B/ffmpeg CPU ${(m.cpuPercent / f.cpuPercent).toFixed(2)}x`,
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
-  const result: Record<string, unknown> = { url, seconds: o.seconds, pair: a, ffmpeg: f, status };
+  const result: Record<string, unknown> = { url, seconds: o.seconds, pair: a, pairB: runB?.agent, ffmpeg: f, status };
   if (o.formats) result.formats = await measureFormats(url, o);
   writeFileSync(join(o.out, 'agent-rtsp.json'), JSON.stringify(result, null, 2));
   await backend.stop();
