@@ -14,7 +14,8 @@
  * BENCH_NODE_FLAGS_B / BENCH_AGENT_ENV_B / BENCH_DEVICE_B (JSON merged into its device.json) run a second agent beside the first over the same
  * window (its own device id, spool and state, the same clip and S3), and print its figures
  * and the B/A ratio: a comparison under the same load, which separate runs on a shared
- * machine cannot give. With `--rtsp` agent B records the same RTSP URL beside A (each with
+ * machine cannot give. BENCH_AGENT_A=path runs a prebuilt bundle as agent A instead of this
+ * checkout's (to swap two builds between A and B). With `--rtsp` agent B records the same RTSP URL beside A (each with
  * its ffmpeg child, measured together).
  *
  * `npm run bench:agent -- --rtsp` runs the RTSP variant instead (bench/agent/rtsp-variant.ts):
@@ -70,6 +71,8 @@ function agentEnv(vars = AGENT_ENV): NodeJS.ProcessEnv {
 const RUNNER = process.env.BENCH_AGENT_RUNNER === 'tsx' ? 'tsx' : 'bundle';
 
 function bundleAgent(): string {
+  // BENCH_AGENT_A: a prebuilt bundle for agent A (e.g. this build and main swapped between A and B, to rule out the order).
+  if (process.env.BENCH_AGENT_A) return resolve(process.env.BENCH_AGENT_A);
   const out = join(OUT, 'camrec-agent.mjs');
   // The same bundle `npm run build:agent` ships to cameras.
   execFileSync('bash', [join(ROOT, 'scripts', 'build-agent.sh'), out], { stdio: ['ignore', 'ignore', 'inherit'] });
