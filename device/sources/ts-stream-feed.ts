@@ -70,7 +70,7 @@ export class TsStreamFeed {
     });
   }
 
-  /** Bytes of the TS, as they arrive (not kept: the demuxer copies what it gathers). */
+  /** Bytes of the TS, as they arrive (do not reuse the chunk's memory). */
   push(chunk: Uint8Array, arrivalMs: number): void {
     this.arrivalMs = arrivalMs;
     this.demuxer.push(chunk);

@@ -1,7 +1,6 @@
-import { PesAssembly } from './pes-assembly.ts';
-import { readPesHeader } from './pes-reader.ts';
+import { pesPacketLength, readPesHeader } from './pes-reader.ts';
 import { readPat, readPmt, sectionCrcOk, sectionLength, type PmtInfo } from './psi-reader.ts';
-import { AdaptationFlag, Pid, SYNC_BYTE, TS_HEADER_BYTES, TS_PACKET_BYTES } from './ts-constants.ts';
+import { AdaptationFlag, Pid, SYNC_BYTE, TS_PACKET_BYTES } from './ts-constants.ts';
 
 /** One elementary-stream unit (a whole PES packet) of the program. */
 export interface DemuxedPes {
@@ -13,7 +12,7 @@ export interface DemuxedPes {
   dts?: number;
   /** random_access_indicator was set on its first packet. */
   randomAccess: boolean;
-  /** The elementary-stream bytes (PES payload): the unit's own copy. */
+  /** The elementary-stream bytes (PES payload): a copy, or a view of one pushed chunk. */
   data: Uint8Array;
 }
 
@@ -23,6 +22,17 @@ export interface TsDemuxerHandlers {
   onPes(pes: DemuxedPes): void;
   /** Corrupt or lost input (counted; the demuxer resyncs by itself). */
   onError?(message: string): void;
+}
+
+interface PesAssembly {
+  parts: Uint8Array[];
+  bytes: number;
+  /** PES_packet_length + 6, or 0 when unbounded (or not read yet). */
+  expected: number;
+  /** PES_packet_length has been read (it is in the unit's first 6 bytes). */
+  lengthKnown: boolean;
+  randomAccess: boolean;
+  lastCc: number;
 }
 
 /** A PSI section spread over packets. */
@@ -48,15 +58,8 @@ const MAX_SECTION_BYTES = 1024;
  * byte that starts two packets in a row; a continuity_counter jump drops the unit being
  * assembled on that PID. Each problem is reported once through onError and counted.
  *
- * Cost: packets that continue the unit last gathered (same PID, next continuity_counter,
- * payload only: nearly all video packets) are taken as a run, one 32-bit compare each and
- * one copy per run (PesAssembly.gatherRun); every other packet takes the general path. No
- * object is made per packet; chunks are read through a plain Uint8Array view (a Buffer's
- * subarray is a JS function, several times dearer). On an RTSP capture in `--lite-mode`:
- * ~230 ns a packet, against ~1,250 ns with a list of per-packet views.
- *
- * Memory: one partial packet, plus one buffer per PID as large as its largest unit
- * (<= maxPesBytes, see PesAssembly). Pushed chunks are not kept: the caller may reuse them.
+ * Memory: one partial packet, plus the unit being assembled per PID (<= maxPesBytes), which
+ * holds views of the pushed chunks until it is complete: do not reuse a pushed chunk.
  */
 export class TsDemuxer {
   private carry = new Uint8Array(TS_PACKET_BYTES);
@@ -65,9 +68,6 @@ export class TsDemuxer {
   private pmt: PmtInfo | undefined;
   private readonly streamTypes = new Map<number, number>();
   private readonly pes = new Map<number, PesAssembly>();
-  /** The unit a packet most likely continues: the one the last PES packet went to. */
-  private last: PesAssembly | undefined;
-  private startSeq = 0;
   private readonly sections = new Map<number, SectionAssembly>();
   private lastPmtCrc = -1;
   /** Problems found so far. */
@@ -83,52 +83,40 @@ export class TsDemuxer {
     return this.pmt;
   }
 
-  /** Bytes of the TS in any chunking (the chunk is not kept: its memory may be reused). */
   push(chunk: Uint8Array): void {
-    const d = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const len = d.byteLength;
     let at = 0;
     if (this.carried > 0) {
-      const n = Math.min(TS_PACKET_BYTES - this.carried, len);
-      this.carry.set(d.subarray(0, n), this.carried);
+      const need = TS_PACKET_BYTES - this.carried;
+      const n = Math.min(need, chunk.byteLength);
+      this.carry.set(chunk.subarray(0, n), this.carried);
       this.carried += n;
       at = n;
       if (this.carried < TS_PACKET_BYTES) return;
       this.carried = 0;
-      if (this.carry[0] === SYNC_BYTE) this.packet(this.carry, 0);
+      // A copy: the carry buffer is reused, and units keep views of their packets.
+      if (this.carry[0] === SYNC_BYTE) this.packet(this.carry.slice());
       else this.lostSync();
     }
-    const words = new DataView(d.buffer, d.byteOffset, len);
-    while (at < len) {
-      // Fast path: a run of packets continuing the unit last gathered, taken whole (PesAssembly.gatherRun).
-      const a = this.last;
-      if (a !== undefined) {
-        const end = a.gatherRun(d, words, at);
-        if (end !== at) {
-          at = end;
-          if (a.complete) this.emit(a);
-          continue;
-        }
-      }
-      if (d[at] !== SYNC_BYTE) {
-        at = this.resync(d, at);
-        if (at < 0) return;
+    while (at < chunk.byteLength) {
+      if (chunk[at] !== SYNC_BYTE) {
+        const next = this.resync(chunk, at);
+        if (next < 0) return;
+        at = next;
         continue;
       }
-      if (at + TS_PACKET_BYTES > len) {
-        this.carry.set(d.subarray(at));
-        this.carried = len - at;
+      if (at + TS_PACKET_BYTES > chunk.byteLength) {
+        this.carry.set(chunk.subarray(at));
+        this.carried = chunk.byteLength - at;
         return;
       }
-      this.packet(d, at);
+      this.packet(chunk.subarray(at, at + TS_PACKET_BYTES));
       at += TS_PACKET_BYTES;
     }
   }
 
   /** End of input: hands over the units still being assembled. */
   flush(): void {
-    const open = [...this.pes.values()].filter((a) => a.active).sort((x, y) => x.startSeq - y.startSeq);
-    for (const a of open) this.emit(a);
+    for (const pid of [...this.pes.keys()]) this.emit(pid);
     this.carried = 0;
   }
 
@@ -140,7 +128,6 @@ export class TsDemuxer {
     this.lastPmtCrc = -1;
     this.streamTypes.clear();
     this.pes.clear();
-    this.last = undefined;
     this.sections.clear();
   }
 
@@ -159,25 +146,24 @@ export class TsDemuxer {
   }
 
   /**
-   * One 188-byte packet at `p[at]` (2.4.3.2), the general path:
+   * One 188-byte packet (2.4.3.2):
    *   sync(8) | TEI(1) PUSI(1) priority(1) PID(13) | scrambling(2) adaptation_field_control(2) CC(4) |
    *   [adaptation_field_length(8) flags(8) ...] payload
    */
-  private packet(p: Uint8Array, at: number): void {
-    const b1 = p[at + 1]!;
-    if (b1 & 0x80) {
+  private packet(p: Uint8Array): void {
+    if (p[1]! & 0x80) {
       this.error('transport_error_indicator set: packet dropped');
       return;
     }
-    const pusi = (b1 & 0x40) !== 0;
-    const pid = ((b1 & 0x1f) << 8) | p[at + 2]!;
-    const control = (p[at + 3]! >> 4) & 0x03;
-    const cc = p[at + 3]! & 0x0f;
-    let o = TS_HEADER_BYTES;
+    const pusi = (p[1]! & 0x40) !== 0;
+    const pid = ((p[1]! & 0x1f) << 8) | p[2]!;
+    const control = (p[3]! >> 4) & 0x03;
+    const cc = p[3]! & 0x0f;
+    let o = 4;
     let randomAccess = false;
     if (control & 0b10) {
-      const afLength = p[at + 4]!;
-      if (afLength > 0) randomAccess = (p[at + 5]! & AdaptationFlag.RANDOM_ACCESS) !== 0;
+      const afLength = p[4]!;
+      if (afLength > 0) randomAccess = (p[5]! & AdaptationFlag.RANDOM_ACCESS) !== 0;
       o = 5 + afLength;
       if (o > TS_PACKET_BYTES) {
         this.error(`adaptation field of ${afLength} bytes overruns the packet on PID ${pid}`);
@@ -185,8 +171,9 @@ export class TsDemuxer {
       }
     }
     if (!(control & 0b01) || o >= TS_PACKET_BYTES) return;
-    if (pid === Pid.PAT || pid === this.pmtPid) this.psi(pid, pusi, p.subarray(at + o, at + TS_PACKET_BYTES));
-    else if (this.streamTypes.has(pid)) this.pesPacket(pid, pusi, cc, randomAccess, p, at + o, at + TS_PACKET_BYTES);
+    const payload = p.subarray(o);
+    if (pid === Pid.PAT || pid === this.pmtPid) this.psi(pid, pusi, payload);
+    else if (this.streamTypes.has(pid)) this.pesPacket(pid, pusi, cc, randomAccess, payload);
   }
 
   /** PSI: pointer_field(8) on a unit start, then sections; one section per table here (PAT, PMT). */
@@ -220,10 +207,7 @@ export class TsDemuxer {
     }
     if (pid === Pid.PAT) {
       const pmtPid = readPat(section);
-      if (pmtPid !== undefined && pmtPid !== this.pmtPid) {
-        this.pmtPid = pmtPid;
-        this.last = undefined; // its packets go to psi() from now on
-      }
+      if (pmtPid !== undefined) this.pmtPid = pmtPid;
       return;
     }
     const crc =
@@ -237,64 +221,64 @@ export class TsDemuxer {
     this.lastPmtCrc = crc;
     // Units of streams that left the program are dropped; new streams start clean.
     for (const pidNow of [...this.pes.keys()]) if (!pmt.streams.some((x) => x.pid === pidNow)) this.pes.delete(pidNow);
-    if (this.last && !this.pes.has(this.last.pid)) this.last = undefined;
     this.streamTypes.clear();
     for (const st of pmt.streams) this.streamTypes.set(st.pid, st.streamType);
     this.pmt = pmt;
     this.h.onProgram(pmt);
   }
 
-  /** A PES packet's payload `p[from, to)` on the general path (unit start, adaptation field, CC trouble, a full buffer). */
-  private pesPacket(pid: number, pusi: boolean, cc: number, randomAccess: boolean, p: Uint8Array, from: number, to: number): void {
+  private pesPacket(pid: number, pusi: boolean, cc: number, randomAccess: boolean, payload: Uint8Array): void {
     let a = this.pes.get(pid);
-    const open = a?.active === true;
-    if (open && !pusi && cc === a!.lastCc) return; // a duplicate packet (allowed once)
-    if (open && !pusi && cc !== ((a!.lastCc + 1) & 0x0f)) {
-      this.error(`continuity counter jump on PID ${pid} (${a!.lastCc} -> ${cc}): a unit was lost`);
-      a!.close();
+    if (a && !pusi && cc === a.lastCc) return; // a duplicate packet (allowed once)
+    if (a && !pusi && cc !== ((a.lastCc + 1) & 0x0f)) {
+      this.error(`continuity counter jump on PID ${pid} (${a.lastCc} -> ${cc}): a unit was lost`);
+      this.pes.delete(pid);
       return;
     }
     if (pusi) {
-      if (open) this.emit(a!);
-      if (!a) {
-        a = new PesAssembly(pid, this.maxPesBytes);
-        this.pes.set(pid, a);
-      }
-      a.start(cc, randomAccess, this.startSeq++);
+      if (a) this.emit(pid);
+      a = { parts: [], bytes: 0, expected: 0, lengthKnown: false, randomAccess, lastCc: cc };
+      this.pes.set(pid, a);
     }
-    if (!a?.active) return; // the middle of a unit whose start we missed
-    a.took(cc);
-    if (!a.reserve(to - from)) {
+    if (!a) return; // the middle of a unit whose start we missed
+    a.lastCc = cc;
+    if (a.bytes + payload.byteLength > this.maxPesBytes) {
       this.error(`PES on PID ${pid} grew past ${this.maxPesBytes} bytes: dropped`);
-      a.close();
+      this.pes.delete(pid);
       return;
     }
-    a.buf.set(p.subarray(from, to), a.bytes);
-    a.bytes += to - from;
-    this.last = a;
-    a.readLength();
-    if (a.complete) this.emit(a);
+    // A view: pushed chunks are not reused by their owner (pipe reads are fresh buffers);
+    // the unit is copied once, whole, when it is complete.
+    a.parts.push(payload);
+    a.bytes += payload.byteLength;
+    if (!a.lengthKnown && a.bytes >= 6) {
+      const head = a.parts.length === 1 ? a.parts[0]! : concat(a.parts, a.bytes);
+      const length = pesPacketLength(head);
+      a.expected = length ? length + 6 : 0;
+      a.lengthKnown = true;
+    }
+    if (a.expected && a.bytes >= a.expected) this.emit(pid);
   }
 
-  /** Hands on the unit gathered in `a`: its payload copied out (the buffer serves the next unit). */
-  private emit(a: PesAssembly): void {
-    a.close();
-    if (a.bytes === 0) return;
-    const pes = a.buf.subarray(0, a.bytes);
+  private emit(pid: number): void {
+    const a = this.pes.get(pid);
+    this.pes.delete(pid);
+    if (!a || a.bytes === 0) return;
+    const pes = a.parts.length === 1 ? a.parts[0]! : concat(a.parts, a.bytes);
     const header = readPesHeader(pes);
     if (!header) {
-      this.error(`a PES on PID ${a.pid} has no valid header: dropped`);
+      this.error(`a PES on PID ${pid} has no valid header: dropped`);
       return;
     }
-    const end = a.expected ? Math.min(a.expected, a.bytes) : a.bytes;
+    const end = a.expected ? Math.min(a.expected, pes.byteLength) : pes.byteLength;
     this.h.onPes({
-      pid: a.pid,
-      streamType: this.streamTypes.get(a.pid) ?? 0,
+      pid,
+      streamType: this.streamTypes.get(pid) ?? 0,
       streamId: header.streamId,
       pts: header.pts,
       dts: header.dts,
       randomAccess: a.randomAccess,
-      data: pes.slice(header.payloadOffset, end),
+      data: pes.subarray(header.payloadOffset, end),
     });
   }
 
@@ -302,4 +286,14 @@ export class TsDemuxer {
     this.errors++;
     this.h.onError?.(message);
   }
+}
+
+function concat(parts: Uint8Array[], bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
 }
