@@ -75,7 +75,11 @@ export async function seedSequenceState(stateDir: string, nowMs: number): Promis
   await writeFile(file, JSON.stringify({ nextSeq: Math.floor(nowMs / 1000), discSeq: 0 }));
 }
 
-/** The agent, telling when its source handed over the first video frame (RunningCamera.recording). */
+/**
+ * The agent, telling when its source handed over the first video frame (RunningCamera.recording).
+ * Every way a source hands over video counts: the raw-file source (the sample clip) uses
+ * putVideoAssembled, firmware-style sources putVideoNals or putVideoFrame.
+ */
 class LocalAgent extends Agent {
   private firstFrameSeen!: () => void;
   readonly firstFrame = new Promise<void>((seen) => (this.firstFrameSeen = seen));
@@ -83,6 +87,16 @@ class LocalAgent extends Agent {
   override putVideoFrame(...args: Parameters<Agent['putVideoFrame']>): void {
     this.firstFrameSeen();
     super.putVideoFrame(...args);
+  }
+
+  override putVideoNals(...args: Parameters<Agent['putVideoNals']>): void {
+    this.firstFrameSeen();
+    super.putVideoNals(...args);
+  }
+
+  override putVideoAssembled(...args: Parameters<Agent['putVideoAssembled']>): void {
+    this.firstFrameSeen();
+    super.putVideoAssembled(...args);
   }
 }
 
