@@ -163,8 +163,8 @@ describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
       const segs = parseMediaPlaylist(await (await fetch(await onDemandUrl(cam as CameraId))).text()).segments;
       expect(
         segs.slice(1).filter((s) => s.discontinuityBefore),
-        // The stack's log says why (a source restart, a stall, a time step) when this fails.
-        `${cam}\n${stack.output()}`,
+        // The stack's log (stderr: the agents' warnings) says why (a source restart, a stall, a time step) when this fails.
+        `${cam}\n${stack.output()}\n${stack.log()}`,
       ).toEqual([]);
     }
   }, 240_000);
