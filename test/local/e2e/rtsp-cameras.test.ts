@@ -157,6 +157,8 @@ describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
         .slice(1)
         .filter((s) => s.discontinuityBefore)
         .map((s) => startMsOf(s.uri) > restartAtMs - 5000),
+      // Which segments, and the stack's log (the agents' warnings on stderr: reconnects, stalls), when this fails.
+      `restart at ${restartAtMs}: ${JSON.stringify(restarted.map((s) => [s.uri, s.discontinuityBefore]))}\n${stack.log()}`,
     ).toEqual([true]);
     // The other cameras did not notice: no discontinuity after their first segment.
     for (const cam of ['aac', 'alaw', 'bframes', 'udp']) {
