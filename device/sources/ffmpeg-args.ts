@@ -59,8 +59,14 @@ const TRANSCODE_AUDIO_KBPS = 48;
  * threaded and low-delay so each picture leaves as its keyframe is decoded (frame threads
  * and reordering would hold it back by frames); each is scaled to `widthPx` wide and
  * written as a JPEG to fd 3 (`-fps_mode passthrough`: one JPEG per decoded keyframe, none
- * duplicated). The copied video on stdout is untouched: `-skip_frame` acts on the decoder,
- * and stream copy takes packets before it. The agent keeps the pictures it wants (one per
+ * duplicated). `setpts=N/TB` numbers the pictures 0, 1, 2 ... seconds: when the camera's
+ * clock steps back (ffmpeg's RTSP demuxer re-basing on a late first RTCP sender report, an
+ * NTP step, a server restarting a shared stream), a keyframe decoded after the step would
+ * reach the JPEG encoder with a time at or before the last one's, and ffmpeg stops the whole
+ * child on it ("Invalid pts ... Error submitting video frame to the encoder"), recording
+ * included. A picture's time is taken from its keyframe on stdout (FfmpegSource), not from
+ * the JPEG, so nothing is lost by numbering them. The copied video on stdout is untouched:
+ * `-skip_frame` acts on the decoder, and stream copy takes packets before it. The agent keeps the pictures it wants (one per
  * `imageIntervalSeconds`, one at each event start) and drops the rest.
  */
 export function ffmpegArgs(i: FfmpegInput): string[] {
@@ -80,7 +86,7 @@ export function ffmpegArgs(i: FfmpegInput): string[] {
         '-map',
         '0:v:0',
         '-vf',
-        `scale=${p.widthPx}:-2`,
+        `setpts=N/TB,scale=${p.widthPx}:-2`,
         '-fps_mode:v',
         'passthrough',
         '-c:v',
