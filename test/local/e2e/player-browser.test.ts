@@ -100,7 +100,10 @@ describe('the player page in headless Chromium against camrec local', () => {
     await expectAdvancing();
     const s = await state();
     expect([s.width, s.height]).toEqual([640, 360]);
-    expect(s.errors).toEqual([]);
+    // Every hls.js error event counts, fatal or not, except hls.js cancelling its own request
+    // (ErrorDetails.INTERNAL_ABORTED, 'aborted': nothing served failed, e.g. a fragment load
+    // dropped for its live-sync jump when a starved page fell behind; seen once at load average 17).
+    expect(s.errors.filter((e) => e.details !== 'aborted')).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'player-live.png') });
   });
 
