@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,8 @@ import { LiveSegmenter } from '../../../device/media/live-segmenter.ts';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { TsDemuxer, type DemuxedPes } from '../../../media/ts/ts-demuxer.ts';
 import { childTsUnits } from '../../fixtures/child-ts.ts';
-import { FFMPEG, requireFfmpeg } from '../../fixtures/h264-streams.ts';
+import { requireFfmpeg } from '../../fixtures/h264-streams.ts';
+import { ffmpegWarnings as decodeWarnings } from '../../fixtures/playlist-judges.ts';
 
 /**
  * Audio decode times must rise in every player, across PES packets, segments and
@@ -98,9 +98,7 @@ function decodedAudioTimes(segs: MediaSegment[]): number[] {
 function ffmpegWarnings(segs: MediaSegment[], name: string): string {
   const file = join(dir, `${name}.ts`);
   writeFileSync(file, Buffer.concat(segs.map((s) => s.bytes)));
-  return execFileSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    .toString()
-    .trim();
+  return decodeWarnings(file).trim();
 }
 
 function expectRising(times: number[]): void {

@@ -1,7 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveSegmenter } from '../../../device/media/live-segmenter.ts';
+import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { findFfmpeg } from '../../../device/sources/ffmpeg-args.ts';
 import { FfmpegSource } from '../../../device/sources/ffmpeg-source.ts';
+import { FFMPEG } from '../../fixtures/h264-streams.ts';
+import { ffmpegWarnings } from '../../fixtures/playlist-judges.ts';
 import { mediaInput } from '../../support/media-input.ts';
 import { cameraPipeline, startRtspServer, type RtspServer } from '../../support/rtsp/rtsp-server.ts';
 import { until } from '../../support/until.ts';
@@ -14,26 +21,36 @@ import { until } from '../../support/until.ts';
  * same on its own when its first RTCP sender report comes late (a busy machine or camera).
  */
 let server: RtspServer;
+let dir: string;
 const others: ChildProcess[] = [];
 
 beforeAll(async () => {
   expect(findFfmpeg(), 'ffmpeg must be installed at /usr/bin/ffmpeg for this test').toBeDefined();
+  dir = mkdtempSync(join(tmpdir(), 'camrec-clock-step-'));
   server = await startRtspServer({ '/cam': cameraPipeline({ audio: 'aac', gopFrames: 25 }) });
 }, 60_000);
 
 afterAll(async () => {
   for (const c of others) c.kill('SIGKILL');
   await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('FfmpegSource with keyframe pictures, on an RTSP camera whose clock steps back', () => {
-  it('keeps its one ffmpeg child: no exit, no restart; video and pictures go on after the step', async () => {
+  it('keeps its one ffmpeg child (no exit, no restart); video and pictures go on, and what it recorded decodes cleanly', async () => {
     const errors: string[] = [];
     const pictures: number[] = [];
+    const segments: MediaSegment[] = [];
     let frames = 0;
+    const seg = new LiveSegmenter({ targetSegmentSeconds: 1, audio: true, onSegment: (s) => segments.push(s) });
     const src = new FfmpegSource(
       mediaInput({
-        putVideoFrame: () => void frames++,
+        putVideoFrame: (au, pts, dts) => {
+          frames++;
+          seg.putVideoFrame(au, pts, dts);
+        },
+        putAudioFrame: (f, pts) => seg.putAudioFrame(f, pts),
+        cutSegment: () => seg.closeSegment(),
         putKeyframePicture: (_jpeg, tsMs) => void pictures.push(tsMs),
         noteSourceError: (e) => void errors.push(e.message),
       }),
@@ -43,13 +60,9 @@ describe('FfmpegSource with keyframe pictures, on an RTSP camera whose clock ste
     try {
       await until('three keyframe pictures before the step', () => pictures.length >= 3, { timeoutMs: 60_000, detail: () => errors.join('\n') });
       // A second client: the shared stream starts again from its beginning, for both clients.
-      const second = spawn(
-        '/usr/bin/ffmpeg',
-        ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', server.url('/cam'), '-t', '4', '-f', 'null', '-'],
-        {
-          stdio: 'ignore',
-        },
-      );
+      const second = spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', server.url('/cam'), '-t', '4', '-f', 'null', '-'], {
+        stdio: 'ignore',
+      });
       others.push(second);
       const before = { pictures: pictures.length, frames };
       // Six seconds of video and five pictures (1 s GOP) after the step: before the fix the child
@@ -63,5 +76,12 @@ describe('FfmpegSource with keyframe pictures, on an RTSP camera whose clock ste
     } finally {
       await src.stop();
     }
+    seg.closeSegment();
+    // What was recorded across the step (the re-stamped frames dropped, video resuming at a key
+    // frame) decodes back to back in ffmpeg without a word.
+    expect(segments.length).toBeGreaterThanOrEqual(6);
+    const file = join(dir, 'recorded.ts');
+    writeFileSync(file, Buffer.concat(segments.map((s) => s.bytes)));
+    expect(ffmpegWarnings(file).trim()).toBe('');
   }, 150_000);
 });

@@ -9,6 +9,7 @@ import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { ffmpegArgs, findFfmpeg } from '../../../device/sources/ffmpeg-args.ts';
 import { FfmpegSource } from '../../../device/sources/ffmpeg-source.ts';
 import { FFMPEG, FFPROBE } from '../../fixtures/h264-streams.ts';
+import { ffmpegWarnings } from '../../fixtures/playlist-judges.ts';
 import { pesStarts, readPackets } from '../../fixtures/ts-inspect.ts';
 import { mediaInput } from '../../support/media-input.ts';
 import { until } from '../../support/until.ts';
@@ -84,7 +85,7 @@ async function record(url: string, audio = true) {
 function decode(name: string, segments: MediaSegment[]): { warnings: string; frames: number } {
   const file = join(dir, `${name}.ts`);
   writeFileSync(file, Buffer.concat(segments.map((s) => s.bytes)));
-  const warnings = execFileSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', file, '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  const warnings = ffmpegWarnings(file);
   const probe = JSON.parse(
     execFileSync(FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'json', file]).toString(),
   );
