@@ -176,13 +176,17 @@ export async function serve(): Promise<void> {
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 
+  // Once, for SIGTERM and the end of stdin alike (the bench sends both); rm retries while the stack's last writes land.
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     clearInterval(feed);
     await feeding;
     s3.destroy();
     peer.close();
     await stack.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
