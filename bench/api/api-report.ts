@@ -1,5 +1,5 @@
 import { cpus, loadavg } from 'node:os';
-import { SECONDS, SEGMENT_MS, VIEWERS, type Ready } from './api-bench-options.ts';
+import { LIVE_WINDOW_SEGMENTS, SECONDS, SEGMENT_MS, VIEWERS, type Ready } from './api-bench-options.ts';
 import type { PollCost } from './poll-costs.ts';
 import type { Row } from './viewer-load.ts';
 
@@ -7,7 +7,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 const pad = (s: string, n: number, right = false) => (right ? s.padStart(n) : s.padEnd(n));
 
 /** bench:api's printed report: the viewers table, the camrec / peer ratios, and where a poll's time goes. */
-export function formatApiReport(ready: Ready, rows: readonly Row[], costs: readonly PollCost[]): string[] {
+export function formatApiReport(ready: Ready, rows: readonly Row[], costs: readonly PollCost[], windowProblems: readonly string[] = []): string[] {
   const cpu = cpus();
   const out: string[] = [];
   out.push('camrec bench:api: concurrent LIVE viewers polling the local playback API (127.0.0.1)');
@@ -17,7 +17,7 @@ export function formatApiReport(ready: Ready, rows: readonly Row[], costs: reado
       .join(' ')}`,
   );
   out.push(
-    `index: 1 camera, ${ready.indexedSegments} segments of ${SEGMENT_MS / 1000} s uploaded through the S3 front and indexed in ${ready.seedSeconds.toFixed(1)} s; ` +
+    `index: 1 camera, ${ready.indexedSegments} segments of ${SEGMENT_MS / 1000} s uploaded through the S3 front and indexed in ${ready.seedSeconds.toFixed(1)} s, then one more every ${SEGMENT_MS / 1000} s (the camera records on); ` +
       `${ready.playlistPaths.length} LIVE session tokens (one per connection, round robin); playlist ${ready.playlistBytes} bytes; ${SECONDS} s per run, closed loop`,
   );
   out.push('');
@@ -28,6 +28,11 @@ export function formatApiReport(ready: Ready, rows: readonly Row[], costs: reado
       `| ${pad(fmt(r.viewers), 7, true)} | ${pad(r.target, 33)} | ${pad(fmt(r.reqPerS), 8, true)} | ${pad(fmt(r.p50Ms), 7, true)} | ${pad(fmt(r.p99Ms), 7, true)} | ${pad(fmt(r.ok), 8, true)} | ${pad(fmt(r.errors), 6, true)} | ${pad(fmt(r.reqPerS * (SEGMENT_MS / 1000)), 23, true)} |`,
     );
   }
+  out.push(
+    windowProblems.length === 0
+      ? `LIVE window after each camrec run: full (${LIVE_WINDOW_SEGMENTS} segments, the newest at seq ${ready.newestSeq} or later)`
+      : `NOT MEASURED AS MEANT: ${windowProblems.join('; ')}`,
+  );
   out.push('');
   for (const viewers of VIEWERS) {
     const [c, p] = [

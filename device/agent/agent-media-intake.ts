@@ -30,6 +30,16 @@ export abstract class AgentMediaIntake implements MediaInput {
   /** Records `err` as the status answer's last error. */
   protected abstract noteError(err: Error): void;
 
+  /** Settles firstVideoFrame (declared first: a field declared after the promise would be reset to undefined once the promise set it). */
+  private firstVideoSeen: (() => void) | undefined;
+  /**
+   * Resolves once the first video reached the segmenter, whichever way it came (putVideoFrame,
+   * putVideoNals, putVideoAssembled, or pushVideo's first bytes): the recording clock runs from
+   * then. Video not taken (before `start`, in privacy pause, or refused by the segmenter) does
+   * not count. `camrec local` starts its emulators once every camera's agent resolved it.
+   */
+  readonly firstVideoFrame: Promise<void> = new Promise((seen) => (this.firstVideoSeen = seen));
+
   /**
    * One H.264 access unit in Annex B. `ptsMs`: its capture (presentation) time, UTC ms
    * (default now). With `dtsMs` too (its decode time, from the encoder), the stream may
@@ -37,7 +47,7 @@ export abstract class AgentMediaIntake implements MediaInput {
    */
   putVideoFrame(accessUnit: Uint8Array, ptsMs?: number, dtsMs?: number): void {
     const p = this.accepting();
-    if (p) this.guard(() => p.segmenter.putVideoFrame(accessUnit, ptsMs ?? this.now(), dtsMs));
+    if (p) this.takeVideo(() => p.segmenter.putVideoFrame(accessUnit, ptsMs ?? this.now(), dtsMs));
   }
 
   /** One access unit as its NAL units (no start codes), split by the caller: putVideoFrame without splitting the frame again. */
@@ -45,7 +55,7 @@ export abstract class AgentMediaIntake implements MediaInput {
     const p = this.accepting();
     if (!p) return;
     const s = p.segmenter;
-    this.guard(() => (s.putVideoNals ? s.putVideoNals(nals, ptsMs ?? this.now(), dtsMs) : s.putVideoFrame(joinNals(nals), ptsMs ?? this.now(), dtsMs)));
+    this.takeVideo(() => (s.putVideoNals ? s.putVideoNals(nals, ptsMs ?? this.now(), dtsMs) : s.putVideoFrame(joinNals(nals), ptsMs ?? this.now(), dtsMs)));
   }
 
   /** One access unit as a source's assembler split it (the raw-file source): the segmenter's parser reads it without assembling it again. */
@@ -54,7 +64,7 @@ export abstract class AgentMediaIntake implements MediaInput {
     if (!p) return;
     const s = p.segmenter;
     const t = ptsMs ?? this.now();
-    if (s.putVideoAssembled) this.guard(() => s.putVideoAssembled!(unit, t, dtsMs));
+    if (s.putVideoAssembled) this.takeVideo(() => s.putVideoAssembled!(unit, t, dtsMs));
     else this.putVideoNals(unit.au.nals, t, dtsMs);
   }
 
@@ -77,7 +87,7 @@ export abstract class AgentMediaIntake implements MediaInput {
   /** Raw Annex-B bytes from a pipe, any chunking. Do not reuse the chunk's memory. */
   pushVideo(chunk: Uint8Array, arrivalMs?: number): void {
     const p = this.accepting();
-    if (p) this.guard(() => p.segmenter.pushVideo(chunk, arrivalMs ?? this.now()));
+    if (p) this.takeVideo(() => p.segmenter.pushVideo(chunk, arrivalMs ?? this.now()));
   }
 
   /** Raw ADTS bytes from a pipe, any chunking. */
@@ -144,14 +154,24 @@ export abstract class AgentMediaIntake implements MediaInput {
     return this.privacyPaused() ? undefined : this.runningParts();
   }
 
-  /** Input errors from the segmenter never stop the agent. */
-  protected guard(fn: () => void): void {
+  /** Video to the segmenter (every video entry point goes through here): the first it takes settles firstVideoFrame. */
+  private takeVideo(fn: () => void): void {
+    if (this.guard(fn) && this.firstVideoSeen) {
+      this.firstVideoSeen();
+      this.firstVideoSeen = undefined;
+    }
+  }
+
+  /** Input errors from the segmenter never stop the agent. True when `fn` ran without one. */
+  protected guard(fn: () => void): boolean {
     try {
       fn();
+      return true;
     } catch (err) {
       this.noteError(err as Error);
       this.counters.inputErrors++;
       this.log.error('media input refused', { err });
+      return false;
     }
   }
 }

@@ -25,6 +25,7 @@ const EVENT_TICK_MS = 1000;
  *
  *   const agent = createAgent(config); await agent.start();
  *   agent.putVideoFrame(accessUnit, tsMs?); agent.putAudioFrame(adtsFrame, tsMs?);
+ *   await agent.firstVideoFrame; // the first video, by any input method, reached the segmenter
  *   agent.startEvent('motion'); agent.stopEvent(); agent.setPrivacy(true); agent.setAudio(false);
  *   agent.status(); await agent.stop();
  *

@@ -75,31 +75,6 @@ export async function seedSequenceState(stateDir: string, nowMs: number): Promis
   await writeFile(file, JSON.stringify({ nextSeq: Math.floor(nowMs / 1000), discSeq: 0 }));
 }
 
-/**
- * The agent, telling when its source handed over the first video frame (RunningCamera.recording).
- * Every way a source hands over video counts: the raw-file source (the sample clip) uses
- * putVideoAssembled, firmware-style sources putVideoNals or putVideoFrame.
- */
-class LocalAgent extends Agent {
-  private firstFrameSeen!: () => void;
-  readonly firstFrame = new Promise<void>((seen) => (this.firstFrameSeen = seen));
-
-  override putVideoFrame(...args: Parameters<Agent['putVideoFrame']>): void {
-    this.firstFrameSeen();
-    super.putVideoFrame(...args);
-  }
-
-  override putVideoNals(...args: Parameters<Agent['putVideoNals']>): void {
-    this.firstFrameSeen();
-    super.putVideoNals(...args);
-  }
-
-  override putVideoAssembled(...args: Parameters<Agent['putVideoAssembled']>): void {
-    this.firstFrameSeen();
-    super.putVideoAssembled(...args);
-  }
-}
-
 /** The real agent (device/) with its source and control endpoint, in this process. */
 export const agentCameraRunner: CameraRunner = async (ctx): Promise<RunningCamera> => {
   await mkdir(ctx.dir, { recursive: true });
@@ -112,12 +87,13 @@ export const agentCameraRunner: CameraRunner = async (ctx): Promise<RunningCamer
   const log = createJsonLogger({ level: config.log.level, fields: { deviceId: config.deviceId } });
   await seedSequenceState(config.stateDir, Date.now());
   // The agent starts the source and the control endpoint device.json names.
-  const agent = new LocalAgent(config, { log });
+  const agent = new Agent(config, { log });
   await agent.start();
   return {
     id: ctx.spec.id,
     controlUrl: agent.controlAddress,
-    recording: agent.firstFrame,
+    // Whichever way the source hands over video (the sample clip: putVideoAssembled; stdin: pushVideo).
+    recording: agent.firstVideoFrame,
     stop: () => agent.stop(),
   };
 };
