@@ -20,68 +20,100 @@ import { until } from '../../support/until.ts';
  * however long the first had been playing, a real clock step. ffmpeg's RTSP demuxer does the
  * same on its own when its first RTCP sender report comes late (a busy machine or camera).
  */
-let server: RtspServer;
 let dir: string;
+const servers: RtspServer[] = [];
 const others: ChildProcess[] = [];
 
-beforeAll(async () => {
+beforeAll(() => {
   expect(findFfmpeg(), 'ffmpeg must be installed at /usr/bin/ffmpeg for this test').toBeDefined();
   dir = mkdtempSync(join(tmpdir(), 'camrec-clock-step-'));
-  server = await startRtspServer({ '/cam': cameraPipeline({ audio: 'aac', gopFrames: 25 }) });
-}, 60_000);
+});
 
 afterAll(async () => {
   for (const c of others) c.kill('SIGKILL');
-  await server?.stop();
+  for (const s of servers) await s.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The server's own trouble, not the child's: gst-rtsp-server sent nothing for the stall limit. */
+const SERVER_STALLED = /stalled: no data for/;
+
+interface Attempt {
+  errors: string[];
+  segments: MediaSegment[];
+  /** Video frames and pictures after the step. */
+  after: { frames: number; pictures: number };
+}
+
+/** One camera (a fresh server), recorded from before its clock steps back until 6 s of video and five pictures after, or a source error. */
+async function recordAcrossStep(): Promise<Attempt> {
+  const server = await startRtspServer({ '/cam': cameraPipeline({ audio: 'aac', gopFrames: 25 }) });
+  servers.push(server);
+  const errors: string[] = [];
+  const pictures: number[] = [];
+  const segments: MediaSegment[] = [];
+  let frames = 0;
+  const seg = new LiveSegmenter({ targetSegmentSeconds: 1, audio: true, onSegment: (s) => segments.push(s) });
+  const src = new FfmpegSource(
+    mediaInput({
+      putVideoFrame: (au, pts, dts) => {
+        frames++;
+        seg.putVideoFrame(au, pts, dts);
+      },
+      putAudioFrame: (f, pts) => seg.putAudioFrame(f, pts),
+      cutSegment: () => seg.closeSegment(),
+      putKeyframePicture: (_jpeg, tsMs) => void pictures.push(tsMs),
+      noteSourceError: (e) => void errors.push(e.message),
+    }),
+    { url: server.url('/cam'), audio: true, stallMs: 15_000, pictures: { widthPx: 160, quality: 7 } },
+  );
+  src.start();
+  const before = { frames: 0, pictures: 0 };
+  try {
+    await until('three keyframe pictures before the step', () => pictures.length >= 3 || errors.length > 0, { timeoutMs: 60_000 });
+    if (errors.length) return { errors, segments, after: before };
+    // A second client: the shared stream starts again from its beginning, for both clients.
+    others.push(
+      spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', server.url('/cam'), '-f', 'null', '-'], { stdio: 'ignore' }),
+    );
+    Object.assign(before, { frames, pictures: pictures.length });
+    // Six seconds of video and five pictures (1 s GOP) after the step: before the fix the child
+    // died at the first keyframe after it ("[mjpeg] Invalid pts (50) <= last (100)"), and the
+    // agent restarted it (a reconnect: a discontinuity in the recording).
+    await until(
+      '6 s of video and five keyframe pictures after the step, or a source error',
+      () => (frames >= before.frames + 150 && pictures.length >= before.pictures + 5) || errors.length > 0,
+      { timeoutMs: 60_000, detail: () => `${frames - before.frames} frames, ${pictures.length - before.pictures} pictures` },
+    );
+  } finally {
+    await src.stop();
+    seg.closeSegment();
+  }
+  return { errors, segments, after: { frames: frames - before.frames, pictures: pictures.length - before.pictures } };
+}
+
 describe('FfmpegSource with keyframe pictures, on an RTSP camera whose clock steps back', () => {
   it('keeps its one ffmpeg child (no exit, no restart); video and pictures go on, and what it recorded decodes cleanly', async () => {
-    const errors: string[] = [];
-    const pictures: number[] = [];
-    const segments: MediaSegment[] = [];
-    let frames = 0;
-    const seg = new LiveSegmenter({ targetSegmentSeconds: 1, audio: true, onSegment: (s) => segments.push(s) });
-    const src = new FfmpegSource(
-      mediaInput({
-        putVideoFrame: (au, pts, dts) => {
-          frames++;
-          seg.putVideoFrame(au, pts, dts);
-        },
-        putAudioFrame: (f, pts) => seg.putAudioFrame(f, pts),
-        cutSegment: () => seg.closeSegment(),
-        putKeyframePicture: (_jpeg, tsMs) => void pictures.push(tsMs),
-        noteSourceError: (e) => void errors.push(e.message),
-      }),
-      { url: server.url('/cam'), audio: true, stallMs: 30_000, pictures: { widthPx: 160, quality: 7 } },
-    );
-    src.start();
-    try {
-      await until('three keyframe pictures before the step', () => pictures.length >= 3, { timeoutMs: 60_000, detail: () => errors.join('\n') });
-      // A second client: the shared stream starts again from its beginning, for both clients.
-      const second = spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', server.url('/cam'), '-t', '4', '-f', 'null', '-'], {
-        stdio: 'ignore',
-      });
-      others.push(second);
-      const before = { pictures: pictures.length, frames };
-      // Six seconds of video and five pictures (1 s GOP) after the step: before the fix the child
-      // died at the first keyframe after it ("[mjpeg] Invalid pts (50) <= last (100)"), and the
-      // agent restarted it (a reconnect: a discontinuity in the recording).
-      await until('6 s of video and five keyframe pictures after the step', () => frames >= before.frames + 150 && pictures.length >= before.pictures + 5, {
-        timeoutMs: 60_000,
-        detail: () => `${frames - before.frames} frames, ${pictures.length - before.pictures} pictures; ${errors.join('\n')}`,
-      });
-      expect(errors, 'the ffmpeg child exited: the clock step stopped the recording').toEqual([]);
-    } finally {
-      await src.stop();
+    // gst-rtsp-server's restart of a shared stream now and then sends nothing for seconds on a
+    // loaded machine (seen once in three runs beside four CPU hogs): that attempt is the
+    // server's, and is made again with a fresh server, at most twice. Any other source error
+    // (the child exiting) fails at once.
+    const attempts: Attempt[] = [];
+    for (let i = 0; i < 3; i++) {
+      const a = await recordAcrossStep();
+      attempts.push(a);
+      if (!(a.errors.length > 0 && a.errors.every((e) => SERVER_STALLED.test(e)))) break;
     }
-    seg.closeSegment();
+    const last = attempts.at(-1)!;
+    const tries = attempts.map((a) => `${a.after.frames} frames, ${a.after.pictures} pictures after the step; ${a.errors.join(' | ')}`).join('\n');
+    expect(last.errors, `the ffmpeg child exited: the clock step stopped the recording\n${tries}`).toEqual([]);
+    expect(last.after.frames, tries).toBeGreaterThanOrEqual(150);
+    expect(last.after.pictures, tries).toBeGreaterThanOrEqual(5);
     // What was recorded across the step (the re-stamped frames dropped, video resuming at a key
     // frame) decodes back to back in ffmpeg without a word.
-    expect(segments.length).toBeGreaterThanOrEqual(6);
+    expect(last.segments.length).toBeGreaterThanOrEqual(6);
     const file = join(dir, 'recorded.ts');
-    writeFileSync(file, Buffer.concat(segments.map((s) => s.bytes)));
+    writeFileSync(file, Buffer.concat(last.segments.map((s) => s.bytes)));
     expect(ffmpegWarnings(file).trim()).toBe('');
-  }, 150_000);
+  }, 400_000);
 });
