@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -243,7 +243,19 @@ describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
 
         // ffmpeg: no warning, and the EXTINF sum is the decoded duration within one frame per segment.
         const decoded = await run(FFMPEG, ['-nostdin', '-v', 'warning', '-i', url, '-f', 'null', '-'], { timeout: 120_000 });
-        expect(decoded.stderr.trim()).toBe('');
+        // When it warns: which segments warn decoded alone (their place, size, discontinuity), and the agents' log.
+        const which = async () => {
+          const bad: string[] = [];
+          for (const [i, s] of segments.entries()) {
+            const file = join(dir, `${cam}-judged-${i}.ts`);
+            await writeFile(file, s.ts);
+            const alone = spawnSync(FFMPEG, ['-nostdin', '-v', 'warning', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+            if (alone.stderr.trim())
+              bad.push(`#${i} of ${segments.length} ${s.uri.split('/').at(-1)} (${s.ts.length} B, discontinuity ${s.discontinuity}): ${alone.stderr.trim()}`);
+          }
+          return `${bad.join('\n') || 'no segment warns alone'}\n${stack.log()}`;
+        };
+        expect(decoded.stderr.trim(), decoded.stderr.trim() ? await which() : '').toBe('');
         const probe = await run(
           FFPROBE,
           ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'json', url],
