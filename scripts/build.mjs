@@ -60,11 +60,12 @@ async function publish(from, to) {
   for (const f of await filesUnder(to)) if (!keep.has(f)) await rm(join(to, f), { force: true });
 }
 
-async function buildInto(outdir) {
+/** esbuild's pass, into `dir`. */
+async function buildInto(dir) {
   await build({
     absWorkingDir: root,
     entryPoints: { 'camrec-cli': 'bin/camrec-cli.ts' },
-    outdir,
+    outdir: dir,
     bundle: true,
     splitting: true,
     format: 'esm',

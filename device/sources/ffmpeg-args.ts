@@ -66,8 +66,9 @@ const TRANSCODE_AUDIO_KBPS = 48;
  * child on it ("Invalid pts ... Error submitting video frame to the encoder"), recording
  * included. A picture's time is taken from its keyframe on stdout (FfmpegSource), not from
  * the JPEG, so nothing is lost by numbering them. The copied video on stdout is untouched:
- * `-skip_frame` acts on the decoder, and stream copy takes packets before it. The agent keeps the pictures it wants (one per
- * `imageIntervalSeconds`, one at each event start) and drops the rest.
+ * `-skip_frame` acts on the decoder, and stream copy takes packets before it. The agent
+ * keeps the pictures it wants (one per `imageIntervalSeconds`, one at each event start) and
+ * drops the rest.
  */
 export function ffmpegArgs(i: FfmpegInput): string[] {
   const rtsp = isRtspUrl(i.url);

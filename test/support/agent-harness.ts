@@ -221,6 +221,15 @@ export function splitAccessUnits(annexB: Uint8Array): Uint8Array[] {
   return frames;
 }
 
+/** One access unit's NAL units (no start codes), as a source that split the stream hands them over (`putVideoNals`). */
+export function nalsOf(frame: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const s = new AnnexBSplitter((e) => out.push(e.nal));
+  s.push(frame);
+  s.flush();
+  return out;
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The tests' one poll helper (test/support/until.ts), polling every 25 ms. */

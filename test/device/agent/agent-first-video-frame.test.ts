@@ -4,17 +4,8 @@ import { silentLogger } from '../../../device/core/json-logger.ts';
 import { VideoStage } from '../../../device/media/video/video-stage.ts';
 import type { AssembledUnit } from '../../../device/media/video/video-unit.ts';
 import { AnnexBSplitter, DEFAULT_MAX_NAL_BYTES } from '../../../media/bitstream/annexb-splitter.ts';
-import { makeClip } from '../../support/agent-harness.ts';
+import { makeClip, nalsOf } from '../../support/agent-harness.ts';
 import { useAgentStack } from '../../support/agent-stack.ts';
-
-/** Each access unit's NAL units (no start codes), as a source that split the stream hands them over. */
-function nalsOf(frame: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const s = new AnnexBSplitter((e) => out.push(e.nal));
-  s.push(frame);
-  s.flush();
-  return out;
-}
 
 /** The access units as the raw-file source's assembler splits them (assemble only, no parser). */
 function assembledUnitsOf(frames: readonly Uint8Array[]): AssembledUnit[] {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { liveSegmenterFactory, type SegmenterPort } from '../../../device/agent/segmenter-port.ts';
 import { silentLogger } from '../../../device/core/json-logger.ts';
-import { AnnexBSplitter } from '../../../media/bitstream/annexb-splitter.ts';
-import { isWholeTs, makeClip, readSegments } from '../../support/agent-harness.ts';
+import { isWholeTs, makeClip, nalsOf, readSegments } from '../../support/agent-harness.ts';
 import { useAgentStack } from '../../support/agent-stack.ts';
-
-/** Each access unit's NAL units (no start codes), as a source that split the stream hands them over. */
-function nalsOf(frame: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const s = new AnnexBSplitter((e) => out.push(e.nal));
-  s.push(frame);
-  s.flush();
-  return out;
-}
 
 describe('agent.putVideoNals (s3rver + S3 front + mTLS IoT provider)', () => {
   let clip: Uint8Array[][];
