@@ -29,6 +29,12 @@ export interface SegmentItem extends SegmentMetadata {
    * x-amz-checksum-sha256); the compactor checks every packed byte range against it.
    */
   checksumSha256?: string;
+  /**
+   * When the indexer wrote this item (its clock, UTC ms; a replay keeps the first). Playlists
+   * that players reload keep a segment indexed well after a later one as a gap there (see
+   * lambda/playlist/settle-arrivals.ts). Absent on items indexed before it existed.
+   */
+  indexedMs?: number;
   ttl: number;
 }
 
@@ -157,6 +163,12 @@ export function unpackSegmentSummary(text: string): SegmentSummaryFields | undef
   return { startMs, durationMs, seq, discSeq, keyId: text.slice(c4 + 1, c5), iv: text.slice(c5 + 1, c6), initId };
 }
 
+/** What the indexer knows of a segment object beside its metadata (see SegmentItem). */
+export interface SegmentObjectFacts {
+  checksumSha256?: string;
+  indexedMs?: number;
+}
+
 /**
  * The index item of one segment. `ttlDays` is how long the item lives: with packed history
  * only until a few days after its hour is packed (history is then read from pack items).
@@ -167,7 +179,7 @@ export function toSegmentItem(
   objectKey: string,
   sizeBytes: number,
   ttlDays: number,
-  checksumSha256?: string,
+  facts: SegmentObjectFacts = {},
 ): SegmentItem {
   const item = {
     [IndexTable.PARTITION_KEY]: deviceId,
@@ -178,7 +190,8 @@ export function toSegmentItem(
     sizeBytes,
     [IndexTable.TTL_ATTRIBUTE]: ttlFor(meta.startMs, ttlDays),
   } as SegmentItem;
-  if (checksumSha256 !== undefined) item.checksumSha256 = checksumSha256;
+  if (facts.checksumSha256 !== undefined) item.checksumSha256 = facts.checksumSha256;
+  if (facts.indexedMs !== undefined) item.indexedMs = facts.indexedMs;
   return item;
 }
 

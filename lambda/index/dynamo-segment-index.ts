@@ -86,12 +86,12 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
   }
 
   /** Reads only the packed summary playlists and the timeline use (see contract/index-item.ts). */
-  const summary = { ProjectionExpression: '#summary', names: { '#summary': 'summary' } };
+  const summary = { ProjectionExpression: '#summary, #indexed', names: { '#summary': 'summary', '#indexed': 'indexedMs' } };
   /** Fallback for items written before the packed summary existed: the separate fields too. */
   const FIELDS = ['startMs', 'durationMs', 'seq', 'discSeq', 'keyId', 'iv'] as const;
   const fullSummary = {
-    ProjectionExpression: ['#summary', ...FIELDS.map((_, i) => `#f${i}`)].join(', '),
-    names: { '#summary': 'summary', ...Object.fromEntries(FIELDS.map((f, i) => [`#f${i}`, f])) },
+    ProjectionExpression: [summary.ProjectionExpression, ...FIELDS.map((_, i) => `#f${i}`)].join(', '),
+    names: { ...summary.names, ...Object.fromEntries(FIELDS.map((f, i) => [`#f${i}`, f])) },
   };
   const fromFields = (it: Record<string, AttributeValue>): SegmentSummary | undefined =>
     it.startMs?.N && it.seq?.N
@@ -129,7 +129,8 @@ export function dynamoSegmentIndex(client: DynamoDBClient, tableName: string, op
         ...(Number.isFinite(remaining) ? { Limit: remaining } : {}),
       });
       for (const it of page.Items) {
-        const s = unpackSegmentSummary(it.summary?.S ?? '') ?? (full ? fromFields(it) : undefined);
+        const s: SegmentSummary | undefined = unpackSegmentSummary(it.summary?.S ?? '') ?? (full ? fromFields(it) : undefined);
+        if (s && it.indexedMs?.N !== undefined) s.indexedMs = Number(it.indexedMs.N);
         if (s) out.push(s);
         else if (!full) return querySummaries(input, max, true);
       }

@@ -34,8 +34,11 @@ export interface PackLocation {
   length: number;
 }
 
-/** The fields playlists and the timeline read (the index may leave out the rest), and, for packed history, where the bytes are. */
-export type SegmentSummary = SegmentSummaryFields & { pack?: PackLocation };
+/**
+ * The fields playlists and the timeline read (the index may leave out the rest), for packed
+ * history where the bytes are, and for a hot segment when it was indexed (SegmentItem.indexedMs).
+ */
+export type SegmentSummary = SegmentSummaryFields & { pack?: PackLocation; indexedMs?: number };
 
 /** What a player needs to know before it loads a playlist. */
 export interface SegmentFormat {

@@ -129,7 +129,9 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       }
       if (meta.startMs !== p.startMs || meta.seq !== p.seq)
         throw new SkipObject(`metadata start-ms ${meta.startMs} / seq ${meta.seq} disagree with the key (${p.startMs}-${p.seq})`);
-      const outcome = await deps.index.putSegment(toSegmentItem(p.deviceId, meta, key, head.sizeBytes, segmentItemDays, head.checksumSha256));
+      const outcome = await deps.index.putSegment(
+        toSegmentItem(p.deviceId, meta, key, head.sizeBytes, segmentItemDays, { checksumSha256: head.checksumSha256, indexedMs: deps.clock.nowMs() }),
+      );
       const hourMs = packing ? packHourOf(meta.startMs, packing.periodMs) : undefined;
       // The state write also records the sign of life (one write per segment); a segment
       // older than the newest one (a backlog draining) records it on its own.

@@ -1,6 +1,7 @@
 import { resolveEventEnd, SessionMode, type EventItem, type SessionClaims } from '../../contract/index.ts';
 import type { HistoryView, SegmentIndex } from '../index/segment-index.ts';
 import { idleWindow, liveWindow, rangeEntries } from './segment-entries.ts';
+import { INDEX_WRITE_MARGIN_MS, settleArrivals } from './settle-arrivals.ts';
 import { PlaylistKind, renderMediaPlaylist, type MediaPlaylist, type PlaylistEvent } from './render-media-playlist.ts';
 
 export interface PlaylistSettings {
@@ -25,6 +26,12 @@ export function sessionHistoryView(claims: SessionClaims, nowMs: number): Histor
  */
 export const liveStaleAfterMs = (s: PlaylistSettings): number => (s.liveWindowSegments + 1) * s.targetDurationSeconds * 1000;
 
+/**
+ * How long a reloaded playlist waits at a missing segment before listing it as a gap: a
+ * segment indexed up to one target duration after a later one is listed as itself.
+ */
+export const arrivalHoldMs = (s: PlaylistSettings): number => s.targetDurationSeconds * 1000 + INDEX_WRITE_MARGIN_MS;
+
 /** How far ahead of the API's clock a camera's may be for its segments to be listed. */
 const CLOCK_AHEAD_MS = 60 * 60 * 1000;
 
@@ -39,11 +46,12 @@ export interface SessionPlaylist {
 
 /**
  * The media playlist for a session:
- * - LIVE: sliding window of the newest segments (see liveWindow), never ENDLIST. Stale
+ * - LIVE: sliding window of the newest segments (see liveWindow), never ENDLIST; a segment
+ *   that lands out of order is waited for, then listed as a gap for good (settleArrivals). Stale
  *   segments (liveStaleAfterMs) are left out; an idle camera gets an empty window whose
  *   MEDIA-SEQUENCE is its next seq (see idleWindow), so a player waits for new video
  *   instead of playing old video as live, and the sequence never goes back.
- * - LIVE_REPLAY: EVENT playlist from start, growing, capped at start + 24 h (or end);
+ * - LIVE_REPLAY: EVENT playlist from start, growing (out-of-order segments as in LIVE), capped at start + 24 h (or end);
  *   ENDLIST once that range is over and late uploads had two target durations to land.
  * - ON_DEMAND: VOD of [start, end), ENDLIST.
  * Range playlists include a segment that started before `start` but runs into it, and
@@ -64,7 +72,8 @@ export async function buildSessionPlaylist(claims: SessionClaims, index: Segment
     const recent = await index.newestSegments(claims.deviceId, settings.liveWindowSegments * 2);
     const freshFromMs = nowMs - liveStaleAfterMs(settings);
     const fresh = recent.filter((s) => s.startMs + s.durationMs >= freshFromMs);
-    const w = fresh.length > 0 ? liveWindow(fresh, settings.liveWindowSegments) : idleWindow(recent);
+    const settled = settleArrivals(fresh, { nowMs, holdMs: arrivalHoldMs(settings) });
+    const w = settled.length > 0 ? liveWindow(settled, settings.liveWindowSegments) : idleWindow(recent);
     const first = w.entries[0];
     const last = w.entries[w.entries.length - 1];
     const events = first && last ? playlistEvents(await index.queryEvents(claims.deviceId, first.startMs, last.startMs + last.durationMs), nowMs) : [];
@@ -87,8 +96,10 @@ export async function buildSessionPlaylist(claims: SessionClaims, index: Segment
       index.querySegments(claims.deviceId, Math.max(0, startMs - targetMs), readToMs, undefined, sessionHistoryView(claims, nowMs)),
       index.queryEvents(claims.deviceId, startMs, endMs),
     ]);
-    const segments = page.items.filter((s) => s.startMs + s.durationMs > startMs);
+    const inRange = page.items.filter((s) => s.startMs + s.durationMs > startMs);
     const vod = claims.mode === SessionMode.ON_DEMAND;
+    // A growing range is reloaded: what landed out of order is listed as in LIVE, relative to this session.
+    const segments = vod ? inRange : settleArrivals(inRange, { nowMs, holdMs: arrivalHoldMs(settings), sinceMs: claims.issuedAtSeconds * 1000 });
     playlist = {
       kind: vod ? PlaylistKind.VOD : PlaylistKind.EVENT,
       targetDurationSeconds: settings.targetDurationSeconds,

@@ -7,7 +7,7 @@ import { parse, setOptions, types } from 'hls-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaSegment } from '../../../device/media/media-segment.ts';
 import { makeMediaSegments, FFPROBE } from '../support/fixture-media.ts';
-import { liveStaleAfterMs } from '../../../lambda/playlist/build-session-playlist.ts';
+import { arrivalHoldMs, liveStaleAfterMs } from '../../../lambda/playlist/build-session-playlist.ts';
 import { liveCacheTtlMs } from '../../../lambda/playlist/live-playlist-cache.ts';
 import { PlaybackHarness } from '../support/playback-harness.ts';
 
@@ -44,9 +44,10 @@ function assertLiveRules(prev: Poll | undefined, cur: Poll, step: string): void 
     if (old.mediaSequenceNumber < (pl.mediaSequenceBase ?? 0)) continue; // slid out of the front
     if (old.mediaSequenceNumber > last) throw new Error(`${step}: segment ${old.mediaSequenceNumber} vanished from the end`);
     expect(same, `${step}: segment ${old.mediaSequenceNumber} still there`).toBeDefined();
-    // A gap may fill in when the late segment lands; a recorded segment keeps its URI and never turns into a gap.
-    if (!old.gap) expect(same!.uri, `${step}: segment ${old.mediaSequenceNumber} keeps its URI`).toBe(old.uri);
-    if (!old.gap && !same!.gap)
+    // Every listed number keeps its URI (6.2.2): a recorded segment never turns into a gap, and a gap
+    // stays a gap when its segment lands late (hls.js stops with a fatal "media sequence mismatch" otherwise).
+    expect(same!.uri, `${step}: segment ${old.mediaSequenceNumber} keeps its URI`).toBe(old.uri);
+    if (!old.gap)
       expect(same!.discontinuitySequence, `${step}: segment ${old.mediaSequenceNumber} keeps its discontinuity number`).toBe(old.discontinuitySequence);
   }
 }
@@ -87,7 +88,7 @@ describe('LIVE playlist conformance while segments arrive', () => {
     return cur;
   }
 
-  it('holds the RFC 8216 live rules through order, disorder, a gap and two restarts', async () => {
+  it('holds the RFC 8216 live rules through order, disorder, a gap (whose segment lands late) and two restarts', async () => {
     const idle = await poll('idle camera');
     expect(idle.pl.segments).toEqual([]);
     expect(idle.text).toContain('#EXT-X-TARGETDURATION:2');
@@ -104,19 +105,26 @@ describe('LIVE playlist conformance while segments arrive', () => {
       await put(s);
       await poll(`in order ${s}`);
     }
-    // Out of order: 504 before 503 shows 503 as a gap, then fills it.
+    const numbers = (p: Poll) => p.pl.segments.map((s) => `${s.mediaSequenceNumber}${s.gap ? 'g' : ''}`);
+    // Out of order: 504 before 503. The window waits at 502 while 503 may still land (the hold), and
+    // 503 landing within it is listed as itself.
     await put(504);
-    const withGap = await poll('504 before 503');
-    expect(withGap.pl.segments.find((s) => s.mediaSequenceNumber === 503)?.gap).toBe(true);
+    expect(numbers(await poll('504 before 503'))).toEqual(['500', '501', '502']);
     await put(503);
-    const filled = await poll('503 lands late');
-    expect(filled.pl.segments.find((s) => s.mediaSequenceNumber === 503)?.gap).toBeFalsy();
-    // A segment that never arrives: 506 stays a gap until it slides out.
-    for (const s of [505, 507, 508, 509, 510, 511]) {
+    expect(numbers(await poll('503 lands within the hold'))).toEqual(['500', '501', '502', '503', '504']);
+    // 506 is missing: the window waits at 505 for the hold, then lists 506 as a gap.
+    for (const s of [505, 507]) await put(s);
+    expect(numbers(await poll('507 before 506'))).toEqual(['501', '502', '503', '504', '505']);
+    h.clockOffsetMs += arrivalHoldMs({ targetDurationSeconds: TARGET_SECONDS, liveWindowSegments: WINDOW });
+    expect(numbers(await poll('506 missing past the hold'))).toEqual(['503', '504', '505', '506g', '507']);
+    // 506 lands after it was listed as a gap: it stays a gap here until it slides out.
+    await put(506);
+    for (const s of [508, 509, 510, 511]) {
       await put(s);
-      await poll(`gap at 506, then ${s}`);
+      const p = await poll(`506 landed late, then ${s}`);
+      if (s < 511) expect(numbers(p)).toContain('506g');
     }
-    expect(polls.at(-1)!.pl.segments.map((s) => s.mediaSequenceNumber)).toEqual([507, 508, 509, 510, 511]);
+    expect(numbers(polls.at(-1)!)).toEqual(['507', '508', '509', '510', '511']);
 
     // A device restart that kept its seq: disc-seq +1, a new data key.
     const k2 = await h.putDataKey(CAMERA);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SegmentIndex } from '../../../lambda/index/segment-index.ts';
-import { buildSessionPlaylist, liveStaleAfterMs } from '../../../lambda/playlist/build-session-playlist.ts';
+import { arrivalHoldMs, buildSessionPlaylist, liveStaleAfterMs } from '../../../lambda/playlist/build-session-playlist.ts';
 import { idleWindow, liveWindow, rangeEntries } from '../../../lambda/playlist/segment-entries.ts';
 
 const T0 = 1_767_225_600_000;
@@ -136,5 +136,37 @@ describe('buildSessionPlaylist LIVE for a camera that stopped recording', () => 
     expect(idle).toContain('#EXT-X-MEDIA-SEQUENCE:105\n');
     expect(idle).not.toMatch(/^segments\//m);
     expect(idle).not.toContain('#EXT-X-ENDLIST');
+  });
+});
+
+describe('buildSessionPlaylist for a range with a segment that landed late', () => {
+  const settings = { targetDurationSeconds: 6, liveWindowSegments: 5 };
+  const hold = arrivalHoldMs(settings);
+  // 101 was indexed long after 102 (a retried upload); every other segment right after it ended.
+  const indexed = (seq: number) => (seq === 101 ? T0 + 60_000 : T0 + (seq - 99) * 6000 + 200);
+  const segs = [100, 101, 102, 103].map((s) => ({ ...seg(s), indexedMs: indexed(s) }));
+  const index = (visible: typeof segs) => ({ querySegments: async () => ({ items: visible }), queryEvents: async () => [] }) as unknown as SegmentIndex;
+  const session = (mode: 'LIVE_REPLAY' | 'ON_DEMAND', issuedAtMs: number) =>
+    ({ deviceId: 'cam', mode, startMs: T0, endMs: T0 + 3_600_000, issuedAtSeconds: issuedAtMs / 1000, expiresAtSeconds: issuedAtMs / 1000 + 3600 }) as const;
+  const uris = (body: string) => body.split('\n').filter((l) => l.startsWith('segments/'));
+
+  it('a growing LIVE_REPLAY waits at the hole for the hold, lists a gap after it, and keeps the gap when the segment lands', async () => {
+    const claims = session('LIVE_REPLAY', T0);
+    const without101 = segs.filter((s) => s.seq !== 101);
+    const early = await buildSessionPlaylist(claims, index(without101), settings, indexed(102) + hold - 1);
+    expect(uris(early.body)).toHaveLength(1);
+    const gap = await buildSessionPlaylist(claims, index(without101), settings, indexed(102) + hold);
+    expect(uris(gap.body)).toHaveLength(4);
+    expect(gap.body).toContain('#EXT-X-GAP\nsegments/gap-');
+    const landed = await buildSessionPlaylist(claims, index(segs), settings, T0 + 61_000);
+    expect(uris(landed.body)).toEqual(uris(gap.body));
+  });
+
+  it('a session issued after the segment landed, and every ON_DEMAND, list it as itself', async () => {
+    for (const claims of [session('LIVE_REPLAY', T0 + 62_000), session('ON_DEMAND', T0)]) {
+      const body = (await buildSessionPlaylist(claims, index(segs), settings, T0 + 63_000)).body;
+      expect(body, claims.mode).not.toContain('#EXT-X-GAP');
+      expect(uris(body), claims.mode).toHaveLength(4);
+    }
   });
 });
