@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { segmentKey, signSessionToken, toSegmentItem } from '../../contract/index.ts';
+import { segmentKey, signSessionToken, targetDurationSeconds, toSegmentItem } from '../../contract/index.ts';
 import { createApiHandler } from '../../lambda/api/create-api-handler.ts';
 import { dynamoSegmentIndex } from '../../lambda/index/dynamo-segment-index.ts';
 import type { SegmentIndex } from '../../lambda/index/segment-index.ts';
@@ -72,7 +72,12 @@ export async function pollCosts(polls = 300): Promise<PollCost[]> {
     for (const [name, index, liveCacheTtlMs] of runs) {
       const handler = createApiHandler({
         ...(liveCacheTtlMs === undefined ? {} : { liveCacheTtlMs }),
-        config: { targetDurationSeconds: 3, liveWindowSegments: LIVE_WINDOW_SEGMENTS, corsOrigins: ['*'], publicBaseUrl: undefined },
+        config: {
+          targetDurationSeconds: targetDurationSeconds(SEGMENT_MS / 1000),
+          liveWindowSegments: LIVE_WINDOW_SEGMENTS,
+          corsOrigins: ['*'],
+          publicBaseUrl: undefined,
+        },
         index,
         presigner: { presignGet: async (key: string) => `http://127.0.0.1/${key}` },
         tokenSecrets: staticTokenSecrets([tokenKey]),
