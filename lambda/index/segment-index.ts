@@ -1,5 +1,14 @@
 import type { SegmentContainer, DeviceStateItem, EventItem, KeyItem, PackedSegment, SegmentItem, SegmentSummaryFields } from '../../contract/index.ts';
 
+/**
+ * How long a segment item's write may take to become visible after the indexer read its
+ * clock for `indexedMs` (a DynamoDB put, with the clocks of the indexer and the API apart by
+ * a little). Playlists treat a segment indexed within this much of the end of its arrival
+ * hold as late (lambda/playlist/settle-arrivals.ts); the indexer counts a put slower than
+ * this (`SlowIndexWrites`).
+ */
+export const INDEX_WRITE_MARGIN_MS = 1000;
+
 /** Outcome of an idempotent, conditional write. */
 export type PutOutcome = 'created' | 'exists';
 

@@ -11,7 +11,7 @@ import {
   type ParsedObjectKey,
 } from '../../contract/index.ts';
 import type { EventStore } from '../events/event-store.ts';
-import type { SegmentIndex } from '../index/segment-index.ts';
+import { INDEX_WRITE_MARGIN_MS, type SegmentIndex } from '../index/segment-index.ts';
 import type { LivenessStore, HeardSignal } from '../liveness/liveness-store.ts';
 import { onHeard, type OfflineWatchDeps } from '../liveness/offline-watch.ts';
 import { noPublisher, type NotificationPublisher } from '../notify/notification-publisher.ts';
@@ -129,9 +129,16 @@ export function createIndexer(deps: IndexerDeps): Indexer {
       }
       if (meta.startMs !== p.startMs || meta.seq !== p.seq)
         throw new SkipObject(`metadata start-ms ${meta.startMs} / seq ${meta.seq} disagree with the key (${p.startMs}-${p.seq})`);
+      const indexedMs = deps.clock.nowMs();
       const outcome = await deps.index.putSegment(
-        toSegmentItem(p.deviceId, meta, key, head.sizeBytes, segmentItemDays, { checksumSha256: head.checksumSha256, indexedMs: deps.clock.nowMs() }),
+        toSegmentItem(p.deviceId, meta, key, head.sizeBytes, segmentItemDays, { checksumSha256: head.checksumSha256, indexedMs }),
       );
+      // Playlists assume a write is visible within the margin of its stamp (settle-arrivals.ts): say when it was not.
+      const writeMs = deps.clock.nowMs() - indexedMs;
+      if (writeMs > INDEX_WRITE_MARGIN_MS) {
+        metrics.count('SlowIndexWrites');
+        log.warn('segment index write slower than the playlists assume', { key: key.slice(0, 300), writeMs, marginMs: INDEX_WRITE_MARGIN_MS });
+      }
       const hourMs = packing ? packHourOf(meta.startMs, packing.periodMs) : undefined;
       // The state write also records the sign of life (one write per segment); a segment
       // older than the newest one (a backlog draining) records it on its own.

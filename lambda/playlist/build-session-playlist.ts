@@ -1,7 +1,7 @@
 import { resolveEventEnd, SessionMode, type EventItem, type SessionClaims } from '../../contract/index.ts';
-import type { HistoryView, SegmentIndex } from '../index/segment-index.ts';
+import { INDEX_WRITE_MARGIN_MS, type HistoryView, type SegmentIndex } from '../index/segment-index.ts';
 import { idleWindow, liveWindow, rangeEntries } from './segment-entries.ts';
-import { INDEX_WRITE_MARGIN_MS, settleArrivals } from './settle-arrivals.ts';
+import { settleArrivals } from './settle-arrivals.ts';
 import { PlaylistKind, renderMediaPlaylist, type MediaPlaylist, type PlaylistEvent } from './render-media-playlist.ts';
 
 export interface PlaylistSettings {
@@ -52,7 +52,7 @@ export interface SessionPlaylist {
  *   MEDIA-SEQUENCE is its next seq (see idleWindow), so a player waits for new video
  *   instead of playing old video as live, and the sequence never goes back.
  * - LIVE_REPLAY: EVENT playlist from start, growing (out-of-order segments as in LIVE), capped at start + 24 h (or end);
- *   ENDLIST once that range is over and late uploads had two target durations to land.
+ *   ENDLIST once that range is over, late uploads had two target durations to land and the arrival hold passed.
  * - ON_DEMAND: VOD of [start, end), ENDLIST.
  * Range playlists include a segment that started before `start` but runs into it, and
  * list packed history as byte ranges of its packs (see sessionHistoryView).
@@ -71,9 +71,11 @@ export async function buildSessionPlaylist(claims: SessionClaims, index: Segment
   if (claims.mode === SessionMode.LIVE) {
     const recent = await index.newestSegments(claims.deviceId, settings.liveWindowSegments * 2);
     const freshFromMs = nowMs - liveStaleAfterMs(settings);
-    const fresh = recent.filter((s) => s.startMs + s.durationMs >= freshFromMs);
-    const settled = settleArrivals(fresh, { nowMs, holdMs: arrivalHoldMs(settings) });
-    const w = settled.length > 0 ? liveWindow(settled, settings.liveWindowSegments) : idleWindow(recent);
+    // Settled before the freshness cut, so a camera that resumes after an idle spell has its
+    // old segments before the break (and its idle window names the next seq from what is listed).
+    const settled = settleArrivals(recent, { nowMs, holdMs: arrivalHoldMs(settings) }).listed;
+    const fresh = settled.filter((s) => s.startMs + s.durationMs >= freshFromMs);
+    const w = fresh.length > 0 ? liveWindow(fresh, settings.liveWindowSegments) : idleWindow(settled);
     const first = w.entries[0];
     const last = w.entries[w.entries.length - 1];
     const events = first && last ? playlistEvents(await index.queryEvents(claims.deviceId, first.startMs, last.startMs + last.durationMs), nowMs) : [];
@@ -98,8 +100,15 @@ export async function buildSessionPlaylist(claims: SessionClaims, index: Segment
     ]);
     const inRange = page.items.filter((s) => s.startMs + s.durationMs > startMs);
     const vod = claims.mode === SessionMode.ON_DEMAND;
-    // A growing range is reloaded: what landed out of order is listed as in LIVE, relative to this session.
-    const segments = vod ? inRange : settleArrivals(inRange, { nowMs, holdMs: arrivalHoldMs(settings), sinceMs: claims.issuedAtSeconds * 1000 });
+    // A growing range is reloaded: what lands out of order is listed as in LIVE, relative to this
+    // session. It ends (ENDLIST) once late uploads had two target durations to land (and the
+    // index write margin to show) and no break is waited on, so the version a player stops
+    // reloading at holds the whole range (what lands later still is for later sessions).
+    const issuedMs = claims.issuedAtSeconds * 1000;
+    const settled = vod
+      ? { listed: inRange, waiting: false }
+      : settleArrivals(inRange, { nowMs, holdMs: arrivalHoldMs(settings), sinceMs: issuedMs, fromMs: startMs });
+    const segments = settled.listed;
     playlist = {
       kind: vod ? PlaylistKind.VOD : PlaylistKind.EVENT,
       targetDurationSeconds: settings.targetDurationSeconds,
@@ -107,7 +116,7 @@ export async function buildSessionPlaylist(claims: SessionClaims, index: Segment
       discontinuitySequence: 0,
       entries: rangeEntries(segments, targetMs),
       events: playlistEvents(events, nowMs),
-      ended: vod || nowMs >= endMs + 2 * targetMs,
+      ended: vod || (nowMs >= endMs + 2 * targetMs + INDEX_WRITE_MARGIN_MS && !settled.waiting),
     };
   }
   return { kind: playlist.kind, body: renderMediaPlaylist(playlist), entryCount: playlist.entries.length };

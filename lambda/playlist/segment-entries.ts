@@ -104,8 +104,8 @@ export function idleWindow(recent: readonly Seg[]): LiveWindow {
     : { mediaSequence: 0, discontinuitySequence: 0, entries: [] };
 }
 
-/** Hole sizes beyond this many missing segments are a pause in recording (or a seq lost in a restart), not a gap. */
-export const MAX_GAP_SEGMENTS = 100;
+/** Hole sizes beyond this many missing segments are a pause in recording, not a gap. */
+const MAX_GAP_SEGMENTS = 100;
 
 /**
  * Entries for a time range (LIVE_REPLAY, ON_DEMAND) from segments ascending by startMs.

@@ -1,4 +1,4 @@
-import { MAX_GAP_SEGMENTS } from './segment-entries.ts';
+import { INDEX_WRITE_MARGIN_MS } from '../index/segment-index.ts';
 
 /** What settleArrivals reads of a segment: its place (startMs, seq) and when it was indexed. */
 export interface Arrival {
@@ -19,61 +19,68 @@ export interface ArrivalRule {
    * the camera's, shared by every session.
    */
   sinceMs?: number;
+  /**
+   * Where the playlist starts (a range's start): a first segment that starts at or before it
+   * has no room before it for one still on its way, so the list does not wait there.
+   * @default none: the first segment may have one before it (a camera's very first)
+   */
+  fromMs?: number;
 }
 
-/**
- * How long an index write may take to become visible after the indexer read its clock
- * (a DynamoDB put with the SDK's retries). A segment indexed within this much of the end
- * of its hold counts as late: a poll at the hold's end may not have seen it.
- */
-export const INDEX_WRITE_MARGIN_MS = 1000;
+export interface SettledArrivals<T> {
+  /** What the playlist lists now, ascending by startMs. */
+  listed: T[];
+  /** The list ends early, at a break whose hold is not over: more will be listed without any new upload. */
+  waiting: boolean;
+}
 
 /**
  * What a playlist that players reload (LIVE, a growing LIVE_REPLAY) may list of segments
  * that land out of order, so that a media sequence number, once listed, keeps its URI
- * (RFC 8216 6.2.2; hls.js 1.x stops with a fatal "media sequence mismatch" otherwise):
+ * (RFC 8216 6.2.2; hls.js 1.x stops with a fatal "media sequence mismatch" otherwise) and
+ * EXT-X-MEDIA-SEQUENCE never goes back:
  *
- * - A missing segment may still land while the later segment that showed it missing was
- *   indexed less than `holdMs` ago: the list ends before the hole (the player waits a
- *   moment at the live edge instead of being told "gap").
- * - After that the playlist lists it as a gap (EXT-X-GAP), and it stays a gap there if it
- *   lands later still (`late`: indexed later than holdMs - INDEX_WRITE_MARGIN_MS after a
- *   segment that follows it, and after `sinceMs` less that margin). Recordings and later
- *   sessions list it as itself.
+ * - At a break in seq (a missing seq, a jump or a reset after a restart, or the first
+ *   segment, unless it starts at the playlist's start) a segment before it may still land while the segment after it was indexed
+ *   less than `holdMs` ago: the list ends before the break (the player waits a moment at
+ *   the live edge).
+ * - After that the list goes on past the break (a missing seq inside it is an EXT-X-GAP),
+ *   and a segment that lands later still is `late` (indexed more than holdMs -
+ *   INDEX_WRITE_MARGIN_MS after one that follows it, and after `sinceMs` less the margin):
+ *   it is left out here for good. Recordings and later sessions list it as itself.
+ * - A segment without indexedMs (packed history, items from before it was kept) counts as
+ *   indexed long ago: a stamped one before it landed after it.
  *
  * Everything is decided from stored times and the clock, so every poll of every client
- * (and every Lambda instance) agrees. `segments` ascend by startMs; segments without an
- * indexedMs are never held or late (they list as before).
+ * (and every Lambda instance) agrees. `segments` ascend by startMs.
  */
-export function settleArrivals<T extends Arrival>(segments: readonly T[], rule: ArrivalRule): T[] {
+export function settleArrivals<T extends Arrival>(segments: readonly T[], rule: ArrivalRule): SettledArrivals<T> {
   if (rule.holdMs <= INDEX_WRITE_MARGIN_MS)
     throw new RangeError(`holdMs ${rule.holdMs} must be longer than the index write margin (${INDEX_WRITE_MARGIN_MS} ms)`);
   const sinceMs = rule.sinceMs ?? Number.NEGATIVE_INFINITY;
+  const indexedAt = (s: Arrival): number => s.indexedMs ?? Number.NEGATIVE_INFINITY;
   // The earliest index time among the segments after each one: when its absence could first be seen.
   const indexedAfter = new Array<number>(segments.length);
   let earliest = Number.POSITIVE_INFINITY;
   for (let i = segments.length - 1; i >= 0; i--) {
     indexedAfter[i] = earliest;
-    const t = segments[i]!.indexedMs;
-    if (t !== undefined && t < earliest) earliest = t;
+    earliest = Math.min(earliest, indexedAt(segments[i]!));
   }
   const kept: T[] = [];
-  const seenMissingFrom: number[] = [];
+  const seenBreakFrom: number[] = [];
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i]!;
     const after = indexedAfter[i]!;
     if (s.indexedMs !== undefined && s.indexedMs > Math.max(sinceMs, after + rule.holdMs) - INDEX_WRITE_MARGIN_MS) continue; // late
     kept.push(s);
-    seenMissingFrom.push(Math.min(s.indexedMs ?? Number.POSITIVE_INFINITY, after));
+    seenBreakFrom.push(Math.min(indexedAt(s), after));
   }
-  // Cut before the first missing seq whose follower was indexed within the hold (that time
-  // only grows towards the end, so every later hole is within its hold too).
-  for (let i = 1; i < kept.length; i++) {
-    const missing = kept[i]!.seq - kept[i - 1]!.seq - 1;
-    // A jump past MAX_GAP_SEGMENTS is a restart that lost its seq, not segments on their way.
-    if (missing <= 0 || missing > MAX_GAP_SEGMENTS) continue;
-    const seenMs = seenMissingFrom[i]!;
-    if (Number.isFinite(seenMs) && rule.nowMs < seenMs + rule.holdMs) return kept.slice(0, i);
+  // Cut at the first break whose follower was indexed within the hold (that time only grows
+  // towards the end, so every later break is within its hold too).
+  for (let i = 0; i < kept.length; i++) {
+    if (i > 0 ? kept[i]!.seq === kept[i - 1]!.seq + 1 : rule.fromMs !== undefined && kept[0]!.startMs <= rule.fromMs) continue;
+    const seenMs = seenBreakFrom[i]!;
+    if (Number.isFinite(seenMs) && rule.nowMs < seenMs + rule.holdMs) return { listed: kept.slice(0, i), waiting: true };
   }
-  return kept;
+  return { listed: kept, waiting: false };
 }

@@ -66,7 +66,8 @@ describe('LIVE playlist conformance while segments arrive', () => {
     ({ playlistUrl } = await h.session(CAMERA, { mode: 'LIVE' }));
     // Recorded just now: a LIVE window lists only segments that ended within the last
     // (window + 1) target durations (12 s here).
-    media = await makeMediaSegments({ seconds: 16, epochMs: Math.floor(Date.now() / 1000) * 1000 - 4_000 });
+    // Starting now leaves room for the two arrival holds the test waits out.
+    media = await makeMediaSegments({ seconds: 16, epochMs: Math.floor(Date.now() / 1000) * 1000 });
   });
   afterAll(async () => {
     setOptions({ strictMode: false });
@@ -100,12 +101,18 @@ describe('LIVE playlist conformance while segments arrive', () => {
       for (const s of seqs) await h.putSegment(bySeq.get(s)!);
     };
 
+    const numbers = (p: Poll) => p.pl.segments.map((s) => `${s.mediaSequenceNumber}${s.gap ? 'g' : ''}`);
+    const hold = arrivalHoldMs({ targetDurationSeconds: TARGET_SECONDS, liveWindowSegments: WINDOW });
+    // A camera's first segment is waited on for the arrival hold (an earlier one may still land), then listed.
+    await put(500);
+    expect(numbers(await poll('first segment, within the hold'))).toEqual([]);
+    h.clockOffsetMs += hold;
+    expect(numbers(await poll('first segment, after the hold'))).toEqual(['500']);
     // In order.
-    for (const s of [500, 501, 502]) {
+    for (const s of [501, 502]) {
       await put(s);
       await poll(`in order ${s}`);
     }
-    const numbers = (p: Poll) => p.pl.segments.map((s) => `${s.mediaSequenceNumber}${s.gap ? 'g' : ''}`);
     // Out of order: 504 before 503. The window waits at 502 while 503 may still land (the hold), and
     // 503 landing within it is listed as itself.
     await put(504);
@@ -115,7 +122,7 @@ describe('LIVE playlist conformance while segments arrive', () => {
     // 506 is missing: the window waits at 505 for the hold, then lists 506 as a gap.
     for (const s of [505, 507]) await put(s);
     expect(numbers(await poll('507 before 506'))).toEqual(['501', '502', '503', '504', '505']);
-    h.clockOffsetMs += arrivalHoldMs({ targetDurationSeconds: TARGET_SECONDS, liveWindowSegments: WINDOW });
+    h.clockOffsetMs += hold;
     expect(numbers(await poll('506 missing past the hold'))).toEqual(['503', '504', '505', '506g', '507']);
     // 506 lands after it was listed as a gap: it stays a gap here until it slides out.
     await put(506);
@@ -139,8 +146,11 @@ describe('LIVE playlist conformance while segments arrive', () => {
     const run3 = h.encrypt(CAMERA, media.slice(14, 16), { seq: reset, discSeq: 3, ...k2 });
     for (const u of run3) {
       await h.putSegment(u);
-      await poll(`restart (seq reset) ${u.meta.seq}`);
+      // Held at the break in seq (a segment of the new run may still land before it), as at a gap.
+      expect(numbers(await poll(`restart (seq reset) ${u.meta.seq}, within the hold`)).at(-1)).toBe('513');
     }
+    h.clockOffsetMs += hold;
+    await poll('restart (seq reset), after the hold');
     const final = polls.at(-1)!;
     expect(final.pl.mediaSequenceBase).toBe(reset);
     expect(final.pl.discontinuitySequenceBase).toBe(3);
