@@ -75,7 +75,10 @@ export async function makeClip(req: ClipCommandRequest, progress: (line: string)
       throw new LocalUsageError(`could not reach ${url}: ${(err as Error).message}`, { cause: err, retryable: true });
     }
     const body = (await res.json().catch(() => ({}))) as ClipAnswer & { message?: string };
-    if (!res.ok) throw new LocalUsageError(`the playback API answered ${res.status}: ${body.error?.message ?? body.message ?? 'no answer'}`);
+    if (!res.ok)
+      throw new LocalUsageError(`the playback API answered ${res.status}: ${body.error?.message ?? body.message ?? 'no answer'}`, {
+        retryable: res.status === 429 || res.status >= 500,
+      });
     return body;
   };
   const started = await call(base, { start: req.start, end: req.end });
@@ -91,7 +94,14 @@ export async function makeClip(req: ClipCommandRequest, progress: (line: string)
       );
     await new Promise((r) => setTimeout(r, waitMs));
     waitMs = Math.min(waitMs * 2, 5000);
-    answer = await call(`${base}/${started.clipId}`);
+    try {
+      answer = await call(`${base}/${started.clipId}`);
+    } catch (err) {
+      // The export goes on whatever one status read met (a dropped connection, a throttled or
+      // failed request): ask again until the deadline. A refusal (4xx) is final.
+      if (!(err instanceof LocalUsageError && err.retryable)) throw err;
+      progress(`clip ${started.clipId}: ${err.message}; asking again`);
+    }
   }
   if (answer.state !== 'READY' || !answer.downloadUrl) throw new LocalUsageError(`clip ${started.clipId} failed: ${answer.error?.message ?? answer.state}`);
   const covers = answer.covered ? `, ${answer.covered.start} to ${answer.covered.end}` : '';
