@@ -6,6 +6,7 @@ import { LOCAL_BUCKET, LOCAL_TABLE } from '../../local/stack/local-stack.ts';
 import { rawRequest, signRaw, startAbuseStack, type AbuseStack, type RawAnswer, type SeededCamera } from './support/abuse-stack.ts';
 import { expectCleanRefusal, expectNothingLeaked, type LeakContext } from './support/expect-clean-refusal.ts';
 import { BAD_INPUTS, splitPath } from '../support/bad-inputs.ts';
+import { until } from '../support/until.ts';
 
 /**
  * The local playback API attacked over real HTTP: the local stack (s3rver, dynalite, IoT
@@ -77,6 +78,10 @@ afterAll(async () => {
 
 describe('the genuine path works (so the refusals below are not an API that refuses everything)', () => {
   test("camA's token plays camA's live playlist and key, replayed any number of times while valid", async () => {
+    // camA's segments are its first ever: LIVE lists them once the arrival hold has passed (an earlier one may still land).
+    await until('camA live', async () => (await get(`/v1/sessions/${tokenA}/playlist.m3u8`)).body.toString().includes(`segments/${camA.startsMs[3]}-3.ts`), {
+      timeoutMs: 20_000,
+    });
     for (let i = 0; i < 3; i++) {
       const pl = await get(`/v1/sessions/${tokenA}/playlist.m3u8`);
       expect(pl.status).toBe(200);
