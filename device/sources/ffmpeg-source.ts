@@ -75,7 +75,7 @@ export class FfmpegSource implements MediaSource {
   private loop: Promise<void> | undefined;
   private failures = 0;
   private plan: AudioPlan;
-  /** Latest time handed on by the previous connection (90 kHz): the next one starts after it. */
+  /** Where the previous connection's times ended (90 kHz, `TsStreamFeed.endTicks`): the next one starts there at the earliest. */
   private floorTicks: number | undefined;
   private readonly said = new Set<string>();
   private readonly safeUrl: string;
@@ -201,7 +201,7 @@ export class FfmpegSource implements MediaSource {
       const done = (reason: string, exitCode: number | null) => {
         dog.stop();
         if (!replan) feed.end();
-        if (feed.lastTicks !== undefined) this.floorTicks = feed.lastTicks;
+        if (feed.endTicks !== undefined) this.floorTicks = feed.endTicks;
         if (this.child === child) this.child = undefined;
         resolve({ reason: redactSecrets(reason), exitCode, videoUnits: feed.videoUnits, replan });
       };

@@ -1,4 +1,5 @@
 import { parseAdtsHeader } from '../../media/aac/adts-header.ts';
+import { RunEnd } from '../media/clock/run-end.ts';
 import { ConnectionClock, TimestampUnwrapper } from '../media/clock/source-clock.ts';
 import { AVC_PICTURE_RULE, SliceJoiner } from '../../media/h264/slice-joiner.ts';
 import { HEVC_PICTURE_RULE } from '../../media/h265/picture-pieces.ts';
@@ -22,7 +23,7 @@ export interface ProgramInfo {
 }
 
 export interface TsStreamFeedOptions {
-  /** Latest wall-clock time (90 kHz) an earlier connection handed on; this one starts after it. */
+  /** Where an earlier connection's times ended (its `endTicks`, 90 kHz wall clock): this one starts there at the earliest. */
   readonly floorTicks?: number;
   readonly onProgram?: (p: ProgramInfo) => void;
   /** Problems worth a log line (each kind once per feed). */
@@ -52,8 +53,16 @@ export class TsStreamFeed {
   private audioPid: number | undefined;
   private arrivalMs = 0;
   private readonly said = new Set<string>();
-  /** Latest wall-clock time handed on (90 kHz), for the next connection's floor. */
-  lastTicks: number | undefined;
+  private readonly runEnd = new RunEnd();
+  /**
+   * Where this connection's times end (90 kHz wall clock), for the next connection's floor:
+   * a whole frame after its last video frame and after its last audio frame (`RunEnd`), so
+   * every player sees the next connection's times rise. Undefined while nothing was handed on.
+   */
+  get endTicks(): number | undefined {
+    return this.runEnd.ticks;
+  }
+
   /** Video access units handed on. */
   videoUnits = 0;
 
@@ -128,7 +137,7 @@ export class TsStreamFeed {
     if (u.kind === 'video') {
       const pts = this.clock.toWallTicks(u.pts);
       const dts = this.clock.toWallTicks(u.dts);
-      this.note(Math.max(pts, dts));
+      this.runEnd.video(pts, dts);
       this.videoUnits++;
       this.input.putVideoFrame(u.data, pts / TICKS_PER_MS, dts / TICKS_PER_MS);
       return;
@@ -144,15 +153,11 @@ export class TsStreamFeed {
         return;
       }
       const ticks = start + Math.round((samplesBefore * PTS_HZ) / h.sampleRateHz);
-      this.note(ticks);
+      this.runEnd.audio(ticks, Math.round((h.samples * PTS_HZ) / h.sampleRateHz));
       this.input.putAudioFrame(u.data.subarray(o, o + h.frameBytes), ticks / TICKS_PER_MS);
       samplesBefore += h.samples;
       o += h.frameBytes;
     }
-  }
-
-  private note(ticks: number): void {
-    if (this.lastTicks === undefined || ticks > this.lastTicks) this.lastTicks = ticks;
   }
 
   private once(key: string, message: string): void {

@@ -34,9 +34,10 @@ export interface ConnectionClockOptions {
   /** Units held at most while calibrating (bounds memory whatever the source does). @default 300 */
   readonly maxHeldUnits?: number;
   /**
-   * The latest time (90 kHz, wall-clock ticks) already handed on from an earlier
-   * connection of the same source: this connection's times start after it, so decode and
-   * audio times never go back across a reconnect.
+   * The earliest time (90 kHz, wall-clock ticks) this connection may start at: where an
+   * earlier connection of the same source ended (its last frame plus that frame's duration,
+   * `RunEnd`). A connection whose own mapping would put its first unit before it starts
+   * there instead, so decode and audio times rise across a reconnect by at least a frame.
    */
   readonly floorTicks?: number;
 }
@@ -98,7 +99,7 @@ export class ConnectionClock<T> {
   private fix(): T[] {
     let offset = Math.round(this.minDelta);
     const floor = this.o.floorTicks;
-    if (floor !== undefined && this.minSource + offset <= floor) offset = floor + 1 - this.minSource;
+    if (floor !== undefined && this.minSource + offset < floor) offset = floor - this.minSource;
     this.offset = offset;
     const out = this.held;
     this.held = [];

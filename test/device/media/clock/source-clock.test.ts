@@ -32,12 +32,16 @@ describe('ConnectionClock: source time to wall clock, fixed once per connection'
     expect(c.toWallTicks(0) / 90).toBe(T0 + 420);
   });
 
-  it('a new connection starts after everything the previous one handed on (decode and audio times never go back)', () => {
+  it('a new connection starts no earlier than where the previous one ended (decode and audio times never go back)', () => {
     const floor = (T0 + 10_000) * 90;
     const c = new ConnectionClock<string>({ calibrationMs: 0, floorTicks: floor });
     // This connection's arrival-based mapping would put its first unit 500 ms before the floor.
     expect(c.add('a', 0, T0 + 9_500)).toEqual(['a']);
-    expect(c.toWallTicks(0)).toBe(floor + 1);
+    expect(c.toWallTicks(0)).toBe(floor);
+    // One whose own mapping starts after the floor keeps it.
+    const later = new ConnectionClock<string>({ calibrationMs: 0, floorTicks: floor });
+    later.add('b', 0, T0 + 10_500);
+    expect(later.toWallTicks(0)).toBe((T0 + 10_500) * 90);
   });
 
   it('drain() fixes the mapping when a connection ends while calibrating', () => {
