@@ -107,7 +107,7 @@ describe('a source clock that steps back, re-stamped 1 tick apart by the ffmpeg 
     });
   }
 
-  it("a reconnect whose new connection starts 1 tick after the last time handed on (ConnectionClock's floor) loses nothing", () => {
+  it('a source that reconnects with its first frame 1 tick after its last one (closeSegment between) loses nothing', () => {
     // Connection 1: the first 2 s; connection 2 (after closeSegment) continues 1 tick after connection 1's last video time.
     const segs: MediaSegment[] = [];
     const errors: MediaInputError[] = [];
