@@ -52,7 +52,7 @@ export interface SessionPlaylist {
  *   MEDIA-SEQUENCE is its next seq (see idleWindow), so a player waits for new video
  *   instead of playing old video as live, and the sequence never goes back.
  * - LIVE_REPLAY: EVENT playlist from start, growing (out-of-order segments as in LIVE), capped at start + 24 h (or end);
- *   ENDLIST once that range is over, late uploads had two target durations to land and the arrival hold passed.
+ *   ENDLIST once that range is over, late uploads had two target durations to land and no break is waited on.
  * - ON_DEMAND: VOD of [start, end), ENDLIST.
  * Range playlists include a segment that started before `start` but runs into it, and
  * list packed history as byte ranges of its packs (see sessionHistoryView).

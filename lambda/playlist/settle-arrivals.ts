@@ -41,9 +41,9 @@ export interface SettledArrivals<T> {
  * EXT-X-MEDIA-SEQUENCE never goes back:
  *
  * - At a break in seq (a missing seq, a jump or a reset after a restart, or the first
- *   segment, unless it starts at the playlist's start) a segment before it may still land while the segment after it was indexed
- *   less than `holdMs` ago: the list ends before the break (the player waits a moment at
- *   the live edge).
+ *   segment, unless it starts at the playlist's start) a segment before it may still land
+ *   while the segment after it was indexed less than `holdMs` ago: the list ends before the
+ *   break (the player waits a moment at the live edge).
  * - After that the list goes on past the break (a missing seq inside it is an EXT-X-GAP),
  *   and a segment that lands later still is `late` (indexed more than holdMs -
  *   INDEX_WRITE_MARGIN_MS after one that follows it, and after `sinceMs` less the margin):
