@@ -1,4 +1,4 @@
-import { parseAdtsHeader } from '../../media/aac/adts-header.ts';
+import { adtsFrameTicks, parseAdtsHeader } from '../../media/aac/adts-header.ts';
 import { RunEnd } from '../media/clock/run-end.ts';
 import { ConnectionClock, TimestampUnwrapper } from '../media/clock/source-clock.ts';
 import { AVC_PICTURE_RULE, SliceJoiner } from '../../media/h264/slice-joiner.ts';
@@ -153,7 +153,7 @@ export class TsStreamFeed {
         return;
       }
       const ticks = start + Math.round((samplesBefore * PTS_HZ) / h.sampleRateHz);
-      this.runEnd.audio(ticks, Math.round((h.samples * PTS_HZ) / h.sampleRateHz));
+      this.runEnd.audio(ticks, adtsFrameTicks(h));
       this.input.putAudioFrame(u.data.subarray(o, o + h.frameBytes), ticks / TICKS_PER_MS);
       samplesBefore += h.samples;
       o += h.frameBytes;

@@ -1,3 +1,5 @@
+import { PTS_HZ } from '../ts/ts-constants.ts';
+
 /** Sampling frequencies by sampling_frequency_index (ISO 14496-3 table 1.18). */
 export const ADTS_SAMPLE_RATES_HZ = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350] as const;
 export const ADTS_HEADER_BYTES = 7;
@@ -25,6 +27,11 @@ export interface AdtsHeader {
  *   adts_buffer_fullness(11) number_of_raw_data_blocks_in_frame(2)
  * Returns undefined when the bytes are not a plausible header.
  */
+/** One ADTS frame's duration at 90 kHz, rounded to a tick. */
+export function adtsFrameTicks(h: Pick<AdtsHeader, 'samples' | 'sampleRateHz'>): number {
+  return Math.round((h.samples * PTS_HZ) / h.sampleRateHz);
+}
+
 export function parseAdtsHeader(data: Uint8Array, offset: number): AdtsHeader | undefined {
   if (offset + ADTS_HEADER_BYTES > data.byteLength) return undefined;
   const b1 = data[offset + 1]!;

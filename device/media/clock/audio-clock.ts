@@ -1,4 +1,4 @@
-import type { AdtsHeader } from '../../../media/aac/adts-header.ts';
+import { adtsFrameTicks, type AdtsHeader } from '../../../media/aac/adts-header.ts';
 import { PTS_HZ } from '../../../media/ts/ts-constants.ts';
 import { FILE_START_TICKS } from './raw-video-clock.ts';
 
@@ -27,7 +27,7 @@ export class AudioClock {
   constructor(private readonly byFrameCount: boolean) {}
 
   next(h: Pick<AdtsHeader, 'samples' | 'sampleRateHz'>, arrivalMs: number, explicit: boolean): AudioFrameTime {
-    const frameTicks = Math.round((h.samples * PTS_HZ) / h.sampleRateHz);
+    const frameTicks = adtsFrameTicks(h);
     if (this.byFrameCount) {
       const ticks = FILE_START_TICKS + Math.round((this.samples * PTS_HZ) / h.sampleRateHz);
       this.samples += h.samples;
