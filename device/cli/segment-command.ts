@@ -140,8 +140,10 @@ export async function run(argv: string[]): Promise<number> {
       segmentSeconds: args.segmentSeconds,
       ...(args.container ? { container: args.container } : {}),
       fps: args.fps,
-      // Each segment is encrypted in place and written before its memory is reused.
+      // Each segment is encrypted in place and written before its memory is reused; the next
+      // one is muxed meanwhile (in a second buffer).
       recycleSegments: true,
+      overlapReceiver: true,
       onInputError: (e) => {
         if (warnings.length < 10) warnings.push(e.message);
       },

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -111,34 +111,56 @@ describe('segmentFiles', () => {
 });
 
 describe('segmentFiles with recycleSegments on a high-bitrate file', () => {
-  it('waits for the receiver (a slow write) before reading on, so every segment is written in the same buffer, unchanged', async () => {
-    // 4 s of lossless 480x270 noise, a key frame every second: ~5 MB segments, more than the muxer's bridge.
+  /** 4 s of lossless 480x270 noise, a key frame every second: ~5 MB segments, more than the muxer's bridge. */
+  function noiseFile(): string {
     requireFfmpeg();
     const file = join(dir, 'big.h264');
+    if (existsSync(file)) return file;
     const noise = ['-f', 'lavfi', '-t', '4', '-i', 'testsrc2=size=480x270:rate=25', '-vf', 'noise=alls=30:allf=t', '-pix_fmt', 'yuv420p'];
     const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-bf', '0', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0'];
     execFileSync(FFMPEG, ['-v', 'error', '-y', ...noise, ...x264, '-f', 'h264', file]);
-    const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-    const kept: string[] = [];
-    await segmentFiles({ videoPath: file, segmentSeconds: 1, epochMs: EPOCH_MS, onSegment: (s) => void kept.push(digest(s.bytes)) });
-    const recycled: string[] = [];
+    return file;
+  }
+  const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+  /** Segments with the receiver holding each for a 30 ms "write": their digests and the buffers they came in. */
+  async function recycledRun(file: string, overlapReceiver: boolean): Promise<{ digests: string[]; buffers: Set<ArrayBufferLike> }> {
+    const digests: string[] = [];
     const buffers = new Set<ArrayBufferLike>();
     await segmentFiles({
       videoPath: file,
       segmentSeconds: 1,
       epochMs: EPOCH_MS,
       recycleSegments: true,
+      overlapReceiver,
       onSegment: async (s) => {
         buffers.add(s.bytes.buffer);
         const before = digest(s.bytes);
         await new Promise((r) => setTimeout(r, 30)); // a write that takes a while
         expect(digest(s.bytes)).toBe(before); // nothing wrote into it meanwhile
-        recycled.push(before);
+        digests.push(before);
         s.bytes.fill(0x55); // encrypted in place before it goes back
       },
     });
+    return { digests, buffers };
+  }
+
+  it('waits for the receiver (a slow write) before reading on, so every segment is written in the same buffer, unchanged', async () => {
+    const file = noiseFile();
+    const kept: string[] = [];
+    await segmentFiles({ videoPath: file, segmentSeconds: 1, epochMs: EPOCH_MS, onSegment: (s) => void kept.push(digest(s.bytes)) });
+    const { digests, buffers } = await recycledRun(file, false);
     expect(kept.length).toBeGreaterThanOrEqual(4);
-    expect(recycled).toEqual(kept);
+    expect(digests).toEqual(kept);
     expect(buffers.size).toBe(1); // without the wait: two segment buffers in turns
+  }, 60_000);
+
+  it('with overlapReceiver, muxes the next segment while the receiver holds this one: two buffers in turns, neither written while held', async () => {
+    const file = noiseFile();
+    const kept: string[] = [];
+    await segmentFiles({ videoPath: file, segmentSeconds: 1, epochMs: EPOCH_MS, onSegment: (s) => void kept.push(digest(s.bytes)) });
+    const { digests, buffers } = await recycledRun(file, true);
+    expect(digests).toEqual(kept);
+    expect(buffers.size).toBe(2);
   }, 60_000);
 });
