@@ -15,7 +15,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: { allowDefaultProject: ['*.ts', 'scripts/*.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.ts'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // Real bugs in async code: a dropped promise loses its error (an unhandled rejection

@@ -1,4 +1,4 @@
-const START_CODE_3 = Buffer.from([0, 0, 1]);
+import { findStartCodes } from './start-code-finder.ts';
 
 /**
  * The NAL units of one whole Annex-B buffer (an access unit, e.g. an MPEG-TS PES
@@ -7,16 +7,13 @@ const START_CODE_3 = Buffer.from([0, 0, 1]);
  * AnnexBSplitter.
  */
 export function annexBNalUnits(data: Uint8Array): Uint8Array[] {
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const starts = findStartCodes(data, 0);
   const out: Uint8Array[] = [];
-  let start = buf.indexOf(START_CODE_3);
-  while (start >= 0) {
-    const begin = start + 3;
-    const next = buf.indexOf(START_CODE_3, begin);
-    let end = next < 0 ? data.byteLength : next;
+  for (let i = 0; i < starts.length; i++) {
+    const begin = starts[i]! + 3;
+    let end = i + 1 < starts.length ? starts[i + 1]! : data.byteLength;
     while (end > begin && data[end - 1] === 0) end--;
     if (end > begin) out.push(data.subarray(begin, end));
-    start = next;
   }
   return out;
 }

@@ -1,3 +1,5 @@
+import { findStartCodes } from './start-code-finder.ts';
+
 /** A NAL unit as found in the byte stream: payload without start code or trailing zeros. */
 export interface NalUnitEvent {
   nal: Uint8Array;
@@ -7,7 +9,6 @@ export interface NalUnitEvent {
   arrivalMs: number;
 }
 
-const START_CODE_3 = Buffer.from([0, 0, 1]);
 /**
  * Largest NAL unit believed by default: 4 MiB. A level 5.1 IDR at its MinCR (MaxFS 36864 MBs
  * * 384 bytes / 2, H.264 A.3.1) is ~7 MB in theory, but a camera's largest frame is well
@@ -50,6 +51,8 @@ export class AnnexBSplitter {
   droppedBytes = 0;
   /** The NAL unit being collected passed the cap: its bytes are dropped up to the next start code. */
   private oversize = false;
+  /** The start codes found in the chunk being pushed (reused from push to push). */
+  private readonly starts: number[] = [];
 
   constructor(
     private readonly onNal: (e: NalUnitEvent) => void,
@@ -70,15 +73,13 @@ export class AnnexBSplitter {
       this.boundary(chunk, 0, 1, base, arrivalMs);
       segStart = 2;
     }
-    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, len);
-    let from = segStart;
-    for (;;) {
-      const p = buf.indexOf(START_CODE_3, from);
-      if (p < 0) break;
+    const starts = findStartCodes(chunk, segStart, this.starts);
+    for (let i = 0; i < starts.length; i++) {
+      const p = starts[i]!;
       this.boundary(chunk, segStart, p + 2, base, arrivalMs);
       segStart = p + 3;
-      from = segStart;
     }
+    starts.length = 0;
     // Keep the tail of the NAL unit being collected.
     if (segStart < len) {
       if (this.parts) {
