@@ -44,7 +44,7 @@ export function muxFileToFmp4(
     if (!pending.length || !muxer) return;
     const plain = muxer.writeSegment({ video: pending, videoEndDts: endDts });
     const iv = randomBytes(16);
-    const body = o.encrypt === false ? plain : encryptSegmentInPlace(fmp4SegmentBuffer(plain), plain.byteLength, key, iv, { stringOutputs: true });
+    const body = o.encrypt === false ? plain : encryptSegmentInPlace(fmp4SegmentBuffer(plain), plain.byteLength, key, iv);
     const name = `seg-${String(segments).padStart(5, '0')}.m4s`;
     writeFileSync(join(outDir, name), body);
     if (o.encrypt !== false) playlist.push(`#EXT-X-KEY:METHOD=AES-128,URI="key.bin",IV=0x${iv.toString('hex')}`);

@@ -160,10 +160,7 @@ export async function run(argv: string[]): Promise<number> {
         let body = seg.bytes;
         if (key && iv) {
           const room = segmentBuffer(seg.bytes);
-          // Bulk work with V8's default young generation: OpenSSL's outputs as strings (see encryptChunks).
-          body = room
-            ? encryptSegmentInPlace(room, seg.bytes.byteLength, key, iv, { stringOutputs: true })
-            : encryptSegment(seg.bytes, key, iv, { stringOutputs: true });
+          body = room ? encryptSegmentInPlace(room, seg.bytes.byteLength, key, iv) : encryptSegment(seg.bytes, key, iv);
         }
         await writeWholeFile(join(args.out, uri), body);
         entries.push({ uri, durationSeconds: seg.durationMs / 1000, discontinuity: seg.discontinuity, iv, ...(mapUri ? { mapUri } : {}) });

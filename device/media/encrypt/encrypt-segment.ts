@@ -6,8 +6,7 @@ export const AES_BLOCK_BYTES = 16;
 /**
  * Bytes per OpenSSL call: large enough to run at full speed, small enough that each
  * call's temporary output is reused malloc memory that stays in cache (1 MB calls were
- * slower: each output was fresh, page-faulted memory), and that its latin1 string (see
- * encryptChunks) is an ordinary young-generation string (128 KiB and up were 5x slower).
+ * slower: each output was fresh, page-faulted memory; 32-128 KB ran alike).
  */
 const ENCRYPT_CHUNK_BYTES = 64 * 1024;
 
@@ -26,48 +25,31 @@ function checkKeyIv(key: Uint8Array, iv: Uint8Array): void {
  * multiple of 16 (always at least one byte of padding). Allocates the output; see
  * encryptSegmentInPlace() to reuse the segment's own memory.
  */
-export function encryptSegment(plain: Uint8Array, key: Uint8Array, iv: Uint8Array, options: EncryptOptions = {}): Uint8Array {
+export function encryptSegment(plain: Uint8Array, key: Uint8Array, iv: Uint8Array): Uint8Array {
   checkKeyIv(key, iv);
   // allocUnsafe: every byte is overwritten below (no zero-fill pass over a whole segment).
   const out = Buffer.allocUnsafe(paddedLength(plain.byteLength));
-  encryptChunks(plain, plain.byteLength, out, key, iv, options.stringOutputs === true);
+  encryptChunks(plain, plain.byteLength, out, key, iv);
   return out;
 }
 
 /**
  * AES-128-CBC of `plain[0, plainBytes)` with PKCS#7 padding into `out` from offset 0
- * (`out` may be `plain`'s own memory: CBC output never runs ahead of its input).
- *
- * With `stringOutputs`, each cipher.update() output is taken as a latin1 string (one char
- * per byte, lossless) and written into `out`. For bulk work in a process with V8's default
- * young generation (`camrec segment`): Node allocates every update's output as a fresh
- * ArrayBuffer that lives until a garbage collection, so 100 MB of plain text piled up
- * ~35 MB of dead outputs, each MB of it fresh memory the kernel maps page by page; strings
- * fill the young generation, whose scavenges free the outputs as they go (121.5 MB: 8.8 K
- * -> 2.9 K minor faults, 490 -> 650 MB/s). Not for the agent: with its 1 MB young
- * generation (`--max-semi-space-size=1 --lite-mode`) the strings cost it 1.27-1.28x CPU and
- * 18-30 MB more RSS (`bench:agent` A/B, same window), so by default outputs are Buffers.
+ * (`out` may be `plain`'s own memory: CBC output never runs ahead of its input). Each
+ * cipher.update() output is a fresh Buffer copied into `out`. (`camrec segment` once took
+ * them as latin1 strings, which die in the young generation while Buffers wait for a GC;
+ * measured again without the huge-page re-run, Buffers were faster: in-process 199 -> 218
+ * MB/s on the bench input, 9 runs each, interleaved.)
  */
-function encryptChunks(plain: Uint8Array, plainBytes: number, out: Buffer, key: Uint8Array, iv: Uint8Array, stringOutputs: boolean): void {
+function encryptChunks(plain: Uint8Array, plainBytes: number, out: Buffer, key: Uint8Array, iv: Uint8Array): void {
   const cipher = createCipheriv('aes-128-cbc', key, iv);
   let o = 0;
   for (let at = 0; at < plainBytes; at += ENCRYPT_CHUNK_BYTES) {
-    const input = plain.subarray(at, Math.min(at + ENCRYPT_CHUNK_BYTES, plainBytes));
-    if (stringOutputs) {
-      o += out.write(cipher.update(input, undefined, 'latin1'), o, 'latin1');
-    } else {
-      const part = cipher.update(input);
-      out.set(part, o);
-      o += part.byteLength;
-    }
+    const part = cipher.update(plain.subarray(at, Math.min(at + ENCRYPT_CHUNK_BYTES, plainBytes)));
+    out.set(part, o);
+    o += part.byteLength;
   }
-  if (stringOutputs) out.write(cipher.final('latin1'), o, 'latin1');
-  else out.set(cipher.final(), o);
-}
-
-export interface EncryptOptions {
-  /** Take OpenSSL's outputs as latin1 strings (see encryptChunks): for bulk file work, not the agent. @default false */
-  stringOutputs?: boolean;
+  out.set(cipher.final(), o);
 }
 
 /**
@@ -77,7 +59,7 @@ export interface EncryptOptions {
  * buf.subarray(0, paddedLength(plainBytes)). Safe because CBC output never runs ahead of
  * its input: each 64 KB call's output lands on bytes OpenSSL has already read.
  */
-export function encryptSegmentInPlace(buf: Uint8Array, plainBytes: number, key: Uint8Array, iv: Uint8Array, options: EncryptOptions = {}): Uint8Array {
+export function encryptSegmentInPlace(buf: Uint8Array, plainBytes: number, key: Uint8Array, iv: Uint8Array): Uint8Array {
   checkKeyIv(key, iv);
   const total = paddedLength(plainBytes);
   if (!(plainBytes >= 0 && plainBytes <= buf.byteLength) || total > buf.byteLength) {
@@ -85,7 +67,7 @@ export function encryptSegmentInPlace(buf: Uint8Array, plainBytes: number, key: 
       `encryptSegmentInPlace: a buffer of ${buf.byteLength} bytes cannot hold ${plainBytes} plain bytes plus padding (${total} bytes): pass a larger buffer, or use encryptSegment()`,
     );
   }
-  encryptChunks(buf, plainBytes, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), key, iv, options.stringOutputs === true);
+  encryptChunks(buf, plainBytes, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), key, iv);
   return buf.subarray(0, total);
 }
 
