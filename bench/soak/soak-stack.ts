@@ -33,6 +33,8 @@ export interface SoakCompaction {
   packs: number;
   packedSegments: number;
   unpackable: number;
+  /** Hot objects the packer read to check re-uploads (agents killed after S3's answer PUT again): GETs beyond one per packed segment. */
+  reuploadReads: number;
 }
 
 /** What a soak run started and must stop, filled in as each piece starts (so a failed start stops what did start). */
@@ -60,12 +62,13 @@ export async function startSoakStack(
     packing: opts.packing,
   });
   rig.stack = stack;
-  const compaction: SoakCompaction = { runs: 0, packs: 0, packedSegments: 0, unpackable: 0 };
+  const compaction: SoakCompaction = { runs: 0, packs: 0, packedSegments: 0, unpackable: 0, reuploadReads: 0 };
   stack.onPacked((r) => {
     compaction.runs++;
     compaction.packs += r.packs.length;
     compaction.packedSegments += r.packs.reduce((n, p) => n + p.segments, 0);
     compaction.unpackable += r.unpackable.length;
+    compaction.reuploadReads += r.reuploadReads;
   });
   const proxy = await startFaultProxy({ target: stack.front.endpoint });
   rig.proxy = proxy;

@@ -77,6 +77,8 @@ export interface PackReport extends PackJob {
   redundantDeleted: number;
   /** Hot copies uploaded again after their pack's drain whose bytes differ from the packed copy: kept, and why. */
   reuploadsKept: { objectKey: string; reason: string }[];
+  /** Hot objects read to check a re-upload against its packed copy (GETs on top of one per packed segment). */
+  reuploadReads: number;
   /** False when segments of the hour kept arriving during every round: the hour stays open for the next sweep. */
   settled: boolean;
 }
@@ -224,6 +226,7 @@ export function createPacker(deps: PackerDeps): Packer {
         packs.filter((p) => p.drained),
       );
       report.redundantDeleted += r.deleted;
+      report.reuploadReads += r.reads;
       metrics.count('RedundantHotCopiesDeleted', r.deleted);
       if (r.deleted) log.info('re-uploaded segments already packed: hot copies deleted', { deviceId, hourMs, deleted: r.deleted });
       for (const k of r.kept) {
@@ -258,7 +261,7 @@ export function createPacker(deps: PackerDeps): Packer {
 
   return {
     async packHour(job) {
-      const report: PackReport = { ...job, packs: [], deletedHot: 0, unpackable: [], redundantDeleted: 0, reuploadsKept: [], settled: false };
+      const report: PackReport = { ...job, packs: [], deletedHot: 0, unpackable: [], redundantDeleted: 0, reuploadsKept: [], reuploadReads: 0, settled: false };
       for (let i = 0; i < MAX_ROUNDS && !report.settled; i++) report.settled = await round(job, report);
       if (!report.settled) log.warn('segments of the hour kept arriving; it stays open for the next sweep', { ...job });
       return report;

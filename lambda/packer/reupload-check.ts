@@ -8,6 +8,8 @@ export interface ReuploadOutcome {
   deleted: number;
   /** Hot copies kept: they differ from the packed copy (or it has no checksum to compare); each is reported, never deleted. */
   kept: { objectKey: string; reason: string }[];
+  /** Hot objects read to compare (one GET each, also for one already gone): the cost of the check. */
+  reads: number;
 }
 
 async function sha256Of(body: AsyncIterable<Uint8Array>): Promise<string> {
@@ -32,7 +34,7 @@ export async function resolveReuploads(
   recheck: ReadonlySet<number>,
   drainedPacks: readonly PackItem[],
 ): Promise<ReuploadOutcome> {
-  const out: ReuploadOutcome = { deleted: 0, kept: [] };
+  const out: ReuploadOutcome = { deleted: 0, kept: [], reads: 0 };
   const redundant: string[] = [];
   for (const pack of drainedPacks) {
     if (!decodePackedSegments(pack.hourMs, pack.segs, pack.keys, pack.formats).some((s) => recheck.has(s.startMs))) continue;
@@ -41,6 +43,7 @@ export async function resolveReuploads(
       if (!recheck.has(s.startMs)) continue;
       const objectKey = segmentKey({ deviceId, startMs: s.startMs, seq: s.seq, container: s.initId !== undefined ? 'fmp4' : 'ts' });
       const body = await deps.store.readObject(objectKey);
+      out.reads++;
       if (!body) continue;
       const packed = s.checksumSha256;
       const hot = await sha256Of(body);

@@ -58,7 +58,7 @@ describe('a segment uploaded again after its hour was packed and its hot copy de
     const [report] = await sweepAndPack('cam-reup', hourMs);
     // One copy in the bucket: the pack's.
     expect(await h.exists(again.key)).toBe(false);
-    expect(report).toMatchObject({ settled: true, packs: [], redundantDeleted: 1, reuploadsKept: [] });
+    expect(report).toMatchObject({ settled: true, packs: [], redundantDeleted: 1, reuploadsKept: [], reuploadReads: 1 });
     expect(await listed('cam-reup', hourMs)).toEqual(segs.map((s) => s.meta.startMs));
     const hour = await h.history.getHour('cam-reup', hourMs);
     expect(hour).toMatchObject({ status: HourStatus.PACKED });
@@ -75,7 +75,7 @@ describe('a segment uploaded again after its hour was packed and its hot copy de
     await h.upload([other]);
     h.clockOffsetMs += h.packing.graceMs + 1000;
     const [report] = await sweepAndPack('cam-reup-diff', hourMs);
-    expect(report).toMatchObject({ settled: true, redundantDeleted: 0 });
+    expect(report).toMatchObject({ settled: true, redundantDeleted: 0, reuploadReads: 1 });
     expect(report!.reuploadsKept).toEqual([{ objectKey: other.key, reason: expect.stringMatching(/differs from the packed copy/) }]);
     expect((await hotBytes(other.key)).equals(other.body)).toBe(true);
     expect(await listed('cam-reup-diff', hourMs)).toEqual(segs.map((s) => s.meta.startMs));
