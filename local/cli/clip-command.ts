@@ -25,6 +25,8 @@ export interface ClipCommandRequest {
   out: string;
   timeoutMs: number;
   target: ApiTarget;
+  /** The wait before the first status read; each later wait doubles, up to 5 s. @default 500 */
+  firstWaitMs?: number;
 }
 
 export function parseClipArgs(argv: string[]): ClipCommandRequest {
@@ -85,7 +87,7 @@ export async function makeClip(req: ClipCommandRequest, progress: (line: string)
   progress(`clip ${started.clipId}: exporting`);
   const deadline = Date.now() + req.timeoutMs;
   let answer = started;
-  let waitMs = 500;
+  let waitMs = req.firstWaitMs ?? 500;
   while (answer.state === 'EXPORTING') {
     if (Date.now() > deadline)
       throw new LocalUsageError(

@@ -95,14 +95,19 @@ describe('settleArrivals', () => {
       if (rand() < 0.2) arrivals.splice(1 + Math.floor(rand() * (n - 2)), 1); // one never arrives
       const listedOnce = new Set<number>();
       const holeOnce = new Set<number>();
+      const violations: string[] = [];
       for (let now = T0; now < T0 + (n + 8) * 2000; now += 50 + Math.round(rand() * 700)) {
         const visible = arrivals.filter((a) => a.visibleMs <= now);
         const listed = seqs(listedOf(visible, { nowMs: now, holdMs: HOLD }));
         const here = new Set(listed);
-        for (const s of listedOnce) if (s <= Math.max(...listed)) expect(here.has(s), `trial ${trial}: ${s} listed before, not at ${now - T0}`).toBe(true);
-        for (const s of listed) expect(holeOnce.has(s), `trial ${trial}: ${s} was a hole, listed at ${now - T0}`).toBe(false);
+        // Checked with plain code, one expect() per trial: ~700 K expect() calls took 21 s on a loaded machine.
+        const last = Math.max(...listed);
+        for (const s of listedOnce) if (s <= last && !here.has(s)) violations.push(`trial ${trial}: ${s} listed before, not at ${now - T0}`);
+        for (const s of listed) if (holeOnce.has(s)) violations.push(`trial ${trial}: ${s} was a hole, listed at ${now - T0}`);
         for (let s = listed[0] ?? 0; s <= (listed.at(-1) ?? -1); s++) (here.has(s) ? listedOnce : holeOnce).add(s);
       }
+      expect(violations.slice(0, 5)).toEqual([]);
+      expect(listedOnce.size, `trial ${trial}: something was listed`).toBeGreaterThan(0);
     }
   });
 });

@@ -60,6 +60,7 @@ describe('camrec clip while it waits for the export', () => {
     end: '2026-12-02T09:31:19.502Z',
     out: join(dir, out),
     timeoutMs: 60_000,
+    firstWaitMs: 20, // the command's own 500 ms, doubling, would make this test wait 7.5 s
     target: { kind: 'deployed' as const, apiUrl, region: 'eu-west-1' },
   });
 
