@@ -51,8 +51,6 @@ export class AnnexBSplitter {
   droppedBytes = 0;
   /** The NAL unit being collected passed the cap: its bytes are dropped up to the next start code. */
   private oversize = false;
-  /** The start codes found in the chunk being pushed (reused from push to push). */
-  private readonly starts: number[] = [];
 
   constructor(
     private readonly onNal: (e: NalUnitEvent) => void,
@@ -73,13 +71,13 @@ export class AnnexBSplitter {
       this.boundary(chunk, 0, 1, base, arrivalMs);
       segStart = 2;
     }
-    const starts = findStartCodes(chunk, segStart, this.starts);
+    // A fresh array per chunk: an onNal callback that throws or pushes again cannot leave it half read.
+    const starts = findStartCodes(chunk, segStart);
     for (let i = 0; i < starts.length; i++) {
       const p = starts[i]!;
       this.boundary(chunk, segStart, p + 2, base, arrivalMs);
       segStart = p + 3;
     }
-    starts.length = 0;
     // Keep the tail of the NAL unit being collected.
     if (segStart < len) {
       if (this.parts) {
