@@ -5,9 +5,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { compileStartCodeWat, startCodeWasmModuleSource } from './start-code-wasm-source.ts';
 
 const out = fileURLToPath(new URL('../media/bitstream/start-code-scan-wasm.ts', import.meta.url));
 const bytes = await compileStartCodeWat();
-writeFileSync(out, startCodeWasmModuleSource(bytes));
+// Formatted as `npm run lint` checks it.
+writeFileSync(out, await format(startCodeWasmModuleSource(bytes), { ...(await resolveConfig(out)), filepath: out }));
 console.log(`wrote media/bitstream/start-code-scan-wasm.ts (${bytes.byteLength} bytes of WebAssembly)`);

@@ -45,12 +45,13 @@ describe('soak (2 cameras, 90 s, compressed fault schedule)', () => {
     // Measured counts in the cost model's shape, compaction included.
     expect(r.requestCounts.label).toMatch(/^measured by the soak/);
     expect(r.requestCounts.recording.perSegment.s3Put).toBeGreaterThanOrEqual(1);
-    // One GET per packed segment, plus one per re-upload check (a killed agent PUTs a segment again).
+    // One GET per packed segment, plus one per re-upload check (a killed agent PUTs a segment
+    // again), plus at most two SDK retries of a GET that failed under load.
     const c = r.compaction;
-    expect(r.requestCounts.compaction!.perSegment.s3Get, `${c.reuploadReads} re-upload checks`).toBeCloseTo(
-      (c.packedSegments + c.reuploadReads) / c.packedSegments,
-      2,
-    );
+    const gets = r.requestCounts.compaction!.perSegment.s3Get;
+    const why = `${c.packedSegments} packed segments, ${c.reuploadReads} re-upload checks`;
+    expect(gets, why).toBeGreaterThanOrEqual((c.packedSegments + c.reuploadReads) / c.packedSegments - 0.001);
+    expect(gets, why).toBeLessThanOrEqual((c.packedSegments + c.reuploadReads + 2) / c.packedSegments + 0.001);
     expect(r.totals.compactor.packWrites).toBeGreaterThanOrEqual(r.compaction.packs);
   }, 240_000);
 });

@@ -4,9 +4,10 @@ import { MediaArgumentError } from '../../../media/media-error.ts';
 export const AES_128_KEY_BYTES = 16;
 export const AES_BLOCK_BYTES = 16;
 /**
- * Bytes per OpenSSL call: large enough to run at full speed, small enough that each
- * call's temporary output is reused malloc memory that stays in cache (1 MB calls were
- * slower: each output was fresh, page-faulted memory; 32-128 KB ran alike).
+ * Bytes per OpenSSL call: large enough to run at full speed, small enough that each call's
+ * output (a Buffer that lives until a GC) comes from malloc's heap, whose freed memory is
+ * reused, not a fresh mapping of its own (1 MB calls were slower: each output was fresh,
+ * page-faulted memory; 32-128 KB ran alike).
  */
 const ENCRYPT_CHUNK_BYTES = 64 * 1024;
 

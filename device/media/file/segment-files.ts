@@ -25,13 +25,16 @@ export interface SegmentFilesOptions {
   fps?: number;
   /** UTC ms given to the first frame. @default Date.now() */
   epochMs?: number;
-  /** Receives each segment in order; awaited before more input is read (so memory stays ~2 segments). */
+  /**
+   * Receives each segment in order; awaited before the next segment is handed over, and
+   * (unless overlapReceiver) before more input is read (so memory stays ~2 segments).
+   */
   onSegment: (seg: MediaSegment) => Promise<void> | void;
   /**
    * The receiver is done with `seg.bytes` once its onSegment has returned (or its promise
-   * resolved): their memory is reused for the next segment, and no more input is read until
-   * then, so the file is segmented in one segment buffer (plus the muxer's bridge of at most
-   * 4 MB) whatever its size. Leave false to keep segments.
+   * resolved): their memory is reused for later segments. No more input is read until then
+   * (unless overlapReceiver), so the file is segmented in one segment buffer (plus the
+   * muxer's bridge of at most 4 MB) whatever its size. Leave false to keep segments.
    * @default false
    */
   recycleSegments?: boolean;
