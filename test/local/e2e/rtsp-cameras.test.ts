@@ -173,14 +173,15 @@ describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
 
   // VLC is a player on this machine, not under our control: on a CI machine running two heavy
   // test files at once (five RTSP cameras with their ffmpeg children beside, say, the soak test),
-  // VLC itself can be starved for a moment and say "PCR is called too late" once, or not start
-  // playing within its 10 s (seen at load average 12); either counts as the one allowed run. The defect this
-  // guards against (TARGETDURATION 3 for 2 s segments) stalled 2 runs in 3; it passes "at most one
-  // stalled run of six" with a probability under 2 %, while one starved run on a loaded machine does not
-  // turn CI red. Each run is a session of its own, so the six run three at a time (two rounds of
-  // 10 s instead of six): three 320x240 decodes beside each other add little load, and a stall is
-  // still each run's own.
-  test('VLC plays 10 s of LIVE without "PCR is called too late", in at least 5 runs of 6', async () => {
+  // VLC itself can be starved for a moment and say "PCR is called too late", or not start
+  // playing within its 10 s (seen at load average 12); either counts as an allowed run. The defect
+  // this guards against (TARGETDURATION 3 for 2 s segments) stalled 2 runs in 3; it passes "at most
+  // two stalled runs of eight" with a probability of 2 % (as "one of six" did), while two starved
+  // runs on a loaded machine do not turn CI red: beside a `bench:segment` loop (load average 7),
+  // two of a round of three VLCs started at once said it. Each run is a session of its own; they
+  // run two at a time (four rounds of 10 s): two 320x240 decodes beside each other add little
+  // load, and a stall is still each run's own.
+  test('VLC plays 10 s of LIVE without "PCR is called too late", in at least 6 runs of 8', async () => {
     const cmd = vlcCommand();
     // A full LIVE window first (a player starts three target durations from its end, RFC 8216
     // 6.3.3): with fewer segments VLC starts at the first one and has slack, and the stall this
@@ -215,12 +216,15 @@ describe('camrec local --source rtsp://... (Debian gst-rtsp-server)', () => {
     };
     const results: (string | undefined)[] = [];
     for (const round of [
-      [1, 2, 3],
-      [4, 5, 6],
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
     ])
       results.push(...(await Promise.all(round.map(playOnce))));
     const stalled = results.filter((x) => x !== undefined);
-    expect(stalled.length, stalled.join('\n')).toBeLessThanOrEqual(1);
+    expect(results).toHaveLength(8);
+    expect(stalled.length, stalled.join('\n')).toBeLessThanOrEqual(2);
   }, 360_000);
 
   // (The UDP camera is judged above for recording alongside the others; on a loaded machine
