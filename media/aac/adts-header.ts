@@ -27,11 +27,6 @@ export interface AdtsHeader {
  *   adts_buffer_fullness(11) number_of_raw_data_blocks_in_frame(2)
  * Returns undefined when the bytes are not a plausible header.
  */
-/** One ADTS frame's duration at 90 kHz, rounded to a tick. */
-export function adtsFrameTicks(h: Pick<AdtsHeader, 'samples' | 'sampleRateHz'>): number {
-  return Math.round((h.samples * PTS_HZ) / h.sampleRateHz);
-}
-
 export function parseAdtsHeader(data: Uint8Array, offset: number): AdtsHeader | undefined {
   if (offset + ADTS_HEADER_BYTES > data.byteLength) return undefined;
   const b1 = data[offset + 1]!;
@@ -56,4 +51,9 @@ export function parseAdtsHeader(data: Uint8Array, offset: number): AdtsHeader | 
     headerBytes,
     samples: AAC_SAMPLES_PER_RAW_BLOCK * rawBlocks,
   };
+}
+
+/** One ADTS frame's duration at 90 kHz, rounded to a tick. */
+export function adtsFrameTicks(h: Pick<AdtsHeader, 'samples' | 'sampleRateHz'>): number {
+  return Math.round((h.samples * PTS_HZ) / h.sampleRateHz);
 }
