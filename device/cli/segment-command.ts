@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { access, chmod, mkdir, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encryptSegment, encryptSegmentInPlace } from '../media/encrypt/encrypt-segment.ts';
+import { SegmentFileStream } from '../media/file/segment-file-stream.ts';
 import { segmentFiles } from '../media/file/segment-files.ts';
 import { writeWholeFile } from '../media/file/write-whole-file.ts';
 import { segmentBuffer } from '../media/live-segmenter.ts';
@@ -119,6 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const started = process.hrtime.bigint();
+  let files: SegmentFileStream | undefined;
   try {
     await mkdir(args.out, { recursive: true });
     const key = args.encrypt ? (args.key ?? randomBytes(16)) : undefined;
@@ -134,14 +136,18 @@ export async function run(argv: string[]): Promise<number> {
     const warnings: string[] = [];
     const inits = new Set<string>();
     let container: ContainerKind | undefined;
+    // MPEG-TS segments are encrypted and written as they are muxed, part by part (see SegmentFileStream).
+    const stream = new SegmentFileStream(args.out, key);
+    files = stream;
     const { stats, inputBytes, videoCodec } = await segmentFiles({
       videoPath: args.video,
       audioPath: args.audio,
       segmentSeconds: args.segmentSeconds,
       ...(args.container ? { container: args.container } : {}),
       fps: args.fps,
-      // Each segment is encrypted in place and written before its memory is reused; the next
-      // one is muxed meanwhile (in a second buffer).
+      stream,
+      // fMP4: each segment is encrypted in place and written before its memory is reused; the
+      // next one is muxed meanwhile (in a second buffer).
       recycleSegments: true,
       overlapReceiver: true,
       onInputError: (e) => {
@@ -156,16 +162,25 @@ export async function run(argv: string[]): Promise<number> {
           await writeWholeFile(join(args.out, mapUri!), seg.init.bytes);
           inits.add(seg.init.id);
         }
-        const iv = key ? randomBytes(16) : undefined;
-        let body = seg.bytes;
-        if (key && iv) {
-          const room = segmentBuffer(seg.bytes);
-          body = room ? encryptSegmentInPlace(room, seg.bytes.byteLength, key, iv) : encryptSegment(seg.bytes, key, iv);
+        let iv: Uint8Array | undefined;
+        if (seg.streamedBytes !== undefined) {
+          // Written already (MPEG-TS): the finished file takes its name.
+          const f = stream.takeFinished();
+          await rename(f.path, join(args.out, uri));
+          iv = f.iv;
+          outBytes += f.bytes;
+        } else {
+          iv = key ? randomBytes(16) : undefined;
+          let body = seg.bytes;
+          if (key && iv) {
+            const room = segmentBuffer(seg.bytes);
+            body = room ? encryptSegmentInPlace(room, seg.bytes.byteLength, key, iv) : encryptSegment(seg.bytes, key, iv);
+          }
+          await writeWholeFile(join(args.out, uri), body);
+          outBytes += body.byteLength;
         }
-        await writeWholeFile(join(args.out, uri), body);
         entries.push({ uri, durationSeconds: seg.durationMs / 1000, discontinuity: seg.discontinuity, iv, ...(mapUri ? { mapUri } : {}) });
         seconds += seg.durationMs / 1000;
-        outBytes += body.byteLength;
       },
     });
     for (const w of warnings) process.stderr.write(`camrec segment: warning: ${w}\n`);
@@ -191,5 +206,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     process.stderr.write(`camrec segment: ${(err as Error).message}\n`);
     return 1;
+  } finally {
+    files?.close(); // a segment file left half written by a failure
   }
 }

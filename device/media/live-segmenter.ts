@@ -94,6 +94,7 @@ export class LiveSegmenter {
       (t) => this.clock.toMs(t),
       options.onSegment,
       Math.round(this.limits.targetSeconds * PTS_HZ),
+      options.streamSegments,
     );
     const { limits, clock, video, audio, cutter, interleaver, writer, st } = this;
     this.pictures = new PictureRouter(

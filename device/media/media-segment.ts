@@ -25,6 +25,11 @@ export interface MediaSegment {
    * (encryptSegmentInPlace).
    */
   bytes: Uint8Array;
+  /**
+   * Set when the segment went out in parts as it was muxed (SegmenterOptions.streamSegments):
+   * its size, all sent to the stream; `bytes` is then empty.
+   */
+  streamedBytes?: number;
   /** `ts` or `fmp4`. */
   container: ContainerKind;
   /** fMP4: the init section (EXT-X-MAP) the segment needs; the same object (and id) for every segment of one stream configuration. */

@@ -1,6 +1,7 @@
 import type { MediaInputError } from '../../media/media-error.ts';
 import type { ContainerKind, MediaSegment } from './media-segment.ts';
 import type { VideoCodec } from './video/video-unit.ts';
+import type { SegmentStream } from '../../media/ts/segment-stream.ts';
 
 /**
  * How video frames without timestamps get their time (raw Annex-B carries none). Frames
@@ -61,6 +62,13 @@ export interface SegmenterOptions {
   readonly maxSegmentSeconds?: number;
   /** Called synchronously with each finished segment; the receiver owns `seg.bytes`. */
   readonly onSegment: (seg: MediaSegment) => void;
+  /**
+   * MPEG-TS segments go out in parts as they are muxed (see SegmentStream): each one's
+   * parts, its last part, then its onSegment() with empty `bytes` and `streamedBytes` set.
+   * fMP4 segments still come whole through onSegment(). For writers that need no segment
+   * whole (`camrec segment` writes files); the agent uploads whole segments.
+   */
+  readonly streamSegments?: SegmentStream;
   /**
    * Called once per encoder configuration with a problem of the stream itself that the
    * camera's settings fix (e.g. a GOP longer than the segment length), to be logged.

@@ -1,6 +1,7 @@
 import { AUDIO_PES_HEADER_BYTES, pesPacketCount, videoPesHeaderBytes, writeAudioPesHeader, writeVideoPesHeader } from './pes-header.ts';
 import { patSection, pmtSection } from './psi-tables.ts';
 import { EMPTY_BUFFER, SEGMENT_SPARE_BYTES, SegmentBuffers } from './segment-buffers.ts';
+import type { SegmentStream } from './segment-stream.ts';
 import { writePcrField } from './timestamp-fields.ts';
 import {
   AdaptationControl,
@@ -38,6 +39,11 @@ export interface TsMuxerOptions {
    * of a stream is the one this matters for (later ones start on a buffer the size of the last).
    */
   segmentTicks?: number;
+  /**
+   * Stream each segment out in parts as it is muxed (see SegmentStream); finishSegment()
+   * then returns an empty view. Memory: one buffer of about a part and a picture.
+   */
+  stream?: SegmentStream;
 }
 
 /** Byte 3 of a packet with payload only, before its continuity counter (a module constant: V8 keeps no feedback for an operation in a branch the first PES skips). */
@@ -73,19 +79,32 @@ export class TsMuxer {
   private lastDts = 0;
   /** End of the packets of the PES being written (stagePes -> packetize). */
   private pesEnd = 0;
+  private readonly stream: SegmentStream | undefined;
+  /** Bytes of the open segment already handed to the stream. */
+  private streamed = 0;
+  /** The PMT may still be rewritten (audio may join): nothing of the segment is streamed until then. */
+  private pmtOpen = false;
 
   constructor(options: TsMuxerOptions = {}) {
     this.buf = this.buffers.allocate(MIN_SEGMENT_CAPACITY_BYTES);
     this.segmentTicks = options.segmentTicks;
+    this.stream = options.stream;
   }
 
+  /** Bytes of the open segment (streamed ones included). */
   get bytes(): number {
-    return this.len;
+    return this.streamed + this.len;
   }
 
-  /** Starts a segment: PAT and PMT (listing audio only when `withAudio`). */
-  beginSegment(withAudio: boolean): void {
+  /**
+   * Starts a segment: PAT and PMT (listing audio only when `withAudio`). `audioMayJoin`: the
+   * PMT may be rewritten by addAudioToPmt(), so a stream gets none of the segment before
+   * audio joins or it ends.
+   */
+  beginSegment(withAudio: boolean, audioMayJoin = false): void {
     this.len = 0;
+    this.streamed = 0;
+    this.pmtOpen = audioMayJoin;
     this.lastPcrTicks = undefined;
     this.firstDts = undefined;
     this.writeSection(Pid.PAT, patSection());
@@ -104,6 +123,7 @@ export class TsMuxer {
     this.buf[at + 4] = 0; // pointer_field
     this.buf.set(section, at + 5);
     this.buf.fill(STUFFING_BYTE, at + 5 + section.byteLength, at + TS_PACKET_BYTES);
+    this.pmtOpen = false;
   }
 
   /**
@@ -125,6 +145,7 @@ export class TsMuxer {
     const s = this.stagePes(videoPesHeaderBytes(ptsTicks, dtsTicks), parts, flags);
     writeVideoPesHeader(this.buf, s, ptsTicks, dtsTicks);
     this.packetize(s, Pid.VIDEO, flags, Math.max(0, pcr));
+    if (this.stream && this.len >= this.stream.partBytes && !this.pmtOpen) this.sendPart(this.stream, false);
   }
 
   /** ADTS frames (headers included) in one audio PES (stream_id 0xC0) with the first frame's PTS. */
@@ -134,14 +155,30 @@ export class TsMuxer {
     const s = this.stagePes(AUDIO_PES_HEADER_BYTES, frames, 0);
     writeAudioPesHeader(this.buf, s, ptsTicks, payloadBytes);
     this.packetize(s, Pid.AUDIO, 0, 0);
+    if (this.stream && this.len >= this.stream.partBytes && !this.pmtOpen) this.sendPart(this.stream, false);
+  }
+
+  /** Hands the unsent bytes to the stream; the buffer is written from its start again. */
+  private sendPart(stream: SegmentStream, last: boolean): void {
+    const part = this.buf.subarray(0, this.len);
+    this.streamed += this.len;
+    this.len = 0;
+    stream.onPart(part, last);
   }
 
   /**
    * Hands the segment's bytes over (the receiver owns them) and starts on a given-back
    * buffer, else the bridge, else a fresh one (SegmentBuffers.next). The returned view's
    * buffer has SEGMENT_SPARE_BYTES or more after the segment (see `segmentBuffer()`).
+   * Streaming: the rest of the segment goes to the stream as its last part, and the view
+   * returned is empty (the buffer stays for the next segment).
    */
   finishSegment(): Uint8Array {
+    if (this.stream) {
+      this.sendPart(this.stream, true);
+      this.streamed = 0;
+      return EMPTY_BUFFER;
+    }
     const out = this.buf.subarray(0, this.len);
     this.buf = this.buffers.next(
       Math.max(MIN_SEGMENT_CAPACITY_BYTES, Math.ceil((this.len * GROWTH_MARGIN) / TS_PACKET_BYTES) * TS_PACKET_BYTES + SEGMENT_SPARE_BYTES),
@@ -152,6 +189,8 @@ export class TsMuxer {
 
   /** Throws the open segment away (a refused stream); the buffer is kept for the next one. */
   discardSegment(): void {
+    if (this.streamed > 0) this.stream?.onDiscard();
+    this.streamed = 0;
     this.len = 0;
     this.lastPcrTicks = undefined;
     this.firstDts = undefined;

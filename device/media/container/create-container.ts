@@ -2,10 +2,15 @@ import type { VideoCodec } from '../video/video-unit.ts';
 import { Fmp4Container } from './fmp4-container.ts';
 import { ContainerKind, type SegmentContainer } from './segment-container.ts';
 import { TsContainer } from './ts-container.ts';
+import type { SegmentStream } from '../../../media/ts/segment-stream.ts';
 
-/** `segmentTicks`: the segments' expected duration (90 kHz ticks), which MPEG-TS sizes its segment buffer by. */
-export function createContainer(kind: ContainerKind, segmentTicks?: number): SegmentContainer {
-  return kind === ContainerKind.FMP4 ? new Fmp4Container() : new TsContainer(segmentTicks);
+/**
+ * `segmentTicks`: the segments' expected duration (90 kHz ticks), which MPEG-TS sizes its
+ * segment buffer by; `stream`: MPEG-TS segments go out in parts as they are muxed (fMP4
+ * segments are always handed over whole).
+ */
+export function createContainer(kind: ContainerKind, segmentTicks?: number, stream?: SegmentStream): SegmentContainer {
+  return kind === ContainerKind.FMP4 ? new Fmp4Container() : new TsContainer(segmentTicks, stream);
 }
 
 /** MPEG-TS for H.264 (every player since 2009), fMP4 for H.265 (HLS carries HEVC in fMP4: Apple's authoring rules, Chromecast, hls.js). */

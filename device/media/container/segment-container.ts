@@ -8,8 +8,13 @@ export { ContainerKind, type InitSection } from '../media-segment.ts';
 
 /** What a container hands back for one finished segment. */
 export interface ContainerSegment {
-  /** The segment, plain; a view at the start of a buffer with >= 16 spare bytes after it (encrypt in place). */
+  /**
+   * The segment, plain; a view at the start of a buffer with >= 16 spare bytes after it
+   * (encrypt in place). Empty when the container streamed it (see SegmentStream).
+   */
   readonly bytes: Uint8Array;
+  /** Set when the container streamed the segment: its size. */
+  readonly streamedBytes?: number;
   /** fMP4: the init section these bytes need. */
   readonly init?: InitSection;
 }
@@ -27,8 +32,11 @@ export interface SegmentContainer {
   bytesFor(u: VideoUnit): number;
   /** Stream offset of the oldest input byte the open segment still references (fMP4 keeps views until it finishes), or Infinity. */
   readonly heldFrom: number;
-  /** Starts a segment for this video configuration, with AAC audio when `audio` is given. */
-  begin(video: VideoConfig, audio: AdtsHeader | undefined): void;
+  /**
+   * Starts a segment for this video configuration, with AAC audio when `audio` is given;
+   * `audioMayJoin`: addAudio() may follow (a streaming container holds the segment until then).
+   */
+  begin(video: VideoConfig, audio: AdtsHeader | undefined, audioMayJoin?: boolean): void;
   /** Audio joins the open segment (its first frame came after the segment opened). */
   addAudio(audio: AdtsHeader): void;
   /** One picture, in decode order; `first` for the segment's first (its key frame). */

@@ -2,6 +2,7 @@ import type { AdtsHeader } from '../../../media/aac/adts-header.ts';
 import { AUD_WITH_START_CODE, START_CODE_4 } from '../../../media/h264/nal-unit-type.ts';
 import { TS_PACKET_BYTES, TS_PAYLOAD_BYTES } from '../../../media/ts/ts-constants.ts';
 import { TsMuxer } from '../../../media/ts/ts-muxer.ts';
+import type { SegmentStream } from '../../../media/ts/segment-stream.ts';
 import type { QueuedAudio } from '../audio/audio-queue.ts';
 import type { VideoConfig, VideoUnit } from '../video/video-unit.ts';
 import type { ContainerSegment, SegmentContainer } from './segment-container.ts';
@@ -22,10 +23,15 @@ export class TsContainer implements SegmentContainer {
   readonly heldFrom = Number.POSITIVE_INFINITY;
   private readonly muxer: TsMuxer;
   private config: VideoConfig | undefined;
+  private readonly streaming: boolean;
 
-  /** `segmentTicks`: the segments' expected duration (90 kHz), to size a growing segment's buffer once (see TsMuxerOptions). */
-  constructor(segmentTicks?: number) {
-    this.muxer = new TsMuxer(segmentTicks === undefined ? {} : { segmentTicks });
+  /**
+   * `segmentTicks`: the segments' expected duration (90 kHz), to size a growing segment's
+   * buffer once; `stream`: segments go out in parts as they are muxed (see TsMuxerOptions).
+   */
+  constructor(segmentTicks?: number, stream?: SegmentStream) {
+    this.muxer = new TsMuxer({ ...(segmentTicks === undefined ? {} : { segmentTicks }), ...(stream ? { stream } : {}) });
+    this.streaming = stream !== undefined;
   }
 
   get bytes(): number {
@@ -37,9 +43,9 @@ export class TsContainer implements SegmentContainer {
     return (Math.ceil((u.nalBytes + 4 * u.nals.length + PES_AND_PARAMETER_SETS_BYTES) / TS_PAYLOAD_BYTES) + PCR_PACKETS) * TS_PACKET_BYTES;
   }
 
-  begin(video: VideoConfig, audio: AdtsHeader | undefined): void {
+  begin(video: VideoConfig, audio: AdtsHeader | undefined, audioMayJoin = false): void {
     this.config = video;
-    this.muxer.beginSegment(audio !== undefined);
+    this.muxer.beginSegment(audio !== undefined, audioMayJoin);
   }
 
   addAudio(): void {
@@ -72,7 +78,9 @@ export class TsContainer implements SegmentContainer {
   }
 
   finish(): ContainerSegment {
-    return { bytes: this.muxer.finishSegment() };
+    const size = this.muxer.bytes;
+    const bytes = this.muxer.finishSegment();
+    return this.streaming ? { bytes, streamedBytes: size } : { bytes };
   }
 
   discard(): void {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type Cipher } from 'node:crypto';
 import { MediaArgumentError } from '../../../media/media-error.ts';
 
 export const AES_128_KEY_BYTES = 16;
@@ -18,6 +18,16 @@ function checkKeyIv(key: Uint8Array, iv: Uint8Array): void {
   if (iv.byteLength !== AES_BLOCK_BYTES) {
     throw new MediaArgumentError(`AES-128 IV must be ${AES_BLOCK_BYTES} bytes, got ${iv.byteLength}: pass a 16-byte IV (32 hex digits)`);
   }
+}
+
+/**
+ * HLS AES-128 of a segment that comes in parts (a writer streaming it out as it is muxed):
+ * update() each part in order, then final() for the padding; the bytes out are those
+ * encryptSegment() gives for the whole segment.
+ */
+export function createSegmentCipher(key: Uint8Array, iv: Uint8Array): Cipher {
+  checkKeyIv(key, iv);
+  return createCipheriv('aes-128-cbc', key, iv);
 }
 
 /**
@@ -43,7 +53,7 @@ export function encryptSegment(plain: Uint8Array, key: Uint8Array, iv: Uint8Arra
  * MB/s on the bench input, 9 runs each, interleaved.)
  */
 function encryptChunks(plain: Uint8Array, plainBytes: number, out: Buffer, key: Uint8Array, iv: Uint8Array): void {
-  const cipher = createCipheriv('aes-128-cbc', key, iv);
+  const cipher = createSegmentCipher(key, iv);
   let o = 0;
   for (let at = 0; at < plainBytes; at += ENCRYPT_CHUNK_BYTES) {
     const part = cipher.update(plain.subarray(at, Math.min(at + ENCRYPT_CHUNK_BYTES, plainBytes)));

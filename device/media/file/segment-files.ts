@@ -4,6 +4,7 @@ import { ReadBufferPool } from './read-buffer-pool.ts';
 import type { MediaInputError } from '../../../media/media-error.ts';
 import type { ContainerKind } from '../container/segment-container.ts';
 import type { MediaSegment, SegmenterStats } from '../media-segment.ts';
+import type { SegmentStream } from '../../../media/ts/segment-stream.ts';
 
 const VIDEO_CHUNK_BYTES = 1024 * 1024;
 const AUDIO_CHUNK_BYTES = 16 * 1024;
@@ -48,6 +49,12 @@ export interface SegmentFilesOptions {
    */
   overlapReceiver?: boolean;
   onInputError?: (err: MediaInputError) => void;
+  /**
+   * MPEG-TS segments go out in parts as they are muxed (SegmenterOptions.streamSegments):
+   * onSegment() then gets each with empty `bytes` and `streamedBytes` set, after its last
+   * part. fMP4 segments still come whole.
+   */
+  stream?: SegmentStream;
 }
 
 export interface SegmentFilesResult {
@@ -75,6 +82,7 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
       ready.push(s);
     },
     onInputError: o.onInputError,
+    ...(o.stream ? { streamSegments: o.stream } : {}),
   });
   const video = await open(o.videoPath, 'r');
   let audio: FileHandle | undefined;

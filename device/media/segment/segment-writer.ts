@@ -4,6 +4,7 @@ import { PTS_HZ } from '../../../media/ts/ts-constants.ts';
 import type { AudioQueue } from '../audio/audio-queue.ts';
 import { createContainer } from '../container/create-container.ts';
 import type { ContainerKind, SegmentContainer } from '../container/segment-container.ts';
+import type { SegmentStream } from '../../../media/ts/segment-stream.ts';
 import type { MediaSegment, SegmenterStats } from '../media-segment.ts';
 import type { VideoConfig, VideoUnit } from '../video/video-unit.ts';
 
@@ -52,13 +53,15 @@ export class SegmentWriter {
     private readonly onSegment: (s: MediaSegment) => void,
     /** The segments' expected duration (90 kHz ticks): the container sizes its buffers by it. */
     private readonly segmentTicks?: number,
+    /** MPEG-TS segments go out in parts as they are muxed (SegmenterOptions.streamSegments). */
+    private readonly stream?: SegmentStream,
   ) {
-    this.container = createContainer(kind, segmentTicks);
+    this.container = createContainer(kind, segmentTicks, stream);
   }
 
   /** Writes later segments in this container (between segments: a codec change). */
   use(kind: ContainerKind): void {
-    if (this.container.kind !== kind) this.container = createContainer(kind, this.segmentTicks);
+    if (this.container.kind !== kind) this.container = createContainer(kind, this.segmentTicks, this.stream);
   }
 
   /** Opens a segment at key frame `t`, with audio when `audio` is known (or awaited when `awaitAudio`). */
@@ -75,7 +78,7 @@ export class SegmentWriter {
       codecs: config.codecString + (audio ? `,${aacCodecString(audio.audioObjectType)}` : ''),
       config,
     };
-    this.container.begin(config, audio);
+    this.container.begin(config, audio, this.seg.awaitingAudio);
   }
 
   /** Audio's first frame came after the segment opened (a live start): the segment carries audio from here. */
@@ -118,9 +121,10 @@ export class SegmentWriter {
     const out = this.container.finish(endDts);
     this.seg = undefined;
     this.stats.segments++;
-    this.stats.bytes += out.bytes.byteLength;
+    this.stats.bytes += out.streamedBytes ?? out.bytes.byteLength;
     this.onSegment({
       bytes: out.bytes,
+      ...(out.streamedBytes !== undefined ? { streamedBytes: out.streamedBytes } : {}),
       container: this.container.kind,
       ...(out.init ? { init: out.init } : {}),
       videoCodec: seg.config.codec,

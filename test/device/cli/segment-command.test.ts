@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decryptSegment } from '../../../device/media/encrypt/encrypt-segment.ts';
 import { segmentCli } from './segment-cli.ts';
 
 const SAMPLES = resolve(import.meta.dirname, '../../../samples');
@@ -27,6 +28,16 @@ describe('camrec segment', () => {
     expect(m3u8.match(/#EXTINF:[\d.]+,/g)).toEqual(['#EXTINF:6.000,', '#EXTINF:6.000,', '#EXTINF:6.000,', '#EXTINF:2.000,']);
     expect(m3u8.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
     expect(readdirSync(out).filter((f) => f.endsWith('.ts'))).toHaveLength(4);
+    expect(readdirSync(out).sort()).toEqual(['index.m3u8', 'key.bin', 'segment-00000.ts', 'segment-00001.ts', 'segment-00002.ts', 'segment-00003.ts']);
+    // Each segment decrypts with the key and its playlist IV to the segment --no-encrypt writes.
+    const plainOut = join(dir, 'a-plain');
+    expect((await cli(['--video', join(SAMPLES, 'sample.h264'), '--audio', join(SAMPLES, 'sample.aac'), '--out', plainOut, '--no-encrypt'])).code).toBe(0);
+    const ivs = [...m3u8.matchAll(/IV=0x([0-9a-f]{32})/g)].map((m) => Buffer.from(m[1]!, 'hex'));
+    ivs.forEach((iv, i) => {
+      const name = `segment-0000${i}.ts`;
+      const plain = decryptSegment(readFileSync(join(out, name)), Buffer.from(key, 'hex'), iv);
+      expect(Buffer.from(plain).equals(readFileSync(join(plainOut, name)))).toBe(true);
+    });
   });
 
   it('--no-encrypt writes plain TS and no key', async () => {

@@ -108,6 +108,45 @@ describe('segmentFiles', () => {
     // Without recycling the receiver keeps every segment intact.
     expect(hexes(kept.meta.map((m) => m.bytes))).toEqual(hexes(ref));
   });
+
+  it("with a stream, hands each MPEG-TS segment out in parts as it is muxed: the same bytes, each segment's parts before its onSegment", async () => {
+    const ref = reference(true);
+    const events: string[] = [];
+    const streamed: Uint8Array[] = [];
+    let open: Uint8Array[] = [];
+    await segmentFiles({
+      videoPath,
+      audioPath,
+      epochMs: EPOCH_MS,
+      stream: {
+        partBytes: 16 * 1024,
+        onPart: (bytes, last) => {
+          open.push(Uint8Array.prototype.slice.call(bytes));
+          events.push(last ? 'last' : 'part');
+          if (last) {
+            streamed.push(Buffer.concat(open));
+            open = [];
+          }
+        },
+        onDiscard: () => events.push('discard'),
+      },
+      onSegment: (s) => {
+        expect(s.bytes.byteLength).toBe(0);
+        expect(s.streamedBytes).toBe(streamed.at(-1)!.byteLength);
+        events.push('segment');
+      },
+    });
+    expect(hexes(streamed)).toEqual(hexes(ref));
+    // Every segment went out in several 16 KB parts, and its onSegment came after its last part.
+    expect(events.filter((e) => e === 'part').length).toBeGreaterThan(ref.length * 5);
+    let lasts = 0;
+    let segments = 0;
+    for (const e of events) {
+      if (e === 'last') lasts++;
+      if (e === 'segment') expect(++segments).toBeLessThanOrEqual(lasts);
+    }
+    expect([lasts, segments]).toEqual([ref.length, ref.length]);
+  });
 });
 
 describe('segmentFiles with recycleSegments on a high-bitrate file', () => {

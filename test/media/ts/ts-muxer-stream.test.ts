@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { TS_PACKET_BYTES } from '../../../media/ts/ts-constants.ts';
+import { TsMuxer } from '../../../media/ts/ts-muxer.ts';
+import type { SegmentStream } from '../../../media/ts/segment-stream.ts';
+import { readPackets } from '../../fixtures/ts-inspect.ts';
+
+const PART_BYTES = 64 * 1024;
+const FRAME_TICKS = 3600;
+
+/** A stream that keeps copies of its parts (the muxer reuses their memory) and its calls. */
+function recorder(partBytes = PART_BYTES): SegmentStream & { parts: Uint8Array[][]; open: Uint8Array[]; discards: number } {
+  const r = {
+    partBytes,
+    parts: [] as Uint8Array[][],
+    open: [] as Uint8Array[],
+    discards: 0,
+    onPart(bytes: Uint8Array, last: boolean): void {
+      r.open.push(Uint8Array.prototype.slice.call(bytes) as Uint8Array);
+      bytes.fill(0x99); // the stream may scribble on the part (encrypt in place): the muxer must not read it again
+      if (last) {
+        r.parts.push(r.open);
+        r.open = [];
+      }
+    },
+    onDiscard(): void {
+      r.discards++;
+      r.open = [];
+    },
+  };
+  return r;
+}
+
+/** Pictures of 1..60 KB with audio between them: PES boundaries at every kind of offset. */
+function writeSegment(m: TsMuxer, s: number, frames: number, audio: boolean, t0: number, joinAudioAt = -1): void {
+  for (let i = 0; i < frames; i++) {
+    const t = t0 + i * FRAME_TICKS;
+    if (i === joinAudioAt) m.addAudioToPmt();
+    const nal = new Uint8Array(1000 + ((s * 7919 + i * 10_133) % 60_000));
+    for (let j = 0; j < nal.byteLength; j += 97) nal[j] = (j + i) & 0xff;
+    m.writeVideo([Uint8Array.of(0, 0, 0, 1), nal], t, t, i === 0);
+    if (audio || (joinAudioAt >= 0 && i >= joinAudioAt)) m.writeAudio([new Uint8Array(300 + i).fill(0xaa)], t);
+  }
+}
+
+const concat = (parts: Uint8Array[]): Buffer => Buffer.concat(parts);
+
+describe('TsMuxer streaming segments out (SegmentStream)', () => {
+  it('hands each segment over in parts of at least partBytes, whole packets, whose concatenation is the segment a non-streaming muxer writes', () => {
+    const whole = new TsMuxer();
+    const stream = recorder();
+    const streaming = new TsMuxer({ stream });
+    const expected: Buffer[] = [];
+    for (let s = 0; s < 4; s++) {
+      for (const m of [whole, streaming]) {
+        m.beginSegment(true);
+        writeSegment(m, s, 50, true, 126_000 + s * 50 * FRAME_TICKS);
+      }
+      expect(streaming.bytes).toBe(whole.bytes); // streamed bytes count toward the segment's size (the size cap)
+      expected.push(Buffer.from(whole.finishSegment()));
+      expect(streaming.finishSegment().byteLength).toBe(0);
+    }
+    expect(stream.parts).toHaveLength(4);
+    for (let s = 0; s < 4; s++) {
+      const parts = stream.parts[s]!;
+      expect(parts.length).toBeGreaterThan(5); // ~1.5 MB segments in 64 KB parts
+      expect(concat(parts).equals(expected[s]!)).toBe(true);
+      for (const p of parts) expect(p.byteLength % TS_PACKET_BYTES).toBe(0);
+      // Every part but the last is handed over at the first PES boundary past partBytes: under a picture more.
+      for (const p of parts.slice(0, -1)) {
+        expect(p.byteLength).toBeGreaterThanOrEqual(PART_BYTES);
+        expect(p.byteLength).toBeLessThan(PART_BYTES + 64 * 1024);
+      }
+      expect(readPackets(concat(parts)).length).toBe(expected[s]!.byteLength / TS_PACKET_BYTES);
+    }
+  });
+
+  it('holds a segment whose PMT may still change (audio may join) until audio joins, then streams it with the rewritten PMT', () => {
+    const whole = new TsMuxer();
+    const stream = recorder();
+    const streaming = new TsMuxer({ stream });
+    for (const m of [whole, streaming]) {
+      m.beginSegment(false, true);
+      writeSegment(m, 0, 40, false, 126_000, 30);
+    }
+    const expected = Buffer.from(whole.finishSegment());
+    streaming.finishSegment();
+    const parts = stream.parts[0]!;
+    // Nothing went out before the PMT was rewritten at picture 30 (~900 KB in): the first part holds it all.
+    expect(parts[0]!.byteLength).toBeGreaterThan(800_000);
+    expect(concat(parts).equals(expected)).toBe(true);
+    const pmt = readPackets(concat(parts))[1]!;
+    expect(Buffer.from(pmt.payload).includes(Buffer.of(0x0f, 0xe1, 0x01))).toBe(true); // stream_type AAC (0x0F) on PID 0x101
+  });
+
+  it('tells the stream when a segment it has parts of is thrown away, and not when it has none', () => {
+    const stream = recorder();
+    const m = new TsMuxer({ stream });
+    m.beginSegment(false);
+    writeSegment(m, 0, 3, false, 126_000); // under a part: nothing sent
+    m.discardSegment();
+    expect(stream.discards).toBe(0);
+    m.beginSegment(false);
+    writeSegment(m, 1, 40, false, 126_000);
+    expect(stream.open.length).toBeGreaterThan(0);
+    m.discardSegment();
+    expect(stream.discards).toBe(1);
+    m.beginSegment(false);
+    writeSegment(m, 2, 10, false, 126_000);
+    m.finishSegment();
+    expect(stream.parts).toHaveLength(1);
+    expect(readPackets(concat(stream.parts[0]!))[0]!.pid).toBe(0); // starts afresh with a PAT
+  });
+
+  it('passes a stream error out of the write call that caused it', () => {
+    const m = new TsMuxer({
+      stream: {
+        partBytes: 1024,
+        onPart: () => {
+          throw new Error('disk full');
+        },
+        onDiscard: () => {},
+      },
+    });
+    m.beginSegment(false);
+    expect(() => writeSegment(m, 0, 2, false, 126_000)).toThrow('disk full');
+  });
+});
