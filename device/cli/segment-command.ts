@@ -165,7 +165,7 @@ export async function run(argv: string[]): Promise<number> {
         let iv: Uint8Array | undefined;
         if (seg.streamedBytes !== undefined) {
           // Written already (MPEG-TS): the finished file takes its name.
-          const f = stream.takeFinished();
+          const f = await stream.takeFinished();
           await rename(f.path, join(args.out, uri));
           iv = f.iv;
           outBytes += f.bytes;
@@ -207,6 +207,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`camrec segment: ${(err as Error).message}\n`);
     return 1;
   } finally {
-    files?.close(); // a segment file left half written by a failure
+    await files?.close(); // writes in flight end; a segment file a failure left unnamed is removed
   }
 }
