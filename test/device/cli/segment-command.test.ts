@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,17 @@ describe('camrec segment', () => {
     const r = await cli(['--video', join(SAMPLES, 'sample.aac'), '--out', join(dir, 'd')]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/no playable video found/);
+  });
+
+  it('exits 1 naming the file and the cause when the disk is full, and leaves no half-written segment behind', async () => {
+    const out = join(dir, 'full');
+    mkdirSync(out);
+    symlinkSync('/dev/full', join(out, '.segment-1.partial')); // the second segment's writes fail with ENOSPC
+    const r = await cli(['--video', join(SAMPLES, 'sample.h264'), '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^camrec segment: could not write .*\.segment-1\.partial: ENOSPC.*check the output folder: free space/);
+    expect(readdirSync(out).filter((f) => f.includes('partial'))).toEqual([]);
+    expect(existsSync(join(out, 'index.m3u8'))).toBe(false);
   });
 
   it('exits 2 on bad arguments, listing every problem', async () => {
