@@ -69,6 +69,7 @@ describe('SegmentFileStream', () => {
     s.onDiscard();
     stream(s, parts(6, [188 * 3]));
     const f = await s.takeFinished();
+    await s.close(); // the thrown-away file is removed in the background: close() waits for it (and keeps taken files)
     expect(readdirSync(dir)).toEqual(['.segment-1.partial']);
     expect(f.path).toBe(join(dir, '.segment-1.partial'));
   });
