@@ -1,4 +1,4 @@
 // Written by `npm run wasm` from start-code-scan.wat (compiled by wabt): edit the .wat, not this file.
-// test/media/bitstream/start-code-scan-wasm.test.ts fails when this is not the .wat compiled.
+// test/media/wasm-modules.test.ts fails when this is not the .wat compiled.
 export const START_CODE_SCAN_WASM_BASE64 =
   'AGFzbQEAAAABCAFgA39/fwF/AwIBAAUDAQABBxECBm1lbW9yeQIABHNjYW4AAArtAQHqAQEDfyAAIQMCQANAIANBEGogAUsNASAD/QAEAP0MAAAAAAAAAAAAAAAAAAAAAP0jIAP9AAQB/QwAAAAAAAAAAAAAAAAAAAAA/SP9TiAD/QAEAv0MAQEBAQEBAQEBAQEBAQEBAf0j/U79ZCEFAkADQCAFRQ0BIAIgBEECdGogAyAFaGo2AgAgBEEBaiEEIAUgBUEBa3EhBQwACwsgA0EQaiEDDAALCwJAA0AgAyABTw0BIAMtAAAgAy0AAXJFIAMtAAJBAUZxBEAgAiAEQQJ0aiADNgIAIARBAWohBAsgA0EBaiEDDAALCyAECw==';

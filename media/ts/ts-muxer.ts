@@ -2,6 +2,7 @@ import { AUDIO_PES_HEADER_BYTES, pesPacketCount, videoPesHeaderBytes, writeAudio
 import { patSection, pmtSection } from './psi-tables.ts';
 import { EMPTY_BUFFER, SEGMENT_SPARE_BYTES, SegmentBuffers } from './segment-buffers.ts';
 import type { SegmentStream } from './segment-stream.ts';
+import { createWasmPacketizer, type WasmPacketizer } from './wasm-packetizer.ts';
 import { writePcrField } from './timestamp-fields.ts';
 import {
   AdaptationControl,
@@ -16,6 +17,8 @@ import {
 } from './ts-constants.ts';
 
 const MIN_SEGMENT_CAPACITY_BYTES = 256 * 1024;
+/** A streaming muxer's buffer holds a part and this much more: a PES up to ~8 MB is muxed without growing it (maxFrameBytes is 4 MiB by default). */
+const STREAM_PES_ROOM_BYTES = 8 * 1024 * 1024;
 /** A segment's byte rate is projected over its expected duration once it spans this much (0.5 s: past the key frame's weight). */
 const PROJECT_AFTER_TICKS = 45_000;
 /** A projected buffer is at most this large (address space: pages no byte is written to are never mapped). */
@@ -80,15 +83,20 @@ export class TsMuxer {
   /** End of the packets of the PES being written (stagePes -> packetize). */
   private pesEnd = 0;
   private readonly stream: SegmentStream | undefined;
+  /** Streaming: the buffer in WebAssembly memory and its packetizer (undefined without WebAssembly SIMD). */
+  private readonly wasm: WasmPacketizer | undefined;
   /** Bytes of the open segment already handed to the stream. */
   private streamed = 0;
   /** The PMT may still be rewritten (audio may join): nothing of the segment is streamed until then. */
   private pmtOpen = false;
 
   constructor(options: TsMuxerOptions = {}) {
-    this.buf = this.buffers.allocate(MIN_SEGMENT_CAPACITY_BYTES);
-    this.segmentTicks = options.segmentTicks;
     this.stream = options.stream;
+    // A streaming muxer keeps one buffer (a part and a picture): in WebAssembly memory, so the
+    // full packets of a PES are written in one call (ts-packetize.wat), not one copyWithin each.
+    this.wasm = options.stream ? createWasmPacketizer(options.stream.partBytes + STREAM_PES_ROOM_BYTES) : undefined;
+    this.buf = this.wasm ? this.wasm.bytes : this.buffers.allocate(MIN_SEGMENT_CAPACITY_BYTES);
+    this.segmentTicks = options.segmentTicks;
   }
 
   /** Bytes of the open segment (streamed ones included). */
@@ -303,6 +311,15 @@ export class TsMuxer {
       const pidLow = pid & 0xff;
       let cc = this.cc[pid]!;
       let at = this.len;
+      const wasm = this.wasm;
+      if (wasm !== undefined && b === wasm.bytes) {
+        // The same packets in one WebAssembly call (a buffer grown past the module's memory is plain memory: the loop below).
+        const n = Math.floor((remaining - 1) / TS_PAYLOAD_BYTES);
+        cc = wasm.packetize(s, at, n, pidHigh, pidLow, PAYLOAD_ONLY, cc);
+        s += n * TS_PAYLOAD_BYTES;
+        remaining -= n * TS_PAYLOAD_BYTES;
+        at += n * TS_PACKET_BYTES;
+      }
       while (remaining > TS_PAYLOAD_BYTES) {
         cc = (cc + 1) & 0x0f;
         b[at] = SYNC_BYTE;
