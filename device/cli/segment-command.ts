@@ -120,10 +120,11 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const started = process.hrtime.bigint();
-  let files: SegmentFileStream | undefined;
+  const key = args.encrypt ? (args.key ?? randomBytes(16)) : undefined;
+  // MPEG-TS segments are encrypted and written as they are muxed, part by part (see SegmentFileStream).
+  const files = new SegmentFileStream(args.out, key);
   try {
     await mkdir(args.out, { recursive: true });
-    const key = args.encrypt ? (args.key ?? randomBytes(16)) : undefined;
     if (key) {
       // The plain AES key: readable by its owner only (chmod too: an existing file keeps its mode on write).
       const keyPath = join(args.out, KEY_FILE);
@@ -136,16 +137,13 @@ export async function run(argv: string[]): Promise<number> {
     const warnings: string[] = [];
     const inits = new Set<string>();
     let container: ContainerKind | undefined;
-    // MPEG-TS segments are encrypted and written as they are muxed, part by part (see SegmentFileStream).
-    const stream = new SegmentFileStream(args.out, key);
-    files = stream;
     const { stats, inputBytes, videoCodec } = await segmentFiles({
       videoPath: args.video,
       audioPath: args.audio,
       segmentSeconds: args.segmentSeconds,
       ...(args.container ? { container: args.container } : {}),
       fps: args.fps,
-      stream,
+      streamSegments: files,
       // fMP4: each segment is encrypted in place and written before its memory is reused; the
       // next one is muxed meanwhile (in a second buffer).
       recycleSegments: true,
@@ -165,7 +163,7 @@ export async function run(argv: string[]): Promise<number> {
         let iv: Uint8Array | undefined;
         if (seg.streamedBytes !== undefined) {
           // Written already (MPEG-TS): the finished file takes its name.
-          const f = await stream.takeFinished();
+          const f = await files.takeFinished();
           await rename(f.path, join(args.out, uri));
           iv = f.iv;
           outBytes += f.bytes;
@@ -207,6 +205,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`camrec segment: ${(err as Error).message}\n`);
     return 1;
   } finally {
-    await files?.close(); // writes in flight end; a segment file a failure left unnamed is removed
+    await files.close(); // writes in flight end; a segment file a failure left unnamed is removed
   }
 }

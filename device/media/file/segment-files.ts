@@ -54,7 +54,7 @@ export interface SegmentFilesOptions {
    * onSegment() then gets each with empty `bytes` and `streamedBytes` set, after its last
    * part. fMP4 segments still come whole.
    */
-  stream?: SegmentStream;
+  streamSegments?: SegmentStream;
 }
 
 export interface SegmentFilesResult {
@@ -82,7 +82,7 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
       ready.push(s);
     },
     onInputError: o.onInputError,
-    ...(o.stream ? { streamSegments: o.stream } : {}),
+    ...(o.streamSegments ? { streamSegments: o.streamSegments } : {}),
   });
   const video = await open(o.videoPath, 'r');
   let audio: FileHandle | undefined;

@@ -118,7 +118,7 @@ describe('segmentFiles', () => {
       videoPath,
       audioPath,
       epochMs: EPOCH_MS,
-      stream: {
+      streamSegments: {
         partBytes: 16 * 1024,
         onPart: (bytes, last) => {
           open.push(Uint8Array.prototype.slice.call(bytes));
