@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { encryptSegment, encryptSegmentInPlace } from '../media/encrypt/encrypt-segment.ts';
+import { encryptSegment, encryptSegmentInPlace, randomSegmentIv } from '../media/encrypt/encrypt-segment.ts';
 import { SegmentFileStream } from '../media/file/segment-file-stream.ts';
 import { segmentFiles } from '../media/file/segment-files.ts';
 import { writeWholeFile } from '../media/file/write-whole-file.ts';
@@ -168,7 +168,7 @@ export async function run(argv: string[]): Promise<number> {
           iv = f.iv;
           outBytes += f.bytes;
         } else {
-          iv = key ? randomBytes(16) : undefined;
+          iv = key ? randomSegmentIv() : undefined;
           let body = seg.bytes;
           if (key && iv) {
             const room = segmentBuffer(seg.bytes);

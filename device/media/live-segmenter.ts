@@ -64,7 +64,7 @@ export class LiveSegmenter {
       config: () => this.video.config(),
       codec: () => this.video.codec,
       audio: () => (this.audio.enabled ? this.audio.header : undefined),
-      audioOn: () => this.audio.enabled,
+      audioMayJoin: () => this.audio.mayJoin,
       frameTicks: () => this.clock.frameTicks,
       droppedFrames: () => this.st.droppedFrames,
       report: (m, offset) => this.report(m, offset),

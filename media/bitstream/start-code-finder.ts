@@ -1,3 +1,4 @@
+import { compileWasm, instantiateWithMemory } from '../wasm-module.ts';
 import { START_CODE_SCAN_WASM_BASE64 } from './start-code-scan-wasm.ts';
 
 const START_CODE_3 = Buffer.from([0, 0, 1]);
@@ -7,7 +8,6 @@ const WINDOW_BYTES = 64 * 1024;
 const OUT_AT = WINDOW_BYTES + 16;
 /** At most one start code per 3 bytes. */
 const MAX_HITS = Math.ceil(WINDOW_BYTES / 3);
-const WASM_PAGE_BYTES = 64 * 1024;
 
 interface Scanner {
   scan: (from: number, to: number, out: number) => number;
@@ -20,17 +20,10 @@ let scanner: Scanner | null | undefined;
 /** The WebAssembly scanner, or null where this Node cannot run WebAssembly SIMD (then indexOf does the work). */
 function wasmScanner(): Scanner | null {
   if (scanner !== undefined) return scanner;
-  const code = Buffer.from(START_CODE_SCAN_WASM_BASE64, 'base64');
-  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(code)) return (scanner = null);
-  const exports = new WebAssembly.Instance(new WebAssembly.Module(code)).exports as {
-    scan: Scanner['scan'];
-    memory: WebAssembly.Memory;
-  };
-  const memory = exports.memory;
-  const pages = Math.ceil((OUT_AT + MAX_HITS * 4) / WASM_PAGE_BYTES);
-  if (memory.buffer.byteLength < pages * WASM_PAGE_BYTES) memory.grow(pages - memory.buffer.byteLength / WASM_PAGE_BYTES);
-  // Views made after the one grow: the memory never grows again, so they stay valid.
-  return (scanner = { scan: exports.scan, bytes: new Uint8Array(memory.buffer), hits: new Int32Array(memory.buffer, OUT_AT, MAX_HITS) });
+  const module = compileWasm(START_CODE_SCAN_WASM_BASE64);
+  if (!module) return (scanner = null);
+  const { scan, memory } = instantiateWithMemory<{ scan: Scanner['scan']; memory: WebAssembly.Memory }>(module, OUT_AT + MAX_HITS * 4);
+  return (scanner = { scan, bytes: new Uint8Array(memory.buffer), hits: new Int32Array(memory.buffer, OUT_AT, MAX_HITS) });
 }
 
 /** Which scan findStartCodes uses on this Node: WebAssembly SIMD, or Buffer.indexOf where that is missing. */

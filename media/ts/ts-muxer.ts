@@ -57,12 +57,13 @@ const PMT_PACKET_INDEX = 1;
 /**
  * MPEG-TS muxer for one program (H.264 on PID 0x100, optional AAC ADTS on 0x101, PCR on
  * video). Writes one segment at a time into one buffer (grown rarely, never per packet)
- * and hands it over: PAT + PMT first, then PES packets. Continuity counters run on across
- * segments (each segment is still decodable on its own: a demuxer takes any first
- * counter per PID).
+ * and hands it over: PAT + PMT first, then PES packets; or, with a SegmentStream, hands it
+ * out in parts as it goes. Continuity counters run on across segments (each segment is
+ * still decodable on its own: a demuxer takes any first counter per PID).
  *
  * Memory: the open segment's buffer and SegmentBuffers' (one more segment buffer at most
- * when the receiver gives segments back in time, see segment-buffers.ts).
+ * when the receiver gives segments back in time, see segment-buffers.ts); streaming, one
+ * buffer of a part and a picture, in WebAssembly memory where it runs.
  */
 export class TsMuxer {
   /**
@@ -126,6 +127,8 @@ export class TsMuxer {
    * continuity counter) stay as written; only the section and its stuffing change.
    */
   addAudioToPmt(): void {
+    // Streaming: the PMT went out with the first part, unless the segment began with audioMayJoin.
+    if (this.streamed > 0) throw new Error('TsMuxer.addAudioToPmt: the PMT was already streamed; begin the segment with audioMayJoin when audio may join');
     const at = PMT_PACKET_INDEX * TS_PACKET_BYTES;
     const section = pmtSection(true);
     this.buf[at + 4] = 0; // pointer_field
@@ -153,7 +156,7 @@ export class TsMuxer {
     const s = this.stagePes(videoPesHeaderBytes(ptsTicks, dtsTicks), parts, flags);
     writeVideoPesHeader(this.buf, s, ptsTicks, dtsTicks);
     this.packetize(s, Pid.VIDEO, flags, Math.max(0, pcr));
-    if (this.stream && this.len >= this.stream.partBytes && !this.pmtOpen) this.sendPart(this.stream, false);
+    this.streamPart();
   }
 
   /** ADTS frames (headers included) in one audio PES (stream_id 0xC0) with the first frame's PTS. */
@@ -163,6 +166,11 @@ export class TsMuxer {
     const s = this.stagePes(AUDIO_PES_HEADER_BYTES, frames, 0);
     writeAudioPesHeader(this.buf, s, ptsTicks, payloadBytes);
     this.packetize(s, Pid.AUDIO, 0, 0);
+    this.streamPart();
+  }
+
+  /** After a PES: a part to the stream once a part's worth is unsent (and the PMT is final). */
+  private streamPart(): void {
     if (this.stream && this.len >= this.stream.partBytes && !this.pmtOpen) this.sendPart(this.stream, false);
   }
 
@@ -293,8 +301,9 @@ export class TsMuxer {
 
   /**
    * Step 2: moves the staged bytes (from `s` to the end of the PES's packets) down into the
-   * packets with copyWithin (a memmove, no per-packet view or allocation), writing each
-   * packet's header. Staged bytes are never overwritten before they are moved: packets
+   * packets, writing each packet's header: the full packets in one WebAssembly call when the
+   * buffer is the streaming muxer's WebAssembly memory (ts-packetize.wat), else with one
+   * copyWithin per packet (a memmove, no per-packet view or allocation). Staged bytes are never overwritten before they are moved: packets
    * i..k-1 hold all remaining payload plus at least packet i's header. The first packet
    * may carry an adaptation field (`flags`: random_access_indicator, PCR); the packets
    * between first and last are full (4-byte header, 184 payload bytes: a tight loop); the

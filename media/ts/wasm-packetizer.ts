@@ -1,6 +1,5 @@
+import { compileWasm, instantiateWithMemory } from '../wasm-module.ts';
 import { TS_PACKETIZE_WASM_BASE64 } from './ts-packetize-wasm.ts';
-
-const WASM_PAGE_BYTES = 64 * 1024;
 
 /** A muxer buffer in WebAssembly memory, and the packetizer that works in it (ts-packetize.wat). */
 export interface WasmPacketizer {
@@ -19,9 +18,8 @@ let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled module, or null where this Node cannot run WebAssembly SIMD (`--lite-mode`, as the agent runs). */
 function packetizeModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  const code = Buffer.from(TS_PACKETIZE_WASM_BASE64, 'base64');
-  return (compiled = typeof WebAssembly === 'object' && WebAssembly.validate(code) ? new WebAssembly.Module(code) : null);
+  if (compiled === undefined) compiled = compileWasm(TS_PACKETIZE_WASM_BASE64);
+  return compiled;
 }
 
 /**
@@ -32,10 +30,6 @@ function packetizeModule(): WebAssembly.Module | null {
 export function createWasmPacketizer(bytes: number): WasmPacketizer | undefined {
   const module = packetizeModule();
   if (!module) return undefined;
-  const exports = new WebAssembly.Instance(module).exports as { memory: WebAssembly.Memory; packetize: WasmPacketizer['packetize'] };
-  const pages = Math.ceil(bytes / WASM_PAGE_BYTES);
-  const have = exports.memory.buffer.byteLength / WASM_PAGE_BYTES;
-  if (pages > have) exports.memory.grow(pages - have);
-  // Made after the one grow: the memory never grows again.
-  return { bytes: new Uint8Array(exports.memory.buffer), packetize: exports.packetize };
+  const { memory, packetize } = instantiateWithMemory<{ memory: WebAssembly.Memory; packetize: WasmPacketizer['packetize'] }>(module, bytes);
+  return { bytes: new Uint8Array(memory.buffer), packetize };
 }

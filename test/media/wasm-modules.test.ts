@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { WASM_MODULES, compileWat, outPath, wasmModuleSource } from '../../scripts/wasm-modules.ts';
+import { WASM_MODULES, compileWat, outPath } from '../../scripts/wasm-modules.ts';
 
 describe('the WebAssembly modules', () => {
   it.each(WASM_MODULES.map((m) => [m.out, m] as const))('%s is its .wat compiled (run `npm run wasm` after editing the .wat)', async (_, m) => {
     const constant = new RegExp(`${m.constant} =\\s*'([^']*)'`).exec(readFileSync(outPath(m), 'utf8'))?.[1];
     expect(constant).toBe(Buffer.from(await compileWat(m)).toString('base64'));
-    expect(wasmModuleSource(m, new Uint8Array([0, 97, 115, 109]))).toContain(`export const ${m.constant} = 'AGFzbQ=='`);
   });
 });

@@ -38,6 +38,7 @@ export class AudioStage {
   readonly queue: AudioQueue;
   /** The latest ADTS header: the stream's AAC configuration, once audio came. */
   header: AdtsHeader | undefined;
+  private ended = false;
 
   constructor(private readonly o: AudioStageOptions) {
     this.on = o.on;
@@ -51,6 +52,11 @@ export class AudioStage {
 
   get enabled(): boolean {
     return this.on;
+  }
+
+  /** Audio is on and its first frame may still come (not before the input ended without one). */
+  get mayJoin(): boolean {
+    return this.on && this.header === undefined && !this.ended;
   }
 
   /** Input bytes the ADTS parser threw away while resyncing. */
@@ -83,6 +89,7 @@ export class AudioStage {
   /** No more audio bytes (files): the last frame the parser holds goes in. */
   end(): void {
     this.parser.flush();
+    this.ended = true;
   }
 
   private onFrame(e: AdtsFrameEvent, explicitTime: boolean): void {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, type Cipher } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, type Cipher } from 'node:crypto';
 import { MediaArgumentError } from '../../../media/media-error.ts';
 
 export const AES_128_KEY_BYTES = 16;
@@ -18,6 +18,11 @@ function checkKeyIv(key: Uint8Array, iv: Uint8Array): void {
   if (iv.byteLength !== AES_BLOCK_BYTES) {
     throw new MediaArgumentError(`AES-128 IV must be ${AES_BLOCK_BYTES} bytes, got ${iv.byteLength}: pass a 16-byte IV (32 hex digits)`);
   }
+}
+
+/** A fresh random IV for one segment (HLS AES-128 names it in the playlist's EXT-X-KEY). */
+export function randomSegmentIv(): Uint8Array {
+  return randomBytes(AES_BLOCK_BYTES);
 }
 
 /**

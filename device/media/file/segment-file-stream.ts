@@ -1,9 +1,9 @@
-import { randomBytes, type Cipher } from 'node:crypto';
+import type { Cipher } from 'node:crypto';
 import { close, openSync, unlink, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SegmentStream } from '../../../media/ts/segment-stream.ts';
 import { MediaArgumentError } from '../../../media/media-error.ts';
-import { AES_128_KEY_BYTES, AES_BLOCK_BYTES, createSegmentCipher } from '../encrypt/encrypt-segment.ts';
+import { AES_128_KEY_BYTES, createSegmentCipher, randomSegmentIv } from '../encrypt/encrypt-segment.ts';
 
 /**
  * Bytes per part: small enough that a part and its ciphertext stay in a core's 1 MB L2
@@ -135,7 +135,7 @@ export class SegmentFileStream implements SegmentStream {
       this.failed = writeError(path, err as Error);
       throw this.failed;
     }
-    const iv = this.key ? randomBytes(AES_BLOCK_BYTES) : undefined;
+    const iv = this.key ? randomSegmentIv() : undefined;
     let settle!: OpenFile['settle'];
     const done = new Promise<StreamedSegmentFile>((resolve, reject) => {
       settle = (r) => (r instanceof Error ? reject(r) : resolve(r));
@@ -143,7 +143,11 @@ export class SegmentFileStream implements SegmentStream {
     done.catch(() => {}); // its taker sees the error; a run that failed before taking it does not crash on it
     const cipher = this.key && iv ? createSegmentCipher(this.key, iv) : undefined;
     const f: OpenFile = { fd, path, iv, cipher, done, settle, written: 0, pending: 0, ended: false, dropped: false, error: undefined };
-    this.closing.set(f, done.then(noop, noop));
+    // Settled once the file is closed, and removed when thrown away: close() waits for that.
+    this.closing.set(
+      f,
+      done.then(noop, noop).finally(() => this.closing.delete(f)),
+    );
     this.current = f;
     return f;
   }
@@ -153,7 +157,11 @@ export class SegmentFileStream implements SegmentStream {
     const position = f.written;
     f.written += bytes.byteLength;
     if (this.pendingBytes >= this.maxPendingBytes) {
-      for (let p = 0; p < bytes.byteLength;) p += writeSync(f.fd, bytes, p, bytes.byteLength - p, position + p);
+      for (let p = 0; p < bytes.byteLength;) {
+        const n = writeSync(f.fd, bytes, p, bytes.byteLength - p, position + p);
+        if (n === 0) throw new Error('the disk took no bytes');
+        p += n;
+      }
     } else {
       this.writeAt(f, bytes, 0, position);
     }
@@ -162,15 +170,17 @@ export class SegmentFileStream implements SegmentStream {
   /** bytes[offset..] at `position`, on the thread pool (a short write goes on from where it stopped). */
   private writeAt(f: OpenFile, bytes: Uint8Array, offset: number, position: number): void {
     const length = bytes.byteLength - offset;
-    this.pendingBytes += length;
-    f.pending++;
     write(f.fd, bytes, offset, length, position, (err, n) => {
       this.pendingBytes -= length;
       f.pending--;
       if (err) this.fail(f, err);
+      else if (n === 0 && length > 0) this.fail(f, new Error('the disk took no bytes'));
       else if (n < length && !f.dropped) this.writeAt(f, bytes, offset + n, position + n);
       this.closeIfDone(f);
     });
+    // Counted once the call is made (a call that throws leaves nothing in flight).
+    this.pendingBytes += length;
+    f.pending++;
   }
 
   private end(f: OpenFile): void {
@@ -193,7 +203,6 @@ export class SegmentFileStream implements SegmentStream {
     const fd = f.fd;
     f.fd = -1;
     close(fd, (closeErr) => {
-      this.closing.delete(f);
       const err = f.error ?? (closeErr ? writeError(f.path, closeErr) : undefined);
       if (!f.dropped && !err) return f.settle({ path: f.path, bytes: f.written, ...(f.iv ? { iv: f.iv } : {}) });
       unlink(f.path, () => f.settle(err ?? new Error(`${f.path}: thrown away`)));

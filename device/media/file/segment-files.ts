@@ -89,13 +89,13 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
   let inputBytes = 0;
   let inputVideoBytes = 0;
   const readPool = new ReadBufferPool(VIDEO_CHUNK_BYTES, MAX_POOLED_READ_BUFFERS);
+  // Without recycleSegments, one segment may be in the receiver's hands (being encrypted/written)
+  // while the next one is built: at most about two segments in memory. With it, one segment
+  // buffer and the muxer's bridge (see drain); with overlapReceiver too, two in turns.
+  let inFlight: Promise<void> = Promise.resolve();
   try {
     audio = o.audioPath !== undefined ? await open(o.audioPath, 'r') : undefined;
     let audioDone = audio === undefined;
-    // Without recycleSegments, one segment may be in the receiver's hands (being encrypted/written)
-    // while the next one is built: at most about two segments in memory. With it, one segment
-    // buffer and the muxer's bridge (see drain); with overlapReceiver too, two in turns.
-    let inFlight: Promise<void> = Promise.resolve();
     const drain = async (): Promise<void> => {
       while (ready.length) {
         await inFlight;
@@ -149,6 +149,10 @@ export async function segmentFiles(o: SegmentFilesOptions): Promise<SegmentFiles
     seg.end();
     await drain();
     await inFlight;
+  } catch (err) {
+    // The receiver's segment in hand finishes first: nothing of this run happens after it failed.
+    await inFlight.catch(() => {});
+    throw err;
   } finally {
     await video.close();
     await audio?.close();

@@ -12,7 +12,8 @@ export interface SegmentCutterHooks {
   codec(): VideoCodec | undefined;
   /** The AAC configuration to open a segment with, when audio is on and has come. */
   audio(): AdtsHeader | undefined;
-  audioOn(): boolean;
+  /** Audio is on and its first frame may still come (a segment opened without it waits for it). */
+  audioMayJoin(): boolean;
   frameTicks(): number;
   /** Frames dropped so far (a stream that starts mid-GOP is reported only when nothing was dropped yet). */
   droppedFrames(): number;
@@ -118,7 +119,7 @@ export class SegmentCutter {
     }
     if (this.nextDiscontinuity) this.gop.reset();
     this.gop.idr(p.pts);
-    w.open(p, config, this.h.audio(), this.h.audioOn(), this.nextDiscontinuity);
+    w.open(p, config, this.h.audio(), this.h.audioMayJoin(), this.nextDiscontinuity);
     this.needKey = false;
     this.resyncing = false;
     this.nextDiscontinuity = false;

@@ -92,6 +92,37 @@ describe('TsMuxer streaming segments out (SegmentStream)', () => {
     expect(Buffer.from(pmt.payload).includes(Buffer.of(0x0f, 0xe1, 0x01))).toBe(true); // stream_type AAC (0x0F) on PID 0x101
   });
 
+  it('a held segment that outgrows the WebAssembly buffer (~8.3 MB) goes on in plain memory: the same bytes, and the next segments too', () => {
+    const whole = new TsMuxer();
+    const stream = recorder();
+    const streaming = new TsMuxer({ stream });
+    const expected: Buffer[] = [];
+    for (let s = 0; s < 2; s++) {
+      for (const m of [whole, streaming]) {
+        m.beginSegment(false, s === 0); // the first is held (audio may join) until it ends: ~9 MB in the muxer's buffer
+        for (let i = 0, t = 126_000 + s * 90_000; i < 25; i++, t += FRAME_TICKS) {
+          m.writeVideo([Uint8Array.of(0, 0, 0, 1), new Uint8Array(360_000).fill((s * 25 + i) & 0xff)], t, t, i === 0);
+        }
+      }
+      expected.push(Buffer.from(whole.finishSegment()));
+      streaming.finishSegment();
+    }
+    expect(expected[0]!.byteLength).toBeGreaterThan(9_000_000);
+    expect(stream.parts[0]).toHaveLength(1);
+    expect(concat(stream.parts[0]!).equals(expected[0]!)).toBe(true);
+    expect(stream.parts[1]!.length).toBe(26); // a part after each 360 KB picture, then the last
+    expect(concat(stream.parts[1]!).equals(expected[1]!)).toBe(true);
+  });
+
+  it('refuses to rewrite a PMT it already streamed (a segment begun without audioMayJoin)', () => {
+    const stream = recorder();
+    const m = new TsMuxer({ stream });
+    m.beginSegment(false);
+    writeSegment(m, 0, 40, false, 126_000);
+    expect(stream.open.length).toBeGreaterThan(0);
+    expect(() => m.addAudioToPmt()).toThrow(/PMT was already streamed; begin the segment with audioMayJoin/);
+  });
+
   it('tells the stream when a segment it has parts of is thrown away, and not when it has none', () => {
     const stream = recorder();
     const m = new TsMuxer({ stream });

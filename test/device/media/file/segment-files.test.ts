@@ -149,6 +149,67 @@ describe('segmentFiles', () => {
   });
 });
 
+describe('segmentFiles streaming, edge cases', () => {
+  /** Parts per segment, and how many segments, streamed from `videoPath` with `audio`. */
+  async function partsPerSegment(audio: string | undefined, onSegment?: () => Promise<void>): Promise<number[]> {
+    const counts: number[] = [];
+    let open = 0;
+    await segmentFiles({
+      videoPath,
+      audioPath: audio,
+      epochMs: EPOCH_MS,
+      streamSegments: {
+        partBytes: 16 * 1024,
+        onPart: (_, last) => {
+          open++;
+          if (last) {
+            counts.push(open);
+            open = 0;
+          }
+        },
+        onDiscard: () => {},
+      },
+      onSegment: async () => onSegment?.(),
+    });
+    return counts;
+  }
+
+  it('an audio file with no frame in it: segments do not wait for audio that cannot come, they stream in parts', async () => {
+    const empty = join(dir, 'empty.aac');
+    writeFileSync(empty, Buffer.alloc(0));
+    const counts = await partsPerSegment(empty);
+    expect(counts.length).toBeGreaterThan(10);
+    // Waiting for audio, each segment would be held whole: one part each.
+    expect(Math.min(...counts.slice(0, -1))).toBeGreaterThan(5);
+  });
+
+  it('a failing stream fails the run only once the receivers already running are done', async () => {
+    let started = 0;
+    let done = 0;
+    let bytes = 0;
+    const run = segmentFiles({
+      videoPath,
+      epochMs: EPOCH_MS,
+      streamSegments: {
+        partBytes: 16 * 1024,
+        onPart: (b) => {
+          bytes += b.byteLength;
+          if (bytes > 3_000_000) throw new Error('disk gone'); // a later read chunk than the first segments' ends
+        },
+        onDiscard: () => {},
+      },
+      onSegment: async () => {
+        started++;
+        await new Promise((r) => setTimeout(r, 100)); // a rename that takes a while
+        done++;
+      },
+    });
+    await expect(run).rejects.toThrow('disk gone');
+    expect(started).toBeGreaterThan(0);
+    expect(done).toBe(started); // none still running after the run said it failed
+  });
+});
+
 describe('segmentFiles with recycleSegments on a high-bitrate file', () => {
   /** 4 s of lossless 480x270 noise, a key frame every second: ~5 MB segments, more than the muxer's bridge. */
   function noiseFile(): string {

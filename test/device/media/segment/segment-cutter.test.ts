@@ -22,7 +22,7 @@ function setup(o: { targetSeconds?: number; maxSegmentBytes?: number; config?: V
     config: () => ('config' in o ? o.config : config),
     codec: () => 'h264',
     audio: () => undefined,
-    audioOn: () => false,
+    audioMayJoin: () => false,
     frameTicks: () => F,
     droppedFrames: () => dropped.length,
     report: (m) => reports.push(m),
