@@ -11,15 +11,14 @@ export interface WasmModule {
   readonly out: string;
   /** The exported constant holding the binary, base64. */
   readonly constant: string;
-  /** The test that fails when `out` is stale. */
-  readonly test: string;
 }
 
-const TEST = 'test/media/wasm-modules.test.ts';
+/** The test that fails when a module's `out` is stale. */
+const STALENESS_TEST = 'test/media/wasm-modules.test.ts';
 
 export const WASM_MODULES: readonly WasmModule[] = [
-  { wat: 'media/bitstream/start-code-scan.wat', out: 'media/bitstream/start-code-scan-wasm.ts', constant: 'START_CODE_SCAN_WASM_BASE64', test: TEST },
-  { wat: 'media/ts/ts-packetize.wat', out: 'media/ts/ts-packetize-wasm.ts', constant: 'TS_PACKETIZE_WASM_BASE64', test: TEST },
+  { wat: 'media/bitstream/start-code-scan.wat', out: 'media/bitstream/start-code-scan-wasm.ts', constant: 'START_CODE_SCAN_WASM_BASE64' },
+  { wat: 'media/ts/ts-packetize.wat', out: 'media/ts/ts-packetize-wasm.ts', constant: 'TS_PACKETIZE_WASM_BASE64' },
 ];
 
 const repoPath = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -40,7 +39,7 @@ export async function compileWat(m: WasmModule): Promise<Uint8Array> {
 export function wasmModuleSource(m: WasmModule, bytes: Uint8Array): string {
   return [
     `// Written by \`npm run wasm\` from ${basename(m.wat)} (compiled by wabt): edit the .wat, not this file.`,
-    `// ${m.test} fails when this is not the .wat compiled.`,
+    `// ${STALENESS_TEST} fails when this is not the .wat compiled.`,
     `export const ${m.constant} = '${Buffer.from(bytes).toString('base64')}';`,
     '',
   ].join('\n');

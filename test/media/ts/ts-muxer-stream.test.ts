@@ -44,20 +44,35 @@ function writeSegment(m: TsMuxer, s: number, frames: number, audio: boolean, t0:
 
 const concat = (parts: Uint8Array[]): Buffer => Buffer.concat(parts);
 
+/**
+ * `count` segments written alike by `write` into a whole-segment muxer and a streaming one:
+ * the segments the first handed over, the stream's record of the second, and per segment
+ * both muxers' `bytes` before finishing and the view the streaming one's finishSegment() returned.
+ */
+function muxBoth(count: number, write: (m: TsMuxer, s: number) => void) {
+  const whole = new TsMuxer();
+  const stream = recorder();
+  const streaming = new TsMuxer({ stream });
+  const expected: Buffer[] = [];
+  const sizes: Array<{ whole: number; streaming: number; streamingFinished: number }> = [];
+  for (let s = 0; s < count; s++) {
+    for (const m of [whole, streaming]) write(m, s);
+    const size = { whole: whole.bytes, streaming: streaming.bytes };
+    expected.push(Buffer.from(whole.finishSegment()));
+    sizes.push({ ...size, streamingFinished: streaming.finishSegment().byteLength });
+  }
+  return { expected, stream, sizes };
+}
+
 describe('TsMuxer streaming segments out (SegmentStream)', () => {
   it('hands each segment over in parts of at least partBytes, whole packets, whose concatenation is the segment a non-streaming muxer writes', () => {
-    const whole = new TsMuxer();
-    const stream = recorder();
-    const streaming = new TsMuxer({ stream });
-    const expected: Buffer[] = [];
-    for (let s = 0; s < 4; s++) {
-      for (const m of [whole, streaming]) {
-        m.beginSegment(true);
-        writeSegment(m, s, 50, true, 126_000 + s * 50 * FRAME_TICKS);
-      }
-      expect(streaming.bytes).toBe(whole.bytes); // streamed bytes count toward the segment's size (the size cap)
-      expected.push(Buffer.from(whole.finishSegment()));
-      expect(streaming.finishSegment().byteLength).toBe(0);
+    const { expected, stream, sizes } = muxBoth(4, (m, s) => {
+      m.beginSegment(true);
+      writeSegment(m, s, 50, true, 126_000 + s * 50 * FRAME_TICKS);
+    });
+    for (const size of sizes) {
+      expect(size.streaming).toBe(size.whole); // streamed bytes count toward the segment's size (the size cap)
+      expect(size.streamingFinished).toBe(0);
     }
     expect(stream.parts).toHaveLength(4);
     for (let s = 0; s < 4; s++) {
@@ -75,15 +90,11 @@ describe('TsMuxer streaming segments out (SegmentStream)', () => {
   });
 
   it('holds a segment whose PMT may still change (audio may join) until audio joins, then streams it with the rewritten PMT', () => {
-    const whole = new TsMuxer();
-    const stream = recorder();
-    const streaming = new TsMuxer({ stream });
-    for (const m of [whole, streaming]) {
+    const { expected: segments, stream } = muxBoth(1, (m) => {
       m.beginSegment(false, true);
       writeSegment(m, 0, 40, false, 126_000, 30);
-    }
-    const expected = Buffer.from(whole.finishSegment());
-    streaming.finishSegment();
+    });
+    const expected = segments[0]!;
     const parts = stream.parts[0]!;
     // Nothing went out before the PMT was rewritten at picture 30 (~900 KB in): the first part holds it all.
     expect(parts[0]!.byteLength).toBeGreaterThan(800_000);
@@ -93,20 +104,12 @@ describe('TsMuxer streaming segments out (SegmentStream)', () => {
   });
 
   it('a held segment that outgrows the WebAssembly buffer (~8.3 MB) goes on in plain memory: the same bytes, and the next segments too', () => {
-    const whole = new TsMuxer();
-    const stream = recorder();
-    const streaming = new TsMuxer({ stream });
-    const expected: Buffer[] = [];
-    for (let s = 0; s < 2; s++) {
-      for (const m of [whole, streaming]) {
-        m.beginSegment(false, s === 0); // the first is held (audio may join) until it ends: ~9 MB in the muxer's buffer
-        for (let i = 0, t = 126_000 + s * 90_000; i < 25; i++, t += FRAME_TICKS) {
-          m.writeVideo([Uint8Array.of(0, 0, 0, 1), new Uint8Array(360_000).fill((s * 25 + i) & 0xff)], t, t, i === 0);
-        }
+    const { expected, stream } = muxBoth(2, (m, s) => {
+      m.beginSegment(false, s === 0); // the first is held (audio may join) until it ends: ~9 MB in the muxer's buffer
+      for (let i = 0, t = 126_000 + s * 90_000; i < 25; i++, t += FRAME_TICKS) {
+        m.writeVideo([Uint8Array.of(0, 0, 0, 1), new Uint8Array(360_000).fill((s * 25 + i) & 0xff)], t, t, i === 0);
       }
-      expected.push(Buffer.from(whole.finishSegment()));
-      streaming.finishSegment();
-    }
+    });
     expect(expected[0]!.byteLength).toBeGreaterThan(9_000_000);
     expect(stream.parts[0]).toHaveLength(1);
     expect(concat(stream.parts[0]!).equals(expected[0]!)).toBe(true);
